@@ -1,0 +1,39 @@
+// `samsa bench kernel`: runs the kernel benchmark, prints a table and, with --json, the figures.
+
+import type { Command } from 'commander';
+import { runKernelBench } from '../bench/kernel.ts';
+import { bad, figuresTable, intOption, ok, printJson, table } from './output.ts';
+
+const TARGET_EVENTS_PER_SEC = 2_000_000;
+const TARGET_NETWORK_EVENTS_PER_SEC = 1_000_000;
+
+export function registerBench(program: Command): void {
+  const bench = program.command('bench').description('benchmarks of the simulator');
+  bench
+    .command('kernel')
+    .description('simulation kernel throughput: events per second, with and without the network model')
+    .option('--json', 'print the figures as one JSON line at the end')
+    .option('--rounds <n>', 'measured rounds per workload (the median is reported)', intOption('--rounds', 1), 3)
+    .option('--quick', 'a tenth of the events per round (for a fast look, less stable)')
+    .action((opts: { json?: boolean; rounds: number; quick?: boolean }) => {
+      // People read the tables; with --json they go to stderr so stdout is the JSON line alone.
+      const human = opts.json ? process.stderr : process.stdout;
+      const progress = (line: string) => process.stderr.write(line + '\n');
+      const result = runKernelBench({ rounds: opts.rounds, scale: opts.quick ? 0.1 : 1, progress });
+      const mark = (value: number, target: number) => (value >= target ? ok('meets') : bad('below')) + ` ${(target / 1e6).toFixed(0)}M`;
+      human.write(
+        table(
+          ['workload', 'events/s', 'events', 'pending', 'target'],
+          result.workloads.map((w) => [
+            w.name,
+            w.eventsPerSec,
+            w.events,
+            w.pending,
+            w.name === 'kernel' ? mark(w.eventsPerSec, TARGET_EVENTS_PER_SEC) : w.name === 'network' ? mark(w.eventsPerSec, TARGET_NETWORK_EVENTS_PER_SEC) : '',
+          ]),
+        ) + '\n',
+      );
+      human.write(figuresTable('process', [['peak RSS (MB)', result.peakRssMb], ['rounds (median reported)', result.rounds]]) + '\n');
+      if (opts.json) printJson(result);
+    });
+}

@@ -1,0 +1,50 @@
+// Shared output helpers for the `samsa` command: user errors without stack traces, the JSON
+// last line for machines, summary tables for people, and option parsing with clear messages.
+
+import Table from 'cli-table3';
+import pc from 'picocolors';
+
+/** An error the user caused (a bad argument, a missing file): printed as one line, exit code 2. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** Prints the one JSON object that is the last line of `--json` output. */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}
+
+/** Box characters without the rule between rows, so tables stay compact. */
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+/** A two-column table of labelled figures. */
+export function figuresTable(title: string, rows: Array<[string, string | number]>): string {
+  const table = new Table({ head: [pc.bold(title), ''], chars: COMPACT, style: { head: [], border: [] } });
+  for (const [label, value] of rows) table.push([label, typeof value === 'number' ? value.toLocaleString('en-US') : value]);
+  return table.toString();
+}
+
+/** A table with a header row. */
+export function table(head: string[], rows: Array<Array<string | number>>): string {
+  const t = new Table({ head: head.map((h) => pc.bold(h)), chars: COMPACT, style: { head: [], border: [] } });
+  for (const row of rows) t.push(row.map((v) => (typeof v === 'number' ? v.toLocaleString('en-US') : v)));
+  return t.toString();
+}
+
+/** Parses a non-negative integer option, naming the option when the value is not one. */
+export function intOption(name: string, min = 0): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new UserError(`${name} must be an integer >= ${min}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+export const ok = (text: string) => pc.green(text);
+export const bad = (text: string) => pc.red(text);
+export const dim = (text: string) => pc.dim(text);

@@ -1,0 +1,44 @@
+// The node model: every process (broker, controller, client) is a Node driven by an Env.
+// Core code reaches the outside world only through Env, so the simulator and the real
+// runtime can drive the very same classes (sans-IO, as etcd's raft and stateright do).
+
+import type { Storage } from './storage.ts';
+import type { TraceEvent } from './trace-events.ts';
+
+/** A node's name: `b1`, `c2`, `p1`. Unique within a cluster. */
+export type NodeId = string;
+
+/**
+ * Names a timer within one node. At most one timer per tag is pending: setting a tag that is
+ * already pending re-arms it, so `election` or `fetch:orders/0` can be reset freely.
+ */
+export type TimerTag = string;
+
+export interface Env<M> {
+  /** This node's id. */
+  readonly self: NodeId;
+  /** The node's clock in milliseconds (may be skewed against other nodes' clocks). */
+  now(): number;
+  /** A uniform draw in [0, 1) from this node's own seeded stream. */
+  random(): number;
+  /** Sends a message; the network decides whether, when and how often it arrives. */
+  send(to: NodeId, msg: M): void;
+  /** Arms (or re-arms) the timer `tag` to fire after `delayMs`. */
+  setTimer(delayMs: number, tag: TimerTag): void;
+  /** Disarms the timer `tag`; a no-op when it is not pending. */
+  cancelTimer(tag: TimerTag): void;
+  /** The node's durable storage; survives crashes up to its last fsync. */
+  readonly storage: Storage;
+  /** Records a protocol event in the run's trace. */
+  trace(event: TraceEvent): void;
+}
+
+export interface Node<M> {
+  /** Boot or reboot: recover state from `env.storage`, arm timers, send first messages. */
+  start(env: Env<M>): void;
+  receive(env: Env<M>, from: NodeId, msg: M): void;
+  fire(env: Env<M>, timer: TimerTag): void;
+}
+
+/** Builds a fresh node object; called at first start and at every restart after a crash. */
+export type NodeFactory<M> = (id: NodeId) => Node<M>;

@@ -1,0 +1,207 @@
+// Simulated per-node storage with the page-cache model: appends and truncations are volatile
+// until fsync; a crash keeps each file's durable content and loses the unsynced changes.
+// Optional faults, each drawn from the node's disk stream and reported to the trace:
+// torn writes (a crash persists a random prefix of the unsynced bytes, usually cutting the last
+// write in two), fsyncs that fail (data stays volatile) and reads that fail.
+
+import { StorageError, type Storage } from '../core/storage.ts';
+import type { Rng } from './random.ts';
+
+export interface DiskFaults {
+  /** Probability that a crash persists a random prefix of a file's unsynced bytes. */
+  tornWrites: number;
+  /** Probability that an fsync (or an atomic replace) fails with an IO error. */
+  fsyncFailure: number;
+  /** Probability that a read fails with an IO error. */
+  readError: number;
+}
+
+export const NO_DISK_FAULTS: DiskFaults = { tornWrites: 0, fsyncFailure: 0, readError: 0 };
+
+/** How the disk reports a fault it injected. */
+export type DiskFaultReporter = (fault: 'torn-write' | 'fsync-failed' | 'read-failed', detail: Record<string, unknown>) => void;
+
+/** What a crash did to one file. */
+export interface CrashOutcome {
+  file: string;
+  /** Size before the crash, unsynced changes included. */
+  size: number;
+  /** Size of the durable content at the last fsync. */
+  synced: number;
+  /** Size after the crash. */
+  kept: number;
+  /** True when part of the unsynced bytes survived (a torn write). */
+  torn: boolean;
+}
+
+class SimFile {
+  data: Uint8Array;
+  length = 0;
+  /** Size of the content as of the last fsync. */
+  durableLength = 0;
+  /** The durable content, kept only once a truncation has cut below it. */
+  durable: Uint8Array | null = null;
+  /** data[0, stable) equals the durable content's first `stable` bytes. */
+  stable = 0;
+  /** Whether the file itself survives a crash (it has been synced since it was created). */
+  durableExists = false;
+
+  constructor(capacity = 64) {
+    this.data = new Uint8Array(capacity);
+  }
+
+  get dirty(): boolean {
+    return this.length !== this.stable || this.durable !== null || !this.durableExists;
+  }
+
+  durableContent(): Uint8Array {
+    return this.durable ?? this.data.subarray(0, this.durableLength);
+  }
+
+  markDurable(): void {
+    this.durableLength = this.length;
+    this.durable = null;
+    this.stable = this.length;
+    this.durableExists = true;
+  }
+
+  static holding(content: Uint8Array): SimFile {
+    const file = new SimFile(Math.max(64, content.length));
+    file.data.set(content);
+    file.length = content.length;
+    file.markDurable();
+    return file;
+  }
+}
+
+export class SimStorage implements Storage {
+  private files = new Map<string, SimFile>();
+
+  constructor(
+    private readonly rng: Rng | null = null,
+    private readonly faults: DiskFaults = NO_DISK_FAULTS,
+    private readonly report: DiskFaultReporter = () => {},
+  ) {}
+
+  append(name: string, bytes: Uint8Array): void {
+    let file = this.files.get(name);
+    if (file === undefined) {
+      file = new SimFile(Math.max(64, bytes.length));
+      this.files.set(name, file);
+    }
+    const needed = file.length + bytes.length;
+    if (needed > file.data.length) {
+      let capacity = file.data.length * 2;
+      while (capacity < needed) capacity *= 2;
+      const grown = new Uint8Array(capacity);
+      grown.set(file.data.subarray(0, file.length));
+      file.data = grown;
+    }
+    file.data.set(bytes, file.length);
+    file.length = needed;
+  }
+
+  read(name: string, offset: number, length: number): Uint8Array {
+    const file = this.files.get(name);
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0) {
+      throw new StorageError('bad-range', name, `offset ${offset}, length ${length}`);
+    }
+    if (this.rng !== null && this.rng.chance(this.faults.readError)) {
+      this.report('read-failed', { file: name, offset, length });
+      throw new StorageError('read-failed', name, `injected read error at offset ${offset}`);
+    }
+    if (file === undefined) return new Uint8Array(0);
+    const end = Math.min(file.length, offset + length);
+    return offset >= end ? new Uint8Array(0) : file.data.slice(offset, end);
+  }
+
+  size(name: string): number {
+    return this.files.get(name)?.length ?? 0;
+  }
+
+  exists(name: string): boolean {
+    return this.files.has(name);
+  }
+
+  truncate(name: string, size: number): void {
+    const file = this.files.get(name);
+    if (file === undefined || size >= file.length) return;
+    if (size < 0 || !Number.isInteger(size)) throw new StorageError('bad-range', name, `truncate to ${size}`);
+    if (size < file.durableLength && file.durable === null) {
+      // Later appends overwrite these bytes in `data`; keep what a crash would bring back.
+      file.durable = file.data.slice(0, file.durableLength);
+    }
+    file.stable = Math.min(file.stable, size);
+    file.length = size;
+  }
+
+  fsync(name: string): void {
+    const file = this.files.get(name);
+    if (file === undefined) return;
+    this.maybeFailFsync(name);
+    file.markDurable();
+  }
+
+  replace(name: string, bytes: Uint8Array): void {
+    this.maybeFailFsync(name);
+    this.files.set(name, SimFile.holding(bytes));
+  }
+
+  list(): string[] {
+    return [...this.files.keys()].sort();
+  }
+
+  delete(name: string): void {
+    this.files.delete(name);
+  }
+
+  /** Bytes not yet durable across all files (for tests and the visualizer). */
+  unsyncedBytes(name: string): number {
+    const file = this.files.get(name);
+    return file === undefined ? 0 : file.length - file.stable;
+  }
+
+  /**
+   * Applies a crash: every file falls back to its durable content, except that with torn writes
+   * enabled a random prefix of the unsynced bytes may survive. Returns what happened per file.
+   */
+  crash(): CrashOutcome[] {
+    const outcomes: CrashOutcome[] = [];
+    const survivors = new Map<string, SimFile>();
+    for (const name of this.list()) {
+      const file = this.files.get(name)!;
+      if (!file.dirty) {
+        survivors.set(name, file);
+        continue;
+      }
+      const size = file.length;
+      const synced = file.durableExists ? file.durableLength : 0;
+      let content: Uint8Array | null = file.durableExists ? file.durableContent() : null;
+      let torn = false;
+      if (size - file.stable >= 2 && this.rng !== null && this.rng.chance(this.faults.tornWrites)) {
+        // The OS wrote back the unsynced changes in order and the crash cut that write-back
+        // inside the unsynced bytes: any pending truncation landed, then part of the appends.
+        const cut = this.rng.intBetween(file.stable + 1, size - 1);
+        content = file.data.subarray(0, cut);
+        torn = true;
+        this.report('torn-write', { file: name, synced, size, kept: cut });
+      }
+      if (content !== null) survivors.set(name, SimFile.holding(content));
+      outcomes.push({ file: name, size, synced, kept: content?.length ?? 0, torn });
+    }
+    this.files = survivors;
+    return outcomes;
+  }
+
+  /** Loses the whole disk (a replaced machine): every file is gone. */
+  wipe(): void {
+    this.files = new Map();
+  }
+
+  private maybeFailFsync(name: string): void {
+    if (this.rng !== null && this.rng.chance(this.faults.fsyncFailure)) {
+      this.report('fsync-failed', { file: name });
+      throw new StorageError('fsync-failed', name, 'injected IO error; the data is still volatile');
+    }
+  }
+}

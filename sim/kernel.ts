@@ -1,0 +1,586 @@
+// The deterministic simulation kernel: a virtual clock, one event queue ordered by
+// (time, sequence), seeded randomness, and nodes that start, crash and restart over their
+// surviving storage. It delivers one event at a time to the node classes of core/ through an
+// Env, so a seed fixes the whole run, and it writes every step to the trace.
+
+import type { Env, Node, NodeFactory, NodeId, TimerTag } from '../core/env.ts';
+import { StorageError } from '../core/storage.ts';
+import type { TraceEvent } from '../core/trace-events.ts';
+import { NO_DISK_FAULTS, SimStorage, type DiskFaults } from './disk.ts';
+import { EventQueue } from './event-queue.ts';
+import { Fate, Network, type LinkConfig } from './network.ts';
+import { RandomStreams, type Rng } from './random.ts';
+import type { TraceSink } from './trace-sink.ts';
+
+export interface SimulationOptions<M> {
+  seed: number;
+  network?: Partial<LinkConfig>;
+  disk?: Partial<DiskFaults>;
+  /** Where trace lines go; null (the default) skips formatting them altogether. */
+  trace?: TraceSink | null;
+  /** The setup that produced this run, written as the trace's header so it can be replayed. */
+  header?: { scenario: string; config: unknown };
+  /** How a message is shown in the trace; by default the message itself. */
+  describe?: (msg: M) => unknown;
+}
+
+/** Running counts of what the kernel did, for summaries (cheap enough for the hot path). */
+export class SimStats {
+  messagesSent = 0;
+  messagesDelivered = 0;
+  duplicated = 0;
+  reordered = 0;
+  dropped = { partition: 0, loss: 0, down: 0, restarted: 0 };
+  timersFired = 0;
+  starts = 0;
+  crashes = 0;
+  partitions = 0;
+  heals = 0;
+  diskFaults = 0;
+}
+
+/** What a finished run reports. */
+export interface RunSummary {
+  traceHash: string | null;
+  steps: number;
+  simMs: number;
+  events: number;
+}
+
+/** ".001" ... ".999" with trailing zeros dropped, indexed by the microseconds of a millisecond. */
+const FRACTIONS = Array.from({ length: 1000 }, (_, us) => (us === 0 ? '' : '.' + String(us).padStart(3, '0').replace(/0+$/, '')));
+
+/** Whole microseconds as milliseconds, printed exactly as `String(us / 1000)` would, but faster. */
+export function formatMs(us: number): string {
+  const whole = Math.floor(us / 1000);
+  return whole + FRACTIONS[us - whole * 1000]!;
+}
+
+const DELIVER = 0;
+const TIMER = 1;
+const ACTION = 2;
+
+class SimEvent<M> {
+  cancelled = false;
+  constructor(
+    public t: number,
+    public seq: number,
+    public type: number,
+    public target: NodeSlot<M> | null,
+    public from: NodeSlot<M> | null,
+    public msg: M | undefined,
+    public messageId: number,
+    public incarnation: number,
+    public tag: TimerTag,
+    public action: (() => void) | null,
+  ) {}
+}
+
+/**
+ * Recycles delivery events: nothing outside the queue holds one, so after dispatch it can carry
+ * the next message. Reuse keeps events in old space and spares the GC most of the churn.
+ */
+class DeliveryPool<M> {
+  private readonly free: SimEvent<M>[] = [];
+
+  take(t: number, seq: number, to: NodeSlot<M>, from: NodeSlot<M>, msg: M, messageId: number): SimEvent<M> {
+    const ev = this.free.pop();
+    if (ev === undefined) return new SimEvent<M>(t, seq, DELIVER, to, from, msg, messageId, to.incarnation, '', null);
+    ev.t = t;
+    ev.seq = seq;
+    ev.target = to;
+    ev.from = from;
+    ev.msg = msg;
+    ev.messageId = messageId;
+    ev.incarnation = to.incarnation;
+    return ev;
+  }
+
+  release(ev: SimEvent<M>): void {
+    ev.msg = undefined;
+    if (this.free.length < 65536) this.free.push(ev);
+  }
+}
+
+class NodeSlot<M> {
+  node: Node<M> | null = null;
+  env: SimEnv<M> | null = null;
+  incarnation = 0;
+  clockOffsetUs = 0;
+  readonly timers = new Map<TimerTag, SimEvent<M>>();
+  readonly quoted: string;
+
+  constructor(
+    readonly index: number,
+    readonly id: NodeId,
+    readonly factory: NodeFactory<M>,
+    readonly storage: SimStorage,
+    readonly rng: Rng,
+  ) {
+    this.quoted = JSON.stringify(id);
+  }
+}
+
+/** The Env of one incarnation of a node; inert once that incarnation has crashed. */
+class SimEnv<M> implements Env<M> {
+  constructor(
+    private readonly sim: Simulation<M>,
+    private readonly slot: NodeSlot<M>,
+    private readonly incarnation: number,
+  ) {}
+
+  get self(): NodeId {
+    return this.slot.id;
+  }
+
+  get storage(): SimStorage {
+    return this.slot.storage;
+  }
+
+  get alive(): boolean {
+    return this.slot.incarnation === this.incarnation && this.slot.node !== null;
+  }
+
+  now(): number {
+    return (this.sim.nowUs + this.slot.clockOffsetUs) / 1000;
+  }
+
+  random(): number {
+    return this.slot.rng.float();
+  }
+
+  send(to: NodeId, msg: M): void {
+    if (this.alive) this.sim.send(this.slot, to, msg);
+  }
+
+  setTimer(delayMs: number, tag: TimerTag): void {
+    if (this.alive) this.sim.setTimer(this.slot, delayMs, tag);
+  }
+
+  cancelTimer(tag: TimerTag): void {
+    if (this.alive) this.sim.cancelTimer(this.slot, tag);
+  }
+
+  trace(event: TraceEvent): void {
+    if (this.alive) this.sim.traceNode(this.slot, event);
+  }
+}
+
+/** A node threw something other than a storage error: a bug in the core, reported with context. */
+export class NodeFailure extends Error {
+  constructor(
+    readonly node: NodeId,
+    readonly step: number,
+    readonly simMs: number,
+    override readonly cause: unknown,
+  ) {
+    super(`node ${node} failed at step ${step} (t=${simMs}ms): ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'NodeFailure';
+  }
+}
+
+export class Simulation<M> {
+  /** The virtual clock in microseconds. */
+  nowUs = 0;
+  /** Trace steps so far: one per trace line after the header. */
+  step = 0;
+  /** Kernel events processed so far (deliveries, timer firings, actions). */
+  events = 0;
+
+  readonly stats = new SimStats();
+  readonly streams: RandomStreams;
+  readonly network: Network;
+  private readonly queue = new EventQueue<SimEvent<M>>();
+  private readonly deliveries = new DeliveryPool<M>();
+  private readonly slots: NodeSlot<M>[] = [];
+  private readonly byId = new Map<NodeId, NodeSlot<M>>();
+  private readonly sink: TraceSink | null;
+  private readonly describe: (msg: M) => unknown;
+  private readonly disk: DiskFaults;
+  private readonly fate = new Fate();
+  private readonly stepListeners: Array<(sim: Simulation<M>) => void> = [];
+  private seq = 0;
+  private messageIds = 0;
+  /** The clock as printed in trace lines, cached for the many lines of one instant. */
+  private formattedUs = -1;
+  private formattedNow = '';
+  private cancelledPending = 0;
+  private stopped = false;
+  private finished = false;
+
+  constructor(readonly options: SimulationOptions<M>) {
+    this.streams = new RandomStreams(options.seed);
+    this.network = new Network(this.streams, options.network);
+    this.disk = { ...NO_DISK_FAULTS, ...options.disk };
+    this.sink = options.trace ?? null;
+    this.describe = options.describe ?? ((msg) => msg);
+    if (this.sink !== null) {
+      const header = options.header ?? { scenario: 'ad-hoc', config: {} };
+      this.sink.write(JSON.stringify({ samsa: 1, scenario: header.scenario, seed: options.seed, config: header.config }));
+    }
+  }
+
+  /** The virtual clock in milliseconds. */
+  get now(): number {
+    return this.nowUs / 1000;
+  }
+
+  get nodeIds(): NodeId[] {
+    return this.slots.map((s) => s.id);
+  }
+
+  // ---- nodes -------------------------------------------------------------------------------
+
+  /** Registers a node (not yet started). Its storage, PRNG and links exist from now on. */
+  addNode(id: NodeId, factory: NodeFactory<M>): void {
+    if (this.byId.has(id)) throw new Error(`node ${id} is already in the simulation`);
+    const index = this.slots.length;
+    const diskRng = this.streams.stream(`disk:${id}`);
+    const storage = new SimStorage(diskRng, this.disk, (fault, detail) => {
+      this.stats.diskFaults++;
+      this.record('disk', { fault, ...detail }, id);
+    });
+    const slot = new NodeSlot<M>(index, id, factory, storage, this.streams.stream(`node:${id}`));
+    this.slots.push(slot);
+    this.byId.set(id, slot);
+    this.network.addNode(index, id);
+  }
+
+  isUp(id: NodeId): boolean {
+    return this.slot(id).node !== null;
+  }
+
+  /** The live node object, for checkers and tests; null while crashed. */
+  nodeObject(id: NodeId): Node<M> | null {
+    return this.slot(id).node;
+  }
+
+  storageOf(id: NodeId): SimStorage {
+    return this.slot(id).storage;
+  }
+
+  /** Boots a registered node that is not running. */
+  start(id: NodeId): void {
+    this.boot(this.slot(id), 'start', {});
+  }
+
+  /** Kills a node: the object is discarded, its timers die, unsynced bytes are lost. */
+  crash(id: NodeId, reason = 'fault'): void {
+    const slot = this.slot(id);
+    if (slot.node === null) return;
+    this.killSlot(slot, reason);
+  }
+
+  /** Boots a crashed node over its surviving storage, or over an empty disk with `wipe`. */
+  restart(id: NodeId, options: { wipe?: boolean } = {}): void {
+    const slot = this.slot(id);
+    if (slot.node !== null) this.killSlot(slot, 'restart');
+    if (options.wipe) slot.storage.wipe();
+    this.boot(slot, 'restart', options.wipe ? { wiped: true } : {});
+  }
+
+  /** Skews a node's clock: its env.now() reads simulated time plus `offsetMs`. */
+  setClockSkew(id: NodeId, offsetMs: number): void {
+    const slot = this.slot(id);
+    slot.clockOffsetUs = Math.round(offsetMs * 1000);
+    this.record('clock-skew', { offsetMs }, id);
+  }
+
+  // ---- network faults ----------------------------------------------------------------------
+
+  /** Cuts every link between the groups, both ways (`oneWay`: only from earlier to later groups). */
+  partition(groups: NodeId[][], options: { oneWay?: boolean } = {}): void {
+    const cut: Array<[NodeId, NodeId]> = [];
+    groups.forEach((fromGroup, g) =>
+      groups.forEach((toGroup, h) => {
+        if (g === h || (options.oneWay && h < g)) return;
+        for (const from of fromGroup) {
+          for (const to of toGroup) {
+            if (this.network.cut(this.slot(from).index, this.slot(to).index) && this.sink !== null) cut.push([from, to]);
+          }
+        }
+      }),
+    );
+    this.stats.partitions++;
+    this.record('partition', { groups, oneWay: options.oneWay === true, cut });
+  }
+
+  /** Restores every link. */
+  healAll(): void {
+    this.network.healAll();
+    this.stats.heals++;
+    this.record('heal', { links: 'all' });
+  }
+
+  /** Overrides link settings both ways between two nodes (a slow link: `{ latency }`); null resets. */
+  setLinkBetween(a: NodeId, b: NodeId, override: Partial<LinkConfig> | null): void {
+    const i = this.slot(a).index;
+    const j = this.slot(b).index;
+    this.network.setLink(i, j, override);
+    this.network.setLink(j, i, override);
+    this.record('link', { between: [a, b], config: override });
+  }
+
+  /** Changes the network defaults (latency, loss, duplicate, reorder) for every link. */
+  configureNetwork(config: Partial<LinkConfig>): void {
+    this.network.configure(config);
+    this.record('network', { config });
+  }
+
+  // ---- scheduling and running --------------------------------------------------------------
+
+  /** Runs `action` at simulated time `atMs` (scenario faults, workload steps). */
+  at(atMs: number, action: () => void): void {
+    const t = Math.max(this.nowUs, Math.round(atMs * 1000));
+    this.queue.push(new SimEvent<M>(t, this.seq++, ACTION, null, null, undefined, 0, 0, '', action));
+  }
+
+  /** Runs `action` after `delayMs` of simulated time. */
+  after(delayMs: number, action: () => void): void {
+    this.at(this.now + delayMs, action);
+  }
+
+  /** Calls `listener` after every processed event (where the checkers hook in). */
+  onStep(listener: (sim: Simulation<M>) => void): void {
+    this.stepListeners.push(listener);
+  }
+
+  /** Makes `run` return after the current event. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Number of events waiting, cancelled timers not yet swept included. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  /**
+   * Processes every event due at or before `untilMs`, then sets the clock to `untilMs`; stops
+   * early once `this.events` reaches `maxEvents` (the clock then stays at the last event).
+   */
+  run(untilMs: number, maxEvents = Infinity): void {
+    const untilUs = Math.round(untilMs * 1000);
+    const queue = this.queue;
+    const listeners = this.stepListeners;
+    while (!this.stopped) {
+      const ev = queue.peek();
+      if (ev === undefined || ev.t > untilUs) break;
+      if (this.events >= maxEvents) return;
+      queue.pop();
+      if (ev.cancelled) {
+        this.cancelledPending--;
+        continue;
+      }
+      this.nowUs = ev.t;
+      this.events++;
+      this.dispatch(ev);
+      for (let i = 0; i < listeners.length; i++) listeners[i]!(this);
+    }
+    if (!this.stopped && this.nowUs < untilUs && untilUs !== Infinity) this.nowUs = untilUs;
+  }
+
+  /** Closes the trace with a summary line; returns the run's figures and hash. */
+  finish(summary: Record<string, unknown> = {}): RunSummary {
+    if (this.finished) throw new Error('simulation already finished');
+    this.finished = true;
+    const figures = { steps: this.step, simMs: this.now, events: this.events };
+    const traceHash = this.sink === null ? null : this.sink.close({ kind: 'summary', ...figures, ...summary });
+    return { traceHash, ...figures };
+  }
+
+  // ---- trace -------------------------------------------------------------------------------
+
+  /** Writes one trace line from its body (the JSON after `{"t":..,"i":..,`); counts the step. */
+  emit(body: string): void {
+    const step = this.step++;
+    if (this.sink === null) return;
+    if (this.formattedUs !== this.nowUs) {
+      this.formattedUs = this.nowUs;
+      this.formattedNow = formatMs(this.nowUs);
+    }
+    this.sink.write(`{"t":${this.formattedNow},"i":${step},${body}`);
+  }
+
+  /** Whether trace lines are being written (callers can skip building costly descriptions). */
+  get tracing(): boolean {
+    return this.sink !== null;
+  }
+
+  /** Records a harness-level event (a violation, a workload note) in the trace. */
+  record(kind: string, fields: Record<string, unknown>, node?: NodeId): void {
+    if (this.sink === null) {
+      this.step++;
+      return;
+    }
+    const prefix = node === undefined ? '' : `"node":${JSON.stringify(node)},`;
+    const rest = JSON.stringify(fields).slice(1);
+    this.emit(`${prefix}"kind":${JSON.stringify(kind)}${rest === '}' ? '}' : ',' + rest}`);
+  }
+
+  traceNode(slot: NodeSlot<M>, event: TraceEvent): void {
+    if (this.sink === null) {
+      this.step++;
+      return;
+    }
+    this.emit(`"node":${slot.quoted},${JSON.stringify(event).slice(1)}`);
+  }
+
+  // ---- internals used by SimEnv ------------------------------------------------------------
+
+  send(from: NodeSlot<M>, toId: NodeId, msg: M): void {
+    const to = this.byId.get(toId);
+    if (to === undefined) throw new Error(`${from.id} sent to unknown node ${toId}`);
+    const fate = this.fate;
+    this.network.decide(from.index, to.index, this.nowUs, to.node !== null, fate);
+    const messageId = this.messageIds++;
+    const stats = this.stats;
+    stats.messagesSent++;
+    if (fate.dropped === null) {
+      this.queue.push(this.deliveries.take(fate.atUs, this.seq++, to, from, msg, messageId));
+      if (fate.dupAtUs >= 0) {
+        this.queue.push(this.deliveries.take(fate.dupAtUs, this.seq++, to, from, msg, messageId));
+        stats.duplicated++;
+      }
+      if (fate.reordered) stats.reordered++;
+    } else {
+      stats.dropped[fate.dropped]++;
+    }
+    if (this.sink === null) {
+      this.step++;
+      return;
+    }
+    let outcome: string;
+    if (fate.dropped !== null) outcome = `"drop":"${fate.dropped}"`;
+    else {
+      outcome = `"at":${formatMs(fate.atUs)}`;
+      if (fate.dupAtUs >= 0) outcome += `,"dup":${formatMs(fate.dupAtUs)}`;
+      if (fate.reordered) outcome += `,"reorder":true`;
+    }
+    this.emit(`"node":${from.quoted},"kind":"send","to":${to.quoted},"m":${messageId},"msg":${JSON.stringify(this.describe(msg))},${outcome}}`);
+  }
+
+  setTimer(slot: NodeSlot<M>, delayMs: number, tag: TimerTag): void {
+    const previous = slot.timers.get(tag);
+    if (previous !== undefined) {
+      previous.cancelled = true;
+      this.noteCancelled();
+    }
+    const t = this.nowUs + Math.max(0, Math.round(delayMs * 1000));
+    const ev = new SimEvent<M>(t, this.seq++, TIMER, slot, null, undefined, 0, slot.incarnation, tag, null);
+    slot.timers.set(tag, ev);
+    this.queue.push(ev);
+  }
+
+  cancelTimer(slot: NodeSlot<M>, tag: TimerTag): void {
+    const ev = slot.timers.get(tag);
+    if (ev === undefined) return;
+    ev.cancelled = true;
+    slot.timers.delete(tag);
+    this.noteCancelled();
+  }
+
+  private dispatch(ev: SimEvent<M>): void {
+    if (ev.type === ACTION) {
+      ev.action!();
+      return;
+    }
+    const slot = ev.target!;
+    if (ev.type === TIMER) {
+      slot.timers.delete(ev.tag);
+      this.stats.timersFired++;
+      if (this.sink === null) this.step++;
+      else this.emit(`"node":${slot.quoted},"kind":"timer","tag":${JSON.stringify(ev.tag)}}`);
+      try {
+        slot.node!.fire(slot.env!, ev.tag);
+      } catch (err) {
+        this.nodeThrew(slot, err);
+      }
+      return;
+    }
+    this.deliver(slot, ev.from!, ev.msg as M, ev.messageId, ev.incarnation);
+    this.deliveries.release(ev);
+  }
+
+  private deliver(slot: NodeSlot<M>, from: NodeSlot<M>, msg: M, messageId: number, incarnation: number): void {
+    if (slot.node === null || slot.incarnation !== incarnation) {
+      const reason = slot.node === null ? 'down' : 'restarted';
+      this.stats.dropped[reason]++;
+      this.emit(`"node":${slot.quoted},"kind":"drop","from":${from.quoted},"m":${messageId},"reason":"${reason}"}`);
+      return;
+    }
+    if (this.network.isCut(from.index, slot.index)) {
+      this.stats.dropped.partition++;
+      this.emit(`"node":${slot.quoted},"kind":"drop","from":${from.quoted},"m":${messageId},"reason":"partition"}`);
+      return;
+    }
+    this.stats.messagesDelivered++;
+    try {
+      slot.node.receive(slot.env!, from.id, msg);
+    } catch (err) {
+      this.nodeThrew(slot, err);
+    }
+  }
+
+  /** A storage error the node does not handle halts it, as Kafka halts on a failed log dir; anything else is a bug. */
+  private nodeThrew(slot: NodeSlot<M>, err: unknown): void {
+    if (err instanceof StorageError) {
+      if (slot.node !== null) this.killSlot(slot, `storage error: ${err.message}`);
+      return;
+    }
+    if (err instanceof NodeFailure) throw err;
+    throw new NodeFailure(slot.id, this.step, this.now, err);
+  }
+
+  private boot(slot: NodeSlot<M>, kind: 'start' | 'restart', extra: Record<string, unknown>): void {
+    if (slot.node !== null) throw new Error(`node ${slot.id} is already running`);
+    slot.incarnation++;
+    this.stats.starts++;
+    const node = slot.factory(slot.id);
+    slot.node = node;
+    slot.env = new SimEnv(this, slot, slot.incarnation);
+    this.record(kind, { incarnation: slot.incarnation, ...extra }, slot.id);
+    try {
+      node.start(slot.env);
+    } catch (err) {
+      this.nodeThrew(slot, err);
+    }
+  }
+
+  private killSlot(slot: NodeSlot<M>, reason: string): void {
+    this.stats.crashes++;
+    slot.node = null;
+    slot.env = null;
+    for (const ev of slot.timers.values()) {
+      ev.cancelled = true;
+      this.cancelledPending++;
+    }
+    slot.timers.clear();
+    const disk = slot.storage.crash();
+    this.record('crash', { reason, disk }, slot.id);
+    this.sweepIfMostlyCancelled();
+  }
+
+  private noteCancelled(): void {
+    this.cancelledPending++;
+    this.sweepIfMostlyCancelled();
+  }
+
+  /** Re-arming timers leaves cancelled entries behind; sweep them once they are half the queue. */
+  private sweepIfMostlyCancelled(): void {
+    if (this.cancelledPending > 4096 && this.cancelledPending * 2 > this.queue.size) {
+      this.queue.retain((ev) => !ev.cancelled);
+      this.cancelledPending = 0;
+    }
+  }
+
+  private slot(id: NodeId): NodeSlot<M> {
+    const slot = this.byId.get(id);
+    if (slot === undefined) throw new Error(`no node ${id} in the simulation (nodes: ${this.nodeIds.join(', ')})`);
+    return slot;
+  }
+}

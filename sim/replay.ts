@@ -1,0 +1,119 @@
+// Replay: re-runs the setup recorded in a trace's header with the recorded seed and compares
+// the new trace with the recording line by line, reporting "identical" or the first step that
+// differs. Setups register a runner under the name their header's `config.setup` carries.
+
+import { NodeFailure } from './kernel.ts';
+import { runKernelWorkload, type KernelWorkload } from './kernel-workload.ts';
+import { parseHeader, TraceLineReader, type TraceHeader } from './trace-reader.ts';
+import { HashingSink, type TraceSink } from './trace-sink.ts';
+
+/** Re-runs a recorded setup from its header, writing the new trace to `sink`. */
+export type SetupRunner = (header: TraceHeader, sink: TraceSink) => void;
+
+const setups = new Map<string, SetupRunner>([
+  ['kernel-workload', (header, sink) => void runKernelWorkload(header.config as unknown as KernelWorkload, header.seed, sink)],
+]);
+
+export function registerSetup(name: string, runner: SetupRunner): void {
+  setups.set(name, runner);
+}
+
+export interface TraceDifference {
+  /** The step (the `i` of the recorded line), or -1 for the header. */
+  step: number;
+  /** 1-based line number in the trace file. */
+  line: number;
+  expected: string | null;
+  actual: string | null;
+}
+
+export interface ReplayResult {
+  identical: boolean;
+  scenario: string;
+  seed: number;
+  /** Event lines compared. */
+  steps: number;
+  recordedHash: string | null;
+  replayedHash: string | null;
+  difference: TraceDifference | null;
+}
+
+class Divergence extends Error {}
+
+/** Compares each line the re-run writes with the next recorded line; stops at the first difference. */
+class ComparingSink extends HashingSink {
+  lineNumber = 0;
+  difference: TraceDifference | null = null;
+
+  constructor(private readonly recorded: TraceLineReader) {
+    super();
+  }
+
+  override write(line: string): void {
+    const expected = this.recorded.read();
+    this.lineNumber++;
+    if (expected !== line) {
+      this.difference = { step: stepOf(expected ?? line), line: this.lineNumber, expected, actual: line };
+      throw new Divergence();
+    }
+    super.write(line);
+  }
+
+  protected emitChunk(): void {}
+}
+
+export function replayTrace(path: string): ReplayResult {
+  const reader = new TraceLineReader(path);
+  try {
+    const header = parseHeader(reader.read(), path);
+    const runner = setups.get(header.config.setup);
+    if (runner === undefined) {
+      throw new Error(`${path}: unknown setup "${header.config.setup}" (known: ${[...setups.keys()].join(', ')})`);
+    }
+    // The re-run writes its own header first; compare it with the recorded one again.
+    const recorded = new TraceLineReader(path);
+    const sink = new ComparingSink(recorded);
+    let replayedHash: string | null = null;
+    const base = { scenario: header.scenario, seed: header.seed };
+    try {
+      const capture: TraceSink = {
+        write: (line) => sink.write(line),
+        close: (summary) => (replayedHash = sink.close(summary)),
+      };
+      runner(header, capture);
+    } catch (err) {
+      const diverged = err instanceof Divergence || (err instanceof NodeFailure && err.cause instanceof Divergence);
+      if (!diverged) throw err;
+      recorded.close();
+      const steps = Math.max(0, sink.lineNumber - 2);
+      return { ...base, identical: false, steps, recordedHash: null, replayedHash: null, difference: sink.difference };
+    }
+    // The re-run has ended: the recording must end with its summary now, with the same hash.
+    const next = recorded.read();
+    recorded.close();
+    const summary = next === null ? null : safeParse(next);
+    const steps = sink.lineNumber - 1;
+    if (summary === null || summary['kind'] !== 'summary') {
+      const difference = { step: next === null ? -1 : stepOf(next), line: sink.lineNumber + 1, expected: next, actual: '(end of re-run)' };
+      return { ...base, identical: false, steps, recordedHash: null, replayedHash, difference };
+    }
+    const recordedHash = typeof summary['traceHash'] === 'string' ? summary['traceHash'] : null;
+    return { ...base, identical: recordedHash === replayedHash, steps, recordedHash, replayedHash, difference: null };
+  } finally {
+    reader.close();
+  }
+}
+
+function stepOf(line: string): number {
+  const parsed = safeParse(line);
+  return typeof parsed?.['i'] === 'number' ? parsed['i'] : -1;
+}
+
+function safeParse(line: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,100 @@
+// Where a run's trace lines go. Every sink keeps a running SHA-256 over the lines (header and
+// events, each followed by a newline) and the summary line carries that hash, so two runs
+// can be compared by hash alone. Lines stream out in large chunks; nothing holds the trace.
+
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface TraceSink {
+  /** Takes one complete JSON line, without its newline. */
+  write(line: string): void;
+  /** Writes the summary (with `traceHash` added, not itself hashed), closes, returns the hash. */
+  close(summary: Record<string, unknown>): string;
+}
+
+const CHUNK_CHARS = 1 << 20;
+
+/** Hashes lines in chunks; subclasses decide what else happens to each chunk. */
+export abstract class HashingSink implements TraceSink {
+  private readonly hash: Hash = createHash('sha256');
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private closed = false;
+
+  constructor(private readonly chunkChars = CHUNK_CHARS) {}
+
+  write(line: string): void {
+    this.pending.push(line);
+    this.pendingChars += line.length + 1;
+    if (this.pendingChars >= this.chunkChars) this.flush();
+  }
+
+  close(summary: Record<string, unknown>): string {
+    if (this.closed) throw new Error('trace sink closed twice');
+    this.closed = true;
+    this.flush();
+    const traceHash = this.hash.digest('hex');
+    this.emitChunk(Buffer.from(JSON.stringify({ ...summary, traceHash }) + '\n', 'utf8'));
+    this.end();
+    return traceHash;
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const chunk = Buffer.from(this.pending.join('\n') + '\n', 'utf8');
+    this.pending = [];
+    this.pendingChars = 0;
+    this.hash.update(chunk);
+    this.emitChunk(chunk);
+  }
+
+  protected abstract emitChunk(chunk: Buffer): void;
+  protected end(): void {}
+}
+
+/** Computes the hash only: what explored seeds use when no file is wanted. */
+export class HashOnlySink extends HashingSink {
+  protected emitChunk(): void {}
+}
+
+/** Streams the trace to a JSON Lines file. */
+export class FileSink extends HashingSink {
+  private readonly fd: number;
+
+  constructor(readonly path: string) {
+    super();
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'w');
+  }
+
+  protected emitChunk(chunk: Buffer): void {
+    writeSync(this.fd, chunk);
+  }
+
+  protected override end(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Keeps every line in memory; for tests and small runs. */
+export class MemorySink extends HashingSink {
+  private text = '';
+
+  constructor() {
+    super(0); // every line is visible at once
+  }
+
+  protected emitChunk(chunk: Buffer): void {
+    this.text += chunk.toString('utf8');
+  }
+
+  /** Every line written so far (including the summary once closed), parsed. */
+  lines(): string[] {
+    return this.text.split('\n').filter((l) => l.length > 0);
+  }
+
+  events(): Array<Record<string, unknown>> {
+    return this.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}

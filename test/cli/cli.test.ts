@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runKernelBench } from '../../bench/kernel.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'samsa-cli-'));
+
+function samsa(...args: string[]) {
+  const run = spawnSync(process.execPath, [join(root, 'bin', 'samsa.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const lastLine = run.stdout.trimEnd().split('\n').at(-1) ?? '';
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr, json: () => JSON.parse(lastLine) as Record<string, unknown> };
+}
+
+describe('the samsa command', () => {
+  it('demo --json ends with the run figures, writes the trace and proves it by replay', () => {
+    const trace = join(dir, 'demo.jsonl');
+    const run = samsa('demo', '--seed', '7', '--duration', '2000', '--trace', trace, '--json');
+    expect(run.code).toBe(0);
+    const out = run.json();
+    expect(out).toMatchObject({ seed: 7, violations: [], simMs: 2000, replayIdentical: true, trace });
+    for (const key of ['scenario', 'traceHash', 'steps', 'wallMs']) expect(out).toHaveProperty(key);
+    expect(readFileSync(trace, 'utf8')).toContain(String(out['traceHash']));
+  });
+
+  it('replay --json says identical for an untouched trace and exits 1 with the step for a changed one', () => {
+    const trace = join(dir, 'replay.jsonl');
+    expect(samsa('demo', '--seed', '3', '--duration', '1000', '--trace', trace).code).toBe(0);
+    const same = samsa('replay', trace, '--json');
+    expect(same.code).toBe(0);
+    expect(same.json()).toMatchObject({ identical: true, seed: 3 });
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    lines[20] = lines[20]!.replace('"i":19', '"i":19,"extra":true');
+    writeFileSync(trace, lines.join('\n'));
+    const changed = samsa('replay', trace);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toContain('DIFFERENT');
+    expect(changed.stdout).toContain('first difference at step 19 (line 21)');
+  });
+
+  it('names what was wrong with bad input, without a stack trace, and exits 2', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['demo', '--seed', 'banana'], /--seed must be an integer >= 0, got "banana"/],
+      [['replay', join(dir, 'missing.jsonl')], /no such trace file/],
+      [['replay', join(root, 'package.json')], /line 1 is not a Samsa trace header|line 1 is not JSON/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['bench', 'kernel', '--rounds', '0'], /--rounds must be an integer >= 1/],
+    ];
+    for (const [args, message] of cases) {
+      const run = samsa(...args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('has --help on every command', () => {
+    for (const args of [['--help'], ['demo', '--help'], ['replay', '--help'], ['bench', '--help'], ['bench', 'kernel', '--help']]) {
+      const run = samsa(...args);
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(run.stdout).toMatch(/Usage: samsa/);
+    }
+  });
+});
+
+describe('the kernel benchmark', () => {
+  it('reports the documented figures (a tiny run; the real figures come from `samsa bench kernel`)', () => {
+    const result = runKernelBench({ rounds: 1, scale: 0.01, only: 'kernel' });
+    expect(result).toMatchObject({ bench: 'kernel', rounds: 1 });
+    expect(result.eventsPerSec).toBeGreaterThan(0);
+    expect(result.peakRssMb).toBeGreaterThan(0);
+    for (const key of ['eventsPerSec', 'networkEventsPerSec', 'peakRssMb']) expect(result).toHaveProperty(key);
+    expect(result.workloads[0]!.events).toBe(30_000);
+  });
+});
