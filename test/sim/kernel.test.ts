@@ -83,6 +83,39 @@ describe('the kernel: crash and restart', () => {
     expect([...sim.storageOf('a').read('f', 0, 10)]).toEqual([0, 1]);
   });
 
+  it('a crash loses exactly the unsynced suffix of every file; torn writes, when on, keep part of it', () => {
+    const run = (tornWrites: number, seed: number) => {
+      const sink = new MemorySink();
+      const sim = new Simulation<string>({ seed, disk: { tornWrites }, trace: sink });
+      const seen: number[][] = [];
+      sim.addNode('a', () => ({
+        start: (env) => {
+          seen.push([...env.storage.read('log', 0, 100)]);
+          if (env.storage.size('log') > 0) return;
+          env.storage.append('log', new Uint8Array([1, 2, 3]));
+          env.storage.fsync('log');
+          env.storage.append('log', new Uint8Array([4, 5, 6, 7]));
+        },
+        receive: () => {},
+        fire: () => {},
+      }));
+      sim.start('a');
+      sim.at(1, () => sim.crash('a'));
+      sim.at(2, () => sim.restart('a'));
+      sim.run(3);
+      sim.finish();
+      return { recovered: seen[1]!, events: sink.events() };
+    };
+    const clean = run(0, 1);
+    expect(clean.recovered).toEqual([1, 2, 3]);
+    expect(clean.events.find((e) => e['kind'] === 'crash')!['disk']).toEqual([{ file: 'log', size: 7, synced: 3, kept: 3, torn: false }]);
+    const torn = run(1, 1);
+    expect(torn.recovered.length).toBeGreaterThan(3);
+    expect(torn.recovered.length).toBeLessThan(7);
+    expect(torn.recovered).toEqual([1, 2, 3, 4, 5, 6, 7].slice(0, torn.recovered.length));
+    expect(torn.events.some((e) => e['kind'] === 'disk' && e['fault'] === 'torn-write')).toBe(true);
+  });
+
   it("timers die with their node: nothing armed before a crash fires after it, even after a restart", () => {
     const { sim, fired, env } = recordingCluster(['a', 'b']);
     sim.at(0, () => {
