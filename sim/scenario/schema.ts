@@ -1,0 +1,596 @@
+// Zod schemas for scenario files, version 1: shape, units and cross-references (node names,
+// declared topics, known bugs), producing the normalised `Scenario` with errors carrying paths.
+
+import * as z from 'zod';
+import type { NodeId } from '../../core/env.ts';
+import { DEFAULT_LINK, type LinkConfig } from '../network.ts';
+import { NO_DISK_FAULTS } from '../disk.ts';
+import type { Latency } from '../latency.ts';
+import {
+  clusterNodeIds,
+  NEMESIS_FAULTS,
+  type ClientSpec,
+  type ConfigValue,
+  type Fault,
+  type KafkaConfig,
+  type Scenario,
+  type Selector,
+} from './types.ts';
+import { describeValue, parseDuration, parseProbability, parseRate, type UnitResult } from './units.ts';
+
+/** One problem found in a scenario, located by its path in the document. */
+export interface SchemaIssue {
+  path: Array<string | number>;
+  /** "expected ..., got ..." for a value; for an unknown key, the keys that are allowed. */
+  message: string;
+  /** Set when the problem is keys that the mapping at `path` does not allow. */
+  unknownKeys?: string[];
+}
+
+export interface SchemaContext {
+  knownBugs: readonly string[];
+  /** The cluster's node ids, when the cluster section is valid; selectors are checked against them. */
+  nodeIds?: readonly NodeId[];
+  /** Partition count per declared topic, when the topics section is valid. */
+  topics?: ReadonlyMap<string, number>;
+}
+
+export const FAULT_ACTIONS = [
+  'partition',
+  'partition-oneway',
+  'heal',
+  'crash',
+  'restart',
+  'restart-wiped',
+  'power-loss',
+  'slow-link',
+  'network',
+  'clock-skew',
+] as const;
+type FaultAction = (typeof FAULT_ACTIONS)[number];
+
+// A heal, and a restart of either kind, leave nothing that a later step could undo.
+const NOT_UNDOABLE: ReadonlySet<FaultAction> = new Set(['heal', 'restart', 'restart-wiped']);
+
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+const KEBAB = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+const CONFIG_KEY = /^[a-zA-Z][a-zA-Z0-9._-]*$/;
+const NODE_NAME = /^[bc][1-9][0-9]*$/;
+
+type Report = (message: string, path?: Array<string | number>) => void;
+const FAIL: unique symbol = Symbol('fail');
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function expected(what: string) {
+  return (iss: { input?: unknown }) => `expected ${what}, got ${describeValue(iss.input)}`;
+}
+
+/** Messages for issues raised by zod itself where a schema gave none; schemas below give their own. */
+export function fallbackMessage(iss: { code?: string; input?: unknown; expected?: unknown }): string {
+  if (iss.code === 'invalid_type') return `expected ${String(iss.expected)}, got ${describeValue(iss.input)}`;
+  return `unexpected ${describeValue(iss.input)}`;
+}
+
+/** A schema from a hand-written parser that reports problems with paths relative to its value. */
+function custom<T>(parse: (input: unknown, report: Report) => T | typeof FAIL): z.ZodType<T> {
+  return z.unknown().transform((input, ctx) => {
+    let failed = false;
+    const report: Report = (message, path = []) => {
+      failed = true;
+      ctx.addIssue({ code: 'custom', message, path, input });
+    };
+    const out = parse(input, report);
+    return failed || out === FAIL ? z.NEVER : out;
+  });
+}
+
+/** Chooses a schema by looking at the value (or refuses it with a message), then applies it. */
+function pick<T>(choose: (input: unknown) => z.ZodType<T> | string): z.ZodType<T> {
+  return z.unknown().transform((input, ctx) => {
+    const chosen = choose(input);
+    if (typeof chosen === 'string') {
+      ctx.addIssue({ code: 'custom', message: chosen, input });
+      return z.NEVER;
+    }
+    const result = chosen.safeParse(input, { error: fallbackMessage });
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue(issue as unknown as Parameters<typeof ctx.addIssue>[0]);
+    return z.NEVER;
+  });
+}
+
+function unit(parse: (input: unknown) => UnitResult): z.ZodType<number> {
+  return custom((input, report) => {
+    const r = parse(input);
+    if (r.ok) return r.value;
+    report(r.message);
+    return FAIL;
+  });
+}
+
+const duration = unit((v) => parseDuration(v));
+const positiveDuration = unit((v) => parseDuration(v, { positive: true }));
+const rate = unit(parseRate);
+const probability = unit(parseProbability);
+
+function int(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const what = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+  const error = expected(what);
+  return z.int({ error }).min(min, { error }).max(max, { error });
+}
+
+function text(what: string, pattern?: RegExp) {
+  const error = expected(what);
+  const s = z.string({ error });
+  return pattern ? s.regex(pattern, { error }) : s;
+}
+
+function list<T>(item: z.ZodType<T>, what: string, min = 0) {
+  const error = expected(what);
+  return z.array(item, { error }).min(min, { error });
+}
+
+/** A mapping that refuses keys it does not know; the issue lists the ones it does. */
+function strict<S extends z.ZodRawShape>(shape: S, what: string) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys' ? `allowed keys: ${allowed}` : `expected ${what}, got ${describeValue(iss.input)}`,
+  });
+}
+
+const configMap: z.ZodType<KafkaConfig> = custom((input, report) => {
+  if (!isMapping(input)) {
+    report(`expected a mapping of Kafka config names to values, like { min.insync.replicas: 2 }, got ${describeValue(input)}`);
+    return FAIL;
+  }
+  const config: KafkaConfig = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (!CONFIG_KEY.test(key)) report(`expected a Kafka config name like "min.insync.replicas", got ${describeValue(key)}`, [key]);
+    else if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
+      config[key] = value satisfies ConfigValue;
+    } else report(`expected a string, number or boolean, got ${describeValue(value)}`, [key]);
+  }
+  return config;
+});
+
+const latencyModel: z.ZodType<Latency> = pick((input) => {
+  const like = 'a latency like { min: 1ms, max: 10ms }, { mean: 5ms } or { constant: 2ms }';
+  if (!isMapping(input)) return `expected ${like}, got ${describeValue(input)}`;
+  if (Object.hasOwn(input, 'constant')) return strict({ constant: duration }, like);
+  const bounded = (v: { min?: number; max?: number }, ctx: z.RefinementCtx) => {
+    if (v.max !== undefined && v.max < (v.min ?? 0)) {
+      ctx.addIssue({ code: 'custom', message: `expected max >= min, got max ${v.max}ms below min ${v.min ?? 0}ms`, path: ['max'] });
+    }
+  };
+  if (Object.hasOwn(input, 'mean')) {
+    return strict({ mean: duration, min: duration.optional(), max: duration.optional() }, like)
+      .superRefine(bounded)
+      .transform((v) => v as Latency);
+  }
+  return strict({ min: duration, max: duration }, like)
+    .superRefine(bounded)
+    .transform((v) => v as Latency);
+});
+
+const linkShape = {
+  latency: latencyModel.optional(),
+  loss: probability.optional(),
+  duplicate: probability.optional(),
+  reorder: probability.optional(),
+};
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function rangeOf(ids: readonly NodeId[], prefix: string): string | null {
+  const n = ids.filter((id) => id.startsWith(prefix)).length;
+  if (n === 0) return null;
+  return n === 1 ? `${prefix}1` : `${prefix}1..${prefix}${n}`;
+}
+
+function selector(ctx: SchemaContext, allowRest: boolean): z.ZodType<Selector> {
+  const like = 'a node selector: a node name like "b1", all, random, controller-leader or { leader-of: topic/partition }';
+  return custom((input, report) => {
+    if (input === 'all' || input === 'random' || input === 'controller-leader') return { kind: input };
+    if (input === 'rest') {
+      if (allowRest) return { kind: 'rest' };
+      report('expected a node selector other than "rest" here (rest is only valid inside partition groups), got "rest"');
+      return FAIL;
+    }
+    if (typeof input === 'string' && NODE_NAME.test(input)) {
+      if (ctx.nodeIds && !ctx.nodeIds.includes(input)) {
+        const exist = [rangeOf(ctx.nodeIds, 'b'), rangeOf(ctx.nodeIds, 'c')].filter((r) => r !== null).join(' and ');
+        report(`expected a node of this cluster (${exist}), got "${input}"`);
+        return FAIL;
+      }
+      return { kind: 'node', id: input };
+    }
+    if (isMapping(input) && Object.keys(input).length === 1 && Object.hasOwn(input, 'leader-of')) {
+      const ref = input['leader-of'];
+      const m = typeof ref === 'string' ? /^(.+)\/(0|[1-9][0-9]*)$/.exec(ref) : null;
+      if (!m) {
+        report(`expected "topic/partition" like "orders/0", got ${describeValue(ref)}`, ['leader-of']);
+        return FAIL;
+      }
+      const topic = m[1]!;
+      const partition = Number(m[2]);
+      if (ctx.topics) {
+        const count = ctx.topics.get(topic);
+        if (count === undefined) {
+          const declared = [...ctx.topics.keys()].join(', ') || 'none';
+          report(`expected a topic declared in topics (declared: ${declared}), got "${topic}"`, ['leader-of']);
+          return FAIL;
+        }
+        if (!Number.isSafeInteger(partition) || partition >= count) {
+          report(`expected a partition of ${topic} from 0 to ${count - 1}, got ${m[2]}`, ['leader-of']);
+          return FAIL;
+        }
+      }
+      return { kind: 'leader-of', topic, partition };
+    }
+    report(`expected ${like}, got ${describeValue(input)}`);
+    return FAIL;
+  });
+}
+
+/** One selector or a non-empty list of them; either way a list. */
+function group(ctx: SchemaContext, allowRest: boolean): z.ZodType<Selector[]> {
+  const one = selector(ctx, allowRest);
+  const many = list(one, 'a non-empty list of node selectors', 1);
+  return pick((input) => (Array.isArray(input) ? many : one.transform((s) => [s])));
+}
+
+function topicRef(ctx: SchemaContext): z.ZodType<string> {
+  return custom((input, report) => {
+    if (typeof input !== 'string' || !TOPIC_NAME.test(input)) {
+      report(`expected the name of a topic declared in topics, got ${describeValue(input)}`);
+      return FAIL;
+    }
+    if (ctx.topics && !ctx.topics.has(input)) {
+      const declared = [...ctx.topics.keys()].join(', ') || 'none';
+      report(`expected a topic declared in topics (declared: ${declared}), got "${input}"`);
+      return FAIL;
+    }
+    return input;
+  });
+}
+
+const clusterSchema = strict(
+  {
+    nodes: int(1, 64),
+    controllers: pick<'combined' | number>((input) =>
+      typeof input === 'number' ? int(1, 9) : input === 'combined' ? z.literal('combined') : expected('"combined" or a number of dedicated controllers from 1 to 9')({ input }),
+    ).optional(),
+    config: configMap.optional(),
+  },
+  'a mapping like { nodes: 3 }',
+).transform((c) => ({ nodes: c.nodes, controllers: c.controllers ?? ('combined' as const), config: c.config ?? {} }));
+
+const topicSchema = strict(
+  {
+    name: text('a topic name of letters, digits, ".", "_" and "-" (1 to 249 characters)', TOPIC_NAME).refine(
+      (n) => n !== '.' && n !== '..',
+      { error: expected('a topic name other than "." and ".."') },
+    ),
+    partitions: int(1),
+    replicationFactor: int(1),
+    config: configMap.optional(),
+  },
+  'a topic like { name: orders, partitions: 3, replicationFactor: 3 }',
+).transform((t) => ({ ...t, config: t.config ?? {} }));
+
+const clientName = text('a client name of lowercase letters, digits and dashes like "p1"', NAME);
+
+function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
+  const producer = strict(
+    { producer: clientName, topic: topicRef(ctx), rate, keys: int(0).optional(), config: configMap.optional() },
+    'a producer',
+  ).transform(
+    (p): ClientSpec => ({ kind: 'producer', id: p.producer, topic: p.topic, ratePerSec: p.rate, keys: p.keys ?? 10, config: p.config ?? {} }),
+  );
+  const consumer = strict(
+    {
+      consumer: clientName,
+      topic: topicRef(ctx),
+      mode: z.enum(['assign', 'group'], { error: expected('assign or group') }).optional(),
+      group: text('a group id like "g1"').optional(),
+    },
+    'a consumer',
+  )
+    .superRefine((c, rctx) => {
+      if (c.mode === 'group' && c.group === undefined) {
+        rctx.addIssue({ code: 'custom', message: 'expected a group id like "g1" (required with mode: group), got nothing', path: ['group'] });
+      }
+      if (c.mode !== 'group' && c.group !== undefined) {
+        rctx.addIssue({ code: 'custom', message: `expected no group with mode: assign (add mode: group), got "${c.group}"`, path: ['group'] });
+      }
+    })
+    .transform(
+      (c): ClientSpec =>
+        c.mode === 'group'
+          ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group! }
+          : { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'assign' },
+    );
+  return pick((input) => {
+    const like = 'a client: { producer: p1, topic: t, rate: 100/s } or { consumer: c1, topic: t }';
+    if (!isMapping(input)) return `expected ${like}, got ${describeValue(input)}`;
+    const isProducer = Object.hasOwn(input, 'producer');
+    const isConsumer = Object.hasOwn(input, 'consumer');
+    if (isProducer && isConsumer) return 'expected either producer or consumer, got both';
+    if (isProducer) return producer;
+    if (isConsumer) return consumer;
+    return `expected ${like}, got a mapping without producer or consumer`;
+  });
+}
+
+function actionSchema(action: FaultAction, ctx: SchemaContext) {
+  switch (action) {
+    case 'partition':
+      return list(group(ctx, true), 'a list of at least 2 groups of nodes, like [[b1], rest]', 2);
+    case 'partition-oneway':
+      return strict({ from: group(ctx, true), to: group(ctx, true) }, 'a mapping like { from: [b1], to: [b2] }');
+    case 'heal':
+    case 'crash':
+    case 'restart':
+    case 'restart-wiped':
+    case 'power-loss':
+      return group(ctx, false);
+    case 'slow-link':
+      return strict(
+        {
+          between: list(selector(ctx, false), 'a list of two node selectors like [b1, b3]', 2).max(2, {
+            error: expected('a list of two node selectors like [b1, b3]'),
+          }),
+          latency: pick<Latency>((input) => (isMapping(input) ? latencyModel : duration.transform((ms) => ({ constant: ms })))),
+        },
+        'a mapping like { between: [b1, b3], latency: 500ms }',
+      );
+    case 'network':
+      return strict(linkShape, 'a mapping like { loss: 0.1 }').superRefine((n, rctx) => {
+        if (Object.values(n).every((v) => v === undefined)) {
+          rctx.addIssue({ code: 'custom', message: 'expected at least one of latency, loss, duplicate, reorder, got none' });
+        }
+      });
+    case 'clock-skew':
+      return strict(
+        {
+          node: selector(ctx, false),
+          offsetMs: z.number({ error: expected('a clock offset in ms (a number, may be negative)') }).refine(Number.isFinite, {
+            error: expected('a finite number of ms'),
+          }),
+        },
+        'a mapping like { node: b3, offsetMs: 2000 }',
+      );
+  }
+}
+
+function toFault(action: FaultAction, value: unknown, atMs: number, forMs: number | undefined): Fault {
+  const timing = forMs === undefined ? { atMs } : { atMs, forMs };
+  switch (action) {
+    case 'partition':
+      return { kind: action, ...timing, groups: value as Selector[][] };
+    case 'partition-oneway': {
+      const v = value as { from: Selector[]; to: Selector[] };
+      return { kind: action, ...timing, from: v.from, to: v.to };
+    }
+    case 'heal':
+    case 'crash':
+    case 'restart':
+    case 'restart-wiped':
+    case 'power-loss':
+      return { kind: action, ...timing, nodes: value as Selector[] };
+    case 'slow-link': {
+      const v = value as { between: Selector[]; latency: Latency };
+      return { kind: action, ...timing, between: [v.between[0]!, v.between[1]!], latency: v.latency };
+    }
+    case 'network':
+      return { kind: action, ...timing, change: withoutUndefined(value as Partial<LinkConfig>) };
+    case 'clock-skew': {
+      const v = value as { node: Selector; offsetMs: number };
+      return { kind: action, ...timing, node: v.node, offsetMs: v.offsetMs };
+    }
+  }
+}
+
+/** Nodes named in a fault's groups, to find `rest` twice or a node in two groups. */
+function checkGroups(groups: Selector[][], report: (message: string) => void): void {
+  let rests = 0;
+  const seen = new Set<string>();
+  for (const g of groups) {
+    for (const s of g) {
+      if (s.kind === 'rest') rests++;
+      if (s.kind === 'node') {
+        if (seen.has(s.id)) report(`expected each node in at most one group, got ${s.id} twice`);
+        seen.add(s.id);
+      }
+    }
+  }
+  if (rests > 1) report(`expected "rest" at most once per fault, got it ${rests} times`);
+}
+
+function faultSchema(ctx: SchemaContext): z.ZodType<Fault> {
+  const timing = { at: duration, for: positiveDuration.optional() };
+  const byAction = new Map(
+    FAULT_ACTIONS.map((action) => [
+      action,
+      strict({ ...timing, [action]: actionSchema(action, ctx) }, 'a fault')
+        .superRefine((f, rctx) => {
+          const value = (f as Record<string, unknown>)[action];
+          if (f.for !== undefined && NOT_UNDOABLE.has(action)) {
+            rctx.addIssue({ code: 'custom', message: `expected no "for" on ${action}, which cannot be undone`, path: ['for'] });
+          }
+          const report = (message: string) => rctx.addIssue({ code: 'custom', message, path: [action] });
+          if (action === 'partition') checkGroups(value as Selector[][], report);
+          if (action === 'partition-oneway') {
+            const v = value as { from: Selector[]; to: Selector[] };
+            checkGroups([v.from, v.to], report);
+          }
+        })
+        .transform((f) => toFault(action, (f as Record<string, unknown>)[action], f.at, f.for)),
+    ]),
+  );
+  const actions = FAULT_ACTIONS.join(', ');
+  return pick<Fault>((input) => {
+    if (!isMapping(input)) return `expected a fault like { at: 5s, crash: b2 }, got ${describeValue(input)}`;
+    const present = FAULT_ACTIONS.filter((a) => Object.hasOwn(input, a));
+    if (present.length === 1) return byAction.get(present[0]!)!;
+    if (present.length > 1) {
+      return custom<Fault>((_, report) => {
+        report(`expected exactly one action per fault, got ${present.join(' and ')}`, [present[1]!]);
+        return FAIL;
+      });
+    }
+    const unknown = Object.keys(input).filter((k) => k !== 'at' && k !== 'for');
+    if (unknown.length === 0) return `expected one action (${actions}), got none`;
+    return z.unknown().transform((_, rctx) => {
+      rctx.addIssue({ code: 'unrecognized_keys', keys: unknown, message: `allowed keys: at, for and one action of: ${actions}` });
+      return z.NEVER;
+    });
+  });
+}
+
+const nemesisSchema = strict(
+  {
+    faults: list(
+      z.enum(NEMESIS_FAULTS, { error: expected(`one of: ${NEMESIS_FAULTS.join(', ')}`) }),
+      `a non-empty list of fault kinds (${NEMESIS_FAULTS.join(', ')})`,
+      1,
+    ),
+    interval: positiveDuration,
+  },
+  'a mapping like { faults: [partition, crash], interval: 5s }',
+).transform((n) => ({ faults: n.faults, intervalMs: n.interval }));
+
+function bugSchema(ctx: SchemaContext): z.ZodType<string> {
+  return custom((input, report) => {
+    if (typeof input === 'string' && ctx.knownBugs.includes(input)) return input;
+    const known = ctx.knownBugs.length > 0 ? `one of the known bugs: ${ctx.knownBugs.join(', ')}` : 'a known bug (none are known yet)';
+    report(`expected ${known}, got ${describeValue(input)}`);
+    return FAIL;
+  });
+}
+
+const violationsSchema = pick<string[]>((input) => {
+  if (input === 'none') return z.literal('none').transform(() => []);
+  if (Array.isArray(input)) return list(text('a checker name in kebab-case like "lost-write"', KEBAB), 'a non-empty list of checker names', 1);
+  return expected('none or a non-empty list of checker names like [lost-write]')({ input });
+});
+
+const expectSchema = strict(
+  {
+    violations: violationsSchema.optional(),
+    liveness: z.boolean({ error: expected('true or false') }).optional(),
+  },
+  'a mapping like { violations: none }',
+).transform((e) => ({ violations: e.violations ?? [], liveness: e.liveness ?? true }));
+
+function duplicates<T>(items: readonly T[], key: (item: T) => string): number[] {
+  const seen = new Set<string>();
+  const at: number[] = [];
+  items.forEach((item, i) => {
+    const k = key(item);
+    if (seen.has(k)) at.push(i);
+    seen.add(k);
+  });
+  return at;
+}
+
+/** The full schema; node names and topic references are checked against `ctx` where it knows them. */
+export function scenarioSchema(ctx: SchemaContext) {
+  return strict(
+    {
+      samsa: z.literal(1, { error: expected('1 (the format version)') }),
+      name: text('a name of lowercase letters, digits and dashes like "leader-isolated"', NAME),
+      description: text('a line of text').optional(),
+      seed: int(0).optional(),
+      duration: positiveDuration,
+      cluster: clusterSchema,
+      network: strict(linkShape, 'a mapping like { loss: 0.01 }').optional(),
+      disk: strict(
+        { tornWrites: probability.optional(), fsyncFailure: probability.optional(), readError: probability.optional() },
+        'a mapping like { tornWrites: 0.1 }',
+      ).optional(),
+      topics: list(topicSchema, 'a list of topics').optional(),
+      clients: list(clientSchema(ctx), 'a list of clients').optional(),
+      faults: list(faultSchema(ctx), 'a list of faults').optional(),
+      nemesis: nemesisSchema.optional(),
+      bugs: list(bugSchema(ctx), 'a list of bug names').optional(),
+      expect: expectSchema.optional(),
+    },
+    'a scenario mapping starting with samsa: 1',
+  )
+    .transform(
+      (s): Scenario => ({
+        samsa: 1,
+        name: s.name,
+        description: s.description ?? '',
+        seed: s.seed ?? 1,
+        durationMs: s.duration,
+        cluster: s.cluster,
+        network: { ...DEFAULT_LINK, ...withoutUndefined(s.network ?? {}) },
+        disk: { ...NO_DISK_FAULTS, ...withoutUndefined(s.disk ?? {}) },
+        topics: s.topics ?? [],
+        clients: s.clients ?? [],
+        faults: s.faults ?? [],
+        nemesis: s.nemesis ?? null,
+        bugs: s.bugs ?? [],
+        expect: s.expect ?? { violations: [], liveness: true },
+      }),
+    )
+    .superRefine((s, rctx) => {
+      const issue = (message: string, path: Array<string | number>) => rctx.addIssue({ code: 'custom', message, path });
+      s.faults.forEach((f, i) => {
+        if (f.atMs >= s.durationMs) issue(`expected a time before the end of the run (duration ${s.durationMs}ms), got ${f.atMs}ms`, ['faults', i, 'at']);
+      });
+      for (const i of duplicates(s.topics, (t) => t.name)) issue(`expected a unique topic name, got "${s.topics[i]!.name}" again`, ['topics', i, 'name']);
+      s.topics.forEach((t, i) => {
+        if (t.replicationFactor > s.cluster.nodes) {
+          issue(`expected a replication factor of at most ${s.cluster.nodes} (the number of brokers), got ${t.replicationFactor}`, ['topics', i, 'replicationFactor']);
+        }
+      });
+      const nodeIds = new Set(clusterNodeIds(s.cluster.nodes, s.cluster.controllers));
+      const taken = duplicates(s.clients, (c) => c.id);
+      s.clients.forEach((c, i) => {
+        if (nodeIds.has(c.id)) issue(`expected a client name that is not a node of the cluster, got "${c.id}"`, ['clients', i, c.kind]);
+        else if (taken.includes(i)) issue(`expected a unique client name, got "${c.id}" again`, ['clients', i, c.kind]);
+      });
+      for (const i of duplicates(s.bugs, (b) => b)) issue(`expected each bug once, got "${s.bugs[i]}" again`, ['bugs', i]);
+      for (const i of duplicates(s.expect.violations, (v) => v)) {
+        issue(`expected each checker once, got "${s.expect.violations[i]}" again`, ['expect', 'violations', i]);
+      }
+      if (s.nemesis) {
+        for (const i of duplicates(s.nemesis.faults, (f) => f)) issue(`expected each fault kind once, got "${s.nemesis.faults[i]}" again`, ['nemesis', 'faults', i]);
+      }
+    });
+}
+
+/** What selectors are checked against, taken from the cluster and topics sections when they are valid. */
+export function contextOf(raw: unknown, knownBugs: readonly string[]): SchemaContext {
+  const ctx: SchemaContext = { knownBugs };
+  if (!isMapping(raw)) return ctx;
+  const cluster = clusterSchema.safeParse(raw['cluster'], { error: fallbackMessage });
+  if (cluster.success) ctx.nodeIds = clusterNodeIds(cluster.data.nodes, cluster.data.controllers);
+  const topicsRaw = raw['topics'] ?? [];
+  const topics = list(topicSchema, 'a list of topics').safeParse(topicsRaw, { error: fallbackMessage });
+  if (topics.success) ctx.topics = new Map(topics.data.map((t) => [t.name, t.partitions]));
+  return ctx;
+}
+
+export type ValidationResult = { ok: true; scenario: Scenario } | { ok: false; issues: SchemaIssue[] };
+
+/** Validates a plain value (the YAML document as data) and normalises it. */
+export function validateScenario(raw: unknown, knownBugs: readonly string[]): ValidationResult {
+  const result = scenarioSchema(contextOf(raw, knownBugs)).safeParse(raw, { error: fallbackMessage });
+  if (result.success) return { ok: true, scenario: result.data };
+  const issues = result.error.issues.map((iss): SchemaIssue => {
+    const path = iss.path.map((p) => (typeof p === 'number' ? p : String(p)));
+    return iss.code === 'unrecognized_keys' ? { path, message: iss.message, unknownKeys: iss.keys } : { path, message: iss.message };
+  });
+  return { ok: false, issues };
+}

@@ -1,0 +1,133 @@
+// The parsed, normalised scenario (DESIGN "Scenarios", version 1): what the runner consumes.
+// Units are resolved here once (durations in ms, rates per second) so no consumer parses "5s".
+
+import type { NodeId } from '../../core/env.ts';
+import type { DiskFaults } from '../disk.ts';
+import type { Latency } from '../latency.ts';
+import type { LinkConfig } from '../network.ts';
+
+/** A Kafka config value as written in the file; keys keep Kafka's names (`min.insync.replicas`). */
+export type ConfigValue = string | number | boolean;
+export type KafkaConfig = Record<string, ConfigValue>;
+
+/** Who a fault acts on; resolved to concrete nodes only when the fault fires. */
+export type Selector =
+  | { kind: 'node'; id: NodeId }
+  | { kind: 'all' }
+  /** Every node not named elsewhere in the same fault (partition groups only). */
+  | { kind: 'rest' }
+  | { kind: 'random' }
+  | { kind: 'controller-leader' }
+  | { kind: 'leader-of'; topic: string; partition: number };
+
+export interface ClusterSpec {
+  /** Brokers b1..bN. */
+  nodes: number;
+  /** 'combined': every broker is also a controller voter; a number: dedicated controllers c1..cN. */
+  controllers: 'combined' | number;
+  config: KafkaConfig;
+}
+
+export type NetworkSpec = LinkConfig;
+export type DiskSpec = DiskFaults;
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  config: KafkaConfig;
+}
+
+export interface ProducerSpec {
+  kind: 'producer';
+  id: NodeId;
+  topic: string;
+  ratePerSec: number;
+  /** Distinct keys cycled through; 0 means null keys. */
+  keys: number;
+  config: KafkaConfig;
+}
+
+export type ConsumerSpec =
+  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'assign' }
+  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'group'; group: string };
+
+export type ClientSpec = ProducerSpec | ConsumerSpec;
+
+/** `forMs`: the fault is undone that long after `atMs` (only on faults that can be undone). */
+interface FaultTiming {
+  atMs: number;
+  forMs?: number;
+}
+
+export type Fault = FaultTiming &
+  (
+    | { kind: 'partition'; groups: Selector[][] }
+    | { kind: 'partition-oneway'; from: Selector[]; to: Selector[] }
+    | { kind: 'heal'; nodes: Selector[] }
+    | { kind: 'crash'; nodes: Selector[] }
+    | { kind: 'restart'; nodes: Selector[] }
+    | { kind: 'restart-wiped'; nodes: Selector[] }
+    | { kind: 'power-loss'; nodes: Selector[] }
+    | { kind: 'slow-link'; between: [Selector, Selector]; latency: Latency }
+    | { kind: 'network'; change: Partial<LinkConfig> }
+    | { kind: 'clock-skew'; node: Selector; offsetMs: number }
+  );
+
+export type FaultKind = Fault['kind'];
+
+export const NEMESIS_FAULTS = [
+  'partition',
+  'partition-oneway',
+  'crash',
+  'restart-wiped',
+  'power-loss',
+  'slow-link',
+  'loss',
+  'duplicate',
+  'reorder',
+  'clock-skew',
+] as const;
+export type NemesisFault = (typeof NEMESIS_FAULTS)[number];
+
+export interface NemesisSpec {
+  faults: NemesisFault[];
+  intervalMs: number;
+}
+
+export interface ExpectSpec {
+  /** Checker names that must trip, and only these; empty means no violation is expected. */
+  violations: string[];
+  liveness: boolean;
+}
+
+export interface Scenario {
+  samsa: 1;
+  name: string;
+  description: string;
+  seed: number;
+  durationMs: number;
+  cluster: ClusterSpec;
+  network: NetworkSpec;
+  disk: DiskSpec;
+  topics: TopicSpec[];
+  clients: ClientSpec[];
+  /** In file order, which is also firing order for faults at the same time. */
+  faults: Fault[];
+  nemesis: NemesisSpec | null;
+  bugs: string[];
+  expect: ExpectSpec;
+}
+
+/** Node ids of a cluster shape: brokers b1..bN, then dedicated controllers c1..cM. */
+export function clusterNodeIds(nodes: number, controllers: 'combined' | number): NodeId[] {
+  const ids: NodeId[] = [];
+  for (let k = 1; k <= nodes; k++) ids.push(`b${k}`);
+  if (controllers !== 'combined') for (let k = 1; k <= controllers; k++) ids.push(`c${k}`);
+  return ids;
+}
+
+/** The scenario's broker and controller ids (clients are not included). */
+export function nodeIdsOf(scenario: Scenario): NodeId[] {
+  return clusterNodeIds(scenario.cluster.nodes, scenario.cluster.controllers);
+}
