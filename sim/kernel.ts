@@ -39,6 +39,9 @@ export class SimStats {
   diskFaults = 0;
 }
 
+/** Receives trace events as objects: node events (with their node) and harness records. */
+export type TraceObserver = (step: number, node: NodeId | null, event: { kind: string } & Record<string, unknown>) => void;
+
 /** What a finished run reports. */
 export interface RunSummary {
   traceHash: string | null;
@@ -199,6 +202,7 @@ export class Simulation<M> {
   private readonly disk: DiskFaults;
   private readonly fate = new Fate();
   private readonly stepListeners: Array<(sim: Simulation<M>) => void> = [];
+  private readonly observers: TraceObserver[] = [];
   private seq = 0;
   private messageIds = 0;
   /** The clock as printed in trace lines, cached for the many lines of one instant. */
@@ -413,21 +417,35 @@ export class Simulation<M> {
 
   /** Records a harness-level event (a violation, a workload note) in the trace. */
   record(kind: string, fields: Record<string, unknown>, node?: NodeId): void {
-    if (this.sink === null) {
-      this.step++;
-      return;
-    }
+    const step = this.step;
+    if (this.sink === null) this.step++;
+    else this.writeRecord(kind, fields, node);
+    if (this.observers.length > 0) this.notify(step, node ?? null, { kind, ...fields });
+  }
+
+  private writeRecord(kind: string, fields: Record<string, unknown>, node: NodeId | undefined): void {
     const prefix = node === undefined ? '' : `"node":${JSON.stringify(node)},`;
     const rest = JSON.stringify(fields).slice(1);
     this.emit(`${prefix}"kind":${JSON.stringify(kind)}${rest === '}' ? '}' : ',' + rest}`);
   }
 
   traceNode(slot: NodeSlot<M>, event: TraceEvent): void {
-    if (this.sink === null) {
-      this.step++;
-      return;
-    }
-    this.emit(`"node":${slot.quoted},${JSON.stringify(event).slice(1)}`);
+    const step = this.step;
+    if (this.sink === null) this.step++;
+    else this.emit(`"node":${slot.quoted},${JSON.stringify(event).slice(1)}`);
+    if (this.observers.length > 0) this.notify(step, slot.id, event);
+  }
+
+  /**
+   * Calls `observer` with every node trace event and harness record, as objects, with the step
+   * they were written at (also when no trace is written): the checkers' input.
+   */
+  observe(observer: TraceObserver): void {
+    this.observers.push(observer);
+  }
+
+  private notify(step: number, node: NodeId | null, event: { kind: string }): void {
+    for (const observer of this.observers) observer(step, node, event);
   }
 
   // ---- internals used by SimEnv ------------------------------------------------------------

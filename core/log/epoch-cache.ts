@@ -1,0 +1,76 @@
+// The leader-epoch cache (KIP-101): for each leader epoch in a log, the offset of its first
+// entry. It answers OffsetsForLeaderEpoch / divergence questions: "where does epoch e end in my
+// log?", which is how followers find the point where their log parts from the leader's.
+
+import type { OffsetAndEpoch } from '../protocol/quorum.ts';
+
+/** The epoch reported when the asked-for epoch is older than every epoch in the log. */
+export const NO_EPOCH = 0;
+
+export class EpochCache {
+  /** Ascending by epoch and by start offset. */
+  private entries: Array<{ epoch: number; startOffset: number }> = [];
+
+  get latestEpoch(): number {
+    return this.entries.at(-1)?.epoch ?? NO_EPOCH;
+  }
+
+  /** Start offset of `epoch`, or null when the log has no entry of that epoch. */
+  startOffsetOf(epoch: number): number | null {
+    return this.entries.find((e) => e.epoch === epoch)?.startOffset ?? null;
+  }
+
+  /** Records that entries of `epoch` begin at `startOffset` (a no-op if the epoch is already the latest). */
+  assign(epoch: number, startOffset: number): void {
+    const last = this.entries.at(-1);
+    if (last !== undefined && epoch === last.epoch) return;
+    if (last !== undefined && (epoch < last.epoch || startOffset < last.startOffset)) {
+      throw new RangeError(`epoch cache: epoch ${epoch} at ${startOffset} after epoch ${last.epoch} at ${last.startOffset}`);
+    }
+    this.entries.push({ epoch, startOffset });
+  }
+
+  /** Forgets everything: the log now starts at `startOffset` in `epoch` (a fetched snapshot replaced it). */
+  reset(epoch: number, startOffset: number): void {
+    this.entries = [{ epoch, startOffset }];
+  }
+
+  /** Forgets epochs that start at or after `endOffset` (the log was truncated there). */
+  truncateFromEnd(endOffset: number): void {
+    while (this.entries.length > 0 && this.entries.at(-1)!.startOffset >= endOffset) this.entries.pop();
+  }
+
+  /**
+   * Forgets what lies before `startOffset` (the log start moved there, e.g. after a snapshot whose
+   * last entry has `epochAtStart`): older epochs go, and no epoch starts before the new log start.
+   */
+  truncateFromStart(startOffset: number, epochAtStart: number): void {
+    const kept = this.entries
+      .filter((e) => e.epoch >= epochAtStart)
+      .map((e) => ({ epoch: e.epoch, startOffset: Math.max(e.startOffset, startOffset) }));
+    if (kept.length === 0 || kept[0]!.epoch !== epochAtStart) kept.unshift({ epoch: epochAtStart, startOffset });
+    this.entries = kept;
+  }
+
+  /**
+   * The largest epoch <= `epoch` and the offset where it ends (the start of the next epoch, or the
+   * log end for the latest epoch). For an epoch older than all, NO_EPOCH and the log start.
+   */
+  endOffsetFor(epoch: number, logStartOffset: number, logEndOffset: number): OffsetAndEpoch {
+    let found = -1;
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      if (this.entries[i]!.epoch <= epoch) {
+        found = i;
+        break;
+      }
+    }
+    if (found < 0) return { epoch: NO_EPOCH, endOffset: this.entries[0]?.startOffset ?? logStartOffset };
+    const next = this.entries[found + 1];
+    return { epoch: this.entries[found]!.epoch, endOffset: next === undefined ? logEndOffset : next.startOffset };
+  }
+
+  /** The cache's entries, oldest first (for snapshots of state and for tests). */
+  toArray(): Array<{ epoch: number; startOffset: number }> {
+    return this.entries.map((e) => ({ ...e }));
+  }
+}

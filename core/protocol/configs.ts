@@ -1,0 +1,105 @@
+// Configuration keys with Kafka's names and defaults (KafkaConfig, QuorumConfig, TopicConfig),
+// plus a few `samsa.*` keys for simulation-only knobs. A Config reads typed values from a map
+// of overrides and rejects unknown keys and wrong types with a message naming the key.
+
+export type ConfigValue = string | number | boolean;
+
+interface ConfigDef {
+  type: 'int' | 'long' | 'boolean' | 'string' | 'double';
+  default: ConfigValue;
+  doc: string;
+}
+
+/** Every key Samsa understands, with Kafka's default. */
+export const CONFIG_DEFS = {
+  // KRaft quorum (KIP-595)
+  'controller.quorum.election.timeout.ms': { type: 'int', default: 1000, doc: 'Max time without a leader before a voter starts an election.' },
+  'controller.quorum.fetch.timeout.ms': { type: 'int', default: 2000, doc: 'Max time without a successful fetch before a follower starts an election.' },
+  'controller.quorum.election.backoff.max.ms': { type: 'int', default: 1000, doc: 'Max backoff before a failed candidate starts a new election.' },
+  'controller.quorum.request.timeout.ms': { type: 'int', default: 2000, doc: 'Time to wait for a quorum request response before retrying.' },
+  'controller.quorum.retry.backoff.ms': { type: 'int', default: 20, doc: 'Backoff before retrying a failed quorum request.' },
+  'metadata.log.max.record.bytes.between.snapshots': { type: 'long', default: 20971520, doc: 'Bytes of committed metadata records after which a snapshot is taken.' },
+  // Broker lifecycle (KIP-631)
+  'broker.heartbeat.interval.ms': { type: 'int', default: 2000, doc: 'Time between broker heartbeats to the controller.' },
+  'broker.session.timeout.ms': { type: 'int', default: 9000, doc: 'A broker without a heartbeat for this long is fenced.' },
+  // Topics and replication
+  'num.partitions': { type: 'int', default: 1, doc: 'Default partition count of new topics.' },
+  'default.replication.factor': { type: 'int', default: 1, doc: 'Default replication factor of new topics.' },
+  'min.insync.replicas': { type: 'int', default: 1, doc: 'Minimum ISR size for acks=all writes.' },
+  'unclean.leader.election.enable': { type: 'boolean', default: false, doc: 'Whether a replica outside the ISR may be elected leader.' },
+  'replica.lag.time.max.ms': { type: 'long', default: 30000, doc: 'A follower not caught up for this long leaves the ISR.' },
+  // Simulation-only knobs
+  'samsa.raft.flush.delay.ms': { type: 'int', default: 0, doc: 'Delay before the quorum leader fsyncs appended entries (0: at once, as Kafka does); models a slow fsync during which followers may fetch unflushed data.' },
+  'samsa.raft.fetch.max.wait.ms': { type: 'int', default: 500, doc: 'How long the quorum leader parks a fetch that has no new data.' },
+} as const satisfies Record<string, ConfigDef>;
+
+export type ConfigKey = keyof typeof CONFIG_DEFS;
+
+/** A user error in configuration: an unknown key or a value of the wrong type. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export class Config {
+  private readonly values: Map<string, ConfigValue>;
+
+  constructor(overrides: Readonly<Record<string, ConfigValue>> = {}) {
+    this.values = new Map();
+    for (const [key, value] of Object.entries(overrides)) {
+      const def = (CONFIG_DEFS as Record<string, ConfigDef>)[key];
+      if (def === undefined) throw new ConfigError(`unknown config "${key}"`);
+      this.values.set(key, coerce(key, def, value));
+    }
+  }
+
+  int(key: ConfigKey): number {
+    return this.get(key) as number;
+  }
+
+  bool(key: ConfigKey): boolean {
+    return this.get(key) as boolean;
+  }
+
+  string(key: ConfigKey): string {
+    return String(this.get(key));
+  }
+
+  /** The explicitly set values (for traces and headers). */
+  overrides(): Record<string, ConfigValue> {
+    return Object.fromEntries(this.values);
+  }
+
+  /** A copy with more overrides on top of these. */
+  with(overrides: Readonly<Record<string, ConfigValue>>): Config {
+    return new Config({ ...this.overrides(), ...overrides });
+  }
+
+  private get(key: ConfigKey): ConfigValue {
+    return this.values.get(key) ?? CONFIG_DEFS[key].default;
+  }
+}
+
+function coerce(key: string, def: ConfigDef, value: ConfigValue): ConfigValue {
+  switch (def.type) {
+    case 'int':
+    case 'long': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new ConfigError(`config "${key}" must be an integer, got ${JSON.stringify(value)}`);
+      return n;
+    }
+    case 'double': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isFinite(n)) throw new ConfigError(`config "${key}" must be a number, got ${JSON.stringify(value)}`);
+      return n;
+    }
+    case 'boolean':
+      if (value === true || value === 'true') return true;
+      if (value === false || value === 'false') return false;
+      throw new ConfigError(`config "${key}" must be true or false, got ${JSON.stringify(value)}`);
+    case 'string':
+      return String(value);
+  }
+}

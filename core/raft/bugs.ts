@@ -1,0 +1,12 @@
+// The seeded bugs of the quorum: switches that bring back a known mistake (from Kafka's history
+// or Raft's folklore) so the checkers can be shown to catch it.
+
+export const RAFT_BUGS = {
+  'raft-vote-before-fsync': 'A vote is answered before it is durable; a crash then lets the voter vote twice in one epoch.',
+  'raft-no-log-check': 'Votes are granted without checking that the candidate log is at least as up to date.',
+  'raft-commit-old-epoch': "The high watermark advances over entries of older epochs by counting replicas (Raft's figure 8).",
+  'raft-commit-unflushed': "The leader counts its own unflushed entries toward the high watermark (KAFKA-10533).",
+  'raft-same-epoch-reinit': 'A restarted leader resumes leading in its old epoch (KAFKA-10527).',
+} as const;
+
+export type RaftBug = keyof typeof RAFT_BUGS;

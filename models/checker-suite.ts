@@ -1,0 +1,91 @@
+// Wires the invariant checkers to a simulation: every trace event goes to the quorum ghost and
+// the partition-state checkers, every kernel step ends with the step-end checks, and every
+// violation is collected and written to the trace as a `violation` line.
+
+import type { NodeId } from '../core/env.ts';
+import type { Simulation } from '../sim/kernel.ts';
+import { ISR_NEVER_EMPTY, LEADER_IN_ISR, METADATA_LOG_PREFIX, MetadataLogPrefix, PartitionStateCheckers, type PartitionStateEvent } from './checkers/metadata.ts';
+import {
+  COMMITTED_DATA_CONSISTENT,
+  CommittedDataConsistent,
+  HW_MONOTONIC,
+  HwMonotonic,
+  LEADER_COMPLETENESS,
+  LeaderCompleteness,
+  MAJORITY_REACHED_HW,
+  MajorityReachedHw,
+} from './checkers/quorum-commit.ts';
+import { ELECTION_SAFETY, ElectionSafety, EPOCH_MONOTONIC, EpochMonotonic, LOG_MATCHING, LogMatching } from './checkers/quorum-safety.ts';
+import { QuorumGhost } from './quorum-ghost.ts';
+import type { CheckerInfo, Report, Violation, ViolationClass } from './violation.ts';
+
+/** Every safety checker that runs during a simulation, in report order. */
+export const SAFETY_CHECKERS: readonly CheckerInfo[] = [
+  ELECTION_SAFETY,
+  EPOCH_MONOTONIC,
+  HW_MONOTONIC,
+  MAJORITY_REACHED_HW,
+  LOG_MATCHING,
+  LEADER_COMPLETENESS,
+  COMMITTED_DATA_CONSISTENT,
+  METADATA_LOG_PREFIX,
+  LEADER_IN_ISR,
+  ISR_NEVER_EMPTY,
+];
+
+/** Violations kept per checker; later ones are only counted (one bug tends to trip a checker often). */
+const KEPT_PER_CHECKER = 10;
+
+export class CheckerSuite {
+  readonly violations: Violation[] = [];
+  /** Per checker, how many violations were found in all (kept or not). */
+  readonly counts = new Map<string, number>();
+  readonly ghost = new QuorumGhost();
+  private readonly partitions: PartitionStateCheckers;
+  private sim: Simulation<unknown> | null = null;
+
+  constructor() {
+    const g = this.ghost;
+    g.addHooks(new ElectionSafety(this.reporter(ELECTION_SAFETY)));
+    g.addHooks(new EpochMonotonic(this.reporter(EPOCH_MONOTONIC)));
+    g.addHooks(new LogMatching(this.reporter(LOG_MATCHING)));
+    g.addHooks(new HwMonotonic(this.reporter(HW_MONOTONIC)));
+    g.addHooks(new MajorityReachedHw(g, this.reporter(MAJORITY_REACHED_HW)));
+    g.addHooks(new LeaderCompleteness(g, this.reporter(LEADER_COMPLETENESS)));
+    g.addHooks(new CommittedDataConsistent(g, this.reporter(COMMITTED_DATA_CONSISTENT)));
+    g.addHooks(new MetadataLogPrefix(g, this.reporter(METADATA_LOG_PREFIX)));
+    this.partitions = new PartitionStateCheckers(this.reporter(LEADER_IN_ISR), this.reporter(ISR_NEVER_EMPTY));
+  }
+
+  /** Feeds the checkers from a simulation's events and steps. */
+  attach<M>(sim: Simulation<M>): void {
+    this.sim = sim as Simulation<unknown>;
+    sim.observe((step, node, event) => {
+      this.ghost.observe(step, node, event);
+      if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event as unknown as PartitionStateEvent);
+    });
+    sim.onStep((s) => this.ghost.endStep(s.step));
+  }
+
+  /** Records a violation found outside the event stream (the liveness checks at the end of a run). */
+  add(info: CheckerInfo, cls: ViolationClass, v: Omit<Violation, 'name' | 'class'>): void {
+    this.reporter(info, cls)(v);
+  }
+
+  /** Names of the checkers that reported at least one violation. */
+  tripped(): string[] {
+    return [...new Set(this.violations.map((v) => v.name))];
+  }
+
+  private reporter(info: CheckerInfo, cls: ViolationClass = 'safety'): Report {
+    return (v) => {
+      const count = (this.counts.get(info.name) ?? 0) + 1;
+      this.counts.set(info.name, count);
+      if (count > KEPT_PER_CHECKER) return;
+      const violation: Violation = { name: info.name, class: cls, ...v };
+      this.violations.push(violation);
+      const nodes: NodeId[] = v.nodes;
+      this.sim?.record('violation', { name: info.name, class: cls, atStep: v.step, message: v.message, nodes, values: v.values });
+    };
+  }
+}
