@@ -1,19 +1,25 @@
 // The `samsa` command: one entry point for simulation runs, replays and benchmarks.
-// User errors print one clear line (exit 2); anything else is a bug and prints its stack (exit 3).
+// User errors print one clear line (exit 64, EX_USAGE); a bug in samsa prints its stack (exit 3).
+// Exit codes 1 and 2 are the runs' own verdicts (safety violation, liveness failure).
 
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './bench.ts';
 import { registerDemo } from './demo.ts';
 import { bad, UserError } from './output.ts';
 import { registerReplay } from './replay.ts';
+import { registerRun } from './run.ts';
+
+/** sysexits.h EX_USAGE: the command was used wrongly (bad argument, bad file). */
+export const USAGE_ERROR = 64;
 
 export function buildProgram(): Command {
   const program = new Command('samsa')
     .description('Samsa: a Kafka-compatible event log you can break on purpose')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerDemo(program);
+  registerRun(program);
   registerReplay(program);
+  registerDemo(program);
   registerBench(program);
   for (const command of program.commands) command.exitOverride();
   return program;
@@ -25,12 +31,12 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has printed its message (or the help) already.
-      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      process.exitCode = err.exitCode === 0 ? 0 : USAGE_ERROR;
       return;
     }
     if (err instanceof UserError) {
       process.stderr.write(`${bad('error:')} ${err.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = USAGE_ERROR;
       return;
     }
     process.stderr.write(`${bad('internal error (a bug in samsa):')} ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -4,7 +4,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 
-/** An error the user caused (a bad argument, a missing file): printed as one line, exit code 2. */
+/** An error the user caused (a bad argument, a missing file): printed as one line, exit code 64. */
 export class UserError extends Error {
   constructor(message: string) {
     super(message);

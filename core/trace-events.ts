@@ -19,8 +19,12 @@ export interface NodeTraceEvents {
   'raft-persist': { epoch: number; votedFor: NodeId | null; leader: NodeId | null };
   /** The election state read from storage at start. */
   'raft-load': { epoch: number; votedFor: NodeId | null; leader: NodeId | null };
-  /** The log recovered from storage at start: what survived the last crash. */
-  'raft-recover': { startOffset: number; endOffset: number; snapshotEpoch: number | null; tornBytes: number };
+  /**
+   * The log recovered from storage at start: what survived the last crash. `entries` are the
+   * entries held ([epoch, content hash] from startOffset on); a crash can bring back entries whose
+   * truncation was not yet durable, so the recovered log is not always a prefix of the last one.
+   */
+  'raft-recover': { startOffset: number; endOffset: number; snapshotEpoch: number | null; tornBytes: number; entries: Array<[number, number]> };
   /** Entries appended from `offset` on: [epoch, content hash] each. */
   'raft-append': { offset: number; entries: Array<[number, number]> };
   /** The log was truncated; `endOffset` is its new end. */
@@ -29,6 +33,20 @@ export interface NodeTraceEvents {
   'raft-hw': { highWatermark: number; epoch: number; role: RaftRole };
   /** A snapshot now covers the log below `endOffset`; `fetched` when it came from the leader. */
   'raft-snapshot': { endOffset: number; epoch: number; fetched: boolean };
+
+  // Cluster metadata (core/controller): what each node's metadata image took in.
+  /** The node's metadata image now reflects the metadata log below `endOffset`. */
+  'metadata-apply': { endOffset: number };
+  /** A partition's state in the node's image after a committed record. */
+  'partition-change': { topic: string; partition: number; leader: NodeId | null; isr: NodeId[]; leaderEpoch: number; partitionEpoch: number };
+  /** The node's controller became active (it leads the quorum and has caught up) or stopped. */
+  'controller-active': { active: boolean; epoch: number };
+  /** The broker's registration state changed (epoch from the controller, fenced or not). */
+  'broker-state': { brokerEpoch: number; fenced: boolean };
+
+  // Clients (core/client): a Jepsen-style history, one entry per invocation and one per outcome.
+  /** `type` is invoke, then ok (it happened), fail (it did not) or info (unknown). */
+  client: { op: string; type: 'invoke' | 'ok' | 'fail' | 'info'; id: number; value?: unknown; error?: string };
 }
 
 export type TraceEventKind = keyof NodeTraceEvents;

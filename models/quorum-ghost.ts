@@ -121,7 +121,11 @@ export class QuorumGhost {
       case 'raft-recover': {
         const e = event as unknown as NodeTraceEvents['raft-recover'];
         const r = this.replica(node);
-        r.truncate(e.endOffset);
+        // Rebuild from what storage holds: below the log start, what was committed there.
+        r.log = this.committed.slice(0, e.startOffset);
+        while (r.log.length < e.startOffset) r.log.push(Number.NaN);
+        r.epochs = new Array<number>(e.startOffset).fill(e.snapshotEpoch ?? 0);
+        this.extend(r, e.startOffset, e.entries);
         r.hw = null;
         for (const h of this.hooks) h.shrunk?.(r, step);
         return;
@@ -176,14 +180,24 @@ export class QuorumGhost {
 
   private onAppend(step: number, node: NodeId, e: NodeTraceEvents['raft-append']): void {
     const r = this.replica(node);
-    r.truncate(e.offset);
-    let previous = e.offset > 0 ? (r.log[e.offset - 1] ?? Number.NaN) : 0;
-    for (const [epoch, hash] of e.entries) {
+    this.extend(r, e.offset, e.entries);
+    for (const h of this.hooks) h.appended?.(r, step, e.offset);
+  }
+
+  /** Puts entries at `offset` on, chaining each onto the prefix before it. */
+  private extend(r: GhostReplica, offset: number, entries: ReadonlyArray<readonly [number, number]>): void {
+    r.truncate(offset);
+    while (r.log.length < offset) {
+      // A gap the ghost cannot know (it should not happen): mark it unknown rather than guess.
+      r.log.push(Number.NaN);
+      r.epochs.push(0);
+    }
+    let previous = offset > 0 ? (r.log[offset - 1] ?? Number.NaN) : 0;
+    for (const [epoch, hash] of entries) {
       previous = chainHash(previous, epoch, hash);
       r.log.push(previous);
       r.epochs.push(epoch);
     }
-    for (const h of this.hooks) h.appended?.(r, step, e.offset);
   }
 
   private onHighWatermark(step: number, node: NodeId, e: NodeTraceEvents['raft-hw']): void {

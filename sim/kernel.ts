@@ -292,21 +292,32 @@ export class Simulation<M> {
 
   // ---- network faults ----------------------------------------------------------------------
 
-  /** Cuts every link between the groups, both ways (`oneWay`: only from earlier to later groups). */
-  partition(groups: NodeId[][], options: { oneWay?: boolean } = {}): void {
+  /**
+   * Cuts every link between the groups, both ways (`oneWay`: only from earlier to later groups).
+   * Returns the directed links it cut (those already cut are left out), to heal them later.
+   */
+  partition(groups: NodeId[][], options: { oneWay?: boolean } = {}): Array<[NodeId, NodeId]> {
     const cut: Array<[NodeId, NodeId]> = [];
     groups.forEach((fromGroup, g) =>
       groups.forEach((toGroup, h) => {
         if (g === h || (options.oneWay && h < g)) return;
         for (const from of fromGroup) {
           for (const to of toGroup) {
-            if (this.network.cut(this.slot(from).index, this.slot(to).index) && this.sink !== null) cut.push([from, to]);
+            if (from !== to && this.network.cut(this.slot(from).index, this.slot(to).index)) cut.push([from, to]);
           }
         }
       }),
     );
     this.stats.partitions++;
     this.record('partition', { groups, oneWay: options.oneWay === true, cut });
+    return cut;
+  }
+
+  /** Restores the given directed links. */
+  healLinks(links: ReadonlyArray<readonly [NodeId, NodeId]>): void {
+    for (const [from, to] of links) this.network.heal(this.slot(from).index, this.slot(to).index);
+    this.stats.heals++;
+    this.record('heal', { links });
   }
 
   /** Restores every link. */
@@ -323,6 +334,12 @@ export class Simulation<M> {
     this.network.setLink(i, j, override);
     this.network.setLink(j, i, override);
     this.record('link', { between: [a, b], config: override });
+  }
+
+  /** Drops every per-link override (slow links), back to the network defaults. */
+  resetLinks(): void {
+    this.network.clearOverrides();
+    this.record('link', { between: 'all', config: null });
   }
 
   /** Changes the network defaults (latency, loss, duplicate, reorder) for every link. */
@@ -347,6 +364,22 @@ export class Simulation<M> {
   /** Calls `listener` after every processed event (where the checkers hook in). */
   onStep(listener: (sim: Simulation<M>) => void): void {
     this.stepListeners.push(listener);
+  }
+
+  /**
+   * Runs `action` on a live node with its env (a workload driving a client, a harness step), as
+   * node code runs: a storage error halts the node, anything else is a NodeFailure. A down node
+   * is skipped; returns whether the action ran.
+   */
+  act<N extends Node<M>>(id: NodeId, action: (node: N, env: Env<M>) => void): boolean {
+    const slot = this.slot(id);
+    if (slot.node === null) return false;
+    try {
+      action(slot.node as N, slot.env!);
+    } catch (err) {
+      this.nodeThrew(slot, err);
+    }
+    return true;
   }
 
   /** Makes `run` return after the current event. */

@@ -87,6 +87,11 @@ export class Network {
     else this.overrides.set(key, { override, resolved: resolve({ ...this.config.config, ...override }) });
   }
 
+  /** Drops every per-link override. */
+  clearOverrides(): void {
+    this.overrides.clear();
+  }
+
   isCut(from: number, to: number): boolean {
     return this.cutCount !== 0 && this.cuts[from * this.capacity + to] === 1;
   }

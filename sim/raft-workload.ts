@@ -58,7 +58,8 @@ export function raftSettings(config: Config, voters: readonly NodeId[], bugs: Re
     electionBackoffMaxMs: config.int('controller.quorum.election.backoff.max.ms'),
     requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'),
     retryBackoffMs: config.int('controller.quorum.retry.backoff.ms'),
-    fetchMaxWaitMs: config.int('samsa.raft.fetch.max.wait.ms'),
+    // A parked fetch must return well before the follower's fetch timeout gives up on the leader.
+    fetchMaxWaitMs: Math.min(config.int('samsa.raft.fetch.max.wait.ms'), Math.floor(config.int('controller.quorum.fetch.timeout.ms') / 2)),
     flushDelayMs: config.int('samsa.raft.flush.delay.ms'),
     snapshotBytes: config.int('metadata.log.max.record.bytes.between.snapshots'),
     maxFetchEntries: 500,
@@ -109,6 +110,8 @@ export interface RaftWorkload {
   /** The leader appends `batch` values every this many ms (0: no writes). */
   appendEveryMs: number;
   batch: number;
+  /** How long `samsa replay` and the setup catalogue run it. */
+  durationMs: number;
   config: Record<string, ConfigValue>;
   network: Partial<LinkConfig>;
   disk: Partial<DiskFaults>;
@@ -121,6 +124,7 @@ export const DEFAULT_RAFT_WORKLOAD: RaftWorkload = {
   observers: 0,
   appendEveryMs: 10,
   batch: 1,
+  durationMs: 30_000,
   config: {},
   network: { latency: { min: 1, max: 5 } },
   disk: {},

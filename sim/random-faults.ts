@@ -6,7 +6,7 @@
 import type { NodeId } from '../core/env.ts';
 import type { Simulation } from './kernel.ts';
 
-export type FaultFamily = 'isolate' | 'split' | 'one-way' | 'crash' | 'wipe' | 'slow-link' | 'power-loss';
+export type FaultFamily = 'isolate' | 'split' | 'one-way' | 'crash' | 'wipe' | 'slow-link' | 'power-loss' | 'loss' | 'duplicate' | 'reorder' | 'clock-skew';
 
 export interface RandomFaultPlan {
   families: readonly FaultFamily[];
@@ -22,13 +22,20 @@ export function scheduleRandomFaults<M>(sim: Simulation<M>, nodes: readonly Node
   const rng = sim.streams.stream('faults');
   const down = () => nodes.filter((id) => !sim.isUp(id));
   const slowed: Array<[NodeId, NodeId]> = [];
+  /** Rates a bad spell changed, with the value to restore at the next heal. */
+  const rates = new Map<'loss' | 'duplicate' | 'reorder', number>();
+  const healNetwork = () => {
+    sim.healAll();
+    if (rates.size > 0) sim.configureNetwork(Object.fromEntries(rates));
+    rates.clear();
+  };
   for (let at = plan.everyMs; at < plan.untilMs; at += plan.everyMs) {
     sim.at(at, () => {
       // Half of the moves repair: heal links or bring a node back, so faults come and go.
       if (rng.chance(0.4)) {
         const crashed = down();
         if (crashed.length > 0 && rng.chance(0.5)) sim.restart(rng.pick(crashed));
-        else sim.healAll();
+        else healNetwork();
         return;
       }
       const family = rng.pick(plan.families);
@@ -64,6 +71,17 @@ export function scheduleRandomFaults<M>(sim: Simulation<M>, nodes: readonly Node
             for (const id of nodes) if (!sim.isUp(id)) sim.restart(id);
           });
           break;
+        case 'loss':
+        case 'duplicate':
+        case 'reorder': {
+          // A bad spell on the whole network, undone at the next heal.
+          if (!rates.has(family)) rates.set(family, sim.network.defaults[family]);
+          sim.configureNetwork({ [family]: rng.pick([0.01, 0.05, 0.2]) });
+          break;
+        }
+        case 'clock-skew':
+          sim.setClockSkew(rng.pick(nodes), rng.pick([-5000, -500, 500, 5000]));
+          break;
         case 'slow-link': {
           const [a, b] = rng.shuffle(nodes);
           if (b !== undefined) {
@@ -76,7 +94,7 @@ export function scheduleRandomFaults<M>(sim: Simulation<M>, nodes: readonly Node
     });
   }
   sim.at(plan.untilMs, () => {
-    sim.healAll();
+    healNetwork();
     for (const [a, b] of slowed.splice(0)) sim.setLinkBetween(a, b, null);
     for (const id of down()) sim.restart(id);
   });

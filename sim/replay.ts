@@ -1,22 +1,11 @@
 // Replay: re-runs the setup recorded in a trace's header with the recorded seed and compares
 // the new trace with the recording line by line, reporting "identical" or the first step that
-// differs. Setups register a runner under the name their header's `config.setup` carries.
+// differs. The runner comes from the setup catalogue, by the header's `config.setup`.
 
 import { NodeFailure } from './kernel.ts';
-import { runKernelWorkload, type KernelWorkload } from './kernel-workload.ts';
-import { parseHeader, TraceLineReader, type TraceHeader } from './trace-reader.ts';
+import { knownSetups, setupRunner } from './setups.ts';
+import { parseHeader, TraceFormatError, TraceLineReader } from './trace-reader.ts';
 import { HashingSink, type TraceSink } from './trace-sink.ts';
-
-/** Re-runs a recorded setup from its header, writing the new trace to `sink`. */
-export type SetupRunner = (header: TraceHeader, sink: TraceSink) => void;
-
-const setups = new Map<string, SetupRunner>([
-  ['kernel-workload', (header, sink) => void runKernelWorkload(header.config as unknown as KernelWorkload, header.seed, sink)],
-]);
-
-export function registerSetup(name: string, runner: SetupRunner): void {
-  setups.set(name, runner);
-}
 
 export interface TraceDifference {
   /** The step (the `i` of the recorded line), or -1 for the header. */
@@ -66,9 +55,9 @@ export function replayTrace(path: string): ReplayResult {
   const reader = new TraceLineReader(path);
   try {
     const header = parseHeader(reader.read(), path);
-    const runner = setups.get(header.config.setup);
+    const runner = setupRunner(header.config.setup);
     if (runner === undefined) {
-      throw new Error(`${path}: unknown setup "${header.config.setup}" (known: ${[...setups.keys()].join(', ')})`);
+      throw new TraceFormatError(path, `unknown setup "${header.config.setup}" (known: ${knownSetups().join(', ')})`);
     }
     // The re-run writes its own header first; compare it with the recorded one again.
     const recorded = new TraceLineReader(path);

@@ -19,6 +19,7 @@ export const CONFIG_DEFS = {
   'controller.quorum.request.timeout.ms': { type: 'int', default: 2000, doc: 'Time to wait for a quorum request response before retrying.' },
   'controller.quorum.retry.backoff.ms': { type: 'int', default: 20, doc: 'Backoff before retrying a failed quorum request.' },
   'metadata.log.max.record.bytes.between.snapshots': { type: 'long', default: 20971520, doc: 'Bytes of committed metadata records after which a snapshot is taken.' },
+  'metadata.max.idle.interval.ms': { type: 'int', default: 500, doc: 'The active controller appends a NoOpRecord this often when idle, so the log (and every high watermark) keeps moving (KIP-835).' },
   // Broker lifecycle (KIP-631)
   'broker.heartbeat.interval.ms': { type: 'int', default: 2000, doc: 'Time between broker heartbeats to the controller.' },
   'broker.session.timeout.ms': { type: 'int', default: 9000, doc: 'A broker without a heartbeat for this long is fenced.' },
@@ -101,5 +102,38 @@ function coerce(key: string, def: ConfigDef, value: ConfigValue): ConfigValue {
       throw new ConfigError(`config "${key}" must be true or false, got ${JSON.stringify(value)}`);
     case 'string':
       return String(value);
+  }
+}
+
+/** Topic-level configs (TopicConfig) with Kafka's defaults; a topic's config overrides these. */
+export const TOPIC_CONFIG_DEFAULTS: Readonly<Record<string, string>> = {
+  'cleanup.policy': 'delete',
+  'retention.ms': '604800000',
+  'retention.bytes': '-1',
+  'segment.bytes': '1073741824',
+  'segment.ms': '604800000',
+  'min.insync.replicas': '1',
+  'unclean.leader.election.enable': 'false',
+  'flush.messages': '9223372036854775807',
+  'flush.ms': '9223372036854775807',
+  'max.message.bytes': '1048588',
+  'message.timestamp.type': 'CreateTime',
+  'compression.type': 'producer',
+};
+
+/** Why a topic config entry is invalid, or null when it is fine. */
+export function topicConfigProblem(name: string, value: string): string | null {
+  if (!(name in TOPIC_CONFIG_DEFAULTS)) return `unknown topic config "${name}"`;
+  switch (name) {
+    case 'unclean.leader.election.enable':
+      return value === 'true' || value === 'false' ? null : `"${name}" must be true or false`;
+    case 'cleanup.policy':
+      return value.split(',').every((p) => p === 'delete' || p === 'compact') ? null : `"${name}" must be delete, compact or both`;
+    case 'message.timestamp.type':
+      return value === 'CreateTime' || value === 'LogAppendTime' ? null : `"${name}" must be CreateTime or LogAppendTime`;
+    case 'compression.type':
+      return ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'].includes(value) ? null : `"${name}" has an unknown codec`;
+    default:
+      return /^-?\d+$/.test(value) ? null : `"${name}" must be an integer`;
   }
 }

@@ -111,6 +111,11 @@ export class RaftLog<R> {
     return this.entries[offset - this.startOffset]?.epoch ?? -1;
   }
 
+  /** [epoch, content hash] of every entry held, oldest first (what checkers know entries by). */
+  entryHashes(): Array<[number, number]> {
+    return this.entries.map((e) => [e.epoch, e.hash]);
+  }
+
   hashAt(offset: number): number | null {
     return this.entries[offset - this.startOffset]?.hash ?? null;
   }

@@ -73,7 +73,7 @@ const T = {
   checkQuorum: 'raft:check-quorum',
   beginEpochRetry: 'raft:begin-epoch-retry',
   flush: 'raft:flush',
-  persist: 'raft:persist',
+  voteRetry: 'raft:vote-retry',
   parkedPrefix: 'raft:parked:',
 } as const;
 
@@ -94,6 +94,8 @@ export class RaftReplica<R> {
   private votes = new Set<NodeId>();
   private electionRetries = 0;
   private backingOff = false;
+  /** Only with the raft-candidate-gives-up bug: this node never stands again. */
+  private gaveUp = false;
 
   // Leader state
   private epochStartOffset = 0;
@@ -104,7 +106,10 @@ export class RaftReplica<R> {
   // Follower and observer state
   private outstandingFetch: { correlationId: number; to: NodeId } | null = null;
   private outstandingSnapshotFetch: number | null = null;
-  private outstandingVotes = new Set<number>();
+  /** Voters that have not answered this election yet. */
+  private unansweredVoters = new Set<NodeId>();
+  /** The first correlation id of this election: answers to any of its (re)sent requests count. */
+  private electionFirstCorrelationId = 0;
 
   constructor(
     readonly id: NodeId,
@@ -170,6 +175,7 @@ export class RaftReplica<R> {
       endOffset: log.endOffset,
       snapshotEpoch: log.snapshot?.id.epoch ?? null,
       tornBytes,
+      entries: log.entryHashes(),
     });
     if (log.snapshot !== null) {
       this.machine.loadSnapshot(log.snapshot.state, log.snapshot.id);
@@ -253,8 +259,8 @@ export class RaftReplica<R> {
       case T.flush:
         this.flushAsLeader(env);
         break;
-      case T.persist:
-        this.persist(env);
+      case T.voteRetry:
+        this.sendVoteRequests(env);
         break;
     }
     return true;
@@ -301,6 +307,13 @@ export class RaftReplica<R> {
 
   private onElectionTimeout(env: Env<QuorumMessage<R>>): void {
     if (!this.isVoter || this.role === 'leader' || this.role === 'follower') return;
+    if (this.gaveUp) return;
+    if (this.role === 'candidate' && this.settings.bugs.has('raft-candidate-gives-up')) {
+      // The bug: a failed election ends this node's candidacy for good.
+      this.gaveUp = true;
+      this.backingOff = true;
+      return;
+    }
     if (this.role === 'candidate' && !this.backingOff) {
       // The election failed: back off (exponentially, bounded) before trying again in a new epoch.
       this.backingOff = true;
@@ -316,17 +329,28 @@ export class RaftReplica<R> {
     this.backingOff = false;
     this.epoch++;
     this.votes = new Set([this.id]);
-    this.outstandingVotes.clear();
+    this.unansweredVoters.clear();
     this.setRole(env, 'candidate', null, this.id);
     this.persist(env);
     if (this.votes.size >= this.majority) {
       this.becomeLeader(env);
       return;
     }
-    for (const voter of this.settings.voters) {
-      if (voter === this.id) continue;
+    for (const voter of this.settings.voters) if (voter !== this.id) this.unansweredVoters.add(voter);
+    this.electionFirstCorrelationId = this.nextCorrelationId;
+    this.sendVoteRequests(env);
+    env.setTimer(this.randomElectionTimeout(env), T.election);
+  }
+
+  /**
+   * Asks every voter that has not answered. The simulated network has no connection errors, so a
+   * request lost to a crashed or cut-off voter is retried after a short backoff, as Kafka retries
+   * a request whose connection failed.
+   */
+  private sendVoteRequests(env: Env<QuorumMessage<R>>): void {
+    if (this.role !== 'candidate' || this.backingOff || this.unansweredVoters.size === 0) return;
+    for (const voter of this.unansweredVoters) {
       const correlationId = this.nextCorrelationId++;
-      this.outstandingVotes.add(correlationId);
       env.send(voter, {
         api: 'Vote',
         kind: 'request',
@@ -338,7 +362,11 @@ export class RaftReplica<R> {
         lastEpochEndOffset: this.log.endOffset,
       });
     }
-    env.setTimer(this.randomElectionTimeout(env), T.election);
+    env.setTimer(this.voteRetryMs, T.voteRetry);
+  }
+
+  private get voteRetryMs(): number {
+    return Math.max(this.settings.retryBackoffMs * 5, 50);
   }
 
   private onVoteRequest(env: Env<QuorumMessage<R>>, from: NodeId, req: VoteRequest): void {
@@ -347,16 +375,21 @@ export class RaftReplica<R> {
     if (!this.isVoter) return reply(ErrorCode.INCONSISTENT_VOTER_SET, false);
     if (req.candidateEpoch < this.epoch) return reply(ErrorCode.FENCED_LEADER_EPOCH, false);
     if (req.candidateEpoch > this.epoch) this.becomeUnattached(env, req.candidateEpoch, true);
-    if (this.role !== 'unattached' && this.role !== 'voted') return reply(ErrorCode.NONE, false);
-    if (this.votedId !== null) return reply(ErrorCode.NONE, this.votedId === req.candidateId);
     const upToDate =
       req.lastEpoch > this.log.lastEpoch || (req.lastEpoch === this.log.lastEpoch && req.lastEpochEndOffset >= this.log.endOffset);
-    if (!upToDate && !this.settings.bugs.has('raft-no-log-check')) return reply(ErrorCode.NONE, false);
+    const logOk = upToDate || this.settings.bugs.has('raft-no-log-check');
+    if (this.settings.bugs.has('raft-vote-twice') && (this.role !== 'unattached' || this.votedId !== null)) {
+      // The bug: whatever this node did in this epoch already (voted, stood, leads), it grants again.
+      return reply(ErrorCode.NONE, logOk);
+    }
+    if (this.role !== 'unattached' && this.role !== 'voted') return reply(ErrorCode.NONE, false);
+    if (this.votedId !== null) return reply(ErrorCode.NONE, this.votedId === req.candidateId);
+    if (!logOk) return reply(ErrorCode.NONE, false);
     this.setRole(env, 'voted', null, req.candidateId);
     if (this.settings.bugs.has('raft-vote-before-fsync')) {
-      // The bug: answer now, write the vote later (a crash in between forgets it).
+      // The bug: answer now; the vote reaches the disk only with the next write of the election
+      // state (when the node learns the leader), so a crash in between forgets it.
       reply(ErrorCode.NONE, true);
-      env.setTimer(10, T.persist);
     } else {
       this.persist(env);
       reply(ErrorCode.NONE, true);
@@ -365,7 +398,8 @@ export class RaftReplica<R> {
   }
 
   private onVoteResponse(env: Env<QuorumMessage<R>>, from: NodeId, res: VoteResponse): void {
-    if (!this.outstandingVotes.delete(res.correlationId)) return;
+    if (!this.unansweredVoters.has(from) || res.correlationId < this.electionFirstCorrelationId) return;
+    this.unansweredVoters.delete(from);
     if (res.leaderEpoch > this.epoch) {
       if (res.leaderId !== null) this.becomeFollower(env, res.leaderEpoch, res.leaderId, true);
       else this.becomeUnattached(env, res.leaderEpoch, true);
@@ -378,7 +412,7 @@ export class RaftReplica<R> {
 
   private becomeLeader(env: Env<QuorumMessage<R>>): void {
     this.electionRetries = 0;
-    this.outstandingVotes.clear();
+    this.unansweredVoters.clear();
     this.outstandingFetch = null;
     env.cancelTimer(T.election);
     env.cancelTimer(T.fetchTimeout);
@@ -642,8 +676,9 @@ export class RaftReplica<R> {
       }
       this.log.appendEntries(res.records);
       this.log.flush();
+      if (this.settings.bugs.has('raft-apply-uncommitted')) this.applyCommitted(env);
     }
-    if (res.highWatermark >= 0) this.advanceHighWatermark(env, Math.min(res.highWatermark, this.log.endOffset));
+    if (res.highWatermark >= 0 && !this.settings.bugs.has('raft-follower-ignores-hw')) this.advanceHighWatermark(env, Math.min(res.highWatermark, this.log.endOffset));
     this.sendFetch(env);
   }
 
@@ -769,7 +804,7 @@ export class RaftReplica<R> {
 
   /** Hands newly committed entries to the state machine and takes a snapshot when due. */
   private applyCommitted(env: Env<QuorumMessage<R>>): void {
-    const hw = this.hw ?? 0;
+    const hw = this.settings.bugs.has('raft-apply-uncommitted') ? this.log.endOffset : (this.hw ?? 0);
     while (this.applied < hw) {
       const batch = this.log.read(this.applied, 1000);
       const upTo = batch.filter((e) => e.offset < hw);

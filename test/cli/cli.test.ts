@@ -40,7 +40,7 @@ describe('the samsa command', () => {
     expect(changed.stdout).toContain('first difference at step 19 (line 21)');
   });
 
-  it('names what was wrong with bad input, without a stack trace, and exits 2', () => {
+  it('names what was wrong with bad input, without a stack trace, and exits 64', () => {
     const cases: Array<[string[], RegExp]> = [
       [['demo', '--seed', 'banana'], /--seed must be an integer >= 0, got "banana"/],
       [['replay', join(dir, 'missing.jsonl')], /no such trace file/],
@@ -50,7 +50,7 @@ describe('the samsa command', () => {
     ];
     for (const [args, message] of cases) {
       const run = samsa(...args);
-      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.code, args.join(' ')).toBe(64);
       expect(run.stderr).toMatch(message);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }

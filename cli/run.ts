@@ -1,0 +1,100 @@
+// `samsa run <scenario>`: one simulated run of a scenario file with every checker on; prints a
+// summary for people (or one JSON line), writes the trace, and exits 1 on a safety violation,
+// 2 when only liveness failed.
+
+import type { Command } from 'commander';
+import { KNOWN_BUGS } from '../sim/bugs.ts';
+import { ScenarioSetupError } from '../sim/scenario/cluster.ts';
+import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
+import { runScenario, type RunResult } from '../sim/scenario/run.ts';
+import { FileSink } from '../sim/trace-sink.ts';
+import { bad, dim, figuresTable, intOption, ok, printJson, table, UserError } from './output.ts';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run one scenario in simulation with every invariant checker on; exit 1 on a safety violation, 2 on a liveness failure')
+    .argument('<scenario>', 'a scenario file (YAML, see scenarios/)')
+    .option('--seed <n>', "the run seed (default: the scenario's seed)", intOption('--seed'))
+    .option('--trace <file>', 'where to write the trace (default: traces/<scenario>-seed-<seed>.jsonl)')
+    .option('--bug <name...>', `switch on seeded bugs (${KNOWN_BUGS.join(', ')})`)
+    .option('--json', 'print the result as one JSON line at the end')
+    .action((path: string, opts: { seed?: number; trace?: string; bug?: string[]; json?: boolean }) => {
+      const result = runFile(path, opts);
+      const human = opts.json ? process.stderr : process.stdout;
+      human.write(describeRun(result.run, result.tracePath) + '\n');
+      if (opts.json) {
+        const r = result.run;
+        printJson({
+          scenario: r.scenario,
+          seed: r.seed,
+          violations: r.violations.map((v) => ({ name: v.name, message: v.message, step: v.step, class: v.class, nodes: v.nodes })),
+          violationCounts: r.violationCounts,
+          expected: r.expected,
+          expectationMet: r.expectationMet,
+          traceHash: r.traceHash,
+          steps: r.steps,
+          simMs: r.simMs,
+          wallMs: r.wallMs,
+          convergedAtMs: r.convergedAtMs,
+          bugs: r.bugs,
+          trace: result.tracePath,
+        });
+      }
+      process.exitCode = exitCodeOf(result.run);
+    });
+}
+
+/** 0 clean, 1 a safety violation, 2 a liveness failure only. */
+export function exitCodeOf(run: RunResult): number {
+  if (run.violations.some((v) => v.class === 'safety')) return 1;
+  return run.violations.length > 0 ? 2 : 0;
+}
+
+function runFile(path: string, opts: { seed?: number; trace?: string; bug?: string[] }): { run: RunResult; tracePath: string } {
+  for (const bug of opts.bug ?? []) {
+    if (!KNOWN_BUGS.includes(bug)) throw new UserError(`unknown bug "${bug}" (known: ${KNOWN_BUGS.join(', ')})`);
+  }
+  try {
+    const scenario = loadScenario(path, { knownBugs: KNOWN_BUGS });
+    const seed = opts.seed ?? scenario.seed;
+    const tracePath = opts.trace ?? `traces/${scenario.name}-seed-${seed}.jsonl`;
+    const run = runScenario(scenario, { seed, trace: new FileSink(tracePath), bugs: opts.bug ?? [] });
+    return { run, tracePath };
+  } catch (err) {
+    if (err instanceof ScenarioError || err instanceof ScenarioSetupError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+export function describeRun(r: RunResult, tracePath: string): string {
+  const safety = r.violations.filter((v) => v.class === 'safety').length;
+  const verdict = r.violations.length === 0 ? ok('no violations') : bad(`${Object.values(r.violationCounts).reduce((a, b) => a + b, 0)} violation(s)`);
+  const lines = [
+    figuresTable(`${r.scenario}, seed ${r.seed}`, [
+      ['bugs switched on', r.bugs.length === 0 ? dim('none') : r.bugs.join(', ')],
+      ['simulated time', `${(r.simMs / 1000).toFixed(1)} s`],
+      ['wall time', `${r.wallMs} ms`],
+      ['kernel events / trace steps', `${r.events.toLocaleString('en-US')} / ${r.steps.toLocaleString('en-US')}`],
+      ['messages sent / dropped', `${r.stats.messagesSent.toLocaleString('en-US')} / ${Object.values(r.stats.dropped).reduce((a, b) => a + b, 0).toLocaleString('en-US')}`],
+      ['partitions / crashes / node starts', `${r.stats.partitions} / ${r.stats.crashes} / ${r.stats.starts}`],
+      ['topics created at', r.topicsCreatedAtMs === null ? bad('never') : `${(r.topicsCreatedAtMs / 1000).toFixed(2)} s`],
+      ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
+      ['verdict', verdict],
+      ['expected', r.expected.length === 0 ? 'no violations' : r.expected.join(', ')],
+      ['expectation', r.expectationMet ? ok('met') : bad('NOT met')],
+      ['trace', tracePath],
+      ['trace hash', r.traceHash ?? '-'],
+    ]),
+  ];
+  if (r.violations.length > 0) {
+    lines.push(
+      table(
+        ['checker', 'class', 'step', 'what happened'],
+        r.violations.map((v) => [v.name, v.class, v.step, v.message.length > 100 ? v.message.slice(0, 97) + '...' : v.message]),
+      ),
+    );
+    if (safety > 0) lines.push(dim(`replay: npx samsa replay ${tracePath}`));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,120 @@
+// The broker side of KIP-631 (BrokerLifecycleManager): register with the active controller to
+// get a broker epoch, then heartbeat every broker.heartbeat.interval.ms with the metadata offset
+// applied so far; the controller unfences the broker once it has caught up, and fences it when
+// the heartbeats stop. A stale epoch or an unknown registration makes the broker register again.
+
+import type { Env, NodeId, TimerTag } from '../env.ts';
+import type { BrokerHeartbeatResponse, BrokerRegistrationResponse, ControllerMessage } from '../protocol/controller.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import { randomUuid } from '../uuid.ts';
+
+const TICK: TimerTag = 'broker:lifecycle';
+const TIMEOUT: TimerTag = 'broker:lifecycle-timeout';
+
+export interface LifecycleSettings {
+  clusterId: string;
+  heartbeatIntervalMs: number;
+  requestTimeoutMs: number;
+  retryBackoffMs: number;
+}
+
+export class BrokerLifecycle {
+  brokerEpoch = -1;
+  fenced = true;
+  private registered = false;
+  private incarnationId = '';
+  private nextCorrelationId = 1;
+  private outstanding: number | null = null;
+
+  constructor(
+    readonly id: NodeId,
+    private readonly settings: LifecycleSettings,
+    /** The active controller as far as this node knows (the quorum leader). */
+    private readonly controller: () => NodeId | null,
+    /** The highest metadata offset this broker has applied (-1: none). */
+    private readonly metadataOffset: () => number,
+  ) {}
+
+  start(env: Env<ControllerMessage>): void {
+    this.incarnationId = randomUuid(() => env.random());
+    env.setTimer(0, TICK);
+  }
+
+  fire(env: Env<ControllerMessage>, tag: TimerTag): boolean {
+    if (tag === TIMEOUT) {
+      this.outstanding = null;
+      this.send(env);
+      return true;
+    }
+    if (tag !== TICK) return false;
+    this.send(env);
+    return true;
+  }
+
+  receive(env: Env<ControllerMessage>, msg: BrokerRegistrationResponse | BrokerHeartbeatResponse): void {
+    if (msg.correlationId !== this.outstanding) return;
+    this.outstanding = null;
+    env.cancelTimer(TIMEOUT);
+    if (msg.errorCode === ErrorCode.NOT_CONTROLLER || msg.errorCode === ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
+      env.setTimer(this.settings.retryBackoffMs * 5, TICK);
+      return;
+    }
+    if (msg.api === 'BrokerRegistration') {
+      if (msg.errorCode !== ErrorCode.NONE) {
+        env.setTimer(this.settings.retryBackoffMs * 5, TICK);
+        return;
+      }
+      this.registered = true;
+      this.brokerEpoch = msg.brokerEpoch;
+      env.trace({ kind: 'broker-state', brokerEpoch: this.brokerEpoch, fenced: this.fenced });
+      // Heartbeat at once: the controller unfences a broker only on a heartbeat.
+      env.setTimer(0, TICK);
+      return;
+    }
+    if (msg.errorCode === ErrorCode.STALE_BROKER_EPOCH || msg.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED) {
+      this.registered = false;
+      this.fenced = true;
+      env.setTimer(0, TICK);
+      return;
+    }
+    if (msg.errorCode === ErrorCode.NONE && msg.isFenced !== this.fenced) {
+      this.fenced = msg.isFenced;
+      env.trace({ kind: 'broker-state', brokerEpoch: this.brokerEpoch, fenced: this.fenced });
+    }
+    env.setTimer(this.settings.heartbeatIntervalMs, TICK);
+  }
+
+  private send(env: Env<ControllerMessage>): void {
+    if (this.outstanding !== null) return;
+    const controller = this.controller();
+    if (controller === null) {
+      env.setTimer(this.settings.retryBackoffMs * 5, TICK);
+      return;
+    }
+    const correlationId = this.nextCorrelationId++;
+    this.outstanding = correlationId;
+    if (!this.registered) {
+      env.send(controller, {
+        api: 'BrokerRegistration',
+        kind: 'request',
+        correlationId,
+        brokerId: this.id,
+        clusterId: this.settings.clusterId,
+        incarnationId: this.incarnationId,
+        previousBrokerEpoch: this.brokerEpoch,
+      });
+    } else {
+      env.send(controller, {
+        api: 'BrokerHeartbeat',
+        kind: 'request',
+        correlationId,
+        brokerId: this.id,
+        brokerEpoch: this.brokerEpoch,
+        currentMetadataOffset: this.metadataOffset(),
+        wantFence: false,
+        wantShutDown: false,
+      });
+    }
+    env.setTimer(this.settings.requestTimeoutMs, TIMEOUT);
+  }
+}

@@ -1,0 +1,166 @@
+// The metadata image (KRaft's MetadataImage): brokers with their epochs and fencing, topics
+// with their partitions (replicas, ISR, leader, leader epoch, partition epoch) and configs,
+// built by applying committed metadata records in order. Every node keeps one.
+
+import type { NodeId } from '../env.ts';
+import type { LeaderRecoveryState, MetadataRecord, PartitionChangeRecord, PartitionRecord } from './records.ts';
+
+export interface BrokerRegistration {
+  brokerId: NodeId;
+  brokerEpoch: number;
+  incarnationId: string;
+  fenced: boolean;
+}
+
+export interface PartitionState {
+  topic: string;
+  topicId: string;
+  partition: number;
+  replicas: NodeId[];
+  isr: NodeId[];
+  leader: NodeId | null;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  leaderRecoveryState: LeaderRecoveryState;
+}
+
+export interface TopicState {
+  name: string;
+  topicId: string;
+  partitions: PartitionState[];
+  config: Record<string, string>;
+}
+
+interface ImageSnapshot {
+  brokers: BrokerRegistration[];
+  topics: TopicState[];
+}
+
+export class MetadataImage {
+  readonly brokers = new Map<NodeId, BrokerRegistration>();
+  readonly topics = new Map<string, TopicState>();
+  private readonly idsByName = new Map<string, string>();
+
+  /** Applies one record; `changed` hears about every partition state the record produced. */
+  apply(record: MetadataRecord, changed: (p: PartitionState) => void = () => {}): void {
+    switch (record.type) {
+      case 'RegisterBrokerRecord':
+        this.brokers.set(record.brokerId, { brokerId: record.brokerId, brokerEpoch: record.brokerEpoch, incarnationId: record.incarnationId, fenced: record.fenced });
+        return;
+      case 'FenceBrokerRecord':
+      case 'UnfenceBrokerRecord': {
+        const broker = this.brokers.get(record.id);
+        if (broker !== undefined && broker.brokerEpoch === record.epoch) broker.fenced = record.type === 'FenceBrokerRecord';
+        return;
+      }
+      case 'TopicRecord':
+        this.topics.set(record.topicId, { name: record.name, topicId: record.topicId, partitions: [], config: {} });
+        this.idsByName.set(record.name, record.topicId);
+        return;
+      case 'PartitionRecord':
+        return this.applyPartition(record, changed);
+      case 'PartitionChangeRecord':
+        return this.applyPartitionChange(record, changed);
+      case 'RemoveTopicRecord': {
+        const topic = this.topics.get(record.topicId);
+        if (topic === undefined) return;
+        this.topics.delete(record.topicId);
+        this.idsByName.delete(topic.name);
+        return;
+      }
+      case 'ConfigRecord': {
+        if (record.resourceType !== 2) return;
+        const topic = this.topicByName(record.resourceName);
+        if (topic === undefined) return;
+        if (record.value === null) delete topic.config[record.name];
+        else topic.config[record.name] = record.value;
+        return;
+      }
+      case 'NoOpRecord':
+        return;
+    }
+  }
+
+  topicByName(name: string): TopicState | undefined {
+    const id = this.idsByName.get(name);
+    return id === undefined ? undefined : this.topics.get(id);
+  }
+
+  partition(topic: string, partition: number): PartitionState | undefined {
+    return this.topicByName(topic)?.partitions[partition];
+  }
+
+  /** Every partition of every topic, in topic-id order. */
+  allPartitions(): PartitionState[] {
+    return [...this.topics.values()].flatMap((t) => t.partitions);
+  }
+
+  unfencedBrokers(): NodeId[] {
+    return [...this.brokers.values()].filter((b) => !b.fenced).map((b) => b.brokerId).sort(compareIds);
+  }
+
+  clone(): MetadataImage {
+    return MetadataImage.fromSnapshot(this.toSnapshot());
+  }
+
+  toSnapshot(): unknown {
+    const snapshot: ImageSnapshot = {
+      brokers: [...this.brokers.values()].map((b) => ({ ...b })),
+      topics: [...this.topics.values()].map((t) => ({ ...t, config: { ...t.config }, partitions: t.partitions.map(copyPartition) })),
+    };
+    return snapshot;
+  }
+
+  static fromSnapshot(state: unknown): MetadataImage {
+    const snapshot = state as ImageSnapshot;
+    const image = new MetadataImage();
+    for (const b of snapshot.brokers) image.brokers.set(b.brokerId, { ...b });
+    for (const t of snapshot.topics) {
+      image.topics.set(t.topicId, { ...t, config: { ...t.config }, partitions: t.partitions.map(copyPartition) });
+      image.idsByName.set(t.name, t.topicId);
+    }
+    return image;
+  }
+
+  private applyPartition(record: PartitionRecord, changed: (p: PartitionState) => void): void {
+    const topic = this.topics.get(record.topicId);
+    if (topic === undefined) return;
+    const state: PartitionState = {
+      topic: topic.name,
+      topicId: record.topicId,
+      partition: record.partitionId,
+      replicas: [...record.replicas],
+      isr: [...record.isr],
+      leader: record.leader,
+      leaderEpoch: record.leaderEpoch,
+      partitionEpoch: record.partitionEpoch,
+      leaderRecoveryState: record.leaderRecoveryState,
+    };
+    topic.partitions[record.partitionId] = state;
+    changed(state);
+  }
+
+  private applyPartitionChange(record: PartitionChangeRecord, changed: (p: PartitionState) => void): void {
+    const state = this.topics.get(record.topicId)?.partitions[record.partitionId];
+    if (state === undefined) return;
+    if (record.isr !== undefined) state.isr = [...record.isr];
+    if (record.leader !== undefined && record.leader !== state.leader) {
+      state.leader = record.leader;
+      state.leaderEpoch++;
+    }
+    if (record.leaderRecoveryState !== undefined) state.leaderRecoveryState = record.leaderRecoveryState;
+    state.partitionEpoch++;
+    changed(state);
+  }
+}
+
+function copyPartition(p: PartitionState): PartitionState {
+  return { ...p, replicas: [...p.replicas], isr: [...p.isr] };
+}
+
+/** Orders node ids like b2 < b10 (by their number), then by name. */
+export function compareIds(a: NodeId, b: NodeId): number {
+  const na = Number(a.replace(/^\D+/, ''));
+  const nb = Number(b.replace(/^\D+/, ''));
+  return na !== nb && Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a < b ? -1 : a > b ? 1 : 0;
+}

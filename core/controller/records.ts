@@ -1,0 +1,86 @@
+// Cluster metadata records as KRaft writes them to __cluster_metadata (the metadata record
+// schemas of apache/kafka: RegisterBrokerRecord, FenceBrokerRecord, TopicRecord, PartitionRecord,
+// PartitionChangeRecord, ...), with Kafka's field names. A leader of null is Kafka's -1.
+
+import type { NodeId } from '../env.ts';
+
+/** LeaderRecoveryState (KIP-704): 1 while a partition recovers from an unclean election. */
+export type LeaderRecoveryState = 0 | 1;
+
+export interface RegisterBrokerRecord {
+  type: 'RegisterBrokerRecord';
+  brokerId: NodeId;
+  /** The broker epoch: the offset of this record in the metadata log. */
+  brokerEpoch: number;
+  incarnationId: string;
+  fenced: boolean;
+}
+
+export interface FenceBrokerRecord {
+  type: 'FenceBrokerRecord';
+  id: NodeId;
+  epoch: number;
+}
+
+export interface UnfenceBrokerRecord {
+  type: 'UnfenceBrokerRecord';
+  id: NodeId;
+  epoch: number;
+}
+
+export interface TopicRecord {
+  type: 'TopicRecord';
+  name: string;
+  topicId: string;
+}
+
+export interface PartitionRecord {
+  type: 'PartitionRecord';
+  partitionId: number;
+  topicId: string;
+  replicas: NodeId[];
+  isr: NodeId[];
+  leader: NodeId | null;
+  leaderRecoveryState: LeaderRecoveryState;
+  leaderEpoch: number;
+  partitionEpoch: number;
+}
+
+/** A change to a partition; absent fields are unchanged (Kafka's null ISR / leader -2). */
+export interface PartitionChangeRecord {
+  type: 'PartitionChangeRecord';
+  partitionId: number;
+  topicId: string;
+  isr?: NodeId[];
+  leader?: NodeId | null;
+  leaderRecoveryState?: LeaderRecoveryState;
+}
+
+export interface RemoveTopicRecord {
+  type: 'RemoveTopicRecord';
+  topicId: string;
+}
+
+/** ConfigResource types: 2 = topic, 4 = broker. A null value deletes the key. */
+export interface ConfigRecord {
+  type: 'ConfigRecord';
+  resourceType: 2 | 4;
+  resourceName: string;
+  name: string;
+  value: string | null;
+}
+
+export interface NoOpRecord {
+  type: 'NoOpRecord';
+}
+
+export type MetadataRecord =
+  | RegisterBrokerRecord
+  | FenceBrokerRecord
+  | UnfenceBrokerRecord
+  | TopicRecord
+  | PartitionRecord
+  | PartitionChangeRecord
+  | RemoveTopicRecord
+  | ConfigRecord
+  | NoOpRecord;

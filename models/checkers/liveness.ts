@@ -1,0 +1,25 @@
+// Liveness after faults heal (KIP-595, KIP-631; Vanlightly's specs' EventuallyLeaderElected and
+// broker convergence): checked at the end of a run's liveness phase, in which every fault is
+// healed and every node runs; each must hold within a bounded time.
+
+import type { CheckerInfo } from '../violation.ts';
+
+export const LEADER_ELECTED: CheckerInfo = {
+  name: 'leader-elected',
+  statement: 'Once faults heal, the quorum has one leader that every live voter follows, within a bounded time.',
+  source: "KIP-595; Vanlightly's KRaft spec EventuallyLeaderElected",
+};
+
+export const BROKERS_UNFENCED: CheckerInfo = {
+  name: 'brokers-unfenced',
+  statement: 'Once faults heal, every live broker is registered and unfenced, within a bounded time.',
+  source: "KIP-631 (broker lifecycle); Vanlightly's replication spec (fenced brokers get unfenced)",
+};
+
+export const IMAGES_CONVERGED: CheckerInfo = {
+  name: 'images-converged',
+  statement: "Once faults heal, every live node's metadata image reaches the committed end of the metadata log, within a bounded time.",
+  source: "Vanlightly's replication spec (broker metadata converges)",
+};
+
+export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [LEADER_ELECTED, BROKERS_UNFENCED, IMAGES_CONVERGED];

@@ -1,0 +1,125 @@
+// Applies a scenario's fault schedule to the running cluster: node selectors are resolved when a
+// fault fires (the leader of a partition then, the quorum leader then), and a fault with `for`
+// is undone that much later (links healed, nodes restarted, link settings and clocks restored).
+
+import type { NodeId } from '../../core/env.ts';
+import type { LinkConfig } from '../network.ts';
+import { kafkaNode, type Cluster } from './cluster.ts';
+import type { Fault, Selector } from './types.ts';
+
+/** Schedules every fault of the schedule. */
+export function scheduleFaults(cluster: Cluster, faults: readonly Fault[]): void {
+  for (const fault of faults) cluster.sim.at(fault.atMs, () => applyFault(cluster, fault));
+}
+
+function applyFault(cluster: Cluster, fault: Fault): void {
+  const { sim } = cluster;
+  const undo = (action: () => void) => {
+    if (fault.forMs !== undefined) sim.after(fault.forMs, action);
+  };
+  const nodesOf = (selectors: readonly Selector[], named: ReadonlySet<NodeId> = new Set()) => unique(selectors.flatMap((s) => resolve(cluster, s, named)));
+  switch (fault.kind) {
+    case 'partition': {
+      const named = new Set(fault.groups.flatMap((g) => g.filter((s) => s.kind !== 'rest').flatMap((s) => resolve(cluster, s, new Set()))));
+      const groups = fault.groups.map((g) => nodesOf(g, named)).filter((g) => g.length > 0);
+      const cut = sim.partition(groups);
+      undo(() => sim.healLinks(cut));
+      return;
+    }
+    case 'partition-oneway': {
+      const named = new Set([...fault.from, ...fault.to].filter((s) => s.kind !== 'rest').flatMap((s) => resolve(cluster, s, new Set())));
+      const cut = sim.partition([nodesOf(fault.from, named), nodesOf(fault.to, named)], { oneWay: true });
+      undo(() => sim.healLinks(cut));
+      return;
+    }
+    case 'heal': {
+      const nodes = nodesOf(fault.nodes);
+      if (fault.nodes.some((s) => s.kind === 'all')) sim.healAll();
+      else sim.healLinks(cluster.nodes.flatMap((other) => nodes.flatMap((n): Array<[NodeId, NodeId]> => [[n, other], [other, n]])));
+      return;
+    }
+    case 'crash':
+    case 'power-loss': {
+      const nodes = nodesOf(fault.nodes).filter((id) => sim.isUp(id));
+      for (const id of nodes) sim.crash(id, fault.kind);
+      undo(() => nodes.forEach((id) => !sim.isUp(id) && sim.restart(id)));
+      return;
+    }
+    case 'restart':
+      // Brings back nodes that are down; running nodes are left alone (a bounce is crash + restart).
+      for (const id of nodesOf(fault.nodes)) if (!sim.isUp(id)) sim.restart(id);
+      return;
+    case 'restart-wiped':
+      for (const id of nodesOf(fault.nodes)) sim.restart(id, { wipe: true });
+      return;
+    case 'slow-link': {
+      const [a] = resolve(cluster, fault.between[0], new Set());
+      const [b] = resolve(cluster, fault.between[1], new Set());
+      if (a === undefined || b === undefined || a === b) return;
+      sim.setLinkBetween(a, b, { latency: fault.latency });
+      undo(() => sim.setLinkBetween(a, b, null));
+      return;
+    }
+    case 'network': {
+      const before: Partial<LinkConfig> = {};
+      for (const key of Object.keys(fault.change) as Array<keyof LinkConfig>) (before as Record<string, unknown>)[key] = sim.network.defaults[key];
+      sim.configureNetwork(fault.change);
+      undo(() => sim.configureNetwork(before));
+      return;
+    }
+    case 'clock-skew': {
+      for (const id of resolve(cluster, fault.node, new Set())) {
+        sim.setClockSkew(id, fault.offsetMs);
+        undo(() => sim.setClockSkew(id, 0));
+      }
+      return;
+    }
+  }
+}
+
+/** The nodes a selector means right now; `named` are the nodes other selectors of the fault name. */
+export function resolve(cluster: Cluster, selector: Selector, named: ReadonlySet<NodeId>): NodeId[] {
+  switch (selector.kind) {
+    case 'node':
+      return [selector.id];
+    case 'all':
+      return [...cluster.nodes];
+    case 'rest':
+      return cluster.nodes.filter((id) => !named.has(id));
+    case 'random':
+      return [cluster.sim.streams.stream('faults').pick(cluster.nodes)];
+    case 'controller-leader': {
+      const leader = quorumLeader(cluster);
+      return leader === null ? [] : [leader];
+    }
+    case 'leader-of': {
+      const leader = partitionLeader(cluster, selector.topic, selector.partition);
+      return leader === null ? [] : [leader];
+    }
+  }
+}
+
+/** The live quorum leader of the highest epoch, or null. */
+export function quorumLeader(cluster: Cluster): NodeId | null {
+  let best: { id: NodeId; epoch: number } | null = null;
+  for (const id of cluster.controllers) {
+    const raft = kafkaNode(cluster, id)?.raft;
+    if (raft?.isLeader && (best === null || raft.currentEpoch > best.epoch)) best = { id, epoch: raft.currentEpoch };
+  }
+  return best?.id ?? null;
+}
+
+/** The partition's leader in the most up-to-date metadata image among live nodes, or null. */
+export function partitionLeader(cluster: Cluster, topic: string, partition: number): NodeId | null {
+  let best: { applied: number; leader: NodeId | null } | null = null;
+  for (const id of cluster.nodes) {
+    const node = kafkaNode(cluster, id);
+    if (node === null) continue;
+    if (best === null || node.appliedEnd > best.applied) best = { applied: node.appliedEnd, leader: node.image.partition(topic, partition)?.leader ?? null };
+  }
+  return best?.leader ?? null;
+}
+
+function unique(ids: NodeId[]): NodeId[] {
+  return [...new Set(ids)];
+}

@@ -1,0 +1,155 @@
+// Runs one scenario with one seed: builds the cluster, creates the topics, applies the fault
+// schedule (and the random nemesis, if any), checks every invariant after every event, then
+// heals everything and checks liveness. The result is what `samsa run` prints and replays.
+
+import { AdminClient, type TopicResult } from '../../core/client/admin.ts';
+import { ErrorCode } from '../../core/protocol/errors.ts';
+import { CheckerSuite } from '../../models/checker-suite.ts';
+import type { Violation } from '../../models/violation.ts';
+import type { SimStats } from '../kernel.ts';
+import { scheduleRandomFaults, type FaultFamily } from '../random-faults.ts';
+import type { TraceSink } from '../trace-sink.ts';
+import { ADMIN_ID, buildCluster, type Cluster } from './cluster.ts';
+import { scheduleFaults } from './faults.ts';
+import { healEverything, leaderHighWatermark, livenessProblems } from './liveness.ts';
+import type { NemesisFault, Scenario } from './types.ts';
+
+export interface RunOptions {
+  seed?: number;
+  trace?: TraceSink | null;
+  /** Seeded bugs to switch on besides the scenario's own. */
+  bugs?: readonly string[];
+  /** Simulated time allowed for convergence once everything is healed. */
+  livenessMs?: number;
+}
+
+export interface RunResult {
+  scenario: string;
+  seed: number;
+  bugs: string[];
+  violations: Violation[];
+  /** Per checker, how many violations it found (only the first few are kept in `violations`). */
+  violationCounts: Record<string, number>;
+  expected: string[];
+  /** The checkers that tripped are exactly the expected ones. */
+  expectationMet: boolean;
+  topicsCreatedAtMs: number | null;
+  /** When the liveness phase found the cluster converged; null if it did not (or was skipped). */
+  convergedAtMs: number | null;
+  traceHash: string | null;
+  steps: number;
+  events: number;
+  simMs: number;
+  wallMs: number;
+  stats: SimStats;
+}
+
+const DEFAULT_LIVENESS_MS = 30_000;
+const LIVENESS_POLL_MS = 250;
+
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const started = performance.now();
+  const seed = options.seed ?? scenario.seed;
+  const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])];
+  const cluster = buildCluster(scenario, seed, options.trace ?? null, bugs);
+  const suite = new CheckerSuite();
+  suite.attach(cluster.sim);
+  let topicsCreatedAtMs: number | null = scenario.topics.length === 0 ? 0 : null;
+  if (scenario.topics.length > 0) createTopics(cluster, scenario, () => (topicsCreatedAtMs = cluster.sim.now));
+  scheduleFaults(cluster, scenario.faults);
+  if (scenario.nemesis !== null) {
+    scheduleRandomFaults(cluster.sim, cluster.nodes, {
+      families: scenario.nemesis.faults.flatMap(nemesisFamilies),
+      everyMs: scenario.nemesis.intervalMs,
+      untilMs: scenario.durationMs,
+      maxDown: Math.max(1, Math.floor((cluster.controllers.length - 1) / 2)),
+    });
+  }
+  cluster.sim.run(scenario.durationMs);
+  const convergedAtMs = scenario.expect.liveness ? livenessPhase(cluster, suite, options.livenessMs ?? DEFAULT_LIVENESS_MS) : null;
+  const tripped = suite.tripped();
+  const expected = scenario.expect.violations;
+  const expectationMet = tripped.length === expected.length && expected.every((name) => tripped.includes(name));
+  const violationCounts = Object.fromEntries(suite.counts);
+  const summary = cluster.sim.finish({
+    scenario: scenario.name,
+    seed,
+    violations: suite.violations.map((v) => ({ name: v.name, step: v.step })),
+    violationCounts,
+    expectationMet,
+  });
+  return {
+    scenario: scenario.name,
+    seed,
+    bugs,
+    violations: suite.violations,
+    violationCounts,
+    expected,
+    expectationMet,
+    topicsCreatedAtMs,
+    convergedAtMs,
+    traceHash: summary.traceHash,
+    steps: summary.steps,
+    events: summary.events,
+    simMs: summary.simMs,
+    wallMs: Math.round(performance.now() - started),
+    stats: cluster.sim.stats,
+  };
+}
+
+/** Asks the admin client to create the scenario's topics, retrying until they all exist. */
+function createTopics(cluster: Cluster, scenario: Scenario, created: () => void): void {
+  const pending = new Set(scenario.topics.map((t) => t.name));
+  const attempt = () =>
+    cluster.sim.act<AdminClient>(ADMIN_ID, (admin, env) => {
+      const topics = scenario.topics
+        .filter((t) => pending.has(t.name))
+        .map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: t.replicationFactor, configs: Object.entries(t.config).map(([name, value]) => ({ name, value: String(value) })) }));
+      admin.createTopics(env as never, topics, (results: TopicResult[]) => {
+        for (const r of results) if (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) pending.delete(r.name);
+        // Until every broker has registered and been unfenced, a replication factor may not fit yet.
+        if (pending.size === 0) created();
+        else cluster.sim.after(500, attempt);
+      });
+    });
+  cluster.sim.at(0, attempt);
+}
+
+/** How far images may trail the leader: followers learn a new high watermark on their next fetch. */
+const IMAGE_LAG_MS = 1_500;
+
+/** Heals everything and polls until the cluster has converged or the time is up. */
+function livenessPhase(cluster: Cluster, suite: CheckerSuite, livenessMs: number): number | null {
+  const { sim } = cluster;
+  healEverything(cluster);
+  const start = sim.now;
+  const deadline = start + livenessMs;
+  // The leader's high watermark at each look; images are judged against one IMAGE_LAG_MS old.
+  const seen: Array<{ at: number; hw: number }> = [];
+  const target = () => [...seen].reverse().find((s) => s.at <= sim.now - IMAGE_LAG_MS)?.hw ?? -1;
+  while (sim.now < deadline) {
+    sim.run(Math.min(deadline, sim.now + LIVENESS_POLL_MS));
+    seen.push({ at: sim.now, hw: leaderHighWatermark(cluster) });
+    if (target() >= 0 && livenessProblems(cluster, target()).length === 0) {
+      sim.record('converged', { afterMs: sim.now - start });
+      return sim.now;
+    }
+  }
+  for (const problem of livenessProblems(cluster, Math.max(0, target()))) {
+    suite.add(problem.checker, 'liveness', { step: sim.step, message: `${problem.message} ${livenessMs / 1000}s after every fault healed`, nodes: problem.nodes, values: {} });
+  }
+  return null;
+}
+
+function nemesisFamilies(fault: NemesisFault): FaultFamily[] {
+  switch (fault) {
+    case 'partition':
+      return ['isolate', 'split'];
+    case 'partition-oneway':
+      return ['one-way'];
+    case 'restart-wiped':
+      return ['wipe'];
+    default:
+      return [fault];
+  }
+}
