@@ -336,6 +336,12 @@ export class Simulation<M> {
     this.record('link', { between: [a, b], config: override });
   }
 
+  /** Changes the disk fault rates of every node (the disks share one setting). */
+  configureDisk(faults: Partial<DiskFaults>): void {
+    Object.assign(this.disk, faults);
+    this.record('disk-faults', { config: faults });
+  }
+
   /** Drops every per-link override (slow links), back to the network defaults. */
   resetLinks(): void {
     this.network.clearOverrides();

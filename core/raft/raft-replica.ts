@@ -529,9 +529,11 @@ export class RaftReplica<R> {
 
   private becomeFollower(env: Env<QuorumMessage<R>>, epoch: number, leaderId: NodeId, persist: boolean): void {
     if (leaderId === this.id) {
-      // Storage says this node led the epoch (possible only through the bug paths): treat as resigned.
+      // Others name this node the leader of an epoch it does not remember leading (its disk was
+      // lost): it led that epoch in a former life, so it records its vote then and does not lead.
       this.epoch = epoch;
-      this.setRole(env, 'resigned', null, this.votedId);
+      this.setRole(env, 'resigned', null, this.id);
+      this.persist(env);
       this.armElectionTimer(env);
       return;
     }

@@ -19,11 +19,12 @@ export interface LivenessProblem {
   nodes: string[];
 }
 
-/** Heals everything now: links, link settings, loss, clocks; restarts every crashed node. */
+/** Heals everything now: links, link settings, loss, disks, clocks; restarts every crashed node. */
 export function healEverything(cluster: Cluster): void {
   const { sim } = cluster;
   sim.healAll();
   sim.configureNetwork({ loss: 0, duplicate: 0, reorder: 0 });
+  sim.configureDisk({ tornWrites: 0, fsyncFailure: 0, readError: 0 });
   sim.resetLinks();
   for (const id of cluster.nodes) {
     if (!sim.isUp(id)) sim.restart(id);
