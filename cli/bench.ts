@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { runKernelBench } from '../bench/kernel.ts';
+import { runRaftBench } from '../bench/raft.ts';
 import { bad, figuresTable, intOption, ok, printJson, table } from './output.ts';
 
 const TARGET_EVENTS_PER_SEC = 2_000_000;
@@ -34,6 +35,23 @@ export function registerBench(program: Command): void {
         ) + '\n',
       );
       human.write(figuresTable('process', [['peak RSS (MB)', result.peakRssMb], ['rounds (median reported)', result.rounds]]) + '\n');
+      if (opts.json) printJson(result);
+    });
+  bench
+    .command('raft')
+    .description('metadata quorum throughput: committed records per wall second, and simulated-to-wall time at 100 records/s')
+    .option('--json', 'print the figures as one JSON line at the end')
+    .option('--quick', 'a tenth of the simulated time (for a fast look, less stable)')
+    .action((opts: { json?: boolean; quick?: boolean }) => {
+      const human = opts.json ? process.stderr : process.stdout;
+      const result = runRaftBench({ scale: opts.quick ? 0.1 : 1, progress: (line) => process.stderr.write(line + '\n') });
+      human.write(
+        table(
+          ['run', 'simulated ms', 'wall ms', 'committed records', 'kernel events', 'violations'],
+          result.runs.map((r) => [r.name, r.simMs, r.wallMs, r.committedRecords, r.events, r.violations]),
+        ) + '\n',
+      );
+      human.write(figuresTable('quorum of 3 voters', [['committed records / wall s', result.committedRecordsPerSec], ['simulated ms / wall ms at 100 records/s', result.timeRatio]]) + '\n');
       if (opts.json) printJson(result);
     });
 }

@@ -60,11 +60,19 @@ export class CheckerSuite {
   /** Feeds the checkers from a simulation's events and steps. */
   attach<M>(sim: Simulation<M>): void {
     this.sim = sim as Simulation<unknown>;
-    sim.observe((step, node, event) => {
-      this.ghost.observe(step, node, event);
-      if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event as unknown as PartitionStateEvent);
-    });
-    sim.onStep((s) => this.ghost.endStep(s.step));
+    sim.observe((step, node, event) => this.observe(step, node, event));
+    sim.onStep((s) => this.endStep(s.step));
+  }
+
+  /** Takes in one trace event (from a simulation, or from a trace file being checked again). */
+  observe(step: number, node: NodeId | null, event: { kind: string } & Record<string, unknown>): void {
+    this.ghost.observe(step, node, event);
+    if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event as unknown as PartitionStateEvent);
+  }
+
+  /** Marks the end of one kernel event (the step-end checks run here). */
+  endStep(step: number): void {
+    this.ghost.endStep(step);
   }
 
   /** Records a violation found outside the event stream (the liveness checks at the end of a run). */

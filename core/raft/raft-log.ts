@@ -6,6 +6,7 @@
 import { hashString } from '../hash.ts';
 import { crc32c } from '../log/crc32c.ts';
 import { EpochCache } from '../log/epoch-cache.ts';
+import { encodeUtf8Into, maxUtf8Length } from '../log/utf8.ts';
 import type { OffsetAndEpoch, RaftEntry, RaftRecord } from '../protocol/quorum.ts';
 import type { Storage } from '../storage.ts';
 
@@ -143,34 +144,34 @@ export class RaftLog<R> {
   appendEntries(entries: RaftEntry<R>[]): number {
     if (entries.length === 0) return this.endOffset - 1;
     const first = this.endOffset;
-    const reported: Array<{ epoch: number; hash: number }> = [];
-    const frames: Uint8Array[] = [];
-    let bytes = 0;
-    for (const [i, entry] of entries.entries()) {
+    const texts = new Array<string>(entries.length);
+    let capacity = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
       if (entry.offset !== first + i) throw new RangeError(`raft log: entry at ${entry.offset} does not continue the log at ${first + i}`);
-      const text = JSON.stringify([entry.offset, entry.epoch, entry.record]);
-      const payload = encoder.encode(text);
-      const frame = new Uint8Array(8 + payload.length);
-      const view = new DataView(frame.buffer);
-      view.setUint32(0, payload.length);
-      view.setUint32(4, crc32c(payload));
-      frame.set(payload, 8);
+      texts[i] = JSON.stringify([entry.offset, entry.epoch, entry.record]);
+      capacity += 8 + maxUtf8Length(texts[i]!);
+    }
+    // One buffer for the whole batch: [length][CRC-32C][JSON] per entry.
+    const frames = new Uint8Array(capacity);
+    const view = new DataView(frames.buffer);
+    const reported: Array<{ epoch: number; hash: number }> = [];
+    let at = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      const text = texts[i]!;
+      const length = encodeUtf8Into(text, frames, at + 8);
+      view.setUint32(at, length);
+      view.setUint32(at + 4, crc32c(frames, at + 8, at + 8 + length));
       this.epochs.assign(entry.epoch, entry.offset);
       const hash = hashString(text);
-      this.entries.push({ epoch: entry.epoch, record: entry.record, hash, position: this.fileSize + bytes });
+      this.entries.push({ epoch: entry.epoch, record: entry.record, hash, position: this.fileSize + at });
       reported.push({ epoch: entry.epoch, hash });
-      frames.push(frame);
-      bytes += frame.length;
+      at += 8 + length;
     }
-    const joined = new Uint8Array(bytes);
-    let at = 0;
-    for (const frame of frames) {
-      joined.set(frame, at);
-      at += frame.length;
-    }
-    this.storage.append(LOG_FILE, joined);
-    this.fileSize += bytes;
-    this.bytesSinceSnapshot += bytes;
+    this.storage.append(LOG_FILE, frames.subarray(0, at));
+    this.fileSize += at;
+    this.bytesSinceSnapshot += at;
     this.observer.appended(first, reported);
     return this.endOffset - 1;
   }

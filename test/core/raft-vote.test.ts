@@ -1,0 +1,105 @@
+// A vote must be durable before it is answered (KIP-595). With the raft-vote-before-fsync bug a
+// voter that crashes right after voting comes back without its vote and votes again in the same
+// epoch: driven here message by message, so the double vote is certain, not a matter of timing.
+import { describe, expect, it } from 'vitest';
+import type { Env, NodeId } from '../../core/env.ts';
+import type { QuorumMessage, VoteRequest, VoteResponse } from '../../core/protocol/quorum.ts';
+import type { RaftBug } from '../../core/raft/bugs.ts';
+import { RaftReplica, type RaftSettings } from '../../core/raft/raft-replica.ts';
+import type { TraceEvent } from '../../core/trace-events.ts';
+import { CheckerSuite } from '../../models/checker-suite.ts';
+import { SimStorage } from '../../sim/disk.ts';
+import { CounterMachine } from '../../sim/raft-workload.ts';
+
+type Msg = QuorumMessage<string>;
+
+class ScriptedEnv implements Env<Msg> {
+  readonly sent: Array<{ to: NodeId; msg: Msg }> = [];
+  readonly traced: TraceEvent[] = [];
+  constructor(
+    readonly self: NodeId,
+    readonly storage: SimStorage,
+  ) {}
+  now(): number {
+    return 0;
+  }
+  random(): number {
+    return 0.5;
+  }
+  send(to: NodeId, msg: Msg): void {
+    this.sent.push({ to, msg });
+  }
+  setTimer(): void {}
+  cancelTimer(): void {}
+  trace(event: TraceEvent): void {
+    this.traced.push(event);
+  }
+}
+
+function settings(bugs: RaftBug[]): RaftSettings {
+  return {
+    clusterId: 'test',
+    voters: ['v1', 'v2', 'v3'],
+    electionTimeoutMs: 1000,
+    fetchTimeoutMs: 2000,
+    electionBackoffMaxMs: 1000,
+    requestTimeoutMs: 2000,
+    retryBackoffMs: 20,
+    fetchMaxWaitMs: 500,
+    flushDelayMs: 0,
+    snapshotBytes: 1 << 30,
+    maxFetchEntries: 100,
+    bugs: new Set(bugs),
+  };
+}
+
+const voteRequest = (candidateId: NodeId, correlationId: number): VoteRequest => ({
+  api: 'Vote',
+  kind: 'request',
+  correlationId,
+  clusterId: 'test',
+  candidateEpoch: 1,
+  candidateId,
+  lastEpoch: 0,
+  lastEpochEndOffset: 0,
+});
+
+/** v2 votes for v1 in epoch 1, crashes, restarts over its disk, and is asked by v3 in epoch 1. */
+function voteCrashVote(bugs: RaftBug[]) {
+  const storage = new SimStorage();
+  const first = new ScriptedEnv('v2', storage);
+  const before = new RaftReplica('v2', settings(bugs), new CounterMachine());
+  before.start(first);
+  before.receive(first, 'v1', voteRequest('v1', 1));
+  storage.crash();
+  const second = new ScriptedEnv('v2', storage);
+  const after = new RaftReplica('v2', settings(bugs), new CounterMachine());
+  after.start(second);
+  after.receive(second, 'v3', voteRequest('v3', 2));
+  const granted = (env: ScriptedEnv) => (env.sent.at(-1)!.msg as VoteResponse).voteGranted;
+  return { first, second, grantedFirst: granted(first), grantedSecond: granted(second) };
+}
+
+describe('votes and durability', () => {
+  it('a voter remembers its vote across a crash and refuses a second candidate of the epoch', () => {
+    const run = voteCrashVote([]);
+    expect(run.grantedFirst).toBe(true);
+    expect(run.second.traced.find((e) => e.kind === 'raft-load')).toMatchObject({ epoch: 1, votedFor: 'v1' });
+    expect(run.grantedSecond).toBe(false);
+  });
+
+  it('with raft-vote-before-fsync the crash erases the vote and the voter votes twice in one epoch', () => {
+    const run = voteCrashVote(['raft-vote-before-fsync']);
+    expect(run.grantedFirst).toBe(true);
+    expect(run.second.traced.find((e) => e.kind === 'raft-load')).toMatchObject({ epoch: 1, votedFor: null });
+    expect(run.grantedSecond).toBe(true);
+  });
+
+  it('epoch-monotonic sees the non-durable vote as soon as the vote is answered', () => {
+    const run = voteCrashVote(['raft-vote-before-fsync']);
+    const suite = new CheckerSuite();
+    run.first.traced.forEach((event, step) => suite.observe(step, 'v2', event as never));
+    suite.endStep(run.first.traced.length);
+    expect(suite.violations).toMatchObject([{ name: 'epoch-monotonic', nodes: ['v2'], values: { epoch: 1, votedFor: 'v1', persistedVote: null } }]);
+  });
+});

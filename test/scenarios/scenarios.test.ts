@@ -1,0 +1,63 @@
+// Every scenario file as `samsa run` runs it: each seeded bug's scenario trips exactly the
+// checkers it expects, and every plain scenario reports nothing over several seeds.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { replayTrace } from '../../sim/replay.ts';
+import { ScenarioSetupError } from '../../sim/scenario/cluster.ts';
+import { loadScenario, parseScenario } from '../../sim/scenario/parse.ts';
+import { runScenario } from '../../sim/scenario/run.ts';
+import { FileSink } from '../../sim/trace-sink.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const load = (path: string) => loadScenario(join(root, path), { knownBugs: KNOWN_BUGS });
+const yamlFiles = (dir: string) => readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).sort();
+
+describe('bug scenarios', () => {
+  const files = yamlFiles('scenarios/bugs');
+
+  it('exist for every seeded bug', () => {
+    expect(files.map((f) => f.replace(/\.yaml$/, ''))).toEqual([...KNOWN_BUGS].sort());
+  });
+
+  for (const file of files) {
+    it(`${file} trips exactly the checkers it expects`, () => {
+      const scenario = load(`scenarios/bugs/${file}`);
+      expect(scenario.bugs).toEqual([file.replace(/\.yaml$/, '')]);
+      expect(scenario.expect.violations.length).toBeGreaterThan(0);
+      const result = runScenario(scenario);
+      expect(Object.keys(result.violationCounts).sort()).toEqual([...scenario.expect.violations].sort());
+      expect(result.expectationMet).toBe(true);
+    });
+  }
+});
+
+describe('plain scenarios', () => {
+  for (const file of yamlFiles('scenarios')) {
+    it(`${file} reports no violation with its seed and two more`, () => {
+      const scenario = load(`scenarios/${file}`);
+      for (const seed of [scenario.seed, scenario.seed + 101, scenario.seed + 202]) {
+        const result = runScenario(scenario, { seed });
+        expect(result.violations.map((v) => `seed ${seed}: ${v.name}: ${v.message}`)).toEqual([]);
+        expect(result.topicsCreatedAtMs).not.toBeNull();
+        expect(result.convergedAtMs).not.toBeNull();
+      }
+    });
+  }
+
+  it('a scenario run replays identically from its trace alone', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'samsa-scenario-')), 'quickstart.jsonl');
+    const run = runScenario(load('scenarios/quickstart.yaml'), { seed: 7, trace: new FileSink(path) });
+    const replay = replayTrace(path);
+    expect(replay).toMatchObject({ identical: true, recordedHash: run.traceHash, replayedHash: run.traceHash });
+  });
+
+  it('a scenario that parses but names an unknown Kafka config is a setup error', () => {
+    const text = 'samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1, config: { no.such.config: 1 } }\n';
+    const scenario = parseScenario(text, 'x.yaml', { knownBugs: KNOWN_BUGS });
+    expect(() => runScenario(scenario)).toThrow(ScenarioSetupError);
+    expect(() => runScenario(scenario)).toThrow(/cluster\.config|unknown config "no\.such\.config"/);
+  });
+});
