@@ -38,6 +38,7 @@ export function registerRun(program: Command): void {
           wallMs: r.wallMs,
           convergedAtMs: r.convergedAtMs,
           bugs: r.bugs,
+          protocol: r.protocol,
           trace: result.tracePath,
         });
       }
@@ -78,6 +79,8 @@ export function describeRun(r: RunResult, tracePath: string): string {
       ['kernel events / trace steps', `${r.events.toLocaleString('en-US')} / ${r.steps.toLocaleString('en-US')}`],
       ['messages sent / dropped', `${r.stats.messagesSent.toLocaleString('en-US')} / ${Object.values(r.stats.dropped).reduce((a, b) => a + b, 0).toLocaleString('en-US')}`],
       ['partitions / crashes / node starts', `${r.stats.partitions} / ${r.stats.crashes} / ${r.stats.starts}`],
+      ['quorum leaders (epochs) / controller activations', `${r.protocol.quorumLeaders} / ${r.protocol.controllerActivations}`],
+      ['broker registrations / partition changes', `${r.protocol.brokerRegistrations} / ${r.protocol.partitionChanges}`],
       ['topics created at', r.topicsCreatedAtMs === null ? bad('never') : `${(r.topicsCreatedAtMs / 1000).toFixed(2)} s`],
       ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
       ['verdict', verdict],

@@ -324,6 +324,8 @@ export class QuorumController {
     if (change.partitionEpoch !== p.partitionEpoch) return ErrorCode.INVALID_UPDATE_VERSION;
     const isr = change.newIsrWithEpochs;
     if (isr.length === 0 || !isr.some((b) => b.brokerId === p.leader)) return ErrorCode.INVALID_REQUEST;
+    // KIP-903: every member must be a live replica in the incarnation the leader saw (its broker
+    // epoch), so a replica that restarted and lost data cannot slip back in with its old epoch.
     for (const member of isr) {
       const broker = latest.brokers.get(member.brokerId);
       const eligible =
@@ -331,8 +333,7 @@ export class QuorumController {
         broker !== undefined &&
         !broker.fenced &&
         (member.brokerEpoch === -1 || member.brokerEpoch === broker.brokerEpoch);
-      // Members already in the ISR may stay; new members must be live in their current incarnation.
-      if (!eligible && !(p.isr.includes(member.brokerId) && broker !== undefined && !broker.fenced)) return ErrorCode.INELIGIBLE_REPLICA;
+      if (!eligible) return ErrorCode.INELIGIBLE_REPLICA;
     }
     return ErrorCode.NONE;
   }

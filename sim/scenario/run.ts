@@ -9,7 +9,7 @@ import type { Violation } from '../../models/violation.ts';
 import type { SimStats } from '../kernel.ts';
 import { scheduleRandomFaults, type FaultFamily } from '../random-faults.ts';
 import type { TraceSink } from '../trace-sink.ts';
-import { ADMIN_ID, buildCluster, type Cluster } from './cluster.ts';
+import { ADMIN_ID, buildCluster, kafkaNode, type Cluster } from './cluster.ts';
 import { scheduleFaults } from './faults.ts';
 import { healEverything, leaderHighWatermark, livenessProblems } from './liveness.ts';
 import type { NemesisFault, Scenario } from './types.ts';
@@ -42,6 +42,38 @@ export interface RunResult {
   simMs: number;
   wallMs: number;
   stats: SimStats;
+  protocol: ProtocolCounts;
+}
+
+/** What the protocols did, counted from the nodes' trace events (for the run's summary). */
+export interface ProtocolCounts {
+  /** Epochs in which some voter became quorum leader. */
+  quorumLeaders: number;
+  /** Times a controller became active. */
+  controllerActivations: number;
+  /** Broker registrations answered (first ones and re-registrations). */
+  brokerRegistrations: number;
+  /** Partition states taken by the active controller's image (creation, ISR and leader changes). */
+  partitionChanges: number;
+}
+
+function countProtocol(cluster: Cluster): ProtocolCounts {
+  const counts: ProtocolCounts = { quorumLeaders: 0, controllerActivations: 0, brokerRegistrations: 0, partitionChanges: 0 };
+  const leaderEpochs = new Set<number>();
+  cluster.sim.observe((_step, node, event) => {
+    if (event.kind === 'raft-state' && event['role'] === 'leader' && !leaderEpochs.has(event['epoch'] as number)) {
+      leaderEpochs.add(event['epoch'] as number);
+      counts.quorumLeaders++;
+    } else if (event.kind === 'controller-active' && event['active'] === true) counts.controllerActivations++;
+    else if (event.kind === 'broker-state' && event['fenced'] === true) counts.brokerRegistrations++;
+    else if (event.kind === 'partition-change' && node !== null && node === activeController(cluster)) counts.partitionChanges++;
+  });
+  return counts;
+}
+
+function activeController(cluster: Cluster): string | null {
+  for (const id of cluster.controllers) if (kafkaNode(cluster, id)?.controller?.isActive) return id;
+  return null;
 }
 
 const DEFAULT_LIVENESS_MS = 30_000;
@@ -54,6 +86,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const cluster = buildCluster(scenario, seed, options.trace ?? null, bugs);
   const suite = new CheckerSuite();
   suite.attach(cluster.sim);
+  const protocol = countProtocol(cluster);
   let topicsCreatedAtMs: number | null = scenario.topics.length === 0 ? 0 : null;
   if (scenario.topics.length > 0) createTopics(cluster, scenario, () => (topicsCreatedAtMs = cluster.sim.now));
   scheduleFaults(cluster, scenario.faults);
@@ -94,6 +127,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     simMs: summary.simMs,
     wallMs: Math.round(performance.now() - started),
     stats: cluster.sim.stats,
+    protocol,
   };
 }
 
