@@ -76,9 +76,11 @@ export class RaftLog<R> {
     while (position + 8 <= bytes.length) {
       const length = view.getUint32(position);
       const end = position + 8 + length;
-      if (end > bytes.length || crc32c(bytes, position + 8, end) !== view.getUint32(position + 4)) break;
+      if (length === 0 || end > bytes.length || crc32c(bytes, position + 8, end) !== view.getUint32(position + 4)) break;
       const text = decoder.decode(bytes.subarray(position + 8, end));
-      const [offset, epoch, record] = JSON.parse(text) as [number, number, RaftRecord<R>];
+      const parsed = parseEntry<R>(text);
+      if (parsed === null) break;
+      const [offset, epoch, record] = parsed;
       if (offset < log.startOffset) {
         // Covered by the snapshot (a crash kept the old log): skip.
         position = end;
@@ -146,9 +148,13 @@ export class RaftLog<R> {
     const first = this.endOffset;
     const texts = new Array<string>(entries.length);
     let capacity = 0;
+    let epoch = this.lastEpoch;
+    // Check the whole batch before changing anything: an append is all or nothing.
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       if (entry.offset !== first + i) throw new RangeError(`raft log: entry at ${entry.offset} does not continue the log at ${first + i}`);
+      if (entry.epoch < epoch) throw new RangeError(`raft log: entry at ${entry.offset} has epoch ${entry.epoch}, below the epoch ${epoch} before it`);
+      epoch = entry.epoch;
       texts[i] = JSON.stringify([entry.offset, entry.epoch, entry.record]);
       capacity += 8 + maxUtf8Length(texts[i]!);
     }
@@ -193,6 +199,8 @@ export class RaftLog<R> {
     this.storage.truncate(LOG_FILE, position);
     this.fileSize = position;
     this.epochs.truncateFromEnd(endOffset);
+    // Cut down to the log start, the log is the snapshot alone: its epoch is the one in force.
+    if (this.snapshot !== null && endOffset <= this.startOffset) this.epochs.reset(this.snapshot.id.epoch, this.startOffset);
     this.flushedEnd = Math.min(this.flushedEnd, this.endOffset);
     this.observer.truncated(this.endOffset);
   }
@@ -211,7 +219,12 @@ export class RaftLog<R> {
   /** Checks a fetcher's position (fetch offset, epoch of its last entry) against this log. */
   validateFetch(fetchOffset: number, lastFetchedEpoch: number): FetchValidation {
     const snapshot = this.snapshot;
-    if (snapshot !== null && (fetchOffset < this.startOffset || (fetchOffset === this.startOffset && lastFetchedEpoch !== snapshot.id.epoch))) {
+    // KafkaMetadataLog's rule: below the log start, at it with another epoch, or with a last
+    // fetched epoch older than the snapshot's, the follower needs the snapshot.
+    if (
+      snapshot !== null &&
+      (fetchOffset < this.startOffset || (fetchOffset === this.startOffset && lastFetchedEpoch !== snapshot.id.epoch) || lastFetchedEpoch < snapshot.id.epoch)
+    ) {
       return { kind: 'snapshot', snapshotId: snapshot.id };
     }
     if (fetchOffset === 0 && lastFetchedEpoch === 0) return { kind: 'valid' };
@@ -222,6 +235,8 @@ export class RaftLog<R> {
 
   /** Where a follower truncates when the leader reports `diverging` (KafkaRaftClient's rule). */
   truncationOffsetFor(diverging: OffsetAndEpoch): number {
+    // Epoch 0 means "before every epoch the leader knows": keep what lies below its end offset.
+    if (diverging.epoch === 0) return Math.min(diverging.endOffset, this.endOffset);
     const own = this.endOffsetForEpoch(diverging.epoch);
     return own.epoch === diverging.epoch ? Math.min(own.endOffset, diverging.endOffset) : own.endOffset;
   }
@@ -247,5 +262,16 @@ export class RaftLog<R> {
     else this.epochs.truncateFromStart(this.startOffset, snapshot.id.epoch);
     this.flushedEnd = this.endOffset;
     this.bytesSinceSnapshot = 0;
+  }
+}
+
+/** An entry's [offset, epoch, record], or null when the bytes are not one (a torn or foreign tail). */
+function parseEntry<R>(text: string): [number, number, RaftRecord<R>] | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!Array.isArray(value) || value.length !== 3 || typeof value[0] !== 'number' || typeof value[1] !== 'number') return null;
+    return value as [number, number, RaftRecord<R>];
+  } catch {
+    return null;
   }
 }
