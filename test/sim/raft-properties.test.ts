@@ -162,3 +162,29 @@ describe('the quorum, after RaftEventSimulationTest', () => {
     },
   );
 });
+
+describe('snapshots', () => {
+  test.prop([fc.integer({ min: 1, max: 3 }), seed], { numRuns: RUNS })(
+    'a replica that missed the snapshotted prefix catches up by fetching the snapshot',
+    (observers, s) => {
+      const sim = buildRaftWorkload({ ...DEFAULT_RAFT_WORKLOAD, voters: 3, observers, config: { 'metadata.log.max.record.bytes.between.snapshots': 2000 } }, s, null);
+      const suite = new CheckerSuite();
+      suite.attach(sim);
+      const fetched: string[] = [];
+      sim.observe((_step, node, event) => {
+        if (event.kind === 'raft-snapshot' && event['fetched'] === true && node !== null) fetched.push(node);
+      });
+      const q: Quorum = { sim, suite, voters: voterIds({ voters: 3 }), nodes: sim.nodeIds };
+      runUntil(q, () => quorumHw(q) >= 10, 30_000, 'high watermark 10');
+      const late = 'o1';
+      sim.crash(late);
+      runUntil(q, () => (counterNode(sim, leader(q)!)?.raft.raftLog.startOffset ?? 0) > 100, 60_000, 'the leader snapshots past offset 100');
+      sim.restart(late, { wipe: true });
+      const target = quorumHw(q);
+      runUntil(q, allReach(q, [late], target), 30_000, 'the wiped observer past the snapshot');
+      expect(fetched).toContain(late);
+      expect(counterNode(sim, late)!.machine.committed).toBeGreaterThan(0);
+      expectNoViolations(q);
+    },
+  );
+});
