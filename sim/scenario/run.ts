@@ -40,7 +40,6 @@ export interface RunResult {
   steps: number;
   events: number;
   simMs: number;
-  wallMs: number;
   stats: SimStats;
   protocol: ProtocolCounts;
 }
@@ -80,7 +79,6 @@ const DEFAULT_LIVENESS_MS = 30_000;
 const LIVENESS_POLL_MS = 250;
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
-  const started = performance.now();
   const seed = options.seed ?? scenario.seed;
   const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])];
   const cluster = buildCluster(scenario, seed, options.trace ?? null, bugs);
@@ -125,7 +123,6 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     steps: summary.steps,
     events: summary.events,
     simMs: summary.simMs,
-    wallMs: Math.round(performance.now() - started),
     stats: cluster.sim.stats,
     protocol,
   };
