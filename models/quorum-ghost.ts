@@ -101,21 +101,13 @@ export class QuorumGhost {
       case 'raft-state':
         return this.onState(step, node, event as unknown as NodeTraceEvents['raft-state']);
       case 'raft-persist': {
-        const e = event as unknown as NodeTraceEvents['raft-persist'];
-        const r = this.replica(node);
-        const previous = r.persistedEpoch;
-        r.persistedEpoch = e.epoch;
-        r.persistedVote = e.votedFor;
+        const { r, previous } = this.recordDurable(node, event as unknown as NodeTraceEvents['raft-persist']);
         for (const h of this.hooks) h.persisted?.(r, step, previous);
         return;
       }
       case 'raft-load': {
-        const e = event as unknown as NodeTraceEvents['raft-load'];
-        const r = this.replica(node);
-        const previous = r.persistedEpoch;
-        r.persistedEpoch = e.epoch;
-        r.persistedVote = e.votedFor;
-        for (const h of this.hooks) h.loaded?.(r, step, e.epoch, previous);
+        const { r, previous } = this.recordDurable(node, event as unknown as NodeTraceEvents['raft-load']);
+        for (const h of this.hooks) h.loaded?.(r, step, r.persistedEpoch, previous);
         return;
       }
       case 'raft-recover': {
@@ -165,6 +157,15 @@ export class QuorumGhost {
   /** Called after every kernel event. */
   endStep(step: number): void {
     for (const h of this.hooks) h.stepEnd?.(step);
+  }
+
+  /** Takes in the election state now on a replica's disk; returns the epoch it replaces. */
+  private recordDurable(node: NodeId, e: { epoch: number; votedFor: NodeId | null }): { r: GhostReplica; previous: number } {
+    const r = this.replica(node);
+    const previous = r.persistedEpoch;
+    r.persistedEpoch = e.epoch;
+    r.persistedVote = e.votedFor;
+    return { r, previous };
   }
 
   private onState(step: number, node: NodeId, e: NodeTraceEvents['raft-state']): void {

@@ -8,6 +8,7 @@ import { StorageError } from '../core/storage.ts';
 import type { DiskFaults } from './disk.ts';
 import { Simulation } from './kernel.ts';
 import type { LinkConfig } from './network.ts';
+import { scheduleRandomFaults } from './random-faults.ts';
 import type { TraceSink } from './trace-sink.ts';
 
 export type KernelMessage = { kind: 'token'; hops: number } | { kind: 'ping'; n: number } | { kind: 'pong'; n: number };
@@ -131,7 +132,14 @@ export function buildKernelWorkload(
   const names = nodeNames(workload.nodes);
   for (const id of names) sim.addNode(id, () => new KernelNode(names, workload));
   for (const id of names) sim.start(id);
-  if (workload.faultEveryMs > 0) scheduleRandomFaults(sim, names, workload);
+  if (workload.faultEveryMs > 0) {
+    scheduleRandomFaults(sim, names, {
+      families: ['isolate', 'split', 'one-way', 'crash', 'wipe', 'slow-link', 'power-loss', 'loss', 'duplicate', 'reorder', 'clock-skew'],
+      everyMs: workload.faultEveryMs,
+      untilMs: workload.durationMs,
+      maxDown: Math.max(1, names.length - 1),
+    });
+  }
   return sim;
 }
 
@@ -140,38 +148,4 @@ export function runKernelWorkload(workload: KernelWorkload, seed: number, trace:
   const sim = buildKernelWorkload(workload, seed, trace);
   sim.run(workload.durationMs);
   return sim.finish();
-}
-
-function scheduleRandomFaults(sim: Simulation<KernelMessage>, names: NodeId[], workload: KernelWorkload): void {
-  const rng = sim.streams.stream('faults');
-  const { faultEveryMs, durationMs } = workload;
-  for (let at = faultEveryMs; at < durationMs; at += faultEveryMs) {
-    sim.at(at, () => {
-      const down = names.filter((id) => !sim.isUp(id));
-      switch (rng.int(6)) {
-        case 0: {
-          const shuffled = rng.shuffle(names);
-          const cut = 1 + rng.int(names.length - 1);
-          sim.partition([shuffled.slice(0, cut), shuffled.slice(cut)], { oneWay: rng.chance(0.5) });
-          break;
-        }
-        case 1:
-          sim.healAll();
-          break;
-        case 2:
-          sim.crash(rng.pick(names));
-          break;
-        case 3:
-          if (down.length > 0) sim.restart(rng.pick(down), { wipe: rng.chance(0.2) });
-          break;
-        case 4: {
-          const [a, b] = rng.shuffle(names);
-          sim.setLinkBetween(a!, b!, { latency: { constant: 200 + rng.int(300) } });
-          break;
-        }
-        default:
-          for (const id of down) sim.restart(id);
-      }
-    });
-  }
 }

@@ -1,18 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runKernelBench } from '../../bench/kernel.ts';
+import { root, samsa as run } from './samsa.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'samsa-cli-'));
-
-function samsa(...args: string[]) {
-  const run = spawnSync(process.execPath, [join(root, 'bin', 'samsa.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  const lastLine = run.stdout.trimEnd().split('\n').at(-1) ?? '';
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr, json: () => JSON.parse(lastLine) as Record<string, unknown> };
-}
+const samsa = (...args: string[]) => run(dir, ...args);
 
 describe('the samsa command', () => {
   it('demo --json ends with the run figures, writes the trace and proves it by replay', () => {

@@ -1,17 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { root, samsa as run } from './samsa.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'samsa-run-'));
-
-function samsa(...args: string[]) {
-  const run = spawnSync(process.execPath, [join(root, 'bin', 'samsa.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  const last = run.stdout.trimEnd().split('\n').at(-1) ?? '';
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr, json: () => JSON.parse(last) as Record<string, unknown> };
-}
+const samsa = (...args: string[]) => run(root, ...args);
 
 describe('samsa run', () => {
   it('runs the quickstart clean and ends --json output with the documented fields', () => {
