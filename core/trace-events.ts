@@ -44,7 +44,8 @@ export interface NodeTraceEvents {
   /** The broker's registration state changed (epoch from the controller, fenced or not). */
   'broker-state': { brokerEpoch: number; fenced: boolean };
 
-  // Clients (core/client): a Jepsen-style history, one entry per invocation and one per outcome.
+  // Clients (core/client): a Jepsen-style history, one entry per invocation and one per outcome
+  // (models/history/types.ts gives the values of send, poll, assign and seek).
   /** `type` is invoke, then ok (it happened), fail (it did not) or info (unknown). */
   client: { op: string; type: 'invoke' | 'ok' | 'fail' | 'info'; id: number; value?: unknown; error?: string };
 }

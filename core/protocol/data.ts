@@ -1,0 +1,182 @@
+// The data-plane requests brokers serve, with Kafka's field names (Produce v9+, Fetch v12+,
+// ListOffsets v7, OffsetForLeaderEpoch v4, Metadata v12, InitProducerId v4). Node ids are the
+// simulator's names; the wire codec maps them to Kafka's int32 ids. A consumer's replicaId is
+// null (Kafka's -1); a follower's is its broker id, with its broker epoch (KIP-903).
+
+import type { NodeId } from '../env.ts';
+import type { LeaderHint, OffsetAndEpoch } from './quorum.ts';
+import type { RecordBatch } from './records.ts';
+
+/** acks: 0 = no response, 1 = the leader's log, -1 = all of the ISR (Kafka's "all"). */
+export type Acks = 0 | 1 | -1;
+
+export interface ProduceRequest {
+  api: 'Produce';
+  kind: 'request';
+  correlationId: number;
+  transactionalId: string | null;
+  acks: Acks;
+  timeoutMs: number;
+  topicData: Array<{ name: string; partitionData: Array<{ index: number; records: RecordBatch }> }>;
+}
+
+export interface ProducePartitionResponse {
+  index: number;
+  errorCode: number;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  errorMessage: string | null;
+  /** Where the partition's leader is, when the error says it moved (KIP-951). */
+  currentLeader: LeaderHint | null;
+}
+
+export interface ProduceResponse {
+  api: 'Produce';
+  kind: 'response';
+  correlationId: number;
+  responses: Array<{ name: string; partitionResponses: ProducePartitionResponse[] }>;
+  throttleTimeMs: number;
+}
+
+export interface FetchPartitionRequest {
+  partition: number;
+  /** -1: no check (older clients). */
+  currentLeaderEpoch: number;
+  fetchOffset: number;
+  /** -1 when unknown (consumers); followers send the epoch of their last entry (KIP-595). */
+  lastFetchedEpoch: number;
+  logStartOffset: number;
+  partitionMaxBytes: number;
+}
+
+export interface FetchRequest {
+  api: 'Fetch';
+  kind: 'request';
+  correlationId: number;
+  /** null for a consumer; the fetching follower's broker id otherwise. */
+  replicaId: NodeId | null;
+  /** The follower's broker epoch (ReplicaState.ReplicaEpoch), -1 for consumers. */
+  replicaEpoch: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  isolationLevel: 0 | 1;
+  topics: Array<{ topic: string; partitions: FetchPartitionRequest[] }>;
+}
+
+export interface FetchPartitionResponse {
+  partitionIndex: number;
+  errorCode: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  /** Set for a follower whose log diverges from the leader's (KIP-595). */
+  divergingEpoch: OffsetAndEpoch | null;
+  currentLeader: LeaderHint;
+  records: RecordBatch[];
+}
+
+export interface FetchResponse {
+  api: 'Fetch';
+  kind: 'response';
+  correlationId: number;
+  errorCode: number;
+  topics: Array<{ topic: string; partitions: FetchPartitionResponse[] }>;
+}
+
+/** ListOffsets timestamps with special meaning. */
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
+
+export interface ListOffsetsRequest {
+  api: 'ListOffsets';
+  kind: 'request';
+  correlationId: number;
+  replicaId: NodeId | null;
+  isolationLevel: 0 | 1;
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; currentLeaderEpoch: number; timestamp: number }> }>;
+}
+
+export interface ListOffsetsResponse {
+  api: 'ListOffsets';
+  kind: 'response';
+  correlationId: number;
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number; timestamp: number; offset: number; leaderEpoch: number }> }>;
+}
+
+export interface OffsetForLeaderEpochRequest {
+  api: 'OffsetForLeaderEpoch';
+  kind: 'request';
+  correlationId: number;
+  replicaId: NodeId | null;
+  topics: Array<{ topic: string; partitions: Array<{ partition: number; currentLeaderEpoch: number; leaderEpoch: number }> }>;
+}
+
+export interface OffsetForLeaderEpochResponse {
+  api: 'OffsetForLeaderEpoch';
+  kind: 'response';
+  correlationId: number;
+  topics: Array<{ topic: string; partitions: Array<{ errorCode: number; partition: number; leaderEpoch: number; endOffset: number }> }>;
+}
+
+export interface MetadataRequest {
+  api: 'Metadata';
+  kind: 'request';
+  correlationId: number;
+  /** null: every topic. */
+  topics: string[] | null;
+  allowAutoTopicCreation: boolean;
+}
+
+export interface MetadataPartition {
+  errorCode: number;
+  partitionIndex: number;
+  leaderId: NodeId | null;
+  leaderEpoch: number;
+  replicaNodes: NodeId[];
+  isrNodes: NodeId[];
+  offlineReplicas: NodeId[];
+}
+
+export interface MetadataTopic {
+  errorCode: number;
+  name: string;
+  topicId: string | null;
+  isInternal: boolean;
+  partitions: MetadataPartition[];
+}
+
+export interface MetadataResponse {
+  api: 'Metadata';
+  kind: 'response';
+  correlationId: number;
+  brokers: Array<{ nodeId: NodeId; host: string; port: number; rack: string | null }>;
+  clusterId: string;
+  controllerId: NodeId | null;
+  topics: MetadataTopic[];
+}
+
+export interface InitProducerIdRequest {
+  api: 'InitProducerId';
+  kind: 'request';
+  correlationId: number;
+  transactionalId: string | null;
+  transactionTimeoutMs: number;
+  /** The current id and epoch when asking for an epoch bump (KIP-360), else -1. */
+  producerId: number;
+  producerEpoch: number;
+}
+
+export interface InitProducerIdResponse {
+  api: 'InitProducerId';
+  kind: 'response';
+  correlationId: number;
+  errorCode: number;
+  producerId: number;
+  producerEpoch: number;
+}
+
+export type DataRequest = ProduceRequest | FetchRequest | ListOffsetsRequest | OffsetForLeaderEpochRequest | MetadataRequest | InitProducerIdRequest;
+export type DataResponse = ProduceResponse | FetchResponse | ListOffsetsResponse | OffsetForLeaderEpochResponse | MetadataResponse | InitProducerIdResponse;
+export type DataMessage = DataRequest | DataResponse;
