@@ -8,6 +8,8 @@ import { ScenarioSetupError } from '../sim/scenario/cluster.ts';
 import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
 import { runScenario, type RunResult } from '../sim/scenario/run.ts';
 import { FileSink } from '../sim/trace-sink.ts';
+import { SAFETY_CHECKERS } from '../models/checker-suite.ts';
+import { LIVENESS_CHECKERS } from '../models/checkers/liveness.ts';
 import { bad, dim, figuresTable, intOption, ok, printJson, table, UserError } from './output.ts';
 
 export function registerRun(program: Command): void {
@@ -70,6 +72,16 @@ function runFile(path: string, opts: { seed?: number; trace?: string; bug?: stri
   }
 }
 
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** How many checkers ran and how many held (safety after every event, liveness after healing). */
+function checkersLine(r: RunResult): string {
+  const names = [...new Set([...SAFETY_CHECKERS, ...LIVENESS_CHECKERS].map((c) => c.name))];
+  const tripped = names.filter((name) => (r.violationCounts[name] ?? 0) > 0);
+  const held = `${names.length - tripped.length} of ${names.length} held`;
+  return tripped.length === 0 ? ok(held) : `${held}; ${bad(`tripped: ${tripped.join(', ')}`)}`;
+}
+
 export function describeRun(r: RunResult, tracePath: string, wallMs: number): string {
   const safety = r.violations.filter((v) => v.class === 'safety').length;
   const verdict = r.violations.length === 0 ? ok('no violations') : bad(`${Object.values(r.violationCounts).reduce((a, b) => a + b, 0)} violation(s)`);
@@ -84,7 +96,10 @@ export function describeRun(r: RunResult, tracePath: string, wallMs: number): st
       ['quorum leaders (epochs) / controller activations', `${r.protocol.quorumLeaders} / ${r.protocol.controllerActivations}`],
       ['broker registrations / partition changes', `${r.protocol.brokerRegistrations} / ${r.protocol.partitionChanges}`],
       ['topics created at', r.topicsCreatedAtMs === null ? bad('never') : `${(r.topicsCreatedAtMs / 1000).toFixed(2)} s`],
+      ['records sent / acknowledged / failed / unknown', `${n(r.protocol.sends)} / ${n(r.protocol.acknowledged)} / ${n(r.protocol.failed)} / ${n(r.protocol.unknown)}`],
+      ['records consumed (all consumers)', n(r.protocol.consumed)],
       ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
+      ['checkers', checkersLine(r)],
       ['verdict', verdict],
       ['expected', r.expected.length === 0 ? 'no violations' : r.expected.join(', ')],
       ['expectation', r.expectationMet ? ok('met') : bad('NOT met')],

@@ -44,6 +44,20 @@ export interface NodeTraceEvents {
   /** The broker's registration state changed (epoch from the controller, fenced or not). */
   'broker-state': { brokerEpoch: number; fenced: boolean };
 
+  // Partition replicas (core/broker). `batches` are [baseOffset, lastOffset, leaderEpoch, hash].
+  /** The replica appended batches (as leader or follower). */
+  'partition-append': { topic: string; partition: number; batches: Array<[number, number, number, number]> };
+  /** The replica's log was truncated; `endOffset` is its new log end offset. */
+  'partition-truncate': { topic: string; partition: number; endOffset: number };
+  /** The replica's log as recovered from storage at start (batches held). */
+  'partition-recover': { topic: string; partition: number; batches: Array<[number, number, number, number]>; tornBytes: number };
+  /** The replica's high watermark changed. `exposed`: a leader whose high watermark has reached its epoch's start offset. */
+  'partition-hw': { topic: string; partition: number; highWatermark: number; role: 'leader' | 'follower'; leaderEpoch: number; exposed: boolean };
+  /** The replica took a role from the metadata (leader, follower, or none once not a replica). */
+  'partition-role': { topic: string; partition: number; role: 'leader' | 'follower' | 'none'; leader: NodeId | null; leaderEpoch: number };
+  /** A leader's ISR view changed: the committed ISR and a pending AlterPartition's, if any. */
+  'partition-isr': { topic: string; partition: number; isr: NodeId[]; pendingIsr: NodeId[] | null; partitionEpoch: number };
+
   // Clients (core/client): a Jepsen-style history, one entry per invocation and one per outcome
   // (models/history/types.ts gives the values of send, poll, assign and seek).
   /** `type` is invoke, then ok (it happened), fail (it did not) or info (unknown). */

@@ -17,6 +17,20 @@ import {
 } from './checkers/quorum-commit.ts';
 import { ELECTION_SAFETY, ElectionSafety, EPOCH_MONOTONIC, EpochMonotonic, LOG_MATCHING, LogMatching } from './checkers/quorum-safety.ts';
 import { QuorumGhost } from './quorum-ghost.ts';
+import { PartitionGhost } from './partition-ghost.ts';
+import { HISTORY_CHECKERS, HistoryCheckers } from './history/history-checkers.ts';
+import {
+  HW_LE_LEO,
+  HwLeLeo,
+  LEADER_EPOCH_UNIQUE,
+  LeaderEpochUnique,
+  PartitionHwMonotonic,
+  PartitionLeaderCompleteness,
+  REPLICA_LOG_MATCHING,
+  ReplicaLogMatching,
+  STRONG_ISR,
+  StrongIsr,
+} from './checkers/partition.ts';
 import type { CheckerInfo, Report, Violation, ViolationClass } from './violation.ts';
 
 /** Every safety checker that runs during a simulation, in report order. */
@@ -31,6 +45,11 @@ export const SAFETY_CHECKERS: readonly CheckerInfo[] = [
   METADATA_LOG_PREFIX,
   LEADER_IN_ISR,
   ISR_NEVER_EMPTY,
+  LEADER_EPOCH_UNIQUE,
+  REPLICA_LOG_MATCHING,
+  STRONG_ISR,
+  HW_LE_LEO,
+  ...HISTORY_CHECKERS,
 ];
 
 /** Violations kept per checker; later ones are only counted (one bug tends to trip a checker often). */
@@ -41,6 +60,8 @@ export class CheckerSuite {
   /** Per checker, how many violations were found in all (kept or not). */
   readonly counts = new Map<string, number>();
   readonly ghost = new QuorumGhost();
+  readonly partitionGhost = new PartitionGhost();
+  readonly history: HistoryCheckers;
   private readonly partitions: PartitionStateCheckers;
   private sim: Simulation<unknown> | null = null;
 
@@ -55,6 +76,15 @@ export class CheckerSuite {
     g.addHooks(new CommittedDataConsistent(g, this.reporter(COMMITTED_DATA_CONSISTENT)));
     g.addHooks(new MetadataLogPrefix(g, this.reporter(METADATA_LOG_PREFIX)));
     this.partitions = new PartitionStateCheckers(this.reporter(LEADER_IN_ISR), this.reporter(ISR_NEVER_EMPTY));
+    // Partition replication: hw-monotonic and leader-completeness keep their names for partitions.
+    const pg = this.partitionGhost;
+    pg.addHooks(new LeaderEpochUnique(this.reporter(LEADER_EPOCH_UNIQUE)));
+    pg.addHooks(new ReplicaLogMatching(this.reporter(REPLICA_LOG_MATCHING)));
+    pg.addHooks(new StrongIsr(pg, this.reporter(STRONG_ISR)));
+    pg.addHooks(new PartitionLeaderCompleteness(this.reporter(LEADER_COMPLETENESS)));
+    pg.addHooks(new PartitionHwMonotonic(this.reporter(HW_MONOTONIC)));
+    pg.addHooks(new HwLeLeo(this.reporter(HW_LE_LEO)));
+    this.history = new HistoryCheckers((info) => this.reporter(info));
   }
 
   /** Feeds the checkers from a simulation's events and steps. */
@@ -67,12 +97,20 @@ export class CheckerSuite {
   /** Takes in one trace event (from a simulation, or from a trace file being checked again). */
   observe(step: number, node: NodeId | null, event: { kind: string } & Record<string, unknown>): void {
     this.ghost.observe(step, node, event);
+    this.partitionGhost.observe(step, node, event);
+    if (event.kind === 'client') this.history.observeTrace(step, node, event);
     if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event as unknown as PartitionStateEvent);
   }
 
   /** Marks the end of one kernel event (the step-end checks run here). */
   endStep(step: number): void {
     this.ghost.endStep(step);
+    this.partitionGhost.endStep(step);
+  }
+
+  /** The run is over: the history checkers judge what only the whole history can tell. */
+  finish(): void {
+    this.history.finish();
   }
 
   /** Records a violation found outside the event stream (the liveness checks at the end of a run). */

@@ -1,10 +1,11 @@
 // The catalogue of seeded bugs: every switch that brings back a known mistake, by name, with
 // what it does. Scenarios name them under `bugs:`, the command line with `--bug`.
 
+import { BROKER_BUGS, type BrokerBug } from '../core/broker/bugs.ts';
 import { CONTROLLER_BUGS, type ControllerBug } from '../core/controller/bugs.ts';
 import { RAFT_BUGS, type RaftBug } from '../core/raft/bugs.ts';
 
-export const SEEDED_BUGS: Readonly<Record<string, string>> = { ...RAFT_BUGS, ...CONTROLLER_BUGS };
+export const SEEDED_BUGS: Readonly<Record<string, string>> = { ...RAFT_BUGS, ...CONTROLLER_BUGS, ...BROKER_BUGS };
 
 export const KNOWN_BUGS: readonly string[] = Object.keys(SEEDED_BUGS);
 
@@ -14,4 +15,8 @@ export function raftBugs(bugs: readonly string[]): Set<RaftBug> {
 
 export function controllerBugs(bugs: readonly string[]): Set<ControllerBug> {
   return new Set(bugs.filter((b): b is ControllerBug => b in CONTROLLER_BUGS));
+}
+
+export function brokerBugs(bugs: readonly string[]): Set<BrokerBug> {
+  return new Set(bugs.filter((b): b is BrokerBug => b in BROKER_BUGS));
 }

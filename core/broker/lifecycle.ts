@@ -33,7 +33,13 @@ export class BrokerLifecycle {
     private readonly controller: () => NodeId | null,
     /** The highest metadata offset this broker has applied (-1: none). */
     private readonly metadataOffset: () => number,
+    /** Called when a registration succeeds (the broker has a new epoch). */
+    private readonly onRegistered: () => void = () => {},
   ) {}
+
+  get isRegistered(): boolean {
+    return this.registered;
+  }
 
   start(env: Env<ControllerMessage>): void {
     this.incarnationId = randomUuid(() => env.random());
@@ -67,6 +73,7 @@ export class BrokerLifecycle {
       this.registered = true;
       this.brokerEpoch = msg.brokerEpoch;
       env.trace({ kind: 'broker-state', brokerEpoch: this.brokerEpoch, fenced: this.fenced });
+      this.onRegistered();
       // Heartbeat at once: the controller unfences a broker only on a heartbeat.
       env.setTimer(0, TICK);
       return;

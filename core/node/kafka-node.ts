@@ -1,19 +1,25 @@
 // A Kafka node in KRaft mode: a replica of the metadata quorum (a voter when it is a controller,
 // an observer otherwise), the controller that is active while it leads the quorum, and the broker
-// that registers and heartbeats; all of them read one metadata image built from the committed log.
+// (its lifecycle and its replica manager); all of them read one metadata image built from the
+// committed log.
 
 import type { Env, Node, NodeId, TimerTag } from '../env.ts';
+import type { BrokerBug } from '../broker/bugs.ts';
 import { BrokerLifecycle } from '../broker/lifecycle.ts';
+import { ReplicaManager } from '../broker/replica-manager.ts';
 import type { ControllerBug } from '../controller/bugs.ts';
 import { MetadataImage } from '../controller/image.ts';
 import { QuorumController, rejectNotController } from '../controller/quorum-controller.ts';
 import type { MetadataRecord } from '../controller/records.ts';
 import type { Config } from '../protocol/configs.ts';
 import { CONTROLLER_APIS, type ControllerMessage, type ControllerRequest } from '../protocol/controller.ts';
+import type { DataMessage, DataRequest } from '../protocol/data.ts';
 import { isQuorumMessage, type LeaderHint, type OffsetAndEpoch, type QuorumMessage, type RaftEntry } from '../protocol/quorum.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-replica.ts';
 
-export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage;
+export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage;
+
+const DATA_APIS: ReadonlySet<string> = new Set(['Produce', 'Fetch', 'ListOffsets', 'OffsetForLeaderEpoch', 'Metadata', 'InitProducerId']);
 
 export interface KafkaNodeSpec {
   id: NodeId;
@@ -22,12 +28,14 @@ export interface KafkaNodeSpec {
   config: Config;
   raft: RaftSettings;
   controllerBugs: ReadonlySet<ControllerBug>;
+  brokerBugs: ReadonlySet<BrokerBug>;
 }
 
 export class KafkaNode implements Node<KafkaMessage> {
   readonly raft: RaftReplica<MetadataRecord>;
   readonly controller: QuorumController | null;
   readonly lifecycle: BrokerLifecycle | null;
+  readonly replicas: ReplicaManager | null;
   image = new MetadataImage();
   /** The metadata log below this offset is in the image. */
   appliedEnd = 0;
@@ -53,32 +61,64 @@ export class KafkaNode implements Node<KafkaMessage> {
           },
           () => this.raft.currentLeader,
           () => this.appliedEnd - 1,
+          () => this.publishImage(),
         )
+      : null;
+    this.replicas = spec.broker
+      ? new ReplicaManager(spec.id, spec.config, spec.brokerBugs, {
+          controller: () => this.raft.currentLeader,
+          brokerEpoch: () => this.lifecycle?.brokerEpoch ?? -1,
+          clusterId: spec.raft.clusterId,
+        })
       : null;
   }
 
   start(env: Env<KafkaMessage>): void {
     this.env = env;
+    this.replicas?.start(env);
     this.raft.start(env);
     this.lifecycle?.start(env);
   }
 
   receive(env: Env<KafkaMessage>, from: NodeId, msg: KafkaMessage): void {
     if (isQuorumMessage<MetadataRecord>(msg)) return this.raft.receive(env, from, msg);
-    if (msg.kind === 'request' && CONTROLLER_APIS.has(msg.api)) {
-      if (this.controller !== null) this.controller.handle(env, from, msg as ControllerRequest);
-      else rejectNotController(env, from, msg as ControllerRequest);
+    if (msg.kind === 'request') {
+      if (CONTROLLER_APIS.has(msg.api)) {
+        if (this.controller !== null) this.controller.handle(env, from, msg as ControllerRequest);
+        else rejectNotController(env, from, msg as ControllerRequest);
+      } else if (DATA_APIS.has(msg.api)) {
+        this.replicas?.handle(env, from, msg as DataRequest);
+      }
       return;
     }
-    if (msg.api === 'BrokerRegistration' || msg.api === 'BrokerHeartbeat') {
-      if (msg.kind === 'response') this.lifecycle?.receive(env, msg);
+    switch (msg.api) {
+      case 'BrokerRegistration':
+      case 'BrokerHeartbeat':
+        return this.lifecycle?.receive(env, msg);
+      case 'Fetch':
+        return this.replicas?.fetchResponse(env, from, msg);
+      case 'AlterPartition':
+        return this.replicas?.alterPartitionResponse(env, msg);
     }
   }
 
   fire(env: Env<KafkaMessage>, tag: TimerTag): void {
     if (this.raft.fire(env, tag)) return;
     if (this.controller?.fire(env, tag)) return;
+    if (this.replicas?.fire(env, tag)) return;
     this.lifecycle?.fire(env, tag);
+  }
+
+  /**
+   * Hands the image to the replica manager. It serves partitions only once this broker is
+   * registered and its image holds its own registration (Kafka starts the replica manager after
+   * the broker has caught up), so a restarted broker never acts on its previous incarnation's roles.
+   */
+  private publishImage(): void {
+    if (this.replicas === null || this.env === null) return;
+    const epoch = this.lifecycle?.brokerEpoch ?? -1;
+    const ready = (this.lifecycle?.isRegistered ?? false) && epoch >= 0 && this.appliedEnd > epoch;
+    this.replicas.applyImage(this.env, this.image, ready);
   }
 
   private commit(entries: RaftEntry<MetadataRecord>[]): void {
@@ -93,6 +133,7 @@ export class KafkaNode implements Node<KafkaMessage> {
     }
     env.trace({ kind: 'metadata-apply', endOffset: this.appliedEnd });
     this.controller?.committedEntries(env, entries);
+    this.publishImage();
   }
 
   private loadSnapshot(state: unknown, id: OffsetAndEpoch): void {
@@ -100,6 +141,7 @@ export class KafkaNode implements Node<KafkaMessage> {
     this.appliedEnd = id.endOffset;
     this.env!.trace({ kind: 'metadata-apply', endOffset: this.appliedEnd });
     this.controller?.snapshotLoaded(id.endOffset);
+    this.publishImage();
   }
 
   private leaderChanged(_leader: LeaderHint, self: boolean): void {

@@ -29,6 +29,15 @@ export const CONFIG_DEFS = {
   'min.insync.replicas': { type: 'int', default: 1, doc: 'Minimum ISR size for acks=all writes.' },
   'unclean.leader.election.enable': { type: 'boolean', default: false, doc: 'Whether a replica outside the ISR may be elected leader.' },
   'replica.lag.time.max.ms': { type: 'long', default: 30000, doc: 'A follower not caught up for this long leaves the ISR.' },
+  'replica.fetch.wait.max.ms': { type: 'int', default: 500, doc: 'How long a follower fetch waits at the leader for data.' },
+  'replica.fetch.min.bytes': { type: 'int', default: 1, doc: 'Bytes a follower fetch waits for.' },
+  'replica.fetch.max.bytes': { type: 'int', default: 1048576, doc: 'Bytes a follower fetches per partition.' },
+  'replica.fetch.backoff.ms': { type: 'int', default: 1000, doc: 'Pause after a failed follower fetch.' },
+  'replica.socket.timeout.ms': { type: 'int', default: 30000, doc: 'How long a follower waits for a fetch response before retrying.' },
+  'replica.high.watermark.checkpoint.interval.ms': { type: 'long', default: 5000, doc: 'How often high watermarks are checkpointed to disk.' },
+  'log.flush.interval.messages': { type: 'long', default: 9223372036854775807, doc: 'Messages appended before a partition log is fsynced (default: never; durability comes from replication).' },
+  'log.flush.interval.ms': { type: 'long', default: 9223372036854775807, doc: 'Milliseconds a partition log may stay unsynced (default: no limit).' },
+  'log.flush.scheduler.interval.ms': { type: 'long', default: 9223372036854775807, doc: 'How often logs are checked against log.flush.interval.ms.' },
   // Simulation-only knobs
   'samsa.raft.flush.delay.ms': { type: 'int', default: 0, doc: 'Delay before the quorum leader fsyncs appended entries (0: at once, as Kafka does); models a slow fsync during which followers may fetch unflushed data.' },
   'samsa.raft.fetch.max.wait.ms': { type: 'int', default: 500, doc: 'How long the quorum leader parks a fetch that has no new data.' },
@@ -88,7 +97,9 @@ function coerce(key: string, def: ConfigDef, value: ConfigValue): ConfigValue {
     case 'int':
     case 'long': {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new ConfigError(`config "${key}" must be an integer, got ${JSON.stringify(value)}`);
+      // A long may be Kafka's Long.MAX_VALUE ("never"), which a double holds only approximately.
+      const ok = typeof n === 'number' && Number.isInteger(n) && (def.type === 'long' || Number.isSafeInteger(n));
+      if (!ok) throw new ConfigError(`config "${key}" must be an integer, got ${JSON.stringify(value)}`);
       return n;
     }
     case 'double': {

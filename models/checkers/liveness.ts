@@ -22,4 +22,10 @@ export const IMAGES_CONVERGED: CheckerInfo = {
   source: "Vanlightly's replication spec (broker metadata converges)",
 };
 
-export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [LEADER_ELECTED, BROKERS_UNFENCED, IMAGES_CONVERGED];
+export const ISR_REGROWN: CheckerInfo = {
+  name: 'isr-regrown',
+  statement: 'Once faults heal, every partition has a leader and all its replicas back in its ISR, within a bounded time.',
+  source: "Kafka docs (a rejoining replica re-syncs and re-enters the ISR); Vanlightly's replication spec (acked writes become fully replicated)",
+};
+
+export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [LEADER_ELECTED, BROKERS_UNFENCED, IMAGES_CONVERGED, ISR_REGROWN];

@@ -45,9 +45,11 @@ export interface AssignOk {
   partitions: number[];
 }
 
-/** `seek` ok: the consumer moved its position in a partition on purpose. */
+/** `seek` ok: the consumer moved its position in a partition (asked to, or on its own). */
 export interface SeekOk {
   topic: string;
   partition: number;
   offset: number;
+  /** Why the consumer moved by itself: auto.offset.reset, an out-of-range offset, or a detected truncation. */
+  reason?: 'auto.offset.reset' | 'offset-out-of-range' | 'truncation';
 }

@@ -6,7 +6,7 @@ import type { NodeId } from '../../core/env.ts';
 import { AdminClient } from '../../core/client/admin.ts';
 import { KafkaNode, type KafkaMessage } from '../../core/node/kafka-node.ts';
 import { Config, ConfigError, topicConfigProblem } from '../../core/protocol/configs.ts';
-import { controllerBugs, raftBugs } from '../bugs.ts';
+import { brokerBugs, controllerBugs, raftBugs } from '../bugs.ts';
 import { describeMessage } from '../describe.ts';
 import { Simulation } from '../kernel.ts';
 import { raftSettings } from '../raft-workload.ts';
@@ -64,11 +64,12 @@ export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink 
   });
   const settings = raftSettings(config, controllers, raftBugs(bugs));
   const cBugs = controllerBugs(bugs);
+  const bBugs = brokerBugs(bugs);
   const nodes = dedicated ? [...brokers, ...controllers] : brokers;
   for (const id of nodes) {
     const isController = controllers.includes(id);
     const isBroker = brokers.includes(id);
-    sim.addNode(id, () => new KafkaNode({ id, broker: isBroker, controller: isController, config, raft: settings, controllerBugs: cBugs }));
+    sim.addNode(id, () => new KafkaNode({ id, broker: isBroker, controller: isController, config, raft: settings, controllerBugs: cBugs, brokerBugs: bBugs }));
   }
   const adminSettings = { requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'), retryBackoffMs: 200 };
   sim.addNode(ADMIN_ID, () => new AdminClient(ADMIN_ID, controllers, adminSettings) as never);

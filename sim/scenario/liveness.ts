@@ -2,7 +2,7 @@
 // then give the cluster a bounded time to elect a leader, unfence every broker and bring every
 // metadata image to the committed end; whatever does not happen is a liveness violation.
 
-import { BROKERS_UNFENCED, IMAGES_CONVERGED, LEADER_ELECTED } from '../../models/checkers/liveness.ts';
+import { BROKERS_UNFENCED, IMAGES_CONVERGED, ISR_REGROWN, LEADER_ELECTED } from '../../models/checkers/liveness.ts';
 import type { CheckerInfo } from '../../models/violation.ts';
 import { kafkaNode, type Cluster } from './cluster.ts';
 import { quorumLeader } from './faults.ts';
@@ -57,6 +57,11 @@ export function livenessProblems(cluster: Cluster, committedTarget: number): Liv
     return node?.lifecycle === null || node?.lifecycle?.fenced !== false || registration === undefined || registration.fenced || registration.brokerEpoch !== node.lifecycle.brokerEpoch;
   });
   if (fenced.length > 0) problems.push({ checker: BROKERS_UNFENCED, message: `${fenced.join(', ')} not registered and unfenced`, nodes: fenced });
+  const shortIsrs = leader.image
+    .allPartitions()
+    .filter((p) => p.leader === null || p.replicas.some((r) => !p.isr.includes(r)))
+    .map((p) => `${p.topic}-${p.partition} (leader ${p.leader ?? 'none'}, ISR ${p.isr.join(',')} of ${p.replicas.join(',')})`);
+  if (shortIsrs.length > 0) problems.push({ checker: ISR_REGROWN, message: `partitions without a full ISR: ${shortIsrs.slice(0, 5).join('; ')}${shortIsrs.length > 5 ? ` and ${shortIsrs.length - 5} more` : ''}`, nodes: [] });
   const behind = cluster.nodes.filter((id) => (kafkaNode(cluster, id)?.appliedEnd ?? -1) < committedTarget);
   if (behind.length > 0) {
     const where = behind.map((id) => `${id}@${kafkaNode(cluster, id)?.appliedEnd ?? 'down'}`).join(', ');

@@ -12,6 +12,7 @@ import type { TraceSink } from '../trace-sink.ts';
 import { ADMIN_ID, buildCluster, kafkaNode, type Cluster } from './cluster.ts';
 import { scheduleFaults } from './faults.ts';
 import { healEverything, leaderHighWatermark, livenessProblems } from './liveness.ts';
+import { addClients, consumersCaughtUp, startClients, type Workload } from './workload.ts';
 import type { NemesisFault, Scenario } from './types.ts';
 
 export interface RunOptions {
@@ -54,10 +55,17 @@ export interface ProtocolCounts {
   brokerRegistrations: number;
   /** Partition states taken by the active controller's image (creation, ISR and leader changes). */
   partitionChanges: number;
+  /** Client writes: sent, acknowledged (ok), certainly not written (fail), outcome unknown (info). */
+  sends: number;
+  acknowledged: number;
+  failed: number;
+  unknown: number;
+  /** Records returned by consumers' polls, in all. */
+  consumed: number;
 }
 
 function countProtocol(cluster: Cluster): ProtocolCounts {
-  const counts: ProtocolCounts = { quorumLeaders: 0, controllerActivations: 0, brokerRegistrations: 0, partitionChanges: 0 };
+  const counts: ProtocolCounts = { quorumLeaders: 0, controllerActivations: 0, brokerRegistrations: 0, partitionChanges: 0, sends: 0, acknowledged: 0, failed: 0, unknown: 0, consumed: 0 };
   const leaderEpochs = new Set<number>();
   cluster.sim.observe((_step, node, event) => {
     if (event.kind === 'raft-state' && event['role'] === 'leader' && !leaderEpochs.has(event['epoch'] as number)) {
@@ -66,8 +74,20 @@ function countProtocol(cluster: Cluster): ProtocolCounts {
     } else if (event.kind === 'controller-active' && event['active'] === true) counts.controllerActivations++;
     else if (event.kind === 'broker-state' && event['fenced'] === true) counts.brokerRegistrations++;
     else if (event.kind === 'partition-change' && node !== null && node === activeController(cluster)) counts.partitionChanges++;
+    else if (event.kind === 'client') countClientOp(counts, event);
   });
   return counts;
+}
+
+function countClientOp(counts: ProtocolCounts, event: Record<string, unknown>): void {
+  if (event['op'] === 'send') {
+    if (event['type'] === 'invoke') counts.sends++;
+    else if (event['type'] === 'ok') counts.acknowledged++;
+    else if (event['type'] === 'fail') counts.failed++;
+    else if (event['type'] === 'info') counts.unknown++;
+  } else if (event['op'] === 'poll' && event['type'] === 'ok') {
+    counts.consumed += ((event['value'] as { records?: unknown[] } | undefined)?.records ?? []).length;
+  }
 }
 
 function activeController(cluster: Cluster): string | null {
@@ -85,8 +105,14 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const suite = new CheckerSuite();
   suite.attach(cluster.sim);
   const protocol = countProtocol(cluster);
+  const workload = addClients(cluster, scenario);
   let topicsCreatedAtMs: number | null = scenario.topics.length === 0 ? 0 : null;
-  if (scenario.topics.length > 0) createTopics(cluster, scenario, () => (topicsCreatedAtMs = cluster.sim.now));
+  const clientsGo = () => {
+    topicsCreatedAtMs = cluster.sim.now;
+    startClients(cluster, scenario, workload);
+  };
+  if (scenario.topics.length > 0) createTopics(cluster, scenario, clientsGo);
+  else cluster.sim.at(0, clientsGo);
   scheduleFaults(cluster, scenario.faults);
   if (scenario.nemesis !== null) {
     scheduleRandomFaults(cluster.sim, cluster.nodes, {
@@ -97,7 +123,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     });
   }
   cluster.sim.run(scenario.durationMs);
-  const convergedAtMs = scenario.expect.liveness ? livenessPhase(cluster, suite, options.livenessMs ?? DEFAULT_LIVENESS_MS) : null;
+  const convergedAtMs = scenario.expect.liveness ? livenessPhase(cluster, suite, workload, options.livenessMs ?? DEFAULT_LIVENESS_MS) : null;
+  suite.finish();
   const tripped = suite.tripped();
   const expected = scenario.expect.violations;
   const expectationMet = tripped.length === expected.length && expected.every((name) => tripped.includes(name));
@@ -150,7 +177,7 @@ function createTopics(cluster: Cluster, scenario: Scenario, created: () => void)
 const IMAGE_LAG_MS = 1_500;
 
 /** Heals everything and polls until the cluster has converged or the time is up. */
-function livenessPhase(cluster: Cluster, suite: CheckerSuite, livenessMs: number): number | null {
+function livenessPhase(cluster: Cluster, suite: CheckerSuite, workload: Workload, livenessMs: number): number | null {
   const { sim } = cluster;
   healEverything(cluster);
   const start = sim.now;
@@ -161,7 +188,8 @@ function livenessPhase(cluster: Cluster, suite: CheckerSuite, livenessMs: number
   while (sim.now < deadline) {
     sim.run(Math.min(deadline, sim.now + LIVENESS_POLL_MS));
     seen.push({ at: sim.now, hw: leaderHighWatermark(cluster) });
-    if (target() >= 0 && livenessProblems(cluster, target()).length === 0) {
+    // Converged: the cluster has healed and the consumers have read everything (the final read).
+    if (target() >= 0 && livenessProblems(cluster, target()).length === 0 && consumersCaughtUp(cluster, workload)) {
       sim.record('converged', { afterMs: sim.now - start });
       return sim.now;
     }

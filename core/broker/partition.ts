@@ -1,0 +1,325 @@
+// One replica of one partition on a broker (Kafka's Partition): its log, its role and epochs from
+// the metadata, and, as leader, the followers' progress, the ISR with any pending AlterPartition
+// (the maximal ISR), the high watermark (the smallest log end among the maximal ISR, held while
+// the ISR is below min.insync.replicas, KIP-966), and idempotent producer state (KIP-98).
+
+import type { Env, NodeId } from '../env.ts';
+import type { PartitionState } from '../controller/image.ts';
+import { PartitionLog, type StoredBatch } from '../log/partition-log.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import type { OffsetAndEpoch } from '../protocol/quorum.ts';
+import { assignOffsets, lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
+import type { BrokerBug } from './bugs.ts';
+import { ProducerState } from './producer-state.ts';
+
+export interface PartitionSettings {
+  minIsr: number;
+  replicaLagTimeMaxMs: number;
+  flushMessages: number;
+  bugs: ReadonlySet<BrokerBug>;
+}
+
+interface FollowerState {
+  /** The follower's log end offset as of its last fetch in this leader epoch; -1 before any. */
+  leo: number;
+  brokerEpoch: number;
+  lastCaughtUpMs: number;
+  lastFetchMs: number;
+  /** The leader's log end offset when this follower last fetched. */
+  lastFetchLeaderLeo: number;
+}
+
+export type Role = 'leader' | 'follower' | 'none';
+
+export type AppendResult =
+  | { errorCode: 0; baseOffset: number; lastOffset: number; duplicate: boolean }
+  | { errorCode: number; message: string };
+
+type BrokerEnv = Env<never>;
+
+export class Partition {
+  role: Role = 'none';
+  leader: NodeId | null = null;
+  leaderEpoch = -1;
+  partitionEpoch = -1;
+  replicas: NodeId[] = [];
+  /** The ISR as committed by the controller. */
+  isr: NodeId[] = [];
+  /** The ISR this leader asked the controller for, while the request is in flight. */
+  pendingIsr: NodeId[] | null = null;
+  hw = 0;
+  leaderEpochStartOffset = 0;
+  readonly producers = new ProducerState();
+  private followers = new Map<NodeId, FollowerState>();
+  readonly key: string;
+
+  constructor(
+    readonly brokerId: NodeId,
+    readonly topic: string,
+    readonly topicId: string,
+    readonly partition: number,
+    readonly log: PartitionLog,
+    public settings: PartitionSettings,
+  ) {
+    this.key = `${topic}-${partition}`;
+    this.producers.rebuild(log.storedBatches().map((b) => b.batch));
+  }
+
+  /** Opens the replica's log from storage and reports what survived. */
+  static open(env: BrokerEnv, brokerId: NodeId, state: PartitionState, hw: number, settings: PartitionSettings): Partition {
+    const topic = state.topic;
+    const p = state.partition;
+    const file = `${topic}-${p}/00000000000000000000.log`;
+    const { log, tornBytes } = PartitionLog.open(env.storage, file, {
+      appended: (batches) => env.trace({ kind: 'partition-append', topic, partition: p, batches: batches.map(describe) }),
+      truncated: (endOffset) => env.trace({ kind: 'partition-truncate', topic, partition: p, endOffset }),
+    });
+    env.trace({ kind: 'partition-recover', topic, partition: p, batches: log.storedBatches().map(describe), tornBytes });
+    const partition = new Partition(brokerId, topic, state.topicId, p, log, settings);
+    partition.hw = Math.min(hw, log.logEndOffset);
+    return partition;
+  }
+
+  get logEndOffset(): number {
+    return this.log.logEndOffset;
+  }
+
+  /** The ISR the high watermark is computed over: committed plus pending (the maximal ISR). */
+  get maximalIsr(): NodeId[] {
+    if (this.pendingIsr === null || this.settings.bugs.has('no-maximal-isr')) return this.isr;
+    return [...new Set([...this.isr, ...this.pendingIsr])];
+  }
+
+  // ---- roles from the metadata ----------------------------------------------------------------
+
+  /**
+   * Takes the partition's committed state from the metadata image. Returns what changed for the
+   * caller to act on (start or stop fetching, fail waiting requests).
+   */
+  applyMetadata(env: BrokerEnv, state: PartitionState): 'became-leader' | 'became-follower' | 'isr-updated' | 'unchanged' {
+    this.replicas = [...state.replicas];
+    const newEpoch = state.leaderEpoch !== this.leaderEpoch;
+    if (state.leader === this.brokerId && (this.role !== 'leader' || newEpoch)) {
+      this.becomeLeader(env, state);
+      return 'became-leader';
+    }
+    if (state.leader !== this.brokerId && (this.role !== 'follower' || newEpoch || state.leader !== this.leader)) {
+      this.becomeFollower(env, state);
+      return 'became-follower';
+    }
+    if (this.role === 'leader' && state.partitionEpoch > this.partitionEpoch) {
+      this.isr = [...state.isr];
+      this.partitionEpoch = state.partitionEpoch;
+      if (this.pendingIsr !== null && sameMembers(this.pendingIsr, state.isr)) this.pendingIsr = null;
+      this.traceIsr(env);
+      return 'isr-updated';
+    }
+    this.partitionEpoch = Math.max(this.partitionEpoch, state.partitionEpoch);
+    return 'unchanged';
+  }
+
+  private becomeLeader(env: BrokerEnv, state: PartitionState): void {
+    this.role = 'leader';
+    this.leader = this.brokerId;
+    this.leaderEpoch = state.leaderEpoch;
+    this.partitionEpoch = state.partitionEpoch;
+    this.isr = [...state.isr];
+    this.pendingIsr = null;
+    this.leaderEpochStartOffset = this.log.logEndOffset;
+    const now = env.now();
+    // Followers prove themselves again in this epoch: their progress starts unknown.
+    this.followers = new Map(
+      state.replicas.filter((r) => r !== this.brokerId).map((r) => [r, { leo: -1, brokerEpoch: -1, lastCaughtUpMs: now, lastFetchMs: now, lastFetchLeaderLeo: -1 }]),
+    );
+    env.trace({ kind: 'partition-role', topic: this.topic, partition: this.partition, role: 'leader', leader: this.brokerId, leaderEpoch: this.leaderEpoch });
+    this.traceIsr(env);
+    this.maybeIncrementHw(env);
+  }
+
+  private becomeFollower(env: BrokerEnv, state: PartitionState): void {
+    this.role = 'follower';
+    this.leader = state.leader;
+    this.leaderEpoch = state.leaderEpoch;
+    this.partitionEpoch = state.partitionEpoch;
+    this.isr = [...state.isr];
+    this.pendingIsr = null;
+    this.followers.clear();
+    env.trace({ kind: 'partition-role', topic: this.topic, partition: this.partition, role: 'follower', leader: state.leader, leaderEpoch: this.leaderEpoch });
+    if (this.settings.bugs.has('truncate-to-hw') && this.hw < this.log.logEndOffset) {
+      // The bug: before KIP-101 a follower cut its log back to its own high watermark.
+      this.truncateTo(env, this.hw);
+    }
+  }
+
+  /** No longer a replica here (the topic was deleted or moved). */
+  stop(env: BrokerEnv): void {
+    this.role = 'none';
+    env.trace({ kind: 'partition-role', topic: this.topic, partition: this.partition, role: 'none', leader: null, leaderEpoch: this.leaderEpoch });
+  }
+
+  // ---- the leader's side ------------------------------------------------------------------------
+
+  /** Appends a producer's batch as leader: sequence checks, offsets, epoch stamp. */
+  appendAsLeader(env: BrokerEnv, batch: RecordBatch, now: number): AppendResult {
+    if (!this.settings.bugs.has('no-sequence-check')) {
+      const check = this.producers.check(batch);
+      if (check.kind === 'duplicate') return { errorCode: 0, baseOffset: check.baseOffset, lastOffset: check.lastOffset, duplicate: true };
+      if (check.kind === 'error') return { errorCode: check.errorCode, message: check.message };
+    }
+    const appended = assignOffsets(batch, this.log.logEndOffset, this.leaderEpoch);
+    const stamped = { ...appended, maxTimestamp: Math.max(appended.maxTimestamp, appended.baseTimestamp) };
+    this.log.append([stamped]);
+    this.producers.update(stamped);
+    this.maybeFlush();
+    this.maybeIncrementHw(env);
+    void now;
+    return { errorCode: 0, baseOffset: stamped.baseOffset, lastOffset: lastOffsetOf(stamped), duplicate: false };
+  }
+
+  /**
+   * Records a follower's fetch (its log end is the fetch offset) and returns whether the
+   * high watermark moved and whether the follower should join the ISR.
+   */
+  followerFetched(env: BrokerEnv, follower: NodeId, fetchOffset: number, brokerEpoch: number): { hwChanged: boolean; expandIsr: boolean } {
+    const now = env.now();
+    let state = this.followers.get(follower);
+    if (state === undefined) {
+      state = { leo: -1, brokerEpoch, lastCaughtUpMs: now, lastFetchMs: now, lastFetchLeaderLeo: -1 };
+      this.followers.set(follower, state);
+    }
+    const leaderLeo = this.log.logEndOffset;
+    // Kafka's rule: caught up now if it has everything; or as of its previous fetch if it has what the leader had then.
+    if (fetchOffset >= leaderLeo) state.lastCaughtUpMs = now;
+    else if (fetchOffset >= state.lastFetchLeaderLeo && state.lastFetchLeaderLeo >= 0) state.lastCaughtUpMs = state.lastFetchMs;
+    state.leo = fetchOffset;
+    state.brokerEpoch = brokerEpoch;
+    state.lastFetchMs = now;
+    state.lastFetchLeaderLeo = leaderLeo;
+    const hwChanged = this.maybeIncrementHw(env);
+    return { hwChanged, expandIsr: this.shouldJoinIsr(follower, state) };
+  }
+
+  private shouldJoinIsr(follower: NodeId, state: FollowerState): boolean {
+    if (this.role !== 'leader' || this.pendingIsr !== null || this.maximalIsr.includes(follower)) return false;
+    if (state.leo < this.hw) return false;
+    // KAFKA-7128: the high watermark of a new leader may lag; a follower must also hold this epoch's start.
+    if (!this.settings.bugs.has('isr-join-before-epoch-start') && state.leo < this.leaderEpochStartOffset) return false;
+    return true;
+  }
+
+  /** ISR members that have not caught up within replica.lag.time.max.ms. */
+  laggingIsrMembers(now: number): NodeId[] {
+    if (this.role !== 'leader' || this.pendingIsr !== null) return [];
+    return this.isr.filter((r) => {
+      if (r === this.brokerId) return false;
+      const state = this.followers.get(r);
+      return state === undefined || now - state.lastCaughtUpMs > this.settings.replicaLagTimeMaxMs;
+    });
+  }
+
+  /** The epochs to send with an ISR proposal (KIP-903). */
+  isrWithEpochs(isr: NodeId[]): Array<{ brokerId: NodeId; brokerEpoch: number }> {
+    return isr.map((r) => ({ brokerId: r, brokerEpoch: r === this.brokerId ? -1 : (this.followers.get(r)?.brokerEpoch ?? -1) }));
+  }
+
+  proposeIsr(env: BrokerEnv, isr: NodeId[]): void {
+    this.pendingIsr = isr;
+    this.traceIsr(env);
+  }
+
+  /** The controller's answer to an ISR proposal. */
+  isrResult(env: BrokerEnv, errorCode: number, isr: NodeId[], partitionEpoch: number): void {
+    if (errorCode === ErrorCode.NONE && partitionEpoch >= this.partitionEpoch) {
+      this.isr = [...isr];
+      this.partitionEpoch = partitionEpoch;
+    }
+    this.pendingIsr = null;
+    this.traceIsr(env);
+    this.maybeIncrementHw(env);
+  }
+
+  /** Leader: the smallest log end among the maximal ISR, never backwards, held below min.insync.replicas. */
+  maybeIncrementHw(env: BrokerEnv): boolean {
+    if (this.role !== 'leader') return false;
+    if (this.isr.length < this.settings.minIsr && !this.settings.bugs.has('hw-below-min-isr')) return false;
+    let hw = this.log.logEndOffset;
+    for (const r of this.maximalIsr) {
+      if (r === this.brokerId) continue;
+      const leo = this.followers.get(r)?.leo ?? -1;
+      if (leo < hw) hw = leo;
+    }
+    if (hw <= this.hw) return false;
+    this.setHw(env, hw);
+    return true;
+  }
+
+  /** Whether a fetcher's position is consistent with this log; the divergence if not (KIP-595). */
+  validateFetch(fetchOffset: number, lastFetchedEpoch: number): OffsetAndEpoch | null {
+    if (lastFetchedEpoch < 0) return null;
+    const end = this.log.endOffsetForEpoch(lastFetchedEpoch);
+    return end.epoch !== lastFetchedEpoch || end.endOffset < fetchOffset ? end : null;
+  }
+
+  // ---- the follower's side ------------------------------------------------------------------------
+
+  /** Appends what the leader sent (offsets and epochs as the leader wrote them). */
+  appendAsFollower(env: BrokerEnv, batches: RecordBatch[], leaderHw: number): void {
+    const fresh = batches.filter((b) => lastOffsetOf(b) >= this.log.logEndOffset);
+    if (fresh.length > 0 && fresh[0]!.baseOffset === this.log.logEndOffset) {
+      this.log.append(fresh);
+      for (const b of fresh) this.producers.update(b);
+      this.maybeFlush();
+    }
+    const hw = Math.min(leaderHw, this.log.logEndOffset);
+    if (hw !== this.hw && hw >= 0) this.setHw(env, hw);
+  }
+
+  /** Truncates where the leader says this log diverges (KafkaRaftClient's rule, as in the quorum). */
+  truncateToDivergence(env: BrokerEnv, diverging: OffsetAndEpoch): void {
+    const own = this.log.endOffsetForEpoch(diverging.epoch);
+    const offset = diverging.epoch === 0 ? Math.min(diverging.endOffset, this.log.logEndOffset) : own.epoch === diverging.epoch ? Math.min(own.endOffset, diverging.endOffset) : own.endOffset;
+    this.truncateTo(env, offset);
+  }
+
+  private truncateTo(env: BrokerEnv, offset: number): void {
+    this.log.truncateTo(offset);
+    this.producers.rebuild(this.log.storedBatches().map((b) => b.batch));
+    if (this.hw > this.log.logEndOffset) this.setHw(env, this.log.logEndOffset);
+  }
+
+  /** The epoch a follower reports as its last fetched (-1 with the truncate-to-hw bug: no divergence check). */
+  get lastFetchedEpoch(): number {
+    return this.settings.bugs.has('truncate-to-hw') ? -1 : this.log.lastEpoch;
+  }
+
+  // ---- shared ---------------------------------------------------------------------------------------
+
+  private setHw(env: BrokerEnv, hw: number): void {
+    this.hw = hw;
+    env.trace({
+      kind: 'partition-hw',
+      topic: this.topic,
+      partition: this.partition,
+      highWatermark: hw,
+      role: this.role === 'leader' ? 'leader' : 'follower',
+      leaderEpoch: this.leaderEpoch,
+      exposed: this.role === 'leader' && hw >= this.leaderEpochStartOffset,
+    });
+  }
+
+  private maybeFlush(): void {
+    if (this.log.unflushedMessages >= this.settings.flushMessages) this.log.flush();
+  }
+
+  private traceIsr(env: BrokerEnv): void {
+    env.trace({ kind: 'partition-isr', topic: this.topic, partition: this.partition, isr: [...this.isr], pendingIsr: this.pendingIsr === null ? null : [...this.pendingIsr], partitionEpoch: this.partitionEpoch });
+  }
+}
+
+function describe(b: StoredBatch): [number, number, number, number] {
+  return [b.batch.baseOffset, lastOffsetOf(b.batch), b.batch.partitionLeaderEpoch, b.hash];
+}
+
+function sameMembers(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

@@ -1,0 +1,596 @@
+// The broker's replica manager (Kafka's ReplicaManager): the partitions this broker holds, led or
+// followed as the metadata says; Produce with acks 0, 1 and all and min.insync.replicas (writes
+// waiting for the high watermark until request.timeout); Fetch for consumers (up to the high
+// watermark) and followers (fenced by leader epoch, KIP-320; diverging epochs, KIP-595), both
+// long-polled; ListOffsets, OffsetForLeaderEpoch, Metadata and InitProducerId; ISR shrink and
+// expansion through AlterPartition; high watermark checkpoints.
+
+import type { MetadataImage, PartitionState } from '../controller/image.ts';
+import type { Env, NodeId, TimerTag } from '../env.ts';
+import type { Config } from '../protocol/configs.ts';
+import type { AlterPartitionRequest, AlterPartitionResponse } from '../protocol/controller.ts';
+import {
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  type DataMessage,
+  type DataRequest,
+  type FetchPartitionResponse,
+  type FetchRequest,
+  type FetchResponse,
+  type InitProducerIdRequest,
+  type ListOffsetsRequest,
+  type MetadataRequest,
+  type OffsetForLeaderEpochRequest,
+  type ProducePartitionResponse,
+  type ProduceRequest,
+} from '../protocol/data.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import type { LeaderHint } from '../protocol/quorum.ts';
+import type { BrokerBug } from './bugs.ts';
+import { FollowerFetcher } from './follower-fetcher.ts';
+import { Partition, type PartitionSettings } from './partition.ts';
+
+/** What the replica manager sends: data-plane responses, follower fetches and ISR changes. */
+type BrokerEnv = Env<DataMessage | AlterPartitionRequest>;
+
+const HW_CHECKPOINT_FILE = 'replication-offset-checkpoint';
+const T = {
+  isrCheck: 'replica:isr-check',
+  hwCheckpoint: 'replica:hw-checkpoint',
+  produceTimeout: 'replica:produce-timeout:',
+  fetchWait: 'replica:fetch-wait:',
+  alterPartition: 'replica:alter-partition:',
+  flush: 'replica:flush:',
+} as const;
+
+interface DelayedProduce {
+  id: number;
+  from: NodeId;
+  correlationId: number;
+  results: Array<{ name: string; partition: ProducePartitionResponse }>;
+  /** Partition key -> the offset the high watermark must pass. */
+  waiting: Map<string, number>;
+}
+
+interface DelayedFetch {
+  id: number;
+  from: NodeId;
+  request: FetchRequest;
+  keys: string[];
+}
+
+export interface ReplicaManagerHooks {
+  /** The active controller, as this node knows it. */
+  controller(): NodeId | null;
+  /** This broker's epoch, or -1 before it registered. */
+  brokerEpoch(): number;
+  clusterId: string;
+}
+
+export class ReplicaManager {
+  readonly partitions = new Map<string, Partition>();
+  private readonly fetcher: FollowerFetcher;
+  private readonly produces = new Map<number, DelayedProduce>();
+  private readonly fetches = new Map<number, DelayedFetch>();
+  private readonly alterInFlight = new Map<string, number>();
+  /** Partitions with a flush.ms timer armed. */
+  private readonly flushArmed = new Set<string>();
+  private checkpointedHw = new Map<string, number>();
+  private nextId = 1;
+  private nextCorrelationId = 1;
+  private nextProducerSeq = 0;
+  private active = false;
+  private image: MetadataImage | null = null;
+
+  constructor(
+    readonly brokerId: NodeId,
+    private readonly config: Config,
+    private readonly bugs: ReadonlySet<BrokerBug>,
+    private readonly hooks: ReplicaManagerHooks,
+  ) {
+    this.fetcher = new FollowerFetcher(
+      brokerId,
+      {
+        maxWaitMs: config.int('replica.fetch.wait.max.ms'),
+        minBytes: config.int('replica.fetch.min.bytes'),
+        maxBytes: config.int('replica.fetch.max.bytes'),
+        backoffMs: config.int('replica.fetch.backoff.ms'),
+        requestTimeoutMs: config.int('replica.socket.timeout.ms'),
+      },
+      hooks.brokerEpoch,
+      (key) => {
+        const p = this.partitions.get(key);
+        if (p === undefined || p.role !== 'follower') return null;
+        return { topic: p.topic, partition: p.partition, leaderEpoch: p.leaderEpoch, fetchOffset: p.logEndOffset, lastFetchedEpoch: p.lastFetchedEpoch, logStartOffset: p.log.logStartOffset };
+      },
+    );
+  }
+
+  start(env: BrokerEnv): void {
+    this.checkpointedHw = readHwCheckpoint(env);
+    env.setTimer(this.config.int('replica.high.watermark.checkpoint.interval.ms'), T.hwCheckpoint);
+    env.setTimer(this.isrCheckIntervalMs, T.isrCheck);
+  }
+
+  private get isrCheckIntervalMs(): number {
+    return Math.max(100, Math.floor(this.config.int('replica.lag.time.max.ms') / 2));
+  }
+
+  // ---- metadata --------------------------------------------------------------------------------
+
+  /**
+   * Takes the partitions' states from the metadata image once this broker is registered and has
+   * caught up with its own registration; before that it serves no partition.
+   */
+  applyImage(env: BrokerEnv, image: MetadataImage, ready: boolean): void {
+    this.image = image;
+    if (!ready) return;
+    this.active = true;
+    const seen = new Set<string>();
+    for (const state of image.allPartitions()) {
+      if (!state.replicas.includes(this.brokerId)) continue;
+      const key = `${state.topic}-${state.partition}`;
+      seen.add(key);
+      let p = this.partitions.get(key);
+      if (p === undefined) {
+        p = Partition.open(env, this.brokerId, state, this.checkpointedHw.get(key) ?? 0, this.partitionSettings(state));
+        this.partitions.set(key, p);
+      } else {
+        p.settings = this.partitionSettings(state);
+      }
+      const change = p.applyMetadata(env, state);
+      if (change === 'became-leader') {
+        this.fetcher.unfollow(key);
+        this.failWaiting(env, key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        this.afterHwChange(env, key);
+      } else if (change === 'became-follower') {
+        this.failWaiting(env, key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        if (state.leader !== null) this.fetcher.follow(key, state.leader);
+        else this.fetcher.unfollow(key);
+      } else if (change === 'isr-updated') {
+        this.afterHwChange(env, key);
+      }
+    }
+    for (const [key, p] of this.partitions) {
+      if (seen.has(key)) continue;
+      p.stop(env);
+      this.fetcher.unfollow(key);
+      this.failWaiting(env, key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      this.partitions.delete(key);
+      if (image.topics.get(p.topicId) === undefined) env.storage.delete(p.log.file);
+    }
+    this.fetcher.pump(env);
+  }
+
+  private partitionSettings(state: PartitionState): PartitionSettings {
+    const topicConfig = this.image?.topics.get(state.topicId)?.config ?? {};
+    const num = (topicKey: string, brokerValue: number) => (topicConfig[topicKey] === undefined ? brokerValue : Number(topicConfig[topicKey]));
+    return {
+      minIsr: num('min.insync.replicas', this.config.int('min.insync.replicas')),
+      replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
+      flushMessages: num('flush.messages', this.config.int('log.flush.interval.messages')),
+      bugs: this.bugs,
+    };
+  }
+
+  private flushMs(p: Partition): number {
+    const topicValue = this.image?.topics.get(p.topicId)?.config['flush.ms'];
+    return topicValue === undefined ? this.config.int('log.flush.interval.ms') : Number(topicValue);
+  }
+
+  // ---- requests --------------------------------------------------------------------------------
+
+  handle(env: BrokerEnv, from: NodeId, req: DataRequest): void {
+    switch (req.api) {
+      case 'Produce':
+        return this.onProduce(env, from, req);
+      case 'Fetch':
+        return this.onFetch(env, from, req);
+      case 'ListOffsets':
+        return this.onListOffsets(env, from, req);
+      case 'OffsetForLeaderEpoch':
+        return this.onOffsetForLeaderEpoch(env, from, req);
+      case 'Metadata':
+        return this.onMetadata(env, from, req);
+      case 'InitProducerId':
+        return this.onInitProducerId(env, from, req);
+    }
+  }
+
+  /** A leader hint for clients and followers: where the image says the partition's leader is. */
+  private leaderHint(topic: string, partition: number): LeaderHint {
+    const state = this.image?.partition(topic, partition);
+    return { leaderId: state?.leader ?? null, leaderEpoch: state?.leaderEpoch ?? -1 };
+  }
+
+  private leaderOf(topic: string, partition: number): Partition | null {
+    if (!this.active) return null;
+    const p = this.partitions.get(`${topic}-${partition}`);
+    return p !== undefined && p.role === 'leader' ? p : null;
+  }
+
+  private onProduce(env: BrokerEnv, from: NodeId, req: ProduceRequest): void {
+    const now = env.now();
+    const results: DelayedProduce['results'] = [];
+    const waiting = new Map<string, number>();
+    for (const topic of req.topicData) {
+      for (const data of topic.partitionData) {
+        const result: ProducePartitionResponse = { index: data.index, errorCode: ErrorCode.NONE, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage: null, currentLeader: null };
+        results.push({ name: topic.name, partition: result });
+        const p = this.leaderOf(topic.name, data.index);
+        if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
+          result.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+          continue;
+        }
+        if (p === null) {
+          result.errorCode = this.image?.topicByName(topic.name) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+          result.currentLeader = this.leaderHint(topic.name, data.index);
+          continue;
+        }
+        if (req.acks === -1 && p.isr.length < p.settings.minIsr) {
+          result.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
+          result.errorMessage = `the ISR has ${p.isr.length} of the ${p.settings.minIsr} replicas min.insync.replicas requires`;
+          continue;
+        }
+        const appended = p.appendAsLeader(env, data.records, now);
+        result.logStartOffset = p.log.logStartOffset;
+        if (appended.errorCode !== ErrorCode.NONE) {
+          result.errorCode = appended.errorCode;
+          result.errorMessage = 'message' in appended ? appended.message : null;
+          continue;
+        }
+        if ('baseOffset' in appended) {
+          result.baseOffset = appended.baseOffset;
+          if (!appended.duplicate) this.afterAppend(env, p);
+          if (req.acks === -1 && !this.bugs.has('ack-before-hw')) waiting.set(p.key, appended.lastOffset + 1);
+        }
+      }
+    }
+    if (req.acks === 0) return;
+    const delayed: DelayedProduce = { id: this.nextId++, from, correlationId: req.correlationId, results, waiting };
+    this.checkProduce(env, delayed);
+    if (delayed.waiting.size === 0) return this.answerProduce(env, delayed);
+    this.produces.set(delayed.id, delayed);
+    env.setTimer(req.timeoutMs, T.produceTimeout + delayed.id);
+  }
+
+  /** Settles the partitions of a waiting write whose high watermark has passed (or whose leader left). */
+  private checkProduce(env: BrokerEnv, delayed: DelayedProduce): void {
+    for (const [key, required] of delayed.waiting) {
+      const p = this.partitions.get(key);
+      const result = delayed.results.find((r) => `${r.name}-${r.partition.index}` === key)!.partition;
+      if (p === undefined || p.role !== 'leader') {
+        result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        delayed.waiting.delete(key);
+      } else if (p.hw >= required) {
+        result.errorCode = p.isr.length < p.settings.minIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
+        delayed.waiting.delete(key);
+      }
+    }
+    void env;
+  }
+
+  private answerProduce(env: BrokerEnv, delayed: DelayedProduce): void {
+    this.produces.delete(delayed.id);
+    env.cancelTimer(T.produceTimeout + delayed.id);
+    const responses = new Map<string, ProducePartitionResponse[]>();
+    for (const { name, partition } of delayed.results) responses.set(name, [...(responses.get(name) ?? []), partition]);
+    env.send(delayed.from, {
+      api: 'Produce',
+      kind: 'response',
+      correlationId: delayed.correlationId,
+      responses: [...responses].map(([name, partitionResponses]) => ({ name, partitionResponses })),
+      throttleTimeMs: 0,
+    });
+  }
+
+  private onFetch(env: BrokerEnv, from: NodeId, req: FetchRequest): void {
+    const { responses, ready } = this.readFetch(env, req, true);
+    if (ready || req.maxWaitMs <= 0) return this.answerFetch(env, from, req, responses);
+    // Nothing to return yet: wait for data (followers) or a higher high watermark (consumers).
+    const delayed: DelayedFetch = { id: this.nextId++, from, request: req, keys: req.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p.partition}`)) };
+    this.fetches.set(delayed.id, delayed);
+    env.setTimer(req.maxWaitMs, T.fetchWait + delayed.id);
+  }
+
+  /**
+   * Reads what a fetch asks for. With `record`, a follower's fetch also counts as its progress
+   * (ISR and high watermark); a parked fetch read again later does not count twice.
+   */
+  private readFetch(env: BrokerEnv, req: FetchRequest, record: boolean): { responses: FetchResponse['topics']; ready: boolean } {
+    const follower = req.replicaId;
+    let ready = false;
+    const responses = req.topics.map((topic) => ({
+      topic: topic.topic,
+      partitions: topic.partitions.map((fp): FetchPartitionResponse => {
+        const response: FetchPartitionResponse = {
+          partitionIndex: fp.partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: -1,
+          lastStableOffset: -1,
+          logStartOffset: -1,
+          divergingEpoch: null,
+          currentLeader: this.leaderHint(topic.topic, fp.partition),
+          records: [],
+        };
+        const p = this.leaderOf(topic.topic, fp.partition);
+        const fail = (code: number) => {
+          response.errorCode = code;
+          ready = true;
+          return response;
+        };
+        if (p === null) return fail(this.image?.topicByName(topic.topic) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        const fenceEpochs = !this.bugs.has('no-epoch-fencing');
+        if (fenceEpochs && fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < p.leaderEpoch) return fail(ErrorCode.FENCED_LEADER_EPOCH);
+        if (fenceEpochs && fp.currentLeaderEpoch > p.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
+        response.logStartOffset = p.log.logStartOffset;
+        if (follower !== null) {
+          if (!p.replicas.includes(follower)) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          const diverging = fenceEpochs ? p.validateFetch(fp.fetchOffset, fp.lastFetchedEpoch) : null;
+          if (diverging !== null) {
+            response.divergingEpoch = diverging;
+            response.highWatermark = p.hw;
+            ready = true;
+            return response;
+          }
+          if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);
+          if (record) {
+            const { hwChanged, expandIsr } = p.followerFetched(env, follower, fp.fetchOffset, req.replicaEpoch);
+            if (expandIsr) this.proposeIsr(env, p, [...p.isr, follower]);
+            if (hwChanged) this.afterHwChange(env, p.key);
+          }
+          response.records = p.log.read(fp.fetchOffset, p.logEndOffset, fp.partitionMaxBytes);
+        } else {
+          if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);
+          response.records = p.log.read(fp.fetchOffset, p.hw, fp.partitionMaxBytes);
+        }
+        response.highWatermark = p.hw;
+        response.lastStableOffset = p.hw;
+        if (response.records.length > 0) ready = true;
+        return response;
+      }),
+    }));
+    return { responses, ready };
+  }
+
+  private answerFetch(env: BrokerEnv, to: NodeId, req: FetchRequest, topics: FetchResponse['topics']): void {
+    env.send(to, { api: 'Fetch', kind: 'response', correlationId: req.correlationId, errorCode: ErrorCode.NONE, topics });
+  }
+
+  /** Wakes the parked fetches on `key` that can now return something. */
+  private wakeFetches(env: BrokerEnv, key: string): void {
+    for (const delayed of this.fetches.values()) {
+      if (!delayed.keys.includes(key)) continue;
+      const { responses, ready } = this.readFetch(env, delayed.request, false);
+      if (!ready) continue;
+      this.fetches.delete(delayed.id);
+      env.cancelTimer(T.fetchWait + delayed.id);
+      this.answerFetch(env, delayed.from, delayed.request, responses);
+    }
+  }
+
+  private onListOffsets(env: BrokerEnv, from: NodeId, req: ListOffsetsRequest): void {
+    const topics = req.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((lp) => {
+        const answer = (errorCode: number, offset = -1, timestamp = -1, leaderEpoch = -1) => ({ partitionIndex: lp.partitionIndex, errorCode, timestamp, offset, leaderEpoch });
+        const p = this.leaderOf(topic.name, lp.partitionIndex);
+        if (p === null) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        if (lp.currentLeaderEpoch >= 0 && lp.currentLeaderEpoch < p.leaderEpoch) return answer(ErrorCode.FENCED_LEADER_EPOCH);
+        if (lp.currentLeaderEpoch > p.leaderEpoch) return answer(ErrorCode.UNKNOWN_LEADER_EPOCH);
+        if (lp.timestamp === EARLIEST_TIMESTAMP) return answer(ErrorCode.NONE, p.log.logStartOffset, -1, p.leaderEpoch);
+        // A new leader's high watermark may still lag the old one's: wait until it reaches this epoch.
+        if (p.hw < p.leaderEpochStartOffset) return answer(ErrorCode.OFFSET_NOT_AVAILABLE);
+        if (lp.timestamp === LATEST_TIMESTAMP) return answer(ErrorCode.NONE, p.hw, -1, p.leaderEpoch);
+        const found = p.log.offsetForTimestamp(lp.timestamp);
+        return found === null || found.offset >= p.hw ? answer(ErrorCode.NONE, -1, -1, p.leaderEpoch) : answer(ErrorCode.NONE, found.offset, found.timestamp, found.epoch);
+      }),
+    }));
+    env.send(from, { api: 'ListOffsets', kind: 'response', correlationId: req.correlationId, topics });
+  }
+
+  private onOffsetForLeaderEpoch(env: BrokerEnv, from: NodeId, req: OffsetForLeaderEpochRequest): void {
+    const topics = req.topics.map((topic) => ({
+      topic: topic.topic,
+      partitions: topic.partitions.map((op) => {
+        const answer = (errorCode: number, leaderEpoch = -1, endOffset = -1) => ({ errorCode, partition: op.partition, leaderEpoch, endOffset });
+        const p = this.leaderOf(topic.topic, op.partition);
+        if (p === null) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        if (op.currentLeaderEpoch >= 0 && op.currentLeaderEpoch < p.leaderEpoch) return answer(ErrorCode.FENCED_LEADER_EPOCH);
+        if (op.currentLeaderEpoch > p.leaderEpoch) return answer(ErrorCode.UNKNOWN_LEADER_EPOCH);
+        const end = p.log.endOffsetForEpoch(op.leaderEpoch);
+        return end.epoch === 0 && p.log.logEndOffset === 0 ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, end.epoch, end.endOffset);
+      }),
+    }));
+    env.send(from, { api: 'OffsetForLeaderEpoch', kind: 'response', correlationId: req.correlationId, topics });
+  }
+
+  private onMetadata(env: BrokerEnv, from: NodeId, req: MetadataRequest): void {
+    const image = this.image;
+    const brokers = image === null ? [] : image.unfencedBrokers().map((id) => ({ nodeId: id, host: id, port: 9092, rack: null }));
+    const names = req.topics ?? (image === null ? [] : [...image.topics.values()].map((t) => t.name));
+    const topics = names.map((name) => {
+      const topic = image?.topicByName(name);
+      if (topic === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: null, isInternal: false, partitions: [] };
+      return {
+        errorCode: ErrorCode.NONE,
+        name,
+        topicId: topic.topicId,
+        isInternal: false,
+        partitions: topic.partitions.map((p) => ({
+          errorCode: p.leader === null ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+          partitionIndex: p.partition,
+          leaderId: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicaNodes: [...p.replicas],
+          isrNodes: [...p.isr],
+          offlineReplicas: p.replicas.filter((r) => image?.brokers.get(r)?.fenced !== false),
+        })),
+      };
+    });
+    env.send(from, { api: 'Metadata', kind: 'response', correlationId: req.correlationId, brokers, clusterId: this.hooks.clusterId, controllerId: this.hooks.controller(), topics });
+  }
+
+  private onInitProducerId(env: BrokerEnv, from: NodeId, req: InitProducerIdRequest): void {
+    const epoch = this.hooks.brokerEpoch();
+    const reply = (errorCode: number, producerId: number, producerEpoch: number) =>
+      env.send(from, { api: 'InitProducerId', kind: 'response', correlationId: req.correlationId, errorCode, producerId, producerEpoch });
+    if (!this.active || epoch < 0) return reply(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, -1, -1);
+    // An existing producer asking for a bump (KIP-360) keeps its id with the next epoch.
+    if (req.producerId >= 0) return reply(ErrorCode.NONE, req.producerId, req.producerEpoch + 1);
+    // Ids unique across the cluster and across restarts: this incarnation's broker epoch, then a counter.
+    reply(ErrorCode.NONE, epoch * 65536 + (this.nextProducerSeq++ % 65536), 0);
+  }
+
+  // ---- the follower side ---------------------------------------------------------------------
+
+  /** A fetch response from a leader this broker follows. */
+  fetchResponse(env: BrokerEnv, from: NodeId, res: FetchResponse): void {
+    if (!this.fetcher.accept(from, res.correlationId)) return;
+    let failed = res.errorCode !== ErrorCode.NONE;
+    for (const topic of res.topics) {
+      for (const fp of topic.partitions) {
+        const p = this.partitions.get(`${topic.topic}-${fp.partitionIndex}`);
+        if (p === undefined || p.role !== 'follower' || p.leader !== from) continue;
+        if (fp.errorCode !== ErrorCode.NONE) {
+          failed = true;
+          continue;
+        }
+        if (fp.divergingEpoch !== null) p.truncateToDivergence(env, fp.divergingEpoch);
+        else p.appendAsFollower(env, fp.records, fp.highWatermark);
+        if (fp.records.length > 0) this.scheduleFlush(env, p);
+      }
+    }
+    this.fetcher.next(env, from, failed);
+  }
+
+  // ---- ISR changes -----------------------------------------------------------------------------
+
+  private proposeIsr(env: BrokerEnv, p: Partition, isr: string[]): void {
+    p.proposeIsr(env, isr);
+    this.sendAlterPartition(env, p);
+  }
+
+  private sendAlterPartition(env: BrokerEnv, p: Partition): void {
+    const controller = this.hooks.controller();
+    const isr = p.pendingIsr;
+    if (isr === null) return;
+    env.setTimer(this.config.int('controller.quorum.request.timeout.ms'), T.alterPartition + p.key);
+    if (controller === null) return;
+    const correlationId = this.nextCorrelationId++;
+    this.alterInFlight.set(p.key, correlationId);
+    const request: AlterPartitionRequest = {
+      api: 'AlterPartition',
+      kind: 'request',
+      correlationId,
+      brokerId: this.brokerId,
+      brokerEpoch: this.hooks.brokerEpoch(),
+      topics: [{ topicId: p.topicId, partitions: [{ partitionIndex: p.partition, leaderEpoch: p.leaderEpoch, newIsrWithEpochs: p.isrWithEpochs(isr), leaderRecoveryState: 0, partitionEpoch: p.partitionEpoch }] }],
+    };
+    env.send(controller, request);
+  }
+
+  alterPartitionResponse(env: BrokerEnv, res: AlterPartitionResponse): void {
+    for (const [key, correlationId] of this.alterInFlight) {
+      if (correlationId !== res.correlationId) continue;
+      this.alterInFlight.delete(key);
+      const p = this.partitions.get(key);
+      if (p === undefined || p.role !== 'leader') return;
+      if (res.errorCode === ErrorCode.NOT_CONTROLLER || res.errorCode === ErrorCode.REQUEST_TIMED_OUT) return; // retried by the timer
+      env.cancelTimer(T.alterPartition + key);
+      const result = res.topics[0]?.partitions[0];
+      const errorCode = res.errorCode !== ErrorCode.NONE ? res.errorCode : (result?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
+      p.isrResult(env, errorCode, result?.isr ?? p.isr, result?.partitionEpoch ?? -1);
+      this.afterHwChange(env, key);
+      return;
+    }
+  }
+
+  // ---- timers ----------------------------------------------------------------------------------
+
+  fire(env: BrokerEnv, tag: TimerTag): boolean {
+    if (this.fetcher.fire(env, tag)) return true;
+    if (!tag.startsWith('replica:')) return false;
+    if (tag === T.isrCheck) {
+      const now = env.now();
+      for (const p of this.partitions.values()) {
+        const lagging = p.laggingIsrMembers(now);
+        if (lagging.length > 0) this.proposeIsr(env, p, p.isr.filter((r) => !lagging.includes(r)));
+      }
+      env.setTimer(this.isrCheckIntervalMs, T.isrCheck);
+    } else if (tag === T.hwCheckpoint) {
+      writeHwCheckpoint(env, this.partitions);
+      env.setTimer(this.config.int('replica.high.watermark.checkpoint.interval.ms'), T.hwCheckpoint);
+    } else if (tag.startsWith(T.produceTimeout)) {
+      const delayed = this.produces.get(Number(tag.slice(T.produceTimeout.length)));
+      if (delayed !== undefined) {
+        for (const key of delayed.waiting.keys()) delayed.results.find((r) => `${r.name}-${r.partition.index}` === key)!.partition.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+        delayed.waiting.clear();
+        this.answerProduce(env, delayed);
+      }
+    } else if (tag.startsWith(T.fetchWait)) {
+      const delayed = this.fetches.get(Number(tag.slice(T.fetchWait.length)));
+      if (delayed !== undefined) {
+        this.fetches.delete(delayed.id);
+        this.answerFetch(env, delayed.from, delayed.request, this.readFetch(env, delayed.request, false).responses);
+      }
+    } else if (tag.startsWith(T.alterPartition)) {
+      const p = this.partitions.get(tag.slice(T.alterPartition.length));
+      if (p !== undefined && p.role === 'leader' && p.pendingIsr !== null) this.sendAlterPartition(env, p);
+    } else if (tag.startsWith(T.flush)) {
+      const key = tag.slice(T.flush.length);
+      this.flushArmed.delete(key);
+      this.partitions.get(key)?.log.flush();
+    }
+    return true;
+  }
+
+  // ---- shared ----------------------------------------------------------------------------------
+
+  private afterAppend(env: BrokerEnv, p: Partition): void {
+    this.scheduleFlush(env, p);
+    this.wakeFetches(env, p.key);
+  }
+
+  private afterHwChange(env: BrokerEnv, key: string): void {
+    for (const delayed of this.produces.values()) {
+      if (!delayed.waiting.has(key)) continue;
+      this.checkProduce(env, delayed);
+      if (delayed.waiting.size === 0) this.answerProduce(env, delayed);
+    }
+    this.wakeFetches(env, key);
+  }
+
+  private failWaiting(env: BrokerEnv, key: string, errorCode: number): void {
+    for (const delayed of this.produces.values()) {
+      if (!delayed.waiting.has(key)) continue;
+      delayed.results.find((r) => `${r.name}-${r.partition.index}` === key)!.partition.errorCode = errorCode;
+      delayed.waiting.delete(key);
+      if (delayed.waiting.size === 0) this.answerProduce(env, delayed);
+    }
+    this.wakeFetches(env, key);
+  }
+
+  /** flush.ms: the oldest unsynced write is fsynced at most that long after it was appended. */
+  private scheduleFlush(env: BrokerEnv, p: Partition): void {
+    const flushMs = this.flushMs(p);
+    if (flushMs >= 1e15 || this.flushArmed.has(p.key)) return;
+    this.flushArmed.add(p.key);
+    env.setTimer(flushMs, T.flush + p.key);
+  }
+}
+
+function readHwCheckpoint(env: BrokerEnv): Map<string, number> {
+  if (!env.storage.exists(HW_CHECKPOINT_FILE)) return new Map();
+  const text = new TextDecoder().decode(env.storage.read(HW_CHECKPOINT_FILE, 0, env.storage.size(HW_CHECKPOINT_FILE)));
+  try {
+    return new Map(Object.entries(JSON.parse(text) as Record<string, number>));
+  } catch {
+    return new Map();
+  }
+}
+
+function writeHwCheckpoint(env: BrokerEnv, partitions: Map<string, Partition>): void {
+  const entries = Object.fromEntries([...partitions].map(([key, p]) => [key, p.hw]));
+  env.storage.replace(HW_CHECKPOINT_FILE, new TextEncoder().encode(JSON.stringify(entries)));
+}

@@ -1,0 +1,243 @@
+// Producer and consumer configuration with Kafka's names and defaults (ProducerConfig,
+// ConsumerConfig; linger.ms 5 as in Kafka 4.0, KIP-1030), parsed from plain key/value maps with
+// errors that name the key, the value and what was expected.
+
+import type { Acks } from '../protocol/data.ts';
+import { ConfigError, type ConfigValue } from '../protocol/configs.ts';
+
+/** A user error in a client's configuration. */
+export class ClientConfigError extends ConfigError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientConfigError';
+  }
+}
+
+interface IntDef {
+  type: 'int';
+  default: number;
+  min: number;
+  max?: number;
+  doc: string;
+}
+interface BoolDef {
+  type: 'boolean';
+  default: boolean;
+  doc: string;
+}
+interface ChoiceDef {
+  type: 'choice';
+  default: string;
+  /** Accepted spellings, each with its canonical value (an array: integer-like keys would reorder an object). */
+  choices: ReadonlyArray<readonly [string, string]>;
+  doc: string;
+}
+type Def = IntDef | BoolDef | ChoiceDef;
+
+const INT32_MAX = 2147483647;
+
+const COMMON_DEFS = {
+  'request.timeout.ms': { type: 'int', default: 30000, min: 0, max: INT32_MAX, doc: 'How long to wait for a response before retrying the request elsewhere or failing it.' },
+  'retry.backoff.ms': { type: 'int', default: 100, min: 0, doc: 'Wait before retrying a failed request.' },
+  'metadata.max.age.ms': { type: 'int', default: 300000, min: 0, doc: 'Metadata older than this is refreshed even without an error.' },
+} as const satisfies Record<string, Def>;
+
+/** Every producer key Samsa understands, with Kafka's default. */
+export const PRODUCER_CONFIG_DEFS = {
+  acks: {
+    type: 'choice',
+    default: 'all',
+    choices: [['all', 'all'], ['-1', 'all'], ['1', '1'], ['0', '0']],
+    doc: 'Acknowledgements the leader waits for: 0 none, 1 its own log, all the whole ISR.',
+  },
+  'linger.ms': { type: 'int', default: 5, min: 0, doc: 'How long a batch waits for more records before it is sent.' },
+  'batch.size': { type: 'int', default: 16384, min: 0, max: INT32_MAX, doc: 'Bytes at which a partition batch is full and sent at once.' },
+  'enable.idempotence': { type: 'boolean', default: true, doc: 'Producer ids and sequence numbers, so retries never duplicate (KIP-98).' },
+  'max.in.flight.requests.per.connection': { type: 'int', default: 5, min: 1, max: INT32_MAX, doc: 'Unanswered Produce requests allowed per broker.' },
+  retries: { type: 'int', default: INT32_MAX, min: 0, max: INT32_MAX, doc: 'How many times a batch is resent after a retriable error.' },
+  'delivery.timeout.ms': { type: 'int', default: 120000, min: 0, max: INT32_MAX, doc: 'Upper bound from send() to success or failure (KIP-91).' },
+  ...COMMON_DEFS,
+} as const satisfies Record<string, Def>;
+
+/** Every consumer key Samsa understands, with Kafka's default. */
+export const CONSUMER_CONFIG_DEFS = {
+  'auto.offset.reset': {
+    type: 'choice',
+    default: 'latest',
+    choices: [['latest', 'latest'], ['earliest', 'earliest'], ['none', 'none']],
+    doc: 'Where a partition without a valid position starts: latest, earliest, or none (an error).',
+  },
+  'fetch.min.bytes': { type: 'int', default: 1, min: 0, max: INT32_MAX, doc: 'Bytes the broker waits for before answering a fetch.' },
+  'fetch.max.wait.ms': { type: 'int', default: 500, min: 0, max: INT32_MAX, doc: 'How long the broker may hold a fetch waiting for fetch.min.bytes.' },
+  'max.partition.fetch.bytes': { type: 'int', default: 1048576, min: 0, max: INT32_MAX, doc: 'Bytes per partition per fetch (at least one batch is always returned).' },
+  'fetch.max.bytes': { type: 'int', default: 52428800, min: 0, max: INT32_MAX, doc: 'Bytes per fetch response (at least one batch is always returned).' },
+  'max.poll.records': { type: 'int', default: 500, min: 1, max: INT32_MAX, doc: 'Records returned by one poll at most.' },
+  'isolation.level': {
+    type: 'choice',
+    default: 'read_uncommitted',
+    choices: [['read_uncommitted', 'read_uncommitted']],
+    doc: 'Only read_uncommitted: Samsa has no transactions, so there is nothing uncommitted to hide.',
+  },
+  ...COMMON_DEFS,
+} as const satisfies Record<string, Def>;
+
+export type ProducerConfigKey = keyof typeof PRODUCER_CONFIG_DEFS;
+export type ConsumerConfigKey = keyof typeof CONSUMER_CONFIG_DEFS;
+
+export interface ProducerConfig {
+  acks: Acks;
+  lingerMs: number;
+  batchSize: number;
+  enableIdempotence: boolean;
+  maxInFlightRequestsPerConnection: number;
+  retries: number;
+  retryBackoffMs: number;
+  deliveryTimeoutMs: number;
+  requestTimeoutMs: number;
+  metadataMaxAgeMs: number;
+}
+
+export type AutoOffsetReset = 'latest' | 'earliest' | 'none';
+
+export interface ConsumerConfig {
+  autoOffsetReset: AutoOffsetReset;
+  fetchMinBytes: number;
+  fetchMaxWaitMs: number;
+  maxPartitionFetchBytes: number;
+  fetchMaxBytes: number;
+  maxPollRecords: number;
+  isolationLevel: 'read_uncommitted';
+  requestTimeoutMs: number;
+  retryBackoffMs: number;
+  metadataMaxAgeMs: number;
+}
+
+/** Parses producer settings; throws ClientConfigError naming the first bad key. */
+export function parseProducerConfig(overrides: Readonly<Record<string, ConfigValue>> = {}): ProducerConfig {
+  const v = parse('producer', PRODUCER_CONFIG_DEFS, CONSUMER_CONFIG_DEFS, overrides);
+  const acks: Acks = v['acks'] === 'all' ? -1 : v['acks'] === '1' ? 1 : 0;
+  const maxInFlight = v['max.in.flight.requests.per.connection'] as number;
+  const retries = v['retries'] as number;
+  // Kafka's rule (ProducerConfig.postProcessAndValidateIdempotenceConfigs): idempotence set on
+  // purpose must fit the other settings; idempotence by default quietly yields to them.
+  let idempotence = v['enable.idempotence'] as boolean;
+  const conflicts: string[] = [];
+  if (acks !== -1) conflicts.push(`acks must be all (got ${String(overrides['acks'])})`);
+  if (maxInFlight > 5) conflicts.push(`max.in.flight.requests.per.connection must be at most 5 (got ${maxInFlight})`);
+  if (retries === 0) conflicts.push('retries must not be 0');
+  if (idempotence && conflicts.length > 0) {
+    if ('enable.idempotence' in overrides) throw new ClientConfigError(`enable.idempotence=true needs ${conflicts.join(', and ')}`);
+    idempotence = false;
+  }
+  const lingerMs = v['linger.ms'] as number;
+  const requestTimeoutMs = v['request.timeout.ms'] as number;
+  let deliveryTimeoutMs = v['delivery.timeout.ms'] as number;
+  // Kafka's rule too: a batch must be allowed to linger and then wait out one request.
+  if (deliveryTimeoutMs < lingerMs + requestTimeoutMs) {
+    if ('delivery.timeout.ms' in overrides) {
+      throw new ClientConfigError(
+        `delivery.timeout.ms (${deliveryTimeoutMs}) must be at least linger.ms + request.timeout.ms (${lingerMs} + ${requestTimeoutMs} = ${lingerMs + requestTimeoutMs})`,
+      );
+    }
+    deliveryTimeoutMs = lingerMs + requestTimeoutMs;
+  }
+  return {
+    acks,
+    lingerMs,
+    batchSize: v['batch.size'] as number,
+    enableIdempotence: idempotence,
+    maxInFlightRequestsPerConnection: maxInFlight,
+    retries,
+    retryBackoffMs: v['retry.backoff.ms'] as number,
+    deliveryTimeoutMs,
+    requestTimeoutMs,
+    metadataMaxAgeMs: v['metadata.max.age.ms'] as number,
+  };
+}
+
+/** Parses consumer settings; throws ClientConfigError naming the first bad key. */
+export function parseConsumerConfig(overrides: Readonly<Record<string, ConfigValue>> = {}): ConsumerConfig {
+  if (overrides['isolation.level'] === 'read_committed') {
+    throw new ClientConfigError('isolation.level "read_committed" is not supported: Samsa has no transactions, use read_uncommitted');
+  }
+  const v = parse('consumer', CONSUMER_CONFIG_DEFS, PRODUCER_CONFIG_DEFS, overrides);
+  return {
+    autoOffsetReset: v['auto.offset.reset'] as AutoOffsetReset,
+    fetchMinBytes: v['fetch.min.bytes'] as number,
+    fetchMaxWaitMs: v['fetch.max.wait.ms'] as number,
+    maxPartitionFetchBytes: v['max.partition.fetch.bytes'] as number,
+    fetchMaxBytes: v['fetch.max.bytes'] as number,
+    maxPollRecords: v['max.poll.records'] as number,
+    isolationLevel: 'read_uncommitted',
+    requestTimeoutMs: v['request.timeout.ms'] as number,
+    retryBackoffMs: v['retry.backoff.ms'] as number,
+    metadataMaxAgeMs: v['metadata.max.age.ms'] as number,
+  };
+}
+
+function parse(
+  role: 'producer' | 'consumer',
+  defs: Readonly<Record<string, Def>>,
+  otherDefs: Readonly<Record<string, Def>>,
+  overrides: Readonly<Record<string, ConfigValue>>,
+): Record<string, ConfigValue> {
+  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+    throw new ClientConfigError(`${role} config must be a map of Kafka config names to values`);
+  }
+  const values: Record<string, ConfigValue> = {};
+  for (const [key, def] of Object.entries(defs)) values[key] = def.default;
+  for (const [key, value] of Object.entries(overrides)) {
+    const def = defs[key];
+    if (def === undefined) throw new ClientConfigError(unknownKeyMessage(role, key, defs, otherDefs));
+    values[key] = coerce(role, key, def, value);
+  }
+  return values;
+}
+
+function coerce(role: string, key: string, def: Def, value: ConfigValue): ConfigValue {
+  const shown = JSON.stringify(value);
+  switch (def.type) {
+    case 'int': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+      if (!Number.isSafeInteger(n)) throw new ClientConfigError(`${role} config "${key}" must be an integer, got ${shown}`);
+      if (n < def.min) throw new ClientConfigError(`${role} config "${key}" must be at least ${def.min}, got ${shown}`);
+      if (def.max !== undefined && n > def.max) throw new ClientConfigError(`${role} config "${key}" must be at most ${def.max}, got ${shown}`);
+      return n;
+    }
+    case 'boolean':
+      if (value === true || value === 'true') return true;
+      if (value === false || value === 'false') return false;
+      throw new ClientConfigError(`${role} config "${key}" must be true or false, got ${shown}`);
+    case 'choice': {
+      const spelled = typeof value === 'boolean' ? undefined : String(value).trim();
+      const found = def.choices.find(([spelling]) => spelling === spelled);
+      if (found === undefined) {
+        throw new ClientConfigError(`${role} config "${key}" must be one of ${def.choices.map(([spelling]) => spelling).join(', ')}; got ${shown}`);
+      }
+      return found[1];
+    }
+  }
+}
+
+function unknownKeyMessage(role: string, key: string, defs: Readonly<Record<string, Def>>, otherDefs: Readonly<Record<string, Def>>): string {
+  const other = role === 'producer' ? 'consumer' : 'producer';
+  if (key in otherDefs) return `"${key}" is a ${other} config, not a ${role} config`;
+  const near = Object.keys(defs)
+    .map((k) => [k, editDistance(k, key)] as const)
+    .filter(([, d]) => d <= 3)
+    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const hint = near.length > 0 ? ` (did you mean "${near[0]![0]}"?)` : '';
+  return `unknown ${role} config "${key}"${hint}; known: ${Object.keys(defs).join(', ')}`;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,654 @@
+// The consumer in assign mode (Kafka's KafkaConsumer with assign(), no group) as a sans-IO node:
+// a background fetcher per leader, positions from ListOffsets per auto.offset.reset, and KIP-320
+// truncation detection with OffsetForLeaderEpoch after a leader change. Records its history.
+
+import type { Env, Node, NodeId, TimerTag } from '../env.ts';
+import type { ConfigValue } from '../protocol/configs.ts';
+import {
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  type DataMessage,
+  type FetchPartitionResponse,
+  type FetchRequest,
+  type FetchResponse,
+  type ListOffsetsRequest,
+  type ListOffsetsResponse,
+  type OffsetForLeaderEpochRequest,
+  type OffsetForLeaderEpochResponse,
+} from '../protocol/data.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import type { Bytes, RecordBatch, RecordHeader } from '../protocol/records.ts';
+import { ClientConfigError, parseConsumerConfig, type ConsumerConfig } from './client-config.ts';
+import { LEADER_MOVED_ERRORS, MetadataCache } from './metadata-cache.ts';
+import { OpIds } from './op-ids.ts';
+
+/** A record as poll() returns it. */
+export interface ConsumerRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: Bytes | null;
+  value: Bytes | null;
+  headers: RecordHeader[];
+  timestamp: number;
+  /** The leader epoch of the batch that holds it (KIP-320: the position's epoch after it). */
+  leaderEpoch: number;
+}
+
+/** A user error in driving the consumer (Kafka's IllegalStateException / IllegalArgumentException). */
+export class ConsumerUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConsumerUsageError';
+  }
+}
+
+/** Why a position moved without a seek() call (recorded as the `seek`'s reason). */
+export type SeekReason = 'auto.offset.reset' | 'offset-out-of-range' | 'truncation';
+
+type FetchState =
+  /** Needs a position from ListOffsets. */
+  | 'await-reset'
+  | 'resetting'
+  /** Has a position and fetches from it. */
+  | 'fetching'
+  /** The leader epoch changed: check the position against the new leader's log first (KIP-320). */
+  | 'await-validation'
+  | 'validating'
+  /** Cannot go on until the application seeks (auto.offset.reset=none). */
+  | 'stuck';
+
+interface AssignedPartition {
+  topic: string;
+  partition: number;
+  key: string;
+  state: FetchState;
+  /** The offset of the next record poll() returns. */
+  position: number | null;
+  /** The leader epoch of the last record consumed (or of the ListOffsets answer); null when unknown. */
+  positionEpoch: number | null;
+  /** The leader epoch the position was last checked against. */
+  validatedEpoch: number;
+  resetTimestamp: number;
+  /** null when the application asked for the reset (seekToBeginning / seekToEnd). */
+  resetReason: SeekReason | null;
+  /** The ListOffsets or OffsetForLeaderEpoch request in flight for it. */
+  request: number | null;
+  /** The Fetch request in flight that includes it, and the broker it went to. */
+  fetching: number | null;
+  fetchingFrom: NodeId | null;
+  buffer: ConsumerRecord[];
+  /** Where the next fetch starts once the buffer is drained (past skipped control batches). */
+  bufferNext: number | null;
+  backoffUntilMs: number;
+  error: string | null;
+}
+
+interface PendingRequest {
+  correlationId: number;
+  broker: NodeId;
+  deadlineMs: number;
+  /** Partition key -> the leader epoch (or fetch offset, for fetches) it was sent with. */
+  sentWith: Map<string, number>;
+}
+
+const WAKE: TimerTag = 'consumer:wake';
+const CONTROL_BATCH = 0x20;
+const NO_EPOCH = -1;
+
+export class Consumer implements Node<DataMessage> {
+  readonly config: ConsumerConfig;
+  private metadata!: MetadataCache;
+  private readonly opIds = new OpIds();
+  private assigned = new Map<string, AssignedPartition>();
+  private fetches = new Map<NodeId, PendingRequest>();
+  private listOffsets = new Map<number, PendingRequest>();
+  private validations = new Map<number, PendingRequest>();
+  private nextCorrelationId = 1;
+  private pollCursor = 0;
+  private wakeAtMs = Infinity;
+
+  constructor(
+    readonly id: NodeId,
+    private readonly bootstrap: readonly NodeId[],
+    config: Readonly<Record<string, ConfigValue>> = {},
+  ) {
+    this.config = parseConsumerConfig(config);
+    if (bootstrap.length === 0) throw new ClientConfigError(`consumer ${id} needs at least one bootstrap broker`);
+  }
+
+  start(env: Env<DataMessage>): void {
+    // A restarted consumer begins unassigned, with nothing buffered.
+    this.metadata = new MetadataCache(this.bootstrap, this.config, () => this.nextCorrelationId++);
+    this.assigned = new Map();
+    this.fetches = new Map();
+    this.listOffsets = new Map();
+    this.validations = new Map();
+    this.pollCursor = 0;
+    this.wakeAtMs = Infinity;
+    this.opIds.start(env.storage);
+  }
+
+  // ---- the application's calls ----------------------------------------------------------------
+
+  /** Reads exactly these partitions of `topic` from now on (replacing its earlier ones; [] drops it). */
+  assign(env: Env<DataMessage>, topic: string, partitions: readonly number[]): void {
+    for (const p of partitions) if (!Number.isSafeInteger(p) || p < 0) throw new ConsumerUsageError(`assign: invalid partition ${p} of ${topic}`);
+    const wanted = [...new Set(partitions)];
+    const id = this.opIds.take(env.storage);
+    env.trace({ kind: 'client', op: 'assign', type: 'invoke', id, value: { topic, partitions: wanted } });
+    const next = new Map<string, AssignedPartition>();
+    for (const [key, p] of this.assigned) if (p.topic !== topic) next.set(key, p);
+    for (const partition of wanted) {
+      const key = `${topic}/${partition}`;
+      // Kafka keeps the position of a partition that stays assigned.
+      next.set(key, this.assigned.get(key) ?? this.newPartition(topic, partition));
+    }
+    this.assigned = next;
+    this.metadata.setTopics(new Set([...next.values()].map((p) => p.topic)));
+    env.trace({ kind: 'client', op: 'assign', type: 'ok', id, value: { topic, partitions: wanted } });
+    this.run(env);
+  }
+
+  /** Moves the position of an assigned partition (KafkaConsumer.seek). */
+  seek(env: Env<DataMessage>, topic: string, partition: number, offset: number): void {
+    const p = this.assignedPartition('seek', topic, partition);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new ConsumerUsageError(`seek: offset must be a non-negative integer, got ${offset}`);
+    this.moveTo(p, offset, null);
+    this.recordSeek(env, p, offset, null);
+    this.run(env);
+  }
+
+  /** The first offset of each partition becomes its position (ListOffsets -2); recorded as a seek once known. */
+  seekToBeginning(env: Env<DataMessage>, topic: string, partitions: readonly number[]): void {
+    for (const partition of partitions) this.requestReset(this.assignedPartition('seekToBeginning', topic, partition), EARLIEST_TIMESTAMP, null);
+    this.run(env);
+  }
+
+  /** The end of each partition becomes its position (ListOffsets -1); recorded as a seek once known. */
+  seekToEnd(env: Env<DataMessage>, topic: string, partitions: readonly number[]): void {
+    for (const partition of partitions) this.requestReset(this.assignedPartition('seekToEnd', topic, partition), LATEST_TIMESTAMP, null);
+    this.run(env);
+  }
+
+  /** The offset of the next record poll() returns for the partition; null while unknown. */
+  position(topic: string, partition: number): number | null {
+    return this.assigned.get(`${topic}/${partition}`)?.position ?? null;
+  }
+
+  /** The assigned partitions, in assignment order. */
+  assignment(): Array<{ topic: string; partition: number }> {
+    return [...this.assigned.values()].map((p) => ({ topic: p.topic, partition: p.partition }));
+  }
+
+  /**
+   * Returns the records fetched so far, in offset order per partition, at most max.poll.records
+   * (or `maxRecords` if lower), and records the poll. Fails (returning nothing) while a
+   * partition needs a seek, as Kafka's poll throws.
+   */
+  poll(env: Env<DataMessage>, maxRecords?: number): ConsumerRecord[] {
+    const id = this.opIds.take(env.storage);
+    env.trace({ kind: 'client', op: 'poll', type: 'invoke', id });
+    const stuck = [...this.assigned.values()].filter((p) => p.state === 'stuck');
+    if (stuck.length > 0) {
+      env.trace({ kind: 'client', op: 'poll', type: 'fail', id, error: stuck.map((p) => p.error).join('; ') });
+      this.run(env);
+      return [];
+    }
+    const limit = Math.max(0, Math.min(maxRecords ?? this.config.maxPollRecords, this.config.maxPollRecords));
+    const partitions = [...this.assigned.values()];
+    const out: ConsumerRecord[] = [];
+    for (let i = 0; i < partitions.length && out.length < limit; i++) {
+      const at = (this.pollCursor + i) % partitions.length;
+      const p = partitions[at]!;
+      if (p.state !== 'fetching' || p.buffer.length === 0) continue;
+      const taken = p.buffer.splice(0, limit - out.length);
+      for (const r of taken) out.push(r);
+      const last = taken[taken.length - 1]!;
+      p.position = last.offset + 1;
+      p.positionEpoch = last.leaderEpoch;
+      if (p.buffer.length === 0 && p.bufferNext !== null) {
+        p.position = Math.max(p.position, p.bufferNext);
+        p.bufferNext = null;
+      }
+      // A partition with records left goes first next time, so none is starved.
+      this.pollCursor = p.buffer.length > 0 ? at : at + 1;
+    }
+    env.trace({ kind: 'client', op: 'poll', type: 'ok', id, value: { records: out.map((r) => [r.topic, r.partition, r.offset, r.key, r.value]) } });
+    this.run(env);
+    return out;
+  }
+
+  // ---- the node --------------------------------------------------------------------------------
+
+  receive(env: Env<DataMessage>, from: NodeId, msg: DataMessage): void {
+    if (msg.kind !== 'response') return;
+    switch (msg.api) {
+      case 'Metadata':
+        this.metadata.handleResponse(env, msg);
+        break;
+      case 'Fetch':
+        this.onFetchResponse(env, from, msg);
+        break;
+      case 'ListOffsets':
+        this.onListOffsetsResponse(env, msg);
+        break;
+      case 'OffsetForLeaderEpoch':
+        this.onOffsetForLeaderEpochResponse(env, msg);
+        break;
+      default:
+        return;
+    }
+    this.run(env);
+  }
+
+  fire(env: Env<DataMessage>, tag: TimerTag): void {
+    if (tag !== WAKE) return;
+    this.wakeAtMs = Infinity;
+    this.run(env);
+  }
+
+  private run(env: Env<DataMessage>): void {
+    const now = env.now();
+    this.metadata.poll(env);
+    this.expireRequests(now);
+    this.noticeLeaderEpochs();
+    this.sendListOffsets(env, now);
+    this.sendValidations(env, now);
+    this.sendFetches(env, now);
+    this.metadata.poll(env);
+    this.armWake(env, now);
+  }
+
+  // ---- positions -------------------------------------------------------------------------------
+
+  private newPartition(topic: string, partition: number): AssignedPartition {
+    const p: AssignedPartition = {
+      topic,
+      partition,
+      key: `${topic}/${partition}`,
+      state: 'await-reset',
+      position: null,
+      positionEpoch: null,
+      validatedEpoch: NO_EPOCH,
+      resetTimestamp: LATEST_TIMESTAMP,
+      resetReason: 'auto.offset.reset',
+      request: null,
+      fetching: null,
+      fetchingFrom: null,
+      buffer: [],
+      bufferNext: null,
+      backoffUntilMs: -Infinity,
+      error: null,
+    };
+    this.resetPerPolicy(p, 'auto.offset.reset', `NoOffsetForPartition: ${p.key} has no position and auto.offset.reset is none`);
+    return p;
+  }
+
+  /** auto.offset.reset: earliest or latest through ListOffsets; none leaves the partition stuck. */
+  private resetPerPolicy(p: AssignedPartition, reason: SeekReason, errorIfNone: string): void {
+    const policy = this.config.autoOffsetReset;
+    if (policy === 'none') {
+      this.dropBuffer(p);
+      p.state = 'stuck';
+      p.request = null;
+      p.error = errorIfNone;
+      return;
+    }
+    this.requestReset(p, policy === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP, reason);
+  }
+
+  private requestReset(p: AssignedPartition, timestamp: number, reason: SeekReason | null): void {
+    this.dropBuffer(p);
+    p.state = 'await-reset';
+    p.resetTimestamp = timestamp;
+    p.resetReason = reason;
+    p.request = null;
+    p.error = null;
+    p.backoffUntilMs = -Infinity;
+  }
+
+  /** A new position, fetched from at once; `epoch` is its leader epoch when known. */
+  private moveTo(p: AssignedPartition, offset: number, epoch: number | null): void {
+    this.dropBuffer(p);
+    p.state = 'fetching';
+    p.position = offset;
+    p.positionEpoch = epoch;
+    p.validatedEpoch = this.metadata.leaderEpoch(p.topic, p.partition);
+    p.request = null;
+    p.error = null;
+    p.backoffUntilMs = -Infinity;
+  }
+
+  private dropBuffer(p: AssignedPartition): void {
+    p.buffer = [];
+    p.bufferNext = null;
+  }
+
+  private recordSeek(env: Env<DataMessage>, p: AssignedPartition, offset: number, reason: SeekReason | null): void {
+    const id = this.opIds.take(env.storage);
+    const value = reason === null ? { topic: p.topic, partition: p.partition, offset } : { topic: p.topic, partition: p.partition, offset, reason };
+    env.trace({ kind: 'client', op: 'seek', type: 'invoke', id, value });
+    env.trace({ kind: 'client', op: 'seek', type: 'ok', id, value });
+  }
+
+  private assignedPartition(call: string, topic: string, partition: number): AssignedPartition {
+    const p = this.assigned.get(`${topic}/${partition}`);
+    if (p === undefined) throw new ConsumerUsageError(`${call}: ${topic}/${partition} is not assigned to this consumer`);
+    return p;
+  }
+
+  /**
+   * KIP-320: a partition whose leader epoch moved past the one its position was checked against
+   * must be validated before fetching again, since the new leader's log may have been truncated
+   * below the position. What was buffered from the old leader is dropped (Kafka does the same).
+   */
+  private noticeLeaderEpochs(): void {
+    for (const p of this.assigned.values()) {
+      if (p.state !== 'fetching') continue;
+      const epoch = this.metadata.leaderEpoch(p.topic, p.partition);
+      if (epoch <= p.validatedEpoch) continue;
+      if (p.positionEpoch === null || p.positionEpoch < 0) {
+        p.validatedEpoch = epoch; // nothing to check against (Kafka skips validation too)
+        continue;
+      }
+      this.dropBuffer(p);
+      p.state = 'await-validation';
+      p.backoffUntilMs = -Infinity;
+    }
+  }
+
+  // ---- requests --------------------------------------------------------------------------------
+
+  /** Groups the partitions in `state` by their leader; asks for metadata when a leader is unknown. */
+  private byLeader(state: FetchState, now: number): Map<NodeId, AssignedPartition[]> {
+    const groups = new Map<NodeId, AssignedPartition[]>();
+    for (const p of this.assigned.values()) {
+      if (p.state !== state || p.backoffUntilMs > now) continue;
+      const leader = this.metadata.leader(p.topic, p.partition);
+      if (leader === null) {
+        this.metadata.requestUpdate();
+        continue;
+      }
+      const list = groups.get(leader.leaderId);
+      if (list === undefined) groups.set(leader.leaderId, [p]);
+      else list.push(p);
+    }
+    return groups;
+  }
+
+  private sendListOffsets(env: Env<DataMessage>, now: number): void {
+    for (const [broker, ps] of this.byLeader('await-reset', now)) {
+      const correlationId = this.nextCorrelationId++;
+      const sentWith = new Map<string, number>();
+      const topics: ListOffsetsRequest['topics'] = [];
+      for (const p of ps) {
+        const epoch = this.metadata.leaderEpoch(p.topic, p.partition);
+        sentWith.set(p.key, epoch);
+        p.state = 'resetting';
+        p.request = correlationId;
+        groupInto(topics, p.topic, (t) => t.name, (name) => ({ name, partitions: [] })).partitions.push({
+          partitionIndex: p.partition,
+          currentLeaderEpoch: epoch,
+          timestamp: p.resetTimestamp,
+        });
+      }
+      this.listOffsets.set(correlationId, { correlationId, broker, deadlineMs: now + this.config.requestTimeoutMs, sentWith });
+      env.send(broker, { api: 'ListOffsets', kind: 'request', correlationId, replicaId: null, isolationLevel: 0, topics });
+    }
+  }
+
+  private sendValidations(env: Env<DataMessage>, now: number): void {
+    for (const [broker, ps] of this.byLeader('await-validation', now)) {
+      const correlationId = this.nextCorrelationId++;
+      const sentWith = new Map<string, number>();
+      const topics: OffsetForLeaderEpochRequest['topics'] = [];
+      for (const p of ps) {
+        const epoch = this.metadata.leaderEpoch(p.topic, p.partition);
+        sentWith.set(p.key, epoch);
+        p.state = 'validating';
+        p.request = correlationId;
+        groupInto(topics, p.topic, (t) => t.topic, (topic) => ({ topic, partitions: [] })).partitions.push({
+          partition: p.partition,
+          currentLeaderEpoch: epoch,
+          leaderEpoch: p.positionEpoch!,
+        });
+      }
+      this.validations.set(correlationId, { correlationId, broker, deadlineMs: now + this.config.requestTimeoutMs, sentWith });
+      env.send(broker, { api: 'OffsetForLeaderEpoch', kind: 'request', correlationId, replicaId: null, topics });
+    }
+  }
+
+  /** One Fetch in flight per leader, for its partitions that have a position and nothing buffered. */
+  private sendFetches(env: Env<DataMessage>, now: number): void {
+    for (const [broker, candidates] of this.byLeader('fetching', now)) {
+      if (this.fetches.has(broker)) continue;
+      // A fetch still out to a former leader does not hold the partition back: its answer will be
+      // ignored, since the partition's fetch is then the newer one.
+      const ps = candidates.filter((p) => (p.fetching === null || p.fetchingFrom !== broker) && p.buffer.length === 0 && p.bufferNext === null && p.position !== null);
+      if (ps.length === 0) continue;
+      const correlationId = this.nextCorrelationId++;
+      const sentWith = new Map<string, number>();
+      const topics: FetchRequest['topics'] = [];
+      for (const p of ps) {
+        sentWith.set(p.key, p.position!);
+        p.fetching = correlationId;
+        p.fetchingFrom = broker;
+        groupInto(topics, p.topic, (t) => t.topic, (topic) => ({ topic, partitions: [] })).partitions.push({
+          partition: p.partition,
+          currentLeaderEpoch: this.metadata.leaderEpoch(p.topic, p.partition),
+          fetchOffset: p.position!,
+          lastFetchedEpoch: NO_EPOCH,
+          logStartOffset: -1,
+          partitionMaxBytes: this.config.maxPartitionFetchBytes,
+        });
+      }
+      this.fetches.set(broker, { correlationId, broker, deadlineMs: now + this.config.requestTimeoutMs, sentWith });
+      env.send(broker, {
+        api: 'Fetch',
+        kind: 'request',
+        correlationId,
+        replicaId: null,
+        replicaEpoch: -1,
+        maxWaitMs: this.config.fetchMaxWaitMs,
+        minBytes: this.config.fetchMinBytes,
+        maxBytes: this.config.fetchMaxBytes,
+        isolationLevel: 0,
+        topics,
+      });
+    }
+  }
+
+  /** Requests without an answer in request.timeout.ms are given up (the connection is dropped). */
+  private expireRequests(now: number): void {
+    let expired = false;
+    for (const [broker, r] of this.fetches) {
+      if (now < r.deadlineMs) continue;
+      this.fetches.delete(broker);
+      for (const key of r.sentWith.keys()) {
+        const p = this.assigned.get(key);
+        if (p !== undefined && p.fetching === r.correlationId) {
+          p.fetching = null;
+          p.fetchingFrom = null;
+        }
+      }
+      expired = true;
+    }
+    for (const [requests, waiting, back] of [
+      [this.listOffsets, 'resetting', 'await-reset'],
+      [this.validations, 'validating', 'await-validation'],
+    ] as const) {
+      for (const [correlationId, r] of requests) {
+        if (now < r.deadlineMs) continue;
+        requests.delete(correlationId);
+        for (const key of r.sentWith.keys()) {
+          const p = this.assigned.get(key);
+          if (p !== undefined && p.state === waiting && p.request === correlationId) {
+            p.state = back;
+            p.request = null;
+          }
+        }
+        expired = true;
+      }
+    }
+    if (expired) this.metadata.requestUpdate();
+  }
+
+  // ---- answers ---------------------------------------------------------------------------------
+
+  private onFetchResponse(env: Env<DataMessage>, from: NodeId, msg: FetchResponse): void {
+    const r = this.fetches.get(from);
+    if (r === undefined || r.correlationId !== msg.correlationId) return;
+    this.fetches.delete(from);
+    const now = env.now();
+    for (const [key, fetchOffset] of r.sentWith) {
+      const p = this.assigned.get(key);
+      if (p === undefined || p.fetching !== msg.correlationId) continue;
+      p.fetching = null;
+      p.fetchingFrom = null;
+      const response = msg.errorCode === ErrorCode.NONE ? findFetchPartition(msg, p.topic, p.partition) : null;
+      const code = msg.errorCode !== ErrorCode.NONE ? msg.errorCode : response === null ? ErrorCode.UNKNOWN_SERVER_ERROR : response.errorCode;
+      // The position moved (seek, reset, validation) while the fetch was out: its data is stale.
+      if (p.state !== 'fetching' || p.position !== fetchOffset || p.buffer.length > 0) continue;
+      if (code === ErrorCode.NONE) {
+        this.absorb(p, response!.records, fetchOffset);
+      } else if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
+        this.resetPerPolicy(p, 'offset-out-of-range', `OffsetOutOfRange: fetch offset ${fetchOffset} of ${key} is out of range and auto.offset.reset is none`);
+      } else {
+        if (LEADER_MOVED_ERRORS.has(code) || code === ErrorCode.KAFKA_STORAGE_ERROR || code === ErrorCode.REPLICA_NOT_AVAILABLE) this.metadata.requestUpdate();
+        p.backoffUntilMs = now + this.config.retryBackoffMs;
+      }
+    }
+  }
+
+  /** Buffers the records at or after the fetch offset; control batches are skipped. */
+  private absorb(p: AssignedPartition, batches: readonly RecordBatch[], fetchOffset: number): void {
+    let next = fetchOffset;
+    for (const batch of batches) {
+      const last = batch.baseOffset + batch.lastOffsetDelta;
+      if (last < next) continue;
+      if ((batch.attributes & CONTROL_BATCH) === 0) {
+        for (const r of batch.records) {
+          const offset = batch.baseOffset + r.offsetDelta;
+          // Records below the position (the first batch may start earlier) are not returned.
+          if (offset < next) continue;
+          p.buffer.push({
+            topic: p.topic,
+            partition: p.partition,
+            offset,
+            key: r.key,
+            value: r.value,
+            headers: r.headers,
+            timestamp: batch.baseTimestamp + r.timestampDelta,
+            leaderEpoch: batch.partitionLeaderEpoch,
+          });
+          next = offset + 1;
+        }
+      }
+      next = Math.max(next, last + 1);
+    }
+    if (next === fetchOffset) return;
+    if (p.buffer.length === 0) p.position = next; // only control records: step over them
+    else p.bufferNext = next;
+  }
+
+  private onListOffsetsResponse(env: Env<DataMessage>, msg: ListOffsetsResponse): void {
+    const r = this.listOffsets.get(msg.correlationId);
+    if (r === undefined) return;
+    this.listOffsets.delete(msg.correlationId);
+    const now = env.now();
+    for (const [key, epoch] of r.sentWith) {
+      const p = this.assigned.get(key);
+      if (p === undefined || p.state !== 'resetting' || p.request !== msg.correlationId) continue;
+      p.request = null;
+      const response = msg.topics.find((t) => t.name === p.topic)?.partitions.find((x) => x.partitionIndex === p.partition);
+      if (response === undefined || response.errorCode !== ErrorCode.NONE || response.offset < 0) {
+        const code = response?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+        if (LEADER_MOVED_ERRORS.has(code)) this.metadata.requestUpdate();
+        p.state = 'await-reset';
+        p.backoffUntilMs = now + this.config.retryBackoffMs;
+        continue;
+      }
+      const reason = p.resetReason;
+      this.moveTo(p, response.offset, response.leaderEpoch >= 0 ? response.leaderEpoch : null);
+      p.validatedEpoch = Math.max(epoch, response.leaderEpoch);
+      this.recordSeek(env, p, response.offset, reason);
+    }
+  }
+
+  private onOffsetForLeaderEpochResponse(env: Env<DataMessage>, msg: OffsetForLeaderEpochResponse): void {
+    const r = this.validations.get(msg.correlationId);
+    if (r === undefined) return;
+    this.validations.delete(msg.correlationId);
+    const now = env.now();
+    for (const [key, epoch] of r.sentWith) {
+      const p = this.assigned.get(key);
+      if (p === undefined || p.state !== 'validating' || p.request !== msg.correlationId) continue;
+      p.request = null;
+      const response = msg.topics.find((t) => t.topic === p.topic)?.partitions.find((x) => x.partition === p.partition);
+      if (response === undefined || response.errorCode !== ErrorCode.NONE) {
+        const code = response?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+        if (LEADER_MOVED_ERRORS.has(code)) this.metadata.requestUpdate();
+        p.state = 'await-validation';
+        p.backoffUntilMs = now + this.config.retryBackoffMs;
+        continue;
+      }
+      const position = p.position!;
+      if (response.endOffset < 0 || response.leaderEpoch < 0) {
+        // The leader knows no epoch at or below ours: nothing to fall back on but the policy.
+        this.resetPerPolicy(p, 'auto.offset.reset', `LogTruncation: ${key} has no offset for leader epoch ${p.positionEpoch} and auto.offset.reset is none`);
+        continue;
+      }
+      if (response.endOffset < position) {
+        // The log was truncated under the consumer: the records from endOffset on that it may
+        // have read are gone. Kafka moves back to the divergence point when a reset policy is set.
+        if (this.config.autoOffsetReset === 'none') {
+          p.state = 'stuck';
+          p.error = `LogTruncation: ${key} was truncated to ${response.endOffset} below the position ${position} (epoch ${p.positionEpoch})`;
+          continue;
+        }
+        this.moveTo(p, response.endOffset, response.leaderEpoch);
+        p.validatedEpoch = epoch;
+        this.recordSeek(env, p, response.endOffset, 'truncation');
+        continue;
+      }
+      p.state = 'fetching';
+      p.validatedEpoch = epoch;
+      p.error = null;
+    }
+  }
+
+  private armWake(env: Env<DataMessage>, now: number): void {
+    let next = this.metadata.nextWakeMs();
+    const consider = (t: number) => {
+      if (t > now && t < next) next = t;
+    };
+    for (const r of this.fetches.values()) consider(r.deadlineMs);
+    for (const r of this.listOffsets.values()) consider(r.deadlineMs);
+    for (const r of this.validations.values()) consider(r.deadlineMs);
+    for (const p of this.assigned.values()) consider(p.backoffUntilMs);
+    if (next <= now) next = Infinity;
+    if (next === this.wakeAtMs) return;
+    this.wakeAtMs = next;
+    if (next === Infinity) env.cancelTimer(WAKE);
+    else env.setTimer(Math.max(next - now, 0.001), WAKE);
+  }
+}
+
+function findFetchPartition(msg: FetchResponse, topic: string, partition: number): FetchPartitionResponse | null {
+  for (const t of msg.topics) {
+    if (t.topic !== topic) continue;
+    for (const p of t.partitions) if (p.partitionIndex === partition) return p;
+  }
+  return null;
+}
+
+/** The entry of `list` for `name`, created at the end when missing (keeps first-seen order). */
+function groupInto<T>(list: T[], name: string, nameOf: (t: T) => string, make: (name: string) => T): T {
+  let entry = list.find((t) => nameOf(t) === name);
+  if (entry === undefined) {
+    entry = make(name);
+    list.push(entry);
+  }
+  return entry;
+}

@@ -1,0 +1,743 @@
+// The producer (Kafka's KafkaProducer with its RecordAccumulator and Sender) as a sans-IO node:
+// batching by linger.ms and batch.size, retries until delivery.timeout.ms (KIP-91), and the
+// idempotent producer's ids, epochs and sequence numbers (KIP-98, KIP-360). Records its history.
+
+import type { Env, Node, NodeId, TimerTag } from '../env.ts';
+import type { ConfigValue } from '../protocol/configs.ts';
+import type { DataMessage, InitProducerIdResponse, ProducePartitionResponse, ProduceRequest, ProduceResponse } from '../protocol/data.ts';
+import { ErrorCode, errorName } from '../protocol/errors.ts';
+import { batchSizeInBytes, NO_PRODUCER_ID, type Bytes, type KafkaRecord, type RecordBatch, type RecordHeader } from '../protocol/records.ts';
+import { ClientConfigError, parseProducerConfig, type ProducerConfig } from './client-config.ts';
+import { LEADER_MOVED_ERRORS, MetadataCache } from './metadata-cache.ts';
+import { OpIds } from './op-ids.ts';
+import { partitionFor, StickyPartitioner } from './partitioner.ts';
+
+/** What the caller asks to write. Keys and values are byte strings (one char per byte). */
+export interface ProducerRecord {
+  topic: string;
+  key: Bytes | null;
+  value: Bytes;
+  headers?: RecordHeader[];
+  /** An explicit partition; otherwise the partitioner chooses. */
+  partition?: number;
+}
+
+/** How a send ended, as its history outcome says: ok (written), fail (not written), info (unknown). */
+export type SendResult = { type: 'ok'; topic: string; partition: number; offset: number } | { type: 'fail' | 'info'; error: string };
+
+export type SendCallback = (result: SendResult) => void;
+
+/** Errors worth another attempt (Kafka's RetriableException family, for Produce). */
+const RETRIABLE: ReadonlySet<number> = new Set([
+  ...LEADER_MOVED_ERRORS,
+  ErrorCode.NOT_ENOUGH_REPLICAS,
+  ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+  ErrorCode.REQUEST_TIMED_OUT,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+  ErrorCode.NETWORK_EXCEPTION,
+  ErrorCode.CORRUPT_MESSAGE,
+  ErrorCode.BROKER_NOT_AVAILABLE,
+  ErrorCode.REPLICA_NOT_AVAILABLE,
+]);
+
+/** Errors after which the client must look the leader up again (Kafka's InvalidMetadataException). */
+const REFRESH_METADATA: ReadonlySet<number> = new Set([...LEADER_MOVED_ERRORS, ErrorCode.KAFKA_STORAGE_ERROR]);
+
+/**
+ * Answers that prove the batch was not appended: the broker rejects these before writing. Any
+ * other error (NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT, KAFKA_STORAGE_ERROR, an
+ * unknown code) leaves the write's fate unknown.
+ */
+const NOT_APPENDED: ReadonlySet<number> = new Set([
+  ...LEADER_MOVED_ERRORS,
+  ErrorCode.NOT_ENOUGH_REPLICAS,
+  ErrorCode.INVALID_RECORD,
+  ErrorCode.CORRUPT_MESSAGE,
+  ErrorCode.MESSAGE_TOO_LARGE,
+  ErrorCode.RECORD_LIST_TOO_LARGE,
+  ErrorCode.INVALID_TIMESTAMP,
+  ErrorCode.INVALID_REQUIRED_ACKS,
+  ErrorCode.INVALID_TOPIC_EXCEPTION,
+  ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+  ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+  ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+  ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+  ErrorCode.UNSUPPORTED_VERSION,
+  ErrorCode.INVALID_REQUEST,
+  ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+  ErrorCode.UNKNOWN_PRODUCER_ID,
+  ErrorCode.INVALID_PRODUCER_EPOCH,
+  ErrorCode.PRODUCER_FENCED,
+]);
+
+/** Kafka keeps the last five batches per producer and partition for deduplication (KIP-98). */
+const MAX_IN_FLIGHT_PER_PARTITION_IDEMPOTENT = 5;
+/** Kafka's transaction.timeout.ms default, sent with InitProducerId. */
+const TRANSACTION_TIMEOUT_MS = 60000;
+const WAKE: TimerTag = 'producer:wake';
+const EMPTY_BATCH: RecordBatch = {
+  baseOffset: 0,
+  partitionLeaderEpoch: -1,
+  attributes: 0,
+  lastOffsetDelta: -1,
+  baseTimestamp: 0,
+  maxTimestamp: 0,
+  producerId: NO_PRODUCER_ID,
+  producerEpoch: -1,
+  baseSequence: -1,
+  records: [],
+};
+const RECORD_HEADER_BYTES = batchSizeInBytes(EMPTY_BATCH);
+
+interface PendingSend {
+  id: number;
+  topic: string;
+  key: Bytes | null;
+  value: Bytes;
+  headers: RecordHeader[];
+  partition: number | null;
+  timestampMs: number;
+  sentAtMs: number;
+  callback: SendCallback | null;
+}
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  /** Batches not on the wire, in creation order: the open batch last, retries first. */
+  queue: Batch[];
+  /** Batches sent and not yet answered, in sequence order. */
+  inFlight: Batch[];
+  /** The producer id and epoch this partition's sequences belong to (KIP-98). */
+  seqProducerId: number;
+  seqEpoch: number;
+  nextSequence: number;
+  lastAckedSequence: number;
+}
+
+interface Batch {
+  /** Creation order, which is also sequence order within a partition and epoch. */
+  serial: number;
+  tp: PartitionState;
+  sends: PendingSend[];
+  records: KafkaRecord[];
+  sizeBytes: number;
+  baseTimestamp: number;
+  createdMs: number;
+  deadlineMs: number;
+  /** No more records go in: full, or already sent once. */
+  closed: boolean;
+  attempts: number;
+  retryAtMs: number;
+  /** Some attempt may have been appended (no answer, or an error that does not rule it out). */
+  maybeAppended: boolean;
+  lastErrorText: string | null;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  /** Its sequences were given up by an epoch bump: whatever answer comes next is final. */
+  doomed: boolean;
+  /** The request carrying it, while on the wire. */
+  request: number | null;
+  done: boolean;
+}
+
+interface InFlightRequest {
+  correlationId: number;
+  broker: NodeId;
+  batches: Batch[];
+  deadlineMs: number;
+}
+
+export class Producer implements Node<DataMessage> {
+  readonly config: ProducerConfig;
+  private metadata!: MetadataCache;
+  private readonly partitioner = new StickyPartitioner();
+  private readonly opIds = new OpIds();
+  private partitions = new Map<string, PartitionState>();
+  /** Sends whose topic's metadata is not known yet, in send order. */
+  private waiting: PendingSend[] = [];
+  private requests = new Map<number, InFlightRequest>();
+  private nextCorrelationId = 1;
+  private nextBatchSerial = 1;
+  private producerId = NO_PRODUCER_ID;
+  private producerEpoch = -1;
+  private epochBumpNeeded = false;
+  private pidRequest: { correlationId: number; broker: NodeId; deadlineMs: number } | null = null;
+  private pidRetryAtMs = -Infinity;
+  private pidFailedBroker: NodeId | null = null;
+  private wakeAtMs = Infinity;
+  private callbacks: Array<() => void> = [];
+  private flushingCallbacks = false;
+
+  constructor(
+    readonly id: NodeId,
+    private readonly bootstrap: readonly NodeId[],
+    config: Readonly<Record<string, ConfigValue>> = {},
+  ) {
+    this.config = parseProducerConfig(config);
+    if (bootstrap.length === 0) throw new ClientConfigError(`producer ${id} needs at least one bootstrap broker`);
+  }
+
+  start(env: Env<DataMessage>): void {
+    // A restarted producer begins empty: sends in flight at the crash never complete.
+    this.metadata = new MetadataCache(this.bootstrap, this.config, () => this.nextCorrelationId++);
+    this.partitioner.clear();
+    this.partitions = new Map();
+    this.waiting = [];
+    this.requests = new Map();
+    this.producerId = NO_PRODUCER_ID;
+    this.producerEpoch = -1;
+    this.epochBumpNeeded = false;
+    this.pidRequest = null;
+    this.pidRetryAtMs = -Infinity;
+    this.pidFailedBroker = null;
+    this.wakeAtMs = Infinity;
+    this.callbacks = [];
+    this.opIds.start(env.storage);
+    this.run(env);
+  }
+
+  /** Queues a record (KafkaProducer.send); the callback gets its outcome, as the history does. */
+  send(env: Env<DataMessage>, record: ProducerRecord, callback?: SendCallback): number {
+    const id = this.opIds.take(env.storage);
+    const acks = this.config.acks;
+    const key = record.key ?? null;
+    env.trace({ kind: 'client', op: 'send', type: 'invoke', id, value: { topic: record.topic, key, value: record.value, acks } });
+    const now = env.now();
+    const pending: PendingSend = {
+      id,
+      topic: record.topic,
+      key,
+      value: record.value,
+      headers: record.headers ?? [],
+      partition: record.partition ?? null,
+      timestampMs: Math.floor(now),
+      sentAtMs: now,
+      callback: callback ?? null,
+    };
+    const problem = recordProblem(record);
+    if (problem !== null) this.complete(env, pending, { type: 'fail', error: problem });
+    else {
+      this.metadata.addTopic(record.topic);
+      this.waiting.push(pending);
+    }
+    this.run(env);
+    return id;
+  }
+
+  /** Makes every open batch ready now, ignoring linger.ms (KafkaProducer.flush, without blocking). */
+  flush(env: Env<DataMessage>): void {
+    for (const tp of this.partitions.values()) for (const b of tp.queue) this.closeBatch(env, b);
+    this.run(env);
+  }
+
+  /** Produce requests awaiting an answer from `broker`. */
+  inFlightRequests(broker: NodeId): number {
+    let n = 0;
+    for (const r of this.requests.values()) if (r.broker === broker) n++;
+    return n;
+  }
+
+  /** The current producer id and epoch (-1 before InitProducerId answered, or without idempotence). */
+  producerIdAndEpoch(): { producerId: number; producerEpoch: number } {
+    return { producerId: this.producerId, producerEpoch: this.producerEpoch };
+  }
+
+  receive(env: Env<DataMessage>, _from: NodeId, msg: DataMessage): void {
+    if (msg.kind !== 'response') return;
+    if (msg.api === 'Metadata') this.metadata.handleResponse(env, msg);
+    else if (msg.api === 'Produce') this.onProduceResponse(env, msg);
+    else if (msg.api === 'InitProducerId') this.onInitProducerIdResponse(env, msg);
+    this.run(env);
+  }
+
+  fire(env: Env<DataMessage>, tag: TimerTag): void {
+    if (tag !== WAKE) return;
+    this.wakeAtMs = Infinity;
+    this.run(env);
+  }
+
+  // ---- the sender loop ------------------------------------------------------------------------
+
+  private run(env: Env<DataMessage>): void {
+    const now = env.now();
+    this.metadata.poll(env);
+    this.expireRequests(env, now);
+    this.pollProducerId(env, now);
+    this.partitionWaiting(env, now);
+    this.expireBatches(env, now);
+    this.drain(env, now);
+    this.metadata.poll(env);
+    this.armWake(env, now);
+    this.flushCallbacks();
+  }
+
+  /** Gives records whose topic is now known a partition and a batch; expires the rest. */
+  private partitionWaiting(env: Env<DataMessage>, now: number): void {
+    if (this.waiting.length === 0) return;
+    const still: PendingSend[] = [];
+    for (const s of this.waiting) {
+      const count = this.metadata.partitionCount(s.topic);
+      if (count === null) {
+        if (now >= s.sentAtMs + this.config.deliveryTimeoutMs) {
+          const why = this.metadata.topicError(s.topic);
+          const detail = why === ErrorCode.NONE ? '' : ` (${errorName(why)})`;
+          this.complete(env, s, { type: 'fail', error: `topic ${s.topic} not present in metadata after delivery.timeout.ms${detail}` });
+        } else still.push(s);
+        continue;
+      }
+      if (s.partition !== null && s.partition >= count) {
+        this.complete(env, s, { type: 'fail', error: `invalid partition ${s.partition}: topic ${s.topic} has ${count} partitions` });
+        continue;
+      }
+      const partition =
+        s.partition ??
+        (s.key !== null ? partitionFor(s.key, count) : this.partitioner.partition(s.topic, count, this.metadata.availablePartitions(s.topic), () => env.random()));
+      this.append(env, s, partition, now);
+    }
+    this.waiting = still;
+  }
+
+  /** RecordAccumulator.append: into the partition's open batch, or a new one when it is full. */
+  private append(env: Env<DataMessage>, s: PendingSend, partition: number, now: number): void {
+    const tp = this.partitionState(s.topic, partition);
+    const record: KafkaRecord = { offsetDelta: 0, timestampDelta: 0, key: s.key, value: s.value, headers: s.headers };
+    const recordBytes = recordSize(record);
+    let batch = tp.queue[tp.queue.length - 1];
+    if (batch !== undefined && !batch.closed && batch.sizeBytes + recordBytes > this.config.batchSize) this.closeBatch(env, batch);
+    if (batch === undefined || batch.closed) {
+      batch = {
+        serial: this.nextBatchSerial++,
+        tp,
+        sends: [],
+        records: [],
+        sizeBytes: RECORD_HEADER_BYTES,
+        baseTimestamp: s.timestampMs,
+        createdMs: now,
+        deadlineMs: now + this.config.deliveryTimeoutMs,
+        closed: false,
+        attempts: 0,
+        retryAtMs: -Infinity,
+        maybeAppended: false,
+        lastErrorText: null,
+        producerId: NO_PRODUCER_ID,
+        producerEpoch: -1,
+        baseSequence: -1,
+        doomed: false,
+        request: null,
+        done: false,
+      };
+      tp.queue.push(batch);
+    }
+    record.offsetDelta = batch.records.length;
+    record.timestampDelta = s.timestampMs - batch.baseTimestamp;
+    batch.records.push(record);
+    batch.sends.push(s);
+    batch.sizeBytes += recordBytes;
+    // A batch's deadline is its oldest record's: delivery.timeout.ms counts from send().
+    batch.deadlineMs = Math.min(batch.deadlineMs, s.sentAtMs + this.config.deliveryTimeoutMs);
+    if (batch.sizeBytes >= this.config.batchSize) this.closeBatch(env, batch);
+  }
+
+  private closeBatch(env: Env<DataMessage>, batch: Batch): void {
+    if (batch.closed) return;
+    batch.closed = true;
+    const { topic, partition } = batch.tp;
+    const count = this.metadata.partitionCount(topic) ?? partition + 1;
+    this.partitioner.batchDone(topic, partition, count, this.metadata.availablePartitions(topic), () => env.random());
+  }
+
+  /** delivery.timeout.ms: batches waiting or on the wire that ran out of time end now. */
+  private expireBatches(env: Env<DataMessage>, now: number): void {
+    for (const tp of this.partitions.values()) {
+      if (tp.queue.length === 0 && tp.inFlight.length === 0) continue;
+      for (const b of [...tp.queue]) {
+        if (!b.done && now >= b.deadlineMs) this.finish(env, b, `delivery.timeout.ms expired${b.attempts > 0 ? ` after ${b.attempts} attempt(s)` : ' before the batch was sent'}`);
+      }
+      for (const b of [...tp.inFlight]) {
+        if (!b.done && now >= b.deadlineMs) {
+          // Kafka expires in-flight batches too (KIP-91); the answer may still come, too late.
+          b.maybeAppended = true;
+          this.finish(env, b, 'delivery.timeout.ms expired while the request was in flight');
+        }
+      }
+    }
+  }
+
+  /** Sends requests while there are ready batches and room in flight (the Sender's loop). */
+  private drain(env: Env<DataMessage>, now: number): void {
+    while (this.drainOnce(env, now));
+  }
+
+  /** The Sender's drain: one Produce request per leader with the ready batch of each partition it leads. */
+  private drainOnce(env: Env<DataMessage>, now: number): boolean {
+    const byBroker = new Map<NodeId, Batch[]>();
+    const idempotent = this.config.enableIdempotence;
+    for (const tp of this.partitions.values()) {
+      const batch = this.readyHead(env, tp, now);
+      if (batch === null) continue;
+      const leader = this.metadata.leader(tp.topic, tp.partition);
+      if (leader === null) {
+        this.metadata.requestUpdate();
+        continue;
+      }
+      const broker = leader.leaderId;
+      if (!byBroker.has(broker) && this.inFlightRequests(broker) >= this.config.maxInFlightRequestsPerConnection) continue;
+      if (idempotent && !this.assignSequence(tp, batch)) continue;
+      tp.queue.shift();
+      this.closeBatch(env, batch);
+      const list = byBroker.get(broker);
+      if (list === undefined) byBroker.set(broker, [batch]);
+      else list.push(batch);
+    }
+    for (const [broker, batches] of byBroker) this.sendProduce(env, broker, batches, now);
+    return byBroker.size > 0;
+  }
+
+  /** The first batch of a partition if it may go now: lingered enough, full, or a retry past its backoff. */
+  private readyHead(env: Env<DataMessage>, tp: PartitionState, now: number): Batch | null {
+    for (;;) {
+      const head = tp.queue[0];
+      if (head === undefined || head.retryAtMs > now) return null;
+      const ready = head.closed || tp.queue.length > 1 || now >= head.createdMs + this.config.lingerMs;
+      if (!ready) return null;
+      if (!this.config.enableIdempotence || head.baseSequence < 0 || this.isCurrentEpoch(head)) return head;
+      // A retry from an epoch given up since: resend it under the new epoch only if no earlier
+      // attempt can have been written, or the log could hold it twice.
+      if (head.maybeAppended) {
+        this.finish(env, head, `${head.lastErrorText ?? 'retry'}; its producer epoch was bumped, so it cannot be retried safely`);
+        continue;
+      }
+      head.baseSequence = -1;
+      head.producerId = NO_PRODUCER_ID;
+      head.producerEpoch = -1;
+      return head;
+    }
+  }
+
+  /** Gives the batch its producer id, epoch and base sequence, or says it must wait. */
+  private assignSequence(tp: PartitionState, batch: Batch): boolean {
+    if (this.producerId === NO_PRODUCER_ID || this.epochBumpNeeded || this.pidRequest !== null) return false;
+    if (batch.baseSequence >= 0) {
+      // A retry goes alone, once everything before it is answered, so sequences reach the
+      // broker in order (Kafka's Sender does the same).
+      return tp.inFlight.length === 0;
+    }
+    if (tp.seqProducerId !== this.producerId || tp.seqEpoch !== this.producerEpoch) {
+      // A new epoch starts every partition at sequence 0, once the old epoch's batches are answered.
+      if (tp.inFlight.length > 0) return false;
+      tp.seqProducerId = this.producerId;
+      tp.seqEpoch = this.producerEpoch;
+      tp.nextSequence = 0;
+      tp.lastAckedSequence = -1;
+    }
+    if (tp.inFlight.length >= MAX_IN_FLIGHT_PER_PARTITION_IDEMPOTENT) return false;
+    batch.producerId = this.producerId;
+    batch.producerEpoch = this.producerEpoch;
+    batch.baseSequence = tp.nextSequence;
+    tp.nextSequence = (tp.nextSequence + batch.records.length) % 2147483648;
+    return true;
+  }
+
+  private sendProduce(env: Env<DataMessage>, broker: NodeId, batches: Batch[], now: number): void {
+    const correlationId = this.nextCorrelationId++;
+    const topicData: ProduceRequest['topicData'] = [];
+    for (const b of batches) {
+      b.attempts++;
+      let entry = topicData.find((t) => t.name === b.tp.topic);
+      if (entry === undefined) {
+        entry = { name: b.tp.topic, partitionData: [] };
+        topicData.push(entry);
+      }
+      entry.partitionData.push({ index: b.tp.partition, records: toRecordBatch(b) });
+    }
+    const acks = this.config.acks;
+    env.send(broker, { api: 'Produce', kind: 'request', correlationId, transactionalId: null, acks, timeoutMs: this.config.requestTimeoutMs, topicData });
+    if (acks === 0) {
+      // No response will come: the send is done as soon as the request is out (offset unknown).
+      for (const b of batches) this.succeed(env, b, -1);
+      return;
+    }
+    for (const b of batches) {
+      b.request = correlationId;
+      b.tp.inFlight.push(b);
+      b.tp.inFlight.sort((x, y) => x.serial - y.serial);
+    }
+    this.requests.set(correlationId, { correlationId, broker, batches, deadlineMs: now + this.config.requestTimeoutMs });
+  }
+
+  // ---- answers --------------------------------------------------------------------------------
+
+  private onProduceResponse(env: Env<DataMessage>, msg: ProduceResponse): void {
+    const req = this.requests.get(msg.correlationId);
+    if (req === undefined) return; // timed out already: the connection was dropped
+    this.requests.delete(msg.correlationId);
+    for (const b of req.batches) {
+      if (b.done || b.request !== msg.correlationId) continue;
+      this.leaveFlight(b);
+      const response = findPartitionResponse(msg, b.tp.topic, b.tp.partition);
+      if (response === null) {
+        b.maybeAppended = true;
+        this.retry(env, b, 'no answer for the partition in the Produce response');
+      } else this.onBatchResult(env, b, response);
+    }
+  }
+
+  private onBatchResult(env: Env<DataMessage>, b: Batch, response: ProducePartitionResponse): void {
+    const code = response.errorCode;
+    if (code === ErrorCode.NONE) return this.succeed(env, b, response.baseOffset);
+    // Kafka treats DUPLICATE_SEQUENCE_NUMBER as success with an unknown offset.
+    if (code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) return this.succeed(env, b, -1);
+    const error = errorName(code) + (response.errorMessage ? `: ${response.errorMessage}` : '');
+    if (!NOT_APPENDED.has(code)) b.maybeAppended = true;
+    if (REFRESH_METADATA.has(code)) this.metadata.requestUpdate();
+    if (this.config.enableIdempotence && (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID)) {
+      const tp = b.tp;
+      const nextInLine = this.isCurrentEpoch(b) && b.baseSequence === (tp.lastAckedSequence + 1) % 2147483648;
+      // A gap left by an earlier batch of this partition that is being retried: retry too.
+      if (!b.doomed && this.isCurrentEpoch(b) && !nextInLine) return this.retry(env, b, error);
+      // The broker lost (or never had) this producer's state at this point: the batch is not
+      // written; start a new epoch so the partition's sequences can begin again at 0 (KIP-360).
+      return this.finish(env, b, error);
+    }
+    if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) return this.finish(env, b, error);
+    if (RETRIABLE.has(code)) return this.retry(env, b, error);
+    this.finish(env, b, error);
+  }
+
+  /** Puts a batch back in its partition's queue for another attempt after retry.backoff.ms. */
+  private retry(env: Env<DataMessage>, b: Batch, error: string): void {
+    const now = env.now();
+    b.lastErrorText = error;
+    if (b.doomed) return this.finish(env, b, `${error}; its sequence was given up by an epoch bump`);
+    if (b.attempts > this.config.retries) return this.finish(env, b, `${error} (retries exhausted)`);
+    if (now >= b.deadlineMs) return this.finish(env, b, `${error}; delivery.timeout.ms expired`);
+    b.retryAtMs = now + this.config.retryBackoffMs;
+    const queue = b.tp.queue;
+    let at = 0;
+    while (at < queue.length && queue[at]!.serial < b.serial) at++;
+    queue.splice(at, 0, b);
+  }
+
+  private succeed(env: Env<DataMessage>, b: Batch, baseOffset: number): void {
+    b.done = true;
+    this.leaveFlight(b);
+    removeFrom(b.tp.queue, b);
+    const tp = b.tp;
+    if (b.baseSequence >= 0 && b.producerId === tp.seqProducerId && b.producerEpoch === tp.seqEpoch) {
+      tp.lastAckedSequence = (b.baseSequence + b.records.length - 1) % 2147483648;
+    }
+    b.sends.forEach((s, i) => this.complete(env, s, { type: 'ok', topic: tp.topic, partition: tp.partition, offset: baseOffset < 0 ? -1 : baseOffset + i }));
+  }
+
+  /** Ends a batch with an error: `info` when some attempt may have been written, else `fail`. */
+  private finish(env: Env<DataMessage>, b: Batch, error: string): void {
+    if (b.done) return;
+    b.done = true;
+    this.leaveFlight(b);
+    removeFrom(b.tp.queue, b);
+    const type = b.maybeAppended ? 'info' : 'fail';
+    for (const s of b.sends) this.complete(env, s, { type, error });
+    if (this.config.enableIdempotence && b.baseSequence >= 0 && !b.doomed && this.isCurrentEpoch(b)) this.abandonSequences(env, b);
+  }
+
+  /**
+   * A batch with a sequence ended without being acknowledged: the broker's sequence for this
+   * partition now has a gap or an unknown. Bump the epoch (KIP-360) and give up the later
+   * batches of the partition in this epoch: queued ones end now, those on the wire end with
+   * their answer (ok if the broker took them after all).
+   */
+  private abandonSequences(env: Env<DataMessage>, failed: Batch): void {
+    this.epochBumpNeeded = true;
+    const tp = failed.tp;
+    const later = (b: Batch) => b.producerId === failed.producerId && b.producerEpoch === failed.producerEpoch && b.serial > failed.serial && b.baseSequence >= 0;
+    for (const b of tp.inFlight) if (later(b)) b.doomed = true;
+    for (const b of [...tp.queue]) {
+      if (later(b)) {
+        b.doomed = true;
+        this.finish(env, b, `an earlier batch of ${tp.topic}/${tp.partition} failed (${b.lastErrorText ?? 'sequence given up'}), so its sequence was given up`);
+      }
+    }
+  }
+
+  private isCurrentEpoch(b: Batch): boolean {
+    return b.producerId === this.producerId && b.producerEpoch === this.producerEpoch;
+  }
+
+  /** request.timeout.ms without an answer: Kafka drops the connection, failing every request on it. */
+  private expireRequests(env: Env<DataMessage>, now: number): void {
+    const expired = new Set<NodeId>();
+    for (const r of this.requests.values()) if (now >= r.deadlineMs) expired.add(r.broker);
+    for (const broker of expired) {
+      for (const r of [...this.requests.values()]) {
+        if (r.broker !== broker) continue;
+        this.requests.delete(r.correlationId);
+        for (const b of r.batches) {
+          if (b.done || b.request !== r.correlationId) continue;
+          this.leaveFlight(b);
+          b.maybeAppended = true;
+          this.retry(env, b, `no response from ${broker} within request.timeout.ms`);
+        }
+      }
+      this.metadata.requestUpdate();
+    }
+  }
+
+  private leaveFlight(b: Batch): void {
+    b.request = null;
+    removeFrom(b.tp.inFlight, b);
+  }
+
+  // ---- producer id (KIP-98, KIP-360) -----------------------------------------------------------
+
+  private pollProducerId(env: Env<DataMessage>, now: number): void {
+    if (!this.config.enableIdempotence) return;
+    if (this.pidRequest !== null && now >= this.pidRequest.deadlineMs) {
+      this.pidFailedBroker = this.pidRequest.broker;
+      this.pidRequest = null;
+    }
+    const needed = this.producerId === NO_PRODUCER_ID || this.epochBumpNeeded;
+    if (!needed || this.pidRequest !== null || now < this.pidRetryAtMs) return;
+    // Any broker can hand out producer ids to an idempotent producer.
+    const candidates = this.bootstrap.length > 1 ? this.bootstrap.filter((b) => b !== this.pidFailedBroker) : this.bootstrap;
+    const broker = candidates[Math.floor(env.random() * candidates.length)]!;
+    const correlationId = this.nextCorrelationId++;
+    const bump = this.epochBumpNeeded && this.producerId !== NO_PRODUCER_ID;
+    this.pidRequest = { correlationId, broker, deadlineMs: now + this.config.requestTimeoutMs };
+    env.send(broker, {
+      api: 'InitProducerId',
+      kind: 'request',
+      correlationId,
+      transactionalId: null,
+      transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
+      producerId: bump ? this.producerId : NO_PRODUCER_ID,
+      producerEpoch: bump ? this.producerEpoch : -1,
+    });
+  }
+
+  private onInitProducerIdResponse(env: Env<DataMessage>, msg: InitProducerIdResponse): void {
+    if (this.pidRequest === null || msg.correlationId !== this.pidRequest.correlationId) return;
+    this.pidRequest = null;
+    if (msg.errorCode !== ErrorCode.NONE) {
+      this.pidRetryAtMs = env.now() + this.config.retryBackoffMs;
+      return;
+    }
+    this.pidFailedBroker = null;
+    this.producerId = msg.producerId;
+    this.producerEpoch = msg.producerEpoch;
+    this.epochBumpNeeded = false;
+  }
+
+  // ---- bookkeeping ----------------------------------------------------------------------------
+
+  private partitionState(topic: string, partition: number): PartitionState {
+    const key = `${topic}/${partition}`;
+    let tp = this.partitions.get(key);
+    if (tp === undefined) {
+      tp = { topic, partition, queue: [], inFlight: [], seqProducerId: NO_PRODUCER_ID, seqEpoch: -1, nextSequence: 0, lastAckedSequence: -1 };
+      this.partitions.set(key, tp);
+    }
+    return tp;
+  }
+
+  /** Records the outcome in the history and queues the callback (run once the state is settled). */
+  private complete(env: Env<DataMessage>, s: PendingSend, result: SendResult): void {
+    const acks = this.config.acks;
+    const invoked = { topic: s.topic, key: s.key, value: s.value, acks };
+    if (result.type === 'ok') {
+      env.trace({ kind: 'client', op: 'send', type: 'ok', id: s.id, value: { ...invoked, partition: result.partition, offset: result.offset } });
+    } else {
+      env.trace({ kind: 'client', op: 'send', type: result.type, id: s.id, value: invoked, error: result.error });
+    }
+    const callback = s.callback;
+    if (callback !== null) this.callbacks.push(() => callback(result));
+  }
+
+  private flushCallbacks(): void {
+    if (this.flushingCallbacks) return;
+    this.flushingCallbacks = true;
+    try {
+      for (let cb = this.callbacks.shift(); cb !== undefined; cb = this.callbacks.shift()) cb();
+    } finally {
+      this.flushingCallbacks = false;
+    }
+  }
+
+  /** Arms one timer for the next instant at which time alone makes progress possible. */
+  private armWake(env: Env<DataMessage>, now: number): void {
+    let next = this.metadata.nextWakeMs();
+    const consider = (t: number) => {
+      if (t > now && t < next) next = t;
+    };
+    for (const s of this.waiting) consider(s.sentAtMs + this.config.deliveryTimeoutMs);
+    for (const r of this.requests.values()) consider(r.deadlineMs);
+    if (this.pidRequest !== null) consider(this.pidRequest.deadlineMs);
+    else if (this.config.enableIdempotence && (this.producerId === NO_PRODUCER_ID || this.epochBumpNeeded)) consider(this.pidRetryAtMs);
+    for (const tp of this.partitions.values()) {
+      for (const b of tp.queue) consider(b.deadlineMs);
+      for (const b of tp.inFlight) consider(b.deadlineMs);
+      const head = tp.queue[0];
+      if (head !== undefined) {
+        consider(head.retryAtMs);
+        if (!head.closed && tp.queue.length === 1) consider(head.createdMs + this.config.lingerMs);
+      }
+    }
+    if (next <= now) next = Infinity; // everything due now was done; what is left waits for a message
+    if (next === this.wakeAtMs) return;
+    this.wakeAtMs = next;
+    if (next === Infinity) env.cancelTimer(WAKE);
+    // At least one microsecond (the clock's grain), so float noise can never re-fire at the same instant.
+    else env.setTimer(Math.max(next - now, 0.001), WAKE);
+  }
+}
+
+/** Why a record cannot be sent at all, or null. */
+function recordProblem(record: ProducerRecord): string | null {
+  if (typeof record.topic !== 'string' || record.topic === '') return 'the topic must be a non-empty string';
+  if (typeof record.value !== 'string') return 'the value must be a byte string';
+  if (record.key !== null && record.key !== undefined && typeof record.key !== 'string') return 'the key must be a byte string or null';
+  if (!isBytes(record.value) || (record.key != null && !isBytes(record.key))) return 'keys and values must be byte strings (chars 0-255)';
+  if (record.partition !== undefined && (!Number.isSafeInteger(record.partition) || record.partition < 0)) return `invalid partition ${record.partition}`;
+  return null;
+}
+
+function isBytes(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+/** A record's share of a batch's size, as batchSizeInBytes counts it. */
+function recordSize(record: KafkaRecord): number {
+  return batchSizeInBytes({ ...EMPTY_BATCH, records: [record] }) - RECORD_HEADER_BYTES;
+}
+
+function toRecordBatch(b: Batch): RecordBatch {
+  let maxTimestamp = b.baseTimestamp;
+  for (const r of b.records) maxTimestamp = Math.max(maxTimestamp, b.baseTimestamp + r.timestampDelta);
+  return {
+    baseOffset: 0,
+    partitionLeaderEpoch: -1,
+    attributes: 0,
+    lastOffsetDelta: b.records.length - 1,
+    baseTimestamp: b.baseTimestamp,
+    maxTimestamp,
+    producerId: b.producerId,
+    producerEpoch: b.producerEpoch,
+    baseSequence: b.baseSequence,
+    records: b.records.map((r) => ({ ...r })),
+  };
+}
+
+function findPartitionResponse(msg: ProduceResponse, topic: string, partition: number): ProducePartitionResponse | null {
+  for (const t of msg.responses) {
+    if (t.name !== topic) continue;
+    for (const p of t.partitionResponses) if (p.index === partition) return p;
+  }
+  return null;
+}
+
+function removeFrom<T>(list: T[], item: T): void {
+  const at = list.indexOf(item);
+  if (at >= 0) list.splice(at, 1);
+}

@@ -1,0 +1,230 @@
+// A partition's log (Kafka's UnifiedLog, one segment): record batches kept in a Storage file,
+// each framed as [length][CRC-32C][JSON], with the log end offset, the flushed offset, the
+// leader-epoch cache (KIP-101) and truncation. Recovery keeps the longest intact prefix, as
+// Kafka's LogLoader does with a torn tail. The high watermark is the replica's business, not
+// the log's; it is checkpointed beside the log by the replica manager.
+
+import { hashString } from '../hash.ts';
+import type { OffsetAndEpoch } from '../protocol/quorum.ts';
+import { lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
+import type { Storage } from '../storage.ts';
+import { crc32c } from './crc32c.ts';
+import { EpochCache } from './epoch-cache.ts';
+import { encodeUtf8Into, maxUtf8Length } from './utf8.ts';
+
+export interface StoredBatch {
+  batch: RecordBatch;
+  /** Hash of the batch's encoded form: its identity for checkers (equal hash, equal batch). */
+  hash: number;
+  /** Byte position of the batch's frame in the log file. */
+  position: number;
+  bytes: number;
+}
+
+/** What the log reports as it changes (wired to the trace by the replica). */
+export interface PartitionLogObserver {
+  appended(batches: readonly StoredBatch[]): void;
+  truncated(endOffset: number): void;
+}
+
+/** A batch's frame and hash, computed once per batch object: followers append the leader's very batch. */
+const encodings = new WeakMap<RecordBatch, { frame: Uint8Array; hash: number }>();
+const decoder = new TextDecoder();
+
+function encode(batch: RecordBatch): { frame: Uint8Array; hash: number } {
+  let encoded = encodings.get(batch);
+  if (encoded === undefined) {
+    const text = JSON.stringify(batch);
+    const buffer = new Uint8Array(8 + maxUtf8Length(text));
+    const length = encodeUtf8Into(text, buffer, 8);
+    const view = new DataView(buffer.buffer);
+    view.setUint32(0, length);
+    view.setUint32(4, crc32c(buffer, 8, 8 + length));
+    encoded = { frame: buffer.subarray(0, 8 + length), hash: hashString(text) };
+    encodings.set(batch, encoded);
+  }
+  return encoded;
+}
+
+export class PartitionLog {
+  private batches: StoredBatch[] = [];
+  private fileSize = 0;
+  private readonly epochs = new EpochCache();
+  logStartOffset = 0;
+  /** Batches below this offset are durable. */
+  flushedEnd = 0;
+  /** Records appended since the last flush (for flush.messages). */
+  unflushedMessages = 0;
+
+  private constructor(
+    private readonly storage: Storage,
+    readonly file: string,
+    private readonly observer: PartitionLogObserver,
+  ) {}
+
+  /** Recovers the log from storage: every intact batch from the start; a torn or foreign tail is cut. */
+  static open(storage: Storage, file: string, observer: PartitionLogObserver): { log: PartitionLog; tornBytes: number } {
+    const log = new PartitionLog(storage, file, observer);
+    const bytes = storage.read(file, 0, storage.size(file));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let position = 0;
+    while (position + 8 <= bytes.length) {
+      const length = view.getUint32(position);
+      const end = position + 8 + length;
+      if (length === 0 || end > bytes.length || crc32c(bytes, position + 8, end) !== view.getUint32(position + 4)) break;
+      const text = decoder.decode(bytes.subarray(position + 8, end));
+      const batch = parseBatch(text);
+      if (batch === null || batch.baseOffset !== log.logEndOffset || batch.partitionLeaderEpoch < log.epochs.latestEpoch) break;
+      encodings.set(batch, { frame: bytes.slice(position, end), hash: hashString(text) });
+      log.epochs.assign(batch.partitionLeaderEpoch, batch.baseOffset);
+      log.batches.push({ batch, hash: hashString(text), position, bytes: end - position });
+      position = end;
+    }
+    const tornBytes = bytes.length - position;
+    if (tornBytes > 0) storage.replace(file, bytes.slice(0, position));
+    log.fileSize = position;
+    log.flushedEnd = log.logEndOffset;
+    return { log, tornBytes };
+  }
+
+  get logEndOffset(): number {
+    const last = this.batches.at(-1);
+    return last === undefined ? this.logStartOffset : lastOffsetOf(last.batch) + 1;
+  }
+
+  /** The leader epoch of the last batch (the epoch a follower reports as last fetched). */
+  get lastEpoch(): number {
+    return this.batches.at(-1)?.batch.partitionLeaderEpoch ?? 0;
+  }
+
+  get batchCount(): number {
+    return this.batches.length;
+  }
+
+  /** Every batch held, oldest first (for checkers' recovery events and tests). */
+  storedBatches(): readonly StoredBatch[] {
+    return this.batches;
+  }
+
+  epochStartOffset(epoch: number): number | null {
+    return this.epochs.startOffsetOf(epoch);
+  }
+
+  endOffsetForEpoch(epoch: number): OffsetAndEpoch {
+    return this.epochs.endOffsetFor(epoch, this.logStartOffset, this.logEndOffset);
+  }
+
+  /** Appends a batch whose offsets are assigned (by the leader or fetched from it). Not durable until flush. */
+  append(batches: readonly RecordBatch[]): void {
+    if (batches.length === 0) return;
+    let next = this.logEndOffset;
+    let epoch = this.lastEpoch;
+    for (const batch of batches) {
+      if (batch.baseOffset !== next) throw new RangeError(`${this.file}: batch at ${batch.baseOffset} does not continue the log at ${next}`);
+      if (batch.partitionLeaderEpoch < epoch) throw new RangeError(`${this.file}: batch epoch ${batch.partitionLeaderEpoch} below ${epoch}`);
+      next = lastOffsetOf(batch) + 1;
+      epoch = batch.partitionLeaderEpoch;
+    }
+    const added: StoredBatch[] = [];
+    let bytes = 0;
+    for (const batch of batches) bytes += encode(batch).frame.length;
+    const out = new Uint8Array(bytes);
+    let at = 0;
+    for (const batch of batches) {
+      const { frame, hash } = encode(batch);
+      out.set(frame, at);
+      this.epochs.assign(batch.partitionLeaderEpoch, batch.baseOffset);
+      const stored = { batch, hash, position: this.fileSize + at, bytes: frame.length };
+      this.batches.push(stored);
+      added.push(stored);
+      at += frame.length;
+      this.unflushedMessages += batch.lastOffsetDelta + 1;
+    }
+    this.storage.append(this.file, out);
+    this.fileSize += bytes;
+    this.observer.appended(added);
+  }
+
+  /** Makes every appended batch durable. May throw StorageError. */
+  flush(): void {
+    if (this.flushedEnd === this.logEndOffset && this.unflushedMessages === 0) return;
+    this.storage.fsync(this.file);
+    this.flushedEnd = this.logEndOffset;
+    this.unflushedMessages = 0;
+  }
+
+  /**
+   * Removes everything at or after `offset`. A batch straddling it goes whole, as Kafka truncates
+   * a segment at the start of the batch holding the offset.
+   */
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    let keep = this.batches.length;
+    while (keep > 0 && lastOffsetOf(this.batches[keep - 1]!.batch) >= offset) keep--;
+    const position = this.batches[keep]?.position ?? this.fileSize;
+    this.batches.length = keep;
+    this.storage.truncate(this.file, position);
+    this.fileSize = position;
+    this.epochs.truncateFromEnd(this.logEndOffset);
+    this.flushedEnd = Math.min(this.flushedEnd, this.logEndOffset);
+    this.observer.truncated(this.logEndOffset);
+  }
+
+  /**
+   * Batches holding offsets from `fromOffset` up to (not including) `upTo`, up to about
+   * `maxBytes` but always at least one batch when there is one (KIP-74).
+   */
+  read(fromOffset: number, upTo: number, maxBytes: number): RecordBatch[] {
+    const out: RecordBatch[] = [];
+    let index = this.indexOf(fromOffset);
+    let bytes = 0;
+    for (; index < this.batches.length; index++) {
+      const stored = this.batches[index]!;
+      if (stored.batch.baseOffset >= upTo) break;
+      // High watermarks fall on batch boundaries (every replica appends whole batches).
+      if (lastOffsetOf(stored.batch) >= upTo) break;
+      if (out.length > 0 && bytes + stored.bytes > maxBytes) break;
+      out.push(stored.batch);
+      bytes += stored.bytes;
+    }
+    return out;
+  }
+
+  /** The first offset whose batch has a max timestamp at or after `timestamp`, or null. */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number; epoch: number } | null {
+    for (const { batch } of this.batches) {
+      if (batch.maxTimestamp < timestamp) continue;
+      for (const r of batch.records) {
+        const ts = batch.baseTimestamp + r.timestampDelta;
+        if (ts >= timestamp) return { offset: batch.baseOffset + r.offsetDelta, timestamp: ts, epoch: batch.partitionLeaderEpoch };
+      }
+    }
+    return null;
+  }
+
+  /** Bytes held (for retention by size and for fetch limits). */
+  get sizeInBytes(): number {
+    return this.fileSize;
+  }
+
+  /** Index of the first batch whose last offset is at or after `offset` (binary search). */
+  private indexOf(offset: number): number {
+    let lo = 0;
+    let hi = this.batches.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (lastOffsetOf(this.batches[mid]!.batch) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+function parseBatch(text: string): RecordBatch | null {
+  try {
+    const value = JSON.parse(text) as RecordBatch;
+    return typeof value === 'object' && value !== null && typeof value.baseOffset === 'number' && Array.isArray(value.records) ? value : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,17 @@
+// The shape every client-history checker has: it reads each op once, in history order, and judges
+// at `finish` what only the end of the history can settle (a write no read ever returned).
+
+import type { CheckerInfo } from '../violation.ts';
+import type { HistoryOp } from './types.ts';
+
+export interface HistoryChecker {
+  readonly info: CheckerInfo;
+  observe(op: HistoryOp): void;
+  /** The history is complete; a second call reports nothing more. */
+  finish(): void;
+}
+
+/** The nodes of a violation: each named once, in order. */
+export function involved(...nodes: string[]): string[] {
+  return [...new Set(nodes)];
+}

@@ -1,0 +1,72 @@
+// The client-history checkers together (Jepsen's Kafka workload analysis, run incrementally): each
+// `client` trace event becomes a HistoryOp that every checker reads once, in trace order; `finish`
+// settles what only the whole history can (acknowledged writes no poll ever returned).
+
+import type { NodeId } from '../../core/env.ts';
+import type { CheckerInfo, Report } from '../violation.ts';
+import { DUPLICATE, Duplicate } from './duplicate.ts';
+import type { HistoryChecker } from './history-checker.ts';
+import { INCONSISTENT_OFFSET, InconsistentOffset } from './inconsistent-offset.ts';
+import { KEY_PARTITION, KeyPartition } from './key-partition.ts';
+import { LOST_WRITE, LostWrite } from './lost-write.ts';
+import { NONMONOTONIC_POLL, NonmonotonicPoll } from './nonmonotonic-poll.ts';
+import { isMalformed } from './op-values.ts';
+import { POLL_SKIP, PollSkip } from './poll-skip.ts';
+import { PRODUCER_ORDER, ProducerOrder } from './producer-order.ts';
+import type { HistoryOp, OpType } from './types.ts';
+
+export { DUPLICATE, INCONSISTENT_OFFSET, KEY_PARTITION, LOST_WRITE, NONMONOTONIC_POLL, POLL_SKIP, PRODUCER_ORDER };
+export type { HistoryChecker };
+
+/** Every client-history checker, in report order. */
+export const HISTORY_CHECKERS: readonly CheckerInfo[] = [LOST_WRITE, DUPLICATE, INCONSISTENT_OFFSET, NONMONOTONIC_POLL, POLL_SKIP, KEY_PARTITION, PRODUCER_ORDER];
+
+export class HistoryCheckers {
+  readonly checkers: readonly HistoryChecker[];
+  /** Oks of send, poll, assign or seek whose value lacked the documented shape (they are ignored). */
+  malformed = 0;
+
+  constructor(reporter: (info: CheckerInfo) => Report) {
+    this.checkers = [
+      new LostWrite(reporter(LOST_WRITE)),
+      new Duplicate(reporter(DUPLICATE)),
+      new InconsistentOffset(reporter(INCONSISTENT_OFFSET)),
+      new NonmonotonicPoll(reporter(NONMONOTONIC_POLL)),
+      new PollSkip(reporter(POLL_SKIP)),
+      new KeyPartition(reporter(KEY_PARTITION)),
+      new ProducerOrder(reporter(PRODUCER_ORDER)),
+    ];
+  }
+
+  observe(op: HistoryOp): void {
+    if (isMalformed(op)) this.malformed++;
+    for (const c of this.checkers) c.observe(op);
+  }
+
+  /** Takes in one trace event; anything but a `client` event is ignored. */
+  observeTrace(step: number, node: NodeId | null, event: { kind: string } & Record<string, unknown>): void {
+    const op = historyOpFromTrace(step, node, event);
+    if (op !== null) this.observe(op);
+  }
+
+  /** The history is complete. Calling it again reports nothing more. */
+  finish(): void {
+    for (const c of this.checkers) c.finish();
+  }
+}
+
+const OP_TYPES: ReadonlySet<unknown> = new Set<OpType>(['invoke', 'ok', 'fail', 'info']);
+
+/**
+ * The history entry a `client` trace event records ({kind:'client', op, type, id, value?, error?},
+ * written by the client node `node`), or null for other kinds and for malformed client events.
+ */
+export function historyOpFromTrace(step: number, node: string | null, event: { kind: string } & Record<string, unknown>): HistoryOp | null {
+  if (event.kind !== 'client' || node === null) return null;
+  const { op, type, id } = event;
+  if (typeof op !== 'string' || !OP_TYPES.has(type) || typeof id !== 'number' || !Number.isInteger(id)) return null;
+  const h: HistoryOp = { process: node, op, type: type as OpType, id, step };
+  if (event['value'] !== undefined) h.value = event['value'];
+  if (typeof event['error'] === 'string') h.error = event['error'];
+  return h;
+}

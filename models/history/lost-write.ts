@@ -1,0 +1,223 @@
+// lost-write: an acknowledged write that reads pass over or that no read ever returns (Jepsen's
+// Kafka workload: lost-write and unseen). With acks=all Kafka promises a write survives while one
+// in-sync replica lives; acks=1 promises less, and a scenario says which loss it expects.
+
+import type { NodeId } from '../../core/env.ts';
+import type { CheckerInfo, Report } from '../violation.ts';
+import { involved, type HistoryChecker } from './history-checker.ts';
+import { Invocations } from './invocations.ts';
+import { acknowledged, pollRecords, positionReset, quote, tp, type PollRecord } from './op-values.ts';
+import { PartitionMap, PerConsumer } from './partition-map.ts';
+import type { HistoryOp, SendOk } from './types.ts';
+
+export const LOST_WRITE: CheckerInfo = {
+  name: 'lost-write',
+  statement:
+    'Every acknowledged write (acks 1 or all) is returned by some poll: none is passed over by a consumer that read its partition from before its offset to beyond it in a poll invoked after the acknowledgement, and none is unseen at the end.',
+  source: "Jepsen's Kafka workload (lost-write, unseen; Redpanda 21.10.1 and Bufstream analyses); Kafka docs, acks and min.insync.replicas",
+};
+
+/** An acknowledged value that no poll has returned yet (and that was not reported). */
+interface Write {
+  value: string;
+  producer: NodeId;
+  /** Step of the acknowledgement. */
+  step: number;
+  topic: string;
+  partition: number;
+  offset: number;
+  acks: 1 | -1;
+  /** Another pending write acknowledged at the same offset (only when offsets are inconsistent). */
+  next: Write | undefined;
+  settled: boolean;
+}
+
+/** One consumer's reading of one partition since its last assign or seek of it. */
+interface Reader {
+  consumer: NodeId;
+  /** First offset it got since the reset; undefined until it gets one. */
+  start: number | undefined;
+  /** Offsets in [start, scanned) were passed by this reader and judged. */
+  scanned: number;
+  /** Writes in [start, scanned) that were acknowledged only after the poll that passed them was invoked. */
+  deferred: Write[];
+  /** The poll being processed (its step) and the highest offset it returned from this partition. */
+  pollStep: number;
+  pollMax: number;
+  /** Listed in its partition's readers. */
+  registered: boolean;
+}
+
+interface Partition {
+  pendingAt: Map<number, Write>;
+  readers: Reader[];
+  /** Highest `scanned` of any reader: a write acknowledged below it may already have been passed. */
+  maxScanned: number;
+}
+
+/**
+ * A write counts as passed over only by a consumer that itself read across its offset (got an
+ * offset at or below it, then one above it, with no assign or seek of the partition in between):
+ * a consumer that started beyond it, or moved past it with a seek, never claimed to read it, and
+ * another consumer may still return it. In a correct log such a consumer has returned the value.
+ * Each poll scans only the offsets its consumer moved across, so the work follows the records read.
+ */
+export class LostWrite implements HistoryChecker {
+  readonly info = LOST_WRITE;
+  private readonly calls = new Invocations();
+  /** Every value some poll returned or that was reported: no longer in question. */
+  private readonly done = new Set<string>();
+  /** Acknowledged, unread, unreported writes, in acknowledgement order. */
+  private readonly pending = new Map<string, Write>();
+  private readonly partitions = new PartitionMap<Partition>();
+  private readonly readers = new PerConsumer<Reader>((consumer) => ({ consumer, start: undefined, scanned: 0, deferred: [], pollStep: -1, pollMax: -1, registered: false }));
+  private lastStep = -1;
+  private finished = false;
+
+  constructor(private readonly report: Report) {}
+
+  observe(op: HistoryOp): void {
+    this.lastStep = op.step;
+    const invocation = this.calls.observe(op);
+    const ack = acknowledged(op);
+    if (ack !== null) return this.acknowledged(op, ack);
+    const records = pollRecords(op);
+    if (records !== null) return this.polled(op, invocation?.step, records);
+    const reset = positionReset(op);
+    if (reset !== null) {
+      this.readers.reset(op.process, reset, (r) => {
+        r.start = undefined;
+        r.deferred = [];
+      });
+    }
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const w of this.pending.values()) {
+      this.report({
+        step: this.lastStep,
+        message: `${describe(w)} was never returned by any poll`,
+        nodes: [w.producer],
+        values: facts(w),
+      });
+    }
+    this.pending.clear();
+  }
+
+  private partition(topic: string, partition: number): Partition {
+    return this.partitions.getOrCreate(topic, partition, () => ({ pendingAt: new Map(), readers: [], maxScanned: 0 }));
+  }
+
+  private acknowledged(op: HistoryOp, s: SendOk): void {
+    if (this.done.has(s.value) || this.pending.has(s.value)) return;
+    const part = this.partition(s.topic, s.partition);
+    const w: Write = {
+      value: s.value,
+      producer: op.process,
+      step: op.step,
+      topic: s.topic,
+      partition: s.partition,
+      offset: s.offset,
+      acks: s.acks as 1 | -1,
+      next: part.pendingAt.get(s.offset),
+      settled: false,
+    };
+    this.pending.set(w.value, w);
+    part.pendingAt.set(w.offset, w);
+    // Some reader already moved across this offset without the value (only in a broken log):
+    // its next poll invoked after this acknowledgement that moves beyond the offset passes it over.
+    if (w.offset < part.maxScanned) {
+      for (const r of part.readers) if (r.start !== undefined && r.start <= w.offset && w.offset < r.scanned) r.deferred.push(w);
+    }
+  }
+
+  private polled(op: HistoryOp, invoked: number | undefined, records: PollRecord[]): void {
+    const touched: Array<{ r: Reader; part: Partition }> = [];
+    for (const [topic, partition, offset, , value] of records) {
+      if (value !== null) {
+        this.done.add(value);
+        const w = this.pending.get(value);
+        if (w !== undefined) this.settle(w);
+      }
+      const r = this.readers.get(op.process, topic, partition);
+      if (r.start === undefined) {
+        r.start = offset;
+        r.scanned = offset;
+      }
+      if (r.pollStep !== op.step) {
+        r.pollStep = op.step;
+        r.pollMax = offset;
+        const part = this.partition(topic, partition);
+        if (!r.registered) {
+          r.registered = true;
+          part.readers.push(r);
+        }
+        touched.push({ r, part });
+      } else if (offset > r.pollMax) r.pollMax = offset;
+    }
+    // A poll whose invocation is not in the history cannot be placed after any acknowledgement.
+    const after = invoked ?? Number.NEGATIVE_INFINITY;
+    for (const { r, part } of touched) this.moved(op, after, r, part);
+  }
+
+  /** The reader got up to `r.pollMax` in the poll `op` invoked at step `invoked`: judge what it moved across. */
+  private moved(op: HistoryOp, invoked: number, r: Reader, part: Partition): void {
+    const beyond = r.pollMax;
+    if (r.deferred.length > 0) {
+      const keep: Write[] = [];
+      for (const w of r.deferred) {
+        if (w.settled) continue;
+        if (w.step < invoked && w.offset < beyond) this.lost(w, op, beyond);
+        else keep.push(w);
+      }
+      r.deferred = keep;
+    }
+    for (let o = r.scanned; o < beyond; o++) {
+      for (let w = part.pendingAt.get(o); w !== undefined; ) {
+        const next = w.next;
+        if (w.step < invoked) this.lost(w, op, beyond);
+        else r.deferred.push(w);
+        w = next;
+      }
+    }
+    if (beyond + 1 > r.scanned) r.scanned = beyond + 1;
+    if (r.scanned > part.maxScanned) part.maxScanned = r.scanned;
+  }
+
+  private lost(w: Write, poll: HistoryOp, beyond: number): void {
+    this.settle(w);
+    this.done.add(w.value);
+    this.report({
+      step: poll.step,
+      message: `${describe(w)} was passed over: ${poll.process}'s poll (step ${poll.step}), invoked after the acknowledgement, returned ${tp(w.topic, w.partition)} offset ${beyond}, and no poll has returned ${quote(w.value)}`,
+      nodes: involved(w.producer, poll.process),
+      values: { ...facts(w), consumer: poll.process, pollStep: poll.step, pollOffset: beyond },
+    });
+  }
+
+  /** The write is read or reported: it is no longer pending. */
+  private settle(w: Write): void {
+    w.settled = true;
+    this.pending.delete(w.value);
+    const part = this.partitions.get(w.topic, w.partition)!;
+    const head = part.pendingAt.get(w.offset);
+    if (head === w) {
+      if (w.next === undefined) part.pendingAt.delete(w.offset);
+      else part.pendingAt.set(w.offset, w.next);
+    } else {
+      for (let p = head; p !== undefined; p = p.next) {
+        if (p.next === w) {
+          p.next = w.next;
+          break;
+        }
+      }
+    }
+  }
+}
+
+const describe = (w: Write) =>
+  `${w.producer}'s acknowledged write ${quote(w.value)} (acks=${w.acks === -1 ? 'all' : '1'}, step ${w.step}) at ${tp(w.topic, w.partition)} offset ${w.offset}`;
+
+const facts = (w: Write) => ({ value: w.value, topic: w.topic, partition: w.partition, offset: w.offset, acks: w.acks, producer: w.producer, ackStep: w.step });

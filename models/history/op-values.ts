@@ -1,0 +1,82 @@
+// Reading the values of history operations (models/history/types.ts) without trusting them: the
+// history comes from trace events, so each shape is checked before a checker relies on it.
+
+import type { HistoryOp, PollOk, SendOk } from './types.ts';
+
+export type PollRecord = PollOk['records'][number];
+
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+const isKey = (x: unknown): x is string | null => x === null || typeof x === 'string';
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+
+/** The value of a `send` ok, or null when the op is something else or its value is malformed. */
+export function sendOk(op: HistoryOp): SendOk | null {
+  if (op.op !== 'send' || op.type !== 'ok') return null;
+  const v = op.value;
+  if (!isObject(v)) return null;
+  if (typeof v['topic'] !== 'string' || !isKey(v['key']) || typeof v['value'] !== 'string') return null;
+  if (v['acks'] !== 0 && v['acks'] !== 1 && v['acks'] !== -1) return null;
+  if (!isInt(v['partition']) || !isInt(v['offset'])) return null;
+  return v as unknown as SendOk;
+}
+
+/**
+ * A send the cluster acknowledged: ok, with acks 1 or -1 and a real offset. An acks=0 send is
+ * never acknowledged (Kafka answers nothing and the producer reports offset -1).
+ */
+export function acknowledged(op: HistoryOp): SendOk | null {
+  const s = sendOk(op);
+  return s !== null && s.acks !== 0 && s.partition >= 0 && s.offset >= 0 ? s : null;
+}
+
+function isRecord(r: unknown): r is PollRecord {
+  return Array.isArray(r) && r.length === 5 && typeof r[0] === 'string' && isInt(r[1]) && isInt(r[2]) && r[2] >= 0 && isKey(r[3]) && isKey(r[4]);
+}
+
+/** The records of a `poll` ok, or null when the op is something else or a record is malformed. */
+export function pollRecords(op: HistoryOp): PollOk['records'] | null {
+  if (op.op !== 'poll' || op.type !== 'ok' || !isObject(op.value)) return null;
+  const records = op.value['records'];
+  if (!Array.isArray(records)) return null;
+  for (const r of records) if (!isRecord(r)) return null;
+  return records as PollOk['records'];
+}
+
+/** Partitions whose read position an assign or seek reset; partition null means every partition of the topic. */
+export interface PositionReset {
+  topic: string;
+  partition: number | null;
+}
+
+/**
+ * The positions an `assign` or `seek` resets. The invocation already counts (while it runs the
+ * position is unknown, and an `info` outcome may carry no value); a `fail` outcome changes nothing
+ * more. An assign replaces the consumer's assignment of the topic, so all its positions in that
+ * topic are forgotten, listed partitions or not.
+ */
+export function positionReset(op: HistoryOp): PositionReset | null {
+  if ((op.op !== 'assign' && op.op !== 'seek') || op.type === 'fail') return null;
+  const v = op.value;
+  if (!isObject(v) || typeof v['topic'] !== 'string') return null;
+  if (op.op === 'assign') return { topic: v['topic'], partition: null };
+  return isInt(v['partition']) ? { topic: v['topic'], partition: v['partition'] } : null;
+}
+
+/** True for an ok of a known operation whose value does not have the documented shape. */
+export function isMalformed(op: HistoryOp): boolean {
+  if (op.type !== 'ok') return false;
+  switch (op.op) {
+    case 'send':
+      return sendOk(op) === null;
+    case 'poll':
+      return pollRecords(op) === null;
+    case 'assign':
+    case 'seek':
+      return positionReset(op) === null;
+    default:
+      return false;
+  }
+}
+
+export const tp = (topic: string, partition: number): string => `${topic}/${partition}`;
+export const quote = (value: string | null): string => (value === null ? 'null' : `'${value}'`);

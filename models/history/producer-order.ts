@@ -1,0 +1,84 @@
+// producer-order: one producer's writes to one partition land in the order it sent them. Kafka
+// guarantees it with enable.idempotence (KIP-98: per-partition sequence numbers; also with up to
+// five in-flight requests, KAFKA-5494); without idempotence, retries can reorder, so a scenario
+// says whether it expects this to hold. Jepsen calls a violation nonmonotonic-send.
+
+import type { NodeId } from '../../core/env.ts';
+import type { CheckerInfo, Report } from '../violation.ts';
+import type { HistoryChecker } from './history-checker.ts';
+import { Invocations } from './invocations.ts';
+import { acknowledged, quote, tp } from './op-values.ts';
+import { PartitionMap } from './partition-map.ts';
+import type { HistoryOp } from './types.ts';
+
+export const PRODUCER_ORDER: CheckerInfo = {
+  name: 'producer-order',
+  statement:
+    'If a producer invoked send A before send B and both were acknowledged in the same partition, A landed at a lower offset than B.',
+  source: "Kafka docs, producer ordering guarantee (enable.idempotence, KIP-98; KAFKA-5494); Jepsen's Kafka workload (nonmonotonic-send)",
+};
+
+interface Landed {
+  invoked: number;
+  offset: number;
+  value: string;
+}
+
+export class ProducerOrder implements HistoryChecker {
+  readonly info = PRODUCER_ORDER;
+  private readonly calls = new Invocations();
+  /**
+   * Per producer and partition, its acknowledged sends sorted by invocation step. Sends that broke
+   * the order are reported and left out, so the list stays sorted by offset as well, and a new
+   * send need only be compared with its two neighbours in invocation order.
+   */
+  private readonly lanes = new Map<NodeId, PartitionMap<Landed[]>>();
+
+  constructor(private readonly report: Report) {}
+
+  observe(op: HistoryOp): void {
+    const invocation = this.calls.observe(op);
+    const ack = acknowledged(op);
+    if (ack === null || invocation === undefined) return;
+    let mine = this.lanes.get(op.process);
+    if (mine === undefined) this.lanes.set(op.process, (mine = new PartitionMap()));
+    const lane = mine.getOrCreate(ack.topic, ack.partition, () => []);
+    const here: Landed = { invoked: invocation.step, offset: ack.offset, value: ack.value };
+    const i = upperBound(lane, here.invoked);
+    const before = lane[i - 1];
+    const after = lane[i];
+    if (before !== undefined && before.offset >= here.offset) this.violated(op, ack.topic, ack.partition, before, here);
+    else if (after !== undefined && after.offset <= here.offset) this.violated(op, ack.topic, ack.partition, here, after);
+    else if (i === lane.length) lane.push(here);
+    else lane.splice(i, 0, here);
+  }
+
+  finish(): void {}
+
+  /** `earlier` was invoked first but did not land below `later`. */
+  private violated(op: HistoryOp, topic: string, partition: number, earlier: Landed, later: Landed): void {
+    this.report({
+      step: op.step,
+      message: `${op.process} sent ${quote(earlier.value)} (invoked at step ${earlier.invoked}) before ${quote(later.value)} (invoked at step ${later.invoked}) to ${tp(topic, partition)}, but they landed at offsets ${earlier.offset} and ${later.offset}`,
+      nodes: [op.process],
+      values: {
+        topic,
+        partition,
+        first: { value: earlier.value, invokeStep: earlier.invoked, offset: earlier.offset },
+        second: { value: later.value, invokeStep: later.invoked, offset: later.offset },
+      },
+    });
+  }
+}
+
+/** First index whose send was invoked after step `invoked`. */
+function upperBound(lane: Landed[], invoked: number): number {
+  let lo = 0;
+  let hi = lane.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (lane[mid]!.invoked <= invoked) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

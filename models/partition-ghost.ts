@@ -1,0 +1,192 @@
+// Ghost state of every partition's replicas, rebuilt from the brokers' trace events: each
+// replica's batches (offsets, epoch, content hash), log end and high watermark, the committed
+// prefix as exposed high watermarks made it, and the ISR as the controller committed it. The
+// partition checkers read it after every event; like the quorum ghost, it outlives crashes.
+
+import type { NodeId } from '../core/env.ts';
+import type { NodeTraceEvents } from '../core/trace-events.ts';
+
+/** [baseOffset, lastOffset, leaderEpoch, hash] */
+export type GhostBatch = readonly [number, number, number, number];
+
+export class GhostPartitionReplica {
+  batches: GhostBatch[] = [];
+  hw = 0;
+  role: 'leader' | 'follower' | 'none' = 'none';
+  leaderEpoch = -1;
+
+  constructor(
+    readonly broker: NodeId,
+    readonly key: string,
+  ) {}
+
+  get leo(): number {
+    const last = this.batches.at(-1);
+    return last === undefined ? 0 : last[1] + 1;
+  }
+
+  truncate(endOffset: number): void {
+    while (this.batches.length > 0 && this.batches.at(-1)![1] >= endOffset) this.batches.pop();
+  }
+
+  /** Whether this replica holds exactly `committed` (a prefix of batches) up to `end`. */
+  holds(committed: readonly GhostBatch[], end: number): boolean {
+    for (let i = 0; i < committed.length && committed[i]![0] < end; i++) {
+      const mine = this.batches[i];
+      if (mine === undefined || mine[0] !== committed[i]![0] || mine[3] !== committed[i]![3]) return false;
+    }
+    return true;
+  }
+
+  /** The first offset where this replica's batches differ from `committed` below `end`, or null. */
+  firstDifference(committed: readonly GhostBatch[], end: number): number | null {
+    for (let i = 0; i < committed.length && committed[i]![0] < end; i++) {
+      const mine = this.batches[i];
+      if (mine === undefined || mine[0] !== committed[i]![0] || mine[3] !== committed[i]![3]) return committed[i]![0];
+    }
+    return null;
+  }
+}
+
+export class GhostPartition {
+  readonly replicas = new Map<NodeId, GhostPartitionReplica>();
+  /** Batches below the highest high watermark any replica reported (what consumers could have read). */
+  readonly committed: GhostBatch[] = [];
+  committedEnd = 0;
+  /** The ISR as the controller committed it, with the partition epoch of that change. */
+  isr: NodeId[] = [];
+  partitionEpoch = -1;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+
+  get key(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+
+  replica(broker: NodeId): GhostPartitionReplica {
+    let r = this.replicas.get(broker);
+    if (r === undefined) {
+      r = new GhostPartitionReplica(broker, this.key);
+      this.replicas.set(broker, r);
+    }
+    return r;
+  }
+
+  /** Extends the committed prefix with `r`'s batches up to `hw`, if `r` agrees with it so far. */
+  extendCommitted(r: GhostPartitionReplica, hw: number): void {
+    if (hw <= this.committedEnd || !r.holds(this.committed, this.committedEnd)) return;
+    for (let i = this.committed.length; i < r.batches.length && r.batches[i]![0] < hw; i++) this.committed.push(r.batches[i]!);
+    this.committedEnd = Math.max(this.committedEnd, Math.min(hw, r.leo));
+  }
+}
+
+export interface PartitionHooks {
+  appended?(p: GhostPartition, r: GhostPartitionReplica, step: number): void;
+  shrunk?(p: GhostPartition, r: GhostPartitionReplica, step: number): void;
+  /** Before the committed prefix is extended with this report. */
+  highWatermark?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeTraceEvents['partition-hw']): void;
+  role?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeTraceEvents['partition-role']): void;
+  isrChanged?(p: GhostPartition, step: number): void;
+  stepEnd?(step: number): void;
+}
+
+type Event = { kind: string } & Record<string, unknown>;
+
+export class PartitionGhost {
+  readonly partitions = new Map<string, GhostPartition>();
+  /**
+   * Brokers registered in their current incarnation. A restarted broker is still in ISRs as its
+   * former self until it registers again (the controller then removes it from every ISR), so
+   * until then its replicas are not judged as ISR members.
+   */
+  readonly registered = new Set<NodeId>();
+  private readonly hooks: PartitionHooks[] = [];
+
+  addHooks(hooks: PartitionHooks): void {
+    this.hooks.push(hooks);
+  }
+
+  partition(topic: string, partition: number): GhostPartition {
+    const key = `${topic}-${partition}`;
+    let p = this.partitions.get(key);
+    if (p === undefined) {
+      p = new GhostPartition(topic, partition);
+      this.partitions.set(key, p);
+    }
+    return p;
+  }
+
+  observe(step: number, node: NodeId | null, event: Event): void {
+    if (node === null) return;
+    switch (event.kind) {
+      case 'restart':
+      case 'crash':
+        this.registered.delete(node);
+        return;
+      case 'broker-state':
+        this.registered.add(node);
+        return;
+      case 'partition-append': {
+        const e = event as unknown as NodeTraceEvents['partition-append'];
+        const p = this.partition(e.topic, e.partition);
+        const r = p.replica(node);
+        r.truncate(e.batches[0]![0]);
+        r.batches.push(...e.batches);
+        for (const h of this.hooks) h.appended?.(p, r, step);
+        return;
+      }
+      case 'partition-truncate': {
+        const e = event as unknown as NodeTraceEvents['partition-truncate'];
+        const p = this.partition(e.topic, e.partition);
+        const r = p.replica(node);
+        r.truncate(e.endOffset);
+        for (const h of this.hooks) h.shrunk?.(p, r, step);
+        return;
+      }
+      case 'partition-recover': {
+        const e = event as unknown as NodeTraceEvents['partition-recover'];
+        const p = this.partition(e.topic, e.partition);
+        const r = p.replica(node);
+        r.batches = [...e.batches];
+        r.hw = 0;
+        r.role = 'none';
+        for (const h of this.hooks) h.shrunk?.(p, r, step);
+        return;
+      }
+      case 'partition-hw': {
+        const e = event as unknown as NodeTraceEvents['partition-hw'];
+        const p = this.partition(e.topic, e.partition);
+        const r = p.replica(node);
+        r.hw = e.highWatermark;
+        for (const h of this.hooks) h.highWatermark?.(p, r, step, e);
+        p.extendCommitted(r, e.highWatermark);
+        return;
+      }
+      case 'partition-role': {
+        const e = event as unknown as NodeTraceEvents['partition-role'];
+        const p = this.partition(e.topic, e.partition);
+        const r = p.replica(node);
+        r.role = e.role;
+        r.leaderEpoch = e.leaderEpoch;
+        for (const h of this.hooks) h.role?.(p, r, step, e);
+        return;
+      }
+      case 'partition-change': {
+        const e = event as unknown as NodeTraceEvents['partition-change'];
+        const p = this.partition(e.topic, e.partition);
+        if (e.partitionEpoch <= p.partitionEpoch) return;
+        p.partitionEpoch = e.partitionEpoch;
+        p.isr = [...e.isr];
+        for (const h of this.hooks) h.isrChanged?.(p, step);
+        return;
+      }
+    }
+  }
+
+  endStep(step: number): void {
+    for (const h of this.hooks) h.stepEnd?.(step);
+  }
+}

@@ -1,0 +1,94 @@
+// The scenario's clients at work: producers send unique values at their rate with keys drawn from
+// their own stream, consumers assign every partition of their topic and poll steadily, and once the
+// run is over the consumers read on until they have caught up with every partition (the final
+// read). Each client records its own history; this module only drives them.
+
+import { Consumer } from '../../core/client/consumer.ts';
+import { Producer } from '../../core/client/producer.ts';
+import type { NodeId } from '../../core/env.ts';
+import { kafkaNode, type Cluster } from './cluster.ts';
+import type { ConsumerSpec, ProducerSpec, Scenario } from './types.ts';
+
+const POLL_EVERY_MS = 50;
+
+export interface Workload {
+  producers: ProducerSpec[];
+  consumers: ConsumerSpec[];
+  /** Producers send until this time (the end of the safety phase). */
+  stopSendingAtMs: number;
+}
+
+/** Adds the scenario's clients to the simulation (not started). */
+export function addClients(cluster: Cluster, scenario: Scenario): Workload {
+  const producers = scenario.clients.filter((c): c is ProducerSpec => c.kind === 'producer');
+  const consumers = scenario.clients.filter((c): c is ConsumerSpec => c.kind === 'consumer');
+  const bootstrap = cluster.brokers;
+  for (const p of producers) cluster.sim.addNode(p.id, () => new Producer(p.id, bootstrap, p.config) as never);
+  for (const c of consumers) cluster.sim.addNode(c.id, () => new Consumer(c.id, bootstrap, { 'auto.offset.reset': 'earliest' }) as never);
+  return { producers, consumers, stopSendingAtMs: scenario.durationMs };
+}
+
+/** Starts the clients once the topics exist: producers on their schedule, consumers polling. */
+export function startClients(cluster: Cluster, scenario: Scenario, workload: Workload): void {
+  const sim = cluster.sim;
+  for (const p of workload.producers) {
+    sim.start(p.id);
+    const rng = sim.streams.stream(`workload:${p.id}`);
+    const interval = 1000 / p.ratePerSec;
+    let seq = 0;
+    const tick = () => {
+      if (sim.now >= workload.stopSendingAtMs) return;
+      // A producer that is down misses its turn; the values it would have sent are never written.
+      const key = p.keys > 0 ? `k${rng.int(p.keys)}` : null;
+      const value = `${p.id}-${seq++}`;
+      sim.act<Producer>(p.id, (producer, env) => producer.send(env as never, { topic: p.topic, key, value }));
+      sim.after(interval, tick);
+    };
+    sim.after(0, tick);
+  }
+  for (const c of workload.consumers) {
+    sim.start(c.id);
+    const partitions = Array.from({ length: scenario.topics.find((t) => t.name === c.topic)?.partitions ?? 0 }, (_, i) => i);
+    sim.act<Consumer>(c.id, (consumer, env) => consumer.assign(env as never, c.topic, partitions));
+    const poll = () => {
+      sim.act<Consumer>(c.id, (consumer, env) => consumer.poll(env as never));
+      sim.after(POLL_EVERY_MS, poll);
+    };
+    sim.after(POLL_EVERY_MS, poll);
+  }
+}
+
+/**
+ * Whether every consumer has read every partition of its topic up to the partition leader's high
+ * watermark (the final read is done).
+ */
+export function consumersCaughtUp(cluster: Cluster, workload: Workload): boolean {
+  for (const c of workload.consumers) {
+    const consumer = cluster.sim.nodeObject(c.id) as Consumer | null;
+    if (consumer === null) return false;
+    const topic = leaderImage(cluster)?.topicByName(c.topic);
+    if (topic === undefined) return false;
+    for (const p of topic.partitions) {
+      const hw = leaderHighWatermark(cluster, c.topic, p.partition);
+      if (hw === null || (consumer.position(c.topic, p.partition) ?? -1) < hw) return false;
+    }
+  }
+  return true;
+}
+
+function leaderImage(cluster: Cluster) {
+  let best: { applied: number; node: ReturnType<typeof kafkaNode> } | null = null;
+  for (const id of cluster.nodes) {
+    const node = kafkaNode(cluster, id);
+    if (node !== null && (best === null || node.appliedEnd > best.applied)) best = { applied: node.appliedEnd, node };
+  }
+  return best?.node?.image;
+}
+
+/** The high watermark of a partition at its current leader, or null without a live leader. */
+export function leaderHighWatermark(cluster: Cluster, topic: string, partition: number): number | null {
+  const leader: NodeId | null | undefined = leaderImage(cluster)?.partition(topic, partition)?.leader;
+  if (leader === null || leader === undefined) return null;
+  const p = kafkaNode(cluster, leader)?.replicas?.partitions.get(`${topic}-${partition}`);
+  return p !== undefined && p.role === 'leader' ? p.hw : null;
+}
