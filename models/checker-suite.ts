@@ -109,8 +109,8 @@ export class CheckerSuite {
   }
 
   /** The run is over: the history checkers judge what only the whole history can tell. */
-  finish(): void {
-    this.history.finish();
+  finish(finalRead: boolean): void {
+    this.history.finish(finalRead);
   }
 
   /** Records a violation found outside the event stream (the liveness checks at the end of a run). */

@@ -201,6 +201,7 @@ export class Partition {
 
   private shouldJoinIsr(follower: NodeId, state: FollowerState): boolean {
     if (this.role !== 'leader' || this.pendingIsr !== null || this.maximalIsr.includes(follower)) return false;
+    if (this.settings.bugs.has('no-isr-expansion')) return false;
     if (state.leo < this.hw) return false;
     // KAFKA-7128: the high watermark of a new leader may lag; a follower must also hold this epoch's start.
     if (!this.settings.bugs.has('isr-join-before-epoch-start') && state.leo < this.leaderEpochStartOffset) return false;
@@ -274,11 +275,20 @@ export class Partition {
     if (hw !== this.hw && hw >= 0) this.setHw(env, hw);
   }
 
-  /** Truncates where the leader says this log diverges (KafkaRaftClient's rule, as in the quorum). */
+  /**
+   * Truncates where the leader says this log diverges (Kafka's fetcher rule): to the end of the
+   * common epoch, or, when this log does not hold the leader's epoch, to the end of its own largest
+   * epoch below it (the next fetch narrows it down further). UNDEFINED_EPOCH (-1) means the leader
+   * holds no epoch at or below the one asked for: truncate to where its log starts.
+   */
   truncateToDivergence(env: BrokerEnv, diverging: OffsetAndEpoch): void {
-    const own = this.log.endOffsetForEpoch(diverging.epoch);
-    const offset = diverging.epoch === 0 ? Math.min(diverging.endOffset, this.log.logEndOffset) : own.epoch === diverging.epoch ? Math.min(own.endOffset, diverging.endOffset) : own.endOffset;
-    this.truncateTo(env, offset);
+    let offset: number;
+    if (diverging.epoch < 0) offset = diverging.endOffset;
+    else {
+      const own = this.log.endOffsetForEpoch(diverging.epoch);
+      offset = own.epoch === diverging.epoch ? Math.min(own.endOffset, diverging.endOffset) : own.endOffset;
+    }
+    this.truncateTo(env, Math.min(offset, this.log.logEndOffset));
   }
 
   private truncateTo(env: BrokerEnv, offset: number): void {

@@ -399,7 +399,9 @@ export class ReplicaManager {
         if (op.currentLeaderEpoch >= 0 && op.currentLeaderEpoch < p.leaderEpoch) return answer(ErrorCode.FENCED_LEADER_EPOCH);
         if (op.currentLeaderEpoch > p.leaderEpoch) return answer(ErrorCode.UNKNOWN_LEADER_EPOCH);
         const end = p.log.endOffsetForEpoch(op.leaderEpoch);
-        return end.epoch === 0 && p.log.logEndOffset === 0 ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, end.epoch, end.endOffset);
+        if (end.epoch >= 0) return answer(ErrorCode.NONE, end.epoch, end.endOffset);
+        // Older than every epoch held: Kafka answers the asked-for epoch and where the first one starts; empty logs know nothing.
+        return p.log.batchCount === 0 ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, op.leaderEpoch, end.endOffset);
       }),
     }));
     env.send(from, { api: 'OffsetForLeaderEpoch', kind: 'response', correlationId: req.correlationId, topics });

@@ -4,15 +4,22 @@
 
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
 
-/** The epoch reported when the asked-for epoch is older than every epoch in the log. */
+/**
+ * The epoch reported when the asked-for epoch is older than every epoch in the log. The quorum's
+ * epochs start at 1, so 0 says "none" there; partition leader epochs start at 0, so a partition
+ * log's cache uses Kafka's UNDEFINED_EPOCH, -1.
+ */
 export const NO_EPOCH = 0;
+export const UNDEFINED_EPOCH = -1;
 
 export class EpochCache {
   /** Ascending by epoch and by start offset. */
   private entries: Array<{ epoch: number; startOffset: number }> = [];
 
+  constructor(private readonly noEpoch: number = NO_EPOCH) {}
+
   get latestEpoch(): number {
-    return this.entries.at(-1)?.epoch ?? NO_EPOCH;
+    return this.entries.at(-1)?.epoch ?? this.noEpoch;
   }
 
   /** Start offset of `epoch`, or null when the log has no entry of that epoch. */
@@ -54,7 +61,7 @@ export class EpochCache {
 
   /**
    * The largest epoch <= `epoch` and the offset where it ends (the start of the next epoch, or the
-   * log end for the latest epoch). For an epoch older than all, NO_EPOCH and the log start.
+   * log end for the latest epoch). For an epoch older than all, the cache's "no epoch" and the log start.
    */
   endOffsetFor(epoch: number, logStartOffset: number, logEndOffset: number): OffsetAndEpoch {
     let found = -1;
@@ -64,7 +71,7 @@ export class EpochCache {
         break;
       }
     }
-    if (found < 0) return { epoch: NO_EPOCH, endOffset: this.entries[0]?.startOffset ?? logStartOffset };
+    if (found < 0) return { epoch: this.noEpoch, endOffset: this.entries[0]?.startOffset ?? logStartOffset };
     const next = this.entries[found + 1];
     return { epoch: this.entries[found]!.epoch, endOffset: next === undefined ? logEndOffset : next.startOffset };
   }

@@ -9,7 +9,7 @@ import type { OffsetAndEpoch } from '../protocol/quorum.ts';
 import { lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
 import type { Storage } from '../storage.ts';
 import { crc32c } from './crc32c.ts';
-import { EpochCache } from './epoch-cache.ts';
+import { EpochCache, UNDEFINED_EPOCH } from './epoch-cache.ts';
 import { encodeUtf8Into, maxUtf8Length } from './utf8.ts';
 
 export interface StoredBatch {
@@ -49,7 +49,7 @@ function encode(batch: RecordBatch): { frame: Uint8Array; hash: number } {
 export class PartitionLog {
   private batches: StoredBatch[] = [];
   private fileSize = 0;
-  private readonly epochs = new EpochCache();
+  private readonly epochs = new EpochCache(UNDEFINED_EPOCH);
   logStartOffset = 0;
   /** Batches below this offset are durable. */
   flushedEnd = 0;
@@ -92,9 +92,9 @@ export class PartitionLog {
     return last === undefined ? this.logStartOffset : lastOffsetOf(last.batch) + 1;
   }
 
-  /** The leader epoch of the last batch (the epoch a follower reports as last fetched). */
+  /** The leader epoch of the last batch (the epoch a follower reports as last fetched); -1 when empty. */
   get lastEpoch(): number {
-    return this.batches.at(-1)?.batch.partitionLeaderEpoch ?? 0;
+    return this.batches.at(-1)?.batch.partitionLeaderEpoch ?? UNDEFINED_EPOCH;
   }
 
   get batchCount(): number {

@@ -28,4 +28,10 @@ export const ISR_REGROWN: CheckerInfo = {
   source: "Kafka docs (a rejoining replica re-syncs and re-enters the ISR); Vanlightly's replication spec (acked writes become fully replicated)",
 };
 
-export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [LEADER_ELECTED, BROKERS_UNFENCED, IMAGES_CONVERGED, ISR_REGROWN];
+export const FINAL_READ: CheckerInfo = {
+  name: 'final-read',
+  statement: "Once faults heal, every consumer reads every partition of its topic up to the partition's high watermark, within a bounded time.",
+  source: "Jepsen's Kafka workload (final polls read everything; an unread acknowledged write is then lost, not late)",
+};
+
+export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [LEADER_ELECTED, BROKERS_UNFENCED, IMAGES_CONVERGED, ISR_REGROWN, FINAL_READ];

@@ -7,8 +7,12 @@ import type { HistoryOp } from './types.ts';
 export interface HistoryChecker {
   readonly info: CheckerInfo;
   observe(op: HistoryOp): void;
-  /** The history is complete; a second call reports nothing more. */
-  finish(): void;
+  /**
+   * The history is complete; a second call reports nothing more. `finalRead` says whether the
+   * consumers' final read caught up with every partition: only then can "never returned" be told
+   * apart from "not returned yet".
+   */
+  finish(finalRead: boolean): void;
 }
 
 /** The nodes of a violation: each named once, in order. */

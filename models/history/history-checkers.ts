@@ -49,9 +49,9 @@ export class HistoryCheckers {
     if (op !== null) this.observe(op);
   }
 
-  /** The history is complete. Calling it again reports nothing more. */
-  finish(): void {
-    for (const c of this.checkers) c.finish();
+  /** The history is complete (see HistoryChecker.finish). Calling it again reports nothing more. */
+  finish(finalRead = true): void {
+    for (const c of this.checkers) c.finish(finalRead);
   }
 }
 

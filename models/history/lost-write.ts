@@ -92,9 +92,15 @@ export class LostWrite implements HistoryChecker {
     }
   }
 
-  finish(): void {
+  finish(finalRead: boolean): void {
     if (this.finished) return;
     this.finished = true;
+    // Without a complete final read an unread write may only be late: that is a liveness failure,
+    // reported as such by the run, not a lost write.
+    if (!finalRead) {
+      this.pending.clear();
+      return;
+    }
     for (const w of this.pending.values()) {
       this.report({
         step: this.lastStep,

@@ -5,6 +5,7 @@
 import { AdminClient, type TopicResult } from '../../core/client/admin.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
 import { CheckerSuite } from '../../models/checker-suite.ts';
+import { FINAL_READ } from '../../models/checkers/liveness.ts';
 import type { Violation } from '../../models/violation.ts';
 import type { SimStats } from '../kernel.ts';
 import { scheduleRandomFaults, type FaultFamily } from '../random-faults.ts';
@@ -95,7 +96,8 @@ function activeController(cluster: Cluster): string | null {
   return null;
 }
 
-const DEFAULT_LIVENESS_MS = 30_000;
+/** Long enough for a request lost just before the heal to time out (request.timeout.ms, 30 s) and be retried. */
+const DEFAULT_LIVENESS_MS = 60_000;
 const LIVENESS_POLL_MS = 250;
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
@@ -124,7 +126,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   }
   cluster.sim.run(scenario.durationMs);
   const convergedAtMs = scenario.expect.liveness ? livenessPhase(cluster, suite, workload, options.livenessMs ?? DEFAULT_LIVENESS_MS) : null;
-  suite.finish();
+  suite.finish(convergedAtMs !== null);
   const tripped = suite.tripped();
   const expected = scenario.expect.violations;
   const expectationMet = tripped.length === expected.length && expected.every((name) => tripped.includes(name));
@@ -194,7 +196,11 @@ function livenessPhase(cluster: Cluster, suite: CheckerSuite, workload: Workload
       return sim.now;
     }
   }
-  for (const problem of livenessProblems(cluster, Math.max(0, target()))) {
+  const problems = livenessProblems(cluster, Math.max(0, target()));
+  if (!consumersCaughtUp(cluster, workload)) {
+    problems.push({ checker: FINAL_READ, message: `consumers ${workload.consumers.map((c) => c.id).join(', ')} have not read every partition to its high watermark`, nodes: workload.consumers.map((c) => c.id) });
+  }
+  for (const problem of problems) {
     suite.add(problem.checker, 'liveness', { step: sim.step, message: `${problem.message} ${livenessMs / 1000}s after every fault healed`, nodes: problem.nodes, values: {} });
   }
   return null;

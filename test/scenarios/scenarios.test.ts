@@ -1,5 +1,6 @@
 // Every scenario file as `samsa run` runs it: each seeded bug's scenario trips exactly the
-// checkers it expects, and every plain scenario reports nothing over several seeds.
+// checkers it expects (and nothing without its bug), and every plain scenario reports nothing over
+// several seeds.
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +24,15 @@ describe('bug scenarios', () => {
   });
 
   for (const file of files) {
-    it(`${file} trips exactly the checkers it expects`, () => {
+    it(`${file} trips exactly the checkers it expects, and none without its bug`, () => {
       const scenario = load(`scenarios/bugs/${file}`);
       expect(scenario.bugs).toEqual([file.replace(/\.yaml$/, '')]);
       expect(scenario.expect.violations.length).toBeGreaterThan(0);
       const result = runScenario(scenario);
       expect(Object.keys(result.violationCounts).sort()).toEqual([...scenario.expect.violations].sort());
       expect(result.expectationMet).toBe(true);
+      const withoutBug = runScenario({ ...scenario, bugs: [] });
+      expect(withoutBug.violations.map((v) => `${v.name}: ${v.message}`)).toEqual([]);
     });
   }
 });
