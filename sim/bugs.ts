@@ -2,10 +2,11 @@
 // what it does. Scenarios name them under `bugs:`, the command line with `--bug`.
 
 import { BROKER_BUGS, type BrokerBug } from '../core/broker/bugs.ts';
+import { CLIENT_BUGS, type ClientBug } from '../core/client/bugs.ts';
 import { CONTROLLER_BUGS, type ControllerBug } from '../core/controller/bugs.ts';
 import { RAFT_BUGS, type RaftBug } from '../core/raft/bugs.ts';
 
-export const SEEDED_BUGS: Readonly<Record<string, string>> = { ...RAFT_BUGS, ...CONTROLLER_BUGS, ...BROKER_BUGS };
+export const SEEDED_BUGS: Readonly<Record<string, string>> = { ...RAFT_BUGS, ...CONTROLLER_BUGS, ...BROKER_BUGS, ...CLIENT_BUGS };
 
 export const KNOWN_BUGS: readonly string[] = Object.keys(SEEDED_BUGS);
 
@@ -19,4 +20,8 @@ export function controllerBugs(bugs: readonly string[]): Set<ControllerBug> {
 
 export function brokerBugs(bugs: readonly string[]): Set<BrokerBug> {
   return new Set(bugs.filter((b): b is BrokerBug => b in BROKER_BUGS));
+}
+
+export function clientBugs(bugs: readonly string[]): Set<ClientBug> {
+  return new Set(bugs.filter((b): b is ClientBug => b in CLIENT_BUGS));
 }

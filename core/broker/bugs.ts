@@ -9,6 +9,7 @@ export const BROKER_BUGS = {
   'hw-below-min-isr': 'The high watermark advances while the ISR is smaller than min.insync.replicas (before KIP-966).',
   'ack-before-hw': 'acks=all writes are acknowledged as soon as the leader has appended them.',
   'no-sequence-check': 'The broker appends idempotent batches without checking their sequence numbers, duplicates included.',
+  'follower-hw-unclamped': "A follower takes the leader's high watermark as its own without clamping it to its log end offset.",
   'no-isr-expansion': 'A leader never asks to add a caught-up follower back to the ISR, so the ISR only shrinks.',
 } as const;
 

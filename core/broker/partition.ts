@@ -271,7 +271,7 @@ export class Partition {
       for (const b of fresh) this.producers.update(b);
       this.maybeFlush();
     }
-    const hw = Math.min(leaderHw, this.log.logEndOffset);
+    const hw = this.settings.bugs.has('follower-hw-unclamped') ? leaderHw : Math.min(leaderHw, this.log.logEndOffset);
     if (hw !== this.hw && hw >= 0) this.setHw(env, hw);
   }
 

@@ -18,6 +18,7 @@ import {
 } from '../protocol/data.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { Bytes, RecordBatch, RecordHeader } from '../protocol/records.ts';
+import type { ClientBug } from './bugs.ts';
 import { ClientConfigError, parseConsumerConfig, type ConsumerConfig } from './client-config.ts';
 import { LEADER_MOVED_ERRORS, MetadataCache } from './metadata-cache.ts';
 import { OpIds } from './op-ids.ts';
@@ -93,6 +94,13 @@ interface PendingRequest {
 }
 
 const WAKE: TimerTag = 'consumer:wake';
+/** How many fetches the consumer-stale-fetch bug remembers. */
+const REMEMBERED_FETCHES = 64;
+
+function rememberFetch(sent: Map<number, PendingRequest>, request: PendingRequest): void {
+  sent.set(request.correlationId, request);
+  if (sent.size > REMEMBERED_FETCHES) sent.delete(sent.keys().next().value!);
+}
 const CONTROL_BATCH = 0x20;
 const NO_EPOCH = -1;
 
@@ -102,6 +110,8 @@ export class Consumer implements Node<DataMessage> {
   private readonly opIds = new OpIds();
   private assigned = new Map<string, AssignedPartition>();
   private fetches = new Map<NodeId, PendingRequest>();
+  /** With the consumer-stale-fetch bug: recent fetches, answered or not, by correlation id. */
+  private sentFetches = new Map<number, PendingRequest>();
   private listOffsets = new Map<number, PendingRequest>();
   private validations = new Map<number, PendingRequest>();
   private nextCorrelationId = 1;
@@ -112,6 +122,7 @@ export class Consumer implements Node<DataMessage> {
     readonly id: NodeId,
     private readonly bootstrap: readonly NodeId[],
     config: Readonly<Record<string, ConfigValue>> = {},
+    private readonly bugs: ReadonlySet<ClientBug> = new Set(),
   ) {
     this.config = parseConsumerConfig(config);
     if (bootstrap.length === 0) throw new ClientConfigError(`consumer ${id} needs at least one bootstrap broker`);
@@ -122,6 +133,7 @@ export class Consumer implements Node<DataMessage> {
     this.metadata = new MetadataCache(this.bootstrap, this.config, () => this.nextCorrelationId++);
     this.assigned = new Map();
     this.fetches = new Map();
+    this.sentFetches = new Map();
     this.listOffsets = new Map();
     this.validations = new Map();
     this.pollCursor = 0;
@@ -207,6 +219,7 @@ export class Consumer implements Node<DataMessage> {
       const last = taken[taken.length - 1]!;
       p.position = last.offset + 1;
       p.positionEpoch = last.leaderEpoch;
+      if (p.buffer.length > 0 && this.bugs.has('consumer-drops-buffer')) p.buffer.length = 0;
       if (p.buffer.length === 0 && p.bufferNext !== null) {
         p.position = Math.max(p.position, p.bufferNext);
         p.bufferNext = null;
@@ -443,7 +456,9 @@ export class Consumer implements Node<DataMessage> {
           partitionMaxBytes: this.config.maxPartitionFetchBytes,
         });
       }
-      this.fetches.set(broker, { correlationId, broker, deadlineMs: now + this.config.requestTimeoutMs, sentWith });
+      const request = { correlationId, broker, deadlineMs: now + this.config.requestTimeoutMs, sentWith };
+      this.fetches.set(broker, request);
+      if (this.bugs.has('consumer-stale-fetch')) rememberFetch(this.sentFetches, request);
       env.send(broker, {
         api: 'Fetch',
         kind: 'request',
@@ -497,19 +512,22 @@ export class Consumer implements Node<DataMessage> {
   // ---- answers ---------------------------------------------------------------------------------
 
   private onFetchResponse(env: Env<DataMessage>, from: NodeId, msg: FetchResponse): void {
-    const r = this.fetches.get(from);
+    const staleBug = this.bugs.has('consumer-stale-fetch');
+    const r = staleBug ? this.sentFetches.get(msg.correlationId) : this.fetches.get(from);
     if (r === undefined || r.correlationId !== msg.correlationId) return;
-    this.fetches.delete(from);
+    if (this.fetches.get(from)?.correlationId === msg.correlationId) this.fetches.delete(from);
     const now = env.now();
     for (const [key, fetchOffset] of r.sentWith) {
       const p = this.assigned.get(key);
-      if (p === undefined || p.fetching !== msg.correlationId) continue;
-      p.fetching = null;
-      p.fetchingFrom = null;
+      if (p === undefined || (p.fetching !== msg.correlationId && !staleBug)) continue;
+      if (p.fetching === msg.correlationId) {
+        p.fetching = null;
+        p.fetchingFrom = null;
+      }
       const response = msg.errorCode === ErrorCode.NONE ? findFetchPartition(msg, p.topic, p.partition) : null;
       const code = msg.errorCode !== ErrorCode.NONE ? msg.errorCode : response === null ? ErrorCode.UNKNOWN_SERVER_ERROR : response.errorCode;
       // The position moved (seek, reset, validation) while the fetch was out: its data is stale.
-      if (p.state !== 'fetching' || p.position !== fetchOffset || p.buffer.length > 0) continue;
+      if (p.state !== 'fetching' || ((p.position !== fetchOffset || p.buffer.length > 0) && !staleBug)) continue;
       if (code === ErrorCode.NONE) {
         this.absorb(p, response!.records, fetchOffset);
       } else if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {

@@ -10,6 +10,7 @@ import { batchSizeInBytes, NO_PRODUCER_ID, type Bytes, type KafkaRecord, type Re
 import { ClientConfigError, parseProducerConfig, type ProducerConfig } from './client-config.ts';
 import { LEADER_MOVED_ERRORS, MetadataCache } from './metadata-cache.ts';
 import { OpIds } from './op-ids.ts';
+import type { ClientBug } from './bugs.ts';
 import { partitionFor, StickyPartitioner } from './partitioner.ts';
 
 /** What the caller asks to write. Keys and values are byte strings (one char per byte). */
@@ -174,6 +175,7 @@ export class Producer implements Node<DataMessage> {
     readonly id: NodeId,
     private readonly bootstrap: readonly NodeId[],
     config: Readonly<Record<string, ConfigValue>> = {},
+    private readonly bugs: ReadonlySet<ClientBug> = new Set(),
   ) {
     this.config = parseProducerConfig(config);
     if (bootstrap.length === 0) throw new ClientConfigError(`producer ${id} needs at least one bootstrap broker`);
@@ -293,7 +295,7 @@ export class Producer implements Node<DataMessage> {
       }
       const partition =
         s.partition ??
-        (s.key !== null ? partitionFor(s.key, count) : this.partitioner.partition(s.topic, count, this.metadata.availablePartitions(s.topic), () => env.random()));
+        (s.key !== null && !this.bugs.has('partitioner-ignores-key') ? partitionFor(s.key, count) : this.partitioner.partition(s.topic, count, this.metadata.availablePartitions(s.topic), () => env.random()));
       this.append(env, s, partition, now);
     }
     this.waiting = still;

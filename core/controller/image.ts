@@ -2,6 +2,7 @@
 // with their partitions (replicas, ISR, leader, leader epoch, partition epoch) and configs,
 // built by applying committed metadata records in order. Every node keeps one.
 
+import type { ControllerBug } from './bugs.ts';
 import type { NodeId } from '../env.ts';
 import type { LeaderRecoveryState, MetadataRecord, PartitionChangeRecord, PartitionRecord } from './records.ts';
 
@@ -40,6 +41,9 @@ export class MetadataImage {
   readonly brokers = new Map<NodeId, BrokerRegistration>();
   readonly topics = new Map<string, TopicState>();
   private readonly idsByName = new Map<string, string>();
+
+  /** Seeded bugs of the metadata image (controller-reuses-leader-epoch), on every node alike. */
+  constructor(private readonly bugs: ReadonlySet<ControllerBug> = new Set()) {}
 
   /** Applies one record; `changed` hears about every partition state the record produced. */
   apply(record: MetadataRecord, changed: (p: PartitionState) => void = () => {}): void {
@@ -100,7 +104,7 @@ export class MetadataImage {
   }
 
   clone(): MetadataImage {
-    return MetadataImage.fromSnapshot(this.toSnapshot());
+    return MetadataImage.fromSnapshot(this.toSnapshot(), this.bugs);
   }
 
   toSnapshot(): unknown {
@@ -111,9 +115,9 @@ export class MetadataImage {
     return snapshot;
   }
 
-  static fromSnapshot(state: unknown): MetadataImage {
+  static fromSnapshot(state: unknown, bugs: ReadonlySet<ControllerBug> = new Set()): MetadataImage {
     const snapshot = state as ImageSnapshot;
-    const image = new MetadataImage();
+    const image = new MetadataImage(bugs);
     for (const b of snapshot.brokers) image.brokers.set(b.brokerId, { ...b });
     for (const t of snapshot.topics) {
       image.topics.set(t.topicId, { ...t, config: { ...t.config }, partitions: t.partitions.map(copyPartition) });
@@ -146,7 +150,7 @@ export class MetadataImage {
     if (record.isr !== undefined) state.isr = [...record.isr];
     if (record.leader !== undefined && record.leader !== state.leader) {
       state.leader = record.leader;
-      state.leaderEpoch++;
+      if (!this.bugs.has('controller-reuses-leader-epoch')) state.leaderEpoch++;
     }
     if (record.leaderRecoveryState !== undefined) state.leaderRecoveryState = record.leaderRecoveryState;
     state.partitionEpoch++;

@@ -36,12 +36,13 @@ export class KafkaNode implements Node<KafkaMessage> {
   readonly controller: QuorumController | null;
   readonly lifecycle: BrokerLifecycle | null;
   readonly replicas: ReplicaManager | null;
-  image = new MetadataImage();
+  image: MetadataImage;
   /** The metadata log below this offset is in the image. */
   appliedEnd = 0;
   private env: Env<KafkaMessage> | null = null;
 
   constructor(readonly spec: KafkaNodeSpec) {
+    this.image = new MetadataImage(spec.controllerBugs);
     const machine: StateMachine<MetadataRecord> = {
       commit: (entries) => this.commit(entries),
       loadSnapshot: (state, id) => this.loadSnapshot(state, id),
@@ -137,7 +138,7 @@ export class KafkaNode implements Node<KafkaMessage> {
   }
 
   private loadSnapshot(state: unknown, id: OffsetAndEpoch): void {
-    this.image = MetadataImage.fromSnapshot(state);
+    this.image = MetadataImage.fromSnapshot(state, this.spec.controllerBugs);
     this.appliedEnd = id.endOffset;
     this.env!.trace({ kind: 'metadata-apply', endOffset: this.appliedEnd });
     this.controller?.snapshotLoaded(id.endOffset);

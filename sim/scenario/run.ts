@@ -8,6 +8,7 @@ import { CheckerSuite } from '../../models/checker-suite.ts';
 import { FINAL_READ } from '../../models/checkers/liveness.ts';
 import type { Violation } from '../../models/violation.ts';
 import type { SimStats } from '../kernel.ts';
+import { clientBugs } from '../bugs.ts';
 import { scheduleRandomFaults, type FaultFamily } from '../random-faults.ts';
 import type { TraceSink } from '../trace-sink.ts';
 import { ADMIN_ID, buildCluster, kafkaNode, type Cluster } from './cluster.ts';
@@ -107,7 +108,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const suite = new CheckerSuite();
   suite.attach(cluster.sim);
   const protocol = countProtocol(cluster);
-  const workload = addClients(cluster, scenario);
+  const workload = addClients(cluster, scenario, clientBugs(bugs));
   let topicsCreatedAtMs: number | null = scenario.topics.length === 0 ? 0 : null;
   const clientsGo = () => {
     topicsCreatedAtMs = cluster.sim.now;

@@ -300,6 +300,7 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
       topic: topicRef(ctx),
       mode: z.enum(['assign', 'group'], { error: expected('assign or group') }).optional(),
       group: text('a group id like "g1"').optional(),
+      config: configMap.optional(),
     },
     'a consumer',
   )
@@ -314,8 +315,8 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
     .transform(
       (c): ClientSpec =>
         c.mode === 'group'
-          ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group! }
-          : { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'assign' },
+          ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group!, config: c.config ?? {} }
+          : { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'assign', config: c.config ?? {} },
     );
   return pick((input) => {
     const like = 'a client: { producer: p1, topic: t, rate: 100/s } or { consumer: c1, topic: t }';

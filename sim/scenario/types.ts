@@ -49,8 +49,8 @@ export interface ProducerSpec {
 }
 
 export type ConsumerSpec =
-  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'assign' }
-  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'group'; group: string };
+  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'assign'; config: KafkaConfig }
+  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'group'; group: string; config: KafkaConfig };
 
 export type ClientSpec = ProducerSpec | ConsumerSpec;
 

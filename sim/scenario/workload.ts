@@ -3,10 +3,13 @@
 // run is over the consumers read on until they have caught up with every partition (the final
 // read). Each client records its own history; this module only drives them.
 
+import type { ClientBug } from '../../core/client/bugs.ts';
+import { parseConsumerConfig, parseProducerConfig } from '../../core/client/client-config.ts';
 import { Consumer } from '../../core/client/consumer.ts';
 import { Producer } from '../../core/client/producer.ts';
 import type { NodeId } from '../../core/env.ts';
-import { kafkaNode, type Cluster } from './cluster.ts';
+import { ConfigError } from '../../core/protocol/configs.ts';
+import { kafkaNode, ScenarioSetupError, type Cluster } from './cluster.ts';
 import type { ConsumerSpec, ProducerSpec, Scenario } from './types.ts';
 
 const POLL_EVERY_MS = 50;
@@ -18,14 +21,35 @@ export interface Workload {
   stopSendingAtMs: number;
 }
 
-/** Adds the scenario's clients to the simulation (not started). */
-export function addClients(cluster: Cluster, scenario: Scenario): Workload {
+/**
+ * Adds the scenario's clients to the simulation (not started). Client configs are checked here,
+ * so a bad one is a setup error before the run; consumers read from the earliest offset unless
+ * their config says otherwise.
+ */
+export function addClients(cluster: Cluster, scenario: Scenario, bugs: ReadonlySet<ClientBug>): Workload {
   const producers = scenario.clients.filter((c): c is ProducerSpec => c.kind === 'producer');
   const consumers = scenario.clients.filter((c): c is ConsumerSpec => c.kind === 'consumer');
   const bootstrap = cluster.brokers;
-  for (const p of producers) cluster.sim.addNode(p.id, () => new Producer(p.id, bootstrap, p.config) as never);
-  for (const c of consumers) cluster.sim.addNode(c.id, () => new Consumer(c.id, bootstrap, { 'auto.offset.reset': 'earliest' }) as never);
+  for (const p of producers) {
+    checked(scenario, `clients.${p.id}.config`, () => parseProducerConfig(p.config));
+    cluster.sim.addNode(p.id, () => new Producer(p.id, bootstrap, p.config, bugs) as never);
+  }
+  for (const c of consumers) {
+    if (c.mode === 'group') throw new ScenarioSetupError(scenario.name, `clients.${c.id}: consumer groups (mode: group) are not built yet; use mode: assign`);
+    const config = { 'auto.offset.reset': 'earliest', ...c.config };
+    checked(scenario, `clients.${c.id}.config`, () => parseConsumerConfig(config));
+    cluster.sim.addNode(c.id, () => new Consumer(c.id, bootstrap, config, bugs) as never);
+  }
   return { producers, consumers, stopSendingAtMs: scenario.durationMs };
+}
+
+function checked(scenario: Scenario, where: string, parse: () => unknown): void {
+  try {
+    parse();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ScenarioSetupError(scenario.name, `${where}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Starts the clients once the topics exist: producers on their schedule, consumers polling. */

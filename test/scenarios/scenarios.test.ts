@@ -5,6 +5,8 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SAFETY_CHECKERS } from '../../models/checker-suite.ts';
+import { LIVENESS_CHECKERS } from '../../models/checkers/liveness.ts';
 import { KNOWN_BUGS } from '../../sim/bugs.ts';
 import { replayTrace } from '../../sim/replay.ts';
 import { ScenarioSetupError } from '../../sim/scenario/cluster.ts';
@@ -21,6 +23,12 @@ describe('bug scenarios', () => {
 
   it('exist for every seeded bug', () => {
     expect(files.map((f) => f.replace(/\.yaml$/, ''))).toEqual([...KNOWN_BUGS].sort());
+  });
+
+  it('together trip every checker: each checker ships with a seeded bug it catches', () => {
+    const tripped = new Set(files.flatMap((f) => load(`scenarios/bugs/${f}`).expect.violations));
+    const checkers = [...new Set([...SAFETY_CHECKERS, ...LIVENESS_CHECKERS].map((c) => c.name))];
+    expect(checkers.filter((name) => !tripped.has(name))).toEqual([]);
   });
 
   for (const file of files) {
@@ -55,6 +63,15 @@ describe('plain scenarios', () => {
     const run = runScenario(load('scenarios/quickstart.yaml'), { seed: 7, trace: new FileSink(path) });
     const replay = replayTrace(path);
     expect(replay).toMatchObject({ identical: true, recordedHash: run.traceHash, replayedHash: run.traceHash });
+  });
+
+  it('client configs are checked before the run, and group consumers are refused until groups exist', () => {
+    const base = 'samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics: [{ name: t, partitions: 1, replicationFactor: 1 }]\nclients:\n';
+    const run = (client: string) => () => runScenario(parseScenario(base + client, 'x.yaml', { knownBugs: KNOWN_BUGS }));
+    expect(run('  - { producer: p1, topic: t, rate: 1/s, config: { acks: 2 } }')).toThrow(/clients\.p1\.config: .*acks/);
+    expect(run('  - { consumer: r1, topic: t, config: { max.poll.records: 0 } }')).toThrow(/clients\.r1\.config: .*max\.poll\.records/);
+    expect(run('  - { consumer: r1, topic: t, mode: group, group: g1 }')).toThrow(ScenarioSetupError);
+    expect(run('  - { consumer: r1, topic: t, mode: group, group: g1 }')).toThrow(/consumer groups .* not built yet/);
   });
 
   it('a scenario that parses but names an unknown Kafka config is a setup error', () => {

@@ -77,9 +77,9 @@ const FULL_PARSED: Scenario = {
   clients: [
     { kind: 'producer', id: 'p1', topic: 'orders', ratePerSec: 100, keys: 0, config: { acks: 'all', 'enable.idempotence': true } },
     { kind: 'producer', id: 'p2', topic: 'audit.log_v2', ratePerSec: 2.5, keys: 10, config: {} },
-    { kind: 'consumer', id: 'r1', topic: 'orders', mode: 'assign' },
-    { kind: 'consumer', id: 'r2', topic: 'orders', mode: 'group', group: 'g1' },
-    { kind: 'consumer', id: 'r3', topic: 'audit.log_v2', mode: 'assign' },
+    { kind: 'consumer', id: 'r1', topic: 'orders', mode: 'assign', config: {} },
+    { kind: 'consumer', id: 'r2', topic: 'orders', mode: 'group', group: 'g1', config: {} },
+    { kind: 'consumer', id: 'r3', topic: 'audit.log_v2', mode: 'assign', config: {} },
   ],
   faults: [
     { kind: 'partition', atMs: 5000, forMs: 10_000, groups: [[{ kind: 'leader-of', topic: 'orders', partition: 0 }], [{ kind: 'rest' }]] },
