@@ -268,17 +268,31 @@ export class Simulation<M> {
     this.boot(this.slot(id), 'start', {});
   }
 
-  /** Kills a node: the object is discarded, its timers die, unsynced bytes are lost. */
+  /**
+   * Crashes a node's machine (a power loss): the object is discarded, its timers die, and the
+   * unsynced bytes of its disk are lost (torn, with torn writes on).
+   */
   crash(id: NodeId, reason = 'fault'): void {
     const slot = this.slot(id);
     if (slot.node === null) return;
-    this.killSlot(slot, reason);
+    this.killSlot(slot, reason, true);
+  }
+
+  /**
+   * Kills a node's process (kill -9) while its machine stays up: the object and its timers are
+   * gone, but what it wrote survives in the OS page cache, still unsynced (a later power loss of
+   * the machine can lose it). Kafka's default durability (no fsync) rests on exactly this.
+   */
+  kill(id: NodeId): void {
+    const slot = this.slot(id);
+    if (slot.node === null) return;
+    this.killSlot(slot, 'kill', false);
   }
 
   /** Boots a crashed node over its surviving storage, or over an empty disk with `wipe`. */
   restart(id: NodeId, options: { wipe?: boolean } = {}): void {
     const slot = this.slot(id);
-    if (slot.node !== null) this.killSlot(slot, 'restart');
+    if (slot.node !== null) this.killSlot(slot, 'restart', false);
     if (options.wipe) slot.storage.wipe();
     this.boot(slot, 'restart', options.wipe ? { wiped: true } : {});
   }
@@ -586,7 +600,7 @@ export class Simulation<M> {
   /** A storage error the node does not handle halts it, as Kafka halts on a failed log dir; anything else is a bug. */
   private nodeThrew(slot: NodeSlot<M>, err: unknown): void {
     if (err instanceof StorageError) {
-      if (slot.node !== null) this.killSlot(slot, `storage error: ${err.message}`);
+      if (slot.node !== null) this.killSlot(slot, `storage error: ${err.message}`, true);
       return;
     }
     if (err instanceof NodeFailure) throw err;
@@ -608,7 +622,7 @@ export class Simulation<M> {
     }
   }
 
-  private killSlot(slot: NodeSlot<M>, reason: string): void {
+  private killSlot(slot: NodeSlot<M>, reason: string, loseUnsynced: boolean): void {
     this.stats.crashes++;
     slot.node = null;
     slot.env = null;
@@ -617,7 +631,7 @@ export class Simulation<M> {
       this.cancelledPending++;
     }
     slot.timers.clear();
-    const disk = slot.storage.crash();
+    const disk = loseUnsynced ? slot.storage.crash() : [];
     this.record('crash', { reason, disk }, slot.id);
     this.sweepIfMostlyCancelled();
   }

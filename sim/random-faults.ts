@@ -61,12 +61,14 @@ export function scheduleRandomFaults<M>(sim: Simulation<M>, nodes: readonly Node
         case 'wipe':
           if (up.length > 0 && down().length < plan.maxDown) {
             const victim = rng.pick(up);
-            sim.crash(victim);
+            // A crash kills the process; wiping the disk stands for losing the machine.
+            if (family === 'wipe') sim.crash(victim);
+            else sim.kill(victim);
             if (family === 'wipe') sim.after(rng.intBetween(100, 2000), () => sim.restart(victim, { wipe: true }));
           }
           break;
         case 'power-loss':
-          for (const id of up) sim.crash(id);
+          for (const id of up) sim.crash(id, 'power-loss');
           sim.after(rng.intBetween(100, 3000), () => {
             for (const id of nodes) if (!sim.isUp(id)) sim.restart(id);
           });

@@ -41,7 +41,11 @@ function applyFault(cluster: Cluster, fault: Fault): void {
     case 'crash':
     case 'power-loss': {
       const nodes = nodesOf(fault.nodes).filter((id) => sim.isUp(id));
-      for (const id of nodes) sim.crash(id, fault.kind);
+      // A crash kills the process (the page cache survives); a power loss also loses unsynced bytes.
+      for (const id of nodes) {
+        if (fault.kind === 'crash') sim.kill(id);
+        else sim.crash(id, 'power-loss');
+      }
       undo(() => nodes.forEach((id) => !sim.isUp(id) && sim.restart(id)));
       return;
     }

@@ -12,6 +12,7 @@ import { replayTrace } from '../../sim/replay.ts';
 import { ScenarioSetupError } from '../../sim/scenario/cluster.ts';
 import { loadScenario, parseScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
+import type { KafkaConfig, Scenario } from '../../sim/scenario/types.ts';
 import { FileSink } from '../../sim/trace-sink.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -41,6 +42,36 @@ describe('bug scenarios', () => {
       expect(result.expectationMet).toBe(true);
       const withoutBug = runScenario({ ...scenario, bugs: [] });
       expect(withoutBug.violations.map((v) => `${v.name}: ${v.message}`)).toEqual([]);
+    });
+  }
+});
+
+// Each config scenario with the setting that causes its loss made safe: the loss must go away.
+const withTopicConfig = (s: Scenario, config: KafkaConfig): Scenario => ({ ...s, topics: s.topics.map((t) => ({ ...t, config: { ...t.config, ...config } })) });
+const SAFE_VARIANTS: Record<string, (s: Scenario) => Scenario> = {
+  'acks1-leader-crash': (s) => ({ ...s, clients: s.clients.map((c) => (c.kind === 'producer' ? { ...c, config: { ...c.config, acks: 'all' } } : c)) }),
+  'no-fsync-power-loss': (s) => withTopicConfig(s, { 'flush.messages': 1 }),
+  'unclean-leader-election': (s) => withTopicConfig(s, { 'unclean.leader.election.enable': false }),
+  'jepsen-2013': (s) => withTopicConfig(s, { 'unclean.leader.election.enable': false, 'min.insync.replicas': 2 }),
+};
+
+describe('config scenarios: the documented losses of legitimate settings', () => {
+  const files = yamlFiles('scenarios/configs');
+
+  it('each has a safe variant', () => {
+    expect(files.map((f) => f.replace(/\.yaml$/, ''))).toEqual(Object.keys(SAFE_VARIANTS).sort());
+  });
+
+  for (const file of files) {
+    it(`${file} loses acknowledged writes with its setting, and nothing once the setting is safe`, () => {
+      const scenario = load(`scenarios/configs/${file}`);
+      expect(scenario.bugs).toEqual([]);
+      expect(scenario.expect.violations).toContain('lost-write');
+      const result = runScenario(scenario);
+      expect(Object.keys(result.violationCounts).sort()).toEqual([...scenario.expect.violations].sort());
+      const safe = runScenario(SAFE_VARIANTS[file.replace(/\.yaml$/, '')]!(scenario));
+      expect(safe.violations.map((v) => `${v.name}: ${v.message}`)).toEqual([]);
+      expect(safe.convergedAtMs).not.toBeNull();
     });
   }
 });

@@ -58,6 +58,24 @@ describe('the kernel: ordering of simultaneous events', () => {
 });
 
 describe('the kernel: crash and restart', () => {
+  it('a killed process leaves its unsynced writes in the page cache; a power loss takes them', () => {
+    const sim = new Simulation<string>({ seed: 1 });
+    sim.addNode('a', () => ({
+      start: (env) => {
+        if (env.storage.size('f') === 0) env.storage.append('f', new Uint8Array([1, 2, 3]));
+      },
+      receive: () => {},
+      fire: () => {},
+    }));
+    sim.start('a');
+    sim.kill('a');
+    expect(sim.isUp('a')).toBe(false);
+    sim.restart('a');
+    expect([...sim.storageOf('a').read('f', 0, 10)]).toEqual([1, 2, 3]);
+    sim.crash('a', 'power-loss');
+    expect(sim.storageOf('a').exists('f')).toBe(false);
+  });
+
   it('a crash discards the node object; a restart builds a new one over the same storage', () => {
     const objects: Node<string>[] = [];
     const sim = new Simulation<string>({ seed: 1 });
