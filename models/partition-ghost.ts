@@ -10,7 +10,13 @@ import type { NodeTraceEvents } from '../core/trace-events.ts';
 export type GhostBatch = readonly [number, number, number, number];
 
 export class GhostPartitionReplica {
-  batches: GhostBatch[] = [];
+  private batchList: GhostBatch[] = [];
+  /**
+   * How many leading batches are known to equal the committed log's. The committed log only
+   * grows, so this only moves back when the replica's own log shrinks or is replaced: every check
+   * against the committed log resumes here, and each batch is compared about once.
+   */
+  private matched = 0;
   hw = 0;
   role: 'leader' | 'follower' | 'none' = 'none';
   leaderEpoch = -1;
@@ -20,29 +26,44 @@ export class GhostPartitionReplica {
     readonly key: string,
   ) {}
 
+  get batches(): readonly GhostBatch[] {
+    return this.batchList;
+  }
+
   get leo(): number {
-    const last = this.batches.at(-1);
+    const last = this.batchList.at(-1);
     return last === undefined ? 0 : last[1] + 1;
   }
 
   truncate(endOffset: number): void {
-    while (this.batches.length > 0 && this.batches.at(-1)![1] >= endOffset) this.batches.pop();
+    while (this.batchList.length > 0 && this.batchList.at(-1)![1] >= endOffset) this.batchList.pop();
+    if (this.matched > this.batchList.length) this.matched = this.batchList.length;
+  }
+
+  /** Appends batches the broker wrote from `batches[0]`'s offset on (anything there before is gone). */
+  append(batches: readonly GhostBatch[]): void {
+    this.truncate(batches[0]![0]);
+    for (const b of batches) this.batchList.push(b);
+  }
+
+  /** The replica's log as it came back from disk after a restart. */
+  replace(batches: readonly GhostBatch[]): void {
+    this.batchList = [...batches];
+    this.matched = 0;
   }
 
   /** Whether this replica holds exactly `committed` (a prefix of batches) up to `end`. */
   holds(committed: readonly GhostBatch[], end: number): boolean {
-    for (let i = 0; i < committed.length && committed[i]![0] < end; i++) {
-      const mine = this.batches[i];
-      if (mine === undefined || mine[0] !== committed[i]![0] || mine[3] !== committed[i]![3]) return false;
-    }
-    return true;
+    return this.firstDifference(committed, end) === null;
   }
 
   /** The first offset where this replica's batches differ from `committed` below `end`, or null. */
   firstDifference(committed: readonly GhostBatch[], end: number): number | null {
-    for (let i = 0; i < committed.length && committed[i]![0] < end; i++) {
-      const mine = this.batches[i];
-      if (mine === undefined || mine[0] !== committed[i]![0] || mine[3] !== committed[i]![3]) return committed[i]![0];
+    for (let i = this.matched; i < committed.length && committed[i]![0] < end; i++) {
+      const mine = this.batchList[i];
+      const theirs = committed[i]!;
+      if (mine === undefined || mine[0] !== theirs[0] || mine[3] !== theirs[3]) return theirs[0];
+      this.matched = i + 1;
     }
     return null;
   }
@@ -133,8 +154,7 @@ export class PartitionGhost {
         const e = event as unknown as NodeTraceEvents['partition-append'];
         const p = this.partition(e.topic, e.partition);
         const r = p.replica(node);
-        r.truncate(e.batches[0]![0]);
-        r.batches.push(...e.batches);
+        r.append(e.batches);
         for (const h of this.hooks) h.appended?.(p, r, step);
         return;
       }
@@ -150,7 +170,7 @@ export class PartitionGhost {
         const e = event as unknown as NodeTraceEvents['partition-recover'];
         const p = this.partition(e.topic, e.partition);
         const r = p.replica(node);
-        r.batches = [...e.batches];
+        r.replace(e.batches);
         r.hw = 0;
         r.role = 'none';
         for (const h of this.hooks) h.shrunk?.(p, r, step);
