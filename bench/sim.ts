@@ -74,7 +74,7 @@ export function runSimBench(options: { scale?: number; progress?: (line: string)
   const progress = options.progress ?? (() => {});
   // Saturation: two producers offer 20,000 records/s each, batching as Kafka's producer does.
   const producer = (id: string) => `  - { producer: ${id}, topic: orders, rate: 20000/s, keys: 100, config: { acks: all, linger.ms: 5, batch.size: 65536 } }`;
-  const saturated = run('saturation', scenarioText('bench-saturation', Math.max(1, Math.round(10 * scale)), [producer('p1'), producer('p2')].join('\n')));
+  const saturated = run('saturation', scenarioText('bench-saturation', Math.max(3, Math.round(10 * scale)), [producer('p1'), producer('p2')].join('\n')));
   progress(`saturation    ${saturated.recordsConsumed} records consumed in ${saturated.wallMs} ms wall`);
   // Jepsen-like: 100 writes/s for 60 simulated seconds.
   const steady = run('steady-100/s', scenarioText('bench-steady', Math.max(6, Math.round(60 * scale)), '  - { producer: p1, topic: orders, rate: 100/s, keys: 10, config: { acks: all } }'));

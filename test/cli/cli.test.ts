@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runKernelBench } from '../../bench/kernel.ts';
+import { runSimBench } from '../../bench/sim.ts';
 import { root, samsa as run } from './samsa.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-cli-'));
@@ -67,5 +68,19 @@ describe('the kernel benchmark', () => {
     expect(result.peakRssMb).toBeGreaterThan(0);
     for (const key of ['eventsPerSec', 'networkEventsPerSec', 'peakRssMb']) expect(result).toHaveProperty(key);
     expect(result.workloads[0]!.events).toBe(30_000);
+  });
+});
+
+describe('the scenario benchmark', () => {
+  it('reports recordsPerSec and timeRatio from real runs that consume what they produce (a short run)', () => {
+    const result = runSimBench({ scale: 0.1 });
+    expect(result).toMatchObject({ bench: 'sim', brokers: 3, replicationFactor: 3 });
+    expect(result.recordsPerSec).toBeGreaterThan(0);
+    expect(result.timeRatio).toBeGreaterThan(0);
+    for (const run of result.runs) {
+      expect(run.recordsSent).toBeGreaterThan(0);
+      expect(run.recordsConsumed).toBe(run.recordsSent);
+      expect(run.violations).toBe(0);
+    }
   });
 });
