@@ -10,6 +10,7 @@ import { runScenario, type RunResult } from '../sim/scenario/run.ts';
 import { FileSink } from '../sim/trace-sink.ts';
 import { SAFETY_CHECKERS } from '../models/checker-suite.ts';
 import { LIVENESS_CHECKERS } from '../models/checkers/liveness.ts';
+import type { AppliedFault } from '../sim/scenario/faults.ts';
 import { bad, dim, figuresTable, intOption, ok, printJson, table, UserError } from './output.ts';
 
 export function registerRun(program: Command): void {
@@ -82,6 +83,13 @@ function checkersLine(r: RunResult): string {
   return tripped.length === 0 ? ok(held) : `${held}; ${bad(`tripped: ${tripped.join(', ')}`)}`;
 }
 
+/** One applied fault on one line: "8.00 s  partition b1 (for 10 s)". */
+function describeFault(f: AppliedFault): string {
+  const nodes = f.nodes.length === 0 ? dim('(no node matched)') : f.nodes.join(', ');
+  const what = f.kind === 'partition' ? `partition: ${nodes} cut off` : f.kind === 'partition-oneway' ? `one-way partition from ${nodes}` : f.kind === 'network' ? 'network change' : `${f.kind} ${nodes}`;
+  return `${(f.atMs / 1000).toFixed(2)} s  ${what}${f.forMs === null ? '' : ` (for ${f.forMs / 1000} s)`}`;
+}
+
 export function describeRun(r: RunResult, tracePath: string, wallMs: number): string {
   const safety = r.violations.filter((v) => v.class === 'safety').length;
   const verdict = r.violations.length === 0 ? ok('no violations') : bad(`${Object.values(r.violationCounts).reduce((a, b) => a + b, 0)} violation(s)`);
@@ -92,6 +100,7 @@ export function describeRun(r: RunResult, tracePath: string, wallMs: number): st
       ['wall time', `${wallMs} ms`],
       ['kernel events / trace steps', `${r.events.toLocaleString('en-US')} / ${r.steps.toLocaleString('en-US')}`],
       ['messages sent / dropped', `${r.stats.messagesSent.toLocaleString('en-US')} / ${Object.values(r.stats.dropped).reduce((a, b) => a + b, 0).toLocaleString('en-US')}`],
+      ['faults (as scheduled)', r.faults.length === 0 ? dim('none') : r.faults.map(describeFault).join('\n')],
       ['partitions / crashes / node starts', `${r.stats.partitions} / ${r.stats.crashes} / ${r.stats.starts}`],
       ['quorum leaders (epochs) / controller activations', `${r.protocol.quorumLeaders} / ${r.protocol.controllerActivations}`],
       ['broker registrations / partition changes', `${r.protocol.brokerRegistrations} / ${r.protocol.partitionChanges}`],

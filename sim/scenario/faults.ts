@@ -7,12 +7,26 @@ import type { LinkConfig } from '../network.ts';
 import { kafkaNode, type Cluster } from './cluster.ts';
 import type { Fault, Selector } from './types.ts';
 
-/** Schedules every fault of the schedule. */
-export function scheduleFaults(cluster: Cluster, faults: readonly Fault[]): void {
-  for (const fault of faults) cluster.sim.at(fault.atMs, () => applyFault(cluster, fault));
+/** A fault as it fired: when, what, on which nodes (selectors resolved), and for how long. */
+export interface AppliedFault {
+  atMs: number;
+  kind: Fault['kind'];
+  nodes: NodeId[];
+  forMs: number | null;
 }
 
-function applyFault(cluster: Cluster, fault: Fault): void {
+/** Schedules every fault of the schedule; `applied` hears about each one as it fires. */
+export function scheduleFaults(cluster: Cluster, faults: readonly Fault[], applied: (fault: AppliedFault) => void = () => {}): void {
+  for (const fault of faults) {
+    cluster.sim.at(fault.atMs, () => {
+      const nodes = applyFault(cluster, fault);
+      applied({ atMs: fault.atMs, kind: fault.kind, nodes, forMs: fault.forMs ?? null });
+    });
+  }
+}
+
+/** Applies a fault and returns the nodes it struck (every node for network-wide changes). */
+function applyFault(cluster: Cluster, fault: Fault): NodeId[] {
   const { sim } = cluster;
   const undo = (action: () => void) => {
     if (fault.forMs !== undefined) sim.after(fault.forMs, action);
@@ -24,19 +38,20 @@ function applyFault(cluster: Cluster, fault: Fault): void {
       const groups = fault.groups.map((g) => nodesOf(g, named)).filter((g) => g.length > 0);
       const cut = sim.partition(groups);
       undo(() => sim.healLinks(cut));
-      return;
+      return groups[0] ?? [];
     }
     case 'partition-oneway': {
       const named = new Set([...fault.from, ...fault.to].filter((s) => s.kind !== 'rest').flatMap((s) => resolve(cluster, s, new Set())));
-      const cut = sim.partition([nodesOf(fault.from, named), nodesOf(fault.to, named)], { oneWay: true });
+      const from = nodesOf(fault.from, named);
+      const cut = sim.partition([from, nodesOf(fault.to, named)], { oneWay: true });
       undo(() => sim.healLinks(cut));
-      return;
+      return from;
     }
     case 'heal': {
       const nodes = nodesOf(fault.nodes);
       if (fault.nodes.some((s) => s.kind === 'all')) sim.healAll();
       else sim.healLinks(cluster.nodes.flatMap((other) => nodes.flatMap((n): Array<[NodeId, NodeId]> => [[n, other], [other, n]])));
-      return;
+      return nodes;
     }
     case 'crash':
     case 'power-loss': {
@@ -47,36 +62,41 @@ function applyFault(cluster: Cluster, fault: Fault): void {
         else sim.crash(id, 'power-loss');
       }
       undo(() => nodes.forEach((id) => !sim.isUp(id) && sim.restart(id)));
-      return;
+      return nodes;
     }
-    case 'restart':
+    case 'restart': {
       // Brings back nodes that are down; running nodes are left alone (a bounce is crash + restart).
-      for (const id of nodesOf(fault.nodes)) if (!sim.isUp(id)) sim.restart(id);
-      return;
-    case 'restart-wiped':
-      for (const id of nodesOf(fault.nodes)) sim.restart(id, { wipe: true });
-      return;
+      const down = nodesOf(fault.nodes).filter((id) => !sim.isUp(id));
+      for (const id of down) sim.restart(id);
+      return down;
+    }
+    case 'restart-wiped': {
+      const nodes = nodesOf(fault.nodes);
+      for (const id of nodes) sim.restart(id, { wipe: true });
+      return nodes;
+    }
     case 'slow-link': {
       const [a] = resolve(cluster, fault.between[0], new Set());
       const [b] = resolve(cluster, fault.between[1], new Set());
-      if (a === undefined || b === undefined || a === b) return;
+      if (a === undefined || b === undefined || a === b) return [];
       sim.setLinkBetween(a, b, { latency: fault.latency });
       undo(() => sim.setLinkBetween(a, b, null));
-      return;
+      return [a, b];
     }
     case 'network': {
       const before: Partial<LinkConfig> = {};
       for (const key of Object.keys(fault.change) as Array<keyof LinkConfig>) (before as Record<string, unknown>)[key] = sim.network.defaults[key];
       sim.configureNetwork(fault.change);
       undo(() => sim.configureNetwork(before));
-      return;
+      return [...cluster.nodes];
     }
     case 'clock-skew': {
-      for (const id of resolve(cluster, fault.node, new Set())) {
+      const nodes = resolve(cluster, fault.node, new Set());
+      for (const id of nodes) {
         sim.setClockSkew(id, fault.offsetMs);
         undo(() => sim.setClockSkew(id, 0));
       }
-      return;
+      return nodes;
     }
   }
 }

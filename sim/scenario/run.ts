@@ -12,7 +12,7 @@ import { clientBugs } from '../bugs.ts';
 import { scheduleRandomFaults, type FaultFamily } from '../random-faults.ts';
 import type { TraceSink } from '../trace-sink.ts';
 import { ADMIN_ID, buildCluster, kafkaNode, type Cluster } from './cluster.ts';
-import { scheduleFaults } from './faults.ts';
+import { scheduleFaults, type AppliedFault } from './faults.ts';
 import { healEverything, leaderHighWatermark, livenessProblems } from './liveness.ts';
 import { addClients, consumersCaughtUp, startClients, type Workload } from './workload.ts';
 import type { NemesisFault, Scenario } from './types.ts';
@@ -37,6 +37,8 @@ export interface RunResult {
   /** The checkers that tripped are exactly the expected ones. */
   expectationMet: boolean;
   topicsCreatedAtMs: number | null;
+  /** The scheduled faults as they fired, selectors resolved (the random nemesis is not listed). */
+  faults: AppliedFault[];
   /** When the liveness phase found the cluster converged; null if it did not (or was skipped). */
   convergedAtMs: number | null;
   traceHash: string | null;
@@ -116,7 +118,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   };
   if (scenario.topics.length > 0) createTopics(cluster, scenario, clientsGo);
   else cluster.sim.at(0, clientsGo);
-  scheduleFaults(cluster, scenario.faults);
+  const faults: AppliedFault[] = [];
+  scheduleFaults(cluster, scenario.faults, (fault) => faults.push(fault));
   if (scenario.nemesis !== null) {
     scheduleRandomFaults(cluster.sim, cluster.nodes, {
       families: scenario.nemesis.faults.flatMap(nemesisFamilies),
@@ -148,6 +151,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     expected,
     expectationMet,
     topicsCreatedAtMs,
+    faults,
     convergedAtMs,
     traceHash: summary.traceHash,
     steps: summary.steps,
