@@ -112,6 +112,10 @@ export class Partition {
       this.partitionEpoch = state.partitionEpoch;
       if (this.pendingIsr !== null && sameMembers(this.pendingIsr, state.isr)) this.pendingIsr = null;
       this.traceIsr(env);
+      // As Kafka's makeLeader does on every partition change: an ISR the controller shrank (a
+      // fenced follower) or brought up to min.insync.replicas may let the high watermark move
+      // now, with no fetch or append to come (a lone leader's acks=all writes would time out).
+      this.maybeIncrementHw(env);
       return 'isr-updated';
     }
     this.partitionEpoch = Math.max(this.partitionEpoch, state.partitionEpoch);

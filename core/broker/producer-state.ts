@@ -33,9 +33,9 @@ export class ProducerState {
     if (batch.producerId === NO_PRODUCER_ID) return { kind: 'append' };
     const entry = this.producers.get(batch.producerId);
     const lastSeq = addSequence(batch.baseSequence, batch.lastOffsetDelta);
-    if (entry === undefined) {
-      return batch.baseSequence === 0 ? { kind: 'append' } : outOfOrder(`unknown producer ${batch.producerId} must start at sequence 0, got ${batch.baseSequence}`);
-    }
+    // A producer this partition has no state for (new, or its batches truncated or deleted) may
+    // start at any sequence: Kafka's checkSequence since KIP-360 (2.5) only demands 0 of a new epoch.
+    if (entry === undefined) return { kind: 'append' };
     if (batch.producerEpoch < entry.epoch) {
       return { kind: 'error', errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, message: `producer epoch ${batch.producerEpoch} is older than ${entry.epoch}` };
     }

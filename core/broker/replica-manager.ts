@@ -25,6 +25,7 @@ import {
   type ProduceRequest,
 } from '../protocol/data.ts';
 import { ErrorCode } from '../protocol/errors.ts';
+import { batchSizeInBytes } from '../protocol/records.ts';
 import type { LeaderHint } from '../protocol/quorum.ts';
 import type { BrokerBug } from './bugs.ts';
 import { FollowerFetcher } from './follower-fetcher.ts';
@@ -287,7 +288,7 @@ export class ReplicaManager {
   private onFetch(env: BrokerEnv, from: NodeId, req: FetchRequest): void {
     const { responses, ready } = this.readFetch(env, req, true);
     if (ready || req.maxWaitMs <= 0) return this.answerFetch(env, from, req, responses);
-    // Nothing to return yet: wait for data (followers) or a higher high watermark (consumers).
+    // Less than minBytes to return yet: wait for data (followers) or a higher high watermark (consumers).
     const delayed: DelayedFetch = { id: this.nextId++, from, request: req, keys: req.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p.partition}`)) };
     this.fetches.set(delayed.id, delayed);
     env.setTimer(req.maxWaitMs, T.fetchWait + delayed.id);
@@ -300,6 +301,7 @@ export class ReplicaManager {
   private readFetch(env: BrokerEnv, req: FetchRequest, record: boolean): { responses: FetchResponse['topics']; ready: boolean } {
     const follower = req.replicaId;
     let ready = false;
+    let bytes = 0;
     const responses = req.topics.map((topic) => ({
       topic: topic.topic,
       partitions: topic.partitions.map((fp): FetchPartitionResponse => {
@@ -346,11 +348,14 @@ export class ReplicaManager {
         }
         response.highWatermark = p.hw;
         response.lastStableOffset = p.hw;
-        if (response.records.length > 0) ready = true;
+        for (const batch of response.records) bytes += batchSizeInBytes(batch);
         return response;
       }),
     }));
-    return { responses, ready };
+    // Kafka answers at once on an error or a divergence, or once the fetch can return at least
+    // minBytes over all its partitions (fetch.min.bytes / replica.fetch.min.bytes); otherwise the
+    // fetch waits for more data until maxWaitMs. (Any record used to count as enough.)
+    return { responses, ready: ready || bytes >= req.minBytes };
   }
 
   private answerFetch(env: BrokerEnv, to: NodeId, req: FetchRequest, topics: FetchResponse['topics']): void {

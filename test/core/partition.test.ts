@@ -1,0 +1,487 @@
+// One partition replica (Kafka's Partition): the leader's high watermark over the maximal ISR and min.insync.replicas, ISR joining and lagging, fetch validation, and the follower's truncation and high watermark.
+import { recordBatch } from './batches.ts';
+import { describe, expect, it } from 'vitest';
+import type { BrokerBug } from '../../core/broker/bugs.ts';
+import { Partition } from '../../core/broker/partition.ts';
+import type { PartitionState } from '../../core/controller/image.ts';
+import type { Env, NodeId } from '../../core/env.ts';
+import { UNDEFINED_EPOCH } from '../../core/log/epoch-cache.ts';
+import { lastOffsetOf, type RecordBatch } from '../../core/protocol/records.ts';
+import type { TraceEvent } from '../../core/trace-events.ts';
+import { SimStorage } from '../../sim/disk.ts';
+import { partitionState } from './controller-helpers.ts';
+
+/** The environment a Partition sees: a settable clock, a storage and a trace; it sends nothing. */
+class FakeEnv implements Env<never> {
+  readonly self: NodeId = 'b1';
+  readonly storage = new SimStorage();
+  readonly traces: TraceEvent[] = [];
+  time = 0;
+  now(): number {
+    return this.time;
+  }
+  random(): number {
+    return 0.5;
+  }
+  send(): void {
+    throw new Error('a partition sends nothing');
+  }
+  setTimer(): void {}
+  cancelTimer(): void {}
+  trace(event: TraceEvent): void {
+    this.traces.push(event);
+  }
+  /** The high watermarks traced so far, in order. */
+  hws(): number[] {
+    return this.traces.flatMap((e) => (e.kind === 'partition-hw' ? [e.highWatermark] : []));
+  }
+}
+
+interface Setup {
+  replicas?: NodeId[];
+  isr?: NodeId[];
+  leader?: NodeId | null;
+  leaderEpoch?: number;
+  minIsr?: number;
+  lagMs?: number;
+  bugs?: BrokerBug[];
+}
+
+/** The state the controller would publish for orders-0 (replicas b1, b2, b3 unless told). */
+function stateOf(s: Setup): PartitionState {
+  const replicas = s.replicas ?? ['b1', 'b2', 'b3'];
+  const isr = s.isr ?? replicas;
+  return partitionState({ replicas, isr, leader: s.leader === undefined ? isr[0]! : s.leader, leaderEpoch: s.leaderEpoch ?? 0 });
+}
+
+/** Broker b1's replica of orders-0, opened from its storage and given the state from the metadata. */
+function replica(s: Setup = {}, env = new FakeEnv()): { p: Partition; env: FakeEnv } {
+  const settings = { minIsr: s.minIsr ?? 1, replicaLagTimeMaxMs: s.lagMs ?? 10_000, flushMessages: Number.MAX_SAFE_INTEGER, bugs: new Set(s.bugs ?? []) };
+  const p = Partition.open(env, 'b1', stateOf(s), 0, settings);
+  p.applyMetadata(env, stateOf(s));
+  return { p, env };
+}
+
+/** A producer's batch of `count` records (offsets and epoch still unassigned). */
+function produced(count: number, ts = 1_000): RecordBatch {
+  return recordBatch({ count, ts });
+}
+
+/** A batch as some leader wrote it: offsets from `baseOffset`, in `epoch`. */
+function written(baseOffset: number, count: number, epoch: number, producer?: { id: number; seq: number }): RecordBatch {
+  return recordBatch({ count, baseOffset, epoch, producer });
+}
+
+/** Appends batches of the given sizes as leader; returns the offsets each got. */
+function appendAll(p: Partition, env: FakeEnv, sizes: number[]): Array<[number, number]> {
+  return sizes.map((n) => {
+    const r = p.appendAsLeader(env, produced(n), env.now());
+    if (r.errorCode !== 0 || !('baseOffset' in r)) throw new Error(`append failed: ${r.errorCode}`);
+    return [r.baseOffset, r.lastOffset];
+  });
+}
+
+/** Every batch held, as [baseOffset, lastOffset, epoch]. */
+function layout(p: Partition): Array<[number, number, number]> {
+  return p.log.storedBatches().map((b) => [b.batch.baseOffset, lastOffsetOf(b.batch), b.batch.partitionLeaderEpoch]);
+}
+
+/**
+ * Broker b1 holding batches of [count, epoch] runs written by an earlier leader (b2), with the
+ * given high watermark: the state it is in when the controller makes it leader.
+ */
+function formerFollower(runs: Array<[count: number, epoch: number]>, hw: number, s: Setup = {}): { p: Partition; env: FakeEnv } {
+  const { p, env } = replica({ ...s, leader: 'b2', leaderEpoch: Math.max(0, ...runs.map(([, e]) => e)) });
+  for (const [count, epoch] of runs) p.appendAsFollower(env, [written(p.logEndOffset, count, epoch)], hw);
+  expect(p.hw).toBe(hw);
+  return { p, env };
+}
+
+describe('Partition: the leader\'s high watermark', () => {
+  it('a leader alone in the ISR moves the high watermark with every append', () => {
+    const { p, env } = replica({ replicas: ['b1'] });
+    expect(p.role).toBe('leader');
+    expect(appendAll(p, env, [3, 2])).toEqual([
+      [0, 2],
+      [3, 4],
+    ]);
+    expect(p.hw).toBe(5);
+    expect(env.hws()).toEqual([3, 5]);
+    expect(layout(p)).toEqual([
+      [0, 2, 0],
+      [3, 4, 0],
+    ]);
+  });
+
+  it('is the smallest log end offset over the ISR', () => {
+    const { p, env } = replica();
+    appendAll(p, env, [3, 2]);
+    expect(p.hw).toBe(0);
+    expect(p.followerFetched(env, 'b2', 5, 1)).toEqual({ hwChanged: false, expandIsr: false });
+    expect(p.hw).toBe(0); // b3 has not fetched in this epoch
+    expect(p.followerFetched(env, 'b3', 3, 1).hwChanged).toBe(true);
+    expect(p.hw).toBe(3);
+    expect(p.followerFetched(env, 'b3', 5, 1).hwChanged).toBe(true);
+    expect(p.hw).toBe(5);
+  });
+
+  it('never goes back, even when a follower reports a smaller fetch offset', () => {
+    const { p, env } = replica();
+    appendAll(p, env, [4]);
+    p.followerFetched(env, 'b2', 4, 1);
+    p.followerFetched(env, 'b3', 4, 1);
+    expect(p.hw).toBe(4);
+    expect(p.followerFetched(env, 'b3', 1, 1).hwChanged).toBe(false);
+    expect(p.hw).toBe(4);
+    expect(env.hws()).toEqual([4]);
+  });
+
+  it('replicas outside the ISR do not hold it back', () => {
+    const { p, env } = replica({ isr: ['b1', 'b2'] });
+    appendAll(p, env, [4]);
+    p.followerFetched(env, 'b2', 4, 1);
+    expect(p.hw).toBe(4);
+  });
+
+  it('counts a follower being added to the ISR before the controller commits it (the maximal ISR)', () => {
+    const { p, env } = replica({ isr: ['b1', 'b2'] });
+    appendAll(p, env, [4]);
+    expect(p.followerFetched(env, 'b3', 0, 1).expandIsr).toBe(true);
+    p.proposeIsr(env, ['b1', 'b2', 'b3']);
+    expect(p.maximalIsr).toEqual(['b1', 'b2', 'b3']);
+    p.followerFetched(env, 'b2', 4, 1);
+    expect(p.hw).toBe(0); // b3 may already count as in sync for the controller
+    p.followerFetched(env, 'b3', 2, 1);
+    expect(p.hw).toBe(2);
+    p.isrResult(env, 0, ['b1', 'b2', 'b3'], 1);
+    expect(p.isr).toEqual(['b1', 'b2', 'b3']);
+    expect(p.pendingIsr).toBeNull();
+    expect(p.hw).toBe(2);
+  });
+
+  it('without the maximal ISR (seeded bug no-maximal-isr) the pending member is ignored', () => {
+    const { p, env } = replica({ isr: ['b1', 'b2'], bugs: ['no-maximal-isr'] });
+    appendAll(p, env, [4]);
+    p.followerFetched(env, 'b3', 0, 1);
+    p.proposeIsr(env, ['b1', 'b2', 'b3']);
+    p.followerFetched(env, 'b2', 4, 1);
+    expect(p.hw).toBe(4);
+  });
+
+  it('keeps counting a member being shrunk out until the controller commits the shrink', () => {
+    const { p, env } = replica();
+    appendAll(p, env, [4]);
+    p.followerFetched(env, 'b2', 4, 1);
+    p.followerFetched(env, 'b3', 1, 1);
+    expect(p.hw).toBe(1);
+    p.proposeIsr(env, ['b1', 'b2']);
+    expect(p.maximalIsr).toEqual(['b1', 'b2', 'b3']);
+    p.followerFetched(env, 'b2', 4, 1);
+    expect(p.hw).toBe(1);
+    p.isrResult(env, 0, ['b1', 'b2'], 1);
+    expect(p.hw).toBe(4);
+  });
+
+  it('a rejected ISR change leaves the committed ISR and clears the pending one', () => {
+    const { p, env } = replica();
+    p.proposeIsr(env, ['b1', 'b2']);
+    p.isrResult(env, 95 /* INVALID_UPDATE_VERSION */, ['b1', 'b2'], 5);
+    expect(p.isr).toEqual(['b1', 'b2', 'b3']);
+    expect(p.pendingIsr).toBeNull();
+  });
+
+  it('does not advance while the ISR is below min.insync.replicas (KIP-966)', () => {
+    const { p, env } = replica({ isr: ['b1'], minIsr: 2 });
+    appendAll(p, env, [3]);
+    expect(p.hw).toBe(0); // the leader alone has it all, but one replica is not enough
+    // b2 catches up and joins; only then does the high watermark move.
+    expect(p.followerFetched(env, 'b2', 3, 1)).toEqual({ hwChanged: false, expandIsr: true });
+    p.proposeIsr(env, ['b1', 'b2']);
+    expect(p.hw).toBe(0); // the pending ISR does not count towards min.insync.replicas
+    p.isrResult(env, 0, ['b1', 'b2'], 1);
+    expect(p.hw).toBe(3);
+  });
+
+  it('stops advancing when the committed ISR shrinks below min.insync.replicas', () => {
+    const { p, env } = replica({ isr: ['b1', 'b2'], minIsr: 2 });
+    appendAll(p, env, [3]);
+    p.followerFetched(env, 'b2', 3, 1);
+    expect(p.hw).toBe(3);
+    expect(p.applyMetadata(env, { ...stateOf({ isr: ['b1'] }), partitionEpoch: 1 })).toBe('isr-updated');
+    appendAll(p, env, [2]);
+    expect(p.hw).toBe(3);
+  });
+
+  it('moves as soon as the controller commits a smaller ISR through the metadata (Kafka\'s makeLeader recomputes it)', () => {
+    const { p, env } = replica();
+    appendAll(p, env, [4]);
+    p.followerFetched(env, 'b2', 4, 1);
+    p.followerFetched(env, 'b3', 1, 1);
+    expect(p.hw).toBe(1);
+    // The controller fences b3 and drops it from the ISR; no fetch or append follows.
+    expect(p.applyMetadata(env, { ...stateOf({ isr: ['b1', 'b2'] }), partitionEpoch: 1 })).toBe('isr-updated');
+    expect(p.hw).toBe(4);
+  });
+
+  it('moves as soon as the metadata brings the ISR back up to min.insync.replicas', () => {
+    const { p, env } = replica({ isr: ['b1'], minIsr: 2 });
+    appendAll(p, env, [3]);
+    p.followerFetched(env, 'b2', 3, 1);
+    p.proposeIsr(env, ['b1', 'b2']);
+    // The AlterPartition answer is lost, but the committed change arrives in the metadata.
+    expect(p.applyMetadata(env, { ...stateOf({ isr: ['b1', 'b2'] }), partitionEpoch: 1 })).toBe('isr-updated');
+    expect(p.pendingIsr).toBeNull();
+    expect(p.hw).toBe(3);
+  });
+
+  it('with the seeded bug hw-below-min-isr, a lone leader advances it', () => {
+    const { p, env } = replica({ isr: ['b1'], minIsr: 2, bugs: ['hw-below-min-isr'] });
+    appendAll(p, env, [3]);
+    expect(p.hw).toBe(3);
+  });
+
+  it('a new leader waits for its ISR followers to fetch in its epoch before moving the high watermark', () => {
+    const { p, env } = formerFollower([[10, 0]], 4, { isr: ['b1', 'b2'] });
+    expect(p.applyMetadata(env, stateOf({ isr: ['b1', 'b2'], leaderEpoch: 1 }))).toBe('became-leader');
+    expect(p.leaderEpochStartOffset).toBe(10);
+    expect(p.hw).toBe(4);
+    p.followerFetched(env, 'b2', 10, 1);
+    expect(p.hw).toBe(10);
+    // Only a high watermark at or past the epoch's start is exposed to consumers.
+    const exposed = env.traces.flatMap((e) => (e.kind === 'partition-hw' && e.role === 'leader' ? [[e.highWatermark, e.exposed]] : []));
+    expect(exposed).toEqual([[10, true]]);
+  });
+});
+
+describe('Partition: joining the ISR', () => {
+  it('a follower joins once its fetch offset reaches the high watermark', () => {
+    const { p, env } = replica({ isr: ['b1', 'b2'] });
+    appendAll(p, env, [4]);
+    p.followerFetched(env, 'b2', 4, 1);
+    expect(p.hw).toBe(4);
+    expect(p.followerFetched(env, 'b3', 3, 1).expandIsr).toBe(false);
+    expect(p.followerFetched(env, 'b3', 4, 1).expandIsr).toBe(true);
+  });
+
+  it('must also reach the start offset of the leader\'s epoch (KAFKA-7128)', () => {
+    const { p, env } = formerFollower([[10, 0]], 4, { isr: ['b1', 'b2'] });
+    p.applyMetadata(env, stateOf({ isr: ['b1', 'b2'], leaderEpoch: 1 }));
+    expect(p.hw).toBe(4);
+    // b3 is past the (lagging) high watermark but lacks offsets the new leader may have exposed already.
+    expect(p.followerFetched(env, 'b3', 6, 1).expandIsr).toBe(false);
+    expect(p.followerFetched(env, 'b3', 10, 1).expandIsr).toBe(true);
+  });
+
+  it('with the seeded bug isr-join-before-epoch-start, the high watermark alone admits it', () => {
+    const { p, env } = formerFollower([[10, 0]], 4, { isr: ['b1', 'b2'], bugs: ['isr-join-before-epoch-start'] });
+    p.applyMetadata(env, stateOf({ isr: ['b1', 'b2'], leaderEpoch: 1 }));
+    expect(p.followerFetched(env, 'b3', 6, 1).expandIsr).toBe(true);
+  });
+
+  it('is not proposed for a member of the ISR, nor while another ISR change is in flight', () => {
+    const { p, env } = replica({ isr: ['b1', 'b2'] });
+    expect(p.followerFetched(env, 'b2', 0, 1).expandIsr).toBe(false);
+    p.proposeIsr(env, ['b1']);
+    expect(p.followerFetched(env, 'b3', 0, 1).expandIsr).toBe(false);
+  });
+
+  it('the ISR proposal carries each follower\'s broker epoch from its fetches (KIP-903)', () => {
+    const { p, env } = replica({ isr: ['b1', 'b2'] });
+    p.followerFetched(env, 'b2', 0, 17);
+    p.followerFetched(env, 'b3', 0, 23);
+    expect(p.isrWithEpochs(['b1', 'b2', 'b3'])).toEqual([
+      { brokerId: 'b1', brokerEpoch: -1 },
+      { brokerId: 'b2', brokerEpoch: 17 },
+      { brokerId: 'b3', brokerEpoch: 23 },
+    ]);
+  });
+});
+
+describe('Partition: lagging ISR members (replica.lag.time.max.ms)', () => {
+  it('a member that has not caught up for longer than the lag time is lagging', () => {
+    const { p, env } = replica({ lagMs: 1_000 });
+    env.time = 500;
+    appendAll(p, env, [2]);
+    p.followerFetched(env, 'b2', 2, 1); // caught up at 500
+    expect(p.laggingIsrMembers(1_000)).toEqual([]);
+    expect(p.laggingIsrMembers(1_001)).toEqual(['b3']); // b3 never fetched since the leader started at 0
+    expect(p.laggingIsrMembers(1_500)).toEqual(['b3']);
+    expect(p.laggingIsrMembers(1_501)).toEqual(['b2', 'b3']);
+  });
+
+  it('a follower behind a busy leader stays in sync if it reaches, each time, where the leader was at its last fetch', () => {
+    const { p, env } = replica({ lagMs: 1_000 });
+    let leo = 0;
+    for (let t = 100; t <= 3_000; t += 100) {
+      env.time = t;
+      appendAll(p, env, [1]);
+      // b2 always fetches what the leader had at its previous fetch: never at the log end, never far behind.
+      p.followerFetched(env, 'b2', leo, 1);
+      p.followerFetched(env, 'b3', 0, 1); // b3 is stuck at 0
+      leo = p.logEndOffset;
+    }
+    expect(p.laggingIsrMembers(3_000)).toEqual(['b3']);
+  });
+
+  it('only a leader without an ISR change in flight reports lagging members', () => {
+    const { p, env } = replica({ lagMs: 1_000 });
+    p.proposeIsr(env, ['b1', 'b2']);
+    expect(p.laggingIsrMembers(5_000)).toEqual([]);
+    const follower = replica({ leader: 'b2', lagMs: 1_000 }).p;
+    expect(follower.laggingIsrMembers(5_000)).toEqual([]);
+  });
+});
+
+describe('Partition: validateFetch (KIP-595)', () => {
+  // The leader's log: epoch 0 at [0, 5), epoch 2 at [5, 8).
+  function leaderLog(): Partition {
+    const { p, env } = formerFollower([[5, 0], [3, 2]], 0);
+    p.applyMetadata(env, stateOf({ leaderEpoch: 3 }));
+    return p;
+  }
+
+  it('accepts a fetch consistent with the log', () => {
+    const p = leaderLog();
+    expect(p.validateFetch(8, 2)).toBeNull();
+    expect(p.validateFetch(6, 2)).toBeNull();
+    expect(p.validateFetch(5, 0)).toBeNull(); // at the end of epoch 0: fine
+    expect(p.validateFetch(3, 0)).toBeNull();
+  });
+
+  it('a fetch without a last fetched epoch is not checked', () => {
+    expect(leaderLog().validateFetch(100, -1)).toBeNull();
+  });
+
+  it('a follower past the end of its last epoch diverges at that epoch\'s end', () => {
+    const p = leaderLog();
+    expect(p.validateFetch(7, 0)).toEqual({ epoch: 0, endOffset: 5 });
+    expect(p.validateFetch(9, 2)).toEqual({ epoch: 2, endOffset: 8 });
+  });
+
+  it('a follower whose last epoch the leader does not hold diverges at the leader\'s largest epoch below it', () => {
+    const p = leaderLog();
+    expect(p.validateFetch(6, 1)).toEqual({ epoch: 0, endOffset: 5 });
+    expect(p.validateFetch(5, 1)).toEqual({ epoch: 0, endOffset: 5 });
+  });
+
+  it('a follower with an epoch older than every epoch of the leader diverges at UNDEFINED_EPOCH and the log start', () => {
+    const { p, env } = formerFollower([[4, 3]], 0);
+    p.applyMetadata(env, stateOf({ leaderEpoch: 4 }));
+    expect(p.validateFetch(2, 1)).toEqual({ epoch: UNDEFINED_EPOCH, endOffset: 0 });
+  });
+});
+
+describe('Partition: follower truncation to the divergence point', () => {
+  /** A follower of b2 whose log holds [count, epoch] runs in batches of 4. */
+  function follower(runs: Array<[count: number, epoch: number]>, hw = 0): { p: Partition; env: FakeEnv } {
+    const { p, env } = replica({ leader: 'b2', leaderEpoch: 9 });
+    for (const [count, epoch] of runs) {
+      for (let n = 0; n < count; n += 4) p.appendAsFollower(env, [written(p.logEndOffset, Math.min(4, count - n), epoch)], hw);
+    }
+    return { p, env };
+  }
+
+  it('regression: epoch 0 is a real epoch; told epoch 0 ends at 57, a follower with epoch 0 up to 20 then epoch 4 truncates to 20', () => {
+    const { p, env } = follower([
+      [20, 0],
+      [12, 4],
+    ]);
+    expect(p.logEndOffset).toBe(32);
+    p.truncateToDivergence(env, { epoch: 0, endOffset: 57 });
+    expect(p.logEndOffset).toBe(20);
+    expect(p.log.lastEpoch).toBe(0);
+    expect(p.lastFetchedEpoch).toBe(0);
+    // The next fetch (offset 20, last epoch 0) is consistent with the leader: no loop.
+    expect(p.log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 20 });
+  });
+
+  it('truncates to the leader\'s end of the common epoch when that comes first', () => {
+    const { p, env } = follower([
+      [20, 0],
+      [12, 4],
+    ]);
+    p.truncateToDivergence(env, { epoch: 0, endOffset: 12 });
+    expect(p.logEndOffset).toBe(12);
+    expect(layout(p).at(-1)).toEqual([8, 11, 0]);
+  });
+
+  it('without the leader\'s epoch, truncates to the end of its own largest epoch below it', () => {
+    const { p, env } = follower([
+      [8, 0],
+      [8, 3],
+    ]);
+    p.truncateToDivergence(env, { epoch: 2, endOffset: 13 });
+    expect(p.logEndOffset).toBe(8);
+    expect(p.log.lastEpoch).toBe(0);
+  });
+
+  it('UNDEFINED_EPOCH from the leader truncates to the offset it gives (where the leader\'s log starts)', () => {
+    const { p, env } = follower([[8, 1]]);
+    p.truncateToDivergence(env, { epoch: UNDEFINED_EPOCH, endOffset: 0 });
+    expect(p.logEndOffset).toBe(0);
+    expect(p.log.lastEpoch).toBe(UNDEFINED_EPOCH);
+  });
+
+  it('never truncates past its own log end', () => {
+    const { p, env } = follower([[8, 2]]);
+    const before = env.traces.length;
+    p.truncateToDivergence(env, { epoch: 2, endOffset: 30 });
+    expect(p.logEndOffset).toBe(8);
+    expect(env.traces.slice(before).filter((e) => e.kind === 'partition-truncate')).toEqual([]);
+  });
+
+  it('truncation clamps the high watermark and rebuilds the producer state', () => {
+    const { p, env } = replica({ leader: 'b2', leaderEpoch: 5 });
+    p.appendAsFollower(env, [written(0, 2, 1, { id: 42, seq: 0 }), written(2, 2, 1, { id: 42, seq: 2 }), written(4, 2, 3, { id: 42, seq: 4 })], 6);
+    expect(p.hw).toBe(6);
+    expect(p.producers.check({ ...produced(2), producerId: 42, producerEpoch: 0, baseSequence: 4 }).kind).toBe('duplicate');
+    p.truncateToDivergence(env, { epoch: 1, endOffset: 4 });
+    expect(p.logEndOffset).toBe(4);
+    expect(p.hw).toBe(4);
+    // The truncated batch's retry is no longer a duplicate; the one kept still is.
+    expect(p.producers.check({ ...produced(2), producerId: 42, producerEpoch: 0, baseSequence: 4 }).kind).toBe('append');
+    expect(p.producers.check({ ...produced(2), producerId: 42, producerEpoch: 0, baseSequence: 2 })).toEqual({ kind: 'duplicate', baseOffset: 2, lastOffset: 3 });
+  });
+});
+
+describe('Partition: the follower\'s log and high watermark', () => {
+  it('appends the leader\'s batches as they are, skipping what it already holds', () => {
+    const { p, env } = replica({ leader: 'b2', leaderEpoch: 3 });
+    const a = written(0, 3, 1);
+    const b = written(3, 2, 3);
+    p.appendAsFollower(env, [a], 0);
+    p.appendAsFollower(env, [a, b], 0); // a resent with b
+    expect(layout(p)).toEqual([
+      [0, 2, 1],
+      [3, 4, 3],
+    ]);
+    expect(p.log.storedBatches()[1]!.batch).toBe(b);
+  });
+
+  it('takes the leader\'s high watermark clamped to its own log end', () => {
+    const { p, env } = replica({ leader: 'b2' });
+    p.appendAsFollower(env, [written(0, 3, 0)], 10);
+    expect(p.hw).toBe(3);
+    p.appendAsFollower(env, [written(3, 3, 0)], 5);
+    expect(p.hw).toBe(5);
+    p.appendAsFollower(env, [], 6);
+    expect(p.hw).toBe(6);
+    expect(env.hws()).toEqual([3, 5, 6]);
+  });
+
+  it('with the seeded bug follower-hw-unclamped, it takes a high watermark beyond its log', () => {
+    const { p, env } = replica({ leader: 'b2', bugs: ['follower-hw-unclamped'] });
+    p.appendAsFollower(env, [written(0, 3, 0)], 10);
+    expect(p.hw).toBe(10);
+  });
+
+  it('reopening from storage clamps the checkpointed high watermark to the recovered log', () => {
+    const env = new FakeEnv();
+    const { p } = replica({ leader: 'b2' }, env);
+    p.appendAsFollower(env, [written(0, 3, 0)], 3);
+    const settings = p.settings;
+    const reopened = Partition.open(env, 'b1', stateOf({ leader: 'b2' }), 50, settings);
+    expect(reopened.logEndOffset).toBe(3);
+    expect(reopened.hw).toBe(3);
+  });
+});
