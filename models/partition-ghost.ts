@@ -120,8 +120,10 @@ export class PartitionGhost {
   readonly partitions = new Map<string, GhostPartition>();
   /**
    * Brokers registered in their current incarnation. A restarted broker is still in ISRs as its
-   * former self until it registers again (the controller then removes it from every ISR), so
-   * until then its replicas are not judged as ISR members.
+   * former self until it registers again (the controller then removes it from every ISR but one
+   * where it is the last member), so until then its replicas are not judged as ISR members. A
+   * last ISR member that comes back without committed records is judged, and trips strong-isr:
+   * that is a real loss (no fsync and a power loss, which KIP-966's ELR would prevent).
    */
   readonly registered = new Set<NodeId>();
   private readonly hooks: PartitionHooks[] = [];
