@@ -142,6 +142,12 @@ export class PartitionGhost {
     return p;
   }
 
+  /** The partition an event is about, and `node`'s replica of it. */
+  private replicaOf(e: { topic: string; partition: number }, node: NodeId): [GhostPartition, GhostPartitionReplica] {
+    const p = this.partition(e.topic, e.partition);
+    return [p, p.replica(node)];
+  }
+
   observe(step: number, node: NodeId | null, event: Event): void {
     if (node === null) return;
     switch (event.kind) {
@@ -154,24 +160,21 @@ export class PartitionGhost {
         return;
       case 'partition-append': {
         const e = event as unknown as NodeTraceEvents['partition-append'];
-        const p = this.partition(e.topic, e.partition);
-        const r = p.replica(node);
+        const [p, r] = this.replicaOf(e, node);
         r.append(e.batches);
         for (const h of this.hooks) h.appended?.(p, r, step);
         return;
       }
       case 'partition-truncate': {
         const e = event as unknown as NodeTraceEvents['partition-truncate'];
-        const p = this.partition(e.topic, e.partition);
-        const r = p.replica(node);
+        const [p, r] = this.replicaOf(e, node);
         r.truncate(e.endOffset);
         for (const h of this.hooks) h.shrunk?.(p, r, step);
         return;
       }
       case 'partition-recover': {
         const e = event as unknown as NodeTraceEvents['partition-recover'];
-        const p = this.partition(e.topic, e.partition);
-        const r = p.replica(node);
+        const [p, r] = this.replicaOf(e, node);
         r.replace(e.batches);
         r.hw = 0;
         r.role = 'none';
@@ -180,8 +183,7 @@ export class PartitionGhost {
       }
       case 'partition-hw': {
         const e = event as unknown as NodeTraceEvents['partition-hw'];
-        const p = this.partition(e.topic, e.partition);
-        const r = p.replica(node);
+        const [p, r] = this.replicaOf(e, node);
         r.hw = e.highWatermark;
         for (const h of this.hooks) h.highWatermark?.(p, r, step, e);
         p.extendCommitted(r, e.highWatermark);
@@ -189,8 +191,7 @@ export class PartitionGhost {
       }
       case 'partition-role': {
         const e = event as unknown as NodeTraceEvents['partition-role'];
-        const p = this.partition(e.topic, e.partition);
-        const r = p.replica(node);
+        const [p, r] = this.replicaOf(e, node);
         r.role = e.role;
         r.leaderEpoch = e.leaderEpoch;
         for (const h of this.hooks) h.role?.(p, r, step, e);

@@ -260,9 +260,7 @@ export class Partition {
 
   /** Whether a fetcher's position is consistent with this log; the divergence if not (KIP-595). */
   validateFetch(fetchOffset: number, lastFetchedEpoch: number): OffsetAndEpoch | null {
-    if (lastFetchedEpoch < 0) return null;
-    const end = this.log.endOffsetForEpoch(lastFetchedEpoch);
-    return end.epoch !== lastFetchedEpoch || end.endOffset < fetchOffset ? end : null;
+    return lastFetchedEpoch < 0 ? null : this.log.divergence(fetchOffset, lastFetchedEpoch);
   }
 
   // ---- the follower's side ------------------------------------------------------------------------
@@ -279,20 +277,9 @@ export class Partition {
     if (hw !== this.hw && hw >= 0) this.setHw(env, hw);
   }
 
-  /**
-   * Truncates where the leader says this log diverges (Kafka's fetcher rule): to the end of the
-   * common epoch, or, when this log does not hold the leader's epoch, to the end of its own largest
-   * epoch below it (the next fetch narrows it down further). UNDEFINED_EPOCH (-1) means the leader
-   * holds no epoch at or below the one asked for: truncate to where its log starts.
-   */
+  /** Truncates where the leader says this log diverges (the epoch cache's fetcher rule). */
   truncateToDivergence(env: BrokerEnv, diverging: OffsetAndEpoch): void {
-    let offset: number;
-    if (diverging.epoch < 0) offset = diverging.endOffset;
-    else {
-      const own = this.log.endOffsetForEpoch(diverging.epoch);
-      offset = own.epoch === diverging.epoch ? Math.min(own.endOffset, diverging.endOffset) : own.endOffset;
-    }
-    this.truncateTo(env, Math.min(offset, this.log.logEndOffset));
+    this.truncateTo(env, this.log.truncationOffsetFor(diverging));
   }
 
   private truncateTo(env: BrokerEnv, offset: number): void {

@@ -76,6 +76,28 @@ export class EpochCache {
     return { epoch: this.entries[found]!.epoch, endOffset: next === undefined ? logEndOffset : next.startOffset };
   }
 
+  /**
+   * Where a fetcher's log parts from this one (the leader's side, KIP-595 / KIP-320): null when
+   * entries up to `fetchOffset` in `lastFetchedEpoch` are consistent with this log, otherwise the
+   * largest epoch at or below it and where that epoch ends here.
+   */
+  divergence(fetchOffset: number, lastFetchedEpoch: number, logStartOffset: number, logEndOffset: number): OffsetAndEpoch | null {
+    const end = this.endOffsetFor(lastFetchedEpoch, logStartOffset, logEndOffset);
+    return end.epoch !== lastFetchedEpoch || end.endOffset < fetchOffset ? end : null;
+  }
+
+  /**
+   * Where a follower truncates when its leader reports `diverging` (the follower's side, Kafka's
+   * fetcher rule): to the end of the common epoch; when this log lacks the leader's epoch, to the
+   * end of its own largest epoch below it (the next fetch narrows it down); when the leader holds no
+   * epoch at or below the one asked for, to where the leader's log starts.
+   */
+  truncationOffsetFor(diverging: OffsetAndEpoch, logStartOffset: number, logEndOffset: number): number {
+    if (diverging.epoch === this.noEpoch) return Math.min(diverging.endOffset, logEndOffset);
+    const own = this.endOffsetFor(diverging.epoch, logStartOffset, logEndOffset);
+    return own.epoch === diverging.epoch ? Math.min(own.endOffset, diverging.endOffset) : own.endOffset;
+  }
+
   /** The cache's entries, oldest first (for snapshots of state and for tests). */
   toArray(): Array<{ epoch: number; startOffset: number }> {
     return this.entries.map((e) => ({ ...e }));

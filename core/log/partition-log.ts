@@ -114,6 +114,16 @@ export class PartitionLog {
     return this.epochs.endOffsetFor(epoch, this.logStartOffset, this.logEndOffset);
   }
 
+  /** Where a fetcher at `fetchOffset` whose last batch was in `lastFetchedEpoch` parts from this log, or null. */
+  divergence(fetchOffset: number, lastFetchedEpoch: number): OffsetAndEpoch | null {
+    return this.epochs.divergence(fetchOffset, lastFetchedEpoch, this.logStartOffset, this.logEndOffset);
+  }
+
+  /** Where this log truncates when its leader reports `diverging`. */
+  truncationOffsetFor(diverging: OffsetAndEpoch): number {
+    return this.epochs.truncationOffsetFor(diverging, this.logStartOffset, this.logEndOffset);
+  }
+
   /** Appends a batch whose offsets are assigned (by the leader or fetched from it). Not durable until flush. */
   append(batches: readonly RecordBatch[]): void {
     if (batches.length === 0) return;

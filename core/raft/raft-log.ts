@@ -228,17 +228,13 @@ export class RaftLog<R> {
       return { kind: 'snapshot', snapshotId: snapshot.id };
     }
     if (fetchOffset === 0 && lastFetchedEpoch === 0) return { kind: 'valid' };
-    const end = this.endOffsetForEpoch(lastFetchedEpoch);
-    if (end.epoch !== lastFetchedEpoch || end.endOffset < fetchOffset) return { kind: 'diverging', divergingEpoch: end };
-    return { kind: 'valid' };
+    const divergingEpoch = this.epochs.divergence(fetchOffset, lastFetchedEpoch, this.startOffset, this.endOffset);
+    return divergingEpoch === null ? { kind: 'valid' } : { kind: 'diverging', divergingEpoch };
   }
 
   /** Where a follower truncates when the leader reports `diverging` (KafkaRaftClient's rule). */
   truncationOffsetFor(diverging: OffsetAndEpoch): number {
-    // Epoch 0 means "before every epoch the leader knows": keep what lies below its end offset.
-    if (diverging.epoch === 0) return Math.min(diverging.endOffset, this.endOffset);
-    const own = this.endOffsetForEpoch(diverging.epoch);
-    return own.epoch === diverging.epoch ? Math.min(own.endOffset, diverging.endOffset) : own.endOffset;
+    return this.epochs.truncationOffsetFor(diverging, this.startOffset, this.endOffset);
   }
 
   /**

@@ -2,10 +2,9 @@
 // once, so a second offset means the log holds the record twice (e.g. a retried produce that the
 // broker appended again: what idempotence, KIP-98, exists to prevent) or a client misread it.
 
-import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
-import { acknowledged, pollRecords, quote, tp } from './op-values.ts';
+import { forEachSighting, quote, sightingFacts, sightingText, tp, type Sighting } from './op-values.ts';
 import type { HistoryOp } from './types.ts';
 
 export const DUPLICATE: CheckerInfo = {
@@ -13,19 +12,6 @@ export const DUPLICATE: CheckerInfo = {
   statement: 'Each value written is acknowledged and returned at one offset of one partition only.',
   source: "Jepsen's Kafka workload (duplicate); KIP-98 (idempotent producer: no duplicates from retries)",
 };
-
-/** Where a value was seen, and by what. */
-export interface Sighting {
-  topic: string;
-  partition: number;
-  offset: number;
-  process: NodeId;
-  step: number;
-  how: 'ack' | 'poll';
-}
-
-export const sightingText = (s: Sighting) => `${s.how === 'ack' ? 'acknowledged to' : 'returned to'} ${s.process} at step ${s.step}`;
-export const sightingFacts = (s: Sighting) => ({ topic: s.topic, partition: s.partition, offset: s.offset, process: s.process, step: s.step, how: s.how });
 
 export class Duplicate implements HistoryChecker {
   readonly info = DUPLICATE;
@@ -35,14 +21,10 @@ export class Duplicate implements HistoryChecker {
   constructor(private readonly report: Report) {}
 
   observe(op: HistoryOp): void {
-    const ack = acknowledged(op);
-    if (ack !== null) return this.seen(op, ack.value, { topic: ack.topic, partition: ack.partition, offset: ack.offset, process: op.process, step: op.step, how: 'ack' });
-    const records = pollRecords(op);
-    if (records === null) return;
-    for (const [topic, partition, offset, , value] of records) {
+    forEachSighting(op, (value, at) => {
       // Null values (tombstones) are not the producers' unique values.
-      if (value !== null) this.seen(op, value, { topic, partition, offset, process: op.process, step: op.step, how: 'poll' });
-    }
+      if (value !== null) this.seen(op, value, at);
+    });
   }
 
   finish(): void {}

@@ -3,9 +3,8 @@
 // log diverged, e.g. an acknowledged record truncated and the offset reused after a failover.
 
 import type { CheckerInfo, Report } from '../violation.ts';
-import { sightingFacts, sightingText, type Sighting } from './duplicate.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
-import { acknowledged, pollRecords, quote, tp } from './op-values.ts';
+import { forEachSighting, quote, sightingFacts, sightingText, tp, type Sighting } from './op-values.ts';
 import { PartitionMap } from './partition-map.ts';
 import type { HistoryOp } from './types.ts';
 
@@ -28,11 +27,7 @@ export class InconsistentOffset implements HistoryChecker {
   constructor(private readonly report: Report) {}
 
   observe(op: HistoryOp): void {
-    const ack = acknowledged(op);
-    if (ack !== null) return this.seen(op, ack.value, { topic: ack.topic, partition: ack.partition, offset: ack.offset, process: op.process, step: op.step, how: 'ack' });
-    const records = pollRecords(op);
-    if (records === null) return;
-    for (const [topic, partition, offset, , value] of records) this.seen(op, value, { topic, partition, offset, process: op.process, step: op.step, how: 'poll' });
+    forEachSighting(op, (value, at) => this.seen(op, value, at));
   }
 
   finish(): void {}

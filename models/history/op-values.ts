@@ -1,6 +1,7 @@
 // Reading the values of history operations (models/history/types.ts) without trusting them: the
 // history comes from trace events, so each shape is checked before a checker relies on it.
 
+import type { NodeId } from '../../core/env.ts';
 import type { HistoryOp, PollOk, SendOk } from './types.ts';
 
 export type PollRecord = PollOk['records'][number];
@@ -80,3 +81,25 @@ export function isMalformed(op: HistoryOp): boolean {
 
 export const tp = (topic: string, partition: number): string => `${topic}/${partition}`;
 export const quote = (value: string | null): string => (value === null ? 'null' : `'${value}'`);
+
+/** Where a value was seen at an offset, and by what: an acknowledged send or a poll. */
+export interface Sighting {
+  topic: string;
+  partition: number;
+  offset: number;
+  process: NodeId;
+  step: number;
+  how: 'ack' | 'poll';
+}
+
+export const sightingText = (s: Sighting) => `${s.how === 'ack' ? 'acknowledged to' : 'returned to'} ${s.process} at step ${s.step}`;
+export const sightingFacts = (s: Sighting) => ({ topic: s.topic, partition: s.partition, offset: s.offset, process: s.process, step: s.step, how: s.how });
+
+/** Every (value, offset) an op shows: the acknowledged offset of a send, or each record a poll returned. */
+export function forEachSighting(op: HistoryOp, visit: (value: string | null, at: Sighting) => void): void {
+  const ack = acknowledged(op);
+  if (ack !== null) return visit(ack.value, { topic: ack.topic, partition: ack.partition, offset: ack.offset, process: op.process, step: op.step, how: 'ack' });
+  const records = pollRecords(op);
+  if (records === null) return;
+  for (const [topic, partition, offset, , value] of records) visit(value, { topic, partition, offset, process: op.process, step: op.step, how: 'poll' });
+}

@@ -32,9 +32,19 @@ export interface Cluster {
   config: Config;
 }
 
+/** Runs `check`; a ConfigError it throws becomes a setup error of the scenario, prefixed with `where`. */
+export function checkedSetup<T>(scenario: Scenario, where: string | null, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ScenarioSetupError(scenario.name, where === null ? err.message : `${where}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** The cluster's Kafka config, checked: unknown keys and bad values are setup errors. */
 export function clusterConfig(scenario: Scenario): Config {
-  try {
+  return checkedSetup(scenario, null, () => {
     const config = new Config(scenario.cluster.config);
     for (const topic of scenario.topics) {
       for (const [name, value] of Object.entries(topic.config)) {
@@ -43,10 +53,7 @@ export function clusterConfig(scenario: Scenario): Config {
       }
     }
     return config;
-  } catch (err) {
-    if (err instanceof ConfigError) throw new ScenarioSetupError(scenario.name, err.message);
-    throw err;
-  }
+  });
 }
 
 export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink | null, bugs: readonly string[]): Cluster {

@@ -8,8 +8,7 @@ import { parseConsumerConfig, parseProducerConfig } from '../../core/client/clie
 import { Consumer } from '../../core/client/consumer.ts';
 import { Producer } from '../../core/client/producer.ts';
 import type { NodeId } from '../../core/env.ts';
-import { ConfigError } from '../../core/protocol/configs.ts';
-import { kafkaNode, ScenarioSetupError, type Cluster } from './cluster.ts';
+import { checkedSetup, kafkaNode, ScenarioSetupError, type Cluster } from './cluster.ts';
 import type { ConsumerSpec, ProducerSpec, Scenario } from './types.ts';
 
 const POLL_EVERY_MS = 50;
@@ -31,26 +30,18 @@ export function addClients(cluster: Cluster, scenario: Scenario, bugs: ReadonlyS
   const consumers = scenario.clients.filter((c): c is ConsumerSpec => c.kind === 'consumer');
   const bootstrap = cluster.brokers;
   for (const p of producers) {
-    checked(scenario, `clients.${p.id}.config`, () => parseProducerConfig(p.config));
+    checkedSetup(scenario, `clients.${p.id}.config`, () => parseProducerConfig(p.config));
     cluster.sim.addNode(p.id, () => new Producer(p.id, bootstrap, p.config, bugs) as never);
   }
   for (const c of consumers) {
     if (c.mode === 'group') throw new ScenarioSetupError(scenario.name, `clients.${c.id}: consumer groups (mode: group) are not built yet; use mode: assign`);
     const config = { 'auto.offset.reset': 'earliest', ...c.config };
-    checked(scenario, `clients.${c.id}.config`, () => parseConsumerConfig(config));
+    checkedSetup(scenario, `clients.${c.id}.config`, () => parseConsumerConfig(config));
     cluster.sim.addNode(c.id, () => new Consumer(c.id, bootstrap, config, bugs) as never);
   }
   return { producers, consumers, stopSendingAtMs: scenario.durationMs };
 }
 
-function checked(scenario: Scenario, where: string, parse: () => unknown): void {
-  try {
-    parse();
-  } catch (err) {
-    if (err instanceof ConfigError) throw new ScenarioSetupError(scenario.name, `${where}: ${err.message}`);
-    throw err;
-  }
-}
 
 /** Starts the clients once the topics exist: producers on their schedule, consumers polling. */
 export function startClients(cluster: Cluster, scenario: Scenario, workload: Workload): void {
