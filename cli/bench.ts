@@ -1,15 +1,21 @@
-// `samsa bench kernel`: runs the kernel benchmark, prints a table and, with --json, the figures.
+// `samsa bench kernel|raft|sim|bugs`: runs a benchmark, prints its tables and, with --json, the figures.
 
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { runBugsBench, type BugsBenchResult } from '../bench/bugs.ts';
+import { KNOWN_BUGS } from '../sim/bugs.ts';
 import { runKernelBench } from '../bench/kernel.ts';
 import { runRaftBench } from '../bench/raft.ts';
 import { runSimBench } from '../bench/sim.ts';
-import { bad, figuresTable, intOption, ok, printJson, table } from './output.ts';
+import { bad, checkBugs, dim, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table } from './output.ts';
 
 const TARGET_EVENTS_PER_SEC = 2_000_000;
 const TARGET_NETWORK_EVENTS_PER_SEC = 1_000_000;
 const TARGET_SIM_RECORDS_PER_SEC = 1_000_000;
 const TARGET_SIM_TIME_RATIO = 1_000;
+const TARGET_BUG_MEDIAN_SECONDS = 10;
+const TARGET_SHRUNK_FAULTS = 6;
+const TARGET_SEEDS_PER_SEC = 20;
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks of the simulator');
@@ -80,4 +86,51 @@ export function registerBench(program: Command): void {
       );
       if (opts.json) printJson(result);
     });
+  bench
+    .command('bugs')
+    .description('bug-finding power: for every seeded bug, explore the nemesis scenario with it on until the first violation; then clean seeds, where any violation is a false alarm')
+    .option('--scenario <file>', 'the scenario to explore', 'scenarios/nemesis.yaml')
+    .option('--bug <name...>', 'only these bugs (default: every seeded bug)')
+    .option('--cap <duration>', 'give up on a bug after this long', durationOption('--cap'), 120_000)
+    .option('--clean-seeds <n>', 'seeds to run with no bug', intOption('--clean-seeds'), 1_000)
+    .option('--workers <w>', 'worker threads (1 runs in this thread)', intOption('--workers', 1), availableParallelism())
+    .option('--failures <dir>', 'where the shrunk failures are written', 'failures/bench')
+    .option('--json', 'print the figures as one JSON line at the end')
+    .action(async (opts: { scenario: string; bug?: string[]; cap: number; cleanSeeds: number; workers: number; failures: string; json?: boolean }) => {
+      checkBugs(opts.bug ?? []);
+      const human = opts.json ? process.stderr : process.stdout;
+      const result = await runBugsBench({
+        scenario: loadScenarioForCli(opts.scenario),
+        bugs: opts.bug ?? KNOWN_BUGS,
+        capMs: opts.cap,
+        cleanSeeds: opts.cleanSeeds,
+        workers: opts.workers,
+        failuresDir: opts.failures,
+        progress: (line) => process.stderr.write(line + '\n'),
+      });
+      human.write(describeBugsBench(result) + '\n');
+      if (opts.json) printJson(result);
+    });
+}
+
+function describeBugsBench(r: BugsBenchResult): string {
+  const rows = r.bugs.map((b) => [
+    b.name,
+    b.found ? ok('yes') : bad('no'),
+    b.seeds,
+    b.seconds.toFixed(1),
+    b.violation ?? dim('-'),
+    b.shrunkFaults === null ? dim('-') : `${b.shrunkFrom} -> ${b.shrunkFaults}`,
+  ]);
+  const mark = (good: boolean, target: string) => `(${good ? ok('meets') : bad('misses')} ${target})`;
+  return [
+    table(['bug', 'found', 'seeds', 'seconds', 'violation', 'faults (drawn -> shrunk)'], rows),
+    figuresTable(`bug finding on ${r.scenario}, ${r.workers} workers`, [
+      ['bugs found', `${r.found} of ${r.bugs.length} ${mark(r.found === r.bugs.length, 'all')}`],
+      ['median seconds to find', r.medianSeconds === null ? '-' : `${r.medianSeconds} ${mark(r.medianSeconds < TARGET_BUG_MEDIAN_SECONDS, `< ${TARGET_BUG_MEDIAN_SECONDS}`)}`],
+      ['most faults in a shrunk failure', r.maxShrunkFaults === null ? '-' : `${r.maxShrunkFaults} ${mark(r.maxShrunkFaults <= TARGET_SHRUNK_FAULTS, `<= ${TARGET_SHRUNK_FAULTS}`)}`],
+      ['clean seeds / false alarms', `${r.cleanSeeds.toLocaleString('en-US')} / ${r.falseAlarms} ${mark(r.falseAlarms === 0, '0')}`],
+      ['clean seeds per second', `${r.seedsPerSec} ${mark(r.seedsPerSec >= TARGET_SEEDS_PER_SEC, `>= ${TARGET_SEEDS_PER_SEC}`)}`],
+    ]),
+  ].join('\n');
 }

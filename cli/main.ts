@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './bench.ts';
 import { registerDemo } from './demo.ts';
+import { registerExplore } from './explore.ts';
 import { bad, UserError } from './output.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRun(program);
+  registerExplore(program);
   registerReplay(program);
   registerDemo(program);
   registerBench(program);

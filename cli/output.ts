@@ -3,6 +3,10 @@
 
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import { KNOWN_BUGS } from '../sim/bugs.ts';
+import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
+import type { Scenario } from '../sim/scenario/types.ts';
+import { parseDuration } from '../sim/scenario/units.ts';
 
 /** An error the user caused (a bad argument, a missing file): printed as one line, exit code 64. */
 export class UserError extends Error {
@@ -43,6 +47,32 @@ export function intOption(name: string, min = 0): (value: string) => number {
     }
     return n;
   };
+}
+
+/** Parses a positive duration option like "60s" or "5m" into ms, naming the option when it is not one. */
+export function durationOption(name: string): (value: string) => number {
+  return (value) => {
+    const r = parseDuration(value, { positive: true });
+    if (!r.ok) throw new UserError(`${name}: ${r.message}`);
+    return r.value;
+  };
+}
+
+/** Refuses names that are not seeded bugs, listing the known ones. */
+export function checkBugs(bugs: readonly string[]): void {
+  for (const bug of bugs) {
+    if (!KNOWN_BUGS.includes(bug)) throw new UserError(`unknown bug "${bug}" (known: ${KNOWN_BUGS.join(', ')})`);
+  }
+}
+
+/** Loads a scenario file; a bad file is a user error whose message names the file, line and field. */
+export function loadScenarioForCli(path: string): Scenario {
+  try {
+    return loadScenario(path, { knownBugs: KNOWN_BUGS });
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UserError(err.message);
+    throw err;
+  }
 }
 
 export const ok = (text: string) => pc.green(text);

@@ -11,7 +11,7 @@ import { FileSink } from '../sim/trace-sink.ts';
 import { SAFETY_CHECKERS } from '../models/checker-suite.ts';
 import { LIVENESS_CHECKERS } from '../models/checkers/liveness.ts';
 import type { AppliedFault } from '../sim/scenario/faults.ts';
-import { bad, dim, figuresTable, intOption, ok, printJson, table, UserError } from './output.ts';
+import { bad, checkBugs, dim, figuresTable, intOption, ok, printJson, table, UserError } from './output.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -58,9 +58,7 @@ export function exitCodeOf(run: RunResult): number {
 }
 
 function runFile(path: string, opts: { seed?: number; trace?: string; bug?: string[] }): { run: RunResult; tracePath: string } {
-  for (const bug of opts.bug ?? []) {
-    if (!KNOWN_BUGS.includes(bug)) throw new UserError(`unknown bug "${bug}" (known: ${KNOWN_BUGS.join(', ')})`);
-  }
+  checkBugs(opts.bug ?? []);
   try {
     const scenario = loadScenario(path, { knownBugs: KNOWN_BUGS });
     const seed = opts.seed ?? scenario.seed;

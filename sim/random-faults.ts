@@ -1,7 +1,7 @@
 // Random faults at a steady interval, drawn from their own stream ('faults'): partitions
 // (isolate one node, split in two, one-way cuts), crashes and restarts (optionally over a wiped
-// disk), slow links and heals. The small nemesis that tests and demos use; the explorer's swarm
-// nemesis builds on the same moves.
+// disk), slow links and heals: the kernel's own nemesis, for the kernel workload of demos and
+// benchmarks. Scenarios draw theirs up front as a fault schedule (sim/scenario/nemesis.ts).
 
 import type { NodeId } from '../core/env.ts';
 import type { Simulation } from './kernel.ts';

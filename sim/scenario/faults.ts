@@ -17,16 +17,19 @@ export interface AppliedFault {
 
 /** Schedules every fault of the schedule; `applied` hears about each one as it fires. */
 export function scheduleFaults(cluster: Cluster, faults: readonly Fault[], applied: (fault: AppliedFault) => void = () => {}): void {
+  // Network changes are undone to the scenario's own settings, not to what was in force when they
+  // struck: two overlapping spells would otherwise restore each other's rates.
+  const baseNetwork: LinkConfig = { ...cluster.sim.network.defaults };
   for (const fault of faults) {
     cluster.sim.at(fault.atMs, () => {
-      const nodes = applyFault(cluster, fault);
+      const nodes = applyFault(cluster, fault, baseNetwork);
       applied({ atMs: fault.atMs, kind: fault.kind, nodes, forMs: fault.forMs ?? null });
     });
   }
 }
 
 /** Applies a fault and returns the nodes it struck (every node for network-wide changes). */
-function applyFault(cluster: Cluster, fault: Fault): NodeId[] {
+function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig): NodeId[] {
   const { sim } = cluster;
   const undo = (action: () => void) => {
     if (fault.forMs !== undefined) sim.after(fault.forMs, action);
@@ -84,10 +87,10 @@ function applyFault(cluster: Cluster, fault: Fault): NodeId[] {
       return [a, b];
     }
     case 'network': {
-      const before: Partial<LinkConfig> = {};
-      for (const key of Object.keys(fault.change) as Array<keyof LinkConfig>) (before as Record<string, unknown>)[key] = sim.network.defaults[key];
+      const base: Partial<LinkConfig> = {};
+      for (const key of Object.keys(fault.change) as Array<keyof LinkConfig>) (base as Record<string, unknown>)[key] = baseNetwork[key];
       sim.configureNetwork(fault.change);
-      undo(() => sim.configureNetwork(before));
+      undo(() => sim.configureNetwork(base));
       return [...cluster.nodes];
     }
     case 'clock-skew': {

@@ -9,13 +9,13 @@ import { FINAL_READ } from '../../models/checkers/liveness.ts';
 import type { Violation } from '../../models/violation.ts';
 import type { SimStats } from '../kernel.ts';
 import { clientBugs } from '../bugs.ts';
-import { scheduleRandomFaults, type FaultFamily } from '../random-faults.ts';
 import type { TraceSink } from '../trace-sink.ts';
 import { ADMIN_ID, buildCluster, kafkaNode, type Cluster } from './cluster.ts';
 import { scheduleFaults, type AppliedFault } from './faults.ts';
 import { healEverything, leaderHighWatermark, livenessProblems } from './liveness.ts';
 import { addClients, consumersCaughtUp, startClients, type Workload } from './workload.ts';
-import type { NemesisFault, Scenario } from './types.ts';
+import { withNemesisDrawn } from './nemesis.ts';
+import type { Scenario } from './types.ts';
 
 export interface RunOptions {
   seed?: number;
@@ -37,7 +37,7 @@ export interface RunResult {
   /** The checkers that tripped are exactly the expected ones. */
   expectationMet: boolean;
   topicsCreatedAtMs: number | null;
-  /** The scheduled faults as they fired, selectors resolved (the random nemesis is not listed). */
+  /** The scheduled faults as they fired, selectors resolved (the nemesis drawn for the seed included). */
   faults: AppliedFault[];
   /** When the liveness phase found the cluster converged; null if it did not (or was skipped). */
   convergedAtMs: number | null;
@@ -103,8 +103,9 @@ function activeController(cluster: Cluster): string | null {
 const DEFAULT_LIVENESS_MS = 60_000;
 const LIVENESS_POLL_MS = 250;
 
-export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
-  const seed = options.seed ?? scenario.seed;
+export function runScenario(input: Scenario, options: RunOptions = {}): RunResult {
+  const seed = options.seed ?? input.seed;
+  const scenario = withNemesisDrawn(input, seed);
   const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])];
   const cluster = buildCluster(scenario, seed, options.trace ?? null, bugs);
   const suite = new CheckerSuite();
@@ -120,17 +121,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   else cluster.sim.at(0, clientsGo);
   const faults: AppliedFault[] = [];
   scheduleFaults(cluster, scenario.faults, (fault) => faults.push(fault));
-  if (scenario.nemesis !== null) {
-    scheduleRandomFaults(cluster.sim, cluster.nodes, {
-      families: scenario.nemesis.faults.flatMap(nemesisFamilies),
-      everyMs: scenario.nemesis.intervalMs,
-      untilMs: scenario.durationMs,
-      maxDown: Math.max(1, Math.floor((cluster.controllers.length - 1) / 2)),
-    });
-  }
   cluster.sim.run(scenario.durationMs);
   const convergedAtMs = scenario.expect.liveness ? livenessPhase(cluster, suite, workload, options.livenessMs ?? DEFAULT_LIVENESS_MS) : null;
-  suite.finish(convergedAtMs !== null);
+  // An unread write is judged lost only where the final read covered its topic.
+  const readTopics = new Set(scenario.clients.flatMap((c) => (c.kind === 'consumer' ? [c.topic] : [])));
+  const finalReadComplete = convergedAtMs !== null && scenario.clients.every((c) => c.kind !== 'producer' || readTopics.has(c.topic));
+  suite.finish(finalReadComplete);
   const tripped = suite.tripped();
   const expected = scenario.expect.violations;
   const expectationMet = tripped.length === expected.length && expected.every((name) => tripped.includes(name));
@@ -162,22 +158,34 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   };
 }
 
-/** Asks the admin client to create the scenario's topics, retrying until they all exist. */
+/**
+ * Asks the admin client to create the scenario's topics, retrying until every one is in the
+ * committed metadata. An answer alone is not proof: TOPIC_ALREADY_EXISTS may come from an active
+ * controller whose own, not yet committed, creation of the topic is then lost with its leadership.
+ */
 function createTopics(cluster: Cluster, scenario: Scenario, created: () => void): void {
-  const pending = new Set(scenario.topics.map((t) => t.name));
+  const missing = () => scenario.topics.filter((t) => !topicCommitted(cluster, t.name));
   const attempt = () =>
     cluster.sim.act<AdminClient>(ADMIN_ID, (admin, env) => {
-      const topics = scenario.topics
-        .filter((t) => pending.has(t.name))
-        .map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: t.replicationFactor, configs: Object.entries(t.config).map(([name, value]) => ({ name, value: String(value) })) }));
+      const topics = missing().map((t) => ({
+        name: t.name,
+        numPartitions: t.partitions,
+        replicationFactor: t.replicationFactor,
+        configs: Object.entries(t.config).map(([name, value]) => ({ name, value: String(value) })),
+      }));
       admin.createTopics(env as never, topics, (results: TopicResult[]) => {
-        for (const r of results) if (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) pending.delete(r.name);
+        const answered = results.every((r) => r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS);
         // Until every broker has registered and been unfenced, a replication factor may not fit yet.
-        if (pending.size === 0) created();
+        if (answered && missing().length === 0) created();
         else cluster.sim.after(500, attempt);
       });
     });
   cluster.sim.at(0, attempt);
+}
+
+/** Some node's image (built from committed metadata records only) holds the topic. */
+function topicCommitted(cluster: Cluster, topic: string): boolean {
+  return cluster.nodes.some((id) => kafkaNode(cluster, id)?.image.partition(topic, 0) !== undefined);
 }
 
 /** How far images may trail the leader: followers learn a new high watermark on their next fetch. */
@@ -209,17 +217,4 @@ function livenessPhase(cluster: Cluster, suite: CheckerSuite, workload: Workload
     suite.add(problem.checker, 'liveness', { step: sim.step, message: `${problem.message} ${livenessMs / 1000}s after every fault healed`, nodes: problem.nodes, values: {} });
   }
   return null;
-}
-
-function nemesisFamilies(fault: NemesisFault): FaultFamily[] {
-  switch (fault) {
-    case 'partition':
-      return ['isolate', 'split'];
-    case 'partition-oneway':
-      return ['one-way'];
-    case 'restart-wiped':
-      return ['wipe'];
-    default:
-      return [fault];
-  }
 }

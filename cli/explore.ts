@@ -1,0 +1,154 @@
+// `samsa explore <scenario>`: many seeds of a scenario, each with its own swarm nemesis, on worker
+// threads; a progress bar while it runs, a summary table at the end, the failing seeds shrunk and
+// written under failures/. Exit 0 clean, 1 safety violation, 2 liveness failure, 3 harness crash.
+
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { KNOWN_BUGS } from '../sim/bugs.ts';
+import { explore, exploreExitCode, type ExploreOptions, type ExploreReport } from './explore/explorer.ts';
+import { bad, dim, checkBugs, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table } from './output.ts';
+
+interface ExploreFlags {
+  seeds?: number;
+  from: number;
+  workers: number;
+  timeBudget?: number;
+  untilFirst?: boolean;
+  bug?: string[];
+  shrink: number;
+  failures: string;
+  json?: boolean;
+}
+
+export function registerExplore(program: Command): void {
+  program
+    .command('explore')
+    .description('run many seeds of a scenario with a swarm nemesis; shrink each failure and write it under failures/ (exit 0 clean, 1 safety, 2 liveness, 3 harness crash)')
+    .argument('<scenario>', 'a scenario file (YAML); its nemesis section lists the fault kinds to draw from')
+    .option('--seeds <n>', 'how many seeds to run (default 100, or unbounded with --time-budget)', intOption('--seeds', 1))
+    .option('--from <s>', 'the first seed', intOption('--from'), 1)
+    .option('--workers <w>', 'worker threads (1 runs in this thread)', intOption('--workers', 1), availableParallelism())
+    .option('--time-budget <duration>', 'stop taking new seeds after this long, like 60s or 5m', durationOption('--time-budget'))
+    .option('--until-first', 'stop at the first failing seed')
+    .option('--bug <name...>', `switch on seeded bugs (${KNOWN_BUGS.join(', ')})`)
+    .option('--shrink <n>', 'shrink the first n failing seeds (0: none)', intOption('--shrink'), 3)
+    .option('--failures <dir>', 'where shrunk failures are written', 'failures')
+    .option('--json', 'print the result as one JSON line at the end')
+    .action(async (path: string, flags: ExploreFlags) => {
+      const options = exploreOptions(path, flags);
+      const bar = progressBar(options);
+      const report = await explore({ ...options, onSeed: (_, p) => bar?.update(p.done, { failing: p.failing, rate: (p.done / Math.max(p.elapsedMs / 1000, 0.001)).toFixed(1) }) });
+      bar?.stop();
+      const human = flags.json ? process.stderr : process.stdout;
+      human.write(describeExplore(path, options, report) + '\n');
+      if (flags.json) printJson(exploreJson(path, options, report));
+      process.exitCode = exploreExitCode(report);
+    });
+}
+
+function exploreOptions(path: string, flags: ExploreFlags): Omit<ExploreOptions, 'onSeed'> {
+  checkBugs(flags.bug ?? []);
+  const scenario = loadScenarioForCli(path);
+  return {
+    scenario,
+    from: flags.from,
+    seeds: flags.seeds ?? (flags.timeBudget === undefined ? 100 : Number.POSITIVE_INFINITY),
+    workers: flags.workers,
+    timeBudgetMs: flags.timeBudget ?? null,
+    untilFirst: flags.untilFirst === true,
+    bugs: flags.bug ?? [],
+    shrink: flags.shrink,
+    failuresDir: flags.failures,
+  };
+}
+
+function progressBar(options: Omit<ExploreOptions, 'onSeed'>): cliProgress.SingleBar | null {
+  if (!process.stderr.isTTY) return null;
+  const total = Number.isFinite(options.seeds) ? options.seeds : 0;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: total > 0 ? 'exploring {bar} {value}/{total} seeds | {rate} seeds/s | {failing} failing | {eta_formatted} left' : 'exploring {value} seeds | {rate} seeds/s | {failing} failing | {duration_formatted}',
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { failing: 0, rate: '0.0' });
+  return bar;
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function describeExplore(path: string, options: Omit<ExploreOptions, 'onSeed'>, report: ExploreReport): string {
+  const first = report.outcomes[0]?.seed;
+  const last = report.outcomes.at(-1)?.seed;
+  const lines = [
+    figuresTable(`explore ${options.scenario.name}`, [
+      ['scenario file', path],
+      ['bugs switched on', options.bugs.length === 0 ? dim('none') : options.bugs.join(', ')],
+      ['seeds run', first === undefined ? '0' : `${report.outcomes.length.toLocaleString('en-US')} (${first}..${last})`],
+      ['stopped by', report.stoppedBy],
+      ['workers', options.workers],
+      ['wall time (exploring / in all)', `${secs(report.exploreMs)} / ${secs(report.wallMs)}`],
+      ['seeds per second', report.seedsPerSec.toFixed(1)],
+      ['clean seeds', report.outcomes.length - report.failing.length],
+      ['failing seeds', report.failing.length === 0 ? ok('0') : bad(String(report.failing.length))],
+    ]),
+  ];
+  const byChecker = new Map<string, { cls: string; seeds: number[]; message: string }>();
+  for (const o of report.failing) {
+    for (const v of o.crash !== null ? [{ name: 'harness-crash', class: 'crash', message: o.crash.split('\n')[0]! }] : o.violations) {
+      const entry = byChecker.get(v.name) ?? { cls: v.class, seeds: [], message: v.message };
+      entry.seeds.push(o.seed);
+      byChecker.set(v.name, entry);
+    }
+  }
+  if (byChecker.size > 0) {
+    lines.push(
+      table(
+        ['checker', 'class', 'seeds', 'first seed', 'first message'],
+        [...byChecker].map(([name, e]) => [name, e.cls, e.seeds.length, e.seeds[0]!, e.message.length > 80 ? e.message.slice(0, 77) + '...' : e.message]),
+      ),
+    );
+  }
+  if (report.shrunk.length > 0) {
+    lines.push(
+      table(
+        ['seed', 'checker', 'faults (drawn -> shrunk)', 'runs', 'reproduce with'],
+        report.shrunk.map((s) => [s.seed, s.violation.name, `${s.result.faultsBefore} -> ${s.result.scenario.faults.length}`, s.result.runs, s.files?.scenario ?? dim('(not written)')]),
+      ),
+    );
+    const firstFile = report.shrunk.find((s) => s.files !== null)?.files;
+    if (firstFile) lines.push(dim(`run it: npx samsa run ${firstFile.scenario}    watch it: npx samsa viz ${firstFile.trace}`));
+  }
+  return lines.join('\n');
+}
+
+function exploreJson(path: string, options: Omit<ExploreOptions, 'onSeed'>, report: ExploreReport): Record<string, unknown> {
+  const shrunkBySeed = new Map(report.shrunk.map((s) => [s.seed, s]));
+  return {
+    scenario: options.scenario.name,
+    file: path,
+    bugs: options.bugs,
+    seeds: report.outcomes.length,
+    from: options.from,
+    seedsPerSec: Number(report.seedsPerSec.toFixed(2)),
+    wallMs: Math.round(report.wallMs),
+    stoppedBy: report.stoppedBy,
+    violations: report.failing.flatMap((o) =>
+      o.violations.map((v) => ({ seed: o.seed, name: v.name, class: v.class, message: v.message, scenario: shrunkBySeed.get(o.seed)?.files?.scenario ?? path })),
+    ),
+    crashes: report.failing.filter((o) => o.crash !== null).map((o) => ({ seed: o.seed, message: o.crash })),
+    shrunk: report.shrunk.map((s) => ({
+      seed: s.seed,
+      name: s.violation.name,
+      faultsBefore: s.result.faultsBefore,
+      faults: s.result.scenario.faults.length,
+      runs: s.result.runs,
+      scenario: s.files?.scenario ?? null,
+      trace: s.files?.trace ?? null,
+    })),
+  };
+}

@@ -1,0 +1,116 @@
+// The explorer's loop: hands seeds to the runners until the seeds, the time budget or (with
+// --until-first) the first violation run out; then shrinks the failing seeds and writes each
+// one under failures/. Exit codes by class, as TigerBeetle's VOPR has them.
+
+import { headlineViolation, type SeedOutcome, type SeedViolation } from '../../sim/explore/run-seed.ts';
+import { shrink, type ShrinkResult } from '../../sim/explore/shrink.ts';
+import { writeFailure, type FailureFiles } from '../../sim/explore/failure-files.ts';
+import type { Scenario } from '../../sim/scenario/types.ts';
+import { closeRunners, seedRunners, type SeedRunner } from './pool.ts';
+
+export interface ExploreOptions {
+  scenario: Scenario;
+  /** Seeds `from` .. `from + seeds - 1`, unless a limit below stops earlier. */
+  from: number;
+  seeds: number;
+  workers: number;
+  timeBudgetMs: number | null;
+  untilFirst: boolean;
+  bugs: readonly string[];
+  /** How many failing seeds to shrink (the first ones by seed); 0 shrinks none. */
+  shrink: number;
+  /** Where shrunk failures are written; null writes nothing. */
+  failuresDir: string | null;
+  onSeed?: (outcome: SeedOutcome, progress: ExploreProgress) => void;
+  /** Runners to use (and leave open); by default `workers` new ones, closed at the end. */
+  runners?: readonly SeedRunner[];
+}
+
+export interface ExploreProgress {
+  done: number;
+  failing: number;
+  elapsedMs: number;
+}
+
+export interface ShrunkFailure {
+  seed: number;
+  violation: SeedViolation;
+  result: ShrinkResult;
+  files: FailureFiles | null;
+}
+
+export interface ExploreReport {
+  outcomes: SeedOutcome[];
+  /** Seeds with a violation or a crash, by seed. */
+  failing: SeedOutcome[];
+  shrunk: ShrunkFailure[];
+  wallMs: number;
+  exploreMs: number;
+  seedsPerSec: number;
+  stoppedBy: 'seeds' | 'time-budget' | 'first-violation';
+}
+
+export async function explore(options: ExploreOptions): Promise<ExploreReport> {
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  const runners = options.runners ?? seedRunners(options.workers);
+  const outcomes: SeedOutcome[] = [];
+  let next = options.from;
+  const end = options.from + options.seeds;
+  let stoppedBy: ExploreReport['stoppedBy'] = 'seeds';
+  const stop = (why: ExploreReport['stoppedBy']) => {
+    if (stoppedBy === 'seeds') stoppedBy = why;
+    next = end;
+  };
+  const failed = (o: SeedOutcome) => o.crash !== null || o.violations.length > 0;
+  try {
+    await Promise.all(
+      runners.map(async (runner) => {
+        while (next < end) {
+          if (options.timeBudgetMs !== null && elapsed() >= options.timeBudgetMs) {
+            stop('time-budget');
+            break;
+          }
+          const outcome = await runner.run({ scenario: options.scenario, seed: next++, bugs: [...options.bugs] });
+          outcomes.push(outcome);
+          if (options.untilFirst && failed(outcome)) stop('first-violation');
+          options.onSeed?.(outcome, { done: outcomes.length, failing: outcomes.filter(failed).length, elapsedMs: elapsed() });
+        }
+      }),
+    );
+  } finally {
+    if (options.runners === undefined) await closeRunners(runners);
+  }
+  const exploreMs = elapsed();
+  outcomes.sort((a, b) => a.seed - b.seed);
+  const failing = outcomes.filter(failed);
+  const shrunk: ShrunkFailure[] = [];
+  for (const outcome of failing.slice(0, options.shrink)) {
+    const violation = headlineViolation(outcome);
+    if (violation === null) continue; // a crash of the harness: its stack is the reproduction
+    const result = shrink(options.scenario, outcome.seed, { violation: violation.name, bugs: options.bugs });
+    const named = { ...result.scenario, name: failureName(options.scenario.name, outcome.seed, options.bugs), description: describeShrunk(options.scenario, outcome.seed, violation, result) };
+    result.scenario = named;
+    const files = options.failuresDir === null ? null : writeFailure(options.failuresDir, named);
+    shrunk.push({ seed: outcome.seed, violation, result, files });
+  }
+  return { outcomes, failing, shrunk, wallMs: elapsed(), exploreMs, seedsPerSec: outcomes.length / (exploreMs / 1000), stoppedBy };
+}
+
+/** 3 when the harness crashed, 1 on a safety violation, 2 when only liveness failed, else 0. */
+export function exploreExitCode(report: ExploreReport): number {
+  if (report.failing.some((o) => o.crash !== null)) return 3;
+  if (report.failing.some((o) => o.violations.some((v) => v.class === 'safety'))) return 1;
+  return report.failing.length > 0 ? 2 : 0;
+}
+
+function failureName(scenario: string, seed: number, bugs: readonly string[]): string {
+  return [scenario, `seed-${seed}`, ...bugs].join('-');
+}
+
+function describeShrunk(base: Scenario, seed: number, violation: SeedViolation, result: ShrinkResult): string {
+  return (
+    `Shrunk by samsa explore from ${base.name}, seed ${seed}: ${violation.name} (${violation.message}). ` +
+    `${result.scenario.faults.length} of ${result.faultsBefore} faults kept, after ${result.runs} runs.`
+  );
+}

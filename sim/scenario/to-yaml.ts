@@ -1,0 +1,94 @@
+// Writes a parsed scenario back as a scenario file (version 1) that parses to the same scenario:
+// how the explorer hands over a shrunk failure, ready for `samsa run` and `samsa viz`.
+
+import { Document, isCollection, isMap, isSeq } from 'yaml';
+import type { Latency } from '../latency.ts';
+import type { LinkConfig } from '../network.ts';
+import type { ClientSpec, Fault, Scenario, Selector } from './types.ts';
+
+const ms = (value: number) => `${value}ms`;
+
+function latencyYaml(latency: Latency): Record<string, string> {
+  if ('constant' in latency) return { constant: ms(latency.constant) };
+  const out: Record<string, string> = {};
+  if ('mean' in latency) out['mean'] = ms(latency.mean);
+  if (latency.min !== undefined) out['min'] = ms(latency.min);
+  if (latency.max !== undefined) out['max'] = ms(latency.max);
+  return out;
+}
+
+function linkYaml(link: Partial<LinkConfig>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (link.latency !== undefined) out['latency'] = latencyYaml(link.latency);
+  for (const key of ['loss', 'duplicate', 'reorder'] as const) if (link[key] !== undefined) out[key] = link[key];
+  return out;
+}
+
+function selectorYaml(s: Selector): unknown {
+  switch (s.kind) {
+    case 'node':
+      return s.id;
+    case 'leader-of':
+      return { 'leader-of': `${s.topic}/${s.partition}` };
+    default:
+      return s.kind;
+  }
+}
+
+function faultYaml(f: Fault): Record<string, unknown> {
+  const timing: Record<string, unknown> = f.forMs === undefined ? { at: ms(f.atMs) } : { at: ms(f.atMs), for: ms(f.forMs) };
+  const selectors = (list: readonly Selector[]) => list.map(selectorYaml);
+  switch (f.kind) {
+    case 'partition':
+      return { ...timing, partition: f.groups.map(selectors) };
+    case 'partition-oneway':
+      return { ...timing, 'partition-oneway': { from: selectors(f.from), to: selectors(f.to) } };
+    case 'heal':
+    case 'crash':
+    case 'restart':
+    case 'restart-wiped':
+    case 'power-loss':
+      return { ...timing, [f.kind]: selectors(f.nodes) };
+    case 'slow-link':
+      return { ...timing, 'slow-link': { between: selectors(f.between), latency: latencyYaml(f.latency) } };
+    case 'network':
+      return { ...timing, network: linkYaml(f.change) };
+    case 'clock-skew':
+      return { ...timing, 'clock-skew': { node: selectorYaml(f.node), offsetMs: f.offsetMs } };
+  }
+}
+
+function clientYaml(c: ClientSpec): Record<string, unknown> {
+  if (c.kind === 'producer') return { producer: c.id, topic: c.topic, rate: `${c.ratePerSec}/s`, keys: c.keys, config: c.config };
+  return c.mode === 'group'
+    ? { consumer: c.id, topic: c.topic, mode: 'group', group: c.group, config: c.config }
+    : { consumer: c.id, topic: c.topic, mode: 'assign', config: c.config };
+}
+
+export function scenarioToYaml(s: Scenario): string {
+  const doc: Record<string, unknown> = {
+    samsa: 1,
+    name: s.name,
+    description: s.description,
+    seed: s.seed,
+    duration: ms(s.durationMs),
+    cluster: { nodes: s.cluster.nodes, controllers: s.cluster.controllers, config: s.cluster.config },
+    network: linkYaml(s.network),
+    disk: { ...s.disk },
+    topics: s.topics.map((t) => ({ name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor, config: t.config })),
+    clients: s.clients.map(clientYaml),
+    faults: s.faults.map(faultYaml),
+  };
+  if (s.nemesis !== null) doc['nemesis'] = { faults: s.nemesis.faults, interval: ms(s.nemesis.intervalMs) };
+  doc['bugs'] = s.bugs;
+  doc['expect'] = { violations: s.expect.violations.length === 0 ? 'none' : s.expect.violations, liveness: s.expect.liveness };
+  const yaml = new Document(doc);
+  // One line per topic, client and fault, as hand-written files have them.
+  for (const key of ['topics', 'clients', 'faults']) {
+    const list = yaml.get(key);
+    if (isSeq(list)) for (const item of list.items) if (isCollection(item)) item.flow = true;
+  }
+  const cluster = yaml.get('cluster');
+  if (isMap(cluster)) cluster.flow = true;
+  return yaml.toString({ lineWidth: 0 });
+}

@@ -1,0 +1,45 @@
+// The explorer's loop: a clean scenario stays clean on worker threads and in this thread alike
+// (same trace hashes), a bug is found and shrunk, and the exit code says which class failed.
+
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { explore, exploreExitCode, type ExploreReport } from '../../cli/explore/explorer.ts';
+import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { loadScenario } from '../../sim/scenario/parse.ts';
+
+const nemesis = loadScenario('scenarios/nemesis.yaml', { knownBugs: KNOWN_BUGS });
+const base = { scenario: nemesis, from: 1, timeBudgetMs: null, untilFirst: false, bugs: [], shrink: 0, failuresDir: null };
+
+describe('samsa explore', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-explore-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs seeds on worker threads with the same outcomes as in this thread', async () => {
+    const threads = await explore({ ...base, seeds: 4, workers: 2 });
+    const inline = await explore({ ...base, seeds: 4, workers: 1 });
+    expect(threads.outcomes.map((o) => o.seed)).toEqual([1, 2, 3, 4]);
+    expect(threads.failing).toEqual([]);
+    expect(threads.outcomes.map((o) => o.traceHash)).toEqual(inline.outcomes.map((o) => o.traceHash));
+    expect(exploreExitCode(threads)).toBe(0);
+  }, 120_000);
+
+  it('finds a seeded bug, stops at the first failing seed, shrinks it and writes it', async () => {
+    const report = await explore({ ...base, seeds: 10, workers: 1, untilFirst: true, bugs: ['partitioner-ignores-key'], shrink: 1, failuresDir: dir });
+    expect(report.stoppedBy).toBe('first-violation');
+    expect(report.failing.map((o) => o.seed)).toEqual([1]);
+    expect(report.failing[0]!.violations.map((v) => v.name)).toContain('key-partition');
+    expect(report.shrunk[0]!.result.scenario.faults).toEqual([]); // the bug needs no fault at all
+    expect(readdirSync(dir).sort()).toEqual(['nemesis-seed-1-partitioner-ignores-key.jsonl', 'nemesis-seed-1-partitioner-ignores-key.yaml']);
+    expect(exploreExitCode(report)).toBe(1);
+  }, 120_000);
+
+  it('gives exit code 3 for a crash of the harness and 2 for liveness alone', () => {
+    const report = (failing: ExploreReport['failing']): ExploreReport => ({ outcomes: failing, failing, shrunk: [], wallMs: 1, exploreMs: 1, seedsPerSec: 1, stoppedBy: 'seeds' });
+    const liveness = { seed: 1, violations: [{ name: 'final-read', class: 'liveness' as const, message: '', step: 1 }], traceHash: null, simMs: 1, crash: null };
+    const crash = { seed: 2, violations: [], traceHash: null, simMs: 0, crash: 'Error: boom' };
+    expect(exploreExitCode(report([liveness]))).toBe(2);
+    expect(exploreExitCode(report([liveness, crash]))).toBe(3);
+  });
+});

@@ -1,0 +1,62 @@
+// The swarm nemesis: a seed's draw is deterministic, seeds differ in the kinds they switch on,
+// and the schedule keeps its promises (a minority of voters down at once, every fault in time).
+
+import { describe, expect, it } from 'vitest';
+import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { drawNemesis } from '../../sim/scenario/nemesis.ts';
+import { loadScenario } from '../../sim/scenario/parse.ts';
+import type { Fault } from '../../sim/scenario/types.ts';
+
+const nemesis = loadScenario('scenarios/nemesis.yaml', { knownBugs: KNOWN_BUGS });
+
+/** Single-node crash windows overlapping at time t (kill-all counts as every node). */
+function downAt(faults: readonly Fault[], t: number): { one: number; all: number } {
+  let one = 0;
+  let all = 0;
+  for (const f of faults) {
+    if (f.kind !== 'crash' && f.kind !== 'power-loss') continue;
+    const until = f.forMs === undefined ? (faults.find((g) => g.kind === 'restart-wiped' && g.atMs > f.atMs)?.atMs ?? Infinity) : f.atMs + f.forMs;
+    if (f.atMs > t || until <= t) continue;
+    if (f.nodes.some((s) => s.kind === 'all')) all++;
+    else one++;
+  }
+  return { one, all };
+}
+
+describe('the swarm nemesis', () => {
+  it('draws the same schedule for the same seed and different ones for different seeds', () => {
+    expect(drawNemesis(nemesis, 7)).toEqual(drawNemesis(nemesis, 7));
+    expect(drawNemesis(nemesis, 7).faults).not.toEqual(drawNemesis(nemesis, 8).faults);
+  });
+
+  it('switches on different subsets of the listed kinds across seeds, each of them sometimes', () => {
+    const subsets = new Set<string>();
+    const seen = new Set<string>();
+    for (let seed = 1; seed <= 60; seed++) {
+      const draw = drawNemesis(nemesis, seed);
+      expect(draw.kinds.length).toBeGreaterThan(0);
+      for (const k of draw.kinds) expect(nemesis.nemesis!.faults).toContain(k);
+      subsets.add(draw.kinds.join(','));
+      for (const k of draw.kinds) seen.add(k);
+    }
+    expect(subsets.size).toBeGreaterThan(30);
+    expect([...seen].sort()).toEqual([...nemesis.nemesis!.faults].sort());
+  });
+
+  it('keeps every fault inside the run and at most a minority of voters down at once', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const { faults } = drawNemesis(nemesis, seed);
+      for (const f of faults) {
+        expect(f.atMs).toBeLessThan(nemesis.durationMs);
+        const { one, all } = downAt(faults, f.atMs + 0.5);
+        expect(one).toBeLessThanOrEqual(1); // 3 voters: a minority is one
+        expect(all === 0 || one === 0).toBe(true);
+        expect(all).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('draws nothing for a scenario without a nemesis', () => {
+    expect(drawNemesis({ ...nemesis, nemesis: null }, 3).faults).toEqual([]);
+  });
+});
