@@ -1,7 +1,7 @@
 // `samsa bench bugs`: the bug-finding power of the explorer. For every seeded bug, explore the
 // generic nemesis scenario with that bug switched on until the first violation (or the cap):
-// seeds needed, wall seconds, and the faults left after shrinking. Then clean seeds with no bug,
-// where any violation is a false alarm. Workers are started once and shared by every bug.
+// seeds needed, wall seconds, and the faults left after shrinking. And clean seeds with no bug
+// (run first), where any violation is a false alarm. Workers start once and serve every bug.
 
 import { explore } from '../cli/explore/explorer.ts';
 import { closeRunners, seedRunners } from '../cli/explore/pool.ts';
@@ -53,6 +53,9 @@ export async function runBugsBench(options: BugsBenchOptions): Promise<BugsBench
   const runners = seedRunners(options.workers);
   const common = { scenario: options.scenario, from: 1, workers: options.workers, runners, failuresDir: options.failuresDir };
   try {
+    // Clean seeds first: they also warm the workers up, so no bug's time pays for that.
+    const clean = await explore({ ...common, seeds: options.cleanSeeds, timeBudgetMs: null, untilFirst: false, bugs: [], shrink: 0, failuresDir: null });
+    options.progress(`clean: ${clean.outcomes.length} seeds, ${clean.failing.length} false alarms, ${clean.seedsPerSec.toFixed(1)} seeds/s`);
     const bugs: BugFinding[] = [];
     for (const bug of options.bugs) {
       const report = await explore({ ...common, seeds: Number.POSITIVE_INFINITY, timeBudgetMs: options.capMs, untilFirst: true, bugs: [bug], shrink: 1 });
@@ -77,8 +80,6 @@ export async function runBugsBench(options: BugsBenchOptions): Promise<BugsBench
           : `${bug}: NOT found in ${finding.seeds} seeds, ${finding.seconds} s`,
       );
     }
-    const clean = await explore({ ...common, seeds: options.cleanSeeds, timeBudgetMs: null, untilFirst: false, bugs: [], shrink: 0, failuresDir: null });
-    options.progress(`clean: ${clean.outcomes.length} seeds, ${clean.failing.length} false alarms, ${clean.seedsPerSec.toFixed(1)} seeds/s`);
     const foundTimes = bugs.filter((b) => b.found).map((b) => b.seconds);
     const shrunkFaults = bugs.map((b) => b.shrunkFaults).filter((n): n is number => n !== null);
     return {

@@ -8,6 +8,8 @@ import { root, samsa as run } from './samsa.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-cli-'));
 const samsa = (...args: string[]) => run(dir, ...args);
+/** In the project folder, where the scenario paths resolve. */
+const run_ = (args: string[]) => run(root, ...args);
 
 describe('the samsa command', () => {
   it('demo --json ends with the run figures, writes the trace and proves it by replay', () => {
@@ -42,6 +44,11 @@ describe('the samsa command', () => {
       [['replay', join(root, 'package.json')], /line 1 is not a Samsa trace header|line 1 is not JSON/],
       [['frobnicate'], /unknown command 'frobnicate'/],
       [['bench', 'kernel', '--rounds', '0'], /--rounds must be an integer >= 1/],
+      [['explore', 'scenarios/nemesis.yaml', '--seeds', '0'], /--seeds must be an integer >= 1, got "0"/],
+      [['explore', 'scenarios/nemesis.yaml', '--time-budget', 'soon'], /--time-budget: expected a duration like "5s"/],
+      [['explore', 'scenarios/nemesis.yaml', '--bug', 'no-such-bug'], /unknown bug "no-such-bug" \(known: /],
+      [['explore', join(dir, 'missing.yaml')], /missing\.yaml/],
+      [['bench', 'bugs', '--cap', '0s'], /--cap: expected a duration > 0, got "0s"/],
     ];
     for (const [args, message] of cases) {
       const run = samsa(...args);
@@ -52,12 +59,29 @@ describe('the samsa command', () => {
   });
 
   it('has --help on every command', () => {
-    for (const args of [['--help'], ['demo', '--help'], ['replay', '--help'], ['bench', '--help'], ['bench', 'kernel', '--help']]) {
+    for (const args of [['--help'], ['demo', '--help'], ['replay', '--help'], ['explore', '--help'], ['bench', '--help'], ['bench', 'kernel', '--help'], ['bench', 'bugs', '--help']]) {
       const run = samsa(...args);
       expect(run.code, args.join(' ')).toBe(0);
       expect(run.stdout).toMatch(/Usage: samsa/);
     }
   });
+});
+
+describe('samsa explore', () => {
+  it('--json ends with seeds, seedsPerSec and the violations, each with its seed and its shrunk scenario, and exits 1', () => {
+    const failures = join(dir, 'failures');
+    const run = run_(['explore', 'scenarios/bugs/partitioner-ignores-key.yaml', '--seeds', '2', '--workers', '1', '--shrink', '1', '--failures', failures, '--json']);
+    expect(run.code).toBe(1);
+    const out = run.json();
+    expect(out).toMatchObject({ seeds: 2, from: 1 });
+    expect(out['seedsPerSec']).toBeGreaterThan(0);
+    const violations = out['violations'] as Array<Record<string, unknown>>;
+    expect(violations.map((v) => [v['seed'], v['name']])).toContainEqual([1, 'key-partition']);
+    const shrunk = violations.find((v) => v['seed'] === 1)!['scenario'] as string;
+    expect(shrunk.startsWith(failures)).toBe(true);
+    expect(samsa('run', shrunk, '--json').json()).toMatchObject({ expectationMet: true });
+    expect(run.stderr).toMatch(/key-partition/);
+  }, 120_000);
 });
 
 describe('the kernel benchmark', () => {
