@@ -22,6 +22,8 @@ import { HISTORY_CHECKERS, HistoryCheckers } from './history/history-checkers.ts
 import {
   HW_LE_LEO,
   HwLeLeo,
+  HW_MIN_ISR,
+  HwMinIsr,
   LEADER_EPOCH_UNIQUE,
   LeaderEpochUnique,
   PartitionHwMonotonic,
@@ -49,6 +51,7 @@ export const SAFETY_CHECKERS: readonly CheckerInfo[] = [
   REPLICA_LOG_MATCHING,
   STRONG_ISR,
   HW_LE_LEO,
+  HW_MIN_ISR,
   ...HISTORY_CHECKERS,
 ];
 
@@ -65,7 +68,11 @@ export class CheckerSuite {
   private readonly partitions: PartitionStateCheckers;
   private sim: Simulation<unknown> | null = null;
 
-  constructor() {
+  /**
+   * `minInsyncReplicas` tells each topic's min.insync.replicas (hw-min-isr needs it); without it
+   * every topic counts as 1, and that checker has nothing to check.
+   */
+  constructor(options: { minInsyncReplicas?: (topic: string) => number } = {}) {
     const g = this.ghost;
     g.addHooks(new ElectionSafety(this.reporter(ELECTION_SAFETY)));
     g.addHooks(new EpochMonotonic(this.reporter(EPOCH_MONOTONIC)));
@@ -84,6 +91,7 @@ export class CheckerSuite {
     pg.addHooks(new PartitionLeaderCompleteness(this.reporter(LEADER_COMPLETENESS)));
     pg.addHooks(new PartitionHwMonotonic(this.reporter(HW_MONOTONIC)));
     pg.addHooks(new HwLeLeo(this.reporter(HW_LE_LEO)));
+    pg.addHooks(new HwMinIsr(options.minInsyncReplicas ?? (() => 1), this.reporter(HW_MIN_ISR)));
     this.history = new HistoryCheckers((info) => this.reporter(info));
   }
 

@@ -1,10 +1,10 @@
 // Checkers of partition replication, after Gustafson's and Vanlightly's Kafka specs and Kafka's own
 // replication tests: leader-epoch-unique, replica-log-matching, strong-isr, leader-completeness and
-// hw-monotonic (for partitions), and hw-le-leo, fed by the partition ghost after every event.
+// hw-monotonic (for partitions), hw-le-leo and hw-min-isr, fed by the partition ghost after every event.
 
 import type { NodeId } from '../../core/env.ts';
 import type { NodeTraceEvents } from '../../core/trace-events.ts';
-import type { GhostPartition, GhostPartitionReplica, PartitionGhost, PartitionHooks } from '../partition-ghost.ts';
+import type { GhostBatch, GhostPartition, GhostPartitionReplica, PartitionGhost, PartitionHooks } from '../partition-ghost.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 
 export const LEADER_EPOCH_UNIQUE: CheckerInfo = {
@@ -178,6 +178,66 @@ export class PartitionLeaderCompleteness implements PartitionHooks {
       message: `${r.broker} became leader of ${p.key} (epoch ${e.leaderEpoch}) without the committed records from offset ${at} (committed up to ${p.committedEnd})`,
       nodes: [r.broker],
       values: { partition: p.key, leaderEpoch: e.leaderEpoch, firstMissing: at, committed: p.committedEnd },
+    });
+  }
+}
+
+export const HW_MIN_ISR: CheckerInfo = {
+  name: 'hw-min-isr',
+  statement: "A leader's high watermark passes only records that at least min.insync.replicas replicas hold.",
+  source: 'KIP-966 (the high watermark does not advance while the ISR is below min.insync.replicas); Kafka docs, min.insync.replicas with acks=all',
+};
+
+/** The batch of `batches` holding `offset`, by binary search (batches are in offset order). */
+function batchAt(batches: readonly GhostBatch[], offset: number): GhostBatch | undefined {
+  let lo = 0;
+  let hi = batches.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = batches[mid]!;
+    if (offset < b[0]) hi = mid - 1;
+    else if (offset > b[1]) lo = mid + 1;
+    else return b;
+  }
+  return undefined;
+}
+
+/**
+ * Checked when a leader moves its high watermark forward: the batch just below it must be on at
+ * least min.insync.replicas replicas (the same batch: offsets, epoch and content). Holding that
+ * batch stands for holding the prefix, which replica-log-matching checks on its own.
+ */
+export class HwMinIsr implements PartitionHooks {
+  private readonly once: Once;
+  /** The last high watermark each leader reported, per partition, broker and leader epoch. */
+  private readonly last = new Map<string, number>();
+  constructor(
+    private readonly minInsyncReplicas: (topic: string) => number,
+    report: Report,
+  ) {
+    this.once = new Once(report);
+  }
+
+  highWatermark(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeTraceEvents['partition-hw']): void {
+    if (e.role !== 'leader' || e.highWatermark === 0) return;
+    const key = `${p.key}:${r.broker}:${e.leaderEpoch}`;
+    const before = this.last.get(key) ?? 0;
+    this.last.set(key, e.highWatermark);
+    if (e.highWatermark <= before) return;
+    const needed = this.minInsyncReplicas(p.topic);
+    if (needed <= 1) return;
+    const batch = batchAt(r.batches, e.highWatermark - 1);
+    if (batch === undefined) return; // past the leader's own log: hw-le-leo reports that
+    const holders = [...p.replicas.values()].filter((q) => {
+      const theirs = batchAt(q.batches, batch[0]);
+      return theirs !== undefined && theirs[0] === batch[0] && theirs[1] === batch[1] && theirs[2] === batch[2] && theirs[3] === batch[3];
+    });
+    if (holders.length >= needed) return;
+    this.once.report_(`${p.key}:${e.leaderEpoch}`, {
+      step,
+      message: `leader ${r.broker} of ${p.key} (epoch ${e.leaderEpoch}) moved its high watermark to ${e.highWatermark}, but offset ${e.highWatermark - 1} is on ${holders.length} replica(s) (${holders.map((q) => q.broker).join(', ')}), fewer than min.insync.replicas ${needed}`,
+      nodes: [r.broker],
+      values: { partition: p.key, hw: e.highWatermark, holders: holders.map((q) => q.broker), minInsyncReplicas: needed },
     });
   }
 }

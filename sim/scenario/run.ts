@@ -108,7 +108,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const scenario = withNemesisDrawn(input, seed);
   const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])];
   const cluster = buildCluster(scenario, seed, options.trace ?? null, bugs);
-  const suite = new CheckerSuite();
+  const suite = new CheckerSuite({ minInsyncReplicas: (topic) => minInsyncReplicas(scenario, topic) });
   suite.attach(cluster.sim);
   const protocol = countProtocol(cluster);
   const workload = addClients(cluster, scenario, clientBugs(bugs));
@@ -181,6 +181,12 @@ function createTopics(cluster: Cluster, scenario: Scenario, created: () => void)
       });
     });
   cluster.sim.at(0, attempt);
+}
+
+/** A topic's min.insync.replicas: its own config, else the brokers', else Kafka's default of 1. */
+function minInsyncReplicas(scenario: Scenario, topic: string): number {
+  const value = scenario.topics.find((t) => t.name === topic)?.config['min.insync.replicas'] ?? scenario.cluster.config['min.insync.replicas'] ?? 1;
+  return Number(value);
 }
 
 /** Some node's image (built from committed metadata records only) holds the topic. */

@@ -117,15 +117,18 @@ const C = batch(3, 4);
 /** Other records at offset 2 under the same epoch. */
 const B_OTHER = batch(2, 2, 0, 666);
 
-beforeEach(() => {
-  suite = new CheckerSuite();
+beforeEach(() => setUp(new CheckerSuite()));
+
+/** Starts `checkers` on three registered brokers with a fresh topic orders (one partition, RF 3, leader b1). */
+function setUp(checkers: CheckerSuite): void {
+  suite = checkers;
   step = 0;
   roleOf.clear();
   BROKERS.forEach((b, i) => on(b, brokerState(i + 1, true)));
   BROKERS.forEach((b, i) => on(b, brokerState(i + 1, false)));
   // The topic is created: each broker applies its first state, opens an empty log and takes its role.
   for (const b of BROKERS) on(b, change(S0), recover(), ...take(b, S0));
-});
+}
 
 // ---- shared histories ----------------------------------------------------------------------------
 
@@ -425,5 +428,39 @@ describe('hw-monotonic (partitions)', () => {
     leaderHw('b1', 3, 0); // the delayed fetches reach b1, still leading epoch 0
     expect(names()).toEqual([]);
     expect(part().committedEnd).toBe(4);
+  });
+});
+
+describe('hw-min-isr', () => {
+  beforeEach(() => setUp(new CheckerSuite({ minInsyncReplicas: () => 2 })));
+
+  it('accepts a high watermark over records that two replicas hold, the ISR shrinking to two on the way', () => {
+    b3FallsBehind(); // b1 commits B and C with b2 only: two holders, min.insync.replicas 2
+    commit('b1', 0, ['b2'], batch(5));
+    expect(names()).toEqual([]);
+  });
+
+  it('reports a leader that moves its high watermark over a record only it holds (the ISR shrank to the leader)', () => {
+    commit('b1', 0, ['b2', 'b3'], A);
+    produce('b1', B);
+    const alone = st('b1', ['b1'], 0, 1);
+    const steps = alterIsr(S0, alone, BROKERS, { b1: [hw(3, 'leader', 0)] });
+    expect(one('hw-min-isr')).toMatchObject({ step: steps.b1, nodes: ['b1'], values: { partition: KEY, hw: 3, holders: ['b1'], minInsyncReplicas: 2 } });
+  });
+
+  it('does not count a follower that holds other records at that offset', () => {
+    commit('b1', 0, ['b2', 'b3'], A);
+    produce('b1', B);
+    fetched('b2', 0, null, B_OTHER);
+    leaderHw('b1', 3, 0);
+    expect(one('hw-min-isr').values).toMatchObject({ holders: ['b1'] });
+  });
+
+  it('has nothing to check when min.insync.replicas is 1', () => {
+    setUp(new CheckerSuite());
+    commit('b1', 0, ['b2', 'b3'], A);
+    produce('b1', B);
+    leaderHw('b1', 3, 0);
+    expect(names()).toEqual([]);
   });
 });
