@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './bench.ts';
 import { registerDemo } from './demo.ts';
+import { registerModel } from './model.ts';
 import { registerExplore } from './explore.ts';
 import { bad, UserError } from './output.ts';
 import { registerReplay } from './replay.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerDemo(program);
   registerBench(program);
+  registerModel(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

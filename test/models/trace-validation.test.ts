@@ -1,0 +1,76 @@
+// Trace validation: simulator traces of the real core, mapped onto the replication spec's actions
+// (kip-320 with Kafka's ISR-join rule), must validate on clean scenarios and be rejected when a
+// seeded bug breaks the protocol.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatValidationFailure, truncationPoint, validateTraceEvents, validateTraceFile, type Batch, type ValidationResult } from '../../models/trace-validation.ts';
+import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { loadScenario } from '../../sim/scenario/parse.ts';
+import { runScenario } from '../../sim/scenario/run.ts';
+import { FileSink, MemorySink } from '../../sim/trace-sink.ts';
+
+function validate(file: string, seed?: number): ValidationResult {
+  const scenario = loadScenario(file, { knownBugs: KNOWN_BUGS });
+  const sink = new MemorySink();
+  runScenario(scenario, { seed: seed ?? scenario.seed, trace: sink });
+  return validateTraceEvents(sink.events());
+}
+
+const explain = (r: ValidationResult) => (r.failure === null ? 'validated' : formatValidationFailure(r.failure));
+
+describe('trace validation against the replication spec', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-tv-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds the spec truncation point: one past the last batch both logs share', () => {
+    const leader: Batch[] = [[0, 4, 0, 1], [5, 9, 0, 2], [10, 10, 2, 3]];
+    expect(truncationPoint(leader, [[0, 4, 0, 1], [5, 9, 0, 2], [10, 12, 1, 9]])).toBe(10);
+    expect(truncationPoint(leader, [[0, 4, 0, 1]])).toBe(5);
+    expect(truncationPoint(leader, [[0, 4, 1, 7]])).toBe(0);
+    expect(truncationPoint([], [[0, 4, 0, 1]])).toBe(0);
+  });
+
+  it('validates the quickstart trace, step by step', () => {
+    const r = validate('scenarios/quickstart.yaml');
+    expect(r.failure, explain(r)).toBeNull();
+    for (const action of ['LeaderWrite', 'FollowerFetch', 'LeaderIncHighWatermark', 'BecomeLeader', 'BecomeFollowerAndTruncate', 'ControllerElectLeader', 'LeaderExpandIsr', 'LeaderShrinkIsr']) {
+      expect(r.actions[action] ?? 0, action).toBeGreaterThan(0);
+    }
+    expect(r.mappedEvents).toBeGreaterThan(5000);
+  }, 30_000);
+
+  for (const seed of [1, 2, 3, 4, 6]) {
+    it(`validates nemesis seed ${seed}`, () => {
+      const r = validate('scenarios/nemesis.yaml', seed);
+      expect(r.failure, explain(r)).toBeNull();
+      expect(r.actions['LeaderWrite'] ?? 0).toBeGreaterThan(0);
+    }, 30_000);
+  }
+
+  it('validates a trace file as samsa run writes it', () => {
+    const scenario = loadScenario('scenarios/nemesis.yaml', { knownBugs: KNOWN_BUGS });
+    const path = join(dir, 'nemesis-5.jsonl');
+    runScenario(scenario, { seed: 5, trace: new FileSink(path) });
+    const r = validateTraceFile(path);
+    expect(r.failure, explain(r)).toBeNull();
+    expect(r.mappedEvents).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('rejects the truncate-to-hw bug (pre-KIP-101 truncation) in its scenario', () => {
+    const r = validate('scenarios/bugs/truncate-to-hw.yaml');
+    expect(r.failure).not.toBeNull();
+    expect(r.failure!.action).toMatch(/BecomeFollower/);
+    expect(r.failure!.event.kind).toBe('partition-truncate');
+    expect(formatValidationFailure(r.failure!)).toContain('projected state before the event');
+  }, 30_000);
+
+  it('rejects an ISR join before the leader epoch start (KAFKA-7128) and a high watermark over the committed ISR only', () => {
+    const join = validate('scenarios/bugs/isr-join-before-epoch-start.yaml');
+    expect(join.failure?.action).toBe('LeaderExpandIsr');
+    const maximal = validate('scenarios/bugs/no-maximal-isr.yaml');
+    expect(maximal.failure?.action).toBe('LeaderIncHighWatermark');
+  }, 30_000);
+});
