@@ -14,6 +14,7 @@ import {
   LATEST_TIMESTAMP,
   type DataMessage,
   type DataRequest,
+  type FetchPartitionRequest,
   type FetchPartitionResponse,
   type FetchRequest,
   type FetchResponse,
@@ -299,63 +300,67 @@ export class ReplicaManager {
    * (ISR and high watermark); a parked fetch read again later does not count twice.
    */
   private readFetch(env: BrokerEnv, req: FetchRequest, record: boolean): { responses: FetchResponse['topics']; ready: boolean } {
-    const follower = req.replicaId;
     let ready = false;
     let bytes = 0;
-    const responses = req.topics.map((topic) => ({
-      topic: topic.topic,
-      partitions: topic.partitions.map((fp): FetchPartitionResponse => {
-        const response: FetchPartitionResponse = {
-          partitionIndex: fp.partition,
-          errorCode: ErrorCode.NONE,
-          highWatermark: -1,
-          lastStableOffset: -1,
-          logStartOffset: -1,
-          divergingEpoch: null,
-          currentLeader: this.leaderHint(topic.topic, fp.partition),
-          records: [],
-        };
-        const p = this.leaderOf(topic.topic, fp.partition);
-        const fail = (code: number) => {
-          response.errorCode = code;
-          ready = true;
-          return response;
-        };
-        if (p === null) return fail(this.image?.topicByName(topic.topic) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
-        const fenceEpochs = !this.bugs.has('no-epoch-fencing');
-        if (fenceEpochs && fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < p.leaderEpoch) return fail(ErrorCode.FENCED_LEADER_EPOCH);
-        if (fenceEpochs && fp.currentLeaderEpoch > p.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
-        response.logStartOffset = p.log.logStartOffset;
-        if (follower !== null) {
-          if (!p.replicas.includes(follower)) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-          const diverging = fenceEpochs ? p.validateFetch(fp.fetchOffset, fp.lastFetchedEpoch) : null;
-          if (diverging !== null) {
-            response.divergingEpoch = diverging;
-            response.highWatermark = p.hw;
-            ready = true;
-            return response;
-          }
-          if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);
-          if (record) {
-            const { hwChanged, expandIsr } = p.followerFetched(env, follower, fp.fetchOffset, req.replicaEpoch);
-            if (expandIsr) this.proposeIsr(env, p, [...p.isr, follower]);
-            if (hwChanged) this.afterHwChange(env, p.key);
-          }
-          response.records = p.log.read(fp.fetchOffset, p.logEndOffset, fp.partitionMaxBytes);
-        } else {
-          if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);
-          response.records = p.log.read(fp.fetchOffset, p.hw, fp.partitionMaxBytes);
-        }
-        response.highWatermark = p.hw;
-        response.lastStableOffset = p.hw;
+    const responses: FetchResponse['topics'] = [];
+    for (const topic of req.topics) {
+      const partitions: FetchPartitionResponse[] = [];
+      for (const fp of topic.partitions) {
+        const response = this.readFetchPartition(env, req, topic.topic, fp, record);
+        // An error or a divergence is answered at once.
+        if (response.errorCode !== ErrorCode.NONE || response.divergingEpoch !== null) ready = true;
         for (const batch of response.records) bytes += batchSizeInBytes(batch);
-        return response;
-      }),
-    }));
+        partitions.push(response);
+      }
+      responses.push({ topic: topic.topic, partitions });
+    }
     // Kafka answers at once on an error or a divergence, or once the fetch can return at least
     // minBytes over all its partitions (fetch.min.bytes / replica.fetch.min.bytes); otherwise the
     // fetch waits for more data until maxWaitMs. (Any record used to count as enough.)
     return { responses, ready: ready || bytes >= req.minBytes };
+  }
+
+  /** One partition of a fetch (a method, not a closure: this runs for every partition of every fetch). */
+  private readFetchPartition(env: BrokerEnv, req: FetchRequest, topic: string, fp: FetchPartitionRequest, record: boolean): FetchPartitionResponse {
+    const follower = req.replicaId;
+    const response: FetchPartitionResponse = {
+      partitionIndex: fp.partition,
+      errorCode: ErrorCode.NONE,
+      highWatermark: -1,
+      lastStableOffset: -1,
+      logStartOffset: -1,
+      divergingEpoch: null,
+      currentLeader: this.leaderHint(topic, fp.partition),
+      records: [],
+    };
+    const p = this.leaderOf(topic, fp.partition);
+    if (p === null) return fetchFailed(response, this.image?.topicByName(topic) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const fenceEpochs = !this.bugs.has('no-epoch-fencing');
+    if (fenceEpochs && fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < p.leaderEpoch) return fetchFailed(response, ErrorCode.FENCED_LEADER_EPOCH);
+    if (fenceEpochs && fp.currentLeaderEpoch > p.leaderEpoch) return fetchFailed(response, ErrorCode.UNKNOWN_LEADER_EPOCH);
+    response.logStartOffset = p.log.logStartOffset;
+    if (follower !== null) {
+      if (!p.replicas.includes(follower)) return fetchFailed(response, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      const diverging = fenceEpochs ? p.validateFetch(fp.fetchOffset, fp.lastFetchedEpoch) : null;
+      if (diverging !== null) {
+        response.divergingEpoch = diverging;
+        response.highWatermark = p.hw;
+        return response;
+      }
+      if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) return fetchFailed(response, ErrorCode.OFFSET_OUT_OF_RANGE);
+      if (record) {
+        const { hwChanged, expandIsr } = p.followerFetched(env, follower, fp.fetchOffset, req.replicaEpoch);
+        if (expandIsr) this.proposeIsr(env, p, [...p.isr, follower]);
+        if (hwChanged) this.afterHwChange(env, p.key);
+      }
+      response.records = p.log.read(fp.fetchOffset, p.logEndOffset, fp.partitionMaxBytes);
+    } else {
+      if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) return fetchFailed(response, ErrorCode.OFFSET_OUT_OF_RANGE);
+      response.records = p.log.read(fp.fetchOffset, p.hw, fp.partitionMaxBytes);
+    }
+    response.highWatermark = p.hw;
+    response.lastStableOffset = p.hw;
+    return response;
   }
 
   private answerFetch(env: BrokerEnv, to: NodeId, req: FetchRequest, topics: FetchResponse['topics']): void {
@@ -600,4 +605,9 @@ function readHwCheckpoint(env: BrokerEnv): Map<string, number> {
 function writeHwCheckpoint(env: BrokerEnv, partitions: Map<string, Partition>): void {
   const entries = Object.fromEntries([...partitions].map(([key, p]) => [key, p.hw]));
   env.storage.replace(HW_CHECKPOINT_FILE, new TextEncoder().encode(JSON.stringify(entries)));
+}
+
+function fetchFailed(response: FetchPartitionResponse, errorCode: number): FetchPartitionResponse {
+  response.errorCode = errorCode;
+  return response;
 }

@@ -22,6 +22,7 @@ import type { ClientBug } from './bugs.ts';
 import { ClientConfigError, parseConsumerConfig, type ConsumerConfig } from './client-config.ts';
 import { LEADER_MOVED_ERRORS, MetadataCache } from './metadata-cache.ts';
 import { OpIds } from './op-ids.ts';
+import { earlierWake } from './wake.ts';
 
 /** A record as poll() returns it. */
 export interface ConsumerRecord {
@@ -638,13 +639,10 @@ export class Consumer implements Node<DataMessage> {
 
   private armWake(env: Env<DataMessage>, now: number): void {
     let next = this.metadata.nextWakeMs();
-    const consider = (t: number) => {
-      if (t > now && t < next) next = t;
-    };
-    for (const r of this.fetches.values()) consider(r.deadlineMs);
-    for (const r of this.listOffsets.values()) consider(r.deadlineMs);
-    for (const r of this.validations.values()) consider(r.deadlineMs);
-    for (const p of this.assigned.values()) consider(p.backoffUntilMs);
+    for (const r of this.fetches.values()) next = earlierWake(now, next, r.deadlineMs);
+    for (const r of this.listOffsets.values()) next = earlierWake(now, next, r.deadlineMs);
+    for (const r of this.validations.values()) next = earlierWake(now, next, r.deadlineMs);
+    for (const p of this.assigned.values()) next = earlierWake(now, next, p.backoffUntilMs);
     if (next <= now) next = Infinity;
     if (next === this.wakeAtMs) return;
     this.wakeAtMs = next;

@@ -12,6 +12,7 @@ import { LEADER_MOVED_ERRORS, MetadataCache } from './metadata-cache.ts';
 import { OpIds } from './op-ids.ts';
 import type { ClientBug } from './bugs.ts';
 import { partitionFor, StickyPartitioner } from './partitioner.ts';
+import { earlierWake } from './wake.ts';
 
 /** What the caller asks to write. Keys and values are byte strings (one char per byte). */
 export interface ProducerRecord {
@@ -353,7 +354,8 @@ export class Producer implements Node<DataMessage> {
   /** delivery.timeout.ms: batches waiting or on the wire that ran out of time end now. */
   private expireBatches(env: Env<DataMessage>, now: number): void {
     for (const tp of this.partitions.values()) {
-      if (tp.queue.length === 0 && tp.inFlight.length === 0) continue;
+      // Most runs expire nothing: look before copying the lists that finish() edits.
+      if (!anyExpired(tp.queue, now) && !anyExpired(tp.inFlight, now)) continue;
       for (const b of [...tp.queue]) {
         if (!b.done && now >= b.deadlineMs) this.finish(env, b, `delivery.timeout.ms expired${b.attempts > 0 ? ` after ${b.attempts} attempt(s)` : ' before the batch was sent'}`);
       }
@@ -374,7 +376,8 @@ export class Producer implements Node<DataMessage> {
 
   /** The Sender's drain: one Produce request per leader with the ready batch of each partition it leads. */
   private drainOnce(env: Env<DataMessage>, now: number): boolean {
-    const byBroker = new Map<NodeId, Batch[]>();
+    // Created with the first ready batch: most drains find none.
+    let byBroker: Map<NodeId, Batch[]> | null = null;
     const idempotent = this.config.enableIdempotence;
     for (const tp of this.partitions.values()) {
       const batch = this.readyHead(env, tp, now);
@@ -385,16 +388,18 @@ export class Producer implements Node<DataMessage> {
         continue;
       }
       const broker = leader.leaderId;
-      if (!byBroker.has(broker) && this.inFlightRequests(broker) >= this.config.maxInFlightRequestsPerConnection) continue;
+      if (!byBroker?.has(broker) && this.inFlightRequests(broker) >= this.config.maxInFlightRequestsPerConnection) continue;
       if (idempotent && !this.assignSequence(tp, batch)) continue;
       tp.queue.shift();
       this.closeBatch(env, batch);
+      byBroker ??= new Map();
       const list = byBroker.get(broker);
       if (list === undefined) byBroker.set(broker, [batch]);
       else list.push(batch);
     }
+    if (byBroker === null) return false;
     for (const [broker, batches] of byBroker) this.sendProduce(env, broker, batches, now);
-    return byBroker.size > 0;
+    return true;
   }
 
   /** The first batch of a partition if it may go now: lingered enough, full, or a retry past its backoff. */
@@ -530,7 +535,7 @@ export class Producer implements Node<DataMessage> {
     if (b.baseSequence >= 0 && b.producerId === tp.seqProducerId && b.producerEpoch === tp.seqEpoch) {
       tp.lastAckedSequence = (b.baseSequence + b.records.length - 1) % 2147483648;
     }
-    b.sends.forEach((s, i) => this.complete(env, s, { type: 'ok', topic: tp.topic, partition: tp.partition, offset: baseOffset < 0 ? -1 : baseOffset + i }));
+    for (let i = 0; i < b.sends.length; i++) this.complete(env, b.sends[i]!, { type: 'ok', topic: tp.topic, partition: tp.partition, offset: baseOffset < 0 ? -1 : baseOffset + i });
   }
 
   /** Ends a batch with an error: `info` when some attempt may have been written, else `fail`. */
@@ -569,8 +574,9 @@ export class Producer implements Node<DataMessage> {
 
   /** request.timeout.ms without an answer: Kafka drops the connection, failing every request on it. */
   private expireRequests(env: Env<DataMessage>, now: number): void {
-    const expired = new Set<NodeId>();
-    for (const r of this.requests.values()) if (now >= r.deadlineMs) expired.add(r.broker);
+    let expired: Set<NodeId> | null = null;
+    for (const r of this.requests.values()) if (now >= r.deadlineMs) (expired ??= new Set()).add(r.broker);
+    if (expired === null) return;
     for (const broker of expired) {
       for (const r of [...this.requests.values()]) {
         if (r.broker !== broker) continue;
@@ -646,11 +652,12 @@ export class Producer implements Node<DataMessage> {
   /** Records the outcome in the history and queues the callback (run once the state is settled). */
   private complete(env: Env<DataMessage>, s: PendingSend, result: SendResult): void {
     const acks = this.config.acks;
-    const invoked = { topic: s.topic, key: s.key, value: s.value, acks };
+    // Object literals rather than a spread of the invocation's value: this runs for every record.
     if (result.type === 'ok') {
-      env.trace({ kind: 'client', op: 'send', type: 'ok', id: s.id, value: { ...invoked, partition: result.partition, offset: result.offset } });
+      const value = { topic: s.topic, key: s.key, value: s.value, acks, partition: result.partition, offset: result.offset };
+      env.trace({ kind: 'client', op: 'send', type: 'ok', id: s.id, value });
     } else {
-      env.trace({ kind: 'client', op: 'send', type: result.type, id: s.id, value: invoked, error: result.error });
+      env.trace({ kind: 'client', op: 'send', type: result.type, id: s.id, value: { topic: s.topic, key: s.key, value: s.value, acks }, error: result.error });
     }
     const callback = s.callback;
     if (callback !== null) this.callbacks.push(() => callback(result));
@@ -669,20 +676,17 @@ export class Producer implements Node<DataMessage> {
   /** Arms one timer for the next instant at which time alone makes progress possible. */
   private armWake(env: Env<DataMessage>, now: number): void {
     let next = this.metadata.nextWakeMs();
-    const consider = (t: number) => {
-      if (t > now && t < next) next = t;
-    };
-    for (const s of this.waiting) consider(s.sentAtMs + this.config.deliveryTimeoutMs);
-    for (const r of this.requests.values()) consider(r.deadlineMs);
-    if (this.pidRequest !== null) consider(this.pidRequest.deadlineMs);
-    else if (this.config.enableIdempotence && (this.producerId === NO_PRODUCER_ID || this.epochBumpNeeded)) consider(this.pidRetryAtMs);
+    for (const s of this.waiting) next = earlierWake(now, next, s.sentAtMs + this.config.deliveryTimeoutMs);
+    for (const r of this.requests.values()) next = earlierWake(now, next, r.deadlineMs);
+    if (this.pidRequest !== null) next = earlierWake(now, next, this.pidRequest.deadlineMs);
+    else if (this.config.enableIdempotence && (this.producerId === NO_PRODUCER_ID || this.epochBumpNeeded)) next = earlierWake(now, next, this.pidRetryAtMs);
     for (const tp of this.partitions.values()) {
-      for (const b of tp.queue) consider(b.deadlineMs);
-      for (const b of tp.inFlight) consider(b.deadlineMs);
+      for (const b of tp.queue) next = earlierWake(now, next, b.deadlineMs);
+      for (const b of tp.inFlight) next = earlierWake(now, next, b.deadlineMs);
       const head = tp.queue[0];
       if (head !== undefined) {
-        consider(head.retryAtMs);
-        if (!head.closed && tp.queue.length === 1) consider(head.createdMs + this.config.lingerMs);
+        next = earlierWake(now, next, head.retryAtMs);
+        if (!head.closed && tp.queue.length === 1) next = earlierWake(now, next, head.createdMs + this.config.lingerMs);
       }
     }
     if (next <= now) next = Infinity; // everything due now was done; what is left waits for a message
@@ -737,6 +741,12 @@ function findPartitionResponse(msg: ProduceResponse, topic: string, partition: n
     for (const p of t.partitionResponses) if (p.index === partition) return p;
   }
   return null;
+}
+
+/** Whether some batch of the list is not done and past its delivery deadline. */
+function anyExpired(batches: readonly Batch[], now: number): boolean {
+  for (const b of batches) if (!b.done && now >= b.deadlineMs) return true;
+  return false;
 }
 
 function removeFrom<T>(list: T[], item: T): void {
