@@ -50,7 +50,7 @@ export interface NodeTraceEvents {
   /** The replica's log was truncated; `endOffset` is its new log end offset. */
   'partition-truncate': { topic: string; partition: number; endOffset: number };
   /** The replica's log as recovered from storage at start (batches held). */
-  'partition-recover': { topic: string; partition: number; batches: Array<[number, number, number, number]>; tornBytes: number };
+  'partition-recover': { topic: string; partition: number; batches: Array<[number, number, number, number]>; tornBytes: number; highWatermark: number };
   /** The replica's high watermark changed. `exposed`: a leader whose high watermark has reached its epoch's start offset. */
   'partition-hw': { topic: string; partition: number; highWatermark: number; role: 'leader' | 'follower'; leaderEpoch: number; exposed: boolean };
   /** The replica took a role from the metadata (leader, follower, or none once not a replica). */

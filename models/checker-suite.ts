@@ -33,6 +33,7 @@ import {
   STRONG_ISR,
   StrongIsr,
 } from './checkers/partition.ts';
+import { TRACE_VALIDATION } from './trace-validation.ts';
 import type { CheckerInfo, Report, Violation, ViolationClass } from './violation.ts';
 
 /** Every safety checker that runs during a simulation, in report order. */
@@ -53,6 +54,8 @@ export const SAFETY_CHECKERS: readonly CheckerInfo[] = [
   HW_LE_LEO,
   HW_MIN_ISR,
   ...HISTORY_CHECKERS,
+  // Run beside the suite by the scenario runner (not on runs that allow unclean elections).
+  TRACE_VALIDATION,
 ];
 
 /** Violations kept per checker; later ones are only counted (one bug tends to trip a checker often). */

@@ -176,7 +176,7 @@ export class PartitionGhost {
         const e = event as unknown as NodeTraceEvents['partition-recover'];
         const [p, r] = this.replicaOf(e, node);
         r.replace(e.batches);
-        r.hw = 0;
+        r.hw = e.highWatermark;
         r.role = 'none';
         for (const h of this.hooks) h.shrunk?.(p, r, step);
         return;

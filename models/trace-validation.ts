@@ -39,6 +39,7 @@
 import type { NodeId } from '../core/env.ts';
 import type { Simulation } from '../sim/kernel.ts';
 import { TraceLineReader } from '../sim/trace-reader.ts';
+import type { CheckerInfo } from './violation.ts';
 
 /** [baseOffset, lastOffset, leaderEpoch, hash] as the core's trace events carry them. */
 export type Batch = readonly [number, number, number, number];
@@ -168,6 +169,13 @@ class Reject extends Error {
   }
 }
 
+/** Trace validation reported as a checker: a step of the core that the spec does not allow. */
+export const TRACE_VALIDATION: CheckerInfo = {
+  name: 'trace-validation',
+  statement: "Every partition event of the core's trace is a step that the replication spec (KIP-320 with Kafka's ISR-join rule) allows.",
+  source: "Gustafson's Kafka replication TLA+ spec (hachikuji/kafka-specification); trace validation as etcd's raft does it against its TLA+ spec",
+};
+
 export class TraceValidator {
   private readonly partitions = new Map<string, PartitionModel>();
   private readonly counts = new Map<string, number>();
@@ -225,7 +233,7 @@ export class TraceValidator {
       case 'partition-recover': {
         const r = p.replica(node);
         r.log = [...(e['batches'] as Batch[])];
-        r.hw = 0; // the checkpointed value, at most the old one, is set without an event
+        r.hw = e['highWatermark'] as number; // the checkpointed value, clamped to the recovered log
         r.role = 'none';
         r.restarted = true;
         r.reconciled = false;

@@ -74,9 +74,12 @@ export class Partition {
       appended: (batches) => env.trace({ kind: 'partition-append', topic, partition: p, batches: batches.map(describe) }),
       truncated: (endOffset) => env.trace({ kind: 'partition-truncate', topic, partition: p, endOffset }),
     });
-    env.trace({ kind: 'partition-recover', topic, partition: p, batches: log.storedBatches().map(describe), tornBytes });
+    // The checkpointed high watermark, clamped to what the log kept, is traced with the log: a new
+    // leader starts from it, and a trace without it would show followers learning a value from nowhere.
+    const highWatermark = Math.min(hw, log.logEndOffset);
+    env.trace({ kind: 'partition-recover', topic, partition: p, batches: log.storedBatches().map(describe), tornBytes, highWatermark });
     const partition = new Partition(brokerId, topic, state.topicId, p, log, settings);
-    partition.hw = Math.min(hw, log.logEndOffset);
+    partition.hw = highWatermark;
     return partition;
   }
 
@@ -110,7 +113,9 @@ export class Partition {
     if (this.role === 'leader' && state.partitionEpoch > this.partitionEpoch) {
       this.isr = [...state.isr];
       this.partitionEpoch = state.partitionEpoch;
-      if (this.pendingIsr !== null && sameMembers(this.pendingIsr, state.isr)) this.pendingIsr = null;
+      // A newer committed state settles any proposal (Kafka's makeLeader commits the partition
+      // state): one made against an older partition epoch can no longer be applied.
+      this.pendingIsr = null;
       this.traceIsr(env);
       // As Kafka's makeLeader does on every partition change: an ISR the controller shrank (a
       // fenced follower) or brought up to min.insync.replicas may let the high watermark move
@@ -232,15 +237,27 @@ export class Partition {
     this.traceIsr(env);
   }
 
-  /** The controller's answer to an ISR proposal. */
-  isrResult(env: BrokerEnv, errorCode: number, isr: NodeId[], partitionEpoch: number): void {
-    if (errorCode === ErrorCode.NONE && partitionEpoch >= this.partitionEpoch) {
-      this.isr = [...isr];
-      this.partitionEpoch = partitionEpoch;
+  /**
+   * The controller's answer to an ISR proposal; false when the proposal stays pending. As Kafka's
+   * Partition.handleAlterPartitionError: only OPERATION_NOT_ATTEMPTED and INELIGIBLE_REPLICA say
+   * for certain that the change was not applied, so only they drop the pending ISR. After any
+   * other error (INVALID_UPDATE_VERSION when a retry or a duplicate reached a controller that had
+   * applied the first copy) the change may be committed already: the high watermark stays over
+   * the maximal ISR until the metadata says which, or a retry settles it.
+   */
+  isrResult(env: BrokerEnv, errorCode: number, isr: NodeId[], partitionEpoch: number): boolean {
+    if (errorCode === ErrorCode.NONE) {
+      if (partitionEpoch >= this.partitionEpoch) {
+        this.isr = [...isr];
+        this.partitionEpoch = partitionEpoch;
+      }
+    } else if (errorCode !== ErrorCode.OPERATION_NOT_ATTEMPTED && errorCode !== ErrorCode.INELIGIBLE_REPLICA) {
+      return false;
     }
     this.pendingIsr = null;
     this.traceIsr(env);
     this.maybeIncrementHw(env);
+    return true;
   }
 
   /** Leader: the smallest log end among the maximal ISR, never backwards, held below min.insync.replicas. */
@@ -319,8 +336,4 @@ export class Partition {
 
 function describe(b: StoredBatch): [number, number, number, number] {
   return [b.batch.baseOffset, lastOffsetOf(b.batch), b.batch.partitionLeaderEpoch, b.hash];
-}
-
-function sameMembers(a: readonly NodeId[], b: readonly NodeId[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }

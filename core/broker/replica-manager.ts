@@ -509,10 +509,11 @@ export class ReplicaManager {
       const p = this.partitions.get(key);
       if (p === undefined || p.role !== 'leader') return;
       if (res.errorCode === ErrorCode.NOT_CONTROLLER || res.errorCode === ErrorCode.REQUEST_TIMED_OUT) return; // retried by the timer
-      env.cancelTimer(T.alterPartition + key);
       const result = res.topics[0]?.partitions[0];
       const errorCode = res.errorCode !== ErrorCode.NONE ? res.errorCode : (result?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
-      p.isrResult(env, errorCode, result?.isr ?? p.isr, result?.partitionEpoch ?? -1);
+      // A proposal left pending keeps its retry timer; a metadata update may settle it first.
+      if (!p.isrResult(env, errorCode, result?.isr ?? p.isr, result?.partitionEpoch ?? -1)) return;
+      env.cancelTimer(T.alterPartition + key);
       this.afterHwChange(env, key);
       return;
     }

@@ -6,6 +6,7 @@ import { AdminClient, type TopicResult } from '../../core/client/admin.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
 import { CheckerSuite } from '../../models/checker-suite.ts';
 import { FINAL_READ } from '../../models/checkers/liveness.ts';
+import { TRACE_VALIDATION, TraceValidator } from '../../models/trace-validation.ts';
 import type { Violation } from '../../models/violation.ts';
 import type { SimStats } from '../kernel.ts';
 import { clientBugs } from '../bugs.ts';
@@ -110,6 +111,10 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const cluster = buildCluster(scenario, seed, options.trace ?? null, bugs);
   const suite = new CheckerSuite({ minInsyncReplicas: (topic) => minInsyncReplicas(scenario, topic) });
   suite.attach(cluster.sim);
+  // Trace validation: every partition event must be a step the replication spec allows. The spec
+  // elects leaders from the ISR only, so runs that allow unclean elections are not validated.
+  const validator = allowsUncleanElection(scenario) ? null : new TraceValidator();
+  validator?.attach(cluster.sim);
   const protocol = countProtocol(cluster);
   const workload = addClients(cluster, scenario, clientBugs(bugs));
   let topicsCreatedAtMs: number | null = scenario.topics.length === 0 ? 0 : null;
@@ -123,6 +128,8 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   scheduleFaults(cluster, scenario.faults, (fault) => faults.push(fault));
   cluster.sim.run(scenario.durationMs);
   const convergedAtMs = scenario.expect.liveness ? livenessPhase(cluster, suite, workload, options.livenessMs ?? DEFAULT_LIVENESS_MS) : null;
+  const failure = validator?.failure ?? null;
+  if (failure !== null) suite.add(TRACE_VALIDATION, 'safety', { step: failure.step, message: `${failure.event.kind} on ${failure.node ?? '-'} is no ${failure.action} step of the spec: ${failure.reason}`, nodes: failure.node === null ? [] : [failure.node], values: { partition: failure.partition, state: failure.state } });
   // An unread write is judged lost only where the final read covered its topic.
   const readTopics = new Set(scenario.clients.flatMap((c) => (c.kind === 'consumer' ? [c.topic] : [])));
   const finalReadComplete = convergedAtMs !== null && scenario.clients.every((c) => c.kind !== 'producer' || readTopics.has(c.topic));
@@ -181,6 +188,11 @@ function createTopics(cluster: Cluster, scenario: Scenario, created: () => void)
       });
     });
   cluster.sim.at(0, attempt);
+}
+
+function allowsUncleanElection(scenario: Scenario): boolean {
+  const on = (config: Record<string, unknown>) => String(config['unclean.leader.election.enable']) === 'true';
+  return on(scenario.cluster.config) || scenario.topics.some((t) => on(t.config));
 }
 
 /** A topic's min.insync.replicas: its own config, else the brokers', else Kafka's default of 1. */

@@ -182,12 +182,30 @@ describe('Partition: the leader\'s high watermark', () => {
     expect(p.hw).toBe(4);
   });
 
-  it('a rejected ISR change leaves the committed ISR and clears the pending one', () => {
+  it('an ISR change the controller certainly did not apply (INELIGIBLE_REPLICA) leaves the committed ISR and clears the pending one', () => {
     const { p, env } = replica();
     p.proposeIsr(env, ['b1', 'b2']);
-    p.isrResult(env, 95 /* INVALID_UPDATE_VERSION */, ['b1', 'b2'], 5);
+    expect(p.isrResult(env, 107 /* INELIGIBLE_REPLICA */, ['b1', 'b2', 'b3'], 0)).toBe(true);
     expect(p.isr).toEqual(['b1', 'b2', 'b3']);
     expect(p.pendingIsr).toBeNull();
+  });
+
+  it('after INVALID_UPDATE_VERSION the expansion stays pending: a duplicate or retry may have been refused after the first copy was applied', () => {
+    // Found by the explorer (nemesis seed 165, a network duplicating messages): the leader took the
+    // refusal of the second copy as final, advanced its high watermark over the old ISR, and then
+    // the first copy's change was committed with a member lacking a committed record (strong-isr).
+    const { p, env } = replica({ isr: ['b1', 'b2'] });
+    appendAll(p, env, [4]);
+    p.followerFetched(env, 'b3', 2, 1);
+    p.proposeIsr(env, ['b1', 'b2', 'b3']);
+    expect(p.isrResult(env, 95 /* INVALID_UPDATE_VERSION */, ['b1', 'b2', 'b3'], 1)).toBe(false);
+    expect(p.pendingIsr).toEqual(['b1', 'b2', 'b3']);
+    p.followerFetched(env, 'b2', 4, 1);
+    expect(p.hw).toBe(2); // still over the maximal ISR: b3 may be in the ISR already
+    // The metadata brings the committed change, which settles the proposal.
+    expect(p.applyMetadata(env, { ...stateOf({ isr: ['b1', 'b2', 'b3'] }), partitionEpoch: 1 })).toBe('isr-updated');
+    expect(p.pendingIsr).toBeNull();
+    expect(p.hw).toBe(2);
   });
 
   it('does not advance while the ISR is below min.insync.replicas (KIP-966)', () => {

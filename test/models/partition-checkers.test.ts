@@ -30,7 +30,7 @@ const at0 = { topic: TOPIC, partition: 0 };
 const batch = (base: number, last = base, epoch = 0, hash = 1_000 * (epoch + 1) + base): Batch => [base, last, epoch, hash];
 const brokerState = (brokerEpoch: number, fenced = false): Ev => ({ kind: 'broker-state', brokerEpoch, fenced });
 const change = (s: State): Ev => ({ kind: 'partition-change', ...at0, leader: s.leader, isr: [...s.isr], leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch });
-const recover = (...batches: Batch[]): Ev => ({ kind: 'partition-recover', ...at0, batches, tornBytes: 0 });
+const recover = (...batches: Batch[]): Ev => ({ kind: 'partition-recover', ...at0, batches, tornBytes: 0, highWatermark: 0 });
 const role = (r: 'leader' | 'follower', leader: Broker | null, leaderEpoch: number): Ev => ({ kind: 'partition-role', ...at0, role: r, leader, leaderEpoch });
 const isrView = (isr: Broker[], partitionEpoch: number, pendingIsr: Broker[] | null = null): Ev => ({ kind: 'partition-isr', ...at0, isr: [...isr], pendingIsr, partitionEpoch });
 const append = (...batches: Batch[]): Ev => ({ kind: 'partition-append', ...at0, batches });
