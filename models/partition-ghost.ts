@@ -9,6 +9,20 @@ import type { NodeTraceEvents } from '../core/trace-events.ts';
 /** [baseOffset, lastOffset, leaderEpoch, hash] */
 export type GhostBatch = readonly [number, number, number, number];
 
+/** The batch of `batches` holding `offset`, by binary search (batches are in offset order). */
+export function batchAt<B extends GhostBatch>(batches: readonly B[], offset: number): B | undefined {
+  let lo = 0;
+  let hi = batches.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = batches[mid]!;
+    if (offset < b[0]) hi = mid - 1;
+    else if (offset > b[1]) lo = mid + 1;
+    else return b;
+  }
+  return undefined;
+}
+
 export class GhostPartitionReplica {
   private batchList: GhostBatch[] = [];
   /**

@@ -39,6 +39,7 @@
 import type { NodeId } from '../core/env.ts';
 import type { Simulation } from '../sim/kernel.ts';
 import { TraceLineReader } from '../sim/trace-reader.ts';
+import { batchAt } from './partition-ghost.ts';
 import type { CheckerInfo } from './violation.ts';
 
 /** [baseOffset, lastOffset, leaderEpoch, hash] as the core's trace events carry them. */
@@ -389,10 +390,9 @@ export class TraceValidator {
     if (!r.reconciled) {
       throw new Reject('FollowerFetch', `${node} appended before its log matched leader ${r.leader}'s in epoch ${r.leaderEpoch} (log end ${end}, spec truncation point ${r.target ?? 'unknown'}; KIP-320 rule 1)`);
     }
-    const byBase = new Map<number, Batch>();
-    for (const b of leaderLog) byBase.set(b[0], b);
     for (const b of batches) {
-      const theirs = byBase.get(b[0]);
+      const found = batchAt(leaderLog, b[0]);
+      const theirs = found !== undefined && found[0] === b[0] ? found : undefined;
       if (theirs === undefined || !sameBatch(b, theirs)) {
         throw new Reject('FollowerFetch', `${node} appended [${b.join(',')}], which leader ${r.leader} of epoch ${r.leaderEpoch} never had (${theirs === undefined ? 'no batch there' : `it had [${theirs.join(',')}]`})`);
       }

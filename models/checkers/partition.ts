@@ -4,7 +4,7 @@
 
 import type { NodeId } from '../../core/env.ts';
 import type { NodeTraceEvents } from '../../core/trace-events.ts';
-import type { GhostBatch, GhostPartition, GhostPartitionReplica, PartitionGhost, PartitionHooks } from '../partition-ghost.ts';
+import { batchAt, type GhostPartition, type GhostPartitionReplica, type PartitionGhost, type PartitionHooks } from '../partition-ghost.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 
 export const LEADER_EPOCH_UNIQUE: CheckerInfo = {
@@ -187,20 +187,6 @@ export const HW_MIN_ISR: CheckerInfo = {
   statement: "A leader's high watermark passes only records that at least min.insync.replicas replicas hold.",
   source: 'KIP-966 (the high watermark does not advance while the ISR is below min.insync.replicas); Kafka docs, min.insync.replicas with acks=all',
 };
-
-/** The batch of `batches` holding `offset`, by binary search (batches are in offset order). */
-function batchAt(batches: readonly GhostBatch[], offset: number): GhostBatch | undefined {
-  let lo = 0;
-  let hi = batches.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const b = batches[mid]!;
-    if (offset < b[0]) hi = mid - 1;
-    else if (offset > b[1]) lo = mid + 1;
-    else return b;
-  }
-  return undefined;
-}
 
 /**
  * Checked when a leader moves its high watermark forward: the batch just below it must be on at
