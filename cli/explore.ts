@@ -94,6 +94,12 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
       ['wall time (exploring / in all)', `${secs(report.exploreMs)} / ${secs(report.wallMs)}`],
       ['seeds per second', report.seedsPerSec.toFixed(1)],
       ['clean seeds', report.outcomes.length - report.failing.length],
+      [
+        'determinism self-check',
+        report.determinism.mismatches.length === 0
+          ? ok(`${report.determinism.seeds.length} seed(s) run twice, same trace hash`)
+          : bad(`seeds ${report.determinism.mismatches.join(', ')} gave another trace hash when run again`),
+      ],
       ['failing seeds', report.failing.length === 0 ? ok('0') : bad(String(report.failing.length))],
     ]),
   ];
@@ -121,7 +127,7 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
       ),
     );
     const firstFile = report.shrunk.find((s) => s.files !== null)?.files;
-    if (firstFile) lines.push(dim(`run it: npx samsa run ${firstFile.scenario}    watch it: npx samsa viz ${firstFile.trace}`));
+    if (firstFile) lines.push(dim(`run it: npx samsa run ${firstFile.scenario}    replay its trace: npx samsa replay ${firstFile.trace}`));
   }
   return lines.join('\n');
 }
@@ -141,6 +147,7 @@ function exploreJson(path: string, options: Omit<ExploreOptions, 'onSeed'>, repo
       o.violations.map((v) => ({ seed: o.seed, name: v.name, class: v.class, message: v.message, scenario: shrunkBySeed.get(o.seed)?.files?.scenario ?? path })),
     ),
     crashes: report.failing.filter((o) => o.crash !== null).map((o) => ({ seed: o.seed, message: o.crash })),
+    determinism: report.determinism,
     shrunk: report.shrunk.map((s) => ({
       seed: s.seed,
       name: s.violation.name,

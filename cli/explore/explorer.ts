@@ -2,7 +2,7 @@
 // --until-first) the first violation run out; then shrinks the failing seeds and writes each
 // one under failures/. Exit codes by class, as TigerBeetle's VOPR has them.
 
-import { headlineViolation, type SeedOutcome, type SeedViolation } from '../../sim/explore/run-seed.ts';
+import { headlineViolation, runSeed, type SeedOutcome, type SeedViolation } from '../../sim/explore/run-seed.ts';
 import { shrink, type ShrinkResult } from '../../sim/explore/shrink.ts';
 import { writeFailure, type FailureFiles } from '../../sim/explore/failure-files.ts';
 import type { Scenario } from '../../sim/scenario/types.ts';
@@ -39,8 +39,16 @@ export interface ShrunkFailure {
   files: FailureFiles | null;
 }
 
+/** The determinism self-check (as FoundationDB's harness has it): sampled seeds run again here. */
+export interface DeterminismCheck {
+  seeds: number[];
+  /** Seeds whose second run gave another trace hash: a bug in samsa (exit code 3). */
+  mismatches: number[];
+}
+
 export interface ExploreReport {
   outcomes: SeedOutcome[];
+  determinism: DeterminismCheck;
   /** Seeds with a violation or a crash, by seed. */
   failing: SeedOutcome[];
   shrunk: ShrunkFailure[];
@@ -83,6 +91,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   }
   const exploreMs = elapsed();
   outcomes.sort((a, b) => a.seed - b.seed);
+  const determinism = recheck(options, outcomes);
   const failing = outcomes.filter(failed);
   const shrunk: ShrunkFailure[] = [];
   for (const outcome of failing.slice(0, options.shrink)) {
@@ -94,12 +103,21 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
     const files = options.failuresDir === null ? null : writeFailure(options.failuresDir, named);
     shrunk.push({ seed: outcome.seed, violation, result, files });
   }
-  return { outcomes, failing, shrunk, wallMs: elapsed(), exploreMs, seedsPerSec: outcomes.length / (exploreMs / 1000), stoppedBy };
+  return { outcomes, determinism, failing, shrunk, wallMs: elapsed(), exploreMs, seedsPerSec: outcomes.length / (exploreMs / 1000), stoppedBy };
 }
 
-/** 3 when the harness crashed, 1 on a safety violation, 2 when only liveness failed, else 0. */
+/** One seed in a hundred (at least the first) is run again in this thread; its hash must not change. */
+const RECHECK_EVERY = 100;
+
+function recheck(options: ExploreOptions, outcomes: readonly SeedOutcome[]): DeterminismCheck {
+  const sample = outcomes.filter((o, i) => i % RECHECK_EVERY === 0 && o.crash === null);
+  const mismatches = sample.filter((o) => runSeed(options.scenario, o.seed, options.bugs).traceHash !== o.traceHash).map((o) => o.seed);
+  return { seeds: sample.map((o) => o.seed), mismatches };
+}
+
+/** 3 when the harness crashed or a seed ran differently twice, 1 on a safety violation, 2 when only liveness failed, else 0. */
 export function exploreExitCode(report: ExploreReport): number {
-  if (report.failing.some((o) => o.crash !== null)) return 3;
+  if (report.failing.some((o) => o.crash !== null) || report.determinism.mismatches.length > 0) return 3;
   if (report.failing.some((o) => o.violations.some((v) => v.class === 'safety'))) return 1;
   return report.failing.length > 0 ? 2 : 0;
 }

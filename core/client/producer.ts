@@ -380,6 +380,9 @@ export class Producer implements Node<DataMessage> {
     let byBroker: Map<NodeId, Batch[]> | null = null;
     const idempotent = this.config.enableIdempotence;
     for (const tp of this.partitions.values()) {
+      // With one request in flight per connection Kafka promises order (guaranteeMessageOrder): a
+      // partition with a batch in flight is muted, or a batch could overtake it on another broker.
+      if (this.config.maxInFlightRequestsPerConnection === 1 && tp.inFlight.length > 0) continue;
       const batch = this.readyHead(env, tp, now);
       if (batch === null) continue;
       const leader = this.metadata.leader(tp.topic, tp.partition);

@@ -229,7 +229,7 @@ function livenessPhase(cluster: Cluster, suite: CheckerSuite, workload: Workload
   }
   const problems = livenessProblems(cluster, Math.max(0, target()));
   if (!consumersCaughtUp(cluster, workload)) {
-    problems.push({ checker: FINAL_READ, message: `consumers ${workload.consumers.map((c) => c.id).join(', ')} have not read every partition to its high watermark`, nodes: workload.consumers.map((c) => c.id) });
+    problems.push({ checker: FINAL_READ, message: `consumers ${workload.consumers.map((c) => c.id).join(', ')} have not read every partition to the end of its leader's log, all of it committed`, nodes: workload.consumers.map((c) => c.id) });
   }
   for (const problem of problems) {
     suite.add(problem.checker, 'liveness', { step: sim.step, message: `${problem.message} ${livenessMs / 1000}s after every fault healed`, nodes: problem.nodes, values: {} });

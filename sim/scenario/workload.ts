@@ -74,8 +74,8 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
 }
 
 /**
- * Whether every consumer has read every partition of its topic up to the partition leader's high
- * watermark (the final read is done).
+ * Whether the final read is done: every partition of every consumer's topic has a leader whose
+ * whole log is committed, and the consumer has read it to the end.
  */
 export function consumersCaughtUp(cluster: Cluster, workload: Workload): boolean {
   for (const c of workload.consumers) {
@@ -84,8 +84,10 @@ export function consumersCaughtUp(cluster: Cluster, workload: Workload): boolean
     const topic = leaderImage(cluster)?.topicByName(c.topic);
     if (topic === undefined) return false;
     for (const p of topic.partitions) {
-      const hw = leaderHighWatermark(cluster, c.topic, p.partition);
-      if (hw === null || (consumer.position(c.topic, p.partition) ?? -1) < hw) return false;
+      const leader = leaderReplica(cluster, c.topic, p.partition);
+      // Every acknowledged write readable: the leader's whole log committed (an acknowledged
+      // record the new leader holds may wait for a follower's next fetch), and read.
+      if (leader === null || leader.hw < leader.logEndOffset || (consumer.position(c.topic, p.partition) ?? -1) < leader.hw) return false;
     }
   }
   return true;
@@ -100,10 +102,10 @@ function leaderImage(cluster: Cluster) {
   return best?.node?.image;
 }
 
-/** The high watermark of a partition at its current leader, or null without a live leader. */
-export function leaderHighWatermark(cluster: Cluster, topic: string, partition: number): number | null {
+/** A partition's replica at its current leader, or null without a live leader. */
+function leaderReplica(cluster: Cluster, topic: string, partition: number): { hw: number; logEndOffset: number } | null {
   const leader: NodeId | null | undefined = leaderImage(cluster)?.partition(topic, partition)?.leader;
   if (leader === null || leader === undefined) return null;
   const p = kafkaNode(cluster, leader)?.replicas?.partitions.get(`${topic}-${partition}`);
-  return p !== undefined && p.role === 'leader' ? p.hw : null;
+  return p !== undefined && p.role === 'leader' ? p : null;
 }

@@ -22,6 +22,7 @@ describe('samsa explore', () => {
     expect(threads.outcomes.map((o) => o.seed)).toEqual([1, 2, 3, 4]);
     expect(threads.failing).toEqual([]);
     expect(threads.outcomes.map((o) => o.traceHash)).toEqual(inline.outcomes.map((o) => o.traceHash));
+    expect(threads.determinism).toEqual({ seeds: [1], mismatches: [] });
     expect(exploreExitCode(threads)).toBe(0);
   }, 120_000);
 
@@ -35,11 +36,12 @@ describe('samsa explore', () => {
     expect(exploreExitCode(report)).toBe(1);
   }, 120_000);
 
-  it('gives exit code 3 for a crash of the harness and 2 for liveness alone', () => {
-    const report = (failing: ExploreReport['failing']): ExploreReport => ({ outcomes: failing, failing, shrunk: [], wallMs: 1, exploreMs: 1, seedsPerSec: 1, stoppedBy: 'seeds' });
+  it('gives exit code 3 for a crash of the harness or a nondeterministic seed, and 2 for liveness alone', () => {
+    const report = (failing: ExploreReport['failing'], mismatches: number[] = []): ExploreReport => ({ outcomes: failing, determinism: { seeds: [1], mismatches }, failing, shrunk: [], wallMs: 1, exploreMs: 1, seedsPerSec: 1, stoppedBy: 'seeds' });
     const liveness = { seed: 1, violations: [{ name: 'final-read', class: 'liveness' as const, message: '', step: 1 }], traceHash: null, simMs: 1, crash: null };
     const crash = { seed: 2, violations: [], traceHash: null, simMs: 0, crash: 'Error: boom' };
     expect(exploreExitCode(report([liveness]))).toBe(2);
     expect(exploreExitCode(report([liveness, crash]))).toBe(3);
+    expect(exploreExitCode(report([], [1]))).toBe(3); // a seed that ran differently twice
   });
 });

@@ -76,6 +76,16 @@ describe('config scenarios: the documented losses of legitimate settings', () =>
   }
 });
 
+describe('regression scenarios: failures the explorer and the property tests found, now fixed', () => {
+  for (const file of yamlFiles('scenarios/regressions')) {
+    it(`${file} runs clean with its seed`, () => {
+      const result = runScenario(load(`scenarios/regressions/${file}`));
+      expect(result.violations.map((v) => `${v.name}: ${v.message}`)).toEqual([]);
+      expect(result.convergedAtMs).not.toBeNull();
+    });
+  }
+});
+
 describe('plain scenarios', () => {
   for (const file of yamlFiles('scenarios')) {
     it(`${file} reports no violation with its seed and two more`, () => {
