@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { KNOWN_BUGS } from '../sim/bugs.ts';
-import { explore, exploreExitCode, type ExploreOptions, type ExploreReport } from './explore/explorer.ts';
+import { explore, exploreExitCode, type ExploreOptions, type ExploreProgress, type ExploreReport } from './explore/explorer.ts';
 import { bad, dim, checkBugs, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table } from './output.ts';
 
 interface ExploreFlags {
@@ -37,9 +37,9 @@ export function registerExplore(program: Command): void {
     .option('--json', 'print the result as one JSON line at the end')
     .action(async (path: string, flags: ExploreFlags) => {
       const options = exploreOptions(path, flags);
-      const bar = progressBar(options);
-      const report = await explore({ ...options, onSeed: (_, p) => bar?.update(p.done, { failing: p.failing, rate: (p.done / Math.max(p.elapsedMs / 1000, 0.001)).toFixed(1) }) });
-      bar?.stop();
+      const progress = progressReporter(options);
+      const report = await explore({ ...options, onSeed: (_, p) => progress.update(p) });
+      progress.stop();
       const human = flags.json ? process.stderr : process.stdout;
       human.write(describeExplore(path, options, report) + '\n');
       if (flags.json) printJson(exploreJson(path, options, report));
@@ -63,9 +63,29 @@ function exploreOptions(path: string, flags: ExploreFlags): Omit<ExploreOptions,
   };
 }
 
-function progressBar(options: Omit<ExploreOptions, 'onSeed'>): cliProgress.SingleBar | null {
-  if (!process.stderr.isTTY) return null;
+interface ProgressReporter {
+  update(p: ExploreProgress): void;
+  stop(): void;
+}
+
+/** Seconds between progress lines when stderr is not a terminal (a log file, CI). */
+const PROGRESS_LINE_EVERY_MS = 10_000;
+
+/** A progress bar on a terminal; elsewhere a line every ten seconds. */
+function progressReporter(options: Omit<ExploreOptions, 'onSeed'>): ProgressReporter {
   const total = Number.isFinite(options.seeds) ? options.seeds : 0;
+  const rate = (p: ExploreProgress) => (p.done / Math.max(p.elapsedMs / 1000, 0.001)).toFixed(1);
+  if (!process.stderr.isTTY) {
+    let lastMs = 0;
+    return {
+      update: (p) => {
+        if (p.elapsedMs - lastMs < PROGRESS_LINE_EVERY_MS) return;
+        lastMs = p.elapsedMs;
+        process.stderr.write(`exploring: ${p.done}${total > 0 ? `/${total}` : ''} seeds, ${rate(p)} seeds/s, ${p.failing} failing, ${(p.elapsedMs / 1000).toFixed(0)} s\n`);
+      },
+      stop: () => {},
+    };
+  }
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -76,7 +96,7 @@ function progressBar(options: Omit<ExploreOptions, 'onSeed'>): cliProgress.Singl
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { failing: 0, rate: '0.0' });
-  return bar;
+  return { update: (p) => bar.update(p.done, { failing: p.failing, rate: rate(p) }), stop: () => bar.stop() };
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
