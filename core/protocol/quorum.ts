@@ -20,6 +20,12 @@ export interface RaftEntry<R> {
   offset: number;
   epoch: number;
   record: RaftRecord<R>;
+  /**
+   * False on every entry of a multi-record append but its last (absent means true): one append
+   * is one record batch, which Kafka's log never splits, so a controller operation's records
+   * are committed all together or not at all.
+   */
+  batchEnd?: false;
 }
 
 export interface LeaderHint {

@@ -1,7 +1,8 @@
 // The quorum's replicated log (KRaft's __cluster_metadata-0) kept in Storage: entries with their
 // leader epoch, a leader-epoch cache, truncation, fsync tracking and the latest snapshot. Each
 // entry is framed as [length][CRC-32C][JSON], so recovery after a crash keeps the longest intact
-// prefix and cuts a torn tail.
+// prefix and cuts a torn tail. The entries of one append form a batch that is kept whole: fetches
+// never split it, and recovery drops a batch the tear left incomplete.
 
 import { hashString } from '../hash.ts';
 import { crc32c } from '../log/crc32c.ts';
@@ -16,6 +17,8 @@ export const SNAPSHOT_FILE = '__cluster_metadata-0/snapshot';
 interface StoredEntry<R> {
   epoch: number;
   record: RaftRecord<R>;
+  /** The last entry of its append (batch). */
+  batchEnd: boolean;
   /** Hash of the entry's encoded form: its identity for checkers. */
   hash: number;
   /** Byte position of the entry's frame in the log file. */
@@ -73,6 +76,7 @@ export class RaftLog<R> {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let position = 0;
     let keepFrom = -1;
+    const intact: Array<{ offset: number; epoch: number; record: RaftRecord<R>; batchEnd: boolean; hash: number; position: number; end: number }> = [];
     while (position + 8 <= bytes.length) {
       const length = view.getUint32(position);
       const end = position + 8 + length;
@@ -80,17 +84,24 @@ export class RaftLog<R> {
       const text = decoder.decode(bytes.subarray(position + 8, end));
       const parsed = parseEntry<R>(text);
       if (parsed === null) break;
-      const [offset, epoch, record] = parsed;
+      const [offset, epoch, record, batchEnd] = parsed;
       if (offset < log.startOffset) {
         // Covered by the snapshot (a crash kept the old log): skip.
         position = end;
         continue;
       }
-      if (offset !== log.endOffset) break;
+      if (offset !== log.startOffset + intact.length) break;
       if (keepFrom < 0) keepFrom = position;
-      log.epochs.assign(epoch, offset);
-      log.entries.push({ epoch, record, hash: hashString(text), position: position - keepFrom });
+      intact.push({ offset, epoch, record, batchEnd, hash: hashString(text), position: position - keepFrom, end });
       position = end;
+    }
+    // A batch the tear cut short is dropped whole: its first records alone were never a write.
+    while (intact.length > 0 && !intact.at(-1)!.batchEnd) intact.pop();
+    if (intact.length > 0) position = intact.at(-1)!.end;
+    else if (keepFrom >= 0) position = keepFrom;
+    for (const e of intact) {
+      log.epochs.assign(e.epoch, e.offset);
+      log.entries.push({ epoch: e.epoch, record: e.record, batchEnd: e.batchEnd, hash: e.hash, position: e.position });
     }
     if (keepFrom < 0) keepFrom = position;
     const tornBytes = bytes.length - position;
@@ -139,7 +150,8 @@ export class RaftLog<R> {
   /** Appends records in `epoch`; returns the offset of the last one. Not durable until flush. */
   append(epoch: number, records: RaftRecord<R>[]): number {
     const first = this.endOffset;
-    return this.appendEntries(records.map((record, i) => ({ offset: first + i, epoch, record })));
+    const last = records.length - 1;
+    return this.appendEntries(records.map((record, i): RaftEntry<R> => (i === last ? { offset: first + i, epoch, record } : { offset: first + i, epoch, record, batchEnd: false })));
   }
 
   /** Appends entries fetched from the leader; they must continue this log. */
@@ -155,7 +167,8 @@ export class RaftLog<R> {
       if (entry.offset !== first + i) throw new RangeError(`raft log: entry at ${entry.offset} does not continue the log at ${first + i}`);
       if (entry.epoch < epoch) throw new RangeError(`raft log: entry at ${entry.offset} has epoch ${entry.epoch}, below the epoch ${epoch} before it`);
       epoch = entry.epoch;
-      texts[i] = JSON.stringify([entry.offset, entry.epoch, entry.record]);
+      // A batch's inner entries carry a 0; its last entry is framed as a single entry is.
+      texts[i] = JSON.stringify(entry.batchEnd === false ? [entry.offset, entry.epoch, entry.record, 0] : [entry.offset, entry.epoch, entry.record]);
       capacity += 8 + maxUtf8Length(texts[i]!);
     }
     // One buffer for the whole batch: [length][CRC-32C][JSON] per entry.
@@ -171,7 +184,7 @@ export class RaftLog<R> {
       view.setUint32(at + 4, crc32c(frames, at + 8, at + 8 + length));
       this.epochs.assign(entry.epoch, entry.offset);
       const hash = hashString(text);
-      this.entries.push({ epoch: entry.epoch, record: entry.record, hash, position: this.fileSize + at });
+      this.entries.push({ epoch: entry.epoch, record: entry.record, batchEnd: entry.batchEnd !== false, hash, position: this.fileSize + at });
       reported.push({ epoch: entry.epoch, hash });
       at += 8 + length;
     }
@@ -205,13 +218,14 @@ export class RaftLog<R> {
     this.observer.truncated(this.endOffset);
   }
 
-  /** Entries from `offset` on, at most `max`. */
+  /** Entries from `offset` on, about `max` of them: a batch is never cut, so the last one may go past. */
   read(offset: number, max: number): RaftEntry<R>[] {
     const out: RaftEntry<R>[] = [];
-    const end = Math.min(this.endOffset, offset + max);
+    let end = Math.min(this.endOffset, offset + max);
+    while (end > this.startOffset && end < this.endOffset && !this.entries[end - 1 - this.startOffset]!.batchEnd) end++;
     for (let o = Math.max(offset, this.startOffset); o < end; o++) {
       const entry = this.entries[o - this.startOffset]!;
-      out.push({ offset: o, epoch: entry.epoch, record: entry.record });
+      out.push(entry.batchEnd ? { offset: o, epoch: entry.epoch, record: entry.record } : { offset: o, epoch: entry.epoch, record: entry.record, batchEnd: false });
     }
     return out;
   }
@@ -262,11 +276,12 @@ export class RaftLog<R> {
 }
 
 /** An entry's [offset, epoch, record], or null when the bytes are not one (a torn or foreign tail). */
-function parseEntry<R>(text: string): [number, number, RaftRecord<R>] | null {
+/** [offset, epoch, record, last entry of its batch], or null for a frame that is not an entry. */
+function parseEntry<R>(text: string): [number, number, RaftRecord<R>, boolean] | null {
   try {
     const value: unknown = JSON.parse(text);
-    if (!Array.isArray(value) || value.length !== 3 || typeof value[0] !== 'number' || typeof value[1] !== 'number') return null;
-    return value as [number, number, RaftRecord<R>];
+    if (!Array.isArray(value) || (value.length !== 3 && value.length !== 4) || typeof value[0] !== 'number' || typeof value[1] !== 'number') return null;
+    return [value[0], value[1], value[2] as RaftRecord<R>, value.length === 3];
   } catch {
     return null;
   }
