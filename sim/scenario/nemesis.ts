@@ -48,6 +48,14 @@ export interface NemesisDraw {
   faults: Fault[];
 }
 
+/**
+ * Voters that may be down at once: a strict minority, and one where a quorum of one or two voters
+ * has none (its metadata log is fsynced, so the one down comes back with nothing lost).
+ */
+export function maxVotersDown(voters: number): number {
+  return Math.max(1, Math.floor((voters - 1) / 2));
+}
+
 /** Time after a disk loss before another: the wiped node must first copy the data back. */
 const DISK_LOSS_GAP_MS = 10_000;
 
@@ -66,7 +74,7 @@ export function drawNemesis(scenario: Scenario, seed: number): NemesisDraw {
   const moves = kinds.flatMap((k) => MOVES[k]);
   const nodes = nodeIdsOf(scenario);
   const voters = scenario.cluster.controllers === 'combined' ? scenario.cluster.nodes : scenario.cluster.controllers;
-  const maxDown = Math.max(1, Math.floor((voters - 1) / 2));
+  const maxDown = maxVotersDown(voters);
   const partitions = scenario.topics.flatMap((t) => Array.from({ length: t.partitions }, (_, p) => ({ topic: t.name, partition: p })));
   /** When each node-down window ends; a window of every node is marked by 'all'. */
   const down: Array<{ until: number; all: boolean }> = [];

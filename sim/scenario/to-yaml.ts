@@ -82,13 +82,23 @@ export function scenarioToYaml(s: Scenario): string {
   if (s.nemesis !== null) doc['nemesis'] = { faults: s.nemesis.faults, interval: ms(s.nemesis.intervalMs) };
   doc['bugs'] = s.bugs;
   doc['expect'] = { violations: s.expect.violations.length === 0 ? 'none' : s.expect.violations, liveness: s.expect.liveness };
-  const yaml = new Document(doc);
-  // One line per topic, client and fault, as hand-written files have them.
+  return formatScenarioDocument(doc);
+}
+
+/**
+ * A scenario document (file-format data) as text laid out as hand-written files are: one line
+ * per topic, client and fault, and the small sections on one line each.
+ */
+export function formatScenarioDocument(doc: Record<string, unknown>): string {
+  // No anchors: a crash and its restart naming the same list read better spelled out twice.
+  const yaml = new Document(doc, { aliasDuplicateObjects: false });
   for (const key of ['topics', 'clients', 'faults']) {
-    const list = yaml.get(key);
+    const list = yaml.get(key, true);
     if (isSeq(list)) for (const item of list.items) if (isCollection(item)) item.flow = true;
   }
-  const cluster = yaml.get('cluster');
-  if (isMap(cluster)) cluster.flow = true;
+  for (const key of ['cluster', 'network', 'disk', 'expect']) {
+    const map = yaml.get(key, true);
+    if (isMap(map)) map.flow = true;
+  }
   return yaml.toString({ lineWidth: 0 });
 }

@@ -2,7 +2,8 @@
 // inside what Kafka promises to survive, and over a sample covers every shape and fault kind.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maxVotersDown, parseGenerated, scenarioDocArb, scenarioYaml } from './generate.ts';
+import { maxVotersDown } from '../../sim/scenario/nemesis.ts';
+import { parseGenerated, scenarioDocArb, scenarioYaml } from './generate.ts';
 import type { Fault, Scenario, Selector } from '../../sim/scenario/types.ts';
 import { propertySeed } from './harness.ts';
 
