@@ -1,0 +1,247 @@
+// The visualizer's contract between its server (viz/server) and its browser client (viz/client):
+// the trace's raw event shape, the columnar index of every step, the metadata, the derived state
+// at a step, and the HTTP routes. Plain types and constants only; runs in node and the browser.
+
+/** One trace line after the header, as written by the simulator (step `i`, simulated ms `t`). */
+export interface RawEvent {
+  t: number;
+  i: number;
+  kind: string;
+  node?: string;
+  [field: string]: unknown;
+}
+
+/** Line 1 of a trace. */
+export interface TraceHeaderLine {
+  samsa: number;
+  scenario: string;
+  seed: number;
+  config: Record<string, unknown>;
+}
+
+/** The last line of a finished trace. */
+export interface TraceSummaryLine {
+  kind: 'summary';
+  steps: number;
+  simMs: number;
+  scenario: string;
+  seed: number;
+  violations: Array<{ name: string; step: number }>;
+  violationCounts: Record<string, number>;
+  expectationMet?: boolean;
+  traceHash: string | null;
+  [field: string]: unknown;
+}
+
+/** A lane of the space-time diagram: a cluster node or a client. */
+export interface Lane {
+  id: string;
+  kind: 'node' | 'client';
+}
+
+/** Lane index of events that belong to no lane (partitions, heals, network changes, violations). */
+export const NO_LANE = 255;
+
+// Bit flags of `TraceColumns.flags`.
+/** send: a response (else a request). */
+export const FLAG_RESPONSE = 1;
+/** send: the network dropped it (its `end` is NaN). */
+export const FLAG_DROPPED = 2;
+/** send: the network delivered a duplicate too. */
+export const FLAG_DUPLICATED = 4;
+/** send: delivered out of order. */
+export const FLAG_REORDERED = 8;
+/** client: outcome ok (set on the invoke and on its completion). */
+export const FLAG_OK = 16;
+/** client: outcome fail. */
+export const FLAG_FAIL = 32;
+/** client: outcome info (unknown), or no completion before the trace ended. */
+export const FLAG_INFO = 64;
+/** client: this step is the invoke (else the completion). */
+export const FLAG_INVOKE = 128;
+
+/**
+ * One entry per step (index = step `i`), so that the client can draw and search a million steps
+ * without parsing JSON. Sent as one binary body (see `encodeColumns` in viz/shared/columns.ts).
+ */
+export interface TraceColumns {
+  count: number;
+  /** Simulated ms of the step. */
+  t: Float64Array;
+  /** Index into `TraceMeta.kinds`. */
+  kind: Uint8Array;
+  /** Lane index of `node`, or NO_LANE. */
+  lane: Uint8Array;
+  /** send: the receiver's lane; drop: the sender's lane; otherwise NO_LANE. */
+  peer: Uint8Array;
+  /** send: index into `TraceMeta.apis`; client: index into `TraceMeta.ops`; otherwise 0. */
+  label: Uint8Array;
+  /** FLAG_* bits. */
+  flags: Uint8Array;
+  /** send: delivery time (NaN when dropped); client invoke: completion time (NaN if none). */
+  end: Float64Array;
+  /** client invoke: the completion's step; client completion: the invoke's step; drop: the send's step; otherwise -1. */
+  link: Int32Array;
+}
+
+/** A fault that lasts: drawn as a shaded band from start to end (end null: until the trace ends). */
+export interface FaultSpan {
+  kind: 'partition' | 'partition-oneway' | 'crash' | 'slow-link' | 'network' | 'clock-skew' | 'disk-faults';
+  startStep: number;
+  startT: number;
+  endStep: number | null;
+  endT: number | null;
+  /** Lanes affected (for a partition: every node on either side of a cut link). */
+  nodes: string[];
+  /** One line for a tooltip: "b1 | b2,b3", "b2 crashed (kill)", "b1-b3 latency 100-1000 ms". */
+  label: string;
+}
+
+/** A point fault or lifecycle mark: crash, restart, start, disk (torn write, lost disk), heal. */
+export interface FaultMark {
+  kind: string;
+  step: number;
+  t: number;
+  node: string | null;
+  label: string;
+}
+
+/** A checker's violation as recorded in the trace (`kind: "violation"` lines). */
+export interface ViolationEntry {
+  /** The step of the violation line itself. */
+  step: number;
+  /** The step of the event that exposed it: the moment to jump to. */
+  atStep: number;
+  t: number;
+  name: string;
+  class: 'safety' | 'liveness';
+  message: string;
+  nodes: string[];
+  values: Record<string, unknown>;
+}
+
+/** What the client needs before it draws anything. */
+export interface TraceMeta {
+  id: string;
+  name: string;
+  header: TraceHeaderLine;
+  /** Null when the trace has no summary line (a run that was cut short). */
+  summary: TraceSummaryLine | null;
+  steps: number;
+  simMs: number;
+  lanes: Lane[];
+  kinds: string[];
+  apis: string[];
+  ops: string[];
+  faults: FaultSpan[];
+  marks: FaultMark[];
+  violations: ViolationEntry[];
+  /** Topic-partitions seen ("orders-0"), in order. */
+  partitions: string[];
+  /** The server keeps a derived-state checkpoint every this many steps. */
+  checkpointEvery: number;
+}
+
+/** A replica of a partition on one node, as the node's own trace events describe it. */
+export interface ReplicaState {
+  node: string;
+  role: 'leader' | 'follower' | 'none';
+  leader: string | null;
+  leaderEpoch: number;
+  logStartOffset: number;
+  /** Log end offset. */
+  leo: number;
+  highWatermark: number;
+  /** The log as runs of one leader epoch: [startOffset, epoch], ascending; a run ends where the next starts (or at leo). */
+  epochRuns: Array<[number, number]>;
+  /** Leader only: its ISR view (committed ISR, pending AlterPartition ISR) and partition epoch. */
+  isr: string[] | null;
+  pendingIsr: string[] | null;
+  partitionEpoch: number | null;
+  /** Leader only: its high watermark reached its epoch's start offset. */
+  exposed: boolean;
+}
+
+/** One partition: the controller-committed view (from partition-change) and each replica. */
+export interface PartitionState {
+  /** "topic-partition". */
+  key: string;
+  topic: string;
+  partition: number;
+  leader: string | null;
+  isr: string[];
+  leaderEpoch: number;
+  partitionEpoch: number;
+  replicas: Record<string, ReplicaState>;
+}
+
+/** One node's quorum, controller and broker state. */
+export interface NodeState {
+  id: string;
+  up: boolean;
+  incarnation: number;
+  raft: {
+    epoch: number;
+    role: string;
+    leader: string | null;
+    votedFor: string | null;
+    voter: boolean;
+    endOffset: number;
+    highWatermark: number;
+  } | null;
+  metadataOffset: number;
+  controllerActive: boolean;
+  broker: { brokerEpoch: number; fenced: boolean } | null;
+  clockSkewMs: number;
+}
+
+/** The state at a step: after applying every event up to and including `step`. */
+export interface DerivedState {
+  step: number;
+  t: number;
+  nodes: Record<string, NodeState>;
+  partitions: Record<string, PartitionState>;
+  /** Directed links currently cut, as [from, to]. */
+  cutLinks: Array<[string, string]>;
+  /** Consumer groups, once the trace has group events (none yet). */
+  groups: Record<string, unknown>;
+}
+
+/** One entry of the trace list. */
+export interface TraceListing {
+  id: string;
+  name: string;
+  /** As given on the command line, under failures/, or dropped onto the page. */
+  source: 'given' | 'failures' | 'uploaded';
+  /** The path shown to the user (relative to the server's working directory when inside it). */
+  path: string;
+  bytes: number;
+}
+
+/** The most steps one /events request returns. */
+export const MAX_EVENTS_PER_REQUEST = 20_000;
+
+/** The HTTP routes (all GET unless said). */
+export const ROUTES = {
+  /** The app; `?trace=ID&step=N` opens a trace at a step. With one given trace, `/` redirects there. */
+  page: '/',
+  /** The bundled client script and stylesheet. */
+  script: '/app.js',
+  style: '/app.css',
+  /** TraceListing[] */
+  list: '/api/traces',
+  /** POST a trace's text (application/x-ndjson); answers { id }. */
+  upload: '/api/traces',
+  /** TraceMeta */
+  meta: (id: string) => `/api/traces/${encodeURIComponent(id)}/meta`,
+  /** TraceColumns, binary (application/octet-stream). */
+  columns: (id: string) => `/api/traces/${encodeURIComponent(id)}/columns`,
+  /** RawEvent[] for steps from..to inclusive (?from=A&to=B), at most MAX_EVENTS_PER_REQUEST. */
+  events: (id: string) => `/api/traces/${encodeURIComponent(id)}/events`,
+  /** { step, state: DerivedState } of the latest checkpoint at or before ?step=N. */
+  checkpoint: (id: string) => `/api/traces/${encodeURIComponent(id)}/checkpoint`,
+  /** The trace as a ShiViz log (text/plain; attachment). */
+  shiviz: (id: string) => `/api/traces/${encodeURIComponent(id)}/shiviz`,
+  /** The trace file itself (attachment). */
+  raw: (id: string) => `/api/traces/${encodeURIComponent(id)}/raw`,
+} as const;
