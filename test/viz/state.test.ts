@@ -1,0 +1,243 @@
+// The visualizer's derived state: hand-made event sequences give exactly the expected state, and a
+// real quickstart run folds into a sane cluster that cloneState copies faithfully.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { loadScenario } from '../../sim/scenario/parse.ts';
+import { runScenario } from '../../sim/scenario/run.ts';
+import { FileSink } from '../../sim/trace-sink.ts';
+import type { DerivedState, RawEvent, ReplicaState, TraceHeaderLine } from '../../viz/shared/contract.ts';
+import { applyEvent, cloneState, initialState } from '../../viz/shared/state.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+const header = (cluster: Record<string, unknown> | null): TraceHeaderLine => ({
+  samsa: 1,
+  scenario: 'test',
+  seed: 1,
+  config: cluster === null ? { setup: 'raft' } : { setup: 'scenario', scenario: { cluster } },
+});
+
+/** Applies events given without steps and times: step k at k ms. */
+function run(events: Array<Omit<RawEvent, 't' | 'i'>>, state = initialState(header({ nodes: 3, controllers: 'combined' }))): DerivedState {
+  for (const ev of events) applyEvent(state, { t: state.step + 1, i: state.step + 1, ...ev } as RawEvent);
+  return state;
+}
+
+const at = { topic: 'orders', partition: 0 };
+
+describe('initialState', () => {
+  it('names the combined cluster b1..bN', () => {
+    expect(Object.keys(initialState(header({ nodes: 3, controllers: 'combined' })).nodes)).toEqual(['b1', 'b2', 'b3']);
+  });
+
+  it('adds dedicated controllers c1..cM', () => {
+    expect(Object.keys(initialState(header({ nodes: 2, controllers: 3 })).nodes)).toEqual(['b1', 'b2', 'c1', 'c2', 'c3']);
+  });
+
+  it('starts empty without a scenario, and nodes appear when first seen', () => {
+    const state = initialState(header(null));
+    expect(state).toEqual({ step: -1, t: 0, nodes: {}, partitions: {}, cutLinks: [], groups: {} });
+    run([{ kind: 'start', node: 'x1', incarnation: 1 }], state);
+    expect(state.nodes.x1).toEqual({
+      id: 'x1', up: true, incarnation: 1, raft: null, metadataOffset: 0, controllerActive: false, broker: null, clockSkewMs: 0,
+    });
+  });
+});
+
+describe('replica logs', () => {
+  const replica = (state: DerivedState, node = 'b1'): ReplicaState => state.partitions['orders-0']!.replicas[node]!;
+
+  it('appends batches into epoch runs, merging runs of the same epoch', () => {
+    const state = run([
+      { kind: 'partition-append', node: 'b1', ...at, batches: [[0, 2, 0, 11], [3, 3, 0, 12]] },
+      { kind: 'partition-append', node: 'b1', ...at, batches: [[4, 6, 1, 13]] },
+      { kind: 'partition-append', node: 'b1', ...at, batches: [[7, 9, 1, 14], [10, 10, 3, 15]] },
+    ]);
+    expect(replica(state)).toEqual({
+      node: 'b1', role: 'none', leader: null, leaderEpoch: -1, logStartOffset: 0, leo: 11, highWatermark: 0,
+      epochRuns: [[0, 0], [4, 1], [10, 3]], isr: null, pendingIsr: null, partitionEpoch: null, exposed: false,
+    });
+    expect(state.step).toBe(2);
+    expect(state.t).toBe(2);
+  });
+
+  it('truncates runs and the log end; a truncation inside a run keeps the run', () => {
+    const state = run([
+      { kind: 'partition-append', node: 'b1', ...at, batches: [[0, 4, 0, 1], [5, 9, 1, 2], [10, 14, 2, 3]] },
+      { kind: 'partition-truncate', node: 'b1', ...at, endOffset: 7 },
+    ]);
+    expect(replica(state)).toMatchObject({ leo: 7, epochRuns: [[0, 0], [5, 1]] });
+    run([{ kind: 'partition-truncate', node: 'b1', ...at, endOffset: 5 }], state);
+    expect(replica(state)).toMatchObject({ leo: 5, epochRuns: [[0, 0]] });
+    run([{ kind: 'partition-append', node: 'b1', ...at, batches: [[5, 5, 3, 4]] }], state);
+    expect(replica(state)).toMatchObject({ leo: 6, epochRuns: [[0, 0], [5, 3]] });
+  });
+
+  it('recovery replaces the log and sets the high watermark', () => {
+    const state = run([
+      { kind: 'partition-append', node: 'b1', ...at, batches: [[0, 4, 0, 1], [5, 9, 1, 2]] },
+      { kind: 'partition-hw', node: 'b1', ...at, highWatermark: 9, role: 'leader', leaderEpoch: 1, exposed: true },
+      { kind: 'crash', node: 'b1', reason: 'kill', disk: [] },
+      { kind: 'partition-recover', node: 'b1', ...at, batches: [[0, 2, 0, 1], [3, 3, 2, 7]], tornBytes: 0, highWatermark: 3 },
+    ]);
+    expect(replica(state)).toMatchObject({ leo: 4, highWatermark: 3, epochRuns: [[0, 0], [3, 2]], role: 'leader', exposed: true });
+    run([{ kind: 'partition-recover', node: 'b1', ...at, batches: [], tornBytes: 12, highWatermark: 0 }], state);
+    expect(replica(state)).toMatchObject({ leo: 0, highWatermark: 0, epochRuns: [] });
+  });
+
+  it('takes roles, high watermarks and the leader\'s ISR view; a demoted leader drops its ISR view', () => {
+    const state = run([
+      { kind: 'partition-role', node: 'b1', ...at, role: 'leader', leader: 'b1', leaderEpoch: 2 },
+      { kind: 'partition-isr', node: 'b1', ...at, isr: ['b1', 'b2', 'b3'], pendingIsr: null, partitionEpoch: 4 },
+      { kind: 'partition-isr', node: 'b1', ...at, isr: ['b1', 'b2', 'b3'], pendingIsr: ['b1', 'b2'], partitionEpoch: 4 },
+      { kind: 'partition-hw', node: 'b1', ...at, highWatermark: 0, role: 'leader', leaderEpoch: 2, exposed: true },
+    ]);
+    expect(replica(state)).toMatchObject({
+      role: 'leader', leader: 'b1', leaderEpoch: 2, isr: ['b1', 'b2', 'b3'], pendingIsr: ['b1', 'b2'], partitionEpoch: 4, exposed: true,
+    });
+    run([{ kind: 'partition-isr', node: 'b1', ...at, isr: ['b1', 'b2'], pendingIsr: null, partitionEpoch: 5 }], state);
+    expect(replica(state)).toMatchObject({ isr: ['b1', 'b2'], pendingIsr: null, partitionEpoch: 5 });
+    run([{ kind: 'partition-role', node: 'b1', ...at, role: 'follower', leader: 'b2', leaderEpoch: 3 }], state);
+    expect(replica(state)).toMatchObject({ role: 'follower', leader: 'b2', leaderEpoch: 3, isr: null, pendingIsr: null, partitionEpoch: null, exposed: false });
+    run([{ kind: 'partition-role', node: 'b1', ...at, role: 'none', leader: 'b2', leaderEpoch: 4 }], state);
+    expect(replica(state)).toMatchObject({ role: 'none', leader: 'b2', leaderEpoch: 4 });
+  });
+});
+
+describe('the controller-committed partition view', () => {
+  it('follows partition-change and never goes back to an older partition epoch', () => {
+    const change = (node: string, leader: string, isr: string[], leaderEpoch: number, partitionEpoch: number) =>
+      ({ kind: 'partition-change', node, ...at, leader, isr, leaderEpoch, partitionEpoch });
+    const state = run([
+      change('b1', 'b1', ['b1', 'b2', 'b3'], 0, 0),
+      change('b1', 'b1', ['b1', 'b2'], 0, 1),
+      change('b2', 'b2', ['b2'], 1, 2),
+      change('b3', 'b1', ['b1', 'b2', 'b3'], 0, 0), // a lagging image
+      change('b3', 'b1', ['b1', 'b2'], 0, 1),
+    ]);
+    expect(state.partitions['orders-0']).toEqual({
+      key: 'orders-0', topic: 'orders', partition: 0, leader: 'b2', isr: ['b2'], leaderEpoch: 1, partitionEpoch: 2, replicas: {},
+    });
+  });
+});
+
+describe('nodes', () => {
+  it('tracks raft, metadata, controller and broker state', () => {
+    const state = run([
+      { kind: 'raft-recover', node: 'b1', startOffset: 0, endOffset: 3, snapshotEpoch: null, tornBytes: 0, entries: [[1, 5], [1, 6], [1, 7]] },
+      { kind: 'raft-state', node: 'b1', epoch: 2, role: 'leader', leader: 'b1', votedFor: 'b1', voter: true },
+      { kind: 'raft-append', node: 'b1', offset: 3, entries: [[2, 8], [2, 9]] },
+      { kind: 'raft-hw', node: 'b1', highWatermark: 5, epoch: 2, role: 'leader' },
+      { kind: 'raft-truncate', node: 'b1', endOffset: 4, highWatermark: 4 },
+      { kind: 'metadata-apply', node: 'b1', endOffset: 4 },
+      { kind: 'controller-active', node: 'b1', active: true, epoch: 2 },
+      { kind: 'broker-state', node: 'b1', brokerEpoch: 7, fenced: false },
+      { kind: 'clock-skew', node: 'b1', offsetMs: 250 },
+    ]);
+    expect(state.nodes.b1).toEqual({
+      id: 'b1', up: false, incarnation: 0,
+      raft: { epoch: 2, role: 'leader', leader: 'b1', votedFor: 'b1', voter: true, endOffset: 4, highWatermark: 4 },
+      metadataOffset: 4, controllerActive: true, broker: { brokerEpoch: 7, fenced: false }, clockSkewMs: 250,
+    });
+  });
+
+  it('goes down on a crash keeping its logs, and up again on a restart', () => {
+    const state = run([
+      { kind: 'start', node: 'b2', incarnation: 1 },
+      { kind: 'controller-active', node: 'b2', active: true, epoch: 1 },
+      { kind: 'partition-append', node: 'b2', ...at, batches: [[0, 1, 0, 1]] },
+      { kind: 'crash', node: 'b2', reason: 'kill', disk: [] },
+    ]);
+    expect(state.nodes.b2).toMatchObject({ up: false, incarnation: 1, controllerActive: false });
+    expect(state.partitions['orders-0']!.replicas.b2).toMatchObject({ leo: 2, epochRuns: [[0, 0]] });
+    run([{ kind: 'restart', node: 'b2', incarnation: 2 }], state);
+    expect(state.nodes.b2).toMatchObject({ up: true, incarnation: 2 });
+  });
+
+  it('ignores kinds that change nothing here, but still moves to their step', () => {
+    const state = run([
+      { kind: 'send', node: 'b1', to: 'b2', m: 0, msg: { api: 'Fetch', kind: 'request' }, at: 5 },
+      { kind: 'timer', node: 'b1', tag: 'x' },
+      { kind: 'client', node: 'p1', op: 'send', type: 'invoke', id: 1 },
+      { kind: 'mystery' },
+    ]);
+    expect(state).toEqual({ ...initialState(header({ nodes: 3, controllers: 'combined' })), step: 3, t: 3 });
+  });
+});
+
+describe('cut links', () => {
+  it('adds a partition\'s directed cuts and removes healed ones, or all', () => {
+    const state = run([
+      { kind: 'partition', groups: [['b1'], ['b2', 'b3']], oneWay: false, cut: [['b1', 'b2'], ['b1', 'b3'], ['b2', 'b1'], ['b3', 'b1']] },
+      { kind: 'partition', groups: [['b2'], ['b3']], oneWay: true, cut: [['b2', 'b3'], ['b1', 'b2']] },
+      { kind: 'heal', links: [['b1', 'b2'], ['b3', 'b1']] },
+    ]);
+    expect(state.cutLinks).toEqual([['b1', 'b3'], ['b2', 'b1'], ['b2', 'b3']]);
+    run([{ kind: 'heal', links: 'all' }], state);
+    expect(state.cutLinks).toEqual([]);
+  });
+});
+
+describe('a real quickstart run', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'samsa-viz-state-')), 'quickstart.jsonl');
+  runScenario(loadScenario(join(root, 'scenarios/quickstart.yaml'), { knownBugs: KNOWN_BUGS }), { trace: new FileSink(path) });
+  const [first, ...rest] = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const events = rest.map((l) => JSON.parse(l) as RawEvent).filter((ev) => ev.kind !== 'summary');
+  const state = initialState(JSON.parse(first!) as TraceHeaderLine);
+  let checkpoint: DerivedState | null = null;
+  for (const ev of events) {
+    applyEvent(state, ev);
+    if (ev.i === 2_000) checkpoint = cloneState(state);
+  }
+
+  it('ends with every node up, every partition led, and sane replica logs', () => {
+    expect(state.step).toBe(events[events.length - 1]!.i);
+    expect(Object.values(state.nodes).every((n) => n.up)).toBe(true);
+    expect(Object.keys(state.partitions).sort()).toEqual(['orders-0', 'orders-1', 'orders-2']);
+    expect(state.cutLinks).toEqual([]);
+    for (const p of Object.values(state.partitions)) {
+      expect(p.leader).not.toBeNull();
+      expect(p.replicas[p.leader!]!.role).toBe('leader');
+      for (const r of Object.values(p.replicas)) {
+        expect(r.highWatermark).toBeLessThanOrEqual(r.leo);
+        const starts = r.epochRuns.map(([start]) => start);
+        const epochs = r.epochRuns.map(([, epoch]) => epoch);
+        expect(starts).toEqual([...starts].sort((a, b) => a - b));
+        expect(epochs).toEqual([...epochs].sort((a, b) => a - b));
+        expect(new Set(starts).size).toBe(starts.length);
+        if (starts.length > 0) expect(starts[starts.length - 1]!).toBeLessThan(r.leo);
+      }
+    }
+  });
+
+  it('cloneState copies equal and shares nothing', () => {
+    expect(checkpoint).not.toBeNull();
+    const copy = cloneState(state);
+    expect(copy).toEqual(state);
+    const snapshot = JSON.stringify(state);
+    for (const n of Object.values(copy.nodes)) {
+      n.up = false;
+      if (n.raft !== null) n.raft.epoch = -5;
+      if (n.broker !== null) n.broker.fenced = true;
+    }
+    for (const p of Object.values(copy.partitions)) {
+      p.isr.push('zz');
+      for (const r of Object.values(p.replicas)) {
+        r.epochRuns.push([999, 999]);
+        if (r.epochRuns[0] !== undefined) r.epochRuns[0][1] = -1;
+        r.isr?.push('zz');
+      }
+    }
+    copy.cutLinks.push(['a', 'b']);
+    expect(JSON.stringify(state)).toBe(snapshot);
+  });
+
+  it('replays from a checkpoint to the same end state', () => {
+    const resumed = cloneState(checkpoint!);
+    for (const ev of events) if (ev.i > checkpoint!.step) applyEvent(resumed, ev);
+    expect(resumed).toEqual(state);
+  });
+});

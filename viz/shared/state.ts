@@ -1,0 +1,299 @@
+// The visualizer's derived state: folds trace events, one at a time, into what each node and each
+// partition replica looked like at a step (see DerivedState in contract.ts). Pure and plain data, so
+// that it runs in the server (checkpoints) and in the browser (stepping from a checkpoint).
+
+import type { DerivedState, NodeState, PartitionState, RawEvent, ReplicaState, TraceHeaderLine } from './contract.ts';
+
+type Batch = [baseOffset: number, lastOffset: number, leaderEpoch: number, hash: number];
+type Link = [from: string, to: string];
+type Raft = NonNullable<NodeState['raft']>;
+
+/** The state before the first event: the cluster's nodes when the header names them, nothing else. */
+export function initialState(header: TraceHeaderLine): DerivedState {
+  const state: DerivedState = { step: -1, t: 0, nodes: {}, partitions: {}, cutLinks: [], groups: {} };
+  for (const id of clusterNodes(header)) state.nodes[id] = newNode(id);
+  return state;
+}
+
+/** The node ids the scenario's cluster starts (as sim/scenario/cluster.ts names them), or none when the header has no scenario. */
+function clusterNodes(header: TraceHeaderLine): string[] {
+  const scenario = header.config?.scenario as { cluster?: { nodes?: unknown; controllers?: unknown } } | undefined;
+  const cluster = scenario?.cluster;
+  if (cluster === undefined || typeof cluster.nodes !== 'number') return [];
+  const numbered = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
+  const brokers = numbered('b', cluster.nodes);
+  return typeof cluster.controllers === 'number' ? [...brokers, ...numbered('c', cluster.controllers)] : brokers;
+}
+
+/** Applies one event in place and moves the state to its step. Kinds that change nothing here cost one switch. */
+export function applyEvent(state: DerivedState, ev: RawEvent): void {
+  state.step = ev.i;
+  state.t = ev.t;
+  switch (ev.kind) {
+    case 'partition-append':
+      appendBatches(replicaOf(state, ev), ev.batches as Batch[]);
+      return;
+    case 'partition-hw':
+      applyReplicaHw(replicaOf(state, ev), ev);
+      return;
+    case 'partition-truncate':
+      truncateReplica(replicaOf(state, ev), ev.endOffset as number);
+      return;
+    case 'partition-recover':
+      recoverReplica(replicaOf(state, ev), ev);
+      return;
+    case 'partition-role':
+      applyReplicaRole(replicaOf(state, ev), ev);
+      return;
+    case 'partition-isr': {
+      const replica = replicaOf(state, ev);
+      replica.isr = [...(ev.isr as string[])];
+      replica.pendingIsr = ev.pendingIsr === null ? null : [...(ev.pendingIsr as string[])];
+      replica.partitionEpoch = ev.partitionEpoch as number;
+      return;
+    }
+    case 'partition-change':
+      applyPartitionChange(partitionOf(state, ev.topic as string, ev.partition as number), ev);
+      return;
+    case 'raft-state':
+    case 'raft-recover':
+    case 'raft-append':
+    case 'raft-truncate':
+    case 'raft-hw':
+    case 'raft-snapshot':
+      applyRaft(raftOf(nodeOf(state, ev.node!)), ev);
+      return;
+    case 'metadata-apply':
+      nodeOf(state, ev.node!).metadataOffset = ev.endOffset as number;
+      return;
+    case 'controller-active':
+      nodeOf(state, ev.node!).controllerActive = ev.active as boolean;
+      return;
+    case 'broker-state':
+      nodeOf(state, ev.node!).broker = { brokerEpoch: ev.brokerEpoch as number, fenced: ev.fenced as boolean };
+      return;
+    case 'start':
+    case 'restart': {
+      const node = nodeOf(state, ev.node!);
+      node.up = true;
+      node.incarnation = ev.incarnation as number;
+      return;
+    }
+    case 'crash': {
+      // The logs stay as last known (what the disk may bring back); a dead controller is not active.
+      const node = nodeOf(state, ev.node!);
+      node.up = false;
+      node.controllerActive = false;
+      return;
+    }
+    case 'clock-skew':
+      nodeOf(state, ev.node!).clockSkewMs = ev.offsetMs as number;
+      return;
+    case 'partition':
+      cutLinks(state.cutLinks, ev.cut as Link[]);
+      return;
+    case 'heal':
+      if (ev.links === 'all') state.cutLinks = [];
+      else healLinks(state.cutLinks, ev.links as Link[]);
+      return;
+    default:
+      return;
+  }
+}
+
+// ---- partitions and replicas ----------------------------------------------------------------------
+
+function partitionOf(state: DerivedState, topic: string, partition: number): PartitionState {
+  const key = `${topic}-${partition}`;
+  let p = state.partitions[key];
+  if (p === undefined) {
+    p = { key, topic, partition, leader: null, isr: [], leaderEpoch: -1, partitionEpoch: -1, replicas: {} };
+    state.partitions[key] = p;
+  }
+  return p;
+}
+
+/** The replica on the event's node of the event's topic-partition. */
+function replicaOf(state: DerivedState, ev: RawEvent): ReplicaState {
+  const node = ev.node!;
+  const p = partitionOf(state, ev.topic as string, ev.partition as number);
+  let replica = p.replicas[node];
+  if (replica === undefined) {
+    nodeOf(state, node);
+    replica = {
+      node,
+      role: 'none',
+      leader: null,
+      leaderEpoch: -1,
+      logStartOffset: 0,
+      leo: 0,
+      highWatermark: 0,
+      epochRuns: [],
+      isr: null,
+      pendingIsr: null,
+      partitionEpoch: null,
+      exposed: false,
+    };
+    p.replicas[node] = replica;
+  }
+  return replica;
+}
+
+/** Extends the log: a batch of the last run's epoch extends that run, any other starts a new one. */
+function appendBatches(replica: ReplicaState, batches: Batch[]): void {
+  const runs = replica.epochRuns;
+  for (const [base, last, epoch] of batches) {
+    if (runs.length === 0 || runs[runs.length - 1]![1] !== epoch) runs.push([base, epoch]);
+    replica.leo = last + 1;
+  }
+}
+
+/** Cuts the log at `endOffset`: runs that start there or later go. The high watermark moves by its own event. */
+function truncateReplica(replica: ReplicaState, endOffset: number): void {
+  const runs = replica.epochRuns;
+  while (runs.length > 0 && runs[runs.length - 1]![0] >= endOffset) runs.pop();
+  replica.leo = endOffset;
+}
+
+/** The log as the disk gave it back: it replaces whatever was known before the crash. */
+function recoverReplica(replica: ReplicaState, ev: RawEvent): void {
+  replica.epochRuns = [];
+  replica.leo = 0;
+  appendBatches(replica, ev.batches as Batch[]);
+  replica.highWatermark = ev.highWatermark as number;
+}
+
+function applyReplicaHw(replica: ReplicaState, ev: RawEvent): void {
+  replica.highWatermark = ev.highWatermark as number;
+  replica.role = ev.role as ReplicaState['role'];
+  replica.leaderEpoch = ev.leaderEpoch as number;
+  replica.exposed = ev.exposed as boolean;
+}
+
+/** A role from the metadata; a replica that stops leading drops its leader-only ISR view. */
+function applyReplicaRole(replica: ReplicaState, ev: RawEvent): void {
+  replica.role = ev.role as ReplicaState['role'];
+  replica.leader = ev.leader as string | null;
+  replica.leaderEpoch = ev.leaderEpoch as number;
+  if (replica.role !== 'leader') {
+    replica.isr = null;
+    replica.pendingIsr = null;
+    replica.partitionEpoch = null;
+    replica.exposed = false;
+  }
+}
+
+/** Every node reports its image's view; a lagging node's older partition epoch must not roll the view back. */
+function applyPartitionChange(p: PartitionState, ev: RawEvent): void {
+  const partitionEpoch = ev.partitionEpoch as number;
+  if (partitionEpoch < p.partitionEpoch) return;
+  p.leader = ev.leader as string | null;
+  p.isr = [...(ev.isr as string[])];
+  p.leaderEpoch = ev.leaderEpoch as number;
+  p.partitionEpoch = partitionEpoch;
+}
+
+// ---- nodes ----------------------------------------------------------------------------------------
+
+function newNode(id: string): NodeState {
+  return { id, up: false, incarnation: 0, raft: null, metadataOffset: 0, controllerActive: false, broker: null, clockSkewMs: 0 };
+}
+
+function nodeOf(state: DerivedState, id: string): NodeState {
+  let node = state.nodes[id];
+  if (node === undefined) {
+    node = newNode(id);
+    state.nodes[id] = node;
+  }
+  return node;
+}
+
+function raftOf(node: NodeState): Raft {
+  if (node.raft === null) {
+    node.raft = { epoch: 0, role: 'unattached', leader: null, votedFor: null, voter: false, endOffset: 0, highWatermark: 0 };
+  }
+  return node.raft;
+}
+
+function applyRaft(raft: Raft, ev: RawEvent): void {
+  switch (ev.kind) {
+    case 'raft-state':
+      raft.epoch = ev.epoch as number;
+      raft.role = ev.role as string;
+      raft.leader = ev.leader as string | null;
+      raft.votedFor = ev.votedFor as string | null;
+      raft.voter = ev.voter as boolean;
+      return;
+    case 'raft-recover':
+      raft.endOffset = ev.endOffset as number;
+      return;
+    case 'raft-append':
+      raft.endOffset = (ev.offset as number) + (ev.entries as unknown[]).length;
+      return;
+    case 'raft-truncate':
+      raft.endOffset = ev.endOffset as number;
+      if (ev.highWatermark !== null && ev.highWatermark !== undefined) raft.highWatermark = ev.highWatermark as number;
+      return;
+    case 'raft-hw':
+      raft.highWatermark = ev.highWatermark as number;
+      return;
+    case 'raft-snapshot':
+      // A fetched snapshot replaces the log; a local one only covers a prefix of it.
+      if (ev.fetched === true || raft.endOffset < (ev.endOffset as number)) raft.endOffset = ev.endOffset as number;
+      return;
+  }
+}
+
+// ---- links ----------------------------------------------------------------------------------------
+
+function linkIndex(links: Link[], [from, to]: Link): number {
+  return links.findIndex(([f, t]) => f === from && t === to);
+}
+
+function cutLinks(links: Link[], cut: Link[]): void {
+  for (const link of cut) if (linkIndex(links, link) < 0) links.push([link[0], link[1]]);
+}
+
+function healLinks(links: Link[], healed: Link[]): void {
+  for (const link of healed) {
+    const at = linkIndex(links, link);
+    if (at >= 0) links.splice(at, 1);
+  }
+}
+
+// ---- copies ---------------------------------------------------------------------------------------
+
+/** A deep copy that shares nothing with `state`. */
+export function cloneState(state: DerivedState): DerivedState {
+  const nodes: DerivedState['nodes'] = {};
+  for (const id in state.nodes) nodes[id] = cloneNode(state.nodes[id]!);
+  const partitions: DerivedState['partitions'] = {};
+  for (const key in state.partitions) partitions[key] = clonePartition(state.partitions[key]!);
+  return {
+    step: state.step,
+    t: state.t,
+    nodes,
+    partitions,
+    cutLinks: state.cutLinks.map(([from, to]) => [from, to]),
+    groups: structuredClone(state.groups),
+  };
+}
+
+function cloneNode(node: NodeState): NodeState {
+  return { ...node, raft: node.raft === null ? null : { ...node.raft }, broker: node.broker === null ? null : { ...node.broker } };
+}
+
+function clonePartition(p: PartitionState): PartitionState {
+  const replicas: PartitionState['replicas'] = {};
+  for (const id in p.replicas) replicas[id] = cloneReplica(p.replicas[id]!);
+  return { ...p, isr: [...p.isr], replicas };
+}
+
+function cloneReplica(r: ReplicaState): ReplicaState {
+  return {
+    ...r,
+    epochRuns: r.epochRuns.map(([start, epoch]) => [start, epoch]),
+    isr: r.isr === null ? null : [...r.isr],
+    pendingIsr: r.pendingIsr === null ? null : [...r.pendingIsr],
+  };
+}
