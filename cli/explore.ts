@@ -147,7 +147,7 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
       ),
     );
     const firstFile = report.shrunk.find((s) => s.files !== null)?.files;
-    if (firstFile) lines.push(dim(`run it: npx samsa run ${firstFile.scenario}    replay its trace: npx samsa replay ${firstFile.trace}`));
+    if (firstFile) lines.push(dim(`run it: npx samsa run ${firstFile.scenario}    replay its trace: npx samsa replay ${firstFile.trace}    watch it: npx samsa viz ${firstFile.trace}`));
   }
   return lines.join('\n');
 }

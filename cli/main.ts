@@ -1,4 +1,4 @@
-// The `samsa` command: one entry point for simulation runs, replays and benchmarks.
+// The `samsa` command: one entry point for simulation runs, replays, the visualizer and benchmarks.
 // User errors print one clear line (exit 64, EX_USAGE); a bug in samsa prints its stack (exit 3).
 // Exit codes 1 and 2 are the runs' own verdicts (safety violation, liveness failure).
 
@@ -10,6 +10,7 @@ import { registerExplore } from './explore.ts';
 import { bad, UserError } from './output.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
+import { registerViz } from './viz.ts';
 
 /** sysexits.h EX_USAGE: the command was used wrongly (bad argument, bad file). */
 export const USAGE_ERROR = 64;
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerBench(program);
   registerModel(program);
+  registerViz(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

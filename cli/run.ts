@@ -123,5 +123,6 @@ export function describeRun(r: RunResult, tracePath: string, wallMs: number): st
     );
     if (safety > 0) lines.push(dim(`replay: npx samsa replay ${tracePath}`));
   }
+  lines.push(dim(`watch it: npx samsa viz ${tracePath}`));
   return lines.join('\n');
 }

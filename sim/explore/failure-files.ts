@@ -1,5 +1,5 @@
 // Writes a shrunk failure under failures/: the scenario as YAML (ready for `samsa run`) and the
-// trace of its run (ready for `samsa replay`, and for the visualizer once it exists).
+// trace of its run (ready for `samsa replay` and `samsa viz`).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

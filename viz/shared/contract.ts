@@ -61,11 +61,15 @@ export const FLAG_INFO = 64;
 export const FLAG_INVOKE = 128;
 
 /**
- * One entry per step (index = step `i`), so that the client can draw and search a million steps
- * without parsing JSON. Sent as one binary body (see `encodeColumns` in viz/shared/columns.ts).
+ * One entry per trace event line (a "row"; the header and summary lines are not rows), so that the
+ * client can draw and search a million events without parsing JSON. Rows are ascending in step
+ * but not dense: the kernel counts steps it does not trace (deliveries). Sent as one binary body
+ * (see `encodeColumns` in viz/shared/columns.ts).
  */
 export interface TraceColumns {
   count: number;
+  /** The kernel step `i` of the row. */
+  step: Int32Array;
   /** Simulated ms of the step. */
   t: Float64Array;
   /** Index into `TraceMeta.kinds`. */
@@ -80,13 +84,15 @@ export interface TraceColumns {
   flags: Uint8Array;
   /** send: delivery time (NaN when dropped); client invoke: completion time (NaN if none). */
   end: Float64Array;
-  /** client invoke: the completion's step; client completion: the invoke's step; drop: the send's step; otherwise -1. */
+  /** client invoke: the completion's row; client completion: the invoke's row; drop: the send's row; otherwise -1. */
   link: Int32Array;
 }
 
 /** A fault that lasts: drawn as a shaded band from start to end (end null: until the trace ends). */
 export interface FaultSpan {
   kind: 'partition' | 'partition-oneway' | 'crash' | 'slow-link' | 'network' | 'clock-skew' | 'disk-faults';
+  startRow: number;
+  endRow: number | null;
   startStep: number;
   startT: number;
   endStep: number | null;
@@ -100,6 +106,7 @@ export interface FaultSpan {
 /** A point fault or lifecycle mark: crash, restart, start, disk (torn write, lost disk), heal. */
 export interface FaultMark {
   kind: string;
+  row: number;
   step: number;
   t: number;
   node: string | null;
@@ -108,8 +115,11 @@ export interface FaultMark {
 
 /** A checker's violation as recorded in the trace (`kind: "violation"` lines). */
 export interface ViolationEntry {
-  /** The step of the violation line itself. */
+  /** The row and step of the violation line itself. */
+  row: number;
   step: number;
+  /** The row of the event that exposed it (the row whose step is `atStep`, else the row before the violation line). */
+  atRow: number;
   /** The step of the event that exposed it: the moment to jump to. */
   atStep: number;
   t: number;
@@ -127,6 +137,9 @@ export interface TraceMeta {
   header: TraceHeaderLine;
   /** Null when the trace has no summary line (a run that was cut short). */
   summary: TraceSummaryLine | null;
+  /** Event rows (the length of every column). */
+  rows: number;
+  /** Kernel steps (from the summary, else the last row's step + 1). */
   steps: number;
   simMs: number;
   lanes: Lane[];
@@ -138,7 +151,7 @@ export interface TraceMeta {
   violations: ViolationEntry[];
   /** Topic-partitions seen ("orders-0"), in order. */
   partitions: string[];
-  /** The server keeps a derived-state checkpoint every this many steps. */
+  /** The server keeps a derived-state checkpoint every this many rows. */
   checkpointEvery: number;
 }
 
@@ -195,8 +208,9 @@ export interface NodeState {
   clockSkewMs: number;
 }
 
-/** The state at a step: after applying every event up to and including `step`. */
+/** The state after applying every event up to and including row `row` (-1: none yet) at kernel step `step`. */
 export interface DerivedState {
+  row: number;
   step: number;
   t: number;
   nodes: Record<string, NodeState>;
@@ -218,12 +232,12 @@ export interface TraceListing {
   bytes: number;
 }
 
-/** The most steps one /events request returns. */
+/** The most rows one /events request returns. */
 export const MAX_EVENTS_PER_REQUEST = 20_000;
 
 /** The HTTP routes (all GET unless said). */
 export const ROUTES = {
-  /** The app; `?trace=ID&step=N` opens a trace at a step. With one given trace, `/` redirects there. */
+  /** The app; `?trace=ID&step=N` opens a trace at a kernel step. With one given trace, `/` redirects there. */
   page: '/',
   /** The bundled client script and stylesheet. */
   script: '/app.js',
@@ -236,9 +250,9 @@ export const ROUTES = {
   meta: (id: string) => `/api/traces/${encodeURIComponent(id)}/meta`,
   /** TraceColumns, binary (application/octet-stream). */
   columns: (id: string) => `/api/traces/${encodeURIComponent(id)}/columns`,
-  /** RawEvent[] for steps from..to inclusive (?from=A&to=B), at most MAX_EVENTS_PER_REQUEST. */
+  /** RawEvent[] for rows from..to inclusive (?from=A&to=B), at most MAX_EVENTS_PER_REQUEST. */
   events: (id: string) => `/api/traces/${encodeURIComponent(id)}/events`,
-  /** { step, state: DerivedState } of the latest checkpoint at or before ?step=N. */
+  /** DerivedState of the latest checkpoint at or before ?row=N. */
   checkpoint: (id: string) => `/api/traces/${encodeURIComponent(id)}/checkpoint`,
   /** The trace as a ShiViz log (text/plain; attachment). */
   shiviz: (id: string) => `/api/traces/${encodeURIComponent(id)}/shiviz`,

@@ -10,7 +10,7 @@ type Raft = NonNullable<NodeState['raft']>;
 
 /** The state before the first event: the cluster's nodes when the header names them, nothing else. */
 export function initialState(header: TraceHeaderLine): DerivedState {
-  const state: DerivedState = { step: -1, t: 0, nodes: {}, partitions: {}, cutLinks: [], groups: {} };
+  const state: DerivedState = { row: -1, step: -1, t: 0, nodes: {}, partitions: {}, cutLinks: [], groups: {} };
   for (const id of clusterNodes(header)) state.nodes[id] = newNode(id);
   return state;
 }
@@ -25,8 +25,9 @@ function clusterNodes(header: TraceHeaderLine): string[] {
   return typeof cluster.controllers === 'number' ? [...brokers, ...numbered('c', cluster.controllers)] : brokers;
 }
 
-/** Applies one event in place and moves the state to its step. Kinds that change nothing here cost one switch. */
-export function applyEvent(state: DerivedState, ev: RawEvent): void {
+/** Applies one event (the trace's row `row`) in place and moves the state to it. Kinds that change nothing here cost one switch. */
+export function applyEvent(state: DerivedState, ev: RawEvent, row: number = state.row + 1): void {
+  state.row = row;
   state.step = ev.i;
   state.t = ev.t;
   switch (ev.kind) {
@@ -270,6 +271,7 @@ export function cloneState(state: DerivedState): DerivedState {
   const partitions: DerivedState['partitions'] = {};
   for (const key in state.partitions) partitions[key] = clonePartition(state.partitions[key]!);
   return {
+    row: state.row,
     step: state.step,
     t: state.t,
     nodes,

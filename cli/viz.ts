@@ -1,0 +1,42 @@
+// `samsa viz`: serves the replay visualizer over the traces given (files or folders) and those
+// under failures/, on 127.0.0.1 unless --host says otherwise, until interrupted.
+
+import type { Command } from 'commander';
+import { CatalogError } from '../viz/server/catalog.ts';
+import { startVizServer } from '../viz/server/start.ts';
+import { dim, intOption, ok, printJson, UserError } from './output.ts';
+
+export const DEFAULT_VIZ_PORT = 7070;
+
+export function registerViz(program: Command): void {
+  program
+    .command('viz')
+    .description('open traces in the replay visualizer (a web page: space-time diagram, state at the cursor, violations)')
+    .argument('[traces...]', 'trace files (.jsonl) or folders of them; failures/ is always listed')
+    .option('--port <n>', `the port to listen on (0: any free port)`, intOption('--port'), DEFAULT_VIZ_PORT)
+    .option('--host <address>', 'the address to bind (other than 127.0.0.1 exposes your traces to the network)', '127.0.0.1')
+    .option('--json', 'print { url, traces } as one JSON line once listening')
+    .action(async (traces: string[], opts: { port: number; host: string; json?: boolean }) => {
+      if (opts.port > 65535) throw new UserError(`--port must be at most 65535 (got ${opts.port})`);
+      let server;
+      try {
+        server = await startVizServer({ traces, cwd: process.cwd(), host: opts.host, port: opts.port });
+      } catch (err) {
+        if (err instanceof CatalogError || err instanceof Error) throw new UserError(err.message);
+        throw err;
+      }
+      const listed = server.catalog.list();
+      if (opts.json) printJson({ url: server.url, traces: listed });
+      else {
+        process.stdout.write(`${ok('samsa viz')} listening on ${server.url}\n`);
+        for (const t of listed) process.stdout.write(`  ${t.path} ${dim(`(${t.source}, ${(t.bytes / 1e6).toFixed(1)} MB)`)}\n`);
+        if (listed.length === 0) process.stdout.write(dim('  no traces yet: give some, or drop one onto the page\n'));
+        process.stdout.write(dim('press Ctrl-C to stop\n'));
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

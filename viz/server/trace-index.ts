@@ -1,0 +1,449 @@
+// Indexes one trace file in a single streaming pass: the columns of every row, the metadata
+// (lanes, faults, marks, violations), each row's byte offset for reading raw events back, and a
+// derived-state checkpoint every CHECKPOINT_EVERY rows, so that the browser never parses the
+// whole file and seeks from the nearest checkpoint.
+
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { allocateColumns, copyColumns } from '../shared/columns.ts';
+import {
+  FLAG_DROPPED,
+  FLAG_DUPLICATED,
+  FLAG_FAIL,
+  FLAG_INFO,
+  FLAG_INVOKE,
+  FLAG_OK,
+  FLAG_REORDERED,
+  FLAG_RESPONSE,
+  NO_LANE,
+  type DerivedState,
+  type FaultMark,
+  type FaultSpan,
+  type Lane,
+  type RawEvent,
+  type TraceColumns,
+  type TraceHeaderLine,
+  type TraceMeta,
+  type TraceSummaryLine,
+  type ViolationEntry,
+} from '../shared/contract.ts';
+import { applyEvent, cloneState, initialState } from '../shared/state.ts';
+import { readEvent } from './event-head.ts';
+import { scanLines } from './line-scanner.ts';
+
+export const CHECKPOINT_EVERY = 2000;
+
+/** A trace file that is not a Samsa trace, or is broken past reading. */
+export class TraceIndexError extends Error {}
+
+export interface TraceIndex {
+  meta: TraceMeta;
+  columns: TraceColumns;
+  /** Byte offset of each row's line; entry `rows` is where the line after the last row starts. */
+  offsets: Float64Array;
+  /** checkpoints[k]: the state after row k * CHECKPOINT_EVERY - 1 (checkpoints[0]: before any row). */
+  checkpoints: DerivedState[];
+  path: string;
+}
+
+/** Interns strings as small indexes (kinds, APIs, client operations, lanes). */
+class Interner {
+  readonly names: string[] = [];
+  private readonly index = new Map<string, number>();
+  constructor(private readonly limit: number, private readonly what: string) {}
+  of(name: string): number {
+    let i = this.index.get(name);
+    if (i === undefined) {
+      i = this.names.length;
+      if (i >= this.limit) throw new TraceIndexError(`more than ${this.limit} distinct ${this.what} in the trace`);
+      this.names.push(name);
+      this.index.set(name, i);
+    }
+    return i;
+  }
+}
+
+interface OpenSpan {
+  span: FaultSpan;
+  /** Partition: the cut links not yet healed, as "from>to". */
+  links: Set<string> | null;
+}
+
+/** Builds the index of the trace at `path` (id and name are the catalog's). */
+export function indexTrace(path: string, id: string, name: string): TraceIndex {
+  return new Indexer(path, id, name).run();
+}
+
+class Indexer {
+  private columns = allocateColumns(1024);
+  private offsets = new Float64Array(1025);
+  private rows = 0;
+  private readonly kinds = new Interner(256, 'event kinds');
+  private readonly apis = new Interner(256, 'APIs');
+  private readonly ops = new Interner(256, 'client operations');
+  private readonly lanes = new Interner(NO_LANE, 'nodes and clients');
+  private readonly clientLanes = new Set<number>();
+  private sendRowOf = new Int32Array(1024).fill(-1);
+  private readonly openInvokes = new Map<string, number>();
+  private readonly faults: FaultSpan[] = [];
+  private readonly marks: FaultMark[] = [];
+  private readonly violations: ViolationEntry[] = [];
+  private readonly partitions = new Set<string>();
+  private readonly openPartitions: OpenSpan[] = [];
+  private readonly openCrashes = new Map<string, FaultSpan>();
+  private readonly openSlowLinks = new Map<string, FaultSpan>();
+  private openNetwork: FaultSpan | null = null;
+  private openDisk: FaultSpan | null = null;
+  private readonly checkpoints: DerivedState[] = [];
+  private state!: DerivedState;
+  private summary: TraceSummaryLine | null = null;
+
+  constructor(private readonly path: string, private readonly id: string, private readonly name: string) {}
+
+  private header: TraceHeaderLine | null = null;
+  private lineNo = 0;
+
+  run(): TraceIndex {
+    const bytes = scanLines(this.path, (buffer, start, end, fileOffset) => this.line(buffer, start, end, fileOffset));
+    if (this.header === null) throw new TraceIndexError(`${this.path} is empty`);
+    this.offsets[this.rows] = bytes;
+    return this.finish(this.header);
+  }
+
+  private line(buffer: Buffer, start: number, end: number, fileOffset: number): void {
+    this.lineNo++;
+    if (this.header === null) {
+      this.header = parseHeaderLine(buffer.toString('utf8', start, end), this.path);
+      this.state = initialState(this.header);
+      this.checkpoints.push(cloneState(this.state));
+      return;
+    }
+    if (end === start) return;
+    let ev: RawEvent;
+    try {
+      ev = readEvent(buffer, start, end);
+    } catch {
+      throw new TraceIndexError(`${this.path}:${this.lineNo}: not a JSON line`);
+    }
+    if (ev.kind === 'summary') {
+      this.summary = ev as unknown as TraceSummaryLine;
+      return;
+    }
+    if (typeof ev.i !== 'number' || typeof ev.t !== 'number' || typeof ev.kind !== 'string') {
+      throw new TraceIndexError(`${this.path}:${this.lineNo}: an event needs numeric "i" and "t" and a "kind"`);
+    }
+    this.addRow(ev, fileOffset);
+  }
+
+  private addRow(ev: RawEvent, byteOffset: number): void {
+    const row = this.rows;
+    if (row + 1 >= this.columns.count) {
+      this.columns = copyColumns(this.columns, row, this.columns.count * 2);
+      const offsets = new Float64Array(this.columns.count + 1);
+      offsets.set(this.offsets.subarray(0, row));
+      this.offsets = offsets;
+    }
+    this.rows++;
+    const c = this.columns;
+    this.offsets[row] = byteOffset;
+    c.step[row] = ev.i;
+    c.t[row] = ev.t;
+    c.kind[row] = this.kinds.of(ev.kind);
+    c.lane[row] = typeof ev.node === 'string' ? this.lanes.of(ev.node) : NO_LANE;
+    c.peer[row] = NO_LANE;
+    c.end[row] = NaN;
+    this.describe(ev, row);
+    applyEvent(this.state, ev, row);
+    if ((row + 1) % CHECKPOINT_EVERY === 0) this.checkpoints.push(cloneState(this.state));
+  }
+
+  /** Fills the kind-specific columns and the metadata of one row. */
+  private describe(ev: RawEvent, row: number): void {
+    const c = this.columns;
+    const node = ev.node ?? null;
+    if (typeof ev.topic === 'string' && typeof ev.partition === 'number') this.partitions.add(`${ev.topic}-${ev.partition}`);
+    switch (ev.kind) {
+      case 'send': {
+        const msg = (ev.msg ?? {}) as { api?: string; kind?: string };
+        c.peer[row] = this.lanes.of(String(ev.to));
+        c.label[row] = this.apis.of(msg.api ?? 'unknown');
+        let flags = msg.kind === 'response' ? FLAG_RESPONSE : 0;
+        if (typeof ev.drop === 'string') flags |= FLAG_DROPPED;
+        else c.end[row] = ev.at as number;
+        if (ev.dup !== undefined) flags |= FLAG_DUPLICATED;
+        if (ev.reorder === true) flags |= FLAG_REORDERED;
+        c.flags[row] = flags;
+        this.rememberSend(ev.m as number, row);
+        return;
+      }
+      case 'drop': {
+        c.peer[row] = this.lanes.of(String(ev.from));
+        const send = this.sendRow(ev.m as number);
+        c.link[row] = send;
+        if (send >= 0) {
+          c.flags[send] |= FLAG_DROPPED;
+          c.end[send] = ev.t;
+        }
+        return;
+      }
+      case 'client':
+        this.clientRow(ev, row);
+        return;
+      case 'violation':
+        this.violations.push({
+          row,
+          step: ev.i,
+          atStep: typeof ev.atStep === 'number' ? ev.atStep : ev.i,
+          atRow: row,
+          t: ev.t,
+          name: String(ev.name),
+          class: ev.class === 'liveness' ? 'liveness' : 'safety',
+          message: String(ev.message ?? ''),
+          nodes: Array.isArray(ev.nodes) ? (ev.nodes as string[]) : [],
+          values: (ev.values ?? {}) as Record<string, unknown>,
+        });
+        return;
+      case 'partition':
+        this.openPartition(ev, row);
+        return;
+      case 'heal':
+        this.heal(ev, row);
+        return;
+      case 'crash': {
+        const reason = String(ev.reason ?? 'kill');
+        this.mark(ev, row, `${node} crashed (${reason})`);
+        if (node !== null && !this.openCrashes.has(node)) {
+          const span = this.openSpan('crash', ev, row, [node], `${node} down (${reason})`);
+          this.openCrashes.set(node, span);
+        }
+        return;
+      }
+      case 'restart':
+        this.mark(ev, row, `${node} restarted (incarnation ${ev.incarnation})`);
+        if (node !== null) this.closeSpan(this.openCrashes.get(node) ?? null, ev, row);
+        if (node !== null) this.openCrashes.delete(node);
+        return;
+      case 'disk':
+        this.mark(ev, row, `${node} disk: ${String(ev.fault)}`);
+        return;
+      case 'clock-skew':
+        if (ev.t > 0 || ev.offsetMs !== 0) this.mark(ev, row, `${node} clock skew ${ev.offsetMs} ms`);
+        return;
+      case 'link':
+        this.slowLink(ev, row);
+        return;
+      case 'network': {
+        this.closeSpan(this.openNetwork, ev, row);
+        this.openNetwork = null;
+        const config = (ev.config ?? {}) as Record<string, unknown>;
+        if (hasNonZero(config)) this.openNetwork = this.openSpan('network', ev, row, [], `network ${describeConfig(config)}`);
+        return;
+      }
+      case 'disk-faults': {
+        this.closeSpan(this.openDisk, ev, row);
+        this.openDisk = null;
+        const config = (ev.config ?? {}) as Record<string, unknown>;
+        if (hasNonZero(config)) this.openDisk = this.openSpan('disk-faults', ev, row, [], `disks ${describeConfig(config)}`);
+        return;
+      }
+    }
+  }
+
+  private rememberSend(m: number, row: number): void {
+    if (!Number.isInteger(m) || m < 0) return;
+    if (m >= this.sendRowOf.length) {
+      const grown = new Int32Array(Math.max(m + 1, this.sendRowOf.length * 2)).fill(-1);
+      grown.set(this.sendRowOf);
+      this.sendRowOf = grown;
+    }
+    this.sendRowOf[m] = row;
+  }
+
+  private sendRow(m: number): number {
+    return Number.isInteger(m) && m >= 0 && m < this.sendRowOf.length ? this.sendRowOf[m]! : -1;
+  }
+
+  /** Pairs a client operation's invoke with its completion (same client, operation and id). */
+  private clientRow(ev: RawEvent, row: number): void {
+    const c = this.columns;
+    const lane = c.lane[row]!;
+    this.clientLanes.add(lane);
+    c.label[row] = this.ops.of(String(ev.op));
+    const key = `${ev.node}\u0000${ev.op}\u0000${ev.id}`;
+    if (ev.type === 'invoke') {
+      c.flags[row] = FLAG_INVOKE;
+      this.openInvokes.set(key, row);
+      return;
+    }
+    const outcome = ev.type === 'ok' ? FLAG_OK : ev.type === 'fail' ? FLAG_FAIL : FLAG_INFO;
+    c.flags[row] = outcome;
+    const invoke = this.openInvokes.get(key);
+    if (invoke === undefined) return;
+    this.openInvokes.delete(key);
+    c.link[row] = invoke;
+    c.link[invoke] = row;
+    c.end[invoke] = ev.t;
+    c.flags[invoke] |= outcome;
+  }
+
+  private mark(ev: RawEvent, row: number, label: string): void {
+    this.marks.push({ kind: ev.kind, row, step: ev.i, t: ev.t, node: ev.node ?? null, label });
+  }
+
+  private openSpan(kind: FaultSpan['kind'], ev: RawEvent, row: number, nodes: string[], label: string): FaultSpan {
+    const span: FaultSpan = { kind, startRow: row, endRow: null, startStep: ev.i, startT: ev.t, endStep: null, endT: null, nodes, label };
+    this.faults.push(span);
+    return span;
+  }
+
+  private closeSpan(span: FaultSpan | null | undefined, ev: RawEvent, row: number): void {
+    if (!span || span.endRow !== null) return;
+    span.endRow = row;
+    span.endStep = ev.i;
+    span.endT = ev.t;
+  }
+
+  private openPartition(ev: RawEvent, row: number): void {
+    const groups = (ev.groups ?? []) as string[][];
+    const cut = (ev.cut ?? []) as Array<[string, string]>;
+    const nodes = [...new Set(cut.flat())].sort();
+    const oneWay = ev.oneWay === true;
+    const label = groups.map((g) => g.join(',')).join(oneWay ? ' -/-> ' : ' | ');
+    const span = this.openSpan(oneWay ? 'partition-oneway' : 'partition', ev, row, nodes, label);
+    this.openPartitions.push({ span, links: new Set(cut.map(([a, b]) => `${a}>${b}`)) });
+  }
+
+  private heal(ev: RawEvent, row: number): void {
+    this.marks.push({ kind: 'heal', row, step: ev.i, t: ev.t, node: null, label: 'heal' });
+    const links = ev.links;
+    for (const open of [...this.openPartitions]) {
+      if (links === 'all') open.links!.clear();
+      else for (const [a, b] of links as Array<[string, string]>) open.links!.delete(`${a}>${b}`);
+      if (open.links!.size === 0) {
+        this.closeSpan(open.span, ev, row);
+        this.openPartitions.splice(this.openPartitions.indexOf(open), 1);
+      }
+    }
+  }
+
+  private slowLink(ev: RawEvent, row: number): void {
+    if (ev.between === 'all') {
+      for (const span of this.openSlowLinks.values()) this.closeSpan(span, ev, row);
+      this.openSlowLinks.clear();
+      return;
+    }
+    const [a, b] = ev.between as [string, string];
+    const key = [a, b].sort().join('-');
+    this.closeSpan(this.openSlowLinks.get(key), ev, row);
+    this.openSlowLinks.delete(key);
+    if (ev.config !== null && ev.config !== undefined) {
+      this.openSlowLinks.set(key, this.openSpan('slow-link', ev, row, [a, b], `${key} ${describeConfig(ev.config as Record<string, unknown>)}`));
+    }
+  }
+
+  private finish(header: TraceHeaderLine): TraceIndex {
+    const rows = this.rows;
+    const columns = copyColumns(this.columns, rows);
+    // Operations that never completed are "info": their outcome is unknown.
+    for (const invoke of this.openInvokes.values()) columns.flags[invoke] |= FLAG_INFO;
+    const order = this.laneOrder();
+    const remap = new Uint8Array(256).fill(NO_LANE);
+    order.forEach((old, i) => (remap[old] = i));
+    for (let r = 0; r < rows; r++) {
+      columns.lane[r] = remap[columns.lane[r]!]!;
+      columns.peer[r] = remap[columns.peer[r]!]!;
+    }
+    for (const v of this.violations) v.atRow = rowAtOrBefore(columns, v.atStep, v.row);
+    const lanes: Lane[] = order.map((old) => ({ id: this.lanes.names[old]!, kind: this.clientLanes.has(old) ? 'client' : 'node' }));
+    const lastStep = rows > 0 ? columns.step[rows - 1]! + 1 : 0;
+    const meta: TraceMeta = {
+      id: this.id,
+      name: this.name,
+      header,
+      summary: this.summary,
+      rows,
+      steps: this.summary?.steps ?? lastStep,
+      simMs: this.summary?.simMs ?? (rows > 0 ? columns.t[rows - 1]! : 0),
+      lanes,
+      kinds: this.kinds.names,
+      apis: this.apis.names,
+      ops: this.ops.names,
+      faults: this.faults,
+      marks: this.marks,
+      violations: this.violations,
+      partitions: [...this.partitions],
+      checkpointEvery: CHECKPOINT_EVERY,
+    };
+    return { meta, columns, offsets: this.offsets.slice(0, rows + 1), checkpoints: this.checkpoints, path: this.path };
+  }
+
+  /** Cluster nodes first in their natural order (b1, b2, …, c1, …), then clients in order of appearance. */
+  private laneOrder(): number[] {
+    const all = this.lanes.names.map((_, i) => i);
+    const natural = (a: number, b: number) => this.lanes.names[a]!.localeCompare(this.lanes.names[b]!, 'en', { numeric: true });
+    const nodes = all.filter((i) => !this.clientLanes.has(i)).sort(natural);
+    return [...nodes, ...all.filter((i) => this.clientLanes.has(i))];
+  }
+}
+
+/** The last row whose step is at most `step` (never after `limit`), or 0. */
+export function rowAtOrBefore(columns: TraceColumns, step: number, limit: number = columns.count - 1): number {
+  let lo = 0;
+  let hi = Math.min(limit, columns.count - 1);
+  if (hi < 0 || columns.step[0]! > step) return 0;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (columns.step[mid]! <= step) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function parseHeaderLine(line: string, path: string): TraceHeaderLine {
+  if (line.length === 0) throw new TraceIndexError(`${path} starts with an empty line, so this is not a Samsa trace`);
+  let header: unknown;
+  try {
+    header = JSON.parse(line);
+  } catch {
+    throw new TraceIndexError(`${path}: line 1 is not JSON, so this is not a Samsa trace`);
+  }
+  if (typeof header !== 'object' || header === null || typeof (header as TraceHeaderLine).samsa !== 'number') {
+    throw new TraceIndexError(`${path}: line 1 has no "samsa" version, so this is not a Samsa trace`);
+  }
+  return header as TraceHeaderLine;
+}
+
+function hasNonZero(config: Record<string, unknown>): boolean {
+  return Object.values(config).some((v) => v !== 0 && v !== null && v !== false && v !== undefined);
+}
+
+function describeConfig(config: Record<string, unknown>): string {
+  return Object.entries(config)
+    .filter(([, v]) => v !== 0 && v !== null && v !== undefined)
+    .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(', ');
+}
+
+/** The raw text of rows from..to inclusive, read from the file by their offsets. */
+export function readRows(index: TraceIndex, from: number, to: number): string[] {
+  const start = index.offsets[from]!;
+  const end = index.offsets[to + 1]!;
+  const buffer = Buffer.allocUnsafe(end - start);
+  const fd = openSync(index.path, 'r');
+  try {
+    let got = 0;
+    while (got < buffer.length) {
+      const n = readSync(fd, buffer, got, buffer.length - got, start + got);
+      if (n === 0) throw new TraceIndexError(`${index.path} changed since it was indexed`);
+      got += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return buffer.toString('utf8').split('\n').filter((l) => l.length > 0);
+}
+
+/** The file's size and modification time, to notice that it changed and the index is stale. */
+export function fileStamp(path: string): string {
+  const s = statSync(path);
+  return `${s.size}:${s.mtimeMs}`;
+}
