@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { CatalogError } from '../viz/server/catalog.ts';
 import { startVizServer } from '../viz/server/start.ts';
-import { dim, intOption, ok, printJson, UserError } from './output.ts';
+import { bad, dim, intOption, ok, printJson, UserError } from './output.ts';
 
 export const DEFAULT_VIZ_PORT = 7070;
 
@@ -26,6 +26,16 @@ export function registerViz(program: Command): void {
         throw err;
       }
       const listed = server.catalog.list();
+      // Index the given traces now, so that the first page load does not wait for it.
+      for (const t of listed.filter((l) => l.source === 'given')) {
+        const started = performance.now();
+        try {
+          const index = server.catalog.index(t.id)!;
+          if (!opts.json) process.stderr.write(dim(`indexed ${t.path}: ${index.meta.rows.toLocaleString('en-US')} events in ${Math.round(performance.now() - started)} ms\n`));
+        } catch (err) {
+          process.stderr.write(`${bad('cannot index')} ${t.path}: ${err instanceof Error ? err.message : String(err)}\n`);
+        }
+      }
       if (opts.json) printJson({ url: server.url, traces: listed });
       else {
         process.stdout.write(`${ok('samsa viz')} listening on ${server.url}\n`);
