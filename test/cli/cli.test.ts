@@ -49,6 +49,11 @@ describe('the samsa command', () => {
       [['explore', 'scenarios/nemesis.yaml', '--bug', 'no-such-bug'], /unknown bug "no-such-bug" \(known: /],
       [['explore', join(dir, 'missing.yaml')], /missing\.yaml/],
       [['bench', 'bugs', '--cap', '0s'], /--cap: expected a duration > 0, got "0s"/],
+      [['viz', join(dir, 'missing.jsonl'), '--port', '0'], /missing\.jsonl: no such file or folder/],
+      [['viz', join(root, 'package.json'), '--port', '0'], /package\.json: not a Samsa trace/],
+      [['viz', '--port', 'http'], /--port must be an integer >= 0, got "http"/],
+      [['viz', '--port', '70000'], /--port must be at most 65535/],
+      [['bench', 'viz', '--trace', join(dir, 'missing.jsonl')], /no such trace file/],
     ];
     for (const [args, message] of cases) {
       const run = samsa(...args);
@@ -59,7 +64,7 @@ describe('the samsa command', () => {
   });
 
   it('has --help on every command', () => {
-    for (const args of [['--help'], ['demo', '--help'], ['replay', '--help'], ['explore', '--help'], ['bench', '--help'], ['bench', 'kernel', '--help'], ['bench', 'bugs', '--help']]) {
+    for (const args of [['--help'], ['demo', '--help'], ['replay', '--help'], ['explore', '--help'], ['bench', '--help'], ['bench', 'kernel', '--help'], ['bench', 'bugs', '--help'], ['viz', '--help'], ['bench', 'viz', '--help']]) {
       const run = samsa(...args);
       expect(run.code, args.join(' ')).toBe(0);
       expect(run.stdout).toMatch(/Usage: samsa/);
