@@ -70,12 +70,15 @@ interface OpenSpan {
 
 /** Builds the index of the trace at `path` (id and name are the catalog's). */
 export function indexTrace(path: string, id: string, name: string): TraceIndex {
-  return new Indexer(path, id, name).run();
+  // Room for the rows the file's size suggests (a row is 330 bytes on average), so that the
+  // columns of a large trace are seldom copied to grow.
+  const capacity = Math.max(1024, Math.ceil(statSync(path).size / 250));
+  return new Indexer(path, id, name, capacity).run();
 }
 
 class Indexer {
-  private columns = allocateColumns(1024);
-  private offsets = new Float64Array(1025);
+  private columns: TraceColumns;
+  private offsets: Float64Array;
   private rows = 0;
   private readonly kinds = new Interner(256, 'event kinds');
   private readonly apis = new Interner(256, 'APIs');
@@ -97,15 +100,20 @@ class Indexer {
   private state!: DerivedState;
   private summary: TraceSummaryLine | null = null;
 
-  constructor(private readonly path: string, private readonly id: string, private readonly name: string) {}
+  constructor(private readonly path: string, private readonly id: string, private readonly name: string, capacity: number) {
+    this.columns = allocateColumns(capacity);
+    this.offsets = new Float64Array(capacity + 1);
+  }
 
   private header: TraceHeaderLine | null = null;
   private lineNo = 0;
+  /** Where the line after the last row starts (the summary line's offset, when there is one). */
+  private endOfLastRow = 0;
 
   run(): TraceIndex {
     const bytes = scanLines(this.path, (buffer, start, end, fileOffset) => this.line(buffer, start, end, fileOffset));
     if (this.header === null) throw new TraceIndexError(`${this.path} is empty`);
-    this.offsets[this.rows] = bytes;
+    this.offsets[this.rows] = this.rows > 0 ? this.endOfLastRow : bytes;
     return this.finish(this.header);
   }
 
@@ -132,6 +140,7 @@ class Indexer {
       throw new TraceIndexError(`${this.path}:${this.lineNo}: an event needs numeric "i" and "t" and a "kind"`);
     }
     this.addRow(ev, fileOffset);
+    this.endOfLastRow = fileOffset + (end - start) + 1;
   }
 
   private addRow(ev: RawEvent, byteOffset: number): void {

@@ -1,0 +1,103 @@
+// The trace index's fast readers against plain JSON: the columns' binary form round-trips, and
+// the head-only reading of sends, client operations and timers gives the same fields as parsing
+// the whole line, on a trace with drops, duplicates, reordering, slow links and one-way cuts.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { loadScenario } from '../../sim/scenario/parse.ts';
+import { runScenario } from '../../sim/scenario/run.ts';
+import { FileSink } from '../../sim/trace-sink.ts';
+import { readEvent } from '../../viz/server/event-head.ts';
+import { scanLines } from '../../viz/server/line-scanner.ts';
+import { indexTrace, readRows } from '../../viz/server/trace-index.ts';
+import { allocateColumns, copyColumns, decodeColumns, encodeColumns } from '../../viz/shared/columns.ts';
+import { FLAG_DROPPED, FLAG_DUPLICATED, FLAG_REORDERED, type RawEvent } from '../../viz/shared/contract.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'samsa-viz-index-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('binary columns', () => {
+  it('round-trip through bytes, aligned, and refuse what is not a columns body', () => {
+    const c = allocateColumns(3);
+    c.t.set([0, 1.5, 2.25]);
+    c.step.set([0, 7, 9]);
+    c.lane.set([1, 2, 255]);
+    c.link.set([2, -1, 0]);
+    const grown = copyColumns(c, 3, 5);
+    expect([grown.count, grown.t[2], grown.step[1], grown.link[0], grown.link[4]]).toEqual([5, 2.25, 7, 2, -1]);
+    const bytes = encodeColumns(c);
+    expect(bytes.byteLength % 8).toBe(0);
+    const copy = new Uint8Array(bytes).buffer;
+    const back = decodeColumns(copy);
+    expect(back.count).toBe(3);
+    expect([...back.t]).toEqual([0, 1.5, 2.25]);
+    expect([...back.step]).toEqual([0, 7, 9]);
+    expect([...back.lane]).toEqual([1, 2, 255]);
+    expect([...back.link]).toEqual([2, -1, 0]);
+    expect(() => decodeColumns(new ArrayBuffer(4))).toThrow(/too short/);
+    expect(() => decodeColumns(new ArrayBuffer(64))).toThrow(/bad magic/);
+    expect(() => decodeColumns(copy.slice(0, 40))).toThrow(/truncated/);
+  });
+});
+
+describe('reading trace lines by their head', () => {
+  const trace = join(dir, 'network-chaos.jsonl');
+  runScenario(loadScenario(join(root, 'scenarios/network-chaos.yaml'), { knownBugs: KNOWN_BUGS }), { trace: new FileSink(trace) });
+
+  it('gives the fields of a full JSON parse for every send, client and timer line', () => {
+    const seen = { send: 0, client: 0, timer: 0, drop: 0, dup: 0, reorder: 0, other: 0 };
+    let first = true;
+    scanLines(trace, (buffer, start, end) => {
+      if (first) return void (first = false);
+      const full = JSON.parse(buffer.toString('utf8', start, end)) as RawEvent;
+      const fast = readEvent(buffer, start, end);
+      if (full.kind === 'send') {
+        seen.send++;
+        const msg = full.msg as { api: string; kind: string };
+        expect(fast).toEqual({ t: full.t, i: full.i, node: full.node, kind: 'send', to: full.to, m: full.m, msg: { api: msg.api, kind: msg.kind }, ...pick(full, ['at', 'drop', 'dup', 'reorder']) });
+        if (full.drop !== undefined) seen.drop++;
+        if (full.dup !== undefined) seen.dup++;
+        if (full.reorder !== undefined) seen.reorder++;
+      } else if (full.kind === 'client') {
+        seen.client++;
+        expect(fast).toEqual({ t: full.t, i: full.i, node: full.node, kind: 'client', op: full.op, type: full.type, id: full.id });
+      } else if (full.kind === 'timer') {
+        seen.timer++;
+        expect(fast).toEqual({ t: full.t, i: full.i, node: full.node, kind: 'timer' });
+      } else {
+        seen.other++;
+        expect(fast).toEqual(full);
+      }
+    });
+    for (const [what, count] of Object.entries(seen)) expect(count, what).toBeGreaterThan(0);
+  });
+
+  it('flags the columns with each message’s fate and reads rows back by byte range', () => {
+    const index = indexTrace(trace, 'chaos', 'network-chaos.jsonl');
+    const lines = readFileSync(trace, 'utf8').split('\n').slice(1, index.meta.rows + 1);
+    let flagged = 0;
+    lines.forEach((line, row) => {
+      const ev = JSON.parse(line) as RawEvent;
+      if (ev.kind !== 'send') return;
+      const flags = index.columns.flags[row]!;
+      expect(Boolean(flags & FLAG_DUPLICATED), line).toBe(ev.dup !== undefined);
+      expect(Boolean(flags & FLAG_REORDERED), line).toBe(ev.reorder === true);
+      if (ev.drop !== undefined) expect(flags & FLAG_DROPPED).toBe(FLAG_DROPPED);
+      if (flags & (FLAG_DROPPED | FLAG_DUPLICATED | FLAG_REORDERED)) flagged++;
+    });
+    expect(flagged).toBeGreaterThan(0);
+    expect(index.meta.faults.map((f) => f.kind)).toEqual(expect.arrayContaining(['slow-link', 'network']));
+    const last = index.meta.rows - 1;
+    expect(readRows(index, last - 2, last)).toEqual(lines.slice(last - 2, last + 1));
+  });
+});
+
+function pick(ev: RawEvent, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (ev[k] !== undefined) out[k] = ev[k];
+  return out;
+}
