@@ -1,0 +1,274 @@
+// The visualizer in a real browser (Debian's chromium through playwright-core): open the
+// quickstart's trace and a seeded bug's trace, check the diagram and the state panel against the
+// derived state computed here from the file, scrub, step by keyboard, follow a violation to its
+// step, restore a shared link, export, drop a trace onto the page; no console errors anywhere.
+// Screenshots go to test-artifacts/viz/.
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { loadScenario } from '../../sim/scenario/parse.ts';
+import { runScenario } from '../../sim/scenario/run.ts';
+import { FileSink } from '../../sim/trace-sink.ts';
+import { chromiumAvailable, launchChromium } from '../../viz/server/chromium.ts';
+import { startVizServer } from '../../viz/server/start.ts';
+import type { DerivedState, RawEvent, TraceHeaderLine, TraceListing, TraceMeta } from '../../viz/shared/contract.ts';
+import { applyEvent, initialState } from '../../viz/shared/state.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const artifacts = join(root, 'test-artifacts', 'viz');
+// CI installs chromium and sets SAMSA_REQUIRE_BROWSER, so a missing browser fails there; on a
+// developer's machine without chromium the suite is skipped with the reason in its name.
+const required = process.env.SAMSA_REQUIRE_BROWSER === '1';
+const runnable = required || chromiumAvailable();
+
+interface Viz {
+  ready: boolean;
+  steps: number;
+  step: number;
+  seek(step: number): Promise<void>;
+  errors: string[];
+}
+
+function writeTrace(dir: string, scenarioPath: string): string {
+  const scenario = loadScenario(join(root, scenarioPath), { knownBugs: KNOWN_BUGS });
+  const path = join(dir, `${scenario.name}.jsonl`);
+  runScenario(scenario, { trace: new FileSink(path) });
+  return path;
+}
+
+/** The derived state after every event up to kernel step `step`, computed here from the file, independent of the server. */
+function stateAt(path: string, step: number): DerivedState {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const state = initialState(JSON.parse(lines[0]!) as TraceHeaderLine);
+  for (let i = 1; i < lines.length; i++) {
+    const ev = JSON.parse(lines[i]!) as RawEvent;
+    if (ev.kind === 'summary' || ev.i > step) break;
+    applyEvent(state, ev);
+  }
+  return state;
+}
+
+describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visualizer in chromium (skipped: no chromium; apt-get install chromium)', () => {
+  let dir: string;
+  let quickstart: string;
+  let bug: string;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  let listing: TraceListing[];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'samsa-viz-browser-'));
+    mkdirSync(artifacts, { recursive: true });
+    quickstart = writeTrace(dir, 'scenarios/quickstart.yaml');
+    bug = writeTrace(dir, 'scenarios/bugs/truncate-to-hw.yaml');
+    server = await startVizServer({ traces: [quickstart, bug], cwd: dir, host: '127.0.0.1', port: 0 });
+    listing = (await (await fetch(new URL('/api/traces', server.url))).json()) as TraceListing[];
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const idOf = (path: string) => {
+    const entry = listing.find((t) => t.name === basename(path) || t.path.endsWith(basename(path)));
+    if (!entry) throw new Error(`${path} is not listed: ${JSON.stringify(listing)}`);
+    return entry.id;
+  };
+
+  async function open(path: string, step?: number): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`page: ${err.message}`));
+    const query = `?trace=${encodeURIComponent(idOf(path))}${step === undefined ? '' : `&step=${step}`}`;
+    await page.goto(new URL(`/${query}`, server.url).href);
+    await page.waitForFunction(() => (globalThis as unknown as { samsaViz?: Viz }).samsaViz?.ready === true, null, { timeout: 60_000 });
+    return page;
+  }
+
+  const viz = <T>(page: Page, read: (v: Viz) => T) => page.evaluate(read as (v: unknown) => T, undefined as never);
+  const cursor = (page: Page) => page.evaluate(() => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step);
+  const seek = (page: Page, step: number) => page.evaluate((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.seek(s), step);
+
+  async function replicaFigures(page: Page, key: string, node: string): Promise<{ leo: number; hw: number }> {
+    const replica = page.getByTestId(`replica-${key}-${node}`);
+    return { leo: Number(await replica.getAttribute('data-leo')), hw: Number(await replica.getAttribute('data-hw')) };
+  }
+
+  it('home lists the traces it was given', async () => {
+    const page = await browser.newPage();
+    page.on('pageerror', (err) => problems.push(`page: ${err.message}`));
+    await page.goto(server.url);
+    const list = page.getByTestId('trace-list');
+    await list.waitFor();
+    const text = await list.textContent();
+    expect(text).toContain('quickstart');
+    expect(text).toContain('truncate-to-hw');
+    await page.close();
+  });
+
+  it('opens the quickstart: a lane per node and client, arrows, and the state at the cursor', async () => {
+    const page = await open(quickstart);
+    const meta = (await (await fetch(new URL(`/api/traces/${idOf(quickstart)}/meta`, server.url))).json()) as TraceMeta;
+    expect(await viz(page, () => (globalThis as unknown as { samsaViz: Viz }).samsaViz.steps)).toBe(meta.steps);
+    for (const lane of ['b1', 'b2', 'b3', 'p1', 'p2', 'c1', 'c2']) await expect(page.getByTestId(`lane-${lane}`).count()).resolves.toBeGreaterThan(0);
+    const drawn = await page.getByTestId('diagram').evaluate((svg) => svg.querySelectorAll('line, path, rect').length);
+    expect(drawn).toBeGreaterThan(20);
+
+    // The state panel at a step in the middle agrees with the state derived here from the file.
+    const step = Math.floor(meta.steps * 0.6);
+    await seek(page, step);
+    expect(await cursor(page)).toBe(step);
+    expect(await page.getByTestId('step-label').textContent()).toContain(String(step));
+    const expected = stateAt(quickstart, step);
+    for (const [key, partition] of Object.entries(expected.partitions)) {
+      await expect(page.getByTestId(`partition-${key}`).count()).resolves.toBe(1);
+      for (const [node, replica] of Object.entries(partition.replicas)) {
+        expect(await replicaFigures(page, key, node)).toEqual({ leo: replica.leo, hw: replica.highWatermark });
+      }
+    }
+    for (const node of ['b1', 'b2', 'b3']) await expect(page.getByTestId(`raft-${node}`).count()).resolves.toBe(1);
+    await page.screenshot({ path: join(artifacts, 'quickstart.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('summarises dense stretches and draws single messages once zoomed in', async () => {
+    const page = await open(quickstart);
+    const diagram = page.getByTestId('diagram');
+    expect(await diagram.locator('rect.density').count()).toBeGreaterThan(10);
+    expect(await diagram.locator('line.msg').count()).toBe(0);
+    const box = (await diagram.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + 60);
+    for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -500);
+    await page.waitForFunction("document.querySelectorAll('[data-testid=diagram] line.msg').length > 0");
+    const messages = await diagram.locator('line.msg').count();
+    expect(messages).toBeLessThan(3000);
+    expect(await diagram.locator('rect.density').count()).toBe(0);
+    await page.screenshot({ path: join(artifacts, 'quickstart-zoomed.png') });
+    await page.close();
+  });
+
+  it('scrubs, steps by keyboard and buttons, and keeps the step in the URL', async () => {
+    const page = await open(quickstart);
+    const steps = await viz(page, () => (globalThis as unknown as { samsaViz: Viz }).samsaViz.steps);
+    const target = Math.floor(steps / 3);
+    await page.getByTestId('scrubber').evaluate((input, value) => {
+      (input as unknown as { value: string }).value = String(value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }, target);
+    await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, target);
+    await page.waitForFunction((s) => new URL((globalThis as unknown as { location: { href: string } }).location.href).searchParams.get('step') === String(s), target);
+
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, target + 1);
+    await page.keyboard.press('k');
+    await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, target);
+    await page.getByTestId('step-next').click();
+    await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, target + 1);
+    await page.getByTestId('step-prev').click();
+    await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, target);
+
+    // Next fault: the quickstart's partition starts at 8 s, its crash at 22 s.
+    await seek(page, 0);
+    await page.getByTestId('next-fault').click();
+    await page.waitForFunction(() => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step > 0);
+    const faultStep = await cursor(page);
+    const meta = (await (await fetch(new URL(`/api/traces/${idOf(quickstart)}/meta`, server.url))).json()) as TraceMeta;
+    const starts = [...meta.faults.map((f) => f.startStep), ...meta.marks.map((m) => m.step)].filter((s) => s > 0).sort((a, b) => a - b);
+    expect(faultStep).toBe(starts[0]);
+
+    // Play moves the cursor forward; pressing space pauses it.
+    const before = await cursor(page);
+    await page.getByTestId('play').click();
+    await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step > s, before, { timeout: 10_000 });
+    await page.keyboard.press('Space');
+    const paused = await cursor(page);
+    await page.waitForTimeout(300);
+    expect(await cursor(page)).toBe(paused);
+    await page.close();
+  });
+
+  it('restores a shared link at its step', async () => {
+    const page = await open(quickstart, 5000);
+    expect(await cursor(page)).toBe(5000);
+    const expected = stateAt(quickstart, 5000);
+    const [key, partition] = Object.entries(expected.partitions)[0]!;
+    const [node, replica] = Object.entries(partition.replicas)[0]!;
+    expect(await replicaFigures(page, key, node)).toEqual({ leo: replica.leo, hw: replica.highWatermark });
+    await page.close();
+  });
+
+  it('lists the violations of a seeded bug; a click lands on the step and highlights what is involved', async () => {
+    const page = await open(bug);
+    const meta = (await (await fetch(new URL(`/api/traces/${idOf(bug)}/meta`, server.url))).json()) as TraceMeta;
+    expect(meta.violations.length).toBeGreaterThan(0);
+    const list = page.getByTestId('violations');
+    expect(await list.textContent()).toContain(meta.violations[0]!.name);
+    const pick = meta.violations.findIndex((v) => v.name === 'strong-isr');
+    expect(pick).toBeGreaterThanOrEqual(0);
+    await page.getByTestId(`violation-${pick}`).click();
+    await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, meta.violations[pick]!.atStep);
+    expect(new URL(page.url()).searchParams.get('step')).toBe(String(meta.violations[pick]!.atStep));
+    expect(await page.locator('.highlight').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(artifacts, 'truncate-to-hw-violation.png'), fullPage: true });
+
+    // next-violation from the start lands on the first violation's step.
+    await seek(page, 0);
+    await page.getByTestId('next-violation').click();
+    const first = Math.min(...meta.violations.map((v) => v.atStep));
+    await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, first);
+    await page.close();
+  });
+
+  it('exports the view as SVG and PNG and the trace as a ShiViz log', async () => {
+    const page = await open(quickstart);
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);
+    const svgText = readFileSync(await svg.path(), 'utf8');
+    expect(svgText).toMatch(/<svg[\s>]/);
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
+    expect(readFileSync(await png.path()).subarray(1, 4).toString('latin1')).toBe('PNG');
+    const href = await page.getByTestId('export-shiviz').getAttribute('href');
+    expect(href).toBeTruthy();
+    const shiviz = await (await fetch(new URL(href!, server.url))).text();
+    expect(shiviz.split('\n')[1]).toBe('');
+    expect(shiviz.length).toBeGreaterThan(1000);
+    await page.close();
+  });
+
+  it('opens a trace dropped onto the page', async () => {
+    const page = await browser.newPage();
+    page.on('pageerror', (err) => problems.push(`page: ${err.message}`));
+    await page.goto(server.url);
+    await page.getByTestId('drop-zone').waitFor({ state: 'attached' });
+    const text = readFileSync(bug, 'utf8');
+    await page.getByTestId('drop-zone').evaluate((zone, content) => {
+      // Browser globals, typed here without the DOM library of the node tests.
+      const dom = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: File): void } };
+        DragEvent: new (type: string, init: object) => Event;
+      };
+      const transfer = new dom.DataTransfer();
+      transfer.items.add(new File([content], 'dropped.jsonl', { type: 'application/x-ndjson' }));
+      zone.dispatchEvent(new dom.DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, text);
+    await page.waitForFunction(() => (globalThis as unknown as { samsaViz?: Viz }).samsaViz?.ready === true, null, { timeout: 60_000 });
+    const meta = (await (await fetch(new URL(`/api/traces/${new URL(page.url()).searchParams.get('trace')}/meta`, server.url))).json()) as TraceMeta;
+    expect(meta.header.scenario).toBe('truncate-to-hw');
+    await page.close();
+  });
+
+  it('raised no console errors', () => {
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,35 @@
+// The browser's side of the visualizer's HTTP API (ROUTES in viz/shared/contract.ts).
+
+import { decodeColumns } from '../shared/columns.ts';
+import { ROUTES, type DerivedState, type RawEvent, type TraceColumns, type TraceListing, type TraceMeta } from '../shared/contract.ts';
+
+/** A request the server refused or that failed: its message is the server's own `error`. */
+export class ApiError extends Error {}
+
+async function get(url: string): Promise<Response> {
+  const res = await fetch(url);
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      message = ((await res.json()) as { error?: string }).error ?? message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(`${url}: ${message}`);
+  }
+  return res;
+}
+
+export const listTraces = async (): Promise<TraceListing[]> => (await get(ROUTES.list)).json();
+export const traceMeta = async (id: string): Promise<TraceMeta> => (await get(ROUTES.meta(id))).json();
+export const traceColumns = async (id: string): Promise<TraceColumns> => decodeColumns(await (await get(ROUTES.columns(id))).arrayBuffer());
+export const traceEvents = async (id: string, from: number, to: number): Promise<RawEvent[]> => (await get(`${ROUTES.events(id)}?from=${from}&to=${to}`)).json();
+export const checkpoint = async (id: string, row: number): Promise<DerivedState> => (await get(`${ROUTES.checkpoint(id)}?row=${row}`)).json();
+
+/** Sends a dropped file; answers the new trace's id. */
+export async function uploadTrace(file: File): Promise<string> {
+  const res = await fetch(`${ROUTES.upload}?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file, headers: { 'content-type': 'application/x-ndjson' } });
+  const body = (await res.json()) as { id?: string; error?: string };
+  if (!res.ok || body.id === undefined) throw new ApiError(body.error ?? `${res.status} ${res.statusText}`);
+  return body.id;
+}

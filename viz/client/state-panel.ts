@@ -1,0 +1,110 @@
+// The state at the cursor: each partition with its committed leader, ISR and epochs, and each
+// replica's log as cells coloured by leader epoch with its LEO and high watermark; the metadata
+// quorum per node; consumer groups when the trace has them; the cursor's raw event.
+
+import * as d3 from 'd3';
+import type { DerivedState, NodeState, PartitionState, RawEvent, ReplicaState } from '../shared/contract.ts';
+import { el, formatMs } from './dom.ts';
+
+/** The most log cells drawn per replica (the newest offsets). */
+const MAX_CELLS = 48;
+const epochColour = d3.scaleOrdinal<number, string>(d3.schemeSet3);
+
+export class StatePanel {
+  readonly element = el('section', { 'data-testid': 'state-panel', class: 'state-panel' });
+  private highlighted = new Set<string>();
+
+  /** `clients`: lanes that are clients, left out of the quorum table. */
+  constructor(private readonly clients: ReadonlySet<string>) {}
+
+  /** Test ids to mark with the "highlight" class on every render until changed. */
+  highlight(testIds: Iterable<string>): void {
+    this.highlighted = new Set(testIds);
+    this.applyHighlight();
+  }
+
+  render(state: DerivedState, event: RawEvent): void {
+    const partitions = Object.values(state.partitions);
+    const nodes = Object.values(state.nodes).filter((n) => !this.clients.has(n.id));
+    const parts: Array<Node | null> = [
+      el('h2', {}, `State at step ${state.step} · ${formatMs(state.t)}`),
+      el('h3', {}, 'Partitions'),
+      partitions.length === 0 ? el('p', { class: 'dim' }, 'no partition yet') : el('div', { class: 'partitions' }, ...partitions.map((p) => this.partition(p))),
+      el('h3', {}, 'Metadata quorum'),
+      this.quorum(nodes),
+      Object.keys(state.groups).length === 0 ? null : el('h3', {}, 'Consumer groups'),
+      Object.keys(state.groups).length === 0 ? null : el('pre', { class: 'groups' }, JSON.stringify(state.groups, null, 1)),
+      state.cutLinks.length === 0 ? null : el('p', { class: 'cut' }, `cut links: ${state.cutLinks.map(([a, b]) => `${a}→${b}`).join(' ')}`),
+      el('h3', {}, 'Event at the cursor'),
+      el('pre', { class: 'event', 'data-testid': 'event-detail' }, JSON.stringify(event, null, 1)),
+    ];
+    this.element.replaceChildren(...parts.filter((p): p is Node => p !== null));
+    if (nodes.length === 0) this.element.append(el('p', { class: 'dim' }, 'no node has started yet'));
+    this.applyHighlight();
+  }
+
+  private partition(p: PartitionState): HTMLElement {
+    const replicas = Object.values(p.replicas).sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }));
+    const top = Math.max(0, ...replicas.map((r) => r.leo));
+    const first = Math.max(0, top - MAX_CELLS);
+    return el(
+      'div',
+      { class: 'partition', 'data-testid': `partition-${p.key}` },
+      el('div', { class: 'partition-head' }, el('strong', {}, p.key), ` leader ${p.leader ?? '—'} · leader epoch ${p.leaderEpoch} · partition epoch ${p.partitionEpoch} · ISR [${p.isr.join(', ')}]`),
+      ...replicas.map((r) => this.replica(p.key, r, first, top)),
+    );
+  }
+
+  private replica(key: string, r: ReplicaState, first: number, top: number): HTMLElement {
+    const cells = el('div', { class: 'cells' });
+    for (let offset = first; offset < top; offset++) {
+      const epoch = epochAt(r, offset);
+      const cell = el('span', { class: `cell${offset >= r.highWatermark ? ' uncommitted' : ''}${offset === r.highWatermark ? ' hw' : ''}`, title: `offset ${offset}${epoch === null ? '' : `, epoch ${epoch}`}` });
+      if (epoch !== null && offset < r.leo) cell.style.background = epochColour(epoch);
+      else cell.classList.add('empty');
+      cells.append(cell);
+    }
+    const isr = r.isr === null ? '' : ` · ISR [${r.isr.join(', ')}]${r.pendingIsr === null ? '' : ` pending [${r.pendingIsr.join(', ')}]`}`;
+    return el(
+      'div',
+      { class: `replica role-${r.role}`, 'data-testid': `replica-${key}-${r.node}`, 'data-leo': r.leo, 'data-hw': r.highWatermark },
+      el('span', { class: 'replica-name' }, r.node),
+      el('span', { class: 'replica-figures' }, `${r.role} · LEO ${r.leo} · HW ${r.highWatermark} · epoch ${r.leaderEpoch}${isr}`),
+      cells,
+    );
+  }
+
+  private quorum(nodes: NodeState[]): HTMLElement {
+    const rows = nodes.map((n) =>
+      el(
+        'tr',
+        { 'data-testid': `raft-${n.id}`, class: n.up ? '' : 'down' },
+        el('td', {}, n.id),
+        el('td', {}, n.up ? `up (${n.incarnation})` : 'down'),
+        el('td', {}, n.raft?.role ?? '—'),
+        el('td', {}, String(n.raft?.epoch ?? '—')),
+        el('td', {}, n.raft?.leader ?? '—'),
+        el('td', {}, n.raft === null ? '—' : `${n.raft.highWatermark} / ${n.raft.endOffset}`),
+        el('td', {}, n.controllerActive ? 'active' : ''),
+        el('td', {}, n.broker === null ? '—' : `${n.broker.fenced ? 'fenced' : 'unfenced'} (${n.broker.brokerEpoch})`),
+      ),
+    );
+    const head = el('tr', {}, ...['node', 'process', 'role', 'epoch', 'leader', 'HW / end', 'controller', 'broker'].map((h) => el('th', {}, h)));
+    return el('table', { class: 'quorum' }, el('thead', {}, head), el('tbody', {}, ...rows));
+  }
+
+  private applyHighlight(): void {
+    for (const node of this.element.querySelectorAll('.highlight')) node.classList.remove('highlight');
+    for (const id of this.highlighted) for (const node of this.element.querySelectorAll(`[data-testid="${CSS.escape(id)}"]`)) node.classList.add('highlight');
+  }
+}
+
+/** The leader epoch of the run holding `offset`, or null below the first run. */
+function epochAt(r: ReplicaState, offset: number): number | null {
+  let epoch: number | null = null;
+  for (const [start, e] of r.epochRuns) {
+    if (start > offset) break;
+    epoch = e;
+  }
+  return epoch;
+}
