@@ -1,5 +1,6 @@
-// `samsa bench kernel|raft|sim|bugs`: runs a benchmark, prints its tables and, with --json, the figures.
+// `samsa bench kernel|raft|sim|bugs|viz`: runs a benchmark, prints its tables and, with --json, the figures.
 
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { runBugsBench, type BugsBenchResult } from '../bench/bugs.ts';
@@ -7,7 +8,8 @@ import { KNOWN_BUGS } from '../sim/bugs.ts';
 import { runKernelBench } from '../bench/kernel.ts';
 import { runRaftBench } from '../bench/raft.ts';
 import { runSimBench } from '../bench/sim.ts';
-import { bad, checkBugs, dim, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table } from './output.ts';
+import { runVizBench } from '../bench/viz.ts';
+import { bad, checkBugs, dim, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table, UserError } from './output.ts';
 
 const TARGET_EVENTS_PER_SEC = 2_000_000;
 const TARGET_NETWORK_EVENTS_PER_SEC = 1_000_000;
@@ -16,6 +18,7 @@ const TARGET_SIM_TIME_RATIO = 1_000;
 const TARGET_BUG_MEDIAN_SECONDS = 10;
 const TARGET_SHRUNK_FAULTS = 6;
 const TARGET_SEEDS_PER_SEC = 20;
+const TARGET_VIZ_LOAD_MS = 3_000;
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks of the simulator');
@@ -109,6 +112,27 @@ export function registerBench(program: Command): void {
         progress: (line) => process.stderr.write(line + '\n'),
       });
       human.write(describeBugsBench(result) + '\n');
+      if (opts.json) printJson(result);
+    });
+  bench
+    .command('viz')
+    .description('visualizer load: navigation to first full render of a one-million-step trace in chromium, cold (index built) and warm')
+    .option('--trace <file>', 'load this trace instead of writing one from bench/viz-million.yaml')
+    .option('--reloads <n>', 'warm reloads (the median is reported)', intOption('--reloads', 1), 3)
+    .option('--json', 'print the figures as one JSON line at the end')
+    .action(async (opts: { trace?: string; reloads: number; json?: boolean }) => {
+      if (opts.trace !== undefined && !existsSync(opts.trace)) throw new UserError(`no such trace file: ${opts.trace}`);
+      const human = opts.json ? process.stderr : process.stdout;
+      const result = await runVizBench({ trace: opts.trace, reloads: opts.reloads, progress: (line) => process.stderr.write(line + '\n') });
+      const mark = (ms: number) => `${ms.toLocaleString('en-US')} (${ms < TARGET_VIZ_LOAD_MS ? ok('meets') : bad('misses')} < ${TARGET_VIZ_LOAD_MS.toLocaleString('en-US')})`;
+      human.write(
+        figuresTable(`visualizer load of ${result.steps.toLocaleString('en-US')} steps (${result.traceMb} MB)`, [
+          ['cold: navigation to first render, index built (ms)', mark(result.coldMs)],
+          ['warm: navigation to first render, index cached (ms)', mark(result.warmMs)],
+          ['warm runs (ms)', result.warmRuns.join(', ')],
+          ['writing the trace (ms, not measured above)', result.generateMs ?? dim('given')],
+        ]) + '\n',
+      );
       if (opts.json) printJson(result);
     });
 }
