@@ -1,6 +1,7 @@
 // The trace index's fast readers against plain JSON: the columns' binary form round-trips, and
 // the head-only reading of sends, client operations and timers gives the same fields as parsing
-// the whole line, on a trace with drops, duplicates, reordering, slow links and one-way cuts.
+// the whole line, on a trace with drops, duplicates, reordering, slow links and one-way cuts;
+// checkpoints folded from the stateful rows alone equal a fold of every row.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import { readEvent } from '../../viz/server/event-head.ts';
 import { scanLines } from '../../viz/server/line-scanner.ts';
 import { indexTrace, readRows } from '../../viz/server/trace-index.ts';
 import { allocateColumns, copyColumns, decodeColumns, encodeColumns } from '../../viz/shared/columns.ts';
-import { FLAG_DROPPED, FLAG_DUPLICATED, FLAG_REORDERED, type RawEvent } from '../../viz/shared/contract.ts';
+import { FLAG_DROPPED, FLAG_DUPLICATED, FLAG_REORDERED, type RawEvent, type TraceHeaderLine } from '../../viz/shared/contract.ts';
+import { applyEvent, initialState } from '../../viz/shared/state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'samsa-viz-index-'));
@@ -93,6 +95,20 @@ describe('reading trace lines by their head', () => {
     expect(index.meta.faults.map((f) => f.kind)).toEqual(expect.arrayContaining(['slow-link', 'network']));
     const last = index.meta.rows - 1;
     expect(readRows(index, last - 2, last)).toEqual(lines.slice(last - 2, last + 1));
+  });
+
+  it('folds checkpoints from the rows that change state only, equal to folding every row', () => {
+    const index = indexTrace(trace, 'chaos', 'network-chaos.jsonl');
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    const full = initialState(JSON.parse(lines[0]!) as TraceHeaderLine);
+    const wanted = new Set([0, 1998, 1999, 2000, 4321, index.meta.rows - 1]);
+    for (let row = 0; row < index.meta.rows; row++) {
+      applyEvent(full, JSON.parse(lines[row + 1]!) as RawEvent, row);
+      if (!wanted.has(row)) continue;
+      const state = structuredClone(index.checkpoints.atOrBefore(row));
+      for (let r = state.row + 1; r <= row; r++) applyEvent(state, JSON.parse(lines[r + 1]!) as RawEvent, r);
+      expect(state, `row ${row}`).toEqual(full);
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { FileSink } from '../../sim/trace-sink.ts';
 import type { DerivedState, RawEvent, ReplicaState, TraceHeaderLine } from '../../viz/shared/contract.ts';
-import { applyEvent, cloneState, initialState } from '../../viz/shared/state.ts';
+import { applyEvent, cloneState, initialState, KINDS_WITHOUT_STATE } from '../../viz/shared/state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -39,7 +39,7 @@ describe('initialState', () => {
 
   it('starts empty without a scenario, and nodes appear when first seen', () => {
     const state = initialState(header(null));
-    expect(state).toEqual({ step: -1, t: 0, nodes: {}, partitions: {}, cutLinks: [], groups: {} });
+    expect(state).toEqual({ row: -1, step: -1, t: 0, nodes: {}, partitions: {}, cutLinks: [], groups: {} });
     run([{ kind: 'start', node: 'x1', incarnation: 1 }], state);
     expect(state.nodes.x1).toEqual({
       id: 'x1', up: true, incarnation: 1, raft: null, metadataOffset: 0, controllerActive: false, broker: null, clockSkewMs: 0,
@@ -157,6 +157,15 @@ describe('nodes', () => {
     expect(state.nodes.b2).toMatchObject({ up: true, incarnation: 2 });
   });
 
+  it('changes nothing but the position for every kind it declares stateless', () => {
+    for (const kind of KINDS_WITHOUT_STATE) {
+      const before = run([{ kind: 'start', node: 'b1', incarnation: 1 }, { kind: 'partition-change', node: 'b1', topic: 'orders', partition: 0, leader: 'b1', isr: ['b1'], leaderEpoch: 0, partitionEpoch: 0 }]);
+      const after = cloneState(before);
+      applyEvent(after, { t: 9, i: 9, kind, node: 'b1', from: 'b2', to: 'b2', m: 0, links: 'all', config: {}, fault: 'torn-write' });
+      expect({ ...after, row: before.row, step: before.step, t: before.t }, kind).toEqual(before);
+    }
+  });
+
   it('ignores kinds that change nothing here, but still moves to their step', () => {
     const state = run([
       { kind: 'send', node: 'b1', to: 'b2', m: 0, msg: { api: 'Fetch', kind: 'request' }, at: 5 },
@@ -164,7 +173,7 @@ describe('nodes', () => {
       { kind: 'client', node: 'p1', op: 'send', type: 'invoke', id: 1 },
       { kind: 'mystery' },
     ]);
-    expect(state).toEqual({ ...initialState(header({ nodes: 3, controllers: 'combined' })), step: 3, t: 3 });
+    expect(state).toEqual({ ...initialState(header({ nodes: 3, controllers: 'combined' })), row: 3, step: 3, t: 3 });
   });
 });
 

@@ -41,6 +41,8 @@ function clientBundle(): () => Promise<string> {
 export function vizApp(catalog: TraceCatalog): express.Express {
   const app = express();
   const bundle = clientBundle();
+  // Bundle now, in esbuild's own process, so that the first page does not wait for it.
+  bundle().catch(() => {});
   app.disable('x-powered-by');
 
   app.get(ROUTES.page, (req, res) => {
@@ -50,6 +52,17 @@ export function vizApp(catalog: TraceCatalog): express.Express {
       return;
     }
     res.type('html').send(readFileSync(join(CLIENT_DIR, 'index.html'), 'utf8'));
+    // The page will ask for this trace's index next: start building it while the browser loads the script.
+    if (typeof req.query.trace === 'string') {
+      const id = req.query.trace;
+      res.once('finish', () => setImmediate(() => {
+        try {
+          catalog.index(id);
+        } catch {
+          // the page's own request reports what is wrong
+        }
+      }));
+    }
   });
   app.get(ROUTES.script, async (_req, res, next) => {
     try {
@@ -101,7 +114,7 @@ export function vizApp(catalog: TraceCatalog): express.Express {
   app.get(traceRoute(ROUTES.checkpoint), (req, res) => {
     const index = indexOf(req);
     const row = rowParam(req, 'row', index.meta.rows);
-    res.json(index.checkpoints[Math.floor((row + 1) / index.meta.checkpointEvery)]);
+    res.json(index.checkpoints.atOrBefore(row));
   });
   app.get(traceRoute(ROUTES.shiviz), (req, res) => {
     const index = indexOf(req);

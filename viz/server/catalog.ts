@@ -67,7 +67,9 @@ export class TraceCatalog {
     const stamp = fileStamp(entry.absolute);
     const cached = this.indexes.get(id);
     if (cached !== undefined && cached.stamp === stamp) return cached.index;
+    cached?.index.checkpoints.stop();
     const index = indexTrace(entry.absolute, id, entry.listing.name);
+    index.checkpoints.foldInBackground();
     this.indexes.set(id, { stamp, index });
     return index;
   }
@@ -88,6 +90,7 @@ export class TraceCatalog {
   }
 
   close(): void {
+    for (const { index } of this.indexes.values()) index.checkpoints.stop();
     if (this.uploadDir !== null) rmSync(this.uploadDir, { recursive: true, force: true });
   }
 

@@ -1,7 +1,7 @@
 // Indexes one trace file in a single streaming pass: the columns of every row, the metadata
-// (lanes, faults, marks, violations), each row's byte offset for reading raw events back, and a
-// derived-state checkpoint every CHECKPOINT_EVERY rows, so that the browser never parses the
-// whole file and seeks from the nearest checkpoint.
+// (lanes, faults, marks, violations) and each row's byte offset for reading raw events back, so
+// that the browser never parses the whole file; derived-state checkpoints are folded afterwards
+// (checkpoints.ts) from the rows that change state.
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { allocateColumns, copyColumns } from '../shared/columns.ts';
@@ -15,7 +15,6 @@ import {
   FLAG_REORDERED,
   FLAG_RESPONSE,
   NO_LANE,
-  type DerivedState,
   type FaultMark,
   type FaultSpan,
   type Lane,
@@ -26,11 +25,9 @@ import {
   type TraceSummaryLine,
   type ViolationEntry,
 } from '../shared/contract.ts';
-import { applyEvent, cloneState, initialState } from '../shared/state.ts';
-import { readEvent } from './event-head.ts';
+import { CHECKPOINT_EVERY, Checkpoints } from './checkpoints.ts';
+import { readIndexEvent } from './event-head.ts';
 import { scanLines } from './line-scanner.ts';
-
-export const CHECKPOINT_EVERY = 2000;
 
 /** A trace file that is not a Samsa trace, or is broken past reading. */
 export class TraceIndexError extends Error {}
@@ -40,8 +37,7 @@ export interface TraceIndex {
   columns: TraceColumns;
   /** Byte offset of each row's line; entry `rows` is where the line after the last row starts. */
   offsets: Float64Array;
-  /** checkpoints[k]: the state after row k * CHECKPOINT_EVERY - 1 (checkpoints[0]: before any row). */
-  checkpoints: DerivedState[];
+  checkpoints: Checkpoints;
   path: string;
 }
 
@@ -96,8 +92,6 @@ class Indexer {
   private readonly openSlowLinks = new Map<string, FaultSpan>();
   private openNetwork: FaultSpan | null = null;
   private openDisk: FaultSpan | null = null;
-  private readonly checkpoints: DerivedState[] = [];
-  private state!: DerivedState;
   private summary: TraceSummaryLine | null = null;
 
   constructor(private readonly path: string, private readonly id: string, private readonly name: string, capacity: number) {
@@ -121,14 +115,12 @@ class Indexer {
     this.lineNo++;
     if (this.header === null) {
       this.header = parseHeaderLine(buffer.toString('utf8', start, end), this.path);
-      this.state = initialState(this.header);
-      this.checkpoints.push(cloneState(this.state));
       return;
     }
     if (end === start) return;
     let ev: RawEvent;
     try {
-      ev = readEvent(buffer, start, end);
+      ev = readIndexEvent(buffer, start, end);
     } catch {
       throw new TraceIndexError(`${this.path}:${this.lineNo}: not a JSON line`);
     }
@@ -161,8 +153,6 @@ class Indexer {
     c.peer[row] = NO_LANE;
     c.end[row] = NaN;
     this.describe(ev, row);
-    applyEvent(this.state, ev, row);
-    if ((row + 1) % CHECKPOINT_EVERY === 0) this.checkpoints.push(cloneState(this.state));
   }
 
   /** Fills the kind-specific columns and the metadata of one row. */
@@ -382,7 +372,8 @@ class Indexer {
       partitions: [...this.partitions],
       checkpointEvery: CHECKPOINT_EVERY,
     };
-    return { meta, columns, offsets: this.offsets.slice(0, rows + 1), checkpoints: this.checkpoints, path: this.path };
+    const offsets = this.offsets.slice(0, rows + 1);
+    return { meta, columns, offsets, checkpoints: new Checkpoints(header, this.path, columns, offsets, meta.kinds), path: this.path };
   }
 
   /** Cluster nodes first in their natural order (b1, b2, …, c1, …), then clients in order of appearance. */

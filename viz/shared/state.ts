@@ -25,6 +25,9 @@ function clusterNodes(header: TraceHeaderLine): string[] {
   return typeof cluster.controllers === 'number' ? [...brokers, ...numbered('c', cluster.controllers)] : brokers;
 }
 
+/** Trace kinds that applyEvent only moves past (the server's checkpoints skip reading them back). */
+export const KINDS_WITHOUT_STATE: ReadonlySet<string> = new Set(['send', 'client', 'timer', 'drop', 'violation', 'converged', 'link', 'network', 'disk-faults', 'disk']);
+
 /** Applies one event (the trace's row `row`) in place and moves the state to it. Kinds that change nothing here cost one switch. */
 export function applyEvent(state: DerivedState, ev: RawEvent, row: number = state.row + 1): void {
   state.row = row;

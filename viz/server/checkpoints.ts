@@ -1,0 +1,90 @@
+// Derived-state checkpoints of an indexed trace, every CHECKPOINT_EVERY rows, folded lazily: the
+// index answers the page first, then the fold runs in small slices between requests (or at once
+// up to a checkpoint that is asked for before the fold got there). Only rows that change derived
+// state are read back and parsed; sends, client operations and timers are skipped by their kind.
+
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { DerivedState, RawEvent, TraceColumns, TraceHeaderLine } from '../shared/contract.ts';
+import { applyEvent, cloneState, initialState, KINDS_WITHOUT_STATE } from '../shared/state.ts';
+
+export const CHECKPOINT_EVERY = 2000;
+/** Checkpoints folded per background slice (about 20 ms each). */
+const SLICE_CHECKPOINTS = 4;
+
+export class Checkpoints {
+  private readonly list: DerivedState[] = [];
+  private readonly state: DerivedState;
+  private nextRow = 0;
+  private readonly skip: boolean[];
+  private background: NodeJS.Immediate | null = null;
+
+  constructor(
+    header: TraceHeaderLine,
+    private readonly path: string,
+    private readonly columns: TraceColumns,
+    private readonly offsets: Float64Array,
+    kinds: readonly string[],
+  ) {
+    this.state = initialState(header);
+    this.list.push(cloneState(this.state));
+    this.skip = kinds.map((k) => KINDS_WITHOUT_STATE.has(k));
+  }
+
+  /** The state of the latest checkpoint at or before `row` (after row k * CHECKPOINT_EVERY - 1). */
+  atOrBefore(row: number): DerivedState {
+    const k = Math.floor((row + 1) / CHECKPOINT_EVERY);
+    while (this.list.length <= k) this.foldBlock();
+    return this.list[k]!;
+  }
+
+  /** Folds the rest a few checkpoints at a time, yielding to requests in between. */
+  foldInBackground(): void {
+    if (this.background !== null) return;
+    const slice = () => {
+      for (let n = 0; n < SLICE_CHECKPOINTS && !this.done(); n++) this.foldBlock();
+      this.background = this.done() ? null : setImmediate(slice);
+    };
+    this.background = setImmediate(slice);
+  }
+
+  stop(): void {
+    if (this.background !== null) clearImmediate(this.background);
+    this.background = null;
+  }
+
+  private done(): boolean {
+    return this.nextRow >= this.columns.count;
+  }
+
+  /** Applies the next block of rows and keeps the checkpoint after it (when the block is whole). */
+  private foldBlock(): void {
+    if (this.done()) throw new Error('no checkpoint past the end of the trace');
+    const from = this.nextRow;
+    const to = Math.min(this.columns.count, from + CHECKPOINT_EVERY);
+    const base = this.offsets[from]!;
+    const buffer = Buffer.allocUnsafe(this.offsets[to]! - base);
+    const fd = openSync(this.path, 'r');
+    try {
+      let got = 0;
+      while (got < buffer.length) {
+        const n = readSync(fd, buffer, got, buffer.length - got, base + got);
+        if (n === 0) throw new Error(`${this.path} changed since it was indexed`);
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const kind = this.columns.kind;
+    for (let row = from; row < to; row++) {
+      if (this.skip[kind[row]!]) continue;
+      const start = this.offsets[row]! - base;
+      const end = this.offsets[row + 1]! - base - 1;
+      applyEvent(this.state, JSON.parse(buffer.toString('utf8', start, end)) as RawEvent, row);
+    }
+    this.state.row = to - 1;
+    this.state.step = this.columns.step[to - 1]!;
+    this.state.t = this.columns.t[to - 1]!;
+    this.nextRow = to;
+    if (to - from === CHECKPOINT_EVERY) this.list.push(cloneState(this.state));
+  }
+}
