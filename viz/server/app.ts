@@ -44,6 +44,8 @@ export function vizApp(catalog: TraceCatalog): express.Express {
   // Bundle now, in esbuild's own process, so that the first page does not wait for it.
   bundle().catch(() => {});
   app.disable('x-powered-by');
+  // No ETags: express would hash every body, tens of megabytes for a large trace's columns.
+  app.set('etag', false);
 
   app.get(ROUTES.page, (req, res) => {
     const sole = catalog.soleTraceId();
@@ -100,7 +102,8 @@ export function vizApp(catalog: TraceCatalog): express.Express {
     res.json(indexOf(req).meta);
   });
   app.get(traceRoute(ROUTES.columns), (req, res) => {
-    res.type('application/octet-stream').send(Buffer.from(encodeColumns(indexOf(req).columns)));
+    const bytes = encodeColumns(indexOf(req).columns);
+    res.type('application/octet-stream').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   });
   app.get(traceRoute(ROUTES.events), (req, res) => {
     const index = indexOf(req);
