@@ -63,6 +63,7 @@ describe('the visualizer server', () => {
     const root = await get('/');
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe(`/?trace=${id}`);
+    expect((await get('/?home')).status).toBe(200);
     const page = await get(`/?trace=${id}`);
     expect(await page.text()).toContain('/app.js');
 

@@ -49,7 +49,8 @@ export function vizApp(catalog: TraceCatalog): express.Express {
 
   app.get(ROUTES.page, (req, res) => {
     const sole = catalog.soleTraceId();
-    if (req.query.trace === undefined && sole !== null) {
+    // A bare `/` opens the sole trace; `/?home` (the page's header link) lists them all.
+    if (Object.keys(req.query).length === 0 && sole !== null) {
       res.redirect(`/?trace=${sole}`);
       return;
     }

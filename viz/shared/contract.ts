@@ -237,7 +237,7 @@ export const MAX_EVENTS_PER_REQUEST = 20_000;
 
 /** The HTTP routes (all GET unless said). */
 export const ROUTES = {
-  /** The app; `?trace=ID&step=N` opens a trace at a kernel step. With one given trace, `/` redirects there. */
+  /** The app; `?trace=ID&step=N` opens a trace at a kernel step. With one given trace, a bare `/` redirects there (`/?home` lists). */
   page: '/',
   /** The bundled client script and stylesheet. */
   script: '/app.js',
