@@ -22,6 +22,8 @@ export interface ExploreOptions {
   /** Where shrunk failures are written; null writes nothing. */
   failuresDir: string | null;
   onSeed?: (outcome: SeedOutcome, progress: ExploreProgress) => void;
+  /** Every how many seeds one has its trace hashed and is run again to compare (default 100). */
+  recheckEvery?: number;
   /** Runners to use (and leave open); by default `workers` new ones, closed at the end. */
   runners?: readonly SeedRunner[];
 }
@@ -62,6 +64,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   const runners = options.runners ?? seedRunners(options.workers);
+  const recheckEvery = options.recheckEvery ?? RECHECK_EVERY;
   const outcomes: SeedOutcome[] = [];
   let next = options.from;
   const end = options.from + options.seeds;
@@ -79,7 +82,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
             stop('time-budget');
             break;
           }
-          const outcome = await runner.run({ scenario: options.scenario, seed: next++, bugs: [...options.bugs] });
+          const seed = next++;
+          const hashTrace = (seed - options.from) % recheckEvery === 0;
+          const outcome = await runner.run({ scenario: options.scenario, seed, bugs: [...options.bugs], hashTrace });
           outcomes.push(outcome);
           if (options.untilFirst && failed(outcome)) stop('first-violation');
           options.onSeed?.(outcome, { done: outcomes.length, failing: outcomes.filter(failed).length, elapsedMs: elapsed() });
@@ -106,12 +111,12 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   return { outcomes, determinism, failing, shrunk, wallMs: elapsed(), exploreMs, seedsPerSec: outcomes.length / (exploreMs / 1000), stoppedBy };
 }
 
-/** One seed in a hundred (at least the first) is run again in this thread; its hash must not change. */
+/** One seed in a hundred (the first among them) has its trace hashed and is run again in this thread; the hash must not change. */
 const RECHECK_EVERY = 100;
 
 function recheck(options: ExploreOptions, outcomes: readonly SeedOutcome[]): DeterminismCheck {
-  const sample = outcomes.filter((o, i) => i % RECHECK_EVERY === 0 && o.crash === null);
-  const mismatches = sample.filter((o) => runSeed(options.scenario, o.seed, options.bugs).traceHash !== o.traceHash).map((o) => o.seed);
+  const sample = outcomes.filter((o) => o.traceHash !== null && o.crash === null);
+  const mismatches = sample.filter((o) => runSeed(options.scenario, o.seed, options.bugs, true).traceHash !== o.traceHash).map((o) => o.seed);
   return { seeds: sample.map((o) => o.seed), mismatches };
 }
 

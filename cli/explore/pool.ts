@@ -25,7 +25,7 @@ export async function closeRunners(runners: readonly SeedRunner[]): Promise<void
 function inlineRunner(): SeedRunner {
   return {
     // Yields first, so that progress output gets its turn between seeds.
-    run: (job) => new Promise((resolve) => setImmediate(() => resolve(runSeed(job.scenario, job.seed, job.bugs)))),
+    run: (job) => new Promise((resolve) => setImmediate(() => resolve(runSeed(job.scenario, job.seed, job.bugs, job.hashTrace)))),
     close: async () => {},
   };
 }

@@ -1,6 +1,8 @@
-// One explored seed: the scenario run with its nemesis drawn for that seed and the trace hashed
-// but not written (re-running the seed reproduces it byte for byte). An exception out of the
-// simulation is a crash of the harness itself, reported apart from the checkers' verdicts.
+// One explored seed: the scenario run with its nemesis drawn for that seed, the checkers fed by
+// the nodes' events. Its trace is not written (re-running the seed reproduces it byte for byte)
+// and is formatted and hashed only when asked, for the determinism self-check: formatting and
+// hashing a trace costs about as much as the run itself. An exception out of the simulation is a
+// crash of the harness itself, reported apart from the checkers' verdicts.
 
 import type { ViolationClass } from '../../models/violation.ts';
 import { runScenario } from '../scenario/run.ts';
@@ -18,15 +20,16 @@ export interface SeedOutcome {
   seed: number;
   /** The first violation of each checker that tripped, in the order they tripped. */
   violations: SeedViolation[];
+  /** Null unless the trace was hashed. */
   traceHash: string | null;
   simMs: number;
   /** The harness threw: a bug in samsa, not a verdict on the system under test. */
   crash: string | null;
 }
 
-export function runSeed(scenario: Scenario, seed: number, bugs: readonly string[]): SeedOutcome {
+export function runSeed(scenario: Scenario, seed: number, bugs: readonly string[], hashTrace = false): SeedOutcome {
   try {
-    const run = runScenario(scenario, { seed, bugs, trace: new HashOnlySink() });
+    const run = runScenario(scenario, { seed, bugs, trace: hashTrace ? new HashOnlySink() : null });
     const seen = new Set<string>();
     const violations: SeedViolation[] = [];
     for (const v of run.violations) {

@@ -9,6 +9,8 @@ export interface SeedJob {
   scenario: Scenario;
   seed: number;
   bugs: string[];
+  /** Hash the trace (for the determinism self-check). */
+  hashTrace: boolean;
 }
 
-parentPort!.on('message', (job: SeedJob) => parentPort!.postMessage(runSeed(job.scenario, job.seed, job.bugs)));
+parentPort!.on('message', (job: SeedJob) => parentPort!.postMessage(runSeed(job.scenario, job.seed, job.bugs, job.hashTrace)));

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { explore, exploreExitCode, type ExploreReport } from '../../cli/explore/explorer.ts';
 import { KNOWN_BUGS } from '../../sim/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
+import { runSeed } from '../../sim/explore/run-seed.ts';
 
 const nemesis = loadScenario('scenarios/nemesis.yaml', { knownBugs: KNOWN_BUGS });
 const base = { scenario: nemesis, from: 1, timeBudgetMs: null, untilFirst: false, bugs: [], shrink: 0, failuresDir: null };
@@ -17,13 +18,36 @@ describe('samsa explore', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs seeds on worker threads with the same outcomes as in this thread', async () => {
-    const threads = await explore({ ...base, seeds: 4, workers: 2 });
-    const inline = await explore({ ...base, seeds: 4, workers: 1 });
+    // Every seed hashed here, so that the two runs are compared byte for byte.
+    const threads = await explore({ ...base, seeds: 4, workers: 2, recheckEvery: 1 });
+    const inline = await explore({ ...base, seeds: 4, workers: 1, recheckEvery: 1 });
     expect(threads.outcomes.map((o) => o.seed)).toEqual([1, 2, 3, 4]);
     expect(threads.failing).toEqual([]);
+    expect(threads.outcomes.every((o) => o.traceHash !== null)).toBe(true);
     expect(threads.outcomes.map((o) => o.traceHash)).toEqual(inline.outcomes.map((o) => o.traceHash));
-    expect(threads.determinism).toEqual({ seeds: [1], mismatches: [] });
+    expect(threads.determinism).toEqual({ seeds: [1, 2, 3, 4], mismatches: [] });
     expect(exploreExitCode(threads)).toBe(0);
+  }, 120_000);
+
+  it('hashes one seed in every recheckEvery (a hundred by default), and runs only those again', async () => {
+    const report = await explore({ ...base, seeds: 3, workers: 1, recheckEvery: 2 });
+    expect(report.outcomes.map((o) => o.traceHash !== null)).toEqual([true, false, true]);
+    expect(report.determinism).toEqual({ seeds: [1, 3], mismatches: [] });
+  }, 120_000);
+
+  it('gives the same verdicts whether the trace is hashed or not (checkers read events, not the trace)', () => {
+    let violations = 0;
+    for (const bugs of [[], ['truncate-to-hw']]) {
+      for (const seed of [4, 5, 6]) {
+        const hashed = runSeed(nemesis, seed, bugs, true);
+        const bare = runSeed(nemesis, seed, bugs, false);
+        expect(hashed.traceHash).not.toBeNull();
+        expect(bare.traceHash).toBeNull();
+        expect({ ...bare, traceHash: hashed.traceHash }).toEqual(hashed);
+        violations += hashed.violations.length;
+      }
+    }
+    expect(violations).toBeGreaterThan(0);
   }, 120_000);
 
   it('finds a seeded bug, stops at the first failing seed, shrinks it and writes it', async () => {
