@@ -3,6 +3,7 @@
 // anywhere costs at most one checkpoint and one block, and stepping inside a block costs nothing.
 
 import { checkpoint, traceEvents } from './api.ts';
+import { showError } from './dom.ts';
 import type { DerivedState, RawEvent, TraceColumns, TraceMeta } from '../shared/contract.ts';
 import { applyEvent, cloneState } from '../shared/state.ts';
 
@@ -68,7 +69,14 @@ export class Cursor {
   async seekRow(row: number): Promise<void> {
     const target = Math.max(0, Math.min(this.columns.count - 1, Math.round(row)));
     const generation = ++this.generation;
-    const view = await this.viewAt(target);
+    let view: CursorView;
+    try {
+      view = await this.viewAt(target);
+    } catch (err) {
+      // Shown in the page (the state stays where it was); the caller's promise still settles.
+      showError(`cannot show row ${target}: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
     if (generation !== this.generation) return;
     this.view = view;
     for (const listener of this.listeners) listener(view);
@@ -97,7 +105,15 @@ export class Cursor {
       const first = k * every;
       const last = Math.min(this.columns.count - 1, first + every - 1);
       // Row 0's checkpoint is the state before any row, as row -1's would be.
-      block = Promise.all([checkpoint(this.meta.id, Math.max(0, first - 1)), traceEvents(this.meta.id, first, last)]).then(([base, events]) => ({ base, events }));
+      block = Promise.all([checkpoint(this.meta.id, Math.max(0, first - 1)), traceEvents(this.meta.id, first, last)]).then(async ([base, events]) => {
+        // A checkpoint further back than the block's start (the server keeps them elsewhere): fold the gap in.
+        if (base.row < first - 1) {
+          const gap = base.row + 1;
+          base = cloneState(base);
+          (await traceEvents(this.meta.id, gap, first - 1)).forEach((ev, i) => applyEvent(base, ev, gap + i));
+        }
+        return { base, events };
+      });
       block.catch(() => this.blocks.delete(k));
       this.blocks.set(k, block);
       if (this.blocks.size > CACHED_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!);

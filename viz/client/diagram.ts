@@ -58,8 +58,8 @@ const SVG_STYLE = `
 `;
 
 export interface DiagramHandlers {
-  /** A click on the diagram at simulated time `t`. */
-  pick(t: number): void;
+  /** A click on the diagram at simulated time `t`, on the drawn row `row` when the click hit one. */
+  pick(t: number, row: number | null): void;
 }
 
 export class Diagram {
@@ -104,7 +104,8 @@ export class Diagram {
     this.root.call(zoom).on('dblclick.zoom', null);
     this.root.on('click', (event: MouseEvent) => {
       const [px] = d3.pointer(event, this.svg);
-      if (px >= MARGIN.left) handlers.pick(this.x.invert(px));
+      const hit = event.target instanceof Element ? event.target.closest('[data-row]') : null;
+      if (px >= MARGIN.left) handlers.pick(this.x.invert(px), hit === null ? null : Number(hit.getAttribute('data-row')));
     });
     new ResizeObserver(() => {
       if (Math.abs(container.clientWidth - this.width) > 2) {
@@ -278,18 +279,18 @@ export class Diagram {
           const end = Number.isNaN(c.end[r]!) ? c.t[r]! + 2 : c.end[r]!;
           const xe = Math.max(x + 8, this.x(end));
           const ye = y + (y2 - y) * 0.5;
-          add('line', { class: `msg${response}`, x1: x, y1: y, x2: xe, y2: ye, stroke: colour }, `${api} dropped (row ${r})`);
+          add('line', { class: `msg${response}`, 'data-row': r, x1: x, y1: y, x2: xe, y2: ye, stroke: colour }, `${api} dropped (row ${r})`);
           add('path', { class: 'drop-x', d: `M${xe - 3},${ye - 3}L${xe + 3},${ye + 3}M${xe - 3},${ye + 3}L${xe + 3},${ye - 3}` });
         } else {
-          add('line', { class: `msg${response}`, x1: x, y1: y, x2: this.x(c.end[r]!), y2, stroke: colour }, `${api} ${response ? 'response' : 'request'} (row ${r})`);
+          add('line', { class: `msg${response}`, 'data-row': r, x1: x, y1: y, x2: this.x(c.end[r]!), y2, stroke: colour }, `${api} ${response ? 'response' : 'request'} (row ${r})`);
         }
       } else if (kind === clientKind && flags & FLAG_INVOKE) {
         const end = Number.isNaN(c.end[r]!) ? this.meta.simMs : c.end[r]!;
         const colour = flags & FLAG_OK ? OUTCOME_COLOURS.ok : flags & FLAG_FAIL ? OUTCOME_COLOURS.fail : OUTCOME_COLOURS.info;
         const outcome = flags & FLAG_OK ? 'ok' : flags & FLAG_FAIL ? 'fail' : flags & FLAG_INFO ? 'info' : '?';
-        add('rect', { x, y: y - 5, width: Math.max(2, this.x(end) - x), height: 10, fill: colour, opacity: 0.75 }, `${this.meta.ops[c.label[r]!]} → ${outcome} (row ${r})`);
+        add('rect', { 'data-row': r, x, y: y - 5, width: Math.max(2, this.x(end) - x), height: 10, fill: colour, opacity: 0.75 }, `${this.meta.ops[c.label[r]!]} → ${outcome} (row ${r})`);
       } else if (kind !== clientKind) {
-        add('line', { class: 'tick', x1: x, x2: x, y1: y - 4, y2: y + 4 }, `${this.meta.kinds[kind]} (row ${r})`);
+        add('line', { class: 'tick', 'data-row': r, x1: x, x2: x, y1: y - 4, y2: y + 4 }, `${this.meta.kinds[kind]} (row ${r})`);
       }
     }
     g.node()!.append(frag);

@@ -36,9 +36,9 @@ async function openViewer(app: HTMLElement, id: string, step: number | null): Pr
   const sidebar = el('aside', { class: 'sidebar' });
   app.replaceChildren(el('div', { class: 'toolbar' }, controls.element), diagramBox, el('div', { class: 'below' }, panel.element, sidebar));
   const diagram = new Diagram(diagramBox, meta, columns, {
-    pick: (t) => {
+    pick: (t, row) => {
       controls.pause();
-      void cursor.seekRow(cursor.rowAtTime(t));
+      void cursor.seekRow(row ?? cursor.rowAtTime(t));
     },
   });
   sidebar.append(
@@ -83,7 +83,8 @@ function legend(): HTMLElement {
   );
 }
 
-const app = document.getElementById('app')!;
 const place = readPlace();
+const app = document.getElementById(place.trace === null ? 'home' : 'viewer')!;
+app.hidden = false;
 const opened = place.trace === null ? showHome(app) : openViewer(app, place.trace, place.step);
 opened.catch((err: unknown) => showError(err instanceof Error ? err.message : String(err)));
