@@ -3,8 +3,8 @@
 // up to a checkpoint that is asked for before the fold got there). Only rows that change derived
 // state are read back and parsed; sends, client operations and timers are skipped by their kind.
 
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { DerivedState, RawEvent, TraceColumns, TraceHeaderLine } from '../shared/contract.ts';
+import { readFileRange } from './line-scanner.ts';
 import { applyEvent, cloneState, initialState, KINDS_WITHOUT_STATE } from '../shared/state.ts';
 
 export const CHECKPOINT_EVERY = 2000;
@@ -62,18 +62,7 @@ export class Checkpoints {
     const from = this.nextRow;
     const to = Math.min(this.columns.count, from + CHECKPOINT_EVERY);
     const base = this.offsets[from]!;
-    const buffer = Buffer.allocUnsafe(this.offsets[to]! - base);
-    const fd = openSync(this.path, 'r');
-    try {
-      let got = 0;
-      while (got < buffer.length) {
-        const n = readSync(fd, buffer, got, buffer.length - got, base + got);
-        if (n === 0) throw new Error(`${this.path} changed since it was indexed`);
-        got += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
+    const buffer = readFileRange(this.path, base, this.offsets[to]!);
     const kind = this.columns.kind;
     for (let row = from; row < to; row++) {
       if (this.skip[kind[row]!]) continue;

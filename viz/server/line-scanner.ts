@@ -1,6 +1,6 @@
 // Visits every line of a file as a byte range of a reused buffer, with its offset in the file:
 // no string is made unless the visitor asks for one, which is what lets the trace index skip the
-// bodies of a million messages.
+// bodies of a million messages; and reads a byte range back (rows, checkpoint blocks).
 
 import { closeSync, openSync, readSync } from 'node:fs';
 
@@ -42,4 +42,21 @@ export function scanLines(path: string, visit: LineVisitor): number {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Bytes `start..end` of a file; throws when the file is shorter than that (it changed since it was indexed). */
+export function readFileRange(path: string, start: number, end: number): Buffer {
+  const buffer = Buffer.allocUnsafe(end - start);
+  const fd = openSync(path, 'r');
+  try {
+    let got = 0;
+    while (got < buffer.length) {
+      const n = readSync(fd, buffer, got, buffer.length - got, start + got);
+      if (n === 0) throw new Error(`${path} changed since it was indexed`);
+      got += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return buffer;
 }

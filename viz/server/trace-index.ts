@@ -3,7 +3,7 @@
 // that the browser never parses the whole file; derived-state checkpoints are folded afterwards
 // (checkpoints.ts) from the rows that change state.
 
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { allocateColumns, copyColumns } from '../shared/columns.ts';
 import {
   FLAG_DROPPED,
@@ -27,7 +27,7 @@ import {
 } from '../shared/contract.ts';
 import { CHECKPOINT_EVERY, Checkpoints } from './checkpoints.ts';
 import { readIndexEvent } from './event-head.ts';
-import { scanLines } from './line-scanner.ts';
+import { readFileRange, scanLines } from './line-scanner.ts';
 
 /** A trace file that is not a Samsa trace, or is broken past reading. */
 export class TraceIndexError extends Error {}
@@ -425,21 +425,8 @@ function describeConfig(config: Record<string, unknown>): string {
 
 /** The raw text of rows from..to inclusive, read from the file by their offsets. */
 export function readRows(index: TraceIndex, from: number, to: number): string[] {
-  const start = index.offsets[from]!;
-  const end = index.offsets[to + 1]!;
-  const buffer = Buffer.allocUnsafe(end - start);
-  const fd = openSync(index.path, 'r');
-  try {
-    let got = 0;
-    while (got < buffer.length) {
-      const n = readSync(fd, buffer, got, buffer.length - got, start + got);
-      if (n === 0) throw new TraceIndexError(`${index.path} changed since it was indexed`);
-      got += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return buffer.toString('utf8').split('\n').filter((l) => l.length > 0);
+  return readFileRange(index.path, index.offsets[from]!, index.offsets[to + 1]!)
+    .toString('utf8').split('\n').filter((l) => l.length > 0);
 }
 
 /** The file's size and modification time, to notice that it changed and the index is stale. */
