@@ -4,7 +4,8 @@
 // replicas and consumed per wall second when the producers offer more than the cluster takes, and
 // simulated time per wall time under a Jepsen-like load of 100 writes per second.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KNOWN_BUGS } from '../sim/bugs.ts';
@@ -21,12 +22,21 @@ export interface SimBenchRun {
   traceSteps: number;
   events: number;
   violations: number;
+  /** Trace size in bytes. */
+  traceBytes: number;
+  /**
+   * Wall ms to only encode (JSON.stringify), hash (SHA-256) and write this run's trace lines, with
+   * no simulation and no checking: the least any run writing this trace can take.
+   */
+  traceOnlyMs: number;
 }
 
 export interface SimBenchResult {
   bench: 'sim';
   recordsPerSec: number;
   timeRatio: number;
+  /** The most `recordsPerSec` and `timeRatio` could be if simulating and checking cost nothing (trace alone). */
+  traceBound: { recordsPerSec: number; timeRatio: number };
   brokers: number;
   replicationFactor: number;
   runs: SimBenchRun[];
@@ -47,26 +57,63 @@ ${producers}
 `;
 }
 
-function run(name: string, text: string): SimBenchRun {
+/** One timed run, its trace left in `dir` for `traceOnly`. */
+function run(name: string, text: string, dir: string): SimBenchRun {
   const scenario = parseScenario(text, `${name}.yaml`, { knownBugs: KNOWN_BUGS });
-  const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-'));
-  try {
-    const started = performance.now();
-    const result: RunResult = runScenario(scenario, { trace: new FileSink(join(dir, 'trace.jsonl')) });
-    const wallMs = performance.now() - started;
-    return {
-      name,
-      simMs: Math.round(result.simMs),
-      wallMs: Math.round(wallMs),
-      recordsSent: result.protocol.sends,
-      recordsConsumed: result.protocol.consumed,
-      traceSteps: result.steps,
-      events: result.events,
-      violations: result.violations.length,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const started = performance.now();
+  const result: RunResult = runScenario(scenario, { trace: new FileSink(join(dir, `${name}.jsonl`)) });
+  const wallMs = performance.now() - started;
+  return {
+    name,
+    simMs: Math.round(result.simMs),
+    wallMs: Math.round(wallMs),
+    recordsSent: result.protocol.sends,
+    recordsConsumed: result.protocol.consumed,
+    traceSteps: result.steps,
+    events: result.events,
+    violations: result.violations.length,
+    traceBytes: 0,
+    traceOnlyMs: 0,
+  };
+}
+
+/**
+ * Times writing the run's trace again from its events as objects (parsed beforehand, untimed),
+ * line by line as the simulator writes it: each event stringified, hashed in 64 KiB chunks and
+ * written to a file. The best of three: a bound, so the cheapest it can be.
+ */
+function traceOnly(r: SimBenchRun, dir: string): void {
+  const text = readFileSync(join(dir, `${r.name}.jsonl`), 'utf8');
+  const events: unknown[] = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line));
+  r.traceBytes = Buffer.byteLength(text);
+  r.traceOnlyMs = Math.min(...[0, 1, 2].map(() => writeAgain(events, join(dir, 'again.jsonl'))));
+}
+
+/** Wall ms to stringify, hash and write `events` as a JSON Lines file at `out`. */
+function writeAgain(events: readonly unknown[], out: string): number {
+  const fd = openSync(out, 'w');
+  const started = performance.now();
+  const hash = createHash('sha256');
+  let chunk: string[] = [];
+  let chars = 0;
+  const flush = () => {
+    const joined = chunk.join('\n') + '\n';
+    hash.update(joined, 'utf8');
+    writeSync(fd, joined, null, 'utf8');
+    chunk = [];
+    chars = 0;
+  };
+  for (const event of events) {
+    const line = JSON.stringify(event);
+    chunk.push(line);
+    chars += line.length + 1;
+    if (chars >= 1 << 16) flush();
   }
+  flush();
+  hash.digest('hex');
+  const ms = performance.now() - started;
+  closeSync(fd);
+  return Math.round(ms * 10) / 10;
 }
 
 export function runSimBench(options: { scale?: number; progress?: (line: string) => void } = {}): SimBenchResult {
@@ -74,15 +121,33 @@ export function runSimBench(options: { scale?: number; progress?: (line: string)
   const progress = options.progress ?? (() => {});
   // Saturation: two producers offer 20,000 records/s each, batching as Kafka's producer does.
   const producer = (id: string) => `  - { producer: ${id}, topic: orders, rate: 20000/s, keys: 100, config: { acks: all, linger.ms: 5, batch.size: 65536 } }`;
-  const saturated = run('saturation', scenarioText('bench-saturation', Math.max(3, Math.round(10 * scale)), [producer('p1'), producer('p2')].join('\n')));
-  progress(`saturation    ${saturated.recordsConsumed} records consumed in ${saturated.wallMs} ms wall`);
-  // Jepsen-like: 100 writes/s for 60 simulated seconds.
-  const steady = run('steady-100/s', scenarioText('bench-steady', Math.max(6, Math.round(60 * scale)), '  - { producer: p1, topic: orders, rate: 100/s, keys: 10, config: { acks: all } }'));
-  progress(`steady        ${steady.simMs} simulated ms in ${steady.wallMs} ms wall`);
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-'));
+  try {
+    const saturated = run('saturation', scenarioText('bench-saturation', Math.max(3, Math.round(10 * scale)), [producer('p1'), producer('p2')].join('\n')), dir);
+    progress(`saturation    ${saturated.recordsConsumed} records consumed in ${saturated.wallMs} ms wall`);
+    // Jepsen-like: 100 writes/s for 60 simulated seconds.
+    const steady = run('steady-100', scenarioText('bench-steady', Math.max(6, Math.round(60 * scale)), '  - { producer: p1, topic: orders, rate: 100/s, keys: 10, config: { acks: all } }'), dir);
+    progress(`steady        ${steady.simMs} simulated ms in ${steady.wallMs} ms wall`);
+    // After both runs, so that the parsed traces do not weigh on them.
+    for (const r of [saturated, steady]) {
+      traceOnly(r, dir);
+      progress(`trace alone   ${r.name}: ${r.traceOnlyMs} ms to stringify, hash and write ${(r.traceBytes / 1e6).toFixed(1)} MB`);
+    }
+    return summarize(saturated, steady);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function summarize(saturated: SimBenchRun, steady: SimBenchRun): SimBenchResult {
   return {
     bench: 'sim',
     recordsPerSec: Math.round((saturated.recordsConsumed / Math.max(1, saturated.wallMs)) * 1000),
     timeRatio: Math.round((steady.simMs / Math.max(1, steady.wallMs)) * 10) / 10,
+    traceBound: {
+      recordsPerSec: Math.round((saturated.recordsConsumed / Math.max(1, saturated.traceOnlyMs)) * 1000),
+      timeRatio: Math.round((steady.simMs / Math.max(1, steady.traceOnlyMs)) * 10) / 10,
+    },
     brokers: 3,
     replicationFactor: 3,
     runs: [saturated, steady],

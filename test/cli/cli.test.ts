@@ -106,6 +106,9 @@ describe('the scenario benchmark', () => {
     expect(result).toMatchObject({ bench: 'sim', brokers: 3, replicationFactor: 3 });
     expect(result.recordsPerSec).toBeGreaterThan(0);
     expect(result.timeRatio).toBeGreaterThan(0);
+    // The trace alone is cheaper than the run that also simulates and checks.
+    expect(result.traceBound.timeRatio).toBeGreaterThan(result.timeRatio);
+    expect(result.traceBound.recordsPerSec).toBeGreaterThan(result.recordsPerSec);
     for (const run of result.runs) {
       expect(run.recordsSent).toBeGreaterThan(0);
       expect(run.recordsConsumed).toBe(run.recordsSent);
