@@ -3,7 +3,10 @@
 // its checkpoints and KRaft's quorum-state file are built on.
 
 export interface Storage {
-  /** Appends bytes at the end of `file`, creating it when absent. */
+  /**
+   * Appends bytes at the end of `file`, creating it when absent. The storage may keep `data`
+   * itself rather than a copy: the caller must not change it afterwards.
+   */
   append(file: string, data: Uint8Array): void;
   /** Reads up to `length` bytes starting at `offset`; shorter at end of file. Returns a copy. */
   read(file: string, offset: number, length: number): Uint8Array;

@@ -34,28 +34,106 @@ export interface CrashOutcome {
   torn: boolean;
 }
 
+/**
+ * A file's bytes as the arrays appended to it, in order, never copied: Storage.append hands the
+ * array over. (Copying every append into one growing array cost more than the rest of the disk
+ * model: fresh memory is slow to touch on small VMs.) Held arrays never change, so ropes can
+ * share them.
+ */
+class Rope {
+  private readonly pieces: Uint8Array[] = [];
+  /** ends[i]: the file offset just past pieces[i]. */
+  private readonly ends: number[] = [];
+
+  get length(): number {
+    return this.ends.length === 0 ? 0 : this.ends[this.ends.length - 1]!;
+  }
+
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.ends.push(this.length + bytes.length);
+    this.pieces.push(bytes);
+  }
+
+  /** Cuts the rope down to `size` bytes; a no-op when it is not longer. */
+  cut(size: number): void {
+    const i = this.pieceAt(size);
+    if (i === this.pieces.length) return;
+    const start = this.startOf(i);
+    const piece = this.pieces[i]!;
+    this.pieces.length = i;
+    this.ends.length = i;
+    if (size > start) this.push(piece.subarray(0, size - start));
+  }
+
+  /** A rope of the first `size` bytes, sharing the arrays. */
+  prefix(size: number): Rope {
+    const out = new Rope();
+    for (let i = 0; i < this.pieces.length && out.length < size; i++) {
+      const piece = this.pieces[i]!;
+      const room = size - out.length;
+      out.push(piece.length <= room ? piece : piece.subarray(0, room));
+    }
+    return out;
+  }
+
+  /** A copy of bytes [start, end), cut at the rope's end. */
+  slice(start: number, end: number): Uint8Array {
+    const stop = Math.min(end, this.length);
+    const out = new Uint8Array(Math.max(0, stop - start));
+    for (let i = this.pieceAt(start); i < this.pieces.length; i++) {
+      const pieceStart = this.startOf(i);
+      if (pieceStart >= stop) break;
+      const piece = this.pieces[i]!;
+      const from = Math.max(0, start - pieceStart);
+      out.set(piece.subarray(from, Math.min(piece.length, stop - pieceStart)), pieceStart + from - start);
+    }
+    return out;
+  }
+
+  private startOf(i: number): number {
+    return i === 0 ? 0 : this.ends[i - 1]!;
+  }
+
+  /** Index of the piece holding byte `offset` (the piece count when offset >= length). */
+  private pieceAt(offset: number): number {
+    let lo = 0;
+    let hi = this.ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ends[mid]! <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
 class SimFile {
-  data: Uint8Array;
-  length = 0;
+  /** The current content, unsynced changes included. */
+  content: Rope;
   /** Size of the content as of the last fsync. */
   durableLength = 0;
   /** The durable content, kept only once a truncation has cut below it. */
-  durable: Uint8Array | null = null;
-  /** data[0, stable) equals the durable content's first `stable` bytes. */
+  durable: Rope | null = null;
+  /** content[0, stable) equals the durable content's first `stable` bytes. */
   stable = 0;
   /** Whether the file itself survives a crash (it has been synced since it was created). */
   durableExists = false;
 
-  constructor(capacity = 64) {
-    this.data = new Uint8Array(capacity);
+  constructor(content = new Rope()) {
+    this.content = content;
+  }
+
+  get length(): number {
+    return this.content.length;
   }
 
   get dirty(): boolean {
     return this.length !== this.stable || this.durable !== null || !this.durableExists;
   }
 
-  durableContent(): Uint8Array {
-    return this.durable ?? this.data.subarray(0, this.durableLength);
+  durableContent(): Rope {
+    return this.durable ?? this.content.prefix(this.durableLength);
   }
 
   markDurable(): void {
@@ -65,10 +143,9 @@ class SimFile {
     this.durableExists = true;
   }
 
-  static holding(content: Uint8Array): SimFile {
-    const file = new SimFile(Math.max(64, content.length));
-    file.data.set(content);
-    file.length = content.length;
+  /** A file that holds `content`, all of it durable. */
+  static holding(content: Rope): SimFile {
+    const file = new SimFile(content);
     file.markDurable();
     return file;
   }
@@ -85,20 +162,8 @@ export class SimStorage implements Storage {
 
   append(name: string, bytes: Uint8Array): void {
     let file = this.files.get(name);
-    if (file === undefined) {
-      file = new SimFile(Math.max(64, bytes.length));
-      this.files.set(name, file);
-    }
-    const needed = file.length + bytes.length;
-    if (needed > file.data.length) {
-      let capacity = file.data.length * 2;
-      while (capacity < needed) capacity *= 2;
-      const grown = new Uint8Array(capacity);
-      grown.set(file.data.subarray(0, file.length));
-      file.data = grown;
-    }
-    file.data.set(bytes, file.length);
-    file.length = needed;
+    if (file === undefined) this.files.set(name, (file = new SimFile()));
+    file.content.push(bytes);
   }
 
   read(name: string, offset: number, length: number): Uint8Array {
@@ -111,8 +176,7 @@ export class SimStorage implements Storage {
       throw new StorageError('read-failed', name, `injected read error at offset ${offset}`);
     }
     if (file === undefined) return new Uint8Array(0);
-    const end = Math.min(file.length, offset + length);
-    return offset >= end ? new Uint8Array(0) : file.data.slice(offset, end);
+    return file.content.slice(offset, offset + length);
   }
 
   size(name: string): number {
@@ -128,11 +192,11 @@ export class SimStorage implements Storage {
     if (file === undefined || size >= file.length) return;
     if (size < 0 || !Number.isInteger(size)) throw new StorageError('bad-range', name, `truncate to ${size}`);
     if (size < file.durableLength && file.durable === null) {
-      // Later appends overwrite these bytes in `data`; keep what a crash would bring back.
-      file.durable = file.data.slice(0, file.durableLength);
+      // Keep what a crash would bring back.
+      file.durable = file.content.prefix(file.durableLength);
     }
     file.stable = Math.min(file.stable, size);
-    file.length = size;
+    file.content.cut(size);
   }
 
   fsync(name: string): void {
@@ -144,7 +208,9 @@ export class SimStorage implements Storage {
 
   replace(name: string, bytes: Uint8Array): void {
     this.maybeFailFsync(name);
-    this.files.set(name, SimFile.holding(bytes));
+    const content = new Rope();
+    content.push(bytes.slice());
+    this.files.set(name, SimFile.holding(content));
   }
 
   list(): string[] {
@@ -176,13 +242,13 @@ export class SimStorage implements Storage {
       }
       const size = file.length;
       const synced = file.durableExists ? file.durableLength : 0;
-      let content: Uint8Array | null = file.durableExists ? file.durableContent() : null;
+      let content: Rope | null = file.durableExists ? file.durableContent() : null;
       let torn = false;
       if (size - file.stable >= 2 && this.rng !== null && this.rng.chance(this.faults.tornWrites)) {
         // The OS wrote back the unsynced changes in order and the crash cut that write-back
         // inside the unsynced bytes: any pending truncation landed, then part of the appends.
         const cut = this.rng.intBetween(file.stable + 1, size - 1);
-        content = file.data.subarray(0, cut);
+        content = file.content.prefix(cut);
         torn = true;
         this.report('torn-write', { file: name, synced, size, kept: cut });
       }

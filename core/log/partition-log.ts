@@ -136,22 +136,17 @@ export class PartitionLog {
       epoch = batch.partitionLeaderEpoch;
     }
     const added: StoredBatch[] = [];
-    let bytes = 0;
-    for (const batch of batches) bytes += encode(batch).frame.length;
-    const out = new Uint8Array(bytes);
-    let at = 0;
     for (const batch of batches) {
+      // Each batch's frame is appended as it is: the same immutable array on every replica.
       const { frame, hash } = encode(batch);
-      out.set(frame, at);
+      this.storage.append(this.file, frame);
       this.epochs.assign(batch.partitionLeaderEpoch, batch.baseOffset);
-      const stored = { batch, hash, position: this.fileSize + at, bytes: frame.length };
+      const stored = { batch, hash, position: this.fileSize, bytes: frame.length };
       this.batches.push(stored);
       added.push(stored);
-      at += frame.length;
+      this.fileSize += frame.length;
       this.unflushedMessages += batch.lastOffsetDelta + 1;
     }
-    this.storage.append(this.file, out);
-    this.fileSize += bytes;
     this.observer.appended(added);
   }
 

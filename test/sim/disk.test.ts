@@ -54,6 +54,8 @@ describe('the disk: page-cache model', () => {
       expect(storage.exists('f')).toBe(exists);
       expect(content(storage, 'f')).toEqual(current);
       expect(storage.size('f')).toBe(current.length);
+      // Ranges that start and end inside appended pieces read the same bytes.
+      for (let at = 0; at <= current.length; at += 3) expect([...storage.read('f', at, 5)]).toEqual(current.slice(at, at + 5));
     }
   });
 
