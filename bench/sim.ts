@@ -29,6 +29,11 @@ export interface SimBenchRun {
    * no simulation and no checking: the least any run writing this trace can take.
    */
   traceOnlyMs: number;
+  /**
+   * Wall ms of the same run with no trace at all (simulation and every checker; no line
+   * formatted): the best of two, after the traced runs warmed the code.
+   */
+  untracedWallMs: number;
 }
 
 export interface SimBenchResult {
@@ -37,6 +42,8 @@ export interface SimBenchResult {
   timeRatio: number;
   /** The most `recordsPerSec` and `timeRatio` could be if simulating and checking cost nothing (trace alone). */
   traceBound: { recordsPerSec: number; timeRatio: number };
+  /** The most they could be if writing the trace cost nothing (simulation and checkers alone, warm). */
+  untracedBound: { recordsPerSec: number; timeRatio: number };
   brokers: number;
   replicationFactor: number;
   runs: SimBenchRun[];
@@ -57,9 +64,14 @@ ${producers}
 `;
 }
 
-/** One timed run, its trace left in `dir` for `traceOnly`. */
-function run(name: string, text: string, dir: string): SimBenchRun {
+/** One timed run, its trace left in `dir` for `traceOnly`; `untraced` times the run again with no trace. */
+function run(name: string, text: string, dir: string): SimBenchRun & { untraced: () => number } {
   const scenario = parseScenario(text, `${name}.yaml`, { knownBugs: KNOWN_BUGS });
+  const untraced = () => {
+    const started = performance.now();
+    runScenario(scenario, { trace: null });
+    return Math.round(performance.now() - started);
+  };
   const started = performance.now();
   const result: RunResult = runScenario(scenario, { trace: new FileSink(join(dir, `${name}.jsonl`)) });
   const wallMs = performance.now() - started;
@@ -74,6 +86,8 @@ function run(name: string, text: string, dir: string): SimBenchRun {
     violations: result.violations.length,
     traceBytes: 0,
     traceOnlyMs: 0,
+    untracedWallMs: 0,
+    untraced,
   };
 }
 
@@ -128,12 +142,18 @@ export function runSimBench(options: { scale?: number; progress?: (line: string)
     // Jepsen-like: 100 writes/s for 60 simulated seconds.
     const steady = run('steady-100', scenarioText('bench-steady', Math.max(6, Math.round(60 * scale)), '  - { producer: p1, topic: orders, rate: 100/s, keys: 10, config: { acks: all } }'), dir);
     progress(`steady        ${steady.simMs} simulated ms in ${steady.wallMs} ms wall`);
-    // After both runs, so that the parsed traces do not weigh on them.
+    for (const r of [saturated, steady]) {
+      r.untracedWallMs = Math.min(r.untraced(), r.untraced());
+      progress(`no trace      ${r.name}: ${r.untracedWallMs} ms wall`);
+    }
+    // After the runs, so that the parsed traces do not weigh on them.
     for (const r of [saturated, steady]) {
       traceOnly(r, dir);
       progress(`trace alone   ${r.name}: ${r.traceOnlyMs} ms to stringify, hash and write ${(r.traceBytes / 1e6).toFixed(1)} MB`);
     }
-    return summarize(saturated, steady);
+    const { untraced: _s, ...saturatedRun } = saturated;
+    const { untraced: _t, ...steadyRun } = steady;
+    return summarize(saturatedRun, steadyRun);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -147,6 +167,10 @@ function summarize(saturated: SimBenchRun, steady: SimBenchRun): SimBenchResult 
     traceBound: {
       recordsPerSec: Math.round((saturated.recordsConsumed / Math.max(1, saturated.traceOnlyMs)) * 1000),
       timeRatio: Math.round((steady.simMs / Math.max(1, steady.traceOnlyMs)) * 10) / 10,
+    },
+    untracedBound: {
+      recordsPerSec: Math.round((saturated.recordsConsumed / Math.max(1, saturated.untracedWallMs)) * 1000),
+      timeRatio: Math.round((steady.simMs / Math.max(1, steady.untracedWallMs)) * 10) / 10,
     },
     brokers: 3,
     replicationFactor: 3,

@@ -109,6 +109,7 @@ describe('the scenario benchmark', () => {
     // The trace alone is cheaper than the run that also simulates and checks.
     expect(result.traceBound.timeRatio).toBeGreaterThan(result.timeRatio);
     expect(result.traceBound.recordsPerSec).toBeGreaterThan(result.recordsPerSec);
+    for (const run of result.runs) expect(run.untracedWallMs).toBeGreaterThan(0);
     for (const run of result.runs) {
       expect(run.recordsSent).toBeGreaterThan(0);
       expect(run.recordsConsumed).toBe(run.recordsSent);
