@@ -4,7 +4,7 @@
 
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
-import { forEachSighting, quote, sightingFacts, sightingText, tp, type Sighting } from './op-values.ts';
+import { forEachSighting, quote, sightingFacts, sightingText, tp, type ReadOp, type Sighting } from './op-values.ts';
 import type { HistoryOp } from './types.ts';
 
 export const DUPLICATE: CheckerInfo = {
@@ -20,10 +20,10 @@ export class Duplicate implements HistoryChecker {
 
   constructor(private readonly report: Report) {}
 
-  observe(op: HistoryOp): void {
-    forEachSighting(op, (value, at) => {
+  observe(read: ReadOp): void {
+    forEachSighting(read, (value, at) => {
       // Null values (tombstones) are not the producers' unique values.
-      if (value !== null) this.seen(op, value, at);
+      if (value !== null) this.seen(read.op, value, at);
     });
   }
 

@@ -2,11 +2,11 @@
 // at `finish` what only the end of the history can settle (a write no read ever returned).
 
 import type { CheckerInfo } from '../violation.ts';
-import type { HistoryOp } from './types.ts';
+import type { ReadOp } from './op-values.ts';
 
 export interface HistoryChecker {
   readonly info: CheckerInfo;
-  observe(op: HistoryOp): void;
+  observe(read: ReadOp): void;
   /**
    * The history is complete; a second call reports nothing more. `finalRead` says whether the
    * consumers' final read caught up with every partition: only then can "never returned" be told

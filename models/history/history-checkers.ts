@@ -10,7 +10,8 @@ import { INCONSISTENT_OFFSET, InconsistentOffset } from './inconsistent-offset.t
 import { KEY_PARTITION, KeyPartition } from './key-partition.ts';
 import { LOST_WRITE, LostWrite } from './lost-write.ts';
 import { NONMONOTONIC_POLL, NonmonotonicPoll } from './nonmonotonic-poll.ts';
-import { isMalformed } from './op-values.ts';
+import { Invocations } from './invocations.ts';
+import { readOp } from './op-values.ts';
 import { POLL_SKIP, PollSkip } from './poll-skip.ts';
 import { PRODUCER_ORDER, ProducerOrder } from './producer-order.ts';
 import type { HistoryOp, OpType } from './types.ts';
@@ -38,9 +39,12 @@ export class HistoryCheckers {
     ];
   }
 
+  private readonly calls = new Invocations();
+
   observe(op: HistoryOp): void {
-    if (isMalformed(op)) this.malformed++;
-    for (const c of this.checkers) c.observe(op);
+    const read = readOp(op, this.calls.observe(op));
+    if (read.malformed) this.malformed++;
+    for (const c of this.checkers) c.observe(read);
   }
 
   /** Takes in one trace event; anything but a `client` event is ignored. */

@@ -4,7 +4,7 @@
 
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
-import { forEachSighting, quote, sightingFacts, sightingText, tp, type Sighting } from './op-values.ts';
+import { forEachSighting, quote, sightingFacts, sightingText, tp, type ReadOp, type Sighting } from './op-values.ts';
 import { PartitionMap } from './partition-map.ts';
 import type { HistoryOp } from './types.ts';
 
@@ -26,8 +26,8 @@ export class InconsistentOffset implements HistoryChecker {
 
   constructor(private readonly report: Report) {}
 
-  observe(op: HistoryOp): void {
-    forEachSighting(op, (value, at) => this.seen(op, value, at));
+  observe(read: ReadOp): void {
+    forEachSighting(read, (value, at) => this.seen(read.op, value, at));
   }
 
   finish(): void {}

@@ -5,7 +5,7 @@
 import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
-import { acknowledged, pollRecords, quote, tp } from './op-values.ts';
+import { quote, tp, type ReadOp } from './op-values.ts';
 import type { HistoryOp } from './types.ts';
 
 export const KEY_PARTITION: CheckerInfo = {
@@ -28,10 +28,8 @@ export class KeyPartition implements HistoryChecker {
 
   constructor(private readonly report: Report) {}
 
-  observe(op: HistoryOp): void {
-    const ack = acknowledged(op);
+  observe({ op, ack, records }: ReadOp): void {
     if (ack !== null) return this.seen(op, ack.topic, ack.key, ack.partition, ack.offset);
-    const records = pollRecords(op);
     if (records === null) return;
     for (const [topic, partition, offset, key] of records) this.seen(op, topic, key, partition, offset);
   }

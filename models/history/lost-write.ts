@@ -5,8 +5,7 @@
 import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
-import { Invocations } from './invocations.ts';
-import { acknowledged, pollRecords, positionReset, quote, tp, type PollRecord } from './op-values.ts';
+import { quote, tp, type PollRecord, type ReadOp } from './op-values.ts';
 import { PartitionMap, PerConsumer } from './partition-map.ts';
 import type { HistoryOp, SendOk } from './types.ts';
 
@@ -16,6 +15,9 @@ export const LOST_WRITE: CheckerInfo = {
     'Every acknowledged write (acks 1 or all) is returned by some poll: none is passed over by a consumer that read its partition from before its offset to beyond it in a poll invoked after the acknowledgement, and none is unseen at the end.',
   source: "Jepsen's Kafka workload (lost-write, unseen; Redpanda 21.10.1 and Bufstream analyses); Kafka docs, acks and min.insync.replicas",
 };
+
+/** What a value turns into once some poll returned it or it was reported. */
+const SETTLED = 0;
 
 /** An acknowledged value that no poll has returned yet (and that was not reported). */
 interface Write {
@@ -64,11 +66,11 @@ interface Partition {
  */
 export class LostWrite implements HistoryChecker {
   readonly info = LOST_WRITE;
-  private readonly calls = new Invocations();
-  /** Every value some poll returned or that was reported: no longer in question. */
-  private readonly done = new Set<string>();
-  /** Acknowledged, unread, unreported writes, in acknowledgement order. */
-  private readonly pending = new Map<string, Write>();
+  /**
+   * Per value: its write while acknowledged, unread and unreported (entries in acknowledgement
+   * order), SETTLED once some poll returned it or it was reported (no longer in question).
+   */
+  private readonly writes = new Map<string, Write | typeof SETTLED>();
   private readonly partitions = new PartitionMap<Partition>();
   private readonly readers = new PerConsumer<Reader>((consumer) => ({ consumer, start: undefined, scanned: 0, deferred: [], pollStep: -1, pollMax: -1, registered: false }));
   private lastStep = -1;
@@ -76,14 +78,10 @@ export class LostWrite implements HistoryChecker {
 
   constructor(private readonly report: Report) {}
 
-  observe(op: HistoryOp): void {
+  observe({ op, invocation, ack, records, reset }: ReadOp): void {
     this.lastStep = op.step;
-    const invocation = this.calls.observe(op);
-    const ack = acknowledged(op);
     if (ack !== null) return this.acknowledged(op, ack);
-    const records = pollRecords(op);
     if (records !== null) return this.polled(op, invocation?.step, records);
-    const reset = positionReset(op);
     if (reset !== null) {
       this.readers.reset(op.process, reset, (r) => {
         r.start = undefined;
@@ -98,10 +96,11 @@ export class LostWrite implements HistoryChecker {
     // Without a complete final read an unread write may only be late: that is a liveness failure,
     // reported as such by the run, not a lost write.
     if (!finalRead) {
-      this.pending.clear();
+      this.writes.clear();
       return;
     }
-    for (const w of this.pending.values()) {
+    for (const w of this.writes.values()) {
+      if (w === SETTLED) continue;
       this.report({
         step: this.lastStep,
         message: `${describe(w)} was never returned by any poll`,
@@ -109,7 +108,7 @@ export class LostWrite implements HistoryChecker {
         values: facts(w),
       });
     }
-    this.pending.clear();
+    this.writes.clear();
   }
 
   private partition(topic: string, partition: number): Partition {
@@ -117,7 +116,7 @@ export class LostWrite implements HistoryChecker {
   }
 
   private acknowledged(op: HistoryOp, s: SendOk): void {
-    if (this.done.has(s.value) || this.pending.has(s.value)) return;
+    if (this.writes.has(s.value)) return;
     const part = this.partition(s.topic, s.partition);
     const w: Write = {
       value: s.value,
@@ -130,7 +129,7 @@ export class LostWrite implements HistoryChecker {
       next: part.pendingAt.get(s.offset),
       settled: false,
     };
-    this.pending.set(w.value, w);
+    this.writes.set(w.value, w);
     part.pendingAt.set(w.offset, w);
     // Some reader already moved across this offset without the value (only in a broken log):
     // its next poll invoked after this acknowledgement that moves beyond the offset passes it over.
@@ -143,9 +142,9 @@ export class LostWrite implements HistoryChecker {
     const touched: Array<{ r: Reader; part: Partition }> = [];
     for (const [topic, partition, offset, , value] of records) {
       if (value !== null) {
-        this.done.add(value);
-        const w = this.pending.get(value);
-        if (w !== undefined) this.settle(w);
+        const w = this.writes.get(value);
+        if (w === undefined) this.writes.set(value, SETTLED);
+        else if (w !== SETTLED) this.settle(w);
       }
       const r = this.readers.get(op.process, topic, partition);
       if (r.start === undefined) {
@@ -194,7 +193,6 @@ export class LostWrite implements HistoryChecker {
 
   private lost(w: Write, poll: HistoryOp, beyond: number): void {
     this.settle(w);
-    this.done.add(w.value);
     this.report({
       step: poll.step,
       message: `${describe(w)} was passed over: ${poll.process}'s poll (step ${poll.step}), invoked after the acknowledgement, returned ${tp(w.topic, w.partition)} offset ${beyond}, and no poll has returned ${quote(w.value)}`,
@@ -206,7 +204,7 @@ export class LostWrite implements HistoryChecker {
   /** The write is read or reported: it is no longer pending. */
   private settle(w: Write): void {
     w.settled = true;
-    this.pending.delete(w.value);
+    this.writes.set(w.value, SETTLED);
     const part = this.partitions.get(w.topic, w.partition)!;
     const head = part.pendingAt.get(w.offset);
     if (head === w) {

@@ -5,9 +5,8 @@
 
 import type { CheckerInfo, Report } from '../violation.ts';
 import type { HistoryChecker } from './history-checker.ts';
-import { pollRecords, positionReset, tp } from './op-values.ts';
+import { tp, type ReadOp } from './op-values.ts';
 import { PerConsumer } from './partition-map.ts';
-import type { HistoryOp } from './types.ts';
 
 export const NONMONOTONIC_POLL: CheckerInfo = {
   name: 'nonmonotonic-poll',
@@ -34,10 +33,8 @@ export class NonmonotonicPoll implements HistoryChecker {
 
   constructor(private readonly report: Report) {}
 
-  observe(op: HistoryOp): void {
-    const reset = positionReset(op);
+  observe({ op, reset, records }: ReadOp): void {
     if (reset !== null) return this.positions.reset(op.process, reset, clearPosition);
-    const records = pollRecords(op);
     if (records === null) return;
     let reported: Set<Position> | undefined;
     for (const [topic, partition, offset] of records) {

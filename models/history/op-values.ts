@@ -22,11 +22,10 @@ export function sendOk(op: HistoryOp): SendOk | null {
 }
 
 /**
- * A send the cluster acknowledged: ok, with acks 1 or -1 and a real offset. An acks=0 send is
- * never acknowledged (Kafka answers nothing and the producer reports offset -1).
+ * A send the cluster acknowledged, from its `sendOk` value: acks 1 or -1 and a real offset. An
+ * acks=0 send is never acknowledged (Kafka answers nothing and the producer reports offset -1).
  */
-export function acknowledged(op: HistoryOp): SendOk | null {
-  const s = sendOk(op);
+function acknowledged(s: SendOk | null): SendOk | null {
   return s !== null && s.acks !== 0 && s.partition >= 0 && s.offset >= 0 ? s : null;
 }
 
@@ -63,20 +62,32 @@ export function positionReset(op: HistoryOp): PositionReset | null {
   return isInt(v['partition']) ? { topic: v['topic'], partition: v['partition'] } : null;
 }
 
-/** True for an ok of a known operation whose value does not have the documented shape. */
-export function isMalformed(op: HistoryOp): boolean {
-  if (op.type !== 'ok') return false;
-  switch (op.op) {
-    case 'send':
-      return sendOk(op) === null;
-    case 'poll':
-      return pollRecords(op) === null;
-    case 'assign':
-    case 'seek':
-      return positionReset(op) === null;
-    default:
-      return false;
-  }
+/**
+ * A history op as every checker gets it: its value read and checked once (for all checkers), and
+ * an outcome paired with its invocation.
+ */
+export interface ReadOp {
+  readonly op: HistoryOp;
+  /** An outcome's invocation; undefined for an invocation, or when it is not in the history. */
+  readonly invocation: HistoryOp | undefined;
+  /** See `acknowledged`. */
+  readonly ack: SendOk | null;
+  /** See `pollRecords`. */
+  readonly records: PollRecord[] | null;
+  /** See `positionReset`. */
+  readonly reset: PositionReset | null;
+  /** An ok of a known operation whose value does not have the documented shape (checkers ignore it). */
+  readonly malformed: boolean;
+}
+
+export function readOp(op: HistoryOp, invocation: HistoryOp | undefined): ReadOp {
+  const send = sendOk(op);
+  const ack = acknowledged(send);
+  const records = op.op === 'poll' ? pollRecords(op) : null;
+  const reset = op.op === 'assign' || op.op === 'seek' ? positionReset(op) : null;
+  const known = op.op === 'send' || op.op === 'poll' || op.op === 'assign' || op.op === 'seek';
+  const malformed = op.type === 'ok' && known && send === null && records === null && reset === null;
+  return { op, invocation, ack, records, reset, malformed };
 }
 
 export const tp = (topic: string, partition: number): string => `${topic}/${partition}`;
@@ -96,10 +107,8 @@ export const sightingText = (s: Sighting) => `${s.how === 'ack' ? 'acknowledged 
 export const sightingFacts = (s: Sighting) => ({ topic: s.topic, partition: s.partition, offset: s.offset, process: s.process, step: s.step, how: s.how });
 
 /** Every (value, offset) an op shows: the acknowledged offset of a send, or each record a poll returned. */
-export function forEachSighting(op: HistoryOp, visit: (value: string | null, at: Sighting) => void): void {
-  const ack = acknowledged(op);
+export function forEachSighting({ op, ack, records }: ReadOp, visit: (value: string | null, at: Sighting) => void): void {
   if (ack !== null) return visit(ack.value, { topic: ack.topic, partition: ack.partition, offset: ack.offset, process: op.process, step: op.step, how: 'ack' });
-  const records = pollRecords(op);
   if (records === null) return;
   for (const [topic, partition, offset, , value] of records) visit(value, { topic, partition, offset, process: op.process, step: op.step, how: 'poll' });
 }

@@ -7,7 +7,7 @@ import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
 import { clearPosition, newPosition, type Position } from './nonmonotonic-poll.ts';
-import { acknowledged, pollRecords, positionReset, quote, tp } from './op-values.ts';
+import { quote, tp, type ReadOp } from './op-values.ts';
 import { PartitionMap, PerConsumer } from './partition-map.ts';
 import type { HistoryOp } from './types.ts';
 
@@ -48,15 +48,12 @@ export class PollSkip implements HistoryChecker {
 
   constructor(private readonly report: Report) {}
 
-  observe(op: HistoryOp): void {
-    const reset = positionReset(op);
+  observe({ op, reset, ack, records }: ReadOp): void {
     if (reset !== null) return this.positions.reset(op.process, reset, clearPosition);
-    const ack = acknowledged(op);
     if (ack !== null) {
       this.exists(op, ack.topic, ack.partition, ack.offset, ack.value, 'ack');
       return;
     }
-    const records = pollRecords(op);
     if (records === null) return;
     for (const [topic, partition, offset, , value] of records) {
       const known = this.exists(op, topic, partition, offset, value, 'poll');

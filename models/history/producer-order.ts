@@ -6,8 +6,7 @@
 import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import type { HistoryChecker } from './history-checker.ts';
-import { Invocations } from './invocations.ts';
-import { acknowledged, quote, tp } from './op-values.ts';
+import { quote, tp, type ReadOp } from './op-values.ts';
 import { PartitionMap } from './partition-map.ts';
 import type { HistoryOp } from './types.ts';
 
@@ -26,7 +25,6 @@ interface Landed {
 
 export class ProducerOrder implements HistoryChecker {
   readonly info = PRODUCER_ORDER;
-  private readonly calls = new Invocations();
   /**
    * Per producer and partition, its acknowledged sends sorted by invocation step. Sends that broke
    * the order are reported and left out, so the list stays sorted by offset as well, and a new
@@ -36,9 +34,7 @@ export class ProducerOrder implements HistoryChecker {
 
   constructor(private readonly report: Report) {}
 
-  observe(op: HistoryOp): void {
-    const invocation = this.calls.observe(op);
-    const ack = acknowledged(op);
+  observe({ op, invocation, ack }: ReadOp): void {
     if (ack === null || invocation === undefined) return;
     let mine = this.lanes.get(op.process);
     if (mine === undefined) this.lanes.set(op.process, (mine = new PartitionMap()));
