@@ -4,7 +4,8 @@
 
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
-import { forEachSighting, quote, sightingFacts, sightingText, tp, type ReadOp, type Sighting } from './op-values.ts';
+import { quote, sightingFacts, sightingText, tp, type ReadOp } from './op-values.ts';
+import type { Sightings } from './sightings.ts';
 import type { HistoryOp } from './types.ts';
 
 export const DUPLICATE: CheckerInfo = {
@@ -13,32 +14,44 @@ export const DUPLICATE: CheckerInfo = {
   source: "Jepsen's Kafka workload (duplicate); KIP-98 (idempotent producer: no duplicates from retries)",
 };
 
+/** What a value's entry turns into once reported. */
+const REPORTED = -1;
+
 export class Duplicate implements HistoryChecker {
   readonly info = DUPLICATE;
-  /** First place each value was seen; null once reported. */
-  private readonly first = new Map<string, Sighting | null>();
+  /** Per value id, the sighting id where the value was first seen; REPORTED once reported. */
+  private readonly first: number[] = [];
 
-  constructor(private readonly report: Report) {}
+  constructor(
+    private readonly report: Report,
+    private readonly sightings: Sightings,
+  ) {}
 
   observe(read: ReadOp): void {
-    forEachSighting(read, (value, at) => {
+    const s = this.sightings;
+    for (let id = read.firstSighting, end = id + read.sightingCount; id < end; id++) {
       // Null values (tombstones) are not the producers' unique values.
-      if (value !== null) this.seen(read.op, value, at);
-    });
+      if (s.valueId(id) >= 0) this.seen(read.op, id);
+    }
   }
 
   finish(): void {}
 
-  private seen(op: HistoryOp, value: string, here: Sighting): void {
-    const first = this.first.get(value);
-    if (first === undefined) this.first.set(value, here);
-    else if (first !== null && (first.offset !== here.offset || first.partition !== here.partition || first.topic !== here.topic)) {
-      this.first.set(value, null);
+  private seen(op: HistoryOp, id: number): void {
+    const s = this.sightings;
+    const valueId = s.valueId(id);
+    const first = this.first[valueId];
+    if (first === undefined) this.first[valueId] = id;
+    else if (first !== REPORTED && (s.offset(first) !== s.offset(id) || s.partition(first) !== s.partition(id) || s.topic(first) !== s.topic(id))) {
+      this.first[valueId] = REPORTED;
+      const value = s.value(id);
+      const a = s.get(first);
+      const b = s.get(id);
       this.report({
         step: op.step,
-        message: `${quote(value)} is at ${tp(first.topic, first.partition)} offset ${first.offset} (${sightingText(first)}) and at ${tp(here.topic, here.partition)} offset ${here.offset} (${sightingText(here)})`,
-        nodes: involved(first.process, here.process),
-        values: { value, first: sightingFacts(first), second: sightingFacts(here) },
+        message: `${quote(value)} is at ${tp(a.topic, a.partition)} offset ${a.offset} (${sightingText(a)}) and at ${tp(b.topic, b.partition)} offset ${b.offset} (${sightingText(b)})`,
+        nodes: involved(a.process, b.process),
+        values: { value, first: sightingFacts(a), second: sightingFacts(b) },
       });
     }
   }

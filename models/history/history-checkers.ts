@@ -12,6 +12,7 @@ import { LOST_WRITE, LostWrite } from './lost-write.ts';
 import { NONMONOTONIC_POLL, NonmonotonicPoll } from './nonmonotonic-poll.ts';
 import { Invocations } from './invocations.ts';
 import { readOp } from './op-values.ts';
+import { Sightings } from './sightings.ts';
 import { POLL_SKIP, PollSkip } from './poll-skip.ts';
 import { PRODUCER_ORDER, ProducerOrder } from './producer-order.ts';
 import type { HistoryOp, OpType } from './types.ts';
@@ -27,13 +28,15 @@ export class HistoryCheckers {
   /** Oks of send, poll, assign or seek whose value lacked the documented shape (they are ignored). */
   malformed = 0;
 
+  private readonly sightings = new Sightings();
+
   constructor(reporter: (info: CheckerInfo) => Report) {
     this.checkers = [
-      new LostWrite(reporter(LOST_WRITE)),
-      new Duplicate(reporter(DUPLICATE)),
-      new InconsistentOffset(reporter(INCONSISTENT_OFFSET)),
+      new LostWrite(reporter(LOST_WRITE), this.sightings),
+      new Duplicate(reporter(DUPLICATE), this.sightings),
+      new InconsistentOffset(reporter(INCONSISTENT_OFFSET), this.sightings),
       new NonmonotonicPoll(reporter(NONMONOTONIC_POLL)),
-      new PollSkip(reporter(POLL_SKIP)),
+      new PollSkip(reporter(POLL_SKIP), this.sightings),
       new KeyPartition(reporter(KEY_PARTITION)),
       new ProducerOrder(reporter(PRODUCER_ORDER)),
     ];
@@ -42,7 +45,7 @@ export class HistoryCheckers {
   private readonly calls = new Invocations();
 
   observe(op: HistoryOp): void {
-    const read = readOp(op, this.calls.observe(op));
+    const read = readOp(op, this.calls.observe(op), this.sightings);
     if (read.malformed) this.malformed++;
     for (const c of this.checkers) c.observe(read);
   }

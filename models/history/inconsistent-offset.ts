@@ -4,8 +4,9 @@
 
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
-import { forEachSighting, quote, sightingFacts, sightingText, tp, type ReadOp, type Sighting } from './op-values.ts';
+import { quote, sightingFacts, sightingText, tp, type ReadOp } from './op-values.ts';
 import { PartitionMap } from './partition-map.ts';
+import { OffsetIndex, type Sightings } from './sightings.ts';
 import type { HistoryOp } from './types.ts';
 
 export const INCONSISTENT_OFFSET: CheckerInfo = {
@@ -14,35 +15,39 @@ export const INCONSISTENT_OFFSET: CheckerInfo = {
   source: "Jepsen's Kafka workload (inconsistent-offsets; Redpanda 21.10.1); Kafka docs, the offset uniquely identifies a record in a partition",
 };
 
-interface Held {
-  value: string | null;
-  at: Sighting;
-  reported: boolean;
-}
-
 export class InconsistentOffset implements HistoryChecker {
   readonly info = INCONSISTENT_OFFSET;
-  private readonly offsets = new PartitionMap<Map<number, Held>>();
+  /** Per partition, each offset's first sighting. */
+  private readonly offsets = new PartitionMap<OffsetIndex>();
+  /** First sightings already reported against (one report per offset). */
+  private readonly reported = new Set<number>();
 
-  constructor(private readonly report: Report) {}
+  constructor(
+    private readonly report: Report,
+    private readonly sightings: Sightings,
+  ) {}
 
   observe(read: ReadOp): void {
-    forEachSighting(read, (value, at) => this.seen(read.op, value, at));
+    for (let id = read.firstSighting, end = id + read.sightingCount; id < end; id++) this.seen(read.op, id);
   }
 
   finish(): void {}
 
-  private seen(op: HistoryOp, value: string | null, here: Sighting): void {
-    const held = this.offsets.getOrCreate(here.topic, here.partition, () => new Map());
-    const h = held.get(here.offset);
-    if (h === undefined) held.set(here.offset, { value, at: here, reported: false });
-    else if (h.value !== value && !h.reported) {
-      h.reported = true;
+  private seen(op: HistoryOp, id: number): void {
+    const s = this.sightings;
+    const offset = s.offset(id);
+    const held = this.offsets.getOrCreate(s.topic(id), s.partition(id), () => new OffsetIndex());
+    const first = held.get(offset);
+    if (first < 0) held.set(offset, id);
+    else if (s.value(first) !== s.value(id) && !this.reported.has(first)) {
+      this.reported.add(first);
+      const a = s.get(first);
+      const b = s.get(id);
       this.report({
         step: op.step,
-        message: `${tp(here.topic, here.partition)} offset ${here.offset} holds ${quote(h.value)} (${sightingText(h.at)}) and ${quote(value)} (${sightingText(here)})`,
-        nodes: involved(h.at.process, here.process),
-        values: { topic: here.topic, partition: here.partition, offset: here.offset, values: [h.value, value], first: sightingFacts(h.at), second: sightingFacts(here) },
+        message: `${tp(b.topic, b.partition)} offset ${offset} holds ${quote(s.value(first))} (${sightingText(a)}) and ${quote(s.value(id))} (${sightingText(b)})`,
+        nodes: involved(a.process, b.process),
+        values: { topic: b.topic, partition: b.partition, offset, values: [s.value(first), s.value(id)], first: sightingFacts(a), second: sightingFacts(b) },
       });
     }
   }

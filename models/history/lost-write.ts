@@ -6,6 +6,7 @@ import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
 import { quote, tp, type PollRecord, type ReadOp } from './op-values.ts';
+import type { Sightings } from './sightings.ts';
 import { PartitionMap, PerConsumer } from './partition-map.ts';
 import type { HistoryOp, SendOk } from './types.ts';
 
@@ -21,6 +22,7 @@ const SETTLED = 0;
 
 /** An acknowledged value that no poll has returned yet (and that was not reported). */
 interface Write {
+  valueId: number;
   value: string;
   producer: NodeId;
   /** Step of the acknowledgement. */
@@ -67,21 +69,25 @@ interface Partition {
 export class LostWrite implements HistoryChecker {
   readonly info = LOST_WRITE;
   /**
-   * Per value: its write while acknowledged, unread and unreported (entries in acknowledgement
-   * order), SETTLED once some poll returned it or it was reported (no longer in question).
+   * Per value id (see Sightings): its write while acknowledged, unread and unreported, SETTLED
+   * once some poll returned it or it was reported (no longer in question). Value ids follow first
+   * sightings, so pending writes are in acknowledgement order.
    */
-  private readonly writes = new Map<string, Write | typeof SETTLED>();
+  private readonly writes: Array<Write | typeof SETTLED | undefined> = [];
   private readonly partitions = new PartitionMap<Partition>();
   private readonly readers = new PerConsumer<Reader>((consumer) => ({ consumer, start: undefined, scanned: 0, deferred: [], pollStep: -1, pollMax: -1, registered: false }));
   private lastStep = -1;
   private finished = false;
 
-  constructor(private readonly report: Report) {}
+  constructor(
+    private readonly report: Report,
+    private readonly sightings: Sightings,
+  ) {}
 
-  observe({ op, invocation, ack, records, reset }: ReadOp): void {
+  observe({ op, invocation, ack, records, reset, firstSighting }: ReadOp): void {
     this.lastStep = op.step;
-    if (ack !== null) return this.acknowledged(op, ack);
-    if (records !== null) return this.polled(op, invocation?.step, records);
+    if (ack !== null) return this.acknowledged(op, ack, this.sightings.valueId(firstSighting));
+    if (records !== null) return this.polled(op, invocation?.step, records, firstSighting);
     if (reset !== null) {
       this.readers.reset(op.process, reset, (r) => {
         r.start = undefined;
@@ -96,11 +102,11 @@ export class LostWrite implements HistoryChecker {
     // Without a complete final read an unread write may only be late: that is a liveness failure,
     // reported as such by the run, not a lost write.
     if (!finalRead) {
-      this.writes.clear();
+      this.writes.length = 0;
       return;
     }
-    for (const w of this.writes.values()) {
-      if (w === SETTLED) continue;
+    for (const w of this.writes) {
+      if (w === SETTLED || w === undefined) continue;
       this.report({
         step: this.lastStep,
         message: `${describe(w)} was never returned by any poll`,
@@ -108,17 +114,18 @@ export class LostWrite implements HistoryChecker {
         values: facts(w),
       });
     }
-    this.writes.clear();
+    this.writes.length = 0;
   }
 
   private partition(topic: string, partition: number): Partition {
     return this.partitions.getOrCreate(topic, partition, () => ({ pendingAt: new Map(), readers: [], maxScanned: 0 }));
   }
 
-  private acknowledged(op: HistoryOp, s: SendOk): void {
-    if (this.writes.has(s.value)) return;
+  private acknowledged(op: HistoryOp, s: SendOk, valueId: number): void {
+    if (this.writes[valueId] !== undefined) return;
     const part = this.partition(s.topic, s.partition);
     const w: Write = {
+      valueId,
       value: s.value,
       producer: op.process,
       step: op.step,
@@ -129,7 +136,7 @@ export class LostWrite implements HistoryChecker {
       next: part.pendingAt.get(s.offset),
       settled: false,
     };
-    this.writes.set(w.value, w);
+    this.writes[valueId] = w;
     part.pendingAt.set(w.offset, w);
     // Some reader already moved across this offset without the value (only in a broken log):
     // its next poll invoked after this acknowledgement that moves beyond the offset passes it over.
@@ -138,12 +145,14 @@ export class LostWrite implements HistoryChecker {
     }
   }
 
-  private polled(op: HistoryOp, invoked: number | undefined, records: PollRecord[]): void {
+  private polled(op: HistoryOp, invoked: number | undefined, records: PollRecord[], firstSighting: number): void {
     const touched: Array<{ r: Reader; part: Partition }> = [];
-    for (const [topic, partition, offset, , value] of records) {
+    for (let i = 0; i < records.length; i++) {
+      const [topic, partition, offset, , value] = records[i]!;
       if (value !== null) {
-        const w = this.writes.get(value);
-        if (w === undefined) this.writes.set(value, SETTLED);
+        const valueId = this.sightings.valueId(firstSighting + i);
+        const w = this.writes[valueId];
+        if (w === undefined) this.writes[valueId] = SETTLED;
         else if (w !== SETTLED) this.settle(w);
       }
       const r = this.readers.get(op.process, topic, partition);
@@ -204,7 +213,7 @@ export class LostWrite implements HistoryChecker {
   /** The write is read or reported: it is no longer pending. */
   private settle(w: Write): void {
     w.settled = true;
-    this.writes.set(w.value, SETTLED);
+    this.writes[w.valueId] = SETTLED;
     const part = this.partitions.get(w.topic, w.partition)!;
     const head = part.pendingAt.get(w.offset);
     if (head === w) {

@@ -2,6 +2,7 @@
 // history comes from trace events, so each shape is checked before a checker relies on it.
 
 import type { NodeId } from '../../core/env.ts';
+import type { Sightings } from './sightings.ts';
 import type { HistoryOp, PollOk, SendOk } from './types.ts';
 
 export type PollRecord = PollOk['records'][number];
@@ -78,16 +79,26 @@ export interface ReadOp {
   readonly reset: PositionReset | null;
   /** An ok of a known operation whose value does not have the documented shape (checkers ignore it). */
   readonly malformed: boolean;
+  /**
+   * The op's sightings in the shared `Sightings` (ids firstSighting, firstSighting + 1, ...): the
+   * acknowledgement's offset, or each record polled, in order.
+   */
+  readonly firstSighting: number;
+  readonly sightingCount: number;
 }
 
-export function readOp(op: HistoryOp, invocation: HistoryOp | undefined): ReadOp {
+/** Reads `op` and stores its sightings. */
+export function readOp(op: HistoryOp, invocation: HistoryOp | undefined, sightings: Sightings): ReadOp {
   const send = sendOk(op);
   const ack = acknowledged(send);
   const records = op.op === 'poll' ? pollRecords(op) : null;
   const reset = op.op === 'assign' || op.op === 'seek' ? positionReset(op) : null;
   const known = op.op === 'send' || op.op === 'poll' || op.op === 'assign' || op.op === 'seek';
   const malformed = op.type === 'ok' && known && send === null && records === null && reset === null;
-  return { op, invocation, ack, records, reset, malformed };
+  const firstSighting = sightings.count;
+  if (ack !== null) sightings.add(op.process, op.step, 'ack', ack.topic, ack.partition, ack.offset, ack.value);
+  else if (records !== null) for (const [topic, partition, offset, , value] of records) sightings.add(op.process, op.step, 'poll', topic, partition, offset, value);
+  return { op, invocation, ack, records, reset, malformed, firstSighting, sightingCount: sightings.count - firstSighting };
 }
 
 export const tp = (topic: string, partition: number): string => `${topic}/${partition}`;
@@ -105,10 +116,3 @@ export interface Sighting {
 
 export const sightingText = (s: Sighting) => `${s.how === 'ack' ? 'acknowledged to' : 'returned to'} ${s.process} at step ${s.step}`;
 export const sightingFacts = (s: Sighting) => ({ topic: s.topic, partition: s.partition, offset: s.offset, process: s.process, step: s.step, how: s.how });
-
-/** Every (value, offset) an op shows: the acknowledged offset of a send, or each record a poll returned. */
-export function forEachSighting({ op, ack, records }: ReadOp, visit: (value: string | null, at: Sighting) => void): void {
-  if (ack !== null) return visit(ack.value, { topic: ack.topic, partition: ack.partition, offset: ack.offset, process: op.process, step: op.step, how: 'ack' });
-  if (records === null) return;
-  for (const [topic, partition, offset, , value] of records) visit(value, { topic, partition, offset, process: op.process, step: op.step, how: 'poll' });
-}

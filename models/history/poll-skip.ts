@@ -9,6 +9,7 @@ import { involved, type HistoryChecker } from './history-checker.ts';
 import { clearPosition, newPosition, type Position } from './nonmonotonic-poll.ts';
 import { quote, tp, type ReadOp } from './op-values.ts';
 import { PartitionMap, PerConsumer } from './partition-map.ts';
+import { OffsetIndex, type Sightings } from './sightings.ts';
 import type { HistoryOp } from './types.ts';
 
 export const POLL_SKIP: CheckerInfo = {
@@ -17,14 +18,6 @@ export const POLL_SKIP: CheckerInfo = {
     'Without an assign or seek of a partition in between, a consumer gets its offsets contiguously: it never jumps over an offset that some acknowledgement or poll shows to hold a record.',
   source: "Jepsen's Kafka workload (poll-skip, int-poll-skip); Maelstrom kafka workload; Kafka docs, consumer position",
 };
-
-/** A record known to exist, and who showed it. */
-interface Witness {
-  value: string | null;
-  process: NodeId;
-  step: number;
-  how: 'ack' | 'poll';
-}
 
 /** A jump over offsets [from, to] none of which was known to exist when it happened. */
 interface Gap {
@@ -35,9 +28,8 @@ interface Gap {
 }
 
 interface Known {
-  /** Offsets known to exist, ascending (they mostly arrive in order, so inserts land at the end). */
-  sorted: number[];
-  witness: Map<number, Witness>;
+  /** Offsets known to exist, each with the sighting that showed it first (its witness). */
+  witness: OffsetIndex;
   gaps: Gap[];
 }
 
@@ -46,22 +38,26 @@ export class PollSkip implements HistoryChecker {
   private readonly positions = new PerConsumer<Position>(newPosition);
   private readonly known = new PartitionMap<Known>();
 
-  constructor(private readonly report: Report) {}
+  constructor(
+    private readonly report: Report,
+    private readonly sightings: Sightings,
+  ) {}
 
-  observe({ op, reset, ack, records }: ReadOp): void {
+  observe({ op, reset, ack, records, firstSighting }: ReadOp): void {
     if (reset !== null) return this.positions.reset(op.process, reset, clearPosition);
     if (ack !== null) {
-      this.exists(op, ack.topic, ack.partition, ack.offset, ack.value, 'ack');
+      this.exists(op, ack.topic, ack.partition, ack.offset, firstSighting);
       return;
     }
     if (records === null) return;
-    for (const [topic, partition, offset, , value] of records) {
-      const known = this.exists(op, topic, partition, offset, value, 'poll');
+    for (let i = 0; i < records.length; i++) {
+      const [topic, partition, offset] = records[i]!;
+      const known = this.exists(op, topic, partition, offset, firstSighting + i);
       const p = this.positions.get(op.process, topic, partition);
       if (p.last !== undefined && offset > p.last + 1) {
         const gap: Gap = { consumer: op.process, step: op.step, from: p.last + 1, to: offset - 1 };
-        const i = lowerBound(known.sorted, gap.from);
-        if (i < known.sorted.length && known.sorted[i]! <= gap.to) this.skipped(op, topic, partition, gap, known.sorted[i]!, known.witness.get(known.sorted[i]!)!);
+        const skipped = known.witness.firstIn(gap.from, gap.to);
+        if (skipped >= 0) this.skipped(op, topic, partition, gap, skipped, known.witness.get(skipped));
         else known.gaps.push(gap);
       }
       p.last = offset;
@@ -72,19 +68,15 @@ export class PollSkip implements HistoryChecker {
   /** Skips whose offsets never turned out to exist are not violations: nothing is left to judge. */
   finish(): void {}
 
-  /** Records that (topic, partition, offset) holds a record; reports waiting skips it proves. */
-  private exists(op: HistoryOp, topic: string, partition: number, offset: number, value: string | null, how: Witness['how']): Known {
-    const known = this.known.getOrCreate(topic, partition, () => ({ sorted: [], witness: new Map(), gaps: [] }));
-    if (known.witness.has(offset)) return known;
-    const w: Witness = { value, process: op.process, step: op.step, how };
-    known.witness.set(offset, w);
-    const s = known.sorted;
-    if (s.length === 0 || s[s.length - 1]! < offset) s.push(offset);
-    else s.splice(lowerBound(s, offset), 0, offset);
+  /** Records that (topic, partition, offset) holds a record, shown by sighting `id`; reports waiting skips it proves. */
+  private exists(op: HistoryOp, topic: string, partition: number, offset: number, id: number): Known {
+    const known = this.known.getOrCreate(topic, partition, () => ({ witness: new OffsetIndex(), gaps: [] }));
+    if (known.witness.get(offset) >= 0) return known;
+    known.witness.set(offset, id);
     if (known.gaps.length > 0) {
       const left: Gap[] = [];
       for (const g of known.gaps) {
-        if (g.from <= offset && offset <= g.to) this.skipped(op, topic, partition, g, offset, w);
+        if (g.from <= offset && offset <= g.to) this.skipped(op, topic, partition, g, offset, id);
         else left.push(g);
       }
       known.gaps = left;
@@ -92,26 +84,17 @@ export class PollSkip implements HistoryChecker {
     return known;
   }
 
-  private skipped(op: HistoryOp, topic: string, partition: number, g: Gap, offset: number, w: Witness): void {
+  /** Reports the skip `g`, proven by the sighting `witness` of a record at `offset`. */
+  private skipped(op: HistoryOp, topic: string, partition: number, g: Gap, offset: number, witness: number): void {
+    const w = this.sightings.get(witness);
+    const value = this.sightings.value(witness);
     const later = op.step !== g.step;
     const range = g.from === g.to ? `offset ${g.from}` : `offsets ${g.from}..${g.to}`;
     this.report({
       step: op.step,
-      message: `${g.consumer} jumped from ${tp(topic, partition)} offset ${g.from - 1} to offset ${g.to + 1}${later ? ` in the poll at step ${g.step}` : ''}, skipping ${range}; offset ${offset} holds ${quote(w.value)} (${w.how === 'ack' ? 'acknowledged to' : 'returned to'} ${w.process} at step ${w.step})`,
+      message: `${g.consumer} jumped from ${tp(topic, partition)} offset ${g.from - 1} to offset ${g.to + 1}${later ? ` in the poll at step ${g.step}` : ''}, skipping ${range}; offset ${offset} holds ${quote(value)} (${w.how === 'ack' ? 'acknowledged to' : 'returned to'} ${w.process} at step ${w.step})`,
       nodes: involved(g.consumer, w.process),
-      values: { topic, partition, from: g.from - 1, to: g.to + 1, skipped: offset, value: w.value, skipStep: g.step, witness: w.process, witnessStep: w.step },
+      values: { topic, partition, from: g.from - 1, to: g.to + 1, skipped: offset, value, skipStep: g.step, witness: w.process, witnessStep: w.step },
     });
   }
-}
-
-/** First index whose element is >= x. */
-function lowerBound(a: number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -17,6 +17,45 @@ export const PRODUCER_ORDER: CheckerInfo = {
   source: "Kafka docs, producer ordering guarantee (enable.idempotence, KIP-98; KAFKA-5494); Jepsen's Kafka workload (nonmonotonic-send)",
 };
 
+/**
+ * One producer's acknowledged sends to one partition, sorted by invocation step, as columns (no
+ * object per send). Sends that broke the order are reported and left out, so the lane stays sorted
+ * by offset as well, and a new send need only be compared with its two neighbours.
+ */
+class Lane {
+  readonly invoked: number[] = [];
+  readonly offsets: number[] = [];
+  readonly values: string[] = [];
+
+  /** First index whose send was invoked after step `invoked`. */
+  upperBound(invoked: number): number {
+    let lo = 0;
+    let hi = this.invoked.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.invoked[mid]! <= invoked) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  insert(i: number, invoked: number, offset: number, value: string): void {
+    if (i === this.invoked.length) {
+      this.invoked.push(invoked);
+      this.offsets.push(offset);
+      this.values.push(value);
+    } else {
+      this.invoked.splice(i, 0, invoked);
+      this.offsets.splice(i, 0, offset);
+      this.values.splice(i, 0, value);
+    }
+  }
+
+  at(i: number): Landed {
+    return { invoked: this.invoked[i]!, offset: this.offsets[i]!, value: this.values[i]! };
+  }
+}
+
 interface Landed {
   invoked: number;
   offset: number;
@@ -25,12 +64,7 @@ interface Landed {
 
 export class ProducerOrder implements HistoryChecker {
   readonly info = PRODUCER_ORDER;
-  /**
-   * Per producer and partition, its acknowledged sends sorted by invocation step. Sends that broke
-   * the order are reported and left out, so the list stays sorted by offset as well, and a new
-   * send need only be compared with its two neighbours in invocation order.
-   */
-  private readonly lanes = new Map<NodeId, PartitionMap<Landed[]>>();
+  private readonly lanes = new Map<NodeId, PartitionMap<Lane>>();
 
   constructor(private readonly report: Report) {}
 
@@ -38,15 +72,12 @@ export class ProducerOrder implements HistoryChecker {
     if (ack === null || invocation === undefined) return;
     let mine = this.lanes.get(op.process);
     if (mine === undefined) this.lanes.set(op.process, (mine = new PartitionMap()));
-    const lane = mine.getOrCreate(ack.topic, ack.partition, () => []);
+    const lane = mine.getOrCreate(ack.topic, ack.partition, () => new Lane());
     const here: Landed = { invoked: invocation.step, offset: ack.offset, value: ack.value };
-    const i = upperBound(lane, here.invoked);
-    const before = lane[i - 1];
-    const after = lane[i];
-    if (before !== undefined && before.offset >= here.offset) this.violated(op, ack.topic, ack.partition, before, here);
-    else if (after !== undefined && after.offset <= here.offset) this.violated(op, ack.topic, ack.partition, here, after);
-    else if (i === lane.length) lane.push(here);
-    else lane.splice(i, 0, here);
+    const i = lane.upperBound(here.invoked);
+    if (i > 0 && lane.offsets[i - 1]! >= here.offset) this.violated(op, ack.topic, ack.partition, lane.at(i - 1), here);
+    else if (i < lane.invoked.length && lane.offsets[i]! <= here.offset) this.violated(op, ack.topic, ack.partition, here, lane.at(i));
+    else lane.insert(i, here.invoked, here.offset, here.value);
   }
 
   finish(): void {}
@@ -65,16 +96,4 @@ export class ProducerOrder implements HistoryChecker {
       },
     });
   }
-}
-
-/** First index whose send was invoked after step `invoked`. */
-function upperBound(lane: Landed[], invoked: number): number {
-  let lo = 0;
-  let hi = lane.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (lane[mid]!.invoked <= invoked) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
