@@ -29,6 +29,7 @@ export class HistoryCheckers {
   malformed = 0;
 
   private readonly sightings = new Sightings();
+  private readonly calls = new Invocations();
 
   constructor(reporter: (info: CheckerInfo) => Report) {
     this.checkers = [
@@ -41,8 +42,6 @@ export class HistoryCheckers {
       new ProducerOrder(reporter(PRODUCER_ORDER)),
     ];
   }
-
-  private readonly calls = new Invocations();
 
   observe(op: HistoryOp): void {
     const read = readOp(op, this.calls.observe(op), this.sightings);
