@@ -4,6 +4,7 @@
 // torn writes (a crash persists a random prefix of the unsynced bytes, usually cutting the last
 // write in two), fsyncs that fail (data stays volatile) and reads that fail.
 
+import { upperBound } from '../core/sorted.ts';
 import { StorageError, type Storage } from '../core/storage.ts';
 import type { Rng } from './random.ts';
 
@@ -97,14 +98,7 @@ class Rope {
 
   /** Index of the piece holding byte `offset` (the piece count when offset >= length). */
   private pieceAt(offset: number): number {
-    let lo = 0;
-    let hi = this.ends.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ends[mid]! <= offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return upperBound(this.ends, offset);
   }
 }
 

@@ -7,7 +7,7 @@ import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
 import { clearPosition, newPosition, type Position } from './nonmonotonic-poll.ts';
-import { quote, tp, type ReadOp } from './op-values.ts';
+import { quote, sightingText, tp, type ReadOp } from './op-values.ts';
 import { PartitionMap, PerConsumer } from './partition-map.ts';
 import { OffsetIndex, type Sightings } from './sightings.ts';
 import type { HistoryOp } from './types.ts';
@@ -92,7 +92,7 @@ export class PollSkip implements HistoryChecker {
     const range = g.from === g.to ? `offset ${g.from}` : `offsets ${g.from}..${g.to}`;
     this.report({
       step: op.step,
-      message: `${g.consumer} jumped from ${tp(topic, partition)} offset ${g.from - 1} to offset ${g.to + 1}${later ? ` in the poll at step ${g.step}` : ''}, skipping ${range}; offset ${offset} holds ${quote(value)} (${w.how === 'ack' ? 'acknowledged to' : 'returned to'} ${w.process} at step ${w.step})`,
+      message: `${g.consumer} jumped from ${tp(topic, partition)} offset ${g.from - 1} to offset ${g.to + 1}${later ? ` in the poll at step ${g.step}` : ''}, skipping ${range}; offset ${offset} holds ${quote(value)} (${sightingText(w)})`,
       nodes: involved(g.consumer, w.process),
       values: { topic, partition, from: g.from - 1, to: g.to + 1, skipped: offset, value, skipStep: g.step, witness: w.process, witnessStep: w.step },
     });

@@ -4,6 +4,7 @@
 // says whether it expects this to hold. Jepsen calls a violation nonmonotonic-send.
 
 import type { NodeId } from '../../core/env.ts';
+import { upperBound } from '../../core/sorted.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import type { HistoryChecker } from './history-checker.ts';
 import { quote, tp, type ReadOp } from './op-values.ts';
@@ -26,18 +27,6 @@ class Lane {
   readonly invoked: number[] = [];
   readonly offsets: number[] = [];
   readonly values: string[] = [];
-
-  /** First index whose send was invoked after step `invoked`. */
-  upperBound(invoked: number): number {
-    let lo = 0;
-    let hi = this.invoked.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.invoked[mid]! <= invoked) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
 
   insert(i: number, invoked: number, offset: number, value: string): void {
     if (i === this.invoked.length) {
@@ -74,7 +63,8 @@ export class ProducerOrder implements HistoryChecker {
     if (mine === undefined) this.lanes.set(op.process, (mine = new PartitionMap()));
     const lane = mine.getOrCreate(ack.topic, ack.partition, () => new Lane());
     const here: Landed = { invoked: invocation.step, offset: ack.offset, value: ack.value };
-    const i = lane.upperBound(here.invoked);
+    // The first send invoked after this one.
+    const i = upperBound(lane.invoked, here.invoked);
     if (i > 0 && lane.offsets[i - 1]! >= here.offset) this.violated(op, ack.topic, ack.partition, lane.at(i - 1), here);
     else if (i < lane.invoked.length && lane.offsets[i]! <= here.offset) this.violated(op, ack.topic, ack.partition, here, lane.at(i));
     else lane.insert(i, here.invoked, here.offset, here.value);
