@@ -1,10 +1,11 @@
 // The model-checking ladder: every spec variant with its bounds and the verdict it must reach
 // (Gustafson's truncation ladder fails until KIP-320; KRaft's election holds and its broken
-// variants fail). `samsa model` and the tests run this list.
+// variants fail), plus KIP-101 and KIP-279 at two replicas, where they part. `samsa model` and
+// the tests run this list.
 
 import { check, type CheckOptions, type CheckResult } from '../explicit/checker.ts';
 import { DEFAULT_RAFT_BOUNDS, RAFT_VARIANTS, raftSpec } from './raft.ts';
-import { DEFAULT_REPLICATION_BOUNDS, REPLICATION_VARIANTS, replicationSpec } from './replication.ts';
+import { DEFAULT_REPLICATION_BOUNDS, REPLICATION_VARIANTS, type ReplicationBounds, type ReplicationVariant, replicationSpec } from './replication.ts';
 
 export type ModelSpecName = 'replication' | 'raft';
 
@@ -15,6 +16,8 @@ export interface ModelEntry {
   expected: 'pass' | 'fail';
   /** One line: what the variant is. */
   summary: string;
+  /** Set on a variant run again at other bounds than its spec's defaults: what those bounds isolate. */
+  scenario?: string;
   bounds: Record<string, number>;
   run(options?: CheckOptions): { result: CheckResult<unknown>; describe: (s: unknown) => string };
 }
@@ -35,20 +38,34 @@ const RAFT_SUMMARIES: Record<(typeof RAFT_VARIANTS)[number], string> = {
   'no-log-check': "broken: voters do not check that the candidate's log is up to date",
 };
 
+/**
+ * At three replicas KIP-101 and KIP-279 fail alike, by the same 10 actions: a third replica takes
+ * a stale LeaderAndIsr request and truncates against a replica that never led that epoch (the
+ * unfenced truncation KIP-320 fixed). With two replicas nobody can, so the truncation rule alone
+ * decides: KIP-101 loses a committed record when the leader does not know the follower's last
+ * epoch, KIP-279 holds (Log Matching too: a third record lets logs diverge).
+ */
+export const TWO_REPLICA_BOUNDS: ReplicationBounds = { replicas: 2, maxLeaderEpochs: 3, maxRecords: 3, logSize: 2 };
+
+function replicationEntry(variant: ReplicationVariant, expected: ModelEntry['expected'], bounds = DEFAULT_REPLICATION_BOUNDS, scenario?: string): ModelEntry {
+  return {
+    spec: 'replication',
+    variant,
+    expected,
+    summary: REPLICATION_SUMMARIES[variant],
+    scenario,
+    bounds: { ...bounds },
+    run: (options) => {
+      const spec = replicationSpec(variant, bounds);
+      return { result: check(spec, options) as CheckResult<unknown>, describe: spec.describe as (s: unknown) => string };
+    },
+  };
+}
+
 export const MODEL_CATALOGUE: readonly ModelEntry[] = [
-  ...REPLICATION_VARIANTS.map(
-    (variant): ModelEntry => ({
-      spec: 'replication',
-      variant,
-      expected: variant === 'kip-320' || variant === 'kip-320-epoch-start' ? 'pass' : 'fail',
-      summary: REPLICATION_SUMMARIES[variant],
-      bounds: { ...DEFAULT_REPLICATION_BOUNDS },
-      run: (options) => {
-        const spec = replicationSpec(variant);
-        return { result: check(spec, options) as CheckResult<unknown>, describe: spec.describe as (s: unknown) => string };
-      },
-    }),
-  ),
+  ...REPLICATION_VARIANTS.map((variant) => replicationEntry(variant, variant === 'kip-320' || variant === 'kip-320-epoch-start' ? 'pass' : 'fail')),
+  replicationEntry('kip-101', 'fail', TWO_REPLICA_BOUNDS, 'two replicas'),
+  replicationEntry('kip-279', 'pass', TWO_REPLICA_BOUNDS, 'two replicas'),
   ...RAFT_VARIANTS.map(
     (variant): ModelEntry => ({
       spec: 'raft',
@@ -67,4 +84,28 @@ export const MODEL_CATALOGUE: readonly ModelEntry[] = [
 /** Whether a result is what the ladder says it must be (an incomplete search never is). */
 export function asExpected(entry: ModelEntry, result: CheckResult<unknown>): boolean {
   return result.verdict === entry.expected;
+}
+
+/** An entry's name in reports and tests: spec/variant, and its scenario when it has one. */
+export function entryId(entry: ModelEntry): string {
+  return `${entry.spec}/${entry.variant}${entry.scenario === undefined ? '' : ` (${entry.scenario})`}`;
+}
+
+/** Both runs fail the same invariant by the same sequence of actions. */
+function sameCounterexample(a: CheckResult<unknown>, b: CheckResult<unknown>): boolean {
+  const [x, y] = [a.violation, b.violation];
+  if (x === null || y === null || x.invariant !== y.invariant || x.trace.length !== y.trace.length) return false;
+  return x.trace.every((step, i) => step.action === y.trace[i]!.action);
+}
+
+/**
+ * For each run, the index of the previous rung of its ladder (same spec, same bounds) that fails by
+ * the very same counterexample, or null: where the model cannot tell two rungs apart.
+ */
+export function indistinguishableRungs(runs: ReadonlyArray<{ entry: ModelEntry; result: CheckResult<unknown> }>): Array<number | null> {
+  const boundsText = (e: ModelEntry) => JSON.stringify(e.bounds);
+  return runs.map(({ entry, result }, i) => {
+    const previous = runs.findLastIndex((p, j) => j < i && p.entry.spec === entry.spec && boundsText(p.entry) === boundsText(entry));
+    return previous !== -1 && sameCounterexample(runs[previous]!.result, result) ? previous : null;
+  });
 }

@@ -3,6 +3,7 @@
 // requests, leader writes, ISR changes, the high watermark and, as variants, the follower
 // truncation ladder: to the high watermark, KIP-101, KIP-279, KIP-320's first try, KIP-320; and
 // KIP-320 with the ISR-join rule Kafka shipped (KAFKA-7128), which trace validation checks the core against.
+// Invariants: the leader is in the ISR, the weak and strong ISR properties, and Log Matching.
 
 import type { Action, Invariant, Spec } from '../explicit/checker.ts';
 
@@ -92,13 +93,27 @@ export function firstNonMatchingOffsetFromTail(leaderLog: readonly Rec[], follow
   return 0;
 }
 
-/** KIP-101: the leader's answer to "where does my last epoch end?", or the follower's high watermark when it cannot tell. */
+/**
+ * KIP-101: the leader's answer to "where does my last epoch end?" (Kafka 0.11's endOffsetFor: its
+ * end offset if it is the leader's latest epoch, else the start of the first larger epoch), or the
+ * follower's high watermark when the leader cannot tell (UNDEFINED_EPOCH_OFFSET).
+ */
 function lookupOffsetForEpoch(s: ReplicationState, leader: number, follower: number, epoch: number): number {
   const log = s.logs[leader]!;
   if (log.length === 0) return s.replicas[follower]!.hw;
   if (recEpoch(log.at(-1)!) === epoch) return log.length;
   const larger = log.findIndex((r) => recEpoch(r) > epoch);
   return larger === -1 ? s.replicas[follower]!.hw : larger;
+}
+
+/** Whether two logs that hold the same record at some offset hold the same records below it. */
+function logsMatch(a: readonly Rec[], b: readonly Rec[]): boolean {
+  let diverged = false;
+  for (let o = 0; o < a.length && o < b.length; o++) {
+    if (a[o] !== b[o]) diverged = true;
+    else if (diverged) return false;
+  }
+  return true;
 }
 
 // ---- the spec --------------------------------------------------------------------------------------
@@ -302,6 +317,8 @@ export function replicationSpec(variant: ReplicationVariant, bounds: Replication
     { name: 'WeakIsr', holds: (s) => isrProperty(s, (l) => s.replicas[l]!.isr) },
     // Members of the true (quorum) ISR hold every record a presumed leader exposed: no electable replica lacks committed data.
     { name: 'StrongIsr', holds: (s) => isrProperty(s, () => s.quorum.isr) },
+    // Raft's Log Matching, the divergence KIP-279 fixed: replicas holding the same record at an offset agree below it.
+    { name: 'LogMatching', holds: (s) => all.every((a) => all.every((b) => b <= a || logsMatch(s.logs[a]!, s.logs[b]!))) },
   ];
 
   return {
