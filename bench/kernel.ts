@@ -7,7 +7,7 @@
 import type { Env, Node, NodeId } from '../core/env.ts';
 import { Simulation } from '../sim/kernel.ts';
 import type { LinkConfig } from '../sim/network.ts';
-import { HashOnlySink } from '../sim/trace-sink.ts';
+import { HashOnlySink } from '../trace/sink.ts';
 
 /** A token hops from node to node until its time-to-live runs out; a negative ttl never does. */
 interface Token {

@@ -5,7 +5,7 @@
 
 import { CheckerSuite } from '../models/checker-suite.ts';
 import { buildRaftWorkload, counterNode, DEFAULT_RAFT_WORKLOAD, type RaftWorkload } from '../sim/raft-workload.ts';
-import { HashOnlySink } from '../sim/trace-sink.ts';
+import { HashOnlySink } from '../trace/sink.ts';
 
 export interface RaftBenchRun {
   name: string;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { KNOWN_BUGS } from '../sim/bugs.ts';
 import { parseScenario } from '../sim/scenario/parse.ts';
 import { runScenario, type RunResult } from '../sim/scenario/run.ts';
-import { FileSink } from '../sim/trace-sink.ts';
+import { FileSink } from '../trace/sink.ts';
 
 export interface SimBenchRun {
   name: string;

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_KERNEL_WORKLOAD, buildKernelWorkload } from '../sim/kernel-workload.ts';
 import { replayTrace } from '../sim/replay.ts';
-import { FileSink } from '../sim/trace-sink.ts';
+import { FileSink } from '../trace/sink.ts';
 import { bad, figuresTable, intOption, ok, printJson } from './output.ts';
 
 export function registerDemo(program: Command): void {

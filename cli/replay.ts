@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { replayTrace } from '../sim/replay.ts';
-import { TraceFormatError } from '../sim/trace-reader.ts';
+import { TraceFormatError } from '../trace/reader.ts';
 import { bad, dim, figuresTable, ok, printJson, UserError } from './output.ts';
 
 export function registerReplay(program: Command): void {

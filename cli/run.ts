@@ -7,7 +7,7 @@ import { KNOWN_BUGS } from '../sim/bugs.ts';
 import { ScenarioSetupError } from '../sim/scenario/cluster.ts';
 import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
 import { runScenario, type RunResult } from '../sim/scenario/run.ts';
-import { FileSink } from '../sim/trace-sink.ts';
+import { FileSink } from '../trace/sink.ts';
 import { SAFETY_CHECKERS } from '../models/checker-suite.ts';
 import { LIVENESS_CHECKERS } from '../models/checkers/liveness.ts';
 import type { AppliedFault } from '../sim/scenario/faults.ts';

@@ -3,10 +3,9 @@
 // runtime can drive the very same classes (sans-IO, as etcd's raft and stateright do).
 
 import type { Storage } from './storage.ts';
-import type { TraceEvent } from './trace-events.ts';
+import type { NodeEvent, NodeId } from './trace/schema.ts';
 
-/** A node's name: `b1`, `c2`, `p1`. Unique within a cluster. */
-export type NodeId = string;
+export type { NodeId };
 
 /**
  * Names a timer within one node. At most one timer per tag is pending: setting a tag that is
@@ -30,7 +29,7 @@ export interface Env<M> {
   /** The node's durable storage; survives crashes up to its last fsync. */
   readonly storage: Storage;
   /** Records a protocol event in the run's trace. */
-  trace(event: TraceEvent): void;
+  trace(event: NodeEvent): void;
 }
 
 export interface Node<M> {

@@ -3,8 +3,9 @@
 // violation is collected and written to the trace as a `violation` line.
 
 import type { NodeId } from '../core/env.ts';
-import type { Simulation } from '../sim/kernel.ts';
-import { ISR_NEVER_EMPTY, LEADER_IN_ISR, METADATA_LOG_PREFIX, MetadataLogPrefix, PartitionStateCheckers, type PartitionStateEvent } from './checkers/metadata.ts';
+import type { ObservedEvent } from '../core/trace/schema.ts';
+import type { CheckerHost } from './checker-host.ts';
+import { ISR_NEVER_EMPTY, LEADER_IN_ISR, METADATA_LOG_PREFIX, MetadataLogPrefix, PartitionStateCheckers } from './checkers/metadata.ts';
 import {
   COMMITTED_DATA_CONSISTENT,
   CommittedDataConsistent,
@@ -69,7 +70,7 @@ export class CheckerSuite {
   readonly partitionGhost = new PartitionGhost();
   readonly history: HistoryCheckers;
   private readonly partitions: PartitionStateCheckers;
-  private sim: Simulation<unknown> | null = null;
+  private host: CheckerHost | null = null;
 
   /**
    * `minInsyncReplicas` tells each topic's min.insync.replicas (hw-min-isr needs it); without it
@@ -98,19 +99,19 @@ export class CheckerSuite {
     this.history = new HistoryCheckers((info) => this.reporter(info));
   }
 
-  /** Feeds the checkers from a simulation's events and steps. */
-  attach<M>(sim: Simulation<M>): void {
-    this.sim = sim as Simulation<unknown>;
-    sim.observe((step, node, event) => this.observe(step, node, event));
-    sim.onStep((s) => this.endStep(s.step));
+  /** Feeds the checkers from a run's events and steps; violations are written to its trace. */
+  attach(host: CheckerHost): void {
+    this.host = host;
+    host.observe((step, node, event) => this.observe(step, node, event));
+    host.onStep(() => this.endStep(host.step));
   }
 
   /** Takes in one trace event (from a simulation, or from a trace file being checked again). */
-  observe(step: number, node: NodeId | null, event: { kind: string } & Record<string, unknown>): void {
+  observe(step: number, node: NodeId | null, event: ObservedEvent): void {
     this.ghost.observe(step, node, event);
     this.partitionGhost.observe(step, node, event);
     if (event.kind === 'client') this.history.observeTrace(step, node, event);
-    if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event as unknown as PartitionStateEvent);
+    else if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event);
   }
 
   /** Marks the end of one kernel event (the step-end checks run here). */
@@ -142,7 +143,7 @@ export class CheckerSuite {
       const violation: Violation = { name: info.name, class: cls, ...v };
       this.violations.push(violation);
       const nodes: NodeId[] = v.nodes;
-      this.sim?.record('violation', { name: info.name, class: cls, atStep: v.step, message: v.message, nodes, values: v.values });
+      this.host?.record({ kind: 'violation', name: info.name, class: cls, atStep: v.step, message: v.message, nodes, values: v.values });
     };
   }
 }

@@ -4,7 +4,7 @@
 // partition checkers read it after every event; like the quorum ghost, it outlives crashes.
 
 import type { NodeId } from '../core/env.ts';
-import type { NodeTraceEvents } from '../core/trace-events.ts';
+import type { NodeEvents, ObservedEvent } from '../core/trace/schema.ts';
 
 /** [baseOffset, lastOffset, leaderEpoch, hash] */
 export type GhostBatch = readonly [number, number, number, number];
@@ -122,13 +122,12 @@ export interface PartitionHooks {
   appended?(p: GhostPartition, r: GhostPartitionReplica, step: number): void;
   shrunk?(p: GhostPartition, r: GhostPartitionReplica, step: number): void;
   /** Before the committed prefix is extended with this report. */
-  highWatermark?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeTraceEvents['partition-hw']): void;
-  role?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeTraceEvents['partition-role']): void;
+  highWatermark?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-hw']): void;
+  role?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-role']): void;
   isrChanged?(p: GhostPartition, step: number): void;
   stepEnd?(step: number): void;
 }
 
-type Event = { kind: string } & Record<string, unknown>;
 
 export class PartitionGhost {
   readonly partitions = new Map<string, GhostPartition>();
@@ -162,7 +161,7 @@ export class PartitionGhost {
     return [p, p.replica(node)];
   }
 
-  observe(step: number, node: NodeId | null, event: Event): void {
+  observe(step: number, node: NodeId | null, event: ObservedEvent): void {
     if (node === null) return;
     switch (event.kind) {
       case 'restart':
@@ -173,21 +172,21 @@ export class PartitionGhost {
         this.registered.add(node);
         return;
       case 'partition-append': {
-        const e = event as unknown as NodeTraceEvents['partition-append'];
+        const e = event;
         const [p, r] = this.replicaOf(e, node);
         r.append(e.batches);
         for (const h of this.hooks) h.appended?.(p, r, step);
         return;
       }
       case 'partition-truncate': {
-        const e = event as unknown as NodeTraceEvents['partition-truncate'];
+        const e = event;
         const [p, r] = this.replicaOf(e, node);
         r.truncate(e.endOffset);
         for (const h of this.hooks) h.shrunk?.(p, r, step);
         return;
       }
       case 'partition-recover': {
-        const e = event as unknown as NodeTraceEvents['partition-recover'];
+        const e = event;
         const [p, r] = this.replicaOf(e, node);
         r.replace(e.batches);
         r.hw = e.highWatermark;
@@ -196,7 +195,7 @@ export class PartitionGhost {
         return;
       }
       case 'partition-hw': {
-        const e = event as unknown as NodeTraceEvents['partition-hw'];
+        const e = event;
         const [p, r] = this.replicaOf(e, node);
         r.hw = e.highWatermark;
         for (const h of this.hooks) h.highWatermark?.(p, r, step, e);
@@ -204,7 +203,7 @@ export class PartitionGhost {
         return;
       }
       case 'partition-role': {
-        const e = event as unknown as NodeTraceEvents['partition-role'];
+        const e = event;
         const [p, r] = this.replicaOf(e, node);
         r.role = e.role;
         r.leaderEpoch = e.leaderEpoch;
@@ -212,7 +211,7 @@ export class PartitionGhost {
         return;
       }
       case 'partition-change': {
-        const e = event as unknown as NodeTraceEvents['partition-change'];
+        const e = event;
         const p = this.partition(e.topic, e.partition);
         if (e.partitionEpoch <= p.partitionEpoch) return;
         p.partitionEpoch = e.partitionEpoch;

@@ -5,7 +5,7 @@
 
 import type { NodeId } from '../core/env.ts';
 import { chainHash } from '../core/hash.ts';
-import type { NodeTraceEvents, RaftRole } from '../core/trace-events.ts';
+import type { NodeEvents, ObservedEvent, RaftRole } from '../core/trace/schema.ts';
 
 export class GhostReplica {
   up = true;
@@ -80,7 +80,7 @@ export class QuorumGhost {
   }
 
   /** Takes in one trace event (node events and the harness's crash/start/restart records). */
-  observe(step: number, node: NodeId | null, event: { kind: string } & Record<string, unknown>): void {
+  observe(step: number, node: NodeId | null, event: ObservedEvent): void {
     if (node === null) return;
     switch (event.kind) {
       case 'crash':
@@ -90,7 +90,7 @@ export class QuorumGhost {
       case 'restart': {
         const r = this.replica(node);
         r.up = true;
-        if (event['wiped'] === true) {
+        if (event.wiped === true) {
           // A replaced disk: durable state is gone on purpose, so history restarts from nothing.
           r.persistedEpoch = 0;
           r.persistedVote = null;
@@ -99,19 +99,19 @@ export class QuorumGhost {
         return;
       }
       case 'raft-state':
-        return this.onState(step, node, event as unknown as NodeTraceEvents['raft-state']);
+        return this.onState(step, node, event);
       case 'raft-persist': {
-        const { r, previous } = this.recordDurable(node, event as unknown as NodeTraceEvents['raft-persist']);
+        const { r, previous } = this.recordDurable(node, event);
         for (const h of this.hooks) h.persisted?.(r, step, previous);
         return;
       }
       case 'raft-load': {
-        const { r, previous } = this.recordDurable(node, event as unknown as NodeTraceEvents['raft-load']);
+        const { r, previous } = this.recordDurable(node, event);
         for (const h of this.hooks) h.loaded?.(r, step, r.persistedEpoch, previous);
         return;
       }
       case 'raft-recover': {
-        const e = event as unknown as NodeTraceEvents['raft-recover'];
+        const e = event;
         const r = this.replica(node);
         // Rebuild from what storage holds: below the log start, what was committed there.
         r.log = this.committed.slice(0, e.startOffset);
@@ -123,17 +123,17 @@ export class QuorumGhost {
         return;
       }
       case 'raft-append':
-        return this.onAppend(step, node, event as unknown as NodeTraceEvents['raft-append']);
+        return this.onAppend(step, node, event);
       case 'raft-truncate': {
         const r = this.replica(node);
-        r.truncate((event as unknown as NodeTraceEvents['raft-truncate']).endOffset);
+        r.truncate((event).endOffset);
         for (const h of this.hooks) h.shrunk?.(r, step);
         return;
       }
       case 'raft-hw':
-        return this.onHighWatermark(step, node, event as unknown as NodeTraceEvents['raft-hw']);
+        return this.onHighWatermark(step, node, event);
       case 'raft-snapshot': {
-        const e = event as unknown as NodeTraceEvents['raft-snapshot'];
+        const e = event;
         if (!e.fetched) return;
         const r = this.replica(node);
         // The replica's log is now the committed prefix up to the snapshot (what the snapshot stands for).
@@ -148,7 +148,7 @@ export class QuorumGhost {
       }
       case 'metadata-apply': {
         const r = this.replica(node);
-        for (const h of this.hooks) h.metadataApplied?.(r, step, event['endOffset'] as number);
+        for (const h of this.hooks) h.metadataApplied?.(r, step, event.endOffset);
         return;
       }
     }
@@ -168,7 +168,7 @@ export class QuorumGhost {
     return { r, previous };
   }
 
-  private onState(step: number, node: NodeId, e: NodeTraceEvents['raft-state']): void {
+  private onState(step: number, node: NodeId, e: NodeEvents['raft-state']): void {
     const r = this.replica(node);
     const previousRole = r.role;
     r.voter = e.voter;
@@ -179,7 +179,7 @@ export class QuorumGhost {
     for (const h of this.hooks) h.roleChanged?.(r, step, previousRole);
   }
 
-  private onAppend(step: number, node: NodeId, e: NodeTraceEvents['raft-append']): void {
+  private onAppend(step: number, node: NodeId, e: NodeEvents['raft-append']): void {
     const r = this.replica(node);
     this.extend(r, e.offset, e.entries);
     for (const h of this.hooks) h.appended?.(r, step, e.offset);
@@ -201,7 +201,7 @@ export class QuorumGhost {
     }
   }
 
-  private onHighWatermark(step: number, node: NodeId, e: NodeTraceEvents['raft-hw']): void {
+  private onHighWatermark(step: number, node: NodeId, e: NodeEvents['raft-hw']): void {
     const r = this.replica(node);
     r.hw = e.highWatermark;
     for (const h of this.hooks) h.highWatermark?.(r, step, e.highWatermark, e.role, e.epoch);

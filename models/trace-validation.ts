@@ -37,15 +37,19 @@
 // Only the core's own choices are judged: a step the spec does not allow is the first failure.
 
 import type { NodeId } from '../core/env.ts';
-import type { Simulation } from '../sim/kernel.ts';
-import { TraceLineReader } from '../sim/trace-reader.ts';
+import { observedEvent, type EventLine, type ObservedEvent } from '../core/trace/schema.ts';
+import { readEventLines } from '../trace/reader.ts';
+import type { CheckerHost } from './checker-host.ts';
 import { batchAt } from './partition-ghost.ts';
 import type { CheckerInfo } from './violation.ts';
 
 /** [baseOffset, lastOffset, leaderEpoch, hash] as the core's trace events carry them. */
 export type Batch = readonly [number, number, number, number];
 
-type Event = { kind: string } & Record<string, unknown>;
+/** The partition events trace validation maps onto the spec. */
+type PartitionEvent = Extract<ObservedEvent, { kind: `partition-${string}` }>;
+
+const isPartitionEvent = (e: ObservedEvent): e is PartitionEvent => e.kind.startsWith('partition-');
 
 export interface ValidationFailure {
   step: number;
@@ -54,7 +58,7 @@ export interface ValidationFailure {
   /** The spec action the event was mapped to. */
   action: string;
   reason: string;
-  event: Event;
+  event: PartitionEvent;
   /** The projected state of the partition before the event. */
   state: string;
 }
@@ -183,16 +187,16 @@ export class TraceValidator {
   private mapped = 0;
   failure: ValidationFailure | null = null;
 
-  /** Validates a live simulation's events as they happen. */
-  attach<M>(sim: Simulation<M>): void {
-    sim.observe((step, node, event) => this.observe(step, node, event));
+  /** Validates a run's events as they happen. */
+  attach(host: CheckerHost): void {
+    host.observe((step, node, event) => this.observe(step, node, event));
   }
 
   result(): ValidationResult {
     return { ok: this.failure === null, mappedEvents: this.mapped, actions: Object.fromEntries([...this.counts].sort()), failure: this.failure };
   }
 
-  observe(step: number, node: NodeId | null, event: Event): void {
+  observe(step: number, node: NodeId | null, event: ObservedEvent): void {
     if (this.failure !== null || node === null) return;
     if (event.kind === 'crash') {
       for (const p of this.partitions.values()) {
@@ -204,8 +208,8 @@ export class TraceValidator {
       }
       return;
     }
-    if (!event.kind.startsWith('partition-')) return;
-    const name = `${event['topic'] as string}-${event['partition'] as number}`;
+    if (!isPartitionEvent(event)) return;
+    const name = `${event.topic}-${event.partition}`;
     let p = this.partitions.get(name);
     if (p === undefined) {
       p = new PartitionModel(name);
@@ -227,31 +231,29 @@ export class TraceValidator {
   }
 
   /** Applies one event to the projection; returns the spec action it maps to, or throws Reject. */
-  private apply(p: PartitionModel, node: NodeId, e: Event): string | null {
+  private apply(p: PartitionModel, node: NodeId, e: PartitionEvent): string | null {
     switch (e.kind) {
       case 'partition-change':
-        return this.quorumChange(p, e['leader'] as NodeId | null, e['isr'] as NodeId[], e['leaderEpoch'] as number, e['partitionEpoch'] as number);
+        return this.quorumChange(p, e.leader, e.isr, e.leaderEpoch, e.partitionEpoch);
       case 'partition-recover': {
         const r = p.replica(node);
-        r.log = [...(e['batches'] as Batch[])];
-        r.hw = e['highWatermark'] as number; // the checkpointed value, clamped to the recovered log
+        r.log = [...e.batches];
+        r.hw = e.highWatermark; // the checkpointed value, clamped to the recovered log
         r.role = 'none';
         r.restarted = true;
         r.reconciled = false;
         return 'Recover (environment)';
       }
       case 'partition-role':
-        return this.role(p, node, e['role'] as Replica['role'], e['leader'] as NodeId | null, e['leaderEpoch'] as number);
+        return this.role(p, node, e.role, e.leader, e.leaderEpoch);
       case 'partition-truncate':
-        return this.truncate(p, node, e['endOffset'] as number);
+        return this.truncate(p, node, e.endOffset);
       case 'partition-append':
-        return this.append(p, node, e['batches'] as Batch[]);
+        return this.append(p, node, e.batches);
       case 'partition-hw':
-        return this.highWatermark(p, node, e['highWatermark'] as number);
+        return this.highWatermark(p, node, e.highWatermark);
       case 'partition-isr':
-        return this.leaderIsr(p, node, e['isr'] as NodeId[], e['pendingIsr'] as NodeId[] | null, e['partitionEpoch'] as number);
-      default:
-        return null;
+        return this.leaderIsr(p, node, e.isr, e.pendingIsr, e.partitionEpoch);
     }
   }
 
@@ -476,29 +478,15 @@ export class TraceValidator {
 
 /** Validates a trace file (JSON Lines, as `samsa run --trace` writes). */
 export function validateTraceFile(path: string): ValidationResult {
-  const reader = new TraceLineReader(path);
-  const validator = new TraceValidator();
-  try {
-    reader.read(); // the header
-    for (let line = reader.read(); line !== null; line = reader.read()) {
-      if (line.length === 0) continue;
-      const event = JSON.parse(line) as Event & { i?: number; node?: NodeId };
-      if (event.kind === 'summary') break;
-      validator.observe(event.i ?? -1, event.node ?? null, event);
-      if (validator.failure !== null) break;
-    }
-  } finally {
-    reader.close();
-  }
-  return validator.result();
+  return validateTraceEvents(readEventLines(path));
 }
 
-/** Validates parsed trace lines (a MemorySink's events, header and summary included or not). */
-export function validateTraceEvents(events: Iterable<Record<string, unknown>>): ValidationResult {
+/** Validates a run's event lines (a trace file's, or a MemorySink's parsed lines without header and summary). */
+export function validateTraceEvents(lines: Iterable<EventLine>): ValidationResult {
   const validator = new TraceValidator();
-  for (const event of events) {
-    if (event['kind'] === undefined || event['kind'] === 'summary') continue;
-    validator.observe((event['i'] as number | undefined) ?? -1, (event['node'] as NodeId | undefined) ?? null, event as Event);
+  for (const line of lines) {
+    const event = observedEvent(line);
+    if (event !== null) validator.observe(line.i, line.node ?? null, event);
     if (validator.failure !== null) break;
   }
   return validator.result();

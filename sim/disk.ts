@@ -6,34 +6,18 @@
 
 import { upperBound } from '../core/sorted.ts';
 import { StorageError, type Storage } from '../core/storage.ts';
+import type { DiskFaultRates, FileCrashOutcome, NodeRuntimeEvents } from '../core/trace/schema.ts';
 import type { Rng } from './random.ts';
 
-export interface DiskFaults {
-  /** Probability that a crash persists a random prefix of a file's unsynced bytes. */
-  tornWrites: number;
-  /** Probability that an fsync (or an atomic replace) fails with an IO error. */
-  fsyncFailure: number;
-  /** Probability that a read fails with an IO error. */
-  readError: number;
-}
+export type DiskFaults = DiskFaultRates;
 
 export const NO_DISK_FAULTS: DiskFaults = { tornWrites: 0, fsyncFailure: 0, readError: 0 };
 
 /** How the disk reports a fault it injected. */
-export type DiskFaultReporter = (fault: 'torn-write' | 'fsync-failed' | 'read-failed', detail: Record<string, unknown>) => void;
+export type DiskFaultReporter = (fault: NodeRuntimeEvents['disk']) => void;
 
 /** What a crash did to one file. */
-export interface CrashOutcome {
-  file: string;
-  /** Size before the crash, unsynced changes included. */
-  size: number;
-  /** Size of the durable content at the last fsync. */
-  synced: number;
-  /** Size after the crash. */
-  kept: number;
-  /** True when part of the unsynced bytes survived (a torn write). */
-  torn: boolean;
-}
+export type CrashOutcome = FileCrashOutcome;
 
 /**
  * A file's bytes as the arrays appended to it, in order, never copied: Storage.append hands the
@@ -166,7 +150,7 @@ export class SimStorage implements Storage {
       throw new StorageError('bad-range', name, `offset ${offset}, length ${length}`);
     }
     if (this.rng !== null && this.rng.chance(this.faults.readError)) {
-      this.report('read-failed', { file: name, offset, length });
+      this.report({ fault: 'read-failed', file: name, offset, length });
       throw new StorageError('read-failed', name, `injected read error at offset ${offset}`);
     }
     if (file === undefined) return new Uint8Array(0);
@@ -244,7 +228,7 @@ export class SimStorage implements Storage {
         const cut = this.rng.intBetween(file.stable + 1, size - 1);
         content = file.content.prefix(cut);
         torn = true;
-        this.report('torn-write', { file: name, synced, size, kept: cut });
+        this.report({ fault: 'torn-write', file: name, synced, size, kept: cut });
       }
       if (content !== null) survivors.set(name, SimFile.holding(content));
       outcomes.push({ file: name, size, synced, kept: content?.length ?? 0, torn });
@@ -260,7 +244,7 @@ export class SimStorage implements Storage {
 
   private maybeFailFsync(name: string): void {
     if (this.rng !== null && this.rng.chance(this.faults.fsyncFailure)) {
-      this.report('fsync-failed', { file: name });
+      this.report({ fault: 'fsync-failed', file: name });
       throw new StorageError('fsync-failed', name, 'injected IO error; the data is still volatile');
     }
   }

@@ -9,11 +9,11 @@ import type { DiskFaults } from './disk.ts';
 import { Simulation } from './kernel.ts';
 import type { LinkConfig } from './network.ts';
 import { scheduleRandomFaults } from './random-faults.ts';
-import type { TraceSink } from './trace-sink.ts';
+import type { TraceSink } from '../trace/sink.ts';
 
 export type KernelMessage = { kind: 'token'; hops: number } | { kind: 'ping'; n: number } | { kind: 'pong'; n: number };
 
-export interface KernelWorkload {
+export type KernelWorkload = {
   setup: 'kernel-workload';
   nodes: number;
   /** Tokens each node puts in circulation when it starts. */
@@ -29,7 +29,7 @@ export interface KernelWorkload {
   disk: Partial<DiskFaults>;
   /** Interval of random faults (partition, heal, crash, restart, slow link); 0 for none. */
   faultEveryMs: number;
-}
+};
 
 export const DEFAULT_KERNEL_WORKLOAD: KernelWorkload = {
   setup: 'kernel-workload',

@@ -5,12 +5,13 @@
 
 import type { Env, Node, NodeFactory, NodeId, TimerTag } from '../core/env.ts';
 import { StorageError } from '../core/storage.ts';
-import type { TraceEvent } from '../core/trace-events.ts';
+import type { NodeEvent, ObservedEvent, TraceSetup, RecordedNodeEvent, RunEvent, TraceObserver, TraceSummary } from '../core/trace/schema.ts';
+import type { TraceSink } from '../trace/sink.ts';
+import { quoteNode, TraceWriter, type QuotedNode } from '../trace/writer.ts';
 import { NO_DISK_FAULTS, SimStorage, type DiskFaults } from './disk.ts';
 import { EventQueue } from './event-queue.ts';
 import { Fate, Network, type LinkConfig } from './network.ts';
 import { RandomStreams, type Rng } from './random.ts';
-import type { TraceSink } from './trace-sink.ts';
 
 export interface SimulationOptions<M> {
   seed: number;
@@ -19,7 +20,7 @@ export interface SimulationOptions<M> {
   /** Where trace lines go; null (the default) skips formatting them altogether. */
   trace?: TraceSink | null;
   /** The setup that produced this run, written as the trace's header so it can be replayed. */
-  header?: { scenario: string; config: unknown };
+  header?: { scenario: string; config: TraceSetup };
   /** How a message is shown in the trace; by default the message itself. */
   describe?: (msg: M) => unknown;
 }
@@ -39,24 +40,12 @@ export class SimStats {
   diskFaults = 0;
 }
 
-/** Receives trace events as objects: node events (with their node) and harness records. */
-export type TraceObserver = (step: number, node: NodeId | null, event: { kind: string } & Record<string, unknown>) => void;
-
 /** What a finished run reports. */
 export interface RunSummary {
   traceHash: string | null;
   steps: number;
   simMs: number;
   events: number;
-}
-
-/** ".001" ... ".999" with trailing zeros dropped, indexed by the microseconds of a millisecond. */
-const FRACTIONS = Array.from({ length: 1000 }, (_, us) => (us === 0 ? '' : '.' + String(us).padStart(3, '0').replace(/0+$/, '')));
-
-/** Whole microseconds as milliseconds, printed exactly as `String(us / 1000)` would, but faster. */
-export function formatMs(us: number): string {
-  const whole = Math.floor(us / 1000);
-  return whole + FRACTIONS[us - whole * 1000]!;
 }
 
 const DELIVER = 0;
@@ -111,7 +100,7 @@ class NodeSlot<M> {
   incarnation = 0;
   clockOffsetUs = 0;
   readonly timers = new Map<TimerTag, SimEvent<M>>();
-  readonly quoted: string;
+  readonly quoted: QuotedNode;
 
   constructor(
     readonly index: number,
@@ -120,7 +109,7 @@ class NodeSlot<M> {
     readonly storage: SimStorage,
     readonly rng: Rng,
   ) {
-    this.quoted = JSON.stringify(id);
+    this.quoted = quoteNode(id);
   }
 }
 
@@ -164,7 +153,7 @@ class SimEnv<M> implements Env<M> {
     if (this.alive) this.sim.cancelTimer(this.slot, tag);
   }
 
-  trace(event: TraceEvent): void {
+  trace(event: NodeEvent): void {
     if (this.alive) this.sim.traceNode(this.slot, event);
   }
 }
@@ -185,8 +174,6 @@ export class NodeFailure extends Error {
 export class Simulation<M> {
   /** The virtual clock in microseconds. */
   nowUs = 0;
-  /** Trace steps so far: one per trace line after the header. */
-  step = 0;
   /** Kernel events processed so far (deliveries, timer firings, actions). */
   events = 0;
 
@@ -197,7 +184,7 @@ export class Simulation<M> {
   private readonly deliveries = new DeliveryPool<M>();
   private readonly slots: NodeSlot<M>[] = [];
   private readonly byId = new Map<NodeId, NodeSlot<M>>();
-  private readonly sink: TraceSink | null;
+  private readonly writer: TraceWriter;
   private readonly describe: (msg: M) => unknown;
   private readonly disk: DiskFaults;
   private readonly fate = new Fate();
@@ -205,9 +192,6 @@ export class Simulation<M> {
   private readonly observers: TraceObserver[] = [];
   private seq = 0;
   private messageIds = 0;
-  /** The clock as printed in trace lines, cached for the many lines of one instant. */
-  private formattedUs = -1;
-  private formattedNow = '';
   private cancelledPending = 0;
   private stopped = false;
   private finished = false;
@@ -216,12 +200,15 @@ export class Simulation<M> {
     this.streams = new RandomStreams(options.seed);
     this.network = new Network(this.streams, options.network);
     this.disk = { ...NO_DISK_FAULTS, ...options.disk };
-    this.sink = options.trace ?? null;
+    this.writer = new TraceWriter(options.trace ?? null);
     this.describe = options.describe ?? ((msg) => msg);
-    if (this.sink !== null) {
-      const header = options.header ?? { scenario: 'ad-hoc', config: {} };
-      this.sink.write(JSON.stringify({ samsa: 1, scenario: header.scenario, seed: options.seed, config: header.config }));
-    }
+    const header = options.header ?? { scenario: 'ad-hoc', config: {} };
+    this.writer.header({ samsa: 1, scenario: header.scenario, seed: options.seed, config: header.config });
+  }
+
+  /** Trace steps so far: one per trace line after the header. */
+  get step(): number {
+    return this.writer.step;
   }
 
   /** The virtual clock in milliseconds. */
@@ -240,9 +227,9 @@ export class Simulation<M> {
     if (this.byId.has(id)) throw new Error(`node ${id} is already in the simulation`);
     const index = this.slots.length;
     const diskRng = this.streams.stream(`disk:${id}`);
-    const storage = new SimStorage(diskRng, this.disk, (fault, detail) => {
+    const storage = new SimStorage(diskRng, this.disk, (fault) => {
       this.stats.diskFaults++;
-      this.record('disk', { fault, ...detail }, id);
+      this.recordNode(id, { kind: 'disk', ...fault });
     });
     const slot = new NodeSlot<M>(index, id, factory, storage, this.streams.stream(`node:${id}`));
     this.slots.push(slot);
@@ -265,7 +252,7 @@ export class Simulation<M> {
 
   /** Boots a registered node that is not running. */
   start(id: NodeId): void {
-    this.boot(this.slot(id), 'start', {});
+    this.boot(this.slot(id), 'start', false);
   }
 
   /**
@@ -294,14 +281,14 @@ export class Simulation<M> {
     const slot = this.slot(id);
     if (slot.node !== null) this.killSlot(slot, 'restart', false);
     if (options.wipe) slot.storage.wipe();
-    this.boot(slot, 'restart', options.wipe ? { wiped: true } : {});
+    this.boot(slot, 'restart', options.wipe === true);
   }
 
   /** Skews a node's clock: its env.now() reads simulated time plus `offsetMs`. */
   setClockSkew(id: NodeId, offsetMs: number): void {
     const slot = this.slot(id);
     slot.clockOffsetUs = Math.round(offsetMs * 1000);
-    this.record('clock-skew', { offsetMs }, id);
+    this.recordNode(id, { kind: 'clock-skew', offsetMs });
   }
 
   // ---- network faults ----------------------------------------------------------------------
@@ -323,7 +310,7 @@ export class Simulation<M> {
       }),
     );
     this.stats.partitions++;
-    this.record('partition', { groups, oneWay: options.oneWay === true, cut });
+    this.record({ kind: 'partition', groups, oneWay: options.oneWay === true, cut });
     return cut;
   }
 
@@ -331,14 +318,14 @@ export class Simulation<M> {
   healLinks(links: ReadonlyArray<readonly [NodeId, NodeId]>): void {
     for (const [from, to] of links) this.network.heal(this.slot(from).index, this.slot(to).index);
     this.stats.heals++;
-    this.record('heal', { links });
+    this.record({ kind: 'heal', links: links.map(([from, to]): [NodeId, NodeId] => [from, to]) });
   }
 
   /** Restores every link. */
   healAll(): void {
     this.network.healAll();
     this.stats.heals++;
-    this.record('heal', { links: 'all' });
+    this.record({ kind: 'heal', links: 'all' });
   }
 
   /** Overrides link settings both ways between two nodes (a slow link: `{ latency }`); null resets. */
@@ -347,25 +334,25 @@ export class Simulation<M> {
     const j = this.slot(b).index;
     this.network.setLink(i, j, override);
     this.network.setLink(j, i, override);
-    this.record('link', { between: [a, b], config: override });
+    this.record({ kind: 'link', between: [a, b], config: override });
   }
 
   /** Changes the disk fault rates of every node (the disks share one setting). */
   configureDisk(faults: Partial<DiskFaults>): void {
     Object.assign(this.disk, faults);
-    this.record('disk-faults', { config: faults });
+    this.record({ kind: 'disk-faults', config: faults });
   }
 
   /** Drops every per-link override (slow links), back to the network defaults. */
   resetLinks(): void {
     this.network.clearOverrides();
-    this.record('link', { between: 'all', config: null });
+    this.record({ kind: 'link', between: 'all', config: null });
   }
 
   /** Changes the network defaults (latency, loss, duplicate, reorder) for every link. */
   configureNetwork(config: Partial<LinkConfig>): void {
     this.network.configure(config);
-    this.record('network', { config });
+    this.record({ kind: 'network', config });
   }
 
   // ---- scheduling and running --------------------------------------------------------------
@@ -442,50 +429,38 @@ export class Simulation<M> {
   }
 
   /** Closes the trace with a summary line; returns the run's figures and hash. */
-  finish(summary: Record<string, unknown> = {}): RunSummary {
+  finish(summary: Omit<TraceSummary, 'kind' | 'steps' | 'simMs' | 'events' | 'traceHash'> = {}): RunSummary {
     if (this.finished) throw new Error('simulation already finished');
     this.finished = true;
     const figures = { steps: this.step, simMs: this.now, events: this.events };
-    const traceHash = this.sink === null ? null : this.sink.close({ kind: 'summary', ...figures, ...summary });
+    const traceHash = this.writer.close({ kind: 'summary', ...figures, ...summary });
     return { traceHash, ...figures };
   }
 
   // ---- trace -------------------------------------------------------------------------------
 
-  /** Writes one trace line from its body (the JSON after `{"t":..,"i":..,`); counts the step. */
-  emit(body: string): void {
-    const step = this.step++;
-    if (this.sink === null) return;
-    if (this.formattedUs !== this.nowUs) {
-      this.formattedUs = this.nowUs;
-      this.formattedNow = formatMs(this.nowUs);
-    }
-    this.sink.write(`{"t":${this.formattedNow},"i":${step},${body}`);
-  }
-
   /** Whether trace lines are being written (callers can skip building costly descriptions). */
   get tracing(): boolean {
-    return this.sink !== null;
+    return this.writer.tracing;
   }
 
-  /** Records a harness-level event (a violation, a workload note) in the trace. */
-  record(kind: string, fields: Record<string, unknown>, node?: NodeId): void {
-    const step = this.step;
-    if (this.sink === null) this.step++;
-    else this.writeRecord(kind, fields, node);
-    if (this.observers.length > 0) this.notify(step, node ?? null, { kind, ...fields });
+  /** Records a line about the whole run (a violation, the run's convergence) in the trace. */
+  record(event: RunEvent): void {
+    const step = this.writer.step;
+    this.writer.runEvent(this.nowUs, event);
+    if (this.observers.length > 0) this.notify(step, null, event);
   }
 
-  private writeRecord(kind: string, fields: Record<string, unknown>, node: NodeId | undefined): void {
-    const prefix = node === undefined ? '' : `"node":${JSON.stringify(node)},`;
-    const rest = JSON.stringify(fields).slice(1);
-    this.emit(`${prefix}"kind":${JSON.stringify(kind)}${rest === '}' ? '}' : ',' + rest}`);
+  /** Records a runtime line about one node (start, crash, clock skew, a disk fault). */
+  private recordNode(id: NodeId, event: RecordedNodeEvent): void {
+    const step = this.writer.step;
+    this.writer.nodeEvent(this.nowUs, this.slot(id).quoted, event);
+    if (this.observers.length > 0) this.notify(step, id, event);
   }
 
-  traceNode(slot: NodeSlot<M>, event: TraceEvent): void {
-    const step = this.step;
-    if (this.sink === null) this.step++;
-    else this.emit(`"node":${slot.quoted},${JSON.stringify(event).slice(1)}`);
+  traceNode(slot: NodeSlot<M>, event: NodeEvent): void {
+    const step = this.writer.step;
+    this.writer.nodeEvent(this.nowUs, slot.quoted, event);
     if (this.observers.length > 0) this.notify(step, slot.id, event);
   }
 
@@ -497,7 +472,7 @@ export class Simulation<M> {
     this.observers.push(observer);
   }
 
-  private notify(step: number, node: NodeId | null, event: { kind: string }): void {
+  private notify(step: number, node: NodeId | null, event: ObservedEvent): void {
     for (const observer of this.observers) observer(step, node, event);
   }
 
@@ -521,18 +496,7 @@ export class Simulation<M> {
     } else {
       stats.dropped[fate.dropped]++;
     }
-    if (this.sink === null) {
-      this.step++;
-      return;
-    }
-    let outcome: string;
-    if (fate.dropped !== null) outcome = `"drop":"${fate.dropped}"`;
-    else {
-      outcome = `"at":${formatMs(fate.atUs)}`;
-      if (fate.dupAtUs >= 0) outcome += `,"dup":${formatMs(fate.dupAtUs)}`;
-      if (fate.reordered) outcome += `,"reorder":true`;
-    }
-    this.emit(`"node":${from.quoted},"kind":"send","to":${to.quoted},"m":${messageId},"msg":${JSON.stringify(this.describe(msg))},${outcome}}`);
+    this.writer.send(this.nowUs, from.quoted, to.quoted, messageId, msg, this.describe, fate);
   }
 
   setTimer(slot: NodeSlot<M>, delayMs: number, tag: TimerTag): void {
@@ -564,8 +528,7 @@ export class Simulation<M> {
     if (ev.type === TIMER) {
       slot.timers.delete(ev.tag);
       this.stats.timersFired++;
-      if (this.sink === null) this.step++;
-      else this.emit(`"node":${slot.quoted},"kind":"timer","tag":${JSON.stringify(ev.tag)}}`);
+      this.writer.timer(this.nowUs, slot.quoted, ev.tag);
       try {
         slot.node!.fire(slot.env!, ev.tag);
       } catch (err) {
@@ -581,12 +544,12 @@ export class Simulation<M> {
     if (slot.node === null || slot.incarnation !== incarnation) {
       const reason = slot.node === null ? 'down' : 'restarted';
       this.stats.dropped[reason]++;
-      this.emit(`"node":${slot.quoted},"kind":"drop","from":${from.quoted},"m":${messageId},"reason":"${reason}"}`);
+      this.writer.drop(this.nowUs, slot.quoted, from.quoted, messageId, reason);
       return;
     }
     if (this.network.isCut(from.index, slot.index)) {
       this.stats.dropped.partition++;
-      this.emit(`"node":${slot.quoted},"kind":"drop","from":${from.quoted},"m":${messageId},"reason":"partition"}`);
+      this.writer.drop(this.nowUs, slot.quoted, from.quoted, messageId, 'partition');
       return;
     }
     this.stats.messagesDelivered++;
@@ -607,14 +570,14 @@ export class Simulation<M> {
     throw new NodeFailure(slot.id, this.step, this.now, err);
   }
 
-  private boot(slot: NodeSlot<M>, kind: 'start' | 'restart', extra: Record<string, unknown>): void {
+  private boot(slot: NodeSlot<M>, kind: 'start' | 'restart', wiped: boolean): void {
     if (slot.node !== null) throw new Error(`node ${slot.id} is already running`);
     slot.incarnation++;
     this.stats.starts++;
     const node = slot.factory(slot.id);
     slot.node = node;
     slot.env = new SimEnv(this, slot, slot.incarnation);
-    this.record(kind, { incarnation: slot.incarnation, ...extra }, slot.id);
+    this.recordNode(slot.id, wiped ? { kind, incarnation: slot.incarnation, wiped: true } : { kind, incarnation: slot.incarnation });
     try {
       node.start(slot.env);
     } catch (err) {
@@ -632,7 +595,7 @@ export class Simulation<M> {
     }
     slot.timers.clear();
     const disk = loseUnsynced ? slot.storage.crash() : [];
-    this.record('crash', { reason, disk }, slot.id);
+    this.recordNode(slot.id, { kind: 'crash', reason, disk });
     this.sweepIfMostlyCancelled();
   }
 

@@ -11,7 +11,7 @@ import { describeMessage } from './describe.ts';
 import type { DiskFaults } from './disk.ts';
 import { Simulation } from './kernel.ts';
 import type { LinkConfig } from './network.ts';
-import type { TraceSink } from './trace-sink.ts';
+import type { TraceSink } from '../trace/sink.ts';
 
 export type CounterMessage = QuorumMessage<string>;
 
@@ -46,7 +46,7 @@ export class CounterMachine implements StateMachine<string> {
   leaderChanged(leader: LeaderHint): void {
     this.leader = leader;
   }
-}
+};
 
 /** Builds the quorum's settings from Kafka config names. */
 export function raftSettings(config: Config, voters: readonly NodeId[], bugs: ReadonlySet<RaftBug>): RaftSettings {
@@ -103,7 +103,7 @@ export class CounterNode implements Node<CounterMessage> {
   }
 }
 
-export interface RaftWorkload {
+export type RaftWorkload = {
   setup: 'raft-workload';
   voters: number;
   observers: number;

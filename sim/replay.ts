@@ -4,8 +4,8 @@
 
 import { NodeFailure } from './kernel.ts';
 import { knownSetups, setupRunner } from './setups.ts';
-import { parseHeader, TraceFormatError, TraceLineReader } from './trace-reader.ts';
-import { HashingSink, type TraceSink } from './trace-sink.ts';
+import { parseHeader, TraceFormatError, TraceLineReader } from '../trace/reader.ts';
+import { HashingSink, type TraceSink } from '../trace/sink.ts';
 
 export interface TraceDifference {
   /** The step (the `i` of the recorded line), or -1 for the header. */

@@ -5,8 +5,8 @@ import { runKernelWorkload, type KernelWorkload } from './kernel-workload.ts';
 import { buildRaftWorkload, type RaftWorkload } from './raft-workload.ts';
 import { runScenario } from './scenario/run.ts';
 import type { Scenario } from './scenario/types.ts';
-import type { TraceHeader } from './trace-reader.ts';
-import type { TraceSink } from './trace-sink.ts';
+import type { TraceHeader } from '../core/trace/schema.ts';
+import type { TraceSink } from '../trace/sink.ts';
 
 /** Re-runs a recorded setup from its header, writing the new trace to `sink`. */
 export type SetupRunner = (header: TraceHeader, sink: TraceSink) => void;

@@ -1,8 +1,10 @@
 // Reads a trace file line by line, synchronously and in large chunks, so that a replay can
-// compare a re-run against a recording of any size without holding either in memory.
+// compare a re-run against a recording of any size without holding either in memory; and parses
+// lines into the schema's types, with an error naming the file and line when one is not.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { EVENT_KINDS, type EventLine, type TraceHeader, type TraceSummary } from '../core/trace/schema.ts';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -51,16 +53,8 @@ export class TraceLineReader {
   }
 }
 
-/** The first line of a trace: what ran, with which seed. */
-export interface TraceHeader {
-  samsa: number;
-  scenario: string;
-  seed: number;
-  config: { setup: string } & Record<string, unknown>;
-}
-
 /** Parses a trace's header line, with a clear error when the file is not a Samsa trace. */
-export function parseHeader(line: string | null, path: string): TraceHeader {
+export function parseHeader(line: string | null, path: string): TraceHeader & { config: { setup: string } } {
   let header: unknown;
   try {
     header = line === null ? null : JSON.parse(line);
@@ -75,7 +69,45 @@ export function parseHeader(line: string | null, path: string): TraceHeader {
   if (typeof h.config !== 'object' || h.config === null || typeof h.config.setup !== 'string') {
     throw new TraceFormatError(path, 'the header\'s "config" names no "setup" to re-run');
   }
-  return h as TraceHeader;
+  return h as TraceHeader & { config: { setup: string } };
+}
+
+/**
+ * Parses a line after the header: an event line (an object with a known kind, a time and a step)
+ * or the summary. `lineNumber` is 1-based, for the error.
+ */
+export function parseTraceLine(line: string, lineNumber: number, path: string): EventLine | TraceSummary {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new TraceFormatError(path, `line ${lineNumber} is not JSON`);
+  }
+  const v = value as Partial<EventLine> | Partial<TraceSummary> | null;
+  if (v === null || typeof v !== 'object' || typeof v.kind !== 'string') throw new TraceFormatError(path, `line ${lineNumber} is not a trace event (no "kind")`);
+  if (v.kind === 'summary') return v as TraceSummary;
+  if (!EVENT_KINDS.has(v.kind)) throw new TraceFormatError(path, `line ${lineNumber} has an unknown kind "${v.kind}"`);
+  const e = v as Partial<EventLine>;
+  if (typeof e.t !== 'number' || typeof e.i !== 'number') throw new TraceFormatError(path, `line ${lineNumber} has no numeric "t" and "i"`);
+  return e as EventLine;
+}
+
+/** A whole trace file's event lines, in order, after its header; stops at the summary. */
+export function* readEventLines(path: string): Generator<EventLine> {
+  const reader = new TraceLineReader(path);
+  try {
+    parseHeader(reader.read(), path);
+    let lineNumber = 1;
+    for (let line = reader.read(); line !== null; line = reader.read()) {
+      lineNumber++;
+      if (line.length === 0) continue;
+      const parsed = parseTraceLine(line, lineNumber, path);
+      if (parsed.kind === 'summary') return;
+      yield parsed;
+    }
+  } finally {
+    reader.close();
+  }
 }
 
 export class TraceFormatError extends Error {

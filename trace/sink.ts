@@ -5,12 +5,14 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { EventLine, TraceSummary } from '../core/trace/schema.ts';
+import { parseTraceLine } from './reader.ts';
 
 export interface TraceSink {
   /** Takes one complete JSON line, without its newline. */
   write(line: string): void;
   /** Writes the summary (with `traceHash` added, not itself hashed), closes, returns the hash. */
-  close(summary: Record<string, unknown>): string;
+  close(summary: Omit<TraceSummary, 'traceHash'>): string;
 }
 
 /**
@@ -34,7 +36,7 @@ export abstract class HashingSink implements TraceSink {
     if (this.pendingChars >= this.chunkChars) this.flush();
   }
 
-  close(summary: Record<string, unknown>): string {
+  close(summary: Omit<TraceSummary, 'traceHash'>): string {
     if (this.closed) throw new Error('trace sink closed twice');
     this.closed = true;
     this.flush();
@@ -100,7 +102,19 @@ export class MemorySink extends HashingSink {
     return this.text.split('\n').filter((l) => l.length > 0);
   }
 
+  /** Every line written so far, parsed but not checked (tests look at raw fields). */
   events(): Array<Record<string, unknown>> {
     return this.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** The event lines written so far (header and summary left out), parsed and checked against the schema. */
+  eventLines(): EventLine[] {
+    const out: EventLine[] = [];
+    this.lines().forEach((line, index) => {
+      if (index === 0) return;
+      const parsed = parseTraceLine(line, index + 1, '(memory)');
+      if (parsed.kind !== 'summary') out.push(parsed);
+    });
+    return out;
   }
 }

@@ -22,7 +22,7 @@ import type {
   VoteResponse,
 } from '../protocol/quorum.ts';
 import { StorageError } from '../storage.ts';
-import type { RaftRole } from '../trace-events.ts';
+import type { RaftRole } from '../trace/schema.ts';
 import type { RaftBug } from './bugs.ts';
 import { readElectionState, writeElectionState, type ElectionState } from './quorum-state.ts';
 import { RaftLog } from './raft-log.ts';

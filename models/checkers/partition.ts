@@ -3,7 +3,7 @@
 // hw-monotonic (for partitions), hw-le-leo and hw-min-isr, fed by the partition ghost after every event.
 
 import type { NodeId } from '../../core/env.ts';
-import type { NodeTraceEvents } from '../../core/trace-events.ts';
+import type { NodeEvents } from '../../core/trace/schema.ts';
 import { batchAt, type GhostPartition, type GhostPartitionReplica, type PartitionGhost, type PartitionHooks } from '../partition-ghost.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 
@@ -49,7 +49,7 @@ export class LeaderEpochUnique implements PartitionHooks {
     this.once = new Once(report);
   }
 
-  role(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeTraceEvents['partition-role']): void {
+  role(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-role']): void {
     if (e.role !== 'leader') return;
     const key = `${p.key}:${e.leaderEpoch}`;
     const other = this.leaders.get(key);
@@ -97,7 +97,7 @@ export class PartitionHwMonotonic implements PartitionHooks {
     this.once = new Once(report);
   }
 
-  highWatermark(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeTraceEvents['partition-hw']): void {
+  highWatermark(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-hw']): void {
     if (e.role !== 'leader' || !e.exposed) return;
     const seen = this.latest.get(p.key);
     if (seen !== undefined && e.leaderEpoch < seen.epoch) return;
@@ -120,7 +120,7 @@ export class ReplicaLogMatching implements PartitionHooks {
     this.once = new Once(report);
   }
 
-  highWatermark(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeTraceEvents['partition-hw']): void {
+  highWatermark(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-hw']): void {
     const end = Math.min(e.highWatermark, p.committedEnd);
     const at = r.firstDifference(p.committed, end);
     if (at === null) return;
@@ -169,7 +169,7 @@ export class PartitionLeaderCompleteness implements PartitionHooks {
     this.once = new Once(report);
   }
 
-  role(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeTraceEvents['partition-role']): void {
+  role(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-role']): void {
     if (e.role !== 'leader') return;
     const at = r.firstDifference(p.committed, p.committedEnd);
     if (at === null) return;
@@ -204,7 +204,7 @@ export class HwMinIsr implements PartitionHooks {
     this.once = new Once(report);
   }
 
-  highWatermark(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeTraceEvents['partition-hw']): void {
+  highWatermark(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-hw']): void {
     if (e.role !== 'leader' || e.highWatermark === 0) return;
     const key = `${p.key}:${r.broker}:${e.leaderEpoch}`;
     const before = this.last.get(key) ?? 0;

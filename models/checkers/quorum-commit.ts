@@ -1,7 +1,7 @@
 // Checkers of what the quorum commits (Kafka RaftEventSimulationTest; Raft; Vanlightly's KRaft
 // spec): hw-monotonic, majority-reached-hw, leader-completeness and committed-data-consistent.
 
-import type { RaftRole } from '../../core/trace-events.ts';
+import type { RaftRole } from '../../core/trace/schema.ts';
 import type { GhostReplica, QuorumGhost, QuorumHooks } from '../quorum-ghost.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 

@@ -3,6 +3,7 @@
 // settles what only the whole history can (acknowledged writes no poll ever returned).
 
 import type { NodeId } from '../../core/env.ts';
+import type { ObservedEvent } from '../../core/trace/schema.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import { DUPLICATE, Duplicate } from './duplicate.ts';
 import type { HistoryChecker } from './history-checker.ts';
@@ -50,7 +51,7 @@ export class HistoryCheckers {
   }
 
   /** Takes in one trace event; anything but a `client` event is ignored. */
-  observeTrace(step: number, node: NodeId | null, event: { kind: string } & Record<string, unknown>): void {
+  observeTrace(step: number, node: NodeId | null, event: ObservedEvent): void {
     const op = historyOpFromTrace(step, node, event);
     if (op !== null) this.observe(op);
   }
@@ -64,15 +65,16 @@ export class HistoryCheckers {
 const OP_TYPES: ReadonlySet<unknown> = new Set<OpType>(['invoke', 'ok', 'fail', 'info']);
 
 /**
- * The history entry a `client` trace event records ({kind:'client', op, type, id, value?, error?},
- * written by the client node `node`), or null for other kinds and for malformed client events.
+ * The history entry a `client` trace event records, written by the client node `node`, or null
+ * for other kinds and for client events whose fields are not what the schema says (a trace file
+ * may hold anything).
  */
-export function historyOpFromTrace(step: number, node: string | null, event: { kind: string } & Record<string, unknown>): HistoryOp | null {
+export function historyOpFromTrace(step: number, node: string | null, event: ObservedEvent): HistoryOp | null {
   if (event.kind !== 'client' || node === null) return null;
-  const { op, type, id } = event;
+  const { op, type, id, value, error } = event;
   if (typeof op !== 'string' || !OP_TYPES.has(type) || typeof id !== 'number' || !Number.isInteger(id)) return null;
-  const h: HistoryOp = { process: node, op, type: type as OpType, id, step };
-  if (event['value'] !== undefined) h.value = event['value'];
-  if (typeof event['error'] === 'string') h.error = event['error'];
+  const h: HistoryOp = { process: node, op, type, id, step };
+  if (value !== undefined) h.value = value;
+  if (typeof error === 'string') h.error = error;
   return h;
 }

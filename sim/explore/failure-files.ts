@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runScenario } from '../scenario/run.ts';
 import { scenarioToYaml } from '../scenario/to-yaml.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { FileSink } from '../trace-sink.ts';
+import { FileSink } from '../../trace/sink.ts';
 
 export interface FailureFiles {
   scenario: string;

@@ -7,7 +7,7 @@
 import type { ViolationClass } from '../../models/violation.ts';
 import { runScenario } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { HashOnlySink } from '../trace-sink.ts';
+import { HashOnlySink } from '../../trace/sink.ts';
 
 export interface SeedViolation {
   name: string;

@@ -10,7 +10,7 @@ import { brokerBugs, controllerBugs, raftBugs } from '../bugs.ts';
 import { describeMessage } from '../describe.ts';
 import { Simulation } from '../kernel.ts';
 import { raftSettings } from '../raft-workload.ts';
-import type { TraceSink } from '../trace-sink.ts';
+import type { TraceSink } from '../../trace/sink.ts';
 import type { Scenario } from './types.ts';
 
 export const ADMIN_ID: NodeId = 'admin';
@@ -80,9 +80,13 @@ export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink 
   }
   const adminSettings = { requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'), retryBackoffMs: 200 };
   sim.addNode(ADMIN_ID, () => new AdminClient(ADMIN_ID, controllers, adminSettings) as never);
-  for (const id of nodes) sim.start(id);
-  sim.start(ADMIN_ID);
   return { sim, brokers, controllers, nodes, config };
+}
+
+/** Boots the cluster's nodes and admin client (once whatever observes the run is attached). */
+export function startCluster(cluster: Cluster): void {
+  for (const id of cluster.nodes) cluster.sim.start(id);
+  cluster.sim.start(ADMIN_ID);
 }
 
 /** The live Kafka node `id`, or null while it is down. */

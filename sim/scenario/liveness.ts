@@ -1,23 +1,16 @@
 // The liveness phase of a run: heal every fault (links, clocks, crashed nodes, a lossy network),
-// then give the cluster a bounded time to elect a leader, unfence every broker and bring every
-// metadata image to the committed end; whatever does not happen is a liveness violation.
+// then give the cluster a bounded time to converge: a quorum leader every node follows, every
+// broker unfenced, every metadata image at the committed end, every ISR whole, every consumer
+// done reading. Whether it has is judged from the run's events (models/liveness); whatever has
+// not happened by the deadline is reported as a liveness violation.
 
-import { BROKERS_UNFENCED, IMAGES_CONVERGED, ISR_REGROWN, LEADER_ELECTED } from '../../models/checkers/liveness.ts';
-import type { CheckerInfo } from '../../models/violation.ts';
-import { kafkaNode, type Cluster } from './cluster.ts';
-import { quorumLeader } from './faults.ts';
+import type { ClusterView, LivenessProblem } from '../../models/liveness/cluster-view.ts';
+import type { Cluster } from './cluster.ts';
 
-/** The quorum leader's high watermark now (-1 when there is no leader or it does not know one yet). */
-export function leaderHighWatermark(cluster: Cluster): number {
-  const leaderId = quorumLeader(cluster);
-  return leaderId === null ? -1 : (kafkaNode(cluster, leaderId)?.raft.highWatermark ?? -1);
-}
-
-export interface LivenessProblem {
-  checker: CheckerInfo;
-  message: string;
-  nodes: string[];
-}
+/** How often the phase looks at the cluster. */
+const LIVENESS_POLL_MS = 250;
+/** How far images may trail the leader: followers learn a new high watermark on their next fetch. */
+const IMAGE_LAG_MS = 1_500;
 
 /** Heals everything now: links, link settings, loss, disks, clocks; restarts every crashed node. */
 export function healEverything(cluster: Cluster): void {
@@ -33,39 +26,29 @@ export function healEverything(cluster: Cluster): void {
 }
 
 /**
- * What still keeps the cluster from having converged (empty when it has). The active controller
- * keeps appending no-op records, so images are judged against `committedTarget`: the leader's high
- * watermark at the previous look, which every image should have reached by now.
+ * Heals everything and runs until the cluster has converged or `livenessMs` is up. Returns when it
+ * converged (and records it in the trace), or null after reporting each problem left.
  */
-export function livenessProblems(cluster: Cluster, committedTarget: number): LivenessProblem[] {
-  const problems: LivenessProblem[] = [];
-  const leaderId = quorumLeader(cluster);
-  const leader = leaderId === null ? null : kafkaNode(cluster, leaderId);
-  if (leader === null) {
-    problems.push({ checker: LEADER_ELECTED, message: 'no quorum leader', nodes: [] });
-    return problems;
+export function livenessPhase(cluster: Cluster, view: ClusterView, livenessMs: number, report: (problem: LivenessProblem, step: number) => void): number | null {
+  const { sim } = cluster;
+  healEverything(cluster);
+  const start = sim.now;
+  const deadline = start + livenessMs;
+  // The leader's high watermark at each look; images are judged against one IMAGE_LAG_MS old.
+  const seen: Array<{ at: number; hw: number }> = [];
+  const target = () => [...seen].reverse().find((s) => s.at <= sim.now - IMAGE_LAG_MS)?.hw ?? -1;
+  while (sim.now < deadline) {
+    sim.run(Math.min(deadline, sim.now + LIVENESS_POLL_MS));
+    seen.push({ at: sim.now, hw: view.leaderHighWatermark() });
+    // Converged: the cluster has healed and the consumers have read everything (the final read).
+    if (target() >= 0 && view.problems(target()).length === 0 && view.consumersCaughtUp()) {
+      sim.record({ kind: 'converged', afterMs: sim.now - start });
+      return sim.now;
+    }
   }
-  const epoch = leader.raft.currentEpoch;
-  const strays = cluster.nodes.filter((id) => {
-    const raft = kafkaNode(cluster, id)?.raft;
-    return raft === undefined || (id !== leaderId && (raft.currentEpoch !== epoch || raft.currentLeader !== leaderId));
-  });
-  if (strays.length > 0) problems.push({ checker: LEADER_ELECTED, message: `${strays.join(', ')} do not follow leader ${leaderId} of epoch ${epoch}`, nodes: strays });
-  const fenced = cluster.brokers.filter((id) => {
-    const node = kafkaNode(cluster, id);
-    const registration = leader.image.brokers.get(id);
-    return node?.lifecycle === null || node?.lifecycle?.fenced !== false || registration === undefined || registration.fenced || registration.brokerEpoch !== node.lifecycle.brokerEpoch;
-  });
-  if (fenced.length > 0) problems.push({ checker: BROKERS_UNFENCED, message: `${fenced.join(', ')} not registered and unfenced`, nodes: fenced });
-  const shortIsrs = leader.image
-    .allPartitions()
-    .filter((p) => p.leader === null || p.replicas.some((r) => !p.isr.includes(r)))
-    .map((p) => `${p.topic}-${p.partition} (leader ${p.leader ?? 'none'}, ISR ${p.isr.join(',')} of ${p.replicas.join(',')})`);
-  if (shortIsrs.length > 0) problems.push({ checker: ISR_REGROWN, message: `partitions without a full ISR: ${shortIsrs.slice(0, 5).join('; ')}${shortIsrs.length > 5 ? ` and ${shortIsrs.length - 5} more` : ''}`, nodes: [] });
-  const behind = cluster.nodes.filter((id) => (kafkaNode(cluster, id)?.appliedEnd ?? -1) < committedTarget);
-  if (behind.length > 0) {
-    const where = behind.map((id) => `${id}@${kafkaNode(cluster, id)?.appliedEnd ?? 'down'}`).join(', ');
-    problems.push({ checker: IMAGES_CONVERGED, message: `images behind the committed offset ${committedTarget}: ${where}`, nodes: behind });
-  }
-  return problems;
+  const problems = view.problems(Math.max(0, target()));
+  const finalRead = view.finalReadProblem();
+  if (finalRead !== null) problems.push(finalRead);
+  for (const problem of problems) report(problem, sim.step);
+  return null;
 }

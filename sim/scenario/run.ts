@@ -4,17 +4,18 @@
 
 import { AdminClient, type TopicResult } from '../../core/client/admin.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
+import type { NodeEvents } from '../../core/trace/schema.ts';
 import { CheckerSuite } from '../../models/checker-suite.ts';
-import { FINAL_READ } from '../../models/checkers/liveness.ts';
 import { TRACE_VALIDATION, TraceValidator } from '../../models/trace-validation.ts';
 import type { Violation } from '../../models/violation.ts';
 import type { SimStats } from '../kernel.ts';
 import { clientBugs } from '../bugs.ts';
-import type { TraceSink } from '../trace-sink.ts';
-import { ADMIN_ID, buildCluster, kafkaNode, type Cluster } from './cluster.ts';
+import type { TraceSink } from '../../trace/sink.ts';
+import { ADMIN_ID, buildCluster, kafkaNode, startCluster, type Cluster } from './cluster.ts';
 import { scheduleFaults, type AppliedFault } from './faults.ts';
-import { healEverything, leaderHighWatermark, livenessProblems } from './liveness.ts';
-import { addClients, consumersCaughtUp, startClients, type Workload } from './workload.ts';
+import { ClusterView } from '../../models/liveness/cluster-view.ts';
+import { livenessPhase } from './liveness.ts';
+import { addClients, startClients } from './workload.ts';
 import { withNemesisDrawn } from './nemesis.ts';
 import type { Scenario } from './types.ts';
 
@@ -73,25 +74,25 @@ function countProtocol(cluster: Cluster): ProtocolCounts {
   const counts: ProtocolCounts = { quorumLeaders: 0, controllerActivations: 0, brokerRegistrations: 0, partitionChanges: 0, sends: 0, acknowledged: 0, failed: 0, unknown: 0, consumed: 0 };
   const leaderEpochs = new Set<number>();
   cluster.sim.observe((_step, node, event) => {
-    if (event.kind === 'raft-state' && event['role'] === 'leader' && !leaderEpochs.has(event['epoch'] as number)) {
-      leaderEpochs.add(event['epoch'] as number);
+    if (event.kind === 'raft-state' && event.role === 'leader' && !leaderEpochs.has(event.epoch)) {
+      leaderEpochs.add(event.epoch);
       counts.quorumLeaders++;
-    } else if (event.kind === 'controller-active' && event['active'] === true) counts.controllerActivations++;
-    else if (event.kind === 'broker-state' && event['fenced'] === true) counts.brokerRegistrations++;
+    } else if (event.kind === 'controller-active' && event.active) counts.controllerActivations++;
+    else if (event.kind === 'broker-state' && event.fenced) counts.brokerRegistrations++;
     else if (event.kind === 'partition-change' && node !== null && node === activeController(cluster)) counts.partitionChanges++;
     else if (event.kind === 'client') countClientOp(counts, event);
   });
   return counts;
 }
 
-function countClientOp(counts: ProtocolCounts, event: Record<string, unknown>): void {
-  if (event['op'] === 'send') {
-    if (event['type'] === 'invoke') counts.sends++;
-    else if (event['type'] === 'ok') counts.acknowledged++;
-    else if (event['type'] === 'fail') counts.failed++;
-    else if (event['type'] === 'info') counts.unknown++;
-  } else if (event['op'] === 'poll' && event['type'] === 'ok') {
-    counts.consumed += ((event['value'] as { records?: unknown[] } | undefined)?.records ?? []).length;
+function countClientOp(counts: ProtocolCounts, event: NodeEvents['client']): void {
+  if (event.op === 'send') {
+    if (event.type === 'invoke') counts.sends++;
+    else if (event.type === 'ok') counts.acknowledged++;
+    else if (event.type === 'fail') counts.failed++;
+    else if (event.type === 'info') counts.unknown++;
+  } else if (event.op === 'poll' && event.type === 'ok') {
+    counts.consumed += ((event.value as { records?: unknown[] } | undefined)?.records ?? []).length;
   }
 }
 
@@ -102,7 +103,6 @@ function activeController(cluster: Cluster): string | null {
 
 /** Long enough for a request lost just before the heal to time out (request.timeout.ms, 30 s) and be retried. */
 const DEFAULT_LIVENESS_MS = 60_000;
-const LIVENESS_POLL_MS = 250;
 
 export function runScenario(input: Scenario, options: RunOptions = {}): RunResult {
   const seed = options.seed ?? input.seed;
@@ -117,6 +117,10 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   validator?.attach(cluster.sim);
   const protocol = countProtocol(cluster);
   const workload = addClients(cluster, scenario, clientBugs(bugs));
+  // Liveness is judged from the run's events, as it would be from any runtime's.
+  const view = new ClusterView({ nodes: cluster.nodes, brokers: cluster.brokers, controllers: cluster.controllers, consumers: workload.consumers.map((c) => ({ id: c.id, topic: c.topic })) });
+  cluster.sim.observe((step, node, event) => view.observe(step, node, event));
+  startCluster(cluster);
   let topicsCreatedAtMs: number | null = scenario.topics.length === 0 ? 0 : null;
   const clientsGo = () => {
     topicsCreatedAtMs = cluster.sim.now;
@@ -127,7 +131,12 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const faults: AppliedFault[] = [];
   scheduleFaults(cluster, scenario.faults, (fault) => faults.push(fault));
   cluster.sim.run(scenario.durationMs);
-  const convergedAtMs = scenario.expect.liveness ? livenessPhase(cluster, suite, workload, options.livenessMs ?? DEFAULT_LIVENESS_MS) : null;
+  const livenessMs = options.livenessMs ?? DEFAULT_LIVENESS_MS;
+  const convergedAtMs = scenario.expect.liveness
+    ? livenessPhase(cluster, view, livenessMs, (problem, step) =>
+        suite.add(problem.checker, 'liveness', { step, message: `${problem.message} ${livenessMs / 1000}s after every fault healed`, nodes: problem.nodes, values: {} }),
+      )
+    : null;
   const failure = validator?.failure ?? null;
   if (failure !== null) suite.add(TRACE_VALIDATION, 'safety', { step: failure.step, message: `${failure.event.kind} on ${failure.node ?? '-'} is no ${failure.action} step of the spec: ${failure.reason}`, nodes: failure.node === null ? [] : [failure.node], values: { partition: failure.partition, state: failure.state } });
   // An unread write is judged lost only where the final read covered its topic.
@@ -204,35 +213,4 @@ function minInsyncReplicas(scenario: Scenario, topic: string): number {
 /** Some node's image (built from committed metadata records only) holds the topic. */
 function topicCommitted(cluster: Cluster, topic: string): boolean {
   return cluster.nodes.some((id) => kafkaNode(cluster, id)?.image.partition(topic, 0) !== undefined);
-}
-
-/** How far images may trail the leader: followers learn a new high watermark on their next fetch. */
-const IMAGE_LAG_MS = 1_500;
-
-/** Heals everything and polls until the cluster has converged or the time is up. */
-function livenessPhase(cluster: Cluster, suite: CheckerSuite, workload: Workload, livenessMs: number): number | null {
-  const { sim } = cluster;
-  healEverything(cluster);
-  const start = sim.now;
-  const deadline = start + livenessMs;
-  // The leader's high watermark at each look; images are judged against one IMAGE_LAG_MS old.
-  const seen: Array<{ at: number; hw: number }> = [];
-  const target = () => [...seen].reverse().find((s) => s.at <= sim.now - IMAGE_LAG_MS)?.hw ?? -1;
-  while (sim.now < deadline) {
-    sim.run(Math.min(deadline, sim.now + LIVENESS_POLL_MS));
-    seen.push({ at: sim.now, hw: leaderHighWatermark(cluster) });
-    // Converged: the cluster has healed and the consumers have read everything (the final read).
-    if (target() >= 0 && livenessProblems(cluster, target()).length === 0 && consumersCaughtUp(cluster, workload)) {
-      sim.record('converged', { afterMs: sim.now - start });
-      return sim.now;
-    }
-  }
-  const problems = livenessProblems(cluster, Math.max(0, target()));
-  if (!consumersCaughtUp(cluster, workload)) {
-    problems.push({ checker: FINAL_READ, message: `consumers ${workload.consumers.map((c) => c.id).join(', ')} have not read every partition to the end of its leader's log, all of it committed`, nodes: workload.consumers.map((c) => c.id) });
-  }
-  for (const problem of problems) {
-    suite.add(problem.checker, 'liveness', { step: sim.step, message: `${problem.message} ${livenessMs / 1000}s after every fault healed`, nodes: problem.nodes, values: {} });
-  }
-  return null;
 }

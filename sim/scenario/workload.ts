@@ -1,14 +1,13 @@
 // The scenario's clients at work: producers send unique values at their rate with keys drawn from
 // their own stream, consumers assign every partition of their topic and poll steadily, and once the
 // run is over the consumers read on until they have caught up with every partition (the final
-// read). Each client records its own history; this module only drives them.
+// read, judged in models/liveness). Each client records its own history; this module only drives them.
 
 import type { ClientBug } from '../../core/client/bugs.ts';
 import { parseConsumerConfig, parseProducerConfig } from '../../core/client/client-config.ts';
 import { Consumer } from '../../core/client/consumer.ts';
 import { Producer } from '../../core/client/producer.ts';
-import type { NodeId } from '../../core/env.ts';
-import { checkedSetup, kafkaNode, ScenarioSetupError, type Cluster } from './cluster.ts';
+import { checkedSetup, ScenarioSetupError, type Cluster } from './cluster.ts';
 import type { ConsumerSpec, ProducerSpec, Scenario } from './types.ts';
 
 const POLL_EVERY_MS = 50;
@@ -71,41 +70,4 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
     };
     sim.after(POLL_EVERY_MS, poll);
   }
-}
-
-/**
- * Whether the final read is done: every partition of every consumer's topic has a leader whose
- * whole log is committed, and the consumer has read it to the end.
- */
-export function consumersCaughtUp(cluster: Cluster, workload: Workload): boolean {
-  for (const c of workload.consumers) {
-    const consumer = cluster.sim.nodeObject(c.id) as Consumer | null;
-    if (consumer === null) return false;
-    const topic = leaderImage(cluster)?.topicByName(c.topic);
-    if (topic === undefined) return false;
-    for (const p of topic.partitions) {
-      const leader = leaderReplica(cluster, c.topic, p.partition);
-      // Every acknowledged write readable: the leader's whole log committed (an acknowledged
-      // record the new leader holds may wait for a follower's next fetch), and read.
-      if (leader === null || leader.hw < leader.logEndOffset || (consumer.position(c.topic, p.partition) ?? -1) < leader.hw) return false;
-    }
-  }
-  return true;
-}
-
-function leaderImage(cluster: Cluster) {
-  let best: { applied: number; node: ReturnType<typeof kafkaNode> } | null = null;
-  for (const id of cluster.nodes) {
-    const node = kafkaNode(cluster, id);
-    if (node !== null && (best === null || node.appliedEnd > best.applied)) best = { applied: node.appliedEnd, node };
-  }
-  return best?.node?.image;
-}
-
-/** A partition's replica at its current leader, or null without a live leader. */
-function leaderReplica(cluster: Cluster, topic: string, partition: number): { hw: number; logEndOffset: number } | null {
-  const leader: NodeId | null | undefined = leaderImage(cluster)?.partition(topic, partition)?.leader;
-  if (leader === null || leader === undefined) return null;
-  const p = kafkaNode(cluster, leader)?.replicas?.partitions.get(`${topic}-${partition}`);
-  return p !== undefined && p.role === 'leader' ? p : null;
 }

@@ -8,7 +8,7 @@ import { MetadataImage, type PartitionState } from '../../core/controller/image.
 import type { ElectionRules } from '../../core/controller/partition-change.ts';
 import type { KafkaMessage, KafkaNode } from '../../core/node/kafka-node.ts';
 import { CONTROLLER_APIS, type ControllerRequest, type ControllerResponse } from '../../core/protocol/controller.ts';
-import { buildCluster, kafkaNode, type Cluster } from '../../sim/scenario/cluster.ts';
+import { buildCluster, kafkaNode, startCluster as bootCluster, type Cluster } from '../../sim/scenario/cluster.ts';
 import type { KafkaConfig, Scenario } from '../../sim/scenario/types.ts';
 
 // ---- pure helpers -----------------------------------------------------------------------------
@@ -178,7 +178,14 @@ export class TestCluster {
 
 /** Builds a cluster and runs it until a controller is active and every broker is unfenced. */
 export function startCluster(config: KafkaConfig = {}, seed = 1, bugs: string[] = []): TestCluster {
-  const tc = new TestCluster(buildCluster(combinedScenario(config), seed, null, bugs));
+  const tc = new TestCluster(startedCluster(combinedScenario(config), seed, null, bugs));
   tc.runUntil(() => tc.activeController() !== null && tc.allUnfenced(), 30_000, 'an active controller and unfenced brokers');
   return tc;
+}
+
+/** A scenario's cluster, built and booted. */
+export function startedCluster(...args: Parameters<typeof buildCluster>): Cluster {
+  const cluster = buildCluster(...args);
+  bootCluster(cluster);
+  return cluster;
 }

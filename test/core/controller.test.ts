@@ -20,8 +20,8 @@ import type {
   DeleteTopicsResponse,
 } from '../../core/protocol/controller.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
-import { ADMIN_ID, buildCluster, kafkaNode } from '../../sim/scenario/cluster.ts';
-import { combinedScenario, imageWith, partitionState, rules, startCluster, TestCluster } from './controller-helpers.ts';
+import { ADMIN_ID, kafkaNode } from '../../sim/scenario/cluster.ts';
+import { combinedScenario, imageWith, partitionState, rules, startCluster, startedCluster, TestCluster } from './controller-helpers.ts';
 
 // ---- MetadataImage ------------------------------------------------------------------------------
 
@@ -657,7 +657,7 @@ describe('the controller in a cluster: start-up', () => {
   });
 
   it('with the controller-never-unfences bug, brokers register but stay fenced, so no topic fits', () => {
-    const tc = new TestCluster(buildCluster(combinedScenario(), 1, null, ['controller-never-unfences']));
+    const tc = new TestCluster(startedCluster(combinedScenario(), 1, null, ['controller-never-unfences']));
     tc.runUntil(() => tc.activeController() !== null && controllerImage(tc).brokers.size === 3, 10_000, 'registrations');
     tc.sim.run(tc.sim.now + 8_000);
     expect([...controllerImage(tc).brokers.values()].every((b) => b.fenced)).toBe(true);

@@ -361,7 +361,7 @@ describe('PartitionLog: recovery of a damaged tail', () => {
 
   it('a torn write at a crash: the intact prefix is kept, the partial batch cut', () => {
     const faults: string[] = [];
-    const storage = new SimStorage(new Rng('partition-log-torn'), { tornWrites: 1, fsyncFailure: 0, readError: 0 }, (fault) => faults.push(fault));
+    const storage = new SimStorage(new Rng('partition-log-torn'), { tornWrites: 1, fsyncFailure: 0, readError: 0 }, (fault) => faults.push(fault.fault));
     const log = logOf([[3, 0], [2, 1]], storage);
     log.flush();
     const durable = { size: storage.size(FILE), layout: layout(log) };

@@ -7,7 +7,7 @@ import type { PartitionState } from '../../core/controller/image.ts';
 import type { Env, NodeId } from '../../core/env.ts';
 import { UNDEFINED_EPOCH } from '../../core/log/epoch-cache.ts';
 import { lastOffsetOf, type RecordBatch } from '../../core/protocol/records.ts';
-import type { TraceEvent } from '../../core/trace-events.ts';
+import type { NodeEvent } from '../../core/trace/schema.ts';
 import { SimStorage } from '../../sim/disk.ts';
 import { partitionState } from './controller-helpers.ts';
 
@@ -15,7 +15,7 @@ import { partitionState } from './controller-helpers.ts';
 class FakeEnv implements Env<never> {
   readonly self: NodeId = 'b1';
   readonly storage = new SimStorage();
-  readonly traces: TraceEvent[] = [];
+  readonly traces: NodeEvent[] = [];
   time = 0;
   now(): number {
     return this.time;
@@ -28,7 +28,7 @@ class FakeEnv implements Env<never> {
   }
   setTimer(): void {}
   cancelTimer(): void {}
-  trace(event: TraceEvent): void {
+  trace(event: NodeEvent): void {
     this.traces.push(event);
   }
   /** The high watermarks traced so far, in order. */

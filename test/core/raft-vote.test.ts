@@ -6,7 +6,7 @@ import type { Env, NodeId } from '../../core/env.ts';
 import type { QuorumMessage, VoteRequest, VoteResponse } from '../../core/protocol/quorum.ts';
 import type { RaftBug } from '../../core/raft/bugs.ts';
 import { RaftReplica, type RaftSettings } from '../../core/raft/raft-replica.ts';
-import type { TraceEvent } from '../../core/trace-events.ts';
+import type { NodeEvent } from '../../core/trace/schema.ts';
 import { CheckerSuite } from '../../models/checker-suite.ts';
 import { SimStorage } from '../../sim/disk.ts';
 import { CounterMachine } from '../../sim/raft-workload.ts';
@@ -15,7 +15,7 @@ type Msg = QuorumMessage<string>;
 
 class ScriptedEnv implements Env<Msg> {
   readonly sent: Array<{ to: NodeId; msg: Msg }> = [];
-  readonly traced: TraceEvent[] = [];
+  readonly traced: NodeEvent[] = [];
   constructor(
     readonly self: NodeId,
     readonly storage: SimStorage,
@@ -31,7 +31,7 @@ class ScriptedEnv implements Env<Msg> {
   }
   setTimer(): void {}
   cancelTimer(): void {}
-  trace(event: TraceEvent): void {
+  trace(event: NodeEvent): void {
     this.traced.push(event);
   }
 }

@@ -22,7 +22,7 @@ import {
 } from '../../core/protocol/data.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
 import { lastOffsetOf, type RecordBatch } from '../../core/protocol/records.ts';
-import type { TraceEvent } from '../../core/trace-events.ts';
+import type { NodeEvent } from '../../core/trace/schema.ts';
 import { SimStorage } from '../../sim/disk.ts';
 
 type Msg = DataMessage | AlterPartitionRequest | AlterPartitionResponse;
@@ -45,7 +45,7 @@ const BROKER_EPOCH: Record<NodeId, number> = { b1: 11, b2: 12, b3: 13, b4: 14 };
 class Broker implements Env<DataMessage | AlterPartitionRequest> {
   readonly storage = new SimStorage();
   readonly timers = new Map<TimerTag, number>();
-  readonly traces: TraceEvent[] = [];
+  readonly traces: NodeEvent[] = [];
   rm!: ReplicaManager;
 
   constructor(
@@ -79,7 +79,7 @@ class Broker implements Env<DataMessage | AlterPartitionRequest> {
   cancelTimer(tag: TimerTag): void {
     this.timers.delete(tag);
   }
-  trace(event: TraceEvent): void {
+  trace(event: NodeEvent): void {
     this.traces.push(event);
   }
 

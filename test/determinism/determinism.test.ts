@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KERNEL_WORKLOAD, runKernelWorkload, type KernelWorkload } from '../../sim/kernel-workload.ts';
-import { HashOnlySink } from '../../sim/trace-sink.ts';
+import { HashOnlySink } from '../../trace/sink.ts';
 import { findForbidden } from './forbidden-globals.ts';
 
 const root = join(import.meta.dirname, '..', '..');

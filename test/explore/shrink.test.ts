@@ -11,7 +11,7 @@ import { runSeed } from '../../sim/explore/run-seed.ts';
 import { ddmin, shrink } from '../../sim/explore/shrink.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
-import { HashOnlySink } from '../../sim/trace-sink.ts';
+import { HashOnlySink } from '../../trace/sink.ts';
 
 describe('ddmin', () => {
   it('finds the two items that together make the test fail', () => {

@@ -1,12 +1,13 @@
 // The checkers on hand-made event streams: each must stay quiet on a correct history and must
 // report the violation it exists for, naming the step and the nodes.
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ObservedEvent, RaftRole } from '../../core/trace/schema.ts';
 import { CheckerSuite } from '../../models/checker-suite.ts';
 
 let suite: CheckerSuite;
 let step: number;
 
-function ev(node: string | null, event: { kind: string } & Record<string, unknown>): void {
+function ev(node: string | null, event: ObservedEvent): void {
   suite.observe(step++, node, event);
 }
 
@@ -14,11 +15,11 @@ function endStep(): void {
   suite.endStep(step);
 }
 
-const state = (node: string, epoch: number, role: string, extra: Record<string, unknown> = {}) =>
+const state = (node: string, epoch: number, role: RaftRole, extra: Partial<{ voter: boolean; votedFor: string | null; leader: string | null }> = {}) =>
   ev(node, { kind: 'raft-state', epoch, role, leader: role === 'leader' ? node : null, votedFor: null, voter: true, ...extra });
 const persist = (node: string, epoch: number, votedFor: string | null = null) => ev(node, { kind: 'raft-persist', epoch, votedFor, leader: null });
 const append = (node: string, offset: number, entries: Array<[number, number]>) => ev(node, { kind: 'raft-append', offset, entries });
-const hw = (node: string, highWatermark: number, epoch: number, role = 'leader') => ev(node, { kind: 'raft-hw', highWatermark, epoch, role });
+const hw = (node: string, highWatermark: number, epoch: number, role: RaftRole = 'leader') => ev(node, { kind: 'raft-hw', highWatermark, epoch, role });
 const names = () => suite.violations.map((v) => v.name);
 
 beforeEach(() => {

@@ -1,8 +1,9 @@
 // The partition replication checkers on hand-made broker traces: each stays quiet on a correct history and reports the violation it exists for.
+import type { ObservedEvent } from '../../core/trace/schema.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CheckerSuite } from '../../models/checker-suite.ts';
 
-type Ev = { kind: string } & Record<string, unknown>;
+type Ev = ObservedEvent;
 /** [baseOffset, lastOffset, leaderEpoch, hash], as a broker describes a stored batch. */
 type Batch = [number, number, number, number];
 type Broker = 'b1' | 'b2' | 'b3';

@@ -10,13 +10,13 @@ import { formatValidationFailure, truncationPoint, validateTraceEvents, validate
 import { KNOWN_BUGS } from '../../sim/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
-import { FileSink, MemorySink } from '../../sim/trace-sink.ts';
+import { FileSink, MemorySink } from '../../trace/sink.ts';
 
 function validate(file: string, seed?: number): ValidationResult {
   const scenario = loadScenario(file, { knownBugs: KNOWN_BUGS });
   const sink = new MemorySink();
   runScenario(scenario, { seed: seed ?? scenario.seed, trace: sink });
-  return validateTraceEvents(sink.events());
+  return validateTraceEvents(sink.eventLines());
 }
 
 const explain = (r: ValidationResult) => (r.failure === null ? 'validated' : formatValidationFailure(r.failure));

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scenarioDocArb, scenarioYaml } from './generate.ts';
-import { HashOnlySink } from '../../sim/trace-sink.ts';
+import { HashOnlySink } from '../../trace/sink.ts';
 import { DEEP, propertySeed, runGenerated } from './harness.ts';
 
 const SUITE = 'determinism';

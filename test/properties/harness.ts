@@ -7,7 +7,7 @@ import type { Violation } from '../../models/violation.ts';
 import { parseGenerated, scenarioYaml, type Doc } from './generate.ts';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
 import type { ProducerSpec, Scenario } from '../../sim/scenario/types.ts';
-import type { TraceSink } from '../../sim/trace-sink.ts';
+import type { TraceSink } from '../../trace/sink.ts';
 
 export const DEEP = process.env['SAMSA_DEEP'] !== undefined && process.env['SAMSA_DEEP'] !== '' && process.env['SAMSA_DEEP'] !== '0';
 

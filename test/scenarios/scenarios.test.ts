@@ -13,7 +13,7 @@ import { ScenarioSetupError } from '../../sim/scenario/cluster.ts';
 import { loadScenario, parseScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import type { KafkaConfig, Scenario } from '../../sim/scenario/types.ts';
-import { FileSink } from '../../sim/trace-sink.ts';
+import { FileSink } from '../../trace/sink.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const load = (path: string) => loadScenario(join(root, path), { knownBugs: KNOWN_BUGS });

@@ -9,7 +9,7 @@ const content = (s: SimStorage, f: string) => [...readAll(s, f)];
 
 function faulty(faults: Partial<DiskFaults>, seed = 'disk-test') {
   const reported: Array<{ fault: string; detail: Record<string, unknown> }> = [];
-  const storage = new SimStorage(new Rng(seed), { tornWrites: 0, fsyncFailure: 0, readError: 0, ...faults }, (fault, detail) =>
+  const storage = new SimStorage(new Rng(seed), { tornWrites: 0, fsyncFailure: 0, readError: 0, ...faults }, ({ fault, ...detail }) =>
     reported.push({ fault, detail }),
   );
   return { storage, reported };

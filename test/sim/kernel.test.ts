@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Env, Node, NodeId } from '../../core/env.ts';
 import { StorageError } from '../../core/storage.ts';
 import { NodeFailure, Simulation } from '../../sim/kernel.ts';
-import { MemorySink } from '../../sim/trace-sink.ts';
+import { MemorySink } from '../../trace/sink.ts';
 import { recordingCluster } from './helpers.ts';
 
 describe('the kernel: ordering of simultaneous events', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Env } from '../../core/env.ts';
 import { Simulation } from '../../sim/kernel.ts';
 import type { LinkConfig } from '../../sim/network.ts';
-import { MemorySink } from '../../sim/trace-sink.ts';
+import { MemorySink } from '../../trace/sink.ts';
 import { recordingCluster } from './helpers.ts';
 
 /** Sends `count` numbered messages from each listed sender to each listed receiver at time 0. */

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { describeMessage } from '../../sim/describe.ts';
-import { formatMs } from '../../sim/kernel.ts';
+import { formatMs } from '../../trace/writer.ts';
 import { DEFAULT_KERNEL_WORKLOAD, runKernelWorkload, type KernelWorkload } from '../../sim/kernel-workload.ts';
 import { replayTrace } from '../../sim/replay.ts';
-import { TraceLineReader } from '../../sim/trace-reader.ts';
-import { FileSink, HashOnlySink, MemorySink } from '../../sim/trace-sink.ts';
+import { TraceLineReader } from '../../trace/reader.ts';
+import { FileSink, HashOnlySink, MemorySink } from '../../trace/sink.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-trace-'));
 const small: KernelWorkload = { ...DEFAULT_KERNEL_WORKLOAD, durationMs: 3_000, faultEveryMs: 300 };

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KNOWN_BUGS } from '../../sim/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
-import { FileSink } from '../../sim/trace-sink.ts';
+import { FileSink } from '../../trace/sink.ts';
 import { chromiumAvailable, launchChromium } from '../../viz/server/chromium.ts';
 import { startVizServer } from '../../viz/server/start.ts';
 import type { DerivedState, RawEvent, TraceHeaderLine, TraceListing, TraceMeta } from '../../viz/shared/contract.ts';

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KNOWN_BUGS } from '../../sim/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
-import { FileSink } from '../../sim/trace-sink.ts';
+import { FileSink } from '../../trace/sink.ts';
 import { readEvent } from '../../viz/server/event-head.ts';
 import { scanLines } from '../../viz/server/line-scanner.ts';
 import { indexTrace, readRows } from '../../viz/server/trace-index.ts';

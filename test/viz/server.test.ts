@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KNOWN_BUGS } from '../../sim/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
-import { FileSink } from '../../sim/trace-sink.ts';
+import { FileSink } from '../../trace/sink.ts';
 import { CatalogError } from '../../viz/server/catalog.ts';
 import { startVizServer, type VizServer } from '../../viz/server/start.ts';
 import { decodeColumns } from '../../viz/shared/columns.ts';

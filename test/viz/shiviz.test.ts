@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { KNOWN_BUGS } from '../../sim/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
-import { FileSink } from '../../sim/trace-sink.ts';
+import { FileSink } from '../../trace/sink.ts';
 import { SHIVIZ_REGEX, writeShiviz } from '../../viz/server/shiviz.ts';
 
 const root = join(import.meta.dirname, '..', '..');

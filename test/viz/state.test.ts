@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { KNOWN_BUGS } from '../../sim/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
-import { FileSink } from '../../sim/trace-sink.ts';
+import { FileSink } from '../../trace/sink.ts';
 import type { DerivedState, RawEvent, ReplicaState, TraceHeaderLine } from '../../viz/shared/contract.ts';
 import { applyEvent, cloneState, initialState, KINDS_WITHOUT_STATE } from '../../viz/shared/state.ts';
 

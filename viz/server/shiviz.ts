@@ -2,7 +2,7 @@
 // event per send, synthesized receive, drop, lifecycle change, replica change and client outcome,
 // streamed from the trace file without holding it.
 
-import { TraceLineReader } from '../../sim/trace-reader.ts';
+import { TraceLineReader } from '../../trace/reader.ts';
 import type { RawEvent } from '../shared/contract.ts';
 
 /**

@@ -1,0 +1,302 @@
+// The cluster as its trace events show it, for the liveness checks: who is up, each node's quorum
+// role, epoch and high watermark, how far its metadata image has applied the log, each broker's
+// registration as the broker knows it, every partition replica's role, high watermark and log
+// end, the committed partition states, and each consumer's positions from its history. Nothing
+// here looks at a node object, so a simulated run, a real run or a recorded trace judge alike.
+
+import type { NodeId } from '../../core/env.ts';
+import type { ObservedEvent, RaftRole } from '../../core/trace/schema.ts';
+import { BROKERS_UNFENCED, FINAL_READ, IMAGES_CONVERGED, ISR_REGROWN, LEADER_ELECTED } from '../checkers/liveness.ts';
+import type { CheckerInfo } from '../violation.ts';
+import { MetadataView } from './metadata-view.ts';
+
+/** Which nodes play which part (node ids as the runtime names them). */
+export interface ClusterLayout {
+  /** Every broker and controller node, in the order problems name them. */
+  nodes: readonly NodeId[];
+  brokers: readonly NodeId[];
+  controllers: readonly NodeId[];
+  consumers: ReadonlyArray<{ id: NodeId; topic: string }>;
+}
+
+export interface LivenessProblem {
+  checker: CheckerInfo;
+  message: string;
+  nodes: NodeId[];
+}
+
+interface NodeState {
+  up: boolean;
+  epoch: number;
+  role: RaftRole;
+  leader: NodeId | null;
+  /** The quorum high watermark this incarnation knows (null until it learns one). */
+  hw: number | null;
+  /** The metadata log below this offset is in the node's image. */
+  appliedEnd: number;
+  /** The broker's registration as it last heard from the controller (-1: not registered). */
+  brokerEpoch: number;
+  fenced: boolean;
+  /** Its partition replicas, by `topic-partition`. */
+  replicas: Map<string, ReplicaState>;
+}
+
+interface ReplicaState {
+  role: 'leader' | 'follower' | 'none';
+  hw: number;
+  logEndOffset: number;
+}
+
+export class ClusterView {
+  private readonly states = new Map<NodeId, NodeState>();
+  private readonly metadata = new MetadataView();
+  /** Per consumer, the position of each partition it reads (`topic/partition`; null: unknown yet). */
+  private readonly positions = new Map<NodeId, Map<string, number | null>>();
+  private readonly consumerUp = new Map<NodeId, boolean>();
+
+  constructor(private readonly layout: ClusterLayout) {
+    for (const c of layout.consumers) {
+      this.positions.set(c.id, new Map());
+      this.consumerUp.set(c.id, false);
+    }
+  }
+
+  /** Takes in one trace event (node events and the runtime's start, restart and crash lines). */
+  observe(_step: number, node: NodeId | null, event: ObservedEvent): void {
+    if (node === null) return;
+    const positions = this.positions.get(node);
+    if (positions !== undefined) return this.observeConsumer(node, positions, event);
+    switch (event.kind) {
+      case 'start':
+      case 'restart':
+        this.states.set(node, freshState());
+        this.metadata.started(node);
+        return;
+      case 'crash':
+        this.state(node).up = false;
+        return;
+      case 'raft-state': {
+        const e = event;
+        const s = this.state(node);
+        s.epoch = e.epoch;
+        s.role = e.role;
+        s.leader = e.leader;
+        // A new leader knows no high watermark until it has one in its own epoch.
+        if (e.role === 'leader') s.hw = null;
+        return;
+      }
+      case 'raft-recover':
+        this.state(node).hw = null;
+        if (event.snapshotEpoch !== null) this.metadata.loadedSnapshot(node, event.startOffset);
+        return;
+      case 'raft-hw':
+        this.state(node).hw = event.highWatermark;
+        return;
+      case 'raft-snapshot': {
+        const e = event;
+        const s = this.state(node);
+        if (!e.fetched) return;
+        if (s.hw === null || s.hw < e.endOffset) s.hw = e.endOffset;
+        this.metadata.loadedSnapshot(node, e.endOffset);
+        return;
+      }
+      case 'metadata-apply': {
+        const endOffset = event.endOffset;
+        this.state(node).appliedEnd = endOffset;
+        this.metadata.applied(node, endOffset);
+        return;
+      }
+      case 'partition-change':
+        this.metadata.changed(node, event);
+        return;
+      case 'broker-state': {
+        const e = event;
+        const s = this.state(node);
+        s.brokerEpoch = e.brokerEpoch;
+        s.fenced = e.fenced;
+        return;
+      }
+      case 'partition-recover': {
+        const e = event;
+        const last = e.batches.at(-1);
+        this.state(node).replicas.set(`${e.topic}-${e.partition}`, { role: 'none', hw: e.highWatermark, logEndOffset: last === undefined ? 0 : last[1] + 1 });
+        return;
+      }
+      case 'partition-append': {
+        const e = event;
+        const r = this.replica(node, e);
+        const last = e.batches.at(-1);
+        if (r !== undefined && last !== undefined) r.logEndOffset = last[1] + 1;
+        return;
+      }
+      case 'partition-truncate': {
+        const e = event;
+        const r = this.replica(node, e);
+        if (r !== undefined) r.logEndOffset = e.endOffset;
+        return;
+      }
+      case 'partition-hw': {
+        const e = event;
+        const r = this.replica(node, e);
+        if (r !== undefined) r.hw = e.highWatermark;
+        return;
+      }
+      case 'partition-role': {
+        const e = event;
+        const key = `${e.topic}-${e.partition}`;
+        // A replica that stops being one is dropped, as the broker drops it.
+        if (e.role === 'none') this.state(node).replicas.delete(key);
+        else {
+          const r = this.state(node).replicas.get(key);
+          if (r !== undefined) r.role = e.role;
+        }
+        return;
+      }
+    }
+  }
+
+  /** The live quorum leader of the highest epoch, or null. */
+  quorumLeader(): NodeId | null {
+    let best: { id: NodeId; epoch: number } | null = null;
+    for (const id of this.layout.controllers) {
+      const s = this.live(id);
+      if (s !== null && s.role === 'leader' && (best === null || s.epoch > best.epoch)) best = { id, epoch: s.epoch };
+    }
+    return best?.id ?? null;
+  }
+
+  /** The quorum leader's high watermark now (-1 without a leader, or while it knows none). */
+  leaderHighWatermark(): number {
+    const leader = this.quorumLeader();
+    return leader === null ? -1 : (this.live(leader)?.hw ?? -1);
+  }
+
+  /**
+   * What still keeps the cluster from having converged (empty when it has). The active controller
+   * keeps appending no-op records, so images are judged against `committedTarget`: the leader's high
+   * watermark at an earlier look, which every image should have reached by now.
+   */
+  problems(committedTarget: number): LivenessProblem[] {
+    const problems: LivenessProblem[] = [];
+    const leaderId = this.quorumLeader();
+    const leader = leaderId === null ? null : this.live(leaderId);
+    if (leaderId === null || leader === null) {
+      problems.push({ checker: LEADER_ELECTED, message: 'no quorum leader', nodes: [] });
+      return problems;
+    }
+    const strays = this.layout.nodes.filter((id) => {
+      const s = this.live(id);
+      return s === null || (id !== leaderId && (s.epoch !== leader.epoch || s.leader !== leaderId));
+    });
+    if (strays.length > 0) problems.push({ checker: LEADER_ELECTED, message: `${strays.join(', ')} do not follow leader ${leaderId} of epoch ${leader.epoch}`, nodes: strays });
+    const fenced = this.layout.brokers.filter((id) => {
+      const s = this.live(id);
+      return s === null || s.brokerEpoch < 0 || s.fenced;
+    });
+    if (fenced.length > 0) problems.push({ checker: BROKERS_UNFENCED, message: `${fenced.join(', ')} not registered and unfenced`, nodes: fenced });
+    const shortIsrs = [...this.metadata.imageOf(leaderId).values()]
+      .filter((p) => p.leader === null || p.replicas.some((r) => !p.isr.includes(r)))
+      .map((p) => `${p.topic}-${p.partition} (leader ${p.leader ?? 'none'}, ISR ${p.isr.join(',')} of ${p.replicas.join(',')})`);
+    if (shortIsrs.length > 0) problems.push({ checker: ISR_REGROWN, message: `partitions without a full ISR: ${shortIsrs.slice(0, 5).join('; ')}${shortIsrs.length > 5 ? ` and ${shortIsrs.length - 5} more` : ''}`, nodes: [] });
+    const behind = this.layout.nodes.filter((id) => (this.live(id)?.appliedEnd ?? -1) < committedTarget);
+    if (behind.length > 0) {
+      const where = behind.map((id) => `${id}@${this.live(id)?.appliedEnd ?? 'down'}`).join(', ');
+      problems.push({ checker: IMAGES_CONVERGED, message: `images behind the committed offset ${committedTarget}: ${where}`, nodes: behind });
+    }
+    return problems;
+  }
+
+  /**
+   * Whether the final read is done: every partition of every consumer's topic has a leader whose
+   * whole log is committed (an acknowledged record a new leader holds may wait for a follower's next
+   * fetch), and the consumer's position has reached its end.
+   */
+  consumersCaughtUp(): boolean {
+    const image = this.metadata.imageOf(this.mostAppliedNode() ?? '');
+    for (const c of this.layout.consumers) {
+      if (this.consumerUp.get(c.id) !== true) return false;
+      const partitions = [...image.values()].filter((p) => p.topic === c.topic);
+      if (partitions.length === 0) return false;
+      const positions = this.positions.get(c.id)!;
+      for (const p of partitions) {
+        const replica = p.leader === null ? undefined : this.live(p.leader)?.replicas.get(`${p.topic}-${p.partition}`);
+        if (replica === undefined || replica.role !== 'leader') return false;
+        if (replica.hw < replica.logEndOffset || (positions.get(`${p.topic}/${p.partition}`) ?? -1) < replica.hw) return false;
+      }
+    }
+    return true;
+  }
+
+  /** The final read's problem, when some consumer has not read everything (see consumersCaughtUp). */
+  finalReadProblem(): LivenessProblem | null {
+    if (this.consumersCaughtUp()) return null;
+    const ids = this.layout.consumers.map((c) => c.id);
+    return { checker: FINAL_READ, message: `consumers ${ids.join(', ')} have not read every partition to the end of its leader's log, all of it committed`, nodes: ids };
+  }
+
+  private observeConsumer(node: NodeId, positions: Map<string, number | null>, event: ObservedEvent): void {
+    switch (event.kind) {
+      case 'start':
+      case 'restart':
+        positions.clear();
+        this.consumerUp.set(node, true);
+        return;
+      case 'crash':
+        this.consumerUp.set(node, false);
+        return;
+      case 'client': {
+        const e = event;
+        if (e.type === 'ok') followPosition(positions, e.op, e.value);
+        return;
+      }
+    }
+  }
+
+  /** The live node whose image has applied the most of the metadata log (the first of them on a tie). */
+  private mostAppliedNode(): NodeId | null {
+    let best: { id: NodeId; applied: number } | null = null;
+    for (const id of this.layout.nodes) {
+      const s = this.live(id);
+      if (s !== null && (best === null || s.appliedEnd > best.applied)) best = { id, applied: s.appliedEnd };
+    }
+    return best?.id ?? null;
+  }
+
+  private state(node: NodeId): NodeState {
+    let s = this.states.get(node);
+    if (s === undefined) {
+      s = freshState();
+      s.up = false;
+      this.states.set(node, s);
+    }
+    return s;
+  }
+
+  private live(node: NodeId): NodeState | null {
+    const s = this.states.get(node);
+    return s !== undefined && s.up ? s : null;
+  }
+
+  private replica(node: NodeId, e: { topic: string; partition: number }): ReplicaState | undefined {
+    return this.states.get(node)?.replicas.get(`${e.topic}-${e.partition}`);
+  }
+}
+
+function freshState(): NodeState {
+  return { up: true, epoch: 0, role: 'unattached', leader: null, hw: null, appliedEnd: 0, brokerEpoch: -1, fenced: true, replicas: new Map() };
+}
+
+/** A consumer's position after an operation: assign keeps the partitions that stay, seek sets it, poll passes what it returned. */
+function followPosition(positions: Map<string, number | null>, op: string, value: unknown): void {
+  if (op === 'assign') {
+    const v = value as { topic: string; partitions: number[] };
+    const kept = new Set(v.partitions.map((p) => `${v.topic}/${p}`));
+    for (const key of [...positions.keys()]) if (key.startsWith(`${v.topic}/`) && !kept.has(key)) positions.delete(key);
+    for (const key of kept) if (!positions.has(key)) positions.set(key, null);
+  } else if (op === 'seek') {
+    const v = value as { topic: string; partition: number; offset: number };
+    positions.set(`${v.topic}/${v.partition}`, v.offset);
+  } else if (op === 'poll') {
+    for (const [topic, partition, offset] of (value as { records: Array<[string, number, number]> }).records) positions.set(`${topic}/${partition}`, offset + 1);
+  }
+}
