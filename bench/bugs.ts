@@ -3,8 +3,8 @@
 // seeds needed, wall seconds, and the faults left after shrinking. And clean seeds with no bug
 // (run first), where any violation is a false alarm. Workers start once and serve every bug.
 
-import { explore } from '../cli/explore/explorer.ts';
-import { closeRunners, seedRunners } from '../cli/explore/pool.ts';
+import { explore } from '../explore/explorer.ts';
+import { closeRunners, seedRunners } from '../explore/pool.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 
 export interface BugFinding {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KNOWN_BUGS } from '../sim/bugs.ts';
+import { KNOWN_BUGS } from '../core/bugs.ts';
 import { parseScenario } from '../sim/scenario/parse.ts';
 import { runScenario, type RunResult } from '../sim/scenario/run.ts';
 import { FileSink } from '../trace/sink.ts';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { runBugsBench, type BugsBenchResult } from '../bench/bugs.ts';
-import { KNOWN_BUGS } from '../sim/bugs.ts';
+import { KNOWN_BUGS } from '../core/bugs.ts';
 import { runKernelBench } from '../bench/kernel.ts';
 import { runRaftBench } from '../bench/raft.ts';
 import { runSimBench } from '../bench/sim.ts';

@@ -5,8 +5,9 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { KNOWN_BUGS } from '../sim/bugs.ts';
-import { explore, exploreExitCode, type ExploreOptions, type ExploreProgress, type ExploreReport } from './explore/explorer.ts';
+import { KNOWN_BUGS } from '../core/bugs.ts';
+import { explore, exploreExitCode, type ExploreOptions, type ExploreProgress, type ExploreReport } from '../explore/explorer.ts';
+import { exploreSummaryJson, failuresByChecker } from '../explore/summary.ts';
 import { bad, dim, checkBugs, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table } from './output.ts';
 
 interface ExploreFlags {
@@ -42,7 +43,7 @@ export function registerExplore(program: Command): void {
       progress.stop();
       const human = flags.json ? process.stderr : process.stdout;
       human.write(describeExplore(path, options, report) + '\n');
-      if (flags.json) printJson(exploreJson(path, options, report));
+      if (flags.json) printJson(exploreSummaryJson(path, options, report));
       process.exitCode = exploreExitCode(report);
     });
 }
@@ -123,19 +124,12 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
       ['failing seeds', report.failing.length === 0 ? ok('0') : bad(String(report.failing.length))],
     ]),
   ];
-  const byChecker = new Map<string, { cls: string; seeds: number[]; message: string }>();
-  for (const o of report.failing) {
-    for (const v of o.crash !== null ? [{ name: 'harness-crash', class: 'crash', message: o.crash.split('\n')[0]! }] : o.violations) {
-      const entry = byChecker.get(v.name) ?? { cls: v.class, seeds: [], message: v.message };
-      entry.seeds.push(o.seed);
-      byChecker.set(v.name, entry);
-    }
-  }
-  if (byChecker.size > 0) {
+  const byChecker = failuresByChecker(report);
+  if (byChecker.length > 0) {
     lines.push(
       table(
         ['checker', 'class', 'seeds', 'first seed', 'first message'],
-        [...byChecker].map(([name, e]) => [name, e.cls, e.seeds.length, e.seeds[0]!, e.message.length > 80 ? e.message.slice(0, 77) + '...' : e.message]),
+        byChecker.map((e) => [e.name, e.class, e.seeds.length, e.seeds[0]!, e.firstMessage.length > 80 ? e.firstMessage.slice(0, 77) + '...' : e.firstMessage]),
       ),
     );
   }
@@ -150,32 +144,4 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
     if (firstFile) lines.push(dim(`run it: npx samsa run ${firstFile.scenario}    replay its trace: npx samsa replay ${firstFile.trace}    watch it: npx samsa viz ${firstFile.trace}`));
   }
   return lines.join('\n');
-}
-
-function exploreJson(path: string, options: Omit<ExploreOptions, 'onSeed'>, report: ExploreReport): Record<string, unknown> {
-  const shrunkBySeed = new Map(report.shrunk.map((s) => [s.seed, s]));
-  return {
-    scenario: options.scenario.name,
-    file: path,
-    bugs: options.bugs,
-    seeds: report.outcomes.length,
-    from: options.from,
-    seedsPerSec: Number(report.seedsPerSec.toFixed(2)),
-    wallMs: Math.round(report.wallMs),
-    stoppedBy: report.stoppedBy,
-    violations: report.failing.flatMap((o) =>
-      o.violations.map((v) => ({ seed: o.seed, name: v.name, class: v.class, message: v.message, scenario: shrunkBySeed.get(o.seed)?.files?.scenario ?? path })),
-    ),
-    crashes: report.failing.filter((o) => o.crash !== null).map((o) => ({ seed: o.seed, message: o.crash })),
-    determinism: report.determinism,
-    shrunk: report.shrunk.map((s) => ({
-      seed: s.seed,
-      name: s.violation.name,
-      faultsBefore: s.result.faultsBefore,
-      faults: s.result.scenario.faults.length,
-      runs: s.result.runs,
-      scenario: s.files?.scenario ?? null,
-      trace: s.files?.trace ?? null,
-    })),
-  };
 }

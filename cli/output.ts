@@ -3,7 +3,7 @@
 
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { KNOWN_BUGS } from '../sim/bugs.ts';
+import { KNOWN_BUGS } from '../core/bugs.ts';
 import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 import { parseDuration } from '../sim/scenario/units.ts';

@@ -3,7 +3,7 @@
 // 2 when only liveness failed.
 
 import type { Command } from 'commander';
-import { KNOWN_BUGS } from '../sim/bugs.ts';
+import { KNOWN_BUGS } from '../core/bugs.ts';
 import { ScenarioSetupError } from '../sim/scenario/cluster.ts';
 import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
 import { runScenario, type RunResult } from '../sim/scenario/run.ts';

@@ -5,8 +5,9 @@
 import type { Env, Node, NodeId, TimerTag } from '../core/env.ts';
 import { Config, type ConfigValue } from '../core/protocol/configs.ts';
 import type { LeaderHint, OffsetAndEpoch, QuorumMessage, RaftEntry } from '../core/protocol/quorum.ts';
-import type { RaftBug } from '../core/raft/bugs.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../core/raft/raft-replica.ts';
+import type { RaftBug } from '../core/raft/bugs.ts';
+import { raftSettings } from '../core/raft/settings.ts';
 import { describeMessage } from './describe.ts';
 import type { DiskFaults } from './disk.ts';
 import { Simulation } from './kernel.ts';
@@ -47,25 +48,6 @@ export class CounterMachine implements StateMachine<string> {
     this.leader = leader;
   }
 };
-
-/** Builds the quorum's settings from Kafka config names. */
-export function raftSettings(config: Config, voters: readonly NodeId[], bugs: ReadonlySet<RaftBug>): RaftSettings {
-  return {
-    clusterId: 'samsa-sim',
-    voters,
-    electionTimeoutMs: config.int('controller.quorum.election.timeout.ms'),
-    fetchTimeoutMs: config.int('controller.quorum.fetch.timeout.ms'),
-    electionBackoffMaxMs: config.int('controller.quorum.election.backoff.max.ms'),
-    requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'),
-    retryBackoffMs: config.int('controller.quorum.retry.backoff.ms'),
-    // A parked fetch must return well before the follower's fetch timeout gives up on the leader.
-    fetchMaxWaitMs: Math.min(config.int('samsa.raft.fetch.max.wait.ms'), Math.floor(config.int('controller.quorum.fetch.timeout.ms') / 2)),
-    flushDelayMs: config.int('samsa.raft.flush.delay.ms'),
-    snapshotBytes: config.int('metadata.log.max.record.bytes.between.snapshots'),
-    maxFetchEntries: 500,
-    bugs,
-  };
-}
 
 /** A quorum replica with a counter; the leader appends `batch` values every `appendEveryMs`. */
 export class CounterNode implements Node<CounterMessage> {

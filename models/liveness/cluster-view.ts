@@ -5,17 +5,14 @@
 // here looks at a node object, so a simulated run, a real run or a recorded trace judge alike.
 
 import type { NodeId } from '../../core/env.ts';
+import type { ClusterLayout } from '../../core/node/cluster-layout.ts';
 import type { ObservedEvent, RaftRole } from '../../core/trace/schema.ts';
 import { BROKERS_UNFENCED, FINAL_READ, IMAGES_CONVERGED, ISR_REGROWN, LEADER_ELECTED } from '../checkers/liveness.ts';
 import type { CheckerInfo } from '../violation.ts';
 import { MetadataView } from './metadata-view.ts';
 
-/** Which nodes play which part (node ids as the runtime names them). */
-export interface ClusterLayout {
-  /** Every broker and controller node, in the order problems name them. */
-  nodes: readonly NodeId[];
-  brokers: readonly NodeId[];
-  controllers: readonly NodeId[];
+/** Which nodes play which part, and which consumers read which topic (their final read). */
+export interface WatchedCluster extends ClusterLayout {
   consumers: ReadonlyArray<{ id: NodeId; topic: string }>;
 }
 
@@ -54,7 +51,7 @@ export class ClusterView {
   private readonly positions = new Map<NodeId, Map<string, number | null>>();
   private readonly consumerUp = new Map<NodeId, boolean>();
 
-  constructor(private readonly layout: ClusterLayout) {
+  constructor(private readonly layout: WatchedCluster) {
     for (const c of layout.consumers) {
       this.positions.set(c.id, new Map());
       this.consumerUp.set(c.id, false);

@@ -5,11 +5,10 @@
 import type { NodeId } from '../../core/env.ts';
 import { AdminClient } from '../../core/client/admin.ts';
 import { KafkaNode, type KafkaMessage } from '../../core/node/kafka-node.ts';
-import { Config, ConfigError, topicConfigProblem } from '../../core/protocol/configs.ts';
-import { brokerBugs, controllerBugs, raftBugs } from '../bugs.ts';
+import { checkedConfig, clusterLayout, kafkaNodeSpecs, type ClusterLayout } from '../../core/node/cluster-layout.ts';
+import { ConfigError, type Config } from '../../core/protocol/configs.ts';
 import { describeMessage } from '../describe.ts';
 import { Simulation } from '../kernel.ts';
-import { raftSettings } from '../raft-workload.ts';
 import type { TraceSink } from '../../trace/sink.ts';
 import type { Scenario } from './types.ts';
 
@@ -23,12 +22,8 @@ export class ScenarioSetupError extends Error {
   }
 }
 
-export interface Cluster {
+export interface Cluster extends ClusterLayout {
   sim: Simulation<KafkaMessage>;
-  brokers: NodeId[];
-  controllers: NodeId[];
-  /** Every broker and controller node. */
-  nodes: NodeId[];
   config: Config;
 }
 
@@ -44,23 +39,12 @@ export function checkedSetup<T>(scenario: Scenario, where: string | null, check:
 
 /** The cluster's Kafka config, checked: unknown keys and bad values are setup errors. */
 export function clusterConfig(scenario: Scenario): Config {
-  return checkedSetup(scenario, null, () => {
-    const config = new Config(scenario.cluster.config);
-    for (const topic of scenario.topics) {
-      for (const [name, value] of Object.entries(topic.config)) {
-        const problem = topicConfigProblem(name, String(value));
-        if (problem !== null) throw new ConfigError(`topics.${topic.name}.config: ${problem}`);
-      }
-    }
-    return config;
-  });
+  return checkedSetup(scenario, null, () => checkedConfig(scenario.cluster.config, scenario.topics));
 }
 
 export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink | null, bugs: readonly string[]): Cluster {
   const config = clusterConfig(scenario);
-  const brokers = Array.from({ length: scenario.cluster.nodes }, (_, i) => `b${i + 1}`);
-  const dedicated = scenario.cluster.controllers !== 'combined';
-  const controllers = dedicated ? Array.from({ length: scenario.cluster.controllers as number }, (_, i) => `c${i + 1}`) : brokers;
+  const layout = clusterLayout(scenario.cluster.nodes, scenario.cluster.controllers);
   const sim = new Simulation<KafkaMessage>({
     seed,
     network: scenario.network,
@@ -69,18 +53,10 @@ export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink 
     header: { scenario: scenario.name, config: { setup: 'scenario', scenario, bugs: [...bugs] } },
     describe: describeMessage,
   });
-  const settings = raftSettings(config, controllers, raftBugs(bugs));
-  const cBugs = controllerBugs(bugs);
-  const bBugs = brokerBugs(bugs);
-  const nodes = dedicated ? [...brokers, ...controllers] : brokers;
-  for (const id of nodes) {
-    const isController = controllers.includes(id);
-    const isBroker = brokers.includes(id);
-    sim.addNode(id, () => new KafkaNode({ id, broker: isBroker, controller: isController, config, raft: settings, controllerBugs: cBugs, brokerBugs: bBugs }));
-  }
+  for (const spec of kafkaNodeSpecs(layout, config, bugs)) sim.addNode(spec.id, () => new KafkaNode(spec));
   const adminSettings = { requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'), retryBackoffMs: 200 };
-  sim.addNode(ADMIN_ID, () => new AdminClient(ADMIN_ID, controllers, adminSettings) as never);
-  return { sim, brokers, controllers, nodes, config };
+  sim.addNode(ADMIN_ID, () => new AdminClient(ADMIN_ID, layout.controllers, adminSettings) as never);
+  return { sim, ...layout, config };
 }
 
 /** Boots the cluster's nodes and admin client (once whatever observes the run is attached). */

@@ -9,7 +9,7 @@ import { CheckerSuite } from '../../models/checker-suite.ts';
 import { TRACE_VALIDATION, TraceValidator } from '../../models/trace-validation.ts';
 import type { Violation } from '../../models/violation.ts';
 import type { SimStats } from '../kernel.ts';
-import { clientBugs } from '../bugs.ts';
+import { clientBugs } from '../../core/bugs.ts';
 import type { TraceSink } from '../../trace/sink.ts';
 import { ADMIN_ID, buildCluster, kafkaNode, startCluster, type Cluster } from './cluster.ts';
 import { scheduleFaults, type AppliedFault } from './faults.ts';

@@ -24,8 +24,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('the determinism guard: a static scan', () => {
-  it('finds no wall clock, unseeded randomness or real timers in core/, sim/ and models/, and no IO in core/', () => {
-    const files = ['core', 'sim', 'models'].flatMap((dir) => sourceFiles(dir).map((path) => ({ dir, path })));
+  it('finds no wall clock, unseeded randomness or real timers in core/, sim/, models/ and trace/, and no IO in core/', () => {
+    const files = ['core', 'sim', 'models', 'trace'].flatMap((dir) => sourceFiles(dir).map((path) => ({ dir, path })));
     expect(files.length).toBeGreaterThan(5);
     const findings = files.flatMap(({ dir, path }) =>
       findForbidden(relative(root, path), readFileSync(path, 'utf8'), { core: dir === 'core' }),

@@ -5,10 +5,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { explore, exploreExitCode, type ExploreReport } from '../../cli/explore/explorer.ts';
-import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { explore, exploreExitCode, type ExploreReport } from '../../explore/explorer.ts';
+import { KNOWN_BUGS } from '../../core/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
-import { runSeed } from '../../sim/explore/run-seed.ts';
+import { runSeed } from '../../explore/run-seed.ts';
 
 const nemesis = loadScenario('scenarios/nemesis.yaml', { knownBugs: KNOWN_BUGS });
 const base = { scenario: nemesis, from: 1, timeBudgetMs: null, untilFirst: false, bugs: [], shrink: 0, failuresDir: null };

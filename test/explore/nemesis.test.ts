@@ -2,7 +2,7 @@
 // and the schedule keeps its promises (a minority of voters down at once, every fault in time).
 
 import { describe, expect, it } from 'vitest';
-import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { KNOWN_BUGS } from '../../core/bugs.ts';
 import { drawNemesis } from '../../sim/scenario/nemesis.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import type { Fault } from '../../sim/scenario/types.ts';

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { KNOWN_BUGS } from '../../core/bugs.ts';
 import { withNemesisDrawn } from '../../sim/scenario/nemesis.ts';
 import { loadScenario, parseScenario } from '../../sim/scenario/parse.ts';
 import { scenarioToYaml } from '../../sim/scenario/to-yaml.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatValidationFailure, truncationPoint, validateTraceEvents, validateTraceFile, type Batch, type ValidationResult } from '../../models/trace-validation.ts';
-import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { KNOWN_BUGS } from '../../core/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { FileSink, MemorySink } from '../../trace/sink.ts';

@@ -10,7 +10,7 @@
 // tests and tooling, not for the runtime.
 
 import fc from 'fast-check';
-import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { KNOWN_BUGS } from '../../core/bugs.ts';
 import { parseScenario } from '../../sim/scenario/parse.ts';
 import { maxVotersDown } from '../../sim/scenario/nemesis.ts';
 import { formatScenarioDocument } from '../../sim/scenario/to-yaml.ts';

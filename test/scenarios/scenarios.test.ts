@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SAFETY_CHECKERS } from '../../models/checker-suite.ts';
 import { LIVENESS_CHECKERS } from '../../models/checkers/liveness.ts';
-import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { KNOWN_BUGS } from '../../core/bugs.ts';
 import { replayTrace } from '../../sim/replay.ts';
 import { ScenarioSetupError } from '../../sim/scenario/cluster.ts';
 import { loadScenario, parseScenario } from '../../sim/scenario/parse.ts';

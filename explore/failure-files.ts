@@ -3,10 +3,10 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScenario } from '../scenario/run.ts';
-import { scenarioToYaml } from '../scenario/to-yaml.ts';
-import type { Scenario } from '../scenario/types.ts';
-import { FileSink } from '../../trace/sink.ts';
+import { runScenario } from '../sim/scenario/run.ts';
+import { scenarioToYaml } from '../sim/scenario/to-yaml.ts';
+import type { Scenario } from '../sim/scenario/types.ts';
+import { FileSink } from '../trace/sink.ts';
 
 export interface FailureFiles {
   scenario: string;

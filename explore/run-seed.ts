@@ -4,10 +4,10 @@
 // hashing a trace costs about as much as the run itself. An exception out of the simulation is a
 // crash of the harness itself, reported apart from the checkers' verdicts.
 
-import type { ViolationClass } from '../../models/violation.ts';
-import { runScenario } from '../scenario/run.ts';
-import type { Scenario } from '../scenario/types.ts';
-import { HashOnlySink } from '../../trace/sink.ts';
+import type { ViolationClass } from '../models/violation.ts';
+import { runScenario } from '../sim/scenario/run.ts';
+import type { Scenario } from '../sim/scenario/types.ts';
+import { HashOnlySink } from '../trace/sink.ts';
 
 export interface SeedViolation {
   name: string;

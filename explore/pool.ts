@@ -3,15 +3,15 @@
 // Runners outlive one exploration, so a benchmark pays the workers' start-up once.
 
 import { Worker } from 'node:worker_threads';
-import { runSeed, type SeedOutcome } from '../../sim/explore/run-seed.ts';
-import type { SeedJob } from '../../sim/explore/worker.ts';
+import { runSeed, type SeedOutcome } from './run-seed.ts';
+import type { SeedJob } from './worker.ts';
 
 export interface SeedRunner {
   run(job: SeedJob): Promise<SeedOutcome>;
   close(): Promise<void>;
 }
 
-const WORKER_BOOT = new URL('../../sim/explore/worker-boot.js', import.meta.url);
+const WORKER_BOOT = new URL('./worker-boot.js', import.meta.url);
 
 export function seedRunners(workers: number): SeedRunner[] {
   if (workers <= 1) return [inlineRunner()];

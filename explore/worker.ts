@@ -2,7 +2,7 @@
 // It is booted by worker-boot.js, which registers tsx so that these sources load.
 
 import { parentPort } from 'node:worker_threads';
-import type { Scenario } from '../scenario/types.ts';
+import type { Scenario } from '../sim/scenario/types.ts';
 import { runSeed } from './run-seed.ts';
 
 export interface SeedJob {

@@ -1,10 +1,10 @@
 // The catalogue of seeded bugs: every switch that brings back a known mistake, by name, with
 // what it does. Scenarios name them under `bugs:`, the command line with `--bug`.
 
-import { BROKER_BUGS, type BrokerBug } from '../core/broker/bugs.ts';
-import { CLIENT_BUGS, type ClientBug } from '../core/client/bugs.ts';
-import { CONTROLLER_BUGS, type ControllerBug } from '../core/controller/bugs.ts';
-import { RAFT_BUGS, type RaftBug } from '../core/raft/bugs.ts';
+import { BROKER_BUGS, type BrokerBug } from './broker/bugs.ts';
+import { CLIENT_BUGS, type ClientBug } from './client/bugs.ts';
+import { CONTROLLER_BUGS, type ControllerBug } from './controller/bugs.ts';
+import { RAFT_BUGS, type RaftBug } from './raft/bugs.ts';
 
 export const SEEDED_BUGS: Readonly<Record<string, string>> = { ...RAFT_BUGS, ...CONTROLLER_BUGS, ...BROKER_BUGS, ...CLIENT_BUGS };
 

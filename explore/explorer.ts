@@ -2,10 +2,10 @@
 // --until-first) the first violation run out; then shrinks the failing seeds and writes each
 // one under failures/. Exit codes by class, as TigerBeetle's VOPR has them.
 
-import { headlineViolation, runSeed, type SeedOutcome, type SeedViolation } from '../../sim/explore/run-seed.ts';
-import { shrink, type ShrinkResult } from '../../sim/explore/shrink.ts';
-import { writeFailure, type FailureFiles } from '../../sim/explore/failure-files.ts';
-import type { Scenario } from '../../sim/scenario/types.ts';
+import { headlineViolation, runSeed, type SeedOutcome, type SeedViolation } from './run-seed.ts';
+import { shrink, type ShrinkResult } from './shrink.ts';
+import { writeFailure, type FailureFiles } from './failure-files.ts';
+import type { Scenario } from '../sim/scenario/types.ts';
 import { closeRunners, seedRunners, type SeedRunner } from './pool.ts';
 
 export interface ExploreOptions {

@@ -2,8 +2,8 @@
 // schedule, then fewer clients, a shorter run and a lower produce rate, keeping each step only
 // if the same checker still trips with the same seed. Every try is one deterministic run.
 
-import type { Fault, Scenario } from '../scenario/types.ts';
-import { withNemesisDrawn } from '../scenario/nemesis.ts';
+import type { Fault, Scenario } from '../sim/scenario/types.ts';
+import { withNemesisDrawn } from '../sim/scenario/nemesis.ts';
 import { runSeed, type SeedOutcome } from './run-seed.ts';
 
 export interface ShrinkOptions {
