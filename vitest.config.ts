@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     maxWorkers: 2,
+    // Messages are values: the simulator deep-freezes each one it is handed, so a change throws.
+    env: { SAMSA_FREEZE_MESSAGES: '1' },
   },
 });

@@ -2,7 +2,7 @@
 // entries, snapshot contents) are summarised, so traces stay small and still show what moved.
 
 import type { FetchResponse, ProduceRequest } from '../core/protocol/data.ts';
-import type { RecordBatch } from '../core/protocol/records.ts';
+import { decodedFields, type RecordBatch } from '../core/protocol/records.ts';
 
 export function describeMessage(msg: unknown): unknown {
   if (typeof msg !== 'object' || msg === null) return msg;
@@ -27,7 +27,7 @@ export function describeMessage(msg: unknown): unknown {
 }
 
 /** A record batch without its records: offsets, epoch, producer and sequence, and the record count. */
-function batchHeader(b: RecordBatch): Omit<RecordBatch, 'records'> & { recordCount: number } {
-  const { records, ...header } = b;
+function batchHeader(b: RecordBatch): Omit<RecordBatch, 'records' | 'wireBytes'> & { recordCount: number } {
+  const { records, ...header } = decodedFields(b);
   return { ...header, recordCount: records.length };
 }

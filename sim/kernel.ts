@@ -10,6 +10,7 @@ import type { TraceSink } from '../trace/sink.ts';
 import { quoteNode, TraceWriter, type QuotedNode } from '../trace/writer.ts';
 import { NO_DISK_FAULTS, SimStorage, type DiskFaults } from './disk.ts';
 import { EventQueue } from './event-queue.ts';
+import { deepFreeze, freezeMessagesByDefault } from './freeze.ts';
 import { Fate, Network, type LinkConfig } from './network.ts';
 import { RandomStreams, type Rng } from './random.ts';
 
@@ -23,6 +24,8 @@ export interface SimulationOptions<M> {
   header?: { scenario: string; config: TraceSetup };
   /** How a message is shown in the trace; by default the message itself. */
   describe?: (msg: M) => unknown;
+  /** Deep-freeze every message handed to `send`, so that a later change throws (default: SAMSA_FREEZE_MESSAGES=1, as in tests). */
+  freezeMessages?: boolean;
 }
 
 /** Running counts of what the kernel did, for summaries (cheap enough for the hot path). */
@@ -186,6 +189,7 @@ export class Simulation<M> {
   private readonly byId = new Map<NodeId, NodeSlot<M>>();
   private readonly writer: TraceWriter;
   private readonly describe: (msg: M) => unknown;
+  private readonly freezeMessages: boolean;
   private readonly disk: DiskFaults;
   private readonly fate = new Fate();
   private readonly stepListeners: Array<(sim: Simulation<M>) => void> = [];
@@ -202,6 +206,7 @@ export class Simulation<M> {
     this.disk = { ...NO_DISK_FAULTS, ...options.disk };
     this.writer = new TraceWriter(options.trace ?? null);
     this.describe = options.describe ?? ((msg) => msg);
+    this.freezeMessages = options.freezeMessages ?? freezeMessagesByDefault();
     const header = options.header ?? { scenario: 'ad-hoc', config: {} };
     this.writer.header({ samsa: 1, scenario: header.scenario, seed: options.seed, config: header.config });
   }
@@ -486,6 +491,7 @@ export class Simulation<M> {
     const messageId = this.messageIds++;
     const stats = this.stats;
     stats.messagesSent++;
+    if (this.freezeMessages) deepFreeze(msg);
     if (fate.dropped === null) {
       this.queue.push(this.deliveries.take(fate.atUs, this.seq++, to, from, msg, messageId));
       if (fate.dupAtUs >= 0) {

@@ -16,6 +16,7 @@ import type {
   CreateTopicsRequest,
   DeleteTopicsRequest,
 } from '../protocol/controller.ts';
+import { errorResponse } from '../protocol/error-response.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { QuorumMessage, RaftEntry } from '../protocol/quorum.ts';
 import type { RaftReplica } from '../raft/raft-replica.ts';
@@ -390,28 +391,5 @@ function partitionResult(p: PartitionState | undefined, partitionIndex: number, 
 
 /** Answers a controller request as a node that is not the active controller (NOT_CONTROLLER). */
 export function rejectNotController(env: ControllerEnv, from: NodeId, req: ControllerRequest): void {
-  const errorCode = ErrorCode.NOT_CONTROLLER;
-  const correlationId = req.correlationId;
-  switch (req.api) {
-    case 'BrokerRegistration':
-      return env.send(from, { api: 'BrokerRegistration', kind: 'response', correlationId, errorCode, brokerEpoch: -1 });
-    case 'BrokerHeartbeat':
-      return env.send(from, { api: 'BrokerHeartbeat', kind: 'response', correlationId, errorCode, isCaughtUp: false, isFenced: true, shouldShutDown: false });
-    case 'AlterPartition':
-      return env.send(from, { api: 'AlterPartition', kind: 'response', correlationId, errorCode, topics: [] });
-    case 'CreateTopics':
-      return env.send(from, {
-        api: 'CreateTopics',
-        kind: 'response',
-        correlationId,
-        topics: req.topics.map((t) => ({ name: t.name, topicId: null, errorCode, errorMessage: 'this node is not the active controller', numPartitions: -1, replicationFactor: -1 })),
-      });
-    case 'DeleteTopics':
-      return env.send(from, {
-        api: 'DeleteTopics',
-        kind: 'response',
-        correlationId,
-        responses: req.topicNames.map((name) => ({ name, topicId: null, errorCode, errorMessage: 'this node is not the active controller' })),
-      });
-  }
+  env.send(from, errorResponse(req, ErrorCode.NOT_CONTROLLER, 'this node is not the active controller'));
 }

@@ -6,7 +6,7 @@
 
 import { hashString } from '../hash.ts';
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
-import { lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
+import { decodedFields, lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
 import type { Storage } from '../storage.ts';
 import { crc32c } from './crc32c.ts';
 import { EpochCache, UNDEFINED_EPOCH } from './epoch-cache.ts';
@@ -34,7 +34,7 @@ const decoder = new TextDecoder();
 function encode(batch: RecordBatch): { frame: Uint8Array; hash: number } {
   let encoded = encodings.get(batch);
   if (encoded === undefined) {
-    const text = JSON.stringify(batch);
+    const text = JSON.stringify(decodedFields(batch));
     const buffer = new Uint8Array(8 + maxUtf8Length(text));
     const length = encodeUtf8Into(text, buffer, 8);
     const view = new DataView(buffer.buffer);

@@ -14,6 +14,8 @@ import type { MetadataRecord } from '../controller/records.ts';
 import type { Config } from '../protocol/configs.ts';
 import { CONTROLLER_APIS, type ControllerMessage, type ControllerRequest } from '../protocol/controller.ts';
 import type { DataMessage, DataRequest } from '../protocol/data.ts';
+import { errorResponse } from '../protocol/error-response.ts';
+import { ErrorCode } from '../protocol/errors.ts';
 import { isQuorumMessage, type LeaderHint, type OffsetAndEpoch, type QuorumMessage, type RaftEntry } from '../protocol/quorum.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-replica.ts';
 
@@ -88,7 +90,10 @@ export class KafkaNode implements Node<KafkaMessage> {
         if (this.controller !== null) this.controller.handle(env, from, msg as ControllerRequest);
         else rejectNotController(env, from, msg as ControllerRequest);
       } else if (DATA_APIS.has(msg.api)) {
-        this.replicas?.handle(env, from, msg as DataRequest);
+        if (this.replicas !== null) this.replicas.handle(env, from, msg as DataRequest);
+        // A dedicated controller serves no data APIs: it answers as Kafka's request handlers
+        // answer an API key they have no handler for, never with silence.
+        else env.send(from, errorResponse(msg as DataRequest, ErrorCode.UNKNOWN_SERVER_ERROR, `${this.spec.id} is a controller only and does not serve ${msg.api}`));
       }
       return;
     }

@@ -35,7 +35,17 @@ export interface RecordBatch {
   /** The first record's sequence number for this producer and partition (-1 without idempotence). */
   baseSequence: number;
   records: KafkaRecord[];
+  /**
+   * The batch as RecordBatch v2 bytes, when it came from the wire: the codec keeps them beside
+   * the decoded fields, so that a broker can store and serve the very bytes a producer sent.
+   * Never part of traces or of the simulator's log frames, which carry the decoded fields.
+   */
+  wireBytes?: Uint8Array;
 }
+
+/** Where RecordBatch v2 keeps the fields a leader sets: baseOffset (int64) and partitionLeaderEpoch (int32), both before the CRC'd part. */
+const WIRE_BASE_OFFSET = 0;
+const WIRE_PARTITION_LEADER_EPOCH = 12;
 
 export const NO_PRODUCER_ID = -1;
 
@@ -43,9 +53,28 @@ export function lastOffsetOf(batch: RecordBatch): number {
   return batch.baseOffset + batch.lastOffsetDelta;
 }
 
-/** The batch with its offsets assigned from `baseOffset` and the leader epoch stamped. */
+/**
+ * The batch with its offsets assigned from `baseOffset` and the leader epoch stamped. Wire bytes
+ * are patched in a copy, as Kafka's leader does: both fields lie before the CRC'd part, so the
+ * CRC stays valid.
+ */
 export function assignOffsets(batch: RecordBatch, baseOffset: number, leaderEpoch: number): RecordBatch {
-  return { ...batch, baseOffset, partitionLeaderEpoch: leaderEpoch };
+  const assigned: RecordBatch = { ...batch, baseOffset, partitionLeaderEpoch: leaderEpoch };
+  if (batch.wireBytes !== undefined) {
+    const bytes = batch.wireBytes.slice();
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    view.setBigInt64(WIRE_BASE_OFFSET, BigInt(baseOffset));
+    view.setInt32(WIRE_PARTITION_LEADER_EPOCH, leaderEpoch);
+    assigned.wireBytes = bytes;
+  }
+  return assigned;
+}
+
+/** The batch's decoded fields alone (its wire bytes left out), for traces and log frames. */
+export function decodedFields(batch: RecordBatch): Omit<RecordBatch, 'wireBytes'> {
+  if (batch.wireBytes === undefined) return batch;
+  const { wireBytes: _bytes, ...fields } = batch;
+  return fields;
 }
 
 /** The size of a batch as Kafka counts it on the wire (61-byte header plus each record), for byte limits. */

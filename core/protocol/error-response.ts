@@ -1,0 +1,89 @@
+// The answer to a request that fails as a whole, as Kafka's AbstractRequest.getErrorResponse
+// builds it: the request's own shape with the error on every partition or topic it named and
+// "nothing" (-1, null, empty) in every other field. A node answers this way instead of staying
+// silent, e.g. to an API it does not serve (Kafka's request handlers answer UNKNOWN_SERVER_ERROR
+// for an API key they have no handler for) or as a controller that is not the active one.
+
+import type { ControllerRequest, ControllerResponse } from './controller.ts';
+import type { DataRequest, DataResponse } from './data.ts';
+
+/** The error response to `req`, with `errorCode` everywhere it fits and `errorMessage` where the response carries one. */
+export function errorResponse(req: DataRequest, errorCode: number, errorMessage?: string | null): DataResponse;
+export function errorResponse(req: ControllerRequest, errorCode: number, errorMessage?: string | null): ControllerResponse;
+export function errorResponse(req: DataRequest | ControllerRequest, errorCode: number, errorMessage: string | null = null): DataResponse | ControllerResponse {
+  const correlationId = req.correlationId;
+  switch (req.api) {
+    case 'Produce':
+      return {
+        api: 'Produce',
+        kind: 'response',
+        correlationId,
+        responses: req.topicData.map((t) => ({
+          name: t.name,
+          partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage, currentLeader: null })),
+        })),
+        throttleTimeMs: 0,
+      };
+    case 'Fetch':
+      return {
+        api: 'Fetch',
+        kind: 'response',
+        correlationId,
+        errorCode,
+        topics: req.topics.map((t) => ({
+          topic: t.topic,
+          partitions: t.partitions.map((p) => ({
+            partitionIndex: p.partition,
+            errorCode,
+            highWatermark: -1,
+            lastStableOffset: -1,
+            logStartOffset: -1,
+            divergingEpoch: null,
+            currentLeader: { leaderId: null, leaderEpoch: -1 },
+            records: [],
+          })),
+        })),
+      };
+    case 'ListOffsets':
+      return {
+        api: 'ListOffsets',
+        kind: 'response',
+        correlationId,
+        topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, timestamp: -1, offset: -1, leaderEpoch: -1 })) })),
+      };
+    case 'OffsetForLeaderEpoch':
+      return {
+        api: 'OffsetForLeaderEpoch',
+        kind: 'response',
+        correlationId,
+        topics: req.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ errorCode, partition: p.partition, leaderEpoch: -1, endOffset: -1 })) })),
+      };
+    case 'Metadata':
+      return {
+        api: 'Metadata',
+        kind: 'response',
+        correlationId,
+        brokers: [],
+        clusterId: '',
+        controllerId: null,
+        topics: (req.topics ?? []).map((name) => ({ errorCode, name, topicId: null, isInternal: false, partitions: [] })),
+      };
+    case 'InitProducerId':
+      return { api: 'InitProducerId', kind: 'response', correlationId, errorCode, producerId: -1, producerEpoch: -1 };
+    case 'BrokerRegistration':
+      return { api: 'BrokerRegistration', kind: 'response', correlationId, errorCode, brokerEpoch: -1 };
+    case 'BrokerHeartbeat':
+      return { api: 'BrokerHeartbeat', kind: 'response', correlationId, errorCode, isCaughtUp: false, isFenced: true, shouldShutDown: false };
+    case 'AlterPartition':
+      return { api: 'AlterPartition', kind: 'response', correlationId, errorCode, topics: [] };
+    case 'CreateTopics':
+      return {
+        api: 'CreateTopics',
+        kind: 'response',
+        correlationId,
+        topics: req.topics.map((t) => ({ name: t.name, topicId: null, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 })),
+      };
+    case 'DeleteTopics':
+      return { api: 'DeleteTopics', kind: 'response', correlationId, responses: req.topicNames.map((name) => ({ name, topicId: null, errorCode, errorMessage })) };
+  }
+}
