@@ -157,9 +157,7 @@ export function parseProducerConfig(overrides: Readonly<Record<string, ConfigVal
 
 /** Parses consumer settings; throws ClientConfigError naming the first bad key. */
 export function parseConsumerConfig(overrides: Readonly<Record<string, ConfigValue>> = {}): ConsumerConfig {
-  if (overrides['isolation.level'] === 'read_committed') {
-    throw new ClientConfigError('isolation.level "read_committed" is not supported: Samsa has no transactions, use read_uncommitted');
-  }
+  refuseReadCommitted(overrides);
   const v = parse('consumer', CONSUMER_CONFIG_DEFS, PRODUCER_CONFIG_DEFS, overrides);
   return {
     autoOffsetReset: v['auto.offset.reset'] as AutoOffsetReset,
@@ -173,6 +171,28 @@ export function parseConsumerConfig(overrides: Readonly<Record<string, ConfigVal
     retryBackoffMs: v['retry.backoff.ms'] as number,
     metadataMaxAgeMs: v['metadata.max.age.ms'] as number,
   };
+}
+
+/**
+ * What is wrong with one entry of a client's config on its own (an unknown key, a bad value, a
+ * setting not built), or null; rules between entries are left to the parse of the whole config.
+ */
+export function clientConfigEntryProblem(role: 'producer' | 'consumer', key: string, value: ConfigValue): string | null {
+  try {
+    if (role === 'consumer') refuseReadCommitted({ [key]: value });
+    if (role === 'producer') parse(role, PRODUCER_CONFIG_DEFS, CONSUMER_CONFIG_DEFS, { [key]: value });
+    else parse(role, CONSUMER_CONFIG_DEFS, PRODUCER_CONFIG_DEFS, { [key]: value });
+    return null;
+  } catch (err) {
+    if (err instanceof ClientConfigError) return err.message;
+    throw err;
+  }
+}
+
+function refuseReadCommitted(overrides: Readonly<Record<string, ConfigValue>>): void {
+  if (overrides['isolation.level'] === 'read_committed') {
+    throw new ClientConfigError('isolation.level "read_committed" is not built yet: Samsa has no transactions, use read_uncommitted');
+  }
 }
 
 function parse(

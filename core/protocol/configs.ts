@@ -132,9 +132,28 @@ export const TOPIC_CONFIG_DEFAULTS: Readonly<Record<string, string>> = {
   'compression.type': 'producer',
 };
 
-/** Why a topic config entry is invalid, or null when it is fine. */
+/**
+ * Kafka topic configs that Samsa does not act on yet: a log keeps every record, whole, forever
+ * (no retention, compaction, segments, compression or size limits). Accepting them would promise
+ * what is not there, so they are refused until the storage work builds them.
+ */
+export const TOPIC_CONFIGS_NOT_BUILT: ReadonlySet<string> = new Set([
+  'cleanup.policy',
+  'retention.ms',
+  'retention.bytes',
+  'segment.bytes',
+  'segment.ms',
+  'compression.type',
+  'max.message.bytes',
+  'message.timestamp.type',
+]);
+
+/** Why a topic config entry is invalid or refused, or null when it is fine. */
 export function topicConfigProblem(name: string, value: string): string | null {
   if (!(name in TOPIC_CONFIG_DEFAULTS)) return `unknown topic config "${name}"`;
+  if (TOPIC_CONFIGS_NOT_BUILT.has(name)) {
+    return `topic config "${name}" is not built yet: Samsa keeps every record whole and forever (no retention, compaction, segments, compression or size limits), so it refuses the setting rather than ignore it`;
+  }
   switch (name) {
     case 'unclean.leader.election.enable':
       return value === 'true' || value === 'false' ? null : `"${name}" must be true or false`;

@@ -54,4 +54,14 @@ describe('samsa run', () => {
     expect(unknownBug.code).toBe(64);
     expect(unknownBug.stderr).toMatch(/unknown bug "no-such-bug" \(known: .*raft-vote-before-fsync/);
   });
+
+  it('refuses a topic config that is not built yet (cleanup.policy: compact) with exit 64, naming file, line and field', () => {
+    const compact = join(dir, 'compact.yaml');
+    writeFileSync(compact, 'samsa: 1\nname: compact\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { cleanup.policy: compact } }\n');
+    const run = samsa('run', compact);
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain(`${compact}:6:`);
+    expect(run.stderr).toContain('topics[0].config["cleanup.policy"]: topic config "cleanup.policy" is not built yet');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
 });

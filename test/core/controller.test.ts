@@ -698,12 +698,12 @@ describe('the controller in a cluster: CreateTopics', () => {
 
   it('applies the -1 defaults (num.partitions, default.replication.factor) and stores topic configs', () => {
     const tc = startCluster({ 'num.partitions': 2, 'default.replication.factor': 2 });
-    const response = create(tc, [topic('defaults', -1, -1, { 'min.insync.replicas': '2', 'cleanup.policy': 'compact' })]);
+    const response = create(tc, [topic('defaults', -1, -1, { 'min.insync.replicas': '2', 'flush.messages': '1' })]);
     expect(response.topics[0]).toMatchObject({ errorCode: ErrorCode.NONE, numPartitions: 2, replicationFactor: 2 });
     const t = controllerImage(tc).topicByName('defaults')!;
     expect(t.partitions).toHaveLength(2);
     for (const p of t.partitions) expect(p.replicas).toHaveLength(2);
-    expect(t.config).toEqual({ 'min.insync.replicas': '2', 'cleanup.policy': 'compact' });
+    expect(t.config).toEqual({ 'min.insync.replicas': '2', 'flush.messages': '1' });
   });
 
   it('validateOnly checks the request and creates nothing', () => {
@@ -757,26 +757,29 @@ describe('the controller in a cluster: CreateTopics', () => {
     for (const name of good) expect(controllerImage(tc).topicByName(name)).toBeDefined();
   });
 
-  it('INVALID_CONFIG for unknown topic configs and bad values; nothing of the topic is written', () => {
+  it('INVALID_CONFIG for unknown topic configs, bad values and configs not built yet; nothing of the topic is written', () => {
     const tc = startCluster();
     const response = create(tc, [
       topic('unknown-key', 1, 1, { 'no.such.config': '1' }),
       topic('broker-key', 1, 1, { 'broker.session.timeout.ms': '1000' }),
-      topic('bad-value', 1, 1, { 'cleanup.policy': 'sometimes' }),
-      topic('bad-int', 1, 1, { 'retention.ms': 'soon' }),
-      topic('good', 1, 1, { 'retention.ms': '-1', 'unclean.leader.election.enable': 'true' }),
+      topic('bad-value', 1, 1, { 'unclean.leader.election.enable': 'sometimes' }),
+      topic('bad-int', 1, 1, { 'flush.messages': 'soon' }),
+      topic('not-built', 1, 1, { 'cleanup.policy': 'compact' }),
+      topic('good', 1, 1, { 'flush.ms': '1000', 'unclean.leader.election.enable': 'true' }),
     ]);
     expect(response.topics.map((t) => [t.name, t.errorCode])).toEqual([
       ['unknown-key', ErrorCode.INVALID_CONFIG],
       ['broker-key', ErrorCode.INVALID_CONFIG],
       ['bad-value', ErrorCode.INVALID_CONFIG],
       ['bad-int', ErrorCode.INVALID_CONFIG],
+      ['not-built', ErrorCode.INVALID_CONFIG],
       ['good', ErrorCode.NONE],
     ]);
     expect(response.topics[0]!.errorMessage).toContain('no.such.config');
+    expect(response.topics[4]!.errorMessage).toContain('"cleanup.policy" is not built yet');
     const image = controllerImage(tc);
     expect([...image.topics.values()].map((t) => t.name)).toEqual(['good']);
-    expect(image.topicByName('good')!.config).toEqual({ 'retention.ms': '-1', 'unclean.leader.election.enable': 'true' });
+    expect(image.topicByName('good')!.config).toEqual({ 'flush.ms': '1000', 'unclean.leader.election.enable': 'true' });
   });
 
   it('the admin client creates topics through whichever controller is active', () => {

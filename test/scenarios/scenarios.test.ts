@@ -106,19 +106,26 @@ describe('plain scenarios', () => {
     expect(replay).toMatchObject({ identical: true, recordedHash: run.traceHash, replayedHash: run.traceHash });
   });
 
-  it('client configs are checked before the run, and group consumers are refused until groups exist', () => {
+  it('configs are checked when the file is read, each error naming file, line and field; groups, read_committed and topic configs not built yet are refused there too', () => {
     const base = 'samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics: [{ name: t, partitions: 1, replicationFactor: 1 }]\nclients:\n';
-    const run = (client: string) => () => runScenario(parseScenario(base + client, 'x.yaml', { knownBugs: KNOWN_BUGS }));
-    expect(run('  - { producer: p1, topic: t, rate: 1/s, config: { acks: 2 } }')).toThrow(/clients\.p1\.config: .*acks/);
-    expect(run('  - { consumer: r1, topic: t, config: { max.poll.records: 0 } }')).toThrow(/clients\.r1\.config: .*max\.poll\.records/);
-    expect(run('  - { consumer: r1, topic: t, mode: group, group: g1 }')).toThrow(ScenarioSetupError);
-    expect(run('  - { consumer: r1, topic: t, mode: group, group: g1 }')).toThrow(/consumer groups .* not built yet/);
+    const read = (text: string) => () => parseScenario(text, 'x.yaml', { knownBugs: KNOWN_BUGS });
+    expect(read(base + '  - { producer: p1, topic: t, rate: 1/s, config: { acks: 2 } }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.config\.acks: /);
+    expect(read(base + '  - { producer: p1, topic: t, rate: 1/s, config: { acks: 1, enable.idempotence: true } }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.config: enable\.idempotence=true needs acks must be all/);
+    expect(read(base + '  - { consumer: r1, topic: t, config: { max.poll.records: 0 } }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.config\["max\.poll\.records"\]: /);
+    expect(read(base + '  - { consumer: r1, topic: t, config: { isolation.level: read_committed } }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.config\["isolation\.level"\]: .*not built yet/);
+    expect(read(base + '  - { consumer: r1, topic: t, mode: group, group: g1 }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.mode: consumer groups \(mode: group\) are not built yet/);
+    const topics = (config: string) => `samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { ${config} } }\n`;
+    for (const name of ['cleanup.policy: compact', 'retention.ms: 1000', 'retention.bytes: 10', 'segment.bytes: 100', 'segment.ms: 10', 'compression.type: gzip', 'max.message.bytes: 10', 'message.timestamp.type: LogAppendTime']) {
+      expect(read(topics(name))).toThrow(new RegExp(`^x\\.yaml:6:\\d+: topics\\[0\\]\\.config\\["${name.split(':')[0]!.replace(/\./g, '\\.')}"\\]: topic config .* is not built yet`));
+    }
+    expect(read(topics('no.such.config: 1'))).toThrow(/^x\.yaml:6:\d+: topics\[0\]\.config\["no\.such\.config"\]: unknown topic config/);
+    expect(read('samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1, config: { no.such.config: 1 } }\n')).toThrow(/^x\.yaml:4:\d+: cluster\.config\["no\.such\.config"\]: unknown config/);
   });
 
-  it('a scenario that parses but names an unknown Kafka config is a setup error', () => {
-    const text = 'samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1, config: { no.such.config: 1 } }\n';
-    const scenario = parseScenario(text, 'x.yaml', { knownBugs: KNOWN_BUGS });
-    expect(() => runScenario(scenario)).toThrow(ScenarioSetupError);
-    expect(() => runScenario(scenario)).toThrow(/cluster\.config|unknown config "no\.such\.config"/);
+  it('a scenario built in code (not read from a file) still has its configs checked before the run', () => {
+    const scenario = parseScenario('samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\n', 'x.yaml', { knownBugs: KNOWN_BUGS });
+    const bad = { ...scenario, cluster: { ...scenario.cluster, config: { 'no.such.config': 1 } } };
+    expect(() => runScenario(bad)).toThrow(ScenarioSetupError);
+    expect(() => runScenario(bad)).toThrow(/unknown config "no\.such\.config"/);
   });
 });

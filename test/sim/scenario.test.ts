@@ -37,7 +37,7 @@ clients:
   - { producer: p1, topic: orders, rate: 6000/m, keys: 0, config: { acks: all, enable.idempotence: true } }
   - { producer: p2, topic: audit.log_v2, rate: 2.5 }
   - { consumer: r1, topic: orders, mode: assign }
-  - { consumer: r2, topic: orders, mode: group, group: g1 }
+  - { consumer: r2, topic: orders, mode: assign, config: { max.poll.records: 10 } }
   - { consumer: r3, topic: audit.log_v2 }
 faults:
   - { at: 5s, partition: [[leader-of: orders/0], rest], for: 10s }
@@ -78,7 +78,7 @@ const FULL_PARSED: Scenario = {
     { kind: 'producer', id: 'p1', topic: 'orders', ratePerSec: 100, keys: 0, config: { acks: 'all', 'enable.idempotence': true } },
     { kind: 'producer', id: 'p2', topic: 'audit.log_v2', ratePerSec: 2.5, keys: 10, config: {} },
     { kind: 'consumer', id: 'r1', topic: 'orders', mode: 'assign', config: {} },
-    { kind: 'consumer', id: 'r2', topic: 'orders', mode: 'group', group: 'g1', config: {} },
+    { kind: 'consumer', id: 'r2', topic: 'orders', mode: 'assign', config: { 'max.poll.records': 10 } },
     { kind: 'consumer', id: 'r3', topic: 'audit.log_v2', mode: 'assign', config: {} },
   ],
   faults: [
@@ -353,8 +353,8 @@ describe('mistakes name the file, line, path and expectation', () => {
     expect(oneProblem(`${BASE}clients:\n  - { producer: p1, topic: payments, rate: 10/s }\n`)).toBe(
       `${FILE}:11:28: clients[0].topic: expected a topic declared in topics (declared: orders), got "payments"`,
     );
-    expect(oneProblem(`${BASE}clients:\n  - { consumer: r1, topic: orders, mode: group }\n`)).toBe(
-      `${FILE}:11:5: clients[0].group: required but missing; expected a group id like "g1" (required with mode: group)`,
+    expect(oneProblem(`${BASE}clients:\n  - { consumer: r1, topic: orders, mode: group, group: g1 }\n`)).toBe(
+      `${FILE}:11:42: clients[0].mode: consumer groups (mode: group) are not built yet; use mode: assign`,
     );
     expect(oneProblem(`${BASE}clients:\n  - { producer: b2, topic: orders, rate: 1 }\n`)).toBe(
       `${FILE}:11:17: clients[0].producer: expected a client name that is not a node of the cluster, got "b2"`,
