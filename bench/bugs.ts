@@ -1,21 +1,32 @@
 // `samsa bench bugs`: the bug-finding power of the explorer. For every seeded bug, explore the
-// generic nemesis scenario with that bug switched on until the first violation (or the cap):
-// seeds needed, wall seconds, and the faults left after shrinking. And clean seeds with no bug
+// generic nemesis scenario with that bug switched on until a seed trips a checker that the bug's
+// own scenario (scenarios/bugs/<bug>.yaml) expects, or the cap: seeds needed, wall seconds, the
+// checker that found it, and the faults left after shrinking. A seed that trips only other
+// checkers does not count, and harness crashes are counted apart. And clean seeds with no bug
 // (run first), where any violation is a false alarm. Workers start once and serve every bug.
 
 import { explore } from '../explore/explorer.ts';
 import { closeRunners, seedRunners } from '../explore/pool.ts';
+import type { SeedOutcome, SeedViolation } from '../explore/run-seed.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 
 export interface BugFinding {
   name: string;
+  /** A seed tripped one of the checkers the bug's own scenario expects. */
   found: boolean;
-  /** Seeds run until the first failing one (all seeds run, when not found). */
+  /** The checkers the bug's own scenario expects (what counts as finding it). */
+  expected: string[];
+  /** Seeds run until the finding one (all seeds run, when not found). */
   seeds: number;
-  /** The first failing seed, or null. */
+  /** The first seed that found it, or null. */
   seed: number | null;
   seconds: number;
+  /** The expected checker that found it, or null. */
   violation: string | null;
+  /** Seeds that failed with other checkers only (not counted as finding the bug). */
+  otherViolationSeeds: number;
+  /** Seeds on which the harness itself crashed (a bug in samsa, never a finding). */
+  crashSeeds: number[];
   /** Faults in the shrunk scenario, or null when nothing was found. */
   shrunkFaults: number | null;
   shrunkFrom: number | null;
@@ -35,6 +46,8 @@ export interface BugsBenchResult {
   cleanSeeds: number;
   falseAlarms: number;
   falseAlarmSeeds: number[];
+  /** Seeds on which the harness crashed, clean seeds and bug runs together (never counted as findings or false alarms). */
+  harnessCrashes: number;
   /** Clean seeds per wall second, all workers together. */
   seedsPerSec: number;
 }
@@ -42,6 +55,8 @@ export interface BugsBenchResult {
 export interface BugsBenchOptions {
   scenario: Scenario;
   bugs: readonly string[];
+  /** Per bug, the checkers its own scenario expects. */
+  expected: ReadonlyMap<string, readonly string[]>;
   capMs: number;
   cleanSeeds: number;
   workers: number;
@@ -55,29 +70,36 @@ export async function runBugsBench(options: BugsBenchOptions): Promise<BugsBench
   try {
     // Clean seeds first: they also warm the workers up, so no bug's time pays for that.
     const clean = await explore({ ...common, seeds: options.cleanSeeds, timeBudgetMs: null, untilFirst: false, bugs: [], shrink: 0, failuresDir: null });
-    options.progress(`clean: ${clean.outcomes.length} seeds, ${clean.failing.length} false alarms, ${clean.seedsPerSec.toFixed(1)} seeds/s`);
+    const cleanCrashes = clean.failing.filter((o) => o.crash !== null).length;
+    options.progress(`clean: ${clean.outcomes.length} seeds, ${clean.failing.length - cleanCrashes} false alarms, ${cleanCrashes} harness crashes, ${clean.seedsPerSec.toFixed(1)} seeds/s`);
     const bugs: BugFinding[] = [];
     for (const bug of options.bugs) {
-      const report = await explore({ ...common, seeds: Number.POSITIVE_INFINITY, timeBudgetMs: options.capMs, untilFirst: true, bugs: [bug], shrink: 1 });
-      const first = report.failing[0] ?? null;
+      const expected = [...(options.expected.get(bug) ?? [])];
+      const counts = (o: SeedOutcome): SeedViolation | null => o.violations.find((v) => expected.includes(v.name)) ?? null;
+      const report = await explore({ ...common, seeds: Number.POSITIVE_INFINITY, timeBudgetMs: options.capMs, untilFirst: true, bugs: [bug], shrink: 1, counts });
+      const first = report.outcomes.find((o) => counts(o) !== null) ?? null;
       const shrunk = report.shrunk[0] ?? null;
       const finding: BugFinding = {
         name: bug,
         found: first !== null,
+        expected,
         seeds: first === null ? report.outcomes.length : report.outcomes.filter((o) => o.seed <= first.seed).length,
         seed: first?.seed ?? null,
         seconds: Number((report.exploreMs / 1000).toFixed(2)),
-        violation: shrunk?.violation.name ?? first?.violations[0]?.name ?? (first?.crash ? 'harness-crash' : null),
+        violation: first === null ? null : counts(first)!.name,
+        otherViolationSeeds: report.outcomes.filter((o) => o.crash === null && o.violations.length > 0 && counts(o) === null).length,
+        crashSeeds: report.outcomes.filter((o) => o.crash !== null).map((o) => o.seed),
         shrunkFaults: shrunk?.result.scenario.faults.length ?? null,
         shrunkFrom: shrunk?.result.faultsBefore ?? null,
         shrinkRuns: shrunk?.result.runs ?? null,
         failure: shrunk?.files?.scenario ?? null,
       };
       bugs.push(finding);
+      const crashes = finding.crashSeeds.length > 0 ? `; harness crashed on seeds ${finding.crashSeeds.join(', ')}` : '';
       options.progress(
         finding.found
-          ? `${bug}: found by seed ${finding.seed} after ${finding.seeds} seeds, ${finding.seconds} s (${finding.violation}); shrunk to ${finding.shrunkFaults} of ${finding.shrunkFrom} faults`
-          : `${bug}: NOT found in ${finding.seeds} seeds, ${finding.seconds} s`,
+          ? `${bug}: found by ${finding.violation} on seed ${finding.seed} after ${finding.seeds} seeds, ${finding.seconds} s; shrunk to ${finding.shrunkFaults} of ${finding.shrunkFrom} faults${crashes}`
+          : `${bug}: NOT found (${expected.join(' or ')}) in ${finding.seeds} seeds, ${finding.seconds} s; ${finding.otherViolationSeeds} seeds tripped other checkers${crashes}`,
       );
     }
     const foundTimes = bugs.filter((b) => b.found).map((b) => b.seconds);
@@ -92,8 +114,9 @@ export async function runBugsBench(options: BugsBenchOptions): Promise<BugsBench
       medianSeconds: median(foundTimes),
       maxShrunkFaults: shrunkFaults.length === 0 ? null : Math.max(...shrunkFaults),
       cleanSeeds: clean.outcomes.length,
-      falseAlarms: clean.failing.length,
-      falseAlarmSeeds: clean.failing.map((o) => o.seed),
+      falseAlarms: clean.failing.filter((o) => o.crash === null).length,
+      falseAlarmSeeds: clean.failing.filter((o) => o.crash === null).map((o) => o.seed),
+      harnessCrashes: clean.failing.filter((o) => o.crash !== null).length + bugs.reduce((n, b) => n + b.crashSeeds.length, 0),
       seedsPerSec: Number(clean.seedsPerSec.toFixed(2)),
     };
   } finally {
@@ -106,4 +129,9 @@ function median(values: number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : Number(((sorted[mid - 1]! + sorted[mid]!) / 2).toFixed(2));
+}
+
+/** Per bug, the checkers that its own scenario expects (read by the caller from scenarios/bugs/<bug>.yaml). */
+export function expectedCheckers(bugs: readonly string[], scenarioOf: (bug: string) => Scenario): Map<string, string[]> {
+  return new Map(bugs.map((bug) => [bug, [...scenarioOf(bug).expect.violations]]));
 }

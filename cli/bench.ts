@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { runBugsBench, type BugsBenchResult } from '../bench/bugs.ts';
+import { join } from 'node:path';
+import { expectedCheckers, runBugsBench, type BugsBenchResult } from '../bench/bugs.ts';
 import { KNOWN_BUGS } from '../core/bugs.ts';
 import { runKernelBench } from '../bench/kernel.ts';
 import { runRaftBench } from '../bench/raft.ts';
@@ -95,20 +96,25 @@ export function registerBench(program: Command): void {
     });
   bench
     .command('bugs')
-    .description('bug-finding power: for every seeded bug, explore the nemesis scenario with it on until the first violation; then clean seeds, where any violation is a false alarm')
+    .description(
+      "bug-finding power: for every seeded bug, explore the nemesis scenario with it on until a seed trips a checker the bug's own scenario expects (others do not count; harness crashes are counted apart); then clean seeds, where any violation is a false alarm",
+    )
     .option('--scenario <file>', 'the scenario to explore', 'scenarios/nemesis.yaml')
+    .option('--bug-scenarios <dir>', "where each bug's own scenario (<bug>.yaml) says which checkers find it", 'scenarios/bugs')
     .option('--bug <name...>', 'only these bugs (default: every seeded bug)')
     .option('--cap <duration>', 'give up on a bug after this long', durationOption('--cap'), 120_000)
     .option('--clean-seeds <n>', 'seeds to run with no bug', intOption('--clean-seeds'), 1_000)
     .option('--workers <w>', 'worker threads (1 runs in this thread)', intOption('--workers', 1), availableParallelism())
     .option('--failures <dir>', 'where the shrunk failures are written', 'failures/bench')
     .option('--json', 'print the figures as one JSON line at the end')
-    .action(async (opts: { scenario: string; bug?: string[]; cap: number; cleanSeeds: number; workers: number; failures: string; json?: boolean }) => {
+    .action(async (opts: { scenario: string; bugScenarios: string; bug?: string[]; cap: number; cleanSeeds: number; workers: number; failures: string; json?: boolean }) => {
       checkBugs(opts.bug ?? []);
       const human = opts.json ? process.stderr : process.stdout;
+      const bugs = opts.bug ?? KNOWN_BUGS;
       const result = await runBugsBench({
         scenario: loadScenarioForCli(opts.scenario),
-        bugs: opts.bug ?? KNOWN_BUGS,
+        bugs,
+        expected: expectedCheckers(bugs, (bug) => loadScenarioForCli(join(opts.bugScenarios, `${bug}.yaml`))),
         capMs: opts.cap,
         cleanSeeds: opts.cleanSeeds,
         workers: opts.workers,
@@ -147,17 +153,20 @@ function describeBugsBench(r: BugsBenchResult): string {
     b.found ? ok('yes') : bad('no'),
     b.seeds,
     b.seconds.toFixed(1),
-    b.violation ?? dim('-'),
+    b.violation ?? dim(`- (${b.expected.join(', ')})`),
+    b.otherViolationSeeds,
+    b.crashSeeds.length === 0 ? dim('0') : bad(String(b.crashSeeds.length)),
     b.shrunkFaults === null ? dim('-') : `${b.shrunkFrom} -> ${b.shrunkFaults}`,
   ]);
   const mark = (good: boolean, target: string) => `(${good ? ok('meets') : bad('misses')} ${target})`;
   return [
-    table(['bug', 'found', 'seeds', 'seconds', 'violation', 'faults (drawn -> shrunk)'], rows),
+    table(['bug', 'found', 'seeds', 'seconds', 'found by', 'other-checker seeds', 'harness crashes', 'faults (drawn -> shrunk)'], rows),
     figuresTable(`bug finding on ${r.scenario}, ${r.workers} workers`, [
       ['bugs found', `${r.found} of ${r.bugs.length} ${mark(r.found === r.bugs.length, 'all')}`],
       ['median seconds to find', r.medianSeconds === null ? '-' : `${r.medianSeconds} ${mark(r.medianSeconds < TARGET_BUG_MEDIAN_SECONDS, `< ${TARGET_BUG_MEDIAN_SECONDS}`)}`],
       ['most faults in a shrunk failure', r.maxShrunkFaults === null ? '-' : `${r.maxShrunkFaults} ${mark(r.maxShrunkFaults <= TARGET_SHRUNK_FAULTS, `<= ${TARGET_SHRUNK_FAULTS}`)}`],
       ['clean seeds / false alarms', `${r.cleanSeeds.toLocaleString('en-US')} / ${r.falseAlarms} ${mark(r.falseAlarms === 0, '0')}`],
+      ['harness crashes (bugs in samsa)', `${r.harnessCrashes} ${mark(r.harnessCrashes === 0, '0')}`],
       ['clean seeds per second', `${r.seedsPerSec} ${mark(r.seedsPerSec >= TARGET_SEEDS_PER_SEC, `>= ${TARGET_SEEDS_PER_SEC}`)}`],
     ]),
   ].join('\n');

@@ -16,6 +16,12 @@ export interface ExploreOptions {
   workers: number;
   timeBudgetMs: number | null;
   untilFirst: boolean;
+  /**
+   * Which violation of a failing seed counts (what --until-first stops at and what shrinking
+   * keeps); null: none of its violations counts. By default the seed's headline violation (its
+   * first safety violation, else its first one).
+   */
+  counts?: (outcome: SeedOutcome) => SeedViolation | null;
   bugs: readonly string[];
   /** How many failing seeds to shrink (the first ones by seed); 0 shrinks none. */
   shrink: number;
@@ -74,6 +80,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
     next = end;
   };
   const failed = (o: SeedOutcome) => o.crash !== null || o.violations.length > 0;
+  const counted = options.counts ?? headlineViolation;
+  // --until-first stops at any failing seed (a harness crash too), or at one whose violation counts.
+  const stopsAt = (o: SeedOutcome) => (options.counts === undefined ? failed(o) : counted(o) !== null);
   try {
     await Promise.all(
       runners.map(async (runner) => {
@@ -86,7 +95,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
           const hashTrace = (seed - options.from) % recheckEvery === 0;
           const outcome = await runner.run({ scenario: options.scenario, seed, bugs: [...options.bugs], hashTrace });
           outcomes.push(outcome);
-          if (options.untilFirst && failed(outcome)) stop('first-violation');
+          if (options.untilFirst && stopsAt(outcome)) stop('first-violation');
           options.onSeed?.(outcome, { done: outcomes.length, failing: outcomes.filter(failed).length, elapsedMs: elapsed() });
         }
       }),
@@ -99,9 +108,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   const determinism = recheck(options, outcomes);
   const failing = outcomes.filter(failed);
   const shrunk: ShrunkFailure[] = [];
-  for (const outcome of failing.slice(0, options.shrink)) {
-    const violation = headlineViolation(outcome);
-    if (violation === null) continue; // a crash of the harness: its stack is the reproduction
+  // A harness crash is not shrunk: its stack is the reproduction.
+  for (const outcome of failing.filter((o) => counted(o) !== null).slice(0, options.shrink)) {
+    const violation = counted(outcome)!;
     const result = shrink(options.scenario, outcome.seed, { violation: violation.name, bugs: options.bugs });
     const named = { ...result.scenario, name: failureName(options.scenario.name, outcome.seed, options.bugs), description: describeShrunk(options.scenario, outcome.seed, violation, result) };
     result.scenario = named;
