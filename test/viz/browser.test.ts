@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { KNOWN_BUGS } from '../../core/bugs.ts';
+import type { EventLine, TraceHeader, TraceSummary } from '../../core/trace/schema.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { FileSink } from '../../trace/sink.ts';
 import { chromiumAvailable, launchChromium } from '../../viz/server/chromium.ts';
 import { startVizServer } from '../../viz/server/start.ts';
-import type { DerivedState, RawEvent, TraceHeaderLine, TraceListing, TraceMeta } from '../../viz/shared/contract.ts';
+import type { DerivedState, TraceListing, TraceMeta } from '../../viz/shared/contract.ts';
 import { applyEvent, initialState } from '../../viz/shared/state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -43,9 +44,9 @@ function writeTrace(dir: string, scenarioPath: string): string {
 /** The derived state after every event up to kernel step `step`, computed here from the file, independent of the server. */
 function stateAt(path: string, step: number): DerivedState {
   const lines = readFileSync(path, 'utf8').split('\n');
-  const state = initialState(JSON.parse(lines[0]!) as TraceHeaderLine);
+  const state = initialState(JSON.parse(lines[0]!) as TraceHeader);
   for (let i = 1; i < lines.length; i++) {
-    const ev = JSON.parse(lines[i]!) as RawEvent;
+    const ev = JSON.parse(lines[i]!) as EventLine | TraceSummary;
     if (ev.kind === 'summary' || ev.i > step) break;
     applyEvent(state, ev);
   }

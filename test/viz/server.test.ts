@@ -6,14 +6,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { KNOWN_BUGS } from '../../core/bugs.ts';
+import type { EventLine, TraceHeader } from '../../core/trace/schema.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { FileSink } from '../../trace/sink.ts';
 import { CatalogError } from '../../viz/server/catalog.ts';
 import { startVizServer, type VizServer } from '../../viz/server/start.ts';
 import { decodeColumns } from '../../viz/shared/columns.ts';
-import { FLAG_DROPPED, FLAG_INVOKE, FLAG_OK, MAX_EVENTS_PER_REQUEST, NO_LANE, type DerivedState, type RawEvent, type TraceHeaderLine, type TraceListing, type TraceMeta } from '../../viz/shared/contract.ts';
+import { FLAG_DROPPED, FLAG_INVOKE, FLAG_OK, MAX_EVENTS_PER_REQUEST, NO_LANE, type DerivedState, type TraceListing, type TraceMeta } from '../../viz/shared/contract.ts';
 import { applyEvent, initialState } from '../../viz/shared/state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -74,7 +75,7 @@ describe('the visualizer server', () => {
 
   it('indexes every line: columns, lanes, client pairs and message fates agree with the file', async () => {
     const meta = await json<TraceMeta>(`/api/traces/${id}/meta`);
-    const events = lines.slice(1, -1).map((l) => JSON.parse(l) as RawEvent);
+    const events = lines.slice(1, -1).map((l) => JSON.parse(l) as EventLine);
     expect(meta.rows).toBe(events.length);
     expect(meta.steps).toBe((JSON.parse(lines.at(-1)!) as { steps: number }).steps);
     expect(meta.header.scenario).toBe('quickstart');
@@ -106,6 +107,7 @@ describe('the visualizer server', () => {
       }
       if (ev.kind === 'client' && ev.type === 'invoke' && c.link[row]! >= 0) {
         const done = events[c.link[row]!]!;
+        if (done.kind !== 'client') throw new Error(`row ${row}'s invoke links to a ${done.kind} line`);
         expect([done.node, done.op, done.id]).toEqual([ev.node, ev.op, ev.id]);
         expect(c.end[row]).toBe(done.t);
         expect(c.flags[row]! & FLAG_INVOKE).toBe(FLAG_INVOKE);
@@ -119,7 +121,7 @@ describe('the visualizer server', () => {
 
   it('answers raw events by row and checkpoints from which the state at any row is derived', async () => {
     const meta = await json<TraceMeta>(`/api/traces/${id}/meta`);
-    const raw = await json<RawEvent[]>(`/api/traces/${id}/events?from=10&to=19`);
+    const raw = await json<EventLine[]>(`/api/traces/${id}/events?from=10&to=19`);
     expect(raw).toEqual(lines.slice(11, 21).map((l) => JSON.parse(l)));
 
     const target = 31_337;
@@ -127,11 +129,11 @@ describe('the visualizer server', () => {
     expect(checkpoint.row).toBeLessThanOrEqual(target);
     expect(target - checkpoint.row).toBeLessThanOrEqual(meta.checkpointEvery);
     const base = checkpoint.row;
-    const rest = await json<RawEvent[]>(`/api/traces/${id}/events?from=${base + 1}&to=${target}`);
+    const rest = await json<EventLine[]>(`/api/traces/${id}/events?from=${base + 1}&to=${target}`);
     for (const [k, ev] of rest.entries()) applyEvent(checkpoint, ev, base + 1 + k);
 
-    const expected = initialState(JSON.parse(lines[0]!) as TraceHeaderLine);
-    for (let row = 0; row <= target; row++) applyEvent(expected, JSON.parse(lines[row + 1]!) as RawEvent, row);
+    const expected = initialState(JSON.parse(lines[0]!) as TraceHeader);
+    for (let row = 0; row <= target; row++) applyEvent(expected, JSON.parse(lines[row + 1]!) as EventLine, row);
     expect(checkpoint).toEqual(expected);
     expect(Object.keys(expected.partitions).length).toBe(3);
   });
@@ -143,7 +145,7 @@ describe('the visualizer server', () => {
     const bugLines = readFileSync(bugPath, 'utf8').split('\n');
     for (const v of meta.violations) {
       expect(JSON.parse(bugLines[v.row + 1]!)).toMatchObject({ kind: 'violation', name: v.name, i: v.step });
-      expect((JSON.parse(bugLines[v.atRow + 1]!) as RawEvent).i).toBe(v.atStep);
+      expect((JSON.parse(bugLines[v.atRow + 1]!) as EventLine).i).toBe(v.atStep);
     }
   });
 

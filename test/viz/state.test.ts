@@ -4,25 +4,29 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KNOWN_BUGS } from '../../sim/bugs.ts';
+import { KNOWN_BUGS } from '../../core/bugs.ts';
+import type { EventLine, TraceHeader, TraceSummary } from '../../core/trace/schema.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { FileSink } from '../../trace/sink.ts';
-import type { DerivedState, RawEvent, ReplicaState, TraceHeaderLine } from '../../viz/shared/contract.ts';
+import type { DerivedState, ReplicaState } from '../../viz/shared/contract.ts';
 import { applyEvent, cloneState, initialState, KINDS_WITHOUT_STATE } from '../../viz/shared/state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
-const header = (cluster: Record<string, unknown> | null): TraceHeaderLine => ({
+const header = (cluster: Record<string, unknown> | null): TraceHeader => ({
   samsa: 1,
   scenario: 'test',
   seed: 1,
   config: cluster === null ? { setup: 'raft' } : { setup: 'scenario', scenario: { cluster } },
 });
 
+/** An event line without its step and time. */
+type Untimed<E extends EventLine = EventLine> = E extends unknown ? Omit<E, 't' | 'i'> : never;
+
 /** Applies events given without steps and times: step k at k ms. */
-function run(events: Array<Omit<RawEvent, 't' | 'i'>>, state = initialState(header({ nodes: 3, controllers: 'combined' }))): DerivedState {
-  for (const ev of events) applyEvent(state, { t: state.step + 1, i: state.step + 1, ...ev } as RawEvent);
+function run(events: Untimed[], state = initialState(header({ nodes: 3, controllers: 'combined' }))): DerivedState {
+  for (const ev of events) applyEvent(state, { t: state.step + 1, i: state.step + 1, ...ev } as EventLine);
   return state;
 }
 
@@ -110,7 +114,7 @@ describe('replica logs', () => {
 describe('the controller-committed partition view', () => {
   it('follows partition-change and never goes back to an older partition epoch', () => {
     const change = (node: string, leader: string, isr: string[], leaderEpoch: number, partitionEpoch: number) =>
-      ({ kind: 'partition-change', node, ...at, leader, isr, leaderEpoch, partitionEpoch });
+      ({ kind: 'partition-change' as const, node, ...at, leader, isr, leaderEpoch, partitionEpoch });
     const state = run([
       change('b1', 'b1', ['b1', 'b2', 'b3'], 0, 0),
       change('b1', 'b1', ['b1', 'b2'], 0, 1),
@@ -161,7 +165,8 @@ describe('nodes', () => {
     for (const kind of KINDS_WITHOUT_STATE) {
       const before = run([{ kind: 'start', node: 'b1', incarnation: 1 }, { kind: 'partition-change', node: 'b1', topic: 'orders', partition: 0, leader: 'b1', isr: ['b1'], leaderEpoch: 0, partitionEpoch: 0 }]);
       const after = cloneState(before);
-      applyEvent(after, { t: 9, i: 9, kind, node: 'b1', from: 'b2', to: 'b2', m: 0, links: 'all', config: {}, fault: 'torn-write' });
+      // One object with the fields of every stateless kind, typed as any of them.
+      applyEvent(after, { t: 9, i: 9, kind, node: 'b1', from: 'b2', to: 'b2', m: 0, links: 'all', config: {}, fault: 'torn-write' } as unknown as EventLine);
       expect({ ...after, row: before.row, step: before.step, t: before.t }, kind).toEqual(before);
     }
   });
@@ -171,7 +176,7 @@ describe('nodes', () => {
       { kind: 'send', node: 'b1', to: 'b2', m: 0, msg: { api: 'Fetch', kind: 'request' }, at: 5 },
       { kind: 'timer', node: 'b1', tag: 'x' },
       { kind: 'client', node: 'p1', op: 'send', type: 'invoke', id: 1 },
-      { kind: 'mystery' },
+      { kind: 'mystery' } as unknown as Untimed, // a kind the schema does not know
     ]);
     expect(state).toEqual({ ...initialState(header({ nodes: 3, controllers: 'combined' })), row: 3, step: 3, t: 3 });
   });
@@ -194,8 +199,8 @@ describe('a real quickstart run', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'samsa-viz-state-')), 'quickstart.jsonl');
   runScenario(loadScenario(join(root, 'scenarios/quickstart.yaml'), { knownBugs: KNOWN_BUGS }), { trace: new FileSink(path) });
   const [first, ...rest] = readFileSync(path, 'utf8').trimEnd().split('\n');
-  const events = rest.map((l) => JSON.parse(l) as RawEvent).filter((ev) => ev.kind !== 'summary');
-  const state = initialState(JSON.parse(first!) as TraceHeaderLine);
+  const events = rest.map((l) => JSON.parse(l) as EventLine | TraceSummary).filter((ev): ev is EventLine => ev.kind !== 'summary');
+  const state = initialState(JSON.parse(first!) as TraceHeader);
   let checkpoint: DerivedState | null = null;
   for (const ev of events) {
     applyEvent(state, ev);

@@ -1,7 +1,8 @@
 // The browser's side of the visualizer's HTTP API (ROUTES in viz/shared/contract.ts).
 
+import type { EventLine } from '../../core/trace/schema.ts';
 import { decodeColumns } from '../shared/columns.ts';
-import { MAX_EVENTS_PER_REQUEST, ROUTES, type DerivedState, type RawEvent, type TraceColumns, type TraceListing, type TraceMeta } from '../shared/contract.ts';
+import { MAX_EVENTS_PER_REQUEST, ROUTES, type DerivedState, type TraceColumns, type TraceListing, type TraceMeta } from '../shared/contract.ts';
 
 /** A request the server refused or that failed: its message is the server's own `error`. */
 export class ApiError extends Error {}
@@ -23,12 +24,12 @@ async function get(url: string): Promise<Response> {
 export const listTraces = async (): Promise<TraceListing[]> => (await get(ROUTES.list)).json();
 export const traceMeta = async (id: string): Promise<TraceMeta> => (await get(ROUTES.meta(id))).json();
 export const traceColumns = async (id: string): Promise<TraceColumns> => decodeColumns(await (await get(ROUTES.columns(id))).arrayBuffer());
-/** Raw events of rows from..to inclusive, in requests of at most MAX_EVENTS_PER_REQUEST rows. */
-export async function traceEvents(id: string, from: number, to: number): Promise<RawEvent[]> {
-  const chunks: Array<Promise<RawEvent[]>> = [];
+/** The event lines of rows from..to inclusive, in requests of at most MAX_EVENTS_PER_REQUEST rows. */
+export async function traceEvents(id: string, from: number, to: number): Promise<EventLine[]> {
+  const chunks: Array<Promise<EventLine[]>> = [];
   for (let a = from; a <= to; a += MAX_EVENTS_PER_REQUEST) {
     const b = Math.min(to, a + MAX_EVENTS_PER_REQUEST - 1);
-    chunks.push(get(`${ROUTES.events(id)}?from=${a}&to=${b}`).then((res) => res.json() as Promise<RawEvent[]>));
+    chunks.push(get(`${ROUTES.events(id)}?from=${a}&to=${b}`).then((res) => res.json() as Promise<EventLine[]>));
   }
   return (await Promise.all(chunks)).flat();
 }

@@ -4,7 +4,8 @@
 
 import { checkpoint, traceEvents } from './api.ts';
 import { showError } from './dom.ts';
-import type { DerivedState, RawEvent, TraceColumns, TraceMeta } from '../shared/contract.ts';
+import type { EventLine } from '../../core/trace/schema.ts';
+import type { DerivedState, TraceColumns, TraceMeta } from '../shared/contract.ts';
 import { applyEvent, cloneState } from '../shared/state.ts';
 
 export interface CursorView {
@@ -12,12 +13,12 @@ export interface CursorView {
   step: number;
   state: DerivedState;
   /** The raw event of the cursor's row. */
-  event: RawEvent;
+  event: EventLine;
 }
 
 interface Block {
   base: DerivedState;
-  events: RawEvent[];
+  events: EventLine[];
 }
 
 const CACHED_BLOCKS = 24;

@@ -3,7 +3,8 @@
 // quorum per node; consumer groups when the trace has them; the cursor's raw event.
 
 import * as d3 from 'd3';
-import type { DerivedState, NodeState, PartitionState, RawEvent, ReplicaState } from '../shared/contract.ts';
+import type { EventLine } from '../../core/trace/schema.ts';
+import type { DerivedState, NodeState, PartitionState, ReplicaState } from '../shared/contract.ts';
 import { el, formatMs } from './dom.ts';
 
 /** The most log cells drawn per replica (the newest offsets). */
@@ -23,7 +24,7 @@ export class StatePanel {
     this.applyHighlight();
   }
 
-  render(state: DerivedState, event: RawEvent): void {
+  render(state: DerivedState, event: EventLine): void {
     const partitions = Object.values(state.partitions);
     const nodes = Object.values(state.nodes).filter((n) => !this.clients.has(n.id));
     const parts: Array<Node | null> = [

@@ -3,9 +3,11 @@
 // up to a checkpoint that is asked for before the fold got there). Only rows that change derived
 // state are read back and parsed; sends, client operations and timers are skipped by their kind.
 
-import type { DerivedState, RawEvent, TraceColumns, TraceHeaderLine } from '../shared/contract.ts';
-import { readFileRange } from './line-scanner.ts';
+import type { EventKind, EventLine, TraceHeader } from '../../core/trace/schema.ts';
+import { parseTraceLine, TraceFormatError } from '../../trace/reader.ts';
+import type { DerivedState, TraceColumns } from '../shared/contract.ts';
 import { applyEvent, cloneState, initialState, KINDS_WITHOUT_STATE } from '../shared/state.ts';
+import { readFileRange } from './line-scanner.ts';
 
 export const CHECKPOINT_EVERY = 2000;
 /** Checkpoints folded per background slice (about 20 ms each). */
@@ -19,11 +21,11 @@ export class Checkpoints {
   private background: NodeJS.Immediate | null = null;
 
   constructor(
-    header: TraceHeaderLine,
+    header: TraceHeader,
     private readonly path: string,
     private readonly columns: TraceColumns,
     private readonly offsets: Float64Array,
-    kinds: readonly string[],
+    kinds: readonly EventKind[],
   ) {
     this.state = initialState(header);
     this.list.push(cloneState(this.state));
@@ -68,7 +70,7 @@ export class Checkpoints {
       if (this.skip[kind[row]!]) continue;
       const start = this.offsets[row]! - base;
       const end = this.offsets[row + 1]! - base - 1;
-      applyEvent(this.state, JSON.parse(buffer.toString('utf8', start, end)) as RawEvent, row);
+      applyEvent(this.state, parseRow(buffer.toString('utf8', start, end), row, this.path), row);
     }
     this.state.row = to - 1;
     this.state.step = this.columns.step[to - 1]!;
@@ -76,4 +78,11 @@ export class Checkpoints {
     this.nextRow = to;
     if (to - from === CHECKPOINT_EVERY) this.list.push(cloneState(this.state));
   }
+}
+
+/** A row read back, through the trace reader's checks (line numbers as if the trace had no blank lines: row r is line r + 2). */
+function parseRow(text: string, row: number, path: string): EventLine {
+  const line = parseTraceLine(text, row + 2, path);
+  if (line.kind === 'summary') throw new TraceFormatError(path, `row ${row} reads as the summary: the file changed since it was indexed`);
+  return line;
 }

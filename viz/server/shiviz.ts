@@ -2,8 +2,10 @@
 // event per send, synthesized receive, drop, lifecycle change, replica change and client outcome,
 // streamed from the trace file without holding it.
 
-import { TraceLineReader } from '../../trace/reader.ts';
-import type { RawEvent } from '../shared/contract.ts';
+import type { EventLine, NodeLine } from '../../core/trace/schema.ts';
+import { parseTraceLine, TraceLineReader } from '../../trace/reader.ts';
+import type { EventLineOf } from '../shared/contract.ts';
+import { messageField } from './message.ts';
 
 /**
  * The parser ShiViz reads from the log's first line (GoVector's layout: `host {clock}`, then the
@@ -33,9 +35,11 @@ export function writeShiviz(tracePath: string, out: (chunk: string) => void): { 
   try {
     reader.read(); // the header
     const log = new ShivizLog(out);
+    let lineNumber = 1;
     for (let line = reader.read(); line !== null; line = reader.read()) {
+      lineNumber++;
       if (line.length === 0) continue;
-      const ev = JSON.parse(line) as RawEvent;
+      const ev = parseTraceLine(line, lineNumber, tracePath);
       if (ev.kind === 'summary') break;
       log.take(ev);
     }
@@ -58,7 +62,7 @@ class ShivizLog {
   private readonly clocks = new Map<string, Clock>();
   private readonly inFlight = new DeliveryHeap();
   private readonly byMessage = new Map<number, Delivery[]>();
-  private instant: RawEvent[] = [];
+  private instant: NodeLine[] = [];
   private instantT = -Infinity;
   private buffer = '';
 
@@ -66,7 +70,7 @@ class ShivizLog {
     out(`${SHIVIZ_REGEX}\n\n`);
   }
 
-  take(ev: RawEvent): void {
+  take(ev: EventLine): void {
     if (ev.t !== this.instantT) {
       this.writeInstant();
       this.instantT = ev.t;
@@ -92,9 +96,9 @@ class ShivizLog {
       else list.push(d);
     }
     for (const ev of this.instant) {
-      const due = dueNow.get(ev.node!);
+      const due = dueNow.get(ev.node);
       if (due !== undefined) {
-        dueNow.delete(ev.node!);
+        dueNow.delete(ev.node);
         for (const d of due) this.receive(d);
       }
       this.write(ev);
@@ -103,37 +107,36 @@ class ShivizLog {
     this.instant = [];
   }
 
-  private write(ev: RawEvent): void {
+  private write(ev: NodeLine): void {
     if (ev.kind === 'send') this.send(ev);
     else if (ev.kind === 'drop') this.drop(ev);
-    else this.emit(ev.node!, ev.t, String(ev.i), describe(ev)!);
+    else this.emit(ev.node, ev.t, String(ev.i), describe(ev)!);
   }
 
-  private send(ev: RawEvent): void {
-    const to = ev.to as string;
-    const m = ev.m as number;
+  private send(ev: EventLineOf<'send'>): void {
+    const { to, m } = ev;
     const label = messageLabel(ev.msg);
-    const fate = ev.drop !== undefined ? ` (lost: ${String(ev.drop)})` : ev.dup !== undefined ? ' (duplicated)' : '';
-    const clock = this.emit(ev.node!, ev.t, String(ev.i), `send ${label} to ${to} m=${m}${fate}`);
-    if (ev.drop !== undefined) return;
-    const deliveries = [ev.at as number];
-    if (ev.dup !== undefined) deliveries.push(ev.dup as number);
-    const pending = deliveries.map((at) => ({ at, sendStep: ev.i, from: ev.node!, to, m, label, clock: { ...clock }, dropped: false }));
+    const fate = ev.drop !== undefined ? ` (lost: ${ev.drop})` : ev.dup !== undefined ? ' (duplicated)' : '';
+    const clock = this.emit(ev.node, ev.t, String(ev.i), `send ${label} to ${to} m=${m}${fate}`);
+    if (ev.drop !== undefined || ev.at === undefined) return;
+    const deliveries = [ev.at];
+    if (ev.dup !== undefined) deliveries.push(ev.dup);
+    const pending = deliveries.map((at) => ({ at, sendStep: ev.i, from: ev.node, to, m, label, clock: { ...clock }, dropped: false }));
     for (const d of pending) this.inFlight.push(d);
     this.byMessage.set(m, [...(this.byMessage.get(m) ?? []), ...pending]);
   }
 
   /** The kernel drops at delivery time (receiver down, restarted, or cut off): that delivery never happens. */
-  private markDropped(ev: RawEvent): void {
-    const d = this.byMessage.get(ev.m as number)?.find((p) => !p.dropped && p.at === ev.t && p.to === ev.node);
+  private markDropped(ev: EventLineOf<'drop'>): void {
+    const d = this.byMessage.get(ev.m)?.find((p) => !p.dropped && p.at === ev.t && p.to === ev.node);
     if (d !== undefined) d.dropped = true;
   }
 
-  private drop(ev: RawEvent): void {
-    const d = this.byMessage.get(ev.m as number)?.find((p) => p.dropped && p.at === ev.t && p.to === ev.node);
+  private drop(ev: EventLineOf<'drop'>): void {
+    const d = this.byMessage.get(ev.m)?.find((p) => p.dropped && p.at === ev.t && p.to === ev.node);
     if (d !== undefined) this.forget(d);
     const what = d === undefined ? 'message' : d.label;
-    this.emit(ev.node!, ev.t, String(ev.i), `drop ${what} from ${String(ev.from)} m=${String(ev.m)} (${String(ev.reason)})`);
+    this.emit(ev.node, ev.t, String(ev.i), `drop ${what} from ${ev.from} m=${ev.m} (${ev.reason})`);
   }
 
   private receive(d: Delivery): void {
@@ -172,35 +175,34 @@ class ShivizLog {
 
 /** "Fetch request", from a send's `msg`. */
 function messageLabel(msg: unknown): string {
-  const m = msg as { api?: unknown; kind?: unknown } | null;
-  return `${String(m?.api ?? 'message')} ${String(m?.kind ?? '')}`.trimEnd();
+  return `${messageField(msg, 'api') ?? 'message'} ${messageField(msg, 'kind') ?? ''}`.trimEnd();
 }
 
-const partitionKey = (ev: RawEvent) => `${String(ev.topic)}-${String(ev.partition)}`;
+const partitionKey = (ev: { topic: string; partition: number }) => `${ev.topic}-${ev.partition}`;
 
 /** The text of a node event that goes into the log (sends and drops aside), or null for one that does not. */
-function describe(ev: RawEvent): string | null {
+function describe(ev: NodeLine): string | null {
   switch (ev.kind) {
     case 'start':
     case 'restart':
-      return `${ev.kind} (incarnation ${String(ev.incarnation)})`;
+      return `${ev.kind} (incarnation ${ev.incarnation})`;
     case 'crash':
-      return `crash (${String(ev.reason)})`;
+      return `crash (${ev.reason})`;
     case 'partition-append': {
-      const batches = ev.batches as Array<[number, number, number, number]>;
+      const batches = ev.batches;
       if (batches.length === 0) return null;
       const [first, last] = [batches[0]!, batches[batches.length - 1]!];
       return `append ${partitionKey(ev)} [${first[0]}..${last[1]}] epoch ${last[2]}`;
     }
     case 'partition-hw':
-      return `hw ${partitionKey(ev)} = ${String(ev.highWatermark)} (${String(ev.role)}, epoch ${String(ev.leaderEpoch)})`;
+      return `hw ${partitionKey(ev)} = ${ev.highWatermark} (${ev.role}, epoch ${ev.leaderEpoch})`;
     case 'partition-truncate':
-      return `truncate ${partitionKey(ev)} to ${String(ev.endOffset)}`;
+      return `truncate ${partitionKey(ev)} to ${ev.endOffset}`;
     case 'raft-state':
-      return `raft ${String(ev.role)} epoch ${String(ev.epoch)} leader ${String(ev.leader ?? 'none')}`;
+      return `raft ${ev.role} epoch ${ev.epoch} leader ${ev.leader ?? 'none'}`;
     case 'client':
       if (ev.type === 'invoke') return null;
-      return `client ${String(ev.op)} ${String(ev.type)} id=${String(ev.id)}${ev.error !== undefined ? `: ${String(ev.error)}` : ''}`;
+      return `client ${ev.op} ${ev.type} id=${ev.id}${ev.error !== undefined ? `: ${ev.error}` : ''}`;
     default:
       return null;
   }

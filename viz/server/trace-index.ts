@@ -4,6 +4,8 @@
 // (checkpoints.ts) from the rows that change state.
 
 import { statSync } from 'node:fs';
+import type { EventKind, LinePosition, TraceHeader, TraceSummary } from '../../core/trace/schema.ts';
+import { TraceFormatError } from '../../trace/reader.ts';
 import { allocateColumns, copyColumns } from '../shared/columns.ts';
 import {
   FLAG_DROPPED,
@@ -15,19 +17,18 @@ import {
   FLAG_REORDERED,
   FLAG_RESPONSE,
   NO_LANE,
+  type EventLineOf,
   type FaultMark,
   type FaultSpan,
   type Lane,
-  type RawEvent,
   type TraceColumns,
-  type TraceHeaderLine,
   type TraceMeta,
-  type TraceSummaryLine,
   type ViolationEntry,
 } from '../shared/contract.ts';
 import { CHECKPOINT_EVERY, Checkpoints } from './checkpoints.ts';
-import { readIndexEvent } from './event-head.ts';
+import { readIndexEvent, type IndexEvent, type IndexLine } from './event-head.ts';
 import { readFileRange, scanLines } from './line-scanner.ts';
+import { messageField } from './message.ts';
 
 /** A trace file that is not a Samsa trace, or is broken past reading. */
 export class TraceIndexError extends Error {}
@@ -42,11 +43,11 @@ export interface TraceIndex {
 }
 
 /** Interns strings as small indexes (kinds, APIs, client operations, lanes). */
-class Interner {
-  readonly names: string[] = [];
-  private readonly index = new Map<string, number>();
+class Interner<Name extends string = string> {
+  readonly names: Name[] = [];
+  private readonly index = new Map<Name, number>();
   constructor(private readonly limit: number, private readonly what: string) {}
-  of(name: string): number {
+  of(name: Name): number {
     let i = this.index.get(name);
     if (i === undefined) {
       i = this.names.length;
@@ -76,7 +77,7 @@ class Indexer {
   private columns: TraceColumns;
   private offsets: Float64Array;
   private rows = 0;
-  private readonly kinds = new Interner(256, 'event kinds');
+  private readonly kinds = new Interner<EventKind>(256, 'event kinds');
   private readonly apis = new Interner(256, 'APIs');
   private readonly ops = new Interner(256, 'client operations');
   private readonly lanes = new Interner(NO_LANE, 'nodes and clients');
@@ -92,14 +93,14 @@ class Indexer {
   private readonly openSlowLinks = new Map<string, FaultSpan>();
   private openNetwork: FaultSpan | null = null;
   private openDisk: FaultSpan | null = null;
-  private summary: TraceSummaryLine | null = null;
+  private summary: TraceSummary | null = null;
 
   constructor(private readonly path: string, private readonly id: string, private readonly name: string, capacity: number) {
     this.columns = allocateColumns(capacity);
     this.offsets = new Float64Array(capacity + 1);
   }
 
-  private header: TraceHeaderLine | null = null;
+  private header: TraceHeader | null = null;
   private lineNo = 0;
   /** Where the line after the last row starts (the summary line's offset, when there is one). */
   private endOfLastRow = 0;
@@ -118,24 +119,21 @@ class Indexer {
       return;
     }
     if (end === start) return;
-    let ev: RawEvent;
+    let line: IndexLine;
     try {
-      ev = readIndexEvent(buffer, start, end);
-    } catch {
-      throw new TraceIndexError(`${this.path}:${this.lineNo}: not a JSON line`);
+      line = readIndexEvent(buffer, start, end, this.lineNo, this.path);
+    } catch (err) {
+      throw err instanceof TraceFormatError ? new TraceIndexError(err.message) : err;
     }
-    if (ev.kind === 'summary') {
-      this.summary = ev as unknown as TraceSummaryLine;
+    if (line.kind === 'summary') {
+      this.summary = line;
       return;
     }
-    if (typeof ev.i !== 'number' || typeof ev.t !== 'number' || typeof ev.kind !== 'string') {
-      throw new TraceIndexError(`${this.path}:${this.lineNo}: an event needs numeric "i" and "t" and a "kind"`);
-    }
-    this.addRow(ev, fileOffset);
+    this.addRow(line, fileOffset);
     this.endOfLastRow = fileOffset + (end - start) + 1;
   }
 
-  private addRow(ev: RawEvent, byteOffset: number): void {
+  private addRow(ev: IndexEvent, byteOffset: number): void {
     const row = this.rows;
     if (row + 1 >= this.columns.count) {
       this.columns = copyColumns(this.columns, row, this.columns.count * 2);
@@ -149,34 +147,32 @@ class Indexer {
     c.step[row] = ev.i;
     c.t[row] = ev.t;
     c.kind[row] = this.kinds.of(ev.kind);
-    c.lane[row] = typeof ev.node === 'string' ? this.lanes.of(ev.node) : NO_LANE;
+    c.lane[row] = ev.node !== undefined ? this.lanes.of(ev.node) : NO_LANE;
     c.peer[row] = NO_LANE;
     c.end[row] = NaN;
     this.describe(ev, row);
   }
 
   /** Fills the kind-specific columns and the metadata of one row. */
-  private describe(ev: RawEvent, row: number): void {
+  private describe(ev: IndexEvent, row: number): void {
     const c = this.columns;
-    const node = ev.node ?? null;
-    if (typeof ev.topic === 'string' && typeof ev.partition === 'number') this.partitions.add(`${ev.topic}-${ev.partition}`);
+    if ('topic' in ev && typeof ev.topic === 'string' && typeof ev.partition === 'number') this.partitions.add(`${ev.topic}-${ev.partition}`);
     switch (ev.kind) {
       case 'send': {
-        const msg = (ev.msg ?? {}) as { api?: string; kind?: string };
-        c.peer[row] = this.lanes.of(String(ev.to));
-        c.label[row] = this.apis.of(msg.api ?? 'unknown');
-        let flags = msg.kind === 'response' ? FLAG_RESPONSE : 0;
-        if (typeof ev.drop === 'string') flags |= FLAG_DROPPED;
-        else c.end[row] = ev.at as number;
+        c.peer[row] = this.lanes.of(ev.to);
+        c.label[row] = this.apis.of(messageField(ev.msg, 'api') ?? 'unknown');
+        let flags = messageField(ev.msg, 'kind') === 'response' ? FLAG_RESPONSE : 0;
+        if (ev.drop !== undefined) flags |= FLAG_DROPPED;
+        else c.end[row] = ev.at ?? NaN;
         if (ev.dup !== undefined) flags |= FLAG_DUPLICATED;
         if (ev.reorder === true) flags |= FLAG_REORDERED;
         c.flags[row] = flags;
-        this.rememberSend(ev.m as number, row);
+        this.rememberSend(ev.m, row);
         return;
       }
       case 'drop': {
-        c.peer[row] = this.lanes.of(String(ev.from));
-        const send = this.sendRow(ev.m as number);
+        c.peer[row] = this.lanes.of(ev.from);
+        const send = this.sendRow(ev.m);
         c.link[row] = send;
         if (send >= 0) {
           c.flags[send] |= FLAG_DROPPED;
@@ -191,14 +187,14 @@ class Indexer {
         this.violations.push({
           row,
           step: ev.i,
-          atStep: typeof ev.atStep === 'number' ? ev.atStep : ev.i,
+          atStep: ev.atStep,
           atRow: row,
           t: ev.t,
-          name: String(ev.name),
-          class: ev.class === 'liveness' ? 'liveness' : 'safety',
-          message: String(ev.message ?? ''),
-          nodes: Array.isArray(ev.nodes) ? (ev.nodes as string[]) : [],
-          values: (ev.values ?? {}) as Record<string, unknown>,
+          name: ev.name,
+          class: ev.class,
+          message: ev.message,
+          nodes: ev.nodes,
+          values: ev.values,
         });
         return;
       case 'partition':
@@ -208,24 +204,21 @@ class Indexer {
         this.heal(ev, row);
         return;
       case 'crash': {
-        const reason = String(ev.reason ?? 'kill');
-        this.mark(ev, row, `${node} crashed (${reason})`);
-        if (node !== null && !this.openCrashes.has(node)) {
-          const span = this.openSpan('crash', ev, row, [node], `${node} down (${reason})`);
-          this.openCrashes.set(node, span);
-        }
+        const node = ev.node;
+        this.mark(ev, row, `${node} crashed (${ev.reason})`);
+        if (!this.openCrashes.has(node)) this.openCrashes.set(node, this.openSpan('crash', ev, row, [node], `${node} down (${ev.reason})`));
         return;
       }
       case 'restart':
-        this.mark(ev, row, `${node} restarted (incarnation ${ev.incarnation})`);
-        if (node !== null) this.closeSpan(this.openCrashes.get(node) ?? null, ev, row);
-        if (node !== null) this.openCrashes.delete(node);
+        this.mark(ev, row, `${ev.node} restarted (incarnation ${ev.incarnation})`);
+        this.closeSpan(this.openCrashes.get(ev.node), ev, row);
+        this.openCrashes.delete(ev.node);
         return;
       case 'disk':
-        this.mark(ev, row, `${node} disk: ${String(ev.fault)}`);
+        this.mark(ev, row, `${ev.node} disk: ${ev.fault}`);
         return;
       case 'clock-skew':
-        if (ev.t > 0 || ev.offsetMs !== 0) this.mark(ev, row, `${node} clock skew ${ev.offsetMs} ms`);
+        if (ev.t > 0 || ev.offsetMs !== 0) this.mark(ev, row, `${ev.node} clock skew ${ev.offsetMs} ms`);
         return;
       case 'link':
         this.slowLink(ev, row);
@@ -233,15 +226,13 @@ class Indexer {
       case 'network': {
         this.closeSpan(this.openNetwork, ev, row);
         this.openNetwork = null;
-        const config = (ev.config ?? {}) as Record<string, unknown>;
-        if (hasNonZero(config)) this.openNetwork = this.openSpan('network', ev, row, [], `network ${describeConfig(config)}`);
+        if (hasNonZero(ev.config)) this.openNetwork = this.openSpan('network', ev, row, [], `network ${describeConfig(ev.config)}`);
         return;
       }
       case 'disk-faults': {
         this.closeSpan(this.openDisk, ev, row);
         this.openDisk = null;
-        const config = (ev.config ?? {}) as Record<string, unknown>;
-        if (hasNonZero(config)) this.openDisk = this.openSpan('disk-faults', ev, row, [], `disks ${describeConfig(config)}`);
+        if (hasNonZero(ev.config)) this.openDisk = this.openSpan('disk-faults', ev, row, [], `disks ${describeConfig(ev.config)}`);
         return;
       }
     }
@@ -262,11 +253,11 @@ class Indexer {
   }
 
   /** Pairs a client operation's invoke with its completion (same client, operation and id). */
-  private clientRow(ev: RawEvent, row: number): void {
+  private clientRow(ev: EventLineOf<'client'>, row: number): void {
     const c = this.columns;
     const lane = c.lane[row]!;
     this.clientLanes.add(lane);
-    c.label[row] = this.ops.of(String(ev.op));
+    c.label[row] = this.ops.of(ev.op);
     const key = `${ev.node}\u0000${ev.op}\u0000${ev.id}`;
     if (ev.type === 'invoke') {
       c.flags[row] = FLAG_INVOKE;
@@ -284,39 +275,36 @@ class Indexer {
     c.flags[invoke] |= outcome;
   }
 
-  private mark(ev: RawEvent, row: number, label: string): void {
+  private mark(ev: IndexEvent, row: number, label: string): void {
     this.marks.push({ kind: ev.kind, row, step: ev.i, t: ev.t, node: ev.node ?? null, label });
   }
 
-  private openSpan(kind: FaultSpan['kind'], ev: RawEvent, row: number, nodes: string[], label: string): FaultSpan {
+  private openSpan(kind: FaultSpan['kind'], ev: LinePosition, row: number, nodes: string[], label: string): FaultSpan {
     const span: FaultSpan = { kind, startRow: row, endRow: null, startStep: ev.i, startT: ev.t, endStep: null, endT: null, nodes, label };
     this.faults.push(span);
     return span;
   }
 
-  private closeSpan(span: FaultSpan | null | undefined, ev: RawEvent, row: number): void {
+  private closeSpan(span: FaultSpan | null | undefined, ev: LinePosition, row: number): void {
     if (!span || span.endRow !== null) return;
     span.endRow = row;
     span.endStep = ev.i;
     span.endT = ev.t;
   }
 
-  private openPartition(ev: RawEvent, row: number): void {
-    const groups = (ev.groups ?? []) as string[][];
-    const cut = (ev.cut ?? []) as Array<[string, string]>;
-    const nodes = [...new Set(cut.flat())].sort();
-    const oneWay = ev.oneWay === true;
-    const label = groups.map((g) => g.join(',')).join(oneWay ? ' -/-> ' : ' | ');
-    const span = this.openSpan(oneWay ? 'partition-oneway' : 'partition', ev, row, nodes, label);
-    this.openPartitions.push({ span, links: new Set(cut.map(([a, b]) => `${a}>${b}`)) });
+  private openPartition(ev: EventLineOf<'partition'>, row: number): void {
+    const nodes = [...new Set(ev.cut.flat())].sort();
+    const label = ev.groups.map((g) => g.join(',')).join(ev.oneWay ? ' -/-> ' : ' | ');
+    const span = this.openSpan(ev.oneWay ? 'partition-oneway' : 'partition', ev, row, nodes, label);
+    this.openPartitions.push({ span, links: new Set(ev.cut.map(([a, b]) => `${a}>${b}`)) });
   }
 
-  private heal(ev: RawEvent, row: number): void {
+  private heal(ev: EventLineOf<'heal'>, row: number): void {
     this.marks.push({ kind: 'heal', row, step: ev.i, t: ev.t, node: null, label: 'heal' });
     const links = ev.links;
     for (const open of [...this.openPartitions]) {
       if (links === 'all') open.links!.clear();
-      else for (const [a, b] of links as Array<[string, string]>) open.links!.delete(`${a}>${b}`);
+      else for (const [a, b] of links) open.links!.delete(`${a}>${b}`);
       if (open.links!.size === 0) {
         this.closeSpan(open.span, ev, row);
         this.openPartitions.splice(this.openPartitions.indexOf(open), 1);
@@ -324,22 +312,20 @@ class Indexer {
     }
   }
 
-  private slowLink(ev: RawEvent, row: number): void {
+  private slowLink(ev: EventLineOf<'link'>, row: number): void {
     if (ev.between === 'all') {
       for (const span of this.openSlowLinks.values()) this.closeSpan(span, ev, row);
       this.openSlowLinks.clear();
       return;
     }
-    const [a, b] = ev.between as [string, string];
+    const [a, b] = ev.between;
     const key = [a, b].sort().join('-');
     this.closeSpan(this.openSlowLinks.get(key), ev, row);
     this.openSlowLinks.delete(key);
-    if (ev.config !== null && ev.config !== undefined) {
-      this.openSlowLinks.set(key, this.openSpan('slow-link', ev, row, [a, b], `${key} ${describeConfig(ev.config as Record<string, unknown>)}`));
-    }
+    if (ev.config !== null) this.openSlowLinks.set(key, this.openSpan('slow-link', ev, row, [a, b], `${key} ${describeConfig(ev.config)}`));
   }
 
-  private finish(header: TraceHeaderLine): TraceIndex {
+  private finish(header: TraceHeader): TraceIndex {
     const rows = this.rows;
     const columns = copyColumns(this.columns, rows);
     // Operations that never completed are "info": their outcome is unknown.
@@ -398,7 +384,11 @@ export function rowAtOrBefore(columns: TraceColumns, step: number, limit: number
   return lo;
 }
 
-function parseHeaderLine(line: string, path: string): TraceHeaderLine {
+/**
+ * The header, checked for what the visualizer reads of it. Not the trace reader's parseHeader:
+ * that one also wants a `setup` to re-run, and the visualizer shows traces of ad-hoc runs too.
+ */
+function parseHeaderLine(line: string, path: string): TraceHeader {
   if (line.length === 0) throw new TraceIndexError(`${path} starts with an empty line, so this is not a Samsa trace`);
   let header: unknown;
   try {
@@ -406,17 +396,20 @@ function parseHeaderLine(line: string, path: string): TraceHeaderLine {
   } catch {
     throw new TraceIndexError(`${path}: line 1 is not JSON, so this is not a Samsa trace`);
   }
-  if (typeof header !== 'object' || header === null || typeof (header as TraceHeaderLine).samsa !== 'number') {
+  const h = header as Partial<TraceHeader> | null;
+  if (typeof h !== 'object' || h === null || typeof h.samsa !== 'number') {
     throw new TraceIndexError(`${path}: line 1 has no "samsa" version, so this is not a Samsa trace`);
   }
-  return header as TraceHeaderLine;
+  if (typeof h.config !== 'object' || h.config === null) throw new TraceIndexError(`${path}: the header has no "config" object`);
+  return h as TraceHeader;
 }
 
-function hasNonZero(config: Record<string, unknown>): boolean {
+/** A link's or disk's settings that change something (the defaults are zeros). */
+function hasNonZero(config: object): boolean {
   return Object.values(config).some((v) => v !== 0 && v !== null && v !== false && v !== undefined);
 }
 
-function describeConfig(config: Record<string, unknown>): string {
+function describeConfig(config: object): string {
   return Object.entries(config)
     .filter(([, v]) => v !== 0 && v !== null && v !== undefined)
     .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)

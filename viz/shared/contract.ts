@@ -1,37 +1,12 @@
 // The visualizer's contract between its server (viz/server) and its browser client (viz/client):
-// the trace's raw event shape, the columnar index of every step, the metadata, the derived state
-// at a step, and the HTTP routes. Plain types and constants only; runs in node and the browser.
+// the columnar index of every step, the metadata, the derived state at a step, and the HTTP
+// routes. Trace lines are the schema's (core/trace/schema.ts). Plain types and constants only;
+// runs in node and the browser.
 
-/** One trace line after the header, as written by the simulator (step `i`, simulated ms `t`). */
-export interface RawEvent {
-  t: number;
-  i: number;
-  kind: string;
-  node?: string;
-  [field: string]: unknown;
-}
+import type { EventKind, EventLine, RaftRole, TraceHeader, TraceSummary, ViolationClass } from '../../core/trace/schema.ts';
 
-/** Line 1 of a trace. */
-export interface TraceHeaderLine {
-  samsa: number;
-  scenario: string;
-  seed: number;
-  config: Record<string, unknown>;
-}
-
-/** The last line of a finished trace. */
-export interface TraceSummaryLine {
-  kind: 'summary';
-  steps: number;
-  simMs: number;
-  scenario: string;
-  seed: number;
-  violations: Array<{ name: string; step: number }>;
-  violationCounts: Record<string, number>;
-  expectationMet?: boolean;
-  traceHash: string | null;
-  [field: string]: unknown;
-}
+/** The event line of kind K: one case of the schema's EventLine. */
+export type EventLineOf<K extends EventKind> = Extract<EventLine, { kind: K }>;
 
 /** A lane of the space-time diagram: a cluster node or a client. */
 export interface Lane {
@@ -105,7 +80,7 @@ export interface FaultSpan {
 
 /** A point fault or lifecycle mark: crash, restart, start, disk (torn write, lost disk), heal. */
 export interface FaultMark {
-  kind: string;
+  kind: EventKind;
   row: number;
   step: number;
   t: number;
@@ -124,7 +99,7 @@ export interface ViolationEntry {
   atStep: number;
   t: number;
   name: string;
-  class: 'safety' | 'liveness';
+  class: ViolationClass;
   message: string;
   nodes: string[];
   values: Record<string, unknown>;
@@ -134,16 +109,16 @@ export interface ViolationEntry {
 export interface TraceMeta {
   id: string;
   name: string;
-  header: TraceHeaderLine;
+  header: TraceHeader;
   /** Null when the trace has no summary line (a run that was cut short). */
-  summary: TraceSummaryLine | null;
+  summary: TraceSummary | null;
   /** Event rows (the length of every column). */
   rows: number;
   /** Kernel steps (from the summary, else the last row's step + 1). */
   steps: number;
   simMs: number;
   lanes: Lane[];
-  kinds: string[];
+  kinds: EventKind[];
   apis: string[];
   ops: string[];
   faults: FaultSpan[];
@@ -195,7 +170,7 @@ export interface NodeState {
   incarnation: number;
   raft: {
     epoch: number;
-    role: string;
+    role: RaftRole;
     leader: string | null;
     votedFor: string | null;
     voter: boolean;
@@ -250,7 +225,7 @@ export const ROUTES = {
   meta: (id: string) => `/api/traces/${encodeURIComponent(id)}/meta`,
   /** TraceColumns, binary (application/octet-stream). */
   columns: (id: string) => `/api/traces/${encodeURIComponent(id)}/columns`,
-  /** RawEvent[] for rows from..to inclusive (?from=A&to=B), at most MAX_EVENTS_PER_REQUEST. */
+  /** EventLine[] for rows from..to inclusive (?from=A&to=B), at most MAX_EVENTS_PER_REQUEST. */
   events: (id: string) => `/api/traces/${encodeURIComponent(id)}/events`,
   /** DerivedState of the latest checkpoint at or before ?row=N. */
   checkpoint: (id: string) => `/api/traces/${encodeURIComponent(id)}/checkpoint`,

@@ -2,46 +2,56 @@
 // partition replica looked like at a step (see DerivedState in contract.ts). Pure and plain data, so
 // that it runs in the server (checkpoints) and in the browser (stepping from a checkpoint).
 
-import type { DerivedState, NodeState, PartitionState, RawEvent, ReplicaState, TraceHeaderLine } from './contract.ts';
+import type { BatchSummary, EventKind, EventLine, NodeId, TraceHeader } from '../../core/trace/schema.ts';
+import type { DerivedState, EventLineOf, NodeState, PartitionState, ReplicaState } from './contract.ts';
 
-type Batch = [baseOffset: number, lastOffset: number, leaderEpoch: number, hash: number];
-type Link = [from: string, to: string];
+type Link = [from: NodeId, to: NodeId];
 type Raft = NonNullable<NodeState['raft']>;
+type RaftLine = EventLineOf<'raft-state' | 'raft-recover' | 'raft-append' | 'raft-truncate' | 'raft-hw' | 'raft-snapshot'>;
+/** What names a replica: the node and the topic-partition of a partition event. */
+type ReplicaRef = { node: NodeId; topic: string; partition: number };
 
 /** The state before the first event: the cluster's nodes when the header names them, nothing else. */
-export function initialState(header: TraceHeaderLine): DerivedState {
+export function initialState(header: TraceHeader): DerivedState {
   const state: DerivedState = { row: -1, step: -1, t: 0, nodes: {}, partitions: {}, cutLinks: [], groups: {} };
   for (const id of clusterNodes(header)) state.nodes[id] = newNode(id);
   return state;
 }
 
-/** The node ids the scenario's cluster starts (as sim/scenario/cluster.ts names them), or none when the header has no scenario. */
-function clusterNodes(header: TraceHeaderLine): string[] {
-  const scenario = header.config?.scenario as { cluster?: { nodes?: unknown; controllers?: unknown } } | undefined;
-  const cluster = scenario?.cluster;
-  if (cluster === undefined || typeof cluster.nodes !== 'number') return [];
+/**
+ * The node ids the scenario's cluster starts (as sim/scenario/cluster.ts names them), or none when
+ * the header has no scenario. The setup is the runner's own input, `unknown` to the schema.
+ */
+function clusterNodes(header: TraceHeader): string[] {
+  const scenario = header.config.scenario;
+  const cluster = isRecord(scenario) ? scenario.cluster : undefined;
+  if (!isRecord(cluster) || typeof cluster.nodes !== 'number') return [];
   const numbered = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
   const brokers = numbered('b', cluster.nodes);
   return typeof cluster.controllers === 'number' ? [...brokers, ...numbered('c', cluster.controllers)] : brokers;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
 /** Trace kinds that applyEvent only moves past (the server's checkpoints skip reading them back). */
-export const KINDS_WITHOUT_STATE: ReadonlySet<string> = new Set(['send', 'client', 'timer', 'drop', 'violation', 'converged', 'link', 'network', 'disk-faults', 'disk']);
+export const KINDS_WITHOUT_STATE: ReadonlySet<EventKind> = new Set<EventKind>(['send', 'client', 'timer', 'drop', 'violation', 'converged', 'link', 'network', 'disk-faults', 'disk']);
 
 /** Applies one event (the trace's row `row`) in place and moves the state to it. Kinds that change nothing here cost one switch. */
-export function applyEvent(state: DerivedState, ev: RawEvent, row: number = state.row + 1): void {
+export function applyEvent(state: DerivedState, ev: EventLine, row: number = state.row + 1): void {
   state.row = row;
   state.step = ev.i;
   state.t = ev.t;
   switch (ev.kind) {
     case 'partition-append':
-      appendBatches(replicaOf(state, ev), ev.batches as Batch[]);
+      appendBatches(replicaOf(state, ev), ev.batches);
       return;
     case 'partition-hw':
       applyReplicaHw(replicaOf(state, ev), ev);
       return;
     case 'partition-truncate':
-      truncateReplica(replicaOf(state, ev), ev.endOffset as number);
+      truncateReplica(replicaOf(state, ev), ev.endOffset);
       return;
     case 'partition-recover':
       recoverReplica(replicaOf(state, ev), ev);
@@ -51,13 +61,13 @@ export function applyEvent(state: DerivedState, ev: RawEvent, row: number = stat
       return;
     case 'partition-isr': {
       const replica = replicaOf(state, ev);
-      replica.isr = [...(ev.isr as string[])];
-      replica.pendingIsr = ev.pendingIsr === null ? null : [...(ev.pendingIsr as string[])];
-      replica.partitionEpoch = ev.partitionEpoch as number;
+      replica.isr = [...ev.isr];
+      replica.pendingIsr = ev.pendingIsr === null ? null : [...ev.pendingIsr];
+      replica.partitionEpoch = ev.partitionEpoch;
       return;
     }
     case 'partition-change':
-      applyPartitionChange(partitionOf(state, ev.topic as string, ev.partition as number), ev);
+      applyPartitionChange(partitionOf(state, ev.topic, ev.partition), ev);
       return;
     case 'raft-state':
     case 'raft-recover':
@@ -65,40 +75,40 @@ export function applyEvent(state: DerivedState, ev: RawEvent, row: number = stat
     case 'raft-truncate':
     case 'raft-hw':
     case 'raft-snapshot':
-      applyRaft(raftOf(nodeOf(state, ev.node!)), ev);
+      applyRaft(raftOf(nodeOf(state, ev.node)), ev);
       return;
     case 'metadata-apply':
-      nodeOf(state, ev.node!).metadataOffset = ev.endOffset as number;
+      nodeOf(state, ev.node).metadataOffset = ev.endOffset;
       return;
     case 'controller-active':
-      nodeOf(state, ev.node!).controllerActive = ev.active as boolean;
+      nodeOf(state, ev.node).controllerActive = ev.active;
       return;
     case 'broker-state':
-      nodeOf(state, ev.node!).broker = { brokerEpoch: ev.brokerEpoch as number, fenced: ev.fenced as boolean };
+      nodeOf(state, ev.node).broker = { brokerEpoch: ev.brokerEpoch, fenced: ev.fenced };
       return;
     case 'start':
     case 'restart': {
-      const node = nodeOf(state, ev.node!);
+      const node = nodeOf(state, ev.node);
       node.up = true;
-      node.incarnation = ev.incarnation as number;
+      node.incarnation = ev.incarnation;
       return;
     }
     case 'crash': {
       // The logs stay as last known (what the disk may bring back); a dead controller is not active.
-      const node = nodeOf(state, ev.node!);
+      const node = nodeOf(state, ev.node);
       node.up = false;
       node.controllerActive = false;
       return;
     }
     case 'clock-skew':
-      nodeOf(state, ev.node!).clockSkewMs = ev.offsetMs as number;
+      nodeOf(state, ev.node).clockSkewMs = ev.offsetMs;
       return;
     case 'partition':
-      cutLinks(state.cutLinks, ev.cut as Link[]);
+      cutLinks(state.cutLinks, ev.cut);
       return;
     case 'heal':
       if (ev.links === 'all') state.cutLinks = [];
-      else healLinks(state.cutLinks, ev.links as Link[]);
+      else healLinks(state.cutLinks, ev.links);
       return;
     default:
       return;
@@ -118,9 +128,9 @@ function partitionOf(state: DerivedState, topic: string, partition: number): Par
 }
 
 /** The replica on the event's node of the event's topic-partition. */
-function replicaOf(state: DerivedState, ev: RawEvent): ReplicaState {
-  const node = ev.node!;
-  const p = partitionOf(state, ev.topic as string, ev.partition as number);
+function replicaOf(state: DerivedState, ev: ReplicaRef): ReplicaState {
+  const node = ev.node;
+  const p = partitionOf(state, ev.topic, ev.partition);
   let replica = p.replicas[node];
   if (replica === undefined) {
     nodeOf(state, node);
@@ -144,7 +154,7 @@ function replicaOf(state: DerivedState, ev: RawEvent): ReplicaState {
 }
 
 /** Extends the log: a batch of the last run's epoch extends that run, any other starts a new one. */
-function appendBatches(replica: ReplicaState, batches: Batch[]): void {
+function appendBatches(replica: ReplicaState, batches: readonly BatchSummary[]): void {
   const runs = replica.epochRuns;
   for (const [base, last, epoch] of batches) {
     if (runs.length === 0 || runs[runs.length - 1]![1] !== epoch) runs.push([base, epoch]);
@@ -160,25 +170,25 @@ function truncateReplica(replica: ReplicaState, endOffset: number): void {
 }
 
 /** The log as the disk gave it back: it replaces whatever was known before the crash. */
-function recoverReplica(replica: ReplicaState, ev: RawEvent): void {
+function recoverReplica(replica: ReplicaState, ev: EventLineOf<'partition-recover'>): void {
   replica.epochRuns = [];
   replica.leo = 0;
-  appendBatches(replica, ev.batches as Batch[]);
-  replica.highWatermark = ev.highWatermark as number;
+  appendBatches(replica, ev.batches);
+  replica.highWatermark = ev.highWatermark;
 }
 
-function applyReplicaHw(replica: ReplicaState, ev: RawEvent): void {
-  replica.highWatermark = ev.highWatermark as number;
-  replica.role = ev.role as ReplicaState['role'];
-  replica.leaderEpoch = ev.leaderEpoch as number;
-  replica.exposed = ev.exposed as boolean;
+function applyReplicaHw(replica: ReplicaState, ev: EventLineOf<'partition-hw'>): void {
+  replica.highWatermark = ev.highWatermark;
+  replica.role = ev.role;
+  replica.leaderEpoch = ev.leaderEpoch;
+  replica.exposed = ev.exposed;
 }
 
 /** A role from the metadata; a replica that stops leading drops its leader-only ISR view. */
-function applyReplicaRole(replica: ReplicaState, ev: RawEvent): void {
-  replica.role = ev.role as ReplicaState['role'];
-  replica.leader = ev.leader as string | null;
-  replica.leaderEpoch = ev.leaderEpoch as number;
+function applyReplicaRole(replica: ReplicaState, ev: EventLineOf<'partition-role'>): void {
+  replica.role = ev.role;
+  replica.leader = ev.leader;
+  replica.leaderEpoch = ev.leaderEpoch;
   if (replica.role !== 'leader') {
     replica.isr = null;
     replica.pendingIsr = null;
@@ -188,13 +198,12 @@ function applyReplicaRole(replica: ReplicaState, ev: RawEvent): void {
 }
 
 /** Every node reports its image's view; a lagging node's older partition epoch must not roll the view back. */
-function applyPartitionChange(p: PartitionState, ev: RawEvent): void {
-  const partitionEpoch = ev.partitionEpoch as number;
-  if (partitionEpoch < p.partitionEpoch) return;
-  p.leader = ev.leader as string | null;
-  p.isr = [...(ev.isr as string[])];
-  p.leaderEpoch = ev.leaderEpoch as number;
-  p.partitionEpoch = partitionEpoch;
+function applyPartitionChange(p: PartitionState, ev: EventLineOf<'partition-change'>): void {
+  if (ev.partitionEpoch < p.partitionEpoch) return;
+  p.leader = ev.leader;
+  p.isr = [...ev.isr];
+  p.leaderEpoch = ev.leaderEpoch;
+  p.partitionEpoch = ev.partitionEpoch;
 }
 
 // ---- nodes ----------------------------------------------------------------------------------------
@@ -219,31 +228,31 @@ function raftOf(node: NodeState): Raft {
   return node.raft;
 }
 
-function applyRaft(raft: Raft, ev: RawEvent): void {
+function applyRaft(raft: Raft, ev: RaftLine): void {
   switch (ev.kind) {
     case 'raft-state':
-      raft.epoch = ev.epoch as number;
-      raft.role = ev.role as string;
-      raft.leader = ev.leader as string | null;
-      raft.votedFor = ev.votedFor as string | null;
-      raft.voter = ev.voter as boolean;
+      raft.epoch = ev.epoch;
+      raft.role = ev.role;
+      raft.leader = ev.leader;
+      raft.votedFor = ev.votedFor;
+      raft.voter = ev.voter;
       return;
     case 'raft-recover':
-      raft.endOffset = ev.endOffset as number;
+      raft.endOffset = ev.endOffset;
       return;
     case 'raft-append':
-      raft.endOffset = (ev.offset as number) + (ev.entries as unknown[]).length;
+      raft.endOffset = ev.offset + ev.entries.length;
       return;
     case 'raft-truncate':
-      raft.endOffset = ev.endOffset as number;
-      if (ev.highWatermark !== null && ev.highWatermark !== undefined) raft.highWatermark = ev.highWatermark as number;
+      raft.endOffset = ev.endOffset;
+      if (ev.highWatermark !== null) raft.highWatermark = ev.highWatermark;
       return;
     case 'raft-hw':
-      raft.highWatermark = ev.highWatermark as number;
+      raft.highWatermark = ev.highWatermark;
       return;
     case 'raft-snapshot':
       // A fetched snapshot replaces the log; a local one only covers a prefix of it.
-      if (ev.fetched === true || raft.endOffset < (ev.endOffset as number)) raft.endOffset = ev.endOffset as number;
+      if (ev.fetched || raft.endOffset < ev.endOffset) raft.endOffset = ev.endOffset;
       return;
   }
 }
@@ -254,11 +263,11 @@ function linkIndex(links: Link[], [from, to]: Link): number {
   return links.findIndex(([f, t]) => f === from && t === to);
 }
 
-function cutLinks(links: Link[], cut: Link[]): void {
+function cutLinks(links: Link[], cut: readonly Link[]): void {
   for (const link of cut) if (linkIndex(links, link) < 0) links.push([link[0], link[1]]);
 }
 
-function healLinks(links: Link[], healed: Link[]): void {
+function healLinks(links: Link[], healed: readonly Link[]): void {
   for (const link of healed) {
     const at = linkIndex(links, link);
     if (at >= 0) links.splice(at, 1);
