@@ -17,7 +17,7 @@ export const USAGE_ERROR = 64;
 
 export function buildProgram(): Command {
   const program = new Command('samsa')
-    .description('Samsa: a Kafka-compatible event log you can break on purpose')
+    .description('Samsa: a Kafka-like event log you can break on purpose (in simulation; the wire protocol comes next)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRun(program);
