@@ -71,12 +71,22 @@ export async function runBugsBench(options: BugsBenchOptions): Promise<BugsBench
     // Clean seeds first: they also warm the workers up, so no bug's time pays for that.
     const clean = await explore({ ...common, seeds: options.cleanSeeds, timeBudgetMs: null, untilFirst: false, bugs: [], shrink: 0, failuresDir: null });
     const cleanCrashes = clean.failing.filter((o) => o.crash !== null).length;
-    options.progress(`clean: ${clean.outcomes.length} seeds, ${clean.failing.length - cleanCrashes} false alarms, ${cleanCrashes} harness crashes, ${clean.seedsPerSec.toFixed(1)} seeds/s`);
+    options.progress(
+      `clean: ${clean.outcomes.length} seeds, ${clean.failing.length - cleanCrashes} false alarms, ${cleanCrashes} harness crashes, ${clean.seedsPerSec.toFixed(1)} seeds/s`,
+    );
     const bugs: BugFinding[] = [];
     for (const bug of options.bugs) {
       const expected = [...(options.expected.get(bug) ?? [])];
       const counts = (o: SeedOutcome): SeedViolation | null => o.violations.find((v) => expected.includes(v.name)) ?? null;
-      const report = await explore({ ...common, seeds: Number.POSITIVE_INFINITY, timeBudgetMs: options.capMs, untilFirst: true, bugs: [bug], shrink: 1, counts });
+      const report = await explore({
+        ...common,
+        seeds: Number.POSITIVE_INFINITY,
+        timeBudgetMs: options.capMs,
+        untilFirst: true,
+        bugs: [bug],
+        shrink: 1,
+        counts,
+      });
       const first = report.outcomes.find((o) => counts(o) !== null) ?? null;
       const shrunk = report.shrunk[0] ?? null;
       const finding: BugFinding = {

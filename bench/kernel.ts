@@ -158,7 +158,9 @@ export function runKernelBench(options: { rounds?: number; scale?: number; only?
     for (const w of plan) {
       const result = runWorkload(round === 0 ? { ...w, events: Math.ceil(w.events / 10) } : w);
       const label = round === 0 ? 'warm-up' : `round ${round}/${rounds}`;
-      progress(`${label.padEnd(11)} ${w.name.padEnd(10)} ${(result.eventsPerSec / 1e6).toFixed(2)} M events/s  (${result.events} events, ${result.pending} pending)`);
+      progress(
+        `${label.padEnd(11)} ${w.name.padEnd(10)} ${(result.eventsPerSec / 1e6).toFixed(2)} M events/s  (${result.events} events, ${result.pending} pending)`,
+      );
       if (round > 0) byName.set(w.name, [...(byName.get(w.name) ?? []), result]);
     }
   }

@@ -37,7 +37,14 @@ function run(name: string, workload: RaftWorkload, simMs: number): RaftBenchRun 
   sim.run(5_000 + simMs);
   const wallMs = performance.now() - started;
   sim.finish();
-  return { name, simMs, wallMs: Math.round(wallMs), committedRecords: committed() - startCommitted, events: sim.events - startEvents, violations: suite.violations.length };
+  return {
+    name,
+    simMs,
+    wallMs: Math.round(wallMs),
+    committedRecords: committed() - startCommitted,
+    events: sim.events - startEvents,
+    violations: suite.violations.length,
+  };
 }
 
 export function runRaftBench(options: { scale?: number; progress?: (line: string) => void } = {}): RaftBenchResult {

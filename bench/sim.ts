@@ -100,7 +100,10 @@ function run(name: string, text: string, dir: string): SimBenchRun & { untraced:
  */
 function traceOnly(r: SimBenchRun, dir: string): void {
   const text = readFileSync(join(dir, `${r.name}.jsonl`), 'utf8');
-  const events: unknown[] = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line));
+  const events: unknown[] = text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line));
   r.traceBytes = Buffer.byteLength(text);
   r.traceOnlyMs = Math.min(...[0, 1, 2].map(() => writeAgain(events, join(dir, 'again.jsonl'))));
 }
@@ -139,10 +142,18 @@ export function runSimBench(options: { scale?: number; progress?: (line: string)
   const producer = (id: string) => `  - { producer: ${id}, topic: orders, rate: 20000/s, keys: 100, config: { acks: all, linger.ms: 5, batch.size: 65536 } }`;
   const dir = mkdtempSync(join(tmpdir(), 'samsa-bench-'));
   try {
-    const saturated = run('saturation', scenarioText('bench-saturation', Math.max(3, Math.round(10 * scale)), [producer('p1'), producer('p2')].join('\n')), dir);
+    const saturated = run(
+      'saturation',
+      scenarioText('bench-saturation', Math.max(3, Math.round(10 * scale)), [producer('p1'), producer('p2')].join('\n')),
+      dir,
+    );
     progress(`saturation    ${saturated.recordsConsumed} records consumed in ${saturated.wallMs} ms wall`);
     // Jepsen-like: 100 writes/s for 60 simulated seconds.
-    const steady = run('steady-100', scenarioText('bench-steady', Math.max(6, Math.round(60 * scale)), '  - { producer: p1, topic: orders, rate: 100/s, keys: 10, config: { acks: all } }'), dir);
+    const steady = run(
+      'steady-100',
+      scenarioText('bench-steady', Math.max(6, Math.round(60 * scale)), '  - { producer: p1, topic: orders, rate: 100/s, keys: 10, config: { acks: all } }'),
+      dir,
+    );
     progress(`steady        ${steady.simMs} simulated ms in ${steady.wallMs} ms wall`);
     for (const r of [saturated, steady]) {
       r.untracedWallMs = Math.min(r.untraced(), r.untraced());

@@ -43,7 +43,9 @@ export async function runVizBench(options: Options): Promise<VizBenchResult> {
       options.progress(`writing a trace of ${MILLION_SCENARIO} ...`);
       const started = performance.now();
       // In a process of its own, so that the simulation's heap does not weigh on the measured server.
-      const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'samsa.js'), 'run', join(ROOT, MILLION_SCENARIO), '--trace', tracePath, '--json'], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'samsa.js'), 'run', join(ROOT, MILLION_SCENARIO), '--trace', tracePath, '--json'], {
+        encoding: 'utf8',
+      });
       if (run.status !== 0) throw new Error(`writing the trace failed (exit ${run.status}): ${run.stderr.trim().split('\n').at(-1)}`);
       generateMs = Math.round(performance.now() - started);
     }
@@ -56,7 +58,10 @@ export async function runVizBench(options: Options): Promise<VizBenchResult> {
       const load = async (): Promise<number> => {
         const started = performance.now();
         await page.goto(server.url, { waitUntil: 'commit' });
-        await page.waitForFunction(() => (globalThis as unknown as { samsaViz?: { ready: boolean } }).samsaViz?.ready === true, null, { timeout: 120_000, polling: 10 });
+        await page.waitForFunction(() => (globalThis as unknown as { samsaViz?: { ready: boolean } }).samsaViz?.ready === true, null, {
+          timeout: 120_000,
+          polling: 10,
+        });
         return Math.round(performance.now() - started);
       };
       options.progress('cold load ...');

@@ -47,7 +47,12 @@ export function registerBench(program: Command): void {
           ]),
         ) + '\n',
       );
-      human.write(figuresTable('process', [['peak RSS (MB)', result.peakRssMb], ['rounds (median reported)', result.rounds]]) + '\n');
+      human.write(
+        figuresTable('process', [
+          ['peak RSS (MB)', result.peakRssMb],
+          ['rounds (median reported)', result.rounds],
+        ]) + '\n',
+      );
       if (opts.json) printJson(result);
     });
   bench
@@ -64,12 +69,19 @@ export function registerBench(program: Command): void {
           result.runs.map((r) => [r.name, r.simMs, r.wallMs, r.committedRecords, r.events, r.violations]),
         ) + '\n',
       );
-      human.write(figuresTable('quorum of 3 voters', [['committed records / wall s', result.committedRecordsPerSec], ['simulated ms / wall ms at 100 records/s', result.timeRatio]]) + '\n');
+      human.write(
+        figuresTable('quorum of 3 voters', [
+          ['committed records / wall s', result.committedRecordsPerSec],
+          ['simulated ms / wall ms at 100 records/s', result.timeRatio],
+        ]) + '\n',
+      );
       if (opts.json) printJson(result);
     });
   bench
     .command('sim')
-    .description('whole scenario runs (3 brokers, RF 3, every checker on, trace written): records produced, replicated and consumed per wall second, and simulated-to-wall time at 100 writes/s; each run also timed with no trace and its trace written alone, which bound both figures')
+    .description(
+      'whole scenario runs (3 brokers, RF 3, every checker on, trace written): records produced, replicated and consumed per wall second, and simulated-to-wall time at 100 writes/s; each run also timed with no trace and its trace written alone, which bound both figures',
+    )
     .option('--json', 'print the figures as one JSON line at the end')
     .option('--quick', 'a tenth of the simulated time (for a fast look, less stable)')
     .action((opts: { json?: boolean; quick?: boolean }) => {
@@ -77,11 +89,36 @@ export function registerBench(program: Command): void {
       const result = runSimBench({ scale: opts.quick ? 0.1 : 1, progress: (line) => process.stderr.write(line + '\n') });
       human.write(
         table(
-          ['run', 'simulated ms', 'wall ms', 'records sent', 'records consumed', 'trace steps', 'trace MB', 'trace alone ms', 'no trace ms', 'kernel events', 'violations'],
-          result.runs.map((r) => [r.name, r.simMs, r.wallMs, r.recordsSent, r.recordsConsumed, r.traceSteps, (r.traceBytes / 1e6).toFixed(1), r.traceOnlyMs, r.untracedWallMs, r.events, r.violations]),
+          [
+            'run',
+            'simulated ms',
+            'wall ms',
+            'records sent',
+            'records consumed',
+            'trace steps',
+            'trace MB',
+            'trace alone ms',
+            'no trace ms',
+            'kernel events',
+            'violations',
+          ],
+          result.runs.map((r) => [
+            r.name,
+            r.simMs,
+            r.wallMs,
+            r.recordsSent,
+            r.recordsConsumed,
+            r.traceSteps,
+            (r.traceBytes / 1e6).toFixed(1),
+            r.traceOnlyMs,
+            r.untracedWallMs,
+            r.events,
+            r.violations,
+          ]),
         ) + '\n',
       );
-      const mark = (value: number, target: number) => `${value.toLocaleString('en-US')} (${value >= target ? ok('meets') : bad('below')} ${target.toLocaleString('en-US')})`;
+      const mark = (value: number, target: number) =>
+        `${value.toLocaleString('en-US')} (${value >= target ? ok('meets') : bad('below')} ${target.toLocaleString('en-US')})`;
       human.write(
         figuresTable('3 brokers, replication factor 3', [
           ['records end to end / wall s', mark(result.recordsPerSec, TARGET_SIM_RECORDS_PER_SEC)],
@@ -107,23 +144,34 @@ export function registerBench(program: Command): void {
     .option('--workers <w>', 'worker threads (1 runs in this thread)', intOption('--workers', 1), availableParallelism())
     .option('--failures <dir>', 'where the shrunk failures are written', 'failures/bench')
     .option('--json', 'print the figures as one JSON line at the end')
-    .action(async (opts: { scenario: string; bugScenarios: string; bug?: string[]; cap: number; cleanSeeds: number; workers: number; failures: string; json?: boolean }) => {
-      checkBugs(opts.bug ?? []);
-      const human = opts.json ? process.stderr : process.stdout;
-      const bugs = opts.bug ?? KNOWN_BUGS;
-      const result = await runBugsBench({
-        scenario: loadScenarioForCli(opts.scenario),
-        bugs,
-        expected: expectedCheckers(bugs, (bug) => loadScenarioForCli(join(opts.bugScenarios, `${bug}.yaml`))),
-        capMs: opts.cap,
-        cleanSeeds: opts.cleanSeeds,
-        workers: opts.workers,
-        failuresDir: opts.failures,
-        progress: (line) => process.stderr.write(line + '\n'),
-      });
-      human.write(describeBugsBench(result) + '\n');
-      if (opts.json) printJson(result);
-    });
+    .action(
+      async (opts: {
+        scenario: string;
+        bugScenarios: string;
+        bug?: string[];
+        cap: number;
+        cleanSeeds: number;
+        workers: number;
+        failures: string;
+        json?: boolean;
+      }) => {
+        checkBugs(opts.bug ?? []);
+        const human = opts.json ? process.stderr : process.stdout;
+        const bugs = opts.bug ?? KNOWN_BUGS;
+        const result = await runBugsBench({
+          scenario: loadScenarioForCli(opts.scenario),
+          bugs,
+          expected: expectedCheckers(bugs, (bug) => loadScenarioForCli(join(opts.bugScenarios, `${bug}.yaml`))),
+          capMs: opts.cap,
+          cleanSeeds: opts.cleanSeeds,
+          workers: opts.workers,
+          failuresDir: opts.failures,
+          progress: (line) => process.stderr.write(line + '\n'),
+        });
+        human.write(describeBugsBench(result) + '\n');
+        if (opts.json) printJson(result);
+      },
+    );
   bench
     .command('viz')
     .description('visualizer load: navigation to first full render of a one-million-step trace in chromium, cold (index built) and warm')
@@ -134,7 +182,8 @@ export function registerBench(program: Command): void {
       if (opts.trace !== undefined && !existsSync(opts.trace)) throw new UserError(`no such trace file: ${opts.trace}`);
       const human = opts.json ? process.stderr : process.stdout;
       const result = await runVizBench({ trace: opts.trace, reloads: opts.reloads, progress: (line) => process.stderr.write(line + '\n') });
-      const mark = (ms: number) => `${ms.toLocaleString('en-US')} (${ms < TARGET_VIZ_LOAD_MS ? ok('meets') : bad('misses')} < ${TARGET_VIZ_LOAD_MS.toLocaleString('en-US')})`;
+      const mark = (ms: number) =>
+        `${ms.toLocaleString('en-US')} (${ms < TARGET_VIZ_LOAD_MS ? ok('meets') : bad('misses')} < ${TARGET_VIZ_LOAD_MS.toLocaleString('en-US')})`;
       human.write(
         figuresTable(`visualizer load of ${result.steps.toLocaleString('en-US')} steps (${result.traceMb} MB)`, [
           ['cold: navigation to first render, index built (ms)', mark(result.coldMs)],
@@ -163,8 +212,14 @@ function describeBugsBench(r: BugsBenchResult): string {
     table(['bug', 'found', 'seeds', 'seconds', 'found by', 'other-checker seeds', 'harness crashes', 'faults (drawn -> shrunk)'], rows),
     figuresTable(`bug finding on ${r.scenario}, ${r.workers} workers`, [
       ['bugs found', `${r.found} of ${r.bugs.length} ${mark(r.found === r.bugs.length, 'all')}`],
-      ['median seconds to find', r.medianSeconds === null ? '-' : `${r.medianSeconds} ${mark(r.medianSeconds < TARGET_BUG_MEDIAN_SECONDS, `< ${TARGET_BUG_MEDIAN_SECONDS}`)}`],
-      ['most faults in a shrunk failure', r.maxShrunkFaults === null ? '-' : `${r.maxShrunkFaults} ${mark(r.maxShrunkFaults <= TARGET_SHRUNK_FAULTS, `<= ${TARGET_SHRUNK_FAULTS}`)}`],
+      [
+        'median seconds to find',
+        r.medianSeconds === null ? '-' : `${r.medianSeconds} ${mark(r.medianSeconds < TARGET_BUG_MEDIAN_SECONDS, `< ${TARGET_BUG_MEDIAN_SECONDS}`)}`,
+      ],
+      [
+        'most faults in a shrunk failure',
+        r.maxShrunkFaults === null ? '-' : `${r.maxShrunkFaults} ${mark(r.maxShrunkFaults <= TARGET_SHRUNK_FAULTS, `<= ${TARGET_SHRUNK_FAULTS}`)}`,
+      ],
       ['clean seeds / false alarms', `${r.cleanSeeds.toLocaleString('en-US')} / ${r.falseAlarms} ${mark(r.falseAlarms === 0, '0')}`],
       ['harness crashes (bugs in samsa)', `${r.harnessCrashes} ${mark(r.harnessCrashes === 0, '0')}`],
       ['clean seeds per second', `${r.seedsPerSec} ${mark(r.seedsPerSec >= TARGET_SEEDS_PER_SEC, `>= ${TARGET_SEEDS_PER_SEC}`)}`],

@@ -49,7 +49,18 @@ export function registerDemo(program: Command): void {
         ]) + '\n',
       );
       if (opts.json) {
-        printJson({ scenario: `kernel-workload/${workload.nodes}`, seed: opts.seed, violations: [], traceHash: summary.traceHash, steps: summary.steps, simMs: summary.simMs, wallMs, trace: tracePath, replayIdentical: replay.identical, stats: st });
+        printJson({
+          scenario: `kernel-workload/${workload.nodes}`,
+          seed: opts.seed,
+          violations: [],
+          traceHash: summary.traceHash,
+          steps: summary.steps,
+          simMs: summary.simMs,
+          wallMs,
+          trace: tracePath,
+          replayIdentical: replay.identical,
+          stats: st,
+        });
       }
       if (!replay.identical) process.exitCode = 1;
     });

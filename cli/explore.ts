@@ -25,7 +25,9 @@ interface ExploreFlags {
 export function registerExplore(program: Command): void {
   program
     .command('explore')
-    .description('run many seeds of a scenario with a swarm nemesis; shrink each failure and write it under failures/ (exit 0 clean, 1 safety, 2 liveness, 3 harness crash)')
+    .description(
+      'run many seeds of a scenario with a swarm nemesis; shrink each failure and write it under failures/ (exit 0 clean, 1 safety, 2 liveness, 3 harness crash)',
+    )
     .argument('<scenario>', 'a scenario file (YAML); its nemesis section lists the fault kinds to draw from')
     .option('--seeds <n>', 'how many seeds to run (default 100, or unbounded with --time-budget)', intOption('--seeds', 1))
     .option('--from <s>', 'the first seed', intOption('--from'), 1)
@@ -82,7 +84,9 @@ function progressReporter(options: Omit<ExploreOptions, 'onSeed'>): ProgressRepo
       update: (p) => {
         if (p.elapsedMs - lastMs < PROGRESS_LINE_EVERY_MS) return;
         lastMs = p.elapsedMs;
-        process.stderr.write(`exploring: ${p.done}${total > 0 ? `/${total}` : ''} seeds, ${rate(p)} seeds/s, ${p.failing} failing, ${(p.elapsedMs / 1000).toFixed(0)} s\n`);
+        process.stderr.write(
+          `exploring: ${p.done}${total > 0 ? `/${total}` : ''} seeds, ${rate(p)} seeds/s, ${p.failing} failing, ${(p.elapsedMs / 1000).toFixed(0)} s\n`,
+        );
       },
       stop: () => {},
     };
@@ -90,7 +94,10 @@ function progressReporter(options: Omit<ExploreOptions, 'onSeed'>): ProgressRepo
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: total > 0 ? 'exploring {bar} {value}/{total} seeds | {rate} seeds/s | {failing} failing | {eta_formatted} left' : 'exploring {value} seeds | {rate} seeds/s | {failing} failing | {duration_formatted}',
+      format:
+        total > 0
+          ? 'exploring {bar} {value}/{total} seeds | {rate} seeds/s | {failing} failing | {eta_formatted} left'
+          : 'exploring {value} seeds | {rate} seeds/s | {failing} failing | {duration_formatted}',
       hideCursor: true,
       etaBuffer: 50,
     },
@@ -137,11 +144,22 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
     lines.push(
       table(
         ['seed', 'checker', 'faults (drawn -> shrunk)', 'runs', 'reproduce with'],
-        report.shrunk.map((s) => [s.seed, s.violation.name, `${s.result.faultsBefore} -> ${s.result.scenario.faults.length}`, s.result.runs, s.files?.scenario ?? dim('(not written)')]),
+        report.shrunk.map((s) => [
+          s.seed,
+          s.violation.name,
+          `${s.result.faultsBefore} -> ${s.result.scenario.faults.length}`,
+          s.result.runs,
+          s.files?.scenario ?? dim('(not written)'),
+        ]),
       ),
     );
     const firstFile = report.shrunk.find((s) => s.files !== null)?.files;
-    if (firstFile) lines.push(dim(`run it: npx samsa run ${firstFile.scenario}    replay its trace: npx samsa replay ${firstFile.trace}    watch it: npx samsa viz ${firstFile.trace}`));
+    if (firstFile)
+      lines.push(
+        dim(
+          `run it: npx samsa run ${firstFile.scenario}    replay its trace: npx samsa replay ${firstFile.trace}    watch it: npx samsa viz ${firstFile.trace}`,
+        ),
+      );
   }
   return lines.join('\n');
 }

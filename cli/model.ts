@@ -56,7 +56,9 @@ export function registerModel(program: Command): void {
         const n = (x: number) => x.toLocaleString('en-US');
         const states = a.result.states === b.result.states ? `the same ${n(a.result.states)} states` : `${n(a.result.states)} and ${n(b.result.states)} states`;
         const { invariant, trace } = b.result.violation!;
-        human.write(`${b.entry.variant} cannot be told apart from ${a.entry.variant} at ${boundsText(a.entry)}: the same ${trace.length - 1}-action ${invariant} counterexample, ${states}\n`);
+        human.write(
+          `${b.entry.variant} cannot be told apart from ${a.entry.variant} at ${boundsText(a.entry)}: the same ${trace.length - 1}-action ${invariant} counterexample, ${states}\n`,
+        );
       });
       const allAsExpected = rows.every(({ entry, result }) => asExpected(entry, result));
       human.write((allAsExpected ? ok('every variant behaves as the ladder says') : bad('some variant does not behave as the ladder says')) + '\n');

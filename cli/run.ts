@@ -84,7 +84,14 @@ function checkersLine(r: RunResult): string {
 /** One applied fault on one line: "8.00 s  partition b1 (for 10 s)". */
 function describeFault(f: AppliedFault): string {
   const nodes = f.nodes.length === 0 ? dim('(no node matched)') : f.nodes.join(', ');
-  const what = f.kind === 'partition' ? `partition: ${nodes} cut off` : f.kind === 'partition-oneway' ? `one-way partition from ${nodes}` : f.kind === 'network' ? 'network change' : `${f.kind} ${nodes}`;
+  const what =
+    f.kind === 'partition'
+      ? `partition: ${nodes} cut off`
+      : f.kind === 'partition-oneway'
+        ? `one-way partition from ${nodes}`
+        : f.kind === 'network'
+          ? 'network change'
+          : `${f.kind} ${nodes}`;
   return `${(f.atMs / 1000).toFixed(2)} s  ${what}${f.forMs === null ? '' : ` (for ${f.forMs / 1000} s)`}`;
 }
 
@@ -97,13 +104,21 @@ export function describeRun(r: RunResult, tracePath: string, wallMs: number): st
       ['simulated time', `${(r.simMs / 1000).toFixed(1)} s`],
       ['wall time', `${wallMs} ms`],
       ['kernel events / trace steps', `${r.events.toLocaleString('en-US')} / ${r.steps.toLocaleString('en-US')}`],
-      ['messages sent / dropped', `${r.stats.messagesSent.toLocaleString('en-US')} / ${Object.values(r.stats.dropped).reduce((a, b) => a + b, 0).toLocaleString('en-US')}`],
+      [
+        'messages sent / dropped',
+        `${r.stats.messagesSent.toLocaleString('en-US')} / ${Object.values(r.stats.dropped)
+          .reduce((a, b) => a + b, 0)
+          .toLocaleString('en-US')}`,
+      ],
       ['faults (as scheduled)', r.faults.length === 0 ? dim('none') : r.faults.map(describeFault).join('\n')],
       ['partitions / crashes / node starts', `${r.stats.partitions} / ${r.stats.crashes} / ${r.stats.starts}`],
       ['quorum leaders (epochs) / controller activations', `${r.protocol.quorumLeaders} / ${r.protocol.controllerActivations}`],
       ['broker registrations / partition changes', `${r.protocol.brokerRegistrations} / ${r.protocol.partitionChanges}`],
       ['topics created at', r.topicsCreatedAtMs === null ? bad('never') : `${(r.topicsCreatedAtMs / 1000).toFixed(2)} s`],
-      ['records sent / acknowledged / failed / unknown', `${n(r.protocol.sends)} / ${n(r.protocol.acknowledged)} / ${n(r.protocol.failed)} / ${n(r.protocol.unknown)}`],
+      [
+        'records sent / acknowledged / failed / unknown',
+        `${n(r.protocol.sends)} / ${n(r.protocol.acknowledged)} / ${n(r.protocol.failed)} / ${n(r.protocol.unknown)}`,
+      ],
       ['records consumed (all consumers)', n(r.protocol.consumed)],
       ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
       ['checkers', checkersLine(r)],

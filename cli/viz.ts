@@ -31,7 +31,10 @@ export function registerViz(program: Command): void {
         const started = performance.now();
         try {
           const index = server.catalog.index(t.id)!;
-          if (!opts.json) process.stderr.write(dim(`indexed ${t.path}: ${index.meta.rows.toLocaleString('en-US')} events in ${Math.round(performance.now() - started)} ms\n`));
+          if (!opts.json)
+            process.stderr.write(
+              dim(`indexed ${t.path}: ${index.meta.rows.toLocaleString('en-US')} events in ${Math.round(performance.now() - started)} ms\n`),
+            );
         } catch (err) {
           process.stderr.write(`${bad('cannot index')} ${t.path}: ${err instanceof Error ? err.message : String(err)}\n`);
         }

@@ -112,7 +112,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   for (const outcome of failing.filter((o) => counted(o) !== null).slice(0, options.shrink)) {
     const violation = counted(outcome)!;
     const result = shrink(options.scenario, outcome.seed, { violation: violation.name, bugs: options.bugs });
-    const named = { ...result.scenario, name: failureName(options.scenario.name, outcome.seed, options.bugs), description: describeShrunk(options.scenario, outcome.seed, violation, result) };
+    const named = {
+      ...result.scenario,
+      name: failureName(options.scenario.name, outcome.seed, options.bugs),
+      description: describeShrunk(options.scenario, outcome.seed, violation, result),
+    };
     result.scenario = named;
     const files = options.failuresDir === null ? null : writeFailure(options.failuresDir, named);
     shrunk.push({ seed: outcome.seed, violation, result, files });

@@ -39,7 +39,13 @@ export function exploreSummaryJson(file: string, options: Omit<ExploreOptions, '
     wallMs: Math.round(report.wallMs),
     stoppedBy: report.stoppedBy,
     violations: report.failing.flatMap((o) =>
-      o.violations.map((v) => ({ seed: o.seed, name: v.name, class: v.class, message: v.message, scenario: shrunkBySeed.get(o.seed)?.files?.scenario ?? file })),
+      o.violations.map((v) => ({
+        seed: o.seed,
+        name: v.name,
+        class: v.class,
+        message: v.message,
+        scenario: shrunkBySeed.get(o.seed)?.files?.scenario ?? file,
+      })),
     ),
     crashes: report.failing.filter((o) => o.crash !== null).map((o) => ({ seed: o.seed, message: o.crash })),
     determinism: report.determinism,

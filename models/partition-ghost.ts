@@ -128,7 +128,6 @@ export interface PartitionHooks {
   stepEnd?(step: number): void;
 }
 
-
 export class PartitionGhost {
   readonly partitions = new Map<string, GhostPartition>();
   /**

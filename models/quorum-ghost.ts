@@ -126,7 +126,7 @@ export class QuorumGhost {
         return this.onAppend(step, node, event);
       case 'raft-truncate': {
         const r = this.replica(node);
-        r.truncate((event).endOffset);
+        r.truncate(event.endOffset);
         for (const h of this.hooks) h.shrunk?.(r, step);
         return;
       }

@@ -132,7 +132,19 @@ class PartitionModel {
   replica(node: NodeId): Replica {
     let r = this.replicas.get(node);
     if (r === undefined) {
-      r = { log: [], hw: 0, role: 'none', leader: null, leaderEpoch: -1, isr: [], pending: [], restarted: false, reconciled: false, logAtRole: null, target: null };
+      r = {
+        log: [],
+        hw: 0,
+        role: 'none',
+        leader: null,
+        leaderEpoch: -1,
+        isr: [],
+        pending: [],
+        restarted: false,
+        reconciled: false,
+        logAtRole: null,
+        target: null,
+      };
       this.replicas.set(node, r);
     }
     return r;
@@ -140,11 +152,16 @@ class PartitionModel {
 
   describe(): string {
     const q = this.quorum;
-    const lines = [`${this.name} quorum: ${q === null ? 'none' : `leader ${q.leader ?? 'none'}, epoch ${q.leaderEpoch}, isr [${q.isr.join(',')}], partition epoch ${q.partitionEpoch}`}`];
+    const lines = [
+      `${this.name} quorum: ${q === null ? 'none' : `leader ${q.leader ?? 'none'}, epoch ${q.leaderEpoch}, isr [${q.isr.join(',')}], partition epoch ${q.partitionEpoch}`}`,
+    ];
     for (const [node, r] of [...this.replicas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const phase = r.role === 'follower' ? (r.reconciled ? ', reconciled' : `, reconciling (spec truncation point ${r.target ?? 'unknown until the leader leads'})`) : '';
+      const phase =
+        r.role === 'follower' ? (r.reconciled ? ', reconciled' : `, reconciling (spec truncation point ${r.target ?? 'unknown until the leader leads'})`) : '';
       const isr = r.role === 'leader' ? `, isr [${r.isr.join(',')}]${r.pending.length > 0 ? ` + proposed [${r.pending.join(',')}]` : ''}` : '';
-      lines.push(`  ${node}: ${r.role}${r.leader !== null && r.role !== 'leader' ? ` of ${r.leader}` : ''}, epoch ${r.leaderEpoch}, hw ${r.hw}, log end ${leo(r.log)}${isr}${phase}, log ${epochRuns(r.log)}`);
+      lines.push(
+        `  ${node}: ${r.role}${r.leader !== null && r.role !== 'leader' ? ` of ${r.leader}` : ''}, epoch ${r.leaderEpoch}, hw ${r.hw}, log end ${leo(r.log)}${isr}${phase}, log ${epochRuns(r.log)}`,
+      );
     }
     return lines.join('\n');
   }
@@ -269,19 +286,29 @@ export class TraceValidator {
       result = 'ControllerElectLeader';
     } else if (leaderEpoch > prev.leaderEpoch) {
       const added = isr.filter((r) => !prev.isr.includes(r));
-      if (added.length > 0) throw new Reject('ControllerElectLeader', `a new leader epoch ${leaderEpoch} adds [${added.join(',')}] to the ISR; the controller only shrinks it`);
+      if (added.length > 0)
+        throw new Reject('ControllerElectLeader', `a new leader epoch ${leaderEpoch} adds [${added.join(',')}] to the ISR; the controller only shrinks it`);
       if (leader !== null && !prev.isr.includes(leader)) {
-        throw new Reject('ControllerElectLeader', `leader ${leader} was not in the ISR [${prev.isr.join(',')}]: an unclean election, which the spec (clean elections only) does not allow`);
+        throw new Reject(
+          'ControllerElectLeader',
+          `leader ${leader} was not in the ISR [${prev.isr.join(',')}]: an unclean election, which the spec (clean elections only) does not allow`,
+        );
       }
-      if (leader === prev.leader) throw new Reject('ControllerElectLeader', `epoch ${leaderEpoch} names the same leader ${leader ?? 'none'} as epoch ${prev.leaderEpoch}`);
+      if (leader === prev.leader)
+        throw new Reject('ControllerElectLeader', `epoch ${leaderEpoch} names the same leader ${leader ?? 'none'} as epoch ${prev.leaderEpoch}`);
       result = isr.length < prev.isr.length ? (leader === null ? 'ControllerShrinkIsr' : 'ControllerShrinkIsr+ControllerElectLeader') : 'ControllerElectLeader';
     } else if (leaderEpoch === prev.leaderEpoch) {
-      if (leader !== prev.leader) throw new Reject('ControllerElectLeader', `the leader changed from ${prev.leader ?? 'none'} to ${leader ?? 'none'} without a new leader epoch (${leaderEpoch})`);
+      if (leader !== prev.leader)
+        throw new Reject(
+          'ControllerElectLeader',
+          `the leader changed from ${prev.leader ?? 'none'} to ${leader ?? 'none'} without a new leader epoch (${leaderEpoch})`,
+        );
       const added = isr.filter((r) => !prev.isr.includes(r));
       const removed = prev.isr.filter((r) => !isr.includes(r));
       for (const f of added) {
         const proposal = p.proposals.get(`${leaderEpoch}:${f}`);
-        if (proposal === undefined) throw new Reject('LeaderExpandIsr', `${f} joined the ISR in epoch ${leaderEpoch} without a proposal from leader ${leader ?? 'none'}`);
+        if (proposal === undefined)
+          throw new Reject('LeaderExpandIsr', `${f} joined the ISR in epoch ${leaderEpoch} without a proposal from leader ${leader ?? 'none'}`);
         if (proposal !== null) throw new Reject('LeaderExpandIsr', proposal);
       }
       result = added.length > 0 ? 'LeaderExpandIsr' : removed.length > 0 ? 'LeaderShrinkIsr' : 'QuorumUpdate (no ISR change)';
@@ -303,12 +330,16 @@ export class TraceValidator {
     }
     const action = role === 'leader' ? 'BecomeLeader' : 'BecomeFollowerAndTruncate';
     if (!p.requests.has(epoch)) throw new Reject(action, `no LeaderAndIsr request has epoch ${epoch}`);
-    if (p.requests.get(epoch) !== leader) throw new Reject(action, `epoch ${epoch}'s request names leader ${p.requests.get(epoch) ?? 'none'}, not ${leader ?? 'none'}`);
+    if (p.requests.get(epoch) !== leader)
+      throw new Reject(action, `epoch ${epoch}'s request names leader ${p.requests.get(epoch) ?? 'none'}, not ${leader ?? 'none'}`);
     if (epoch < r.leaderEpoch || (epoch === r.leaderEpoch && !r.restarted)) {
       throw new Reject(action, `${node} is at epoch ${r.leaderEpoch}; a request is taken only with a higher epoch`);
     }
     if (r.role === 'follower' && !r.reconciled && r.target !== null && leo(r.log) < r.target) {
-      throw new Reject('BecomeFollowerAndTruncate', `${node} truncated to ${leo(r.log)}, below the spec's truncation point ${r.target}, before leaving epoch ${r.leaderEpoch}`);
+      throw new Reject(
+        'BecomeFollowerAndTruncate',
+        `${node} truncated to ${leo(r.log)}, below the spec's truncation point ${r.target}, before leaving epoch ${r.leaderEpoch}`,
+      );
     }
     r.restarted = false;
     r.leaderEpoch = epoch;
@@ -344,7 +375,10 @@ export class TraceValidator {
     if (r.target === null) return;
     const end = leo(r.log);
     if (end < r.target) {
-      throw new Reject('BecomeFollowerAndTruncate', `${node} truncated to ${end}, below ${r.target}, one past the last record it shares with leader ${r.leader} of epoch ${r.leaderEpoch}: it threw away records the leader has`);
+      throw new Reject(
+        'BecomeFollowerAndTruncate',
+        `${node} truncated to ${end}, below ${r.target}, one past the last record it shares with leader ${r.leader} of epoch ${r.leaderEpoch}: it threw away records the leader has`,
+      );
     }
     if (end === r.target) {
       r.reconciled = true;
@@ -364,10 +398,16 @@ export class TraceValidator {
     }
     if (r.role === 'leader') throw new Reject('LeaderWrite', `leader ${node} of epoch ${r.leaderEpoch} truncated its log to ${endOffset}`);
     if (r.reconciled && r.leader === null) {
-      throw new Reject('BecomeFollower (no leader)', `${node} truncated to ${endOffset} with no leader in epoch ${r.leaderEpoch}: the spec truncates only to match a leader's log`);
+      throw new Reject(
+        'BecomeFollower (no leader)',
+        `${node} truncated to ${endOffset} with no leader in epoch ${r.leaderEpoch}: the spec truncates only to match a leader's log`,
+      );
     }
     if (r.reconciled) {
-      throw new Reject('BecomeFollowerAndTruncate', `${node} truncated to ${endOffset} after its log had matched leader ${r.leader ?? 'none'}'s in epoch ${r.leaderEpoch} (truncation happens once per epoch, KIP-320)`);
+      throw new Reject(
+        'BecomeFollowerAndTruncate',
+        `${node} truncated to ${endOffset} after its log had matched leader ${r.leader ?? 'none'}'s in epoch ${r.leaderEpoch} (truncation happens once per epoch, KIP-320)`,
+      );
     }
     cut();
     this.checkReconcile(p, node, r);
@@ -378,7 +418,8 @@ export class TraceValidator {
     const r = p.replica(node);
     const end = leo(r.log);
     if (batches.length === 0) return 'FollowerFetch';
-    if (batches[0]![0] !== end) throw new Reject(r.role === 'leader' ? 'LeaderWrite' : 'FollowerFetch', `${node} appended at ${batches[0]![0]}, not at its log end ${end}`);
+    if (batches[0]![0] !== end)
+      throw new Reject(r.role === 'leader' ? 'LeaderWrite' : 'FollowerFetch', `${node} appended at ${batches[0]![0]}, not at its log end ${end}`);
     if (r.role === 'leader') {
       const bad = batches.find((b) => b[2] !== r.leaderEpoch);
       if (bad !== undefined) throw new Reject('LeaderWrite', `leader ${node} of epoch ${r.leaderEpoch} wrote a batch of epoch ${bad[2]}`);
@@ -390,13 +431,19 @@ export class TraceValidator {
     const leaderLog = p.leaderLogs.get(key(r.leader, r.leaderEpoch));
     if (leaderLog === undefined) throw new Reject('FollowerFetch', `${node} appended from ${r.leader}, which never led epoch ${r.leaderEpoch}`);
     if (!r.reconciled) {
-      throw new Reject('FollowerFetch', `${node} appended before its log matched leader ${r.leader}'s in epoch ${r.leaderEpoch} (log end ${end}, spec truncation point ${r.target ?? 'unknown'}; KIP-320 rule 1)`);
+      throw new Reject(
+        'FollowerFetch',
+        `${node} appended before its log matched leader ${r.leader}'s in epoch ${r.leaderEpoch} (log end ${end}, spec truncation point ${r.target ?? 'unknown'}; KIP-320 rule 1)`,
+      );
     }
     for (const b of batches) {
       const found = batchAt(leaderLog, b[0]);
       const theirs = found !== undefined && found[0] === b[0] ? found : undefined;
       if (theirs === undefined || !sameBatch(b, theirs)) {
-        throw new Reject('FollowerFetch', `${node} appended [${b.join(',')}], which leader ${r.leader} of epoch ${r.leaderEpoch} never had (${theirs === undefined ? 'no batch there' : `it had [${theirs.join(',')}]`})`);
+        throw new Reject(
+          'FollowerFetch',
+          `${node} appended [${b.join(',')}], which leader ${r.leader} of epoch ${r.leaderEpoch} never had (${theirs === undefined ? 'no batch there' : `it had [${theirs.join(',')}]`})`,
+        );
       }
     }
     r.log.push(...batches);
@@ -422,7 +469,11 @@ export class TraceValidator {
       for (const f of isr) {
         if (f === node) continue;
         const fleo = p.followerLeo.get(key(f, r.leaderEpoch));
-        if (fleo === undefined) throw new Reject(action, `ISR member ${f} never followed ${node} in epoch ${r.leaderEpoch} with a matching log, yet the high watermark moved to ${hw}`);
+        if (fleo === undefined)
+          throw new Reject(
+            action,
+            `ISR member ${f} never followed ${node} in epoch ${r.leaderEpoch} with a matching log, yet the high watermark moved to ${hw}`,
+          );
         if (fleo < hw) throw new Reject(action, `ISR member ${f} reached only ${fleo} in epoch ${r.leaderEpoch}, below the new high watermark ${hw}`);
       }
       r.hw = hw;
@@ -435,7 +486,10 @@ export class TraceValidator {
     if (hw > r.hw) {
       const leaderHw = r.role === 'follower' && r.leader !== null ? p.leaderHw.get(key(r.leader, r.leaderEpoch)) : undefined;
       if (leaderHw === undefined || hw > leaderHw) {
-        throw new Reject(action, `${node}'s high watermark rose to ${hw}, above any leader ${r.leader ?? 'none'} of epoch ${r.leaderEpoch} had (${leaderHw ?? 'none'})`);
+        throw new Reject(
+          action,
+          `${node}'s high watermark rose to ${hw}, above any leader ${r.leader ?? 'none'} of epoch ${r.leaderEpoch} had (${leaderHw ?? 'none'})`,
+        );
       }
     }
     r.hw = hw;
@@ -447,7 +501,10 @@ export class TraceValidator {
     if (r.role !== 'leader') throw new Reject('QuorumUpdateIsr', `${node} changed its ISR view without leading`);
     const committed = p.isrAt.get(partitionEpoch);
     if (committed !== undefined && (committed.length !== isr.length || committed.some((x) => !isr.includes(x)))) {
-      throw new Reject('QuorumUpdateIsr', `leader ${node} took ISR [${isr.join(',')}] for partition epoch ${partitionEpoch}, which the quorum committed as [${committed.join(',')}]`);
+      throw new Reject(
+        'QuorumUpdateIsr',
+        `leader ${node} took ISR [${isr.join(',')}] for partition epoch ${partitionEpoch}, which the quorum committed as [${committed.join(',')}]`,
+      );
     }
     r.isr = [...isr];
     r.pending = pending === null ? [] : pending.filter((x) => !isr.includes(x));
@@ -465,7 +522,8 @@ export class TraceValidator {
    */
   private expandGuard(p: PartitionModel, node: NodeId, r: Replica, f: NodeId): string | null {
     const q = p.quorum;
-    if (q === null || q.leader !== node || q.leaderEpoch !== r.leaderEpoch) return `${node} proposed adding ${f} while not the quorum's leader of epoch ${r.leaderEpoch}`;
+    if (q === null || q.leader !== node || q.leaderEpoch !== r.leaderEpoch)
+      return `${node} proposed adding ${f} while not the quorum's leader of epoch ${r.leaderEpoch}`;
     const fleo = p.followerLeo.get(key(f, r.leaderEpoch));
     if (fleo === undefined) return `${node} proposed adding ${f}, which had not followed it in epoch ${r.leaderEpoch} with a matching log`;
     if (fleo < r.hw) return `${node} proposed adding ${f} at ${fleo}, below its high watermark ${r.hw}`;

@@ -117,11 +117,7 @@ export function nodeNames(count: number): NodeId[] {
 }
 
 /** Builds the simulation of a workload, with its fault schedule, ready to run. */
-export function buildKernelWorkload(
-  workload: KernelWorkload,
-  seed: number,
-  trace: TraceSink | null,
-): Simulation<KernelMessage> {
+export function buildKernelWorkload(workload: KernelWorkload, seed: number, trace: TraceSink | null): Simulation<KernelMessage> {
   const sim = new Simulation<KernelMessage>({
     seed,
     network: workload.network,

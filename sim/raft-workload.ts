@@ -47,7 +47,7 @@ export class CounterMachine implements StateMachine<string> {
   leaderChanged(leader: LeaderHint): void {
     this.leader = leader;
   }
-};
+}
 
 /** A quorum replica with a counter; the leader appends `batch` values every `appendEveryMs`. */
 export class CounterNode implements Node<CounterMessage> {
@@ -98,7 +98,7 @@ export type RaftWorkload = {
   network: Partial<LinkConfig>;
   disk: Partial<DiskFaults>;
   bugs: RaftBug[];
-}
+};
 
 export const DEFAULT_RAFT_WORKLOAD: RaftWorkload = {
   setup: 'raft-workload',

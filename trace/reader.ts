@@ -84,7 +84,8 @@ export function parseTraceLine(line: string, lineNumber: number, path: string): 
     throw new TraceFormatError(path, `line ${lineNumber} is not JSON`);
   }
   const v = value as Partial<EventLine> | Partial<TraceSummary> | null;
-  if (v === null || typeof v !== 'object' || typeof v.kind !== 'string') throw new TraceFormatError(path, `line ${lineNumber} is not a trace event (no "kind")`);
+  if (v === null || typeof v !== 'object' || typeof v.kind !== 'string')
+    throw new TraceFormatError(path, `line ${lineNumber} is not a trace event (no "kind")`);
   if (v.kind === 'summary') return v as TraceSummary;
   if (!EVENT_KINDS.has(v.kind)) throw new TraceFormatError(path, `line ${lineNumber} has an unknown kind "${v.kind}"`);
   const e = v as Partial<EventLine>;

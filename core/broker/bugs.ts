@@ -3,8 +3,10 @@
 
 export const BROKER_BUGS = {
   'truncate-to-hw': 'A new follower truncates its log to its own high watermark and fetches without its last epoch (before KIP-101).',
-  'no-epoch-fencing': 'Fetches are not fenced by leader epoch: a leader serves and counts a fetcher of another epoch, and does not check its last fetched epoch (before KIP-320).',
-  'isr-join-before-epoch-start': "A follower joins the ISR once it reaches the leader's high watermark, even below the leader epoch's start offset (KAFKA-7128).",
+  'no-epoch-fencing':
+    'Fetches are not fenced by leader epoch: a leader serves and counts a fetcher of another epoch, and does not check its last fetched epoch (before KIP-320).',
+  'isr-join-before-epoch-start':
+    "A follower joins the ISR once it reaches the leader's high watermark, even below the leader epoch's start offset (KAFKA-7128).",
   'no-maximal-isr': 'The high watermark is computed over the current ISR while an ISR expansion is pending (no maximal ISR).',
   'hw-below-min-isr': 'The high watermark advances while the ISR is smaller than min.insync.replicas (before KIP-966).',
   'ack-before-hw': 'acks=all writes are acknowledged as soon as the leader has appended them.',

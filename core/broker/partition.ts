@@ -31,9 +31,7 @@ interface FollowerState {
 
 export type Role = 'leader' | 'follower' | 'none';
 
-export type AppendResult =
-  | { errorCode: 0; baseOffset: number; lastOffset: number; duplicate: boolean }
-  | { errorCode: number; message: string };
+export type AppendResult = { errorCode: 0; baseOffset: number; lastOffset: number; duplicate: boolean } | { errorCode: number; message: string };
 
 type BrokerEnv = Env<never>;
 
@@ -138,7 +136,9 @@ export class Partition {
     const now = env.now();
     // Followers prove themselves again in this epoch: their progress starts unknown.
     this.followers = new Map(
-      state.replicas.filter((r) => r !== this.brokerId).map((r) => [r, { leo: -1, brokerEpoch: -1, lastCaughtUpMs: now, lastFetchMs: now, lastFetchLeaderLeo: -1 }]),
+      state.replicas
+        .filter((r) => r !== this.brokerId)
+        .map((r) => [r, { leo: -1, brokerEpoch: -1, lastCaughtUpMs: now, lastFetchMs: now, lastFetchLeaderLeo: -1 }]),
     );
     env.trace({ kind: 'partition-role', topic: this.topic, partition: this.partition, role: 'leader', leader: this.brokerId, leaderEpoch: this.leaderEpoch });
     this.traceIsr(env);
@@ -330,7 +330,14 @@ export class Partition {
   }
 
   private traceIsr(env: BrokerEnv): void {
-    env.trace({ kind: 'partition-isr', topic: this.topic, partition: this.partition, isr: [...this.isr], pendingIsr: this.pendingIsr === null ? null : [...this.pendingIsr], partitionEpoch: this.partitionEpoch });
+    env.trace({
+      kind: 'partition-isr',
+      topic: this.topic,
+      partition: this.partition,
+      isr: [...this.isr],
+      pendingIsr: this.pendingIsr === null ? null : [...this.pendingIsr],
+      partitionEpoch: this.partitionEpoch,
+    });
   }
 }
 

@@ -23,7 +23,8 @@ interface ProducerEntry {
 const KEPT_BATCHES = 5;
 const MAX_SEQUENCE = 2 ** 31 - 1;
 
-export type SequenceCheck = { kind: 'append' } | { kind: 'duplicate'; baseOffset: number; lastOffset: number } | { kind: 'error'; errorCode: number; message: string };
+export type SequenceCheck =
+  { kind: 'append' } | { kind: 'duplicate'; baseOffset: number; lastOffset: number } | { kind: 'error'; errorCode: number; message: string };
 
 export class ProducerState {
   private readonly producers = new Map<number, ProducerEntry>();

@@ -103,7 +103,14 @@ export class ReplicaManager {
       (key) => {
         const p = this.partitions.get(key);
         if (p === undefined || p.role !== 'follower') return null;
-        return { topic: p.topic, partition: p.partition, leaderEpoch: p.leaderEpoch, fetchOffset: p.logEndOffset, lastFetchedEpoch: p.lastFetchedEpoch, logStartOffset: p.log.logStartOffset };
+        return {
+          topic: p.topic,
+          partition: p.partition,
+          leaderEpoch: p.leaderEpoch,
+          fetchOffset: p.logEndOffset,
+          lastFetchedEpoch: p.lastFetchedEpoch,
+          logStartOffset: p.log.logStartOffset,
+        };
       },
     );
   }
@@ -217,7 +224,15 @@ export class ReplicaManager {
     const waiting = new Map<string, number>();
     for (const topic of req.topicData) {
       for (const data of topic.partitionData) {
-        const result: ProducePartitionResponse = { index: data.index, errorCode: ErrorCode.NONE, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage: null, currentLeader: null };
+        const result: ProducePartitionResponse = {
+          index: data.index,
+          errorCode: ErrorCode.NONE,
+          baseOffset: -1,
+          logAppendTimeMs: -1,
+          logStartOffset: -1,
+          errorMessage: null,
+          currentLeader: null,
+        };
         results.push({ name: topic.name, partition: result });
         const p = this.leaderOf(topic.name, data.index);
         if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
@@ -290,7 +305,12 @@ export class ReplicaManager {
     const { responses, ready } = this.readFetch(env, req, true);
     if (ready || req.maxWaitMs <= 0) return this.answerFetch(env, from, req, responses);
     // Less than minBytes to return yet: wait for data (followers) or a higher high watermark (consumers).
-    const delayed: DelayedFetch = { id: this.nextId++, from, request: req, keys: req.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p.partition}`)) };
+    const delayed: DelayedFetch = {
+      id: this.nextId++,
+      from,
+      request: req,
+      keys: req.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p.partition}`)),
+    };
     this.fetches.set(delayed.id, delayed);
     env.setTimer(req.maxWaitMs, T.fetchWait + delayed.id);
   }
@@ -334,7 +354,8 @@ export class ReplicaManager {
       records: [],
     };
     const p = this.leaderOf(topic, fp.partition);
-    if (p === null) return fetchFailed(response, this.image?.topicByName(topic) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (p === null)
+      return fetchFailed(response, this.image?.topicByName(topic) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const fenceEpochs = !this.bugs.has('no-epoch-fencing');
     if (fenceEpochs && fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < p.leaderEpoch) return fetchFailed(response, ErrorCode.FENCED_LEADER_EPOCH);
     if (fenceEpochs && fp.currentLeaderEpoch > p.leaderEpoch) return fetchFailed(response, ErrorCode.UNKNOWN_LEADER_EPOCH);
@@ -383,7 +404,13 @@ export class ReplicaManager {
     const topics = req.topics.map((topic) => ({
       name: topic.name,
       partitions: topic.partitions.map((lp) => {
-        const answer = (errorCode: number, offset = -1, timestamp = -1, leaderEpoch = -1) => ({ partitionIndex: lp.partitionIndex, errorCode, timestamp, offset, leaderEpoch });
+        const answer = (errorCode: number, offset = -1, timestamp = -1, leaderEpoch = -1) => ({
+          partitionIndex: lp.partitionIndex,
+          errorCode,
+          timestamp,
+          offset,
+          leaderEpoch,
+        });
         const p = this.leaderOf(topic.name, lp.partitionIndex);
         if (p === null) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
         if (lp.currentLeaderEpoch >= 0 && lp.currentLeaderEpoch < p.leaderEpoch) return answer(ErrorCode.FENCED_LEADER_EPOCH);
@@ -393,7 +420,9 @@ export class ReplicaManager {
         if (p.hw < p.leaderEpochStartOffset) return answer(ErrorCode.OFFSET_NOT_AVAILABLE);
         if (lp.timestamp === LATEST_TIMESTAMP) return answer(ErrorCode.NONE, p.hw, -1, p.leaderEpoch);
         const found = p.log.offsetForTimestamp(lp.timestamp);
-        return found === null || found.offset >= p.hw ? answer(ErrorCode.NONE, -1, -1, p.leaderEpoch) : answer(ErrorCode.NONE, found.offset, found.timestamp, found.epoch);
+        return found === null || found.offset >= p.hw
+          ? answer(ErrorCode.NONE, -1, -1, p.leaderEpoch)
+          : answer(ErrorCode.NONE, found.offset, found.timestamp, found.epoch);
       }),
     }));
     env.send(from, { api: 'ListOffsets', kind: 'response', correlationId: req.correlationId, topics });
@@ -440,7 +469,15 @@ export class ReplicaManager {
         })),
       };
     });
-    env.send(from, { api: 'Metadata', kind: 'response', correlationId: req.correlationId, brokers, clusterId: this.hooks.clusterId, controllerId: this.hooks.controller(), topics });
+    env.send(from, {
+      api: 'Metadata',
+      kind: 'response',
+      correlationId: req.correlationId,
+      brokers,
+      clusterId: this.hooks.clusterId,
+      controllerId: this.hooks.controller(),
+      topics,
+    });
   }
 
   private onInitProducerId(env: BrokerEnv, from: NodeId, req: InitProducerIdRequest): void {
@@ -497,7 +534,20 @@ export class ReplicaManager {
       correlationId,
       brokerId: this.brokerId,
       brokerEpoch: this.hooks.brokerEpoch(),
-      topics: [{ topicId: p.topicId, partitions: [{ partitionIndex: p.partition, leaderEpoch: p.leaderEpoch, newIsrWithEpochs: p.isrWithEpochs(isr), leaderRecoveryState: 0, partitionEpoch: p.partitionEpoch }] }],
+      topics: [
+        {
+          topicId: p.topicId,
+          partitions: [
+            {
+              partitionIndex: p.partition,
+              leaderEpoch: p.leaderEpoch,
+              newIsrWithEpochs: p.isrWithEpochs(isr),
+              leaderRecoveryState: 0,
+              partitionEpoch: p.partitionEpoch,
+            },
+          ],
+        },
+      ],
     };
     env.send(controller, request);
   }
@@ -528,7 +578,12 @@ export class ReplicaManager {
       const now = env.now();
       for (const p of this.partitions.values()) {
         const lagging = p.laggingIsrMembers(now);
-        if (lagging.length > 0) this.proposeIsr(env, p, p.isr.filter((r) => !lagging.includes(r)));
+        if (lagging.length > 0)
+          this.proposeIsr(
+            env,
+            p,
+            p.isr.filter((r) => !lagging.includes(r)),
+          );
       }
       env.setTimer(this.isrCheckIntervalMs, T.isrCheck);
     } else if (tag === T.hwCheckpoint) {
@@ -537,7 +592,8 @@ export class ReplicaManager {
     } else if (tag.startsWith(T.produceTimeout)) {
       const delayed = this.produces.get(Number(tag.slice(T.produceTimeout.length)));
       if (delayed !== undefined) {
-        for (const key of delayed.waiting.keys()) delayed.results.find((r) => `${r.name}-${r.partition.index}` === key)!.partition.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+        for (const key of delayed.waiting.keys())
+          delayed.results.find((r) => `${r.name}-${r.partition.index}` === key)!.partition.errorCode = ErrorCode.REQUEST_TIMED_OUT;
         delayed.waiting.clear();
         this.answerProduce(env, delayed);
       }

@@ -37,7 +37,13 @@ type Def = IntDef | BoolDef | ChoiceDef;
 const INT32_MAX = 2147483647;
 
 const COMMON_DEFS = {
-  'request.timeout.ms': { type: 'int', default: 30000, min: 0, max: INT32_MAX, doc: 'How long to wait for a response before retrying the request elsewhere or failing it.' },
+  'request.timeout.ms': {
+    type: 'int',
+    default: 30000,
+    min: 0,
+    max: INT32_MAX,
+    doc: 'How long to wait for a response before retrying the request elsewhere or failing it.',
+  },
   'retry.backoff.ms': { type: 'int', default: 100, min: 0, doc: 'Wait before retrying a failed request.' },
   'metadata.max.age.ms': { type: 'int', default: 300000, min: 0, doc: 'Metadata older than this is refreshed even without an error.' },
 } as const satisfies Record<string, Def>;
@@ -47,7 +53,12 @@ export const PRODUCER_CONFIG_DEFS = {
   acks: {
     type: 'choice',
     default: 'all',
-    choices: [['all', 'all'], ['-1', 'all'], ['1', '1'], ['0', '0']],
+    choices: [
+      ['all', 'all'],
+      ['-1', 'all'],
+      ['1', '1'],
+      ['0', '0'],
+    ],
     doc: 'Acknowledgements the leader waits for: 0 none, 1 its own log, all the whole ISR.',
   },
   'linger.ms': { type: 'int', default: 5, min: 0, doc: 'How long a batch waits for more records before it is sent.' },
@@ -64,12 +75,22 @@ export const CONSUMER_CONFIG_DEFS = {
   'auto.offset.reset': {
     type: 'choice',
     default: 'latest',
-    choices: [['latest', 'latest'], ['earliest', 'earliest'], ['none', 'none']],
+    choices: [
+      ['latest', 'latest'],
+      ['earliest', 'earliest'],
+      ['none', 'none'],
+    ],
     doc: 'Where a partition without a valid position starts: latest, earliest, or none (an error).',
   },
   'fetch.min.bytes': { type: 'int', default: 1, min: 0, max: INT32_MAX, doc: 'Bytes the broker waits for before answering a fetch.' },
   'fetch.max.wait.ms': { type: 'int', default: 500, min: 0, max: INT32_MAX, doc: 'How long the broker may hold a fetch waiting for fetch.min.bytes.' },
-  'max.partition.fetch.bytes': { type: 'int', default: 1048576, min: 0, max: INT32_MAX, doc: 'Bytes per partition per fetch (at least one batch is always returned).' },
+  'max.partition.fetch.bytes': {
+    type: 'int',
+    default: 1048576,
+    min: 0,
+    max: INT32_MAX,
+    doc: 'Bytes per partition per fetch (at least one batch is always returned).',
+  },
   'fetch.max.bytes': { type: 'int', default: 52428800, min: 0, max: INT32_MAX, doc: 'Bytes per fetch response (at least one batch is always returned).' },
   'max.poll.records': { type: 'int', default: 500, min: 1, max: INT32_MAX, doc: 'Records returned by one poll at most.' },
   'isolation.level': {

@@ -401,7 +401,12 @@ export class Consumer implements Node<DataMessage> {
         sentWith.set(p.key, epoch);
         p.state = 'resetting';
         p.request = correlationId;
-        groupInto(topics, p.topic, (t) => t.name, (name) => ({ name, partitions: [] })).partitions.push({
+        groupInto(
+          topics,
+          p.topic,
+          (t) => t.name,
+          (name) => ({ name, partitions: [] }),
+        ).partitions.push({
           partitionIndex: p.partition,
           currentLeaderEpoch: epoch,
           timestamp: p.resetTimestamp,
@@ -422,7 +427,12 @@ export class Consumer implements Node<DataMessage> {
         sentWith.set(p.key, epoch);
         p.state = 'validating';
         p.request = correlationId;
-        groupInto(topics, p.topic, (t) => t.topic, (topic) => ({ topic, partitions: [] })).partitions.push({
+        groupInto(
+          topics,
+          p.topic,
+          (t) => t.topic,
+          (topic) => ({ topic, partitions: [] }),
+        ).partitions.push({
           partition: p.partition,
           currentLeaderEpoch: epoch,
           leaderEpoch: p.positionEpoch!,
@@ -439,7 +449,9 @@ export class Consumer implements Node<DataMessage> {
       if (this.fetches.has(broker)) continue;
       // A fetch still out to a former leader does not hold the partition back: its answer will be
       // ignored, since the partition's fetch is then the newer one.
-      const ps = candidates.filter((p) => (p.fetching === null || p.fetchingFrom !== broker) && p.buffer.length === 0 && p.bufferNext === null && p.position !== null);
+      const ps = candidates.filter(
+        (p) => (p.fetching === null || p.fetchingFrom !== broker) && p.buffer.length === 0 && p.bufferNext === null && p.position !== null,
+      );
       if (ps.length === 0) continue;
       const correlationId = this.nextCorrelationId++;
       const sentWith = new Map<string, number>();
@@ -448,7 +460,12 @@ export class Consumer implements Node<DataMessage> {
         sentWith.set(p.key, p.position!);
         p.fetching = correlationId;
         p.fetchingFrom = broker;
-        groupInto(topics, p.topic, (t) => t.topic, (topic) => ({ topic, partitions: [] })).partitions.push({
+        groupInto(
+          topics,
+          p.topic,
+          (t) => t.topic,
+          (topic) => ({ topic, partitions: [] }),
+        ).partitions.push({
           partition: p.partition,
           currentLeaderEpoch: this.metadata.leaderEpoch(p.topic, p.partition),
           fetchOffset: p.position!,
@@ -567,7 +584,8 @@ export class Consumer implements Node<DataMessage> {
       next = Math.max(next, last + 1);
     }
     if (next === fetchOffset) return;
-    if (p.buffer.length === 0) p.position = next; // only control records: step over them
+    if (p.buffer.length === 0)
+      p.position = next; // only control records: step over them
     else p.bufferNext = next;
   }
 

@@ -19,10 +19,7 @@ export function murmur2(key: Bytes): number {
   for (let i = 0; i < words; i++) {
     const at = i * 4;
     let k =
-      (key.charCodeAt(at) & 0xff) |
-      ((key.charCodeAt(at + 1) & 0xff) << 8) |
-      ((key.charCodeAt(at + 2) & 0xff) << 16) |
-      ((key.charCodeAt(at + 3) & 0xff) << 24);
+      (key.charCodeAt(at) & 0xff) | ((key.charCodeAt(at + 1) & 0xff) << 8) | ((key.charCodeAt(at + 2) & 0xff) << 16) | ((key.charCodeAt(at + 3) & 0xff) << 24);
     k = Math.imul(k, M);
     k ^= k >>> R;
     k = Math.imul(k, M);

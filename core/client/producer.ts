@@ -296,7 +296,9 @@ export class Producer implements Node<DataMessage> {
       }
       const partition =
         s.partition ??
-        (s.key !== null && !this.bugs.has('partitioner-ignores-key') ? partitionFor(s.key, count) : this.partitioner.partition(s.topic, count, this.metadata.availablePartitions(s.topic), () => env.random()));
+        (s.key !== null && !this.bugs.has('partitioner-ignores-key')
+          ? partitionFor(s.key, count)
+          : this.partitioner.partition(s.topic, count, this.metadata.availablePartitions(s.topic), () => env.random()));
       this.append(env, s, partition, now);
     }
     this.waiting = still;
@@ -357,7 +359,8 @@ export class Producer implements Node<DataMessage> {
       // Most runs expire nothing: look before copying the lists that finish() edits.
       if (!anyExpired(tp.queue, now) && !anyExpired(tp.inFlight, now)) continue;
       for (const b of [...tp.queue]) {
-        if (!b.done && now >= b.deadlineMs) this.finish(env, b, `delivery.timeout.ms expired${b.attempts > 0 ? ` after ${b.attempts} attempt(s)` : ' before the batch was sent'}`);
+        if (!b.done && now >= b.deadlineMs)
+          this.finish(env, b, `delivery.timeout.ms expired${b.attempts > 0 ? ` after ${b.attempts} attempt(s)` : ' before the batch was sent'}`);
       }
       for (const b of [...tp.inFlight]) {
         if (!b.done && now >= b.deadlineMs) {
@@ -538,7 +541,8 @@ export class Producer implements Node<DataMessage> {
     if (b.baseSequence >= 0 && b.producerId === tp.seqProducerId && b.producerEpoch === tp.seqEpoch) {
       tp.lastAckedSequence = (b.baseSequence + b.records.length - 1) % 2147483648;
     }
-    for (let i = 0; i < b.sends.length; i++) this.complete(env, b.sends[i]!, { type: 'ok', topic: tp.topic, partition: tp.partition, offset: baseOffset < 0 ? -1 : baseOffset + i });
+    for (let i = 0; i < b.sends.length; i++)
+      this.complete(env, b.sends[i]!, { type: 'ok', topic: tp.topic, partition: tp.partition, offset: baseOffset < 0 ? -1 : baseOffset + i });
   }
 
   /** Ends a batch with an error: `info` when some attempt may have been written, else `fail`. */
@@ -561,7 +565,8 @@ export class Producer implements Node<DataMessage> {
   private abandonSequences(env: Env<DataMessage>, failed: Batch): void {
     this.epochBumpNeeded = true;
     const tp = failed.tp;
-    const later = (b: Batch) => b.producerId === failed.producerId && b.producerEpoch === failed.producerEpoch && b.serial > failed.serial && b.baseSequence >= 0;
+    const later = (b: Batch) =>
+      b.producerId === failed.producerId && b.producerEpoch === failed.producerEpoch && b.serial > failed.serial && b.baseSequence >= 0;
     for (const b of tp.inFlight) if (later(b)) b.doomed = true;
     for (const b of [...tp.queue]) {
       if (later(b)) {

@@ -49,7 +49,12 @@ export class MetadataImage {
   apply(record: MetadataRecord, changed: (p: PartitionState) => void = () => {}): void {
     switch (record.type) {
       case 'RegisterBrokerRecord':
-        this.brokers.set(record.brokerId, { brokerId: record.brokerId, brokerEpoch: record.brokerEpoch, incarnationId: record.incarnationId, fenced: record.fenced });
+        this.brokers.set(record.brokerId, {
+          brokerId: record.brokerId,
+          brokerEpoch: record.brokerEpoch,
+          incarnationId: record.incarnationId,
+          fenced: record.fenced,
+        });
         return;
       case 'FenceBrokerRecord':
       case 'UnfenceBrokerRecord': {
@@ -100,7 +105,10 @@ export class MetadataImage {
   }
 
   unfencedBrokers(): NodeId[] {
-    return [...this.brokers.values()].filter((b) => !b.fenced).map((b) => b.brokerId).sort(compareIds);
+    return [...this.brokers.values()]
+      .filter((b) => !b.fenced)
+      .map((b) => b.brokerId)
+      .sort(compareIds);
   }
 
   clone(): MetadataImage {

@@ -118,7 +118,12 @@ export class QuorumController {
   fire(env: ControllerEnv, tag: TimerTag): boolean {
     if (tag === NO_OP) {
       if (this.active) {
-        this.write(env, [{ type: 'NoOpRecord' }], () => {}, () => {});
+        this.write(
+          env,
+          [{ type: 'NoOpRecord' }],
+          () => {},
+          () => {},
+        );
         this.armNoOp(env);
       }
       return true;
@@ -174,7 +179,12 @@ export class QuorumController {
     // The old incarnation is gone: it leaves every ISR and leadership it held.
     this.stagePartitionChanges(records, (p) => fencedBrokerChange(p, req.brokerId, this.rulesFor(p)));
     this.lastHeartbeat.set(req.brokerId, env.now());
-    this.write(env, records, () => reply(ErrorCode.NONE, brokerEpoch), (code) => reply(code, -1));
+    this.write(
+      env,
+      records,
+      () => reply(ErrorCode.NONE, brokerEpoch),
+      (code) => reply(code, -1),
+    );
   }
 
   private onHeartbeat(env: ControllerEnv, from: NodeId, req: BrokerHeartbeatRequest): void {
@@ -191,11 +201,21 @@ export class QuorumController {
       const records: MetadataRecord[] = [];
       this.stage(records, { type: 'UnfenceBrokerRecord', id: req.brokerId, epoch: broker.brokerEpoch });
       this.stagePartitionChanges(records, (p) => (p.replicas.includes(req.brokerId) ? leaderlessChange(p, this.rulesFor(p)) : null));
-      this.write(env, records, () => reply(ErrorCode.NONE, false, true), (code) => reply(code, true, true));
+      this.write(
+        env,
+        records,
+        () => reply(ErrorCode.NONE, false, true),
+        (code) => reply(code, true, true),
+      );
       return;
     }
     if (!broker.fenced && req.wantFence) {
-      this.write(env, this.fenceRecords(req.brokerId), () => reply(ErrorCode.NONE, true, caughtUp), (code) => reply(code, false, caughtUp));
+      this.write(
+        env,
+        this.fenceRecords(req.brokerId),
+        () => reply(ErrorCode.NONE, true, caughtUp),
+        (code) => reply(code, false, caughtUp),
+      );
       return;
     }
     reply(ErrorCode.NONE, broker.fenced, caughtUp);
@@ -208,7 +228,13 @@ export class QuorumController {
     for (const broker of latest.brokers.values()) {
       if (broker.fenced) continue;
       const last = this.lastHeartbeat.get(broker.brokerId) ?? now;
-      if (now - last >= timeout) this.write(env, this.fenceRecords(broker.brokerId), () => {}, () => {});
+      if (now - last >= timeout)
+        this.write(
+          env,
+          this.fenceRecords(broker.brokerId),
+          () => {},
+          () => {},
+        );
       if (!this.active) return;
     }
   }
@@ -223,15 +249,24 @@ export class QuorumController {
 
   private onCreateTopics(env: ControllerEnv, from: NodeId, req: CreateTopicsRequest): void {
     const latest = this.latest!;
-    const results: Array<{ name: string; topicId: string | null; errorCode: number; errorMessage: string | null; numPartitions: number; replicationFactor: number }> = [];
+    const results: Array<{
+      name: string;
+      topicId: string | null;
+      errorCode: number;
+      errorMessage: string | null;
+      numPartitions: number;
+      replicationFactor: number;
+    }> = [];
     const records: MetadataRecord[] = [];
     const brokers = latest.unfencedBrokers();
     for (const topic of req.topics) {
       const partitions = topic.numPartitions === -1 ? this.config.int('num.partitions') : topic.numPartitions;
       const rf = topic.replicationFactor === -1 ? this.config.int('default.replication.factor') : topic.replicationFactor;
-      const fail = (errorCode: number, errorMessage: string) => results.push({ name: topic.name, topicId: null, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 });
+      const fail = (errorCode: number, errorMessage: string) =>
+        results.push({ name: topic.name, topicId: null, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 });
       const configProblem = topic.configs.map((c) => topicConfigProblem(c.name, c.value)).find((p) => p !== null);
-      if (!TOPIC_NAME.test(topic.name) || topic.name === '.' || topic.name === '..') fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `invalid topic name "${topic.name}"`);
+      if (!TOPIC_NAME.test(topic.name) || topic.name === '.' || topic.name === '..')
+        fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `invalid topic name "${topic.name}"`);
       else if (latest.topicByName(topic.name) !== undefined) fail(ErrorCode.TOPIC_ALREADY_EXISTS, `topic "${topic.name}" already exists`);
       else if (partitions < 1) fail(ErrorCode.INVALID_PARTITIONS, `number of partitions must be at least 1, got ${partitions}`);
       else if (rf < 1) fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be at least 1, got ${rf}`);
@@ -245,7 +280,17 @@ export class QuorumController {
         for (const c of topic.configs) this.stage(records, { type: 'ConfigRecord', resourceType: 2, resourceName: topic.name, name: c.name, value: c.value });
         const placement = placeReplicas(brokers, partitions, rf, Math.floor(env.random() * brokers.length));
         placement.forEach((replicas, partitionId) =>
-          this.stage(records, { type: 'PartitionRecord', partitionId, topicId, replicas, isr: [...replicas], leader: replicas[0]!, leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 }),
+          this.stage(records, {
+            type: 'PartitionRecord',
+            partitionId,
+            topicId,
+            replicas,
+            isr: [...replicas],
+            leader: replicas[0]!,
+            leaderRecoveryState: 0,
+            leaderEpoch: 0,
+            partitionEpoch: 0,
+          }),
         );
       }
     }
@@ -254,10 +299,19 @@ export class QuorumController {
         api: 'CreateTopics',
         kind: 'response',
         correlationId: req.correlationId,
-        topics: results.map((r) => (override === null || r.errorCode !== ErrorCode.NONE ? r : { ...r, topicId: null, errorCode: override, errorMessage: 'the controller lost leadership' })),
+        topics: results.map((r) =>
+          override === null || r.errorCode !== ErrorCode.NONE
+            ? r
+            : { ...r, topicId: null, errorCode: override, errorMessage: 'the controller lost leadership' },
+        ),
       });
     if (records.length === 0) return reply(null);
-    this.write(env, records, () => reply(null), (code) => reply(code));
+    this.write(
+      env,
+      records,
+      () => reply(null),
+      (code) => reply(code),
+    );
   }
 
   private onDeleteTopics(env: ControllerEnv, from: NodeId, req: DeleteTopicsRequest): void {
@@ -278,10 +332,17 @@ export class QuorumController {
         api: 'DeleteTopics',
         kind: 'response',
         correlationId: req.correlationId,
-        responses: results.map((r) => (override === null || r.errorCode !== ErrorCode.NONE ? r : { ...r, errorCode: override, errorMessage: 'the controller lost leadership' })),
+        responses: results.map((r) =>
+          override === null || r.errorCode !== ErrorCode.NONE ? r : { ...r, errorCode: override, errorMessage: 'the controller lost leadership' },
+        ),
       });
     if (records.length === 0) return reply(null);
-    this.write(env, records, () => reply(null), (code) => reply(code));
+    this.write(
+      env,
+      records,
+      () => reply(null),
+      (code) => reply(code),
+    );
   }
 
   private onAlterPartition(env: ControllerEnv, from: NodeId, req: AlterPartitionRequest): void {
@@ -302,21 +363,26 @@ export class QuorumController {
           partitions.push(partitionResult(p, change.partitionIndex, error === ErrorCode.NONE ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : error));
           continue;
         }
-        const record = isrChange(p, change.newIsrWithEpochs.map((b) => b.brokerId), change.leaderRecoveryState);
+        const record = isrChange(
+          p,
+          change.newIsrWithEpochs.map((b) => b.brokerId),
+          change.leaderRecoveryState,
+        );
         if (record !== null) this.stage(records, record);
         partitions.push(partitionResult(p, change.partitionIndex, ErrorCode.NONE));
       }
     }
     if (records.length === 0) return reply(ErrorCode.NONE, results);
     // Answer with the state as committed: the partition results above already show it (staged).
-    this.write(env, records, () => reply(ErrorCode.NONE, results), (code) => reply(code, []));
+    this.write(
+      env,
+      records,
+      () => reply(ErrorCode.NONE, results),
+      (code) => reply(code, []),
+    );
   }
 
-  private alterPartitionError(
-    p: PartitionState | undefined,
-    brokerId: NodeId,
-    change: AlterPartitionRequest['topics'][number]['partitions'][number],
-  ): number {
+  private alterPartitionError(p: PartitionState | undefined, brokerId: NodeId, change: AlterPartitionRequest['topics'][number]['partitions'][number]): number {
     const latest = this.latest!;
     if (p === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     if (p.leader !== brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;

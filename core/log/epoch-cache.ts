@@ -52,9 +52,7 @@ export class EpochCache {
    * last entry has `epochAtStart`): older epochs go, and no epoch starts before the new log start.
    */
   truncateFromStart(startOffset: number, epochAtStart: number): void {
-    const kept = this.entries
-      .filter((e) => e.epoch >= epochAtStart)
-      .map((e) => ({ epoch: e.epoch, startOffset: Math.max(e.startOffset, startOffset) }));
+    const kept = this.entries.filter((e) => e.epoch >= epochAtStart).map((e) => ({ epoch: e.epoch, startOffset: Math.max(e.startOffset, startOffset) }));
     if (kept.length === 0 || kept[0]!.epoch !== epochAtStart) kept.unshift({ epoch: epochAtStart, startOffset });
     this.entries = kept;
   }

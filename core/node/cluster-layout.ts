@@ -30,7 +30,10 @@ export function clusterLayout(brokerCount: number, controllers: 'combined' | num
  * The broker config and the topics' configs, checked: an unknown key or a bad value throws a
  * ConfigError naming it (topic entries as `topics.<name>.config: ...`).
  */
-export function checkedConfig(brokerConfig: Readonly<Record<string, ConfigValue>>, topics: ReadonlyArray<{ name: string; config: Readonly<Record<string, ConfigValue>> }>): Config {
+export function checkedConfig(
+  brokerConfig: Readonly<Record<string, ConfigValue>>,
+  topics: ReadonlyArray<{ name: string; config: Readonly<Record<string, ConfigValue>> }>,
+): Config {
   const config = new Config(brokerConfig);
   for (const topic of topics) {
     for (const [name, value] of Object.entries(topic.config)) {

@@ -93,7 +93,11 @@ export class KafkaNode implements Node<KafkaMessage> {
         if (this.replicas !== null) this.replicas.handle(env, from, msg as DataRequest);
         // A dedicated controller serves no data APIs: it answers as Kafka's request handlers
         // answer an API key they have no handler for, never with silence.
-        else env.send(from, errorResponse(msg as DataRequest, ErrorCode.UNKNOWN_SERVER_ERROR, `${this.spec.id} is a controller only and does not serve ${msg.api}`));
+        else
+          env.send(
+            from,
+            errorResponse(msg as DataRequest, ErrorCode.UNKNOWN_SERVER_ERROR, `${this.spec.id} is a controller only and does not serve ${msg.api}`),
+          );
       }
       return;
     }
@@ -132,7 +136,15 @@ export class KafkaNode implements Node<KafkaMessage> {
     for (const entry of entries) {
       if (entry.record.type === 'data') {
         this.image.apply(entry.record.value, (p) =>
-          env.trace({ kind: 'partition-change', topic: p.topic, partition: p.partition, leader: p.leader, isr: [...p.isr], leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch }),
+          env.trace({
+            kind: 'partition-change',
+            topic: p.topic,
+            partition: p.partition,
+            leader: p.leader,
+            isr: [...p.isr],
+            leaderEpoch: p.leaderEpoch,
+            partitionEpoch: p.partitionEpoch,
+          }),
         );
       }
       this.appliedEnd = entry.offset + 1;

@@ -18,8 +18,16 @@ export const CONFIG_DEFS = {
   'controller.quorum.election.backoff.max.ms': { type: 'int', default: 1000, doc: 'Max backoff before a failed candidate starts a new election.' },
   'controller.quorum.request.timeout.ms': { type: 'int', default: 2000, doc: 'Time to wait for a quorum request response before retrying.' },
   'controller.quorum.retry.backoff.ms': { type: 'int', default: 20, doc: 'Backoff before retrying a failed quorum request.' },
-  'metadata.log.max.record.bytes.between.snapshots': { type: 'long', default: 20971520, doc: 'Bytes of committed metadata records after which a snapshot is taken.' },
-  'metadata.max.idle.interval.ms': { type: 'int', default: 500, doc: 'The active controller appends a NoOpRecord this often when idle, so the log (and every high watermark) keeps moving (KIP-835).' },
+  'metadata.log.max.record.bytes.between.snapshots': {
+    type: 'long',
+    default: 20971520,
+    doc: 'Bytes of committed metadata records after which a snapshot is taken.',
+  },
+  'metadata.max.idle.interval.ms': {
+    type: 'int',
+    default: 500,
+    doc: 'The active controller appends a NoOpRecord this often when idle, so the log (and every high watermark) keeps moving (KIP-835).',
+  },
   // Broker lifecycle (KIP-631)
   'broker.heartbeat.interval.ms': { type: 'int', default: 2000, doc: 'Time between broker heartbeats to the controller.' },
   'broker.session.timeout.ms': { type: 'int', default: 9000, doc: 'A broker without a heartbeat for this long is fenced.' },
@@ -35,11 +43,19 @@ export const CONFIG_DEFS = {
   'replica.fetch.backoff.ms': { type: 'int', default: 1000, doc: 'Pause after a failed follower fetch.' },
   'replica.socket.timeout.ms': { type: 'int', default: 30000, doc: 'How long a follower waits for a fetch response before retrying.' },
   'replica.high.watermark.checkpoint.interval.ms': { type: 'long', default: 5000, doc: 'How often high watermarks are checkpointed to disk.' },
-  'log.flush.interval.messages': { type: 'long', default: 9223372036854775807, doc: 'Messages appended before a partition log is fsynced (default: never; durability comes from replication).' },
+  'log.flush.interval.messages': {
+    type: 'long',
+    default: 9223372036854775807,
+    doc: 'Messages appended before a partition log is fsynced (default: never; durability comes from replication).',
+  },
   'log.flush.interval.ms': { type: 'long', default: 9223372036854775807, doc: 'Milliseconds a partition log may stay unsynced (default: no limit).' },
   'log.flush.scheduler.interval.ms': { type: 'long', default: 9223372036854775807, doc: 'How often logs are checked against log.flush.interval.ms.' },
   // Simulation-only knobs
-  'samsa.raft.flush.delay.ms': { type: 'int', default: 0, doc: 'Delay before the quorum leader fsyncs appended entries (0: at once, as Kafka does); models a slow fsync during which followers may fetch unflushed data.' },
+  'samsa.raft.flush.delay.ms': {
+    type: 'int',
+    default: 0,
+    doc: 'Delay before the quorum leader fsyncs appended entries (0: at once, as Kafka does); models a slow fsync during which followers may fetch unflushed data.',
+  },
   'samsa.raft.fetch.max.wait.ms': { type: 'int', default: 500, doc: 'How long the quorum leader parks a fetch that has no new data.' },
 } as const satisfies Record<string, ConfigDef>;
 

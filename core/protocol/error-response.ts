@@ -20,7 +20,15 @@ export function errorResponse(req: DataRequest | ControllerRequest, errorCode: n
         correlationId,
         responses: req.topicData.map((t) => ({
           name: t.name,
-          partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage, currentLeader: null })),
+          partitionResponses: t.partitionData.map((p) => ({
+            index: p.index,
+            errorCode,
+            baseOffset: -1,
+            logAppendTimeMs: -1,
+            logStartOffset: -1,
+            errorMessage,
+            currentLeader: null,
+          })),
         })),
         throttleTimeMs: 0,
       };
@@ -49,14 +57,20 @@ export function errorResponse(req: DataRequest | ControllerRequest, errorCode: n
         api: 'ListOffsets',
         kind: 'response',
         correlationId,
-        topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, timestamp: -1, offset: -1, leaderEpoch: -1 })) })),
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, timestamp: -1, offset: -1, leaderEpoch: -1 })),
+        })),
       };
     case 'OffsetForLeaderEpoch':
       return {
         api: 'OffsetForLeaderEpoch',
         kind: 'response',
         correlationId,
-        topics: req.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ errorCode, partition: p.partition, leaderEpoch: -1, endOffset: -1 })) })),
+        topics: req.topics.map((t) => ({
+          topic: t.topic,
+          partitions: t.partitions.map((p) => ({ errorCode, partition: p.partition, leaderEpoch: -1, endOffset: -1 })),
+        })),
       };
     case 'Metadata':
       return {
@@ -84,6 +98,11 @@ export function errorResponse(req: DataRequest | ControllerRequest, errorCode: n
         topics: req.topics.map((t) => ({ name: t.name, topicId: null, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 })),
       };
     case 'DeleteTopics':
-      return { api: 'DeleteTopics', kind: 'response', correlationId, responses: req.topicNames.map((name) => ({ name, topicId: null, errorCode, errorMessage })) };
+      return {
+        api: 'DeleteTopics',
+        kind: 'response',
+        correlationId,
+        responses: req.topicNames.map((name) => ({ name, topicId: null, errorCode, errorMessage })),
+      };
   }
 }

@@ -11,9 +11,7 @@ export interface OffsetAndEpoch {
 }
 
 /** A record in the quorum's log: a control record or a state machine record. */
-export type RaftRecord<R> =
-  | { type: 'leader-change'; leaderId: NodeId; voters: NodeId[] }
-  | { type: 'data'; value: R };
+export type RaftRecord<R> = { type: 'leader-change'; leaderId: NodeId; voters: NodeId[] } | { type: 'data'; value: R };
 
 /** One log entry as it travels in a Fetch response. */
 export interface RaftEntry<R> {
@@ -144,12 +142,7 @@ export interface FetchSnapshotResponse {
 }
 
 export type QuorumRequest = VoteRequest | BeginQuorumEpochRequest | EndQuorumEpochRequest | QuorumFetchRequest | FetchSnapshotRequest;
-export type QuorumResponse<R> =
-  | VoteResponse
-  | BeginQuorumEpochResponse
-  | EndQuorumEpochResponse
-  | QuorumFetchResponse<R>
-  | FetchSnapshotResponse;
+export type QuorumResponse<R> = VoteResponse | BeginQuorumEpochResponse | EndQuorumEpochResponse | QuorumFetchResponse<R> | FetchSnapshotResponse;
 export type QuorumMessage<R> = QuorumRequest | QuorumResponse<R>;
 
 /** Whether a message belongs to the quorum (the metadata partition), not to data partitions. */

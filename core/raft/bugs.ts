@@ -6,7 +6,7 @@ export const RAFT_BUGS = {
   'raft-vote-twice': 'A voter forgets the vote it gave in this epoch and grants every candidate of the epoch.',
   'raft-no-log-check': 'Votes are granted without checking that the candidate log is at least as up to date.',
   'raft-commit-old-epoch': "The high watermark advances over entries of older epochs by counting replicas (Raft's figure 8).",
-  'raft-commit-unflushed': "The leader counts its own unflushed entries toward the high watermark (KAFKA-10533).",
+  'raft-commit-unflushed': 'The leader counts its own unflushed entries toward the high watermark (KAFKA-10533).',
   'raft-same-epoch-reinit': 'A restarted leader resumes leading in its old epoch (KAFKA-10527).',
   'raft-apply-uncommitted': 'Entries reach the state machine (the metadata image) when appended, before they are committed.',
   'raft-candidate-gives-up': 'A candidate whose election fails never stands again.',

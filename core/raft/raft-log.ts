@@ -38,10 +38,7 @@ export interface RaftLogObserver {
 }
 
 /** The outcome of checking a follower's fetch position against this log (KafkaMetadataLog). */
-export type FetchValidation =
-  | { kind: 'valid' }
-  | { kind: 'diverging'; divergingEpoch: OffsetAndEpoch }
-  | { kind: 'snapshot'; snapshotId: OffsetAndEpoch };
+export type FetchValidation = { kind: 'valid' } | { kind: 'diverging'; divergingEpoch: OffsetAndEpoch } | { kind: 'snapshot'; snapshotId: OffsetAndEpoch };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -151,7 +148,9 @@ export class RaftLog<R> {
   append(epoch: number, records: RaftRecord<R>[]): number {
     const first = this.endOffset;
     const last = records.length - 1;
-    return this.appendEntries(records.map((record, i): RaftEntry<R> => (i === last ? { offset: first + i, epoch, record } : { offset: first + i, epoch, record, batchEnd: false })));
+    return this.appendEntries(
+      records.map((record, i): RaftEntry<R> => (i === last ? { offset: first + i, epoch, record } : { offset: first + i, epoch, record, batchEnd: false })),
+    );
   }
 
   /** Appends entries fetched from the leader; they must continue this log. */
@@ -225,7 +224,9 @@ export class RaftLog<R> {
     while (end > this.startOffset && end < this.endOffset && !this.entries[end - 1 - this.startOffset]!.batchEnd) end++;
     for (let o = Math.max(offset, this.startOffset); o < end; o++) {
       const entry = this.entries[o - this.startOffset]!;
-      out.push(entry.batchEnd ? { offset: o, epoch: entry.epoch, record: entry.record } : { offset: o, epoch: entry.epoch, record: entry.record, batchEnd: false });
+      out.push(
+        entry.batchEnd ? { offset: o, epoch: entry.epoch, record: entry.record } : { offset: o, epoch: entry.epoch, record: entry.record, batchEnd: false },
+      );
     }
     return out;
   }

@@ -371,12 +371,19 @@ export class RaftReplica<R> {
 
   private onVoteRequest(env: Env<QuorumMessage<R>>, from: NodeId, req: VoteRequest): void {
     const reply = (errorCode: number, granted: boolean) =>
-      env.send(from, { api: 'Vote', kind: 'response', correlationId: req.correlationId, errorCode, leaderId: this.leaderId, leaderEpoch: this.epoch, voteGranted: granted });
+      env.send(from, {
+        api: 'Vote',
+        kind: 'response',
+        correlationId: req.correlationId,
+        errorCode,
+        leaderId: this.leaderId,
+        leaderEpoch: this.epoch,
+        voteGranted: granted,
+      });
     if (!this.isVoter) return reply(ErrorCode.INCONSISTENT_VOTER_SET, false);
     if (req.candidateEpoch < this.epoch) return reply(ErrorCode.FENCED_LEADER_EPOCH, false);
     if (req.candidateEpoch > this.epoch) this.becomeUnattached(env, req.candidateEpoch, true);
-    const upToDate =
-      req.lastEpoch > this.log.lastEpoch || (req.lastEpoch === this.log.lastEpoch && req.lastEpochEndOffset >= this.log.endOffset);
+    const upToDate = req.lastEpoch > this.log.lastEpoch || (req.lastEpoch === this.log.lastEpoch && req.lastEpochEndOffset >= this.log.endOffset);
     const logOk = upToDate || this.settings.bugs.has('raft-no-log-check');
     if (this.settings.bugs.has('raft-vote-twice') && (this.role !== 'unattached' || this.votedId !== null)) {
       // The bug: whatever this node did in this epoch already (voted, stood, leads), it grants again.
@@ -452,7 +459,14 @@ export class RaftReplica<R> {
 
   private onBeginQuorumEpoch(env: Env<QuorumMessage<R>>, from: NodeId, req: BeginQuorumEpochRequest): void {
     const reply = (errorCode: number) =>
-      env.send(from, { api: 'BeginQuorumEpoch', kind: 'response', correlationId: req.correlationId, errorCode, leaderId: this.leaderId, leaderEpoch: this.epoch });
+      env.send(from, {
+        api: 'BeginQuorumEpoch',
+        kind: 'response',
+        correlationId: req.correlationId,
+        errorCode,
+        leaderId: this.leaderId,
+        leaderEpoch: this.epoch,
+      });
     if (req.leaderEpoch < this.epoch) return reply(ErrorCode.FENCED_LEADER_EPOCH);
     if (req.leaderEpoch === this.epoch && this.role === 'leader') return reply(ErrorCode.INVALID_REQUEST);
     if (req.leaderEpoch > this.epoch || this.leaderId !== req.leaderId) this.becomeFollower(env, req.leaderEpoch, req.leaderId, true);
@@ -469,7 +483,14 @@ export class RaftReplica<R> {
   }
 
   private onEndQuorumEpoch(env: Env<QuorumMessage<R>>, from: NodeId, req: EndQuorumEpochRequest): void {
-    env.send(from, { api: 'EndQuorumEpoch', kind: 'response', correlationId: req.correlationId, errorCode: ErrorCode.NONE, leaderId: this.leaderId, leaderEpoch: this.epoch });
+    env.send(from, {
+      api: 'EndQuorumEpoch',
+      kind: 'response',
+      correlationId: req.correlationId,
+      errorCode: ErrorCode.NONE,
+      leaderId: this.leaderId,
+      leaderEpoch: this.epoch,
+    });
     if (req.leaderEpoch < this.epoch || !this.isVoter) return;
     if (req.leaderEpoch > this.epoch) this.becomeUnattached(env, req.leaderEpoch, true);
     else if (this.leaderId === req.leaderId && this.role === 'follower') this.becomeUnattached(env, this.epoch, false);
@@ -680,7 +701,8 @@ export class RaftReplica<R> {
       this.log.flush();
       if (this.settings.bugs.has('raft-apply-uncommitted')) this.applyCommitted(env);
     }
-    if (res.highWatermark >= 0 && !this.settings.bugs.has('raft-follower-ignores-hw')) this.advanceHighWatermark(env, Math.min(res.highWatermark, this.log.endOffset));
+    if (res.highWatermark >= 0 && !this.settings.bugs.has('raft-follower-ignores-hw'))
+      this.advanceHighWatermark(env, Math.min(res.highWatermark, this.log.endOffset));
     this.sendFetch(env);
   }
 
@@ -770,8 +792,10 @@ export class RaftReplica<R> {
     const snapshot = this.log.snapshot;
     let errorCode: number = ErrorCode.NONE;
     if (this.role !== 'leader') errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
-    else if (req.currentLeaderEpoch !== this.epoch) errorCode = req.currentLeaderEpoch < this.epoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
-    else if (snapshot === null || snapshot.id.endOffset !== req.snapshotId.endOffset || snapshot.id.epoch !== req.snapshotId.epoch) errorCode = ErrorCode.SNAPSHOT_NOT_FOUND;
+    else if (req.currentLeaderEpoch !== this.epoch)
+      errorCode = req.currentLeaderEpoch < this.epoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
+    else if (snapshot === null || snapshot.id.endOffset !== req.snapshotId.endOffset || snapshot.id.epoch !== req.snapshotId.epoch)
+      errorCode = ErrorCode.SNAPSHOT_NOT_FOUND;
     env.send(from, {
       api: 'FetchSnapshot',
       kind: 'response',

@@ -70,7 +70,12 @@ export class PartitionStateCheckers {
   observe(step: number, node: NodeId, e: PartitionStateEvent): void {
     const where = `${e.topic}/${e.partition}`;
     if (e.leader !== null && !e.isr.includes(e.leader) && this.first(`lii:${where}`)) {
-      this.leaderInIsr({ step, message: `${where} has leader ${e.leader} outside its ISR [${e.isr.join(', ')}] (seen by ${node})`, nodes: [node, e.leader], values: { ...e } });
+      this.leaderInIsr({
+        step,
+        message: `${where} has leader ${e.leader} outside its ISR [${e.isr.join(', ')}] (seen by ${node})`,
+        nodes: [node, e.leader],
+        values: { ...e },
+      });
     }
     if (e.isr.length === 0 && this.first(`ine:${where}`)) {
       this.isrNeverEmpty({ step, message: `${where} has an empty ISR (seen by ${node})`, nodes: [node], values: { ...e } });

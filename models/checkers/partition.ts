@@ -55,7 +55,12 @@ export class LeaderEpochUnique implements PartitionHooks {
     const other = this.leaders.get(key);
     if (other === undefined) this.leaders.set(key, r.broker);
     else if (other !== r.broker) {
-      this.once.report_(key, { step, message: `${other} and ${r.broker} both lead ${p.key} in leader epoch ${e.leaderEpoch}`, nodes: [other, r.broker], values: { partition: p.key, leaderEpoch: e.leaderEpoch } });
+      this.once.report_(key, {
+        step,
+        message: `${other} and ${r.broker} both lead ${p.key} in leader epoch ${e.leaderEpoch}`,
+        nodes: [other, r.broker],
+        values: { partition: p.key, leaderEpoch: e.leaderEpoch },
+      });
     }
   }
 }
@@ -83,7 +88,12 @@ export class HwLeLeo implements PartitionHooks {
     if (this.touched.size === 0) return;
     for (const r of this.touched) {
       if (r.hw > r.leo) {
-        this.once.report_(`${r.key}:${r.broker}:${r.hw}`, { step, message: `${r.broker}'s high watermark ${r.hw} of ${r.key} is past its log end ${r.leo}`, nodes: [r.broker], values: { partition: r.key, hw: r.hw, leo: r.leo } });
+        this.once.report_(`${r.key}:${r.broker}:${r.hw}`, {
+          step,
+          message: `${r.broker}'s high watermark ${r.hw} of ${r.key} is past its log end ${r.leo}`,
+          nodes: [r.broker],
+          values: { partition: r.key, hw: r.hw, leo: r.leo },
+        });
       }
     }
     this.touched.clear();

@@ -21,7 +21,12 @@ export class HwMonotonic implements QuorumHooks {
     if (role !== 'leader' || epoch < this.latestEpoch) return;
     this.latestEpoch = epoch;
     if (hw < this.quorumHw) {
-      this.report({ step, message: `leader ${r.id} of epoch ${epoch} reports high watermark ${hw}, below ${this.quorumHw} reported by ${this.holder}`, nodes: [r.id, this.holder], values: { hw, previous: this.quorumHw, epoch } });
+      this.report({
+        step,
+        message: `leader ${r.id} of epoch ${epoch} reports high watermark ${hw}, below ${this.quorumHw} reported by ${this.holder}`,
+        nodes: [r.id, this.holder],
+        values: { hw, previous: this.quorumHw, epoch },
+      });
     }
     if (hw >= this.quorumHw) {
       this.quorumHw = hw;
@@ -69,7 +74,12 @@ export class MajorityReachedHw implements QuorumHooks {
     const voters = this.ghost.voterCount;
     if (holders.length * 2 > voters) return;
     this.reported.add(hw);
-    this.report({ step, message: `only ${holders.length} of ${voters} voters (${holders.join(', ') || 'none'}) hold the log up to the high watermark ${hw}`, nodes: holders, values: { hw, holders: holders.length, voters } });
+    this.report({
+      step,
+      message: `only ${holders.length} of ${voters} voters (${holders.join(', ') || 'none'}) hold the log up to the high watermark ${hw}`,
+      nodes: holders,
+      values: { hw, holders: holders.length, voters },
+    });
   }
 }
 
@@ -91,13 +101,18 @@ export class LeaderCompleteness implements QuorumHooks {
     if (end === 0 || (r.log.length >= end && r.log[end - 1] === this.ghost.committed[end - 1])) return;
     let held = 0;
     while (held < Math.min(end, r.log.length) && r.log[held] === this.ghost.committed[held]) held++;
-    this.report({ step, message: `${r.id} became leader of epoch ${r.epoch} holding only ${held} of ${end} committed entries`, nodes: [r.id], values: { epoch: r.epoch, committed: end, held } });
+    this.report({
+      step,
+      message: `${r.id} became leader of epoch ${r.epoch} holding only ${held} of ${end} committed entries`,
+      nodes: [r.id],
+      values: { epoch: r.epoch, committed: end, held },
+    });
   }
 }
 
 export const COMMITTED_DATA_CONSISTENT: CheckerInfo = {
   name: 'committed-data-consistent',
-  statement: 'An offset below any replica\'s high watermark maps to one entry, on every replica and forever.',
+  statement: "An offset below any replica's high watermark maps to one entry, on every replica and forever.",
   source: 'Kafka RaftEventSimulationTest ConsistentCommittedData',
 };
 
@@ -111,20 +126,35 @@ export class CommittedDataConsistent implements QuorumHooks {
   highWatermark(r: GhostReplica, step: number, hw: number): void {
     const committed = this.ghost.committed;
     if (r.log.length < hw) {
-      this.once(`beyond:${r.id}:${hw}`, { step, message: `${r.id} reports high watermark ${hw} but holds only ${r.log.length} entries`, nodes: [r.id], values: { hw, endOffset: r.log.length } });
+      this.once(`beyond:${r.id}:${hw}`, {
+        step,
+        message: `${r.id} reports high watermark ${hw} but holds only ${r.log.length} entries`,
+        nodes: [r.id],
+        values: { hw, endOffset: r.log.length },
+      });
       return;
     }
     const at = Math.min(hw, committed.length) - 1;
     if (at >= 0 && r.log[at] !== committed[at]) {
       let first = 0;
       while (first < at && r.log[first] === committed[first]) first++;
-      this.once(`diff:${r.id}:${first}`, { step, message: `${r.id} treats offsets up to ${hw} as committed, but from offset ${first} its log differs from what was committed`, nodes: [r.id], values: { hw, firstDifference: first } });
+      this.once(`diff:${r.id}:${first}`, {
+        step,
+        message: `${r.id} treats offsets up to ${hw} as committed, but from offset ${first} its log differs from what was committed`,
+        nodes: [r.id],
+        values: { hw, firstDifference: first },
+      });
     }
   }
 
   snapshotFetched(r: GhostReplica, step: number, endOffset: number): void {
     if (endOffset > this.ghost.committedEnd) {
-      this.once(`snapshot:${r.id}:${endOffset}`, { step, message: `${r.id} loaded a snapshot up to ${endOffset}, beyond the committed ${this.ghost.committedEnd}`, nodes: [r.id], values: { endOffset, committed: this.ghost.committedEnd } });
+      this.once(`snapshot:${r.id}:${endOffset}`, {
+        step,
+        message: `${r.id} loaded a snapshot up to ${endOffset}, beyond the committed ${this.ghost.committedEnd}`,
+        nodes: [r.id],
+        values: { endOffset, committed: this.ghost.committedEnd },
+      });
     }
   }
 

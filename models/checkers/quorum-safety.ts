@@ -38,13 +38,23 @@ export class EpochMonotonic implements QuorumHooks {
 
   persisted(r: GhostReplica, step: number, previousEpoch: number): void {
     if (r.persistedEpoch < previousEpoch) {
-      this.report({ step, message: `${r.id} persisted epoch ${r.persistedEpoch} after epoch ${previousEpoch}`, nodes: [r.id], values: { epoch: r.persistedEpoch, previous: previousEpoch } });
+      this.report({
+        step,
+        message: `${r.id} persisted epoch ${r.persistedEpoch} after epoch ${previousEpoch}`,
+        nodes: [r.id],
+        values: { epoch: r.persistedEpoch, previous: previousEpoch },
+      });
     }
   }
 
   loaded(r: GhostReplica, step: number, loadedEpoch: number, previousEpoch: number): void {
     if (loadedEpoch < previousEpoch) {
-      this.report({ step, message: `${r.id} restarted with epoch ${loadedEpoch} although it had persisted epoch ${previousEpoch}`, nodes: [r.id], values: { loaded: loadedEpoch, persisted: previousEpoch } });
+      this.report({
+        step,
+        message: `${r.id} restarted with epoch ${loadedEpoch} although it had persisted epoch ${previousEpoch}`,
+        nodes: [r.id],
+        values: { loaded: loadedEpoch, persisted: previousEpoch },
+      });
     }
   }
 

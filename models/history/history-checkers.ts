@@ -22,7 +22,15 @@ export { DUPLICATE, INCONSISTENT_OFFSET, KEY_PARTITION, LOST_WRITE, NONMONOTONIC
 export type { HistoryChecker };
 
 /** Every client-history checker, in report order. */
-export const HISTORY_CHECKERS: readonly CheckerInfo[] = [LOST_WRITE, DUPLICATE, INCONSISTENT_OFFSET, NONMONOTONIC_POLL, POLL_SKIP, KEY_PARTITION, PRODUCER_ORDER];
+export const HISTORY_CHECKERS: readonly CheckerInfo[] = [
+  LOST_WRITE,
+  DUPLICATE,
+  INCONSISTENT_OFFSET,
+  NONMONOTONIC_POLL,
+  POLL_SKIP,
+  KEY_PARTITION,
+  PRODUCER_ORDER,
+];
 
 export class HistoryCheckers {
   readonly checkers: readonly HistoryChecker[];

@@ -48,7 +48,14 @@ export class KeyPartition implements HistoryChecker {
         step: op.step,
         message: `key ${quote(key)} of topic ${topic} is in partition ${first.partition} (offset ${first.offset}, seen by ${first.process} at step ${first.step}) and in partition ${partition} (offset ${offset}, seen by ${op.process})`,
         nodes: involved(first.process, op.process),
-        values: { topic, key, partitions: [first.partition, partition], offsets: [first.offset, offset], first: tp(topic, first.partition), firstStep: first.step },
+        values: {
+          topic,
+          key,
+          partitions: [first.partition, partition],
+          offsets: [first.offset, offset],
+          first: tp(topic, first.partition),
+          firstStep: first.step,
+        },
       });
     }
   }

@@ -75,7 +75,15 @@ export class LostWrite implements HistoryChecker {
    */
   private readonly writes: Array<Write | typeof SETTLED | undefined> = [];
   private readonly partitions = new PartitionMap<Partition>();
-  private readonly readers = new PerConsumer<Reader>((consumer) => ({ consumer, start: undefined, scanned: 0, deferred: [], pollStep: -1, pollMax: -1, registered: false }));
+  private readonly readers = new PerConsumer<Reader>((consumer) => ({
+    consumer,
+    start: undefined,
+    scanned: 0,
+    deferred: [],
+    pollStep: -1,
+    pollMax: -1,
+    registered: false,
+  }));
   private lastStep = -1;
   private finished = false;
 
@@ -189,7 +197,7 @@ export class LostWrite implements HistoryChecker {
       r.deferred = keep;
     }
     for (let o = r.scanned; o < beyond; o++) {
-      for (let w = part.pendingAt.get(o); w !== undefined; ) {
+      for (let w = part.pendingAt.get(o); w !== undefined;) {
         const next = w.next;
         if (w.step < invoked) this.lost(w, op, beyond);
         else r.deferred.push(w);

@@ -97,7 +97,8 @@ export function readOp(op: HistoryOp, invocation: HistoryOp | undefined, sightin
   const malformed = op.type === 'ok' && known && send === null && records === null && reset === null;
   const firstSighting = sightings.count;
   if (ack !== null) sightings.add(op.process, op.step, 'ack', ack.topic, ack.partition, ack.offset, ack.value);
-  else if (records !== null) for (const [topic, partition, offset, , value] of records) sightings.add(op.process, op.step, 'poll', topic, partition, offset, value);
+  else if (records !== null)
+    for (const [topic, partition, offset, , value] of records) sightings.add(op.process, op.step, 'poll', topic, partition, offset, value);
   return { op, invocation, ack, records, reset, malformed, firstSighting, sightingCount: sightings.count - firstSighting };
 }
 

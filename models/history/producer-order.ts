@@ -13,8 +13,7 @@ import type { HistoryOp } from './types.ts';
 
 export const PRODUCER_ORDER: CheckerInfo = {
   name: 'producer-order',
-  statement:
-    'If a producer invoked send A before send B and both were acknowledged in the same partition, A landed at a lower offset than B.',
+  statement: 'If a producer invoked send A before send B and both were acknowledged in the same partition, A landed at a lower offset than B.',
   source: "Kafka docs, producer ordering guarantee (enable.idempotence, KIP-98; KAFKA-5494); Jepsen's Kafka workload (nonmonotonic-send)",
 };
 

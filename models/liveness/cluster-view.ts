@@ -185,7 +185,8 @@ export class ClusterView {
       const s = this.live(id);
       return s === null || (id !== leaderId && (s.epoch !== leader.epoch || s.leader !== leaderId));
     });
-    if (strays.length > 0) problems.push({ checker: LEADER_ELECTED, message: `${strays.join(', ')} do not follow leader ${leaderId} of epoch ${leader.epoch}`, nodes: strays });
+    if (strays.length > 0)
+      problems.push({ checker: LEADER_ELECTED, message: `${strays.join(', ')} do not follow leader ${leaderId} of epoch ${leader.epoch}`, nodes: strays });
     const fenced = this.layout.brokers.filter((id) => {
       const s = this.live(id);
       return s === null || s.brokerEpoch < 0 || s.fenced;
@@ -194,7 +195,12 @@ export class ClusterView {
     const shortIsrs = [...this.metadata.imageOf(leaderId).values()]
       .filter((p) => p.leader === null || p.replicas.some((r) => !p.isr.includes(r)))
       .map((p) => `${p.topic}-${p.partition} (leader ${p.leader ?? 'none'}, ISR ${p.isr.join(',')} of ${p.replicas.join(',')})`);
-    if (shortIsrs.length > 0) problems.push({ checker: ISR_REGROWN, message: `partitions without a full ISR: ${shortIsrs.slice(0, 5).join('; ')}${shortIsrs.length > 5 ? ` and ${shortIsrs.length - 5} more` : ''}`, nodes: [] });
+    if (shortIsrs.length > 0)
+      problems.push({
+        checker: ISR_REGROWN,
+        message: `partitions without a full ISR: ${shortIsrs.slice(0, 5).join('; ')}${shortIsrs.length > 5 ? ` and ${shortIsrs.length - 5} more` : ''}`,
+        nodes: [],
+      });
     const behind = this.layout.nodes.filter((id) => (this.live(id)?.appliedEnd ?? -1) < committedTarget);
     if (behind.length > 0) {
       const where = behind.map((id) => `${id}@${this.live(id)?.appliedEnd ?? 'down'}`).join(', ');
@@ -228,7 +234,11 @@ export class ClusterView {
   finalReadProblem(): LivenessProblem | null {
     if (this.consumersCaughtUp()) return null;
     const ids = this.layout.consumers.map((c) => c.id);
-    return { checker: FINAL_READ, message: `consumers ${ids.join(', ')} have not read every partition to the end of its leader's log, all of it committed`, nodes: ids };
+    return {
+      checker: FINAL_READ,
+      message: `consumers ${ids.join(', ')} have not read every partition to the end of its leader's log, all of it committed`,
+      nodes: ids,
+    };
   }
 
   private observeConsumer(node: NodeId, positions: Map<string, number | null>, event: ObservedEvent): void {
@@ -294,6 +304,7 @@ function followPosition(positions: Map<string, number | null>, op: string, value
     const v = value as { topic: string; partition: number; offset: number };
     positions.set(`${v.topic}/${v.partition}`, v.offset);
   } else if (op === 'poll') {
-    for (const [topic, partition, offset] of (value as { records: Array<[string, number, number]> }).records) positions.set(`${topic}/${partition}`, offset + 1);
+    for (const [topic, partition, offset] of (value as { records: Array<[string, number, number]> }).records)
+      positions.set(`${topic}/${partition}`, offset + 1);
   }
 }

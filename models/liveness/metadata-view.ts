@@ -58,7 +58,15 @@ export class MetadataView {
   changed(node: NodeId, e: PartitionChange): void {
     const key = `${e.topic}-${e.partition}`;
     if (e.partitionEpoch === 0) this.replicas.set(key, [...e.isr]);
-    const state: PartitionView = { topic: e.topic, partition: e.partition, leader: e.leader, isr: [...e.isr], replicas: this.replicas.get(key) ?? [...e.isr], leaderEpoch: e.leaderEpoch, partitionEpoch: e.partitionEpoch };
+    const state: PartitionView = {
+      topic: e.topic,
+      partition: e.partition,
+      leader: e.leader,
+      isr: [...e.isr],
+      replicas: this.replicas.get(key) ?? [...e.isr],
+      leaderEpoch: e.leaderEpoch,
+      partitionEpoch: e.partitionEpoch,
+    };
     this.imageOf(node).set(key, state);
     const id = `${key}@${e.partitionEpoch}/${e.leaderEpoch}`;
     let change = this.byId.get(id);

@@ -66,19 +66,17 @@ export const MODEL_CATALOGUE: readonly ModelEntry[] = [
   ...REPLICATION_VARIANTS.map((variant) => replicationEntry(variant, variant === 'kip-320' || variant === 'kip-320-epoch-start' ? 'pass' : 'fail')),
   replicationEntry('kip-101', 'fail', TWO_REPLICA_BOUNDS, 'two replicas'),
   replicationEntry('kip-279', 'pass', TWO_REPLICA_BOUNDS, 'two replicas'),
-  ...RAFT_VARIANTS.map(
-    (variant): ModelEntry => ({
-      spec: 'raft',
-      variant,
-      expected: variant === 'kraft' ? 'pass' : 'fail',
-      summary: RAFT_SUMMARIES[variant],
-      bounds: { ...DEFAULT_RAFT_BOUNDS },
-      run: (options) => {
-        const spec = raftSpec(variant);
-        return { result: check(spec, options) as CheckResult<unknown>, describe: spec.describe as (s: unknown) => string };
-      },
-    }),
-  ),
+  ...RAFT_VARIANTS.map((variant): ModelEntry => ({
+    spec: 'raft',
+    variant,
+    expected: variant === 'kraft' ? 'pass' : 'fail',
+    summary: RAFT_SUMMARIES[variant],
+    bounds: { ...DEFAULT_RAFT_BOUNDS },
+    run: (options) => {
+      const spec = raftSpec(variant);
+      return { result: check(spec, options) as CheckResult<unknown>, describe: spec.describe as (s: unknown) => string };
+    },
+  })),
 ];
 
 /** Whether a result is what the ladder says it must be (an incomplete search never is). */

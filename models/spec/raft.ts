@@ -100,7 +100,10 @@ export function raftSpec(variant: RaftVariant, bounds: RaftBounds = DEFAULT_RAFT
       const s = st.servers[i]!;
       // Election timeout: a new epoch, a vote for itself (persisted).
       if (s.role !== LEADER && s.epoch < bounds.maxEpoch) {
-        out.push({ name: `Timeout(${name(i)}, e${s.epoch + 1})`, next: withServer(st, i, { epoch: s.epoch + 1, role: CANDIDATE, votedFor: i, votes: 1 << i, leader: NONE }) });
+        out.push({
+          name: `Timeout(${name(i)}, e${s.epoch + 1})`,
+          next: withServer(st, i, { epoch: s.epoch + 1, role: CANDIDATE, votedFor: i, votes: 1 << i, leader: NONE }),
+        });
       }
       if (s.role === CANDIDATE) {
         for (let v = 0; v < n; v++) {
@@ -129,7 +132,10 @@ export function raftSpec(variant: RaftVariant, bounds: RaftBounds = DEFAULT_RAFT
           // BeginQuorumEpoch: the leader tells a voter of its epoch.
           if (fs.epoch < s.epoch || (fs.epoch === s.epoch && fs.role !== LEADER && fs.leader !== i)) {
             const votedFor = fs.epoch === s.epoch ? fs.votedFor : NONE;
-            out.push({ name: `BeginQuorumEpoch(${name(i)} to ${name(f)}, e${s.epoch})`, next: withServer(st, f, { epoch: s.epoch, votedFor, role: FOLLOWER, leader: i, votes: 0, match: resetMatch() }) });
+            out.push({
+              name: `BeginQuorumEpoch(${name(i)} to ${name(f)}, e${s.epoch})`,
+              next: withServer(st, f, { epoch: s.epoch, votedFor, role: FOLLOWER, leader: i, votes: 0, match: resetMatch() }),
+            });
           }
           if (fs.role === FOLLOWER && fs.leader === i && fs.epoch === s.epoch) {
             const next = fetch(st, f, i);
@@ -140,7 +146,10 @@ export function raftSpec(variant: RaftVariant, bounds: RaftBounds = DEFAULT_RAFT
       if (st.crashes < bounds.maxCrashes) {
         // A crash keeps what is durable: epoch, vote (unless the variant forgets it) and log.
         const votedFor = variant === 'votes-not-persisted' ? NONE : s.votedFor;
-        out.push({ name: `Crash(${name(i)})`, next: { ...withServer(st, i, { role: FOLLOWER, leader: NONE, votes: 0, hw: 0, match: resetMatch(), votedFor }), crashes: st.crashes + 1 } });
+        out.push({
+          name: `Crash(${name(i)})`,
+          next: { ...withServer(st, i, { role: FOLLOWER, leader: NONE, votes: 0, hw: 0, match: resetMatch(), votedFor }), crashes: st.crashes + 1 },
+        });
       }
     }
     return out;
@@ -234,8 +243,7 @@ export function raftSpec(variant: RaftVariant, bounds: RaftBounds = DEFAULT_RAFT
     // A leader holds every entry committed in its epoch or before.
     {
       name: 'LeaderCompleteness',
-      holds: (st) =>
-        st.servers.every((s) => s.role !== LEADER || st.committed.every((e, i) => st.commitEpoch[i]! > s.epoch || s.log[i] === e)),
+      holds: (st) => st.servers.every((s) => s.role !== LEADER || st.committed.every((e, i) => st.commitEpoch[i]! > s.epoch || s.log[i] === e)),
     },
     // No offset is ever committed with two different entries (state machine safety).
     { name: 'CommittedConsistent', holds: (st) => !st.conflict },

@@ -72,7 +72,8 @@ const leo = (s: ReplicationState, r: number) => s.logs[r]!.length;
 const hasOffset = (s: ReplicationState, r: number, offset: number) => offset < leo(s, r);
 const presumesLeadership = (s: ReplicationState, r: number) => s.replicas[r]!.leader === r;
 const isFollowing = (s: ReplicationState, follower: number, leader: number) => s.replicas[follower]!.leader === leader;
-const isTrueLeader = (s: ReplicationState, l: number) => s.quorum.leader === l && presumesLeadership(s, l) && s.replicas[l]!.leaderEpoch === s.quorum.leaderEpoch;
+const isTrueLeader = (s: ReplicationState, l: number) =>
+  s.quorum.leader === l && presumesLeadership(s, l) && s.replicas[l]!.leaderEpoch === s.quorum.leaderEpoch;
 /** KIP-320: the follower follows the leader in the leader's own epoch. */
 const isFollowingLeaderEpoch = (s: ReplicationState, l: number, f: number) =>
   presumesLeadership(s, l) && s.replicas[f]!.leader === l && s.replicas[f]!.leaderEpoch === s.replicas[l]!.leaderEpoch;
@@ -118,7 +119,10 @@ function logsMatch(a: readonly Rec[], b: readonly Rec[]): boolean {
 
 // ---- the spec --------------------------------------------------------------------------------------
 
-export function replicationSpec(variant: ReplicationVariant, bounds: ReplicationBounds = DEFAULT_REPLICATION_BOUNDS): Spec<ReplicationState> & { variant: ReplicationVariant; bounds: ReplicationBounds } {
+export function replicationSpec(
+  variant: ReplicationVariant,
+  bounds: ReplicationBounds = DEFAULT_REPLICATION_BOUNDS,
+): Spec<ReplicationState> & { variant: ReplicationVariant; bounds: ReplicationBounds } {
   const n = bounds.replicas;
   const all = range(n);
   const allMask = bit(n) - 1;
@@ -132,8 +136,7 @@ export function replicationSpec(variant: ReplicationVariant, bounds: Replication
   };
 
   /** Only the true leader changes the ISR, atomically in the quorum and in its own view (the zkVersion CAS, abstracted). */
-  const quorumUpdateIsr = (s: ReplicationState, l: number, isr: number): ReplicationState =>
-    withReplica({ ...s, quorum: { ...s.quorum, isr } }, l, { isr });
+  const quorumUpdateIsr = (s: ReplicationState, l: number, isr: number): ReplicationState => withReplica({ ...s, quorum: { ...s.quorum, isr } }, l, { isr });
 
   const becomeFollower = (s: ReplicationState, r: number, req: LeaderAndIsr, truncateTo: number | null): ReplicationState => {
     const view = s.replicas[r]!;
@@ -220,7 +223,10 @@ export function replicationSpec(variant: ReplicationVariant, bounds: Replication
             push(`BecomeFollowerAndTruncate(${name(r)}, e${req.leaderEpoch}, leader ${name(l)})`, becomeFollower(s, r, req, truncationOffset(s, l, r)));
           }
         } else {
-          push(`BecomeFollowerAndTruncate(${name(r)}, e${req.leaderEpoch}, leader ${name(req.leader)})`, becomeFollower(s, r, req, truncationOffset(s, req.leader, r)));
+          push(
+            `BecomeFollowerAndTruncate(${name(r)}, e${req.leaderEpoch}, leader ${name(req.leader)})`,
+            becomeFollower(s, r, req, truncationOffset(s, req.leader, r)),
+          );
         }
       }
     }
@@ -242,12 +248,11 @@ export function replicationSpec(variant: ReplicationVariant, bounds: Replication
         if (f === l) continue;
         // ISR changes by the leader.
         if (inSet(view.isr, f) && isTrueLeader(s, l)) {
-          const lagging =
-            fenced
-              ? !isFollowingLeaderEpoch(s, l, f) || leo(s, f) < leo(s, l)
-              : variant === 'kip-320-first-try'
-                ? !isFollowerCaughtUpToLeaderEpoch(s, l, f, leo(s, l))
-                : !isFollowerCaughtUp(s, l, f, leo(s, l));
+          const lagging = fenced
+            ? !isFollowingLeaderEpoch(s, l, f) || leo(s, f) < leo(s, l)
+            : variant === 'kip-320-first-try'
+              ? !isFollowerCaughtUpToLeaderEpoch(s, l, f, leo(s, l))
+              : !isFollowerCaughtUp(s, l, f, leo(s, l));
           if (lagging) push(`LeaderShrinkIsr(${name(l)}, ${name(f)})`, quorumUpdateIsr(s, l, view.isr & ~bit(f)));
         }
         if (!inSet(view.isr, f) && isTrueLeader(s, l)) {
@@ -257,9 +262,9 @@ export function replicationSpec(variant: ReplicationVariant, bounds: Replication
               : variant === 'kip-320-epoch-start'
                 ? // Kafka's rule: the follower has reached the high watermark and the start of the leader's epoch.
                   isFollowingLeaderEpoch(s, l, f) && (view.hw === 0 || hasOffset(s, f, view.hw - 1)) && leo(s, f) >= epochStartOffset(s, l)
-              : variant === 'kip-320-first-try'
-                ? isFollowerCaughtUpToLeaderEpoch(s, l, f, view.hw) && hwReachedCurrentEpoch(s, l)
-                : isFollowerCaughtUp(s, l, f, view.hw);
+                : variant === 'kip-320-first-try'
+                  ? isFollowerCaughtUpToLeaderEpoch(s, l, f, view.hw) && hwReachedCurrentEpoch(s, l)
+                  : isFollowerCaughtUp(s, l, f, view.hw);
           if (caughtUp) push(`LeaderExpandIsr(${name(l)}, ${name(f)})`, quorumUpdateIsr(s, l, view.isr | bit(f)));
         }
         // Replication from a presumed leader.
@@ -280,12 +285,11 @@ export function replicationSpec(variant: ReplicationVariant, bounds: Replication
       const hw = view.hw;
       if (hw < bounds.logSize && presumesLeadership(s, l)) {
         const isr = members(view.isr, n);
-        const ok =
-          fenced
-            ? hasOffset(s, l, hw) && isr.every((f) => isFollowingLeaderEpoch(s, l, f) && hasOffset(s, f, hw))
-            : variant === 'kip-320-first-try'
-              ? hasOffset(s, l, hw) && isr.every((f) => isFollowerCaughtUpToLeaderEpoch(s, l, f, hw + 1))
-              : isr.every((f) => isFollowing(s, f, l) && hasOffset(s, f, hw));
+        const ok = fenced
+          ? hasOffset(s, l, hw) && isr.every((f) => isFollowingLeaderEpoch(s, l, f) && hasOffset(s, f, hw))
+          : variant === 'kip-320-first-try'
+            ? hasOffset(s, l, hw) && isr.every((f) => isFollowerCaughtUpToLeaderEpoch(s, l, f, hw + 1))
+            : isr.every((f) => isFollowing(s, f, l) && hasOffset(s, f, hw));
         if (ok) push(`LeaderIncHighWatermark(${name(l)})`, withReplica(s, l, { hw: hw + 1 }));
       }
     }

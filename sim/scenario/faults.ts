@@ -53,7 +53,15 @@ function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig): No
     case 'heal': {
       const nodes = nodesOf(fault.nodes);
       if (fault.nodes.some((s) => s.kind === 'all')) sim.healAll();
-      else sim.healLinks(cluster.nodes.flatMap((other) => nodes.flatMap((n): Array<[NodeId, NodeId]> => [[n, other], [other, n]])));
+      else
+        sim.healLinks(
+          cluster.nodes.flatMap((other) =>
+            nodes.flatMap((n): Array<[NodeId, NodeId]> => [
+              [n, other],
+              [other, n],
+            ]),
+          ),
+        );
       return nodes;
     }
     case 'crash':

@@ -29,7 +29,12 @@ export function healEverything(cluster: Cluster): void {
  * Heals everything and runs until the cluster has converged or `livenessMs` is up. Returns when it
  * converged (and records it in the trace), or null after reporting each problem left.
  */
-export function livenessPhase(cluster: Cluster, view: ClusterView, livenessMs: number, report: (problem: LivenessProblem, step: number) => void): number | null {
+export function livenessPhase(
+  cluster: Cluster,
+  view: ClusterView,
+  livenessMs: number,
+  report: (problem: LivenessProblem, step: number) => void,
+): number | null {
   const { sim } = cluster;
   healEverything(cluster);
   const start = sim.now;

@@ -144,7 +144,10 @@ export function parseScenario(text: string, file: string, options: ScenarioOptio
   }
   const result = validateScenario(raw, options.knownBugs);
   if (result.ok) return result.scenario;
-  throw new ScenarioError(file, problemsOf(doc, lines, result.issues).map(({ offset: _, ...p }) => p));
+  throw new ScenarioError(
+    file,
+    problemsOf(doc, lines, result.issues).map(({ offset: _, ...p }) => p),
+  );
 }
 
 /** Reads and parses a scenario file; an unreadable file is a ScenarioError too. */

@@ -71,7 +71,17 @@ export interface ProtocolCounts {
 }
 
 function countProtocol(cluster: Cluster): ProtocolCounts {
-  const counts: ProtocolCounts = { quorumLeaders: 0, controllerActivations: 0, brokerRegistrations: 0, partitionChanges: 0, sends: 0, acknowledged: 0, failed: 0, unknown: 0, consumed: 0 };
+  const counts: ProtocolCounts = {
+    quorumLeaders: 0,
+    controllerActivations: 0,
+    brokerRegistrations: 0,
+    partitionChanges: 0,
+    sends: 0,
+    acknowledged: 0,
+    failed: 0,
+    unknown: 0,
+    consumed: 0,
+  };
   const leaderEpochs = new Set<number>();
   cluster.sim.observe((_step, node, event) => {
     if (event.kind === 'raft-state' && event.role === 'leader' && !leaderEpochs.has(event.epoch)) {
@@ -118,7 +128,12 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const protocol = countProtocol(cluster);
   const workload = addClients(cluster, scenario, clientBugs(bugs));
   // Liveness is judged from the run's events, as it would be from any runtime's.
-  const view = new ClusterView({ nodes: cluster.nodes, brokers: cluster.brokers, controllers: cluster.controllers, consumers: workload.consumers.map((c) => ({ id: c.id, topic: c.topic })) });
+  const view = new ClusterView({
+    nodes: cluster.nodes,
+    brokers: cluster.brokers,
+    controllers: cluster.controllers,
+    consumers: workload.consumers.map((c) => ({ id: c.id, topic: c.topic })),
+  });
   cluster.sim.observe((step, node, event) => view.observe(step, node, event));
   startCluster(cluster);
   let topicsCreatedAtMs: number | null = scenario.topics.length === 0 ? 0 : null;
@@ -134,11 +149,22 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const livenessMs = options.livenessMs ?? DEFAULT_LIVENESS_MS;
   const convergedAtMs = scenario.expect.liveness
     ? livenessPhase(cluster, view, livenessMs, (problem, step) =>
-        suite.add(problem.checker, 'liveness', { step, message: `${problem.message} ${livenessMs / 1000}s after every fault healed`, nodes: problem.nodes, values: {} }),
+        suite.add(problem.checker, 'liveness', {
+          step,
+          message: `${problem.message} ${livenessMs / 1000}s after every fault healed`,
+          nodes: problem.nodes,
+          values: {},
+        }),
       )
     : null;
   const failure = validator?.failure ?? null;
-  if (failure !== null) suite.add(TRACE_VALIDATION, 'safety', { step: failure.step, message: `${failure.event.kind} on ${failure.node ?? '-'} is no ${failure.action} step of the spec: ${failure.reason}`, nodes: failure.node === null ? [] : [failure.node], values: { partition: failure.partition, state: failure.state } });
+  if (failure !== null)
+    suite.add(TRACE_VALIDATION, 'safety', {
+      step: failure.step,
+      message: `${failure.event.kind} on ${failure.node ?? '-'} is no ${failure.action} step of the spec: ${failure.reason}`,
+      nodes: failure.node === null ? [] : [failure.node],
+      values: { partition: failure.partition, state: failure.state },
+    });
   // An unread write is judged lost only where the final read covered its topic.
   const readTopics = new Set(scenario.clients.flatMap((c) => (c.kind === 'consumer' ? [c.topic] : [])));
   const finalReadComplete = convergedAtMs !== null && scenario.clients.every((c) => c.kind !== 'producer' || readTopics.has(c.topic));

@@ -8,16 +8,7 @@ import { Config, ConfigError, topicConfigProblem } from '../../core/protocol/con
 import { DEFAULT_LINK, type LinkConfig } from '../network.ts';
 import { NO_DISK_FAULTS } from '../disk.ts';
 import type { Latency } from '../latency.ts';
-import {
-  clusterNodeIds,
-  NEMESIS_FAULTS,
-  type ClientSpec,
-  type ConfigValue,
-  type Fault,
-  type KafkaConfig,
-  type Scenario,
-  type Selector,
-} from './types.ts';
+import { clusterNodeIds, NEMESIS_FAULTS, type ClientSpec, type ConfigValue, type Fault, type KafkaConfig, type Scenario, type Selector } from './types.ts';
 import { describeValue, parseDuration, parseProbability, parseRate, type UnitResult } from './units.ts';
 
 /** One problem found in a scenario, located by its path in the document. */
@@ -140,8 +131,7 @@ function list<T>(item: z.ZodType<T>, what: string, min = 0) {
 function strict<S extends z.ZodRawShape>(shape: S, what: string) {
   const allowed = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
-    error: (iss) =>
-      iss.code === 'unrecognized_keys' ? `allowed keys: ${allowed}` : `expected ${what}, got ${describeValue(iss.input)}`,
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `allowed keys: ${allowed}` : `expected ${what}, got ${describeValue(iss.input)}`),
   });
 }
 
@@ -149,7 +139,10 @@ function strict<S extends z.ZodRawShape>(shape: S, what: string) {
  * A mapping of Kafka config names to scalar values, each entry checked by `problem` where it
  * stands, and the whole by `whole` (rules between entries), reported at the mapping.
  */
-function configMap(problem: (name: string, value: ConfigValue) => string | null, whole: (config: KafkaConfig) => string | null = () => null): z.ZodType<KafkaConfig> {
+function configMap(
+  problem: (name: string, value: ConfigValue) => string | null,
+  whole: (config: KafkaConfig) => string | null = () => null,
+): z.ZodType<KafkaConfig> {
   return custom((input, report) => {
     if (!isMapping(input)) {
       report(`expected a mapping of Kafka config names to values, like { min.insync.replicas: 2 }, got ${describeValue(input)}`);
@@ -305,7 +298,11 @@ const clusterSchema = strict(
   {
     nodes: int(1, 64),
     controllers: pick<'combined' | number>((input) =>
-      typeof input === 'number' ? int(1, 9) : input === 'combined' ? z.literal('combined') : expected('"combined" or a number of dedicated controllers from 1 to 9')({ input }),
+      typeof input === 'number'
+        ? int(1, 9)
+        : input === 'combined'
+          ? z.literal('combined')
+          : expected('"combined" or a number of dedicated controllers from 1 to 9')({ input }),
     ).optional(),
     config: brokerConfig.optional(),
   },
@@ -314,10 +311,9 @@ const clusterSchema = strict(
 
 const topicSchema = strict(
   {
-    name: text('a topic name of letters, digits, ".", "_" and "-" (1 to 249 characters)', TOPIC_NAME).refine(
-      (n) => n !== '.' && n !== '..',
-      { error: expected('a topic name other than "." and ".."') },
-    ),
+    name: text('a topic name of letters, digits, ".", "_" and "-" (1 to 249 characters)', TOPIC_NAME).refine((n) => n !== '.' && n !== '..', {
+      error: expected('a topic name other than "." and ".."'),
+    }),
     partitions: int(1),
     replicationFactor: int(1),
     config: topicConfig.optional(),
@@ -331,9 +327,7 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
   const producer = strict(
     { producer: clientName, topic: topicRef(ctx), rate, keys: int(0).optional(), config: producerConfig.optional() },
     'a producer',
-  ).transform(
-    (p): ClientSpec => ({ kind: 'producer', id: p.producer, topic: p.topic, ratePerSec: p.rate, keys: p.keys ?? 10, config: p.config ?? {} }),
-  );
+  ).transform((p): ClientSpec => ({ kind: 'producer', id: p.producer, topic: p.topic, ratePerSec: p.rate, keys: p.keys ?? 10, config: p.config ?? {} }));
   const consumer = strict(
     {
       consumer: clientName,
@@ -351,11 +345,10 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
         rctx.addIssue({ code: 'custom', message: `expected no group with mode: assign (add mode: group), got "${c.group}"`, path: ['group'] });
       }
     })
-    .transform(
-      (c): ClientSpec =>
-        c.mode === 'group'
-          ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group!, config: c.config ?? {} }
-          : { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'assign', config: c.config ?? {} },
+    .transform((c): ClientSpec =>
+      c.mode === 'group'
+        ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group!, config: c.config ?? {} }
+        : { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'assign', config: c.config ?? {} },
     );
   return pick((input) => {
     const like = 'a client: { producer: p1, topic: t, rate: 100/s } or { consumer: c1, topic: t }';
@@ -565,24 +558,22 @@ export function scenarioSchema(ctx: SchemaContext) {
     },
     'a scenario mapping starting with samsa: 1',
   )
-    .transform(
-      (s): Scenario => ({
-        samsa: 1,
-        name: s.name,
-        description: s.description ?? '',
-        seed: s.seed ?? 1,
-        durationMs: s.duration,
-        cluster: s.cluster,
-        network: { ...DEFAULT_LINK, ...withoutUndefined(s.network ?? {}) },
-        disk: { ...NO_DISK_FAULTS, ...withoutUndefined(s.disk ?? {}) },
-        topics: s.topics ?? [],
-        clients: s.clients ?? [],
-        faults: s.faults ?? [],
-        nemesis: s.nemesis ?? null,
-        bugs: s.bugs ?? [],
-        expect: s.expect ?? { violations: [], liveness: true },
-      }),
-    )
+    .transform((s): Scenario => ({
+      samsa: 1,
+      name: s.name,
+      description: s.description ?? '',
+      seed: s.seed ?? 1,
+      durationMs: s.duration,
+      cluster: s.cluster,
+      network: { ...DEFAULT_LINK, ...withoutUndefined(s.network ?? {}) },
+      disk: { ...NO_DISK_FAULTS, ...withoutUndefined(s.disk ?? {}) },
+      topics: s.topics ?? [],
+      clients: s.clients ?? [],
+      faults: s.faults ?? [],
+      nemesis: s.nemesis ?? null,
+      bugs: s.bugs ?? [],
+      expect: s.expect ?? { violations: [], liveness: true },
+    }))
     .superRefine((s, rctx) => {
       const issue = (message: string, path: Array<string | number>) => rctx.addIssue({ code: 'custom', message, path });
       s.faults.forEach((f, i) => {
@@ -591,7 +582,11 @@ export function scenarioSchema(ctx: SchemaContext) {
       for (const i of duplicates(s.topics, (t) => t.name)) issue(`expected a unique topic name, got "${s.topics[i]!.name}" again`, ['topics', i, 'name']);
       s.topics.forEach((t, i) => {
         if (t.replicationFactor > s.cluster.nodes) {
-          issue(`expected a replication factor of at most ${s.cluster.nodes} (the number of brokers), got ${t.replicationFactor}`, ['topics', i, 'replicationFactor']);
+          issue(`expected a replication factor of at most ${s.cluster.nodes} (the number of brokers), got ${t.replicationFactor}`, [
+            'topics',
+            i,
+            'replicationFactor',
+          ]);
         }
       });
       const nodeIds = new Set(clusterNodeIds(s.cluster.nodes, s.cluster.controllers));
@@ -605,7 +600,8 @@ export function scenarioSchema(ctx: SchemaContext) {
         issue(`expected each checker once, got "${s.expect.violations[i]}" again`, ['expect', 'violations', i]);
       }
       if (s.nemesis) {
-        for (const i of duplicates(s.nemesis.faults, (f) => f)) issue(`expected each fault kind once, got "${s.nemesis.faults[i]}" again`, ['nemesis', 'faults', i]);
+        for (const i of duplicates(s.nemesis.faults, (f) => f))
+          issue(`expected each fault kind once, got "${s.nemesis.faults[i]}" again`, ['nemesis', 'faults', i]);
       }
     });
 }

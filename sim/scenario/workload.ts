@@ -41,7 +41,6 @@ export function addClients(cluster: Cluster, scenario: Scenario, bugs: ReadonlyS
   return { producers, consumers, stopSendingAtMs: scenario.durationMs };
 }
 
-
 /** Starts the clients once the topics exist: producers on their schedule, consumers polling. */
 export function startClients(cluster: Cluster, scenario: Scenario, workload: Workload): void {
   const sim = cluster.sim;

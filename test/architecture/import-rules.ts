@@ -45,7 +45,7 @@ export const RULES: readonly Rule[] = [
   { name: 'net/ never imports sim/', appliesTo: within('net'), allows: (t) => top(t) !== 'sim' },
   { name: 'models/ never imports sim/, net/ or cli/', appliesTo: within('models'), allows: (t) => !['sim', 'net', 'cli'].includes(top(t)) },
   {
-    name: "viz/ imports only viz/, the trace schema and the shared trace reader (trace/)",
+    name: 'viz/ imports only viz/, the trace schema and the shared trace reader (trace/)',
     appliesTo: within('viz'),
     allows: (t) => top(t) === 'viz' || t === TRACE_SCHEMA || top(t) === 'trace',
   },
@@ -63,7 +63,9 @@ export function importsOf(file: SourceFile): ImportArrow[] {
   const arrows: ImportArrow[] = [];
   const code = blankComments(file.text);
   for (const m of code.matchAll(SPECIFIER)) {
-    const to = normalize(join(dirname(file.path), m[2]!)).split(sep).join('/');
+    const to = normalize(join(dirname(file.path), m[2]!))
+      .split(sep)
+      .join('/');
     arrows.push({ from: file.path, to, line: code.slice(0, m.index).split('\n').length });
   }
   return arrows;

@@ -34,7 +34,11 @@ describe('the check fails on a planted arrow', () => {
     ['sim -> net', planted('sim/planted.ts', '../net/server.ts'), 'sim/ never imports net/'],
     ['net -> sim', planted('net/planted.ts', '../sim/kernel.ts'), 'net/ never imports sim/'],
     ['models -> sim', planted('models/planted.ts', '../sim/kernel.ts'), 'models/ never imports sim/, net/ or cli/'],
-    ['viz -> models', planted('viz/server/planted.ts', '../../models/checker-suite.ts'), "viz/ imports only viz/, the trace schema and the shared trace reader (trace/)"],
+    [
+      'viz -> models',
+      planted('viz/server/planted.ts', '../../models/checker-suite.ts'),
+      'viz/ imports only viz/, the trace schema and the shared trace reader (trace/)',
+    ],
     ['bench -> cli', planted('bench/planted.ts', '../cli/output.ts'), 'bench/ imports what it measures, never cli/'],
     ['sim -> cli', planted('sim/planted.ts', '../cli/output.ts'), 'nothing but cli/ imports cli/'],
     ['sim -> explore', planted('sim/planted.ts', '../explore/explorer.ts'), 'only cli/ and bench/ use the explorer'],
@@ -51,7 +55,12 @@ describe('the check fails on a planted arrow', () => {
   it('sees dynamic imports, re-exports and worker URLs, not comments', () => {
     const file: SourceFile = {
       path: 'core/planted.ts',
-      text: ["// import '../sim/kernel.ts' in prose is no import", "export { y } from '../sim/a.ts';", "const m = await import('../sim/b.ts');", "new URL('../sim/c.js', import.meta.url);"].join('\n'),
+      text: [
+        "// import '../sim/kernel.ts' in prose is no import",
+        "export { y } from '../sim/a.ts';",
+        "const m = await import('../sim/b.ts');",
+        "new URL('../sim/c.js', import.meta.url);",
+      ].join('\n'),
     };
     expect(importsOf(file).map((a) => a.to)).toEqual(['sim/a.ts', 'sim/b.ts', 'sim/c.js']);
   });

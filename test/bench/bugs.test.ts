@@ -18,13 +18,31 @@ describe('bench bugs: what counts as finding a bug', () => {
   });
 
   it('names the expected checker that found the bug', async () => {
-    const result = await runBugsBench({ scenario: nemesis, bugs: ['raft-vote-twice'], expected: new Map([['raft-vote-twice', ['election-safety']]]), capMs: 60_000, cleanSeeds: 0, workers: 1, failuresDir: null, progress: quiet });
+    const result = await runBugsBench({
+      scenario: nemesis,
+      bugs: ['raft-vote-twice'],
+      expected: new Map([['raft-vote-twice', ['election-safety']]]),
+      capMs: 60_000,
+      cleanSeeds: 0,
+      workers: 1,
+      failuresDir: null,
+      progress: quiet,
+    });
     expect(result.bugs[0]).toMatchObject({ name: 'raft-vote-twice', found: true, violation: 'election-safety', crashSeeds: [] });
   }, 120_000);
 
   it('a seed that trips only other checkers is not a finding', async () => {
     // raft-vote-twice breaks election safety, never the partitioner: expecting key-partition, nothing counts.
-    const result = await runBugsBench({ scenario: nemesis, bugs: ['raft-vote-twice'], expected: new Map([['raft-vote-twice', ['key-partition']]]), capMs: 6_000, cleanSeeds: 0, workers: 1, failuresDir: null, progress: quiet });
+    const result = await runBugsBench({
+      scenario: nemesis,
+      bugs: ['raft-vote-twice'],
+      expected: new Map([['raft-vote-twice', ['key-partition']]]),
+      capMs: 6_000,
+      cleanSeeds: 0,
+      workers: 1,
+      failuresDir: null,
+      progress: quiet,
+    });
     const finding = result.bugs[0]!;
     expect(finding).toMatchObject({ found: false, violation: null, seed: null, shrunkFaults: null });
     expect(finding.otherViolationSeeds).toBeGreaterThan(0);

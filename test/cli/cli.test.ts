@@ -64,7 +64,17 @@ describe('the samsa command', () => {
   });
 
   it('has --help on every command', () => {
-    for (const args of [['--help'], ['demo', '--help'], ['replay', '--help'], ['explore', '--help'], ['bench', '--help'], ['bench', 'kernel', '--help'], ['bench', 'bugs', '--help'], ['viz', '--help'], ['bench', 'viz', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['demo', '--help'],
+      ['replay', '--help'],
+      ['explore', '--help'],
+      ['bench', '--help'],
+      ['bench', 'kernel', '--help'],
+      ['bench', 'bugs', '--help'],
+      ['viz', '--help'],
+      ['bench', 'viz', '--help'],
+    ]) {
       const run = samsa(...args);
       expect(run.code, args.join(' ')).toBe(0);
       expect(run.stdout).toMatch(/Usage: samsa/);
@@ -75,7 +85,19 @@ describe('the samsa command', () => {
 describe('samsa explore', () => {
   it('--json ends with seeds, seedsPerSec and the violations, each with its seed and its shrunk scenario, and exits 1', () => {
     const failures = join(dir, 'failures');
-    const run = run_(['explore', 'scenarios/bugs/partitioner-ignores-key.yaml', '--seeds', '2', '--workers', '1', '--shrink', '1', '--failures', failures, '--json']);
+    const run = run_([
+      'explore',
+      'scenarios/bugs/partitioner-ignores-key.yaml',
+      '--seeds',
+      '2',
+      '--workers',
+      '1',
+      '--shrink',
+      '1',
+      '--failures',
+      failures,
+      '--json',
+    ]);
     expect(run.code).toBe(1);
     const out = run.json();
     expect(out).toMatchObject({ seeds: 2, from: 1 });

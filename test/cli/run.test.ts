@@ -57,7 +57,10 @@ describe('samsa run', () => {
 
   it('refuses a topic config that is not built yet (cleanup.policy: compact) with exit 64, naming file, line and field', () => {
     const compact = join(dir, 'compact.yaml');
-    writeFileSync(compact, 'samsa: 1\nname: compact\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { cleanup.policy: compact } }\n');
+    writeFileSync(
+      compact,
+      'samsa: 1\nname: compact\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { cleanup.policy: compact } }\n',
+    );
     const run = samsa('run', compact);
     expect(run.code).toBe(64);
     expect(run.stderr).toContain(`${compact}:6:`);

@@ -16,7 +16,10 @@ describe('samsa viz', () => {
   it('listens on 127.0.0.1, lists the given trace, serves it and stops on SIGTERM', async () => {
     const trace = join(dir, 'demo.jsonl');
     expect(samsa(root, 'demo', '--seed', '3', '--trace', trace).code).toBe(0);
-    const child = spawn(process.execPath, [join(root, 'bin', 'samsa.js'), 'viz', trace, '--port', '0', '--json'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(root, 'bin', 'samsa.js'), 'viz', trace, '--port', '0', '--json'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     try {
       const first = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout }).once('line', resolve);

@@ -112,7 +112,9 @@ describe('consumer config', () => {
   it('reads auto.offset.reset and rejects unknown policies', () => {
     expect(parseConsumerConfig({ 'auto.offset.reset': 'earliest' }).autoOffsetReset).toBe('earliest');
     expect(parseConsumerConfig({ 'auto.offset.reset': 'none' }).autoOffsetReset).toBe('none');
-    expect(() => parseConsumerConfig({ 'auto.offset.reset': 'smallest' })).toThrow('consumer config "auto.offset.reset" must be one of latest, earliest, none; got "smallest"');
+    expect(() => parseConsumerConfig({ 'auto.offset.reset': 'smallest' })).toThrow(
+      'consumer config "auto.offset.reset" must be one of latest, earliest, none; got "smallest"',
+    );
   });
 
   it('explains that read_committed is not built yet', () => {

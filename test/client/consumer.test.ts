@@ -32,7 +32,11 @@ function completed(history: HistoryOp[], op: string, type = 'ok'): unknown[] {
 function fill(w: ClientWorld, n: number, batch = 4, partition = 0, prefix = 'v'): void {
   for (let start = 0; start < n; start += batch) {
     const base = w.cluster.endOffset('orders', partition);
-    w.cluster.appendRecords('orders', partition, Array.from({ length: Math.min(batch, n - start) }, (_, i) => `${prefix}${base + i}`));
+    w.cluster.appendRecords(
+      'orders',
+      partition,
+      Array.from({ length: Math.min(batch, n - start) }, (_, i) => `${prefix}${base + i}`),
+    );
   }
 }
 
@@ -268,7 +272,10 @@ describe('consumer: fetching', () => {
       w.sim.run(500);
       expect(offsets(got), policy).toEqual(expected);
       const seeks = completed(w.history, 'seek') as Array<{ offset: number; reason?: string }>;
-      expect(seeks.find((s) => s.reason === 'offset-out-of-range'), policy).toEqual({ topic: 'orders', partition: 0, offset: policy === 'earliest' ? 0 : 6, reason: 'offset-out-of-range' });
+      expect(
+        seeks.find((s) => s.reason === 'offset-out-of-range'),
+        policy,
+      ).toEqual({ topic: 'orders', partition: 0, offset: policy === 'earliest' ? 0 : 6, reason: 'offset-out-of-range' });
       expectWellFormed(w.history);
     }
   });

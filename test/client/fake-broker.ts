@@ -68,7 +68,14 @@ export class FakeCluster {
   createTopic(name: string, partitions: number, leader: NodeId = this.brokers[0]!): void {
     this.topics.set(
       name,
-      Array.from({ length: partitions }, () => ({ leader, leaderEpoch: 0, log: [], logStartOffset: 0, epochs: [{ epoch: 0, startOffset: 0 }], producers: new Map() })),
+      Array.from({ length: partitions }, () => ({
+        leader,
+        leaderEpoch: 0,
+        log: [],
+        logStartOffset: 0,
+        epochs: [{ epoch: 0, startOffset: 0 }],
+        producers: new Map(),
+      })),
     );
   }
 
@@ -90,7 +97,9 @@ export class FakeCluster {
 
   /** [offset, value] of every record of the partition. */
   entries(topic: string, partition: number): Array<[number, string | null]> {
-    return this.partition(topic, partition).log.flatMap((b) => ((b.attributes & 0x20) !== 0 ? [] : b.records.map((r) => [b.baseOffset + r.offsetDelta, r.value] as [number, string | null])));
+    return this.partition(topic, partition).log.flatMap((b) =>
+      (b.attributes & 0x20) !== 0 ? [] : b.records.map((r) => [b.baseOffset + r.offsetDelta, r.value] as [number, string | null]),
+    );
   }
 
   /** Appends records as the leader would (for consumer tests); returns the base offset. */
@@ -123,7 +132,11 @@ export class FakeCluster {
     if (truncateTo !== undefined) {
       p.log = p.log
         .filter((b) => b.baseOffset < truncateTo)
-        .map((b) => (lastOffsetOf(b) < truncateTo ? b : { ...b, lastOffsetDelta: truncateTo - 1 - b.baseOffset, records: b.records.filter((r) => b.baseOffset + r.offsetDelta < truncateTo) }));
+        .map((b) =>
+          lastOffsetOf(b) < truncateTo
+            ? b
+            : { ...b, lastOffsetDelta: truncateTo - 1 - b.baseOffset, records: b.records.filter((r) => b.baseOffset + r.offsetDelta < truncateTo) },
+        );
       p.epochs = p.epochs.filter((e, i) => i === 0 || e.startOffset < truncateTo);
       rebuildProducers(p);
     }
@@ -138,7 +151,9 @@ export class FakeCluster {
 
   /** Requests of one API received so far (optionally by one broker). */
   received<A extends DataRequest['api']>(api: A, broker?: NodeId): Array<ReceivedRequest & { msg: Extract<DataRequest, { api: A }> }> {
-    return this.requests.filter((r) => r.msg.api === api && (broker === undefined || r.broker === broker)) as Array<ReceivedRequest & { msg: Extract<DataRequest, { api: A }> }>;
+    return this.requests.filter((r) => r.msg.api === api && (broker === undefined || r.broker === broker)) as Array<
+      ReceivedRequest & { msg: Extract<DataRequest, { api: A }> }
+    >;
   }
 
   /** Takes one use of the first fault matching; null when none does. */
@@ -235,7 +250,10 @@ export class FakeBroker implements Node<DataMessage> {
         return;
       }
       case 'Produce': {
-        const responses = msg.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((pd) => this.produce(t.name, pd.index, pd.records)) }));
+        const responses = msg.topicData.map((t) => ({
+          name: t.name,
+          partitionResponses: t.partitionData.map((pd) => this.produce(t.name, pd.index, pd.records)),
+        }));
         if (msg.acks !== 0) reply({ api: 'Produce', kind: 'response', correlationId: msg.correlationId, responses, throttleTimeMs: 0 });
         return;
       }
@@ -352,7 +370,15 @@ export class FakeBroker implements Node<DataMessage> {
     const topics = msg.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((q): FetchPartitionResponse => {
-        const base = { partitionIndex: q.partition, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, divergingEpoch: null, currentLeader: { leaderId: null, leaderEpoch: -1 }, records: [] };
+        const base = {
+          partitionIndex: q.partition,
+          highWatermark: -1,
+          lastStableOffset: -1,
+          logStartOffset: -1,
+          divergingEpoch: null,
+          currentLeader: { leaderId: null, leaderEpoch: -1 },
+          records: [],
+        };
         const error = this.check('Fetch', t.topic, q.partition, q.currentLeaderEpoch);
         if (error !== ErrorCode.NONE) return { ...base, errorCode: error };
         const p = this.cluster.partition(t.topic, q.partition);
@@ -376,7 +402,11 @@ export class FakeBroker implements Node<DataMessage> {
 }
 
 /** The Produce requests' batches for one partition, in arrival order. */
-export function producedBatches(cluster: FakeCluster, topic: string, partition: number): Array<{ broker: NodeId; at: number; batch: RecordBatch; request: ProduceRequest }> {
+export function producedBatches(
+  cluster: FakeCluster,
+  topic: string,
+  partition: number,
+): Array<{ broker: NodeId; at: number; batch: RecordBatch; request: ProduceRequest }> {
   const out: Array<{ broker: NodeId; at: number; batch: RecordBatch; request: ProduceRequest }> = [];
   for (const r of cluster.received('Produce')) {
     for (const t of r.msg.topicData) {

@@ -94,7 +94,10 @@ export function expectWellFormed(history: HistoryOp[], open: ReadonlySet<string>
       expect(rest, `${key} (crashed) has no outcome`).toHaveLength(0);
       continue;
     }
-    expect(rest.map((o) => o.type), `${key} has exactly one outcome`).toHaveLength(1);
+    expect(
+      rest.map((o) => o.type),
+      `${key} has exactly one outcome`,
+    ).toHaveLength(1);
     expect(['ok', 'fail', 'info']).toContain(rest[0]!.type);
     expect(new Set(rest.map((o) => o.op)).size).toBe(1);
     result.set(key, rest[0]!);
@@ -103,7 +106,10 @@ export function expectWellFormed(history: HistoryOp[], open: ReadonlySet<string>
 }
 
 /** The send outcomes of a producer, in invocation order: [value, type, error?]. */
-export function sendOutcomes(history: HistoryOp[], process: NodeId): Array<{ value: string; type: string; partition?: number; offset?: number; error?: string }> {
+export function sendOutcomes(
+  history: HistoryOp[],
+  process: NodeId,
+): Array<{ value: string; type: string; partition?: number; offset?: number; error?: string }> {
   const invokes = history.filter((h) => h.process === process && h.op === 'send' && h.type === 'invoke');
   return invokes.map((inv) => {
     const out = history.find((h) => h.process === process && h.op === 'send' && h.id === inv.id && h.type !== 'invoke');

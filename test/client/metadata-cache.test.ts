@@ -41,7 +41,15 @@ function answer(correlationId: number, leaders: Array<[NodeId | null, number]>, 
         name: topic,
         topicId: null,
         isInternal: false,
-        partitions: leaders.map(([leaderId, leaderEpoch], i) => ({ errorCode: ErrorCode.NONE, partitionIndex: i, leaderId, leaderEpoch, replicaNodes: [], isrNodes: [], offlineReplicas: [] })),
+        partitions: leaders.map(([leaderId, leaderEpoch], i) => ({
+          errorCode: ErrorCode.NONE,
+          partitionIndex: i,
+          leaderId,
+          leaderEpoch,
+          replicaNodes: [],
+          isrNodes: [],
+          offlineReplicas: [],
+        })),
       },
     ],
   };
@@ -60,7 +68,15 @@ describe('metadata cache', () => {
     cache.poll(env);
     cache.poll(env); // one request at a time
     expect(sent.map((s) => [s.to, s.msg.topics])).toEqual([['b2', ['orders']]]);
-    expect(cache.handleResponse(env, answer(sent[0]!.msg.correlationId, [['b1', 3], ['b2', 1]]))).toBe(true);
+    expect(
+      cache.handleResponse(
+        env,
+        answer(sent[0]!.msg.correlationId, [
+          ['b1', 3],
+          ['b2', 1],
+        ]),
+      ),
+    ).toBe(true);
     expect(cache.partitionCount('orders')).toBe(2);
     expect(cache.leader('orders', 1)).toEqual({ leaderId: 'b2', leaderEpoch: 1 });
     expect(cache.handleResponse(env, answer(999, []))).toBe(false); // not the awaited answer

@@ -52,7 +52,12 @@ describe('producer: batching', () => {
     // Each record is 8 + 20 bytes, a batch header 61: eight records fit in 300 bytes, nine do not.
     w.producer('p1', { 'linger.ms': 1000, 'batch.size': 300 });
     const done: Done[] = [];
-    sendAt(w, 10, Array.from({ length: 20 }, (_, i) => `v${i}`.padEnd(20, '.')), done);
+    sendAt(
+      w,
+      10,
+      Array.from({ length: 20 }, (_, i) => `v${i}`.padEnd(20, '.')),
+      done,
+    );
     w.sim.run(100);
     expect(w.cluster.received('Produce').map((r) => r.msg.topicData[0]!.partitionData[0]!.records.records.length)).toEqual([8, 8]);
     w.sim.run(3000);
@@ -69,7 +74,13 @@ describe('producer: batching', () => {
     w.producer('p1');
     const done: Done[] = [];
     // Keys '0' and '128' go to partition 2, '1' to 0, 'kafka' to 1 (murmur2, 3 partitions).
-    w.sim.at(10, () => w.withProducer('p1', (p, env) => ['0', '1', 'kafka', '128'].forEach((key) => p.send(env, { topic: 'orders', key, value: `v-${key}` }, (r) => done.push({ at: env.now(), value: key, result: r })))));
+    w.sim.at(10, () =>
+      w.withProducer('p1', (p, env) =>
+        ['0', '1', 'kafka', '128'].forEach((key) =>
+          p.send(env, { topic: 'orders', key, value: `v-${key}` }, (r) => done.push({ at: env.now(), value: key, result: r })),
+        ),
+      ),
+    );
     w.sim.run(500);
     const toB1 = w.cluster.received('Produce', 'b1');
     const toB2 = w.cluster.received('Produce', 'b2');
@@ -101,7 +112,10 @@ describe('producer: batching', () => {
 });
 
 describe('producer: acks', () => {
-  for (const [setting, acks] of [['all', -1], ['1', 1]] as const) {
+  for (const [setting, acks] of [
+    ['all', -1],
+    ['1', 1],
+  ] as const) {
     it(`acks=${setting} sends acks ${acks} and reports the offsets the broker assigned`, () => {
       const w = clientWorld();
       w.producer('p1', { acks: setting });
@@ -113,7 +127,10 @@ describe('producer: acks', () => {
         { type: 'ok', topic: 'orders', partition: 0, offset: 0 },
         { type: 'ok', topic: 'orders', partition: 0, offset: 1 },
       ]);
-      expect(sendOutcomes(w.history, 'p1').map((s) => [s.type, s.offset])).toEqual([['ok', 0], ['ok', 1]]);
+      expect(sendOutcomes(w.history, 'p1').map((s) => [s.type, s.offset])).toEqual([
+        ['ok', 0],
+        ['ok', 1],
+      ]);
     });
   }
 
@@ -304,7 +321,10 @@ describe('producer: delivery.timeout.ms and outcomes', () => {
       const done: Done[] = [];
       sendAt(w, 10, ['x'], done);
       w.sim.run(2000);
-      expect(done.map((d) => d.result.type), `seed ${seed}`).toEqual(['ok']);
+      expect(
+        done.map((d) => d.result.type),
+        `seed ${seed}`,
+      ).toEqual(['ok']);
       times.push(done[0]!.at);
     }
     // Some seeds picked b1 first (answered only after the 300 ms timeout), some b2 straight away.
@@ -339,7 +359,8 @@ describe('producer: idempotence (KIP-98, KIP-360)', () => {
     const init = w.cluster.received('InitProducerId');
     expect(init).toHaveLength(1);
     expect([init[0]!.msg.producerId, init[0]!.msg.producerEpoch]).toEqual([-1, -1]);
-    const seq = (p: number) => producedBatches(w.cluster, 'orders', p).map((b) => [b.batch.producerId, b.batch.producerEpoch, b.batch.baseSequence, b.batch.records.length]);
+    const seq = (p: number) =>
+      producedBatches(w.cluster, 'orders', p).map((b) => [b.batch.producerId, b.batch.producerEpoch, b.batch.baseSequence, b.batch.records.length]);
     expect(seq(0)).toEqual([
       [1000, 0, 0, 3],
       [1000, 0, 3, 2],
@@ -477,7 +498,11 @@ describe('producer: history', () => {
     const w = clientWorld();
     w.producer('p1');
     const done: Done[] = [];
-    w.sim.at(10, () => w.withProducer('p1', (p, env: Env<DataMessage>) => p.send(env, { topic: 'orders', key: null, value: 'snow\u2603' }, (r) => done.push({ at: env.now(), value: 'x', result: r }))));
+    w.sim.at(10, () =>
+      w.withProducer('p1', (p, env: Env<DataMessage>) =>
+        p.send(env, { topic: 'orders', key: null, value: 'snow\u2603' }, (r) => done.push({ at: env.now(), value: 'x', result: r })),
+      ),
+    );
     w.sim.run(100);
     expect(done.map((d) => d.result.type)).toEqual(['fail']);
     expect(expectWellFormed(w.history).size).toBe(1);

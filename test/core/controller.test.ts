@@ -38,7 +38,17 @@ function sampleImage(): MetadataImage {
   image.apply({ type: 'TopicRecord', name: 'orders', topicId: 'T1' });
   for (const partitionId of [0, 1]) {
     const replicas = partitionId === 0 ? ['b1', 'b2', 'b3'] : ['b2', 'b3', 'b1'];
-    image.apply({ type: 'PartitionRecord', partitionId, topicId: 'T1', replicas, isr: [...replicas], leader: replicas[0]!, leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 });
+    image.apply({
+      type: 'PartitionRecord',
+      partitionId,
+      topicId: 'T1',
+      replicas,
+      isr: [...replicas],
+      leader: replicas[0]!,
+      leaderRecoveryState: 0,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    });
   }
   return image;
 }
@@ -84,7 +94,13 @@ describe('MetadataImage: brokers', () => {
 
   it('unfencedBrokers lists only unfenced brokers, in numeric id order', () => {
     const image = new MetadataImage();
-    for (const [id, epoch] of [['b10', 1], ['b2', 2], ['b1', 3], ['b3', 4]] as const) register(image, id, epoch, false);
+    for (const [id, epoch] of [
+      ['b10', 1],
+      ['b2', 2],
+      ['b1', 3],
+      ['b3', 4],
+    ] as const)
+      register(image, id, epoch, false);
     image.apply({ type: 'FenceBrokerRecord', id: 'b3', epoch: 4 });
     expect(image.unfencedBrokers()).toEqual(['b1', 'b2', 'b10']);
   });
@@ -117,7 +133,20 @@ describe('MetadataImage: topics and partitions', () => {
   it('a PartitionRecord for an unknown topic is ignored and reports nothing', () => {
     const image = new MetadataImage();
     const changed: PartitionState[] = [];
-    image.apply({ type: 'PartitionRecord', partitionId: 0, topicId: 'nope', replicas: ['b1'], isr: ['b1'], leader: 'b1', leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 }, (p) => changed.push(p));
+    image.apply(
+      {
+        type: 'PartitionRecord',
+        partitionId: 0,
+        topicId: 'nope',
+        replicas: ['b1'],
+        isr: ['b1'],
+        leader: 'b1',
+        leaderRecoveryState: 0,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+      },
+      (p) => changed.push(p),
+    );
     expect(image.allPartitions()).toEqual([]);
     expect(changed).toEqual([]);
   });
@@ -125,7 +154,17 @@ describe('MetadataImage: topics and partitions', () => {
   it('the image copies record arrays: mutating a record after applying it changes nothing', () => {
     const image = new MetadataImage();
     image.apply({ type: 'TopicRecord', name: 't', topicId: 'T' });
-    const record: MetadataRecord = { type: 'PartitionRecord', partitionId: 0, topicId: 'T', replicas: ['b1', 'b2'], isr: ['b1', 'b2'], leader: 'b1', leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 };
+    const record: MetadataRecord = {
+      type: 'PartitionRecord',
+      partitionId: 0,
+      topicId: 'T',
+      replicas: ['b1', 'b2'],
+      isr: ['b1', 'b2'],
+      leader: 'b1',
+      leaderRecoveryState: 0,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    };
     image.apply(record);
     record.replicas.push('b3');
     record.isr.pop();
@@ -138,7 +177,14 @@ describe('MetadataImage: topics and partitions', () => {
   it('PartitionChangeRecord: an ISR-only change keeps leader and leader epoch, bumps the partition epoch', () => {
     const image = sampleImage();
     image.apply({ type: 'PartitionChangeRecord', partitionId: 0, topicId: 'T1', isr: ['b1', 'b3'] });
-    expect(image.partition('orders', 0)).toMatchObject({ isr: ['b1', 'b3'], leader: 'b1', leaderEpoch: 0, partitionEpoch: 1, leaderRecoveryState: 0, replicas: ['b1', 'b2', 'b3'] });
+    expect(image.partition('orders', 0)).toMatchObject({
+      isr: ['b1', 'b3'],
+      leader: 'b1',
+      leaderEpoch: 0,
+      partitionEpoch: 1,
+      leaderRecoveryState: 0,
+      replicas: ['b1', 'b2', 'b3'],
+    });
     // The other partition is untouched.
     expect(image.partition('orders', 1)).toMatchObject({ isr: ['b2', 'b3', 'b1'], partitionEpoch: 0 });
   });
@@ -183,7 +229,20 @@ describe('MetadataImage: topics and partitions', () => {
     image.apply({ type: 'ConfigRecord', resourceType: 2, resourceName: 't', name: 'retention.ms', value: '1' }, listen);
     image.apply({ type: 'NoOpRecord' }, listen);
     expect(changed).toEqual([]);
-    image.apply({ type: 'PartitionRecord', partitionId: 0, topicId: 'T', replicas: ['b1', 'b2'], isr: ['b1', 'b2'], leader: 'b1', leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 }, listen);
+    image.apply(
+      {
+        type: 'PartitionRecord',
+        partitionId: 0,
+        topicId: 'T',
+        replicas: ['b1', 'b2'],
+        isr: ['b1', 'b2'],
+        leader: 'b1',
+        leaderRecoveryState: 0,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+      },
+      listen,
+    );
     image.apply({ type: 'PartitionChangeRecord', partitionId: 0, topicId: 'T', isr: ['b1'] }, listen);
     image.apply({ type: 'PartitionChangeRecord', partitionId: 5, topicId: 'T', isr: ['b1'] }, listen);
     image.apply({ type: 'PartitionChangeRecord', partitionId: 0, topicId: 'other', isr: ['b1'] }, listen);
@@ -243,7 +302,11 @@ describe('MetadataImage: snapshots', () => {
 
   it('fromSnapshot(toSnapshot()) rebuilds the same brokers, topics, names and partitions, also through JSON', () => {
     const image = populated();
-    for (const copy of [MetadataImage.fromSnapshot(image.toSnapshot()), MetadataImage.fromSnapshot(JSON.parse(JSON.stringify(image.toSnapshot()))), image.clone()]) {
+    for (const copy of [
+      MetadataImage.fromSnapshot(image.toSnapshot()),
+      MetadataImage.fromSnapshot(JSON.parse(JSON.stringify(image.toSnapshot()))),
+      image.clone(),
+    ]) {
       expect(copy).not.toBe(image);
       expect([...copy.brokers.entries()]).toEqual([...image.brokers.entries()]);
       expect([...copy.topics.entries()]).toEqual([...image.topics.entries()]);
@@ -283,7 +346,10 @@ describe('MetadataImage: snapshots', () => {
 
   it('a snapshot taken from an image does not change when the image changes later (fromSnapshot of a mutated snapshot does not leak back)', () => {
     const image = populated();
-    const snapshot = image.toSnapshot() as { brokers: Array<{ fenced: boolean }>; topics: Array<{ config: Record<string, string>; partitions: Array<{ isr: string[] }> }> };
+    const snapshot = image.toSnapshot() as {
+      brokers: Array<{ fenced: boolean }>;
+      topics: Array<{ config: Record<string, string>; partitions: Array<{ isr: string[] }> }>;
+    };
     const copy = MetadataImage.fromSnapshot(snapshot);
     snapshot.brokers[0]!.fenced = true;
     snapshot.topics[0]!.config['x'] = 'y';
@@ -337,7 +403,13 @@ describe('fencedBrokerChange', () => {
   it('a fenced leader leaves the ISR and is replaced by the first unfenced ISR member in replica order', () => {
     // ISR order differs from replica order: replica order decides.
     const q = partitionState({ replicas: ['b1', 'b2', 'b3'], isr: ['b3', 'b2', 'b1'], leader: 'b1' });
-    expect(fencedBrokerChange(q, 'b1', rules(['b1']))).toEqual({ type: 'PartitionChangeRecord', partitionId: 0, topicId: 'T-orders', isr: ['b3', 'b2'], leader: 'b2' });
+    expect(fencedBrokerChange(q, 'b1', rules(['b1']))).toEqual({
+      type: 'PartitionChangeRecord',
+      partitionId: 0,
+      topicId: 'T-orders',
+      isr: ['b3', 'b2'],
+      leader: 'b2',
+    });
     // With b2 fenced as well (but still in the ISR), b3 is next.
     expect(fencedBrokerChange(q, 'b1', rules(['b1', 'b2']))).toMatchObject({ isr: ['b3', 'b2'], leader: 'b3' });
   });
@@ -353,7 +425,13 @@ describe('fencedBrokerChange', () => {
 
   it('with only fenced ISR members left, the leader is dropped but the ISR keeps them', () => {
     const q = partitionState({ replicas: ['b1', 'b2', 'b3'], isr: ['b1', 'b2'] });
-    expect(fencedBrokerChange(q, 'b1', rules(['b1', 'b2']))).toEqual({ type: 'PartitionChangeRecord', partitionId: 0, topicId: 'T-orders', isr: ['b2'], leader: null });
+    expect(fencedBrokerChange(q, 'b1', rules(['b1', 'b2']))).toEqual({
+      type: 'PartitionChangeRecord',
+      partitionId: 0,
+      topicId: 'T-orders',
+      isr: ['b2'],
+      leader: null,
+    });
   });
 
   it('unclean election picks an unfenced replica outside the ISR, restarts the ISR from it, RECOVERING', () => {
@@ -376,12 +454,23 @@ describe('fencedBrokerChange', () => {
 
   it('unclean election prefers a clean leader when the ISR has one', () => {
     const q = partitionState({ replicas: ['b1', 'b2', 'b3'], isr: ['b1', 'b3'] });
-    expect(fencedBrokerChange(q, 'b1', rules(['b1'], { unclean: true }))).toEqual({ type: 'PartitionChangeRecord', partitionId: 0, topicId: 'T-orders', isr: ['b3'], leader: 'b3' });
+    expect(fencedBrokerChange(q, 'b1', rules(['b1'], { unclean: true }))).toEqual({
+      type: 'PartitionChangeRecord',
+      partitionId: 0,
+      topicId: 'T-orders',
+      isr: ['b3'],
+      leader: 'b3',
+    });
   });
 
   it('unclean election with every other replica fenced leaves the partition leaderless', () => {
     const q = partitionState({ replicas: ['b1', 'b2', 'b3'], isr: ['b1'] });
-    expect(fencedBrokerChange(q, 'b1', rules(['b1', 'b2', 'b3'], { unclean: true }))).toEqual({ type: 'PartitionChangeRecord', partitionId: 0, topicId: 'T-orders', leader: null });
+    expect(fencedBrokerChange(q, 'b1', rules(['b1', 'b2', 'b3'], { unclean: true }))).toEqual({
+      type: 'PartitionChangeRecord',
+      partitionId: 0,
+      topicId: 'T-orders',
+      leader: null,
+    });
   });
 
   it('with the controller-empty-isr bug, fencing the last ISR member empties the ISR', () => {
@@ -425,7 +514,14 @@ describe('leaderlessChange', () => {
 
   it('with unclean election, elects an unfenced replica outside the ISR and marks it RECOVERING', () => {
     const p = partitionState({ replicas: ['b1', 'b2', 'b3'], isr: ['b1'], leader: null });
-    expect(leaderlessChange(p, rules(['b1'], { unclean: true }))).toEqual({ type: 'PartitionChangeRecord', partitionId: 0, topicId: 'T-orders', isr: ['b2'], leader: 'b2', leaderRecoveryState: 1 });
+    expect(leaderlessChange(p, rules(['b1'], { unclean: true }))).toEqual({
+      type: 'PartitionChangeRecord',
+      partitionId: 0,
+      topicId: 'T-orders',
+      isr: ['b2'],
+      leader: 'b2',
+      leaderRecoveryState: 1,
+    });
   });
 });
 
@@ -478,7 +574,14 @@ describe('fencedBrokerChange: properties', () => {
     );
 
   test.prop([scenario], { numRuns: 500 })('after the change the ISR is never empty and the leader is null or in the ISR', ({ s, leader, broker }) => {
-    const p = partitionState({ replicas: s.replicas, isr: s.isr, leader, leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch, leaderRecoveryState: s.recovery });
+    const p = partitionState({
+      replicas: s.replicas,
+      isr: s.isr,
+      leader,
+      leaderEpoch: s.leaderEpoch,
+      partitionEpoch: s.partitionEpoch,
+      leaderRecoveryState: s.recovery,
+    });
     const fenced = new Set([...s.fenced, broker]);
     const record = fencedBrokerChange(p, broker, rules(fenced, { unclean: s.unclean }));
     const image = imageWith(p);
@@ -582,10 +685,21 @@ function create(tc: TestCluster, topics: CreatableTopic[], options: { to?: NodeI
 }
 
 function remove(tc: TestCluster, topicNames: string[], to?: NodeId): DeleteTopicsResponse {
-  return tc.request<DeleteTopicsResponse>(to ?? tc.controller(), (correlationId) => ({ api: 'DeleteTopics', kind: 'request', correlationId, topicNames, timeoutMs: 2000 }));
+  return tc.request<DeleteTopicsResponse>(to ?? tc.controller(), (correlationId) => ({
+    api: 'DeleteTopics',
+    kind: 'request',
+    correlationId,
+    topicNames,
+    timeoutMs: 2000,
+  }));
 }
 
-function heartbeat(tc: TestCluster, brokerId: NodeId, brokerEpoch: number, fields: { wantFence?: boolean; offset?: number; to?: NodeId } = {}): BrokerHeartbeatResponse {
+function heartbeat(
+  tc: TestCluster,
+  brokerId: NodeId,
+  brokerEpoch: number,
+  fields: { wantFence?: boolean; offset?: number; to?: NodeId } = {},
+): BrokerHeartbeatResponse {
   return tc.request<BrokerHeartbeatResponse>(fields.to ?? tc.controller(), (correlationId) => ({
     api: 'BrokerHeartbeat',
     kind: 'request',
@@ -626,7 +740,15 @@ function epochOf(tc: TestCluster, broker: NodeId): number {
 
 /** Runs until every live node's image satisfies `check` (metadata reaches followers on their next fetch). */
 function untilEveryImage(tc: TestCluster, check: (image: MetadataImage) => boolean, what: string, maxMs = 3_000): void {
-  tc.runUntil(() => tc.cluster.nodes.every((id) => { const n = kafkaNode(tc.cluster, id); return n === null || check(n.image); }), maxMs, what);
+  tc.runUntil(
+    () =>
+      tc.cluster.nodes.every((id) => {
+        const n = kafkaNode(tc.cluster, id);
+        return n === null || check(n.image);
+      }),
+    maxMs,
+    what,
+  );
 }
 
 /** Creates a topic through the controller and waits until every node has it. */
@@ -751,7 +873,10 @@ describe('the controller in a cluster: CreateTopics', () => {
     const tc = startCluster();
     const bad = ['', '.', '..', 'has space', 'a/b', 'ü', 'x'.repeat(250), 'semi;colon'];
     const good = ['a', 'A-b_c.d', '...', 'x'.repeat(249)];
-    const response = create(tc, [...bad, ...good].map((name) => topic(name, 1, 1)));
+    const response = create(
+      tc,
+      [...bad, ...good].map((name) => topic(name, 1, 1)),
+    );
     expect(response.topics.map((t) => t.errorCode)).toEqual([...bad.map(() => ErrorCode.INVALID_TOPIC_EXCEPTION), ...good.map(() => ErrorCode.NONE)]);
     for (const name of bad) expect(controllerImage(tc).topicByName(name)).toBeUndefined();
     for (const name of good) expect(controllerImage(tc).topicByName(name)).toBeDefined();
@@ -836,9 +961,24 @@ describe('the controller in a cluster: NOT_CONTROLLER', () => {
       expect(remove(tc, ['t'], other).responses[0]!.errorCode).toBe(ErrorCode.NOT_CONTROLLER);
       const hb = heartbeat(tc, 'b1', epochOf(tc, 'b1'), { to: other, wantFence: true });
       expect(hb).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, isFenced: true });
-      const reg = tc.request<BrokerRegistrationResponse>(other, (correlationId) => ({ api: 'BrokerRegistration', kind: 'request', correlationId, brokerId: 'b9', clusterId: 'samsa-sim', incarnationId: 'x', previousBrokerEpoch: -1 }));
+      const reg = tc.request<BrokerRegistrationResponse>(other, (correlationId) => ({
+        api: 'BrokerRegistration',
+        kind: 'request',
+        correlationId,
+        brokerId: 'b9',
+        clusterId: 'samsa-sim',
+        incarnationId: 'x',
+        previousBrokerEpoch: -1,
+      }));
       expect(reg).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, brokerEpoch: -1 });
-      const alter = tc.request<AlterPartitionResponse>(other, (correlationId) => ({ api: 'AlterPartition', kind: 'request', correlationId, brokerId: 'b1', brokerEpoch: 1, topics: [] }));
+      const alter = tc.request<AlterPartitionResponse>(other, (correlationId) => ({
+        api: 'AlterPartition',
+        kind: 'request',
+        correlationId,
+        brokerId: 'b1',
+        brokerEpoch: 1,
+        topics: [],
+      }));
       expect(alter.errorCode).toBe(ErrorCode.NOT_CONTROLLER);
     }
     tc.sim.run(tc.sim.now + 1_000);
@@ -879,7 +1019,15 @@ describe('the controller in a cluster: BrokerHeartbeat and BrokerRegistration', 
     const broker = tc.cluster.brokers.find((b) => b !== tc.controller())!;
     const registration = controllerImage(tc).brokers.get(broker)!;
     const register = (incarnationId: string) =>
-      tc.request<BrokerRegistrationResponse>(tc.controller(), (correlationId) => ({ api: 'BrokerRegistration', kind: 'request', correlationId, brokerId: broker, clusterId: 'samsa-sim', incarnationId, previousBrokerEpoch: -1 }));
+      tc.request<BrokerRegistrationResponse>(tc.controller(), (correlationId) => ({
+        api: 'BrokerRegistration',
+        kind: 'request',
+        correlationId,
+        brokerId: broker,
+        clusterId: 'samsa-sim',
+        incarnationId,
+        previousBrokerEpoch: -1,
+      }));
     expect(register(registration.incarnationId)).toMatchObject({ errorCode: ErrorCode.NONE, brokerEpoch: registration.brokerEpoch });
     expect(register('another-process')).toMatchObject({ errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, brokerEpoch: -1 });
     expect(controllerImage(tc).brokers.get(broker)).toEqual(registration);
@@ -916,9 +1064,18 @@ describe('the controller in a cluster: AlterPartition', () => {
     const { tc, p, leader, other, alter } = setup();
     const response = alter();
     expect(response.errorCode).toBe(ErrorCode.NONE);
-    expect(response.topics[0]!.partitions[0]).toEqual({ partitionIndex: 0, errorCode: ErrorCode.NONE, leaderId: leader, leaderEpoch: p.leaderEpoch, isr: [leader, other], leaderRecoveryState: 0, partitionEpoch: p.partitionEpoch + 1 });
+    expect(response.topics[0]!.partitions[0]).toEqual({
+      partitionIndex: 0,
+      errorCode: ErrorCode.NONE,
+      leaderId: leader,
+      leaderEpoch: p.leaderEpoch,
+      isr: [leader, other],
+      leaderRecoveryState: 0,
+      partitionEpoch: p.partitionEpoch + 1,
+    });
     untilEveryImage(tc, (image) => image.partition('orders', 0)!.partitionEpoch === p.partitionEpoch + 1, 'the ISR change everywhere');
-    for (const id of tc.cluster.nodes) expect(tc.node(id).image.partition('orders', 0)).toMatchObject({ isr: [leader, other], leader, leaderEpoch: p.leaderEpoch });
+    for (const id of tc.cluster.nodes)
+      expect(tc.node(id).image.partition('orders', 0)).toMatchObject({ isr: [leader, other], leader, leaderEpoch: p.leaderEpoch });
   });
 
   it('repeating the current ISR writes nothing and answers with the current epochs', () => {
@@ -957,7 +1114,11 @@ describe('the controller in a cluster: AlterPartition', () => {
     expect(errorOf(alter())).toBe(ErrorCode.NONE);
     // The same request again carries the old partition epoch now.
     const stale = alter({ newIsrWithEpochs: [member(leader), member(other), member(follower)] });
-    expect(stale.topics[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.INVALID_UPDATE_VERSION, partitionEpoch: p.partitionEpoch + 1, isr: [leader, other] });
+    expect(stale.topics[0]!.partitions[0]).toMatchObject({
+      errorCode: ErrorCode.INVALID_UPDATE_VERSION,
+      partitionEpoch: p.partitionEpoch + 1,
+      isr: [leader, other],
+    });
     expect(errorOf(alter({ partitionEpoch: p.partitionEpoch + 5 }))).toBe(ErrorCode.INVALID_UPDATE_VERSION);
     // With the right epoch the follower comes back.
     const expand = alter({ newIsrWithEpochs: [member(leader), member(other), member(follower)], partitionEpoch: p.partitionEpoch + 1 });
@@ -991,7 +1152,9 @@ describe('the controller in a cluster: AlterPartition', () => {
     expect(heartbeat(tc, follower, epochOf(tc, follower), { wantFence: true })).toMatchObject({ errorCode: ErrorCode.NONE, isFenced: true });
     expect(controllerImage(tc).brokers.get(follower)!.fenced).toBe(true);
     expect(errorOf(alter({ partitionEpoch: epoch, newIsrWithEpochs: [member(leader), member(other), member(follower)] }))).toBe(ErrorCode.INELIGIBLE_REPLICA);
-    expect(errorOf(alter({ partitionEpoch: epoch, newIsrWithEpochs: [member(leader), member(other), { brokerId: follower, brokerEpoch: -1 }] }))).toBe(ErrorCode.INELIGIBLE_REPLICA);
+    expect(errorOf(alter({ partitionEpoch: epoch, newIsrWithEpochs: [member(leader), member(other), { brokerId: follower, brokerEpoch: -1 }] }))).toBe(
+      ErrorCode.INELIGIBLE_REPLICA,
+    );
     expect(controllerImage(tc).partition('orders', 0)!.isr).toEqual([leader, other]);
   });
 });
@@ -1056,14 +1219,23 @@ describe('the controller in a cluster: fencing and unfencing', () => {
     const controller = tc.controller();
     const victim = tc.cluster.brokers.find((b) => b !== controller)!;
     const oldEpoch = epochOf(tc, victim);
-    const solo = controllerImage(tc).topicByName('solo')!.partitions.find((p) => p.replicas[0] === victim)!.partition;
+    const solo = controllerImage(tc)
+      .topicByName('solo')!
+      .partitions.find((p) => p.replicas[0] === victim)!.partition;
 
     tc.sim.crash(victim);
     tc.runUntil(() => controllerImage(tc).brokers.get(victim)!.fenced, SESSION_MS + 1_000, 'fencing');
     expect(controllerImage(tc).partition('solo', solo)).toMatchObject({ leader: null, isr: [victim] });
 
     tc.sim.restart(victim);
-    tc.runUntil(() => { const b = controllerImage(tc).brokers.get(victim)!; return b.brokerEpoch > oldEpoch && !b.fenced; }, 8_000, 'the restarted broker to be unfenced');
+    tc.runUntil(
+      () => {
+        const b = controllerImage(tc).brokers.get(victim)!;
+        return b.brokerEpoch > oldEpoch && !b.fenced;
+      },
+      8_000,
+      'the restarted broker to be unfenced',
+    );
     const registration = controllerImage(tc).brokers.get(victim)!;
     expect(registration.brokerEpoch).toBeGreaterThan(oldEpoch);
     // Unfenced only once its image reached its own registration.
@@ -1086,7 +1258,9 @@ describe('the controller in a cluster: fencing and unfencing', () => {
     // In each topic, the partition the victim leads: shrink its ISR to the victim alone.
     const chosen = new Map<string, PartitionState>();
     for (const name of ['clean', 'unclean'] as const) {
-      const p = controllerImage(tc).topicByName(name)!.partitions.find((q) => q.leader === victim)!;
+      const p = controllerImage(tc)
+        .topicByName(name)!
+        .partitions.find((q) => q.leader === victim)!;
       const response = alterPartition(tc, victim, epochOf(tc, victim), ids[name], {
         partitionIndex: p.partition,
         leaderEpoch: p.leaderEpoch,

@@ -22,17 +22,15 @@ function bruteForceEndOffset(epochs: readonly number[], asked: number, firstOffs
 
 /** The epochs of a log: non-decreasing, as a log's leader epochs are. */
 const logEpochsArb = (minEpoch: number) =>
-  fc
-    .array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 5 })), { maxLength: 12 })
-    .map((runs) => {
-      const out: number[] = [];
-      let epoch = minEpoch;
-      for (const [step, length] of runs) {
-        epoch += step;
-        for (let i = 0; i < length; i++) out.push(epoch);
-      }
-      return out;
-    });
+  fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 5 })), { maxLength: 12 }).map((runs) => {
+    const out: number[] = [];
+    let epoch = minEpoch;
+    for (const [step, length] of runs) {
+      epoch += step;
+      for (let i = 0; i < length; i++) out.push(epoch);
+    }
+    return out;
+  });
 
 describe('EpochCache: assign', () => {
   it('starts empty: latest epoch is NO_EPOCH and no epoch has a start offset', () => {
@@ -250,22 +248,23 @@ describe('EpochCache: truncateFromStart (after a snapshot)', () => {
     expect(cache.toArray()).toEqual([{ epoch: 3, startOffset: 6 }]);
   });
 
-  test.prop([logEpochsArb(1).filter((e) => e.length > 0).chain((epochs) => fc.tuple(fc.constant(epochs), fc.integer({ min: 1, max: epochs.length })))])(
-    'after a snapshot every epoch from the snapshot on ends where the scan says',
-    ([epochs, cut]) => {
-      const cache = cacheOf(epochs);
-      const snapshotEpoch = epochs[cut - 1]!;
-      cache.truncateFromStart(cut, snapshotEpoch);
-      expect(cache.toArray()[0]).toEqual({ epoch: snapshotEpoch, startOffset: cut });
-      const max = epochs.at(-1)!;
-      for (let e = snapshotEpoch; e <= max + 1; e++) {
-        expect(cache.endOffsetFor(e, cut, epochs.length)).toEqual(bruteForceEndOffset(epochs, e));
-      }
-      for (let e = 0; e < snapshotEpoch; e++) {
-        expect(cache.endOffsetFor(e, cut, epochs.length)).toEqual({ epoch: NO_EPOCH, endOffset: cut });
-      }
-    },
-  );
+  test.prop([
+    logEpochsArb(1)
+      .filter((e) => e.length > 0)
+      .chain((epochs) => fc.tuple(fc.constant(epochs), fc.integer({ min: 1, max: epochs.length }))),
+  ])('after a snapshot every epoch from the snapshot on ends where the scan says', ([epochs, cut]) => {
+    const cache = cacheOf(epochs);
+    const snapshotEpoch = epochs[cut - 1]!;
+    cache.truncateFromStart(cut, snapshotEpoch);
+    expect(cache.toArray()[0]).toEqual({ epoch: snapshotEpoch, startOffset: cut });
+    const max = epochs.at(-1)!;
+    for (let e = snapshotEpoch; e <= max + 1; e++) {
+      expect(cache.endOffsetFor(e, cut, epochs.length)).toEqual(bruteForceEndOffset(epochs, e));
+    }
+    for (let e = 0; e < snapshotEpoch; e++) {
+      expect(cache.endOffsetFor(e, cut, epochs.length)).toEqual({ epoch: NO_EPOCH, endOffset: cut });
+    }
+  });
 });
 
 describe('EpochCache: reset', () => {

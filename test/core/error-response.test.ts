@@ -12,19 +12,88 @@ import { errorResponse } from '../../core/protocol/error-response.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
 import { SimStorage } from '../../sim/disk.ts';
 
-const batch = { baseOffset: 0, partitionLeaderEpoch: -1, attributes: 0, lastOffsetDelta: 0, baseTimestamp: 0, maxTimestamp: 0, producerId: -1, producerEpoch: -1, baseSequence: -1, records: [] };
+const batch = {
+  baseOffset: 0,
+  partitionLeaderEpoch: -1,
+  attributes: 0,
+  lastOffsetDelta: 0,
+  baseTimestamp: 0,
+  maxTimestamp: 0,
+  producerId: -1,
+  producerEpoch: -1,
+  baseSequence: -1,
+  records: [],
+};
 
 const REQUESTS: Array<DataRequest | ControllerRequest> = [
-  { api: 'Produce', kind: 'request', correlationId: 1, transactionalId: null, acks: -1, timeoutMs: 100, topicData: [{ name: 't', partitionData: [{ index: 0, records: batch }, { index: 2, records: batch }] }] },
-  { api: 'Fetch', kind: 'request', correlationId: 2, replicaId: null, replicaEpoch: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 100, isolationLevel: 0, topics: [{ topic: 't', partitions: [{ partition: 1, currentLeaderEpoch: 0, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 100 }] }] },
-  { api: 'ListOffsets', kind: 'request', correlationId: 3, replicaId: null, isolationLevel: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 }] }] },
-  { api: 'OffsetForLeaderEpoch', kind: 'request', correlationId: 4, replicaId: null, topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: 1, leaderEpoch: 0 }] }] },
+  {
+    api: 'Produce',
+    kind: 'request',
+    correlationId: 1,
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 100,
+    topicData: [
+      {
+        name: 't',
+        partitionData: [
+          { index: 0, records: batch },
+          { index: 2, records: batch },
+        ],
+      },
+    ],
+  },
+  {
+    api: 'Fetch',
+    kind: 'request',
+    correlationId: 2,
+    replicaId: null,
+    replicaEpoch: -1,
+    maxWaitMs: 0,
+    minBytes: 1,
+    maxBytes: 100,
+    isolationLevel: 0,
+    topics: [
+      { topic: 't', partitions: [{ partition: 1, currentLeaderEpoch: 0, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: 0, partitionMaxBytes: 100 }] },
+    ],
+  },
+  {
+    api: 'ListOffsets',
+    kind: 'request',
+    correlationId: 3,
+    replicaId: null,
+    isolationLevel: 0,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 }] }],
+  },
+  {
+    api: 'OffsetForLeaderEpoch',
+    kind: 'request',
+    correlationId: 4,
+    replicaId: null,
+    topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: 1, leaderEpoch: 0 }] }],
+  },
   { api: 'Metadata', kind: 'request', correlationId: 5, topics: ['t', 'u'], allowAutoTopicCreation: false },
   { api: 'InitProducerId', kind: 'request', correlationId: 6, transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 },
   { api: 'BrokerRegistration', kind: 'request', correlationId: 7, brokerId: 'b1', clusterId: 'c', incarnationId: 'i', previousBrokerEpoch: -1 },
-  { api: 'BrokerHeartbeat', kind: 'request', correlationId: 8, brokerId: 'b1', brokerEpoch: 3, currentMetadataOffset: 0, wantFence: false, wantShutDown: false },
+  {
+    api: 'BrokerHeartbeat',
+    kind: 'request',
+    correlationId: 8,
+    brokerId: 'b1',
+    brokerEpoch: 3,
+    currentMetadataOffset: 0,
+    wantFence: false,
+    wantShutDown: false,
+  },
   { api: 'AlterPartition', kind: 'request', correlationId: 9, brokerId: 'b1', brokerEpoch: 3, topics: [] },
-  { api: 'CreateTopics', kind: 'request', correlationId: 10, topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, configs: [] }], timeoutMs: 100, validateOnly: false },
+  {
+    api: 'CreateTopics',
+    kind: 'request',
+    correlationId: 10,
+    topics: [{ name: 't', numPartitions: 1, replicationFactor: 1, configs: [] }],
+    timeoutMs: 100,
+    validateOnly: false,
+  },
   { api: 'DeleteTopics', kind: 'request', correlationId: 11, topicNames: ['t', 'u'], timeoutMs: 100 },
 ];
 
@@ -49,7 +118,12 @@ describe('error responses', () => {
     const produce = errorResponse(REQUESTS[0] as DataRequest, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(produce.api === 'Produce' && produce.responses[0]!.partitionResponses.map((p) => p.index)).toEqual([0, 2]);
     const deletion = errorResponse(REQUESTS[10] as ControllerRequest, ErrorCode.NOT_CONTROLLER, 'not me');
-    expect(deletion).toMatchObject({ responses: [{ name: 't', errorMessage: 'not me' }, { name: 'u', errorMessage: 'not me' }] });
+    expect(deletion).toMatchObject({
+      responses: [
+        { name: 't', errorMessage: 'not me' },
+        { name: 'u', errorMessage: 'not me' },
+      ],
+    });
   });
 });
 

@@ -17,7 +17,8 @@ function recording(): { observer: PartitionLogObserver; events: Event[] } {
   return {
     events,
     observer: {
-      appended: (batches: readonly StoredBatch[]) => events.push({ kind: 'appended', batches: batches.map((b) => [b.batch.baseOffset, lastOffsetOf(b.batch), b.batch.partitionLeaderEpoch]) }),
+      appended: (batches: readonly StoredBatch[]) =>
+        events.push({ kind: 'appended', batches: batches.map((b) => [b.batch.baseOffset, lastOffsetOf(b.batch), b.batch.partitionLeaderEpoch]) }),
       truncated: (end) => events.push({ kind: 'truncated', end }),
     },
   };
@@ -63,7 +64,15 @@ describe('PartitionLog: append and read', () => {
 
   it('appends batches at the log end; the log end offset is one past the last record', () => {
     const { observer, events } = recording();
-    const log = logOf([[3, 0], [1, 0], [5, 1]], new SimStorage(), observer);
+    const log = logOf(
+      [
+        [3, 0],
+        [1, 0],
+        [5, 1],
+      ],
+      new SimStorage(),
+      observer,
+    );
     expect(log.logEndOffset).toBe(9);
     expect(log.lastEpoch).toBe(1);
     expect(layout(log)).toEqual([
@@ -108,7 +117,11 @@ describe('PartitionLog: append and read', () => {
   });
 
   it('reads by offset: from the batch holding the offset on, whole batches', () => {
-    const log = logOf([[3, 0], [1, 0], [5, 1]]);
+    const log = logOf([
+      [3, 0],
+      [1, 0],
+      [5, 1],
+    ]);
     expect(offsetsOf(log.read(0, 9, 1 << 20))).toEqual([
       [0, 2],
       [3, 3],
@@ -125,7 +138,11 @@ describe('PartitionLog: append and read', () => {
   });
 
   it('reads only below the given max offset (a consumer reads up to the high watermark)', () => {
-    const log = logOf([[3, 0], [1, 0], [5, 1]]);
+    const log = logOf([
+      [3, 0],
+      [1, 0],
+      [5, 1],
+    ]);
     expect(offsetsOf(log.read(0, 4, 1 << 20))).toEqual([
       [0, 2],
       [3, 3],
@@ -136,7 +153,11 @@ describe('PartitionLog: append and read', () => {
   });
 
   it('reads about maxBytes, but always at least one batch (KIP-74)', () => {
-    const log = logOf([[3, 0], [1, 0], [5, 1]]);
+    const log = logOf([
+      [3, 0],
+      [1, 0],
+      [5, 1],
+    ]);
     const [a, b] = log.storedBatches();
     expect(offsetsOf(log.read(0, 9, 1))).toEqual([[0, 2]]);
     expect(offsetsOf(log.read(0, 9, a!.bytes + b!.bytes))).toEqual([
@@ -160,7 +181,13 @@ describe('PartitionLog: append and read', () => {
 
 describe('PartitionLog: leader epochs (KIP-101)', () => {
   // Epochs 0 at [0, 5), 2 at [5, 8), 5 at [8, 10).
-  const epochLog = () => logOf([[3, 0], [2, 0], [3, 2], [2, 5]]);
+  const epochLog = () =>
+    logOf([
+      [3, 0],
+      [2, 0],
+      [3, 2],
+      [2, 5],
+    ]);
 
   it('records where each epoch starts', () => {
     const log = epochLog();
@@ -184,7 +211,10 @@ describe('PartitionLog: leader epochs (KIP-101)', () => {
   });
 
   it('an epoch older than every epoch in the log answers UNDEFINED_EPOCH (-1) and where the log starts', () => {
-    const log = logOf([[2, 3], [2, 4]]);
+    const log = logOf([
+      [2, 3],
+      [2, 4],
+    ]);
     expect(log.endOffsetForEpoch(2)).toEqual({ epoch: UNDEFINED_EPOCH, endOffset: 0 });
     expect(log.endOffsetForEpoch(0)).toEqual({ epoch: UNDEFINED_EPOCH, endOffset: 0 });
     expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 2 });
@@ -201,7 +231,16 @@ describe('PartitionLog: truncation', () => {
   it('truncateTo cuts whole batches: a batch holding the offset goes with everything after it', () => {
     const storage = new SimStorage();
     const { observer, events } = recording();
-    const log = logOf([[3, 0], [2, 0], [3, 2], [2, 5]], storage, observer);
+    const log = logOf(
+      [
+        [3, 0],
+        [2, 0],
+        [3, 2],
+        [2, 5],
+      ],
+      storage,
+      observer,
+    );
     const positionOfThird = log.storedBatches()[2]!.position;
     log.truncateTo(6); // inside [5, 7]
     expect(log.logEndOffset).toBe(5);
@@ -215,7 +254,12 @@ describe('PartitionLog: truncation', () => {
   });
 
   it('truncation forgets the epochs that started at or after the new end', () => {
-    const log = logOf([[3, 0], [2, 0], [3, 2], [2, 5]]);
+    const log = logOf([
+      [3, 0],
+      [2, 0],
+      [3, 2],
+      [2, 5],
+    ]);
     log.truncateTo(8);
     expect(log.lastEpoch).toBe(2);
     expect(log.epochStartOffset(5)).toBeNull();
@@ -243,7 +287,13 @@ describe('PartitionLog: truncation', () => {
 
   it('appends continue from the truncation point, in a new epoch, and recover so', () => {
     const storage = new SimStorage();
-    const log = logOf([[3, 0], [2, 1]], storage);
+    const log = logOf(
+      [
+        [3, 0],
+        [2, 1],
+      ],
+      storage,
+    );
     log.truncateTo(3);
     log.append([batch(3, 4, 2)]);
     expect(layout(log)).toEqual([
@@ -262,7 +312,13 @@ describe('PartitionLog: truncation', () => {
 describe('PartitionLog: persistence', () => {
   it('reopening over the same storage without a crash keeps unflushed batches (the page cache survives)', () => {
     const storage = new SimStorage();
-    const log = logOf([[3, 0], [2, 1]], storage);
+    const log = logOf(
+      [
+        [3, 0],
+        [2, 1],
+      ],
+      storage,
+    );
     expect(log.flushedEnd).toBe(0);
     const { log: reopened, tornBytes } = PartitionLog.open(storage, FILE, quiet);
     expect(tornBytes).toBe(0);
@@ -273,7 +329,13 @@ describe('PartitionLog: persistence', () => {
 
   it('a crash (power loss) loses what was not flushed', () => {
     const storage = new SimStorage();
-    logOf([[3, 0], [2, 1]], storage);
+    logOf(
+      [
+        [3, 0],
+        [2, 1],
+      ],
+      storage,
+    );
     storage.crash();
     const reopened = open(storage);
     expect(reopened.logEndOffset).toBe(0);
@@ -282,7 +344,13 @@ describe('PartitionLog: persistence', () => {
 
   it('flushed batches survive a crash; the unflushed ones after them do not', () => {
     const storage = new SimStorage();
-    const log = logOf([[3, 0], [2, 1]], storage);
+    const log = logOf(
+      [
+        [3, 0],
+        [2, 1],
+      ],
+      storage,
+    );
     log.flush();
     expect(log.flushedEnd).toBe(5);
     expect(log.unflushedMessages).toBe(0);
@@ -300,7 +368,10 @@ describe('PartitionLog: persistence', () => {
   });
 
   it('counts unflushed records for flush.messages and resets the count on flush', () => {
-    const log = logOf([[3, 0], [1, 0]]);
+    const log = logOf([
+      [3, 0],
+      [1, 0],
+    ]);
     expect(log.unflushedMessages).toBe(4);
     log.flush();
     expect(log.unflushedMessages).toBe(0);
@@ -310,7 +381,13 @@ describe('PartitionLog: persistence', () => {
 describe('PartitionLog: recovery of a damaged tail', () => {
   it('cuts garbage after the last intact batch, reports its size and makes the cut durable', () => {
     const storage = new SimStorage();
-    const log = logOf([[3, 0], [2, 1]], storage);
+    const log = logOf(
+      [
+        [3, 0],
+        [2, 1],
+      ],
+      storage,
+    );
     log.flush();
     const good = storage.size(FILE);
     storage.append(FILE, new Uint8Array([0, 0, 0, 40, 1, 2, 3, 4, 5, 6, 7])); // a frame header promising more than is there
@@ -324,7 +401,14 @@ describe('PartitionLog: recovery of a damaged tail', () => {
 
   it('stops at a batch whose checksum fails, dropping it and everything after', () => {
     const storage = new SimStorage();
-    const log = logOf([[3, 0], [2, 1], [1, 1]], storage);
+    const log = logOf(
+      [
+        [3, 0],
+        [2, 1],
+        [1, 1],
+      ],
+      storage,
+    );
     log.flush();
     const [, second] = log.storedBatches();
     const bytes = readAll(storage, FILE);
@@ -338,7 +422,13 @@ describe('PartitionLog: recovery of a damaged tail', () => {
 
   it('cuts an intact frame that does not continue the log (a foreign or repeated batch)', () => {
     const storage = new SimStorage();
-    const log = logOf([[3, 0], [2, 0]], storage);
+    const log = logOf(
+      [
+        [3, 0],
+        [2, 0],
+      ],
+      storage,
+    );
     const first = log.storedBatches()[0]!;
     storage.append(FILE, storage.read(FILE, first.position, first.bytes)); // batch 0..2 again at the end
     const { log: reopened, tornBytes } = PartitionLog.open(storage, FILE, quiet);
@@ -362,7 +452,13 @@ describe('PartitionLog: recovery of a damaged tail', () => {
   it('a torn write at a crash: the intact prefix is kept, the partial batch cut', () => {
     const faults: string[] = [];
     const storage = new SimStorage(new Rng('partition-log-torn'), { tornWrites: 1, fsyncFailure: 0, readError: 0 }, (fault) => faults.push(fault.fault));
-    const log = logOf([[3, 0], [2, 1]], storage);
+    const log = logOf(
+      [
+        [3, 0],
+        [2, 1],
+      ],
+      storage,
+    );
     log.flush();
     const durable = { size: storage.size(FILE), layout: layout(log) };
     log.append([batch(5, 50, 1)]);

@@ -97,7 +97,7 @@ function formerFollower(runs: Array<[count: number, epoch: number]>, hw: number,
   return { p, env };
 }
 
-describe('Partition: the leader\'s high watermark', () => {
+describe("Partition: the leader's high watermark", () => {
   it('a leader alone in the ISR moves the high watermark with every append', () => {
     const { p, env } = replica({ replicas: ['b1'] });
     expect(p.role).toBe('leader');
@@ -230,7 +230,7 @@ describe('Partition: the leader\'s high watermark', () => {
     expect(p.hw).toBe(3);
   });
 
-  it('moves as soon as the controller commits a smaller ISR through the metadata (Kafka\'s makeLeader recomputes it)', () => {
+  it("moves as soon as the controller commits a smaller ISR through the metadata (Kafka's makeLeader recomputes it)", () => {
     const { p, env } = replica();
     appendAll(p, env, [4]);
     p.followerFetched(env, 'b2', 4, 1);
@@ -281,7 +281,7 @@ describe('Partition: joining the ISR', () => {
     expect(p.followerFetched(env, 'b3', 4, 1).expandIsr).toBe(true);
   });
 
-  it('must also reach the start offset of the leader\'s epoch (KAFKA-7128)', () => {
+  it("must also reach the start offset of the leader's epoch (KAFKA-7128)", () => {
     const { p, env } = formerFollower([[10, 0]], 4, { isr: ['b1', 'b2'] });
     p.applyMetadata(env, stateOf({ isr: ['b1', 'b2'], leaderEpoch: 1 }));
     expect(p.hw).toBe(4);
@@ -303,7 +303,7 @@ describe('Partition: joining the ISR', () => {
     expect(p.followerFetched(env, 'b3', 0, 1).expandIsr).toBe(false);
   });
 
-  it('the ISR proposal carries each follower\'s broker epoch from its fetches (KIP-903)', () => {
+  it("the ISR proposal carries each follower's broker epoch from its fetches (KIP-903)", () => {
     const { p, env } = replica({ isr: ['b1', 'b2'] });
     p.followerFetched(env, 'b2', 0, 17);
     p.followerFetched(env, 'b3', 0, 23);
@@ -353,7 +353,13 @@ describe('Partition: lagging ISR members (replica.lag.time.max.ms)', () => {
 describe('Partition: validateFetch (KIP-595)', () => {
   // The leader's log: epoch 0 at [0, 5), epoch 2 at [5, 8).
   function leaderLog(): Partition {
-    const { p, env } = formerFollower([[5, 0], [3, 2]], 0);
+    const { p, env } = formerFollower(
+      [
+        [5, 0],
+        [3, 2],
+      ],
+      0,
+    );
     p.applyMetadata(env, stateOf({ leaderEpoch: 3 }));
     return p;
   }
@@ -370,13 +376,13 @@ describe('Partition: validateFetch (KIP-595)', () => {
     expect(leaderLog().validateFetch(100, -1)).toBeNull();
   });
 
-  it('a follower past the end of its last epoch diverges at that epoch\'s end', () => {
+  it("a follower past the end of its last epoch diverges at that epoch's end", () => {
     const p = leaderLog();
     expect(p.validateFetch(7, 0)).toEqual({ epoch: 0, endOffset: 5 });
     expect(p.validateFetch(9, 2)).toEqual({ epoch: 2, endOffset: 8 });
   });
 
-  it('a follower whose last epoch the leader does not hold diverges at the leader\'s largest epoch below it', () => {
+  it("a follower whose last epoch the leader does not hold diverges at the leader's largest epoch below it", () => {
     const p = leaderLog();
     expect(p.validateFetch(6, 1)).toEqual({ epoch: 0, endOffset: 5 });
     expect(p.validateFetch(5, 1)).toEqual({ epoch: 0, endOffset: 5 });
@@ -413,7 +419,7 @@ describe('Partition: follower truncation to the divergence point', () => {
     expect(p.log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 20 });
   });
 
-  it('truncates to the leader\'s end of the common epoch when that comes first', () => {
+  it("truncates to the leader's end of the common epoch when that comes first", () => {
     const { p, env } = follower([
       [20, 0],
       [12, 4],
@@ -423,7 +429,7 @@ describe('Partition: follower truncation to the divergence point', () => {
     expect(layout(p).at(-1)).toEqual([8, 11, 0]);
   });
 
-  it('without the leader\'s epoch, truncates to the end of its own largest epoch below it', () => {
+  it("without the leader's epoch, truncates to the end of its own largest epoch below it", () => {
     const { p, env } = follower([
       [8, 0],
       [8, 3],
@@ -433,7 +439,7 @@ describe('Partition: follower truncation to the divergence point', () => {
     expect(p.log.lastEpoch).toBe(0);
   });
 
-  it('UNDEFINED_EPOCH from the leader truncates to the offset it gives (where the leader\'s log starts)', () => {
+  it("UNDEFINED_EPOCH from the leader truncates to the offset it gives (where the leader's log starts)", () => {
     const { p, env } = follower([[8, 1]]);
     p.truncateToDivergence(env, { epoch: UNDEFINED_EPOCH, endOffset: 0 });
     expect(p.logEndOffset).toBe(0);
@@ -458,12 +464,16 @@ describe('Partition: follower truncation to the divergence point', () => {
     expect(p.hw).toBe(4);
     // The truncated batch's retry is no longer a duplicate; the one kept still is.
     expect(p.producers.check({ ...produced(2), producerId: 42, producerEpoch: 0, baseSequence: 4 }).kind).toBe('append');
-    expect(p.producers.check({ ...produced(2), producerId: 42, producerEpoch: 0, baseSequence: 2 })).toEqual({ kind: 'duplicate', baseOffset: 2, lastOffset: 3 });
+    expect(p.producers.check({ ...produced(2), producerId: 42, producerEpoch: 0, baseSequence: 2 })).toEqual({
+      kind: 'duplicate',
+      baseOffset: 2,
+      lastOffset: 3,
+    });
   });
 });
 
-describe('Partition: the follower\'s log and high watermark', () => {
-  it('appends the leader\'s batches as they are, skipping what it already holds', () => {
+describe("Partition: the follower's log and high watermark", () => {
+  it("appends the leader's batches as they are, skipping what it already holds", () => {
     const { p, env } = replica({ leader: 'b2', leaderEpoch: 3 });
     const a = written(0, 3, 1);
     const b = written(3, 2, 3);
@@ -476,7 +486,7 @@ describe('Partition: the follower\'s log and high watermark', () => {
     expect(p.log.storedBatches()[1]!.batch).toBe(b);
   });
 
-  it('takes the leader\'s high watermark clamped to its own log end', () => {
+  it("takes the leader's high watermark clamped to its own log end", () => {
     const { p, env } = replica({ leader: 'b2' });
     p.appendAsFollower(env, [written(0, 3, 0)], 10);
     expect(p.hw).toBe(3);

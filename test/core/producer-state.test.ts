@@ -162,7 +162,7 @@ describe('ProducerState: producer epochs', () => {
     expect(errorOf(leader.produce(idem(7, 0, 3, 3)))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
   });
 
-  it('the old epoch\'s batches are not duplicates in the new epoch', () => {
+  it("the old epoch's batches are not duplicates in the new epoch", () => {
     const leader = new Leader();
     leader.run(7, 0, [2]);
     leader.run(7, 1, [2]);
@@ -192,7 +192,7 @@ describe('ProducerState: rebuild from the log', () => {
     expect(leader.state.check(idem(7, 0, 4, 1))).toEqual(APPEND); // unknown again: any sequence goes
   });
 
-  it('a rebuilt state keeps only each producer\'s last five batches and its latest epoch', () => {
+  it("a rebuilt state keeps only each producer's last five batches and its latest epoch", () => {
     const leader = new Leader();
     leader.run(7, 0, [1, 1, 1]);
     leader.run(7, 1, [1, 1, 1, 1, 1, 1]);
@@ -204,7 +204,7 @@ describe('ProducerState: rebuild from the log', () => {
     expect(state.check(idem(7, 1, 6, 1))).toEqual(APPEND);
   });
 
-  it('a follower updating from replicated batches ends in the leader\'s state', () => {
+  it("a follower updating from replicated batches ends in the leader's state", () => {
     const leader = new Leader();
     leader.run(1, 0, [2, 3]);
     leader.run(2, 4, [1]);

@@ -11,7 +11,8 @@ import { SimStorage } from '../../sim/disk.ts';
 import { Rng } from '../../sim/random.ts';
 
 type Log = RaftLog<string>;
-type Event = { kind: 'appended'; first: number; entries: Array<{ epoch: number; hash: number }> } | { kind: 'truncated'; end: number } | { kind: 'flushed'; end: number };
+type Event =
+  { kind: 'appended'; first: number; entries: Array<{ epoch: number; hash: number }> } | { kind: 'truncated'; end: number } | { kind: 'flushed'; end: number };
 
 const quiet: RaftLogObserver = { appended() {}, truncated() {}, flushed() {} };
 
@@ -42,7 +43,9 @@ function crashAndReopen(storage: SimStorage, observer: RaftLogObserver = quiet):
 
 /** Every entry held, as [offset, epoch, value]. */
 function contents(log: Log): Array<[number, number, string]> {
-  return log.read(log.startOffset, Number.MAX_SAFE_INTEGER).map((e) => [e.offset, e.epoch, e.record.type === 'data' ? e.record.value : `leader:${e.record.leaderId}`]);
+  return log
+    .read(log.startOffset, Number.MAX_SAFE_INTEGER)
+    .map((e) => [e.offset, e.epoch, e.record.type === 'data' ? e.record.value : `leader:${e.record.leaderId}`]);
 }
 
 /** A log with one entry per given epoch, values v<offset>. */
@@ -682,26 +685,29 @@ describe('RaftLog: fetch validation and divergence (KIP-595)', () => {
       return { common: common.length, leader, follower };
     });
 
-  test.prop([divergedLogsArb])('fetch, diverge, truncate: the follower ends on a prefix of the leader, never cutting the common prefix', ({ common, leader, follower }) => {
-    const leaderLog = open(new SimStorage());
-    leader.forEach((epoch, i) => leaderLog.append(epoch, [data(i < common ? `c${i}` : `l${i}`)]));
-    const followerLog = open(new SimStorage());
-    follower.forEach((epoch, i) => followerLog.append(epoch, [data(i < common ? `c${i}` : `f${i}`)]));
-    let rounds = 0;
-    for (;;) {
-      const answer = leaderLog.validateFetch(followerLog.endOffset, followerLog.lastEpoch);
-      if (answer.kind === 'valid') break;
-      expect(answer.kind).toBe('diverging');
-      if (answer.kind !== 'diverging') return;
-      const at = followerLog.truncationOffsetFor(answer.divergingEpoch);
-      expect(at).toBeGreaterThanOrEqual(common);
-      expect(at).toBeLessThan(followerLog.endOffset);
-      followerLog.truncateTo(at);
-      expect(++rounds).toBeLessThanOrEqual(follower.length);
-    }
-    expect(followerLog.endOffset).toBeGreaterThanOrEqual(common);
-    expect(followerLog.read(0, Number.MAX_SAFE_INTEGER)).toEqual(leaderLog.read(0, followerLog.endOffset));
-  });
+  test.prop([divergedLogsArb])(
+    'fetch, diverge, truncate: the follower ends on a prefix of the leader, never cutting the common prefix',
+    ({ common, leader, follower }) => {
+      const leaderLog = open(new SimStorage());
+      leader.forEach((epoch, i) => leaderLog.append(epoch, [data(i < common ? `c${i}` : `l${i}`)]));
+      const followerLog = open(new SimStorage());
+      follower.forEach((epoch, i) => followerLog.append(epoch, [data(i < common ? `c${i}` : `f${i}`)]));
+      let rounds = 0;
+      for (;;) {
+        const answer = leaderLog.validateFetch(followerLog.endOffset, followerLog.lastEpoch);
+        if (answer.kind === 'valid') break;
+        expect(answer.kind).toBe('diverging');
+        if (answer.kind !== 'diverging') return;
+        const at = followerLog.truncationOffsetFor(answer.divergingEpoch);
+        expect(at).toBeGreaterThanOrEqual(common);
+        expect(at).toBeLessThan(followerLog.endOffset);
+        followerLog.truncateTo(at);
+        expect(++rounds).toBeLessThanOrEqual(follower.length);
+      }
+      expect(followerLog.endOffset).toBeGreaterThanOrEqual(common);
+      expect(followerLog.read(0, Number.MAX_SAFE_INTEGER)).toEqual(leaderLog.read(0, followerLog.endOffset));
+    },
+  );
 });
 
 describe('RaftLog: snapshots', () => {

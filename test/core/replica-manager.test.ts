@@ -60,7 +60,11 @@ class Broker implements Env<DataMessage | AlterPartitionRequest> {
   /** Starts a fresh replica manager over this broker's storage (first start, or a restart). */
   boot(): void {
     this.timers.clear();
-    this.rm = new ReplicaManager(this.self, this.config, new Set(this.bugs), { controller: () => CONTROLLER, brokerEpoch: () => BROKER_EPOCH[this.self] ?? -1, clusterId: 'test-cluster' });
+    this.rm = new ReplicaManager(this.self, this.config, new Set(this.bugs), {
+      controller: () => CONTROLLER,
+      brokerEpoch: () => BROKER_EPOCH[this.self] ?? -1,
+      clusterId: 'test-cluster',
+    });
     this.rm.start(this);
   }
 
@@ -127,11 +131,28 @@ class Cluster {
     const config = new Config({ 'replica.socket.timeout.ms': 2_000, 'replica.fetch.backoff.ms': 100, 'replica.lag.time.max.ms': 10_000, ...o.config });
     this.autoController = o.autoController ?? false;
     for (const id of ['b1', 'b2', 'b3', 'b4']) {
-      this.image.apply({ type: 'RegisterBrokerRecord', brokerId: id, brokerEpoch: BROKER_EPOCH[id]!, incarnationId: `inc-${id}`, fenced: (o.fenced ?? []).includes(id) });
+      this.image.apply({
+        type: 'RegisterBrokerRecord',
+        brokerId: id,
+        brokerEpoch: BROKER_EPOCH[id]!,
+        incarnationId: `inc-${id}`,
+        fenced: (o.fenced ?? []).includes(id),
+      });
     }
     this.image.apply({ type: 'TopicRecord', name: TOPIC, topicId: TOPIC_ID });
-    this.image.apply({ type: 'PartitionRecord', partitionId: 0, topicId: TOPIC_ID, replicas, isr, leader: o.leader === undefined ? isr[0]! : o.leader, leaderRecoveryState: 0, leaderEpoch: o.leaderEpoch ?? 0, partitionEpoch: 0 });
-    for (const [name, value] of Object.entries(o.topicConfig ?? {})) this.image.apply({ type: 'ConfigRecord', resourceType: 2, resourceName: TOPIC, name, value });
+    this.image.apply({
+      type: 'PartitionRecord',
+      partitionId: 0,
+      topicId: TOPIC_ID,
+      replicas,
+      isr,
+      leader: o.leader === undefined ? isr[0]! : o.leader,
+      leaderRecoveryState: 0,
+      leaderEpoch: o.leaderEpoch ?? 0,
+      partitionEpoch: 0,
+    });
+    for (const [name, value] of Object.entries(o.topicConfig ?? {}))
+      this.image.apply({ type: 'ConfigRecord', resourceType: 2, resourceName: TOPIC, name, value });
     for (const id of o.brokers ?? ['b1']) {
       this.brokers.set(id, new Broker(this, id, config, o.bugs ?? []));
     }
@@ -242,7 +263,22 @@ class Cluster {
       kind: 'response',
       correlationId: req.correlationId,
       errorCode: ErrorCode.NONE,
-      topics: [{ topicId: TOPIC_ID, partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE, leaderId: s.leader, leaderEpoch: s.leaderEpoch, isr: [...s.isr], leaderRecoveryState: 0, partitionEpoch: s.partitionEpoch }] }],
+      topics: [
+        {
+          topicId: TOPIC_ID,
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: ErrorCode.NONE,
+              leaderId: s.leader,
+              leaderEpoch: s.leaderEpoch,
+              isr: [...s.isr],
+              leaderRecoveryState: 0,
+              partitionEpoch: s.partitionEpoch,
+            },
+          ],
+        },
+      ],
     };
     this.queue.push({ at: this.now, from: CONTROLLER, to: from, msg: response });
     this.publish();
@@ -257,7 +293,23 @@ class Cluster {
       kind: 'response',
       correlationId: fetch.msg.correlationId,
       errorCode: ErrorCode.NONE,
-      topics: [{ topic: TOPIC, partitions: [{ partitionIndex: 0, errorCode, highWatermark, lastStableOffset: highWatermark, logStartOffset: 0, divergingEpoch: null, currentLeader: { leaderId: leader, leaderEpoch: this.state.leaderEpoch }, records: batches }] }],
+      topics: [
+        {
+          topic: TOPIC,
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode,
+              highWatermark,
+              lastStableOffset: highWatermark,
+              logStartOffset: 0,
+              divergingEpoch: null,
+              currentLeader: { leaderId: leader, leaderEpoch: this.state.leaderEpoch },
+              records: batches,
+            },
+          ],
+        },
+      ],
     };
     this.queue.push({ at: this.now, from: leader, to: follower, msg: response });
     this.deliver();
@@ -277,7 +329,14 @@ function written(baseOffset: number, count: number, epoch: number): RecordBatch 
 }
 
 function produce(acks: 0 | 1 | -1, batch: RecordBatch, o: { timeoutMs?: number; topic?: string; partition?: number } = {}): Body<DataRequest> {
-  return { api: 'Produce', kind: 'request', transactionalId: null, acks, timeoutMs: o.timeoutMs ?? 1_000, topicData: [{ name: o.topic ?? TOPIC, partitionData: [{ index: o.partition ?? 0, records: batch }] }] };
+  return {
+    api: 'Produce',
+    kind: 'request',
+    transactionalId: null,
+    acks,
+    timeoutMs: o.timeoutMs ?? 1_000,
+    topicData: [{ name: o.topic ?? TOPIC, partitionData: [{ index: o.partition ?? 0, records: batch }] }],
+  };
 }
 
 interface FetchOptions {
@@ -307,16 +366,41 @@ function fetchRequest(replicaId: NodeId | null, replicaEpoch: number, o: FetchOp
     minBytes: o.minBytes ?? 1,
     maxBytes: 1 << 20,
     isolationLevel: 0,
-    topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: o.currentLeaderEpoch ?? -1, fetchOffset: o.offset, lastFetchedEpoch: o.lastFetchedEpoch ?? -1, logStartOffset: 0, partitionMaxBytes: o.maxBytes ?? 1 << 20 }] }],
+    topics: [
+      {
+        topic: TOPIC,
+        partitions: [
+          {
+            partition: 0,
+            currentLeaderEpoch: o.currentLeaderEpoch ?? -1,
+            fetchOffset: o.offset,
+            lastFetchedEpoch: o.lastFetchedEpoch ?? -1,
+            logStartOffset: 0,
+            partitionMaxBytes: o.maxBytes ?? 1 << 20,
+          },
+        ],
+      },
+    ],
   };
 }
 
 function listOffsets(timestamp: number, currentLeaderEpoch = -1): Body<DataRequest> {
-  return { api: 'ListOffsets', kind: 'request', replicaId: null, isolationLevel: 0, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch, timestamp }] }] };
+  return {
+    api: 'ListOffsets',
+    kind: 'request',
+    replicaId: null,
+    isolationLevel: 0,
+    topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch, timestamp }] }],
+  };
 }
 
 function offsetForLeaderEpoch(leaderEpoch: number, currentLeaderEpoch = -1): Body<DataRequest> {
-  return { api: 'OffsetForLeaderEpoch', kind: 'request', replicaId: null, topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }] };
+  return {
+    api: 'OffsetForLeaderEpoch',
+    kind: 'request',
+    replicaId: null,
+    topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],
+  };
 }
 
 // ---- reading responses ------------------------------------------------------------------------
@@ -335,7 +419,8 @@ function produceNow(c: Cluster, acks: 1 | -1, batch: RecordBatch): ProducePartit
 /** The test's followers (b2, b3 unless told) fetch from b1 at its log end, as caught-up replicas do. */
 function followersCatchUp(c: Cluster, followers: NodeId[] = ['b2', 'b3']): void {
   const p = c.broker().partition;
-  for (const f of followers) c.send('b1', followerFetch(f, { offset: p.logEndOffset, lastFetchedEpoch: p.log.lastEpoch, currentLeaderEpoch: p.leaderEpoch }), f);
+  for (const f of followers)
+    c.send('b1', followerFetch(f, { offset: p.logEndOffset, lastFetchedEpoch: p.log.lastEpoch, currentLeaderEpoch: p.leaderEpoch }), f);
 }
 
 // ---- the tests ----------------------------------------------------------------------------------
@@ -386,7 +471,7 @@ describe('ReplicaManager: Produce', () => {
     expect(produced(c.answer<ProduceResponse>(id))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });
   });
 
-  it('acks=all times out with REQUEST_TIMED_OUT; the batch stays in the leader\'s log', () => {
+  it("acks=all times out with REQUEST_TIMED_OUT; the batch stays in the leader's log", () => {
     const c = new Cluster();
     const id = c.send('b1', produce(-1, records(3), { timeoutMs: 700 }));
     c.advance(699);
@@ -406,7 +491,7 @@ describe('ReplicaManager: Produce', () => {
     expect(produceNow(c, 1, records(3))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });
   });
 
-  it('the topic\'s min.insync.replicas overrides the broker\'s', () => {
+  it("the topic's min.insync.replicas overrides the broker's", () => {
     const c = new Cluster({ isr: ['b1', 'b2'], topicConfig: { 'min.insync.replicas': '3' } });
     expect(produceNow(c, -1, records(1)).errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
   });
@@ -557,7 +642,7 @@ describe('ReplicaManager: Fetch from consumers', () => {
 });
 
 describe('ReplicaManager: Fetch from followers', () => {
-  it('returns records up to the log end and counts the fetch offset as the follower\'s progress', () => {
+  it("returns records up to the log end and counts the fetch offset as the follower's progress", () => {
     const c = new Cluster();
     produceNow(c, 1, records(3));
     produceNow(c, 1, records(2));
@@ -575,7 +660,8 @@ describe('ReplicaManager: Fetch from followers', () => {
   it('a follower of an older epoch is FENCED_LEADER_EPOCH, of a newer one UNKNOWN_LEADER_EPOCH, and neither counts', () => {
     const c = new Cluster({ leaderEpoch: 2 });
     produceNow(c, 1, records(3));
-    const code = (epoch: number) => fetched(c.answer<FetchResponse>(c.send('b1', followerFetch('b2', { offset: 3, lastFetchedEpoch: 2, currentLeaderEpoch: epoch }), 'b2'), 'b2')).errorCode;
+    const code = (epoch: number) =>
+      fetched(c.answer<FetchResponse>(c.send('b1', followerFetch('b2', { offset: 3, lastFetchedEpoch: 2, currentLeaderEpoch: epoch }), 'b2'), 'b2')).errorCode;
     expect(code(1)).toBe(ErrorCode.FENCED_LEADER_EPOCH);
     expect(code(3)).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
     c.send('b1', followerFetch('b3', { offset: 3, lastFetchedEpoch: 2, currentLeaderEpoch: 2 }), 'b3');
@@ -584,13 +670,17 @@ describe('ReplicaManager: Fetch from followers', () => {
 
   it('a broker that is not a replica is NOT_LEADER_OR_FOLLOWER', () => {
     const c = new Cluster();
-    expect(fetched(c.answer<FetchResponse>(c.send('b1', followerFetch('b4', { offset: 0, currentLeaderEpoch: 0 }), 'b4'), 'b4')).errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(fetched(c.answer<FetchResponse>(c.send('b1', followerFetch('b4', { offset: 0, currentLeaderEpoch: 0 }), 'b4'), 'b4')).errorCode).toBe(
+      ErrorCode.NOT_LEADER_OR_FOLLOWER,
+    );
   });
 
   it('an offset past the log end without a last fetched epoch is OFFSET_OUT_OF_RANGE', () => {
     const c = new Cluster();
     produceNow(c, 1, records(3));
-    expect(fetched(c.answer<FetchResponse>(c.send('b1', followerFetch('b2', { offset: 7, currentLeaderEpoch: 0 }), 'b2'), 'b2')).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(fetched(c.answer<FetchResponse>(c.send('b1', followerFetch('b2', { offset: 7, currentLeaderEpoch: 0 }), 'b2'), 'b2')).errorCode).toBe(
+      ErrorCode.OFFSET_OUT_OF_RANGE,
+    );
   });
 
   it('a diverging follower gets divergingEpoch, no records, and its fetch does not count (KIP-595)', () => {
@@ -646,7 +736,7 @@ describe('ReplicaManager: Fetch from followers', () => {
     expect(c.broker().partition.pendingIsr).toEqual(['b1', 'b2', 'b3']);
   });
 
-  it('the controller\'s answer commits the ISR change; without an answer the request is retried', () => {
+  it("the controller's answer commits the ISR change; without an answer the request is retried", () => {
     const c = new Cluster({ isr: ['b1', 'b2'], autoController: true });
     c.send('b1', followerFetch('b3', { offset: 0, lastFetchedEpoch: -1, currentLeaderEpoch: 0 }), 'b3');
     expect(c.alterPartitions()).toHaveLength(1);
@@ -680,14 +770,19 @@ describe('ReplicaManager: Fetch from followers', () => {
 describe('ReplicaManager: replication between brokers', () => {
   const brokers = ['b1', 'b2', 'b3'];
 
-  it('followers fetch the leader\'s batches; acks=all completes; followers learn the high watermark', () => {
+  it("followers fetch the leader's batches; acks=all completes; followers learn the high watermark", () => {
     const c = new Cluster({ brokers, config: { 'replica.fetch.wait.max.ms': 200 } });
     const id = c.send('b1', produce(-1, records(3)));
     expect(produced(c.answer<ProduceResponse>(id))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });
     for (const b of ['b2', 'b3']) {
       const p = c.broker(b).partition;
       expect(p.role).toBe('follower');
-      expect(p.log.storedBatches().map((s) => s.hash)).toEqual(c.broker().partition.log.storedBatches().map((s) => s.hash));
+      expect(p.log.storedBatches().map((s) => s.hash)).toEqual(
+        c
+          .broker()
+          .partition.log.storedBatches()
+          .map((s) => s.hash),
+      );
     }
     expect(c.broker().partition.hw).toBe(3);
     c.advance(200); // the followers' parked fetches come back with the new high watermark
@@ -695,7 +790,7 @@ describe('ReplicaManager: replication between brokers', () => {
     expect(c.broker('b3').partition.hw).toBe(3);
   });
 
-  it('a follower whose log diverged truncates to the leader\'s epoch end and converges (KIP-101/595)', () => {
+  it("a follower whose log diverged truncates to the leader's epoch end and converges (KIP-101/595)", () => {
     const c = new Cluster({ brokers: ['b1', 'b2'], replicas: ['b1', 'b2'], config: { 'replica.fetch.wait.max.ms': 200 } });
     produceNow(c, -1, records(3)); // epoch 0: [0, 3) on both
     c.cut.add('b2');
@@ -713,7 +808,12 @@ describe('ReplicaManager: replication between brokers', () => {
     expect(follower.log.storedBatches().map((s) => [s.batch.baseOffset, s.batch.partitionLeaderEpoch, s.hash])).toEqual(
       leader.log.storedBatches().map((s) => [s.batch.baseOffset, s.batch.partitionLeaderEpoch, s.hash]),
     );
-    expect(c.broker('b1').traces.filter((e) => e.kind === 'partition-truncate').map((e) => (e as { endOffset: number }).endOffset)).toEqual([3]);
+    expect(
+      c
+        .broker('b1')
+        .traces.filter((e) => e.kind === 'partition-truncate')
+        .map((e) => (e as { endOffset: number }).endOffset),
+    ).toEqual([3]);
   });
 
   it('a follower outside the ISR catches up and is added to it through the controller', () => {
@@ -733,7 +833,7 @@ describe('ReplicaManager: replication between brokers', () => {
     expect((last.msg as Extract<DataRequest, { api: 'Fetch' }>).topics[0]!.partitions[0]!.currentLeaderEpoch).toBe(1);
   });
 
-  it('a follower applies fetched batches and takes the leader\'s high watermark clamped to its log end', () => {
+  it("a follower applies fetched batches and takes the leader's high watermark clamped to its log end", () => {
     const c = new Cluster({ brokers: ['b1'], leader: 'b2', isr: ['b2', 'b1', 'b3'] });
     c.answerFollowerFetch('b1', 'b2', [written(0, 3, 0)], 9);
     const p = c.broker().partition;
@@ -785,7 +885,7 @@ describe('ReplicaManager: ListOffsets', () => {
     expect(list(c, 999)).toMatchObject({ errorCode: ErrorCode.NONE, offset: -1, timestamp: -1 });
   });
 
-  it('a new leader whose high watermark is below its epoch\'s start answers OFFSET_NOT_AVAILABLE until it gets there', () => {
+  it("a new leader whose high watermark is below its epoch's start answers OFFSET_NOT_AVAILABLE until it gets there", () => {
     const c = new Cluster({ brokers: ['b1'], leader: 'b2', isr: ['b2', 'b1', 'b3'] });
     c.answerFollowerFetch('b1', 'b2', [written(0, 4, 0)], 2);
     c.change({ leader: 'b1' });
@@ -817,13 +917,13 @@ describe('ReplicaManager: OffsetForLeaderEpoch', () => {
     return c;
   }
 
-  it('answers where an epoch ends in the leader\'s log: the largest epoch at or below the one asked', () => {
+  it("answers where an epoch ends in the leader's log: the largest epoch at or below the one asked", () => {
     const c = twoEpochs();
     expect(ask(c, 0)).toEqual({ errorCode: ErrorCode.NONE, partition: 0, leaderEpoch: 0, endOffset: 3 });
     expect(ask(c, 1)).toEqual({ errorCode: ErrorCode.NONE, partition: 0, leaderEpoch: 1, endOffset: 5 });
   });
 
-  it('an epoch older than every epoch in the log: the asked-for epoch and where the first one starts (Kafka\'s answer)', () => {
+  it("an epoch older than every epoch in the log: the asked-for epoch and where the first one starts (Kafka's answer)", () => {
     const c = new Cluster({ replicas: ['b1'], leaderEpoch: 3 });
     produceNow(c, 1, records(2));
     expect(ask(c, 1)).toEqual({ errorCode: ErrorCode.NONE, partition: 0, leaderEpoch: 1, endOffset: 0 });
@@ -840,7 +940,7 @@ describe('ReplicaManager: OffsetForLeaderEpoch', () => {
 });
 
 describe('ReplicaManager: Metadata', () => {
-  it('lists the unfenced brokers, the controller, and each partition\'s leader, epoch, replicas, ISR and offline replicas', () => {
+  it("lists the unfenced brokers, the controller, and each partition's leader, epoch, replicas, ISR and offline replicas", () => {
     const c = new Cluster({ leaderEpoch: 4, isr: ['b1', 'b2'], fenced: ['b3'] });
     const r = c.answer<MetadataResponse>(c.send('b1', { api: 'Metadata', kind: 'request', topics: null, allowAutoTopicCreation: false }));
     expect(r.clusterId).toBe('test-cluster');
@@ -852,7 +952,17 @@ describe('ReplicaManager: Metadata', () => {
         name: TOPIC,
         topicId: TOPIC_ID,
         isInternal: false,
-        partitions: [{ errorCode: ErrorCode.NONE, partitionIndex: 0, leaderId: 'b1', leaderEpoch: 4, replicaNodes: ['b1', 'b2', 'b3'], isrNodes: ['b1', 'b2'], offlineReplicas: ['b3'] }],
+        partitions: [
+          {
+            errorCode: ErrorCode.NONE,
+            partitionIndex: 0,
+            leaderId: 'b1',
+            leaderEpoch: 4,
+            replicaNodes: ['b1', 'b2', 'b3'],
+            isrNodes: ['b1', 'b2'],
+            offlineReplicas: ['b3'],
+          },
+        ],
       },
     ]);
   });
@@ -889,10 +999,15 @@ describe('ReplicaManager: durability', () => {
     const p = c.broker().partition;
     expect(p.logEndOffset).toBe(0);
     expect(p.hw).toBe(0);
-    expect(c.broker().traces.filter((e) => e.kind === 'partition-recover').at(-1)).toMatchObject({ batches: [], tornBytes: 0 });
+    expect(
+      c
+        .broker()
+        .traces.filter((e) => e.kind === 'partition-recover')
+        .at(-1),
+    ).toMatchObject({ batches: [], tornBytes: 0 });
   });
 
-  it('the topic\'s flush.messages fsyncs the log every that many records', () => {
+  it("the topic's flush.messages fsyncs the log every that many records", () => {
     const c = new Cluster({ replicas: ['b1'], topicConfig: { 'flush.messages': '3' } });
     produceNow(c, 1, records(2));
     expect(c.broker().partition.log.flushedEnd).toBe(0);
@@ -903,7 +1018,7 @@ describe('ReplicaManager: durability', () => {
     expect(c.broker().partition.logEndOffset).toBe(3);
   });
 
-  it('the topic\'s flush.ms fsyncs the log that long after the first unsynced append', () => {
+  it("the topic's flush.ms fsyncs the log that long after the first unsynced append", () => {
     const c = new Cluster({ replicas: ['b1'], topicConfig: { 'flush.ms': '100' } });
     produceNow(c, 1, records(2));
     c.advance(99);

@@ -38,7 +38,15 @@ describe('wire bytes beside a batch', () => {
   });
 
   it('traces show a batch without its bytes', () => {
-    const produce = { api: 'Produce', kind: 'request', correlationId: 1, transactionalId: null, acks: -1, timeoutMs: 1, topicData: [{ name: 't', partitionData: [{ index: 0, records: withWire(recordBatch({ count: 1 })) }] }] };
+    const produce = {
+      api: 'Produce',
+      kind: 'request',
+      correlationId: 1,
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1,
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: withWire(recordBatch({ count: 1 })) }] }],
+    };
     expect(JSON.stringify(describeMessage(produce))).not.toContain('wireBytes');
   });
 });

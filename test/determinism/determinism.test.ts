@@ -27,9 +27,7 @@ describe('the determinism guard: a static scan', () => {
   it('finds no wall clock, unseeded randomness or real timers in core/, sim/, models/ and trace/, and no IO in core/', () => {
     const files = ['core', 'sim', 'models', 'trace'].flatMap((dir) => sourceFiles(dir).map((path) => ({ dir, path })));
     expect(files.length).toBeGreaterThan(5);
-    const findings = files.flatMap(({ dir, path }) =>
-      findForbidden(relative(root, path), readFileSync(path, 'utf8'), { core: dir === 'core' }),
-    );
+    const findings = files.flatMap(({ dir, path }) => findForbidden(relative(root, path), readFileSync(path, 'utf8'), { core: dir === 'core' }));
     expect(findings).toEqual([]);
   });
 
@@ -115,7 +113,12 @@ describe('the determinism guard: same seed, same trace', () => {
   test.prop([fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 2, max: 7 }), fc.double({ min: 0, max: 0.2, noNaN: true })], { numRuns: 15 })(
     'holds for any cluster size and fault rate',
     (seed, nodes, rate) => {
-      const w: KernelWorkload = { ...workload, nodes, network: { latency: { mean: 3, min: 0.5 }, loss: rate, duplicate: rate, reorder: rate }, disk: { tornWrites: 1, fsyncFailure: rate, readError: 0 } };
+      const w: KernelWorkload = {
+        ...workload,
+        nodes,
+        network: { latency: { mean: 3, min: 0.5 }, loss: rate, duplicate: rate, reorder: rate },
+        disk: { tornWrites: 1, fsyncFailure: rate, readError: 0 },
+      };
       expect(hashOf(seed, w)).toBe(hashOf(seed, w));
     },
   );

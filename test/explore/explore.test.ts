@@ -61,8 +61,23 @@ describe('samsa explore', () => {
   }, 120_000);
 
   it('gives exit code 3 for a crash of the harness or a nondeterministic seed, and 2 for liveness alone', () => {
-    const report = (failing: ExploreReport['failing'], mismatches: number[] = []): ExploreReport => ({ outcomes: failing, determinism: { seeds: [1], mismatches }, failing, shrunk: [], wallMs: 1, exploreMs: 1, seedsPerSec: 1, stoppedBy: 'seeds' });
-    const liveness = { seed: 1, violations: [{ name: 'final-read', class: 'liveness' as const, message: '', step: 1 }], traceHash: null, simMs: 1, crash: null };
+    const report = (failing: ExploreReport['failing'], mismatches: number[] = []): ExploreReport => ({
+      outcomes: failing,
+      determinism: { seeds: [1], mismatches },
+      failing,
+      shrunk: [],
+      wallMs: 1,
+      exploreMs: 1,
+      seedsPerSec: 1,
+      stoppedBy: 'seeds',
+    });
+    const liveness = {
+      seed: 1,
+      violations: [{ name: 'final-read', class: 'liveness' as const, message: '', step: 1 }],
+      traceHash: null,
+      simMs: 1,
+      crash: null,
+    };
     const crash = { seed: 2, violations: [], traceHash: null, simMs: 0, crash: 'Error: boom' };
     expect(exploreExitCode(report([liveness]))).toBe(2);
     expect(exploreExitCode(report([liveness, crash]))).toBe(3);

@@ -48,7 +48,9 @@ describe('epoch-monotonic', () => {
     persist('b2', 2);
     state('b2', 2, 'voted', { votedFor: 'b1' });
     endStep();
-    expect(suite.violations).toMatchObject([{ name: 'epoch-monotonic', nodes: ['b2'], values: { epoch: 2, votedFor: 'b1', persistedEpoch: 2, persistedVote: null } }]);
+    expect(suite.violations).toMatchObject([
+      { name: 'epoch-monotonic', nodes: ['b2'], values: { epoch: 2, votedFor: 'b1', persistedEpoch: 2, persistedVote: null } },
+    ]);
   });
 
   it('accepts a state made durable within the same step', () => {
@@ -75,36 +77,75 @@ describe('epoch-monotonic', () => {
 
 describe('log-matching', () => {
   it('reports two logs with the same epoch at an offset but different contents', () => {
-    append('b1', 0, [[1, 11], [1, 12]]);
-    append('b2', 0, [[1, 11], [1, 99]]);
+    append('b1', 0, [
+      [1, 11],
+      [1, 12],
+    ]);
+    append('b2', 0, [
+      [1, 11],
+      [1, 99],
+    ]);
     expect(suite.violations).toMatchObject([{ name: 'log-matching', nodes: ['b1', 'b2'], values: { offset: 1, epoch: 1 } }]);
   });
 
   it('reports a same-epoch entry whose prefix differs, even if the entry itself is equal', () => {
-    append('b1', 0, [[1, 11], [1, 12]]);
-    append('b2', 0, [[1, 10], [1, 12]]);
+    append('b1', 0, [
+      [1, 11],
+      [1, 12],
+    ]);
+    append('b2', 0, [
+      [1, 10],
+      [1, 12],
+    ]);
     expect(names()).toContain('log-matching');
   });
 
   it('accepts identical logs and different entries under different epochs', () => {
-    append('b1', 0, [[1, 11], [1, 12]]);
-    append('b2', 0, [[1, 11], [1, 12]]);
-    append('b3', 0, [[1, 11], [2, 99]]);
+    append('b1', 0, [
+      [1, 11],
+      [1, 12],
+    ]);
+    append('b2', 0, [
+      [1, 11],
+      [1, 12],
+    ]);
+    append('b3', 0, [
+      [1, 11],
+      [2, 99],
+    ]);
     expect(names()).toEqual([]);
   });
 });
 
 describe('hw-monotonic', () => {
   it("reports a new leader's high watermark below the quorum's", () => {
-    for (const node of ['b1', 'b3']) append(node, 0, [[1, 1], [1, 2], [1, 3], [1, 4], [1, 5]]);
+    for (const node of ['b1', 'b3'])
+      append(node, 0, [
+        [1, 1],
+        [1, 2],
+        [1, 3],
+        [1, 4],
+        [1, 5],
+      ]);
     hw('b1', 5, 1);
-    append('b2', 0, [[1, 1], [1, 2], [1, 3]]);
+    append('b2', 0, [
+      [1, 1],
+      [1, 2],
+      [1, 3],
+    ]);
     hw('b2', 3, 2);
     expect(suite.violations.filter((v) => v.name === 'hw-monotonic')).toMatchObject([{ nodes: ['b2', 'b1'], values: { hw: 3, previous: 5, epoch: 2 } }]);
   });
 
   it('ignores followers and leaders of stale epochs', () => {
-    for (const node of ['b1', 'b2']) append(node, 0, [[1, 1], [1, 2], [1, 3], [1, 4], [1, 5]]);
+    for (const node of ['b1', 'b2'])
+      append(node, 0, [
+        [1, 1],
+        [1, 2],
+        [1, 3],
+        [1, 4],
+        [1, 5],
+      ]);
     hw('b1', 5, 2);
     append('b3', 0, [[1, 1]]);
     hw('b3', 1, 2, 'follower');
@@ -115,8 +156,16 @@ describe('hw-monotonic', () => {
 
 describe('majority-reached-hw and leader-completeness', () => {
   beforeEach(() => {
-    append('b1', 0, [[1, 1], [1, 2], [1, 3]]);
-    append('b2', 0, [[1, 1], [1, 2], [1, 3]]);
+    append('b1', 0, [
+      [1, 1],
+      [1, 2],
+      [1, 3],
+    ]);
+    append('b2', 0, [
+      [1, 1],
+      [1, 2],
+      [1, 3],
+    ]);
     append('b3', 0, [[1, 1]]);
     hw('b1', 3, 1);
   });
@@ -140,9 +189,16 @@ describe('majority-reached-hw and leader-completeness', () => {
 
 describe('committed-data-consistent', () => {
   it('reports a replica that treats as committed a log that differs from what was committed', () => {
-    for (const node of ['b1', 'b3']) append(node, 0, [[1, 1], [1, 2]]);
+    for (const node of ['b1', 'b3'])
+      append(node, 0, [
+        [1, 1],
+        [1, 2],
+      ]);
     hw('b1', 2, 1);
-    append('b2', 0, [[1, 1], [2, 7]]);
+    append('b2', 0, [
+      [1, 1],
+      [2, 7],
+    ]);
     hw('b2', 2, 2, 'follower');
     expect(suite.violations).toMatchObject([{ name: 'committed-data-consistent', nodes: ['b2'], values: { hw: 2, firstDifference: 1 } }]);
   });
@@ -155,9 +211,17 @@ describe('committed-data-consistent', () => {
   });
 
   it('accepts replicas that agree, at any high watermark', () => {
-    for (const node of ['b1', 'b3']) append(node, 0, [[1, 1], [1, 2], [1, 3]]);
+    for (const node of ['b1', 'b3'])
+      append(node, 0, [
+        [1, 1],
+        [1, 2],
+        [1, 3],
+      ]);
     hw('b1', 3, 1);
-    append('b2', 0, [[1, 1], [1, 2]]);
+    append('b2', 0, [
+      [1, 1],
+      [1, 2],
+    ]);
     hw('b2', 1, 1, 'follower');
     hw('b2', 2, 1, 'follower');
     expect(names()).toEqual([]);
@@ -166,7 +230,11 @@ describe('committed-data-consistent', () => {
 
 describe('metadata-log-prefix', () => {
   it('reports an image that applied records beyond the committed end', () => {
-    for (const node of ['b1', 'b2']) append(node, 0, [[1, 1], [1, 2]]);
+    for (const node of ['b1', 'b2'])
+      append(node, 0, [
+        [1, 1],
+        [1, 2],
+      ]);
     hw('b1', 1, 1);
     ev('b1', { kind: 'metadata-apply', endOffset: 1 });
     expect(names()).toEqual([]);

@@ -76,7 +76,13 @@ interface Send {
   invoke: { topic: string; key: string | null; value: string; acks: 0 | 1 | -1 };
 }
 
-const r = (partition: number, offset: number, value: string | null, key: string | null = null, topic = 'orders'): PollRecord => [topic, partition, offset, key, value];
+const r = (partition: number, offset: number, value: string | null, key: string | null = null, topic = 'orders'): PollRecord => [
+  topic,
+  partition,
+  offset,
+  key,
+  value,
+];
 
 function check(ops: readonly HistoryOp[], finish = true): Violation[] {
   const found: Violation[] = [];
@@ -145,7 +151,9 @@ describe('lost-write', () => {
     h.send('p1', 0, 2, 'c');
     const step = h.poll('c1', r(0, 0, 'a'), r(0, 2, 'c'));
     const lost = only(check(h.ops, false), 'lost-write');
-    expect(lost).toMatchObject([{ step, nodes: ['p1', 'c1'], values: { value: 'b', topic: 'orders', partition: 0, offset: 1, acks: 1, consumer: 'c1', pollStep: step, pollOffset: 2 } }]);
+    expect(lost).toMatchObject([
+      { step, nodes: ['p1', 'c1'], values: { value: 'b', topic: 'orders', partition: 0, offset: 1, acks: 1, consumer: 'c1', pollStep: step, pollOffset: 2 } },
+    ]);
     expect(lost[0]!.message).toBe(
       `p1's acknowledged write 'b' (acks=1, step 3) at orders/0 offset 1 was passed over: c1's poll (step ${step}), invoked after the acknowledgement, returned orders/0 offset 2, and no poll has returned 'b'`,
     );
@@ -193,7 +201,9 @@ describe('lost-write', () => {
     const last = h.assign('c1', [0, 1]);
     expect(check(h.ops, false)).toEqual([]);
     const found = check(h.ops);
-    expect(found).toMatchObject([{ name: 'lost-write', step: last, nodes: ['p1'], values: { value: 'a', topic: 'orders', partition: 0, offset: 0, acks: 1, ackStep: 1 } }]);
+    expect(found).toMatchObject([
+      { name: 'lost-write', step: last, nodes: ['p1'], values: { value: 'a', topic: 'orders', partition: 0, offset: 0, acks: 1, ackStep: 1 } },
+    ]);
     expect(found[0]!.message).toBe("p1's acknowledged write 'a' (acks=1, step 1) at orders/0 offset 0 was never returned by any poll");
   });
 
@@ -231,7 +241,9 @@ describe('duplicate', () => {
     h.poll('c1', r(0, 0, 'a'));
     const step = h.poll('c2', r(1, 0, 'a'));
     h.poll('c3', r(2, 0, 'a'));
-    expect(only(check(h.ops), 'duplicate')).toMatchObject([{ step, nodes: ['c1', 'c2'], values: { value: 'a', first: { partition: 0 }, second: { partition: 1 } } }]);
+    expect(only(check(h.ops), 'duplicate')).toMatchObject([
+      { step, nodes: ['c1', 'c2'], values: { value: 'a', first: { partition: 0 }, second: { partition: 1 } } },
+    ]);
   });
 });
 
@@ -290,7 +302,9 @@ describe('nonmonotonic-poll', () => {
     h.seek('c1', 1, 0);
     const step = h.poll('c1', r(0, 1, 'b'), r(0, 2, 'c'));
     const found = only(check(h.ops), 'nonmonotonic-poll');
-    expect(found).toMatchObject([{ step, nodes: ['c1'], values: { topic: 'orders', partition: 0, offset: 1, previous: 1, previousStep: 1, withinPoll: false } }]);
+    expect(found).toMatchObject([
+      { step, nodes: ['c1'], values: { topic: 'orders', partition: 0, offset: 1, previous: 1, previousStep: 1, withinPoll: false } },
+    ]);
     expect(found[0]!.message).toBe('c1 got orders/0 offset 1 after offset 1 (got in the poll at step 1), with no assign or seek in between');
   });
 
@@ -330,7 +344,9 @@ describe('poll-skip', () => {
     h.poll('c2', r(0, 2, 'c'));
     const step = h.poll('c1', r(0, 2, 'c'));
     const found = only(check(h.ops), 'poll-skip');
-    expect(found).toMatchObject([{ step, nodes: ['c1', 'p1'], values: { topic: 'orders', partition: 0, from: 0, to: 2, skipped: 1, value: 'b', skipStep: step } }]);
+    expect(found).toMatchObject([
+      { step, nodes: ['c1', 'p1'], values: { topic: 'orders', partition: 0, from: 0, to: 2, skipped: 1, value: 'b', skipStep: step } },
+    ]);
     expect(found[0]!.message).toBe("c1 jumped from orders/0 offset 0 to offset 2, skipping offset 1; offset 1 holds 'b' (acknowledged to p1 at step 3)");
   });
 
@@ -349,7 +365,9 @@ describe('poll-skip', () => {
     h.send('p1', 0, 3, 'd');
     const found = only(check(h.ops), 'poll-skip');
     expect(found).toMatchObject([{ step, nodes: ['c1', 'p1'], values: { from: 0, to: 4, skipped: 2, skipStep: skip } }]);
-    expect(found[0]!.message).toBe(`c1 jumped from orders/0 offset 0 to offset 4 in the poll at step ${skip}, skipping offsets 1..3; offset 2 holds 'c' (acknowledged to p1 at step ${step})`);
+    expect(found[0]!.message).toBe(
+      `c1 jumped from orders/0 offset 0 to offset 4 in the poll at step ${skip}, skipping offsets 1..3; offset 2 holds 'c' (acknowledged to p1 at step ${step})`,
+    );
   });
 
   it('still judges skips across an assign of another topic or a seek of another partition', () => {
@@ -408,7 +426,13 @@ describe('producer-order', () => {
     h.sendOk(b, 0, 4);
     const step = h.sendOk(a, 0, 5);
     const found = only(check(h.ops, false), 'producer-order');
-    expect(found).toMatchObject([{ step, nodes: ['p1'], values: { topic: 'orders', partition: 0, first: { value: 'a', invokeStep: 0, offset: 5 }, second: { value: 'b', invokeStep: 1, offset: 4 } } }]);
+    expect(found).toMatchObject([
+      {
+        step,
+        nodes: ['p1'],
+        values: { topic: 'orders', partition: 0, first: { value: 'a', invokeStep: 0, offset: 5 }, second: { value: 'b', invokeStep: 1, offset: 4 } },
+      },
+    ]);
     expect(found[0]!.message).toBe("p1 sent 'a' (invoked at step 0) before 'b' (invoked at step 1) to orders/0, but they landed at offsets 5 and 4");
   });
 
@@ -423,7 +447,15 @@ describe('producer-order', () => {
 
 describe('the history checkers together', () => {
   it('lists the seven checkers with a statement and a source', () => {
-    expect(HISTORY_CHECKERS.map((c) => c.name)).toEqual(['lost-write', 'duplicate', 'inconsistent-offset', 'nonmonotonic-poll', 'poll-skip', 'key-partition', 'producer-order']);
+    expect(HISTORY_CHECKERS.map((c) => c.name)).toEqual([
+      'lost-write',
+      'duplicate',
+      'inconsistent-offset',
+      'nonmonotonic-poll',
+      'poll-skip',
+      'key-partition',
+      'producer-order',
+    ]);
     for (const c of HISTORY_CHECKERS) {
       expect(c.statement).toMatch(/\.$/);
       expect(c.source.length).toBeGreaterThan(10);
@@ -645,7 +677,9 @@ describe('history checker properties', () => {
       fc.pre(acked.length > 0);
       const lost = acked[pick % acked.length]!;
       const without = ops.map((op) =>
-        op.op === 'poll' && op.type === 'ok' ? { ...op, value: { records: (op.value as { records: PollRecord[] }).records.filter((rec) => rec[4] !== lost) } } : op,
+        op.op === 'poll' && op.type === 'ok'
+          ? { ...op, value: { records: (op.value as { records: PollRecord[] }).records.filter((rec) => rec[4] !== lost) } }
+          : op,
       );
       expect(check(ops)).toEqual([]);
       const found = only(check(without), 'lost-write');

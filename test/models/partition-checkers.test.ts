@@ -30,14 +30,34 @@ const at0 = { topic: TOPIC, partition: 0 };
 /** A batch; the default hash stands for the records a leader of that epoch wrote at that offset. */
 const batch = (base: number, last = base, epoch = 0, hash = 1_000 * (epoch + 1) + base): Batch => [base, last, epoch, hash];
 const brokerState = (brokerEpoch: number, fenced = false): Ev => ({ kind: 'broker-state', brokerEpoch, fenced });
-const change = (s: State): Ev => ({ kind: 'partition-change', ...at0, leader: s.leader, isr: [...s.isr], leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch });
+const change = (s: State): Ev => ({
+  kind: 'partition-change',
+  ...at0,
+  leader: s.leader,
+  isr: [...s.isr],
+  leaderEpoch: s.leaderEpoch,
+  partitionEpoch: s.partitionEpoch,
+});
 const recover = (...batches: Batch[]): Ev => ({ kind: 'partition-recover', ...at0, batches, tornBytes: 0, highWatermark: 0 });
 const role = (r: 'leader' | 'follower', leader: Broker | null, leaderEpoch: number): Ev => ({ kind: 'partition-role', ...at0, role: r, leader, leaderEpoch });
-const isrView = (isr: Broker[], partitionEpoch: number, pendingIsr: Broker[] | null = null): Ev => ({ kind: 'partition-isr', ...at0, isr: [...isr], pendingIsr, partitionEpoch });
+const isrView = (isr: Broker[], partitionEpoch: number, pendingIsr: Broker[] | null = null): Ev => ({
+  kind: 'partition-isr',
+  ...at0,
+  isr: [...isr],
+  pendingIsr,
+  partitionEpoch,
+});
 const append = (...batches: Batch[]): Ev => ({ kind: 'partition-append', ...at0, batches });
 const truncate = (endOffset: number): Ev => ({ kind: 'partition-truncate', ...at0, endOffset });
 /** A high watermark change; a leader's is exposed unless it is still below its epoch's start offset. */
-const hw = (highWatermark: number, r: 'leader' | 'follower', leaderEpoch: number, exposed = r === 'leader'): Ev => ({ kind: 'partition-hw', ...at0, highWatermark, role: r, leaderEpoch, exposed });
+const hw = (highWatermark: number, r: 'leader' | 'follower', leaderEpoch: number, exposed = r === 'leader'): Ev => ({
+  kind: 'partition-hw',
+  ...at0,
+  highWatermark,
+  role: r,
+  leaderEpoch,
+  exposed,
+});
 const crash = (): Ev => ({ kind: 'crash', reason: 'kill', disk: [] });
 const restart = (incarnation: number): Ev => ({ kind: 'restart', incarnation });
 
@@ -85,7 +105,8 @@ const produce = (leader: Broker, b: Batch): number => on(leader, append(b));
 const fetched = (follower: Broker, leaderEpoch: number, highWatermark: number | null, ...batches: Batch[]): number =>
   on(follower, ...(batches.length > 0 ? [append(...batches)] : []), ...(highWatermark === null ? [] : [hw(highWatermark, 'follower', leaderEpoch)]));
 /** The leader's high watermark moved on a follower's fetch. */
-const leaderHw = (leader: Broker, highWatermark: number, leaderEpoch: number, exposed = true): number => on(leader, hw(highWatermark, 'leader', leaderEpoch, exposed));
+const leaderHw = (leader: Broker, highWatermark: number, leaderEpoch: number, exposed = true): number =>
+  on(leader, hw(highWatermark, 'leader', leaderEpoch, exposed));
 
 /** `leader` appends `batches`, `followers` fetch them, the leader's high watermark moves to their end and the followers hear of it. */
 function commit(leader: Broker, leaderEpoch: number, followers: Broker[], ...batches: Batch[]): void {
@@ -258,7 +279,9 @@ describe('strong-isr', () => {
     expect(suite.violations).toMatchObject([
       { name: 'strong-isr', step: steps.b1, nodes: ['b3'], values: { partition: KEY, isr: ['b1', 'b2', 'b3'], firstMissing: 2, committed: 5 } },
     ]);
-    expect(suite.violations[0]!.message).toContain('b3 is in the ISR of orders-0 (partition epoch 2) but lacks committed records from offset 2 (committed up to 5)');
+    expect(suite.violations[0]!.message).toContain(
+      'b3 is in the ISR of orders-0 (partition epoch 2) but lacks committed records from offset 2 (committed up to 5)',
+    );
   });
 
   it('accepts a lagging follower out of the ISR, even as it restarts, and admits it once caught up', () => {
@@ -277,7 +300,9 @@ describe('strong-isr', () => {
     b2LagsOnHw();
     // b1 is cut off; b3 leads epoch 1, and b2, following it, cuts its log back to its own high watermark.
     const steps = apply(st('b3', ['b2', 'b3'], 1, 1), ['b3', 'b2'], { b2: [truncate(2)] });
-    expect(suite.violations).toMatchObject([{ name: 'strong-isr', step: steps.b2, nodes: ['b2'], values: { isr: ['b2', 'b3'], firstMissing: 2, committed: 3 } }]);
+    expect(suite.violations).toMatchObject([
+      { name: 'strong-isr', step: steps.b2, nodes: ['b2'], values: { isr: ['b2', 'b3'], firstMissing: 2, committed: 3 } },
+    ]);
   });
 
   it('reports the last ISR member coming back from a power loss without a committed record', () => {
@@ -364,7 +389,9 @@ describe('leader-completeness (partitions)', () => {
     expect(names()).toEqual(['strong-isr', 'leader-completeness']);
     expect(one('strong-isr')).toMatchObject({ step: s, nodes: ['b3'], values: { isr: ['b3'], firstMissing: 2, committed: 5 } });
     expect(one('leader-completeness')).toMatchObject({ step: s, nodes: ['b3'], values: { partition: KEY, leaderEpoch: 3, firstMissing: 2, committed: 5 } });
-    expect(one('leader-completeness').message).toContain('b3 became leader of orders-0 (epoch 3) without the committed records from offset 2 (committed up to 5)');
+    expect(one('leader-completeness').message).toContain(
+      'b3 became leader of orders-0 (epoch 3) without the committed records from offset 2 (committed up to 5)',
+    );
   });
 
   it("accepts a new leader holding every committed record but not the old leader's uncommitted tail", () => {
@@ -388,7 +415,9 @@ describe('hw-monotonic (partitions)', () => {
 
   it('reports a new leader exposing its lagging high watermark (KAFKA-7128)', () => {
     const s = b2TakesOverLagging(true);
-    expect(suite.violations).toMatchObject([{ name: 'hw-monotonic', step: s, nodes: ['b2', 'b1'], values: { partition: KEY, hw: 2, previous: 3, leaderEpoch: 1 } }]);
+    expect(suite.violations).toMatchObject([
+      { name: 'hw-monotonic', step: s, nodes: ['b2', 'b1'], values: { partition: KEY, hw: 2, previous: 3, leaderEpoch: 1 } },
+    ]);
     expect(suite.violations[0]!.message).toContain('leader b2 of orders-0 (epoch 1) exposes high watermark 2, below 3 exposed by b1');
   });
 

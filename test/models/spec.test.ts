@@ -162,7 +162,13 @@ describe('KIP-101 against KIP-279', () => {
       const last = replayActions(spec, actions).at(-1)!;
       return { holds: spec.invariants.find((i) => i.name === 'LogMatching')!.holds(last), logs: [logIds(last, 0), logIds(last, 1)] };
     };
-    expect(logMatching('kip-101')).toEqual({ holds: false, logs: [[0, 1], [2, 1]] });
+    expect(logMatching('kip-101')).toEqual({
+      holds: false,
+      logs: [
+        [0, 1],
+        [2, 1],
+      ],
+    });
     expect(logMatching('kip-279')).toEqual({ holds: true, logs: [[0, 1], [0]] });
   });
 });

@@ -6,7 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatValidationFailure, truncationPoint, validateTraceEvents, validateTraceFile, type Batch, type ValidationResult } from '../../models/trace-validation.ts';
+import {
+  formatValidationFailure,
+  truncationPoint,
+  validateTraceEvents,
+  validateTraceFile,
+  type Batch,
+  type ValidationResult,
+} from '../../models/trace-validation.ts';
 import { KNOWN_BUGS } from '../../core/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
@@ -26,8 +33,18 @@ describe('trace validation against the replication spec', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('finds the spec truncation point: one past the last batch both logs share', () => {
-    const leader: Batch[] = [[0, 4, 0, 1], [5, 9, 0, 2], [10, 10, 2, 3]];
-    expect(truncationPoint(leader, [[0, 4, 0, 1], [5, 9, 0, 2], [10, 12, 1, 9]])).toBe(10);
+    const leader: Batch[] = [
+      [0, 4, 0, 1],
+      [5, 9, 0, 2],
+      [10, 10, 2, 3],
+    ];
+    expect(
+      truncationPoint(leader, [
+        [0, 4, 0, 1],
+        [5, 9, 0, 2],
+        [10, 12, 1, 9],
+      ]),
+    ).toBe(10);
     expect(truncationPoint(leader, [[0, 4, 0, 1]])).toBe(5);
     expect(truncationPoint(leader, [[0, 4, 1, 7]])).toBe(0);
     expect(truncationPoint([], [[0, 4, 0, 1]])).toBe(0);
@@ -36,7 +53,16 @@ describe('trace validation against the replication spec', () => {
   it('validates the quickstart trace, step by step', () => {
     const r = validate('scenarios/quickstart.yaml');
     expect(r.failure, explain(r)).toBeNull();
-    for (const action of ['LeaderWrite', 'FollowerFetch', 'LeaderIncHighWatermark', 'BecomeLeader', 'BecomeFollowerAndTruncate', 'ControllerElectLeader', 'LeaderExpandIsr', 'LeaderShrinkIsr']) {
+    for (const action of [
+      'LeaderWrite',
+      'FollowerFetch',
+      'LeaderIncHighWatermark',
+      'BecomeLeader',
+      'BecomeFollowerAndTruncate',
+      'ControllerElectLeader',
+      'LeaderExpandIsr',
+      'LeaderShrinkIsr',
+    ]) {
       expect(r.actions[action] ?? 0, action).toBeGreaterThan(0);
     }
     expect(r.mappedEvents).toBeGreaterThan(5000);

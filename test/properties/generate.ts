@@ -123,15 +123,13 @@ function producerArb(id: string, topics: readonly TopicDoc[], maxRate: number): 
  */
 function consumersArb(topics: readonly TopicDoc[], producers: readonly Doc[]): fc.Arbitrary<Doc[]> {
   const written = new Set(producers.map((p) => p['topic']));
-  return fc
-    .tuple(...topics.map((t) => fc.integer({ min: written.has(t.name) ? 1 : 0, max: 2 })))
-    .map((counts) => {
-      const out: Doc[] = [];
-      counts.forEach((n, i) => {
-        for (let k = 0; k < n; k++) out.push({ consumer: `r${out.length + 1}`, topic: topics[i]!.name, mode: 'assign' });
-      });
-      return out;
+  return fc.tuple(...topics.map((t) => fc.integer({ min: written.has(t.name) ? 1 : 0, max: 2 }))).map((counts) => {
+    const out: Doc[] = [];
+    counts.forEach((n, i) => {
+      for (let k = 0; k < n; k++) out.push({ consumer: `r${out.length + 1}`, topic: topics[i]!.name, mode: 'assign' });
     });
+    return out;
+  });
 }
 
 // ---- faults ----------------------------------------------------------------------------------
@@ -206,10 +204,12 @@ function partitionArb(ctx: FaultContext): fc.Arbitrary<Doc | null> {
 
 function onewayArb(ctx: FaultContext): fc.Arbitrary<Doc | null> {
   return fc.oneof(
-    oneNodeArb(ctx).chain((s) => fc.boolean().map((outbound) => ({ 'partition-oneway': outbound ? { from: [s], to: ['rest'] } : { from: ['rest'], to: [s] } }))),
-    fc.shuffledSubarray(ctx.nodes, { minLength: 2 }).chain((sub) =>
-      fc.integer({ min: 1, max: sub.length - 1 }).map((cut) => ({ 'partition-oneway': { from: sub.slice(0, cut), to: sub.slice(cut) } })),
+    oneNodeArb(ctx).chain((s) =>
+      fc.boolean().map((outbound) => ({ 'partition-oneway': outbound ? { from: [s], to: ['rest'] } : { from: ['rest'], to: [s] } })),
     ),
+    fc
+      .shuffledSubarray(ctx.nodes, { minLength: 2 })
+      .chain((sub) => fc.integer({ min: 1, max: sub.length - 1 }).map((cut) => ({ 'partition-oneway': { from: sub.slice(0, cut), to: sub.slice(cut) } }))),
   );
 }
 
@@ -217,7 +217,10 @@ function onewayArb(ctx: FaultContext): fc.Arbitrary<Doc | null> {
 function stopArb(ctx: FaultContext, kind: 'crash' | 'power-loss'): fc.Arbitrary<{ body: Doc; votersDown: number; named: boolean }> {
   const one = oneNodeArb(ctx).map((s) => ({ body: { [kind]: s }, votersDown: votersStruck(ctx, [s]), named: typeof s === 'string' && ctx.nodes.includes(s) }));
   if (ctx.nodes.length < 2) return one;
-  return fc.oneof(one, fc.subarray(ctx.nodes, { minLength: 2 }).map((set) => ({ body: { [kind]: set }, votersDown: votersStruck(ctx, set), named: true })));
+  return fc.oneof(
+    one,
+    fc.subarray(ctx.nodes, { minLength: 2 }).map((set) => ({ body: { [kind]: set }, votersDown: votersStruck(ctx, set), named: true })),
+  );
 }
 
 function faultArb(ctx: FaultContext): fc.Arbitrary<Drawn | null> {
@@ -278,7 +281,9 @@ function faultArb(ctx: FaultContext): fc.Arbitrary<Drawn | null> {
   if (ctx.powerLoss) {
     kinds.push({
       weight: 2,
-      arbitrary: fc.record({ at, forMs, stop: stopArb(ctx, 'power-loss') }).map(({ at, forMs, stop }) => ({ at, forMs, body: stop.body, votersDown: stop.votersDown })),
+      arbitrary: fc
+        .record({ at, forMs, stop: stopArb(ctx, 'power-loss') })
+        .map(({ at, forMs, stop }) => ({ at, forMs, body: stop.body, votersDown: stop.votersDown })),
     });
   }
   return fc.oneof(...kinds);
@@ -339,7 +344,14 @@ export function scenarioDocArb(options: GenerateOptions = {}): fc.Arbitrary<Doc>
         const topics = base.topics;
         const durationMs = base.durationS * 1000;
         const powerLoss = topics.every((t) => t.config['flush.messages'] === 1);
-        const ctx: FaultContext = { nodes: nodeNames(shape), voters: voterNames(shape), combined: shape.controllers === 'combined', topics, durationMs, powerLoss };
+        const ctx: FaultContext = {
+          nodes: nodeNames(shape),
+          voters: voterNames(shape),
+          combined: shape.controllers === 'combined',
+          topics,
+          durationMs,
+          powerLoss,
+        };
         return fc
           .record({
             clients: fc
@@ -349,7 +361,10 @@ export function scenarioDocArb(options: GenerateOptions = {}): fc.Arbitrary<Doc>
             faults: fc.array(faultArb(ctx), { maxLength: maxFaults }),
           })
           .map(({ clients: { producers, consumers }, faults }): Doc => {
-            const drawn = withinVoterBudget(faults.filter((f): f is Drawn => f !== null), maxVotersDown(ctx.voters.length));
+            const drawn = withinVoterBudget(
+              faults.filter((f): f is Drawn => f !== null),
+              maxVotersDown(ctx.voters.length),
+            );
             const cluster: Doc = { nodes: shape.brokers, controllers: shape.controllers };
             if (base.lagMs !== null) cluster['config'] = { 'replica.lag.time.max.ms': base.lagMs };
             const network: Doc = { latency: { min: '1ms', max: `${base.latencyMax}ms` } };

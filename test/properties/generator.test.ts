@@ -49,7 +49,7 @@ describe('the scenario generator', () => {
     for (const [i, s] of scenarios.slice(0, 50).entries()) expect(parseGenerated(scenarioYaml(docs[i]!))).toEqual(s);
   });
 
-  it("draws only configurations Kafka promises to survive without losing an acknowledged write", () => {
+  it('draws only configurations Kafka promises to survive without losing an acknowledged write', () => {
     const problems: string[] = [];
     scenarios.forEach((s, i) => {
       const bad: string[] = [];
@@ -89,16 +89,26 @@ describe('the scenario generator', () => {
     const shapes = new Set(scenarios.map((s) => `${s.cluster.nodes}/${s.cluster.controllers}`));
     for (const n of [1, 2, 3, 4, 5]) for (const c of ['combined', 1, 3]) expect(shapes, `${n}/${c}`).toContain(`${n}/${c}`);
     const kinds = new Set(scenarios.flatMap((s) => s.faults.map((f) => f.kind)));
-    for (const k of ['partition', 'partition-oneway', 'heal', 'crash', 'restart', 'power-loss', 'slow-link', 'network', 'clock-skew']) expect(kinds).toContain(k);
+    for (const k of ['partition', 'partition-oneway', 'heal', 'crash', 'restart', 'power-loss', 'slow-link', 'network', 'clock-skew'])
+      expect(kinds).toContain(k);
     const selectors = new Set(
       scenarios.flatMap((s) =>
-        s.faults.flatMap((f) => ('nodes' in f ? f.nodes : f.kind === 'partition' ? f.groups.flat() : f.kind === 'partition-oneway' ? [...f.from, ...f.to] : []).map((sel) => sel.kind)),
+        s.faults.flatMap((f) =>
+          ('nodes' in f ? f.nodes : f.kind === 'partition' ? f.groups.flat() : f.kind === 'partition-oneway' ? [...f.from, ...f.to] : []).map(
+            (sel) => sel.kind,
+          ),
+        ),
       ),
     );
     for (const k of ['node', 'all', 'rest', 'random', 'controller-leader', 'leader-of']) expect(selectors).toContain(k);
     // Bridges: a split that leaves a node in no group.
     const bridged = scenarios.some((s) =>
-      s.faults.some((f) => f.kind === 'partition' && f.groups.every((g) => g.every((sel) => sel.kind === 'node')) && f.groups.flat().length < s.cluster.nodes + (s.cluster.controllers === 'combined' ? 0 : s.cluster.controllers)),
+      s.faults.some(
+        (f) =>
+          f.kind === 'partition' &&
+          f.groups.every((g) => g.every((sel) => sel.kind === 'node')) &&
+          f.groups.flat().length < s.cluster.nodes + (s.cluster.controllers === 'combined' ? 0 : s.cluster.controllers),
+      ),
     );
     expect(bridged).toBe(true);
     const producers = scenarios.flatMap((s) => s.clients.filter((c) => c.kind === 'producer'));

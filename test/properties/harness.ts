@@ -24,7 +24,9 @@ export function propertySeed(suite: string): { seed: number; path: string | unde
   // Tests are outside the determinism guard (core/, sim/, models/): a fresh seed per run is the point.
   const seed = fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) >>> 1;
   const path = process.env['SAMSA_PROPERTY_PATH'] || undefined;
-  console.log(`[${suite}] fast-check seed ${seed}${path ? ` path ${path}` : ''} (replay: SAMSA_PROPERTY_SEED=${seed}${DEEP ? ' SAMSA_DEEP=1' : ''} npx vitest run test/properties)`);
+  console.log(
+    `[${suite}] fast-check seed ${seed}${path ? ` path ${path}` : ''} (replay: SAMSA_PROPERTY_SEED=${seed}${DEEP ? ' SAMSA_DEEP=1' : ''} npx vitest run test/properties)`,
+  );
   return { seed, path };
 }
 

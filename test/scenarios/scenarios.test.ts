@@ -17,7 +17,10 @@ import { FileSink } from '../../trace/sink.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const load = (path: string) => loadScenario(join(root, path), { knownBugs: KNOWN_BUGS });
-const yamlFiles = (dir: string) => readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).sort();
+const yamlFiles = (dir: string) =>
+  readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
 describe('bug scenarios', () => {
   const files = yamlFiles('scenarios/bugs');
@@ -110,16 +113,38 @@ describe('plain scenarios', () => {
     const base = 'samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics: [{ name: t, partitions: 1, replicationFactor: 1 }]\nclients:\n';
     const read = (text: string) => () => parseScenario(text, 'x.yaml', { knownBugs: KNOWN_BUGS });
     expect(read(base + '  - { producer: p1, topic: t, rate: 1/s, config: { acks: 2 } }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.config\.acks: /);
-    expect(read(base + '  - { producer: p1, topic: t, rate: 1/s, config: { acks: 1, enable.idempotence: true } }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.config: enable\.idempotence=true needs acks must be all/);
-    expect(read(base + '  - { consumer: r1, topic: t, config: { max.poll.records: 0 } }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.config\["max\.poll\.records"\]: /);
-    expect(read(base + '  - { consumer: r1, topic: t, config: { isolation.level: read_committed } }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.config\["isolation\.level"\]: .*not built yet/);
-    expect(read(base + '  - { consumer: r1, topic: t, mode: group, group: g1 }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.mode: consumer groups \(mode: group\) are not built yet/);
-    const topics = (config: string) => `samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { ${config} } }\n`;
-    for (const name of ['cleanup.policy: compact', 'retention.ms: 1000', 'retention.bytes: 10', 'segment.bytes: 100', 'segment.ms: 10', 'compression.type: gzip', 'max.message.bytes: 10', 'message.timestamp.type: LogAppendTime']) {
-      expect(read(topics(name))).toThrow(new RegExp(`^x\\.yaml:6:\\d+: topics\\[0\\]\\.config\\["${name.split(':')[0]!.replace(/\./g, '\\.')}"\\]: topic config .* is not built yet`));
+    expect(read(base + '  - { producer: p1, topic: t, rate: 1/s, config: { acks: 1, enable.idempotence: true } }')).toThrow(
+      /^x\.yaml:7:\d+: clients\[0\]\.config: enable\.idempotence=true needs acks must be all/,
+    );
+    expect(read(base + '  - { consumer: r1, topic: t, config: { max.poll.records: 0 } }')).toThrow(
+      /^x\.yaml:7:\d+: clients\[0\]\.config\["max\.poll\.records"\]: /,
+    );
+    expect(read(base + '  - { consumer: r1, topic: t, config: { isolation.level: read_committed } }')).toThrow(
+      /^x\.yaml:7:\d+: clients\[0\]\.config\["isolation\.level"\]: .*not built yet/,
+    );
+    expect(read(base + '  - { consumer: r1, topic: t, mode: group, group: g1 }')).toThrow(
+      /^x\.yaml:7:\d+: clients\[0\]\.mode: consumer groups \(mode: group\) are not built yet/,
+    );
+    const topics = (config: string) =>
+      `samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { ${config} } }\n`;
+    for (const name of [
+      'cleanup.policy: compact',
+      'retention.ms: 1000',
+      'retention.bytes: 10',
+      'segment.bytes: 100',
+      'segment.ms: 10',
+      'compression.type: gzip',
+      'max.message.bytes: 10',
+      'message.timestamp.type: LogAppendTime',
+    ]) {
+      expect(read(topics(name))).toThrow(
+        new RegExp(`^x\\.yaml:6:\\d+: topics\\[0\\]\\.config\\["${name.split(':')[0]!.replace(/\./g, '\\.')}"\\]: topic config .* is not built yet`),
+      );
     }
     expect(read(topics('no.such.config: 1'))).toThrow(/^x\.yaml:6:\d+: topics\[0\]\.config\["no\.such\.config"\]: unknown topic config/);
-    expect(read('samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1, config: { no.such.config: 1 } }\n')).toThrow(/^x\.yaml:4:\d+: cluster\.config\["no\.such\.config"\]: unknown config/);
+    expect(read('samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1, config: { no.such.config: 1 } }\n')).toThrow(
+      /^x\.yaml:4:\d+: cluster\.config\["no\.such\.config"\]: unknown config/,
+    );
   });
 
   it('a scenario built in code (not read from a file) still has its configs checked before the run', () => {

@@ -134,7 +134,7 @@ describe('the kernel: crash and restart', () => {
     expect(torn.events.some((e) => e['kind'] === 'disk' && e['fault'] === 'torn-write')).toBe(true);
   });
 
-  it("timers die with their node: nothing armed before a crash fires after it, even after a restart", () => {
+  it('timers die with their node: nothing armed before a crash fires after it, even after a restart', () => {
     const { sim, fired, env } = recordingCluster(['a', 'b']);
     sim.at(0, () => {
       env('a').setTimer(10, 'before-crash');

@@ -48,7 +48,14 @@ describe('messages are values', () => {
   it('a receiver that changes what it got throws', () => {
     let caught: unknown = null;
     try {
-      run(new Talker('b'), new Talker(null, () => {}, (m) => (m.values[0] = 9)));
+      run(
+        new Talker('b'),
+        new Talker(
+          null,
+          () => {},
+          (m) => (m.values[0] = 9),
+        ),
+      );
     } catch (err) {
       caught = err;
     }
@@ -58,7 +65,15 @@ describe('messages are values', () => {
 
   it('with freezing off the same change goes through (it is the freeze that catches it)', () => {
     const seen: number[][] = [];
-    run(new Talker('b', (m) => m.values.push(3)), new Talker(null, () => {}, (m) => seen.push([...m.values])), false);
+    run(
+      new Talker('b', (m) => m.values.push(3)),
+      new Talker(
+        null,
+        () => {},
+        (m) => seen.push([...m.values]),
+      ),
+      false,
+    );
     expect(seen).toEqual([[1, 2, 3]]);
   });
 

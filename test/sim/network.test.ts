@@ -20,9 +20,32 @@ describe('the network: partitions', () => {
   it('a two-way partition stops traffic both ways until healed', () => {
     const { sim, log, env } = recordingCluster(['a', 'b', 'c']);
     sim.partition([['a'], ['b', 'c']]);
-    sim.at(1, blast(env, [['a', 'b'], ['b', 'a'], ['b', 'c'], ['c', 'a']], 1));
+    sim.at(
+      1,
+      blast(
+        env,
+        [
+          ['a', 'b'],
+          ['b', 'a'],
+          ['b', 'c'],
+          ['c', 'a'],
+        ],
+        1,
+      ),
+    );
     sim.at(10, () => sim.healAll());
-    sim.at(11, blast(env, [['a', 'b'], ['b', 'a']], 1, 11));
+    sim.at(
+      11,
+      blast(
+        env,
+        [
+          ['a', 'b'],
+          ['b', 'a'],
+        ],
+        1,
+        11,
+      ),
+    );
     sim.run(20);
     expect(log.map((r) => r.msg)).toEqual(['b>c#0', 'a>b#11000', 'b>a#11000']);
     expect(sim.stats.dropped.partition).toBe(3);
@@ -31,7 +54,17 @@ describe('the network: partitions', () => {
   it('a one-way partition cuts only the named direction', () => {
     const { sim, log, env } = recordingCluster(['a', 'b']);
     sim.partition([['a'], ['b']], { oneWay: true });
-    sim.at(1, blast(env, [['a', 'b'], ['b', 'a']], 1));
+    sim.at(
+      1,
+      blast(
+        env,
+        [
+          ['a', 'b'],
+          ['b', 'a'],
+        ],
+        1,
+      ),
+    );
     sim.run(20);
     expect(log.map((r) => r.msg)).toEqual(['b>a#0']);
   });
@@ -44,13 +77,30 @@ describe('the network: partitions', () => {
     sim.run(20);
     sim.finish();
     expect(log).toEqual([]);
-    expect(sink.events().filter((e) => e['kind'] === 'drop').map((e) => e['reason'])).toEqual(['partition']);
+    expect(
+      sink
+        .events()
+        .filter((e) => e['kind'] === 'drop')
+        .map((e) => e['reason']),
+    ).toEqual(['partition']);
   });
 
   it('partitions any sets of nodes: a bridge node keeps both sides', () => {
     const { sim, log, env } = recordingCluster(['a', 'b', 'c']);
     sim.partition([['a'], ['c']]); // b talks to both, a and c are cut from each other
-    sim.at(1, blast(env, [['a', 'b'], ['b', 'c'], ['a', 'c'], ['c', 'a']], 1));
+    sim.at(
+      1,
+      blast(
+        env,
+        [
+          ['a', 'b'],
+          ['b', 'c'],
+          ['a', 'c'],
+          ['c', 'a'],
+        ],
+        1,
+      ),
+    );
     sim.run(20);
     expect(log.map((r) => r.msg).sort()).toEqual(['a>b#0', 'b>c#0']);
   });
@@ -116,7 +166,18 @@ describe('the network: loss, duplication, reordering, latency', () => {
   it('slows one link both ways without touching the others', () => {
     const { sim, log, env } = recordingCluster(['a', 'b', 'c']);
     sim.setLinkBetween('a', 'b', { latency: { constant: 500 } });
-    sim.at(0, blast(env, [['a', 'b'], ['b', 'a'], ['a', 'c']], 1));
+    sim.at(
+      0,
+      blast(
+        env,
+        [
+          ['a', 'b'],
+          ['b', 'a'],
+          ['a', 'c'],
+        ],
+        1,
+      ),
+    );
     sim.run(1000);
     expect(log.map((r) => `${r.msg}@${r.at}`)).toEqual(['a>c#0@1', 'a>b#0@500', 'b>a#0@500']);
     sim.setLinkBetween('a', 'b', null);

@@ -167,7 +167,11 @@ describe('snapshots', () => {
   test.prop([fc.integer({ min: 1, max: 3 }), seed], { numRuns: RUNS })(
     'a replica that missed the snapshotted prefix catches up by fetching the snapshot',
     (observers, s) => {
-      const sim = buildRaftWorkload({ ...DEFAULT_RAFT_WORKLOAD, voters: 3, observers, config: { 'metadata.log.max.record.bytes.between.snapshots': 2000 } }, s, null);
+      const sim = buildRaftWorkload(
+        { ...DEFAULT_RAFT_WORKLOAD, voters: 3, observers, config: { 'metadata.log.max.record.bytes.between.snapshots': 2000 } },
+        s,
+        null,
+      );
       const suite = new CheckerSuite();
       suite.attach(sim);
       const fetched: string[] = [];

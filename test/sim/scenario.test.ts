@@ -98,7 +98,15 @@ const FULL_PARSED: Scenario = {
     { kind: 'restart-wiped', atMs: 26_000, nodes: [{ kind: 'node', id: 'b3' }] },
     { kind: 'power-loss', atMs: 27_000, nodes: [{ kind: 'all' }] },
     { kind: 'slow-link', atMs: 30_000, forMs: 10_000, between: [{ kind: 'node', id: 'b1' }, { kind: 'random' }], latency: { constant: 500 } },
-    { kind: 'slow-link', atMs: 31_000, between: [{ kind: 'node', id: 'b2' }, { kind: 'node', id: 'c2' }], latency: { min: 100, max: 200 } },
+    {
+      kind: 'slow-link',
+      atMs: 31_000,
+      between: [
+        { kind: 'node', id: 'b2' },
+        { kind: 'node', id: 'c2' },
+      ],
+      latency: { min: 100, max: 200 },
+    },
     { kind: 'network', atMs: 35_000, forMs: 3_600_000, change: { loss: 0.1, reorder: 0.05, latency: { min: 1, max: 20 } } },
     { kind: 'clock-skew', atMs: 40_000, node: { kind: 'node', id: 'c3' }, offsetMs: -2000 },
     { kind: 'crash', atMs: 750, nodes: [{ kind: 'node', id: 'b1' }] },
@@ -229,7 +237,9 @@ expect: { violations: none }
       writeFileSync(bad, MINIMAL.replace('10s', 'soon'));
       expect(() => loadScenario(bad, OPTIONS)).toThrow(`${bad}:3:11: duration: expected a duration like "5s" or "250ms", got "soon"`);
       const missing = join(dir, 'missing.yaml');
-      expect(() => loadScenario(missing, OPTIONS)).toThrow(new ScenarioError(missing, [{ line: 0, col: 0, path: '', message: 'cannot read the scenario file (ENOENT)' }]));
+      expect(() => loadScenario(missing, OPTIONS)).toThrow(
+        new ScenarioError(missing, [{ line: 0, col: 0, path: '', message: 'cannot read the scenario file (ENOENT)' }]),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -260,9 +270,7 @@ describe('mistakes name the file, line, path and expectation', () => {
   });
 
   it('a wrong type', () => {
-    expect(oneProblem(BASE.replace('nodes: 3', 'nodes: three'))).toBe(
-      `${FILE}:5:10: cluster.nodes: expected an integer from 1 to 64, got "three"`,
-    );
+    expect(oneProblem(BASE.replace('nodes: 3', 'nodes: three'))).toBe(`${FILE}:5:10: cluster.nodes: expected an integer from 1 to 64, got "three"`);
     expect(oneProblem(BASE.replace('nodes: 3', 'nodes: 65'))).toBe(`${FILE}:5:10: cluster.nodes: expected an integer from 1 to 64, got 65`);
     expect(oneProblem(BASE.replace('partitions: 3', 'partitions: [3]'))).toBe(
       `${FILE}:7:33: topics[0].partitions: expected an integer >= 1, got a list of 1 item`,
@@ -276,9 +284,7 @@ describe('mistakes name the file, line, path and expectation', () => {
     );
     expect(oneProblem(BASE.replace('at: 5s', 'at: -5s'))).toBe(`${FILE}:9:11: faults[0].at: expected a duration >= 0, got "-5s"`);
     expect(oneProblem(BASE.replace('duration: 60s', 'duration: 0s'))).toBe(`${FILE}:3:11: duration: expected a duration > 0, got "0s"`);
-    expect(oneProblem(BASE.replace('duration: 60s', 'duration: .nan'))).toBe(
-      `${FILE}:3:11: duration: expected a duration like "5s" or "250ms", got NaN`,
-    );
+    expect(oneProblem(BASE.replace('duration: 60s', 'duration: .nan'))).toBe(`${FILE}:3:11: duration: expected a duration like "5s" or "250ms", got NaN`);
   });
 
   it('a bad probability', () => {
@@ -334,12 +340,8 @@ describe('mistakes name the file, line, path and expectation', () => {
     expect(oneProblem(BASE.replace('name: base\n', ''))).toBe(
       `${FILE}:1:1: name: required but missing; expected a name of lowercase letters, digits and dashes like "leader-isolated"`,
     );
-    expect(oneProblem(BASE.replace('duration: 60s\n', ''))).toBe(
-      `${FILE}:1:1: duration: required but missing; expected a duration like "5s" or "250ms"`,
-    );
-    expect(oneProblem(BASE.replace('partitions: 3, ', ''))).toBe(
-      `${FILE}:7:5: topics[0].partitions: required but missing; expected an integer >= 1`,
-    );
+    expect(oneProblem(BASE.replace('duration: 60s\n', ''))).toBe(`${FILE}:1:1: duration: required but missing; expected a duration like "5s" or "250ms"`);
+    expect(oneProblem(BASE.replace('partitions: 3, ', ''))).toBe(`${FILE}:7:5: topics[0].partitions: required but missing; expected an integer >= 1`);
   });
 
   it('two actions in one fault', () => {
@@ -365,9 +367,7 @@ describe('mistakes name the file, line, path and expectation', () => {
     expect(oneProblem(BASE.replace('crash: b1', 'partition: [[b1]]'))).toBe(
       `${FILE}:9:26: faults[0].partition: expected a list of at least 2 groups of nodes, like [[b1], rest], got a list of 1 item`,
     );
-    expect(oneProblem(BASE.replace('crash: b1', 'heal: all, for: 1s'))).toBe(
-      `${FILE}:9:31: faults[0].for: expected no "for" on heal, which cannot be undone`,
-    );
+    expect(oneProblem(BASE.replace('crash: b1', 'heal: all, for: 1s'))).toBe(`${FILE}:9:31: faults[0].for: expected no "for" on heal, which cannot be undone`);
   });
 
   it('quotes config names in paths and checks their values', () => {
@@ -459,7 +459,31 @@ describe('garbage in', () => {
   test.prop([fc.string({ unit: 'binary', maxLength: 200 })])('random text throws only ScenarioError', check);
 
   // Mutations of a valid file reach far deeper into the schema than random text does.
-  const yamlBits = ['{', '}', '[', ']', ':', ', ', '\n', '  ', '- ', '&a ', '*a', '!!str ', '~', 'rest', 'b9', '-1', '1e999', '.nan', '__proto__', 'toString', '"', "'", '#'];
+  const yamlBits = [
+    '{',
+    '}',
+    '[',
+    ']',
+    ':',
+    ', ',
+    '\n',
+    '  ',
+    '- ',
+    '&a ',
+    '*a',
+    '!!str ',
+    '~',
+    'rest',
+    'b9',
+    '-1',
+    '1e999',
+    '.nan',
+    '__proto__',
+    'toString',
+    '"',
+    "'",
+    '#',
+  ];
   test.prop([
     fc.array(
       fc.record({ at: fc.nat({ max: FULL.length }), cut: fc.nat({ max: 5 }), insert: fc.oneof(fc.constantFrom(...yamlBits), fc.string({ maxLength: 4 })) }),
@@ -472,7 +496,14 @@ describe('garbage in', () => {
   });
 
   it('survives alias bombs and prototype keys', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`,
+      ),
+    ].join('\n');
     expect(() => parseScenario(bomb, FILE, OPTIONS)).toThrow(ScenarioError);
     expect(oneProblem(`${BASE}__proto__: { samsa: 1 }\n`)).toMatch(/__proto__: unknown key "__proto__"/);
     expect(oneProblem(BASE.replace('crash: b1', 'toString: b1'))).toMatch(/faults\[0\]\.toString: unknown key "toString"/);

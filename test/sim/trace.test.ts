@@ -108,17 +108,30 @@ describe('traces', () => {
 });
 
 describe('messages in traces', () => {
-  const batch = { baseOffset: 7, partitionLeaderEpoch: 2, attributes: 0, lastOffsetDelta: 1, baseTimestamp: 0, maxTimestamp: 0, producerId: 5, producerEpoch: 0, baseSequence: 3, records: [{ value: 'a' }, { value: 'b' }] };
+  const batch = {
+    baseOffset: 7,
+    partitionLeaderEpoch: 2,
+    attributes: 0,
+    lastOffsetDelta: 1,
+    baseTimestamp: 0,
+    maxTimestamp: 0,
+    producerId: 5,
+    producerEpoch: 0,
+    baseSequence: 3,
+    records: [{ value: 'a' }, { value: 'b' }],
+  };
 
   it('record batches of Produce requests and data Fetch responses appear as headers with a record count', () => {
-    const produce = describeMessage({ api: 'Produce', kind: 'request', topicData: [{ name: 't', partitionData: [{ index: 0, records: batch }] }] }) as { topicData: Array<{ partitionData: Array<{ records: unknown }> }> };
+    const produce = describeMessage({ api: 'Produce', kind: 'request', topicData: [{ name: 't', partitionData: [{ index: 0, records: batch }] }] }) as {
+      topicData: Array<{ partitionData: Array<{ records: unknown }> }>;
+    };
     expect(produce.topicData[0]!.partitionData[0]!.records).toEqual({ ...batch, records: undefined, recordCount: 2 } as unknown);
     const fetch = describeMessage({ api: 'Fetch', kind: 'response', topics: [{ topic: 't', partitions: [{ partitionIndex: 0, records: [batch] }] }] });
     expect(JSON.stringify(fetch)).not.toContain('"value"');
     expect(JSON.stringify(fetch)).toContain('"recordCount":2');
   });
 
-  it('leaves the quorum\'s flattened Fetch response (no topics) and other messages alone', () => {
+  it("leaves the quorum's flattened Fetch response (no topics) and other messages alone", () => {
     const raftFetch = { api: 'Fetch', kind: 'response', records: [], highWatermark: 3 };
     expect(describeMessage(raftFetch)).toBe(raftFetch);
     const metadata = { api: 'Metadata', kind: 'response', topics: [] };

@@ -168,7 +168,10 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
       input.dispatchEvent(new Event('change', { bubbles: true }));
     }, target);
     await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, target);
-    await page.waitForFunction((s) => new URL((globalThis as unknown as { location: { href: string } }).location.href).searchParams.get('step') === String(s), target);
+    await page.waitForFunction(
+      (s) => new URL((globalThis as unknown as { location: { href: string } }).location.href).searchParams.get('step') === String(s),
+      target,
+    );
 
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('ArrowRight');
@@ -238,7 +241,11 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     const svgText = readFileSync(await svg.path(), 'utf8');
     expect(svgText).toMatch(/<svg[\s>]/);
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
-    expect(readFileSync(await png.path()).subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(
+      readFileSync(await png.path())
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
     const href = await page.getByTestId('export-shiviz').getAttribute('href');
     expect(href).toBeTruthy();
     const shiviz = await (await fetch(new URL(href!, server.url))).text();

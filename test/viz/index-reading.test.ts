@@ -51,7 +51,7 @@ describe('reading trace lines by their head', () => {
   const trace = join(dir, 'network-chaos.jsonl');
   runScenario(loadScenario(join(root, 'scenarios/network-chaos.yaml'), { knownBugs: KNOWN_BUGS }), { trace: new FileSink(trace) });
 
-  it('gives the fields of a full JSON parse for every line, but a send\'s message body and a client operation\'s value', () => {
+  it("gives the fields of a full JSON parse for every line, but a send's message body and a client operation's value", () => {
     const seen = { send: 0, client: 0, timer: 0, drop: 0, dup: 0, reorder: 0, other: 0 };
     let lineNumber = 0;
     scanLines(trace, (buffer, start, end) => {
@@ -83,7 +83,9 @@ describe('reading trace lines by their head', () => {
 
   it('flags the columns with each message’s fate and reads rows back by byte range', () => {
     const index = indexTrace(trace, 'chaos', 'network-chaos.jsonl');
-    const lines = readFileSync(trace, 'utf8').split('\n').slice(1, index.meta.rows + 1);
+    const lines = readFileSync(trace, 'utf8')
+      .split('\n')
+      .slice(1, index.meta.rows + 1);
     let flagged = 0;
     lines.forEach((line, row) => {
       const ev = JSON.parse(line) as EventLine;

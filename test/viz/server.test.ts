@@ -14,7 +14,16 @@ import { FileSink } from '../../trace/sink.ts';
 import { CatalogError } from '../../viz/server/catalog.ts';
 import { startVizServer, type VizServer } from '../../viz/server/start.ts';
 import { decodeColumns } from '../../viz/shared/columns.ts';
-import { FLAG_DROPPED, FLAG_INVOKE, FLAG_OK, MAX_EVENTS_PER_REQUEST, NO_LANE, type DerivedState, type TraceListing, type TraceMeta } from '../../viz/shared/contract.ts';
+import {
+  FLAG_DROPPED,
+  FLAG_INVOKE,
+  FLAG_OK,
+  MAX_EVENTS_PER_REQUEST,
+  NO_LANE,
+  type DerivedState,
+  type TraceListing,
+  type TraceMeta,
+} from '../../viz/shared/contract.ts';
 import { applyEvent, initialState } from '../../viz/shared/state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -45,7 +54,9 @@ describe('the visualizer server', () => {
     mkdirSync(join(dir, 'failures', 'one'), { recursive: true });
     bugPath = join(dir, 'failures', 'one', 'truncate-to-hw.jsonl');
     writeTrace(bugPath, 'scenarios/bugs/truncate-to-hw.yaml');
-    lines = readFileSync(tracePath, 'utf8').split('\n').filter((l) => l.length > 0);
+    lines = readFileSync(tracePath, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
     server = await startVizServer({ traces: ['quickstart.jsonl'], cwd: dir, host: '127.0.0.1', port: 0 });
     id = (await json<TraceListing[]>('/api/traces')).find((t) => t.name === 'quickstart.jsonl')!.id;
   }, 120_000);
@@ -80,7 +91,12 @@ describe('the visualizer server', () => {
     expect(meta.steps).toBe((JSON.parse(lines.at(-1)!) as { steps: number }).steps);
     expect(meta.header.scenario).toBe('quickstart');
     expect(meta.lanes.filter((l) => l.kind === 'node').map((l) => l.id)).toEqual(['b1', 'b2', 'b3']);
-    expect(meta.lanes.filter((l) => l.kind === 'client').map((l) => l.id).sort()).toEqual(['admin', 'c1', 'c2', 'p1', 'p2']);
+    expect(
+      meta.lanes
+        .filter((l) => l.kind === 'client')
+        .map((l) => l.id)
+        .sort(),
+    ).toEqual(['admin', 'c1', 'c2', 'p1', 'p2']);
     expect(meta.partitions).toEqual(['orders-0', 'orders-1', 'orders-2']);
     expect(meta.faults.map((f) => [f.kind, f.startT, f.endT, f.label])).toEqual([
       ['partition', 8000, 18000, 'b1 | b2,b3'],
@@ -178,7 +194,11 @@ describe('the visualizer server', () => {
   });
 
   it('takes a dropped trace and refuses what is not one', async () => {
-    const up = await fetch(new URL('/api/traces?name=mine.jsonl', server.url), { method: 'POST', body: readFileSync(bugPath), headers: { 'content-type': 'application/x-ndjson' } });
+    const up = await fetch(new URL('/api/traces?name=mine.jsonl', server.url), {
+      method: 'POST',
+      body: readFileSync(bugPath),
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
     expect(up.status).toBe(201);
     const { id: upId } = (await up.json()) as { id: string };
     expect((await json<TraceListing[]>('/api/traces')).find((t) => t.id === upId)).toMatchObject({ name: '1-mine.jsonl'.slice(2), source: 'uploaded' });

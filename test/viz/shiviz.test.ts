@@ -53,7 +53,7 @@ describe('the ShiViz export of a quickstart run', () => {
     for (const kind of ['start', 'send', 'recv', 'append', 'hw', 'raft', 'crash', 'restart', 'drop', 'client']) expect(kinds).toContain(kind);
   });
 
-  it('counts each host\'s own events one by one, in time order', () => {
+  it("counts each host's own events one by one, in time order", () => {
     const last = new Map<string, Parsed>();
     for (const p of parsed) {
       const previous = last.get(p.host);
@@ -63,7 +63,7 @@ describe('the ShiViz export of a quickstart run', () => {
     }
   });
 
-  it('gives every receive a clock that dominates its send\'s', () => {
+  it("gives every receive a clock that dominates its send's", () => {
     const sends = new Map<string, Parsed>();
     const messageOf = (p: Parsed) => /\bm=(\d+)/.exec(p.event)![1]!;
     let receives = 0;

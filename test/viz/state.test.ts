@@ -46,7 +46,14 @@ describe('initialState', () => {
     expect(state).toEqual({ row: -1, step: -1, t: 0, nodes: {}, partitions: {}, cutLinks: [], groups: {} });
     run([{ kind: 'start', node: 'x1', incarnation: 1 }], state);
     expect(state.nodes.x1).toEqual({
-      id: 'x1', up: true, incarnation: 1, raft: null, metadataOffset: 0, controllerActive: false, broker: null, clockSkewMs: 0,
+      id: 'x1',
+      up: true,
+      incarnation: 1,
+      raft: null,
+      metadataOffset: 0,
+      controllerActive: false,
+      broker: null,
+      clockSkewMs: 0,
     });
   });
 });
@@ -56,13 +63,43 @@ describe('replica logs', () => {
 
   it('appends batches into epoch runs, merging runs of the same epoch', () => {
     const state = run([
-      { kind: 'partition-append', node: 'b1', ...at, batches: [[0, 2, 0, 11], [3, 3, 0, 12]] },
+      {
+        kind: 'partition-append',
+        node: 'b1',
+        ...at,
+        batches: [
+          [0, 2, 0, 11],
+          [3, 3, 0, 12],
+        ],
+      },
       { kind: 'partition-append', node: 'b1', ...at, batches: [[4, 6, 1, 13]] },
-      { kind: 'partition-append', node: 'b1', ...at, batches: [[7, 9, 1, 14], [10, 10, 3, 15]] },
+      {
+        kind: 'partition-append',
+        node: 'b1',
+        ...at,
+        batches: [
+          [7, 9, 1, 14],
+          [10, 10, 3, 15],
+        ],
+      },
     ]);
     expect(replica(state)).toEqual({
-      node: 'b1', role: 'none', leader: null, leaderEpoch: -1, logStartOffset: 0, leo: 11, highWatermark: 0,
-      epochRuns: [[0, 0], [4, 1], [10, 3]], isr: null, pendingIsr: null, partitionEpoch: null, exposed: false,
+      node: 'b1',
+      role: 'none',
+      leader: null,
+      leaderEpoch: -1,
+      logStartOffset: 0,
+      leo: 11,
+      highWatermark: 0,
+      epochRuns: [
+        [0, 0],
+        [4, 1],
+        [10, 3],
+      ],
+      isr: null,
+      pendingIsr: null,
+      partitionEpoch: null,
+      exposed: false,
     });
     expect(state.step).toBe(2);
     expect(state.t).toBe(2);
@@ -70,29 +107,77 @@ describe('replica logs', () => {
 
   it('truncates runs and the log end; a truncation inside a run keeps the run', () => {
     const state = run([
-      { kind: 'partition-append', node: 'b1', ...at, batches: [[0, 4, 0, 1], [5, 9, 1, 2], [10, 14, 2, 3]] },
+      {
+        kind: 'partition-append',
+        node: 'b1',
+        ...at,
+        batches: [
+          [0, 4, 0, 1],
+          [5, 9, 1, 2],
+          [10, 14, 2, 3],
+        ],
+      },
       { kind: 'partition-truncate', node: 'b1', ...at, endOffset: 7 },
     ]);
-    expect(replica(state)).toMatchObject({ leo: 7, epochRuns: [[0, 0], [5, 1]] });
+    expect(replica(state)).toMatchObject({
+      leo: 7,
+      epochRuns: [
+        [0, 0],
+        [5, 1],
+      ],
+    });
     run([{ kind: 'partition-truncate', node: 'b1', ...at, endOffset: 5 }], state);
     expect(replica(state)).toMatchObject({ leo: 5, epochRuns: [[0, 0]] });
     run([{ kind: 'partition-append', node: 'b1', ...at, batches: [[5, 5, 3, 4]] }], state);
-    expect(replica(state)).toMatchObject({ leo: 6, epochRuns: [[0, 0], [5, 3]] });
+    expect(replica(state)).toMatchObject({
+      leo: 6,
+      epochRuns: [
+        [0, 0],
+        [5, 3],
+      ],
+    });
   });
 
   it('recovery replaces the log and sets the high watermark', () => {
     const state = run([
-      { kind: 'partition-append', node: 'b1', ...at, batches: [[0, 4, 0, 1], [5, 9, 1, 2]] },
+      {
+        kind: 'partition-append',
+        node: 'b1',
+        ...at,
+        batches: [
+          [0, 4, 0, 1],
+          [5, 9, 1, 2],
+        ],
+      },
       { kind: 'partition-hw', node: 'b1', ...at, highWatermark: 9, role: 'leader', leaderEpoch: 1, exposed: true },
       { kind: 'crash', node: 'b1', reason: 'kill', disk: [] },
-      { kind: 'partition-recover', node: 'b1', ...at, batches: [[0, 2, 0, 1], [3, 3, 2, 7]], tornBytes: 0, highWatermark: 3 },
+      {
+        kind: 'partition-recover',
+        node: 'b1',
+        ...at,
+        batches: [
+          [0, 2, 0, 1],
+          [3, 3, 2, 7],
+        ],
+        tornBytes: 0,
+        highWatermark: 3,
+      },
     ]);
-    expect(replica(state)).toMatchObject({ leo: 4, highWatermark: 3, epochRuns: [[0, 0], [3, 2]], role: 'leader', exposed: true });
+    expect(replica(state)).toMatchObject({
+      leo: 4,
+      highWatermark: 3,
+      epochRuns: [
+        [0, 0],
+        [3, 2],
+      ],
+      role: 'leader',
+      exposed: true,
+    });
     run([{ kind: 'partition-recover', node: 'b1', ...at, batches: [], tornBytes: 12, highWatermark: 0 }], state);
     expect(replica(state)).toMatchObject({ leo: 0, highWatermark: 0, epochRuns: [] });
   });
 
-  it('takes roles, high watermarks and the leader\'s ISR view; a demoted leader drops its ISR view', () => {
+  it("takes roles, high watermarks and the leader's ISR view; a demoted leader drops its ISR view", () => {
     const state = run([
       { kind: 'partition-role', node: 'b1', ...at, role: 'leader', leader: 'b1', leaderEpoch: 2 },
       { kind: 'partition-isr', node: 'b1', ...at, isr: ['b1', 'b2', 'b3'], pendingIsr: null, partitionEpoch: 4 },
@@ -100,7 +185,13 @@ describe('replica logs', () => {
       { kind: 'partition-hw', node: 'b1', ...at, highWatermark: 0, role: 'leader', leaderEpoch: 2, exposed: true },
     ]);
     expect(replica(state)).toMatchObject({
-      role: 'leader', leader: 'b1', leaderEpoch: 2, isr: ['b1', 'b2', 'b3'], pendingIsr: ['b1', 'b2'], partitionEpoch: 4, exposed: true,
+      role: 'leader',
+      leader: 'b1',
+      leaderEpoch: 2,
+      isr: ['b1', 'b2', 'b3'],
+      pendingIsr: ['b1', 'b2'],
+      partitionEpoch: 4,
+      exposed: true,
     });
     run([{ kind: 'partition-isr', node: 'b1', ...at, isr: ['b1', 'b2'], pendingIsr: null, partitionEpoch: 5 }], state);
     expect(replica(state)).toMatchObject({ isr: ['b1', 'b2'], pendingIsr: null, partitionEpoch: 5 });
@@ -113,8 +204,15 @@ describe('replica logs', () => {
 
 describe('the controller-committed partition view', () => {
   it('follows partition-change and never goes back to an older partition epoch', () => {
-    const change = (node: string, leader: string, isr: string[], leaderEpoch: number, partitionEpoch: number) =>
-      ({ kind: 'partition-change' as const, node, ...at, leader, isr, leaderEpoch, partitionEpoch });
+    const change = (node: string, leader: string, isr: string[], leaderEpoch: number, partitionEpoch: number) => ({
+      kind: 'partition-change' as const,
+      node,
+      ...at,
+      leader,
+      isr,
+      leaderEpoch,
+      partitionEpoch,
+    });
     const state = run([
       change('b1', 'b1', ['b1', 'b2', 'b3'], 0, 0),
       change('b1', 'b1', ['b1', 'b2'], 0, 1),
@@ -123,7 +221,14 @@ describe('the controller-committed partition view', () => {
       change('b3', 'b1', ['b1', 'b2'], 0, 1),
     ]);
     expect(state.partitions['orders-0']).toEqual({
-      key: 'orders-0', topic: 'orders', partition: 0, leader: 'b2', isr: ['b2'], leaderEpoch: 1, partitionEpoch: 2, replicas: {},
+      key: 'orders-0',
+      topic: 'orders',
+      partition: 0,
+      leader: 'b2',
+      isr: ['b2'],
+      leaderEpoch: 1,
+      partitionEpoch: 2,
+      replicas: {},
     });
   });
 });
@@ -131,9 +236,29 @@ describe('the controller-committed partition view', () => {
 describe('nodes', () => {
   it('tracks raft, metadata, controller and broker state', () => {
     const state = run([
-      { kind: 'raft-recover', node: 'b1', startOffset: 0, endOffset: 3, snapshotEpoch: null, tornBytes: 0, entries: [[1, 5], [1, 6], [1, 7]] },
+      {
+        kind: 'raft-recover',
+        node: 'b1',
+        startOffset: 0,
+        endOffset: 3,
+        snapshotEpoch: null,
+        tornBytes: 0,
+        entries: [
+          [1, 5],
+          [1, 6],
+          [1, 7],
+        ],
+      },
       { kind: 'raft-state', node: 'b1', epoch: 2, role: 'leader', leader: 'b1', votedFor: 'b1', voter: true },
-      { kind: 'raft-append', node: 'b1', offset: 3, entries: [[2, 8], [2, 9]] },
+      {
+        kind: 'raft-append',
+        node: 'b1',
+        offset: 3,
+        entries: [
+          [2, 8],
+          [2, 9],
+        ],
+      },
       { kind: 'raft-hw', node: 'b1', highWatermark: 5, epoch: 2, role: 'leader' },
       { kind: 'raft-truncate', node: 'b1', endOffset: 4, highWatermark: 4 },
       { kind: 'metadata-apply', node: 'b1', endOffset: 4 },
@@ -142,9 +267,14 @@ describe('nodes', () => {
       { kind: 'clock-skew', node: 'b1', offsetMs: 250 },
     ]);
     expect(state.nodes.b1).toEqual({
-      id: 'b1', up: false, incarnation: 0,
+      id: 'b1',
+      up: false,
+      incarnation: 0,
       raft: { epoch: 2, role: 'leader', leader: 'b1', votedFor: 'b1', voter: true, endOffset: 4, highWatermark: 4 },
-      metadataOffset: 4, controllerActive: true, broker: { brokerEpoch: 7, fenced: false }, clockSkewMs: 250,
+      metadataOffset: 4,
+      controllerActive: true,
+      broker: { brokerEpoch: 7, fenced: false },
+      clockSkewMs: 250,
     });
   });
 
@@ -163,7 +293,10 @@ describe('nodes', () => {
 
   it('changes nothing but the position for every kind it declares stateless', () => {
     for (const kind of KINDS_WITHOUT_STATE) {
-      const before = run([{ kind: 'start', node: 'b1', incarnation: 1 }, { kind: 'partition-change', node: 'b1', topic: 'orders', partition: 0, leader: 'b1', isr: ['b1'], leaderEpoch: 0, partitionEpoch: 0 }]);
+      const before = run([
+        { kind: 'start', node: 'b1', incarnation: 1 },
+        { kind: 'partition-change', node: 'b1', topic: 'orders', partition: 0, leader: 'b1', isr: ['b1'], leaderEpoch: 0, partitionEpoch: 0 },
+      ]);
       const after = cloneState(before);
       // One object with the fields of every stateless kind, typed as any of them.
       applyEvent(after, { t: 9, i: 9, kind, node: 'b1', from: 'b2', to: 'b2', m: 0, links: 'all', config: {}, fault: 'torn-write' } as unknown as EventLine);
@@ -183,13 +316,41 @@ describe('nodes', () => {
 });
 
 describe('cut links', () => {
-  it('adds a partition\'s directed cuts and removes healed ones, or all', () => {
+  it("adds a partition's directed cuts and removes healed ones, or all", () => {
     const state = run([
-      { kind: 'partition', groups: [['b1'], ['b2', 'b3']], oneWay: false, cut: [['b1', 'b2'], ['b1', 'b3'], ['b2', 'b1'], ['b3', 'b1']] },
-      { kind: 'partition', groups: [['b2'], ['b3']], oneWay: true, cut: [['b2', 'b3'], ['b1', 'b2']] },
-      { kind: 'heal', links: [['b1', 'b2'], ['b3', 'b1']] },
+      {
+        kind: 'partition',
+        groups: [['b1'], ['b2', 'b3']],
+        oneWay: false,
+        cut: [
+          ['b1', 'b2'],
+          ['b1', 'b3'],
+          ['b2', 'b1'],
+          ['b3', 'b1'],
+        ],
+      },
+      {
+        kind: 'partition',
+        groups: [['b2'], ['b3']],
+        oneWay: true,
+        cut: [
+          ['b2', 'b3'],
+          ['b1', 'b2'],
+        ],
+      },
+      {
+        kind: 'heal',
+        links: [
+          ['b1', 'b2'],
+          ['b3', 'b1'],
+        ],
+      },
     ]);
-    expect(state.cutLinks).toEqual([['b1', 'b3'], ['b2', 'b1'], ['b2', 'b3']]);
+    expect(state.cutLinks).toEqual([
+      ['b1', 'b3'],
+      ['b2', 'b1'],
+      ['b2', 'b3'],
+    ]);
     run([{ kind: 'heal', links: 'all' }], state);
     expect(state.cutLinks).toEqual([]);
   });

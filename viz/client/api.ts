@@ -37,7 +37,11 @@ export const checkpoint = async (id: string, row: number): Promise<DerivedState>
 
 /** Sends a dropped file; answers the new trace's id. */
 export async function uploadTrace(file: File): Promise<string> {
-  const res = await fetch(`${ROUTES.upload}?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file, headers: { 'content-type': 'application/x-ndjson' } });
+  const res = await fetch(`${ROUTES.upload}?name=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    body: file,
+    headers: { 'content-type': 'application/x-ndjson' },
+  });
   const body = (await res.json()) as { id?: string; error?: string };
   if (!res.ok || body.id === undefined) throw new ApiError(body.error ?? `${res.status} ${res.statusText}`);
   return body.id;

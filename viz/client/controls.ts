@@ -17,7 +17,10 @@ export class Controls {
   private timer: number | null = null;
   private busy = false;
 
-  constructor(private readonly meta: TraceMeta, private readonly cursor: Cursor) {
+  constructor(
+    private readonly meta: TraceMeta,
+    private readonly cursor: Cursor,
+  ) {
     const last = cursor.columns.count - 1;
     this.scrubber.max = String(cursor.columns.step[last] ?? 0);
     const button = (id: string, text: string, title: string, action: () => void) => {

@@ -29,7 +29,10 @@ export class Cursor {
   view: CursorView | null = null;
   private readonly listeners: Array<(view: CursorView) => void> = [];
 
-  constructor(readonly meta: TraceMeta, readonly columns: TraceColumns) {}
+  constructor(
+    readonly meta: TraceMeta,
+    readonly columns: TraceColumns,
+  ) {}
 
   onMove(listener: (view: CursorView) => void): void {
     this.listeners.push(listener);

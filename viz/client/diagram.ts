@@ -74,7 +74,12 @@ export class Diagram {
   private highlighted: number | null = null;
   private pending = false;
 
-  constructor(container: HTMLElement, private readonly meta: TraceMeta, private readonly columns: TraceColumns, handlers: DiagramHandlers) {
+  constructor(
+    container: HTMLElement,
+    private readonly meta: TraceMeta,
+    private readonly columns: TraceColumns,
+    handlers: DiagramHandlers,
+  ) {
     meta.lanes.forEach((lane, i) => this.laneIndex.set(lane.id, i));
     this.svg = document.createElementNS(SVG_NS, 'svg');
     this.svg.setAttribute('data-testid', 'diagram');
@@ -85,7 +90,14 @@ export class Diagram {
     // Drawing stops at the plot's edges: bars and messages that run out of the window are cut there.
     this.root.append('clipPath').attr('id', 'plot-clip').append('rect').attr('class', 'plot-clip-rect');
     const layer = (name: string) => this.root.append('g').attr('class', name);
-    this.layers = { faults: layer('faults'), events: layer('events'), marks: layer('marks'), violations: layer('violations'), cursor: layer('cursor-layer'), axis: layer('axis') };
+    this.layers = {
+      faults: layer('faults'),
+      events: layer('events'),
+      marks: layer('marks'),
+      violations: layer('violations'),
+      cursor: layer('cursor-layer'),
+      axis: layer('axis'),
+    };
     this.layers.faults.attr('clip-path', 'url(#plot-clip)');
     this.layers.events.attr('clip-path', 'url(#plot-clip)');
     this.x0 = d3.scaleLinear().domain([0, Math.max(1, meta.simMs)]);
@@ -95,8 +107,14 @@ export class Diagram {
     const zoom = d3
       .zoom<SVGSVGElement, unknown>()
       .scaleExtent([1, Math.max(2, meta.simMs * 10)])
-      .translateExtent([[MARGIN.left, 0], [this.width - MARGIN.right, this.height()]])
-      .extent([[MARGIN.left, 0], [this.width - MARGIN.right, this.height()]])
+      .translateExtent([
+        [MARGIN.left, 0],
+        [this.width - MARGIN.right, this.height()],
+      ])
+      .extent([
+        [MARGIN.left, 0],
+        [this.width - MARGIN.right, this.height()],
+      ])
       .on('zoom', (event: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
         this.x = event.transform.rescaleX(this.x0);
         this.schedule();
@@ -140,15 +158,30 @@ export class Diagram {
     this.x.range([MARGIN.left, this.width - MARGIN.right]);
     this.root.attr('width', this.width).attr('height', this.height()).attr('viewBox', `0 0 ${this.width} ${this.height()}`);
     this.root.selectAll<SVGLineElement, unknown>('.lane-line').attr('x2', this.width - MARGIN.right);
-    this.root.select('.plot-clip-rect').attr('x', MARGIN.left).attr('y', 0).attr('width', this.width - MARGIN.left - MARGIN.right).attr('height', this.height());
+    this.root
+      .select('.plot-clip-rect')
+      .attr('x', MARGIN.left)
+      .attr('y', 0)
+      .attr('width', this.width - MARGIN.left - MARGIN.right)
+      .attr('height', this.height());
   }
 
   private drawLanes(): void {
     const lanes = this.root.insert('g', '.faults').attr('class', 'lanes');
     this.meta.lanes.forEach((lane, i) => {
-      const g = lanes.append('g').attr('data-testid', `lane-${lane.id}`).attr('transform', `translate(0,${this.laneY(i)})`);
-      g.append('line').attr('class', 'lane-line').attr('x1', MARGIN.left).attr('x2', this.width - MARGIN.right);
-      g.append('text').attr('class', lane.kind === 'client' ? 'client-label' : 'lane-label').attr('x', 8).attr('dy', '0.35em').text(lane.id);
+      const g = lanes
+        .append('g')
+        .attr('data-testid', `lane-${lane.id}`)
+        .attr('transform', `translate(0,${this.laneY(i)})`);
+      g.append('line')
+        .attr('class', 'lane-line')
+        .attr('x1', MARGIN.left)
+        .attr('x2', this.width - MARGIN.right);
+      g.append('text')
+        .attr('class', lane.kind === 'client' ? 'client-label' : 'lane-label')
+        .attr('x', 8)
+        .attr('dy', '0.35em')
+        .text(lane.id);
     });
   }
 
@@ -172,18 +205,27 @@ export class Diagram {
   }
 
   private drawAxis(): void {
-    const axis = d3.axisTop(this.x).ticks(Math.max(2, Math.floor(this.width / 110))).tickFormat((ms) => `${(Number(ms) / 1000).toLocaleString('en-US', { maximumFractionDigits: 3 })} s`);
+    const axis = d3
+      .axisTop(this.x)
+      .ticks(Math.max(2, Math.floor(this.width / 110)))
+      .tickFormat((ms) => `${(Number(ms) / 1000).toLocaleString('en-US', { maximumFractionDigits: 3 })} s`);
     this.layers.axis.attr('transform', `translate(0,${MARGIN.top - 6})`).call(axis);
   }
 
   private drawFaults(): void {
     const end = this.meta.simMs;
-    const lanesOf = (f: FaultSpan) => (f.nodes.length === 0 ? this.meta.lanes.map((_, i) => i) : f.nodes.map((n) => this.laneIndex.get(n)).filter((i): i is number => i !== undefined));
+    const lanesOf = (f: FaultSpan) =>
+      f.nodes.length === 0 ? this.meta.lanes.map((_, i) => i) : f.nodes.map((n) => this.laneIndex.get(n)).filter((i): i is number => i !== undefined);
     const rects = this.meta.faults.flatMap((f) => lanesOf(f).map((lane) => ({ f, lane })));
     this.layers.faults
       .selectAll<SVGRectElement, { f: FaultSpan; lane: number }>('rect')
       .data(rects)
-      .join((enter) => enter.append('rect').attr('class', 'fault').call((r) => r.append('title')))
+      .join((enter) =>
+        enter
+          .append('rect')
+          .attr('class', 'fault')
+          .call((r) => r.append('title')),
+      )
       .attr('x', (d) => this.clampX(d.f.startT))
       .attr('width', (d) => Math.max(1, this.clampX(d.f.endT ?? end) - this.clampX(d.f.startT)))
       .attr('y', (d) => this.laneY(d.lane) - LANE_HEIGHT / 2 + 2)
@@ -244,7 +286,12 @@ export class Diagram {
       }
     }
     g.node()!.append(frag);
-    g.append('text').attr('class', 'density-note').attr('x', this.width - MARGIN.right).attr('y', this.height() - 5).attr('text-anchor', 'end').text(`${(to - from).toLocaleString('en-US')} events in view: zoom in for messages`);
+    g.append('text')
+      .attr('class', 'density-note')
+      .attr('x', this.width - MARGIN.right)
+      .attr('y', this.height() - 5)
+      .attr('text-anchor', 'end')
+      .text(`${(to - from).toLocaleString('en-US')} events in view: zoom in for messages`);
   }
 
   private drawDetail(g: d3.Selection<SVGGElement, unknown, null, undefined>, from: number, to: number): void {
@@ -282,13 +329,21 @@ export class Diagram {
           add('line', { class: `msg${response}`, 'data-row': r, x1: x, y1: y, x2: xe, y2: ye, stroke: colour }, `${api} dropped (row ${r})`);
           add('path', { class: 'drop-x', d: `M${xe - 3},${ye - 3}L${xe + 3},${ye + 3}M${xe - 3},${ye + 3}L${xe + 3},${ye - 3}` });
         } else {
-          add('line', { class: `msg${response}`, 'data-row': r, x1: x, y1: y, x2: this.x(c.end[r]!), y2, stroke: colour }, `${api} ${response ? 'response' : 'request'} (row ${r})`);
+          add(
+            'line',
+            { class: `msg${response}`, 'data-row': r, x1: x, y1: y, x2: this.x(c.end[r]!), y2, stroke: colour },
+            `${api} ${response ? 'response' : 'request'} (row ${r})`,
+          );
         }
       } else if (kind === clientKind && flags & FLAG_INVOKE) {
         const end = Number.isNaN(c.end[r]!) ? this.meta.simMs : c.end[r]!;
         const colour = flags & FLAG_OK ? OUTCOME_COLOURS.ok : flags & FLAG_FAIL ? OUTCOME_COLOURS.fail : OUTCOME_COLOURS.info;
         const outcome = flags & FLAG_OK ? 'ok' : flags & FLAG_FAIL ? 'fail' : flags & FLAG_INFO ? 'info' : '?';
-        add('rect', { 'data-row': r, x, y: y - 5, width: Math.max(2, this.x(end) - x), height: 10, fill: colour, opacity: 0.75 }, `${this.meta.ops[c.label[r]!]} → ${outcome} (row ${r})`);
+        add(
+          'rect',
+          { 'data-row': r, x, y: y - 5, width: Math.max(2, this.x(end) - x), height: 10, fill: colour, opacity: 0.75 },
+          `${this.meta.ops[c.label[r]!]} → ${outcome} (row ${r})`,
+        );
       } else if (kind !== clientKind) {
         add('line', { class: 'tick', 'data-row': r, x1: x, x2: x, y1: y - 4, y2: y + 4 }, `${this.meta.kinds[kind]} (row ${r})`);
       }
@@ -302,7 +357,13 @@ export class Diagram {
     this.layers.marks
       .selectAll<SVGTextElement, (typeof this.meta.marks)[number]>('text')
       .data(this.meta.marks)
-      .join((enter) => enter.append('text').attr('text-anchor', 'middle').attr('dy', '0.35em').call((t) => t.append('title')))
+      .join((enter) =>
+        enter
+          .append('text')
+          .attr('text-anchor', 'middle')
+          .attr('dy', '0.35em')
+          .call((t) => t.append('title')),
+      )
       .attr('class', (m) => cls(m.kind))
       .attr('x', (m) => this.x(m.t))
       .attr('y', (m) => (m.node !== null && this.laneIndex.has(m.node) ? this.laneY(this.laneIndex.get(m.node)!) - 9 : MARGIN.top - 2))

@@ -9,8 +9,24 @@ export function exportButtons(svg: SVGSVGElement, traceId: string, baseName: str
   const asSvg = el('button', { 'data-testid': 'export-svg', title: 'the diagram as it is drawn, as SVG' }, 'SVG');
   asSvg.addEventListener('click', () => download(new Blob([svgText()], { type: 'image/svg+xml' }), `${baseName}.svg`));
   const asPng = el('button', { 'data-testid': 'export-png', title: 'the diagram as it is drawn, as PNG' }, 'PNG');
-  asPng.addEventListener('click', () => void toPng(svg, svgText()).then((png) => download(png, `${baseName}.png`), (err: unknown) => showError(`PNG export failed: ${String(err)}`)));
-  const shiviz = el('a', { 'data-testid': 'export-shiviz', href: ROUTES.shiviz(traceId), download: `${baseName}.shiviz.log`, title: 'the whole trace with vector clocks, for ShiViz' }, 'ShiViz log');
+  asPng.addEventListener(
+    'click',
+    () =>
+      void toPng(svg, svgText()).then(
+        (png) => download(png, `${baseName}.png`),
+        (err: unknown) => showError(`PNG export failed: ${String(err)}`),
+      ),
+  );
+  const shiviz = el(
+    'a',
+    {
+      'data-testid': 'export-shiviz',
+      href: ROUTES.shiviz(traceId),
+      download: `${baseName}.shiviz.log`,
+      title: 'the whole trace with vector clocks, for ShiViz',
+    },
+    'ShiViz log',
+  );
   return el('span', { class: 'export' }, 'export: ', asSvg, asPng, shiviz);
 }
 

@@ -12,7 +12,14 @@ export async function showHome(app: HTMLElement): Promise<void> {
     const traces = await listTraces();
     if (traces.length === 0) list.append(el('li', { class: 'dim' }, 'none yet: run `samsa viz <trace>`, or drop one below'));
     for (const t of traces) {
-      list.append(el('li', {}, el('a', { href: `/?trace=${encodeURIComponent(t.id)}` }, t.name), el('span', { class: 'dim' }, ` ${t.source} · ${t.path} · ${(t.bytes / 1e6).toFixed(1)} MB`)));
+      list.append(
+        el(
+          'li',
+          {},
+          el('a', { href: `/?trace=${encodeURIComponent(t.id)}` }, t.name),
+          el('span', { class: 'dim' }, ` ${t.source} · ${t.path} · ${(t.bytes / 1e6).toFixed(1)} MB`),
+        ),
+      );
     }
   } catch (err) {
     showError(err instanceof Error ? err.message : String(err));

@@ -20,7 +20,8 @@ async function openViewer(app: HTMLElement, id: string, step: number | null): Pr
   app.replaceChildren(el('p', { class: 'dim' }, 'loading the trace …'));
   const [meta, columns] = await Promise.all([traceMeta(id), traceColumns(id)]);
   document.title = `${meta.name} · Samsa`;
-  document.getElementById('title')!.textContent = `${meta.header.scenario} · seed ${meta.header.seed} · ${meta.steps.toLocaleString('en-US')} steps · ${(meta.simMs / 1000).toFixed(1)} s simulated`;
+  document.getElementById('title')!.textContent =
+    `${meta.header.scenario} · seed ${meta.header.seed} · ${meta.steps.toLocaleString('en-US')} steps · ${(meta.simMs / 1000).toFixed(1)} s simulated`;
   viz.steps = meta.steps;
   viz.rows = meta.rows;
   if (meta.rows === 0) {
@@ -79,7 +80,11 @@ function legend(): HTMLElement {
     'section',
     { class: 'legend' },
     el('h2', {}, 'Reading the diagram'),
-    el('p', {}, 'Lines are messages coloured by API (dashed: responses); ✕ on a line: dropped. Bars on client lanes are operations from invoke to completion: green ok, red fail, amber unknown. ✕ / ▲ above a lane: crash / restart; ✚: heal. Shaded bands: partitions (red), crashes (grey), slow links (yellow), network and disk fault spells. Dashed red lines: violations. Scroll to zoom, drag to pan, click to move the cursor. Keys: space play/pause, j/→ next, k/← previous.'),
+    el(
+      'p',
+      {},
+      'Lines are messages coloured by API (dashed: responses); ✕ on a line: dropped. Bars on client lanes are operations from invoke to completion: green ok, red fail, amber unknown. ✕ / ▲ above a lane: crash / restart; ✚: heal. Shaded bands: partitions (red), crashes (grey), slow links (yellow), network and disk fault spells. Dashed red lines: violations. Scroll to zoom, drag to pan, click to move the cursor. Keys: space play/pause, j/→ next, k/← previous.',
+    ),
   );
 }
 

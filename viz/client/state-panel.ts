@@ -51,7 +51,12 @@ export class StatePanel {
     return el(
       'div',
       { class: 'partition', 'data-testid': `partition-${p.key}` },
-      el('div', { class: 'partition-head' }, el('strong', {}, p.key), ` leader ${p.leader ?? '—'} · leader epoch ${p.leaderEpoch} · partition epoch ${p.partitionEpoch} · ISR [${p.isr.join(', ')}]`),
+      el(
+        'div',
+        { class: 'partition-head' },
+        el('strong', {}, p.key),
+        ` leader ${p.leader ?? '—'} · leader epoch ${p.leaderEpoch} · partition epoch ${p.partitionEpoch} · ISR [${p.isr.join(', ')}]`,
+      ),
       ...replicas.map((r) => this.replica(p.key, r, first, top)),
     );
   }
@@ -60,7 +65,10 @@ export class StatePanel {
     const cells = el('div', { class: 'cells' });
     for (let offset = first; offset < top; offset++) {
       const epoch = epochAt(r, offset);
-      const cell = el('span', { class: `cell${offset >= r.highWatermark ? ' uncommitted' : ''}${offset === r.highWatermark ? ' hw' : ''}`, title: `offset ${offset}${epoch === null ? '' : `, epoch ${epoch}`}` });
+      const cell = el('span', {
+        class: `cell${offset >= r.highWatermark ? ' uncommitted' : ''}${offset === r.highWatermark ? ' hw' : ''}`,
+        title: `offset ${offset}${epoch === null ? '' : `, epoch ${epoch}`}`,
+      });
       if (epoch !== null && offset < r.leo) cell.style.background = epochColour(epoch);
       else cell.classList.add('empty');
       cells.append(cell);

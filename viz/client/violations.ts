@@ -12,7 +12,13 @@ export function violationList(meta: TraceMeta, handlers: ViolationHandlers): HTM
   const list = el('ol', { class: 'violations', 'data-testid': 'violations' });
   if (meta.violations.length === 0) list.append(el('li', { class: 'none' }, 'no violations'));
   meta.violations.forEach((v, i) => {
-    const item = el('li', { 'data-testid': `violation-${i}`, class: `violation ${v.class}`, tabindex: 0 }, el('strong', {}, v.name), ` ${v.class} · step ${v.atStep}`, el('div', { class: 'message' }, v.message));
+    const item = el(
+      'li',
+      { 'data-testid': `violation-${i}`, class: `violation ${v.class}`, tabindex: 0 },
+      el('strong', {}, v.name),
+      ` ${v.class} · step ${v.atStep}`,
+      el('div', { class: 'message' }, v.message),
+    );
     const choose = () => {
       for (const other of list.querySelectorAll('.highlight')) other.classList.remove('highlight');
       item.classList.add('highlight');

@@ -16,7 +16,10 @@ const CLIENT_DIR = join(import.meta.dirname, '..', 'client');
 
 /** An error answered with its status and message. */
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -58,13 +61,15 @@ export function vizApp(catalog: TraceCatalog): express.Express {
     // The page will ask for this trace's index next: start building it while the browser loads the script.
     if (typeof req.query.trace === 'string') {
       const id = req.query.trace;
-      res.once('finish', () => setImmediate(() => {
-        try {
-          catalog.index(id);
-        } catch {
-          // the page's own request reports what is wrong
-        }
-      }));
+      res.once('finish', () =>
+        setImmediate(() => {
+          try {
+            catalog.index(id);
+          } catch {
+            // the page's own request reports what is wrong
+          }
+        }),
+      );
     }
   });
   app.get(ROUTES.script, async (_req, res, next) => {

@@ -11,7 +11,14 @@ import type { EventLineOf } from '../shared/contract.ts';
  * Frequent kinds whose other fields only derived state needs (the checkpoints read them back in
  * full): the index takes their time, step, node, kind, topic and partition from the head.
  */
-const HEAD_ONLY_KINDS = ['partition-append', 'partition-hw', 'partition-isr', 'raft-append', 'raft-hw', 'metadata-apply'] as const satisfies readonly EventKind[];
+const HEAD_ONLY_KINDS = [
+  'partition-append',
+  'partition-hw',
+  'partition-isr',
+  'raft-append',
+  'raft-hw',
+  'metadata-apply',
+] as const satisfies readonly EventKind[];
 type HeadOnlyKind = (typeof HEAD_ONLY_KINDS)[number];
 
 /** A line of a head-only kind as the index reads it: its head, without the fields that make it an EventLine. */
@@ -53,7 +60,11 @@ const isSendDropReason = (reason: string): reason is SendDropReason => Object.ha
 
 /** Reads a line's head field by field, straight from its bytes; any surprise answers null. */
 class HeadReader {
-  constructor(private readonly buffer: Buffer, private at: number, private readonly end: number) {}
+  constructor(
+    private readonly buffer: Buffer,
+    private at: number,
+    private readonly end: number,
+  ) {}
 
   literal(expected: Buffer): boolean {
     const b = this.buffer;

@@ -46,7 +46,10 @@ export interface TraceIndex {
 class Interner<Name extends string = string> {
   readonly names: Name[] = [];
   private readonly index = new Map<Name, number>();
-  constructor(private readonly limit: number, private readonly what: string) {}
+  constructor(
+    private readonly limit: number,
+    private readonly what: string,
+  ) {}
   of(name: Name): number {
     let i = this.index.get(name);
     if (i === undefined) {
@@ -95,7 +98,12 @@ class Indexer {
   private openDisk: FaultSpan | null = null;
   private summary: TraceSummary | null = null;
 
-  constructor(private readonly path: string, private readonly id: string, private readonly name: string, capacity: number) {
+  constructor(
+    private readonly path: string,
+    private readonly id: string,
+    private readonly name: string,
+    capacity: number,
+  ) {
     this.columns = allocateColumns(capacity);
     this.offsets = new Float64Array(capacity + 1);
   }
@@ -419,7 +427,9 @@ function describeConfig(config: object): string {
 /** The raw text of rows from..to inclusive, read from the file by their offsets. */
 export function readRows(index: TraceIndex, from: number, to: number): string[] {
   return readFileRange(index.path, index.offsets[from]!, index.offsets[to + 1]!)
-    .toString('utf8').split('\n').filter((l) => l.length > 0);
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 }
 
 /** The file's size and modification time, to notice that it changed and the index is stale. */

@@ -36,7 +36,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Trace kinds that applyEvent only moves past (the server's checkpoints skip reading them back). */
-export const KINDS_WITHOUT_STATE: ReadonlySet<EventKind> = new Set<EventKind>(['send', 'client', 'timer', 'drop', 'violation', 'converged', 'link', 'network', 'disk-faults', 'disk']);
+export const KINDS_WITHOUT_STATE: ReadonlySet<EventKind> = new Set<EventKind>([
+  'send',
+  'client',
+  'timer',
+  'drop',
+  'violation',
+  'converged',
+  'link',
+  'network',
+  'disk-faults',
+  'disk',
+]);
 
 /** Applies one event (the trace's row `row`) in place and moves the state to it. Kinds that change nothing here cost one switch. */
 export function applyEvent(state: DerivedState, ev: EventLine, row: number = state.row + 1): void {
