@@ -4,7 +4,8 @@
 
 import { NodeFailure } from './kernel.ts';
 import { knownSetups, setupRunner } from './setups.ts';
-import { parseHeader, TraceFormatError, TraceLineReader } from '../trace/reader.ts';
+import type { EventLine, TraceSummary } from '../core/trace/schema.ts';
+import { parseHeader, parseTraceLine, TraceFormatError, TraceLineReader } from '../trace/reader.ts';
 import { HashingSink, type TraceSink } from '../trace/sink.ts';
 
 export interface TraceDifference {
@@ -80,29 +81,31 @@ export function replayTrace(path: string): ReplayResult {
     // The re-run has ended: the recording must end with its summary now, with the same hash.
     const next = recorded.read();
     recorded.close();
-    const summary = next === null ? null : safeParse(next);
+    const last = next === null ? null : lineOf(next, sink.lineNumber + 1, path);
     const steps = sink.lineNumber - 1;
-    if (summary === null || summary['kind'] !== 'summary') {
+    if (last === null || last.kind !== 'summary') {
       const difference = { step: next === null ? -1 : stepOf(next), line: sink.lineNumber + 1, expected: next, actual: '(end of re-run)' };
       return { ...base, identical: false, steps, recordedHash: null, replayedHash, difference };
     }
-    const recordedHash = typeof summary['traceHash'] === 'string' ? summary['traceHash'] : null;
+    const recordedHash = typeof last.traceHash === 'string' ? last.traceHash : null;
     return { ...base, identical: recordedHash === replayedHash, steps, recordedHash, replayedHash, difference: null };
   } finally {
     reader.close();
   }
 }
 
+/** The step of a recorded line, or -1 when it has none (the header, the summary, a damaged line). */
 function stepOf(line: string): number {
-  const parsed = safeParse(line);
-  return typeof parsed?.['i'] === 'number' ? parsed['i'] : -1;
+  const parsed = lineOf(line, 0, '');
+  return parsed !== null && parsed.kind !== 'summary' ? parsed.i : -1;
 }
 
-function safeParse(line: string): Record<string, unknown> | null {
+/** A recorded line as the schema types it, or null when it is not one (replay reports it as a difference, not an error). */
+function lineOf(line: string, lineNumber: number, path: string): EventLine | TraceSummary | null {
   try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
+    return parseTraceLine(line, lineNumber, path);
+  } catch (err) {
+    if (err instanceof TraceFormatError) return null;
+    throw err;
   }
 }
