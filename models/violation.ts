@@ -6,7 +6,7 @@ import type { NodeId } from '../core/env.ts';
 export type ViolationClass = 'safety' | 'liveness';
 
 export interface Violation {
-  /** The checker's name (kebab-case, fixed by DESIGN.md and the issues). */
+  /** The checker's name (kebab-case, fixed by the design and kept stable). */
   name: string;
   class: ViolationClass;
   message: string;

@@ -1,4 +1,4 @@
-// The arrows between Samsa's folders (DESIGN.md's picture) and the check that holds them: every
+// The arrows between Samsa's folders (docs/architecture.md draws them) and the check that holds them: every
 // import of every source file (static, dynamic, re-export, and worker URLs) is resolved to the
 // folder it points into, and an arrow that must never be is reported with both ends.
 

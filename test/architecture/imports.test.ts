@@ -1,4 +1,4 @@
-// The picture enforced: no source file imports across an arrow DESIGN.md forbids (core/ stands
+// The picture enforced: no source file imports across an arrow the design forbids (core/ stands
 // alone; sim/ and net/ never meet; models/ never leans on a runtime or the CLI; viz/ reads only
 // the trace; only cli/ wires everything). The check itself is shown failing on planted imports.
 import { fileURLToPath } from 'node:url';

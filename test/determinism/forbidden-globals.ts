@@ -1,4 +1,4 @@
-// Finds the sources of nondeterminism DESIGN.md forbids in core/, sim/ and models/: wall-clock
+// Finds the sources of nondeterminism the design forbids in core/, sim/, models/ and trace/: wall-clock
 // time, unseeded randomness, real timers, and (in core/ only) direct IO. Comments are ignored.
 
 export interface Finding {
