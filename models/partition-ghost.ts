@@ -171,50 +171,44 @@ export class PartitionGhost {
         this.registered.add(node);
         return;
       case 'partition-append': {
-        const e = event;
-        const [p, r] = this.replicaOf(e, node);
-        r.append(e.batches);
+        const [p, r] = this.replicaOf(event, node);
+        r.append(event.batches);
         for (const h of this.hooks) h.appended?.(p, r, step);
         return;
       }
       case 'partition-truncate': {
-        const e = event;
-        const [p, r] = this.replicaOf(e, node);
-        r.truncate(e.endOffset);
+        const [p, r] = this.replicaOf(event, node);
+        r.truncate(event.endOffset);
         for (const h of this.hooks) h.shrunk?.(p, r, step);
         return;
       }
       case 'partition-recover': {
-        const e = event;
-        const [p, r] = this.replicaOf(e, node);
-        r.replace(e.batches);
-        r.hw = e.highWatermark;
+        const [p, r] = this.replicaOf(event, node);
+        r.replace(event.batches);
+        r.hw = event.highWatermark;
         r.role = 'none';
         for (const h of this.hooks) h.shrunk?.(p, r, step);
         return;
       }
       case 'partition-hw': {
-        const e = event;
-        const [p, r] = this.replicaOf(e, node);
-        r.hw = e.highWatermark;
-        for (const h of this.hooks) h.highWatermark?.(p, r, step, e);
-        p.extendCommitted(r, e.highWatermark);
+        const [p, r] = this.replicaOf(event, node);
+        r.hw = event.highWatermark;
+        for (const h of this.hooks) h.highWatermark?.(p, r, step, event);
+        p.extendCommitted(r, event.highWatermark);
         return;
       }
       case 'partition-role': {
-        const e = event;
-        const [p, r] = this.replicaOf(e, node);
-        r.role = e.role;
-        r.leaderEpoch = e.leaderEpoch;
-        for (const h of this.hooks) h.role?.(p, r, step, e);
+        const [p, r] = this.replicaOf(event, node);
+        r.role = event.role;
+        r.leaderEpoch = event.leaderEpoch;
+        for (const h of this.hooks) h.role?.(p, r, step, event);
         return;
       }
       case 'partition-change': {
-        const e = event;
-        const p = this.partition(e.topic, e.partition);
-        if (e.partitionEpoch <= p.partitionEpoch) return;
-        p.partitionEpoch = e.partitionEpoch;
-        p.isr = [...e.isr];
+        const p = this.partition(event.topic, event.partition);
+        if (event.partitionEpoch <= p.partitionEpoch) return;
+        p.partitionEpoch = event.partitionEpoch;
+        p.isr = [...event.isr];
         for (const h of this.hooks) h.isrChanged?.(p, step);
         return;
       }

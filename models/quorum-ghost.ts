@@ -111,13 +111,12 @@ export class QuorumGhost {
         return;
       }
       case 'raft-recover': {
-        const e = event;
         const r = this.replica(node);
         // Rebuild from what storage holds: below the log start, what was committed there.
-        r.log = this.committed.slice(0, e.startOffset);
-        while (r.log.length < e.startOffset) r.log.push(Number.NaN);
-        r.epochs = new Array<number>(e.startOffset).fill(e.snapshotEpoch ?? 0);
-        this.extend(r, e.startOffset, e.entries);
+        r.log = this.committed.slice(0, event.startOffset);
+        while (r.log.length < event.startOffset) r.log.push(Number.NaN);
+        r.epochs = new Array<number>(event.startOffset).fill(event.snapshotEpoch ?? 0);
+        this.extend(r, event.startOffset, event.entries);
         r.hw = null;
         for (const h of this.hooks) h.shrunk?.(r, step);
         return;
@@ -133,17 +132,16 @@ export class QuorumGhost {
       case 'raft-hw':
         return this.onHighWatermark(step, node, event);
       case 'raft-snapshot': {
-        const e = event;
-        if (!e.fetched) return;
+        if (!event.fetched) return;
         const r = this.replica(node);
         // The replica's log is now the committed prefix up to the snapshot (what the snapshot stands for).
-        r.log = this.committed.slice(0, e.endOffset);
-        r.epochs = new Array<number>(r.log.length).fill(e.epoch);
-        while (r.log.length < e.endOffset) {
+        r.log = this.committed.slice(0, event.endOffset);
+        r.epochs = new Array<number>(r.log.length).fill(event.epoch);
+        while (r.log.length < event.endOffset) {
           r.log.push(Number.NaN);
-          r.epochs.push(e.epoch);
+          r.epochs.push(event.epoch);
         }
-        for (const h of this.hooks) h.snapshotFetched?.(r, step, e.endOffset);
+        for (const h of this.hooks) h.snapshotFetched?.(r, step, event.endOffset);
         return;
       }
       case 'metadata-apply': {

@@ -54,7 +54,7 @@ export class TraceLineReader {
 }
 
 /** Parses a trace's header line, with a clear error when the file is not a Samsa trace. */
-export function parseHeader(line: string | null, path: string): TraceHeader & { config: { setup: string } } {
+export function parseTraceHeader(line: string | null, path: string): TraceHeader {
   let header: unknown;
   try {
     header = line === null ? null : JSON.parse(line);
@@ -66,10 +66,15 @@ export function parseHeader(line: string | null, path: string): TraceHeader & { 
     throw new TraceFormatError(path, 'line 1 is not a Samsa trace header ({"samsa":1,...})');
   }
   if (typeof h.seed !== 'number') throw new TraceFormatError(path, 'the header has no numeric "seed"');
-  if (typeof h.config !== 'object' || h.config === null || typeof h.config.setup !== 'string') {
-    throw new TraceFormatError(path, 'the header\'s "config" names no "setup" to re-run');
-  }
-  return h as TraceHeader & { config: { setup: string } };
+  if (typeof h.config !== 'object' || h.config === null) throw new TraceFormatError(path, 'the header has no "config" object');
+  return h as TraceHeader;
+}
+
+/** Parses the header of a trace that is to be re-run: it must name the setup that rebuilds it. */
+export function parseHeader(line: string | null, path: string): TraceHeader & { config: { setup: string } } {
+  const header = parseTraceHeader(line, path);
+  if (typeof header.config.setup !== 'string') throw new TraceFormatError(path, 'the header\'s "config" names no "setup" to re-run');
+  return header as TraceHeader & { config: { setup: string } };
 }
 
 /**
@@ -97,7 +102,7 @@ export function parseTraceLine(line: string, lineNumber: number, path: string): 
 export function* readEventLines(path: string): Generator<EventLine> {
   const reader = new TraceLineReader(path);
   try {
-    parseHeader(reader.read(), path);
+    parseTraceHeader(reader.read(), path);
     let lineNumber = 1;
     for (let line = reader.read(); line !== null; line = reader.read()) {
       lineNumber++;

@@ -73,13 +73,12 @@ export class ClusterView {
         this.state(node).up = false;
         return;
       case 'raft-state': {
-        const e = event;
         const s = this.state(node);
-        s.epoch = e.epoch;
-        s.role = e.role;
-        s.leader = e.leader;
+        s.epoch = event.epoch;
+        s.role = event.role;
+        s.leader = event.leader;
         // A new leader knows no high watermark until it has one in its own epoch.
-        if (e.role === 'leader') s.hw = null;
+        if (event.role === 'leader') s.hw = null;
         return;
       }
       case 'raft-recover':
@@ -90,11 +89,10 @@ export class ClusterView {
         this.state(node).hw = event.highWatermark;
         return;
       case 'raft-snapshot': {
-        const e = event;
         const s = this.state(node);
-        if (!e.fetched) return;
-        if (s.hw === null || s.hw < e.endOffset) s.hw = e.endOffset;
-        this.metadata.loadedSnapshot(node, e.endOffset);
+        if (!event.fetched) return;
+        if (s.hw === null || s.hw < event.endOffset) s.hw = event.endOffset;
+        this.metadata.loadedSnapshot(node, event.endOffset);
         return;
       }
       case 'metadata-apply': {
@@ -107,45 +105,43 @@ export class ClusterView {
         this.metadata.changed(node, event);
         return;
       case 'broker-state': {
-        const e = event;
         const s = this.state(node);
-        s.brokerEpoch = e.brokerEpoch;
-        s.fenced = e.fenced;
+        s.brokerEpoch = event.brokerEpoch;
+        s.fenced = event.fenced;
         return;
       }
       case 'partition-recover': {
-        const e = event;
-        const last = e.batches.at(-1);
-        this.state(node).replicas.set(`${e.topic}-${e.partition}`, { role: 'none', hw: e.highWatermark, logEndOffset: last === undefined ? 0 : last[1] + 1 });
+        const last = event.batches.at(-1);
+        this.state(node).replicas.set(`${event.topic}-${event.partition}`, {
+          role: 'none',
+          hw: event.highWatermark,
+          logEndOffset: last === undefined ? 0 : last[1] + 1,
+        });
         return;
       }
       case 'partition-append': {
-        const e = event;
-        const r = this.replica(node, e);
-        const last = e.batches.at(-1);
+        const r = this.replica(node, event);
+        const last = event.batches.at(-1);
         if (r !== undefined && last !== undefined) r.logEndOffset = last[1] + 1;
         return;
       }
       case 'partition-truncate': {
-        const e = event;
-        const r = this.replica(node, e);
-        if (r !== undefined) r.logEndOffset = e.endOffset;
+        const r = this.replica(node, event);
+        if (r !== undefined) r.logEndOffset = event.endOffset;
         return;
       }
       case 'partition-hw': {
-        const e = event;
-        const r = this.replica(node, e);
-        if (r !== undefined) r.hw = e.highWatermark;
+        const r = this.replica(node, event);
+        if (r !== undefined) r.hw = event.highWatermark;
         return;
       }
       case 'partition-role': {
-        const e = event;
-        const key = `${e.topic}-${e.partition}`;
+        const key = `${event.topic}-${event.partition}`;
         // A replica that stops being one is dropped, as the broker drops it.
-        if (e.role === 'none') this.state(node).replicas.delete(key);
+        if (event.role === 'none') this.state(node).replicas.delete(key);
         else {
           const r = this.state(node).replicas.get(key);
-          if (r !== undefined) r.role = e.role;
+          if (r !== undefined) r.role = event.role;
         }
         return;
       }
@@ -252,8 +248,7 @@ export class ClusterView {
         this.consumerUp.set(node, false);
         return;
       case 'client': {
-        const e = event;
-        if (e.type === 'ok') followPosition(positions, e.op, e.value);
+        if (event.type === 'ok') followPosition(positions, event.op, event.value);
         return;
       }
     }

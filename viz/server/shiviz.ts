@@ -3,7 +3,7 @@
 // streamed from the trace file without holding it.
 
 import type { EventLine, NodeLine } from '../../core/trace/schema.ts';
-import { parseTraceLine, TraceLineReader } from '../../trace/reader.ts';
+import { readEventLines } from '../../trace/reader.ts';
 import type { EventLineOf } from '../shared/contract.ts';
 import { messageField } from './message.ts';
 
@@ -31,23 +31,10 @@ interface Delivery {
 
 /** Writes `tracePath` as a ShiViz log through `out`, in chunks; answers how many ShiViz events it wrote. */
 export function writeShiviz(tracePath: string, out: (chunk: string) => void): { events: number } {
-  const reader = new TraceLineReader(tracePath);
-  try {
-    reader.read(); // the header
-    const log = new ShivizLog(out);
-    let lineNumber = 1;
-    for (let line = reader.read(); line !== null; line = reader.read()) {
-      lineNumber++;
-      if (line.length === 0) continue;
-      const ev = parseTraceLine(line, lineNumber, tracePath);
-      if (ev.kind === 'summary') break;
-      log.take(ev);
-    }
-    log.finish();
-    return { events: log.events };
-  } finally {
-    reader.close();
-  }
+  const log = new ShivizLog(out);
+  for (const ev of readEventLines(tracePath)) log.take(ev);
+  log.finish();
+  return { events: log.events };
 }
 
 const OUT_CHUNK_CHARS = 1 << 16;
