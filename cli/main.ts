@@ -2,6 +2,7 @@
 // User errors print one clear line (exit 64, EX_USAGE); a bug in samsa prints its stack (exit 3).
 // Exit codes 1 and 2 are the runs' own verdicts (safety violation, liveness failure).
 
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './bench.ts';
 import { registerDemo } from './demo.ts';
@@ -15,8 +16,15 @@ import { registerViz } from './viz.ts';
 /** sysexits.h EX_USAGE: the command was used wrongly (bad argument, bad file). */
 export const USAGE_ERROR = 64;
 
+/** The package's version, as package.json gives it. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('samsa')
+    .version(packageVersion(), '-V, --version', 'print the version of samsa')
     .description('Samsa: a Kafka-like event log you can break on purpose (in simulation; the wire protocol comes next)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

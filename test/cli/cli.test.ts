@@ -63,6 +63,13 @@ describe('the samsa command', () => {
     }
   });
 
+  it('prints its version, the one package.json gives', () => {
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    const run = samsa('--version');
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(version);
+  });
+
   it('has --help on every command', () => {
     for (const args of [
       ['--help'],
