@@ -59,7 +59,8 @@ export interface MessageSpec {
   apiKey: number;
   /** Kafka's message name, like `ProduceRequest`. */
   name: string;
-  type: 'request' | 'response';
+  /** 'data': a versioned payload that is no API message (the consumer protocol's subscription and assignment). */
+  type: 'request' | 'response' | 'data';
   validVersions: Versions;
   /** The versions that use compact types and tagged fields (and header v2 / v1). */
   flexibleVersions: Versions;

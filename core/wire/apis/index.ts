@@ -1,0 +1,87 @@
+// Every API message the codec speaks, by Kafka's API key: the request and response specs of each
+// API, so that a frame's header (api key, version) leads to the spec that reads its body.
+
+import type { MessageSpec } from '../spec.ts';
+import { AlterPartitionRequestSpec, AlterPartitionResponseSpec } from './alter-partition.ts';
+import { ApiVersionsRequestSpec, ApiVersionsResponseSpec } from './api-versions.ts';
+import { BeginQuorumEpochRequestSpec, BeginQuorumEpochResponseSpec } from './begin-quorum-epoch.ts';
+import { BrokerHeartbeatRequestSpec, BrokerHeartbeatResponseSpec } from './broker-heartbeat.ts';
+import { BrokerRegistrationRequestSpec, BrokerRegistrationResponseSpec } from './broker-registration.ts';
+import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './create-partitions.ts';
+import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from './create-topics.ts';
+import { DeleteGroupsRequestSpec, DeleteGroupsResponseSpec } from './delete-groups.ts';
+import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './delete-topics.ts';
+import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './describe-configs.ts';
+import { DescribeGroupsRequestSpec, DescribeGroupsResponseSpec } from './describe-groups.ts';
+import { EndQuorumEpochRequestSpec, EndQuorumEpochResponseSpec } from './end-quorum-epoch.ts';
+import { FetchSnapshotRequestSpec, FetchSnapshotResponseSpec } from './fetch-snapshot.ts';
+import { FetchRequestSpec, FetchResponseSpec } from './fetch.ts';
+import { FindCoordinatorRequestSpec, FindCoordinatorResponseSpec } from './find-coordinator.ts';
+import { HeartbeatRequestSpec, HeartbeatResponseSpec } from './heartbeat.ts';
+import { InitProducerIdRequestSpec, InitProducerIdResponseSpec } from './init-producer-id.ts';
+import { JoinGroupRequestSpec, JoinGroupResponseSpec } from './join-group.ts';
+import { LeaveGroupRequestSpec, LeaveGroupResponseSpec } from './leave-group.ts';
+import { ListGroupsRequestSpec, ListGroupsResponseSpec } from './list-groups.ts';
+import { ListOffsetsRequestSpec, ListOffsetsResponseSpec } from './list-offsets.ts';
+import { MetadataRequestSpec, MetadataResponseSpec } from './metadata.ts';
+import { OffsetCommitRequestSpec, OffsetCommitResponseSpec } from './offset-commit.ts';
+import { OffsetFetchRequestSpec, OffsetFetchResponseSpec } from './offset-fetch.ts';
+import { OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec } from './offset-for-leader-epoch.ts';
+import { ProduceRequestSpec, ProduceResponseSpec } from './produce.ts';
+import { SyncGroupRequestSpec, SyncGroupResponseSpec } from './sync-group.ts';
+import { VoteRequestSpec, VoteResponseSpec } from './vote.ts';
+
+/** One API: its request and response specs (same key, same versions). */
+export interface ApiSpecs {
+  apiKey: number;
+  /** Kafka's API name, like `Produce`. */
+  name: string;
+  request: MessageSpec;
+  response: MessageSpec;
+}
+
+const api = (request: MessageSpec, response: MessageSpec): ApiSpecs => ({
+  apiKey: request.apiKey,
+  name: request.name.replace(/Request$/, ''),
+  request,
+  response,
+});
+
+/** Every API the codec speaks, in API key order. */
+export const API_SPECS: readonly ApiSpecs[] = [
+  api(ProduceRequestSpec, ProduceResponseSpec),
+  api(FetchRequestSpec, FetchResponseSpec),
+  api(ListOffsetsRequestSpec, ListOffsetsResponseSpec),
+  api(MetadataRequestSpec, MetadataResponseSpec),
+  api(OffsetCommitRequestSpec, OffsetCommitResponseSpec),
+  api(OffsetFetchRequestSpec, OffsetFetchResponseSpec),
+  api(FindCoordinatorRequestSpec, FindCoordinatorResponseSpec),
+  api(JoinGroupRequestSpec, JoinGroupResponseSpec),
+  api(HeartbeatRequestSpec, HeartbeatResponseSpec),
+  api(LeaveGroupRequestSpec, LeaveGroupResponseSpec),
+  api(SyncGroupRequestSpec, SyncGroupResponseSpec),
+  api(DescribeGroupsRequestSpec, DescribeGroupsResponseSpec),
+  api(ListGroupsRequestSpec, ListGroupsResponseSpec),
+  api(ApiVersionsRequestSpec, ApiVersionsResponseSpec),
+  api(CreateTopicsRequestSpec, CreateTopicsResponseSpec),
+  api(DeleteTopicsRequestSpec, DeleteTopicsResponseSpec),
+  api(InitProducerIdRequestSpec, InitProducerIdResponseSpec),
+  api(OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec),
+  api(DescribeConfigsRequestSpec, DescribeConfigsResponseSpec),
+  api(CreatePartitionsRequestSpec, CreatePartitionsResponseSpec),
+  api(DeleteGroupsRequestSpec, DeleteGroupsResponseSpec),
+  api(VoteRequestSpec, VoteResponseSpec),
+  api(BeginQuorumEpochRequestSpec, BeginQuorumEpochResponseSpec),
+  api(EndQuorumEpochRequestSpec, EndQuorumEpochResponseSpec),
+  api(AlterPartitionRequestSpec, AlterPartitionResponseSpec),
+  api(FetchSnapshotRequestSpec, FetchSnapshotResponseSpec),
+  api(BrokerRegistrationRequestSpec, BrokerRegistrationResponseSpec),
+  api(BrokerHeartbeatRequestSpec, BrokerHeartbeatResponseSpec),
+];
+
+const byKey = new Map(API_SPECS.map((a) => [a.apiKey, a]));
+
+/** The API with this key, or undefined when the codec does not speak it (Kafka answers such a key by closing the connection). */
+export function apiSpecs(apiKey: number): ApiSpecs | undefined {
+  return byKey.get(apiKey);
+}

@@ -1,0 +1,92 @@
+// Vote (key 52): a KRaft candidate asks the voters for their vote (KIP-595). v1 adds the voter key, directory ids
+// and the leader endpoints (KIP-853).
+
+import type { MessageSpec, StructSpec } from '../spec.ts';
+
+/** Endpoints of the leaders named in a response (tagged, v1+). Port is an unsigned 16-bit int. */
+const NodeEndpoint: StructSpec = {
+  fields: [
+    { name: 'nodeId', type: 'int32', versions: '1+' },
+    { name: 'host', type: 'string', versions: '1+' },
+    { name: 'port', type: 'uint16', versions: '1+' },
+  ],
+};
+
+export const VoteRequestSpec: MessageSpec = {
+  apiKey: 52,
+  name: 'VoteRequest',
+  type: 'request',
+  validVersions: '0-1',
+  flexibleVersions: '0+',
+  fields: [
+    { name: 'clusterId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+    // The replica receiving the request.
+    { name: 'voterId', type: 'int32', versions: '1+', default: -1 },
+    {
+      name: 'topics',
+      versions: '0+',
+      type: {
+        array: {
+          fields: [
+            { name: 'topicName', type: 'string', versions: '0+' },
+            {
+              name: 'partitions',
+              versions: '0+',
+              type: {
+                array: {
+                  fields: [
+                    { name: 'partitionIndex', type: 'int32', versions: '0+' },
+                    { name: 'candidateEpoch', type: 'int32', versions: '0+' },
+                    { name: 'candidateId', type: 'int32', versions: '0+' },
+                    { name: 'candidateDirectoryId', type: 'uuid', versions: '1+' },
+                    { name: 'voterDirectoryId', type: 'uuid', versions: '1+' },
+                    { name: 'lastOffsetEpoch', type: 'int32', versions: '0+' },
+                    { name: 'lastOffset', type: 'int64', versions: '0+' },
+                  ],
+                },
+              },
+            },
+          ],
+        },
+      },
+    },
+  ],
+};
+
+export const VoteResponseSpec: MessageSpec = {
+  apiKey: 52,
+  name: 'VoteResponse',
+  type: 'response',
+  validVersions: '0-1',
+  flexibleVersions: '0+',
+  fields: [
+    { name: 'errorCode', type: 'int16', versions: '0+' },
+    {
+      name: 'topics',
+      versions: '0+',
+      type: {
+        array: {
+          fields: [
+            { name: 'topicName', type: 'string', versions: '0+' },
+            {
+              name: 'partitions',
+              versions: '0+',
+              type: {
+                array: {
+                  fields: [
+                    { name: 'partitionIndex', type: 'int32', versions: '0+' },
+                    { name: 'errorCode', type: 'int16', versions: '0+' },
+                    { name: 'leaderId', type: 'int32', versions: '0+' },
+                    { name: 'leaderEpoch', type: 'int32', versions: '0+' },
+                    { name: 'voteGranted', type: 'bool', versions: '0+' },
+                  ],
+                },
+              },
+            },
+          ],
+        },
+      },
+    },
+    { name: 'nodeEndpoints', type: { array: NodeEndpoint }, versions: '1+', taggedVersions: '1+', tag: 0 },
+  ],
+};
