@@ -1,25 +1,8 @@
 // BeginQuorumEpoch (key 53): a newly elected KRaft leader announces its epoch to the voters (KIP-595). v1 is flexible and
 // adds the voter key and the leader's endpoints (KIP-853).
 
-import type { MessageSpec, StructSpec } from '../spec.ts';
-
-/** The leader's listeners, by name (request, v1+). */
-const LeaderEndpoint: StructSpec = {
-  fields: [
-    { name: 'name', type: 'string', versions: '1+' },
-    { name: 'host', type: 'string', versions: '1+' },
-    { name: 'port', type: 'uint16', versions: '1+' },
-  ],
-};
-
-/** Endpoints of the leaders named in a response (tagged, v1+). */
-const NodeEndpoint: StructSpec = {
-  fields: [
-    { name: 'nodeId', type: 'int32', versions: '1+' },
-    { name: 'host', type: 'string', versions: '1+' },
-    { name: 'port', type: 'uint16', versions: '1+' },
-  ],
-};
+import type { MessageSpec } from '../spec.ts';
+import { LeaderEndpoint, quorumEpochResponseSpec } from './quorum-structs.ts';
 
 export const BeginQuorumEpochRequestSpec: MessageSpec = {
   apiKey: 53,
@@ -59,39 +42,4 @@ export const BeginQuorumEpochRequestSpec: MessageSpec = {
   ],
 };
 
-export const BeginQuorumEpochResponseSpec: MessageSpec = {
-  apiKey: 53,
-  name: 'BeginQuorumEpochResponse',
-  type: 'response',
-  validVersions: '0-1',
-  flexibleVersions: '1+',
-  fields: [
-    { name: 'errorCode', type: 'int16', versions: '0+' },
-    {
-      name: 'topics',
-      versions: '0+',
-      type: {
-        array: {
-          fields: [
-            { name: 'topicName', type: 'string', versions: '0+' },
-            {
-              name: 'partitions',
-              versions: '0+',
-              type: {
-                array: {
-                  fields: [
-                    { name: 'partitionIndex', type: 'int32', versions: '0+' },
-                    { name: 'errorCode', type: 'int16', versions: '0+' },
-                    { name: 'leaderId', type: 'int32', versions: '0+' },
-                    { name: 'leaderEpoch', type: 'int32', versions: '0+' },
-                  ],
-                },
-              },
-            },
-          ],
-        },
-      },
-    },
-    { name: 'nodeEndpoints', type: { array: NodeEndpoint }, versions: '1+', taggedVersions: '1+', tag: 0 },
-  ],
-};
+export const BeginQuorumEpochResponseSpec: MessageSpec = quorumEpochResponseSpec(53, 'BeginQuorumEpochResponse');

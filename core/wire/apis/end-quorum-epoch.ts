@@ -1,23 +1,8 @@
 // EndQuorumEpoch (key 54): a resigning KRaft leader asks the voters to start an election (KIP-595). v1 is flexible,
 // replaces preferredSuccessors by preferredCandidates with directory ids and adds the leader's endpoints (KIP-853).
 
-import type { MessageSpec, StructSpec } from '../spec.ts';
-
-const LeaderEndpoint: StructSpec = {
-  fields: [
-    { name: 'name', type: 'string', versions: '1+' },
-    { name: 'host', type: 'string', versions: '1+' },
-    { name: 'port', type: 'uint16', versions: '1+' },
-  ],
-};
-
-const NodeEndpoint: StructSpec = {
-  fields: [
-    { name: 'nodeId', type: 'int32', versions: '1+' },
-    { name: 'host', type: 'string', versions: '1+' },
-    { name: 'port', type: 'uint16', versions: '1+' },
-  ],
-};
+import type { MessageSpec } from '../spec.ts';
+import { LeaderEndpoint, quorumEpochResponseSpec } from './quorum-structs.ts';
 
 export const EndQuorumEpochRequestSpec: MessageSpec = {
   apiKey: 54,
@@ -68,39 +53,4 @@ export const EndQuorumEpochRequestSpec: MessageSpec = {
   ],
 };
 
-export const EndQuorumEpochResponseSpec: MessageSpec = {
-  apiKey: 54,
-  name: 'EndQuorumEpochResponse',
-  type: 'response',
-  validVersions: '0-1',
-  flexibleVersions: '1+',
-  fields: [
-    { name: 'errorCode', type: 'int16', versions: '0+' },
-    {
-      name: 'topics',
-      versions: '0+',
-      type: {
-        array: {
-          fields: [
-            { name: 'topicName', type: 'string', versions: '0+' },
-            {
-              name: 'partitions',
-              versions: '0+',
-              type: {
-                array: {
-                  fields: [
-                    { name: 'partitionIndex', type: 'int32', versions: '0+' },
-                    { name: 'errorCode', type: 'int16', versions: '0+' },
-                    { name: 'leaderId', type: 'int32', versions: '0+' },
-                    { name: 'leaderEpoch', type: 'int32', versions: '0+' },
-                  ],
-                },
-              },
-            },
-          ],
-        },
-      },
-    },
-    { name: 'nodeEndpoints', type: { array: NodeEndpoint }, versions: '1+', taggedVersions: '1+', tag: 0 },
-  ],
-};
+export const EndQuorumEpochResponseSpec: MessageSpec = quorumEpochResponseSpec(54, 'EndQuorumEpochResponse');

@@ -1,16 +1,8 @@
 // Vote (key 52): a KRaft candidate asks the voters for their vote (KIP-595). v1 adds the voter key, directory ids
 // and the leader endpoints (KIP-853).
 
-import type { MessageSpec, StructSpec } from '../spec.ts';
-
-/** Endpoints of the leaders named in a response (tagged, v1+). Port is an unsigned 16-bit int. */
-const NodeEndpoint: StructSpec = {
-  fields: [
-    { name: 'nodeId', type: 'int32', versions: '1+' },
-    { name: 'host', type: 'string', versions: '1+' },
-    { name: 'port', type: 'uint16', versions: '1+' },
-  ],
-};
+import type { MessageSpec } from '../spec.ts';
+import { NodeEndpoint } from './quorum-structs.ts';
 
 export const VoteRequestSpec: MessageSpec = {
   apiKey: 52,
