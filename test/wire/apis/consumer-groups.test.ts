@@ -1,9 +1,8 @@
 // Consumer-group API specs (FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup, DescribeGroups, ListGroups,
 // OffsetCommit, OffsetFetch, DeleteGroups): every kafkajs fixture decodes at its version(s) into what kafkajs's own spec
 // says it holds and re-encodes to the identical bytes; flexible versions (which no fixture covers) are checked against
-// hand-built byte layouts; and random messages round-trip at every valid version.
+// hand-built byte layouts. Random round trips of every spec are in specs.test.ts.
 import { readdirSync } from 'node:fs';
-import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import * as deleteGroups from '../../../core/wire/apis/delete-groups.ts';
 import * as describeGroups from '../../../core/wire/apis/describe-groups.ts';
@@ -16,40 +15,8 @@ import * as offsetCommit from '../../../core/wire/apis/offset-commit.ts';
 import * as offsetFetch from '../../../core/wire/apis/offset-fetch.ts';
 import * as syncGroup from '../../../core/wire/apis/sync-group.ts';
 import { decodeMessage, encodeMessage } from '../../../core/wire/message-codec.ts';
-import { versionRange, type MessageSpec } from '../../../core/wire/spec.ts';
-import { Bytes, decodeExactly, expectSameBytes, FIXTURES_DIR, fixture, messageArb, presentAt, versionsOf } from './helpers.ts';
-import { specProblems } from './spec-problems.ts';
-
-/** [module, api key, lowest, highest version, first flexible version]: Kafka's ranges (kafka@1eb7644, Oct 2024). */
-const modules: [Record<string, MessageSpec>, number, number, number, number][] = [
-  [findCoordinator, 10, 0, 6, 3],
-  [joinGroup, 11, 0, 9, 6],
-  [heartbeat, 12, 0, 4, 4],
-  [leaveGroup, 13, 0, 5, 4],
-  [syncGroup, 14, 0, 5, 4],
-  [describeGroups, 15, 0, 5, 5],
-  [listGroups, 16, 0, 5, 3],
-  [offsetCommit, 8, 0, 9, 8],
-  [offsetFetch, 9, 0, 9, 6],
-  [deleteGroups, 42, 0, 2, 2],
-];
-const allSpecs = modules.flatMap(([mod]) => Object.values(mod));
-
-describe('consumer-group specs: well-formed', () => {
-  it.each(modules.map(([mod, ...rest]) => [Object.values(mod)[0]!.name.replace(/Request$|Response$/, ''), mod, ...rest] as const))(
-    '%s: key, versions, request/response pair',
-    (_name, mod, key, min, max, flexible) => {
-      const specs = Object.values(mod);
-      expect(specs.map((s) => s.type).sort()).toEqual(['request', 'response']);
-      for (const spec of specs) {
-        expect(spec.apiKey).toBe(key);
-        expect(versionRange(spec.validVersions)).toEqual({ min, max });
-        expect(versionRange(spec.flexibleVersions)).toEqual({ min: flexible, max: Infinity });
-        expect(specProblems(spec)).toEqual([]);
-      }
-    },
-  );
-});
+import type { MessageSpec } from '../../../core/wire/spec.ts';
+import { Bytes, decodeExactly, expectSameBytes, FIXTURES_DIR, fixture } from './helpers.ts';
 
 const JG = 'consumer-group-id-b522188a3a12a1f04cfb-23702-e1ff35c7-fde9-4d58-960a-2cef8af77eef';
 const JG_MEMBER = 'test-b773bdb220aa2b862440-23702-2b1581f6-55ea-4af0-97f0-931d4f071111-68a2051d-7b30-4161-b920-89346d7b672b';
@@ -805,20 +772,4 @@ describe('consumer-group specs: flexible versions, hand-checked byte layouts', (
     expectLayout(deleteGroups.DeleteGroupsResponseSpec, 2, deleted, new Bytes().int32(0).compactArrayLength(1).compactString('g').int16(69).noTags().noTags());
     expectLayout(deleteGroups.DeleteGroupsResponseSpec, 0, deleted, new Bytes().int32(0).arrayLength(1).string('g').int16(69));
   });
-});
-
-describe('consumer-group specs: random messages round-trip at every version', () => {
-  for (const spec of allSpecs) {
-    it.each(versionsOf(spec))(`${spec.name} v%i`, (version) => {
-      fc.assert(
-        fc.property(messageArb(spec, version), (value) => {
-          const bytes = encodeMessage(spec, version, value);
-          const decoded = decodeMessage(spec, version, bytes);
-          expect(presentAt(spec, version, decoded)).toEqual(value);
-          expectSameBytes(encodeMessage(spec, version, decoded), bytes, 're-encoded');
-        }),
-        { numRuns: 25 },
-      );
-    });
-  }
 });

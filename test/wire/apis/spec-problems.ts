@@ -6,7 +6,7 @@ import { versionRange, type FieldType, type MessageSpec, type StructSpec, type V
 const NULLABLE_SCALARS = new Set(['string', 'bytes', 'records']);
 const INTEGER_SCALARS = new Set(['int8', 'int16', 'uint16', 'int32', 'uint32', 'int64']);
 
-const within = (inner: VersionRange, outer: VersionRange) => inner.min > inner.max || (inner.min >= outer.min && inner.max <= outer.max);
+const overlaps = (a: VersionRange, b: VersionRange) => a.min > a.max || (a.min <= b.max && b.min <= a.max);
 
 export function specProblems(spec: MessageSpec): string[] {
   if (!/^[A-Z][A-Za-z]*$/.test(spec.name)) return [`${spec.name}: not a PascalCase message name`];
@@ -27,11 +27,14 @@ function structProblems(spec: MessageSpec, struct: StructSpec, path: string, out
     if (seen.has(field.name)) problems.push(`${where}: duplicate`);
     seen.add(field.name);
     const range = versionRange(field.versions);
-    // A nested field may not outlive its parent (Kafka rejects that too).
-    if (!within({ min: range.min, max: Math.min(range.max, valid.max) }, outer)) problems.push(`${where}: versions ${field.versions} outside its parent's`);
+    // Kafka's definitions let a nested field say "0+" under a parent of later versions (it exists where both do),
+    // but a field that never meets its parent's versions is a mistake.
+    if (!overlaps({ min: range.min, max: Math.min(range.max, valid.max) }, outer))
+      problems.push(`${where}: versions ${field.versions} never meet its parent's`);
     if (field.nullableVersions !== undefined) {
       const nullable = versionRange(field.nullableVersions);
-      if (!within(nullable, range)) problems.push(`${where}: nullableVersions ${field.nullableVersions} outside versions ${field.versions}`);
+      // Kafka's definitions often say "0+" for a field that appears later: null is allowed wherever both hold.
+      if (!overlaps(nullable, range)) problems.push(`${where}: nullableVersions ${field.nullableVersions} never meet versions ${field.versions}`);
       if (typeof field.type === 'string' && !NULLABLE_SCALARS.has(field.type)) problems.push(`${where}: a ${field.type} cannot be null`);
     }
     if ((field.tag === undefined) !== (field.taggedVersions === undefined)) problems.push(`${where}: tag without taggedVersions or the reverse`);
