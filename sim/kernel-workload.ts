@@ -139,9 +139,12 @@ export function buildKernelWorkload(workload: KernelWorkload, seed: number, trac
   return sim;
 }
 
-/** Runs a workload to its end and closes the trace. */
-export function runKernelWorkload(workload: KernelWorkload, seed: number, trace: TraceSink | null) {
+/**
+ * Runs a workload to its end (or until `maxEvents` kernel events: a duplication spell can multiply
+ * the circulating tokens without bound, so property tests cap the work) and closes the trace.
+ */
+export function runKernelWorkload(workload: KernelWorkload, seed: number, trace: TraceSink | null, maxEvents = Infinity) {
   const sim = buildKernelWorkload(workload, seed, trace);
-  sim.run(workload.durationMs);
+  sim.run(workload.durationMs, maxEvents);
   return sim.finish();
 }
