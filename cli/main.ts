@@ -9,6 +9,7 @@ import { registerDemo } from './demo.ts';
 import { registerModel } from './model.ts';
 import { registerExplore } from './explore.ts';
 import { bad, UserError } from './output.ts';
+import { registerReal } from './real.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
 import { registerViz } from './viz.ts';
@@ -25,7 +26,7 @@ function packageVersion(): string {
 export function buildProgram(): Command {
   const program = new Command('samsa')
     .version(packageVersion(), '-V, --version', 'print the version of samsa')
-    .description('Samsa: a Kafka-like event log you can break on purpose (in simulation; the wire protocol comes next)')
+    .description('Samsa: a Kafka-like event log you can break on purpose (in simulation, and on real sockets for Kafka clients)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRun(program);
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerModel(program);
   registerViz(program);
+  registerReal(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

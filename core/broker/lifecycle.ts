@@ -4,7 +4,13 @@
 // the heartbeats stop. A stale epoch or an unknown registration makes the broker register again.
 
 import type { Env, NodeId, TimerTag } from '../env.ts';
-import type { BrokerHeartbeatResponse, BrokerRegistrationResponse, ControllerMessage } from '../protocol/controller.ts';
+import type {
+  BrokerHeartbeatResponse,
+  BrokerListener,
+  BrokerRegistrationRequest,
+  BrokerRegistrationResponse,
+  ControllerMessage,
+} from '../protocol/controller.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { randomUuid } from '../uuid.ts';
 
@@ -16,6 +22,8 @@ export interface LifecycleSettings {
   heartbeatIntervalMs: number;
   requestTimeoutMs: number;
   retryBackoffMs: number;
+  /** The listeners registered with the controller, for Metadata answers and peers to reach this broker (none in the simulator). */
+  advertisedListeners?: readonly BrokerListener[];
 }
 
 export class BrokerLifecycle {
@@ -101,7 +109,7 @@ export class BrokerLifecycle {
     const correlationId = this.nextCorrelationId++;
     this.outstanding = correlationId;
     if (!this.registered) {
-      env.send(controller, {
+      const registration: BrokerRegistrationRequest = {
         api: 'BrokerRegistration',
         kind: 'request',
         correlationId,
@@ -109,7 +117,11 @@ export class BrokerLifecycle {
         clusterId: this.settings.clusterId,
         incarnationId: this.incarnationId,
         previousBrokerEpoch: this.brokerEpoch,
-      });
+      };
+      // Left out, not empty, without listeners: the simulator's traces show the request as it always was.
+      const listeners = this.settings.advertisedListeners;
+      if (listeners !== undefined && listeners.length > 0) registration.listeners = listeners.map((l) => ({ ...l }));
+      env.send(controller, registration);
     } else {
       env.send(controller, {
         api: 'BrokerHeartbeat',

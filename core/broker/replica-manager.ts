@@ -2,8 +2,8 @@
 // followed as the metadata says; Produce with acks 0, 1 and all and min.insync.replicas (writes
 // waiting for the high watermark until request.timeout); Fetch for consumers (up to the high
 // watermark) and followers (fenced by leader epoch, KIP-320; diverging epochs, KIP-595), both
-// long-polled; ListOffsets, OffsetForLeaderEpoch, Metadata and InitProducerId; ISR shrink and
-// expansion through AlterPartition; high watermark checkpoints.
+// long-polled; ListOffsets, OffsetForLeaderEpoch, Metadata, InitProducerId and DescribeConfigs (in
+// describe-configs.ts); ISR shrink and expansion through AlterPartition; high watermark checkpoints.
 
 import type { MetadataImage, PartitionState } from '../controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../env.ts';
@@ -29,6 +29,7 @@ import { ErrorCode } from '../protocol/errors.ts';
 import { batchSizeInBytes } from '../protocol/records.ts';
 import type { LeaderHint } from '../protocol/quorum.ts';
 import type { BrokerBug } from './bugs.ts';
+import { describeConfigs } from './describe-configs.ts';
 import { FollowerFetcher } from './follower-fetcher.ts';
 import { Partition, type PartitionSettings } from './partition.ts';
 
@@ -203,6 +204,8 @@ export class ReplicaManager {
         return this.onMetadata(env, from, req);
       case 'InitProducerId':
         return this.onInitProducerId(env, from, req);
+      case 'DescribeConfigs':
+        return env.send(from, describeConfigs(req, { brokerId: this.brokerId, config: this.config, image: this.image }));
     }
   }
 
@@ -448,7 +451,16 @@ export class ReplicaManager {
 
   private onMetadata(env: BrokerEnv, from: NodeId, req: MetadataRequest): void {
     const image = this.image;
-    const brokers = image === null ? [] : image.unfencedBrokers().map((id) => ({ nodeId: id, host: id, port: 9092, rack: null }));
+    // A broker that advertised listeners is reached at its first; the simulator's brokers are addressed by id.
+    const brokers =
+      image === null
+        ? []
+        : image.unfencedBrokers().map((id) => {
+            const listener = image.brokers.get(id)?.listeners?.[0];
+            return listener === undefined
+              ? { nodeId: id, host: id, port: 9092, rack: null }
+              : { nodeId: id, host: listener.host, port: listener.port, rack: null };
+          });
     const names = req.topics ?? (image === null ? [] : [...image.topics.values()].map((t) => t.name));
     const topics = names.map((name) => {
       const topic = image?.topicByName(name);

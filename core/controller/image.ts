@@ -4,6 +4,7 @@
 
 import type { ControllerBug } from './bugs.ts';
 import type { NodeId } from '../env.ts';
+import type { BrokerListener } from '../protocol/controller.ts';
 import type { LeaderRecoveryState, MetadataRecord, PartitionChangeRecord, PartitionRecord } from './records.ts';
 
 export interface BrokerRegistration {
@@ -11,6 +12,8 @@ export interface BrokerRegistration {
   brokerEpoch: number;
   incarnationId: string;
   fenced: boolean;
+  /** Absent when the broker advertised no listeners (the simulator's, addressed by id): snapshots stay as they were. */
+  listeners?: BrokerListener[];
 }
 
 export interface PartitionState {
@@ -49,12 +52,16 @@ export class MetadataImage {
   apply(record: MetadataRecord, changed: (p: PartitionState) => void = () => {}): void {
     switch (record.type) {
       case 'RegisterBrokerRecord':
-        this.brokers.set(record.brokerId, {
-          brokerId: record.brokerId,
-          brokerEpoch: record.brokerEpoch,
-          incarnationId: record.incarnationId,
-          fenced: record.fenced,
-        });
+        this.brokers.set(
+          record.brokerId,
+          copyBroker({
+            brokerId: record.brokerId,
+            brokerEpoch: record.brokerEpoch,
+            incarnationId: record.incarnationId,
+            fenced: record.fenced,
+            listeners: record.listeners,
+          }),
+        );
         return;
       case 'FenceBrokerRecord':
       case 'UnfenceBrokerRecord': {
@@ -117,7 +124,7 @@ export class MetadataImage {
 
   toSnapshot(): unknown {
     const snapshot: ImageSnapshot = {
-      brokers: [...this.brokers.values()].map((b) => ({ ...b })),
+      brokers: [...this.brokers.values()].map(copyBroker),
       topics: [...this.topics.values()].map((t) => ({ ...t, config: { ...t.config }, partitions: t.partitions.map(copyPartition) })),
     };
     return snapshot;
@@ -126,7 +133,7 @@ export class MetadataImage {
   static fromSnapshot(state: unknown, bugs: ReadonlySet<ControllerBug> = new Set()): MetadataImage {
     const snapshot = state as ImageSnapshot;
     const image = new MetadataImage(bugs);
-    for (const b of snapshot.brokers) image.brokers.set(b.brokerId, { ...b });
+    for (const b of snapshot.brokers) image.brokers.set(b.brokerId, copyBroker(b));
     for (const t of snapshot.topics) {
       image.topics.set(t.topicId, { ...t, config: { ...t.config }, partitions: t.partitions.map(copyPartition) });
       image.idsByName.set(t.name, t.topicId);
@@ -164,6 +171,12 @@ export class MetadataImage {
     state.partitionEpoch++;
     changed(state);
   }
+}
+
+/** A registration of its own, its listeners included only when there are some. */
+function copyBroker(b: BrokerRegistration): BrokerRegistration {
+  const { listeners, ...rest } = b;
+  return listeners === undefined || listeners.length === 0 ? rest : { ...rest, listeners: listeners.map((l) => ({ ...l })) };
 }
 
 function copyPartition(p: PartitionState): PartitionState {

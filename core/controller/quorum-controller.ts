@@ -1,8 +1,8 @@
 // The active controller (KRaft's QuorumController): the quorum leader turns requests into
 // metadata records, appends them, and answers once they are committed. It registers brokers and
 // hands out broker epochs, fences brokers whose heartbeats stop (broker.session.timeout.ms) and
-// moves their leaderships, unfences caught-up brokers, creates and deletes topics, and applies
-// AlterPartition requests checked against partition epochs and broker epochs (KIP-903).
+// moves their leaderships, unfences caught-up brokers, creates and deletes topics, adds partitions
+// (KIP-195), and applies AlterPartition requests checked against partition epochs and broker epochs (KIP-903).
 
 import type { Env, NodeId, TimerTag } from '../env.ts';
 import { topicConfigProblem, type Config } from '../protocol/configs.ts';
@@ -13,6 +13,7 @@ import type {
   BrokerRegistrationRequest,
   ControllerMessage,
   ControllerRequest,
+  CreatePartitionsRequest,
   CreateTopicsRequest,
   DeleteTopicsRequest,
 } from '../protocol/controller.ts';
@@ -21,11 +22,12 @@ import { ErrorCode } from '../protocol/errors.ts';
 import type { QuorumMessage, RaftEntry } from '../protocol/quorum.ts';
 import type { RaftReplica } from '../raft/raft-replica.ts';
 import type { ControllerBug } from './bugs.ts';
+import { createPartitions } from './create-partitions.ts';
 import { MetadataImage, type PartitionState } from './image.ts';
 import { fencedBrokerChange, isrChange, leaderlessChange, type ElectionRules } from './partition-change.ts';
 import { placeReplicas } from './placement.ts';
 import { randomUuid } from '../uuid.ts';
-import type { MetadataRecord } from './records.ts';
+import type { MetadataRecord, RegisterBrokerRecord } from './records.ts';
 
 type ControllerEnv = Env<ControllerMessage | QuorumMessage<MetadataRecord>>;
 
@@ -153,6 +155,8 @@ export class QuorumController {
         return this.onCreateTopics(env, from, req);
       case 'DeleteTopics':
         return this.onDeleteTopics(env, from, req);
+      case 'CreatePartitions':
+        return this.onCreatePartitions(env, from, req);
       case 'AlterPartition':
         return this.onAlterPartition(env, from, req);
     }
@@ -175,7 +179,17 @@ export class QuorumController {
     }
     const brokerEpoch = this.raft.logEndOffset;
     const records: MetadataRecord[] = [];
-    this.stage(records, { type: 'RegisterBrokerRecord', brokerId: req.brokerId, brokerEpoch, incarnationId: req.incarnationId, fenced: true });
+    const registration: RegisterBrokerRecord = {
+      type: 'RegisterBrokerRecord',
+      brokerId: req.brokerId,
+      brokerEpoch,
+      incarnationId: req.incarnationId,
+      fenced: true,
+    };
+    // Only a broker that advertised listeners gets the field: records and snapshots without it stay as they were.
+    if (req.listeners !== undefined && req.listeners.length > 0)
+      registration.listeners = req.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol }));
+    this.stage(records, registration);
     // The old incarnation is gone: it leaves every ISR and leadership it held.
     this.stagePartitionChanges(records, (p) => fencedBrokerChange(p, req.brokerId, this.rulesFor(p)));
     this.lastHeartbeat.set(req.brokerId, env.now());
@@ -340,6 +354,28 @@ export class QuorumController {
     this.write(
       env,
       records,
+      () => reply(null),
+      (code) => reply(code),
+    );
+  }
+
+  private onCreatePartitions(env: ControllerEnv, from: NodeId, req: CreatePartitionsRequest): void {
+    const { results, records } = createPartitions(this.latest!, req, () => env.random());
+    const staged: MetadataRecord[] = [];
+    for (const record of records) this.stage(staged, record);
+    const reply = (override: number | null) =>
+      env.send(from, {
+        api: 'CreatePartitions',
+        kind: 'response',
+        correlationId: req.correlationId,
+        results: results.map((r) =>
+          override === null || r.errorCode !== ErrorCode.NONE ? r : { ...r, errorCode: override, errorMessage: 'the controller lost leadership' },
+        ),
+      });
+    if (staged.length === 0) return reply(null);
+    this.write(
+      env,
+      staged,
       () => reply(null),
       (code) => reply(code),
     );

@@ -3,6 +3,7 @@
 // PartitionChangeRecord, ...), with Kafka's field names. A leader of null is Kafka's -1.
 
 import type { NodeId } from '../env.ts';
+import type { BrokerListener } from '../protocol/controller.ts';
 
 /** LeaderRecoveryState (KIP-704): 1 while a partition recovers from an unclean election. */
 export type LeaderRecoveryState = 0 | 1;
@@ -14,6 +15,8 @@ export interface RegisterBrokerRecord {
   brokerEpoch: number;
   incarnationId: string;
   fenced: boolean;
+  /** The broker's advertised listeners (Kafka's endPoints); absent when it advertised none. */
+  listeners?: BrokerListener[];
 }
 
 export interface FenceBrokerRecord {

@@ -12,7 +12,7 @@ import { MetadataImage } from '../controller/image.ts';
 import { QuorumController, rejectNotController } from '../controller/quorum-controller.ts';
 import type { MetadataRecord } from '../controller/records.ts';
 import type { Config } from '../protocol/configs.ts';
-import { CONTROLLER_APIS, type ControllerMessage, type ControllerRequest } from '../protocol/controller.ts';
+import { CONTROLLER_APIS, type BrokerListener, type ControllerMessage, type ControllerRequest } from '../protocol/controller.ts';
 import type { DataMessage, DataRequest } from '../protocol/data.ts';
 import { errorResponse } from '../protocol/error-response.ts';
 import { ErrorCode } from '../protocol/errors.ts';
@@ -21,7 +21,7 @@ import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-
 
 export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage;
 
-const DATA_APIS: ReadonlySet<string> = new Set(['Produce', 'Fetch', 'ListOffsets', 'OffsetForLeaderEpoch', 'Metadata', 'InitProducerId']);
+const DATA_APIS: ReadonlySet<string> = new Set(['Produce', 'Fetch', 'ListOffsets', 'OffsetForLeaderEpoch', 'Metadata', 'InitProducerId', 'DescribeConfigs']);
 
 export interface KafkaNodeSpec {
   id: NodeId;
@@ -31,6 +31,8 @@ export interface KafkaNodeSpec {
   raft: RaftSettings;
   controllerBugs: ReadonlySet<ControllerBug>;
   brokerBugs: ReadonlySet<BrokerBug>;
+  /** The listeners a broker registers (real mode); the simulator's brokers have none and are addressed by id. */
+  advertisedListeners?: readonly BrokerListener[];
 }
 
 export class KafkaNode implements Node<KafkaMessage> {
@@ -61,6 +63,7 @@ export class KafkaNode implements Node<KafkaMessage> {
             heartbeatIntervalMs: spec.config.int('broker.heartbeat.interval.ms'),
             requestTimeoutMs: spec.config.int('controller.quorum.request.timeout.ms'),
             retryBackoffMs: spec.config.int('controller.quorum.retry.backoff.ms'),
+            ...(spec.advertisedListeners !== undefined ? { advertisedListeners: spec.advertisedListeners } : {}),
           },
           () => this.raft.currentLeader,
           () => this.appliedEnd - 1,

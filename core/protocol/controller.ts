@@ -1,8 +1,17 @@
 // Requests the active controller serves, with Kafka's field names: broker lifecycle (KIP-631:
 // BrokerRegistration, BrokerHeartbeat), ISR changes from partition leaders (AlterPartition,
-// KIP-497/KIP-903), and topic administration (CreateTopics, DeleteTopics).
+// KIP-497/KIP-903), and topic administration (CreateTopics, DeleteTopics, CreatePartitions: KIP-195).
 
 import type { NodeId } from '../env.ts';
+
+/** A listener a broker advertises (Kafka's BrokerRegistration Listener / RegisterBrokerRecord endpoint). */
+export interface BrokerListener {
+  name: string;
+  host: string;
+  port: number;
+  /** Kafka's SecurityProtocol id: 0 PLAINTEXT, 1 SSL, 2 SASL_PLAINTEXT, 3 SASL_SSL. */
+  securityProtocol: number;
+}
 
 export interface BrokerRegistrationRequest {
   api: 'BrokerRegistration';
@@ -12,6 +21,8 @@ export interface BrokerRegistrationRequest {
   clusterId: string;
   incarnationId: string;
   previousBrokerEpoch: number;
+  /** Absent when the broker advertises none (the simulator's brokers, whose address is their id). */
+  listeners?: BrokerListener[];
 }
 
 export interface BrokerRegistrationResponse {
@@ -119,8 +130,41 @@ export interface DeleteTopicsResponse {
   responses: Array<{ name: string; topicId: string | null; errorCode: number; errorMessage: string | null }>;
 }
 
-export type ControllerRequest = BrokerRegistrationRequest | BrokerHeartbeatRequest | AlterPartitionRequest | CreateTopicsRequest | DeleteTopicsRequest;
-export type ControllerResponse = BrokerRegistrationResponse | BrokerHeartbeatResponse | AlterPartitionResponse | CreateTopicsResponse | DeleteTopicsResponse;
+export interface CreatePartitionsTopic {
+  name: string;
+  /** The new total partition count. */
+  count: number;
+  /** The replicas of each new partition, or null for the controller to place them. */
+  assignments: Array<{ brokerIds: NodeId[] }> | null;
+}
+
+export interface CreatePartitionsRequest {
+  api: 'CreatePartitions';
+  kind: 'request';
+  correlationId: number;
+  topics: CreatePartitionsTopic[];
+  timeoutMs: number;
+  validateOnly: boolean;
+}
+
+export interface CreatePartitionsResponse {
+  api: 'CreatePartitions';
+  kind: 'response';
+  correlationId: number;
+  results: Array<{ name: string; errorCode: number; errorMessage: string | null }>;
+}
+
+export type ControllerRequest =
+  BrokerRegistrationRequest | BrokerHeartbeatRequest | AlterPartitionRequest | CreateTopicsRequest | DeleteTopicsRequest | CreatePartitionsRequest;
+export type ControllerResponse =
+  BrokerRegistrationResponse | BrokerHeartbeatResponse | AlterPartitionResponse | CreateTopicsResponse | DeleteTopicsResponse | CreatePartitionsResponse;
 export type ControllerMessage = ControllerRequest | ControllerResponse;
 
-export const CONTROLLER_APIS: ReadonlySet<string> = new Set(['BrokerRegistration', 'BrokerHeartbeat', 'AlterPartition', 'CreateTopics', 'DeleteTopics']);
+export const CONTROLLER_APIS: ReadonlySet<string> = new Set([
+  'BrokerRegistration',
+  'BrokerHeartbeat',
+  'AlterPartition',
+  'CreateTopics',
+  'DeleteTopics',
+  'CreatePartitions',
+]);

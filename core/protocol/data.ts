@@ -1,5 +1,5 @@
 // The data-plane requests brokers serve, with Kafka's field names (Produce v9+, Fetch v12+,
-// ListOffsets v7, OffsetForLeaderEpoch v4, Metadata v12, InitProducerId v4). Node ids are the
+// ListOffsets v7, OffsetForLeaderEpoch v4, Metadata v12, InitProducerId v4, DescribeConfigs v4). Node ids are the
 // simulator's names; the wire codec maps them to Kafka's int32 ids. A consumer's replicaId is
 // null (Kafka's -1); a follower's is its broker id, with its broker epoch (KIP-903).
 
@@ -177,6 +177,76 @@ export interface InitProducerIdResponse {
   producerEpoch: number;
 }
 
-export type DataRequest = ProduceRequest | FetchRequest | ListOffsetsRequest | OffsetForLeaderEpochRequest | MetadataRequest | InitProducerIdRequest;
-export type DataResponse = ProduceResponse | FetchResponse | ListOffsetsResponse | OffsetForLeaderEpochResponse | MetadataResponse | InitProducerIdResponse;
+/** ConfigResource.Type ids (KIP-133): the resources DescribeConfigs names. */
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+
+/** DescribeConfigsResponse.ConfigSource ids (KIP-226): where a config's value comes from. */
+export const ConfigSource = {
+  UNKNOWN: 0,
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+  DYNAMIC_BROKER_LOGGER_CONFIG: 6,
+} as const;
+
+/** DescribeConfigsResponse.ConfigType ids (KIP-569). */
+export const ConfigType = { UNKNOWN: 0, BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
+
+export interface DescribeConfigsResource {
+  resourceType: number;
+  /** A topic's name, or a broker's id ("" for the cluster-wide broker defaults). */
+  resourceName: string;
+  /** null or empty: every key. */
+  configurationKeys: string[] | null;
+}
+
+export interface DescribeConfigsRequest {
+  api: 'DescribeConfigs';
+  kind: 'request';
+  correlationId: number;
+  resources: DescribeConfigsResource[];
+  includeSynonyms: boolean;
+  includeDocumentation: boolean;
+}
+
+export interface DescribeConfigsSynonym {
+  name: string;
+  value: string | null;
+  source: number;
+}
+
+export interface DescribeConfigsEntry {
+  name: string;
+  value: string | null;
+  readOnly: boolean;
+  configSource: number;
+  isSensitive: boolean;
+  /** Empty unless the request asked for synonyms; the first one is where the value came from. */
+  synonyms: DescribeConfigsSynonym[];
+  configType: number;
+  /** null unless the request asked for documentation. */
+  documentation: string | null;
+}
+
+export interface DescribeConfigsResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+  configs: DescribeConfigsEntry[];
+}
+
+export interface DescribeConfigsResponse {
+  api: 'DescribeConfigs';
+  kind: 'response';
+  correlationId: number;
+  results: DescribeConfigsResult[];
+}
+
+export type DataRequest =
+  ProduceRequest | FetchRequest | ListOffsetsRequest | OffsetForLeaderEpochRequest | MetadataRequest | InitProducerIdRequest | DescribeConfigsRequest;
+export type DataResponse =
+  ProduceResponse | FetchResponse | ListOffsetsResponse | OffsetForLeaderEpochResponse | MetadataResponse | InitProducerIdResponse | DescribeConfigsResponse;
 export type DataMessage = DataRequest | DataResponse;

@@ -84,6 +84,13 @@ export function errorResponse(req: DataRequest | ControllerRequest, errorCode: n
       };
     case 'InitProducerId':
       return { api: 'InitProducerId', kind: 'response', correlationId, errorCode, producerId: -1, producerEpoch: -1 };
+    case 'DescribeConfigs':
+      return {
+        api: 'DescribeConfigs',
+        kind: 'response',
+        correlationId,
+        results: req.resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })),
+      };
     case 'BrokerRegistration':
       return { api: 'BrokerRegistration', kind: 'response', correlationId, errorCode, brokerEpoch: -1 };
     case 'BrokerHeartbeat':
@@ -104,5 +111,7 @@ export function errorResponse(req: DataRequest | ControllerRequest, errorCode: n
         correlationId,
         responses: req.topicNames.map((name) => ({ name, topicId: null, errorCode, errorMessage })),
       };
+    case 'CreatePartitions':
+      return { api: 'CreatePartitions', kind: 'response', correlationId, results: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage })) };
   }
 }

@@ -1,0 +1,125 @@
+// The converters by API: which one reads a wire request (Fetch splits into the KRaft quorum's fetch of
+// __cluster_metadata and data fetches), which one writes a core message, and the versions each listener
+// advertises in ApiVersions (clients see the data and admin APIs, controllers the quorum's).
+
+import type { ApiConverter, ErrorOnlyApi, ServedVersions, WireStruct } from './converter.ts';
+import { alterPartitionConverter } from './alter-partition.ts';
+import { beginQuorumEpochConverter } from './begin-quorum-epoch.ts';
+import { brokerHeartbeatConverter } from './broker-heartbeat.ts';
+import { brokerRegistrationConverter } from './broker-registration.ts';
+import { createPartitionsConverter } from './create-partitions.ts';
+import { createTopicsConverter } from './create-topics.ts';
+import { deleteTopicsConverter } from './delete-topics.ts';
+import { describeConfigsConverter } from './describe-configs.ts';
+import { endQuorumEpochConverter } from './end-quorum-epoch.ts';
+import { fetchSnapshotConverter } from './fetch-snapshot.ts';
+import { dataFetchConverter } from './fetch.ts';
+import { GROUP_APIS } from './group-apis.ts';
+import { initProducerIdConverter } from './init-producer-id.ts';
+import { listOffsetsConverter } from './list-offsets.ts';
+import { metadataConverter } from './metadata.ts';
+import { offsetForLeaderEpochConverter } from './offset-for-leader-epoch.ts';
+import { produceConverter } from './produce.ts';
+import { METADATA_TOPIC, METADATA_TOPIC_ID, quorumFetchConverter } from './quorum-fetch.ts';
+import { voteConverter } from './vote.ts';
+
+/** A converter of any API (its methods take the API's own core messages). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyConverter = ApiConverter<any, any>;
+
+/** The core's messages as far as routing needs them. */
+export interface CoreMessageKey {
+  api: string;
+  topic?: string;
+}
+
+const FETCH_KEY = 1;
+
+/** Every converter but Fetch's, by the core's API name. */
+const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConverter>([
+  ['Produce', produceConverter],
+  ['ListOffsets', listOffsetsConverter],
+  ['Metadata', metadataConverter],
+  ['OffsetForLeaderEpoch', offsetForLeaderEpochConverter],
+  ['InitProducerId', initProducerIdConverter],
+  ['CreateTopics', createTopicsConverter],
+  ['DeleteTopics', deleteTopicsConverter],
+  ['DescribeConfigs', describeConfigsConverter],
+  ['CreatePartitions', createPartitionsConverter],
+  ['Vote', voteConverter],
+  ['BeginQuorumEpoch', beginQuorumEpochConverter],
+  ['EndQuorumEpoch', endQuorumEpochConverter],
+  ['FetchSnapshot', fetchSnapshotConverter],
+  ['BrokerRegistration', brokerRegistrationConverter],
+  ['BrokerHeartbeat', brokerHeartbeatConverter],
+  ['AlterPartition', alterPartitionConverter],
+]);
+
+const BY_KEY: ReadonlyMap<number, AnyConverter> = new Map([...BY_CORE_API.values()].map((c) => [c.apiKey, c]));
+const ERROR_ONLY_BY_KEY: ReadonlyMap<number, ErrorOnlyApi> = new Map(GROUP_APIS.map((a) => [a.apiKey, a]));
+
+/** The converter that writes a core message (request or response) on the wire. */
+export function converterForMessage(msg: CoreMessageKey): AnyConverter | undefined {
+  if (msg.api === 'Fetch') return msg.topic === METADATA_TOPIC ? quorumFetchConverter : dataFetchConverter;
+  return BY_CORE_API.get(msg.api);
+}
+
+/** Whether a Fetch request body reads the KRaft quorum's partition rather than data partitions. */
+function isQuorumFetch(body: WireStruct): boolean {
+  const topics = body.topics as Array<{ topic?: string; topicId?: string }> | undefined;
+  const first = topics?.[0];
+  return first !== undefined && (first.topic === METADATA_TOPIC || first.topicId === METADATA_TOPIC_ID);
+}
+
+/** What reads a wire request of `apiKey`: a converter, an API answered with an error until the core serves it, or nothing (an unknown key). */
+export function converterForRequest(apiKey: number, body: WireStruct): AnyConverter | ErrorOnlyApi | undefined {
+  if (apiKey === FETCH_KEY) return isQuorumFetch(body) ? quorumFetchConverter : dataFetchConverter;
+  return BY_KEY.get(apiKey) ?? ERROR_ONLY_BY_KEY.get(apiKey);
+}
+
+/** Whether `api` is answered with an error by the runtime rather than converted for the core. */
+export function isErrorOnly(api: AnyConverter | ErrorOnlyApi): api is ErrorOnlyApi {
+  return 'errorCode' in api;
+}
+
+/** The versions a server reads of an API: the advertised range and the internal version peers send. */
+export function readableVersions(api: AnyConverter | ErrorOnlyApi): ServedVersions {
+  const internal = 'internalVersion' in api && api.internalVersion !== undefined ? api.internalVersion : api.served.max;
+  return { min: api.served.min, max: Math.max(api.served.max, internal) };
+}
+
+/** ApiVersions' own range. */
+export const API_VERSIONS_SERVED: ServedVersions = { min: 0, max: 3 };
+const API_VERSIONS_ENTRY = { apiKey: 18, served: API_VERSIONS_SERVED };
+
+/** What a client listener advertises: the data, admin and group APIs. */
+export const CLIENT_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: ServedVersions }> = [
+  produceConverter,
+  dataFetchConverter,
+  listOffsetsConverter,
+  metadataConverter,
+  offsetForLeaderEpochConverter,
+  initProducerIdConverter,
+  createTopicsConverter,
+  deleteTopicsConverter,
+  describeConfigsConverter,
+  createPartitionsConverter,
+  ...GROUP_APIS,
+  API_VERSIONS_ENTRY,
+].sort((a, b) => a.apiKey - b.apiKey);
+
+/** What a controller listener advertises: the quorum's and the brokers' requests to the controller. */
+export const CONTROLLER_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: ServedVersions }> = [
+  voteConverter,
+  beginQuorumEpochConverter,
+  endQuorumEpochConverter,
+  { apiKey: FETCH_KEY, served: quorumFetchConverter.served },
+  fetchSnapshotConverter,
+  brokerRegistrationConverter,
+  brokerHeartbeatConverter,
+  alterPartitionConverter,
+  createTopicsConverter,
+  deleteTopicsConverter,
+  createPartitionsConverter,
+  API_VERSIONS_ENTRY,
+].sort((a, b) => a.apiKey - b.apiKey);

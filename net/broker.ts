@@ -1,0 +1,85 @@
+// One real Kafka node from its server.properties: the log dir as file storage, the node's spec (roles,
+// quorum voters, advertised broker listeners, broker config), and the runtime that serves it; stops
+// cleanly (every unsynced write flushed) on SIGTERM or SIGINT.
+
+import type { NodeId } from '../core/env.ts';
+import { KafkaNode, type KafkaNodeSpec } from '../core/node/kafka-node.ts';
+import { raftSettings } from '../core/raft/settings.ts';
+import { NODE_COMPRESSORS } from './compression.ts';
+import { FileStorage } from './file-storage.ts';
+import { NodeRuntime, type Address } from './node-runtime.ts';
+import type { BrokerProperties } from './server-properties.ts';
+
+const SECURITY_PROTOCOL_IDS = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 } as const;
+
+export interface RunningBroker {
+  runtime: NodeRuntime;
+  storage: FileStorage;
+  /** Stops the node and flushes and closes its storage. */
+  stop(): Promise<void>;
+}
+
+/** The quorum's voters and their controller addresses; only static voters (controller.quorum.voters) are supported. */
+function voters(props: BrokerProperties): Map<NodeId, Address> {
+  if (props.quorum.kind !== 'voters') {
+    throw new Error('controller.quorum.bootstrap.servers (a dynamic quorum, KIP-853) is not supported yet: list the voters in controller.quorum.voters');
+  }
+  return new Map(props.quorum.voters.map((v) => [String(v.id), { host: v.host, port: v.port }]));
+}
+
+/** Starts the node of `props`; resolves once its listeners are bound and it has booted from its log dir. */
+export async function startBroker(props: BrokerProperties, log: (line: string) => void): Promise<RunningBroker> {
+  const voterAddresses = voters(props);
+  const storage = new FileStorage(props.logDir);
+  const id = String(props.nodeId);
+  const settings = {
+    ...raftSettings(props.config, [...voterAddresses.keys()], new Set()),
+    ...(props.clusterId !== null ? { clusterId: props.clusterId } : {}),
+  };
+  const runtime = new NodeRuntime({
+    id,
+    storage,
+    listeners: props.listeners,
+    voters: voterAddresses,
+    interBrokerListener: props.interBrokerListenerName,
+    compressors: NODE_COMPRESSORS,
+    maxRequestBytes: props.socketRequestMaxBytes,
+    trace: (event) => {
+      if (event.kind === 'raft-state' || event.kind === 'partition-change') log(JSON.stringify(event));
+    },
+    log,
+    createNode: (bound) => {
+      const spec: KafkaNodeSpec = {
+        id,
+        broker: props.broker,
+        controller: props.controller,
+        config: props.config,
+        raft: settings,
+        controllerBugs: new Set(),
+        brokerBugs: new Set(),
+        advertisedListeners: props.brokerEndpoints.map((l) => ({
+          name: l.name,
+          host: l.host,
+          // An advertised port 0 is the port the listener of that name got.
+          port: l.port === 0 ? (bound.get(l.name)?.port ?? 0) : l.port,
+          securityProtocol: SECURITY_PROTOCOL_IDS[props.securityProtocols[l.name] ?? 'PLAINTEXT'],
+        })),
+      };
+      return new KafkaNode(spec);
+    },
+  });
+  try {
+    await runtime.start();
+  } catch (err) {
+    storage.close();
+    throw err;
+  }
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await runtime.stop();
+      storage.flushAll();
+      storage.close();
+    })());
+  return { runtime, storage, stop };
+}

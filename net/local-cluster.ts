@@ -1,0 +1,197 @@
+// A local cluster of broker processes (`samsa cluster`): one `samsa broker` process per node, each a
+// combined broker and controller with its own server.properties and log dir under the data dir, all on
+// 127.0.0.1. A second start over the same data dir reuses the files, so the brokers recover their logs.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { wireRequests } from './wire-request.ts';
+
+const SAMSA_BIN = fileURLToPath(new URL('../bin/samsa.js', import.meta.url));
+const HOST = '127.0.0.1';
+
+export interface LocalClusterOptions {
+  brokers: number;
+  dataDir: string;
+  /** The first client port (brokers take the next ones, controllers follow); 0 picks free ports. */
+  basePort: number;
+  /** More broker configs, Kafka's names, written into every server.properties of a new cluster. */
+  config?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface LocalBroker {
+  id: number;
+  dir: string;
+  propertiesFile: string;
+  logFile: string;
+  port: number;
+  controllerPort: number;
+  process: ChildProcess | null;
+}
+
+/** Ports the system says are free right now (bound together, then released). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, HOST, () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  return ports;
+}
+
+/** The server.properties of broker `id` in a cluster whose controllers listen on `controllerPorts`. */
+function serverProperties(id: number, port: number, controllerPorts: readonly number[], logDir: string, config: LocalClusterOptions['config']): string {
+  const voters = controllerPorts.map((p, i) => `${i + 1}@${HOST}:${p}`).join(',');
+  const lines = [
+    '# Written by `samsa cluster`: one combined broker and controller of a local cluster.',
+    'process.roles=broker,controller',
+    `node.id=${id}`,
+    `controller.quorum.voters=${voters}`,
+    `listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPorts[id - 1]}`,
+    `advertised.listeners=PLAINTEXT://${HOST}:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${logDir}`,
+    ...Object.entries(config ?? {}).map(([k, v]) => `${k}=${String(v)}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Reads a port back from a properties file written by serverProperties. */
+function listenerPort(properties: string, listener: string): number {
+  const m = new RegExp(`${listener}://[^:,]*:(\\d+)`).exec(properties);
+  if (m === null) throw new Error(`no ${listener} listener in server.properties`);
+  return Number(m[1]);
+}
+
+export class LocalCluster {
+  readonly brokers: LocalBroker[] = [];
+
+  private constructor(readonly options: LocalClusterOptions) {}
+
+  /** Lays out (or finds) the brokers' directories and properties, without starting anything. */
+  static async prepare(options: LocalClusterOptions): Promise<LocalCluster> {
+    const cluster = new LocalCluster(options);
+    mkdirSync(options.dataDir, { recursive: true });
+    const dirs = Array.from({ length: options.brokers }, (_, i) => join(options.dataDir, `broker-${i + 1}`));
+    const files = dirs.map((d) => join(d, 'server.properties'));
+    const existing = files.filter((f) => existsSync(f)).length;
+    if (existing > 0 && existing !== options.brokers) {
+      throw new Error(`${options.dataDir} holds a cluster of ${existing} brokers, not ${options.brokers}: use --brokers ${existing} or another --data dir`);
+    }
+    if (existing === 0) {
+      const ports = options.basePort === 0 ? await freePorts(2 * options.brokers) : Array.from({ length: 2 * options.brokers }, (_, i) => options.basePort + i);
+      const clientPorts = ports.slice(0, options.brokers);
+      const controllerPorts = ports.slice(options.brokers);
+      dirs.forEach((dir, i) => {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(files[i]!, serverProperties(i + 1, clientPorts[i]!, controllerPorts, join(dir, 'data'), options.config));
+      });
+    }
+    dirs.forEach((dir, i) => {
+      const properties = readFileSync(files[i]!, 'utf8');
+      cluster.brokers.push({
+        id: i + 1,
+        dir,
+        propertiesFile: files[i]!,
+        logFile: join(dir, 'broker.log'),
+        port: listenerPort(properties, 'PLAINTEXT'),
+        controllerPort: listenerPort(properties, 'CONTROLLER'),
+        process: null,
+      });
+    });
+    return cluster;
+  }
+
+  /** host:port of every broker, comma-separated: every broker is a bootstrap server. */
+  get bootstrapServers(): string {
+    return this.brokers.map((b) => `${HOST}:${b.port}`).join(',');
+  }
+
+  /** Starts every broker that is not running. */
+  startAll(): void {
+    for (const broker of this.brokers) if (broker.process === null) this.startBroker(broker.id);
+  }
+
+  /** Starts one broker process; its output goes to its broker.log. */
+  startBroker(id: number): void {
+    const broker = this.broker(id);
+    if (broker.process !== null) return;
+    const log = openSync(broker.logFile, 'a');
+    const child = spawn(process.execPath, [SAMSA_BIN, 'broker', '--config', broker.propertiesFile], { stdio: ['ignore', log, log] });
+    closeSync(log);
+    broker.process = child;
+    child.once('exit', () => {
+      if (broker.process === child) broker.process = null;
+    });
+  }
+
+  /** Sends a signal to a broker's process (SIGKILL for a crash, SIGSTOP/SIGCONT for a pause) and, for a kill, waits for it to exit. */
+  async signal(id: number, signal: NodeJS.Signals): Promise<void> {
+    const child = this.broker(id).process;
+    if (child === null) return;
+    const exited = signal === 'SIGKILL' || signal === 'SIGTERM' ? new Promise<void>((resolve) => child.once('exit', () => resolve())) : Promise.resolve();
+    child.kill(signal);
+    await exited;
+  }
+
+  /** Waits until every running broker answers Metadata listing all running brokers; throws after `timeoutMs`. */
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const running = () => this.brokers.filter((b) => b.process !== null);
+    for (;;) {
+      const expected = running().length;
+      const ok = await Promise.all(running().map((b) => this.sees(b.port, expected)));
+      if (ok.every(Boolean)) return;
+      if (Date.now() > deadline) {
+        const down = running()
+          .filter((_, i) => !ok[i])
+          .map((b) => `broker ${b.id} (log: ${b.logFile})`);
+        throw new Error(`cluster not ready after ${timeoutMs} ms: ${down.join(', ')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Stops every broker with SIGTERM (a clean shutdown), SIGKILL after `graceMs`. */
+  async stopAll(graceMs = 10_000): Promise<void> {
+    await Promise.all(
+      this.brokers.map(async (b) => {
+        const child = b.process;
+        if (child === null) return;
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  private broker(id: number): LocalBroker {
+    const broker = this.brokers.find((b) => b.id === id);
+    if (broker === undefined) throw new Error(`no broker ${id} in this cluster`);
+    return broker;
+  }
+
+  /** Whether the broker at `port` answers Metadata with at least `brokers` brokers. */
+  private async sees(port: number, brokers: number): Promise<boolean> {
+    try {
+      const [metadata] = await wireRequests(HOST, port, [{ apiKey: 3, version: 1, body: { topics: [] } }], 2000);
+      return ((metadata!.brokers as unknown[]) ?? []).length >= brokers;
+    } catch {
+      return false;
+    }
+  }
+}

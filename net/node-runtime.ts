@@ -1,0 +1,387 @@
+// The real runtime of one Kafka node: the core's KafkaNode, unchanged, driven by socket frames and
+// wall-clock timers through an Env. Requests from clients and peers are converted from the wire and
+// answered on the connection they came on, in order; the node's own requests to peers leave on
+// connections this runtime opens (controller listener for the quorum and the controller's APIs, the
+// inter-broker listener for replica fetches), and messages a node sends itself are delivered locally.
+
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Env, NodeId, TimerTag } from '../core/env.ts';
+import { KafkaNode, type KafkaMessage } from '../core/node/kafka-node.ts';
+import { ErrorCode } from '../core/protocol/errors.ts';
+import type { Storage } from '../core/storage.ts';
+import type { NodeEvent } from '../core/trace/schema.ts';
+import type { Compressors } from '../core/wire/compression.ts';
+import { NUMERIC_IDS, WireRequestError, type TopicIds, type WireContext, type WireStruct } from '../core/wire/convert/converter.ts';
+import { apiVersionsResponse } from '../core/wire/convert/api-versions.ts';
+import {
+  API_VERSIONS_SERVED,
+  CLIENT_LISTENER_APIS,
+  CONTROLLER_LISTENER_APIS,
+  converterForMessage,
+  converterForRequest,
+  isErrorOnly,
+  readableVersions,
+  type AnyConverter,
+} from '../core/wire/convert/index.ts';
+import { WireFormatError } from '../core/wire/errors.ts';
+import { API_VERSIONS_KEY } from '../core/wire/header.ts';
+import { decodeRequestBody, decodeRequestHeader, decodeResponseBody, encodeRequestFrame, encodeResponseFrame } from '../core/wire/messages.ts';
+import { InboundConnection, type ResponseSlot } from './inbound-connection.ts';
+import { OutboundConnection } from './outbound-connection.ts';
+
+/** A listener this node binds. */
+export interface ListenerSpec {
+  name: string;
+  host: string;
+  port: number;
+  /** Whether this is a controller listener (it serves the quorum, not clients). */
+  controller: boolean;
+}
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export interface NodeRuntimeOptions {
+  id: NodeId;
+  /** Builds the node once the listeners are bound (a port 0 listener advertises the port it got). */
+  createNode(bound: ReadonlyMap<string, Address>): KafkaNode;
+  storage: Storage;
+  listeners: readonly ListenerSpec[];
+  /** The controller listener's address of each quorum voter. */
+  voters: ReadonlyMap<NodeId, Address>;
+  /** The listener name brokers replicate over (inter.broker.listener.name). */
+  interBrokerListener: string;
+  compressors: Compressors;
+  /** socket.request.max.bytes */
+  maxRequestBytes: number;
+  /** Receives the node's trace events (may drop them). */
+  trace(event: NodeEvent): void;
+  /** One line for the node's log. */
+  log(line: string): void;
+}
+
+/** A request that came in on a connection and waits for the node's answer. */
+interface PendingAnswer {
+  slot: ResponseSlot;
+  converter: AnyConverter;
+  apiKey: number;
+  version: number;
+  wireCorrelationId: number;
+}
+
+/** Quorum and controller APIs go to a node's controller listener; data APIs (replica Fetch) to its broker listener. */
+const CONTROLLER_BOUND = new Set([
+  'Vote',
+  'BeginQuorumEpoch',
+  'EndQuorumEpoch',
+  'FetchSnapshot',
+  'BrokerRegistration',
+  'BrokerHeartbeat',
+  'AlterPartition',
+  'CreateTopics',
+  'DeleteTopics',
+  'CreatePartitions',
+]);
+
+const CONNECT_TIMEOUT_MS = 5000;
+const RECONNECT_BACKOFF_MS = 200;
+const MAX_QUEUED_RESPONSES = 500;
+
+export class NodeRuntime {
+  readonly env: Env<KafkaMessage>;
+  private readonly servers: Server[] = [];
+  private readonly connections = new Set<InboundConnection>();
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Map<TimerTag, NodeJS.Timeout>();
+  private readonly answers = new Map<number, PendingAnswer>();
+  private readonly peers = new Map<string, OutboundConnection>();
+  private readonly peerDownUntil = new Map<string, number>();
+  private readonly ctx: WireContext;
+  private nextAnswerId = 1;
+  private nextConnectionId = 1;
+  private stopped = false;
+  /** The addresses actually bound (port 0 becomes the port the system picked). */
+  readonly bound = new Map<string, Address>();
+
+  private nodeObject: KafkaNode | null = null;
+
+  constructor(private readonly options: NodeRuntimeOptions) {
+    const topics: TopicIds = {
+      idOf: (name) => this.nodeObject?.image.topicByName(name)?.topicId ?? null,
+      nameOf: (id) => this.nodeObject?.image.topics.get(id)?.name ?? null,
+    };
+    this.ctx = { ids: NUMERIC_IDS, compressors: options.compressors, topics };
+    this.env = {
+      self: options.id,
+      now: () => Date.now(),
+      random: () => Math.random(),
+      send: (to, msg) => this.send(to, msg),
+      setTimer: (delayMs, tag) => this.setTimer(delayMs, tag),
+      cancelTimer: (tag) => this.cancelTimer(tag),
+      storage: options.storage,
+      trace: (event) => options.trace(event),
+    };
+  }
+
+  /** Binds every listener, then boots the node (recovering its state from storage). */
+  async start(): Promise<void> {
+    for (const listener of this.options.listeners) {
+      const server = createServer((socket) => this.accept(socket, listener));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(listener.port, listener.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new Error(`listener ${listener.name} has no TCP address`);
+      this.bound.set(listener.name, { host: listener.host, port: address.port });
+      this.servers.push(server);
+      this.options.log(`listening on ${listener.name}://${listener.host}:${address.port}`);
+    }
+    this.nodeObject = this.options.createNode(this.bound);
+    this.guard('start', () => this.node.start(this.env));
+  }
+
+  /** Stops timers, closes every connection and server. The storage is the caller's to flush and close. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const peer of this.peers.values()) peer.close('stopping');
+    for (const connection of this.connections) connection.close('stopping');
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+
+  /** The node this runtime drives (built at start). */
+  get node(): KafkaNode {
+    if (this.nodeObject === null) throw new Error('the node runtime has not started');
+    return this.nodeObject;
+  }
+
+  // ---- inbound ----
+
+  private accept(socket: Socket, listener: ListenerSpec): void {
+    if (this.stopped) return void socket.destroy();
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    const connection = new InboundConnection(`${listener.name}-${this.nextConnectionId++}`, socket, {
+      maxFrameBytes: this.options.maxRequestBytes,
+      maxQueuedResponses: MAX_QUEUED_RESPONSES,
+      onFrame: (conn, frame) => this.onRequestFrame(conn, frame, listener),
+      onClose: (conn) => this.connections.delete(conn),
+    });
+    this.connections.add(connection);
+  }
+
+  private onRequestFrame(connection: InboundConnection, frame: Uint8Array, listener: ListenerSpec): void {
+    let header;
+    let reader;
+    try {
+      ({ header, reader } = decodeRequestHeader(frame));
+    } catch (err) {
+      return this.refuse(connection, `unreadable request header: ${(err as Error).message}`);
+    }
+    if (header.apiKey === API_VERSIONS_KEY) return this.answerApiVersions(connection, header.apiVersion, header.correlationId, listener);
+    const probe = converterForRequest(header.apiKey, {});
+    if (probe === undefined) return this.refuse(connection, `unknown API key ${header.apiKey} (correlation id ${header.correlationId})`);
+    const readable = readableVersions(probe);
+    if (header.apiVersion < readable.min || header.apiVersion > readable.max) {
+      return this.refuse(connection, `unsupported version ${header.apiVersion} of API ${header.apiKey} (served ${readable.min}-${readable.max})`);
+    }
+    let body: WireStruct;
+    try {
+      body = decodeRequestBody(header, reader).body;
+    } catch (err) {
+      if (err instanceof WireFormatError) return this.refuse(connection, `malformed request (API ${header.apiKey} v${header.apiVersion}): ${err.message}`);
+      throw err;
+    }
+    const api = converterForRequest(header.apiKey, body)!;
+    const answer = (wire: WireStruct) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, wire);
+    if (isErrorOnly(api)) {
+      const slot = connection.reserve();
+      return connection.fill(slot, answer(api.errorResponse(body, header.apiVersion, api.errorCode, null)));
+    }
+    const expectsResponse = api.expectsResponse?.(body) ?? true;
+    const slot = expectsResponse ? connection.reserve() : null;
+    const id = this.nextAnswerId++;
+    let request: KafkaMessage;
+    try {
+      request = api.requestFromWire(body, header.apiVersion, id, this.ctx) as KafkaMessage;
+    } catch (err) {
+      if (!(err instanceof WireRequestError) && !(err instanceof WireFormatError)) throw err;
+      const code = err instanceof WireRequestError ? err.errorCode : ErrorCode.INVALID_REQUEST;
+      // A request that gets no response (Produce with acks=0) cannot carry an error back: Kafka closes the connection.
+      if (slot === null) return this.refuse(connection, `${err.message} (a request that expects no response)`);
+      return connection.fill(slot, answer(api.errorResponse(body, header.apiVersion, code, err.message)));
+    }
+    if (slot !== null)
+      this.answers.set(id, { slot, converter: api, apiKey: header.apiKey, version: header.apiVersion, wireCorrelationId: header.correlationId });
+    const from = senderOf(request) ?? connection.id;
+    this.guard(`${request.api} from ${from}`, () => this.node.receive(this.env, from, request));
+  }
+
+  private answerApiVersions(connection: InboundConnection, version: number, correlationId: number, listener: ListenerSpec): void {
+    const apis = listener.controller ? CONTROLLER_LISTENER_APIS : CLIENT_LISTENER_APIS;
+    const reply = apiVersionsResponse(version, apis, API_VERSIONS_SERVED);
+    const slot = connection.reserve();
+    connection.fill(slot, encodeResponseFrame(API_VERSIONS_KEY, reply.version, correlationId, reply.body, version));
+  }
+
+  /** Kafka's answer to a request it cannot read: the connection closes (the broker stays up). */
+  private refuse(connection: InboundConnection, why: string): void {
+    this.options.log(`closing connection ${connection.id}: ${why}`);
+    connection.close(why);
+  }
+
+  // ---- the node's sends ----
+
+  private send(to: NodeId, msg: KafkaMessage): void {
+    if (this.stopped) return;
+    if (to === this.env.self) {
+      setImmediate(() => !this.stopped && this.guard(`${msg.api} ${msg.kind} to self`, () => this.node.receive(this.env, to, msg)));
+      return;
+    }
+    if (msg.kind === 'response') return this.answer(msg);
+    this.request(to, msg);
+  }
+
+  private answer(msg: KafkaMessage): void {
+    const pending = this.answers.get(msg.correlationId);
+    if (pending === undefined) return; // its connection closed, or a duplicate answer
+    this.answers.delete(msg.correlationId);
+    if (pending.slot.connection.isClosed) return;
+    let frame: Uint8Array;
+    try {
+      frame = encodeResponseFrame(pending.apiKey, pending.version, pending.wireCorrelationId, pending.converter.responseToWire(msg, pending.version, this.ctx));
+    } catch (err) {
+      // A response that cannot be written would hold back every later one on its connection: close it instead.
+      return this.refuse(pending.slot.connection, `cannot write the ${msg.api} response: ${(err as Error).message}`);
+    }
+    pending.slot.connection.fill(pending.slot, frame);
+  }
+
+  private request(to: NodeId, msg: KafkaMessage): void {
+    const converter = converterForMessage(msg);
+    if (converter === undefined) return this.options.log(`cannot send ${msg.api} to ${to}: no wire converter`);
+    const toController = CONTROLLER_BOUND.has(msg.api) || (msg.api === 'Fetch' && 'topic' in msg);
+    const connection = this.peer(to, toController);
+    if (connection === null) return; // the peer is unreachable: like a lost message, the core's timers retry
+    const version = converter.internalVersion ?? converter.served.max;
+    const correlationId = connection.takeCorrelationId();
+    let wire: WireStruct;
+    try {
+      wire = converter.requestToWire(msg, version, this.ctx);
+    } catch (err) {
+      return this.options.log(`cannot send ${msg.api} to ${to}: ${(err as Error).message}`);
+    }
+    const frame = encodeRequestFrame({ apiKey: converter.apiKey, apiVersion: version, correlationId, clientId: `samsa-node-${this.env.self}` }, wire);
+    const expects = converter.expectsResponse?.(wire) ?? true;
+    const coreCorrelationId = msg.correlationId;
+    connection.send(
+      frame,
+      correlationId,
+      expects
+        ? (body) => {
+            let response: KafkaMessage;
+            try {
+              response = converter.responseFromWire(decodeResponseBody(body, converter.apiKey, version), version, coreCorrelationId, this.ctx) as KafkaMessage;
+            } catch (err) {
+              return connection.close(`unreadable ${msg.api} response from ${to}: ${(err as Error).message}`);
+            }
+            this.guard(`${msg.api} response from ${to}`, () => this.node.receive(this.env, to, response));
+          }
+        : null,
+    );
+  }
+
+  /** The open connection to a peer's controller or broker listener, opening it if needed; null while it is unreachable. */
+  private peer(to: NodeId, controller: boolean): OutboundConnection | null {
+    const key = `${controller ? 'controller' : 'broker'}:${to}`;
+    const existing = this.peers.get(key);
+    if (existing !== undefined && !existing.isClosed) return existing;
+    if ((this.peerDownUntil.get(key) ?? 0) > Date.now()) return null;
+    const address = controller ? this.options.voters.get(to) : this.brokerAddress(to);
+    if (address === undefined || address === null) return null;
+    const connection = new OutboundConnection({
+      host: address.host,
+      port: address.port,
+      maxFrameBytes: this.options.maxRequestBytes,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      onClose: () => {
+        if (this.peers.get(key) === connection) this.peers.delete(key);
+        this.peerDownUntil.set(key, Date.now() + RECONNECT_BACKOFF_MS);
+      },
+    });
+    this.peers.set(key, connection);
+    return connection;
+  }
+
+  /** A broker's inter-broker listener, from its registration in the metadata image. */
+  private brokerAddress(id: NodeId): Address | null {
+    const registration = this.node.image.brokers.get(id);
+    const listeners = registration?.listeners ?? [];
+    const listener = listeners.find((l) => l.name === this.options.interBrokerListener) ?? listeners[0];
+    return listener === undefined ? null : { host: listener.host, port: listener.port };
+  }
+
+  // ---- timers ----
+
+  private setTimer(delayMs: number, tag: TimerTag): void {
+    if (this.stopped) return;
+    this.cancelTimer(tag);
+    this.timers.set(
+      tag,
+      setTimeout(
+        () => {
+          this.timers.delete(tag);
+          if (!this.stopped) this.guard(`timer ${tag}`, () => this.node.fire(this.env, tag));
+        },
+        Math.max(0, delayMs),
+      ),
+    );
+  }
+
+  private cancelTimer(tag: TimerTag): void {
+    const timer = this.timers.get(tag);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.timers.delete(tag);
+    }
+  }
+
+  /** Runs one step of the node; a failure is logged with its step, and the node goes on with the next event. */
+  private guard(step: string, run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      this.options.log(`error in ${step}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+}
+
+/** The node a request came from when a peer sent it (the quorum and controller APIs name their sender); null for a client. */
+function senderOf(msg: KafkaMessage): NodeId | null {
+  if (msg.kind !== 'request') return null;
+  switch (msg.api) {
+    case 'Vote':
+      return msg.candidateId;
+    case 'BeginQuorumEpoch':
+    case 'EndQuorumEpoch':
+      return msg.leaderId;
+    case 'FetchSnapshot':
+      return msg.replicaId;
+    case 'Fetch':
+      return msg.replicaId;
+    case 'BrokerRegistration':
+    case 'BrokerHeartbeat':
+    case 'AlterPartition':
+      return msg.brokerId;
+    default:
+      return null;
+  }
+}
