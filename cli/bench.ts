@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expectedCheckers, runBugsBench, type BugsBenchResult } from '../bench/bugs.ts';
 import { KNOWN_BUGS } from '../core/bugs.ts';
 import { runKernelBench } from '../bench/kernel.ts';
+import { netBenchMissing, runNetBench } from '../bench/net.ts';
 import { runRaftBench } from '../bench/raft.ts';
 import { runSimBench } from '../bench/sim.ts';
 import { runVizBench } from '../bench/viz.ts';
@@ -22,7 +23,7 @@ const TARGET_SEEDS_PER_SEC = 20;
 const TARGET_VIZ_LOAD_MS = 3_000;
 
 export function registerBench(program: Command): void {
-  const bench = program.command('bench').description('benchmarks of the simulator');
+  const bench = program.command('bench').description('benchmarks of the simulator and of the real runtime');
   bench
     .command('kernel')
     .description('simulation kernel throughput: events per second, with and without the network model')
@@ -127,6 +128,33 @@ export function registerBench(program: Command): void {
           ['simulated ms / wall ms, trace alone', mark(result.traceBound.timeRatio, TARGET_SIM_TIME_RATIO)],
           ['records / wall s, no trace (simulation and checkers, warm)', mark(result.untracedBound.recordsPerSec, TARGET_SIM_RECORDS_PER_SEC)],
           ['simulated ms / wall ms, no trace', mark(result.untracedBound.timeRatio, TARGET_SIM_TIME_RATIO)],
+        ]) + '\n',
+      );
+      if (opts.json) printJson(result);
+    });
+  bench
+    .command('net')
+    .description(
+      "real network: kcat produces 100-byte records to a local 3-broker samsa cluster and to librdkafka's mock cluster in the same run (acks=1, and acks=all with replication factor 3); records/s, MB/s and Samsa's ratio to the mock",
+    )
+    .option('--records <n>', 'records per load', intOption('--records', 1), 1_000_000)
+    .option('--quick', 'one million records per load (the default; the full benchmark belongs to the black-box checks)')
+    .option('--json', 'print the figures as one JSON line at the end')
+    .action(async (opts: { records: number; json?: boolean }) => {
+      const human = opts.json ? process.stderr : process.stdout;
+      const missing = netBenchMissing();
+      if (missing !== null) throw new UserError(`bench net cannot run here: ${missing}`);
+      const result = await runNetBench({ records: opts.records, progress: (line) => process.stderr.write(line + '\n') });
+      human.write(
+        table(
+          ['target', 'acks', 'records', 'wall ms', 'records/s', 'MB/s'],
+          result.loads.map((l) => [l.target, l.acks, l.records, l.wallMs, l.recordsPerSec.toLocaleString('en-US'), l.mbPerSec]),
+        ) + '\n',
+      );
+      human.write(
+        figuresTable('samsa / rdkafka-mock (records/s)', [
+          ['acks=1', result.ratios['1']],
+          ['acks=all, replication factor 3 (the mock does not replicate)', result.ratios.all],
         ]) + '\n',
       );
       if (opts.json) printJson(result);
