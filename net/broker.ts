@@ -27,8 +27,12 @@ function voters(props: BrokerProperties): Map<NodeId, Address> {
   return new Map(props.quorum.voters.map((v) => [String(v.id), { host: v.host, port: v.port }]));
 }
 
-/** Starts the node of `props`; resolves once its listeners are bound and it has booted from its log dir. */
-export async function startBroker(props: BrokerProperties, log: (line: string) => void): Promise<RunningBroker> {
+/** Starts the node of `props`; resolves once its listeners are bound and it has booted from its log dir. `halt` ends a broker whose storage failed (by default the process exits). */
+export async function startBroker(
+  props: BrokerProperties,
+  log: (line: string) => void,
+  halt: (reason: string) => void = () => process.exit(1),
+): Promise<RunningBroker> {
   const voterAddresses = voters(props);
   const storage = new FileStorage(props.logDir);
   const id = String(props.nodeId);
@@ -48,6 +52,10 @@ export async function startBroker(props: BrokerProperties, log: (line: string) =
       if (event.kind === 'raft-state' || event.kind === 'partition-change') log(JSON.stringify(event));
     },
     log,
+    halt: (reason) => {
+      log(`halting: ${reason}`);
+      halt(reason);
+    },
     createNode: (bound) => {
       const spec: KafkaNodeSpec = {
         id,

@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Env, NodeId, TimerTag } from '../core/env.ts';
 import { KafkaNode, type KafkaMessage } from '../core/node/kafka-node.ts';
 import { ErrorCode } from '../core/protocol/errors.ts';
-import type { Storage } from '../core/storage.ts';
+import { StorageError, type Storage } from '../core/storage.ts';
 import type { NodeEvent } from '../core/trace/schema.ts';
 import type { Compressors } from '../core/wire/compression.ts';
 import { NUMERIC_IDS, WireRequestError, type TopicIds, type WireContext, type WireStruct } from '../core/wire/convert/converter.ts';
@@ -60,6 +60,8 @@ export interface NodeRuntimeOptions {
   trace(event: NodeEvent): void;
   /** One line for the node's log. */
   log(line: string): void;
+  /** The node cannot go on (its storage failed, as Kafka halts on a failed log dir). */
+  halt(reason: string): void;
 }
 
 /** A request that came in on a connection and waits for the node's answer. */
@@ -359,6 +361,7 @@ export class NodeRuntime {
     try {
       run();
     } catch (err) {
+      if (err instanceof StorageError) return this.options.halt(`storage failed in ${step}: ${err.message}`);
       this.options.log(`error in ${step}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
