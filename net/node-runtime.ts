@@ -23,6 +23,8 @@ import {
   readableVersions,
   type AnyConverter,
 } from '../core/wire/convert/index.ts';
+import { METADATA_TOPIC } from '../core/wire/convert/quorum-common.ts';
+import { quorumFetchConverter } from '../core/wire/convert/quorum-fetch.ts';
 import { WireFormatError } from '../core/wire/errors.ts';
 import { API_VERSIONS_KEY } from '../core/wire/header.ts';
 import { decodeRequestBody, decodeRequestHeader, decodeResponseBody, encodeRequestFrame, encodeResponseFrame } from '../core/wire/messages.ts';
@@ -86,6 +88,12 @@ const CONTROLLER_BOUND = new Set([
   'DeleteTopics',
   'CreatePartitions',
 ]);
+
+/** The API keys each kind of listener serves (what its ApiVersions answer advertises). */
+const LISTENER_API_KEYS = {
+  client: new Set(CLIENT_LISTENER_APIS.map((a) => a.apiKey)),
+  controller: new Set(CONTROLLER_LISTENER_APIS.map((a) => a.apiKey)),
+};
 
 const CONNECT_TIMEOUT_MS = 5000;
 const RECONNECT_BACKOFF_MS = 200;
@@ -191,6 +199,13 @@ export class NodeRuntime {
     if (header.apiKey === API_VERSIONS_KEY) return this.answerApiVersions(connection, header.apiVersion, header.correlationId, listener);
     const probe = converterForRequest(header.apiKey, {});
     if (probe === undefined) return this.refuse(connection, `unknown API key ${header.apiKey} (correlation id ${header.correlationId})`);
+    // As Kafka, only the APIs the listener advertises: a client must not reach the quorum's (a Vote would unseat the leader).
+    if (!LISTENER_API_KEYS[listener.controller ? 'controller' : 'client'].has(header.apiKey)) {
+      return this.refuse(
+        connection,
+        `API key ${header.apiKey} is not enabled on the ${listener.controller ? 'controller' : 'client'} listener ${listener.name}`,
+      );
+    }
     const readable = readableVersions(probe);
     if (header.apiVersion < readable.min || header.apiVersion > readable.max) {
       return this.refuse(connection, `unsupported version ${header.apiVersion} of API ${header.apiKey} (served ${readable.min}-${readable.max})`);
@@ -203,6 +218,9 @@ export class NodeRuntime {
       throw err;
     }
     const api = converterForRequest(header.apiKey, body)!;
+    // The quorum's Fetch shares the data Fetch's key: only a controller listener serves it.
+    if (api === quorumFetchConverter && !listener.controller)
+      return this.refuse(connection, `a fetch of ${METADATA_TOPIC} on the client listener ${listener.name}`);
     const answer = (wire: WireStruct) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, wire);
     if (isErrorOnly(api)) {
       const slot = connection.reserve();

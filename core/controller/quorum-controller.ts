@@ -22,7 +22,7 @@ import { ErrorCode } from '../protocol/errors.ts';
 import type { QuorumMessage, RaftEntry } from '../protocol/quorum.ts';
 import type { RaftReplica } from '../raft/raft-replica.ts';
 import type { ControllerBug } from './bugs.ts';
-import { createPartitions } from './create-partitions.ts';
+import { createPartitions, MAX_RECORDS_PER_USER_OP } from './create-partitions.ts';
 import { MetadataImage, type PartitionState } from './image.ts';
 import { fencedBrokerChange, isrChange, leaderlessChange, type ElectionRules } from './partition-change.ts';
 import { placeReplicas } from './placement.ts';
@@ -273,6 +273,7 @@ export class QuorumController {
     }> = [];
     const records: MetadataRecord[] = [];
     const brokers = latest.unfencedBrokers();
+    let placedPartitions = 0;
     for (const topic of req.topics) {
       const partitions = topic.numPartitions === -1 ? this.config.int('num.partitions') : topic.numPartitions;
       const rf = topic.replicationFactor === -1 ? this.config.int('default.replication.factor') : topic.replicationFactor;
@@ -286,7 +287,11 @@ export class QuorumController {
       else if (rf < 1) fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be at least 1, got ${rf}`);
       else if (rf > brokers.length) fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${rf} exceeds the ${brokers.length} unfenced broker(s)`);
       else if (configProblem !== undefined && configProblem !== null) fail(ErrorCode.INVALID_CONFIG, configProblem);
+      // Bounded as Kafka bounds one operation's records: placing millions of partitions would stall the controller.
+      else if (placedPartitions + partitions > MAX_RECORDS_PER_USER_OP)
+        fail(ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
       else {
+        placedPartitions += partitions;
         const topicId = randomUuid(() => env.random());
         results.push({ name: topic.name, topicId, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: partitions, replicationFactor: rf });
         if (req.validateOnly) continue;

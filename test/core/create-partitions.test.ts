@@ -313,6 +313,27 @@ describe('CreatePartitions: errors', () => {
     expect(controllerImage(tc).topicByName('a')!.partitions).toHaveLength(1);
   });
 
+  it('CreateTopics is bounded the same way: a topic past the bound is POLICY_VIOLATION and nothing of it is written', () => {
+    const tc = startCluster();
+    const response = tc.request<CreateTopicsResponse>(tc.controller(), (correlationId) => ({
+      api: 'CreateTopics',
+      kind: 'request',
+      correlationId,
+      topics: [
+        { name: 'small', numPartitions: 2, replicationFactor: 1, configs: [] },
+        { name: 'huge', numPartitions: MAX_RECORDS_PER_USER_OP, replicationFactor: 1, configs: [] },
+      ],
+      timeoutMs: 2_000,
+      validateOnly: false,
+    }));
+    expect(response.topics.map((t) => [t.name, t.errorCode])).toEqual([
+      ['small', ErrorCode.NONE],
+      ['huge', ErrorCode.POLICY_VIOLATION],
+    ]);
+    untilEveryImage(tc, (image) => image.topicByName('small')?.partitions.length === 2, 'topic small everywhere');
+    expect(controllerImage(tc).topicByName('huge')).toBeUndefined();
+  });
+
   it('NOT_CONTROLLER from every node but the active controller, which changes nothing', () => {
     const tc = startCluster();
     createTopic(tc, 'orders', 1, 1);
