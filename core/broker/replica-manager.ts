@@ -8,7 +8,7 @@
 import type { MetadataImage, PartitionState } from '../controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../env.ts';
 import type { Config } from '../protocol/configs.ts';
-import type { AlterPartitionRequest, AlterPartitionResponse } from '../protocol/controller.ts';
+import type { AlterPartitionRequest, AlterPartitionResponse, CreateTopicsRequest } from '../protocol/controller.ts';
 import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
@@ -34,7 +34,7 @@ import { FollowerFetcher } from './follower-fetcher.ts';
 import { Partition, type PartitionSettings } from './partition.ts';
 
 /** What the replica manager sends: data-plane responses, follower fetches and ISR changes. */
-type BrokerEnv = Env<DataMessage | AlterPartitionRequest>;
+type BrokerEnv = Env<DataMessage | AlterPartitionRequest | CreateTopicsRequest>;
 
 const HW_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 const T = {
@@ -62,6 +62,9 @@ interface DelayedFetch {
   keys: string[];
 }
 
+/** Kafka's legal topic names (Topic.validate): at most 249 of letters, digits, '.', '_' and '-'. */
+const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
 export interface ReplicaManagerHooks {
   /** The active controller, as this node knows it. */
   controller(): NodeId | null;
@@ -80,6 +83,9 @@ export class ReplicaManager {
   private readonly flushArmed = new Set<string>();
   private checkpointedHw = new Map<string, number>();
   private nextId = 1;
+  /** Topics this broker asked the controller to auto-create, with when it asked. */
+  private readonly autoCreating = new Map<string, number>();
+  private nextAutoCreateId = 1;
   private nextCorrelationId = 1;
   private nextProducerSeq = 0;
   private active = false;
@@ -464,7 +470,16 @@ export class ReplicaManager {
     const names = req.topics ?? (image === null ? [] : [...image.topics.values()].map((t) => t.name));
     const topics = names.map((name) => {
       const topic = image?.topicByName(name);
-      if (topic === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: null, isInternal: false, partitions: [] };
+      if (topic === undefined) {
+        const creating = req.allowAutoTopicCreation && this.autoCreate(env, name);
+        return {
+          errorCode: creating ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          name,
+          topicId: null,
+          isInternal: false,
+          partitions: [],
+        };
+      }
       return {
         errorCode: ErrorCode.NONE,
         name,
@@ -490,6 +505,30 @@ export class ReplicaManager {
       controllerId: this.hooks.controller(),
       topics,
     });
+  }
+
+  /**
+   * Asks the controller to create a topic a Metadata request named (Kafka's AutoTopicCreationManager),
+   * with the broker's default partitions and replication factor, once per request timeout while it is
+   * missing. Returns whether the topic is being created (the client then hears LEADER_NOT_AVAILABLE and retries).
+   */
+  private autoCreate(env: BrokerEnv, name: string): boolean {
+    if (!this.config.bool('auto.create.topics.enable') || !LEGAL_TOPIC_NAME.test(name) || name === '.' || name === '..') return false;
+    const controller = this.hooks.controller();
+    if (controller === null) return true;
+    const timeoutMs = this.config.int('controller.quorum.request.timeout.ms');
+    const sentAt = this.autoCreating.get(name);
+    if (sentAt !== undefined && env.now() - sentAt < timeoutMs) return true;
+    this.autoCreating.set(name, env.now());
+    env.send(controller, {
+      api: 'CreateTopics',
+      kind: 'request',
+      correlationId: this.nextAutoCreateId++,
+      topics: [{ name, numPartitions: -1, replicationFactor: -1, configs: [] }],
+      timeoutMs,
+      validateOnly: false,
+    });
+    return true;
   }
 
   private onInitProducerId(env: BrokerEnv, from: NodeId, req: InitProducerIdRequest): void {

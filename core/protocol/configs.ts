@@ -32,6 +32,11 @@ export const CONFIG_DEFS = {
   'broker.heartbeat.interval.ms': { type: 'int', default: 2000, doc: 'Time between broker heartbeats to the controller.' },
   'broker.session.timeout.ms': { type: 'int', default: 9000, doc: 'A broker without a heartbeat for this long is fenced.' },
   // Topics and replication
+  'auto.create.topics.enable': {
+    type: 'boolean',
+    default: true,
+    doc: 'Whether a Metadata request that allows it creates a topic it names that does not exist (with num.partitions and default.replication.factor).',
+  },
   'num.partitions': { type: 'int', default: 1, doc: 'Default partition count of new topics.' },
   'default.replication.factor': { type: 'int', default: 1, doc: 'Default replication factor of new topics.' },
   'min.insync.replicas': { type: 'int', default: 1, doc: 'Minimum ISR size for acks=all writes.' },

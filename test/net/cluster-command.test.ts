@@ -1,5 +1,6 @@
 // `samsa cluster` as a user runs it: it prints its bootstrap servers, Ctrl-C stops it cleanly (exit 0),
-// and a second start over the same --data serves the records written before (the logs recovered).
+// and a second start over the same --data serves the records written before (the logs recovered);
+// producing to a topic nobody created creates it (auto.create.topics.enable).
 // kcat is the client; without it the suite is skipped unless SAMSA_REQUIRE_KAFKA_CLIENTS=1.
 
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -78,6 +79,10 @@ describe.skipIf(!hasKcat)('samsa cluster', () => {
       timeout: 30_000,
     }).toString();
     expect(read.trim().split('\n')).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}=v${i}`));
+    // auto.create.topics.enable (true by default, as in Kafka): producing to a topic nobody created creates it.
+    execFileSync('kcat', ['-b', second.bootstrap, '-P', '-t', 'auto-created', '-X', 'acks=all'], { input: 'a\nb\nc\n', timeout: 30_000 });
+    const auto = execFileSync('kcat', ['-b', second.bootstrap, '-C', '-t', 'auto-created', '-o', 'beginning', '-e', '-q'], { timeout: 30_000 }).toString();
+    expect(auto.trim().split('\n')).toEqual(['a', 'b', 'c']);
     expect(await interrupt(second.child)).toBe(0);
   }, 120_000);
 });
