@@ -383,7 +383,6 @@ const IGNORED: readonly { why: string; keys: readonly string[]; prefixes?: reado
   {
     why: 'Samsa does not use it',
     keys: [
-      'auto.create.topics.enable',
       'auto.leader.rebalance.enable',
       'leader.imbalance.check.interval.seconds',
       'leader.imbalance.per.broker.percentage',

@@ -359,10 +359,10 @@ describe('parseServerProperties', () => {
       ),
     );
     expect(props.config.int('num.partitions')).toBe(4);
+    expect(props.config.bool('auto.create.topics.enable')).toBe(false);
     expect(props.warnings).toEqual([
       'server.properties:11: num.partitions: set again (first on line 10); the last value wins',
       'server.properties:7: ssl.keystore.location: ignored: Samsa speaks PLAINTEXT only, without authentication or authorization',
-      'server.properties:8: auto.create.topics.enable: ignored: Samsa does not use it',
       'server.properties:9: listener.name.internal.ssl.keystore.location: ignored: Samsa speaks PLAINTEXT only, without authentication or authorization',
       'server.properties:12: controller.quorum.bootstrap.servers: ignored: controller.quorum.voters names the voters',
       'server.properties:13: broker.heartbeat.interval.ms: broker.heartbeat.interval.ms (5000) should be at most half of broker.session.timeout.ms (9000), or brokers get fenced between heartbeats',
