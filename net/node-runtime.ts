@@ -7,6 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Env, NodeId, TimerTag } from '../core/env.ts';
 import { KafkaNode, type KafkaMessage } from '../core/node/kafka-node.ts';
+import { CONTROLLER_APIS } from '../core/protocol/controller.ts';
 import { ErrorCode } from '../core/protocol/errors.ts';
 import { StorageError, type Storage } from '../core/storage.ts';
 import type { NodeEvent } from '../core/trace/schema.ts';
@@ -76,18 +77,7 @@ interface PendingAnswer {
 }
 
 /** Quorum and controller APIs go to a node's controller listener; data APIs (replica Fetch) to its broker listener. */
-const CONTROLLER_BOUND = new Set([
-  'Vote',
-  'BeginQuorumEpoch',
-  'EndQuorumEpoch',
-  'FetchSnapshot',
-  'BrokerRegistration',
-  'BrokerHeartbeat',
-  'AlterPartition',
-  'CreateTopics',
-  'DeleteTopics',
-  'CreatePartitions',
-]);
+const CONTROLLER_BOUND: ReadonlySet<string> = new Set(['Vote', 'BeginQuorumEpoch', 'EndQuorumEpoch', 'FetchSnapshot', ...CONTROLLER_APIS]);
 
 /** The API keys each kind of listener serves (what its ApiVersions answer advertises). */
 const LISTENER_API_KEYS = {
