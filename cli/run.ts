@@ -21,8 +21,9 @@ export function registerRun(program: Command): void {
     .option('--seed <n>', "the run seed (default: the scenario's seed)", intOption('--seed'))
     .option('--trace <file>', 'where to write the trace (default: traces/<scenario>-seed-<seed>.jsonl)')
     .option('--bug <name...>', `switch on seeded bugs (${KNOWN_BUGS.join(', ')})`)
+    .option('--wire', "send every message through Kafka's wire codec (bytes and back), as the scenario's `wire: true` does; the trace records it")
     .option('--json', 'print the result as one JSON line at the end')
-    .action((path: string, opts: { seed?: number; trace?: string; bug?: string[]; json?: boolean }) => {
+    .action((path: string, opts: { seed?: number; trace?: string; bug?: string[]; wire?: boolean; json?: boolean }) => {
       const started = performance.now();
       const result = runFile(path, opts);
       const wallMs = Math.round(performance.now() - started);
@@ -57,13 +58,13 @@ export function exitCodeOf(run: RunResult): number {
   return run.violations.length > 0 ? 2 : 0;
 }
 
-function runFile(path: string, opts: { seed?: number; trace?: string; bug?: string[] }): { run: RunResult; tracePath: string } {
+function runFile(path: string, opts: { seed?: number; trace?: string; bug?: string[]; wire?: boolean }): { run: RunResult; tracePath: string } {
   checkBugs(opts.bug ?? []);
   try {
     const scenario = loadScenario(path, { knownBugs: KNOWN_BUGS });
     const seed = opts.seed ?? scenario.seed;
     const tracePath = opts.trace ?? `traces/${scenario.name}-seed-${seed}.jsonl`;
-    const run = runScenario(scenario, { seed, trace: new FileSink(tracePath), bugs: opts.bug ?? [] });
+    const run = runScenario(scenario, { seed, trace: new FileSink(tracePath), bugs: opts.bug ?? [], wire: opts.wire === true });
     return { run, tracePath };
   } catch (err) {
     if (err instanceof ScenarioError || err instanceof ScenarioSetupError) throw new UserError(err.message);

@@ -26,6 +26,13 @@ export interface SimulationOptions<M> {
   describe?: (msg: M) => unknown;
   /** Deep-freeze every message handed to `send`, so that a later change throws (default: SAMSA_FREEZE_MESSAGES=1, as in tests). */
   freezeMessages?: boolean;
+  /**
+   * Builds, once, a function every sent message goes through before it is frozen and queued: what
+   * it returns is what the receiver gets and the trace shows. The codec switch (sim/wire-transit.ts)
+   * sends each message through Kafka's wire codec this way. Absent (the default), messages travel
+   * as they are and `send` pays one null check.
+   */
+  transit?: (sim: Simulation<M>) => (from: NodeId, to: NodeId, msg: M) => M;
 }
 
 /** Running counts of what the kernel did, for summaries (cheap enough for the hot path). */
@@ -190,6 +197,7 @@ export class Simulation<M> {
   private readonly writer: TraceWriter;
   private readonly describe: (msg: M) => unknown;
   private readonly freezeMessages: boolean;
+  private readonly transit: ((from: NodeId, to: NodeId, msg: M) => M) | null;
   private readonly disk: DiskFaults;
   private readonly fate = new Fate();
   private readonly stepListeners: Array<(sim: Simulation<M>) => void> = [];
@@ -207,6 +215,7 @@ export class Simulation<M> {
     this.writer = new TraceWriter(options.trace ?? null);
     this.describe = options.describe ?? ((msg) => msg);
     this.freezeMessages = options.freezeMessages ?? freezeMessagesByDefault();
+    this.transit = options.transit?.(this) ?? null;
     const header = options.header ?? { scenario: 'ad-hoc', config: {} };
     this.writer.header({ samsa: 1, scenario: header.scenario, seed: options.seed, config: header.config });
   }
@@ -486,6 +495,7 @@ export class Simulation<M> {
   send(from: NodeSlot<M>, toId: NodeId, msg: M): void {
     const to = this.byId.get(toId);
     if (to === undefined) throw new Error(`${from.id} sent to unknown node ${toId}`);
+    if (this.transit !== null) msg = this.transit(from.id, toId, msg);
     const fate = this.fate;
     this.network.decide(from.index, to.index, this.nowUs, to.node !== null, fate);
     const messageId = this.messageIds++;

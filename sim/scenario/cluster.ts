@@ -9,6 +9,7 @@ import { checkedConfig, clusterLayout, kafkaNodeSpecs, type ClusterLayout } from
 import { ConfigError, type Config } from '../../core/protocol/configs.ts';
 import { describeMessage } from '../describe.ts';
 import { Simulation } from '../kernel.ts';
+import { wireTransit } from '../wire-transit.ts';
 import type { TraceSink } from '../../trace/sink.ts';
 import type { Scenario } from './types.ts';
 
@@ -52,6 +53,7 @@ export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink 
     trace,
     header: { scenario: scenario.name, config: { setup: 'scenario', scenario, bugs: [...bugs] } },
     describe: describeMessage,
+    ...(scenario.wire === true ? { transit: (s: Simulation<KafkaMessage>) => wireTransit(s, { peers: layout.nodes }) } : {}),
   });
   for (const spec of kafkaNodeSpecs(layout, config, bugs)) sim.addNode(spec.id, () => new KafkaNode(spec));
   const adminSettings = { requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'), retryBackoffMs: 200 };

@@ -26,6 +26,8 @@ export interface RunOptions {
   bugs?: readonly string[];
   /** Simulated time allowed for convergence once everything is healed. */
   livenessMs?: number;
+  /** The codec switch on, whatever the scenario says (`samsa run --wire`); the trace's header records it. */
+  wire?: boolean;
 }
 
 export interface RunResult {
@@ -116,7 +118,7 @@ const DEFAULT_LIVENESS_MS = 60_000;
 
 export function runScenario(input: Scenario, options: RunOptions = {}): RunResult {
   const seed = options.seed ?? input.seed;
-  const scenario = withNemesisDrawn(input, seed);
+  const scenario = withNemesisDrawn(options.wire === true ? { ...input, wire: true } : input, seed);
   const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])];
   const cluster = buildCluster(scenario, seed, options.trace ?? null, bugs);
   const suite = new CheckerSuite({ minInsyncReplicas: (topic) => minInsyncReplicas(scenario, topic) });

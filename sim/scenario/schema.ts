@@ -555,6 +555,7 @@ export function scenarioSchema(ctx: SchemaContext) {
       nemesis: nemesisSchema.optional(),
       bugs: list(bugSchema(ctx), 'a list of bug names').optional(),
       expect: expectSchema.optional(),
+      wire: z.boolean({ error: expected('true or false') }).optional(),
     },
     'a scenario mapping starting with samsa: 1',
   )
@@ -573,6 +574,7 @@ export function scenarioSchema(ctx: SchemaContext) {
       nemesis: s.nemesis ?? null,
       bugs: s.bugs ?? [],
       expect: s.expect ?? { violations: [], liveness: true },
+      ...(s.wire === true ? { wire: true as const } : {}),
     }))
     .superRefine((s, rctx) => {
       const issue = (message: string, path: Array<string | number>) => rctx.addIssue({ code: 'custom', message, path });

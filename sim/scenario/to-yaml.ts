@@ -82,6 +82,7 @@ export function scenarioToYaml(s: Scenario): string {
   if (s.nemesis !== null) doc['nemesis'] = { faults: s.nemesis.faults, interval: ms(s.nemesis.intervalMs) };
   doc['bugs'] = s.bugs;
   doc['expect'] = { violations: s.expect.violations.length === 0 ? 'none' : s.expect.violations, liveness: s.expect.liveness };
+  if (s.wire === true) doc['wire'] = true;
   return formatScenarioDocument(doc);
 }
 

@@ -117,6 +117,11 @@ export interface Scenario {
   nemesis: NemesisSpec | null;
   bugs: string[];
   expect: ExpectSpec;
+  /**
+   * The codec switch: every message crosses Kafka's wire codec on its way (sim/wire-transit.ts).
+   * Set only when on, so a run without it keeps the header (and trace hash) it always had.
+   */
+  wire?: true;
 }
 
 /** Node ids of a cluster shape: brokers b1..bN, then dedicated controllers c1..cM. */
