@@ -32,6 +32,8 @@ export interface AdminSettings {
 export interface TopicResult {
   name: string;
   errorCode: number;
+  /** The controller's explanation of an error, when it gave one. */
+  errorMessage: string | null;
 }
 
 export interface DescribeConfigsOptions {
@@ -209,5 +211,5 @@ export class AdminClient implements Node<AdminMessage> {
 
 function toResults(msg: CreateTopicsResponse | DeleteTopicsResponse | CreatePartitionsResponse): TopicResult[] {
   const entries = msg.api === 'CreateTopics' ? msg.topics : msg.api === 'DeleteTopics' ? msg.responses : msg.results;
-  return entries.map((t) => ({ name: t.name, errorCode: t.errorCode }));
+  return entries.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage }));
 }

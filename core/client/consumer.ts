@@ -184,6 +184,17 @@ export class Consumer implements Node<DataMessage> {
     this.run(env);
   }
 
+  /**
+   * The first offset whose record's timestamp is at or after `timestampMs` becomes each partition's position
+   * (KafkaConsumer.offsetsForTimes then seek); a partition with no such record goes to its end. Recorded as a seek once known.
+   */
+  seekToTimestamp(env: Env<DataMessage>, topic: string, partitions: readonly number[], timestampMs: number): void {
+    if (!Number.isSafeInteger(timestampMs) || timestampMs < 0)
+      throw new ConsumerUsageError(`seekToTimestamp: expected a timestamp in ms >= 0, got ${timestampMs}`);
+    for (const partition of partitions) this.requestReset(this.assignedPartition('seekToTimestamp', topic, partition), timestampMs, null);
+    this.run(env);
+  }
+
   /** The offset of the next record poll() returns for the partition; null while unknown. */
   position(topic: string, partition: number): number | null {
     return this.assigned.get(`${topic}/${partition}`)?.position ?? null;
@@ -599,6 +610,12 @@ export class Consumer implements Node<DataMessage> {
       if (p === undefined || p.state !== 'resetting' || p.request !== msg.correlationId) continue;
       p.request = null;
       const response = msg.topics.find((t) => t.name === p.topic)?.partitions.find((x) => x.partitionIndex === p.partition);
+      if (response?.errorCode === ErrorCode.NONE && response.offset < 0 && p.resetTimestamp >= 0) {
+        // No record at or after the timestamp: the position is the end of the log.
+        p.state = 'await-reset';
+        p.resetTimestamp = LATEST_TIMESTAMP;
+        continue;
+      }
       if (response === undefined || response.errorCode !== ErrorCode.NONE || response.offset < 0) {
         const code = response?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
         if (LEADER_MOVED_ERRORS.has(code)) this.metadata.requestUpdate();

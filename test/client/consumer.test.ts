@@ -120,6 +120,27 @@ describe('consumer: positions and auto.offset.reset', () => {
     ]);
   });
 
+  it('seekToTimestamp moves to the first record at or after the time, and to the end when none is', () => {
+    const w = clientWorld();
+    fill(w, 6);
+    w.consumer('c1', { ...FAST, 'auto.offset.reset': 'latest' });
+    const got: ConsumerRecord[] = [];
+    act(w, 10, (c, env) => c.assign(env, 'orders', [0]));
+    // fill() stamps every record at time 0.
+    act(w, 100, (c, env) => c.seekToTimestamp(env, 'orders', [0], 0));
+    pollAt(w, 300, got);
+    act(w, 310, (c, env) => c.seekToTimestamp(env, 'orders', [0], 1));
+    w.sim.at(400, () => fill(w, 1, 1));
+    pollAt(w, 600, got);
+    w.sim.run(700);
+    expect(offsets(got)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(completed(w.history, 'seek')).toEqual([
+      { topic: 'orders', partition: 0, offset: 6, reason: 'auto.offset.reset' },
+      { topic: 'orders', partition: 0, offset: 0 },
+      { topic: 'orders', partition: 0, offset: 6 },
+    ]);
+  });
+
   it('returns at most max.poll.records (or the lower maxRecords), in offset order per partition', () => {
     const w = clientWorld({ orders: 2 });
     fill(w, 300, 50, 0, 'a');

@@ -274,7 +274,8 @@ export class FakeBroker implements Node<DataMessage> {
             const error = this.check('ListOffsets', t.name, q.partitionIndex, q.currentLeaderEpoch);
             if (error !== ErrorCode.NONE) return { partitionIndex: q.partitionIndex, errorCode: error, timestamp: -1, offset: -1, leaderEpoch: -1 };
             const p = this.cluster.partition(t.name, q.partitionIndex);
-            const offset = q.timestamp === -2 ? p.logStartOffset : q.timestamp === -1 ? this.cluster.endOffset(t.name, q.partitionIndex) : -1;
+            const offset =
+              q.timestamp === -2 ? p.logStartOffset : q.timestamp === -1 ? this.cluster.endOffset(t.name, q.partitionIndex) : firstAtOrAfter(p, q.timestamp);
             return { partitionIndex: q.partitionIndex, errorCode: ErrorCode.NONE, timestamp: -1, offset, leaderEpoch: p.leaderEpoch };
           }),
         }));
@@ -415,4 +416,13 @@ export function producedBatches(
     }
   }
   return out;
+}
+
+/** The offset of the partition's first record stamped at or after `timestamp`, or -1 when there is none (ListOffsets by time). */
+function firstAtOrAfter(p: FakePartition, timestamp: number): number {
+  for (const batch of p.log) {
+    const i = batch.records.findIndex((r) => batch.baseTimestamp + r.timestampDelta >= timestamp);
+    if (i >= 0) return batch.baseOffset + batch.records[i]!.offsetDelta;
+  }
+  return -1;
 }

@@ -1,0 +1,90 @@
+// Samsa's producer for any Kafka cluster: the core Producer on the real runtime behind promises
+// (send resolves with the record's partition and offset, flush waits for every send).
+
+import type { ConfigValue } from '../core/protocol/configs.ts';
+import { Producer, type ProducerRecord } from '../core/client/producer.ts';
+import type { DataMessage } from '../core/protocol/data.ts';
+import { UnsupportedApiError } from './broker-connection.ts';
+import type { BrokerPool } from './broker-pool.ts';
+import { ClientRuntime } from './client-runtime.ts';
+
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** A send that failed (or whose outcome is unknown: `indeterminate`). */
+export class SendError extends Error {
+  constructor(
+    message: string,
+    readonly indeterminate: boolean,
+  ) {
+    super(message);
+    this.name = 'SendError';
+  }
+}
+
+/** A send without its outcome yet: `done` settles when it has one. */
+interface PendingSend {
+  done: Promise<void>;
+  fail(err: Error): void;
+}
+
+export class KafkaProducer {
+  private readonly runtime: ClientRuntime<DataMessage, Producer>;
+  private readonly pending = new Set<PendingSend>();
+  private fatal: Error | null = null;
+
+  /** `config` takes Kafka's producer config names (acks, linger.ms, enable.idempotence, …). */
+  constructor(pool: BrokerPool, config: Readonly<Record<string, ConfigValue>> = {}, onProblem: (err: Error) => void = () => {}) {
+    this.runtime = new ClientRuntime<DataMessage, Producer>(
+      {
+        id: 'producer',
+        pool,
+        onError: (err) => {
+          onProblem(err);
+          // No version in common: retrying cannot help, so every send fails (Kafka's UnsupportedVersionException).
+          if (err instanceof UnsupportedApiError) this.failAll(err);
+        },
+      },
+      (bootstrap) => new Producer('producer', bootstrap, config),
+    );
+  }
+
+  /** Queues a record; resolves when it is written, rejects with SendError when it is not (or may not be). */
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    if (this.fatal !== null) return Promise.reject(this.fatal);
+    let settle!: () => void;
+    const outcome = new Promise<RecordMetadata>((resolve, reject) => {
+      const entry: PendingSend = { done: new Promise<void>((r) => (settle = r)), fail: (err) => (settle(), reject(err)) };
+      this.pending.add(entry);
+      this.runtime.node.send(this.runtime.env, record, (result) => {
+        this.pending.delete(entry);
+        settle();
+        if (result.type === 'ok') resolve({ topic: result.topic, partition: result.partition, offset: result.offset });
+        else reject(new SendError(result.error, result.type === 'info'));
+      });
+    });
+    return outcome;
+  }
+
+  /** Sends every open batch now and waits until every send so far has its outcome. */
+  async flush(): Promise<void> {
+    this.runtime.node.flush(this.runtime.env);
+    await Promise.all([...this.pending].map((p) => p.done));
+  }
+
+  /** Flushes, then stops the client. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.runtime.stop();
+  }
+
+  private failAll(err: Error): void {
+    this.fatal = err;
+    const lost = [...this.pending];
+    this.pending.clear();
+    for (const p of lost) p.fail(err);
+  }
+}
