@@ -3,15 +3,14 @@
 // replicate) in the same run: records/s and MB/s for acks=1 and for acks=all on a topic of replication
 // factor 3, and Samsa's figure as a fraction of the mock's.
 
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LocalCluster } from '../net/local-cluster.ts';
+import { rdkafkaMockMissing, startRdkafkaMock } from './peer/rdkafka-mock.ts';
 import { wireRequests } from '../net/wire-request.ts';
 
-const MOCK_SOURCE = fileURLToPath(new URL('./peer/rdkafka-mock.c', import.meta.url));
 const RECORD_BYTES = 100;
 const PARTITIONS = 3;
 const TOPIC_ALREADY_EXISTS = 36;
@@ -36,28 +35,7 @@ export interface NetBenchResult {
 /** Why the benchmark cannot run on this machine, or null when it can. */
 export function netBenchMissing(): string | null {
   if (spawnSync('kcat', ['-V']).status !== 0) return 'kcat is not installed (apt-get install kcat)';
-  if (spawnSync('cc', ['--version']).status !== 0) return 'no C compiler to build the mock cluster (apt-get install gcc)';
-  if (spawnSync('sh', ['-c', 'printf "#include <librdkafka/rdkafka.h>\\n#include <librdkafka/rdkafka_mock.h>\\n" | cc -E -x c - >/dev/null']).status !== 0) {
-    return "librdkafka's headers are missing (apt-get install librdkafka-dev)";
-  }
-  return null;
-}
-
-/** Builds the mock cluster into `dir` and starts it with 3 brokers; resolves with the process and its bootstrap servers. */
-async function startMock(dir: string): Promise<{ child: ChildProcess; bootstrap: string }> {
-  const binary = join(dir, 'rdkafka-mock');
-  execFileSync('cc', ['-O2', '-o', binary, MOCK_SOURCE, '-lrdkafka']);
-  const child = spawn(binary, ['3'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const bootstrap = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const newline = out.indexOf('\n');
-      if (newline >= 0) resolve(out.slice(0, newline).trim());
-    });
-    child.once('exit', (code) => reject(new Error(`the mock cluster exited (${code}) before printing its bootstrap servers`)));
-  });
-  return { child, bootstrap };
+  return rdkafkaMockMissing();
 }
 
 /**
@@ -103,7 +81,7 @@ export async function runNetBench(options: { records: number; progress: (line: s
   try {
     cluster.startAll();
     await cluster.waitReady(60_000);
-    const started = await startMock(dir);
+    const started = await startRdkafkaMock(dir);
     mock = started.child;
     const targets: Array<[NetBenchLoad['target'], string]> = [
       ['samsa', cluster.bootstrapServers],

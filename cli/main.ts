@@ -8,8 +8,13 @@ import { registerBench } from './bench.ts';
 import { registerDemo } from './demo.ts';
 import { registerModel } from './model.ts';
 import { registerExplore } from './explore.ts';
-import { bad, UserError } from './output.ts';
+import { bad, OperationError, UserError } from './output.ts';
 import { registerReal } from './real.ts';
+import { registerTopics } from './topics.ts';
+import { registerProduce } from './produce.ts';
+import { registerConsume } from './consume.ts';
+import { registerGroups } from './groups.ts';
+import { registerConfigs } from './configs.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
 import { registerViz } from './viz.ts';
@@ -37,7 +42,18 @@ export function buildProgram(): Command {
   registerModel(program);
   registerViz(program);
   registerReal(program);
-  for (const command of program.commands) command.exitOverride();
+  registerTopics(program);
+  registerProduce(program);
+  registerConsume(program);
+  registerGroups(program);
+  registerConfigs(program);
+  const overrideExits = (parent: Command): void => {
+    for (const command of parent.commands) {
+      command.exitOverride();
+      overrideExits(command);
+    }
+  };
+  overrideExits(program);
   return program;
 }
 
@@ -48,6 +64,11 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       // Commander has printed its message (or the help) already.
       process.exitCode = err.exitCode === 0 ? 0 : USAGE_ERROR;
+      return;
+    }
+    if (err instanceof OperationError) {
+      process.stderr.write(`${bad('error:')} ${err.message}\n`);
+      process.exitCode = 1;
       return;
     }
     if (err instanceof UserError) {

@@ -16,6 +16,14 @@ export class UserError extends Error {
   }
 }
 
+/** An operation the target refused or could not finish (a Kafka error, a timeout): printed as one line, exit code 1. */
+export class OperationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OperationError';
+  }
+}
+
 /** Prints the one JSON object that is the last line of `--json` output. */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n');
