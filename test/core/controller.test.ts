@@ -912,7 +912,7 @@ describe('the controller in a cluster: CreateTopics', () => {
     const results: TopicResult[][] = [];
     tc.sim.act<AdminClient>(ADMIN_ID, (admin, env) => admin.createTopics(env as never, [topic('via-admin', 2, 3)], (r) => results.push(r)));
     tc.runUntil(() => results.length > 0, 5_000, 'the admin client');
-    expect(results).toEqual([[{ name: 'via-admin', errorCode: ErrorCode.NONE }]]);
+    expect(results).toEqual([[{ name: 'via-admin', errorCode: ErrorCode.NONE, errorMessage: null }]]);
     expect(controllerImage(tc).topicByName('via-admin')!.partitions).toHaveLength(2);
   });
 });

@@ -205,7 +205,7 @@ describe('CreatePartitions: growing a topic', () => {
     const results: TopicResult[][] = [];
     tc.sim.act<AdminClient>(ADMIN_ID, (admin, env) => admin.createPartitions(env as never, [placed('via-admin', 3)], (r) => results.push(r)));
     tc.runUntil(() => results.length > 0, 5_000, 'the admin client');
-    expect(results).toEqual([[{ name: 'via-admin', errorCode: ErrorCode.NONE }]]);
+    expect(results).toEqual([[{ name: 'via-admin', errorCode: ErrorCode.NONE, errorMessage: null }]]);
     expect(controllerImage(tc).topicByName('via-admin')!.partitions).toHaveLength(3);
     const ops = tc.traces.filter((t) => t.node === ADMIN_ID && t.event['op'] === 'create-partitions').map((t) => t.event['type']);
     expect(ops).toEqual(['invoke', 'ok']);
