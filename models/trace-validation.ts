@@ -124,6 +124,11 @@ class PartitionModel {
   readonly leaderHw = new Map<string, number>();
   /** A follower's largest reconciled log end while following an epoch. */
   readonly followerLeo = new Map<string, number>();
+  /**
+   * Followers that crashed while following an epoch whose leader did not lead it yet (by `${node}@${epoch}`): the
+   * log their in-flight fetches carried, judged when that leader starts leading.
+   */
+  readonly stranded = new Map<string, { epoch: number; leader: NodeId; log: Batch[] }>();
   /** ISR expansions a leader proposed: `${epoch}:${follower}` -> null if the spec's guard held, else why not. */
   readonly proposals = new Map<string, string | null>();
 
@@ -219,6 +224,11 @@ export class TraceValidator {
       for (const p of this.partitions.values()) {
         const r = p.replicas.get(node);
         if (r === undefined) continue;
+        // A follower whose leader did not lead its epoch yet may have fetches in flight that the leader
+        // counts once it leads (Kafka re-reads a parked fetch then): keep the log they carried.
+        if (r.role === 'follower' && !r.reconciled && r.target === null && r.leader !== null) {
+          p.stranded.set(key(node, r.leaderEpoch), { epoch: r.leaderEpoch, leader: r.leader, log: r.logAtRole ?? r.log });
+        }
         r.role = 'none';
         r.restarted = true;
         this.count('Crash (environment)');
@@ -354,6 +364,14 @@ export class TraceValidator {
       // Followers that took this epoch before its leader did can now be judged (the spec's step was disabled until now).
       for (const [f, fr] of p.replicas) {
         if (fr.role === 'follower' && fr.leader === node && fr.leaderEpoch === epoch && !fr.reconciled) this.startReconcile(p, f, fr);
+      }
+      // A follower of this epoch that crashed before this leader led it: a fetch it sent with a log that
+      // already matched the leader's (nothing to truncate) is the spec's FollowerFetch at the time it was sent.
+      for (const [k, stranded] of p.stranded) {
+        if (stranded.epoch !== epoch || stranded.leader !== node) continue;
+        p.stranded.delete(k);
+        const end = leo(stranded.log);
+        if (truncationPoint(p.leaderLogs.get(key(node, epoch))!, stranded.log) === end) p.followerLeo.set(k, Math.max(p.followerLeo.get(k) ?? 0, end));
       }
       return action;
     }
