@@ -27,6 +27,8 @@ export interface FollowedPartition {
 interface Session {
   partitions: Set<string>;
   inFlight: number | null;
+  /** What the request in flight asked for, per partition: its leader epoch and fetch offset. */
+  asked: Map<string, { leaderEpoch: number; fetchOffset: number }>;
 }
 
 const TIMER_PREFIX = 'fetcher:';
@@ -47,7 +49,7 @@ export class FollowerFetcher {
     for (const [source, session] of this.sessions) if (source !== leader) session.partitions.delete(key);
     let session = this.sessions.get(leader);
     if (session === undefined) {
-      session = { partitions: new Set(), inFlight: null };
+      session = { partitions: new Set(), inFlight: null, asked: new Map() };
       this.sessions.set(leader, session);
     }
     session.partitions.add(key);
@@ -72,6 +74,16 @@ export class FollowerFetcher {
     return true;
   }
 
+  /**
+   * Whether the answer for `key` from `leader` still fits the partition: as Kafka's fetcher, a response is
+   * applied only while the partition's leader epoch and fetch offset are what the request asked with (a
+   * partition re-added at a new epoch, or truncated, while the fetch was in flight drops its part).
+   */
+  stillCurrent(leader: NodeId, key: string, leaderEpoch: number, fetchOffset: number): boolean {
+    const asked = this.sessions.get(leader)?.asked.get(key);
+    return asked !== undefined && asked.leaderEpoch === leaderEpoch && asked.fetchOffset === fetchOffset;
+  }
+
   /** After an answer: fetch again at once, or after the backoff when it failed. */
   next(env: Env<FetchRequest>, leader: NodeId, failed: boolean): void {
     env.cancelTimer(TIMER_PREFIX + leader);
@@ -90,9 +102,11 @@ export class FollowerFetcher {
 
   private send(env: Env<FetchRequest>, leader: NodeId, session: Session): void {
     const byTopic = new Map<string, FetchRequest['topics'][number]>();
+    session.asked.clear();
     for (const key of session.partitions) {
       const state = this.partitionState(key);
       if (state === null) continue;
+      session.asked.set(key, { leaderEpoch: state.leaderEpoch, fetchOffset: state.fetchOffset });
       let entry = byTopic.get(state.topic);
       if (entry === undefined) {
         entry = { topic: state.topic, partitions: [] };

@@ -550,8 +550,10 @@ export class ReplicaManager {
     let failed = res.errorCode !== ErrorCode.NONE;
     for (const topic of res.topics) {
       for (const fp of topic.partitions) {
-        const p = this.partitions.get(`${topic.topic}-${fp.partitionIndex}`);
+        const key = `${topic.topic}-${fp.partitionIndex}`;
+        const p = this.partitions.get(key);
         if (p === undefined || p.role !== 'follower' || p.leader !== from) continue;
+        if (!this.fetcher.stillCurrent(from, key, p.leaderEpoch, p.logEndOffset)) continue;
         if (fp.errorCode !== ErrorCode.NONE) {
           failed = true;
           continue;

@@ -845,6 +845,22 @@ describe('ReplicaManager: replication between brokers', () => {
     expect(last).toMatchObject({ replicaId: 'b1', replicaEpoch: BROKER_EPOCH.b1 });
   });
 
+  it("a follower drops the part of a fetch answer whose partition changed epoch while it was in flight (as Kafka's fetcher)", () => {
+    const c = new Cluster({ brokers: ['b1'], leader: 'b2', isr: ['b2', 'b1', 'b3'] });
+    const fetches = () => c.received.filter((d) => d.from === 'b1' && d.msg.api === 'Fetch' && d.msg.kind === 'request');
+    expect(fetches()).toHaveLength(1);
+    c.change({ leader: null }); // epoch 1: no leader
+    c.change({ leader: 'b2' }); // epoch 2: b2 again, while the epoch-0 fetch is still unanswered
+    expect(c.broker().partition.leaderEpoch).toBe(2);
+    expect(fetches()).toHaveLength(1);
+    c.answerFollowerFetch('b1', 'b2', [written(0, 3, 0)], 3); // b2's answer as leader of epoch 0
+    expect(c.broker().partition.logEndOffset).toBe(0);
+    // The session goes on: the next fetch asks in epoch 2.
+    const next = fetches().at(-1)!.msg as Extract<DataRequest, { api: 'Fetch' }>;
+    expect(fetches()).toHaveLength(2);
+    expect(next.topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 0, currentLeaderEpoch: 2 });
+  });
+
   it('a follower backs off after an error answer and fetches again after replica.fetch.backoff.ms', () => {
     const c = new Cluster({ brokers: ['b1'], leader: 'b2', isr: ['b2', 'b1', 'b3'] });
     const fetches = () => c.received.filter((d) => d.from === 'b1' && d.msg.api === 'Fetch').length;
