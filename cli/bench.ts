@@ -171,6 +171,7 @@ export function registerBench(program: Command): void {
     .option('--clean-seeds <n>', 'seeds to run with no bug', intOption('--clean-seeds'), 1_000)
     .option('--workers <w>', 'worker threads (1 runs in this thread)', intOption('--workers', 1), availableParallelism())
     .option('--failures <dir>', 'where the shrunk failures are written', 'failures/bench')
+    .option('--buggify', 'hunt every bug (and the clean seeds) a second time with BUGGIFY on, and set the seeds-to-find side by side')
     .option('--json', 'print the figures as one JSON line at the end')
     .action(
       async (opts: {
@@ -181,6 +182,7 @@ export function registerBench(program: Command): void {
         cleanSeeds: number;
         workers: number;
         failures: string;
+        buggify?: boolean;
         json?: boolean;
       }) => {
         checkBugs(opts.bug ?? []);
@@ -194,6 +196,7 @@ export function registerBench(program: Command): void {
           cleanSeeds: opts.cleanSeeds,
           workers: opts.workers,
           failuresDir: opts.failures,
+          buggify: opts.buggify === true,
           progress: (line) => process.stderr.write(line + '\n'),
         });
         human.write(describeBugsBench(result) + '\n');
@@ -225,10 +228,16 @@ export function registerBench(program: Command): void {
 }
 
 function describeBugsBench(r: BugsBenchResult): string {
+  const withBuggify = new Map((r.buggify?.bugs ?? []).map((b) => [b.name, b]));
+  const buggifySeeds = (name: string) => {
+    const b = withBuggify.get(name);
+    return b === undefined ? dim('-') : b.found ? String(b.seeds) : bad(`not in ${b.seeds}`);
+  };
   const rows = r.bugs.map((b) => [
     b.name,
     b.found ? ok('yes') : bad('no'),
     b.seeds,
+    ...(r.buggify !== null ? [buggifySeeds(b.name)] : []),
     b.seconds.toFixed(1),
     b.violation ?? dim(`- (${b.expected.join(', ')})`),
     b.otherViolationSeeds,
@@ -237,7 +246,20 @@ function describeBugsBench(r: BugsBenchResult): string {
   ]);
   const mark = (good: boolean, target: string) => `(${good ? ok('meets') : bad('misses')} ${target})`;
   return [
-    table(['bug', 'found', 'seeds', 'seconds', 'found by', 'other-checker seeds', 'harness crashes', 'faults (drawn -> shrunk)'], rows),
+    table(
+      [
+        'bug',
+        'found',
+        'seeds',
+        ...(r.buggify !== null ? ['seeds with BUGGIFY'] : []),
+        'seconds',
+        'found by',
+        'other-checker seeds',
+        'harness crashes',
+        'faults (drawn -> shrunk)',
+      ],
+      rows,
+    ),
     figuresTable(`bug finding on ${r.scenario}, ${r.workers} workers`, [
       ['bugs found', `${r.found} of ${r.bugs.length} ${mark(r.found === r.bugs.length, 'all')}`],
       [
@@ -250,6 +272,18 @@ function describeBugsBench(r: BugsBenchResult): string {
       ],
       ['clean seeds / false alarms', `${r.cleanSeeds.toLocaleString('en-US')} / ${r.falseAlarms} ${mark(r.falseAlarms === 0, '0')}`],
       ['harness crashes (bugs in samsa)', `${r.harnessCrashes} ${mark(r.harnessCrashes === 0, '0')}`],
+      ['median seeds to find', r.medianSeeds ?? '-'],
+      ...(r.buggify === null
+        ? []
+        : ([
+            ['with BUGGIFY: bugs found', `${r.buggify.found} of ${r.buggify.bugs.length}`],
+            ['with BUGGIFY: median seeds / seconds to find', `${r.buggify.medianSeeds ?? '-'} / ${r.buggify.medianSeconds ?? '-'}`],
+            [
+              'with BUGGIFY: clean seeds / false alarms',
+              `${r.buggify.cleanSeeds.toLocaleString('en-US')} / ${r.buggify.falseAlarms} ${mark(r.buggify.falseAlarms === 0, '0')}`,
+            ],
+            ['with BUGGIFY: harness crashes', `${r.buggify.harnessCrashes} ${mark(r.buggify.harnessCrashes === 0, '0')}`],
+          ] as Array<[string, string]>)),
       ['clean seeds per second', `${r.seedsPerSec} ${mark(r.seedsPerSec >= TARGET_SEEDS_PER_SEC, `>= ${TARGET_SEEDS_PER_SEC}`)}`],
     ]),
   ].join('\n');

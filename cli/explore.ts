@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import { KNOWN_BUGS } from '../core/bugs.ts';
 import { explore, exploreExitCode, type ExploreOptions, type ExploreProgress, type ExploreReport } from '../explore/explorer.ts';
 import { exploreSummaryJson, failuresByChecker } from '../explore/summary.ts';
+import { buggifyLine } from './run.ts';
 import { bad, dim, checkBugs, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table } from './output.ts';
 
 interface ExploreFlags {
@@ -17,6 +18,7 @@ interface ExploreFlags {
   timeBudget?: number;
   untilFirst?: boolean;
   bug?: string[];
+  buggify?: boolean;
   shrink: number;
   failures: string;
   json?: boolean;
@@ -35,6 +37,7 @@ export function registerExplore(program: Command): void {
     .option('--time-budget <duration>', 'stop taking new seeds after this long, like 60s or 5m', durationOption('--time-budget'))
     .option('--until-first', 'stop at the first failing seed')
     .option('--bug <name...>', `switch on seeded bugs (${KNOWN_BUGS.join(', ')})`)
+    .option('--buggify', 'BUGGIFY: rare, legal detours inside the core in every seed (core/buggify.ts); failing seeds list the sites that fired')
     .option('--shrink <n>', 'shrink the first n failing seeds (0: none)', intOption('--shrink'), 3)
     .option('--failures <dir>', 'where shrunk failures are written', 'failures')
     .option('--json', 'print the result as one JSON line at the end')
@@ -52,7 +55,8 @@ export function registerExplore(program: Command): void {
 
 function exploreOptions(path: string, flags: ExploreFlags): Omit<ExploreOptions, 'onSeed'> {
   checkBugs(flags.bug ?? []);
-  const scenario = loadScenarioForCli(path);
+  const loaded = loadScenarioForCli(path);
+  const scenario = flags.buggify === true ? { ...loaded, buggify: true as const } : loaded;
   return {
     scenario,
     from: flags.from,
@@ -116,6 +120,7 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
     figuresTable(`explore ${options.scenario.name}`, [
       ['scenario file', path],
       ['bugs switched on', options.bugs.length === 0 ? dim('none') : options.bugs.join(', ')],
+      ['BUGGIFY', options.scenario.buggify === true ? 'on' : dim('off')],
       ['seeds run', first === undefined ? '0' : `${report.outcomes.length.toLocaleString('en-US')} (${first}..${last})`],
       ['stopped by', report.stoppedBy],
       ['workers', options.workers],
@@ -137,6 +142,14 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
       table(
         ['checker', 'class', 'seeds', 'first seed', 'first message'],
         byChecker.map((e) => [e.name, e.class, e.seeds.length, e.seeds[0]!, e.firstMessage.length > 80 ? e.firstMessage.slice(0, 77) + '...' : e.firstMessage]),
+      ),
+    );
+  }
+  if (options.scenario.buggify === true && report.failing.length > 0) {
+    lines.push(
+      table(
+        ['failing seed', 'BUGGIFY sites fired'],
+        report.failing.slice(0, 10).map((o) => [o.seed, o.buggify === null ? dim('-') : buggifyLine(o.buggify)]),
       ),
     );
   }

@@ -22,8 +22,9 @@ export function registerRun(program: Command): void {
     .option('--trace <file>', 'where to write the trace (default: traces/<scenario>-seed-<seed>.jsonl)')
     .option('--bug <name...>', `switch on seeded bugs (${KNOWN_BUGS.join(', ')})`)
     .option('--wire', "send every message through Kafka's wire codec (bytes and back), as the scenario's `wire: true` does; the trace records it")
+    .option('--buggify', "BUGGIFY: rare, legal detours inside the core (core/buggify.ts), as the scenario's `buggify: true` does; the trace records it")
     .option('--json', 'print the result as one JSON line at the end')
-    .action((path: string, opts: { seed?: number; trace?: string; bug?: string[]; wire?: boolean; json?: boolean }) => {
+    .action((path: string, opts: { seed?: number; trace?: string; bug?: string[]; wire?: boolean; buggify?: boolean; json?: boolean }) => {
       const started = performance.now();
       const result = runFile(path, opts);
       const wallMs = Math.round(performance.now() - started);
@@ -45,6 +46,7 @@ export function registerRun(program: Command): void {
           convergedAtMs: r.convergedAtMs,
           bugs: r.bugs,
           protocol: r.protocol,
+          ...(r.buggify !== null ? { buggify: r.buggify } : {}),
           trace: result.tracePath,
         });
       }
@@ -58,13 +60,16 @@ export function exitCodeOf(run: RunResult): number {
   return run.violations.length > 0 ? 2 : 0;
 }
 
-function runFile(path: string, opts: { seed?: number; trace?: string; bug?: string[]; wire?: boolean }): { run: RunResult; tracePath: string } {
+function runFile(
+  path: string,
+  opts: { seed?: number; trace?: string; bug?: string[]; wire?: boolean; buggify?: boolean },
+): { run: RunResult; tracePath: string } {
   checkBugs(opts.bug ?? []);
   try {
     const scenario = loadScenario(path, { knownBugs: KNOWN_BUGS });
     const seed = opts.seed ?? scenario.seed;
     const tracePath = opts.trace ?? `traces/${scenario.name}-seed-${seed}.jsonl`;
-    const run = runScenario(scenario, { seed, trace: new FileSink(tracePath), bugs: opts.bug ?? [], wire: opts.wire === true });
+    const run = runScenario(scenario, { seed, trace: new FileSink(tracePath), bugs: opts.bug ?? [], wire: opts.wire === true, buggify: opts.buggify === true });
     return { run, tracePath };
   } catch (err) {
     if (err instanceof ScenarioError || err instanceof ScenarioSetupError) throw new UserError(err.message);
@@ -122,6 +127,7 @@ export function describeRun(r: RunResult, tracePath: string, wallMs: number): st
       ],
       ['records consumed (all consumers)', n(r.protocol.consumed)],
       ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
+      ...(r.buggify !== null ? [['BUGGIFY sites fired', buggifyLine(r.buggify)] as [string, string]] : []),
       ['checkers', checkersLine(r)],
       ['verdict', verdict],
       ['expected', r.expected.length === 0 ? 'no violations' : r.expected.join(', ')],
@@ -141,4 +147,12 @@ export function describeRun(r: RunResult, tracePath: string, wallMs: number): st
   }
   lines.push(dim(`watch it: npx samsa viz ${tracePath}`));
   return lines.join('\n');
+}
+
+/** "fetch.short-read ×12, raft.flush-late ×3", or none. */
+export function buggifyLine(fired: Record<string, number>): string {
+  const entries = Object.entries(fired);
+  return entries.length === 0
+    ? 'none (the sites active in this run were not reached, or none was active)'
+    : entries.map(([site, n]) => `${site} ×${n}`).join(', ');
 }

@@ -2,6 +2,7 @@
 // Core code reaches the outside world only through Env, so the simulator and the real
 // runtime can drive the very same classes (sans-IO, as etcd's raft and stateright do).
 
+import type { BuggifySite } from './buggify.ts';
 import type { Storage } from './storage.ts';
 import type { NodeEvent, NodeId } from './trace/schema.ts';
 
@@ -30,6 +31,11 @@ export interface Env<M> {
   readonly storage: Storage;
   /** Records a protocol event in the run's trace. */
   trace(event: NodeEvent): void;
+  /**
+   * BUGGIFY: whether to take the unusual but legal path at `site` this time (core/buggify.ts). Only the
+   * simulator implements it, and only when a run asks for BUGGIFY; absent means never.
+   */
+  buggify?(site: BuggifySite): boolean;
 }
 
 export interface Node<M> {

@@ -38,7 +38,7 @@ function workerRunner(): SeedRunner {
     dead ??= message;
     const p = pending;
     pending = null;
-    p?.resolve({ seed: p.seed, violations: [], traceHash: null, simMs: 0, crash: message });
+    p?.resolve({ seed: p.seed, violations: [], traceHash: null, simMs: 0, crash: message, buggify: null });
   };
   worker.on('message', (outcome: SeedOutcome) => {
     const p = pending;

@@ -25,6 +25,8 @@ export interface SeedOutcome {
   simMs: number;
   /** The harness threw: a bug in samsa, not a verdict on the system under test. */
   crash: string | null;
+  /** With BUGGIFY on: how often each site fired in this seed; null when off. */
+  buggify: Record<string, number> | null;
 }
 
 export function runSeed(scenario: Scenario, seed: number, bugs: readonly string[], hashTrace = false): SeedOutcome {
@@ -37,9 +39,9 @@ export function runSeed(scenario: Scenario, seed: number, bugs: readonly string[
       seen.add(v.name);
       violations.push({ name: v.name, class: v.class, message: v.message, step: v.step });
     }
-    return { seed, violations, traceHash: run.traceHash, simMs: run.simMs, crash: null };
+    return { seed, violations, traceHash: run.traceHash, simMs: run.simMs, crash: null, buggify: run.buggify };
   } catch (err) {
-    return { seed, violations: [], traceHash: null, simMs: 0, crash: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+    return { seed, violations: [], traceHash: null, simMs: 0, crash: err instanceof Error ? (err.stack ?? err.message) : String(err), buggify: null };
   }
 }
 

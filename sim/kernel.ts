@@ -13,6 +13,7 @@ import { EventQueue } from './event-queue.ts';
 import { deepFreeze, freezeMessagesByDefault } from './freeze.ts';
 import { Fate, Network, type LinkConfig } from './network.ts';
 import { RandomStreams, type Rng } from './random.ts';
+import type { BuggifySite } from '../core/buggify.ts';
 
 export interface SimulationOptions<M> {
   seed: number;
@@ -33,6 +34,8 @@ export interface SimulationOptions<M> {
    * as they are and `send` pays one null check.
    */
   transit?: (sim: Simulation<M>) => (from: NodeId, to: NodeId, msg: M) => M;
+  /** BUGGIFY on (core/buggify.ts): each site is active in a quarter of runs and then fires at a quarter of its visits. */
+  buggify?: boolean;
 }
 
 /** Running counts of what the kernel did, for summaries (cheap enough for the hot path). */
@@ -57,6 +60,10 @@ export interface RunSummary {
   simMs: number;
   events: number;
 }
+
+/** FoundationDB's odds: a site is active in a quarter of runs, and fires at a quarter of its visits. */
+const BUGGIFY_ACTIVE = 0.25;
+const BUGGIFY_FIRES = 0.25;
 
 const DELIVER = 0;
 const TIMER = 1;
@@ -151,6 +158,10 @@ class SimEnv<M> implements Env<M> {
     return this.slot.rng.float();
   }
 
+  buggify(site: BuggifySite): boolean {
+    return this.alive && this.sim.buggify(this.slot, site);
+  }
+
   send(to: NodeId, msg: M): void {
     if (this.alive) this.sim.send(this.slot, to, msg);
   }
@@ -198,6 +209,11 @@ export class Simulation<M> {
   private readonly describe: (msg: M) => unknown;
   private readonly freezeMessages: boolean;
   private readonly transit: ((from: NodeId, to: NodeId, msg: M) => M) | null;
+  private readonly buggifyOn: boolean;
+  /** BUGGIFY: whether each site reached so far is active in this run. */
+  private readonly buggifyActive = new Map<BuggifySite, boolean>();
+  /** BUGGIFY: how often each site fired. */
+  readonly buggifyFired = new Map<BuggifySite, number>();
   private readonly disk: DiskFaults;
   private readonly fate = new Fate();
   private readonly stepListeners: Array<(sim: Simulation<M>) => void> = [];
@@ -216,6 +232,7 @@ export class Simulation<M> {
     this.describe = options.describe ?? ((msg) => msg);
     this.freezeMessages = options.freezeMessages ?? freezeMessagesByDefault();
     this.transit = options.transit?.(this) ?? null;
+    this.buggifyOn = options.buggify === true;
     const header = options.header ?? { scenario: 'ad-hoc', config: {} };
     this.writer.header({ samsa: 1, scenario: header.scenario, seed: options.seed, config: header.config });
   }
@@ -491,6 +508,23 @@ export class Simulation<M> {
   }
 
   // ---- internals used by SimEnv ------------------------------------------------------------
+
+  /**
+   * BUGGIFY at `site` for a node: a site is active or not for the whole run (drawn from its own stream when first
+   * reached, so the order sites are reached in does not matter), and an active site fires at a quarter of its visits
+   * (the node's own BUGGIFY stream). Off, it draws nothing.
+   */
+  buggify(slot: NodeSlot<M>, site: BuggifySite): boolean {
+    if (!this.buggifyOn) return false;
+    let active = this.buggifyActive.get(site);
+    if (active === undefined) {
+      active = this.streams.stream(`buggify-site:${site}`).chance(BUGGIFY_ACTIVE);
+      this.buggifyActive.set(site, active);
+    }
+    if (!active || !this.streams.stream(`buggify:${slot.id}`).chance(BUGGIFY_FIRES)) return false;
+    this.buggifyFired.set(site, (this.buggifyFired.get(site) ?? 0) + 1);
+    return true;
+  }
 
   send(from: NodeSlot<M>, toId: NodeId, msg: M): void {
     const to = this.byId.get(toId);

@@ -369,6 +369,8 @@ export class ReplicaManager {
     if (fenceEpochs && fp.currentLeaderEpoch >= 0 && fp.currentLeaderEpoch < p.leaderEpoch) return fetchFailed(response, ErrorCode.FENCED_LEADER_EPOCH);
     if (fenceEpochs && fp.currentLeaderEpoch > p.leaderEpoch) return fetchFailed(response, ErrorCode.UNKNOWN_LEADER_EPOCH);
     response.logStartOffset = p.log.logStartOffset;
+    // A read returns at least one batch whatever its size limit, so 1 byte is "one batch".
+    const maxBytes = env.buggify?.('fetch.short-read') === true ? 1 : fp.partitionMaxBytes;
     if (follower !== null) {
       if (!p.replicas.includes(follower)) return fetchFailed(response, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       const diverging = fenceEpochs ? p.validateFetch(fp.fetchOffset, fp.lastFetchedEpoch) : null;
@@ -383,10 +385,10 @@ export class ReplicaManager {
         if (expandIsr) this.proposeIsr(env, p, [...p.isr, follower]);
         if (hwChanged) this.afterHwChange(env, p.key);
       }
-      response.records = p.log.read(fp.fetchOffset, p.logEndOffset, fp.partitionMaxBytes);
+      response.records = p.log.read(fp.fetchOffset, p.logEndOffset, maxBytes);
     } else {
       if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) return fetchFailed(response, ErrorCode.OFFSET_OUT_OF_RANGE);
-      response.records = p.log.read(fp.fetchOffset, p.hw, fp.partitionMaxBytes);
+      response.records = p.log.read(fp.fetchOffset, p.hw, maxBytes);
     }
     response.highWatermark = p.hw;
     response.lastStableOffset = p.hw;
@@ -548,8 +550,9 @@ export class ReplicaManager {
   fetchResponse(env: BrokerEnv, from: NodeId, res: FetchResponse): void {
     if (!this.fetcher.accept(from, res.correlationId)) return;
     let failed = res.errorCode !== ErrorCode.NONE;
-    for (const topic of res.topics) {
-      for (const fp of topic.partitions) {
+    const reorder = env.buggify?.('follower.reorder') === true;
+    for (const topic of reorder ? [...res.topics].reverse() : res.topics) {
+      for (const fp of reorder ? [...topic.partitions].reverse() : topic.partitions) {
         const key = `${topic.topic}-${fp.partitionIndex}`;
         const p = this.partitions.get(key);
         if (p === undefined || p.role !== 'follower' || p.leader !== from) continue;

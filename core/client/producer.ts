@@ -342,7 +342,7 @@ export class Producer implements Node<DataMessage> {
     batch.sizeBytes += recordBytes;
     // A batch's deadline is its oldest record's: delivery.timeout.ms counts from send().
     batch.deadlineMs = Math.min(batch.deadlineMs, s.sentAtMs + this.config.deliveryTimeoutMs);
-    if (batch.sizeBytes >= this.config.batchSize) this.closeBatch(env, batch);
+    if (batch.sizeBytes >= this.config.batchSize || env.buggify?.('producer.batch-split') === true) this.closeBatch(env, batch);
   }
 
   private closeBatch(env: Env<DataMessage>, batch: Batch): void {
@@ -477,7 +477,8 @@ export class Producer implements Node<DataMessage> {
       b.tp.inFlight.push(b);
       b.tp.inFlight.sort((x, y) => x.serial - y.serial);
     }
-    this.requests.set(correlationId, { correlationId, broker, batches, deadlineMs: now + this.config.requestTimeoutMs });
+    const timeoutMs = env.buggify?.('producer.early-timeout') === true ? this.config.requestTimeoutMs / 10 : this.config.requestTimeoutMs;
+    this.requests.set(correlationId, { correlationId, broker, batches, deadlineMs: now + timeoutMs });
   }
 
   // ---- answers --------------------------------------------------------------------------------

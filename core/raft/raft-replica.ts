@@ -65,6 +65,9 @@ interface ReplicaProgress {
   lastFetchMs: number;
 }
 
+/** BUGGIFY's raft.flush-late: how much later the leader's fsync comes. */
+const LATE_FLUSH_MS = 50;
+
 const T = {
   election: 'raft:election',
   fetchTimeout: 'raft:fetch-timeout',
@@ -280,11 +283,12 @@ export class RaftReplica<R> {
   }
 
   private afterLeaderAppend(env: Env<QuorumMessage<R>>): void {
-    if (this.settings.flushDelayMs > 0) {
+    const flushDelayMs = env.buggify?.('raft.flush-late') === true ? this.settings.flushDelayMs + LATE_FLUSH_MS : this.settings.flushDelayMs;
+    if (flushDelayMs > 0) {
       // Arm once: later appends ride along with the pending fsync.
       if (!this.flushPending) {
         this.flushPending = true;
-        env.setTimer(this.settings.flushDelayMs, T.flush);
+        env.setTimer(flushDelayMs, T.flush);
       }
       if (this.settings.bugs.has('raft-commit-unflushed')) this.maybeAdvanceHighWatermark(env);
       this.completeParkedFetches(env);

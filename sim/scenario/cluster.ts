@@ -54,6 +54,7 @@ export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink 
     header: { scenario: scenario.name, config: { setup: 'scenario', scenario, bugs: [...bugs] } },
     describe: describeMessage,
     ...(scenario.wire === true ? { transit: (s: Simulation<KafkaMessage>) => wireTransit(s, { peers: layout.nodes }) } : {}),
+    ...(scenario.buggify === true ? { buggify: true } : {}),
   });
   for (const spec of kafkaNodeSpecs(layout, config, bugs)) sim.addNode(spec.id, () => new KafkaNode(spec));
   const adminSettings = { requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'), retryBackoffMs: 200 };

@@ -28,6 +28,8 @@ export interface RunOptions {
   livenessMs?: number;
   /** The codec switch on, whatever the scenario says (`samsa run --wire`); the trace's header records it. */
   wire?: boolean;
+  /** BUGGIFY on, whatever the scenario says (`--buggify`); the trace's header records it. */
+  buggify?: boolean;
 }
 
 export interface RunResult {
@@ -51,6 +53,8 @@ export interface RunResult {
   simMs: number;
   stats: SimStats;
   protocol: ProtocolCounts;
+  /** With BUGGIFY on: how often each site fired (sites that never fired are left out); null when off. */
+  buggify: Record<string, number> | null;
 }
 
 /** What the protocols did, counted from the nodes' trace events (for the run's summary). */
@@ -118,7 +122,8 @@ const DEFAULT_LIVENESS_MS = 60_000;
 
 export function runScenario(input: Scenario, options: RunOptions = {}): RunResult {
   const seed = options.seed ?? input.seed;
-  const scenario = withNemesisDrawn(options.wire === true ? { ...input, wire: true } : input, seed);
+  const switched = { ...input, ...(options.wire === true ? { wire: true as const } : {}), ...(options.buggify === true ? { buggify: true as const } : {}) };
+  const scenario = withNemesisDrawn(switched, seed);
   const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])];
   const cluster = buildCluster(scenario, seed, options.trace ?? null, bugs);
   const suite = new CheckerSuite({ minInsyncReplicas: (topic) => minInsyncReplicas(scenario, topic) });
@@ -199,6 +204,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     simMs: summary.simMs,
     stats: cluster.sim.stats,
     protocol,
+    buggify: scenario.buggify === true ? Object.fromEntries([...cluster.sim.buggifyFired].sort(([a], [b]) => a.localeCompare(b))) : null,
   };
 }
 

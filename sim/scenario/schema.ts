@@ -556,6 +556,7 @@ export function scenarioSchema(ctx: SchemaContext) {
       bugs: list(bugSchema(ctx), 'a list of bug names').optional(),
       expect: expectSchema.optional(),
       wire: z.boolean({ error: expected('true or false') }).optional(),
+      buggify: z.boolean({ error: expected('true or false') }).optional(),
     },
     'a scenario mapping starting with samsa: 1',
   )
@@ -575,6 +576,7 @@ export function scenarioSchema(ctx: SchemaContext) {
       bugs: s.bugs ?? [],
       expect: s.expect ?? { violations: [], liveness: true },
       ...(s.wire === true ? { wire: true as const } : {}),
+      ...(s.buggify === true ? { buggify: true as const } : {}),
     }))
     .superRefine((s, rctx) => {
       const issue = (message: string, path: Array<string | number>) => rctx.addIssue({ code: 'custom', message, path });

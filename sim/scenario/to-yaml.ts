@@ -83,6 +83,7 @@ export function scenarioToYaml(s: Scenario): string {
   doc['bugs'] = s.bugs;
   doc['expect'] = { violations: s.expect.violations.length === 0 ? 'none' : s.expect.violations, liveness: s.expect.liveness };
   if (s.wire === true) doc['wire'] = true;
+  if (s.buggify === true) doc['buggify'] = true;
   return formatScenarioDocument(doc);
 }
 

@@ -122,6 +122,8 @@ export interface Scenario {
    * Set only when on, so a run without it keeps the header (and trace hash) it always had.
    */
   wire?: true;
+  /** BUGGIFY on (core/buggify.ts); set only when on, like `wire`. */
+  buggify?: true;
 }
 
 /** Node ids of a cluster shape: brokers b1..bN, then dedicated controllers c1..cM. */

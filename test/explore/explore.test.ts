@@ -77,8 +77,9 @@ describe('samsa explore', () => {
       traceHash: null,
       simMs: 1,
       crash: null,
+      buggify: null,
     };
-    const crash = { seed: 2, violations: [], traceHash: null, simMs: 0, crash: 'Error: boom' };
+    const crash = { seed: 2, violations: [], traceHash: null, simMs: 0, crash: 'Error: boom', buggify: null };
     expect(exploreExitCode(report([liveness]))).toBe(2);
     expect(exploreExitCode(report([liveness, crash]))).toBe(3);
     expect(exploreExitCode(report([], [1]))).toBe(3); // a seed that ran differently twice
