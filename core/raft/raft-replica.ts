@@ -251,6 +251,7 @@ export class RaftReplica<R> {
       case T.requestTimeout:
       case T.fetchRetry:
         this.outstandingFetch = null;
+        this.outstandingSnapshotFetch = null;
         this.sendFetch(env);
         break;
       case T.checkQuorum:
@@ -425,6 +426,7 @@ export class RaftReplica<R> {
     this.electionRetries = 0;
     this.unansweredVoters.clear();
     this.outstandingFetch = null;
+    this.outstandingSnapshotFetch = null;
     env.cancelTimer(T.election);
     env.cancelTimer(T.fetchTimeout);
     env.cancelTimer(T.requestTimeout);
@@ -547,6 +549,7 @@ export class RaftReplica<R> {
     if (persist) this.persist(env);
     if (wasLeader) this.dropLeaderState(env);
     this.outstandingFetch = null;
+    this.outstandingSnapshotFetch = null;
     this.machine.leaderChanged({ leaderId: null, leaderEpoch: epoch }, false);
     if (this.isVoter) this.armElectionTimer(env);
     else this.discoverLeader(env);
@@ -570,6 +573,7 @@ export class RaftReplica<R> {
     if (wasLeader) this.dropLeaderState(env);
     env.cancelTimer(T.election);
     this.outstandingFetch = null;
+    this.outstandingSnapshotFetch = null;
     this.machine.leaderChanged({ leaderId, leaderEpoch: epoch }, false);
     env.setTimer(this.settings.fetchTimeoutMs, T.fetchTimeout);
     this.sendFetch(env);
@@ -694,6 +698,8 @@ export class RaftReplica<R> {
         currentLeaderEpoch: this.epoch,
         snapshotId: res.snapshotId,
       });
+      // A lost request or answer must not stop the follower fetching: it asks again after the timeout.
+      env.setTimer(this.settings.requestTimeoutMs, T.requestTimeout);
       return;
     }
     if (res.records.length > 0) {
@@ -713,6 +719,7 @@ export class RaftReplica<R> {
   private onFetchSnapshotResponse(env: Env<QuorumMessage<R>>, res: FetchSnapshotResponse): void {
     if (this.outstandingSnapshotFetch !== res.correlationId) return;
     this.outstandingSnapshotFetch = null;
+    env.cancelTimer(T.requestTimeout);
     if (res.errorCode !== ErrorCode.NONE || res.currentLeader.leaderEpoch !== this.epoch || this.role !== 'follower') {
       this.retryFetchLater(env);
       return;
