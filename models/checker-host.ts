@@ -9,6 +9,8 @@ export interface CheckerHost {
   observe(observer: TraceObserver): void;
   /** Calls `listener` after every processed event (where step-end checks run). */
   onStep(listener: () => void): void;
+  /** The run's clock in milliseconds (simulated time in the simulator), for checks that judge durations. */
+  readonly now: number;
   /** Trace steps so far. */
   readonly step: number;
   /** Writes a line about the run into its trace (the checkers' violations). */

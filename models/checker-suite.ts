@@ -6,6 +6,8 @@ import type { NodeId } from '../core/env.ts';
 import type { ObservedEvent } from '../core/trace/schema.ts';
 import type { CheckerHost } from './checker-host.ts';
 import { ISR_NEVER_EMPTY, LEADER_IN_ISR, METADATA_LOG_PREFIX, MetadataLogPrefix, PartitionStateCheckers } from './checkers/metadata.ts';
+import { IMAGE_AGREEMENT, ImageAgreement } from './checkers/image-agreement.ts';
+import { ISR_FRESHNESS, IsrFreshness } from './checkers/isr-freshness.ts';
 import {
   COMMITTED_DATA_CONSISTENT,
   CommittedDataConsistent,
@@ -20,6 +22,7 @@ import { ELECTION_SAFETY, ElectionSafety, EPOCH_MONOTONIC, EpochMonotonic, LOG_M
 import { QuorumGhost } from './quorum-ghost.ts';
 import { PartitionGhost } from './partition-ghost.ts';
 import { HISTORY_CHECKERS, HistoryCheckers } from './history/history-checkers.ts';
+import { CommitFacts } from './history/commit-facts.ts';
 import {
   HW_LE_LEO,
   HwLeLeo,
@@ -34,6 +37,7 @@ import {
   STRONG_ISR,
   StrongIsr,
 } from './checkers/partition.ts';
+import { PRODUCER_STATE_CONSISTENT, ProducerStateConsistent } from './checkers/producer-state.ts';
 import { TRACE_VALIDATION } from './trace-validation.ts';
 import type { CheckerInfo, Report, Violation, ViolationClass } from './violation.ts';
 
@@ -47,6 +51,7 @@ export const SAFETY_CHECKERS: readonly CheckerInfo[] = [
   LEADER_COMPLETENESS,
   COMMITTED_DATA_CONSISTENT,
   METADATA_LOG_PREFIX,
+  IMAGE_AGREEMENT,
   LEADER_IN_ISR,
   ISR_NEVER_EMPTY,
   LEADER_EPOCH_UNIQUE,
@@ -54,6 +59,7 @@ export const SAFETY_CHECKERS: readonly CheckerInfo[] = [
   STRONG_ISR,
   HW_LE_LEO,
   HW_MIN_ISR,
+  PRODUCER_STATE_CONSISTENT,
   ...HISTORY_CHECKERS,
   // Run beside the suite by the scenario runner (not on runs that allow unclean elections).
   TRACE_VALIDATION,
@@ -70,13 +76,16 @@ export class CheckerSuite {
   readonly partitionGhost = new PartitionGhost();
   readonly history: HistoryCheckers;
   private readonly partitions: PartitionStateCheckers;
+  /** Judged against time, so only when attached to a run that tells it (a host). */
+  private readonly isrFreshness: IsrFreshness;
   private host: CheckerHost | null = null;
 
   /**
    * `minInsyncReplicas` tells each topic's min.insync.replicas (hw-min-isr needs it); without it
-   * every topic counts as 1, and that checker has nothing to check.
+   * every topic counts as 1, and that checker has nothing to check. `replicaLagTimeMaxMs` is the
+   * brokers' replica.lag.time.max.ms (Kafka's default, 30 s, without it), for isr-freshness.
    */
-  constructor(options: { minInsyncReplicas?: (topic: string) => number } = {}) {
+  constructor(options: { minInsyncReplicas?: (topic: string) => number; replicaLagTimeMaxMs?: number } = {}) {
     const g = this.ghost;
     g.addHooks(new ElectionSafety(this.reporter(ELECTION_SAFETY)));
     g.addHooks(new EpochMonotonic(this.reporter(EPOCH_MONOTONIC)));
@@ -86,6 +95,7 @@ export class CheckerSuite {
     g.addHooks(new LeaderCompleteness(g, this.reporter(LEADER_COMPLETENESS)));
     g.addHooks(new CommittedDataConsistent(g, this.reporter(COMMITTED_DATA_CONSISTENT)));
     g.addHooks(new MetadataLogPrefix(g, this.reporter(METADATA_LOG_PREFIX)));
+    g.addHooks(new ImageAgreement(this.reporter(IMAGE_AGREEMENT)));
     this.partitions = new PartitionStateCheckers(this.reporter(LEADER_IN_ISR), this.reporter(ISR_NEVER_EMPTY));
     // Partition replication: hw-monotonic and leader-completeness keep their names for partitions.
     const pg = this.partitionGhost;
@@ -96,7 +106,12 @@ export class CheckerSuite {
     pg.addHooks(new PartitionHwMonotonic(this.reporter(HW_MONOTONIC)));
     pg.addHooks(new HwLeLeo(this.reporter(HW_LE_LEO)));
     pg.addHooks(new HwMinIsr(options.minInsyncReplicas ?? (() => 1), this.reporter(HW_MIN_ISR)));
-    this.history = new HistoryCheckers((info) => this.reporter(info));
+    pg.addHooks(new ProducerStateConsistent(this.reporter(PRODUCER_STATE_CONSISTENT)));
+    // What the replicas committed when, for lost-write and dirty-read (hooked in after the partition checkers).
+    const commitFacts = new CommitFacts();
+    commitFacts.attach(pg);
+    this.history = new HistoryCheckers((info) => this.reporter(info), commitFacts);
+    this.isrFreshness = new IsrFreshness(options.replicaLagTimeMaxMs ?? 30_000, this.reporter(ISR_FRESHNESS, 'liveness'));
   }
 
   /** Feeds the checkers from a run's events and steps; violations are written to its trace. */
@@ -112,12 +127,14 @@ export class CheckerSuite {
     this.partitionGhost.observe(step, node, event);
     if (event.kind === 'client') this.history.observeTrace(step, node, event);
     else if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event);
+    if (this.host !== null) this.isrFreshness.observe(this.host.now, node, event);
   }
 
   /** Marks the end of one kernel event (the step-end checks run here). */
   endStep(step: number): void {
     this.ghost.endStep(step);
     this.partitionGhost.endStep(step);
+    if (this.host !== null) this.isrFreshness.endStep(this.host.now, step);
   }
 
   /** The run is over: the history checkers judge what only the whole history can tell. */

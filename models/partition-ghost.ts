@@ -125,6 +125,8 @@ export interface PartitionHooks {
   highWatermark?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-hw']): void;
   role?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-role']): void;
   isrChanged?(p: GhostPartition, step: number): void;
+  /** A replica reported its idempotent producer state and what its log holds for it. */
+  producerState?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['producer-state']): void;
   stepEnd?(step: number): void;
 }
 
@@ -202,6 +204,11 @@ export class PartitionGhost {
         r.role = event.role;
         r.leaderEpoch = event.leaderEpoch;
         for (const h of this.hooks) h.role?.(p, r, step, event);
+        return;
+      }
+      case 'producer-state': {
+        const [p, r] = this.replicaOf(event, node);
+        for (const h of this.hooks) h.producerState?.(p, r, step, event);
         return;
       }
       case 'partition-change': {

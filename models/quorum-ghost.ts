@@ -46,7 +46,8 @@ export interface QuorumHooks {
   /** Called before the committed prefix is extended with this report. */
   highWatermark?(replica: GhostReplica, step: number, hw: number, reportedRole: RaftRole, reportedEpoch: number): void;
   snapshotFetched?(replica: GhostReplica, step: number, endOffset: number): void;
-  metadataApplied?(replica: GhostReplica, step: number, endOffset: number): void;
+  /** `digest` is the image's, absent when unchanged since the replica's previous report (see the schema). */
+  metadataApplied?(replica: GhostReplica, step: number, endOffset: number, digest: string | undefined): void;
   stepEnd?(step: number): void;
 }
 
@@ -146,7 +147,7 @@ export class QuorumGhost {
       }
       case 'metadata-apply': {
         const r = this.replica(node);
-        for (const h of this.hooks) h.metadataApplied?.(r, step, event.endOffset);
+        for (const h of this.hooks) h.metadataApplied?.(r, step, event.endOffset, event.digest);
         return;
       }
     }

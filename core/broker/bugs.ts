@@ -13,6 +13,12 @@ export const BROKER_BUGS = {
   'no-sequence-check': 'The broker appends idempotent batches without checking their sequence numbers, duplicates included.',
   'follower-hw-unclamped': "A follower takes the leader's high watermark as its own without clamping it to its log end offset.",
   'no-isr-expansion': 'A leader never asks to add a caught-up follower back to the ISR, so the ISR only shrinks.',
+  'isr-lag-since-last-fetch':
+    'A leader counts a follower as caught up whenever it fetches, however far behind it is (replica.lag.time.max.ms read as time since the last fetch, as before KAFKA-1546), so a slow follower never leaves the ISR.',
+  'fetch-beyond-hw':
+    "A leader serves consumers' fetches up to its log end offset instead of its high watermark, so they read records no follower holds yet (a dirty read; Redpanda's leader_ack visibility bug, fixed in PR #14794).",
+  'producer-state-lost-on-truncate':
+    'After a truncation a replica resets its idempotent producer state instead of rebuilding it from the log it kept, forgetting the producers whose batches remain (KAFKA-5435).',
 } as const;
 
 export type BrokerBug = keyof typeof BROKER_BUGS;

@@ -8,9 +8,10 @@ import type { PartitionState } from '../controller/image.ts';
 import { PartitionLog, type StoredBatch } from '../log/partition-log.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
-import { assignOffsets, lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
+import { assignOffsets, lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '../protocol/records.ts';
+import type { ProducerBatchSummary } from '../trace/schema.ts';
 import type { BrokerBug } from './bugs.ts';
-import { ProducerState } from './producer-state.ts';
+import { KEPT_BATCHES, ProducerState } from './producer-state.ts';
 
 export interface PartitionSettings {
   minIsr: number;
@@ -78,6 +79,7 @@ export class Partition {
     env.trace({ kind: 'partition-recover', topic, partition: p, batches: log.storedBatches().map(describe), tornBytes, highWatermark });
     const partition = new Partition(brokerId, topic, state.topicId, p, log, settings);
     partition.hw = highWatermark;
+    partition.traceProducerState(env, 'recover');
     return partition;
   }
 
@@ -141,6 +143,8 @@ export class Partition {
         .map((r) => [r, { leo: -1, brokerEpoch: -1, lastCaughtUpMs: now, lastFetchMs: now, lastFetchLeaderLeo: -1 }]),
     );
     env.trace({ kind: 'partition-role', topic: this.topic, partition: this.partition, role: 'leader', leader: this.brokerId, leaderEpoch: this.leaderEpoch });
+    // The state this leader now checks sequences against, kept up as a follower.
+    this.traceProducerState(env, 'leader');
     this.traceIsr(env);
     this.maybeIncrementHw(env);
   }
@@ -198,7 +202,7 @@ export class Partition {
     }
     const leaderLeo = this.log.logEndOffset;
     // Kafka's rule: caught up now if it has everything; or as of its previous fetch if it has what the leader had then.
-    if (fetchOffset >= leaderLeo) state.lastCaughtUpMs = now;
+    if (fetchOffset >= leaderLeo || this.settings.bugs.has('isr-lag-since-last-fetch')) state.lastCaughtUpMs = now;
     else if (fetchOffset >= state.lastFetchLeaderLeo && state.lastFetchLeaderLeo >= 0) state.lastCaughtUpMs = state.lastFetchMs;
     state.leo = fetchOffset;
     state.brokerEpoch = brokerEpoch;
@@ -300,8 +304,15 @@ export class Partition {
   }
 
   private truncateTo(env: BrokerEnv, offset: number): void {
+    const truncated = offset < this.log.logEndOffset;
     this.log.truncateTo(offset);
-    this.producers.rebuild(this.log.storedBatches().map((b) => b.batch));
+    if (this.settings.bugs.has('producer-state-lost-on-truncate')) {
+      // The bug (KAFKA-5435): the reload after a truncation assumes the log holds no producer data.
+      this.producers.rebuild([]);
+    } else {
+      this.producers.rebuild(this.log.storedBatches().map((b) => b.batch));
+    }
+    if (truncated) this.traceProducerState(env, 'truncate');
     if (this.hw > this.log.logEndOffset) this.setHw(env, this.log.logEndOffset);
   }
 
@@ -325,6 +336,14 @@ export class Partition {
     });
   }
 
+  /** Traces the producer state beside what the log holds for it (producer-state-consistent), unless both are empty. */
+  private traceProducerState(env: BrokerEnv, cause: 'recover' | 'leader' | 'truncate'): void {
+    const producers = this.producers.describe();
+    const log = producerBatches(this.log.storedBatches());
+    if (producers.length === 0 && log.length === 0) return;
+    env.trace({ kind: 'producer-state', topic: this.topic, partition: this.partition, cause, producers, log });
+  }
+
   private maybeFlush(): void {
     if (this.log.unflushedMessages >= this.settings.flushMessages) this.log.flush();
   }
@@ -343,4 +362,19 @@ export class Partition {
 
 function describe(b: StoredBatch): [number, number, number, number] {
   return [b.batch.baseOffset, lastOffsetOf(b.batch), b.batch.partitionLeaderEpoch, b.hash];
+}
+
+/** Each producer's last KEPT_BATCHES batches in the log, in offset order: all a rebuild of the producer state reads. */
+function producerBatches(stored: readonly StoredBatch[]): ProducerBatchSummary[] {
+  const kept = new Map<number, number>();
+  const out: ProducerBatchSummary[] = [];
+  for (let i = stored.length - 1; i >= 0; i--) {
+    const b = stored[i]!.batch;
+    if (b.producerId === NO_PRODUCER_ID) continue;
+    const n = kept.get(b.producerId) ?? 0;
+    if (n === KEPT_BATCHES) continue;
+    kept.set(b.producerId, n + 1);
+    out.push([b.baseOffset, lastOffsetOf(b), b.producerId, b.producerEpoch, b.baseSequence]);
+  }
+  return out.reverse();
 }

@@ -6,6 +6,7 @@
 
 import { ErrorCode } from '../protocol/errors.ts';
 import { lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '../protocol/records.ts';
+import type { ProducerEntrySummary } from '../trace/schema.ts';
 
 interface BatchMetadata {
   firstSeq: number;
@@ -20,7 +21,7 @@ interface ProducerEntry {
 }
 
 /** How many of a producer's latest batches are kept for duplicate detection (Kafka's 5). */
-const KEPT_BATCHES = 5;
+export const KEPT_BATCHES = 5;
 const MAX_SEQUENCE = 2 ** 31 - 1;
 
 export type SequenceCheck =
@@ -71,6 +72,17 @@ export class ProducerState {
   rebuild(batches: Iterable<RecordBatch>): void {
     this.producers.clear();
     for (const batch of batches) this.update(batch);
+  }
+
+  /** The state as traces show it, by producer id (for producer-state-consistent). */
+  describe(): ProducerEntrySummary[] {
+    return [...this.producers]
+      .sort(([a], [b]) => a - b)
+      .map(([producerId, e]) => [
+        producerId,
+        e.epoch,
+        e.batches.map((b): [number, number, number, number] => [b.firstSeq, b.lastSeq, b.baseOffset, b.lastOffset]),
+      ]);
   }
 }
 

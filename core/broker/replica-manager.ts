@@ -388,7 +388,8 @@ export class ReplicaManager {
       response.records = p.log.read(fp.fetchOffset, p.logEndOffset, maxBytes);
     } else {
       if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) return fetchFailed(response, ErrorCode.OFFSET_OUT_OF_RANGE);
-      response.records = p.log.read(fp.fetchOffset, p.hw, maxBytes);
+      // The bug (fetch-beyond-hw): a consumer is served the records above the high watermark too.
+      response.records = p.log.read(fp.fetchOffset, this.bugs.has('fetch-beyond-hw') ? p.logEndOffset : p.hw, maxBytes);
     }
     response.highWatermark = p.hw;
     response.lastStableOffset = p.hw;

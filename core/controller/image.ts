@@ -4,6 +4,7 @@
 
 import type { ControllerBug } from './bugs.ts';
 import type { NodeId } from '../env.ts';
+import { hashString } from '../hash.ts';
 import type { BrokerListener } from '../protocol/controller.ts';
 import type { LeaderRecoveryState, MetadataRecord, PartitionChangeRecord, PartitionRecord } from './records.ts';
 
@@ -116,6 +117,39 @@ export class MetadataImage {
       .filter((b) => !b.fenced)
       .map((b) => b.brokerId)
       .sort(compareIds);
+  }
+
+  /**
+   * A digest of everything the image holds (brokers with their registrations, topic names and ids,
+   * configs, partitions with replicas, ISR, leader, epochs and recovery state), hashed over a
+   * canonical form: brokers by id, topics by id, names by name, config keys sorted, partitions by
+   * index. Two images with the same digest hold the same metadata, however each was built (records
+   * applied one by one or a snapshot loaded); image-agreement compares them across nodes.
+   */
+  digest(): string {
+    const parts: string[] = [];
+    for (const id of [...this.brokers.keys()].sort()) {
+      const b = this.brokers.get(id)!;
+      const listeners = (b.listeners ?? []).map((l) => [l.name, l.host, l.port, l.securityProtocol]);
+      parts.push(JSON.stringify(['B', b.brokerId, b.brokerEpoch, b.incarnationId, b.fenced, listeners]));
+    }
+    for (const name of [...this.idsByName.keys()].sort()) parts.push(JSON.stringify(['N', name, this.idsByName.get(name)]));
+    for (const id of [...this.topics.keys()].sort()) {
+      const t = this.topics.get(id)!;
+      const config = Object.keys(t.config)
+        .sort()
+        .map((k) => [k, t.config[k]]);
+      parts.push(JSON.stringify(['T', id, t.name, t.topicId, t.partitions.length, config]));
+      for (let i = 0; i < t.partitions.length; i++) {
+        const p = t.partitions[i];
+        parts.push(
+          p === undefined
+            ? JSON.stringify(['P', i])
+            : JSON.stringify(['P', i, p.topic, p.topicId, p.partition, p.replicas, p.isr, p.leader, p.leaderEpoch, p.partitionEpoch, p.leaderRecoveryState]),
+        );
+      }
+    }
+    return hashString(parts.join('\n')).toString(36);
   }
 
   clone(): MetadataImage {

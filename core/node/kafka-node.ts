@@ -43,6 +43,9 @@ export class KafkaNode implements Node<KafkaMessage> {
   image: MetadataImage;
   /** The metadata log below this offset is in the image. */
   appliedEnd = 0;
+  /** The image may have changed since its digest was last reported (each incarnation reports its first). */
+  private imageChanged = true;
+  private reportedDigest: string | null = null;
   private env: Env<KafkaMessage> | null = null;
 
   constructor(readonly spec: KafkaNodeSpec) {
@@ -138,6 +141,7 @@ export class KafkaNode implements Node<KafkaMessage> {
     const env = this.env!;
     for (const entry of entries) {
       if (entry.record.type === 'data') {
+        if (entry.record.value.type !== 'NoOpRecord') this.imageChanged = true;
         this.image.apply(entry.record.value, (p) =>
           env.trace({
             kind: 'partition-change',
@@ -152,7 +156,7 @@ export class KafkaNode implements Node<KafkaMessage> {
       }
       this.appliedEnd = entry.offset + 1;
     }
-    env.trace({ kind: 'metadata-apply', endOffset: this.appliedEnd });
+    env.trace({ kind: 'metadata-apply', endOffset: this.appliedEnd, ...this.changedDigest() });
     this.controller?.committedEntries(env, entries);
     this.publishImage();
   }
@@ -160,9 +164,26 @@ export class KafkaNode implements Node<KafkaMessage> {
   private loadSnapshot(state: unknown, id: OffsetAndEpoch): void {
     this.image = MetadataImage.fromSnapshot(state, this.spec.controllerBugs);
     this.appliedEnd = id.endOffset;
-    this.env!.trace({ kind: 'metadata-apply', endOffset: this.appliedEnd });
+    // A loaded snapshot always reports its image's digest.
+    this.imageChanged = true;
+    this.reportedDigest = null;
+    this.env!.trace({ kind: 'metadata-apply', endOffset: this.appliedEnd, ...this.changedDigest() });
     this.controller?.snapshotLoaded(id.endOffset);
     this.publishImage();
+  }
+
+  /**
+   * The image's digest for a `metadata-apply` event, when it differs from the last one this
+   * incarnation reported (its first, and one after loading a snapshot, are always reported);
+   * absent, the image is the same as at the node's previous `metadata-apply`.
+   */
+  private changedDigest(): { digest?: string } {
+    if (!this.imageChanged) return {};
+    this.imageChanged = false;
+    const digest = this.image.digest();
+    if (digest === this.reportedDigest) return {};
+    this.reportedDigest = digest;
+    return { digest };
   }
 
   private leaderChanged(_leader: LeaderHint, self: boolean): void {

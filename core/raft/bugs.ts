@@ -11,6 +11,8 @@ export const RAFT_BUGS = {
   'raft-apply-uncommitted': 'Entries reach the state machine (the metadata image) when appended, before they are committed.',
   'raft-candidate-gives-up': 'A candidate whose election fails never stands again.',
   'raft-follower-ignores-hw': 'Followers ignore the high watermark the leader sends, so they never apply what was committed.',
+  'raft-snapshot-id-off-by-one':
+    'A snapshot is named by the offset of the last record it contains instead of the end offset after it, so a node that loads it applies that record again (KAFKA-14618).',
 } as const;
 
 export type RaftBug = keyof typeof RAFT_BUGS;

@@ -850,7 +850,9 @@ export class RaftReplica<R> {
       this.machine.commit(upTo);
     }
     if (this.log.bytesSinceSnapshot >= this.settings.snapshotBytes && this.applied > this.log.startOffset) {
-      const id = { endOffset: this.applied, epoch: this.log.epochAt(this.applied - 1) };
+      // The bug (KAFKA-14618): the id takes the last contained offset, which is inclusive, as its end offset.
+      const endOffset = this.settings.bugs.has('raft-snapshot-id-off-by-one') ? this.applied - 1 : this.applied;
+      const id = { endOffset, epoch: this.log.epochAt(this.applied - 1) };
       try {
         this.log.installSnapshot({ id, state: this.machine.snapshot() }, false);
         env.trace({ kind: 'raft-snapshot', endOffset: id.endOffset, epoch: id.epoch, fetched: false });

@@ -15,6 +15,12 @@ export type RaftRole = 'unattached' | 'voted' | 'candidate' | 'leader' | 'follow
 /** A partition batch as traces show it: [baseOffset, lastOffset, leaderEpoch, content hash]. */
 export type BatchSummary = [number, number, number, number];
 
+/** An idempotent producer's entry in a replica's producer state: [producerId, producerEpoch, kept batches as [firstSeq, lastSeq, baseOffset, lastOffset]]. */
+export type ProducerEntrySummary = [number, number, Array<[number, number, number, number]>];
+
+/** An idempotent producer's batch as a replica's log holds it: [baseOffset, lastOffset, producerId, producerEpoch, baseSequence]. */
+export type ProducerBatchSummary = [number, number, number, number, number];
+
 /** A client operation's history type (Jepsen): invoke, then ok (it happened), fail (it did not) or info (unknown). */
 export type ClientOpType = 'invoke' | 'ok' | 'fail' | 'info';
 
@@ -46,8 +52,13 @@ export interface NodeEvents {
   'raft-snapshot': { endOffset: number; epoch: number; fetched: boolean };
 
   // Cluster metadata (core/controller): what each node's metadata image took in.
-  /** The node's metadata image now reflects the metadata log below `endOffset`. */
-  'metadata-apply': { endOffset: number };
+  /**
+   * The node's metadata image now reflects the metadata log below `endOffset`. `digest` is the
+   * image's (`MetadataImage.digest`), given when it differs from the node's previous report in
+   * this incarnation, always on its first and after loading a snapshot; absent, the image is the
+   * same as at the node's previous `metadata-apply`.
+   */
+  'metadata-apply': { endOffset: number; digest?: string };
   /** A partition's state in the node's image after a committed record. */
   'partition-change': { topic: string; partition: number; leader: NodeId | null; isr: NodeId[]; leaderEpoch: number; partitionEpoch: number };
   /** The node's controller became active (it leads the quorum and has caught up) or stopped. */
@@ -68,6 +79,18 @@ export interface NodeEvents {
   'partition-role': { topic: string; partition: number; role: 'leader' | 'follower' | 'none'; leader: NodeId | null; leaderEpoch: number };
   /** A leader's ISR view changed: the committed ISR and a pending AlterPartition's, if any. */
   'partition-isr': { topic: string; partition: number; isr: NodeId[]; pendingIsr: NodeId[] | null; partitionEpoch: number };
+  /**
+   * A replica's idempotent producer state (KIP-98) once it recovered its log, became leader or
+   * truncated its log, beside what its log holds for a rebuild: each producer's last five batches,
+   * in offset order. Not written when both are empty.
+   */
+  'producer-state': {
+    topic: string;
+    partition: number;
+    cause: 'recover' | 'leader' | 'truncate';
+    producers: ProducerEntrySummary[];
+    log: ProducerBatchSummary[];
+  };
 
   // Clients (core/client): a Jepsen-style history, one entry per invocation and one per outcome
   // (models/history/types.ts gives the values of send, poll, assign and seek).
@@ -255,6 +278,7 @@ const KINDS: Record<EventKind, true> = {
   'partition-hw': true,
   'partition-role': true,
   'partition-isr': true,
+  'producer-state': true,
   client: true,
   send: true,
   drop: true,

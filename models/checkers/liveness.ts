@@ -3,6 +3,7 @@
 // healed and every node runs; each must hold within a bounded time.
 
 import type { CheckerInfo } from '../violation.ts';
+import { ISR_FRESHNESS } from './isr-freshness.ts';
 
 export const LEADER_ELECTED: CheckerInfo = {
   name: 'leader-elected',
@@ -34,4 +35,5 @@ export const FINAL_READ: CheckerInfo = {
   source: "Jepsen's Kafka workload (final polls read everything; an unread acknowledged write is then lost, not late)",
 };
 
-export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [LEADER_ELECTED, BROKERS_UNFENCED, IMAGES_CONVERGED, ISR_REGROWN, FINAL_READ];
+/** Every liveness check: judged after the faults heal, except isr-freshness, judged as the run goes. */
+export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [LEADER_ELECTED, BROKERS_UNFENCED, IMAGES_CONVERGED, ISR_REGROWN, FINAL_READ, ISR_FRESHNESS];

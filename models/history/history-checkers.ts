@@ -5,6 +5,8 @@
 import type { NodeId } from '../../core/env.ts';
 import type { ObservedEvent } from '../../core/trace/schema.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
+import { CommitFacts } from './commit-facts.ts';
+import { DIRTY_READ, DirtyRead } from './dirty-read.ts';
 import { DUPLICATE, Duplicate } from './duplicate.ts';
 import type { HistoryChecker } from './history-checker.ts';
 import { INCONSISTENT_OFFSET, InconsistentOffset } from './inconsistent-offset.ts';
@@ -18,7 +20,7 @@ import { POLL_SKIP, PollSkip } from './poll-skip.ts';
 import { PRODUCER_ORDER, ProducerOrder } from './producer-order.ts';
 import type { HistoryOp, OpType } from './types.ts';
 
-export { DUPLICATE, INCONSISTENT_OFFSET, KEY_PARTITION, LOST_WRITE, NONMONOTONIC_POLL, POLL_SKIP, PRODUCER_ORDER };
+export { DIRTY_READ, DUPLICATE, INCONSISTENT_OFFSET, KEY_PARTITION, LOST_WRITE, NONMONOTONIC_POLL, POLL_SKIP, PRODUCER_ORDER };
 export type { HistoryChecker };
 
 /** Every client-history checker, in report order. */
@@ -30,6 +32,7 @@ export const HISTORY_CHECKERS: readonly CheckerInfo[] = [
   POLL_SKIP,
   KEY_PARTITION,
   PRODUCER_ORDER,
+  DIRTY_READ,
 ];
 
 export class HistoryCheckers {
@@ -40,15 +43,21 @@ export class HistoryCheckers {
   private readonly sightings = new Sightings();
   private readonly calls = new Invocations();
 
-  constructor(reporter: (info: CheckerInfo) => Report) {
+  /**
+   * `facts` tells what the replicas committed when (lost-write and dirty-read read it); the
+   * checker suite feeds it from the partition ghost. Without it (a black-box history) nothing is
+   * known of the replicas, and every read counts as committed.
+   */
+  constructor(reporter: (info: CheckerInfo) => Report, facts: CommitFacts = new CommitFacts()) {
     this.checkers = [
-      new LostWrite(reporter(LOST_WRITE), this.sightings),
+      new LostWrite(reporter(LOST_WRITE), this.sightings, facts),
       new Duplicate(reporter(DUPLICATE), this.sightings),
       new InconsistentOffset(reporter(INCONSISTENT_OFFSET), this.sightings),
       new NonmonotonicPoll(reporter(NONMONOTONIC_POLL)),
       new PollSkip(reporter(POLL_SKIP), this.sightings),
       new KeyPartition(reporter(KEY_PARTITION)),
       new ProducerOrder(reporter(PRODUCER_ORDER)),
+      new DirtyRead(reporter(DIRTY_READ), this.sightings, facts),
     ];
   }
 

@@ -4,16 +4,17 @@
 
 import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
+import { CommitFacts } from './commit-facts.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
 import { quote, tp, type PollRecord, type ReadOp } from './op-values.ts';
-import type { Sightings } from './sightings.ts';
+import { OffsetIndex, type Sightings } from './sightings.ts';
 import { PartitionMap, PerConsumer } from './partition-map.ts';
 import type { HistoryOp, SendOk } from './types.ts';
 
 export const LOST_WRITE: CheckerInfo = {
   name: 'lost-write',
   statement:
-    'Every acknowledged write (acks 1 or all) is returned by some poll: none is passed over by a consumer that read its partition from before its offset to beyond it in a poll invoked after the acknowledgement, and none is unseen at the end.',
+    'Every acknowledged write (acks 1 or all) is returned by some poll (one that read it uncommitted counts only if it ended up committed at that offset): none is passed over by a consumer that read its partition from before its offset to beyond it in a poll invoked after the acknowledgement, and none is unseen at the end.',
   source: "Jepsen's Kafka workload (lost-write, unseen; Redpanda 21.10.1 and Bufstream analyses); Kafka docs, acks and min.insync.replicas",
 };
 
@@ -34,6 +35,11 @@ interface Write {
   /** Another pending write acknowledged at the same offset (only when offsets are inconsistent). */
   next: Write | undefined;
   settled: boolean;
+  /**
+   * A poll returned the value at this very offset, but uncommitted (a dirty read): that counts as
+   * returning it only if the offset ended up committed holding this value (judged at the end).
+   */
+  dirty: boolean;
 }
 
 /** One consumer's reading of one partition since its last assign or seek of it. */
@@ -57,6 +63,10 @@ interface Partition {
   readers: Reader[];
   /** Highest `scanned` of any reader: a write acknowledged below it may already have been passed. */
   maxScanned: number;
+  /** Each offset's first acknowledgement or committed read (sighting id); only kept while the commit facts are known. */
+  seenAt: OffsetIndex | null;
+  /** Offsets where acknowledgements and committed reads named different values. */
+  mixed: Set<number>;
 }
 
 /**
@@ -65,6 +75,13 @@ interface Partition {
  * a consumer that started beyond it, or moved past it with a seek, never claimed to read it, and
  * another consumer may still return it. In a correct log such a consumer has returned the value.
  * Each poll scans only the offsets its consumer moved across, so the work follows the records read.
+ *
+ * A poll that returned a record uncommitted (at or above every high watermark reported by then:
+ * a dirty read, see dirty-read.ts) does not count as returning it: the record may have vanished
+ * with its leader, and counting it would hide that loss. Such a read counts only if it got the
+ * value at the offset where the write was acknowledged, and that offset ended up committed with
+ * no acknowledgement or committed read naming another value there. Without the replicas' events
+ * (a black-box history) every read counts.
  */
 export class LostWrite implements HistoryChecker {
   readonly info = LOST_WRITE;
@@ -84,17 +101,20 @@ export class LostWrite implements HistoryChecker {
     pollMax: -1,
     registered: false,
   }));
+  /** Dirty reads of values not acknowledged yet: value id -> the sightings. */
+  private readonly dirtyBefore = new Map<number, number[]>();
   private lastStep = -1;
   private finished = false;
 
   constructor(
     private readonly report: Report,
     private readonly sightings: Sightings,
+    private readonly facts: CommitFacts = new CommitFacts(),
   ) {}
 
   observe({ op, invocation, ack, records, reset, firstSighting }: ReadOp): void {
     this.lastStep = op.step;
-    if (ack !== null) return this.acknowledged(op, ack, this.sightings.valueId(firstSighting));
+    if (ack !== null) return this.acknowledged(op, ack, firstSighting);
     if (records !== null) return this.polled(op, invocation?.step, records, firstSighting);
     if (reset !== null) {
       this.readers.reset(op.process, reset, (r) => {
@@ -115,23 +135,50 @@ export class LostWrite implements HistoryChecker {
     }
     for (const w of this.writes) {
       if (w === SETTLED || w === undefined) continue;
+      if (w.dirty && this.committedAsRead(w)) continue;
       this.report({
         step: this.lastStep,
-        message: `${describe(w)} was never returned by any poll`,
+        message: w.dirty
+          ? `${describe(w)} was returned only by polls that read it uncommitted, and ${tp(w.topic, w.partition)} offset ${w.offset} did not end up committed with it`
+          : `${describe(w)} was never returned by any poll`,
         nodes: [w.producer],
-        values: facts(w),
+        values: w.dirty ? { ...facts(w), dirtyRead: true } : facts(w),
       });
     }
     this.writes.length = 0;
   }
 
-  private partition(topic: string, partition: number): Partition {
-    return this.partitions.getOrCreate(topic, partition, () => ({ pendingAt: new Map(), readers: [], maxScanned: 0 }));
+  /** Whether the offset a dirty read got `w` at ended up committed, with no other value named there. */
+  private committedAsRead(w: Write): boolean {
+    if (this.facts.uncommitted(w.topic, w.partition, w.offset)) return false;
+    return !this.partition(w.topic, w.partition).mixed.has(w.offset);
   }
 
-  private acknowledged(op: HistoryOp, s: SendOk, valueId: number): void {
-    if (this.writes[valueId] !== undefined) return;
+  private partition(topic: string, partition: number): Partition {
+    return this.partitions.getOrCreate(topic, partition, () => ({
+      pendingAt: new Map(),
+      readers: [],
+      maxScanned: 0,
+      seenAt: this.facts.known ? new OffsetIndex() : null,
+      mixed: new Set(),
+    }));
+  }
+
+  /** An acknowledgement or a committed read (sighting `id`): notes an offset that names two values. */
+  private seen(part: Partition, id: number): void {
+    if (part.seenAt === null) return;
+    const s = this.sightings;
+    const offset = s.offset(id);
+    const first = part.seenAt.get(offset);
+    if (first < 0) part.seenAt.set(offset, id);
+    else if (s.value(first) !== s.value(id)) part.mixed.add(offset);
+  }
+
+  private acknowledged(op: HistoryOp, s: SendOk, sighting: number): void {
+    const valueId = this.sightings.valueId(sighting);
     const part = this.partition(s.topic, s.partition);
+    this.seen(part, sighting);
+    if (this.writes[valueId] !== undefined) return;
     const w: Write = {
       valueId,
       value: s.value,
@@ -143,8 +190,14 @@ export class LostWrite implements HistoryChecker {
       acks: s.acks as 1 | -1,
       next: part.pendingAt.get(s.offset),
       settled: false,
+      dirty: false,
     };
     this.writes[valueId] = w;
+    const dirtyReads = this.dirtyBefore.get(valueId);
+    if (dirtyReads !== undefined) {
+      this.dirtyBefore.delete(valueId);
+      w.dirty = dirtyReads.some((id) => this.at(id, w));
+    }
     part.pendingAt.set(w.offset, w);
     // Some reader already moved across this offset without the value (only in a broken log):
     // its next poll invoked after this acknowledgement that moves beyond the offset passes it over.
@@ -158,10 +211,15 @@ export class LostWrite implements HistoryChecker {
     for (let i = 0; i < records.length; i++) {
       const [topic, partition, offset, , value] = records[i]!;
       if (value !== null) {
-        const valueId = this.sightings.valueId(firstSighting + i);
+        const id = firstSighting + i;
+        const valueId = this.sightings.valueId(id);
         const w = this.writes[valueId];
-        if (w === undefined) this.writes[valueId] = SETTLED;
-        else if (w !== SETTLED) this.settle(w);
+        if (this.facts.uncommitted(topic, partition, offset)) this.dirtyRead(w, valueId, id);
+        else {
+          this.seen(this.partition(topic, partition), id);
+          if (w === undefined) this.writes[valueId] = SETTLED;
+          else if (w !== SETTLED) this.settle(w);
+        }
       }
       const r = this.readers.get(op.process, topic, partition);
       if (r.start === undefined) {
@@ -184,13 +242,31 @@ export class LostWrite implements HistoryChecker {
     for (const { r, part } of touched) this.moved(op, after, r, part);
   }
 
+  /** A poll returned value `valueId` uncommitted (sighting `id`): it does not settle the write. */
+  private dirtyRead(w: Write | typeof SETTLED | undefined, valueId: number, id: number): void {
+    if (w === SETTLED) return;
+    if (w !== undefined) {
+      if (this.at(id, w)) w.dirty = true;
+      return;
+    }
+    const seen = this.dirtyBefore.get(valueId);
+    if (seen === undefined) this.dirtyBefore.set(valueId, [id]);
+    else seen.push(id);
+  }
+
+  /** Whether sighting `id` is at `w`'s partition and offset. */
+  private at(id: number, w: Write): boolean {
+    const s = this.sightings;
+    return s.offset(id) === w.offset && s.partition(id) === w.partition && s.topic(id) === w.topic;
+  }
+
   /** The reader got up to `r.pollMax` in the poll `op` invoked at step `invoked`: judge what it moved across. */
   private moved(op: HistoryOp, invoked: number, r: Reader, part: Partition): void {
     const beyond = r.pollMax;
     if (r.deferred.length > 0) {
       const keep: Write[] = [];
       for (const w of r.deferred) {
-        if (w.settled) continue;
+        if (w.settled || w.dirty) continue;
         if (w.step < invoked && w.offset < beyond) this.lost(w, op, beyond);
         else keep.push(w);
       }
@@ -199,8 +275,11 @@ export class LostWrite implements HistoryChecker {
     for (let o = r.scanned; o < beyond; o++) {
       for (let w = part.pendingAt.get(o); w !== undefined;) {
         const next = w.next;
-        if (w.step < invoked) this.lost(w, op, beyond);
-        else r.deferred.push(w);
+        // A write a dirty read returned here is judged at the end of the run.
+        if (!w.dirty) {
+          if (w.step < invoked) this.lost(w, op, beyond);
+          else r.deferred.push(w);
+        }
         w = next;
       }
     }

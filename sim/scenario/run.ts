@@ -4,6 +4,7 @@
 
 import { AdminClient, type TopicResult } from '../../core/client/admin.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
+import { CONFIG_DEFS } from '../../core/protocol/configs.ts';
 import type { NodeEvents } from '../../core/trace/schema.ts';
 import { CheckerSuite } from '../../models/checker-suite.ts';
 import { TRACE_VALIDATION, TraceValidator } from '../../models/trace-validation.ts';
@@ -126,7 +127,10 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const scenario = withNemesisDrawn(switched, seed);
   const bugs = [...new Set([...scenario.bugs, ...(options.bugs ?? [])])];
   const cluster = buildCluster(scenario, seed, options.trace ?? null, bugs);
-  const suite = new CheckerSuite({ minInsyncReplicas: (topic) => minInsyncReplicas(scenario, topic) });
+  const suite = new CheckerSuite({
+    minInsyncReplicas: (topic) => minInsyncReplicas(scenario, topic),
+    replicaLagTimeMaxMs: Number(scenario.cluster.config['replica.lag.time.max.ms'] ?? CONFIG_DEFS['replica.lag.time.max.ms'].default),
+  });
   suite.attach(cluster.sim);
   // Trace validation: every partition event must be a step the replication spec allows. The spec
   // elects leaders from the ISR only, so runs that allow unclean elections are not validated.

@@ -513,3 +513,46 @@ describe("Partition: the follower's log and high watermark", () => {
     expect(reopened.hw).toBe(3);
   });
 });
+
+describe('Partition: the producer state in the trace (producer-state-consistent)', () => {
+  const producerStates = (env: FakeEnv) => env.traces.flatMap((e) => (e.kind === 'producer-state' ? [e] : []));
+  /** b1 following b2, holding producer 42's batches at 0..1, 2..3 (epoch 1) and 4..5 (epoch 3). */
+  function follower(bugs: BrokerBug[] = []): { p: Partition; env: FakeEnv } {
+    const { p, env } = replica({ leader: 'b2', leaderEpoch: 5, bugs });
+    p.appendAsFollower(env, [written(0, 2, 1, { id: 42, seq: 0 }), written(2, 2, 1, { id: 42, seq: 2 }), written(4, 2, 3, { id: 42, seq: 4 })], 0);
+    return { p, env };
+  }
+
+  it('is traced after a truncation, on becoming leader and after recovery, with the batches its log holds for it', () => {
+    const { p, env } = follower();
+    expect(producerStates(env)).toEqual([]); // a new, empty replica traces nothing
+    p.truncateToDivergence(env, { epoch: 1, endOffset: 4 });
+    p.applyMetadata(env, stateOf({ leader: 'b1', leaderEpoch: 6 }));
+    Partition.open(env, 'b1', stateOf({ leader: 'b1', leaderEpoch: 6 }), 0, p.settings);
+    const kept: Array<[number, number, number, number]> = [
+      [0, 1, 0, 1],
+      [2, 3, 2, 3],
+    ];
+    const log: Array<[number, number, number, number, number]> = [
+      [0, 1, 42, 0, 0],
+      [2, 3, 42, 0, 2],
+    ];
+    expect(producerStates(env).map(({ cause, producers, log }) => ({ cause, producers, log }))).toEqual(
+      (['truncate', 'leader', 'recover'] as const).map((cause) => ({ cause, producers: [[42, 0, kept]], log })),
+    );
+  });
+
+  it('is not traced for a truncation that removes nothing', () => {
+    const { p, env } = follower();
+    p.truncateToDivergence(env, { epoch: 3, endOffset: 30 });
+    expect(producerStates(env)).toEqual([]);
+  });
+
+  it('with the seeded bug producer-state-lost-on-truncate, a truncation forgets the producers the log still holds', () => {
+    const { p, env } = follower(['producer-state-lost-on-truncate']);
+    p.truncateToDivergence(env, { epoch: 1, endOffset: 4 });
+    expect(producerStates(env).map(({ producers, log }) => [producers, log.length])).toEqual([[[], 2]]);
+    // A retry of the kept batch 2..3 is no longer recognised as a duplicate.
+    expect(p.producers.check({ ...produced(2), producerId: 42, producerEpoch: 0, baseSequence: 2 }).kind).toBe('append');
+  });
+});

@@ -446,7 +446,7 @@ describe('producer-order', () => {
 });
 
 describe('the history checkers together', () => {
-  it('lists the seven checkers with a statement and a source', () => {
+  it('lists the eight checkers with a statement and a source', () => {
     expect(HISTORY_CHECKERS.map((c) => c.name)).toEqual([
       'lost-write',
       'duplicate',
@@ -455,6 +455,7 @@ describe('the history checkers together', () => {
       'poll-skip',
       'key-partition',
       'producer-order',
+      'dirty-read',
     ]);
     for (const c of HISTORY_CHECKERS) {
       expect(c.statement).toMatch(/\.$/);

@@ -1,0 +1,117 @@
+// producer-state-consistent on hand-made broker traces: quiet while each reported producer state is
+// what the replica's log rebuilds to, and reporting a state that its log does not rebuild.
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { NodeEvents, ObservedEvent, ProducerBatchSummary, ProducerEntrySummary } from '../../core/trace/schema.ts';
+import { CheckerSuite, SAFETY_CHECKERS } from '../../models/checker-suite.ts';
+
+type Ev = ObservedEvent;
+type Cause = NodeEvents['producer-state']['cause'];
+
+const at0 = { topic: 'orders', partition: 0 };
+const PID = 65536;
+const OTHER = 131072;
+
+let suite: CheckerSuite;
+let step: number;
+
+beforeEach(() => {
+  suite = new CheckerSuite();
+  step = 0;
+});
+
+/** One kernel step on `node`: its events in order, then the step-end checks. */
+function on(node: string, ...events: Ev[]): number {
+  const s = step++;
+  for (const e of events) suite.observe(s, node, e);
+  suite.endStep(s);
+  return s;
+}
+
+/** An idempotent batch of `pid` at offsets base..last with sequences from `seq`, as the log holds it. */
+const pb = (base: number, last: number, pid = PID, seq = base, epoch = 0): ProducerBatchSummary => [base, last, pid, epoch, seq];
+/** The same batch as partition events show it: [baseOffset, lastOffset, leaderEpoch, hash]. */
+const summary = ([base, last, pid, , seq]: ProducerBatchSummary): [number, number, number, number] => [base, last, 0, pid + seq];
+/** A producer's entry as the state keeps it, from its batches. */
+const entry = (pid: number, epoch: number, ...batches: ProducerBatchSummary[]): ProducerEntrySummary => [
+  pid,
+  epoch,
+  batches.map(([base, last, , , seq]): [number, number, number, number] => [seq, seq + last - base, base, last]),
+];
+const append = (...batches: ProducerBatchSummary[]): Ev => ({ kind: 'partition-append', ...at0, batches: batches.map(summary) });
+const truncate = (endOffset: number): Ev => ({ kind: 'partition-truncate', ...at0, endOffset });
+const recover = (...batches: ProducerBatchSummary[]): Ev => ({
+  kind: 'partition-recover',
+  ...at0,
+  batches: batches.map(summary),
+  tornBytes: 0,
+  highWatermark: 0,
+});
+const producers = (cause: Cause, state: ProducerEntrySummary[], log: ProducerBatchSummary[]): Ev => ({
+  kind: 'producer-state',
+  ...at0,
+  cause,
+  producers: state,
+  log,
+});
+
+const tripped = () => suite.violations.filter((v) => v.name === 'producer-state-consistent');
+
+describe('producer-state-consistent', () => {
+  const b = [pb(0, 1), pb(2, 3), pb(4, 4), pb(5, 6), pb(7, 8), pb(9, 9)];
+
+  it('accepts a state that its log rebuilds to: after recovery, on becoming leader and after a truncation', () => {
+    on('b1', recover(b[0]!, b[1]!), producers('recover', [entry(PID, 0, b[0]!, b[1]!)], [b[0]!, b[1]!]));
+    on('b1', append(...b.slice(2)));
+    // Only the last five batches are kept, and the log view lists only those.
+    on('b1', producers('leader', [entry(PID, 0, ...b.slice(1))], b.slice(1)));
+    on('b1', truncate(5), producers('truncate', [entry(PID, 0, ...b.slice(0, 3))], b.slice(0, 3)));
+    expect(tripped()).toEqual([]);
+  });
+
+  it('rebuilds a new producer epoch afresh and keeps several producers apart', () => {
+    const bumped = pb(5, 6, PID, 0, 1);
+    const other = pb(7, 7, OTHER, 3);
+    on('b2', append(b[0]!, b[1]!, b[2]!, bumped, other));
+    on('b2', producers('leader', [entry(PID, 1, bumped), entry(OTHER, 0, other)], [b[0]!, b[1]!, b[2]!, bumped, other]));
+    expect(tripped()).toEqual([]);
+  });
+
+  it('reports a state that forgot the producers its log still holds after a truncation, naming the replica', () => {
+    on('b2', append(...b.slice(0, 4)));
+    const s = on('b2', truncate(5), producers('truncate', [], b.slice(0, 3)));
+    const [v] = tripped();
+    expect(tripped()).toHaveLength(1);
+    expect(v!.step).toBe(s);
+    expect(v!.nodes).toEqual(['b2']);
+    expect(v!.message).toContain('after truncating its log');
+    expect(v!.message).toContain(`producer ${PID}: nothing, its log rebuilds epoch 0, sequences 0-1 at 0..1, 2-3 at 2..3, 4-4 at 4..4`);
+    expect(v!.values).toMatchObject({ partition: 'orders-0', cause: 'truncate', producerIds: [PID] });
+  });
+
+  it('reports a state that still holds batches the truncation removed', () => {
+    on('b3', append(...b.slice(0, 4)));
+    on('b3', truncate(5), producers('truncate', [entry(PID, 0, ...b.slice(0, 4))], b.slice(0, 3)));
+    expect(tripped()).toHaveLength(1);
+    expect(tripped()[0]!.message).toContain('5-6 at 5..6');
+  });
+
+  it("reports a new leader whose state lags its log, and a producer's epoch that differs", () => {
+    on('b1', append(...b.slice(0, 3)));
+    on('b1', producers('leader', [entry(PID, 0, b[0]!, b[1]!)], b.slice(0, 3)));
+    on('b2', append(b[0]!));
+    on('b2', producers('leader', [entry(PID, 1, b[0]!)], [b[0]!]));
+    expect(tripped().map((v) => v.nodes)).toEqual([['b1'], ['b2']]);
+    expect(tripped()[0]!.message).toContain('on becoming leader');
+  });
+
+  it("reports a rebuild from a batch that the replica's log, as its events show it, does not hold", () => {
+    on('b1', append(b[0]!));
+    on('b1', producers('recover', [entry(PID, 0, b[0]!, b[1]!)], [b[0]!, b[1]!]));
+    const [v] = tripped();
+    expect(v!.message).toBe('b1 rebuilds its producer state of orders-0 after recovering its log from a batch at 2..3 that its log does not hold');
+  });
+
+  it('is one of the safety checkers', () => {
+    expect(SAFETY_CHECKERS.map((c) => c.name)).toContain('producer-state-consistent');
+  });
+});
