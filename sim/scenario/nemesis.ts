@@ -6,7 +6,7 @@
 
 import type { NodeId } from '../../core/env.ts';
 import { Rng } from '../random.ts';
-import { nodeIdsOf, type Fault, type NemesisFault, type Scenario, type Selector } from './types.ts';
+import { nodeIdsOf, type ClientSpec, type Fault, type NemesisFault, type Scenario, type Selector } from './types.ts';
 
 /** One way a fault kind can strike; each kind of the `nemesis:` list offers some of these. */
 export type NemesisMove =
@@ -164,9 +164,42 @@ export function drawNemesis(scenario: Scenario, seed: number): NemesisDraw {
   return { kinds, intervalMs, faults: faults.sort((a, b) => a.atMs - b.atMs) };
 }
 
-/** The scenario with its nemesis drawn for `seed` and written out as scheduled faults. */
+/** Eager readers poll with a short fetch wait, so that they read right as leaders change. */
+const EAGER_FETCH_WAIT_MS = [10, 50] as const;
+
+/**
+ * With `clients: swarm`, the extra clients `seed` draws (from a stream of their own, so the faults
+ * a seed draws stay the same): up to two more producers beside each of the scenario's, same topic,
+ * rate, keys and config, so that several producers write each partition; and, half the time beside
+ * each consumer, an eager reader that assigns itself the same topic and polls with a short fetch
+ * wait. None without `clients: swarm`.
+ */
+export function drawClients(scenario: Scenario, seed: number): ClientSpec[] {
+  if (scenario.nemesis?.clients !== 'swarm') return [];
+  const rng = new Rng(`samsa/${seed}/nemesis-clients`);
+  const taken = new Set(scenario.clients.map((c) => c.id));
+  const fresh = (id: string) => {
+    let name = id;
+    for (let n = 2; taken.has(name); n++) name = `${id}-${n}`;
+    taken.add(name);
+    return name;
+  };
+  const extra: ClientSpec[] = [];
+  for (const c of scenario.clients) {
+    if (c.kind === 'producer') {
+      for (let k = rng.int(3); k > 0; k--) extra.push({ ...c, id: fresh(c.id) });
+    } else if (rng.chance(0.5)) {
+      const config = { ...c.config, 'fetch.max.wait.ms': rng.pick(EAGER_FETCH_WAIT_MS) };
+      extra.push({ kind: 'consumer', id: fresh(`${c.id}-eager`), topic: c.topic, mode: 'assign', config });
+    }
+  }
+  return extra;
+}
+
+/** The scenario with its nemesis drawn for `seed` and written out as scheduled faults (and clients). */
 export function withNemesisDrawn(scenario: Scenario, seed: number): Scenario {
   if (scenario.nemesis === null) return scenario;
   const drawn = drawNemesis(scenario, seed).faults;
-  return { ...scenario, nemesis: null, faults: [...scenario.faults, ...drawn].sort((a, b) => a.atMs - b.atMs) };
+  const clients = [...scenario.clients, ...drawClients(scenario, seed)];
+  return { ...scenario, nemesis: null, clients, faults: [...scenario.faults, ...drawn].sort((a, b) => a.atMs - b.atMs) };
 }

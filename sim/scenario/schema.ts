@@ -496,9 +496,10 @@ const nemesisSchema = strict(
       1,
     ),
     interval: positiveDuration,
+    clients: z.enum(['swarm'], { error: expected('swarm (each seed draws extra producers and readers)') }).optional(),
   },
-  'a mapping like { faults: [partition, crash], interval: 5s }',
-).transform((n) => ({ faults: n.faults, intervalMs: n.interval }));
+  'a mapping like { faults: [partition, crash], interval: 5s, clients: swarm }',
+).transform((n) => ({ faults: n.faults, intervalMs: n.interval, ...(n.clients === undefined ? {} : { clients: n.clients }) }));
 
 function bugSchema(ctx: SchemaContext): z.ZodType<string> {
   return custom((input, report) => {

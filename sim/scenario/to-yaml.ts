@@ -79,7 +79,12 @@ export function scenarioToYaml(s: Scenario): string {
     clients: s.clients.map(clientYaml),
     faults: s.faults.map(faultYaml),
   };
-  if (s.nemesis !== null) doc['nemesis'] = { faults: s.nemesis.faults, interval: ms(s.nemesis.intervalMs) };
+  if (s.nemesis !== null)
+    doc['nemesis'] = {
+      faults: s.nemesis.faults,
+      interval: ms(s.nemesis.intervalMs),
+      ...(s.nemesis.clients === undefined ? {} : { clients: s.nemesis.clients }),
+    };
   doc['bugs'] = s.bugs;
   doc['expect'] = { violations: s.expect.violations.length === 0 ? 'none' : s.expect.violations, liveness: s.expect.liveness };
   if (s.wire === true) doc['wire'] = true;

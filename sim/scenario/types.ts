@@ -93,6 +93,11 @@ export type NemesisFault = (typeof NEMESIS_FAULTS)[number];
 export interface NemesisSpec {
   faults: NemesisFault[];
   intervalMs: number;
+  /**
+   * `swarm`: each seed also draws extra clients around the scenario's own (more producers on the
+   * same partitions, eager readers), written out as plain clients like the faults.
+   */
+  clients?: 'swarm';
 }
 
 export interface ExpectSpec {

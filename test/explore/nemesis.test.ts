@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { KNOWN_BUGS } from '../../core/bugs.ts';
-import { drawNemesis } from '../../sim/scenario/nemesis.ts';
+import { drawClients, drawNemesis, withNemesisDrawn } from '../../sim/scenario/nemesis.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import type { Fault } from '../../sim/scenario/types.ts';
 
@@ -58,5 +58,38 @@ describe('the swarm nemesis', () => {
 
   it('draws nothing for a scenario without a nemesis', () => {
     expect(drawNemesis({ ...nemesis, nemesis: null }, 3).faults).toEqual([]);
+  });
+});
+
+describe('the swarm of clients (nemesis clients: swarm)', () => {
+  it("adds producers beside the scenario's on its topic and eager assign-mode readers, with unique names, the same per seed", () => {
+    expect(nemesis.nemesis!.clients).toBe('swarm');
+    const producers = new Set<number>();
+    let readers = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const extra = drawClients(nemesis, seed);
+      expect(drawClients(nemesis, seed)).toEqual(extra);
+      const all = [...nemesis.clients, ...extra];
+      expect(new Set(all.map((c) => c.id)).size).toBe(all.length);
+      const p = extra.filter((c) => c.kind === 'producer');
+      producers.add(p.length);
+      for (const c of p) expect(c).toMatchObject({ topic: 'orders', ratePerSec: 50, keys: 5, config: { acks: 'all' } });
+      for (const c of extra.filter((c) => c.kind === 'consumer')) {
+        expect(c).toMatchObject({ topic: 'orders', mode: 'assign' });
+        expect([10, 50]).toContain(c.config['fetch.max.wait.ms']);
+        readers++;
+      }
+    }
+    expect([...producers].sort()).toEqual([0, 1, 2]);
+    expect(readers).toBeGreaterThan(5);
+    expect(readers).toBeLessThan(35);
+  });
+
+  it('draws from a stream of its own: the faults of a seed are those drawn without it, and nothing is added without it', () => {
+    const plain = { ...nemesis, nemesis: { faults: nemesis.nemesis!.faults, intervalMs: nemesis.nemesis!.intervalMs } };
+    expect(drawClients(plain, 3)).toEqual([]);
+    expect(withNemesisDrawn(plain, 3).clients).toEqual(nemesis.clients);
+    expect(withNemesisDrawn(nemesis, 3).faults).toEqual(withNemesisDrawn(plain, 3).faults);
+    expect(withNemesisDrawn(nemesis, 3).clients).toEqual([...nemesis.clients, ...drawClients(nemesis, 3)]);
   });
 });
