@@ -45,11 +45,22 @@ export class DirtyRead implements HistoryChecker {
 
   observe({ op, records, firstSighting }: ReadOp): void {
     if (records === null || records.length === 0) return;
-    // (b), once per partition of the poll: its records at or above the high watermark.
+    // (b), once per partition of the poll: its records at or above the high watermark. A poll's
+    // records come partition by partition, so each run of one partition looks its facts up once.
     let dirty: Map<string, { topic: string; partition: number; first: number; last: number; count: number; value: string | null }> | null = null;
+    let runTopic: string | null = null;
+    let runPartition = -1;
+    let frontier = 0;
+    let held: OffsetIndex | null = null;
     for (let i = 0; i < records.length; i++) {
       const [topic, partition, offset, , value] = records[i]!;
-      if (this.facts.uncommitted(topic, partition, offset)) {
+      if (topic !== runTopic || partition !== runPartition) {
+        runTopic = topic;
+        runPartition = partition;
+        frontier = this.facts.known ? this.facts.frontier(topic, partition) : Infinity;
+        held = null;
+      }
+      if (offset >= frontier) {
         dirty ??= new Map();
         const key = tp(topic, partition);
         const d = dirty.get(key);
@@ -61,7 +72,8 @@ export class DirtyRead implements HistoryChecker {
         }
         continue;
       }
-      this.polled(op.step, firstSighting + i);
+      held ??= this.read.getOrCreate(topic, partition, () => new OffsetIndex());
+      this.polled(op.step, firstSighting + i, held, topic, partition, offset);
     }
     if (dirty === null) return;
     for (const d of dirty.values()) {
@@ -88,13 +100,9 @@ export class DirtyRead implements HistoryChecker {
 
   finish(): void {}
 
-  /** (a): the poll sighting `id`, read below the high watermark, against the last one at its offset. */
-  private polled(step: number, id: number): void {
+  /** (a): the poll sighting `id` (of `topic`/`partition` at `offset`, read below the high watermark) against the last one there. */
+  private polled(step: number, id: number, held: OffsetIndex, topic: string, partition: number, offset: number): void {
     const s = this.sightings;
-    const topic = s.topic(id);
-    const partition = s.partition(id);
-    const offset = s.offset(id);
-    const held = this.read.getOrCreate(topic, partition, () => new OffsetIndex());
     const before = held.get(offset);
     held.set(offset, id);
     if (before < 0 || s.value(before) === s.value(id) || this.reported.has(before)) return;
