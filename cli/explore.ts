@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import { KNOWN_BUGS } from '../core/bugs.ts';
 import { explore, exploreExitCode, type ExploreOptions, type ExploreProgress, type ExploreReport } from '../explore/explorer.ts';
 import { exploreSummaryJson, failuresByChecker } from '../explore/summary.ts';
+import { headlineViolation, type SeedOutcome } from '../explore/run-seed.ts';
 import { buggifyLine } from './run.ts';
 import { bad, dim, checkBugs, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table } from './output.ts';
 
@@ -44,7 +45,7 @@ export function registerExplore(program: Command): void {
     .action(async (path: string, flags: ExploreFlags) => {
       const options = exploreOptions(path, flags);
       const progress = progressReporter(options);
-      const report = await explore({ ...options, onSeed: (_, p) => progress.update(p) });
+      const report = await explore({ ...options, onSeed: (outcome, p) => progress.update(p, outcome) });
       progress.stop();
       const human = flags.json ? process.stderr : process.stdout;
       human.write(describeExplore(path, options, report) + '\n');
@@ -71,9 +72,19 @@ function exploreOptions(path: string, flags: ExploreFlags): Omit<ExploreOptions,
 }
 
 interface ProgressReporter {
-  update(p: ExploreProgress): void;
+  update(p: ExploreProgress, outcome: SeedOutcome): void;
   stop(): void;
 }
+
+/** A failing seed as progress names it the moment it fails: its seed and its headline violation. */
+function failureNote(outcome: SeedOutcome): string | null {
+  if (outcome.crash !== null) return `seed ${outcome.seed} (harness crash)`;
+  const v = headlineViolation(outcome);
+  return v === null ? null : `seed ${outcome.seed} (${v.name})`;
+}
+
+/** Failing seeds the progress bar names; later ones are only counted. */
+const BAR_NAMES_FAILURES = 3;
 
 /** Seconds between progress lines when stderr is not a terminal (a log file, CI). */
 const PROGRESS_LINE_EVERY_MS = 10_000;
@@ -85,7 +96,10 @@ function progressReporter(options: Omit<ExploreOptions, 'onSeed'>): ProgressRepo
   if (!process.stderr.isTTY) {
     let lastMs = 0;
     return {
-      update: (p) => {
+      update: (p, outcome) => {
+        // A long exploration names each failing seed at once, so it can be looked into while the rest runs.
+        const failure = failureNote(outcome);
+        if (failure !== null) process.stderr.write(`exploring: ${failure} fails\n`);
         if (p.elapsedMs - lastMs < PROGRESS_LINE_EVERY_MS) return;
         lastMs = p.elapsedMs;
         process.stderr.write(
@@ -100,15 +114,27 @@ function progressReporter(options: Omit<ExploreOptions, 'onSeed'>): ProgressRepo
       stream: process.stderr,
       format:
         total > 0
-          ? 'exploring {bar} {value}/{total} seeds | {rate} seeds/s | {failing} failing | {eta_formatted} left'
-          : 'exploring {value} seeds | {rate} seeds/s | {failing} failing | {duration_formatted}',
+          ? 'exploring {bar} {value}/{total} seeds | {rate} seeds/s | {failing} failing{named} | {eta_formatted} left'
+          : 'exploring {value} seeds | {rate} seeds/s | {failing} failing{named} | {duration_formatted}',
       hideCursor: true,
       etaBuffer: 50,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { failing: 0, rate: '0.0' });
-  return { update: (p) => bar.update(p.done, { failing: p.failing, rate: rate(p) }), stop: () => bar.stop() };
+  bar.start(total, 0, { failing: 0, rate: '0.0', named: '' });
+  const named: string[] = [];
+  return {
+    update: (p, outcome) => {
+      const failure = failureNote(outcome);
+      if (failure !== null && named.length < BAR_NAMES_FAILURES) named.push(failure);
+      bar.update(p.done, {
+        failing: p.failing,
+        rate: rate(p),
+        named: named.length === 0 ? '' : `: ${named.join(', ')}${p.failing > named.length ? ', ...' : ''}`,
+      });
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

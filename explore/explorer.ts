@@ -72,6 +72,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   const runners = options.runners ?? seedRunners(options.workers);
   const recheckEvery = options.recheckEvery ?? RECHECK_EVERY;
   const outcomes: SeedOutcome[] = [];
+  let failingSoFar = 0;
   let next = options.from;
   const end = options.from + options.seeds;
   let stoppedBy: ExploreReport['stoppedBy'] = 'seeds';
@@ -96,7 +97,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
           const outcome = await runner.run({ scenario: options.scenario, seed, bugs: [...options.bugs], hashTrace });
           outcomes.push(outcome);
           if (options.untilFirst && stopsAt(outcome)) stop('first-violation');
-          options.onSeed?.(outcome, { done: outcomes.length, failing: outcomes.filter(failed).length, elapsedMs: elapsed() });
+          if (failed(outcome)) failingSoFar++;
+          options.onSeed?.(outcome, { done: outcomes.length, failing: failingSoFar, elapsedMs: elapsed() });
         }
       }),
     );
