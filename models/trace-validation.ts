@@ -113,6 +113,17 @@ export function truncationPoint(leaderLog: readonly Batch[], followerLog: readon
   return 0;
 }
 
+/**
+ * A follower of an epoch whose leader did not lead it yet, about to crash or take a later epoch,
+ * may have fetches in flight (or parked) that the leader counts once it leads, as Kafka's leader
+ * does: a fetch of its own epoch, from a replica it knows nothing newer of. Keep the log they carried.
+ */
+function strandFetches(p: PartitionModel, node: NodeId, r: Replica): void {
+  if (r.role === 'follower' && !r.reconciled && r.target === null && r.leader !== null) {
+    p.stranded.set(key(node, r.leaderEpoch), { epoch: r.leaderEpoch, leader: r.leader, log: r.logAtRole ?? r.log });
+  }
+}
+
 class PartitionModel {
   readonly replicas = new Map<NodeId, Replica>();
   quorum: Quorum | null = null;
@@ -125,8 +136,9 @@ class PartitionModel {
   /** A follower's largest reconciled log end while following an epoch. */
   readonly followerLeo = new Map<string, number>();
   /**
-   * Followers that crashed while following an epoch whose leader did not lead it yet (by `${node}@${epoch}`): the
-   * log their in-flight fetches carried, judged when that leader starts leading.
+   * Followers that crashed, or moved on to a later epoch, while following an epoch whose leader did
+   * not lead it yet (by `${node}@${epoch}`): the log their in-flight fetches carried, judged when
+   * that leader starts leading.
    */
   readonly stranded = new Map<string, { epoch: number; leader: NodeId; log: Batch[] }>();
   /** ISR expansions a leader proposed: `${epoch}:${follower}` -> null if the spec's guard held, else why not. */
@@ -224,11 +236,7 @@ export class TraceValidator {
       for (const p of this.partitions.values()) {
         const r = p.replicas.get(node);
         if (r === undefined) continue;
-        // A follower whose leader did not lead its epoch yet may have fetches in flight that the leader
-        // counts once it leads (Kafka re-reads a parked fetch then): keep the log they carried.
-        if (r.role === 'follower' && !r.reconciled && r.target === null && r.leader !== null) {
-          p.stranded.set(key(node, r.leaderEpoch), { epoch: r.leaderEpoch, leader: r.leader, log: r.logAtRole ?? r.log });
-        }
+        strandFetches(p, node, r);
         r.role = 'none';
         r.restarted = true;
         this.count('Crash (environment)');
@@ -351,6 +359,8 @@ export class TraceValidator {
         `${node} truncated to ${leo(r.log)}, below the spec's truncation point ${r.target}, before leaving epoch ${r.leaderEpoch}`,
       );
     }
+    // Leaving an epoch whose leader has not led it yet: fetches sent in it may still be counted.
+    if (epoch !== r.leaderEpoch) strandFetches(p, node, r);
     r.restarted = false;
     r.leaderEpoch = epoch;
     r.leader = leader;
