@@ -85,25 +85,39 @@ export class MajorityReachedHw implements QuorumHooks {
 
 export const LEADER_COMPLETENESS: CheckerInfo = {
   name: 'leader-completeness',
-  statement: 'A newly elected leader holds every committed entry.',
+  statement: 'A newly elected leader holds every entry committed in an earlier epoch.',
   source: "Raft's Leader Completeness; Vanlightly's KRaft spec LeaderCompleteness",
 };
 
+/**
+ * Raft's property is about the epochs entries were committed in: a leader of epoch e holds every
+ * entry committed in an epoch below e. A leader of an older epoch may still be elected after a later
+ * epoch committed more (its vote arrived late, over a slow link), and need not hold those.
+ */
 export class LeaderCompleteness implements QuorumHooks {
+  /** Per epoch, the highest high watermark reported in it: the committed end as of that epoch. */
+  private readonly committedInEpoch = new Map<number, number>();
+
   constructor(
     private readonly ghost: QuorumGhost,
     private readonly report: Report,
   ) {}
 
+  highWatermark(_r: GhostReplica, _step: number, hw: number, _role: RaftRole, epoch: number): void {
+    if (hw > (this.committedInEpoch.get(epoch) ?? 0)) this.committedInEpoch.set(epoch, hw);
+  }
+
   roleChanged(r: GhostReplica, step: number, previousRole: RaftRole): void {
     if (r.role !== 'leader' || previousRole === 'leader') return;
-    const end = this.ghost.committedEnd;
+    let end = 0;
+    for (const [epoch, hw] of this.committedInEpoch) if (epoch < r.epoch && hw > end) end = hw;
+    end = Math.min(end, this.ghost.committedEnd);
     if (end === 0 || (r.log.length >= end && r.log[end - 1] === this.ghost.committed[end - 1])) return;
     let held = 0;
     while (held < Math.min(end, r.log.length) && r.log[held] === this.ghost.committed[held]) held++;
     this.report({
       step,
-      message: `${r.id} became leader of epoch ${r.epoch} holding only ${held} of ${end} committed entries`,
+      message: `${r.id} became leader of epoch ${r.epoch} holding only ${held} of the ${end} entries committed in earlier epochs`,
       nodes: [r.id],
       values: { epoch: r.epoch, committed: end, held },
     });

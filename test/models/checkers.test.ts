@@ -185,6 +185,31 @@ describe('majority-reached-hw and leader-completeness', () => {
     state('b3', 3, 'leader');
     expect(suite.violations).toMatchObject([{ name: 'leader-completeness', nodes: ['b3'], values: { epoch: 3, committed: 3, held: 1 } }]);
   });
+
+  it('does not ask a leader of an older epoch, whose votes arrived late, for what a later epoch committed', () => {
+    // b1 committed 3 entries in epoch 1; b2 leads epoch 5 and commits two more with b1; b3, holding
+    // the first three, then wins epoch 4 with votes sent before epoch 5 began (nemesis-intense seed 21450).
+    append('b3', 1, [
+      [1, 2],
+      [1, 3],
+    ]);
+    state('b2', 5, 'leader');
+    append('b2', 3, [
+      [5, 4],
+      [5, 5],
+    ]);
+    append('b1', 3, [
+      [5, 4],
+      [5, 5],
+    ]);
+    hw('b2', 5, 5);
+    state('b3', 4, 'leader');
+    expect(names()).toEqual([]);
+    // As leader of epoch 6 it must hold all five.
+    state('b3', 6, 'follower');
+    state('b3', 6, 'leader');
+    expect(suite.violations).toMatchObject([{ name: 'leader-completeness', nodes: ['b3'], values: { epoch: 6, committed: 5, held: 3 } }]);
+  });
 });
 
 describe('committed-data-consistent', () => {
