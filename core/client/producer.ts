@@ -386,7 +386,7 @@ export class Producer implements Node<DataMessage> {
       // With one request in flight per connection Kafka promises order (guaranteeMessageOrder): a
       // partition with a batch in flight is muted, or a batch could overtake it on another broker.
       if (this.config.maxInFlightRequestsPerConnection === 1 && tp.inFlight.length > 0) continue;
-      const batch = this.readyHead(env, tp, now);
+      const batch = this.readyHead(tp, now);
       if (batch === null) continue;
       const leader = this.metadata.leader(tp.topic, tp.partition);
       if (leader === null) {
@@ -408,25 +408,18 @@ export class Producer implements Node<DataMessage> {
     return true;
   }
 
-  /** The first batch of a partition if it may go now: lingered enough, full, or a retry past its backoff. */
-  private readyHead(env: Env<DataMessage>, tp: PartitionState, now: number): Batch | null {
-    for (;;) {
-      const head = tp.queue[0];
-      if (head === undefined || head.retryAtMs > now) return null;
-      const ready = head.closed || tp.queue.length > 1 || now >= head.createdMs + this.config.lingerMs;
-      if (!ready) return null;
-      if (!this.config.enableIdempotence || head.baseSequence < 0 || this.isCurrentEpoch(head)) return head;
-      // A retry from an epoch given up since: resend it under the new epoch only if no earlier
-      // attempt can have been written, or the log could hold it twice.
-      if (head.maybeAppended) {
-        this.finish(env, head, `${head.lastErrorText ?? 'retry'}; its producer epoch was bumped, so it cannot be retried safely`);
-        continue;
-      }
-      head.baseSequence = -1;
-      head.producerId = NO_PRODUCER_ID;
-      head.producerEpoch = -1;
-      return head;
-    }
+  /**
+   * The first batch of a partition if it may go now: lingered enough, full, or a retry past its
+   * backoff. A retry keeps the producer epoch and sequence it was first sent with, even after an
+   * epoch bump another partition asked for (Kafka rewrites only the partitions that triggered the
+   * bump): the broker deduplicates it if an earlier attempt was written, and rewriting it under
+   * the new epoch would put it after later batches the broker already took.
+   */
+  private readyHead(tp: PartitionState, now: number): Batch | null {
+    const head = tp.queue[0];
+    if (head === undefined || head.retryAtMs > now) return null;
+    const ready = head.closed || tp.queue.length > 1 || now >= head.createdMs + this.config.lingerMs;
+    return ready ? head : null;
   }
 
   /** Gives the batch its producer id, epoch and base sequence, or says it must wait. */

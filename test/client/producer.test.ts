@@ -429,6 +429,34 @@ describe('producer: idempotence (KIP-98, KIP-360)', () => {
     expect(w.cluster.received('InitProducerId')).toHaveLength(1); // no epoch bump needed
   });
 
+  it('an epoch bump asked for by one partition leaves a retry on another partition with its old epoch and sequence', () => {
+    const w = clientWorld({ orders: 2 });
+    w.producer('p1', { 'linger.ms': 0 });
+    const done: Done[] = [];
+    // a (partition 0) fails with a gap and bumps the epoch; r (partition 1) is refused, retriable.
+    w.sim.at(5, () => {
+      w.cluster.inject({ api: 'Produce', topic: 'orders', partition: 0, error: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, times: 1 });
+      w.cluster.inject({ api: 'Produce', topic: 'orders', partition: 1, error: ErrorCode.NOT_LEADER_OR_FOLLOWER, times: 1 });
+    });
+    sendAt(w, 20, ['a'], done, '0');
+    sendAt(w, 20, ['r'], done, '1');
+    sendAt(w, 400, ['s'], done, '1');
+    w.sim.run(1000);
+    expect(done.map((d) => [d.value, d.result.type])).toEqual([
+      ['a', 'fail'],
+      ['r', 'ok'],
+      ['s', 'ok'],
+    ]);
+    expect(w.cluster.received('InitProducerId')).toHaveLength(2);
+    // Kafka rewrites sequences only on the partition that asked for the bump: r is resent as it
+    // was first sent (the broker could have taken later batches of epoch 0 meanwhile), and the
+    // partition starts the new epoch at 0 once r is answered.
+    expect(producedBatches(w.cluster, 'orders', 1).map((b) => [b.batch.records[0]!.value, b.batch.producerEpoch, b.batch.baseSequence])).toEqual([
+      ['r', 0, 0],
+      ['r', 0, 0],
+      ['s', 1, 0],
+    ]);
+  });
   it('UNKNOWN_PRODUCER_ID for the next batch in line also fails it and bumps the epoch', () => {
     const w = clientWorld();
     w.producer('p1');
