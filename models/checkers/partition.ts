@@ -175,19 +175,35 @@ export class StrongIsr implements PartitionHooks {
 
 export class PartitionLeaderCompleteness implements PartitionHooks {
   private readonly once: Once;
+  /** Per partition and leader epoch, the highest high watermark reported in it. */
+  private readonly committedInEpoch = new Map<string, Map<number, number>>();
   constructor(report: Report) {
     this.once = new Once(report);
   }
 
+  highWatermark(p: GhostPartition, _r: GhostPartitionReplica, _step: number, e: NodeEvents['partition-hw']): void {
+    let byEpoch = this.committedInEpoch.get(p.key);
+    if (byEpoch === undefined) this.committedInEpoch.set(p.key, (byEpoch = new Map()));
+    if (e.highWatermark > (byEpoch.get(e.leaderEpoch) ?? 0)) byEpoch.set(e.leaderEpoch, e.highWatermark);
+  }
+
+  /**
+   * A leader of epoch e must hold what was committed in epochs below e. What later epochs
+   * committed is not its to hold: a broker replaying the metadata log late can act on a leadership
+   * the controller has since replaced, and the next epoch fences it.
+   */
   role(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-role']): void {
     if (e.role !== 'leader') return;
-    const at = r.firstDifference(p.committed, p.committedEnd);
+    let end = 0;
+    for (const [epoch, hw] of this.committedInEpoch.get(p.key) ?? []) if (epoch < e.leaderEpoch && hw > end) end = hw;
+    end = Math.min(end, p.committedEnd);
+    const at = r.firstDifference(p.committed, end);
     if (at === null) return;
     this.once.report_(`${p.key}:${e.leaderEpoch}`, {
       step,
-      message: `${r.broker} became leader of ${p.key} (epoch ${e.leaderEpoch}) without the committed records from offset ${at} (committed up to ${p.committedEnd})`,
+      message: `${r.broker} became leader of ${p.key} (epoch ${e.leaderEpoch}) without the records committed in earlier epochs, from offset ${at} (committed up to ${end})`,
       nodes: [r.broker],
-      values: { partition: p.key, leaderEpoch: e.leaderEpoch, firstMissing: at, committed: p.committedEnd },
+      values: { partition: p.key, leaderEpoch: e.leaderEpoch, firstMissing: at, committed: end },
     });
   }
 }

@@ -390,8 +390,21 @@ describe('leader-completeness (partitions)', () => {
     expect(one('strong-isr')).toMatchObject({ step: s, nodes: ['b3'], values: { isr: ['b3'], firstMissing: 2, committed: 5 } });
     expect(one('leader-completeness')).toMatchObject({ step: s, nodes: ['b3'], values: { partition: KEY, leaderEpoch: 3, firstMissing: 2, committed: 5 } });
     expect(one('leader-completeness').message).toContain(
-      'b3 became leader of orders-0 (epoch 3) without the committed records from offset 2 (committed up to 5)',
+      'b3 became leader of orders-0 (epoch 3) without the records committed in earlier epochs, from offset 2 (committed up to 5)',
     );
+  });
+
+  it('accepts a broker replaying old metadata that leads an epoch the controller has replaced, lacking what later epochs committed', () => {
+    commit('b1', 0, ['b2', 'b3'], A);
+    on('b1', crash());
+    apply(st('b2', ['b2', 'b3'], 1, 1), ['b2', 'b3']);
+    commit('b2', 1, ['b3'], batch(2, 2, 1)); // committed in epoch 1
+    // b1 comes back and replays the metadata log from the start: for a moment it leads epoch 0,
+    // which holds everything committed before epoch 0 (nothing), and epoch 1 fences it.
+    on('b1', restart(2));
+    rejoin('b1', 4, S0, [A]);
+    expect(part().replica('b1')).toMatchObject({ role: 'leader', leaderEpoch: 0 });
+    expect(names()).toEqual([]);
   });
 
   it("accepts a new leader holding every committed record but not the old leader's uncommitted tail", () => {
