@@ -226,6 +226,18 @@ export class ClusterView {
     return true;
   }
 
+  /**
+   * How much has been replicated and read: every live replica's log end plus every consumer's
+   * positions. It grows while followers catch up and consumers read, so the liveness phase can
+   * tell a cluster still converging from one that is stuck.
+   */
+  progress(): number {
+    let total = 0;
+    for (const s of this.states.values()) if (s.up) for (const r of s.replicas.values()) total += r.logEndOffset;
+    for (const positions of this.positions.values()) for (const p of positions.values()) total += p ?? 0;
+    return total;
+  }
+
   /** The final read's problem, when some consumer has not read everything (see consumersCaughtUp). */
   finalReadProblem(): LivenessProblem | null {
     if (this.consumersCaughtUp()) return null;

@@ -118,7 +118,7 @@ function activeController(cluster: Cluster): string | null {
   return null;
 }
 
-/** Long enough for a request lost just before the heal to time out (request.timeout.ms, 30 s) and be retried. */
+/** Long enough for a request lost just before the heal to time out (request.timeout.ms, 30 s) and be retried; extended while the cluster still makes progress (liveness.ts). */
 const DEFAULT_LIVENESS_MS = 60_000;
 
 export function runScenario(input: Scenario, options: RunOptions = {}): RunResult {
@@ -159,10 +159,10 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   cluster.sim.run(scenario.durationMs);
   const livenessMs = options.livenessMs ?? DEFAULT_LIVENESS_MS;
   const convergedAtMs = scenario.expect.liveness
-    ? livenessPhase(cluster, view, livenessMs, (problem, step) =>
+    ? livenessPhase(cluster, view, livenessMs, (problem, step, waitedMs) =>
         suite.add(problem.checker, 'liveness', {
           step,
-          message: `${problem.message} ${livenessMs / 1000}s after every fault healed`,
+          message: `${problem.message} ${waitedMs / 1000}s after every fault healed`,
           nodes: problem.nodes,
           values: {},
         }),
