@@ -1,7 +1,8 @@
 // One replica of one partition on a broker (Kafka's Partition): its log, its role and epochs from
 // the metadata, and, as leader, the followers' progress, the ISR with any pending AlterPartition
-// (the maximal ISR), the high watermark (the smallest log end among the maximal ISR, held while
-// the ISR is below min.insync.replicas, KIP-966), and idempotent producer state (KIP-98).
+// (the maximal ISR), the high watermark (the smallest log end among the maximal ISR and the
+// caught-up followers about to join it, held while the ISR is below the effective
+// min.insync.replicas, KIP-966), and idempotent producer state (KIP-98).
 
 import type { Env, NodeId } from '../env.ts';
 import type { PartitionState } from '../controller/image.ts';
@@ -18,6 +19,12 @@ export interface PartitionSettings {
   replicaLagTimeMaxMs: number;
   flushMessages: number;
   bugs: ReadonlySet<BrokerBug>;
+  /**
+   * Whether a follower may join the ISR as the leader's metadata shows it (Kafka's
+   * isReplicaIsrEligible): registered, unfenced, not shutting down, and fetching with the broker
+   * epoch of its registration (KIP-903).
+   */
+  isrEligible: (follower: NodeId, brokerEpoch: number) => boolean;
 }
 
 interface FollowerState {
@@ -87,6 +94,16 @@ export class Partition {
     return this.log.logEndOffset;
   }
 
+  /** min.insync.replicas, but never more than the replicas there are (Kafka's effectiveMinIsr). */
+  get effectiveMinIsr(): number {
+    return Math.min(this.settings.minIsr, this.replicas.length);
+  }
+
+  /** Whether acks=all writes are refused and the high watermark is held (Kafka's isUnderMinIsr, on the committed ISR). */
+  get underMinIsr(): boolean {
+    return this.isr.length < this.effectiveMinIsr;
+  }
+
   /** The ISR the high watermark is computed over: committed plus pending (the maximal ISR). */
   get maximalIsr(): NodeId[] {
     if (this.pendingIsr === null || this.settings.bugs.has('no-maximal-isr')) return this.isr;
@@ -136,11 +153,13 @@ export class Partition {
     this.pendingIsr = null;
     this.leaderEpochStartOffset = this.log.logEndOffset;
     const now = env.now();
-    // Followers prove themselves again in this epoch: their progress starts unknown.
+    // Followers prove themselves again in this epoch: their progress starts unknown. An ISR member
+    // counts as caught up now, any other as never (Kafka's resetReplicaState), so a follower out
+    // of the ISR holds the high watermark back only once it has caught up in this epoch.
     this.followers = new Map(
       state.replicas
         .filter((r) => r !== this.brokerId)
-        .map((r) => [r, { leo: -1, brokerEpoch: -1, lastCaughtUpMs: now, lastFetchMs: now, lastFetchLeaderLeo: -1 }]),
+        .map((r) => [r, { leo: -1, brokerEpoch: -1, lastCaughtUpMs: state.isr.includes(r) ? now : -Infinity, lastFetchMs: now, lastFetchLeaderLeo: -1 }]),
     );
     env.trace({ kind: 'partition-role', topic: this.topic, partition: this.partition, role: 'leader', leader: this.brokerId, leaderEpoch: this.leaderEpoch });
     // The state this leader now checks sequences against, kept up as a follower.
@@ -197,7 +216,7 @@ export class Partition {
     const now = env.now();
     let state = this.followers.get(follower);
     if (state === undefined) {
-      state = { leo: -1, brokerEpoch, lastCaughtUpMs: now, lastFetchMs: now, lastFetchLeaderLeo: -1 };
+      state = { leo: -1, brokerEpoch, lastCaughtUpMs: -Infinity, lastFetchMs: now, lastFetchLeaderLeo: -1 };
       this.followers.set(follower, state);
     }
     const leaderLeo = this.log.logEndOffset;
@@ -212,22 +231,31 @@ export class Partition {
     return { hwChanged, expandIsr: this.shouldJoinIsr(follower, state) };
   }
 
+  /**
+   * Kafka's Replica.isCaughtUp: a follower is in sync if its log end (as of its last fetch) is the
+   * leader's, or if it caught up within replica.lag.time.max.ms.
+   */
+  private isCaughtUp(state: FollowerState, now: number): boolean {
+    return state.leo === this.log.logEndOffset || now - state.lastCaughtUpMs <= this.settings.replicaLagTimeMaxMs;
+  }
+
   private shouldJoinIsr(follower: NodeId, state: FollowerState): boolean {
     if (this.role !== 'leader' || this.pendingIsr !== null || this.maximalIsr.includes(follower)) return false;
     if (this.settings.bugs.has('no-isr-expansion')) return false;
+    if (!this.settings.isrEligible(follower, state.brokerEpoch)) return false;
     if (state.leo < this.hw) return false;
     // KAFKA-7128: the high watermark of a new leader may lag; a follower must also hold this epoch's start.
     if (!this.settings.bugs.has('isr-join-before-epoch-start') && state.leo < this.leaderEpochStartOffset) return false;
     return true;
   }
 
-  /** ISR members that have not caught up within replica.lag.time.max.ms. */
+  /** ISR members out of sync: neither at the leader's log end nor caught up within replica.lag.time.max.ms (Kafka's getOutOfSyncReplicas). */
   laggingIsrMembers(now: number): NodeId[] {
     if (this.role !== 'leader' || this.pendingIsr !== null) return [];
     return this.isr.filter((r) => {
       if (r === this.brokerId) return false;
       const state = this.followers.get(r);
-      return state === undefined || now - state.lastCaughtUpMs > this.settings.replicaLagTimeMaxMs;
+      return state === undefined || !this.isCaughtUp(state, now);
     });
   }
 
@@ -264,19 +292,38 @@ export class Partition {
     return true;
   }
 
-  /** Leader: the smallest log end among the maximal ISR, never backwards, held below min.insync.replicas. */
+  /**
+   * Leader: the smallest log end among the maximal ISR and the followers caught up and eligible to
+   * join it (Kafka's shouldWaitForReplicaToJoinIsr: the ISR change that adds them may be on its
+   * way), never backwards, held below the effective min.insync.replicas.
+   */
   maybeIncrementHw(env: BrokerEnv): boolean {
     if (this.role !== 'leader') return false;
-    if (this.isr.length < this.settings.minIsr && !this.settings.bugs.has('hw-below-min-isr')) return false;
+    if (this.underMinIsr && !this.settings.bugs.has('hw-below-min-isr')) return false;
+    const now = env.now();
+    const maximalIsr = this.maximalIsr;
+    // The bug no-maximal-isr counts the committed ISR alone: neither the pending ISR nor the joiners.
+    const waitForJoiners = !this.settings.bugs.has('no-maximal-isr');
     let hw = this.log.logEndOffset;
-    for (const r of this.maximalIsr) {
-      if (r === this.brokerId) continue;
-      const leo = this.followers.get(r)?.leo ?? -1;
-      if (leo < hw) hw = leo;
+    for (const [r, state] of this.followers) {
+      if (state.leo >= hw) continue;
+      if (maximalIsr.includes(r) || (waitForJoiners && this.isCaughtUp(state, now) && this.settings.isrEligible(r, state.brokerEpoch))) hw = state.leo;
     }
+    // A member of the maximal ISR this leader has no progress for (not a replica in its metadata).
+    for (const r of maximalIsr) if (r !== this.brokerId && !this.followers.has(r)) hw = -1;
     if (hw <= this.hw) return false;
     this.setHw(env, hw);
     return true;
+  }
+
+  /**
+   * Kafka's checkEnoughReplicasReachOffset, for an acks=all write waiting for `requiredOffset`:
+   * null while the high watermark is below it, then NONE, or NOT_ENOUGH_REPLICAS_AFTER_APPEND when
+   * the maximal ISR has fallen below the effective min.insync.replicas since the append.
+   */
+  enoughReplicasReached(requiredOffset: number): number | null {
+    if (this.hw < requiredOffset) return null;
+    return this.maximalIsr.length < this.effectiveMinIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
   }
 
   /** Whether a fetcher's position is consistent with this log; the divergence if not (KIP-595). */

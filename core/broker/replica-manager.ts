@@ -186,8 +186,15 @@ export class ReplicaManager {
       replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
       flushMessages: num('flush.messages', this.config.int('log.flush.interval.messages')),
       bugs: this.bugs,
+      isrEligible: this.isrEligible,
     };
   }
+
+  /** Kafka's isReplicaIsrEligible: registered and unfenced in this broker's image, fetching with that registration's epoch (KIP-903; -1 from a fetcher that sends none). */
+  private readonly isrEligible = (follower: NodeId, brokerEpoch: number): boolean => {
+    const registration = this.image?.brokers.get(follower);
+    return registration !== undefined && !registration.fenced && (brokerEpoch === -1 || brokerEpoch === registration.brokerEpoch);
+  };
 
   private flushMs(p: Partition): number {
     const topicValue = this.image?.topics.get(p.topicId)?.config['flush.ms'];
@@ -253,9 +260,9 @@ export class ReplicaManager {
           result.currentLeader = this.leaderHint(topic.name, data.index);
           continue;
         }
-        if (req.acks === -1 && p.isr.length < p.settings.minIsr) {
+        if (req.acks === -1 && p.underMinIsr) {
           result.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
-          result.errorMessage = `the ISR has ${p.isr.length} of the ${p.settings.minIsr} replicas min.insync.replicas requires`;
+          result.errorMessage = `the ISR has ${p.isr.length} of the ${p.effectiveMinIsr} replicas min.insync.replicas requires`;
           continue;
         }
         const appended = p.appendAsLeader(env, data.records, now);
@@ -288,8 +295,10 @@ export class ReplicaManager {
       if (p === undefined || p.role !== 'leader') {
         result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         delayed.waiting.delete(key);
-      } else if (p.hw >= required) {
-        result.errorCode = p.isr.length < p.settings.minIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
+      } else {
+        const errorCode = p.enoughReplicasReached(required);
+        if (errorCode === null) continue;
+        result.errorCode = errorCode;
         delayed.waiting.delete(key);
       }
     }

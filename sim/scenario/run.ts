@@ -242,10 +242,14 @@ function allowsUncleanElection(scenario: Scenario): boolean {
   return on(scenario.cluster.config) || scenario.topics.some((t) => on(t.config));
 }
 
-/** A topic's min.insync.replicas: its own config, else the brokers', else Kafka's default of 1. */
+/**
+ * A topic's effective min.insync.replicas: its own config, else the brokers', else Kafka's default
+ * of 1, capped at its replication factor (Kafka's effectiveMinIsr).
+ */
 function minInsyncReplicas(scenario: Scenario, topic: string): number {
-  const value = scenario.topics.find((t) => t.name === topic)?.config['min.insync.replicas'] ?? scenario.cluster.config['min.insync.replicas'] ?? 1;
-  return Number(value);
+  const spec = scenario.topics.find((t) => t.name === topic);
+  const value = Number(spec?.config['min.insync.replicas'] ?? scenario.cluster.config['min.insync.replicas'] ?? 1);
+  return spec === undefined ? value : Math.min(value, spec.replicationFactor);
 }
 
 /** Some node's image (built from committed metadata records only) holds the topic. */

@@ -6,6 +6,7 @@ import { Partition } from '../../core/broker/partition.ts';
 import type { PartitionState } from '../../core/controller/image.ts';
 import type { Env, NodeId } from '../../core/env.ts';
 import { UNDEFINED_EPOCH } from '../../core/log/epoch-cache.ts';
+import { ErrorCode } from '../../core/protocol/errors.ts';
 import { lastOffsetOf, type RecordBatch } from '../../core/protocol/records.ts';
 import type { NodeEvent } from '../../core/trace/schema.ts';
 import { SimStorage } from '../../sim/disk.ts';
@@ -45,6 +46,8 @@ interface Setup {
   minIsr?: number;
   lagMs?: number;
   bugs?: BrokerBug[];
+  /** Followers the leader's metadata shows fenced or shutting down. */
+  ineligible?: NodeId[];
 }
 
 /** The state the controller would publish for orders-0 (replicas b1, b2, b3 unless told). */
@@ -56,7 +59,13 @@ function stateOf(s: Setup): PartitionState {
 
 /** Broker b1's replica of orders-0, opened from its storage and given the state from the metadata. */
 function replica(s: Setup = {}, env = new FakeEnv()): { p: Partition; env: FakeEnv } {
-  const settings = { minIsr: s.minIsr ?? 1, replicaLagTimeMaxMs: s.lagMs ?? 10_000, flushMessages: Number.MAX_SAFE_INTEGER, bugs: new Set(s.bugs ?? []) };
+  const settings = {
+    minIsr: s.minIsr ?? 1,
+    replicaLagTimeMaxMs: s.lagMs ?? 10_000,
+    flushMessages: Number.MAX_SAFE_INTEGER,
+    bugs: new Set(s.bugs ?? []),
+    isrEligible: (follower: NodeId) => !(s.ineligible ?? []).includes(follower),
+  };
   const p = Partition.open(env, 'b1', stateOf(s), 0, settings);
   p.applyMetadata(env, stateOf(s));
   return { p, env };
@@ -174,6 +183,7 @@ describe("Partition: the leader's high watermark", () => {
     p.followerFetched(env, 'b2', 4, 1);
     p.followerFetched(env, 'b3', 1, 1);
     expect(p.hw).toBe(1);
+    env.time = 11_000; // b3 has not caught up for longer than the lag time
     p.proposeIsr(env, ['b1', 'b2']);
     expect(p.maximalIsr).toEqual(['b1', 'b2', 'b3']);
     p.followerFetched(env, 'b2', 4, 1);
@@ -231,12 +241,14 @@ describe("Partition: the leader's high watermark", () => {
   });
 
   it("moves as soon as the controller commits a smaller ISR through the metadata (Kafka's makeLeader recomputes it)", () => {
-    const { p, env } = replica();
+    const ineligible: NodeId[] = [];
+    const { p, env } = replica({ ineligible });
     appendAll(p, env, [4]);
     p.followerFetched(env, 'b2', 4, 1);
     p.followerFetched(env, 'b3', 1, 1);
     expect(p.hw).toBe(1);
     // The controller fences b3 and drops it from the ISR; no fetch or append follows.
+    ineligible.push('b3');
     expect(p.applyMetadata(env, { ...stateOf({ isr: ['b1', 'b2'] }), partitionEpoch: 1 })).toBe('isr-updated');
     expect(p.hw).toBe(4);
   });
@@ -250,6 +262,59 @@ describe("Partition: the leader's high watermark", () => {
     expect(p.applyMetadata(env, { ...stateOf({ isr: ['b1', 'b2'] }), partitionEpoch: 1 })).toBe('isr-updated');
     expect(p.pendingIsr).toBeNull();
     expect(p.hw).toBe(3);
+  });
+
+  it('min.insync.replicas above the replica count is capped at the replica count (effectiveMinIsr)', () => {
+    const { p, env } = replica({ replicas: ['b1'], minIsr: 2 });
+    expect(p.effectiveMinIsr).toBe(1);
+    expect(p.underMinIsr).toBe(false);
+    appendAll(p, env, [3]);
+    expect(p.hw).toBe(3);
+  });
+
+  it('waits for a follower that is caught up and eligible to join the ISR while it is not yet in it (shouldWaitForReplicaToJoinIsr)', () => {
+    const ineligible: NodeId[] = [];
+    const { p, env } = replica({ isr: ['b1', 'b2'], lagMs: 1_000, ineligible });
+    appendAll(p, env, [4]);
+    p.followerFetched(env, 'b3', 4, 1); // caught up; its ISR change is not in flight yet
+    appendAll(p, env, [2]);
+    p.followerFetched(env, 'b2', 6, 1);
+    expect(p.hw).toBe(4);
+    // Fenced, it is no longer eligible and no longer waited for.
+    ineligible.push('b3');
+    p.followerFetched(env, 'b2', 6, 1);
+    expect(p.hw).toBe(6);
+  });
+
+  it('stops waiting for a follower outside the ISR once it has not caught up for the lag time', () => {
+    const { p, env } = replica({ isr: ['b1', 'b2'], lagMs: 1_000 });
+    appendAll(p, env, [4]);
+    p.followerFetched(env, 'b3', 4, 1);
+    appendAll(p, env, [2]);
+    env.time = 1_001;
+    p.followerFetched(env, 'b2', 6, 1);
+    expect(p.hw).toBe(6);
+  });
+
+  it('a new leader does not wait for a replica outside the ISR until it catches up in its epoch', () => {
+    const { p, env } = replica({ isr: ['b1', 'b2'] });
+    appendAll(p, env, [4]);
+    p.followerFetched(env, 'b3', 0, 1); // far behind, never caught up
+    p.followerFetched(env, 'b2', 4, 1);
+    expect(p.hw).toBe(4);
+  });
+
+  it('an acks=all write is judged on the maximal ISR once the high watermark passes it (checkEnoughReplicasReachOffset)', () => {
+    const { p, env } = replica({ isr: ['b1', 'b2'], minIsr: 2 });
+    appendAll(p, env, [3]);
+    expect(p.enoughReplicasReached(3)).toBeNull();
+    p.followerFetched(env, 'b2', 3, 1);
+    expect(p.enoughReplicasReached(3)).toBe(ErrorCode.NONE);
+    // The controller drops b2 (committed ISR b1 alone), and b2's return is on its way (maximal ISR b1, b2).
+    p.applyMetadata(env, { ...stateOf({ isr: ['b1'] }), partitionEpoch: 1 });
+    expect(p.enoughReplicasReached(3)).toBe(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+    p.proposeIsr(env, ['b1', 'b2']);
+    expect(p.enoughReplicasReached(3)).toBe(ErrorCode.NONE);
   });
 
   it('with the seeded bug hw-below-min-isr, a lone leader advances it', () => {
@@ -321,10 +386,22 @@ describe('Partition: lagging ISR members (replica.lag.time.max.ms)', () => {
     env.time = 500;
     appendAll(p, env, [2]);
     p.followerFetched(env, 'b2', 2, 1); // caught up at 500
+    env.time = 600;
+    appendAll(p, env, [1]); // b2 does not fetch again
     expect(p.laggingIsrMembers(1_000)).toEqual([]);
     expect(p.laggingIsrMembers(1_001)).toEqual(['b3']); // b3 never fetched since the leader started at 0
     expect(p.laggingIsrMembers(1_500)).toEqual(['b3']);
     expect(p.laggingIsrMembers(1_501)).toEqual(['b2', 'b3']);
+  });
+
+  it("a follower at the leader's log end is in sync however long ago it last caught up (Kafka's isCaughtUp)", () => {
+    const { p, env } = replica({ lagMs: 1_000 });
+    env.time = 500;
+    appendAll(p, env, [2]);
+    p.followerFetched(env, 'b2', 2, 1);
+    p.followerFetched(env, 'b3', 1, 1);
+    // Nothing is written for a long time: b2 holds all the leader has, b3 does not.
+    expect(p.laggingIsrMembers(100_000)).toEqual(['b3']);
   });
 
   it('a follower behind a busy leader stays in sync if it reaches, each time, where the leader was at its last fetch', () => {

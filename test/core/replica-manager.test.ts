@@ -466,6 +466,7 @@ describe('ReplicaManager: Produce', () => {
     const c = new Cluster({ isr: ['b1', 'b2'], replicas: ['b1', 'b2'] });
     const id = c.send('b1', produce(-1, records(3), { timeoutMs: 30_000 }));
     c.advance(9_000); // b2 never fetches; the controller fences it after its session timeout
+    c.image.apply({ type: 'FenceBrokerRecord', id: 'b2', epoch: BROKER_EPOCH['b2']! });
     c.change({ isr: ['b1'] });
     expect(c.broker().partition.hw).toBe(3);
     expect(produced(c.answer<ProduceResponse>(id))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });
@@ -489,6 +490,12 @@ describe('ReplicaManager: Produce', () => {
     expect(produceNow(c, -1, records(3)).errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect(c.broker().partition.logEndOffset).toBe(0);
     expect(produceNow(c, 1, records(3))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });
+  });
+
+  it('with one replica and min.insync.replicas 2, acks=all writes are accepted: the requirement is capped at the replica count, as Kafka does', () => {
+    const c = new Cluster({ replicas: ['b1'], config: { 'min.insync.replicas': 2 } });
+    expect(produceNow(c, -1, records(3))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });
+    expect(c.broker().partition.hw).toBe(3);
   });
 
   it("the topic's min.insync.replicas overrides the broker's", () => {
