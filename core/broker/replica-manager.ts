@@ -2,13 +2,20 @@
 // followed as the metadata says; Produce with acks 0, 1 and all and min.insync.replicas (writes
 // waiting for the high watermark until request.timeout); Fetch for consumers (up to the high
 // watermark) and followers (fenced by leader epoch, KIP-320; diverging epochs, KIP-595), both
-// long-polled; ListOffsets, OffsetForLeaderEpoch, Metadata, InitProducerId and DescribeConfigs (in
-// describe-configs.ts); ISR shrink and expansion through AlterPartition; high watermark checkpoints.
+// long-polled; ListOffsets, OffsetForLeaderEpoch, Metadata, InitProducerId (ids from blocks the
+// controller allots, producer-ids.ts) and DescribeConfigs (in describe-configs.ts); ISR shrink and
+// expansion through AlterPartition; high watermark checkpoints.
 
 import type { MetadataImage, PartitionState } from '../controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../env.ts';
 import type { Config } from '../protocol/configs.ts';
-import type { AlterPartitionRequest, AlterPartitionResponse, CreateTopicsRequest } from '../protocol/controller.ts';
+import type {
+  AllocateProducerIdsRequest,
+  AllocateProducerIdsResponse,
+  AlterPartitionRequest,
+  AlterPartitionResponse,
+  CreateTopicsRequest,
+} from '../protocol/controller.ts';
 import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
@@ -32,9 +39,10 @@ import type { BrokerBug } from './bugs.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { FollowerFetcher } from './follower-fetcher.ts';
 import { Partition, type PartitionSettings } from './partition.ts';
+import { ProducerIdBlocks } from './producer-ids.ts';
 
 /** What the replica manager sends: data-plane responses, follower fetches and ISR changes. */
-type BrokerEnv = Env<DataMessage | AlterPartitionRequest | CreateTopicsRequest>;
+type BrokerEnv = Env<DataMessage | AlterPartitionRequest | AllocateProducerIdsRequest | CreateTopicsRequest>;
 
 const HW_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 const T = {
@@ -43,6 +51,7 @@ const T = {
   produceTimeout: 'replica:produce-timeout:',
   fetchWait: 'replica:fetch-wait:',
   alterPartition: 'replica:alter-partition:',
+  producerIds: 'replica:producer-ids',
   flush: 'replica:flush:',
 } as const;
 
@@ -87,7 +96,7 @@ export class ReplicaManager {
   private readonly autoCreating = new Map<string, number>();
   private nextAutoCreateId = 1;
   private nextCorrelationId = 1;
-  private nextProducerSeq = 0;
+  private readonly producerIds = new ProducerIdBlocks();
   private active = false;
   private image: MetadataImage | null = null;
 
@@ -548,10 +557,28 @@ export class ReplicaManager {
     const reply = (errorCode: number, producerId: number, producerEpoch: number) =>
       env.send(from, { api: 'InitProducerId', kind: 'response', correlationId: req.correlationId, errorCode, producerId, producerEpoch });
     if (!this.active || epoch < 0) return reply(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, -1, -1);
-    // An existing producer asking for a bump (KIP-360) keeps its id with the next epoch.
-    if (req.producerId >= 0) return reply(ErrorCode.NONE, req.producerId, req.producerEpoch + 1);
-    // Ids unique across the cluster and across restarts: this incarnation's broker epoch, then a counter.
-    reply(ErrorCode.NONE, epoch * 65536 + (this.nextProducerSeq++ % 65536), 0);
+    // Without a transactional id Kafka blindly hands out a fresh id with epoch 0, whatever id and
+    // epoch the request carries (TransactionCoordinator.handleInitProducerId), from the block the
+    // controller allotted this broker (KIP-730).
+    const producerId = this.producerIds.next();
+    this.maybeRequestProducerIds(env);
+    if (producerId === null) return reply(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, -1, -1);
+    reply(ErrorCode.NONE, producerId, 0);
+  }
+
+  private maybeRequestProducerIds(env: BrokerEnv): void {
+    const controller = this.hooks.controller();
+    if (controller === null || !this.producerIds.shouldRequest(env.now())) return;
+    const correlationId = this.nextCorrelationId++;
+    this.producerIds.requested(correlationId);
+    env.setTimer(this.config.int('controller.quorum.request.timeout.ms'), T.producerIds);
+    env.send(controller, { api: 'AllocateProducerIds', kind: 'request', correlationId, brokerId: this.brokerId, brokerEpoch: this.hooks.brokerEpoch() });
+  }
+
+  /** The controller's answer to AllocateProducerIds. */
+  allocateProducerIdsResponse(env: BrokerEnv, res: AllocateProducerIdsResponse): void {
+    if (!this.producerIds.answered(res.correlationId, res.errorCode, res.producerIdStart, res.producerIdLen, env.now())) return;
+    env.cancelTimer(T.producerIds);
   }
 
   // ---- the follower side ---------------------------------------------------------------------
@@ -640,7 +667,9 @@ export class ReplicaManager {
   fire(env: BrokerEnv, tag: TimerTag): boolean {
     if (this.fetcher.fire(env, tag)) return true;
     if (!tag.startsWith('replica:')) return false;
-    if (tag === T.isrCheck) {
+    if (tag === T.producerIds) {
+      this.producerIds.timedOut(env.now());
+    } else if (tag === T.isrCheck) {
       const now = env.now();
       for (const p of this.partitions.values()) {
         const lagging = p.laggingIsrMembers(now);

@@ -74,8 +74,10 @@ const NOT_APPENDED: ReadonlySet<number> = new Set([
 
 /** Kafka keeps the last five batches per producer and partition for deduplication (KIP-98). */
 const MAX_IN_FLIGHT_PER_PARTITION_IDEMPOTENT = 5;
-/** Kafka's transaction.timeout.ms default, sent with InitProducerId. */
-const TRANSACTION_TIMEOUT_MS = 60000;
+/** What Kafka's idempotent (non-transactional) producer sends as the transaction timeout with InitProducerId: Integer.MAX_VALUE. */
+const IDEMPOTENT_TRANSACTION_TIMEOUT_MS = 2147483647;
+/** The largest producer epoch (a short); past it an idempotent producer asks for a new id. */
+const MAX_PRODUCER_EPOCH = 32767;
 const WAKE: TimerTag = 'producer:wake';
 const EMPTY_BATCH: RecordBatch = {
   baseOffset: 0,
@@ -164,7 +166,6 @@ export class Producer implements Node<DataMessage> {
   private nextBatchSerial = 1;
   private producerId = NO_PRODUCER_ID;
   private producerEpoch = -1;
-  private epochBumpNeeded = false;
   private pidRequest: { correlationId: number; broker: NodeId; deadlineMs: number } | null = null;
   private pidRetryAtMs = -Infinity;
   private pidFailedBroker: NodeId | null = null;
@@ -191,7 +192,6 @@ export class Producer implements Node<DataMessage> {
     this.requests = new Map();
     this.producerId = NO_PRODUCER_ID;
     this.producerEpoch = -1;
-    this.epochBumpNeeded = false;
     this.pidRequest = null;
     this.pidRetryAtMs = -Infinity;
     this.pidFailedBroker = null;
@@ -424,7 +424,7 @@ export class Producer implements Node<DataMessage> {
 
   /** Gives the batch its producer id, epoch and base sequence, or says it must wait. */
   private assignSequence(tp: PartitionState, batch: Batch): boolean {
-    if (this.producerId === NO_PRODUCER_ID || this.epochBumpNeeded || this.pidRequest !== null) return false;
+    if (this.producerId === NO_PRODUCER_ID || this.pidRequest !== null) return false;
     if (batch.baseSequence >= 0) {
       // A retry goes alone, once everything before it is answered, so sequences reach the
       // broker in order (Kafka's Sender does the same).
@@ -557,7 +557,7 @@ export class Producer implements Node<DataMessage> {
    * their answer (ok if the broker took them after all).
    */
   private abandonSequences(env: Env<DataMessage>, failed: Batch): void {
-    this.epochBumpNeeded = true;
+    this.bumpEpoch();
     const tp = failed.tp;
     const later = (b: Batch) =>
       b.producerId === failed.producerId && b.producerEpoch === failed.producerEpoch && b.serial > failed.serial && b.baseSequence >= 0;
@@ -607,23 +607,34 @@ export class Producer implements Node<DataMessage> {
       this.pidFailedBroker = this.pidRequest.broker;
       this.pidRequest = null;
     }
-    const needed = this.producerId === NO_PRODUCER_ID || this.epochBumpNeeded;
-    if (!needed || this.pidRequest !== null || now < this.pidRetryAtMs) return;
+    if (this.producerId !== NO_PRODUCER_ID || this.pidRequest !== null || now < this.pidRetryAtMs) return;
     // Any broker can hand out producer ids to an idempotent producer.
     const candidates = this.bootstrap.length > 1 ? this.bootstrap.filter((b) => b !== this.pidFailedBroker) : this.bootstrap;
     const broker = candidates[Math.floor(env.random() * candidates.length)]!;
     const correlationId = this.nextCorrelationId++;
-    const bump = this.epochBumpNeeded && this.producerId !== NO_PRODUCER_ID;
     this.pidRequest = { correlationId, broker, deadlineMs: now + this.config.requestTimeoutMs };
     env.send(broker, {
       api: 'InitProducerId',
       kind: 'request',
       correlationId,
       transactionalId: null,
-      transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
-      producerId: bump ? this.producerId : NO_PRODUCER_ID,
-      producerEpoch: bump ? this.producerEpoch : -1,
+      transactionTimeoutMs: IDEMPOTENT_TRANSACTION_TIMEOUT_MS,
+      producerId: NO_PRODUCER_ID,
+      producerEpoch: -1,
     });
+  }
+
+  /**
+   * KIP-360 as Kafka's idempotent producer does it (bumpIdempotentProducerEpoch): the epoch is
+   * bumped locally, with no request, and every partition starts its sequences again at 0 once its
+   * batches of the old epoch are answered; only an epoch at its maximum asks for a new id.
+   */
+  private bumpEpoch(): void {
+    if (this.producerId === NO_PRODUCER_ID) return;
+    if (this.producerEpoch >= MAX_PRODUCER_EPOCH) {
+      this.producerId = NO_PRODUCER_ID;
+      this.producerEpoch = -1;
+    } else this.producerEpoch++;
   }
 
   private onInitProducerIdResponse(env: Env<DataMessage>, msg: InitProducerIdResponse): void {
@@ -636,7 +647,6 @@ export class Producer implements Node<DataMessage> {
     this.pidFailedBroker = null;
     this.producerId = msg.producerId;
     this.producerEpoch = msg.producerEpoch;
-    this.epochBumpNeeded = false;
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------------
@@ -681,7 +691,7 @@ export class Producer implements Node<DataMessage> {
     for (const s of this.waiting) next = earlierWake(now, next, s.sentAtMs + this.config.deliveryTimeoutMs);
     for (const r of this.requests.values()) next = earlierWake(now, next, r.deadlineMs);
     if (this.pidRequest !== null) next = earlierWake(now, next, this.pidRequest.deadlineMs);
-    else if (this.config.enableIdempotence && (this.producerId === NO_PRODUCER_ID || this.epochBumpNeeded)) next = earlierWake(now, next, this.pidRetryAtMs);
+    else if (this.config.enableIdempotence && this.producerId === NO_PRODUCER_ID) next = earlierWake(now, next, this.pidRetryAtMs);
     for (const tp of this.partitions.values()) {
       for (const b of tp.queue) next = earlierWake(now, next, b.deadlineMs);
       for (const b of tp.inFlight) next = earlierWake(now, next, b.deadlineMs);

@@ -1,6 +1,7 @@
 // The metadata image (KRaft's MetadataImage): brokers with their epochs and fencing, topics
-// with their partitions (replicas, ISR, leader, leader epoch, partition epoch) and configs,
-// built by applying committed metadata records in order. Every node keeps one.
+// with their partitions (replicas, ISR, leader, leader epoch, partition epoch) and configs, the
+// next producer id to hand out (KIP-730), built by applying committed metadata records in order.
+// Every node keeps one.
 
 import type { ControllerBug } from './bugs.ts';
 import type { NodeId } from '../env.ts';
@@ -39,12 +40,16 @@ export interface TopicState {
 interface ImageSnapshot {
   brokers: BrokerRegistration[];
   topics: TopicState[];
+  /** Absent in snapshots taken before producer id blocks (KIP-730): 0. */
+  nextProducerId?: number;
 }
 
 export class MetadataImage {
   readonly brokers = new Map<NodeId, BrokerRegistration>();
   readonly topics = new Map<string, TopicState>();
   private readonly idsByName = new Map<string, string>();
+  /** The first producer id no broker has been handed yet (Kafka's ProducerIdsImage). */
+  nextProducerId = 0;
 
   /** Seeded bugs of the metadata image (controller-reuses-leader-epoch), on every node alike. */
   constructor(private readonly bugs: ReadonlySet<ControllerBug> = new Set()) {}
@@ -93,6 +98,10 @@ export class MetadataImage {
         else topic.config[record.name] = record.value;
         return;
       }
+      case 'ProducerIdsRecord':
+        // Blocks only move forward (Kafka's ProducerIdControlManager refuses to replay one that goes back).
+        if (record.nextProducerId > this.nextProducerId) this.nextProducerId = record.nextProducerId;
+        return;
       case 'NoOpRecord':
         return;
     }
@@ -120,7 +129,7 @@ export class MetadataImage {
   }
 
   /**
-   * A digest of everything the image holds (brokers with their registrations, topic names and ids,
+   * A digest of everything the image holds (brokers with their registrations, the next producer id, topic names and ids,
    * configs, partitions with replicas, ISR, leader, epochs and recovery state), hashed over a
    * canonical form: brokers by id, topics by id, names by name, config keys sorted, partitions by
    * index. Two images with the same digest hold the same metadata, however each was built (records
@@ -133,6 +142,7 @@ export class MetadataImage {
       const listeners = (b.listeners ?? []).map((l) => [l.name, l.host, l.port, l.securityProtocol]);
       parts.push(JSON.stringify(['B', b.brokerId, b.brokerEpoch, b.incarnationId, b.fenced, listeners]));
     }
+    parts.push(JSON.stringify(['I', this.nextProducerId]));
     for (const name of [...this.idsByName.keys()].sort()) parts.push(JSON.stringify(['N', name, this.idsByName.get(name)]));
     for (const id of [...this.topics.keys()].sort()) {
       const t = this.topics.get(id)!;
@@ -161,6 +171,7 @@ export class MetadataImage {
       brokers: [...this.brokers.values()].map(copyBroker),
       topics: [...this.topics.values()].map((t) => ({ ...t, config: { ...t.config }, partitions: t.partitions.map(copyPartition) })),
     };
+    if (this.nextProducerId > 0) snapshot.nextProducerId = this.nextProducerId;
     return snapshot;
   }
 
@@ -168,6 +179,7 @@ export class MetadataImage {
     const snapshot = state as ImageSnapshot;
     const image = new MetadataImage(bugs);
     for (const b of snapshot.brokers) image.brokers.set(b.brokerId, copyBroker(b));
+    image.nextProducerId = snapshot.nextProducerId ?? 0;
     for (const t of snapshot.topics) {
       image.topics.set(t.topicId, { ...t, config: { ...t.config }, partitions: t.partitions.map(copyPartition) });
       image.idsByName.set(t.name, t.topicId);

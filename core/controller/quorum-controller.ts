@@ -2,11 +2,13 @@
 // metadata records, appends them, and answers once they are committed. It registers brokers and
 // hands out broker epochs, fences brokers whose heartbeats stop (broker.session.timeout.ms) and
 // moves their leaderships, unfences caught-up brokers, creates and deletes topics, adds partitions
-// (KIP-195), and applies AlterPartition requests checked against partition epochs and broker epochs (KIP-903).
+// (KIP-195), applies AlterPartition requests checked against partition epochs and broker epochs (KIP-903),
+// and hands brokers blocks of producer ids (AllocateProducerIds, KIP-730).
 
 import type { Env, NodeId, TimerTag } from '../env.ts';
 import { topicConfigProblem, type Config } from '../protocol/configs.ts';
 import type {
+  AllocateProducerIdsRequest,
   AlterPartitionPartitionResult,
   AlterPartitionRequest,
   BrokerHeartbeatRequest,
@@ -34,6 +36,8 @@ type ControllerEnv = Env<ControllerMessage | QuorumMessage<MetadataRecord>>;
 const SESSION_CHECK: TimerTag = 'controller:session-check';
 const NO_OP: TimerTag = 'controller:no-op';
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+/** How many producer ids a broker gets at a time (Kafka's ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE). */
+export const PRODUCER_ID_BLOCK_SIZE = 1000;
 
 interface PendingWrite {
   /** The last offset of the write; the reply goes out once it is committed. */
@@ -159,7 +163,32 @@ export class QuorumController {
         return this.onCreatePartitions(env, from, req);
       case 'AlterPartition':
         return this.onAlterPartition(env, from, req);
+      case 'AllocateProducerIds':
+        return this.onAllocateProducerIds(env, from, req);
     }
+  }
+
+  /**
+   * Kafka's ProducerIdControlManager: a registered broker of the current epoch gets the next
+   * PRODUCER_ID_BLOCK_SIZE ids, once the record that hands them out is committed; no id is ever
+   * handed out twice, across controller failovers too, since the block lives in the metadata log.
+   */
+  private onAllocateProducerIds(env: ControllerEnv, from: NodeId, req: AllocateProducerIdsRequest): void {
+    const latest = this.latest!;
+    const reply = (errorCode: number, producerIdStart: number, producerIdLen: number) =>
+      env.send(from, { api: 'AllocateProducerIds', kind: 'response', correlationId: req.correlationId, errorCode, producerIdStart, producerIdLen });
+    const requester = latest.brokers.get(req.brokerId);
+    if (requester === undefined) return reply(ErrorCode.BROKER_ID_NOT_REGISTERED, -1, 0);
+    if (requester.brokerEpoch !== req.brokerEpoch) return reply(ErrorCode.STALE_BROKER_EPOCH, -1, 0);
+    const start = latest.nextProducerId;
+    const records: MetadataRecord[] = [];
+    this.stage(records, { type: 'ProducerIdsRecord', brokerId: req.brokerId, brokerEpoch: req.brokerEpoch, nextProducerId: start + PRODUCER_ID_BLOCK_SIZE });
+    this.write(
+      env,
+      records,
+      () => reply(ErrorCode.NONE, start, PRODUCER_ID_BLOCK_SIZE),
+      (code) => reply(code, -1, 0),
+    );
   }
 
   private onRegistration(env: ControllerEnv, from: NodeId, req: BrokerRegistrationRequest): void {

@@ -73,6 +73,14 @@ export interface ConfigRecord {
   value: string | null;
 }
 
+/** The controller handed producer ids below `nextProducerId` to broker `brokerId` (KIP-730). */
+export interface ProducerIdsRecord {
+  type: 'ProducerIdsRecord';
+  brokerId: NodeId;
+  brokerEpoch: number;
+  nextProducerId: number;
+}
+
 export interface NoOpRecord {
   type: 'NoOpRecord';
 }
@@ -86,4 +94,5 @@ export type MetadataRecord =
   | PartitionChangeRecord
   | RemoveTopicRecord
   | ConfigRecord
+  | ProducerIdsRecord
   | NoOpRecord;

@@ -115,6 +115,8 @@ export class KafkaNode implements Node<KafkaMessage> {
         return this.replicas?.fetchResponse(env, from, msg);
       case 'AlterPartition':
         return this.replicas?.alterPartitionResponse(env, msg);
+      case 'AllocateProducerIds':
+        return this.replicas?.allocateProducerIdsResponse(env, msg);
     }
   }
 

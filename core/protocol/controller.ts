@@ -1,6 +1,7 @@
 // Requests the active controller serves, with Kafka's field names: broker lifecycle (KIP-631:
 // BrokerRegistration, BrokerHeartbeat), ISR changes from partition leaders (AlterPartition,
-// KIP-497/KIP-903), and topic administration (CreateTopics, DeleteTopics, CreatePartitions: KIP-195).
+// KIP-497/KIP-903), producer id blocks (AllocateProducerIds, KIP-730), and topic administration
+// (CreateTopics, DeleteTopics, CreatePartitions: KIP-195).
 
 import type { NodeId } from '../env.ts';
 
@@ -154,16 +155,48 @@ export interface CreatePartitionsResponse {
   results: Array<{ name: string; errorCode: number; errorMessage: string | null }>;
 }
 
+/** A broker asks the controller for a block of producer ids to hand out (KIP-730). */
+export interface AllocateProducerIdsRequest {
+  api: 'AllocateProducerIds';
+  kind: 'request';
+  correlationId: number;
+  brokerId: NodeId;
+  brokerEpoch: number;
+}
+
+export interface AllocateProducerIdsResponse {
+  api: 'AllocateProducerIds';
+  kind: 'response';
+  correlationId: number;
+  errorCode: number;
+  /** The first id of the block, inclusive (-1 on error). */
+  producerIdStart: number;
+  producerIdLen: number;
+}
+
 export type ControllerRequest =
-  BrokerRegistrationRequest | BrokerHeartbeatRequest | AlterPartitionRequest | CreateTopicsRequest | DeleteTopicsRequest | CreatePartitionsRequest;
+  | BrokerRegistrationRequest
+  | BrokerHeartbeatRequest
+  | AlterPartitionRequest
+  | AllocateProducerIdsRequest
+  | CreateTopicsRequest
+  | DeleteTopicsRequest
+  | CreatePartitionsRequest;
 export type ControllerResponse =
-  BrokerRegistrationResponse | BrokerHeartbeatResponse | AlterPartitionResponse | CreateTopicsResponse | DeleteTopicsResponse | CreatePartitionsResponse;
+  | BrokerRegistrationResponse
+  | BrokerHeartbeatResponse
+  | AlterPartitionResponse
+  | AllocateProducerIdsResponse
+  | CreateTopicsResponse
+  | DeleteTopicsResponse
+  | CreatePartitionsResponse;
 export type ControllerMessage = ControllerRequest | ControllerResponse;
 
 export const CONTROLLER_APIS: ReadonlySet<string> = new Set([
   'BrokerRegistration',
   'BrokerHeartbeat',
   'AlterPartition',
+  'AllocateProducerIds',
   'CreateTopics',
   'DeleteTopics',
   'CreatePartitions',

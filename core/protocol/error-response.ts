@@ -13,6 +13,8 @@ export function errorResponse(req: ControllerRequest, errorCode: number, errorMe
 export function errorResponse(req: DataRequest | ControllerRequest, errorCode: number, errorMessage: string | null = null): DataResponse | ControllerResponse {
   const correlationId = req.correlationId;
   switch (req.api) {
+    case 'AllocateProducerIds':
+      return { api: 'AllocateProducerIds', kind: 'response', correlationId, errorCode, producerIdStart: -1, producerIdLen: 0 };
     case 'Produce':
       return {
         api: 'Produce',

@@ -169,9 +169,15 @@ export class FakeCluster {
     return null;
   }
 
-  allocateProducerId(producerId: number, epoch: number): { producerId: number; producerEpoch: number } {
-    if (producerId < 0) return { producerId: this.nextProducerId++, producerEpoch: 0 };
-    return { producerId, producerEpoch: epoch + 1 };
+  /**
+   * The epoch a fresh id starts at: 0 as Kafka's brokers give it; a test sets it near the maximum to
+   * reach the overflow of an idempotent producer's local epoch bumps without 32,767 failures.
+   */
+  freshEpoch = 0;
+
+  /** As Kafka answers InitProducerId without a transactional id: a fresh id, whatever the request carries. */
+  allocateProducerId(): { producerId: number; producerEpoch: number } {
+    return { producerId: this.nextProducerId++, producerEpoch: this.freshEpoch };
   }
 }
 
@@ -245,7 +251,7 @@ export class FakeBroker implements Node<DataMessage> {
           reply({ api: 'InitProducerId', kind: 'response', correlationId: msg.correlationId, errorCode: fault.error!, producerId: -1, producerEpoch: -1 });
           return;
         }
-        const ids = this.cluster.allocateProducerId(msg.producerId, msg.producerEpoch);
+        const ids = this.cluster.allocateProducerId();
         reply({ api: 'InitProducerId', kind: 'response', correlationId: msg.correlationId, errorCode: ErrorCode.NONE, ...ids });
         return;
       }

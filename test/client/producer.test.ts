@@ -387,11 +387,9 @@ describe('producer: idempotence (KIP-98, KIP-360)', () => {
       ['c', 'ok'],
     ]);
     expect(done[1]!.result).toMatchObject({ error: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+    // The epoch is bumped locally (KIP-360, Kafka's bumpIdempotentProducerEpoch): no second InitProducerId.
     const init = w.cluster.received('InitProducerId').map((r) => [r.msg.producerId, r.msg.producerEpoch]);
-    expect(init).toEqual([
-      [-1, -1],
-      [1000, 0],
-    ]);
+    expect(init).toEqual([[-1, -1]]);
     expect(producedBatches(w.cluster, 'orders', 0).map((b) => [b.batch.records[0]!.value, b.batch.producerEpoch, b.batch.baseSequence])).toEqual([
       ['w', 0, 0],
       ['a', 0, 1],
@@ -447,7 +445,7 @@ describe('producer: idempotence (KIP-98, KIP-360)', () => {
       ['r', 'ok'],
       ['s', 'ok'],
     ]);
-    expect(w.cluster.received('InitProducerId')).toHaveLength(2);
+    expect(w.cluster.received('InitProducerId')).toHaveLength(1);
     // Kafka rewrites sequences only on the partition that asked for the bump: r is resent as it
     // was first sent (the broker could have taken later batches of epoch 0 meanwhile), and the
     // partition starts the new epoch at 0 once r is answered.
@@ -466,7 +464,35 @@ describe('producer: idempotence (KIP-98, KIP-360)', () => {
     sendAt(w, 300, ['b'], done);
     w.sim.run(1000);
     expect(done.map((d) => d.result.type)).toEqual(['fail', 'ok']);
-    expect(w.cluster.received('InitProducerId')).toHaveLength(2);
+    expect(w.cluster.received('InitProducerId')).toHaveLength(1);
+    expect(
+      producedBatches(w.cluster, 'orders', 0).map((b) => [b.batch.records[0]!.value, b.batch.producerId, b.batch.producerEpoch, b.batch.baseSequence]),
+    ).toEqual([
+      ['a', 1000, 0, 0],
+      ['b', 1000, 1, 0],
+    ]);
+  });
+
+  it('asks for a new producer id only when a bump would overflow the epoch (a short)', () => {
+    const w = clientWorld();
+    w.cluster.freshEpoch = 32767;
+    w.producer('p1');
+    w.cluster.inject({ api: 'Produce', topic: 'orders', partition: 0, error: ErrorCode.UNKNOWN_PRODUCER_ID, times: 1 });
+    const done: Done[] = [];
+    sendAt(w, 10, ['a'], done);
+    sendAt(w, 300, ['b'], done);
+    w.sim.run(1000);
+    expect(done.map((d) => d.result.type)).toEqual(['fail', 'ok']);
+    expect(w.cluster.received('InitProducerId').map((r) => [r.msg.producerId, r.msg.producerEpoch])).toEqual([
+      [-1, -1],
+      [-1, -1],
+    ]);
+    expect(
+      producedBatches(w.cluster, 'orders', 0).map((b) => [b.batch.records[0]!.value, b.batch.producerId, b.batch.producerEpoch, b.batch.baseSequence]),
+    ).toEqual([
+      ['a', 1000, 32767, 0],
+      ['b', 1001, 32767, 0],
+    ]);
   });
 });
 

@@ -11,6 +11,7 @@ import { fencedBrokerChange, isrChange, leaderlessChange } from '../../core/cont
 import { placeReplicas } from '../../core/controller/placement.ts';
 import type { MetadataRecord } from '../../core/controller/records.ts';
 import type {
+  AllocateProducerIdsResponse,
   AlterPartitionRequest,
   AlterPartitionResponse,
   BrokerHeartbeatResponse,
@@ -281,6 +282,18 @@ describe('MetadataImage: topics and partitions', () => {
     set('retention.ms', '5', 2, 'unknown-topic');
     expect(image.topicByName('orders')!.config).toEqual({ 'min.insync.replicas': '2' });
     expect(image.topicByName('unknown-topic')).toBeUndefined();
+  });
+
+  it('ProducerIdsRecord moves the next producer id forward only; snapshots and digests carry it', () => {
+    const image = new MetadataImage();
+    const before = image.digest();
+    image.apply({ type: 'ProducerIdsRecord', brokerId: 'b1', brokerEpoch: 3, nextProducerId: 1000 });
+    image.apply({ type: 'ProducerIdsRecord', brokerId: 'b2', brokerEpoch: 4, nextProducerId: 500 });
+    expect(image.nextProducerId).toBe(1000);
+    expect(image.digest()).not.toBe(before);
+    const copy = MetadataImage.fromSnapshot(JSON.parse(JSON.stringify(image.toSnapshot())));
+    expect(copy.nextProducerId).toBe(1000);
+    expect(copy.digest()).toBe(image.digest());
   });
 
   it('a NoOpRecord changes nothing', () => {
@@ -1031,6 +1044,37 @@ describe('the controller in a cluster: BrokerHeartbeat and BrokerRegistration', 
     expect(register(registration.incarnationId)).toMatchObject({ errorCode: ErrorCode.NONE, brokerEpoch: registration.brokerEpoch });
     expect(register('another-process')).toMatchObject({ errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, brokerEpoch: -1 });
     expect(controllerImage(tc).brokers.get(broker)).toEqual(registration);
+  });
+});
+
+describe('the controller in a cluster: AllocateProducerIds (KIP-730)', () => {
+  const allocate = (tc: TestCluster, brokerId: NodeId, brokerEpoch: number) =>
+    tc.request<AllocateProducerIdsResponse>(tc.controller(), (correlationId) => ({
+      api: 'AllocateProducerIds',
+      kind: 'request',
+      correlationId,
+      brokerId,
+      brokerEpoch,
+    }));
+
+  it('hands out consecutive blocks of 1000 ids, recorded in the metadata log, and refuses stale or unknown brokers', () => {
+    const tc = startCluster();
+    const b2 = epochOf(tc, 'b2');
+    expect(allocate(tc, 'b2', b2)).toMatchObject({ errorCode: ErrorCode.NONE, producerIdStart: 0, producerIdLen: 1000 });
+    expect(allocate(tc, 'b3', epochOf(tc, 'b3'))).toMatchObject({ errorCode: ErrorCode.NONE, producerIdStart: 1000, producerIdLen: 1000 });
+    expect(allocate(tc, 'b2', b2 - 1)).toMatchObject({ errorCode: ErrorCode.STALE_BROKER_EPOCH, producerIdStart: -1 });
+    expect(allocate(tc, 'b9', 0)).toMatchObject({ errorCode: ErrorCode.BROKER_ID_NOT_REGISTERED });
+    untilEveryImage(tc, (image) => image.nextProducerId === 2000, 'every image at next producer id 2000');
+  });
+
+  it('a new active controller goes on from the committed blocks: no id is handed out twice', () => {
+    const tc = startCluster();
+    expect(allocate(tc, 'b2', epochOf(tc, 'b2')).producerIdStart).toBe(0);
+    const old = tc.controller();
+    tc.sim.crash(old);
+    tc.runUntil(() => tc.activeController() !== null && tc.activeController() !== old, 10_000, 'a new active controller');
+    const broker = tc.cluster.brokers.find((b) => b !== old)!;
+    expect(allocate(tc, broker, epochOf(tc, broker))).toMatchObject({ errorCode: ErrorCode.NONE, producerIdStart: 1000 });
   });
 });
 

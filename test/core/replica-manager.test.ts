@@ -6,7 +6,7 @@ import { ReplicaManager } from '../../core/broker/replica-manager.ts';
 import { MetadataImage } from '../../core/controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../../core/env.ts';
 import { Config, type ConfigValue } from '../../core/protocol/configs.ts';
-import type { AlterPartitionRequest, AlterPartitionResponse } from '../../core/protocol/controller.ts';
+import type { AllocateProducerIdsRequest, AllocateProducerIdsResponse, AlterPartitionRequest, AlterPartitionResponse } from '../../core/protocol/controller.ts';
 import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
@@ -14,6 +14,7 @@ import {
   type DataRequest,
   type FetchPartitionResponse,
   type FetchResponse,
+  type InitProducerIdResponse,
   type ListOffsetsResponse,
   type MetadataResponse,
   type OffsetForLeaderEpochResponse,
@@ -25,7 +26,7 @@ import { lastOffsetOf, type RecordBatch } from '../../core/protocol/records.ts';
 import type { NodeEvent } from '../../core/trace/schema.ts';
 import { SimStorage } from '../../sim/disk.ts';
 
-type Msg = DataMessage | AlterPartitionRequest | AlterPartitionResponse;
+type Msg = DataMessage | AlterPartitionRequest | AlterPartitionResponse | AllocateProducerIdsRequest | AllocateProducerIdsResponse;
 interface Delivery {
   at: number;
   from: NodeId;
@@ -201,9 +202,10 @@ class Cluster {
       }
       const msg = d.msg;
       if (msg.kind === 'request') {
-        if (msg.api !== 'AlterPartition') broker.rm.handle(broker, d.from, msg);
+        if (msg.api !== 'AlterPartition' && msg.api !== 'AllocateProducerIds') broker.rm.handle(broker, d.from, msg);
       } else if (msg.api === 'Fetch') broker.rm.fetchResponse(broker, d.from, msg);
       else if (msg.api === 'AlterPartition') broker.rm.alterPartitionResponse(broker, msg);
+      else if (msg.api === 'AllocateProducerIds') broker.rm.allocateProducerIdsResponse(broker, msg);
     }
   }
 
@@ -250,6 +252,27 @@ class Cluster {
   /** The AlterPartition requests the controller got. */
   alterPartitions(): AlterPartitionRequest[] {
     return this.received.flatMap((d) => (d.to === CONTROLLER && d.msg.api === 'AlterPartition' && d.msg.kind === 'request' ? [d.msg] : []));
+  }
+
+  /** The AllocateProducerIds requests the controller got. */
+  allocateProducerIds(): AllocateProducerIdsRequest[] {
+    return this.received.flatMap((d) => (d.to === CONTROLLER && d.msg.api === 'AllocateProducerIds' && d.msg.kind === 'request' ? [d.msg] : []));
+  }
+
+  /** The controller's part: answers the last AllocateProducerIds request with this block. */
+  allotProducerIds(to: NodeId, producerIdStart: number, producerIdLen: number, errorCode: number = ErrorCode.NONE): void {
+    const req = this.allocateProducerIds().at(-1);
+    if (req === undefined) throw new Error('no AllocateProducerIds request');
+    const response: AllocateProducerIdsResponse = {
+      api: 'AllocateProducerIds',
+      kind: 'response',
+      correlationId: req.correlationId,
+      errorCode,
+      producerIdStart,
+      producerIdLen,
+    };
+    this.queue.push({ at: this.now, from: CONTROLLER, to, msg: response });
+    this.deliver();
   }
 
   /** The controller's part: commits the proposed ISR and answers with the new partition state. */
@@ -996,6 +1019,60 @@ describe('ReplicaManager: Metadata', () => {
     const r = c.answer<MetadataResponse>(c.send('b1', { api: 'Metadata', kind: 'request', topics: [TOPIC, 'nope'], allowAutoTopicCreation: false }));
     expect(r.topics[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, leaderId: null, leaderEpoch: 1 });
     expect(r.topics[1]).toEqual({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name: 'nope', topicId: null, isInternal: false, partitions: [] });
+  });
+});
+
+describe('ReplicaManager: InitProducerId (KIP-730 producer id blocks)', () => {
+  const init = (c: Cluster, producerId = -1, producerEpoch = -1) =>
+    c.answer<InitProducerIdResponse>(
+      c.send('b1', { api: 'InitProducerId', kind: 'request', transactionalId: null, transactionTimeoutMs: 2147483647, producerId, producerEpoch }),
+    );
+
+  it('asks the controller for a block and answers COORDINATOR_LOAD_IN_PROGRESS until it has one', () => {
+    const c = new Cluster();
+    expect(init(c)).toMatchObject({ errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, producerId: -1 });
+    expect(c.allocateProducerIds()).toMatchObject([{ brokerId: 'b1', brokerEpoch: BROKER_EPOCH['b1'] }]);
+    // A second InitProducerId while the request is in flight asks nothing more.
+    init(c);
+    expect(c.allocateProducerIds()).toHaveLength(1);
+    c.allotProducerIds('b1', 5000, 1000);
+    expect(init(c)).toMatchObject({ errorCode: ErrorCode.NONE, producerId: 5000, producerEpoch: 0 });
+    expect(init(c)).toMatchObject({ errorCode: ErrorCode.NONE, producerId: 5001, producerEpoch: 0 });
+  });
+
+  it('answers a request carrying an id and epoch with a fresh id, never the old id with a bumped epoch', () => {
+    const c = new Cluster();
+    init(c);
+    c.allotProducerIds('b1', 0, 1000);
+    expect(init(c, 77, 3)).toMatchObject({ errorCode: ErrorCode.NONE, producerId: 0, producerEpoch: 0 });
+  });
+
+  it('asks for the next block at 90% of the current one and moves on to it when the current one is used up', () => {
+    const c = new Cluster();
+    init(c);
+    c.allotProducerIds('b1', 0, 10);
+    const ids = [];
+    for (let i = 0; i < 9; i++) ids.push(init(c).producerId);
+    expect(ids).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(c.allocateProducerIds()).toHaveLength(1);
+    expect(init(c).producerId).toBe(9); // the 90% mark: the next block is asked for
+    expect(c.allocateProducerIds()).toHaveLength(2);
+    c.allotProducerIds('b1', 20, 10);
+    expect(init(c).producerId).toBe(20);
+  });
+
+  it('asks again after a refusal or a lost answer, once the backoff has passed', () => {
+    const c = new Cluster();
+    init(c);
+    c.allotProducerIds('b1', -1, 0, ErrorCode.STALE_BROKER_EPOCH);
+    init(c);
+    expect(c.allocateProducerIds()).toHaveLength(1); // within the backoff
+    c.advance(50);
+    init(c);
+    expect(c.allocateProducerIds()).toHaveLength(2);
+    c.advance(60_000); // no answer: the request times out
+    init(c);
+    expect(c.allocateProducerIds()).toHaveLength(3);
   });
 });
 

@@ -2,6 +2,7 @@
 // API, so that a frame's header (api key, version) leads to the spec that reads its body.
 
 import type { MessageSpec } from '../spec.ts';
+import { AllocateProducerIdsRequestSpec, AllocateProducerIdsResponseSpec } from './allocate-producer-ids.ts';
 import { AlterPartitionRequestSpec, AlterPartitionResponseSpec } from './alter-partition.ts';
 import { ApiVersionsRequestSpec, ApiVersionsResponseSpec } from './api-versions.ts';
 import { BeginQuorumEpochRequestSpec, BeginQuorumEpochResponseSpec } from './begin-quorum-epoch.ts';
@@ -77,6 +78,7 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(FetchSnapshotRequestSpec, FetchSnapshotResponseSpec),
   api(BrokerRegistrationRequestSpec, BrokerRegistrationResponseSpec),
   api(BrokerHeartbeatRequestSpec, BrokerHeartbeatResponseSpec),
+  api(AllocateProducerIdsRequestSpec, AllocateProducerIdsResponseSpec),
 ];
 
 const byKey = new Map(API_SPECS.map((a) => [a.apiKey, a]));

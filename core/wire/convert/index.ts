@@ -3,6 +3,7 @@
 // advertises in ApiVersions (clients see the data and admin APIs, controllers the quorum's).
 
 import type { ApiConverter, ErrorOnlyApi, ServedVersions, WireStruct } from './converter.ts';
+import { allocateProducerIdsConverter } from './allocate-producer-ids.ts';
 import { alterPartitionConverter } from './alter-partition.ts';
 import { beginQuorumEpochConverter } from './begin-quorum-epoch.ts';
 import { brokerHeartbeatConverter } from './broker-heartbeat.ts';
@@ -53,6 +54,7 @@ const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConver
   ['BrokerRegistration', brokerRegistrationConverter],
   ['BrokerHeartbeat', brokerHeartbeatConverter],
   ['AlterPartition', alterPartitionConverter],
+  ['AllocateProducerIds', allocateProducerIdsConverter],
 ]);
 
 const BY_KEY: ReadonlyMap<number, AnyConverter> = new Map([...BY_CORE_API.values()].map((c) => [c.apiKey, c]));
@@ -118,6 +120,7 @@ export const CONTROLLER_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: S
   brokerRegistrationConverter,
   brokerHeartbeatConverter,
   alterPartitionConverter,
+  allocateProducerIdsConverter,
   createTopicsConverter,
   deleteTopicsConverter,
   createPartitionsConverter,

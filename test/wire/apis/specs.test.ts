@@ -40,6 +40,7 @@ const EXPECTED: Record<string, [number, number, number]> = {
   FetchSnapshot: [0, 1, 0],
   BrokerRegistration: [0, 4, 0],
   BrokerHeartbeat: [0, 1, 0],
+  AllocateProducerIds: [0, 0, 0],
 };
 
 const allSpecs = API_SPECS.flatMap((a) => [a.request, a.response]);

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { MetadataRecord } from '../../../core/controller/records.ts';
 import type { NodeId } from '../../../core/env.ts';
 import type {
+  AllocateProducerIdsRequest,
+  AllocateProducerIdsResponse,
   AlterPartitionRequest,
   AlterPartitionResponse,
   BrokerHeartbeatRequest,
@@ -28,6 +30,7 @@ import type {
 } from '../../../core/protocol/quorum.ts';
 import { apiSpecs } from '../../../core/wire/apis/index.ts';
 import { NO_COMPRESSORS } from '../../../core/wire/compression.ts';
+import { allocateProducerIdsConverter } from '../../../core/wire/convert/allocate-producer-ids.ts';
 import { alterPartitionConverter } from '../../../core/wire/convert/alter-partition.ts';
 import { beginQuorumEpochConverter } from '../../../core/wire/convert/begin-quorum-epoch.ts';
 import { brokerHeartbeatConverter } from '../../../core/wire/convert/broker-heartbeat.ts';
@@ -331,6 +334,21 @@ const SAMPLES: Samples[] = [
         isFenced: true,
         shouldShutDown: true,
       },
+    ],
+  },
+  {
+    converter: allocateProducerIdsConverter,
+    requests: () => [{ api: 'AllocateProducerIds', kind: 'request', correlationId: 71, brokerId: '2', brokerEpoch: 42 } satisfies AllocateProducerIdsRequest],
+    responses: () => [
+      {
+        api: 'AllocateProducerIds',
+        kind: 'response',
+        correlationId: 71,
+        errorCode: 0,
+        producerIdStart: 3_000_000_000,
+        producerIdLen: 1000,
+      } satisfies AllocateProducerIdsResponse,
+      { api: 'AllocateProducerIds', kind: 'response', correlationId: 72, errorCode: ErrorCode.STALE_BROKER_EPOCH, producerIdStart: -1, producerIdLen: 0 },
     ],
   },
   {
