@@ -67,6 +67,18 @@ export const PRODUCER_CONFIG_DEFS = {
   'max.in.flight.requests.per.connection': { type: 'int', default: 5, min: 1, max: INT32_MAX, doc: 'Unanswered Produce requests allowed per broker.' },
   retries: { type: 'int', default: INT32_MAX, min: 0, max: INT32_MAX, doc: 'How many times a batch is resent after a retriable error.' },
   'delivery.timeout.ms': { type: 'int', default: 120000, min: 0, max: INT32_MAX, doc: 'Upper bound from send() to success or failure (KIP-91).' },
+  'partitioner.adaptive.partitioning.enable': {
+    type: 'boolean',
+    default: true,
+    doc: 'Keyless records favour partitions with shorter queues of unsent batches (KIP-794).',
+  },
+  'partitioner.availability.timeout.ms': {
+    type: 'int',
+    default: 0,
+    min: 0,
+    doc: 'With adaptive partitioning, keyless records avoid brokers that have not taken a ready batch for this long (0: never).',
+  },
+  'partitioner.ignore.keys': { type: 'boolean', default: false, doc: 'Keyed records are partitioned as keyless ones, ignoring their key (KIP-794).' },
   ...COMMON_DEFS,
 } as const satisfies Record<string, Def>;
 
@@ -116,6 +128,9 @@ export interface ProducerConfig {
   deliveryTimeoutMs: number;
   requestTimeoutMs: number;
   metadataMaxAgeMs: number;
+  adaptivePartitioning: boolean;
+  partitionAvailabilityTimeoutMs: number;
+  partitionerIgnoreKeys: boolean;
 }
 
 export type AutoOffsetReset = 'latest' | 'earliest' | 'none';
@@ -173,6 +188,9 @@ export function parseProducerConfig(overrides: Readonly<Record<string, ConfigVal
     deliveryTimeoutMs,
     requestTimeoutMs,
     metadataMaxAgeMs: v['metadata.max.age.ms'] as number,
+    adaptivePartitioning: v['partitioner.adaptive.partitioning.enable'] as boolean,
+    partitionAvailabilityTimeoutMs: v['partitioner.availability.timeout.ms'] as number,
+    partitionerIgnoreKeys: v['partitioner.ignore.keys'] as boolean,
   };
 }
 

@@ -1,6 +1,10 @@
-// The producer's partitioner, as Java Kafka's BuiltInPartitioner: keyed records go to
-// murmur2(key) mod partitions (Java-compatible), keyless ones stick to one partition until its
-// batch is done, then move to another chosen at random (KIP-480, KIP-794).
+// The producer's partitioner, as the Java client's since 3.3 (KIP-794, BuiltInPartitioner): keyed
+// records go to murmur2(key) mod partitions (Java-compatible); keyless ones stick to one partition
+// until batch.size bytes went to it (switching only once its last batch is full, or at twice
+// batch.size regardless), then move to a partition drawn at random: uniformly among those with a
+// leader, or, with partitioner.adaptive.partitioning.enable, weighted against each partition's
+// queue of unsent batches, leaving out the partitions of brokers that have not taken a ready batch
+// for partitioner.availability.timeout.ms.
 
 import type { Bytes } from '../protocol/records.ts';
 
@@ -52,45 +56,114 @@ export function partitionFor(key: Bytes, numPartitions: number): number {
   return toPositive(murmur2(key)) % numPartitions;
 }
 
-/**
- * The sticky choice for keyless records, per topic. A keyless record goes where the previous
- * one went until that partition's batch is done (sent or full): batching keyless records into
- * one partition at a time gives fuller batches and fewer requests than round-robin (KIP-480).
- */
-export class StickyPartitioner {
-  private readonly sticky = new Map<string, number>();
+/** A draw like Java's Utils.toPositive(ThreadLocalRandom.nextInt()): a non-negative 31-bit int. */
+function positiveRandom(random: () => number): number {
+  return Math.floor(random() * 0x80000000);
+}
+
+interface Sticky {
+  partition: number;
+  producedBytes: number;
+}
+
+/** The cumulative frequency table of BuiltInPartitioner.PartitionLoadStats: partition i is drawn for values below cft[i]. */
+interface LoadStats {
+  cft: number[];
+  partitionIds: number[];
+}
+
+/** One topic's partitions as the producer's accumulator sees them when it looks for ready batches. */
+export interface PartitionQueue {
+  partition: number;
+  /** Batches waiting to be sent. */
+  queued: number;
+  /** Left out of the adaptive choice: its leader has not taken a ready batch for partitioner.availability.timeout.ms. */
+  unavailable: boolean;
+}
+
+/** The keyless-record choice per topic (Kafka's BuiltInPartitioner, one per topic). */
+export class BuiltInPartitioner {
+  private readonly sticky = new Map<string, Sticky>();
+  private readonly loadStats = new Map<string, LoadStats>();
+
+  constructor(private readonly stickyBatchSize: number) {}
 
   /**
-   * The partition for a keyless record of `topic`. `available` are the partitions with a known
-   * leader (Kafka prefers those); when empty, any of the `numPartitions` is taken.
+   * The partition for a keyless record of `topic` (peekCurrentPartitionInfo). `available` are the
+   * partitions with a known leader; when empty, any of the `numPartitions` is taken.
    */
   partition(topic: string, numPartitions: number, available: readonly number[], random: () => number): number {
-    const current = this.sticky.get(topic);
-    if (current !== undefined && current < numPartitions) return current;
-    const candidates = available.length > 0 ? available : Array.from({ length: numPartitions }, (_, i) => i);
-    const chosen = candidates[Math.floor(random() * candidates.length)]!;
-    this.sticky.set(topic, chosen);
-    return chosen;
+    let current = this.sticky.get(topic);
+    if (current === undefined || current.partition >= numPartitions) {
+      current = { partition: this.nextPartition(topic, numPartitions, available, random), producedBytes: 0 };
+      this.sticky.set(topic, current);
+    }
+    return current.partition;
   }
 
   /**
-   * The batch of `partition` is done (sent or full): if keyless records were sticking to it, the
-   * next one picks another partition at random, never the same one while there is a choice.
+   * updatePartitionInfo: `appendedBytes` of a keyless record went to `partition`. Past batch.size
+   * bytes the choice moves on, but only once the partition's last batch is full (`lastBatchFull`),
+   * so batches are not cut short; past twice batch.size it moves on regardless.
    */
-  batchDone(topic: string, partition: number, numPartitions: number, available: readonly number[], random: () => number): void {
-    if (this.sticky.get(topic) !== partition) return;
-    const pool = available.length > 0 ? available : Array.from({ length: numPartitions }, (_, i) => i);
-    const others = pool.filter((p) => p !== partition);
-    if (others.length === 0) return;
-    this.sticky.set(topic, others[Math.floor(random() * others.length)]!);
+  appended(
+    topic: string,
+    partition: number,
+    appendedBytes: number,
+    lastBatchFull: boolean,
+    numPartitions: number,
+    available: readonly number[],
+    random: () => number,
+  ): void {
+    const current = this.sticky.get(topic);
+    if (current === undefined || current.partition !== partition) return;
+    current.producedBytes += appendedBytes;
+    if ((current.producedBytes >= this.stickyBatchSize && lastBatchFull) || current.producedBytes >= this.stickyBatchSize * 2)
+      this.sticky.set(topic, { partition: this.nextPartition(topic, numPartitions, available, random), producedBytes: 0 });
+  }
+
+  /**
+   * updatePartitionLoadStats, from the queues of the partitions that have a leader, out of `total`
+   * partitions (`null`: no adaptive choice, as when it is off or not every partition has had a
+   * batch yet). Equal queues over every partition need no weighting; a partition left out (no
+   * leader, or unavailable) makes the choice weighted even so, to avoid it.
+   */
+  updateLoadStats(topic: string, queues: readonly PartitionQueue[] | null, total: number): void {
+    const kept = queues?.filter((q) => !q.unavailable) ?? [];
+    if (queues === null || kept.length < 1 || total < 2) return void this.loadStats.delete(topic);
+    const max = Math.max(...kept.map((q) => q.queued));
+    if (kept.length === total && kept.every((q) => q.queued === max)) return void this.loadStats.delete(topic);
+    // Invert the queue sizes (max + 1 - size: a short queue is likely) and sum them up.
+    const cft: number[] = [];
+    let sum = 0;
+    for (const q of kept) cft.push((sum += max + 1 - q.queued));
+    this.loadStats.set(topic, { cft, partitionIds: kept.map((q) => q.partition) });
   }
 
   /** The partition keyless records of `topic` currently stick to, if any. */
   current(topic: string): number | undefined {
-    return this.sticky.get(topic);
+    return this.sticky.get(topic)?.partition;
   }
 
   clear(): void {
     this.sticky.clear();
+    this.loadStats.clear();
+  }
+
+  /** nextPartition: weighted by the load stats if there are any, else uniform over `available` (or all). The same partition may come again. */
+  private nextPartition(topic: string, numPartitions: number, available: readonly number[], random: () => number): number {
+    const draw = positiveRandom(random);
+    const stats = this.loadStats.get(topic);
+    if (stats === undefined) return available.length > 0 ? available[draw % available.length]! : draw % numPartitions;
+    const weighted = draw % stats.cft[stats.cft.length - 1]!;
+    // The first entry strictly greater than the draw.
+    let lo = 0;
+    let hi = stats.cft.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (stats.cft[mid]! > weighted) hi = mid;
+      else lo = mid + 1;
+    }
+    return stats.partitionIds[lo]!;
   }
 }

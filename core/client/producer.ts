@@ -11,7 +11,7 @@ import { ClientConfigError, parseProducerConfig, type ProducerConfig } from './c
 import { LEADER_MOVED_ERRORS, MetadataCache } from './metadata-cache.ts';
 import { OpIds } from './op-ids.ts';
 import type { ClientBug } from './bugs.ts';
-import { partitionFor, StickyPartitioner } from './partitioner.ts';
+import { BuiltInPartitioner, partitionFor, type PartitionQueue } from './partitioner.ts';
 import { earlierWake } from './wake.ts';
 
 /** What the caller asks to write. Keys and values are byte strings (one char per byte). */
@@ -156,7 +156,9 @@ interface InFlightRequest {
 export class Producer implements Node<DataMessage> {
   readonly config: ProducerConfig;
   private metadata!: MetadataCache;
-  private readonly partitioner = new StickyPartitioner();
+  private readonly partitioner: BuiltInPartitioner;
+  /** Per broker, when it last had a ready batch and when it last took one (Kafka's NodeLatencyStats, for partitioner.availability.timeout.ms). */
+  private nodeLatency = new Map<NodeId, { readyMs: number; drainMs: number }>();
   private readonly opIds = new OpIds();
   private partitions = new Map<string, PartitionState>();
   /** Sends whose topic's metadata is not known yet, in send order. */
@@ -180,6 +182,7 @@ export class Producer implements Node<DataMessage> {
     private readonly bugs: ReadonlySet<ClientBug> = new Set(),
   ) {
     this.config = parseProducerConfig(config);
+    this.partitioner = new BuiltInPartitioner(this.config.batchSize);
     if (bootstrap.length === 0) throw new ClientConfigError(`producer ${id} needs at least one bootstrap broker`);
   }
 
@@ -187,6 +190,7 @@ export class Producer implements Node<DataMessage> {
     // A restarted producer begins empty: sends in flight at the crash never complete.
     this.metadata = new MetadataCache(this.bootstrap, this.config, () => this.nextCorrelationId++);
     this.partitioner.clear();
+    this.nodeLatency = new Map();
     this.partitions = new Map();
     this.waiting = [];
     this.requests = new Map();
@@ -231,7 +235,7 @@ export class Producer implements Node<DataMessage> {
 
   /** Makes every open batch ready now, ignoring linger.ms (KafkaProducer.flush, without blocking). */
   flush(env: Env<DataMessage>): void {
-    for (const tp of this.partitions.values()) for (const b of tp.queue) this.closeBatch(env, b);
+    for (const tp of this.partitions.values()) for (const b of tp.queue) this.closeBatch(b);
     this.run(env);
   }
 
@@ -271,6 +275,7 @@ export class Producer implements Node<DataMessage> {
     this.partitionWaiting(env, now);
     this.expireBatches(env, now);
     this.drain(env, now);
+    this.updateLoadStats();
     this.metadata.poll(env);
     this.armWake(env, now);
     this.flushCallbacks();
@@ -294,23 +299,34 @@ export class Producer implements Node<DataMessage> {
         this.complete(env, s, { type: 'fail', error: `invalid partition ${s.partition}: topic ${s.topic} has ${count} partitions` });
         continue;
       }
-      const partition =
-        s.partition ??
-        (s.key !== null && !this.bugs.has('partitioner-ignores-key')
-          ? partitionFor(s.key, count)
-          : this.partitioner.partition(s.topic, count, this.metadata.availablePartitions(s.topic), () => env.random()));
-      this.append(env, s, partition, now);
+      if (s.partition !== null) {
+        this.append(env, s, s.partition, now);
+      } else if (s.key !== null && !this.config.partitionerIgnoreKeys && !this.bugs.has('partitioner-ignores-key')) {
+        this.append(env, s, partitionFor(s.key, count), now);
+      } else {
+        // Keyless (or keys ignored): the built-in partitioner's sticky choice, told what went to it.
+        const available = this.metadata.availablePartitions(s.topic);
+        const random = () => env.random();
+        const partition = this.partitioner.partition(s.topic, count, available, random);
+        const { appendedBytes, lastBatchFull } = this.append(env, s, partition, now);
+        this.partitioner.appended(s.topic, partition, appendedBytes, lastBatchFull, count, available, random);
+      }
     }
     this.waiting = still;
   }
 
-  /** RecordAccumulator.append: into the partition's open batch, or a new one when it is full. */
-  private append(env: Env<DataMessage>, s: PendingSend, partition: number, now: number): void {
+  /**
+   * RecordAccumulator.append: into the partition's open batch, or a new one when it is full.
+   * Returns the bytes the batch grew by (with a new batch's header) and whether the partition's
+   * last batch is now full, for the built-in partitioner.
+   */
+  private append(env: Env<DataMessage>, s: PendingSend, partition: number, now: number): { appendedBytes: number; lastBatchFull: boolean } {
     const tp = this.partitionState(s.topic, partition);
     const record: KafkaRecord = { offsetDelta: 0, timestampDelta: 0, key: s.key, value: s.value, headers: s.headers };
     const recordBytes = recordSize(record);
     let batch = tp.queue[tp.queue.length - 1];
-    if (batch !== undefined && !batch.closed && batch.sizeBytes + recordBytes > this.config.batchSize) this.closeBatch(env, batch);
+    if (batch !== undefined && !batch.closed && batch.sizeBytes + recordBytes > this.config.batchSize) this.closeBatch(batch);
+    const sizeBefore = batch === undefined || batch.closed ? 0 : batch.sizeBytes;
     if (batch === undefined || batch.closed) {
       batch = {
         serial: this.nextBatchSerial++,
@@ -342,15 +358,12 @@ export class Producer implements Node<DataMessage> {
     batch.sizeBytes += recordBytes;
     // A batch's deadline is its oldest record's: delivery.timeout.ms counts from send().
     batch.deadlineMs = Math.min(batch.deadlineMs, s.sentAtMs + this.config.deliveryTimeoutMs);
-    if (batch.sizeBytes >= this.config.batchSize || env.buggify?.('producer.batch-split') === true) this.closeBatch(env, batch);
+    if (batch.sizeBytes >= this.config.batchSize || env.buggify?.('producer.batch-split') === true) this.closeBatch(batch);
+    return { appendedBytes: batch.sizeBytes - sizeBefore, lastBatchFull: batch.closed };
   }
 
-  private closeBatch(env: Env<DataMessage>, batch: Batch): void {
-    if (batch.closed) return;
+  private closeBatch(batch: Batch): void {
     batch.closed = true;
-    const { topic, partition } = batch.tp;
-    const count = this.metadata.partitionCount(topic) ?? partition + 1;
-    this.partitioner.batchDone(topic, partition, count, this.metadata.availablePartitions(topic), () => env.random());
   }
 
   /** delivery.timeout.ms: batches waiting or on the wire that ran out of time end now. */
@@ -394,10 +407,14 @@ export class Producer implements Node<DataMessage> {
         continue;
       }
       const broker = leader.leaderId;
-      if (!byBroker?.has(broker) && this.inFlightRequests(broker) >= this.config.maxInFlightRequestsPerConnection) continue;
+      if (!byBroker?.has(broker) && this.inFlightRequests(broker) >= this.config.maxInFlightRequestsPerConnection) {
+        this.noteReadyNode(broker, now, false);
+        continue;
+      }
       if (idempotent && !this.assignSequence(tp, batch)) continue;
+      this.noteReadyNode(broker, now, true);
       tp.queue.shift();
-      this.closeBatch(env, batch);
+      this.closeBatch(batch);
       byBroker ??= new Map();
       const list = byBroker.get(broker);
       if (list === undefined) byBroker.set(broker, [batch]);
@@ -406,6 +423,49 @@ export class Producer implements Node<DataMessage> {
     if (byBroker === null) return false;
     for (const [broker, batches] of byBroker) this.sendProduce(env, broker, batches, now);
     return true;
+  }
+
+  /** Sender.sendProducerData's latency stats: a broker with a ready batch, taken now or not (it has no room in flight). */
+  private noteReadyNode(broker: NodeId, now: number, drained: boolean): void {
+    let stats = this.nodeLatency.get(broker);
+    if (stats === undefined) this.nodeLatency.set(broker, (stats = { readyMs: now, drainMs: now }));
+    stats.readyMs = now;
+    if (drained) stats.drainMs = now;
+  }
+
+  /**
+   * RecordAccumulator.partitionReady's part for the built-in partitioner: for each topic keyless
+   * records went to, the queue of unsent batches of each partition with a leader, once every
+   * partition of the topic has had a batch; a partition whose broker has had ready batches but
+   * taken none for partitioner.availability.timeout.ms is left out.
+   */
+  private updateLoadStats(): void {
+    if (!this.config.adaptivePartitioning) return;
+    let byTopic: Map<string, PartitionState[]> | null = null;
+    for (const tp of this.partitions.values()) {
+      if (this.partitioner.current(tp.topic) === undefined) continue;
+      byTopic ??= new Map();
+      const list = byTopic.get(tp.topic);
+      if (list === undefined) byTopic.set(tp.topic, [tp]);
+      else list.push(tp);
+    }
+    if (byTopic === null) return;
+    const timeoutMs = this.config.partitionAvailabilityTimeoutMs;
+    for (const [topic, tps] of byTopic) {
+      if (tps.length < (this.metadata.partitionCount(topic) ?? Infinity)) {
+        this.partitioner.updateLoadStats(topic, null, tps.length);
+        continue;
+      }
+      const queues: PartitionQueue[] = [];
+      for (const tp of tps.sort((a, b) => a.partition - b.partition)) {
+        const leader = this.metadata.leader(topic, tp.partition);
+        if (leader === null) continue;
+        const stats = this.nodeLatency.get(leader.leaderId);
+        const stalled = timeoutMs > 0 && stats !== undefined && stats.readyMs - stats.drainMs > timeoutMs;
+        queues.push({ partition: tp.partition, queued: tp.queue.length, unavailable: tp.queue.length > 0 && stalled });
+      }
+      this.partitioner.updateLoadStats(topic, queues, tps.length);
+    }
   }
 
   /**

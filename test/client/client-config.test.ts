@@ -20,6 +20,9 @@ describe('producer config', () => {
       deliveryTimeoutMs: 120000,
       requestTimeoutMs: 30000,
       metadataMaxAgeMs: 300000,
+      adaptivePartitioning: true,
+      partitionAvailabilityTimeoutMs: 0,
+      partitionerIgnoreKeys: false,
     });
   });
 
