@@ -350,7 +350,8 @@ export class Partition {
     this.truncateTo(env, this.log.truncationOffsetFor(diverging));
   }
 
-  private truncateTo(env: BrokerEnv, offset: number): void {
+  /** Cuts the log back to `offset` (never past its end), rebuilding the producer state and clamping the high watermark. */
+  truncateTo(env: BrokerEnv, offset: number): void {
     const truncated = offset < this.log.logEndOffset;
     this.log.truncateTo(offset);
     if (this.settings.bugs.has('producer-state-lost-on-truncate')) {

@@ -27,6 +27,7 @@ import {
   type FetchResponse,
   type InitProducerIdRequest,
   type ListOffsetsRequest,
+  type ListOffsetsResponse,
   type MetadataRequest,
   type OffsetForLeaderEpochRequest,
   type ProducePartitionResponse,
@@ -52,6 +53,7 @@ const T = {
   fetchWait: 'replica:fetch-wait:',
   alterPartition: 'replica:alter-partition:',
   producerIds: 'replica:producer-ids',
+  offsetReset: 'replica:offset-reset:',
   flush: 'replica:flush:',
 } as const;
 
@@ -97,6 +99,8 @@ export class ReplicaManager {
   private nextAutoCreateId = 1;
   private nextCorrelationId = 1;
   private readonly producerIds = new ProducerIdBlocks();
+  /** Followed partitions answered OFFSET_OUT_OF_RANGE, by key: the ListOffsets sent to their leader about it. */
+  private readonly resetting = new Map<string, { leader: NodeId; leaderEpoch: number; correlationId: number }>();
   private active = false;
   private image: MetadataImage | null = null;
 
@@ -118,7 +122,8 @@ export class ReplicaManager {
       hooks.brokerEpoch,
       (key) => {
         const p = this.partitions.get(key);
-        if (p === undefined || p.role !== 'follower') return null;
+        // A partition asking its leader where its log ends (after OFFSET_OUT_OF_RANGE) fetches nothing meanwhile.
+        if (p === undefined || p.role !== 'follower' || this.resetting.has(key)) return null;
         return {
           topic: p.topic,
           partition: p.partition,
@@ -446,6 +451,9 @@ export class ReplicaManager {
         if (lp.currentLeaderEpoch >= 0 && lp.currentLeaderEpoch < p.leaderEpoch) return answer(ErrorCode.FENCED_LEADER_EPOCH);
         if (lp.currentLeaderEpoch > p.leaderEpoch) return answer(ErrorCode.UNKNOWN_LEADER_EPOCH);
         if (lp.timestamp === EARLIEST_TIMESTAMP) return answer(ErrorCode.NONE, p.log.logStartOffset, -1, p.leaderEpoch);
+        // A follower (a replica id) is answered from the whole log, as Kafka's fetchOffsetForTimestamp
+        // does with no isolation level: its latest offset is the log end.
+        if (req.replicaId !== null && lp.timestamp === LATEST_TIMESTAMP) return answer(ErrorCode.NONE, p.logEndOffset, -1, p.leaderEpoch);
         // A new leader's high watermark may still lag the old one's: wait until it reaches this epoch.
         if (p.hw < p.leaderEpochStartOffset) return answer(ErrorCode.OFFSET_NOT_AVAILABLE);
         if (lp.timestamp === LATEST_TIMESTAMP) return answer(ErrorCode.NONE, p.hw, -1, p.leaderEpoch);
@@ -594,6 +602,10 @@ export class ReplicaManager {
         const p = this.partitions.get(key);
         if (p === undefined || p.role !== 'follower' || p.leader !== from) continue;
         if (!this.fetcher.stillCurrent(from, key, p.leaderEpoch, p.logEndOffset)) continue;
+        if (fp.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          this.resetOutOfRange(env, from, p);
+          continue;
+        }
         if (fp.errorCode !== ErrorCode.NONE) {
           failed = true;
           continue;
@@ -604,6 +616,50 @@ export class ReplicaManager {
       }
     }
     this.fetcher.next(env, from, failed);
+  }
+
+  /**
+   * Kafka's fetchOffsetAndTruncate: a follower answered OFFSET_OUT_OF_RANGE asks its leader for
+   * the leader's log end (ListOffsets, latest, as a replica) and stops fetching the partition
+   * until the answer comes. Epoch validation makes this rare: it takes a follower ahead of a
+   * leader that cannot say where they diverge (an unclean election, or a fetch without a last
+   * fetched epoch).
+   */
+  private resetOutOfRange(env: BrokerEnv, leader: NodeId, p: Partition): void {
+    if (this.resetting.has(p.key)) return;
+    const correlationId = this.nextCorrelationId++;
+    this.resetting.set(p.key, { leader, leaderEpoch: p.leaderEpoch, correlationId });
+    env.setTimer(this.config.int('replica.socket.timeout.ms'), T.offsetReset + p.key);
+    env.send(leader, {
+      api: 'ListOffsets',
+      kind: 'request',
+      correlationId,
+      replicaId: this.brokerId,
+      isolationLevel: 0,
+      topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, currentLeaderEpoch: p.leaderEpoch, timestamp: LATEST_TIMESTAMP }] }],
+    });
+  }
+
+  /**
+   * The leader's log end for a partition being reset: a follower ahead of it truncates to it, as
+   * Kafka does after an unclean election (the logs may differ below it: Kafka does not repair
+   * that); one behind simply fetches again from its own end. Either way fetching resumes. (Kafka's
+   * other branch, a leader whose log starts past the follower's end, needs retention to happen.)
+   */
+  listOffsetsResponse(env: BrokerEnv, from: NodeId, res: ListOffsetsResponse): void {
+    for (const topic of res.topics) {
+      for (const lp of topic.partitions) {
+        const key = `${topic.name}-${lp.partitionIndex}`;
+        const asked = this.resetting.get(key);
+        if (asked === undefined || asked.correlationId !== res.correlationId || asked.leader !== from) continue;
+        this.resetting.delete(key);
+        env.cancelTimer(T.offsetReset + key);
+        const p = this.partitions.get(key);
+        const current = p !== undefined && p.role === 'follower' && p.leader === from && p.leaderEpoch === asked.leaderEpoch;
+        if (current && lp.errorCode === ErrorCode.NONE && lp.offset >= 0 && lp.offset < p.logEndOffset) p.truncateTo(env, lp.offset);
+      }
+    }
+    this.fetcher.pump(env);
   }
 
   // ---- ISR changes -----------------------------------------------------------------------------
@@ -669,6 +725,10 @@ export class ReplicaManager {
     if (!tag.startsWith('replica:')) return false;
     if (tag === T.producerIds) {
       this.producerIds.timedOut(env.now());
+    } else if (tag.startsWith(T.offsetReset)) {
+      // No answer about the reset: fetch again, and be answered OFFSET_OUT_OF_RANGE again if still so.
+      this.resetting.delete(tag.slice(T.offsetReset.length));
+      this.fetcher.pump(env);
     } else if (tag === T.isrCheck) {
       const now = env.now();
       for (const p of this.partitions.values()) {

@@ -113,6 +113,8 @@ export class KafkaNode implements Node<KafkaMessage> {
         return this.lifecycle?.receive(env, msg);
       case 'Fetch':
         return this.replicas?.fetchResponse(env, from, msg);
+      case 'ListOffsets':
+        return this.replicas?.listOffsetsResponse(env, from, msg);
       case 'AlterPartition':
         return this.replicas?.alterPartitionResponse(env, msg);
       case 'AllocateProducerIds':

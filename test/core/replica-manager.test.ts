@@ -206,6 +206,7 @@ class Cluster {
       } else if (msg.api === 'Fetch') broker.rm.fetchResponse(broker, d.from, msg);
       else if (msg.api === 'AlterPartition') broker.rm.alterPartitionResponse(broker, msg);
       else if (msg.api === 'AllocateProducerIds') broker.rm.allocateProducerIdsResponse(broker, msg);
+      else if (msg.api === 'ListOffsets') broker.rm.listOffsetsResponse(broker, d.from, msg);
     }
   }
 
@@ -407,11 +408,11 @@ function fetchRequest(replicaId: NodeId | null, replicaEpoch: number, o: FetchOp
   };
 }
 
-function listOffsets(timestamp: number, currentLeaderEpoch = -1): Body<DataRequest> {
+function listOffsets(timestamp: number, currentLeaderEpoch = -1, replicaId: NodeId | null = null): Body<DataRequest> {
   return {
     api: 'ListOffsets',
     kind: 'request',
-    replicaId: null,
+    replicaId,
     isolationLevel: 0,
     topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch, timestamp }] }],
   };
@@ -891,6 +892,63 @@ describe('ReplicaManager: replication between brokers', () => {
     expect(next.topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 0, currentLeaderEpoch: 2 });
   });
 
+  /** b1 follows b2 (played by the test) and holds [0, 3) and [3, 5) of epoch 0; b2 answers its next fetch OFFSET_OUT_OF_RANGE. */
+  function outOfRange(): { c: Cluster; listOffsets: () => Delivery[]; fetches: () => Delivery[] } {
+    const c = new Cluster({ brokers: ['b1'], leader: 'b2', isr: ['b2', 'b1', 'b3'] });
+    c.answerFollowerFetch('b1', 'b2', [written(0, 3, 0), written(3, 2, 0)], 5);
+    c.answerFollowerFetch('b1', 'b2', [], 5, ErrorCode.OFFSET_OUT_OF_RANGE);
+    return {
+      c,
+      listOffsets: () => c.received.filter((d) => d.from === 'b1' && d.msg.api === 'ListOffsets' && d.msg.kind === 'request'),
+      fetches: () => c.received.filter((d) => d.from === 'b1' && d.msg.api === 'Fetch' && d.msg.kind === 'request'),
+    };
+  }
+
+  /** b2's answer to b1's last ListOffsets: its log end. */
+  function answerListOffsets(c: Cluster, offset: number, errorCode: number = ErrorCode.NONE): void {
+    const req = c.received.filter((d) => d.from === 'b1' && d.msg.api === 'ListOffsets' && d.msg.kind === 'request').at(-1)!;
+    const response: ListOffsetsResponse = {
+      api: 'ListOffsets',
+      kind: 'response',
+      correlationId: req.msg.correlationId,
+      topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, errorCode, timestamp: -1, offset, leaderEpoch: 0 }] }],
+    };
+    c.queue.push({ at: c.now, from: 'b2', to: 'b1', msg: response });
+    c.deliver();
+  }
+
+  it("OFFSET_OUT_OF_RANGE: a follower asks the leader for its log end and truncates to it when ahead (Kafka's fetchOffsetAndTruncate)", () => {
+    const { c, listOffsets, fetches } = outOfRange();
+    expect(listOffsets()).toHaveLength(1);
+    expect(listOffsets()[0]!.msg).toMatchObject({
+      replicaId: 'b1',
+      topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch: 0, timestamp: LATEST_TIMESTAMP }] }],
+    });
+    const fetchesBefore = fetches().length;
+    c.advance(500); // no fetch of the partition while the answer is awaited
+    expect(fetches()).toHaveLength(fetchesBefore);
+    answerListOffsets(c, 3);
+    expect(c.broker().partition.logEndOffset).toBe(3);
+    expect((fetches().at(-1)!.msg as Extract<DataRequest, { api: 'Fetch' }>).topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 3 });
+  });
+
+  it('OFFSET_OUT_OF_RANGE: a follower behind the leader keeps its log and fetches again from its end', () => {
+    const { c, fetches } = outOfRange();
+    answerListOffsets(c, 9);
+    expect(c.broker().partition.logEndOffset).toBe(5);
+    expect((fetches().at(-1)!.msg as Extract<DataRequest, { api: 'Fetch' }>).topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 5 });
+  });
+
+  it('OFFSET_OUT_OF_RANGE: an answer for an epoch the follower has left, or an error, truncates nothing', () => {
+    const moved = outOfRange();
+    moved.c.change({ leader: 'b3' });
+    answerListOffsets(moved.c, 2);
+    expect(moved.c.broker().partition.logEndOffset).toBe(5);
+    const refused = outOfRange();
+    answerListOffsets(refused.c, 2, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(refused.c.broker().partition.logEndOffset).toBe(5);
+  });
+
   it('a follower backs off after an error answer and fetches again after replica.fetch.backoff.ms', () => {
     const c = new Cluster({ brokers: ['b1'], leader: 'b2', isr: ['b2', 'b1', 'b3'] });
     const fetches = () => c.received.filter((d) => d.from === 'b1' && d.msg.api === 'Fetch').length;
@@ -919,6 +977,12 @@ describe('ReplicaManager: ListOffsets', () => {
     const c = twoBatches();
     expect(list(c, EARLIEST_TIMESTAMP)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 0 });
     expect(list(c, LATEST_TIMESTAMP)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 3, leaderEpoch: 0 });
+  });
+
+  it('a follower asking as a replica is told the log end, not the high watermark (no isolation level, as Kafka answers replicas)', () => {
+    const c = twoBatches();
+    const asReplica = listed(c.answer<ListOffsetsResponse>(c.send('b1', listOffsets(LATEST_TIMESTAMP, 0, 'b2'), 'b2'), 'b2'));
+    expect(asReplica).toMatchObject({ errorCode: ErrorCode.NONE, offset: 5, leaderEpoch: 0 });
   });
 
   it('by timestamp: the first offset at or after it, below the high watermark; -1 when there is none', () => {
