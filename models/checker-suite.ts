@@ -8,6 +8,7 @@ import type { CheckerHost } from './checker-host.ts';
 import { ISR_NEVER_EMPTY, LEADER_IN_ISR, METADATA_LOG_PREFIX, MetadataLogPrefix, PartitionStateCheckers } from './checkers/metadata.ts';
 import { IMAGE_AGREEMENT, ImageAgreement } from './checkers/image-agreement.ts';
 import { ISR_FRESHNESS, IsrFreshness } from './checkers/isr-freshness.ts';
+import { LeaderStable, QUORUM_LEADER_STABLE } from './checkers/leader-stable.ts';
 import {
   COMMITTED_DATA_CONSISTENT,
   CommittedDataConsistent,
@@ -78,14 +79,27 @@ export class CheckerSuite {
   private readonly partitions: PartitionStateCheckers;
   /** Judged against time, so only when attached to a run that tells it (a host). */
   private readonly isrFreshness: IsrFreshness;
+  private readonly leaderStable: LeaderStable;
   private host: CheckerHost | null = null;
 
   /**
    * `minInsyncReplicas` tells each topic's min.insync.replicas (hw-min-isr needs it); without it
    * every topic counts as 1, and that checker has nothing to check. `replicaLagTimeMaxMs` is the
    * brokers' replica.lag.time.max.ms (Kafka's default, 30 s, without it), for isr-freshness.
+   * `quorumTimeouts` are controller.quorum.fetch.timeout.ms and controller.quorum.election.timeout.ms
+   * (Kafka's defaults without them) and `lossyNetwork` whether messages are lost from the start, for
+   * quorum-leader-stable. `nonIdempotentProducers` names producers whose retries may write a value
+   * twice by design, for duplicate.
    */
-  constructor(options: { minInsyncReplicas?: (topic: string) => number; replicaLagTimeMaxMs?: number } = {}) {
+  constructor(
+    options: {
+      minInsyncReplicas?: (topic: string) => number;
+      replicaLagTimeMaxMs?: number;
+      quorumTimeouts?: { fetchTimeoutMs: number; electionTimeoutMs: number };
+      lossyNetwork?: boolean;
+      nonIdempotentProducers?: ReadonlySet<string>;
+    } = {},
+  ) {
     const g = this.ghost;
     g.addHooks(new ElectionSafety(this.reporter(ELECTION_SAFETY)));
     g.addHooks(new EpochMonotonic(this.reporter(EPOCH_MONOTONIC)));
@@ -110,8 +124,10 @@ export class CheckerSuite {
     // What the replicas committed when, for lost-write and dirty-read (hooked in after the partition checkers).
     const commitFacts = new CommitFacts();
     commitFacts.attach(pg);
-    this.history = new HistoryCheckers((info) => this.reporter(info), commitFacts);
+    this.history = new HistoryCheckers((info) => this.reporter(info), commitFacts, options.nonIdempotentProducers);
     this.isrFreshness = new IsrFreshness(options.replicaLagTimeMaxMs ?? 30_000, this.reporter(ISR_FRESHNESS, 'liveness'));
+    const quorumTimeouts = options.quorumTimeouts ?? { fetchTimeoutMs: 2_000, electionTimeoutMs: 1_000 };
+    this.leaderStable = new LeaderStable(quorumTimeouts, options.lossyNetwork ?? false, this.reporter(QUORUM_LEADER_STABLE, 'liveness'));
   }
 
   /** Feeds the checkers from a run's events and steps; violations are written to its trace. */
@@ -127,7 +143,10 @@ export class CheckerSuite {
     this.partitionGhost.observe(step, node, event);
     if (event.kind === 'client') this.history.observeTrace(step, node, event);
     else if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event);
-    if (this.host !== null) this.isrFreshness.observe(this.host.now, node, event);
+    if (this.host !== null) {
+      this.isrFreshness.observe(this.host.now, node, event);
+      this.leaderStable.observe(this.host.now, step, node, event);
+    }
   }
 
   /** Marks the end of one kernel event (the step-end checks run here). */

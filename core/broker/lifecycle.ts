@@ -1,7 +1,9 @@
 // The broker side of KIP-631 (BrokerLifecycleManager): register with the active controller to
 // get a broker epoch, then heartbeat every broker.heartbeat.interval.ms with the metadata offset
 // applied so far; the controller unfences the broker once it has caught up, and fences it when
-// the heartbeats stop. A stale epoch or an unknown registration makes the broker register again.
+// the heartbeats stop. While it starts (fenced since it registered) it heartbeats every 10 ms, as
+// Kafka's does in its STARTING and RECOVERY states. A stale epoch or an unknown registration makes
+// the broker register again.
 
 import type { Env, NodeId, TimerTag } from '../env.ts';
 import type {
@@ -16,6 +18,8 @@ import { randomUuid } from '../uuid.ts';
 
 const TICK: TimerTag = 'broker:lifecycle';
 const TIMEOUT: TimerTag = 'broker:lifecycle-timeout';
+/** Kafka's BrokerLifecycleManager heartbeats this often until it is first unfenced (STARTING, RECOVERY). */
+const STARTING_HEARTBEAT_MS = 10;
 
 export interface LifecycleSettings {
   clusterId: string;
@@ -30,6 +34,8 @@ export class BrokerLifecycle {
   brokerEpoch = -1;
   fenced = true;
   private registered = false;
+  /** Unfenced since the last registration: the broker runs, and heartbeats at the interval. */
+  private running = false;
   private incarnationId = '';
   private nextCorrelationId = 1;
   private outstanding: number | null = null;
@@ -79,6 +85,7 @@ export class BrokerLifecycle {
         return;
       }
       this.registered = true;
+      this.running = false;
       this.brokerEpoch = msg.brokerEpoch;
       env.trace({ kind: 'broker-state', brokerEpoch: this.brokerEpoch, fenced: this.fenced });
       this.onRegistered();
@@ -96,7 +103,8 @@ export class BrokerLifecycle {
       this.fenced = msg.isFenced;
       env.trace({ kind: 'broker-state', brokerEpoch: this.brokerEpoch, fenced: this.fenced });
     }
-    env.setTimer(this.settings.heartbeatIntervalMs, TICK);
+    if (msg.errorCode === ErrorCode.NONE && !msg.isFenced) this.running = true;
+    env.setTimer(this.running ? this.settings.heartbeatIntervalMs : STARTING_HEARTBEAT_MS, TICK);
   }
 
   private send(env: Env<ControllerMessage>): void {

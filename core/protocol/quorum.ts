@@ -40,6 +40,8 @@ export interface VoteRequest {
   candidateId: NodeId;
   lastEpoch: number;
   lastEpochEndOffset: number;
+  /** KIP-996: a pre-vote asks whether the voter would vote, at the candidate's current epoch, changing nothing. */
+  preVote: boolean;
 }
 
 export interface VoteResponse {

@@ -1,6 +1,8 @@
 // One replica of the KRaft metadata quorum (KIP-595): pull-based Raft. Voters elect a leader by
 // Vote (granted only to candidates whose log is at least as up to date, the vote durable before
-// the reply); followers and observers Fetch from the leader with their last fetched epoch, and
+// the reply), after a pre-vote round in which a prospective voter asks, at its current epoch,
+// whether the others would vote for it (KIP-996: a voter still following a live leader says no,
+// so a voter that was cut off cannot disrupt a healthy quorum when it returns); followers and observers Fetch from the leader with their last fetched epoch, and
 // truncate when the leader answers a diverging epoch; the leader's high watermark advances only
 // over flushed entries of its own epoch held by a majority. Snapshots bound the log.
 
@@ -95,6 +97,8 @@ export class RaftReplica<R> {
 
   // Candidate state
   private votes = new Set<NodeId>();
+  /** As a follower: whether a fetch from the leader of this epoch has succeeded (a pre-vote is then refused). */
+  private hasFetchedFromLeader = false;
   private electionRetries = 0;
   private backingOff = false;
   /** Only with the raft-candidate-gives-up bug: this node never stands again. */
@@ -327,7 +331,43 @@ export class RaftReplica<R> {
       env.setTimer(env.random() * backoff, T.election);
       return;
     }
-    this.startElection(env);
+    // A pre-vote round that did not end in time is lost: back to the known leader, or unattached.
+    if (this.role === 'prospective') return this.prospectiveLost(env);
+    this.standForElection(env);
+  }
+
+  /** Stands for election: first as a prospective voter asking for pre-votes (KIP-996), unless the bug skips it. */
+  private standForElection(env: Env<QuorumMessage<R>>): void {
+    if (this.gaveUp) return;
+    if (this.settings.bugs.has('raft-no-prevote')) this.startElection(env);
+    else this.becomeProspective(env);
+  }
+
+  /**
+   * KIP-996's Prospective state: in memory only, at the current epoch, keeping the leader and vote
+   * it knows; it asks every voter whether it would vote for it. A majority of yeses makes it a
+   * candidate; a lost round sends it back.
+   */
+  private becomeProspective(env: Env<QuorumMessage<R>>): void {
+    this.backingOff = false;
+    this.votes = new Set([this.id]);
+    this.unansweredVoters.clear();
+    this.setRole(env, 'prospective', this.leaderId, this.votedId);
+    env.cancelTimer(T.fetchTimeout);
+    if (this.votes.size >= this.majority) return this.startElection(env);
+    for (const voter of this.settings.voters) if (voter !== this.id) this.unansweredVoters.add(voter);
+    this.electionFirstCorrelationId = this.nextCorrelationId;
+    this.sendVoteRequests(env);
+    env.setTimer(this.randomElectionTimeout(env), T.election);
+  }
+
+  /** A pre-vote round lost: follow the leader it knows again (it is alive, say the others), or wait unattached. */
+  private prospectiveLost(env: Env<QuorumMessage<R>>): void {
+    this.unansweredVoters.clear();
+    // The bug: a lost round, like a lost election, ends this node's candidacy for good.
+    if (this.settings.bugs.has('raft-candidate-gives-up')) this.gaveUp = true;
+    if (this.leaderId !== null) this.becomeFollower(env, this.epoch, this.leaderId, false);
+    else this.becomeUnattached(env, this.epoch, false);
   }
 
   private startElection(env: Env<QuorumMessage<R>>): void {
@@ -353,7 +393,7 @@ export class RaftReplica<R> {
    * a request whose connection failed.
    */
   private sendVoteRequests(env: Env<QuorumMessage<R>>): void {
-    if (this.role !== 'candidate' || this.backingOff || this.unansweredVoters.size === 0) return;
+    if ((this.role !== 'candidate' && this.role !== 'prospective') || this.backingOff || this.unansweredVoters.size === 0) return;
     for (const voter of this.unansweredVoters) {
       const correlationId = this.nextCorrelationId++;
       env.send(voter, {
@@ -365,6 +405,7 @@ export class RaftReplica<R> {
         candidateId: this.id,
         lastEpoch: this.log.lastEpoch,
         lastEpochEndOffset: this.log.endOffset,
+        preVote: this.role === 'prospective',
       });
     }
     env.setTimer(this.voteRetryMs, T.voteRetry);
@@ -387,14 +428,19 @@ export class RaftReplica<R> {
       });
     if (!this.isVoter) return reply(ErrorCode.INCONSISTENT_VOTER_SET, false);
     if (req.candidateEpoch < this.epoch) return reply(ErrorCode.FENCED_LEADER_EPOCH, false);
-    if (req.candidateEpoch > this.epoch) this.becomeUnattached(env, req.candidateEpoch, true);
     const upToDate = req.lastEpoch > this.log.lastEpoch || (req.lastEpoch === this.log.lastEpoch && req.lastEpochEndOffset >= this.log.endOffset);
     const logOk = upToDate || this.settings.bugs.has('raft-no-log-check');
+    // A pre-vote changes nothing here, not even the epoch; it is refused by a leader, a resigned
+    // leader, and a follower that has heard from its leader (Kafka's canGrantVote with isPreVote).
+    if (req.preVote) return reply(ErrorCode.NONE, logOk && this.canGrantPreVote());
+    if (req.candidateEpoch > this.epoch) this.becomeUnattached(env, req.candidateEpoch, true);
     if (this.settings.bugs.has('raft-vote-twice') && (this.role !== 'unattached' || this.votedId !== null)) {
       // The bug: whatever this node did in this epoch already (voted, stood, leads), it grants again.
       return reply(ErrorCode.NONE, logOk);
     }
-    if (this.role !== 'unattached' && this.role !== 'voted') return reply(ErrorCode.NONE, false);
+    // A prospective voter that knows no leader votes as an unattached one would (and so gives up its round).
+    const mayVote = this.role === 'unattached' || this.role === 'voted' || (this.role === 'prospective' && this.leaderId === null);
+    if (!mayVote) return reply(ErrorCode.NONE, false);
     if (this.votedId !== null) return reply(ErrorCode.NONE, this.votedId === req.candidateId);
     if (!logOk) return reply(ErrorCode.NONE, false);
     this.setRole(env, 'voted', null, req.candidateId);
@@ -409,6 +455,18 @@ export class RaftReplica<R> {
     env.setTimer(this.randomElectionTimeout(env), T.election);
   }
 
+  private canGrantPreVote(): boolean {
+    switch (this.role) {
+      case 'leader':
+      case 'resigned':
+        return false;
+      case 'follower':
+        return !this.hasFetchedFromLeader;
+      default:
+        return true;
+    }
+  }
+
   private onVoteResponse(env: Env<QuorumMessage<R>>, from: NodeId, res: VoteResponse): void {
     if (!this.unansweredVoters.has(from) || res.correlationId < this.electionFirstCorrelationId) return;
     this.unansweredVoters.delete(from);
@@ -417,9 +475,23 @@ export class RaftReplica<R> {
       else this.becomeUnattached(env, res.leaderEpoch, true);
       return;
     }
+    if (this.role === 'prospective') return this.onPreVoteResponse(env, from, res);
     if (this.role !== 'candidate' || res.leaderEpoch !== this.epoch || !res.voteGranted) return;
     this.votes.add(from);
     if (this.votes.size >= this.majority) this.becomeLeader(env);
+  }
+
+  /** A pre-vote answer: a majority makes this voter a candidate; a voter naming the epoch's leader, or a round lost, sends it back. */
+  private onPreVoteResponse(env: Env<QuorumMessage<R>>, from: NodeId, res: VoteResponse): void {
+    if (res.leaderEpoch !== this.epoch) return;
+    if (res.voteGranted) {
+      this.votes.add(from);
+      if (this.votes.size >= this.majority) return this.startElection(env);
+    } else if (res.leaderId !== null && this.leaderId === null) {
+      // A voter names this epoch's leader, which this one did not know (Kafka's maybeHandleCommonResponse).
+      return this.becomeFollower(env, this.epoch, res.leaderId, true);
+    }
+    if (this.unansweredVoters.size === 0 && this.votes.size < this.majority) this.prospectiveLost(env);
   }
 
   private becomeLeader(env: Env<QuorumMessage<R>>): void {
@@ -475,7 +547,8 @@ export class RaftReplica<R> {
       });
     if (req.leaderEpoch < this.epoch) return reply(ErrorCode.FENCED_LEADER_EPOCH);
     if (req.leaderEpoch === this.epoch && this.role === 'leader') return reply(ErrorCode.INVALID_REQUEST);
-    if (req.leaderEpoch > this.epoch || this.leaderId !== req.leaderId) this.becomeFollower(env, req.leaderEpoch, req.leaderId, true);
+    if (req.leaderEpoch > this.epoch || this.leaderId !== req.leaderId || this.role === 'prospective')
+      this.becomeFollower(env, req.leaderEpoch, req.leaderId, true);
     reply(ErrorCode.NONE);
   }
 
@@ -568,6 +641,7 @@ export class RaftReplica<R> {
     const wasLeader = this.role === 'leader';
     const votedFor = epoch === this.epoch ? this.votedId : null;
     this.epoch = epoch;
+    this.hasFetchedFromLeader = false;
     this.setRole(env, 'follower', leaderId, votedFor);
     if (persist) this.persist(env);
     if (wasLeader) this.dropLeaderState(env);
@@ -622,7 +696,7 @@ export class RaftReplica<R> {
   private onFetchTimeout(env: Env<QuorumMessage<R>>): void {
     if (this.role !== 'follower') return;
     // No successful fetch for fetch.timeout.ms: the leader is gone or unreachable.
-    if (this.isVoter) this.startElection(env);
+    if (this.isVoter) this.standForElection(env);
     else this.becomeUnattached(env, this.epoch, false);
   }
 
@@ -680,6 +754,7 @@ export class RaftReplica<R> {
       this.retryFetchLater(env);
       return;
     }
+    this.hasFetchedFromLeader = true;
     env.setTimer(this.settings.fetchTimeoutMs, T.fetchTimeout);
     if (res.divergingEpoch !== null) {
       this.log.truncateTo(this.log.truncationOffsetFor(res.divergingEpoch));

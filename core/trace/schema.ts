@@ -10,7 +10,8 @@ export type NodeId = string;
 // ---- the nodes' protocol events -------------------------------------------------------------
 
 /** A quorum replica's role (KIP-595). */
-export type RaftRole = 'unattached' | 'voted' | 'candidate' | 'leader' | 'follower' | 'resigned';
+/** KRaft's states; `prospective` is KIP-996's pre-vote state (kept in memory only, the epoch unchanged). */
+export type RaftRole = 'unattached' | 'voted' | 'prospective' | 'candidate' | 'leader' | 'follower' | 'resigned';
 
 /** A partition batch as traces show it: [baseOffset, lastOffset, leaderEpoch, content hash]. */
 export type BatchSummary = [number, number, number, number];

@@ -4,6 +4,7 @@
 
 import type { CheckerInfo } from '../violation.ts';
 import { ISR_FRESHNESS } from './isr-freshness.ts';
+import { QUORUM_LEADER_STABLE } from './leader-stable.ts';
 
 export const LEADER_ELECTED: CheckerInfo = {
   name: 'leader-elected',
@@ -35,5 +36,13 @@ export const FINAL_READ: CheckerInfo = {
   source: "Jepsen's Kafka workload (final polls read everything; an unread acknowledged write is then lost, not late)",
 };
 
-/** Every liveness check: judged after the faults heal, except isr-freshness, judged as the run goes. */
-export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [LEADER_ELECTED, BROKERS_UNFENCED, IMAGES_CONVERGED, ISR_REGROWN, FINAL_READ, ISR_FRESHNESS];
+/** Every liveness check: judged after the faults heal, except isr-freshness and quorum-leader-stable, judged as the run goes. */
+export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [
+  LEADER_ELECTED,
+  BROKERS_UNFENCED,
+  IMAGES_CONVERGED,
+  ISR_REGROWN,
+  FINAL_READ,
+  ISR_FRESHNESS,
+  QUORUM_LEADER_STABLE,
+];

@@ -1,6 +1,8 @@
 // duplicate: a value at more than one offset (Jepsen's Kafka workload). Producers write every value
 // once, so a second offset means the log holds the record twice (e.g. a retried produce that the
 // broker appended again: what idempotence, KIP-98, exists to prevent) or a client misread it.
+// A producer without idempotence (enable.idempotence=false, or acks other than all) may append a
+// retried batch twice by design, so its values are not judged: the scenario names such producers.
 
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
@@ -25,6 +27,8 @@ export class Duplicate implements HistoryChecker {
   constructor(
     private readonly report: Report,
     private readonly sightings: Sightings,
+    /** Producers whose retries may append a value twice (no idempotence); values are `<producer>-<n>`. */
+    private readonly nonIdempotentProducers: ReadonlySet<string> = new Set(),
   ) {}
 
   observe(read: ReadOp): void {
@@ -42,7 +46,11 @@ export class Duplicate implements HistoryChecker {
     const valueId = s.valueId(id);
     const first = this.first[valueId];
     if (first === undefined) this.first[valueId] = id;
-    else if (first !== REPORTED && (s.offset(first) !== s.offset(id) || s.partition(first) !== s.partition(id) || s.topic(first) !== s.topic(id))) {
+    else if (
+      first !== REPORTED &&
+      !this.mayRepeat(s.value(id)) &&
+      (s.offset(first) !== s.offset(id) || s.partition(first) !== s.partition(id) || s.topic(first) !== s.topic(id))
+    ) {
       this.first[valueId] = REPORTED;
       const value = s.value(id);
       const a = s.get(first);
@@ -54,5 +62,10 @@ export class Duplicate implements HistoryChecker {
         values: { value, first: sightingFacts(a), second: sightingFacts(b) },
       });
     }
+  }
+
+  private mayRepeat(value: unknown): boolean {
+    if (this.nonIdempotentProducers.size === 0 || typeof value !== 'string') return false;
+    return this.nonIdempotentProducers.has(value.slice(0, value.lastIndexOf('-')));
   }
 }

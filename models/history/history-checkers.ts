@@ -46,12 +46,13 @@ export class HistoryCheckers {
   /**
    * `facts` tells what the replicas committed when (lost-write and dirty-read read it); the
    * checker suite feeds it from the partition ghost. Without it (a black-box history) nothing is
-   * known of the replicas, and every read counts as committed.
+   * known of the replicas, and every read counts as committed. `nonIdempotentProducers` names the
+   * producers whose retries may append a value twice (duplicate leaves their values alone).
    */
-  constructor(reporter: (info: CheckerInfo) => Report, facts: CommitFacts = new CommitFacts()) {
+  constructor(reporter: (info: CheckerInfo) => Report, facts: CommitFacts = new CommitFacts(), nonIdempotentProducers: ReadonlySet<string> = new Set()) {
     this.checkers = [
       new LostWrite(reporter(LOST_WRITE), this.sightings, facts),
-      new Duplicate(reporter(DUPLICATE), this.sightings),
+      new Duplicate(reporter(DUPLICATE), this.sightings, nonIdempotentProducers),
       new InconsistentOffset(reporter(INCONSISTENT_OFFSET), this.sightings),
       new NonmonotonicPoll(reporter(NONMONOTONIC_POLL)),
       new PollSkip(reporter(POLL_SKIP), this.sightings),

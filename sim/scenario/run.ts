@@ -3,6 +3,7 @@
 // heals everything and checks liveness. The result is what `samsa run` prints and replays.
 
 import { AdminClient, type TopicResult } from '../../core/client/admin.ts';
+import { parseProducerConfig } from '../../core/client/client-config.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
 import { CONFIG_DEFS } from '../../core/protocol/configs.ts';
 import type { NodeEvents } from '../../core/trace/schema.ts';
@@ -130,6 +131,14 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const suite = new CheckerSuite({
     minInsyncReplicas: (topic) => minInsyncReplicas(scenario, topic),
     replicaLagTimeMaxMs: Number(scenario.cluster.config['replica.lag.time.max.ms'] ?? CONFIG_DEFS['replica.lag.time.max.ms'].default),
+    quorumTimeouts: {
+      fetchTimeoutMs: Number(scenario.cluster.config['controller.quorum.fetch.timeout.ms'] ?? CONFIG_DEFS['controller.quorum.fetch.timeout.ms'].default),
+      electionTimeoutMs: Number(
+        scenario.cluster.config['controller.quorum.election.timeout.ms'] ?? CONFIG_DEFS['controller.quorum.election.timeout.ms'].default,
+      ),
+    },
+    lossyNetwork: scenario.network.loss > 0,
+    nonIdempotentProducers: nonIdempotentProducers(scenario),
   });
   suite.attach(cluster.sim);
   // Trace validation: every partition event must be a step the replication spec allows. The spec
@@ -250,6 +259,11 @@ function minInsyncReplicas(scenario: Scenario, topic: string): number {
   const spec = scenario.topics.find((t) => t.name === topic);
   const value = Number(spec?.config['min.insync.replicas'] ?? scenario.cluster.config['min.insync.replicas'] ?? 1);
   return spec === undefined ? value : Math.min(value, spec.replicationFactor);
+}
+
+/** The producers that run without idempotence (set off, or yielding to acks, retries or in-flight settings), whose retries may duplicate. */
+function nonIdempotentProducers(scenario: Scenario): Set<string> {
+  return new Set(scenario.clients.flatMap((c) => (c.kind === 'producer' && !parseProducerConfig(c.config).enableIdempotence ? [c.id] : [])));
 }
 
 /** Some node's image (built from committed metadata records only) holds the topic. */

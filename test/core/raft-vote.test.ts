@@ -2,56 +2,14 @@
 // voter that crashes right after voting comes back without its vote and votes again in the same
 // epoch: driven here message by message, so the double vote is certain, not a matter of timing.
 import { describe, expect, it } from 'vitest';
-import type { Env, NodeId } from '../../core/env.ts';
-import type { QuorumMessage, VoteRequest, VoteResponse } from '../../core/protocol/quorum.ts';
+import type { NodeId } from '../../core/env.ts';
+import type { VoteRequest, VoteResponse } from '../../core/protocol/quorum.ts';
 import type { RaftBug } from '../../core/raft/bugs.ts';
-import { RaftReplica, type RaftSettings } from '../../core/raft/raft-replica.ts';
-import type { NodeEvent } from '../../core/trace/schema.ts';
+import { RaftReplica } from '../../core/raft/raft-replica.ts';
 import { CheckerSuite } from '../../models/checker-suite.ts';
 import { SimStorage } from '../../sim/disk.ts';
 import { CounterMachine } from '../../sim/raft-workload.ts';
-
-type Msg = QuorumMessage<string>;
-
-class ScriptedEnv implements Env<Msg> {
-  readonly sent: Array<{ to: NodeId; msg: Msg }> = [];
-  readonly traced: NodeEvent[] = [];
-  constructor(
-    readonly self: NodeId,
-    readonly storage: SimStorage,
-  ) {}
-  now(): number {
-    return 0;
-  }
-  random(): number {
-    return 0.5;
-  }
-  send(to: NodeId, msg: Msg): void {
-    this.sent.push({ to, msg });
-  }
-  setTimer(): void {}
-  cancelTimer(): void {}
-  trace(event: NodeEvent): void {
-    this.traced.push(event);
-  }
-}
-
-function settings(bugs: RaftBug[]): RaftSettings {
-  return {
-    clusterId: 'test',
-    voters: ['v1', 'v2', 'v3'],
-    electionTimeoutMs: 1000,
-    fetchTimeoutMs: 2000,
-    electionBackoffMaxMs: 1000,
-    requestTimeoutMs: 2000,
-    retryBackoffMs: 20,
-    fetchMaxWaitMs: 500,
-    flushDelayMs: 0,
-    snapshotBytes: 1 << 30,
-    maxFetchEntries: 100,
-    bugs: new Set(bugs),
-  };
-}
+import { ScriptedEnv, settings } from './raft-scripted.ts';
 
 const voteRequest = (candidateId: NodeId, correlationId: number): VoteRequest => ({
   api: 'Vote',
@@ -62,6 +20,7 @@ const voteRequest = (candidateId: NodeId, correlationId: number): VoteRequest =>
   candidateId,
   lastEpoch: 0,
   lastEpochEndOffset: 0,
+  preVote: false,
 });
 
 /** v2 votes for v1 in epoch 1, crashes, restarts over its disk, and is asked by v3 in epoch 1. */

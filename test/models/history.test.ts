@@ -245,6 +245,24 @@ describe('duplicate', () => {
       { step, nodes: ['c1', 'c2'], values: { value: 'a', first: { partition: 0 }, second: { partition: 1 } } },
     ]);
   });
+
+  it('leaves alone the values of a producer without idempotence, whose retries may append a batch twice', () => {
+    const twice = () => {
+      const h = new History();
+      h.send('p1', 0, 0, 'p1-0');
+      h.send('p2', 0, 1, 'p2-0');
+      h.poll('c1', r(0, 0, 'p1-0'), r(0, 1, 'p2-0'), r(0, 2, 'p1-0'), r(0, 3, 'p2-0'));
+      return h.ops;
+    };
+    const found: string[] = [];
+    const checkers = new HistoryCheckers((info) => (v) => found.push(`${info.name}: ${v.message}`), undefined, new Set(['p1']));
+    for (const op of twice()) checkers.observe(op);
+    checkers.finish();
+    expect(found.filter((f) => f.startsWith('duplicate'))).toEqual([
+      "duplicate: 'p2-0' is at orders/0 offset 1 (acknowledged to p2 at step 3) and at orders/0 offset 3 (returned to c1 at step 5)",
+    ]);
+    expect(names(only(check(twice()), 'duplicate'))).toEqual(['duplicate', 'duplicate']);
+  });
 });
 
 describe('inconsistent-offset', () => {

@@ -249,7 +249,7 @@ describe('the switch surfaces codec bugs', () => {
     expect(cause).toBeInstanceOf(WireTransitError);
     expect((cause as WireTransitError).cause).toBeInstanceOf(WireRequestError);
     expect((failure as Error).message).toMatch(
-      /^node b\d failed at step \d+ \(t=[\d.]+ms\): the Vote v1 request from b\d to b\d cannot cross the wire codec: WireRequestError: planted: the vote cannot be read$/,
+      /^node b\d failed at step \d+ \(t=[\d.]+ms\): the Vote v2 request from b\d to b\d cannot cross the wire codec: WireRequestError: planted: the vote cannot be read$/,
     );
   });
 });
@@ -303,6 +303,7 @@ describe('the trip itself', () => {
       candidateId: 'b2',
       lastEpoch: 3,
       lastEpochEndOffset: 17,
+      preVote: false,
     };
     const granted: VoteResponse = { api: 'Vote', kind: 'response', correlationId: 654321, errorCode: 0, leaderId: 'b3', leaderEpoch: 4, voteGranted: true };
     const sent = trip('b2', 'b1', vote);
@@ -399,7 +400,7 @@ describe('the trip itself', () => {
       lastEpochEndOffset: 0,
     };
     expect(() => trip('b1', 'b2', vote)).toThrow(
-      /^the Vote v1 request from b1 to b2 cannot cross the wire codec: WireFormatError: cannot write number NaN as int32 at .*candidateId$/,
+      /^the Vote v2 request from b1 to b2 cannot cross the wire codec: WireFormatError: cannot write number NaN as int32 at .*candidateId$/,
     );
   });
 });

@@ -1,5 +1,5 @@
 // Vote (key 52): a KRaft candidate asks the voters for their vote (KIP-595). v1 adds the voter key, directory ids
-// and the leader endpoints (KIP-853).
+// and the leader endpoints (KIP-853); v2 the pre-vote flag (KIP-996).
 
 import type { MessageSpec } from '../spec.ts';
 import { NodeEndpoint } from './quorum-structs.ts';
@@ -8,7 +8,7 @@ export const VoteRequestSpec: MessageSpec = {
   apiKey: 52,
   name: 'VoteRequest',
   type: 'request',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'clusterId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
@@ -34,6 +34,8 @@ export const VoteRequestSpec: MessageSpec = {
                     { name: 'voterDirectoryId', type: 'uuid', versions: '1+' },
                     { name: 'lastOffsetEpoch', type: 'int32', versions: '0+' },
                     { name: 'lastOffset', type: 'int64', versions: '0+' },
+                    // KIP-996: a pre-vote, which the voter neither persists nor lets bump its epoch.
+                    { name: 'preVote', type: 'bool', versions: '2+' },
                   ],
                 },
               },
@@ -49,7 +51,7 @@ export const VoteResponseSpec: MessageSpec = {
   apiKey: 52,
   name: 'VoteResponse',
   type: 'response',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'errorCode', type: 'int16', versions: '0+' },

@@ -1,5 +1,6 @@
 // Vote (key 52) between the wire and the core: a KRaft candidate asks the voters for their vote (KIP-595),
 // for __cluster_metadata-0. v1's voter key and directory ids (KIP-853) are Kafka's "unknown": Samsa's voter set is static.
+// v2 carries the pre-vote flag (KIP-996); below v2 every request is a standard vote.
 
 import type { VoteRequest, VoteResponse } from '../../protocol/quorum.ts';
 import { ZERO_UUID } from '../message-codec.ts';
@@ -25,6 +26,7 @@ type WireVotePartition = {
   voterDirectoryId: string;
   lastOffsetEpoch: number;
   lastOffset: number;
+  preVote: boolean;
 };
 
 type WireVoteResult = { partitionIndex: number; errorCode: number; leaderId: number; leaderEpoch: number; voteGranted: boolean };
@@ -33,10 +35,10 @@ const KEYS: QuorumKeys = { topics: 'topics', name: 'topicName', index: 'partitio
 
 export const voteConverter: ApiConverter<VoteRequest, VoteResponse> = {
   apiKey: 52,
-  served: { min: 0, max: 1 },
-  internalVersion: 1,
+  served: { min: 0, max: 2 },
+  internalVersion: 2,
 
-  requestFromWire(body, _version, correlationId, ctx) {
+  requestFromWire(body, version, correlationId, ctx) {
     const p = requestPartition(body, KEYS) as WireVotePartition;
     return {
       api: 'Vote',
@@ -47,6 +49,7 @@ export const voteConverter: ApiConverter<VoteRequest, VoteResponse> = {
       candidateId: requiredNode(ctx.ids, p.candidateId, 'candidate id'),
       lastEpoch: p.lastOffsetEpoch,
       lastEpochEndOffset: p.lastOffset,
+      preVote: version >= 2 && p.preVote,
     };
   },
 
@@ -59,6 +62,7 @@ export const voteConverter: ApiConverter<VoteRequest, VoteResponse> = {
       voterDirectoryId: ZERO_UUID,
       lastOffsetEpoch: req.lastEpoch,
       lastOffset: req.lastEpochEndOffset,
+      preVote: req.preVote,
     };
     // The sender does not know which voter the connection reaches: -1 leaves the voter key unchecked.
     return { clusterId: req.clusterId, voterId: -1, topics: [metadataTopic(KEYS, [partition])] };

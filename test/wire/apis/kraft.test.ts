@@ -45,6 +45,7 @@ const fullValues = new Map<MessageSpec, Record<string, unknown>>([
               voterDirectoryId: b64(UUID_B),
               lastOffsetEpoch: 6,
               lastOffset: 1234,
+              preVote: true,
             },
           ],
         },
@@ -282,6 +283,38 @@ describe('KRaft specs: hand-checked byte layouts', () => {
       .noTags()
       .noTags();
     expectLayout(vote.VoteRequestSpec, 1, value, bytes);
+  });
+
+  it('Vote v2 request: the pre-vote flag (KIP-996) follows lastOffset in each partition', () => {
+    const partition = {
+      partitionIndex: 0,
+      candidateEpoch: 5,
+      candidateId: 1,
+      candidateDirectoryId: b64(UUID_A),
+      voterDirectoryId: b64(UUID_B),
+      lastOffsetEpoch: 4,
+      lastOffset: 100,
+      preVote: true,
+    };
+    const value = { clusterId: null, voterId: 2, topics: [{ topicName: META, partitions: [partition] }] };
+    const bytes = new Bytes()
+      .compactString(null)
+      .int32(2)
+      .compactArrayLength(1)
+      .compactString(META)
+      .compactArrayLength(1)
+      .int32(0)
+      .int32(5)
+      .int32(1)
+      .uuid(UUID_A)
+      .uuid(UUID_B)
+      .int32(4)
+      .int64(100)
+      .bool(true)
+      .noTags()
+      .noTags()
+      .noTags();
+    expectLayout(vote.VoteRequestSpec, 2, value, bytes);
   });
 
   it('Vote v1 response: nodeEndpoints is tagged field 0 (written only when non-empty), port a uint16', () => {

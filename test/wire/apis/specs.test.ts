@@ -33,7 +33,7 @@ const EXPECTED: Record<string, [number, number, number]> = {
   DescribeConfigs: [0, 4, 4],
   CreatePartitions: [0, 3, 2],
   DeleteGroups: [0, 2, 2],
-  Vote: [0, 1, 0],
+  Vote: [0, 2, 0],
   BeginQuorumEpoch: [0, 1, 1],
   EndQuorumEpoch: [0, 1, 1],
   AlterPartition: [0, 3, 0],

@@ -122,7 +122,7 @@ const LOG: RaftEntry<MetadataRecord>[] = [
 const SAMPLES: Samples[] = [
   {
     converter: voteConverter,
-    requests: () => [
+    requests: (version) => [
       {
         api: 'Vote',
         kind: 'request',
@@ -132,7 +132,24 @@ const SAMPLES: Samples[] = [
         candidateId: '2',
         lastEpoch: 4,
         lastEpochEndOffset: 1234,
+        preVote: false,
       } satisfies VoteRequest,
+      // A pre-vote travels from v2 (KIP-996).
+      ...(version >= 2
+        ? [
+            {
+              api: 'Vote',
+              kind: 'request',
+              correlationId: 8,
+              clusterId: 'cluster-x',
+              candidateEpoch: 4,
+              candidateId: '2',
+              lastEpoch: 4,
+              lastEpochEndOffset: 1234,
+              preVote: true,
+            } satisfies VoteRequest,
+          ]
+        : []),
     ],
     responses: () => [
       { api: 'Vote', kind: 'response', correlationId: 7, errorCode: 0, leaderId: null, leaderEpoch: 5, voteGranted: true } satisfies VoteResponse,
@@ -430,7 +447,7 @@ describe('inter-node converters: core → wire → bytes → wire → core is th
 
   it('Samsa nodes send the highest version each converter handles, within what the runtime reads of Fetch', () => {
     for (const { converter } of SAMPLES) expect(converter.internalVersion).toBeDefined();
-    expect(voteConverter.internalVersion).toBe(1);
+    expect(voteConverter.internalVersion).toBe(2);
     expect(brokerRegistrationConverter.internalVersion).toBe(4);
     expect(alterPartitionConverter.internalVersion).toBe(3);
     expect(quorumFetchConverter.internalVersion).toBe(15);
