@@ -101,6 +101,16 @@ function describeFault(f: AppliedFault): string {
   return `${(f.atMs / 1000).toFixed(2)} s  ${what}${f.forMs === null ? '' : ` (for ${f.forMs / 1000} s)`}`;
 }
 
+/** The longest and the total time partitions spent without a leader. */
+function leaderlessLine(leaderlessMs: Record<string, number>): string {
+  const entries = Object.entries(leaderlessMs);
+  if (entries.length === 0) return dim('-');
+  const [worst, worstMs] = entries.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const total = entries.reduce((sum, [, ms]) => sum + ms, 0);
+  const ms = (v: number) => `${Math.round(v).toLocaleString('en-US')} ms`;
+  return `longest ${ms(worstMs)}${worstMs > 0 ? ` (${worst})` : ''}, ${ms(total)} in all over ${entries.length} partitions`;
+}
+
 export function describeRun(r: RunResult, tracePath: string, wallMs: number): string {
   const safety = r.violations.filter((v) => v.class === 'safety').length;
   const verdict = r.violations.length === 0 ? ok('no violations') : bad(`${Object.values(r.violationCounts).reduce((a, b) => a + b, 0)} violation(s)`);
@@ -120,6 +130,7 @@ export function describeRun(r: RunResult, tracePath: string, wallMs: number): st
       ['partitions / crashes / node starts', `${r.stats.partitions} / ${r.stats.crashes} / ${r.stats.starts}`],
       ['quorum leaders (epochs) / controller activations', `${r.protocol.quorumLeaders} / ${r.protocol.controllerActivations}`],
       ['broker registrations / partition changes', `${r.protocol.brokerRegistrations} / ${r.protocol.partitionChanges}`],
+      ['partitions without a leader', leaderlessLine(r.leaderlessMs)],
       ['topics created at', r.topicsCreatedAtMs === null ? bad('never') : `${(r.topicsCreatedAtMs / 1000).toFixed(2)} s`],
       [
         'records sent / acknowledged / failed / unknown',

@@ -36,6 +36,11 @@ export interface Env<M> {
    * simulator implements it, and only when a run asks for BUGGIFY; absent means never.
    */
   buggify?(site: BuggifySite): boolean;
+  /**
+   * Ends this process on its own: a graceful shutdown is done. The simulator stops the node with
+   * its files synced (a clean shutdown flushes); a runtime without it leaves the process running.
+   */
+  exit?(): void;
 }
 
 export interface Node<M> {
@@ -43,6 +48,8 @@ export interface Node<M> {
   start(env: Env<M>): void;
   receive(env: Env<M>, from: NodeId, msg: M): void;
   fire(env: Env<M>, timer: TimerTag): void;
+  /** Asked to stop gracefully (SIGTERM): hand work over, then `env.exit()`. Absent: the node is simply stopped. */
+  shutdown?(env: Env<M>): void;
 }
 
 /** Builds a fresh node object; called at first start and at every restart after a crash. */

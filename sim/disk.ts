@@ -237,6 +237,11 @@ export class SimStorage implements Storage {
     return outcomes;
   }
 
+  /** A clean shutdown's flush: every file's content becomes durable (no injected fault: the process is on its way out). */
+  flushAll(): void {
+    for (const file of this.files.values()) file.markDurable();
+  }
+
   /** Loses the whole disk (a replaced machine): every file is gone. */
   wipe(): void {
     this.files = new Map();

@@ -177,6 +177,10 @@ class SimEnv<M> implements Env<M> {
   trace(event: NodeEvent): void {
     if (this.alive) this.sim.traceNode(this.slot, event);
   }
+
+  exit(): void {
+    if (this.alive) this.sim.exitAfterEvent(this.slot, this.incarnation);
+  }
 }
 
 /** A node threw something other than a storage error: a bug in the core, reported with context. */
@@ -305,6 +309,33 @@ export class Simulation<M> {
     const slot = this.slot(id);
     if (slot.node === null) return;
     this.killSlot(slot, 'kill', false);
+  }
+
+  /**
+   * Asks a node to stop gracefully (SIGTERM): a node with a `shutdown` hands its work over and
+   * exits on its own (`env.exit`); one without is stopped at once. Either way its files are
+   * flushed, as a clean shutdown does.
+   */
+  shutdown(id: NodeId): void {
+    const slot = this.slot(id);
+    if (slot.node === null) return;
+    this.recordNode(id, { kind: 'stop', graceful: true });
+    const node = slot.node;
+    if (node.shutdown === undefined) return this.exitAfterEvent(slot, slot.incarnation);
+    try {
+      node.shutdown(slot.env!);
+    } catch (err) {
+      this.nodeThrew(slot, err);
+    }
+  }
+
+  /** Ends a node's incarnation once the current event is done: its files flushed, then the process gone. */
+  exitAfterEvent(slot: NodeSlot<M>, incarnation: number): void {
+    this.after(0, () => {
+      if (slot.incarnation !== incarnation || slot.node === null) return;
+      slot.storage.flushAll();
+      this.killSlot(slot, 'shutdown', false);
+    });
   }
 
   /** Boots a crashed node over its surviving storage, or over an empty disk with `wipe`. */

@@ -36,6 +36,8 @@ export class BrokerLifecycle {
   private registered = false;
   /** Unfenced since the last registration: the broker runs, and heartbeats at the interval. */
   private running = false;
+  /** Set by a controlled shutdown: heartbeats say wantShutDown, and this is called once the controller says shouldShutDown. */
+  private shutdownReady: (() => void) | null = null;
   private incarnationId = '';
   private nextCorrelationId = 1;
   private outstanding: number | null = null;
@@ -58,6 +60,18 @@ export class BrokerLifecycle {
   start(env: Env<ControllerMessage>): void {
     this.incarnationId = randomUuid(() => env.random());
     env.setTimer(0, TICK);
+  }
+
+  /**
+   * Kafka's controlled shutdown (BrokerLifecycleManager.beginControlledShutdown): heartbeats now
+   * carry wantShutDown, the controller moves this broker's leaderships away, and `ready` runs when
+   * it answers shouldShutDown. A broker that never registered has nothing to hand over.
+   */
+  beginControlledShutdown(env: Env<ControllerMessage>, ready: () => void): void {
+    if (!this.registered) return ready();
+    this.shutdownReady = ready;
+    env.cancelTimer(TICK);
+    this.send(env);
   }
 
   fire(env: Env<ControllerMessage>, tag: TimerTag): boolean {
@@ -96,12 +110,19 @@ export class BrokerLifecycle {
     if (msg.errorCode === ErrorCode.STALE_BROKER_EPOCH || msg.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED) {
       this.registered = false;
       this.fenced = true;
+      // A broker shutting down whose registration is gone has nothing left to hand over.
+      if (this.shutdownReady !== null) return this.shutdownReady();
       env.setTimer(0, TICK);
       return;
     }
     if (msg.errorCode === ErrorCode.NONE && msg.isFenced !== this.fenced) {
       this.fenced = msg.isFenced;
       env.trace({ kind: 'broker-state', brokerEpoch: this.brokerEpoch, fenced: this.fenced });
+    }
+    if (msg.errorCode === ErrorCode.NONE && msg.shouldShutDown && this.shutdownReady !== null) {
+      const ready = this.shutdownReady;
+      this.shutdownReady = null;
+      return ready();
     }
     if (msg.errorCode === ErrorCode.NONE && !msg.isFenced) this.running = true;
     env.setTimer(this.running ? this.settings.heartbeatIntervalMs : STARTING_HEARTBEAT_MS, TICK);
@@ -139,7 +160,7 @@ export class BrokerLifecycle {
         brokerEpoch: this.brokerEpoch,
         currentMetadataOffset: this.metadataOffset(),
         wantFence: false,
-        wantShutDown: false,
+        wantShutDown: this.shutdownReady !== null,
       });
     }
     env.setTimer(this.settings.requestTimeoutMs, TIMEOUT);

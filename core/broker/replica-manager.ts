@@ -204,10 +204,10 @@ export class ReplicaManager {
     };
   }
 
-  /** Kafka's isReplicaIsrEligible: registered and unfenced in this broker's image, fetching with that registration's epoch (KIP-903; -1 from a fetcher that sends none). */
+  /** Kafka's isReplicaIsrEligible: registered, unfenced and not in controlled shutdown in this broker's image, fetching with that registration's epoch (KIP-903; -1 from a fetcher that sends none). */
   private readonly isrEligible = (follower: NodeId, brokerEpoch: number): boolean => {
     const registration = this.image?.brokers.get(follower);
-    return registration !== undefined && !registration.fenced && (brokerEpoch === -1 || brokerEpoch === registration.brokerEpoch);
+    return registration !== undefined && this.image!.isActive(follower) && (brokerEpoch === -1 || brokerEpoch === registration.brokerEpoch);
   };
 
   private flushMs(p: Partition): number {

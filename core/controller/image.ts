@@ -14,6 +14,8 @@ export interface BrokerRegistration {
   brokerEpoch: number;
   incarnationId: string;
   fenced: boolean;
+  /** Set while the broker shuts down under control (it may lead nothing and join no ISR); absent otherwise. */
+  inControlledShutdown?: true;
   /** Absent when the broker advertised no listeners (the simulator's, addressed by id): snapshots stay as they were. */
   listeners?: BrokerListener[];
 }
@@ -75,6 +77,11 @@ export class MetadataImage {
         if (broker !== undefined && broker.brokerEpoch === record.epoch) broker.fenced = record.type === 'FenceBrokerRecord';
         return;
       }
+      case 'BrokerRegistrationChangeRecord': {
+        const broker = this.brokers.get(record.brokerId);
+        if (broker !== undefined && broker.brokerEpoch === record.brokerEpoch) broker.inControlledShutdown = true;
+        return;
+      }
       case 'TopicRecord':
         this.topics.set(record.topicId, { name: record.name, topicId: record.topicId, partitions: [], config: {} });
         this.idsByName.set(record.name, record.topicId);
@@ -121,6 +128,12 @@ export class MetadataImage {
     return [...this.topics.values()].flatMap((t) => t.partitions);
   }
 
+  /** Unfenced and not shutting down: a broker that may lead, join an ISR, and hold new replicas (Kafka's isActive). */
+  isActive(broker: NodeId): boolean {
+    const b = this.brokers.get(broker);
+    return b !== undefined && !b.fenced && b.inControlledShutdown !== true;
+  }
+
   unfencedBrokers(): NodeId[] {
     return [...this.brokers.values()]
       .filter((b) => !b.fenced)
@@ -140,7 +153,9 @@ export class MetadataImage {
     for (const id of [...this.brokers.keys()].sort()) {
       const b = this.brokers.get(id)!;
       const listeners = (b.listeners ?? []).map((l) => [l.name, l.host, l.port, l.securityProtocol]);
-      parts.push(JSON.stringify(['B', b.brokerId, b.brokerEpoch, b.incarnationId, b.fenced, listeners]));
+      const entry: unknown[] = ['B', b.brokerId, b.brokerEpoch, b.incarnationId, b.fenced, listeners];
+      if (b.inControlledShutdown === true) entry.push('shutting-down');
+      parts.push(JSON.stringify(entry));
     }
     parts.push(JSON.stringify(['I', this.nextProducerId]));
     for (const name of [...this.idsByName.keys()].sort()) parts.push(JSON.stringify(['N', name, this.idsByName.get(name)]));

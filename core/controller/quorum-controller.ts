@@ -52,6 +52,10 @@ export class QuorumController {
   private latest: MetadataImage | null = null;
   private pending: PendingWrite[] = [];
   private readonly lastHeartbeat = new Map<NodeId, number>();
+  /** Each broker's metadata offset as its last heartbeat told it (Kafka's BrokerHeartbeatManager metadataOffset). */
+  private readonly metadataOffsets = new Map<NodeId, number>();
+  /** Per broker in controlled shutdown, the end offset of the records that moved its leaderships away. */
+  private readonly shutdownOffsets = new Map<NodeId, number>();
   /** End offset of what the state machine has committed (mirrors the image). */
   private committedEnd = 0;
 
@@ -114,6 +118,8 @@ export class QuorumController {
     env.trace({ kind: 'controller-active', active: false, epoch: this.raft.currentEpoch });
     this.latest = null;
     this.lastHeartbeat.clear();
+    this.metadataOffsets.clear();
+    this.shutdownOffsets.clear();
     env.cancelTimer(SESSION_CHECK);
     env.cancelTimer(NO_OP);
     const pending = this.pending;
@@ -232,14 +238,16 @@ export class QuorumController {
 
   private onHeartbeat(env: ControllerEnv, from: NodeId, req: BrokerHeartbeatRequest): void {
     const latest = this.latest!;
-    const reply = (errorCode: number, isFenced: boolean, isCaughtUp: boolean) =>
-      env.send(from, { api: 'BrokerHeartbeat', kind: 'response', correlationId: req.correlationId, errorCode, isCaughtUp, isFenced, shouldShutDown: false });
+    const reply = (errorCode: number, isFenced: boolean, isCaughtUp: boolean, shouldShutDown = false) =>
+      env.send(from, { api: 'BrokerHeartbeat', kind: 'response', correlationId: req.correlationId, errorCode, isCaughtUp, isFenced, shouldShutDown });
     const broker = latest.brokers.get(req.brokerId);
     if (broker === undefined) return reply(ErrorCode.BROKER_ID_NOT_REGISTERED, true, false);
     if (broker.brokerEpoch !== req.brokerEpoch) return reply(ErrorCode.STALE_BROKER_EPOCH, true, false);
     this.lastHeartbeat.set(req.brokerId, env.now());
+    this.metadataOffsets.set(req.brokerId, req.currentMetadataOffset);
     // Caught up: the broker has applied the metadata log up to its own registration.
     const caughtUp = req.currentMetadataOffset >= broker.brokerEpoch;
+    if (req.wantShutDown) return this.controlledShutdown(env, req.brokerId, caughtUp, reply);
     if (broker.fenced && caughtUp && !req.wantFence && !this.bugs.has('controller-never-unfences')) {
       const records: MetadataRecord[] = [];
       this.stage(records, { type: 'UnfenceBrokerRecord', id: req.brokerId, epoch: broker.brokerEpoch });
@@ -262,6 +270,51 @@ export class QuorumController {
       return;
     }
     reply(ErrorCode.NONE, broker.fenced, caughtUp);
+  }
+
+  /**
+   * A heartbeat with wantShutDown (Kafka's BrokerHeartbeatManager.calculateNextBrokerState and
+   * ReplicationControlManager.handleBrokerInControlledShutdown): a fenced broker, or one that leads
+   * nothing, may go at once and is fenced; otherwise the controller records that it is in
+   * controlled shutdown and moves its leaderships and ISR places to other active brokers. It may
+   * go once those records are committed and every other active broker has applied them; it is
+   * then fenced, and told shouldShutDown.
+   */
+  private controlledShutdown(
+    env: ControllerEnv,
+    brokerId: NodeId,
+    caughtUp: boolean,
+    reply: (errorCode: number, isFenced: boolean, isCaughtUp: boolean, shouldShutDown?: boolean) => void,
+  ): void {
+    const latest = this.latest!;
+    const broker = latest.brokers.get(brokerId)!;
+    const leads = latest.allPartitions().some((p) => p.leader === brokerId);
+    const shutDownNow = () =>
+      this.write(
+        env,
+        broker.fenced ? [] : this.fenceRecords(brokerId),
+        () => reply(ErrorCode.NONE, true, caughtUp, true),
+        (code) => reply(code, broker.fenced, caughtUp),
+      );
+    if (broker.fenced || (broker.inControlledShutdown !== true && !leads)) return shutDownNow();
+    if (broker.inControlledShutdown !== true) {
+      const records: MetadataRecord[] = [];
+      this.stage(records, { type: 'BrokerRegistrationChangeRecord', brokerId, brokerEpoch: broker.brokerEpoch, inControlledShutdown: true });
+      this.stagePartitionChanges(records, (p) => fencedBrokerChange(p, brokerId, this.rulesFor(p)));
+      this.write(
+        env,
+        records,
+        () => reply(ErrorCode.NONE, false, caughtUp),
+        (code) => reply(code, false, caughtUp),
+      );
+      this.shutdownOffsets.set(brokerId, this.raft.logEndOffset);
+      return;
+    }
+    // A controller that took over without the offset waits for everything committed so far.
+    const offset = this.shutdownOffsets.get(brokerId) ?? this.committedEnd;
+    const othersCaughtUp = [...latest.brokers.keys()].every((b) => b === brokerId || !latest.isActive(b) || (this.metadataOffsets.get(b) ?? -1) >= offset - 1);
+    if (this.committedEnd >= offset && othersCaughtUp) return shutDownNow();
+    reply(ErrorCode.NONE, false, caughtUp);
   }
 
   private fenceExpiredBrokers(env: ControllerEnv): void {
@@ -468,7 +521,7 @@ export class QuorumController {
       const eligible =
         p.replicas.includes(member.brokerId) &&
         broker !== undefined &&
-        !broker.fenced &&
+        latest.isActive(member.brokerId) &&
         (member.brokerEpoch === -1 || member.brokerEpoch === broker.brokerEpoch);
       if (!eligible) return ErrorCode.INELIGIBLE_REPLICA;
     }
@@ -506,7 +559,7 @@ export class QuorumController {
     const latest = this.latest!;
     const topicUnclean = latest.topics.get(p.topicId)?.config['unclean.leader.election.enable'];
     return {
-      isUnfenced: (broker) => latest.brokers.get(broker)?.fenced === false,
+      isUnfenced: (broker) => latest.isActive(broker),
       uncleanLeaderElection: topicUnclean === undefined ? this.config.bool('unclean.leader.election.enable') : topicUnclean === 'true',
       bugs: this.bugs,
     };

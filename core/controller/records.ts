@@ -31,6 +31,18 @@ export interface UnfenceBrokerRecord {
   epoch: number;
 }
 
+/**
+ * A change to a broker's registration (Kafka's BrokerRegistrationChangeRecord): here only its
+ * InControlledShutdown flag, set when the broker asks to shut down (wantShutDown) and cleared by
+ * its next registration.
+ */
+export interface BrokerRegistrationChangeRecord {
+  type: 'BrokerRegistrationChangeRecord';
+  brokerId: NodeId;
+  brokerEpoch: number;
+  inControlledShutdown: true;
+}
+
 export interface TopicRecord {
   type: 'TopicRecord';
   name: string;
@@ -89,6 +101,7 @@ export type MetadataRecord =
   | RegisterBrokerRecord
   | FenceBrokerRecord
   | UnfenceBrokerRecord
+  | BrokerRegistrationChangeRecord
   | TopicRecord
   | PartitionRecord
   | PartitionChangeRecord

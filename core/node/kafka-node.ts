@@ -47,6 +47,7 @@ export class KafkaNode implements Node<KafkaMessage> {
   private imageChanged = true;
   private reportedDigest: string | null = null;
   private env: Env<KafkaMessage> | null = null;
+  private shuttingDown = false;
 
   constructor(readonly spec: KafkaNodeSpec) {
     this.image = new MetadataImage(spec.controllerBugs);
@@ -120,6 +121,23 @@ export class KafkaNode implements Node<KafkaMessage> {
       case 'AllocateProducerIds':
         return this.replicas?.allocateProducerIdsResponse(env, msg);
     }
+  }
+
+  /**
+   * A graceful stop, as Kafka's BrokerServer and ControllerServer shut down: the broker first
+   * hands its leaderships over (controlled shutdown); then a quorum leader resigns and tells the
+   * other voters (EndQuorumEpoch), and the process exits with its files flushed.
+   */
+  shutdown(env: Env<KafkaMessage>): void {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    env.trace({ kind: 'note', text: 'controlled shutdown begins' });
+    const finish = () => {
+      this.raft.resign(env);
+      env.exit?.();
+    };
+    if (this.lifecycle !== null) this.lifecycle.beginControlledShutdown(env, finish);
+    else finish();
   }
 
   fire(env: Env<KafkaMessage>, tag: TimerTag): void {

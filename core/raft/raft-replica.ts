@@ -589,6 +589,16 @@ export class RaftReplica<R> {
       return;
     }
     // No majority has fetched lately: this leader may be cut off. Resign so a reachable voter can lead.
+    this.resign(env);
+  }
+
+  /**
+   * A leader steps down (Resigned) and tells every other voter by EndQuorumEpoch, naming them as
+   * preferred successors: when it cannot reach a majority (check quorum) and when it shuts down
+   * gracefully (Kafka's KafkaRaftClient.shutdown). Anything else is left as it is.
+   */
+  resign(env: Env<QuorumMessage<R>>): void {
+    if (this.role !== 'leader') return;
     this.setRole(env, 'resigned', null, this.votedId);
     this.machine.leaderChanged({ leaderId: null, leaderEpoch: this.epoch }, false);
     this.dropLeaderState(env);

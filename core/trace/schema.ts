@@ -165,7 +165,9 @@ export interface NodeRuntimeEvents {
   /** The node booted (`wiped`: over an empty disk). */
   start: { incarnation: number; wiped?: true };
   restart: { incarnation: number; wiped?: true };
-  /** The node's process died (`reason` kill, restart, fault, a storage error); `disk`: what a power loss did to its files. */
+  /** The node was asked to stop gracefully (a scenario's `stop`); a `crash` with reason `shutdown` follows when it exits. */
+  stop: { graceful: true };
+  /** The node's process died (`reason` kill, restart, fault, shutdown, a storage error); `disk`: what a power loss did to its files. */
   crash: { reason: string; disk: FileCrashOutcome[] };
   /** The node's clock now reads simulated time plus `offsetMs`. */
   'clock-skew': { offsetMs: number };
@@ -286,6 +288,7 @@ const KINDS: Record<EventKind, true> = {
   timer: true,
   start: true,
   restart: true,
+  stop: true,
   crash: true,
   'clock-skew': true,
   disk: true,

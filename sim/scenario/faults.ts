@@ -75,6 +75,14 @@ function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig): No
       undo(() => nodes.forEach((id) => !sim.isUp(id) && sim.restart(id)));
       return nodes;
     }
+    case 'stop': {
+      // A graceful stop: the node hands its work over and exits on its own. When `for` ends it is
+      // started again; one still shutting down by then is killed first (its shutdown timed out).
+      const nodes = nodesOf(fault.nodes).filter((id) => sim.isUp(id));
+      for (const id of nodes) sim.shutdown(id);
+      undo(() => nodes.forEach((id) => sim.restart(id)));
+      return nodes;
+    }
     case 'restart': {
       // Brings back nodes that are down; running nodes are left alone (a bounce is crash + restart).
       const down = nodesOf(fault.nodes).filter((id) => !sim.isUp(id));

@@ -16,6 +16,7 @@ import type { TraceSink } from '../../trace/sink.ts';
 import { ADMIN_ID, buildCluster, kafkaNode, startCluster, type Cluster } from './cluster.ts';
 import { scheduleFaults, type AppliedFault } from './faults.ts';
 import { ClusterView } from '../../models/liveness/cluster-view.ts';
+import { LeaderlessTime } from '../../models/liveness/leaderless-time.ts';
 import { livenessPhase } from './liveness.ts';
 import { addClients, startClients } from './workload.ts';
 import { withNemesisDrawn } from './nemesis.ts';
@@ -55,6 +56,8 @@ export interface RunResult {
   simMs: number;
   stats: SimStats;
   protocol: ProtocolCounts;
+  /** Per partition (`topic-partition`), the simulated ms it spent without a leader (first node to apply each change). */
+  leaderlessMs: Record<string, number>;
   /** With BUGGIFY on: how often each site fired (sites that never fired are left out); null when off. */
   buggify: Record<string, number> | null;
 }
@@ -146,6 +149,8 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const validator = allowsUncleanElection(scenario) ? null : new TraceValidator();
   validator?.attach(cluster.sim);
   const protocol = countProtocol(cluster);
+  const leaderless = new LeaderlessTime();
+  cluster.sim.observe((_step, node, event) => leaderless.observe(cluster.sim.now, node, event));
   const workload = addClients(cluster, scenario, clientBugs(bugs));
   // Liveness is judged from the run's events, as it would be from any runtime's.
   const view = new ClusterView({
@@ -217,6 +222,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     simMs: summary.simMs,
     stats: cluster.sim.stats,
     protocol,
+    leaderlessMs: leaderless.figures(summary.simMs),
     buggify: scenario.buggify === true ? Object.fromEntries([...cluster.sim.buggifyFired].sort(([a], [b]) => a.localeCompare(b))) : null,
   };
 }

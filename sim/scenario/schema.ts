@@ -33,6 +33,7 @@ export const FAULT_ACTIONS = [
   'partition-oneway',
   'heal',
   'crash',
+  'stop',
   'restart',
   'restart-wiped',
   'power-loss',
@@ -370,6 +371,7 @@ function actionSchema(action: FaultAction, ctx: SchemaContext) {
       return strict({ from: group(ctx, true), to: group(ctx, true) }, 'a mapping like { from: [b1], to: [b2] }');
     case 'heal':
     case 'crash':
+    case 'stop':
     case 'restart':
     case 'restart-wiped':
     case 'power-loss':
@@ -414,6 +416,7 @@ function toFault(action: FaultAction, value: unknown, atMs: number, forMs: numbe
     }
     case 'heal':
     case 'crash':
+    case 'stop':
     case 'restart':
     case 'restart-wiped':
     case 'power-loss':

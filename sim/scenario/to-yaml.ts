@@ -45,6 +45,7 @@ function faultYaml(f: Fault): Record<string, unknown> {
       return { ...timing, 'partition-oneway': { from: selectors(f.from), to: selectors(f.to) } };
     case 'heal':
     case 'crash':
+    case 'stop':
     case 'restart':
     case 'restart-wiped':
     case 'power-loss':

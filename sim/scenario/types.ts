@@ -66,6 +66,8 @@ export type Fault = FaultTiming &
     | { kind: 'partition-oneway'; from: Selector[]; to: Selector[] }
     | { kind: 'heal'; nodes: Selector[] }
     | { kind: 'crash'; nodes: Selector[] }
+    /** A graceful stop (SIGTERM): a broker hands its leaderships over first (controlled shutdown). */
+    | { kind: 'stop'; nodes: Selector[] }
     | { kind: 'restart'; nodes: Selector[] }
     | { kind: 'restart-wiped'; nodes: Selector[] }
     | { kind: 'power-loss'; nodes: Selector[] }

@@ -711,7 +711,7 @@ function heartbeat(
   tc: TestCluster,
   brokerId: NodeId,
   brokerEpoch: number,
-  fields: { wantFence?: boolean; offset?: number; to?: NodeId } = {},
+  fields: { wantFence?: boolean; wantShutDown?: boolean; offset?: number; to?: NodeId } = {},
 ): BrokerHeartbeatResponse {
   return tc.request<BrokerHeartbeatResponse>(fields.to ?? tc.controller(), (correlationId) => ({
     api: 'BrokerHeartbeat',
@@ -721,7 +721,7 @@ function heartbeat(
     brokerEpoch,
     currentMetadataOffset: fields.offset ?? 1_000_000,
     wantFence: fields.wantFence ?? false,
-    wantShutDown: false,
+    wantShutDown: fields.wantShutDown ?? false,
   }));
 }
 
@@ -999,6 +999,48 @@ describe('the controller in a cluster: NOT_CONTROLLER', () => {
     expect(image.topics.size).toBe(0);
     expect(image.brokers.has('b9')).toBe(false);
     expect(image.brokers.get('b1')!.fenced).toBe(false);
+  });
+});
+
+describe('the controller in a cluster: controlled shutdown (wantShutDown)', () => {
+  it('moves the leaderships and ISR places of a broker that wants to shut down, refuses it back, and lets it go once the others have caught up', () => {
+    const tc = startCluster();
+    const topicId = createAndSettle(tc, topic('orders', 3, 3));
+    const leaders = () =>
+      controllerImage(tc)
+        .topicByName('orders')!
+        .partitions.map((p) => p.leader);
+    const leaving = leaders()[0]!;
+    const epoch = epochOf(tc, leaving);
+    const first = heartbeat(tc, leaving, epoch, { wantShutDown: true });
+    expect(first).toMatchObject({ errorCode: ErrorCode.NONE, isFenced: false, shouldShutDown: false });
+    const image = controllerImage(tc);
+    expect(image.brokers.get(leaving)).toMatchObject({ fenced: false, inControlledShutdown: true });
+    expect(image.isActive(leaving)).toBe(false);
+    expect(leaders()).not.toContain(leaving);
+    expect(image.topicByName('orders')!.partitions.filter((p) => p.isr.includes(leaving))).toEqual([]);
+    // It may not come back into an ISR while it shuts down (Kafka's INELIGIBLE_REPLICA).
+    const p = image.topicByName('orders')!.partitions[0]!;
+    const back = alterPartition(tc, p.leader!, epochOf(tc, p.leader!), topicId, {
+      partitionIndex: 0,
+      leaderEpoch: p.leaderEpoch,
+      newIsrWithEpochs: [...p.isr, leaving].map((brokerId) => ({ brokerId, brokerEpoch: -1 })),
+      leaderRecoveryState: 0,
+      partitionEpoch: p.partitionEpoch,
+    });
+    expect(back.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INELIGIBLE_REPLICA);
+    // Once the move is committed and the other brokers have heartbeated past it, it is told to go, and fenced.
+    tc.sim.run(tc.sim.now + 3_000);
+    // (Its own lifecycle here does not know it is leaving and would unfence it on its next heartbeat.)
+    expect(heartbeat(tc, leaving, epoch, { wantShutDown: true })).toMatchObject({ errorCode: ErrorCode.NONE, isFenced: true, shouldShutDown: true });
+  });
+
+  it('a broker that leads nothing may shut down at once, and is fenced', () => {
+    const tc = startCluster();
+    createAndSettle(tc, topic('solo', 1, 1));
+    const idle = tc.cluster.brokers.find((b) => controllerImage(tc).topicByName('solo')!.partitions[0]!.leader !== b)!;
+    expect(heartbeat(tc, idle, epochOf(tc, idle), { wantShutDown: true })).toMatchObject({ errorCode: ErrorCode.NONE, isFenced: true, shouldShutDown: true });
+    expect(controllerImage(tc).brokers.get(idle)!.fenced).toBe(true);
   });
 });
 

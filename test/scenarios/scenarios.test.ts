@@ -12,7 +12,7 @@ import { replayTrace } from '../../sim/replay.ts';
 import { ScenarioSetupError } from '../../sim/scenario/cluster.ts';
 import { loadScenario, parseScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
-import type { KafkaConfig, Scenario } from '../../sim/scenario/types.ts';
+import type { Fault, KafkaConfig, Scenario } from '../../sim/scenario/types.ts';
 import { FileSink } from '../../trace/sink.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -87,6 +87,23 @@ describe('regression scenarios: failures the explorer and the property tests fou
       expect(result.convergedAtMs).not.toBeNull();
     });
   }
+});
+
+describe('controlled shutdown: rolling-restart.yaml', () => {
+  it('stopping each broker in turn leaves no partition without a leader and loses nothing; crashing them instead leaves partitions leaderless for seconds', () => {
+    const scenario = load('scenarios/rolling-restart.yaml');
+    expect(scenario.faults.map((f) => f.kind)).toEqual(['stop', 'stop', 'stop']);
+    const stopped = runScenario(scenario);
+    expect(stopped.violations).toEqual([]);
+    expect(stopped.protocol.acknowledged).toBe(stopped.protocol.sends);
+    expect(Object.keys(stopped.leaderlessMs)).toEqual(['orders-0', 'orders-1', 'orders-2']);
+    expect(Math.max(...Object.values(stopped.leaderlessMs))).toBeLessThan(100);
+    // One broker at a time.
+    expect(stopped.faults.map((f) => f.nodes)).toEqual([['b1'], ['b2'], ['b3']]);
+    const crashed = runScenario({ ...scenario, faults: scenario.faults.map((f): Fault => (f.kind === 'stop' ? { ...f, kind: 'crash' } : f)) });
+    expect(crashed.violations).toEqual([]);
+    expect(Math.max(...Object.values(crashed.leaderlessMs))).toBeGreaterThan(5_000);
+  });
 });
 
 describe('plain scenarios', () => {
