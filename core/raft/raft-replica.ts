@@ -2,7 +2,8 @@
 // Vote (granted only to candidates whose log is at least as up to date, the vote durable before
 // the reply), after a pre-vote round in which a prospective voter asks, at its current epoch,
 // whether the others would vote for it (KIP-996: a voter still following a live leader says no,
-// so a voter that was cut off cannot disrupt a healthy quorum when it returns); followers and observers Fetch from the leader with their last fetched epoch, and
+// so a voter that was cut off cannot disrupt a healthy quorum when it returns); followers and
+// observers Fetch from the leader with their last fetched epoch, and
 // truncate when the leader answers a diverging epoch; the leader's high watermark advances only
 // over flushed entries of its own epoch held by a majority. Snapshots bound the log.
 
@@ -430,10 +431,13 @@ export class RaftReplica<R> {
     if (req.candidateEpoch < this.epoch) return reply(ErrorCode.FENCED_LEADER_EPOCH, false);
     const upToDate = req.lastEpoch > this.log.lastEpoch || (req.lastEpoch === this.log.lastEpoch && req.lastEpochEndOffset >= this.log.endOffset);
     const logOk = upToDate || this.settings.bugs.has('raft-no-log-check');
-    // A pre-vote changes nothing here, not even the epoch; it is refused by a leader, a resigned
-    // leader, and a follower that has heard from its leader (Kafka's canGrantVote with isPreVote).
-    if (req.preVote) return reply(ErrorCode.NONE, logOk && this.canGrantPreVote());
+    // A later epoch, even in a pre-vote, is adopted (Kafka's handleVoteRequest): the prospective
+    // voter holds it because some candidate started it, and a leader left behind in an older epoch
+    // must learn of it, or a voter that stood once while cut off could never rejoin.
     if (req.candidateEpoch > this.epoch) this.becomeUnattached(env, req.candidateEpoch, true);
+    // A pre-vote records nothing; it is refused by a leader, a resigned leader, and a follower that
+    // has heard from its leader (Kafka's canGrantVote with isPreVote).
+    if (req.preVote) return reply(ErrorCode.NONE, logOk && this.canGrantPreVote());
     if (this.settings.bugs.has('raft-vote-twice') && (this.role !== 'unattached' || this.votedId !== null)) {
       // The bug: whatever this node did in this epoch already (voted, stood, leads), it grants again.
       return reply(ErrorCode.NONE, logOk);

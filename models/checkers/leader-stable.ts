@@ -1,8 +1,10 @@
-// quorum-leader-stable (an availability check that runs during the run): a KRaft leader that has
-// led for a while with a majority of voters up and connected around it is not deposed. Without
-// pre-vote (KIP-996) a voter cut off from that majority bumps its epoch while alone and, once its
-// link returns, drags the healthy majority into its epoch; with pre-vote the majority refuses it
-// and the leader stays. Judged from lifecycle, network and quorum events only.
+// quorum-leader-stable (an availability check that runs during the run): while a KRaft leader has
+// led for a while with a majority of voters up and connected around it, no voter stands for
+// election. Without pre-vote (KIP-996) a voter cut off from that majority stands again and again
+// while alone, bumping the epoch, and once its link returns drags the healthy majority into its
+// epoch, deposing the leader; with pre-vote it must first win a majority of pre-votes, which the
+// leader and every follower still fetching from it refuse. Judged from lifecycle, network and
+// quorum events only.
 
 import type { NodeId } from '../../core/env.ts';
 import type { ObservedEvent } from '../../core/trace/schema.ts';
@@ -11,7 +13,7 @@ import type { CheckerInfo, Report } from '../violation.ts';
 export const QUORUM_LEADER_STABLE: CheckerInfo = {
   name: 'quorum-leader-stable',
   statement:
-    'A quorum leader that has led, with a majority of voters including itself up, on steady clocks, and connected to one another by links that were neither cut nor changed, for twice controller.quorum.fetch.timeout.ms plus controller.quorum.election.timeout.ms plus 1 s, is not deposed: no voter of that majority moves to a later epoch.',
+    'No voter becomes a candidate while a quorum leader has led, with a majority of voters including itself up, on steady clocks, and connected to one another by links that were neither cut nor changed, for twice controller.quorum.fetch.timeout.ms plus controller.quorum.election.timeout.ms plus 1 s.',
   source: "KIP-996 (Pre-Vote: a rejoining voter must not disrupt a healthy quorum); Ongaro's Raft thesis §9.6 (preventing disruptions when a server rejoins)",
 };
 
@@ -106,7 +108,7 @@ export class LeaderStable {
       case 'raft-state':
         if (node === null) return;
         if (event.voter) this.voters.add(node);
-        this.judgeEpochMove(now, step, node, event.epoch);
+        if (event.role === 'candidate') this.judgeCandidacy(now, step, node, event.epoch);
         if (event.role === 'leader') {
           if (this.leaders.get(node)?.epoch !== event.epoch) this.leaders.set(node, { epoch: event.epoch, since: now });
         } else this.leaders.delete(node);
@@ -114,37 +116,34 @@ export class LeaderStable {
     }
   }
 
-  /** `node` is in epoch `epoch` now: a leader of an earlier epoch with a steady majority holding `node` is deposed. */
-  private judgeEpochMove(now: number, step: number, node: NodeId, epoch: number): void {
+  /** `node` stands in epoch `epoch`: a disruption if a leader of an earlier epoch has a steady majority. */
+  private judgeCandidacy(now: number, step: number, node: NodeId, epoch: number): void {
     const from = now - this.windowMs;
     for (const [leader, l] of this.leaders) {
       if (l.epoch >= epoch || l.since > from) continue;
-      const majority = this.steadyMajority(from, leader, node);
+      const majority = this.steadyMajority(from, leader);
       if (majority === null) continue;
-      this.leaders.delete(leader);
       this.report({
         step,
         message:
-          `${node} moved to epoch ${epoch} while ${leader} led epoch ${l.epoch} with ${majority.join(', ')} up and connected ` +
-          `for the last ${this.windowMs} ms: the leader of a healthy majority was deposed`,
+          `${node} stood for election in epoch ${epoch} while ${leader} led epoch ${l.epoch} with ${majority.join(', ')} up and connected ` +
+          `for the last ${this.windowMs} ms: a voter disrupts the leader of a healthy majority`,
         nodes: [node, leader],
-        values: { leader, leaderEpoch: l.epoch, epoch, majority, windowMs: this.windowMs },
+        values: { candidate: node, epoch, leader, leaderEpoch: l.epoch, majority, windowMs: this.windowMs },
       });
     }
   }
 
-  /** A majority of the voters holding `leader` and `member`, each steady since `from` and linked to one another by steady links; null when none. */
-  private steadyMajority(from: number, leader: NodeId, member: NodeId): NodeId[] | null {
+  /** A majority of the voters holding `leader`, each steady since `from` and linked to one another by steady links; null when none. */
+  private steadyMajority(from: number, leader: NodeId): NodeId[] | null {
     if (this.lossy || this.networkChangedAt > from) return null;
     const needed = Math.floor(this.voters.size / 2) + 1;
     const steady = [...this.voters].filter((v) => this.isSteady(v, from)).sort();
-    if (!steady.includes(leader) || !steady.includes(member)) return null;
-    const others = steady.filter((v) => v !== leader && v !== member);
-    const core = leader === member ? [leader] : [leader, member];
-    if (!this.allLinked(core, from)) return null;
-    // Grow the core by any subset of the other steady voters that keeps everyone linked.
+    if (!steady.includes(leader)) return null;
+    const others = steady.filter((v) => v !== leader);
+    // The leader with any subset of the other steady voters that keeps everyone linked.
     for (let mask = 0; mask < 1 << others.length; mask++) {
-      const set = [...core, ...others.filter((_, i) => (mask & (1 << i)) !== 0)];
+      const set = [leader, ...others.filter((_, i) => (mask & (1 << i)) !== 0)];
       if (set.length >= needed && this.allLinked(set, from)) return set.sort();
     }
     return null;

@@ -131,13 +131,14 @@ describe('pre-vote (KIP-996)', () => {
     expect([fresh.replica.currentRole, fresh.replica.currentEpoch, fresh.replica.currentLeader]).toEqual(['follower', 1, 'v1']);
   });
 
-  it('a pre-vote at a higher epoch moves no one: the voter neither changes epoch nor records a vote', () => {
+  it('a pre-vote at a higher epoch is refused by no rule of its own: the voter adopts the epoch, records no vote, and answers as an unattached voter', () => {
     const { env, replica } = follower('v3');
     answerFetch(env, replica);
-    const persistedBefore = persistedEpochs(env);
     replica.receive(env, 'v2', voteRequest('v2', 5, true));
-    expect([replica.currentRole, replica.currentEpoch, replica.currentLeader]).toEqual(['follower', 1, 'v1']);
-    expect(persistedEpochs(env)).toEqual(persistedBefore);
+    expect([replica.currentRole, replica.currentEpoch, replica.currentLeader]).toEqual(['unattached', 5, null]);
+    expect(persistedEpochs(env).at(-1)).toBe(5);
+    expect(env.traced.filter((e) => e.kind === 'raft-persist').at(-1)).toMatchObject({ epoch: 5, votedFor: null });
+    expect(lastVoteAnswer(env).voteGranted).toBe(true);
   });
 
   it('a standard vote of a higher epoch, as raft-no-prevote sends, deposes the follower from its live leader', () => {
