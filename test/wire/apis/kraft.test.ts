@@ -245,47 +245,8 @@ describe('KRaft specs: hand-checked byte layouts', () => {
     expect(decodeMessage(vote.VoteRequestSpec, 0, bytes.build())).toMatchObject({ voterId: -1 });
   });
 
-  it('Vote v1 request: voterId, then the candidate and voter directory ids (raw 16-byte uuids)', () => {
-    const value = {
-      clusterId: null,
-      voterId: 2,
-      topics: [
-        {
-          topicName: META,
-          partitions: [
-            {
-              partitionIndex: 0,
-              candidateEpoch: 5,
-              candidateId: 1,
-              candidateDirectoryId: b64(UUID_A),
-              voterDirectoryId: b64(UUID_B),
-              lastOffsetEpoch: 4,
-              lastOffset: 100,
-            },
-          ],
-        },
-      ],
-    };
-    const bytes = new Bytes()
-      .compactString(null)
-      .int32(2)
-      .compactArrayLength(1)
-      .compactString(META)
-      .compactArrayLength(1)
-      .int32(0)
-      .int32(5)
-      .int32(1)
-      .uuid(UUID_A)
-      .uuid(UUID_B)
-      .int32(4)
-      .int64(100)
-      .noTags()
-      .noTags()
-      .noTags();
-    expectLayout(vote.VoteRequestSpec, 1, value, bytes);
-  });
-
-  it('Vote v2 request: the pre-vote flag (KIP-996) follows lastOffset in each partition', () => {
+  /** A Vote request's value and bytes at v1 or v2 (v2 adds the pre-vote flag after lastOffset). */
+  function voteRequestAt(version: 1 | 2) {
     const partition = {
       partitionIndex: 0,
       candidateEpoch: 5,
@@ -294,26 +255,23 @@ describe('KRaft specs: hand-checked byte layouts', () => {
       voterDirectoryId: b64(UUID_B),
       lastOffsetEpoch: 4,
       lastOffset: 100,
-      preVote: true,
+      ...(version === 2 ? { preVote: true } : {}),
     };
     const value = { clusterId: null, voterId: 2, topics: [{ topicName: META, partitions: [partition] }] };
-    const bytes = new Bytes()
-      .compactString(null)
-      .int32(2)
-      .compactArrayLength(1)
-      .compactString(META)
-      .compactArrayLength(1)
-      .int32(0)
-      .int32(5)
-      .int32(1)
-      .uuid(UUID_A)
-      .uuid(UUID_B)
-      .int32(4)
-      .int64(100)
-      .bool(true)
-      .noTags()
-      .noTags()
-      .noTags();
+    const bytes = new Bytes().compactString(null).int32(2).compactArrayLength(1).compactString(META).compactArrayLength(1);
+    bytes.int32(0).int32(5).int32(1).uuid(UUID_A).uuid(UUID_B).int32(4).int64(100);
+    if (version === 2) bytes.bool(true);
+    bytes.noTags().noTags().noTags();
+    return { value, bytes };
+  }
+
+  it('Vote v1 request: voterId, then the candidate and voter directory ids (raw 16-byte uuids)', () => {
+    const { value, bytes } = voteRequestAt(1);
+    expectLayout(vote.VoteRequestSpec, 1, value, bytes);
+  });
+
+  it('Vote v2 request: the pre-vote flag (KIP-996) follows lastOffset in each partition', () => {
+    const { value, bytes } = voteRequestAt(2);
     expectLayout(vote.VoteRequestSpec, 2, value, bytes);
   });
 
