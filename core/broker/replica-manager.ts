@@ -34,7 +34,7 @@ import {
   type ProduceRequest,
 } from '../protocol/data.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import { batchSizeInBytes } from '../protocol/records.ts';
+import { batchSizeInBytes, NO_PRODUCER_ID, type KafkaRecord, type RecordBatch } from '../protocol/records.ts';
 import type { LeaderHint } from '../protocol/quorum.ts';
 import type { BrokerBug } from './bugs.ts';
 import { describeConfigs } from './describe-configs.ts';
@@ -59,7 +59,9 @@ const T = {
 
 interface DelayedProduce {
   id: number;
-  from: NodeId;
+  /** Who gets the response; null for a write of the broker's own (the group coordinator's), answered through `done`. */
+  from: NodeId | null;
+  done?: (errorCode: number) => void;
   correlationId: number;
   results: Array<{ name: string; partition: ProducePartitionResponse }>;
   /** Partition key -> the offset the high watermark must pass. */
@@ -82,6 +84,8 @@ export interface ReplicaManagerHooks {
   /** This broker's epoch, or -1 before it registered. */
   brokerEpoch(): number;
   clusterId: string;
+  /** This broker became the leader of a partition (its leader epoch) or stopped leading it (null). */
+  leadershipChanged?(env: Env<never>, topic: string, partition: number, leaderEpoch: number | null): void;
 }
 
 export class ReplicaManager {
@@ -173,8 +177,10 @@ export class ReplicaManager {
         this.fetcher.unfollow(key);
         this.failWaiting(env, key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
         this.afterHwChange(env, key);
+        this.hooks.leadershipChanged?.(env as Env<never>, p.topic, p.partition, p.leaderEpoch);
       } else if (change === 'became-follower') {
         this.failWaiting(env, key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        this.hooks.leadershipChanged?.(env as Env<never>, p.topic, p.partition, null);
         if (state.leader !== null) this.fetcher.follow(key, state.leader);
         else this.fetcher.unfollow(key);
       } else if (change === 'isr-updated') {
@@ -187,6 +193,7 @@ export class ReplicaManager {
       this.fetcher.unfollow(key);
       this.failWaiting(env, key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       this.partitions.delete(key);
+      this.hooks.leadershipChanged?.(env as Env<never>, p.topic, p.partition, null);
       if (image.topics.get(p.topicId) === undefined) env.storage.delete(p.log.file);
     }
     this.fetcher.pump(env);
@@ -322,6 +329,7 @@ export class ReplicaManager {
   private answerProduce(env: BrokerEnv, delayed: DelayedProduce): void {
     this.produces.delete(delayed.id);
     env.cancelTimer(T.produceTimeout + delayed.id);
+    if (delayed.from === null) return delayed.done?.(delayed.results[0]?.partition.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
     const responses = new Map<string, ProducePartitionResponse[]>();
     for (const { name, partition } of delayed.results) responses.set(name, [...(responses.get(name) ?? []), partition]);
     env.send(delayed.from, {
@@ -543,6 +551,14 @@ export class ReplicaManager {
    */
   private autoCreate(env: BrokerEnv, name: string): boolean {
     if (!this.config.bool('auto.create.topics.enable') || !LEGAL_TOPIC_NAME.test(name) || name === '.' || name === '..') return false;
+    return this.createTopic(env, name, -1, -1);
+  }
+
+  /**
+   * Asks the controller to create a topic (-1: the broker's defaults), once per request timeout
+   * while it is missing. Returns whether the request is under way.
+   */
+  createTopic(env: BrokerEnv, name: string, numPartitions: number, replicationFactor: number): boolean {
     const controller = this.hooks.controller();
     if (controller === null) return true;
     const timeoutMs = this.config.int('controller.quorum.request.timeout.ms');
@@ -553,11 +569,65 @@ export class ReplicaManager {
       api: 'CreateTopics',
       kind: 'request',
       correlationId: this.nextAutoCreateId++,
-      topics: [{ name, numPartitions: -1, replicationFactor: -1, configs: [] }],
+      topics: [{ name, numPartitions, replicationFactor, configs: [] }],
       timeoutMs,
       validateOnly: false,
     });
     return true;
+  }
+
+  /**
+   * A write of the broker's own (the group coordinator's records) as the partition's leader, with
+   * acks=all and min.insync.replicas as a producer's: `done` hears NONE once every ISR replica has
+   * it, or the error (not leader, not enough replicas, timed out).
+   */
+  appendCommitted(env: BrokerEnv, topic: string, partition: number, records: KafkaRecord[], timeoutMs: number, done: (errorCode: number) => void): void {
+    const p = this.leaderOf(topic, partition);
+    if (p === null) return done(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (p.underMinIsr) return done(ErrorCode.NOT_ENOUGH_REPLICAS);
+    const now = Math.floor(env.now());
+    const batch: RecordBatch = {
+      baseOffset: 0,
+      partitionLeaderEpoch: -1,
+      attributes: 0,
+      lastOffsetDelta: records.length - 1,
+      baseTimestamp: now,
+      maxTimestamp: now,
+      producerId: NO_PRODUCER_ID,
+      producerEpoch: -1,
+      baseSequence: -1,
+      records: records.map((r, i) => ({ ...r, offsetDelta: i, timestampDelta: 0 })),
+    };
+    const appended = p.appendAsLeader(env, batch, now);
+    if (appended.errorCode !== ErrorCode.NONE || !('baseOffset' in appended)) return done(appended.errorCode);
+    this.afterAppend(env, p);
+    const result: ProducePartitionResponse = {
+      index: partition,
+      errorCode: ErrorCode.NONE,
+      baseOffset: appended.baseOffset,
+      logAppendTimeMs: -1,
+      logStartOffset: p.log.logStartOffset,
+      errorMessage: null,
+      currentLeader: null,
+    };
+    const delayed: DelayedProduce = {
+      id: this.nextId++,
+      from: null,
+      done,
+      correlationId: -1,
+      results: [{ name: topic, partition: result }],
+      waiting: new Map([[p.key, appended.lastOffset + 1]]),
+    };
+    this.checkProduce(env, delayed);
+    if (delayed.waiting.size === 0) return this.answerProduce(env, delayed);
+    this.produces.set(delayed.id, delayed);
+    env.setTimer(timeoutMs, T.produceTimeout + delayed.id);
+  }
+
+  /** The batches of a partition this broker leads, up to its log end (a coordinator loading its state); null when it does not lead it. */
+  ledLog(topic: string, partition: number): readonly RecordBatch[] | null {
+    const p = this.leaderOf(topic, partition);
+    return p === null ? null : p.log.read(p.log.logStartOffset, p.logEndOffset, Infinity);
   }
 
   private onInitProducerId(env: BrokerEnv, from: NodeId, req: InitProducerIdRequest): void {

@@ -1,13 +1,17 @@
 // A Kafka node in KRaft mode: a replica of the metadata quorum (a voter when it is a controller,
 // an observer otherwise), the controller that is active while it leads the quorum, and the broker
-// (its lifecycle and its replica manager); all of them read one metadata image built from the
-// committed log.
+// (its lifecycle, its replica manager and its group coordinator); all of them read one metadata
+// image built from the committed log.
 
 import type { Env, Node, NodeId, TimerTag } from '../env.ts';
 import type { BrokerBug } from '../broker/bugs.ts';
 import { BrokerLifecycle } from '../broker/lifecycle.ts';
 import { ReplicaManager } from '../broker/replica-manager.ts';
 import type { ControllerBug } from '../controller/bugs.ts';
+import type { GroupBug } from '../group/bugs.ts';
+import { GroupCoordinator } from '../group/coordinator.ts';
+import { OFFSETS_TOPIC } from '../group/offsets-topic.ts';
+import { GROUP_APIS, groupErrorResponse, type GroupMessage, type GroupRequest } from '../protocol/group.ts';
 import { MetadataImage } from '../controller/image.ts';
 import { QuorumController, rejectNotController } from '../controller/quorum-controller.ts';
 import type { MetadataRecord } from '../controller/records.ts';
@@ -19,7 +23,7 @@ import { ErrorCode } from '../protocol/errors.ts';
 import { isQuorumMessage, type LeaderHint, type OffsetAndEpoch, type QuorumMessage, type RaftEntry } from '../protocol/quorum.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-replica.ts';
 
-export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage;
+export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage;
 
 const DATA_APIS: ReadonlySet<string> = new Set(['Produce', 'Fetch', 'ListOffsets', 'OffsetForLeaderEpoch', 'Metadata', 'InitProducerId', 'DescribeConfigs']);
 
@@ -31,6 +35,7 @@ export interface KafkaNodeSpec {
   raft: RaftSettings;
   controllerBugs: ReadonlySet<ControllerBug>;
   brokerBugs: ReadonlySet<BrokerBug>;
+  groupBugs?: ReadonlySet<GroupBug>;
   /** The listeners a broker registers (real mode); the simulator's brokers have none and are addressed by id. */
   advertisedListeners?: readonly BrokerListener[];
 }
@@ -40,6 +45,7 @@ export class KafkaNode implements Node<KafkaMessage> {
   readonly controller: QuorumController | null;
   readonly lifecycle: BrokerLifecycle | null;
   readonly replicas: ReplicaManager | null;
+  readonly groups: GroupCoordinator | null;
   image: MetadataImage;
   /** The metadata log below this offset is in the image. */
   appliedEnd = 0;
@@ -79,8 +85,21 @@ export class KafkaNode implements Node<KafkaMessage> {
           controller: () => this.raft.currentLeader,
           brokerEpoch: () => this.lifecycle?.brokerEpoch ?? -1,
           clusterId: spec.raft.clusterId,
+          leadershipChanged: (env, topic, partition, leaderEpoch) => {
+            if (topic === OFFSETS_TOPIC) this.groups?.leadershipChanged(env, partition, leaderEpoch);
+          },
         })
       : null;
+    const replicas = this.replicas;
+    this.groups =
+      replicas === null
+        ? null
+        : new GroupCoordinator(spec.config, spec.groupBugs ?? new Set(), {
+            image: () => this.image,
+            ledLog: (topic, partition) => replicas.ledLog(topic, partition),
+            appendCommitted: (env, topic, partition, records, timeoutMs, done) => replicas.appendCommitted(env, topic, partition, records, timeoutMs, done),
+            createTopic: (env, name, partitions, replicationFactor) => void replicas.createTopic(env, name, partitions, replicationFactor),
+          });
   }
 
   start(env: Env<KafkaMessage>): void {
@@ -96,6 +115,9 @@ export class KafkaNode implements Node<KafkaMessage> {
       if (CONTROLLER_APIS.has(msg.api)) {
         if (this.controller !== null) this.controller.handle(env, from, msg as ControllerRequest);
         else rejectNotController(env, from, msg as ControllerRequest);
+      } else if (GROUP_APIS.has(msg.api)) {
+        if (this.groups !== null) this.groups.handle(env, from, msg as GroupRequest);
+        else env.send(from, groupErrorResponse(msg as GroupRequest, ErrorCode.NOT_COORDINATOR));
       } else if (DATA_APIS.has(msg.api)) {
         if (this.replicas !== null) this.replicas.handle(env, from, msg as DataRequest);
         // A dedicated controller serves no data APIs: it answers as Kafka's request handlers
@@ -144,6 +166,7 @@ export class KafkaNode implements Node<KafkaMessage> {
     if (this.raft.fire(env, tag)) return;
     if (this.controller?.fire(env, tag)) return;
     if (this.replicas?.fire(env, tag)) return;
+    if (this.groups?.fire(env, tag)) return;
     this.lifecycle?.fire(env, tag);
   }
 

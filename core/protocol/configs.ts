@@ -55,11 +55,37 @@ export const CONFIG_DEFS = {
   },
   'log.flush.interval.ms': { type: 'long', default: 9223372036854775807, doc: 'Milliseconds a partition log may stay unsynced (default: no limit).' },
   'log.flush.scheduler.interval.ms': { type: 'long', default: 9223372036854775807, doc: 'How often logs are checked against log.flush.interval.ms.' },
+  // Group coordinator (classic groups) and __consumer_offsets
+  'offsets.topic.num.partitions': { type: 'int', default: 50, doc: 'Partitions of __consumer_offsets, created on the first FindCoordinator.' },
+  'offsets.topic.replication.factor': {
+    type: 'int',
+    default: 3,
+    doc: 'Replication factor of __consumer_offsets; creating it fails until the cluster has that many brokers.',
+  },
+  'offsets.commit.timeout.ms': {
+    type: 'int',
+    default: 5000,
+    doc: 'How long an offset commit waits for every ISR replica of its __consumer_offsets partition.',
+  },
+  'offset.metadata.max.bytes': { type: 'int', default: 4096, doc: 'Largest metadata string a committed offset may carry.' },
+  'group.initial.rebalance.delay.ms': {
+    type: 'int',
+    default: 3000,
+    doc: 'How long the first rebalance of an empty group waits for more members (extended by each, up to the rebalance timeout).',
+  },
+  'group.min.session.timeout.ms': { type: 'int', default: 6000, doc: 'Smallest session timeout a member may ask for.' },
+  'group.max.session.timeout.ms': { type: 'int', default: 1800000, doc: 'Largest session timeout a member may ask for.' },
+  'group.max.size': { type: 'int', default: 2147483647, doc: 'Most members a group may have.' },
   // Simulation-only knobs
   'samsa.raft.flush.delay.ms': {
     type: 'int',
     default: 0,
     doc: 'Delay before the quorum leader fsyncs appended entries (0: at once, as Kafka does); models a slow fsync during which followers may fetch unflushed data.',
+  },
+  'samsa.group.load.delay.ms': {
+    type: 'int',
+    default: 10,
+    doc: 'Time a new group coordinator takes to replay its __consumer_offsets partition (Kafka loads on a scheduler thread); requests hear COORDINATOR_LOAD_IN_PROGRESS meanwhile.',
   },
   'samsa.raft.fetch.max.wait.ms': { type: 'int', default: 500, doc: 'How long the quorum leader parks a fetch that has no new data.' },
 } as const satisfies Record<string, ConfigDef>;

@@ -93,6 +93,14 @@ export interface NodeEvents {
     log: ProducerBatchSummary[];
   };
 
+  // Group coordinators (core/group).
+  /** A group's state, generation, chosen protocol, leader and members at its coordinator changed. */
+  'group-state': { group: string; state: string; generation: number; protocol: string | null; leader: string | null; members: string[] };
+  /** Offsets a coordinator committed for a group (written to __consumer_offsets), with the commit's generation and member (-1 and "" for a simple commit). */
+  'group-commit': { group: string; generation: number; member: string; offsets: Array<[string, number, number]> };
+  /** A coordinator loaded a __consumer_offsets partition it now leads: the groups and committed offsets it found. */
+  'group-load': { partition: number; leaderEpoch: number; groups: string[]; offsets: number };
+
   // Clients (core/client): a Jepsen-style history, one entry per invocation and one per outcome
   // (models/history/types.ts gives the values of send, poll, assign and seek).
   client: { op: string; type: ClientOpType; id: number; value?: unknown; error?: string };
@@ -282,6 +290,9 @@ const KINDS: Record<EventKind, true> = {
   'partition-role': true,
   'partition-isr': true,
   'producer-state': true,
+  'group-state': true,
+  'group-commit': true,
+  'group-load': true,
   client: true,
   send: true,
   drop: true,

@@ -8,6 +8,7 @@ import { MetadataImage, type PartitionState } from '../../core/controller/image.
 import type { ElectionRules } from '../../core/controller/partition-change.ts';
 import type { KafkaMessage, KafkaNode } from '../../core/node/kafka-node.ts';
 import { CONTROLLER_APIS, type ControllerRequest, type ControllerResponse } from '../../core/protocol/controller.ts';
+import { GROUP_APIS, type GroupRequest, type GroupResponse } from '../../core/protocol/group.ts';
 import { buildCluster, kafkaNode, startCluster as bootCluster, type Cluster } from '../../sim/scenario/cluster.ts';
 import type { KafkaConfig, Scenario } from '../../sim/scenario/types.ts';
 
@@ -60,10 +61,10 @@ export const PROBE: NodeId = 'probe';
 export interface Received {
   at: number;
   from: NodeId;
-  msg: ControllerResponse;
+  msg: ControllerResponse | GroupResponse;
 }
 
-/** A client node that sends whatever the test gives it and records every controller response. */
+/** A client node that sends whatever the test gives it and records every controller and group response. */
 export class Probe implements Node<KafkaMessage> {
   private nextCorrelationId = 1_000;
 
@@ -75,8 +76,8 @@ export class Probe implements Node<KafkaMessage> {
   start(_env: Env<KafkaMessage>): void {}
 
   receive(env: Env<KafkaMessage>, from: NodeId, msg: KafkaMessage): void {
-    if (msg.kind !== 'response' || !CONTROLLER_APIS.has(msg.api)) return;
-    const received = { at: env.now(), from, msg: msg as ControllerResponse };
+    if (msg.kind !== 'response' || !(CONTROLLER_APIS.has(msg.api) || GROUP_APIS.has(msg.api))) return;
+    const received = { at: env.now(), from, msg: msg as ControllerResponse | GroupResponse };
     this.log.push(received);
     for (const listener of this.listeners) listener(received);
   }
@@ -155,16 +156,31 @@ export class TestCluster {
   }
 
   /** Sends a request from the probe to `to` and runs until its response arrives. */
-  request<R extends ControllerResponse>(to: NodeId, build: (correlationId: number) => ControllerRequest, maxMs = 3_000): R {
+  request<R extends ControllerResponse | GroupResponse>(to: NodeId, build: (correlationId: number) => ControllerRequest | GroupRequest, maxMs = 3_000): R {
+    return this.response<R>(this.send(to, build), maxMs, `a response from ${to}`);
+  }
+
+  /** Sends a request from the probe to `to` without waiting; returns its correlation id. */
+  send(to: NodeId, build: (correlationId: number) => ControllerRequest | GroupRequest): number {
     let correlationId = -1;
     const sent = this.sim.act<Probe>(PROBE, (probe, env) => {
       correlationId = probe.correlationId();
       env.send(to, build(correlationId) as KafkaMessage);
     });
     if (!sent) throw new Error('the probe is down');
+    return correlationId;
+  }
+
+  /** Runs until the response to the request `correlationId` has arrived, and returns it. */
+  response<R extends ControllerResponse | GroupResponse>(correlationId: number, maxMs = 3_000, what = `the response to request ${correlationId}`): R {
     let answer: Received | undefined;
-    this.runUntil(() => (answer = this.responses.find((r) => r.msg.correlationId === correlationId)) !== undefined, maxMs, `a response from ${to}`);
+    this.runUntil(() => (answer = this.answered(correlationId)) !== undefined, maxMs, what);
     return answer!.msg as R;
+  }
+
+  /** The response to the request `correlationId`, if it has arrived. */
+  answered(correlationId: number): Received | undefined {
+    return this.responses.find((r) => r.msg.correlationId === correlationId);
   }
 
   /** Every registered broker unfenced in the image of each live node. */

@@ -7,6 +7,7 @@ import type { KafkaRecord, RecordBatch } from '../../protocol/records.ts';
 import type { Compressors } from '../compression.ts';
 import { WireFormatError } from '../errors.ts';
 import { decodeRecordSet, encodeRecordSet } from '../record-batch.ts';
+import { bytesOfLatin1, latin1Of } from '../latin1.ts';
 import { leaderFromWire, leaderToWire, type WireLeader } from './common.ts';
 import type { ApiConverter } from './converter.ts';
 import {
@@ -266,17 +267,3 @@ export function decodeRaftEntries<R>(bytes: Uint8Array, compressors: Compressors
   return entries;
 }
 
-const CHUNK = 8192;
-
-/** Bytes as the core's byte strings (one char per byte). */
-function latin1Of(bytes: Uint8Array): string {
-  let s = '';
-  for (let at = 0; at < bytes.length; at += CHUNK) s += String.fromCharCode(...bytes.subarray(at, at + CHUNK));
-  return s;
-}
-
-function bytesOfLatin1(s: string): Uint8Array {
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  return bytes;
-}

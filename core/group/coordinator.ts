@@ -1,0 +1,478 @@
+// The group coordinator of one broker (Kafka's GroupCoordinator and GroupMetadataManager, classic
+// protocol): FindCoordinator from the metadata image (creating __consumer_offsets on first use); the
+// groups of the __consumer_offsets partitions this broker leads, loaded by replaying the partition
+// (COORDINATOR_LOAD_IN_PROGRESS meanwhile, NOT_COORDINATOR elsewhere) and dropped when leadership
+// moves; OffsetCommit fenced by member and generation, written with acks=all before it is answered;
+// OffsetFetch, ListGroups, DescribeGroups and DeleteGroups. Rebalancing is membership.ts.
+
+import type { MetadataImage } from '../controller/image.ts';
+import type { Env, NodeId, TimerTag } from '../env.ts';
+import type { Config } from '../protocol/configs.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import {
+  CoordinatorType,
+  groupErrorResponse,
+  type Coordinator,
+  type DeleteGroupsRequest,
+  type DescribeGroupsRequest,
+  type FindCoordinatorRequest,
+  type GroupRequest,
+  type GroupResponse,
+  type ListGroupsRequest,
+  type OffsetCommitRequest,
+  type OffsetFetchGroupResult,
+  type OffsetFetchRequest,
+} from '../protocol/group.ts';
+import type { Bytes, KafkaRecord, RecordBatch } from '../protocol/records.ts';
+import type { GroupBug } from './bugs.ts';
+import { Group, type GroupOffset } from './group.ts';
+import { Membership, type GroupSettings } from './membership.ts';
+import {
+  groupMetadataRecord,
+  offsetCommitRecord,
+  offsetsPartitionFor,
+  OFFSETS_TOPIC,
+  readOffsetsTopicRecord,
+  type CommittedOffset,
+  type StoredGroup,
+} from './offsets-topic.ts';
+
+/** What the coordinator needs from its broker. */
+export interface CoordinatorHooks {
+  image(): MetadataImage | null;
+  /** The batches of this broker's replica of the partition, up to its log end, while it leads it. */
+  ledLog(topic: string, partition: number): readonly RecordBatch[] | null;
+  /** Appends records as the partition's leader and calls `done` once every ISR replica has them (acks=all) or the write failed. */
+  appendCommitted(env: Env<never>, topic: string, partition: number, records: KafkaRecord[], timeoutMs: number, done: (errorCode: number) => void): void;
+  /** Asks the controller to create a topic (Kafka's AutoTopicCreationManager). */
+  createTopic(env: Env<never>, name: string, partitions: number, replicationFactor: number): void;
+}
+
+type GroupEnv = Env<GroupResponse>;
+
+const TIMER_PREFIX = 'group:';
+const LOAD_TIMER = 'group:load:';
+
+/** Kafka's mapping of a failed offset write to what the committer hears (GroupMetadataManager.storeOffsets). */
+function storeOffsetsError(errorCode: number): number {
+  switch (errorCode) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
+    default:
+      return errorCode;
+  }
+}
+
+export class GroupCoordinator {
+  private readonly groups = new Map<string, Group>();
+  /** __consumer_offsets partitions this broker leads: loading until replayed, then serving. */
+  private readonly owned = new Map<number, { leaderEpoch: number; loaded: boolean }>();
+  private readonly actions = new Map<TimerTag, (env: GroupEnv) => void>();
+  private readonly membership: Membership;
+  private readonly settings: GroupSettings;
+
+  constructor(
+    private readonly config: Config,
+    private readonly bugs: ReadonlySet<GroupBug>,
+    private readonly hooks: CoordinatorHooks,
+  ) {
+    this.settings = {
+      minSessionTimeoutMs: config.int('group.min.session.timeout.ms'),
+      maxSessionTimeoutMs: config.int('group.max.session.timeout.ms'),
+      initialRebalanceDelayMs: config.int('group.initial.rebalance.delay.ms'),
+      maxSize: config.int('group.max.size'),
+    };
+    this.membership = new Membership({
+      settings: this.settings,
+      reply: (env, to, res) => env.send(to, res),
+      schedule: (env, key, delayMs, action) => this.schedule(env, key, delayMs, action),
+      unschedule: (env, key) => this.unschedule(env, key),
+      storeGroup: (env, group, assignments, done) => this.storeGroup(env, group, assignments, done),
+      traced: (env, group) => traceGroup(env, group),
+    });
+  }
+
+  handle(env: GroupEnv, from: NodeId, req: GroupRequest): void {
+    switch (req.api) {
+      case 'FindCoordinator':
+        return this.onFindCoordinator(env, from, req);
+      case 'ListGroups':
+        return this.onListGroups(env, from, req);
+      case 'DescribeGroups':
+        return this.onDescribeGroups(env, from, req);
+      case 'DeleteGroups':
+        return this.onDeleteGroups(env, from, req);
+      case 'OffsetFetch':
+        return this.onOffsetFetch(env, from, req);
+      case 'OffsetCommit':
+        return this.onOffsetCommit(env, from, req);
+    }
+    const problem = req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : this.coordinatorError(req.groupId);
+    if (problem !== null) return env.send(from, groupErrorResponse(req, problem));
+    const group = this.groups.get(req.groupId);
+    switch (req.api) {
+      case 'JoinGroup': {
+        if (req.sessionTimeoutMs < this.settings.minSessionTimeoutMs || req.sessionTimeoutMs > this.settings.maxSessionTimeoutMs)
+          return env.send(from, groupErrorResponse(req, ErrorCode.INVALID_SESSION_TIMEOUT));
+        if (group === undefined && req.memberId !== '') return env.send(from, groupErrorResponse(req, ErrorCode.UNKNOWN_MEMBER_ID));
+        return this.membership.join(env, from, req, group ?? this.addGroup(req.groupId));
+      }
+      case 'SyncGroup':
+        return this.membership.sync(env, from, req, group);
+      case 'Heartbeat':
+        return this.membership.heartbeat(env, from, req, group);
+      case 'LeaveGroup':
+        return this.membership.leave(env, from, req, group);
+    }
+  }
+
+  fire(env: GroupEnv, tag: TimerTag): boolean {
+    if (!tag.startsWith(TIMER_PREFIX)) return false;
+    if (tag.startsWith(LOAD_TIMER)) {
+      this.load(env, Number(tag.slice(LOAD_TIMER.length)));
+      return true;
+    }
+    const action = this.actions.get(tag);
+    this.actions.delete(tag);
+    action?.(env);
+    return true;
+  }
+
+  // ---- coordination ----------------------------------------------------------------------------
+
+  /** Why this broker cannot serve the group now, or null when it can. */
+  private coordinatorError(groupId: string): number | null {
+    const partition = this.partitionOf(groupId);
+    if (partition === null) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const owned = this.owned.get(partition);
+    if (owned === undefined) return ErrorCode.NOT_COORDINATOR;
+    return owned.loaded ? null : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+  }
+
+  private partitionOf(groupId: string): number | null {
+    const topic = this.hooks.image()?.topicByName(OFFSETS_TOPIC);
+    return topic === undefined || topic.partitions.length === 0 ? null : offsetsPartitionFor(groupId, topic.partitions.length);
+  }
+
+  private onFindCoordinator(env: GroupEnv, from: NodeId, req: FindCoordinatorRequest): void {
+    const image = this.hooks.image();
+    const answer = (key: string, errorCode: number, nodeId: NodeId | null = null, errorMessage: string | null = null): Coordinator => {
+      if (nodeId === null) return { key, nodeId: null, host: '', port: -1, errorCode, errorMessage };
+      const listener = image?.brokers.get(nodeId)?.listeners?.[0];
+      return { key, nodeId, host: listener?.host ?? nodeId, port: listener?.port ?? 9092, errorCode, errorMessage };
+    };
+    const topic = image?.topicByName(OFFSETS_TOPIC);
+    const coordinators = req.coordinatorKeys.map((key) => {
+      if (req.keyType !== CoordinatorType.GROUP) return answer(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, null, 'transaction coordinators are not built yet');
+      if (key === '') return answer(key, ErrorCode.INVALID_REQUEST, null, 'the group id is empty');
+      if (image === null) return answer(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      if (topic === undefined) {
+        this.hooks.createTopic(env, OFFSETS_TOPIC, this.config.int('offsets.topic.num.partitions'), this.config.int('offsets.topic.replication.factor'));
+        return answer(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      }
+      const leader = topic.partitions[offsetsPartitionFor(key, topic.partitions.length)]?.leader ?? null;
+      return leader === null ? answer(key, ErrorCode.COORDINATOR_NOT_AVAILABLE) : answer(key, ErrorCode.NONE, leader);
+    });
+    env.send(from, { api: 'FindCoordinator', kind: 'response', correlationId: req.correlationId, coordinators });
+  }
+
+  private addGroup(groupId: string): Group {
+    const group = new Group(groupId);
+    this.groups.set(groupId, group);
+    return group;
+  }
+
+  /**
+   * Leadership of a __consumer_offsets partition moved: a new leader loads it (after the load delay;
+   * with the bug coordinator-no-load it serves at once and the replay lands later); a former one drops its groups.
+   */
+  leadershipChanged(env: GroupEnv, partition: number, leaderEpoch: number | null): void {
+    const before = this.owned.get(partition);
+    if (before !== undefined && leaderEpoch === before.leaderEpoch) return;
+    this.unloadPartition(env, partition);
+    if (leaderEpoch === null) return;
+    this.owned.set(partition, { leaderEpoch, loaded: this.bugs.has('coordinator-no-load') });
+    env.setTimer(this.config.int('samsa.group.load.delay.ms'), LOAD_TIMER + partition);
+  }
+
+  private unloadPartition(env: GroupEnv, partition: number): void {
+    this.owned.delete(partition);
+    env.cancelTimer(LOAD_TIMER + partition);
+    const count = this.hooks.image()?.topicByName(OFFSETS_TOPIC)?.partitions.length ?? 0;
+    for (const [groupId, group] of this.groups) {
+      if (count > 0 && offsetsPartitionFor(groupId, count) !== partition) continue;
+      this.membership.unloaded(env, group, ErrorCode.NOT_COORDINATOR);
+      this.groups.delete(groupId);
+    }
+  }
+
+  /** Replays the partition from its start to its log end (Kafka's doLoadGroupsAndOffsets) and starts serving its groups. */
+  private load(env: GroupEnv, partition: number): void {
+    const owned = this.owned.get(partition);
+    const batches = this.hooks.ledLog(OFFSETS_TOPIC, partition);
+    if (owned === undefined || batches === null) return;
+    const stored = new Map<string, StoredGroup | null>();
+    const offsets = new Map<string, Map<string, GroupOffset>>();
+    for (const batch of batches) {
+      if ((batch.attributes & 0x20) !== 0) continue;
+      for (const record of batch.records) {
+        const read = readOffsetsTopicRecord(record.key, record.value);
+        if (read === null) continue;
+        if (read.type === 'group') {
+          stored.set(read.group, read.value);
+          continue;
+        }
+        let byPartition = offsets.get(read.group);
+        if (byPartition === undefined) offsets.set(read.group, (byPartition = new Map()));
+        const key = `${read.topic}/${read.partition}`;
+        if (read.value === null) byPartition.delete(key);
+        else byPartition.set(key, { topic: read.topic, partition: read.partition, ...read.value });
+      }
+    }
+    let offsetCount = 0;
+    const loaded: string[] = [];
+    for (const groupId of new Set([...stored.keys(), ...offsets.keys()])) {
+      const metadata = stored.get(groupId) ?? null;
+      const groupOffsets = offsets.get(groupId) ?? new Map<string, GroupOffset>();
+      if (metadata === null && groupOffsets.size === 0) continue;
+      // With coordinator-no-load the group may already be served; the replay overwrites what it did meanwhile.
+      const earlier = this.groups.get(groupId);
+      if (earlier !== undefined) this.membership.unloaded(env, earlier, ErrorCode.NOT_COORDINATOR);
+      const group = metadata === null ? new Group(groupId) : Group.fromStored(groupId, metadata);
+      for (const [key, offset] of groupOffsets) group.offsets.set(key, offset);
+      offsetCount += groupOffsets.size;
+      this.groups.set(groupId, group);
+      this.membership.loaded(env, group);
+      loaded.push(groupId);
+      traceGroup(env, group);
+    }
+    owned.loaded = true;
+    env.trace({ kind: 'group-load', partition, leaderEpoch: owned.leaderEpoch, groups: loaded.sort(), offsets: offsetCount });
+  }
+
+  // ---- writes ----------------------------------------------------------------------------------
+
+  private write(env: GroupEnv, groupId: string, records: KafkaRecord[], done: (errorCode: number) => void): void {
+    const partition = this.partitionOf(groupId);
+    if (partition === null) return done(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    this.hooks.appendCommitted(env as Env<never>, OFFSETS_TOPIC, partition, records, this.config.int('offsets.commit.timeout.ms'), done);
+  }
+
+  private storeGroup(env: GroupEnv, group: Group, assignments: ReadonlyMap<string, Bytes> | null, done: (errorCode: number) => void): void {
+    const stored = group.toStored(Math.floor(env.now()));
+    if (assignments !== null) for (const m of stored.members) m.assignment = assignments.get(m.memberId) ?? '';
+    this.write(env, group.groupId, [groupMetadataRecord(group.groupId, stored)], done);
+  }
+
+  // ---- offsets ---------------------------------------------------------------------------------
+
+  /** Kafka's validateOffsetCommit: null when the commit may be written, else the error for every partition. */
+  private commitError(group: Group | undefined, req: OffsetCommitRequest): number | null {
+    if (group === undefined) return req.generationId < 0 ? null : ErrorCode.ILLEGAL_GENERATION;
+    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (this.bugs.has('commit-no-generation-check')) return null;
+    if (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
+      if (group.isFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
+      if (!group.members.has(req.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (req.generationId !== group.generation) return ErrorCode.ILLEGAL_GENERATION;
+      if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+      return null;
+    }
+    // A simple commit (no member, no generation) is only for groups nobody is a member of.
+    return group.state === 'Empty' ? null : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  private onOffsetCommit(env: GroupEnv, from: NodeId, req: OffsetCommitRequest): void {
+    const problem = req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : this.coordinatorError(req.groupId);
+    if (problem !== null) return env.send(from, groupErrorResponse(req, problem));
+    const existing = this.groups.get(req.groupId);
+    const invalid = this.commitError(existing, req);
+    if (invalid !== null) return env.send(from, groupErrorResponse(req, invalid));
+    const group = existing ?? this.addGroup(req.groupId);
+    const maxMetadata = this.config.int('offset.metadata.max.bytes');
+    const now = Math.floor(env.now());
+    const results = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: (p.committedMetadata?.length ?? 0) > maxMetadata ? ErrorCode.OFFSET_METADATA_TOO_LARGE : (ErrorCode.NONE as number),
+      })),
+    }));
+    const accepted: GroupOffset[] = [];
+    req.topics.forEach((t, ti) =>
+      t.partitions.forEach((p, pi) => {
+        if (results[ti]!.partitions[pi]!.errorCode !== ErrorCode.NONE) return;
+        accepted.push({
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch,
+          metadata: p.committedMetadata ?? '',
+          commitTimestamp: now,
+        });
+      }),
+    );
+    const respond = () => env.send(from, { api: 'OffsetCommit', kind: 'response', correlationId: req.correlationId, topics: results });
+    if (accepted.length === 0) return respond();
+    const apply = () => {
+      for (const o of accepted) group.offsets.set(`${o.topic}/${o.partition}`, o);
+      env.trace({
+        kind: 'group-commit',
+        group: req.groupId,
+        generation: req.generationId,
+        member: req.memberId,
+        offsets: accepted.map((o) => [o.topic, o.partition, o.offset]),
+      });
+    };
+    // The bug (offsets-in-memory): the commit is kept only in this coordinator's memory.
+    if (this.bugs.has('offsets-in-memory')) {
+      apply();
+      return respond();
+    }
+    const records = accepted.map((o) => offsetCommitRecord(req.groupId, o.topic, o.partition, committedValue(o)));
+    this.write(env, req.groupId, records, (errorCode) => {
+      if (errorCode === ErrorCode.NONE && this.groups.get(req.groupId) === group) apply();
+      const mapped = errorCode === ErrorCode.NONE && this.groups.get(req.groupId) !== group ? ErrorCode.NOT_COORDINATOR : storeOffsetsError(errorCode);
+      for (const t of results) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = mapped;
+      respond();
+    });
+  }
+
+  private onOffsetFetch(env: GroupEnv, from: NodeId, req: OffsetFetchRequest): void {
+    const groups: OffsetFetchGroupResult[] = req.groups.map((g) => {
+      const problem = g.groupId === '' ? ErrorCode.INVALID_GROUP_ID : this.coordinatorError(g.groupId);
+      if (problem !== null) return { groupId: g.groupId, topics: [], errorCode: problem };
+      const offsets = this.groups.get(g.groupId)?.offsets ?? new Map<string, GroupOffset>();
+      const partition = (topic: string, index: number) => {
+        const o = offsets.get(`${topic}/${index}`);
+        return o === undefined
+          ? { partitionIndex: index, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }
+          : { partitionIndex: index, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE };
+      };
+      if (g.topics !== null) {
+        return {
+          groupId: g.groupId,
+          topics: g.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((i) => partition(t.name, i)) })),
+          errorCode: 0,
+        };
+      }
+      const byTopic = new Map<string, number[]>();
+      for (const o of offsets.values()) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o.partition]);
+      return {
+        groupId: g.groupId,
+        topics: [...byTopic].map(([name, indexes]) => ({ name, partitions: indexes.sort((a, b) => a - b).map((i) => partition(name, i)) })),
+        errorCode: ErrorCode.NONE,
+      };
+    });
+    env.send(from, { api: 'OffsetFetch', kind: 'response', correlationId: req.correlationId, groups });
+  }
+
+  // ---- administration --------------------------------------------------------------------------
+
+  private onListGroups(env: GroupEnv, from: NodeId, req: ListGroupsRequest): void {
+    const loading = [...this.owned.values()].some((o) => !o.loaded);
+    const wanted = new Set(req.statesFilter.map((s) => s.toLowerCase()));
+    const groups = loading
+      ? []
+      : [...this.groups.values()]
+          .filter((g) => g.state !== 'Dead' && (wanted.size === 0 || wanted.has(g.state.toLowerCase())))
+          .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state }));
+    env.send(from, {
+      api: 'ListGroups',
+      kind: 'response',
+      correlationId: req.correlationId,
+      errorCode: loading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE,
+      groups,
+    });
+  }
+
+  private onDescribeGroups(env: GroupEnv, from: NodeId, req: DescribeGroupsRequest): void {
+    const groups = req.groups.map((groupId) => {
+      const problem = this.coordinatorError(groupId);
+      const group = this.groups.get(groupId);
+      if (problem !== null || group === undefined) {
+        return { errorCode: problem ?? ErrorCode.NONE, groupId, groupState: problem === null ? 'Dead' : '', protocolType: '', protocolData: '', members: [] };
+      }
+      const stable = group.state === 'Stable';
+      return {
+        errorCode: ErrorCode.NONE,
+        groupId,
+        groupState: group.state,
+        protocolType: group.protocolType ?? '',
+        protocolData: stable ? (group.protocolName ?? '') : '',
+        members: [...group.members.values()].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: stable ? group.metadataOf(m) : '',
+          memberAssignment: stable ? m.assignment : '',
+        })),
+      };
+    });
+    env.send(from, { api: 'DescribeGroups', kind: 'response', correlationId: req.correlationId, groups });
+  }
+
+  /** Deletes empty groups: tombstones for the group and each of its offsets, then it is gone. */
+  private onDeleteGroups(env: GroupEnv, from: NodeId, req: DeleteGroupsRequest): void {
+    const results = req.groupsNames.map((groupId) => ({ groupId, errorCode: ErrorCode.NONE as number }));
+    let waiting = 0;
+    const respond = () => env.send(from, { api: 'DeleteGroups', kind: 'response', correlationId: req.correlationId, results });
+    for (const result of results) {
+      const groupId = result.groupId;
+      const problem = groupId === '' ? ErrorCode.INVALID_GROUP_ID : this.coordinatorError(groupId);
+      const group = this.groups.get(groupId);
+      if (problem !== null) result.errorCode = problem;
+      else if (group === undefined || group.state === 'Dead') result.errorCode = ErrorCode.GROUP_ID_NOT_FOUND;
+      else if (group.state !== 'Empty') result.errorCode = ErrorCode.NON_EMPTY_GROUP;
+      if (result.errorCode !== ErrorCode.NONE || group === undefined) continue;
+      this.membership.unloaded(env, group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      this.groups.delete(groupId);
+      traceGroup(env, group);
+      const records = [groupMetadataRecord(groupId, null), ...[...group.offsets.values()].map((o) => offsetCommitRecord(groupId, o.topic, o.partition, null))];
+      waiting++;
+      this.write(env, groupId, records, (errorCode) => {
+        result.errorCode = storeOffsetsError(errorCode);
+        if (--waiting === 0) respond();
+      });
+    }
+    if (waiting === 0) respond();
+  }
+
+  // ---- timers ----------------------------------------------------------------------------------
+
+  private schedule(env: GroupEnv, key: string, delayMs: number, action: (env: GroupEnv) => void): void {
+    const tag = TIMER_PREFIX + key;
+    this.actions.set(tag, action);
+    env.setTimer(delayMs, tag);
+  }
+
+  private unschedule(env: GroupEnv, key: string): void {
+    const tag = TIMER_PREFIX + key;
+    if (this.actions.delete(tag)) env.cancelTimer(tag);
+  }
+}
+
+function committedValue(o: GroupOffset): CommittedOffset {
+  return { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp: o.commitTimestamp };
+}
+
+function traceGroup(env: GroupEnv, group: Group): void {
+  env.trace({
+    kind: 'group-state',
+    group: group.groupId,
+    state: group.state,
+    generation: group.generation,
+    protocol: group.protocolName,
+    leader: group.leaderId,
+    members: [...group.members.keys()],
+  });
+}
