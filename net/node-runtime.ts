@@ -20,7 +20,6 @@ import {
   CONTROLLER_LISTENER_APIS,
   converterForMessage,
   converterForRequest,
-  isErrorOnly,
   readableVersions,
   type AnyConverter,
 } from '../core/wire/convert/index.ts';
@@ -212,16 +211,12 @@ export class NodeRuntime {
     if (api === quorumFetchConverter && !listener.controller)
       return this.refuse(connection, `a fetch of ${METADATA_TOPIC} on the client listener ${listener.name}`);
     const answer = (wire: WireStruct) => encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, wire);
-    if (isErrorOnly(api)) {
-      const slot = connection.reserve();
-      return connection.fill(slot, answer(api.errorResponse(body, header.apiVersion, api.errorCode, null)));
-    }
     const expectsResponse = api.expectsResponse?.(body) ?? true;
     const slot = expectsResponse ? connection.reserve() : null;
     const id = this.nextAnswerId++;
     let request: KafkaMessage;
     try {
-      request = api.requestFromWire(body, header.apiVersion, id, this.ctx) as KafkaMessage;
+      request = api.requestFromWire(body, header.apiVersion, id, this.ctx, header.clientId) as KafkaMessage;
     } catch (err) {
       if (!(err instanceof WireRequestError) && !(err instanceof WireFormatError)) throw err;
       const code = err instanceof WireRequestError ? err.errorCode : ErrorCode.INVALID_REQUEST;

@@ -337,9 +337,15 @@ const IGNORED: readonly { why: string; keys: readonly string[]; prefixes?: reado
     prefixes: ['log.cleaner.', 'remote.log.'],
   },
   {
-    why: 'Samsa has no internal topics (consumer group offsets, transactions, share groups)',
-    keys: ['offset.metadata.max.bytes', 'transactional.id.expiration.ms', 'producer.id.expiration.ms', 'producer.id.expiration.check.interval.ms'],
-    prefixes: ['offsets.', 'group.', 'transaction.', 'share.'],
+    why: 'Samsa has no transaction or share-group internal topics',
+    keys: ['transactional.id.expiration.ms', 'producer.id.expiration.ms', 'producer.id.expiration.check.interval.ms'],
+    prefixes: ['transaction.', 'share.'],
+  },
+  {
+    // The ones it does use (offsets.topic.num.partitions, group.initial.rebalance.delay.ms, ...) are configs and read first.
+    why: "Samsa's group coordinator does not use it (offset expiry, the consumer group protocol of KIP-848)",
+    keys: [],
+    prefixes: ['offsets.', 'group.'],
   },
   {
     why: 'Samsa speaks PLAINTEXT only, without authentication or authorization',

@@ -4,7 +4,7 @@ import type { NodeId } from '../core/env.ts';
 import { KafkaNode } from '../core/node/kafka-node.ts';
 import { NO_COMPRESSORS, type Compressors } from '../core/wire/compression.ts';
 import type { TopicIds, WireContext, WireIds, WireStruct } from '../core/wire/convert/converter.ts';
-import { converterForMessage, converterForRequest, isErrorOnly, type AnyConverter } from '../core/wire/convert/index.ts';
+import { converterForMessage, converterForRequest, type AnyConverter } from '../core/wire/convert/index.ts';
 import { DEFAULT_MAX_FRAME_BYTES, FrameReader } from '../core/wire/frame.ts';
 import {
   decodeRequestBody,
@@ -22,6 +22,7 @@ export interface CoreMessage {
   kind: 'request' | 'response';
   correlationId: number;
   topic?: string;
+  clientId?: string;
 }
 
 /** A message that cannot make the trip: no converter, a converter or the codec refusing it, or the frame read back wrong. */
@@ -173,14 +174,16 @@ function oneFrame(bytes: Uint8Array): Uint8Array {
 
 function requestTrip(converter: AnyConverter, version: number, from: NodeId, msg: CoreMessage, ctx: WireContext): CoreMessage {
   const wire: WireStruct = converter.requestToWire(msg, version, ctx);
-  const header = { apiKey: converter.apiKey, apiVersion: version, correlationId: msg.correlationId, clientId: `samsa-sim-${from}` };
+  // A request that names its client (JoinGroup) travels with that id in its header, as a real client's does.
+  const clientId = typeof msg.clientId === 'string' ? msg.clientId : `samsa-sim-${from}`;
+  const header = { apiKey: converter.apiKey, apiVersion: version, correlationId: msg.correlationId, clientId };
   const { header: read, reader } = decodeRequestHeader(oneFrame(encodeRequestFrame(header, wire)));
   const { body } = decodeRequestBody(read, reader);
   // The receiver picks the converter from the frame, as a server does (Fetch: the quorum's or a data fetch, by its body).
   const served = converterForRequest(read.apiKey, body);
-  if (served === undefined || isErrorOnly(served)) throw new Error(`API key ${read.apiKey} has no converter on the receiving side`);
+  if (served === undefined) throw new Error(`API key ${read.apiKey} has no converter on the receiving side`);
   if (served !== converter) throw new Error(`the receiving side reads API key ${read.apiKey} with another converter than the one that wrote it`);
-  return served.requestFromWire(body, read.apiVersion, read.correlationId, ctx) as CoreMessage;
+  return served.requestFromWire(body, read.apiVersion, read.correlationId, ctx, read.clientId) as CoreMessage;
 }
 
 function responseTrip(converter: AnyConverter, version: number, msg: CoreMessage, ctx: WireContext): CoreMessage {

@@ -173,9 +173,9 @@ describe('admin tools against a samsa cluster', () => {
     const unknown = await tool(['consume', '--topic', 'no-such-topic', '--from-beginning', '--until-end']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no-such-topic: UNKNOWN_TOPIC_OR_PARTITION');
-    const groups = await tool(['groups', 'list']);
-    expect(groups.code).toBe(1);
-    expect(groups.stderr).toContain('COORDINATOR_NOT_AVAILABLE');
+    const group = await tool(['groups', 'describe', '--group', '']);
+    expect(group.code).toBe(1);
+    expect(group.stderr).toContain('INVALID_GROUP_ID');
     const unreachable = await samsa(['topics', 'list', '--bootstrap', '127.0.0.1:1', '--timeout', '2s']);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/Metadata timed out after 2000 ms \(last problem: .*ECONNREFUSED/);

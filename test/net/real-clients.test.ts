@@ -4,7 +4,6 @@
 // broker is a bootstrap server; a broker killed with SIGKILL under acks=all load loses nothing acknowledged.
 // Without the clients installed the suite is skipped, unless SAMSA_REQUIRE_KAFKA_CLIENTS=1 (CI) makes that a failure.
 
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,26 +12,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { murmur2, partitionFor } from '../../core/client/partitioner.ts';
 import { LocalCluster } from '../../net/local-cluster.ts';
-import { wireRequests } from '../../net/wire-request.ts';
-
-const PYTHON = '/usr/bin/python3';
-const hasKcat = spawnSync('kcat', ['-V']).status === 0;
-const hasPython = spawnSync(PYTHON, ['-c', 'import kafka, confluent_kafka']).status === 0;
-const required = process.env.SAMSA_REQUIRE_KAFKA_CLIENTS === '1';
-if (required && !(hasKcat && hasPython)) throw new Error('SAMSA_REQUIRE_KAFKA_CLIENTS=1 but kcat, python3-kafka or python3-confluent-kafka is missing');
-
-/** Runs a command to completion with stdin, resolving with stdout; rejects with stderr on a non-zero exit. */
-function run(cmd: string, args: string[], input = '', timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err !== null) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-    // A command that never reads its stdin (kcat -C) may close it first: that is no failure.
-    child.stdin!.on('error', () => {});
-    child.stdin!.end(input);
-  });
-}
+import { hasKcat, hasPython, partitionStates, PYTHON, run, until } from './real-helpers.ts';
 
 interface Read {
   partition: number;
@@ -59,21 +39,6 @@ function byPartition(reads: Read[]): Map<number, Read[]> {
   for (const r of reads) out.set(r.partition, [...(out.get(r.partition) ?? []), r]);
   for (const list of out.values()) list.sort((a, b) => a.offset - b.offset);
   return out;
-}
-
-/** The partitions' replicas and ISRs as a broker's Metadata v1 says. */
-async function partitionStates(port: number, topic: string): Promise<Array<{ partition: number; leader: number; isr: number[] }>> {
-  const [metadata] = await wireRequests('127.0.0.1', port, [{ apiKey: 3, version: 1, body: { topics: [{ name: topic }] } }]);
-  const t = (metadata!.topics as Array<{ partitions: Array<{ partitionIndex: number; leaderId: number; isrNodes: number[] }> }>)[0]!;
-  return t.partitions.map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, isr: p.isrNodes }));
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe.skipIf(!(hasKcat && hasPython))('real Kafka clients against a samsa cluster', () => {

@@ -253,18 +253,17 @@ describe('parseServerProperties', () => {
     expect(props.logDir).toBe('/tmp/kraft-combined-logs');
     expect(props.clusterId).toBeNull();
     expect(props.socketRequestMaxBytes).toBe(104857600);
-    expect(props.config.overrides()).toEqual({ 'num.partitions': 1 });
+    expect(props.config.overrides()).toEqual({ 'num.partitions': 1, 'offsets.topic.replication.factor': 1 });
     expect(props.warnings).toEqual([
       'server.properties:38: num.network.threads: ignored: Samsa runs on one thread',
       'server.properties:41: num.io.threads: ignored: Samsa runs on one thread',
       'server.properties:44: socket.send.buffer.bytes: ignored: Samsa leaves socket and request tuning to the system',
       'server.properties:47: socket.receive.buffer.bytes: ignored: Samsa leaves socket and request tuning to the system',
       'server.properties:62: num.recovery.threads.per.data.dir: ignored: Samsa runs on one thread',
-      'server.properties:65: offsets.topic.replication.factor: ignored: Samsa has no internal topics (consumer group offsets, transactions, share groups)',
-      'server.properties:66: share.coordinator.state.topic.replication.factor: ignored: Samsa has no internal topics (consumer group offsets, transactions, share groups)',
-      'server.properties:67: share.coordinator.state.topic.min.isr: ignored: Samsa has no internal topics (consumer group offsets, transactions, share groups)',
-      'server.properties:68: transaction.state.log.replication.factor: ignored: Samsa has no internal topics (consumer group offsets, transactions, share groups)',
-      'server.properties:69: transaction.state.log.min.isr: ignored: Samsa has no internal topics (consumer group offsets, transactions, share groups)',
+      'server.properties:66: share.coordinator.state.topic.replication.factor: ignored: Samsa has no transaction or share-group internal topics',
+      'server.properties:67: share.coordinator.state.topic.min.isr: ignored: Samsa has no transaction or share-group internal topics',
+      'server.properties:68: transaction.state.log.replication.factor: ignored: Samsa has no transaction or share-group internal topics',
+      'server.properties:69: transaction.state.log.min.isr: ignored: Samsa has no transaction or share-group internal topics',
       'server.properties:82: log.retention.hours: ignored: Samsa keeps every record, whole, forever (no retention, segments, compaction or compression)',
       'server.properties:88: log.segment.bytes: ignored: Samsa keeps every record, whole, forever (no retention, segments, compaction or compression)',
       'server.properties:92: log.retention.check.interval.ms: ignored: Samsa keeps every record, whole, forever (no retention, segments, compaction or compression)',

@@ -68,8 +68,11 @@ export interface ApiConverter<Req extends { correlationId: number }, Res extends
    * which may reach beyond the advertised range.
    */
   readonly internalVersion?: number;
-  /** The core request from a wire request body; throws WireRequestError for one the core cannot take. */
-  requestFromWire(body: WireStruct, version: number, correlationId: number, ctx: WireContext): Req;
+  /**
+   * The core request from a wire request body; throws WireRequestError for one the core cannot take.
+   * `clientId` is the request header's (JoinGroup keeps it for the member id and DescribeGroups).
+   */
+  requestFromWire(body: WireStruct, version: number, correlationId: number, ctx: WireContext, clientId?: string | null): Req;
   /** The wire body of a core request, at `version`. */
   requestToWire(req: Req, version: number, ctx: WireContext): WireStruct;
   /** The wire body of the core's response, at `version`. */
@@ -83,16 +86,4 @@ export interface ApiConverter<Req extends { correlationId: number }, Res extends
   errorResponse(body: WireStruct, version: number, errorCode: number, message: string | null): WireStruct;
   /** False for a request that gets no response (Produce with acks=0); absent means always true. */
   expectsResponse?(body: WireStruct): boolean;
-}
-
-/**
- * An API the core does not serve yet (the group APIs until the coordinator lands): the runtime
- * answers every request with `errorResponse`, never with silence.
- */
-export interface ErrorOnlyApi {
-  readonly apiKey: number;
-  readonly served: ServedVersions;
-  /** The error code every request gets (COORDINATOR_NOT_AVAILABLE for group APIs). */
-  readonly errorCode: number;
-  errorResponse(body: WireStruct, version: number, errorCode: number, message: string | null): WireStruct;
 }

@@ -2,7 +2,7 @@
 // __cluster_metadata and data fetches), which one writes a core message, and the versions each listener
 // advertises in ApiVersions (clients see the data and admin APIs, controllers the quorum's).
 
-import type { ApiConverter, ErrorOnlyApi, ServedVersions, WireStruct } from './converter.ts';
+import type { ApiConverter, ServedVersions, WireStruct } from './converter.ts';
 import { allocateProducerIdsConverter } from './allocate-producer-ids.ts';
 import { alterPartitionConverter } from './alter-partition.ts';
 import { beginQuorumEpochConverter } from './begin-quorum-epoch.ts';
@@ -15,7 +15,19 @@ import { describeConfigsConverter } from './describe-configs.ts';
 import { endQuorumEpochConverter } from './end-quorum-epoch.ts';
 import { fetchSnapshotConverter } from './fetch-snapshot.ts';
 import { dataFetchConverter } from './fetch.ts';
-import { GROUP_APIS } from './group-apis.ts';
+import {
+  deleteGroupsConverter,
+  describeGroupsConverter,
+  findCoordinatorConverter,
+  GROUP_CONVERTERS,
+  heartbeatConverter,
+  joinGroupConverter,
+  leaveGroupConverter,
+  listGroupsConverter,
+  offsetCommitConverter,
+  offsetFetchConverter,
+  syncGroupConverter,
+} from './group-apis.ts';
 import { initProducerIdConverter } from './init-producer-id.ts';
 import { listOffsetsConverter } from './list-offsets.ts';
 import { metadataConverter } from './metadata.ts';
@@ -55,10 +67,19 @@ const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConver
   ['BrokerHeartbeat', brokerHeartbeatConverter],
   ['AlterPartition', alterPartitionConverter],
   ['AllocateProducerIds', allocateProducerIdsConverter],
+  ['FindCoordinator', findCoordinatorConverter],
+  ['JoinGroup', joinGroupConverter],
+  ['SyncGroup', syncGroupConverter],
+  ['Heartbeat', heartbeatConverter],
+  ['LeaveGroup', leaveGroupConverter],
+  ['OffsetCommit', offsetCommitConverter],
+  ['OffsetFetch', offsetFetchConverter],
+  ['ListGroups', listGroupsConverter],
+  ['DescribeGroups', describeGroupsConverter],
+  ['DeleteGroups', deleteGroupsConverter],
 ]);
 
 const BY_KEY: ReadonlyMap<number, AnyConverter> = new Map([...BY_CORE_API.values()].map((c) => [c.apiKey, c]));
-const ERROR_ONLY_BY_KEY: ReadonlyMap<number, ErrorOnlyApi> = new Map(GROUP_APIS.map((a) => [a.apiKey, a]));
 
 /** The converter that writes a core message (request or response) on the wire. */
 export function converterForMessage(msg: CoreMessageKey): AnyConverter | undefined {
@@ -73,20 +94,15 @@ function isQuorumFetch(body: WireStruct): boolean {
   return first !== undefined && (first.topic === METADATA_TOPIC || first.topicId === METADATA_TOPIC_ID);
 }
 
-/** What reads a wire request of `apiKey`: a converter, an API answered with an error until the core serves it, or nothing (an unknown key). */
-export function converterForRequest(apiKey: number, body: WireStruct): AnyConverter | ErrorOnlyApi | undefined {
+/** What reads a wire request of `apiKey`: its converter, or nothing (an unknown key). */
+export function converterForRequest(apiKey: number, body: WireStruct): AnyConverter | undefined {
   if (apiKey === FETCH_KEY) return isQuorumFetch(body) ? quorumFetchConverter : dataFetchConverter;
-  return BY_KEY.get(apiKey) ?? ERROR_ONLY_BY_KEY.get(apiKey);
-}
-
-/** Whether `api` is answered with an error by the runtime rather than converted for the core. */
-export function isErrorOnly(api: AnyConverter | ErrorOnlyApi): api is ErrorOnlyApi {
-  return 'errorCode' in api;
+  return BY_KEY.get(apiKey);
 }
 
 /** The versions a server reads of an API: the advertised range and the internal version peers send. */
-export function readableVersions(api: AnyConverter | ErrorOnlyApi): ServedVersions {
-  const internal = 'internalVersion' in api && api.internalVersion !== undefined ? api.internalVersion : api.served.max;
+export function readableVersions(api: AnyConverter): ServedVersions {
+  const internal = api.internalVersion ?? api.served.max;
   return { min: api.served.min, max: Math.max(api.served.max, internal) };
 }
 
@@ -106,7 +122,7 @@ export const CLIENT_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: Serve
   deleteTopicsConverter,
   describeConfigsConverter,
   createPartitionsConverter,
-  ...GROUP_APIS,
+  ...GROUP_CONVERTERS,
   API_VERSIONS_ENTRY,
 ].sort((a, b) => a.apiKey - b.apiKey);
 

@@ -266,4 +266,3 @@ export function decodeRaftEntries<R>(bytes: Uint8Array, compressors: Compressors
   }
   return entries;
 }
-

@@ -12,7 +12,7 @@ import { apiVersionsResponse, canParseRequestBody } from '../../../core/wire/con
 import { NO_TOPIC_IDS, NUMERIC_IDS, WireRequestError, type TopicIds, type WireContext, type WireStruct } from '../../../core/wire/convert/converter.ts';
 import { createTopicsConverter } from '../../../core/wire/convert/create-topics.ts';
 import { deleteTopicsConverter } from '../../../core/wire/convert/delete-topics.ts';
-import { GROUP_APIS } from '../../../core/wire/convert/group-apis.ts';
+import { GROUP_CONVERTERS } from '../../../core/wire/convert/group-apis.ts';
 import { API_VERSIONS_KEY, responseHeaderIsFlexible } from '../../../core/wire/header.ts';
 import { decodeMessage, encodeMessage, ZERO_UUID } from '../../../core/wire/message-codec.ts';
 import type { MessageSpec } from '../../../core/wire/spec.ts';
@@ -320,28 +320,27 @@ function expectedErrorPaths(apiKey: number, version: number): string[] {
   }
 }
 
-describe('group APIs: COORDINATOR_NOT_AVAILABLE until the coordinator lands', () => {
+describe('group APIs: error answers (a broker that is not the coordinator, or has none yet)', () => {
   it('advertise the ranges every client settles on (reference §4), within the specs', () => {
-    const ranges = Object.fromEntries(GROUP_APIS.map((a) => [a.apiKey, [a.served.min, a.served.max]]));
+    const ranges = Object.fromEntries(GROUP_CONVERTERS.map((a) => [a.apiKey, [a.served.min, a.served.max]]));
     expect(ranges).toEqual({ 8: [0, 8], 9: [1, 8], 10: [0, 4], 11: [0, 6], 12: [0, 4], 13: [0, 4], 14: [0, 4], 15: [0, 5], 16: [0, 4], 42: [0, 2] });
-    for (const api of GROUP_APIS) {
-      expect(api.errorCode).toBe(CNA);
+    for (const api of GROUP_CONVERTERS) {
       expect(versionsOf(apiSpecs(api.apiKey)!.request)).toContain(api.served.max);
     }
   });
 
-  const cases = GROUP_APIS.flatMap((api) => versionsOf(apiSpecs(api.apiKey)!.request).map((v) => [apiSpecs(api.apiKey)!.name, v, api] as const));
+  const cases = GROUP_CONVERTERS.flatMap((api) => versionsOf(apiSpecs(api.apiKey)!.request).map((v) => [apiSpecs(api.apiKey)!.name, v, api] as const));
   it.each(cases)('%s v%i: the error answer encodes and decodes with the error everywhere it goes', (_name, version, api) => {
     const specs = apiSpecs(api.apiKey)!;
     const body = viaBytes(specs.request, version, GROUP_REQUESTS[api.apiKey]!);
-    const decoded = viaBytes(specs.response, version, api.errorResponse(body, version, api.errorCode, 'no coordinator yet'));
+    const decoded = viaBytes(specs.response, version, api.errorResponse(body, version, CNA, 'no coordinator yet'));
     const errors = errorsIn(decoded);
     expect(errors.map(([path]) => path).sort()).toEqual(expectedErrorPaths(api.apiKey, version).sort());
     expect(errors.every(([, code]) => code === CNA)).toBe(true);
   });
 
   it('FindCoordinator names no node: -1, "" and -1 at v0-3 and per key at v4+', () => {
-    const find = GROUP_APIS.find((a) => a.apiKey === 10)!;
+    const find = GROUP_CONVERTERS.find((a) => a.apiKey === 10)!;
     const spec = apiSpecs(10)!.response;
     expect(viaBytes(spec, 1, find.errorResponse({ key: 'g', keyType: 0, coordinatorKeys: [] }, 1, CNA, 'x'))).toMatchObject({
       errorCode: CNA,
@@ -356,7 +355,7 @@ describe('group APIs: COORDINATOR_NOT_AVAILABLE until the coordinator lands', ()
   });
 
   it('OffsetFetch v2-7 with null topics (all of them) answers the top-level error and no topics', () => {
-    const fetch = GROUP_APIS.find((a) => a.apiKey === 9)!;
+    const fetch = GROUP_CONVERTERS.find((a) => a.apiKey === 9)!;
     for (const version of [2, 7]) {
       const body = viaBytes(apiSpecs(9)!.request, version, { groupId: 'g', topics: null });
       expect(viaBytes(apiSpecs(9)!.response, version, fetch.errorResponse(body, version, CNA, null))).toMatchObject({ topics: [], errorCode: CNA });
@@ -364,7 +363,7 @@ describe('group APIs: COORDINATOR_NOT_AVAILABLE until the coordinator lands', ()
   });
 
   it('JoinGroup names no protocol: "" before v7, null from v7', () => {
-    const join = GROUP_APIS.find((a) => a.apiKey === 11)!;
+    const join = GROUP_CONVERTERS.find((a) => a.apiKey === 11)!;
     const body = GROUP_REQUESTS[11]!;
     expect(viaBytes(apiSpecs(11)!.response, 6, join.errorResponse(body, 6, CNA, null))).toMatchObject({ protocolName: '', generationId: -1, members: [] });
     expect(viaBytes(apiSpecs(11)!.response, 7, join.errorResponse(body, 7, CNA, null))).toMatchObject({ protocolName: null, protocolType: null });
@@ -372,7 +371,7 @@ describe('group APIs: COORDINATOR_NOT_AVAILABLE until the coordinator lands', ()
 });
 
 describe('ApiVersions', () => {
-  const served = [createTopicsConverter, deleteTopicsConverter, ...GROUP_APIS, { apiKey: 0, served: { min: 3, max: 8 } }];
+  const served = [createTopicsConverter, deleteTopicsConverter, ...GROUP_CONVERTERS, { apiKey: 0, served: { min: 3, max: 8 } }];
 
   it.each([0, 1, 2, 3])('v%i: errorCode 0 and every API range, sorted by key, with key 18 at 0..3', (version) => {
     const answer = apiVersionsResponse(version, served);
@@ -464,13 +463,13 @@ describe('kafkajs captured bodies through the converters', () => {
     for (const version of [0, 1, 2]) {
       expect(canParseRequestBody({ apiKey: API_VERSIONS_KEY, apiVersion: version })).toBe(true);
       decodeMessage(ApiVersionsRequestSpec, version, request);
-      const answer = apiVersionsResponse(version, GROUP_APIS);
+      const answer = apiVersionsResponse(version, GROUP_CONVERTERS);
       expect(viaBytes(ApiVersionsResponseSpec, answer.version, answer.body).errorCode).toBe(0);
     }
     for (const file of ['v0_response.json', 'v1_response.json']) {
       const version = Number(file[1]);
       const theirs = decodeMessage(ApiVersionsResponseSpec, version, fixture('apiVersions', file));
-      const ours = viaBytes(ApiVersionsResponseSpec, version, apiVersionsResponse(version, GROUP_APIS).body);
+      const ours = viaBytes(ApiVersionsResponseSpec, version, apiVersionsResponse(version, GROUP_CONVERTERS).body);
       expect(Object.keys(ours)).toEqual(Object.keys(theirs));
     }
   });
@@ -480,9 +479,9 @@ describe('kafkajs captured bodies through the converters', () => {
       .filter((f) => f.kind === 'request')
       .map((f) => [f.file, f] as const),
   )('findCoordinator/%s', (_file, f) => {
-    const find = GROUP_APIS.find((a) => a.apiKey === 10)!;
+    const find = GROUP_CONVERTERS.find((a) => a.apiKey === 10)!;
     const specs = apiSpecs(10)!;
-    const answer = viaBytes(specs.response, f.version, find.errorResponse(decodeMessage(specs.request, f.version, f.bytes), f.version, find.errorCode, null));
+    const answer = viaBytes(specs.response, f.version, find.errorResponse(decodeMessage(specs.request, f.version, f.bytes), f.version, CNA, null));
     expect(answer).toMatchObject({ errorCode: CNA, nodeId: -1, host: '', port: -1 });
     // The same layout as the answer a real broker gave kafkajs.
     const theirs = decodeMessage(specs.response, f.version, fixture('findCoordinator', `v${f.version}_response.json`));
@@ -491,10 +490,10 @@ describe('kafkajs captured bodies through the converters', () => {
 
   it.each(['v0_request.json', 'v1_request.json', 'v2_request.json', 'v5_request.json'])('joinGroup/%s', (file) => {
     const version = Number(file[1]);
-    const join = GROUP_APIS.find((a) => a.apiKey === 11)!;
+    const join = GROUP_CONVERTERS.find((a) => a.apiKey === 11)!;
     const specs = apiSpecs(11)!;
     const body = decodeMessage(specs.request, version, fixture('joinGroup', file));
-    const answer = viaBytes(specs.response, version, join.errorResponse(body, version, join.errorCode, null));
+    const answer = viaBytes(specs.response, version, join.errorResponse(body, version, CNA, null));
     expect(answer).toMatchObject({ errorCode: CNA, generationId: -1, leader: '', memberId: '', members: [] });
   });
 });
