@@ -4,6 +4,7 @@
 
 import type { Acks } from '../protocol/data.ts';
 import { ConfigError, type ConfigValue } from '../protocol/configs.ts';
+import type { AssignorName } from './assignors.ts';
 
 /** A user error in a client's configuration. */
 export class ClientConfigError extends ConfigError {
@@ -32,7 +33,20 @@ interface ChoiceDef {
   choices: ReadonlyArray<readonly [string, string]>;
   doc: string;
 }
-type Def = IntDef | BoolDef | ChoiceDef;
+interface StringDef {
+  type: 'string';
+  /** null: not set (Kafka's null default). */
+  default: string | null;
+  doc: string;
+}
+interface ListDef {
+  type: 'list';
+  default: string;
+  /** Accepted spellings of each element, each with its canonical value. */
+  choices: ReadonlyArray<readonly [string, string]>;
+  doc: string;
+}
+type Def = IntDef | BoolDef | ChoiceDef | StringDef | ListDef;
 
 const INT32_MAX = 2147483647;
 
@@ -111,6 +125,34 @@ export const CONSUMER_CONFIG_DEFS = {
     choices: [['read_uncommitted', 'read_uncommitted']],
     doc: 'Only read_uncommitted: Samsa has no transactions, so there is nothing uncommitted to hide.',
   },
+  'group.id': { type: 'string', default: null, doc: 'The consumer group this consumer joins when it subscribes (and commits offsets for).' },
+  'group.instance.id': { type: 'string', default: null, doc: 'A static member id (KIP-345): a restart within session.timeout.ms does not rebalance.' },
+  'session.timeout.ms': { type: 'int', default: 45000, min: 1, max: INT32_MAX, doc: 'A member without a heartbeat for this long is removed from the group.' },
+  'heartbeat.interval.ms': { type: 'int', default: 3000, min: 1, max: INT32_MAX, doc: 'Time between heartbeats to the group coordinator.' },
+  'max.poll.interval.ms': {
+    type: 'int',
+    default: 300000,
+    min: 1,
+    max: INT32_MAX,
+    doc: 'Longest time between poll() calls before the member leaves the group; also its rebalance timeout.',
+  },
+  'partition.assignment.strategy': {
+    type: 'list',
+    default: 'range,cooperative-sticky',
+    choices: [
+      ['range', 'range'],
+      ['roundrobin', 'roundrobin'],
+      ['sticky', 'sticky'],
+      ['cooperative-sticky', 'cooperative-sticky'],
+      ['org.apache.kafka.clients.consumer.RangeAssignor', 'range'],
+      ['org.apache.kafka.clients.consumer.RoundRobinAssignor', 'roundrobin'],
+      ['org.apache.kafka.clients.consumer.StickyAssignor', 'sticky'],
+      ['org.apache.kafka.clients.consumer.CooperativeStickyAssignor', 'cooperative-sticky'],
+    ],
+    doc: 'The assignors this member supports, in order of preference (the group uses one every member supports).',
+  },
+  'enable.auto.commit': { type: 'boolean', default: true, doc: 'Commit the positions poll() returned every auto.commit.interval.ms and before a rebalance.' },
+  'auto.commit.interval.ms': { type: 'int', default: 5000, min: 0, max: INT32_MAX, doc: 'How often positions are committed with enable.auto.commit.' },
   ...COMMON_DEFS,
 } as const satisfies Record<string, Def>;
 
@@ -146,6 +188,14 @@ export interface ConsumerConfig {
   requestTimeoutMs: number;
   retryBackoffMs: number;
   metadataMaxAgeMs: number;
+  groupId: string | null;
+  groupInstanceId: string | null;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxPollIntervalMs: number;
+  assignors: AssignorName[];
+  enableAutoCommit: boolean;
+  autoCommitIntervalMs: number;
 }
 
 /** Parses producer settings; throws ClientConfigError naming the first bad key. */
@@ -198,7 +248,7 @@ export function parseProducerConfig(overrides: Readonly<Record<string, ConfigVal
 export function parseConsumerConfig(overrides: Readonly<Record<string, ConfigValue>> = {}): ConsumerConfig {
   refuseReadCommitted(overrides);
   const v = parse('consumer', CONSUMER_CONFIG_DEFS, PRODUCER_CONFIG_DEFS, overrides);
-  return {
+  const config: ConsumerConfig = {
     autoOffsetReset: v['auto.offset.reset'] as AutoOffsetReset,
     fetchMinBytes: v['fetch.min.bytes'] as number,
     fetchMaxWaitMs: v['fetch.max.wait.ms'] as number,
@@ -209,7 +259,22 @@ export function parseConsumerConfig(overrides: Readonly<Record<string, ConfigVal
     requestTimeoutMs: v['request.timeout.ms'] as number,
     retryBackoffMs: v['retry.backoff.ms'] as number,
     metadataMaxAgeMs: v['metadata.max.age.ms'] as number,
+    groupId: v['group.id'] as string | null,
+    groupInstanceId: v['group.instance.id'] as string | null,
+    sessionTimeoutMs: v['session.timeout.ms'] as number,
+    heartbeatIntervalMs: v['heartbeat.interval.ms'] as number,
+    maxPollIntervalMs: v['max.poll.interval.ms'] as number,
+    assignors: (v['partition.assignment.strategy'] as string).split(',') as AssignorName[],
+    enableAutoCommit: v['enable.auto.commit'] as boolean,
+    autoCommitIntervalMs: v['auto.commit.interval.ms'] as number,
   };
+  // Kafka's GroupRebalanceConfig: a heartbeat must come before the session ends.
+  if (config.groupId !== null && config.heartbeatIntervalMs >= config.sessionTimeoutMs) {
+    throw new ClientConfigError(
+      `consumer config "heartbeat.interval.ms" (${config.heartbeatIntervalMs}) must be lower than "session.timeout.ms" (${config.sessionTimeoutMs})`,
+    );
+  }
+  return config;
 }
 
 /**
@@ -239,11 +304,11 @@ function parse(
   defs: Readonly<Record<string, Def>>,
   otherDefs: Readonly<Record<string, Def>>,
   overrides: Readonly<Record<string, ConfigValue>>,
-): Record<string, ConfigValue> {
+): Record<string, ConfigValue | null> {
   if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
     throw new ClientConfigError(`${role} config must be a map of Kafka config names to values`);
   }
-  const values: Record<string, ConfigValue> = {};
+  const values: Record<string, ConfigValue | null> = {};
   for (const [key, def] of Object.entries(defs)) values[key] = def.default;
   for (const [key, value] of Object.entries(overrides)) {
     const def = defs[key];
@@ -267,6 +332,19 @@ function coerce(role: string, key: string, def: Def, value: ConfigValue): Config
       if (value === true || value === 'true') return true;
       if (value === false || value === 'false') return false;
       throw new ClientConfigError(`${role} config "${key}" must be true or false, got ${shown}`);
+    case 'string':
+      if (typeof value === 'string' && value !== '') return value;
+      throw new ClientConfigError(`${role} config "${key}" must be a non-empty string, got ${shown}`);
+    case 'list': {
+      const items = typeof value === 'string' ? value.split(',').map((x) => x.trim()) : [];
+      const canonical = items.map((item) => def.choices.find(([spelling]) => spelling === item)?.[1]);
+      if (items.length === 0 || canonical.some((c) => c === undefined)) {
+        throw new ClientConfigError(
+          `${role} config "${key}" must be a comma-separated list of ${[...new Set(def.choices.map(([, c]) => c))].join(', ')}; got ${shown}`,
+        );
+      }
+      return [...new Set(canonical)].join(',');
+    }
     case 'choice': {
       const spelled = typeof value === 'boolean' ? undefined : String(value).trim();
       const found = def.choices.find(([spelling]) => spelling === spelled);

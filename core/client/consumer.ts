@@ -1,5 +1,6 @@
-// The consumer in assign mode (Kafka's KafkaConsumer with assign(), no group) as a sans-IO node:
-// a background fetcher per leader, positions from ListOffsets per auto.offset.reset, and KIP-320
+// The consumer (Kafka's KafkaConsumer) as a sans-IO node: assign() or, with a group.id, subscribe()
+// (membership in group-membership.ts, committed offsets in group-offsets.ts); a background fetcher
+// per leader, positions from committed offsets or ListOffsets per auto.offset.reset, and KIP-320
 // truncation detection with OffsetForLeaderEpoch after a leader change. Records its history.
 
 import type { Env, Node, NodeId, TimerTag } from '../env.ts';
@@ -17,7 +18,10 @@ import {
   type OffsetForLeaderEpochResponse,
 } from '../protocol/data.ts';
 import { ErrorCode } from '../protocol/errors.ts';
+import type { GroupMessage, GroupResponse } from '../protocol/group.ts';
 import type { Bytes, RecordBatch, RecordHeader } from '../protocol/records.ts';
+import { GroupMembership, type TopicPartition } from './group-membership.ts';
+import { GroupOffsets } from './group-offsets.ts';
 import type { ClientBug } from './bugs.ts';
 import { ClientConfigError, parseConsumerConfig, type ConsumerConfig } from './client-config.ts';
 import { LEADER_MOVED_ERRORS, MetadataCache } from './metadata-cache.ts';
@@ -46,9 +50,14 @@ export class ConsumerUsageError extends Error {
 }
 
 /** Why a position moved without a seek() call (recorded as the `seek`'s reason). */
-export type SeekReason = 'auto.offset.reset' | 'offset-out-of-range' | 'truncation';
+export type SeekReason = 'auto.offset.reset' | 'offset-out-of-range' | 'truncation' | 'committed';
+
+type ConsumerEnv = Env<DataMessage | GroupMessage>;
 
 type FetchState =
+  /** Assigned by the group: needs the group's committed offset first (OffsetFetch). */
+  | 'await-committed'
+  | 'fetching-committed'
   /** Needs a position from ListOffsets. */
   | 'await-reset'
   | 'resetting'
@@ -105,7 +114,7 @@ function rememberFetch(sent: Map<number, PendingRequest>, request: PendingReques
 const CONTROL_BATCH = 0x20;
 const NO_EPOCH = -1;
 
-export class Consumer implements Node<DataMessage> {
+export class Consumer implements Node<DataMessage | GroupMessage> {
   readonly config: ConsumerConfig;
   private metadata!: MetadataCache;
   private readonly opIds = new OpIds();
@@ -118,18 +127,23 @@ export class Consumer implements Node<DataMessage> {
   private nextCorrelationId = 1;
   private pollCursor = 0;
   private wakeAtMs = Infinity;
+  private membership: GroupMembership | null = null;
+  private offsets: GroupOffsets | null = null;
+  private brokerCursor = 0;
 
   constructor(
     readonly id: NodeId,
     private readonly bootstrap: readonly NodeId[],
     config: Readonly<Record<string, ConfigValue>> = {},
     private readonly bugs: ReadonlySet<ClientBug> = new Set(),
+    /** Topics to subscribe to at every start (an application that subscribes when it boots); needs group.id. */
+    private readonly subscription: readonly string[] = [],
   ) {
     this.config = parseConsumerConfig(config);
     if (bootstrap.length === 0) throw new ClientConfigError(`consumer ${id} needs at least one bootstrap broker`);
   }
 
-  start(env: Env<DataMessage>): void {
+  start(env: ConsumerEnv): void {
     // A restarted consumer begins unassigned, with nothing buffered.
     this.metadata = new MetadataCache(this.bootstrap, this.config, () => this.nextCorrelationId++);
     this.assigned = new Map();
@@ -140,12 +154,159 @@ export class Consumer implements Node<DataMessage> {
     this.pollCursor = 0;
     this.wakeAtMs = Infinity;
     this.opIds.start(env.storage);
+    this.membership = null;
+    this.offsets = null;
+    if (this.subscription.length > 0) this.subscribe(env, this.subscription);
+  }
+
+  // ---- the group -------------------------------------------------------------------------------
+
+  /** Joins the consumer's group (group.id) for these topics; the group assigns the partitions (KafkaConsumer.subscribe). */
+  subscribe(env: ConsumerEnv, topics: readonly string[]): void {
+    const groupId = this.config.groupId;
+    if (groupId === null) throw new ConsumerUsageError('subscribe: a consumer without group.id cannot subscribe; set group.id or use assign()');
+    if (this.assigned.size > 0 && this.membership === null) throw new ConsumerUsageError('subscribe: the consumer already has partitions from assign()');
+    const now = env.now();
+    if (this.membership === null) {
+      const c = this.config;
+      this.membership = new GroupMembership(
+        {
+          groupId,
+          groupInstanceId: c.groupInstanceId,
+          sessionTimeoutMs: c.sessionTimeoutMs,
+          heartbeatIntervalMs: c.heartbeatIntervalMs,
+          maxPollIntervalMs: c.maxPollIntervalMs,
+          assignors: c.assignors,
+          requestTimeoutMs: c.requestTimeoutMs,
+          retryBackoffMs: c.retryBackoffMs,
+        },
+        {
+          nextCorrelationId: () => this.nextCorrelationId++,
+          anyBroker: () => this.anyBroker(),
+          partitionCount: (topic) => this.metadata.partitionCount(topic),
+          commitBeforeRevoke: (e, partitions, done) => (c.enableAutoCommit ? this.commitPositions(e, partitions, done) : done()),
+          revoked: (_e, partitions) => this.dropPartitions(partitions),
+          assigned: (_e, partitions) => this.addGroupPartitions(partitions),
+          record: (e, op, value) => this.recordDone(e, op, value),
+        },
+      );
+      this.offsets = new GroupOffsets(
+        this.membership,
+        {
+          requestTimeoutMs: c.requestTimeoutMs,
+          retryBackoffMs: c.retryBackoffMs,
+          autoCommitIntervalMs: c.autoCommitIntervalMs,
+          enableAutoCommit: c.enableAutoCommit,
+        },
+        {
+          nextCorrelationId: () => this.nextCorrelationId++,
+          record: (e, op, type, id, value, error) => this.recordOp(e, op, type, id, value, error),
+        },
+        now,
+      );
+    }
+    this.recordDone(env, 'subscribe', { group: groupId, topics: [...topics] });
+    this.membership.subscribe(topics, now);
+    this.metadata.setTopics(new Set(topics));
+    this.run(env);
+  }
+
+  /** Commits the positions of the partitions the group assigned this consumer (KafkaConsumer.commitAsync). */
+  commit(env: ConsumerEnv, done: (ok: boolean) => void = () => {}): void {
+    if (this.membership === null) throw new ConsumerUsageError('commit: only a consumer in a group (subscribe) commits offsets');
+    this.commitPositions(env, this.membership.owned, () => {}, done);
+    this.run(env);
+  }
+
+  /** Leaves the group (KafkaConsumer.close): a dynamic member sends LeaveGroup, so its partitions move at once. */
+  close(env: ConsumerEnv): void {
+    this.membership?.leave(env, 'the consumer is being closed');
+  }
+
+  /** The group's generation and this consumer's member id while it is in the group. */
+  groupMetadata(): { groupId: string; generation: number; memberId: string } | null {
+    const m = this.membership;
+    return m === null ? null : { groupId: m.groupId, generation: m.generation, memberId: m.memberId };
+  }
+
+  private anyBroker(): NodeId | null {
+    const brokers = this.metadata.knownBrokers();
+    if (brokers.length === 0) return null;
+    return brokers[this.brokerCursor++ % brokers.length]!;
+  }
+
+  /** Commits the positions of these partitions (those with one), then calls `done`. */
+  private commitPositions(env: ConsumerEnv, partitions: readonly TopicPartition[], done: () => void, result: (ok: boolean) => void = () => {}): void {
+    const offsets: Array<{ tp: TopicPartition; offset: number; leaderEpoch: number | null }> = [];
+    for (const tp of partitions) {
+      const p = this.assigned.get(`${tp.topic}/${tp.partition}`);
+      if (p === undefined || p.position === null || (p.state !== 'fetching' && p.state !== 'await-validation' && p.state !== 'validating')) continue;
+      offsets.push({ tp, offset: p.position, leaderEpoch: p.positionEpoch });
+    }
+    this.offsets!.commit(env, offsets, (ok) => {
+      result(ok);
+      done();
+    });
+  }
+
+  private dropPartitions(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.assigned.delete(`${tp.topic}/${tp.partition}`);
+  }
+
+  private addGroupPartitions(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) {
+      const p = this.newPartition(tp.topic, tp.partition);
+      this.dropBuffer(p);
+      p.state = 'await-committed';
+      p.error = null;
+      this.assigned.set(p.key, p);
+    }
+  }
+
+  /** Asks the coordinator for the committed offsets of partitions that need them; each then starts there, or per auto.offset.reset. */
+  private fetchCommitted(env: ConsumerEnv): void {
+    const offsets = this.offsets;
+    if (offsets === null) return;
+    const waiting: AssignedPartition[] = [];
+    for (const p of this.assigned.values()) {
+      if (p.state === 'fetching-committed' && !offsets.fetching(p)) p.state = 'await-committed';
+      if (p.state === 'await-committed') waiting.push(p);
+    }
+    const sent = offsets.fetchCommitted(env, waiting, (committed) => {
+      for (const p of waiting) {
+        if (this.assigned.get(p.key) !== p || p.state !== 'fetching-committed') continue;
+        const c = committed.get(p.key);
+        if (c === undefined) continue;
+        if (c === null) {
+          this.resetPerPolicy(p, 'auto.offset.reset', `NoOffsetForPartition: ${p.key} has no committed offset and auto.offset.reset is none`);
+          continue;
+        }
+        this.moveTo(p, c.offset, c.leaderEpoch);
+        this.recordSeek(env, p, c.offset, 'committed');
+      }
+    });
+    if (sent) for (const p of waiting) p.state = 'fetching-committed';
+  }
+
+  /** Records an operation that happened at once: its invocation and its outcome. */
+  private recordDone(env: ConsumerEnv, op: string, value: unknown): void {
+    const id = this.opIds.take(env.storage);
+    env.trace({ kind: 'client', op, type: 'invoke', id, value });
+    env.trace({ kind: 'client', op, type: 'ok', id, value });
+  }
+
+  /** Records an invocation (id null: a new one, whose id is returned) or the outcome of one. */
+  private recordOp(env: ConsumerEnv, op: string, type: 'invoke' | 'ok' | 'fail' | 'info', id: number | null, value: unknown, error?: string): number {
+    const opId = id ?? this.opIds.take(env.storage);
+    env.trace(error === undefined ? { kind: 'client', op, type, id: opId, value } : { kind: 'client', op, type, id: opId, value, error });
+    return opId;
   }
 
   // ---- the application's calls ----------------------------------------------------------------
 
   /** Reads exactly these partitions of `topic` from now on (replacing its earlier ones; [] drops it). */
-  assign(env: Env<DataMessage>, topic: string, partitions: readonly number[]): void {
+  assign(env: ConsumerEnv, topic: string, partitions: readonly number[]): void {
+    if (this.membership !== null) throw new ConsumerUsageError('assign: the consumer is subscribed to a group; its partitions come from the group');
     for (const p of partitions) if (!Number.isSafeInteger(p) || p < 0) throw new ConsumerUsageError(`assign: invalid partition ${p} of ${topic}`);
     const wanted = [...new Set(partitions)];
     const id = this.opIds.take(env.storage);
@@ -164,7 +325,7 @@ export class Consumer implements Node<DataMessage> {
   }
 
   /** Moves the position of an assigned partition (KafkaConsumer.seek). */
-  seek(env: Env<DataMessage>, topic: string, partition: number, offset: number): void {
+  seek(env: ConsumerEnv, topic: string, partition: number, offset: number): void {
     const p = this.assignedPartition('seek', topic, partition);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new ConsumerUsageError(`seek: offset must be a non-negative integer, got ${offset}`);
     this.moveTo(p, offset, null);
@@ -173,13 +334,13 @@ export class Consumer implements Node<DataMessage> {
   }
 
   /** The first offset of each partition becomes its position (ListOffsets -2); recorded as a seek once known. */
-  seekToBeginning(env: Env<DataMessage>, topic: string, partitions: readonly number[]): void {
+  seekToBeginning(env: ConsumerEnv, topic: string, partitions: readonly number[]): void {
     for (const partition of partitions) this.requestReset(this.assignedPartition('seekToBeginning', topic, partition), EARLIEST_TIMESTAMP, null);
     this.run(env);
   }
 
   /** The end of each partition becomes its position (ListOffsets -1); recorded as a seek once known. */
-  seekToEnd(env: Env<DataMessage>, topic: string, partitions: readonly number[]): void {
+  seekToEnd(env: ConsumerEnv, topic: string, partitions: readonly number[]): void {
     for (const partition of partitions) this.requestReset(this.assignedPartition('seekToEnd', topic, partition), LATEST_TIMESTAMP, null);
     this.run(env);
   }
@@ -188,7 +349,7 @@ export class Consumer implements Node<DataMessage> {
    * The first offset whose record's timestamp is at or after `timestampMs` becomes each partition's position
    * (KafkaConsumer.offsetsForTimes then seek); a partition with no such record goes to its end. Recorded as a seek once known.
    */
-  seekToTimestamp(env: Env<DataMessage>, topic: string, partitions: readonly number[], timestampMs: number): void {
+  seekToTimestamp(env: ConsumerEnv, topic: string, partitions: readonly number[], timestampMs: number): void {
     if (!Number.isSafeInteger(timestampMs) || timestampMs < 0)
       throw new ConsumerUsageError(`seekToTimestamp: expected a timestamp in ms >= 0, got ${timestampMs}`);
     for (const partition of partitions) this.requestReset(this.assignedPartition('seekToTimestamp', topic, partition), timestampMs, null);
@@ -210,7 +371,8 @@ export class Consumer implements Node<DataMessage> {
    * (or `maxRecords` if lower), and records the poll. Fails (returning nothing) while a
    * partition needs a seek, as Kafka's poll throws.
    */
-  poll(env: Env<DataMessage>, maxRecords?: number): ConsumerRecord[] {
+  poll(env: ConsumerEnv, maxRecords?: number): ConsumerRecord[] {
+    this.membership?.polled(env.now());
     const id = this.opIds.take(env.storage);
     env.trace({ kind: 'client', op: 'poll', type: 'invoke', id });
     const stuck = [...this.assigned.values()].filter((p) => p.state === 'stuck');
@@ -246,9 +408,20 @@ export class Consumer implements Node<DataMessage> {
 
   // ---- the node --------------------------------------------------------------------------------
 
-  receive(env: Env<DataMessage>, from: NodeId, msg: DataMessage): void {
+  receive(env: ConsumerEnv, from: NodeId, msg: DataMessage | GroupMessage): void {
     if (msg.kind !== 'response') return;
     switch (msg.api) {
+      case 'OffsetFetch':
+      case 'OffsetCommit':
+        this.offsets?.receive(env, from, msg);
+        break;
+      case 'FindCoordinator':
+      case 'JoinGroup':
+      case 'SyncGroup':
+      case 'Heartbeat':
+      case 'LeaveGroup':
+        this.membership?.receive(env, from, msg as GroupResponse);
+        break;
       case 'Metadata':
         this.metadata.handleResponse(env, msg);
         break;
@@ -267,15 +440,21 @@ export class Consumer implements Node<DataMessage> {
     this.run(env);
   }
 
-  fire(env: Env<DataMessage>, tag: TimerTag): void {
+  fire(env: ConsumerEnv, tag: TimerTag): void {
     if (tag !== WAKE) return;
     this.wakeAtMs = Infinity;
     this.run(env);
   }
 
-  private run(env: Env<DataMessage>): void {
+  private run(env: ConsumerEnv): void {
     const now = env.now();
     this.metadata.poll(env);
+    if (this.membership !== null) {
+      this.offsets!.expire(env, now);
+      this.membership.poll(env, now);
+      if (this.membership.isStable && this.offsets!.autoCommitDue(now)) this.commitPositions(env, this.membership.owned, () => {});
+      this.fetchCommitted(env);
+    }
     this.expireRequests(now);
     this.noticeLeaderEpochs();
     this.sendListOffsets(env, now);
@@ -350,7 +529,7 @@ export class Consumer implements Node<DataMessage> {
     p.bufferNext = null;
   }
 
-  private recordSeek(env: Env<DataMessage>, p: AssignedPartition, offset: number, reason: SeekReason | null): void {
+  private recordSeek(env: ConsumerEnv, p: AssignedPartition, offset: number, reason: SeekReason | null): void {
     const id = this.opIds.take(env.storage);
     const value = reason === null ? { topic: p.topic, partition: p.partition, offset } : { topic: p.topic, partition: p.partition, offset, reason };
     env.trace({ kind: 'client', op: 'seek', type: 'invoke', id, value });
@@ -402,7 +581,7 @@ export class Consumer implements Node<DataMessage> {
     return groups;
   }
 
-  private sendListOffsets(env: Env<DataMessage>, now: number): void {
+  private sendListOffsets(env: ConsumerEnv, now: number): void {
     for (const [broker, ps] of this.byLeader('await-reset', now)) {
       const correlationId = this.nextCorrelationId++;
       const sentWith = new Map<string, number>();
@@ -428,7 +607,7 @@ export class Consumer implements Node<DataMessage> {
     }
   }
 
-  private sendValidations(env: Env<DataMessage>, now: number): void {
+  private sendValidations(env: ConsumerEnv, now: number): void {
     for (const [broker, ps] of this.byLeader('await-validation', now)) {
       const correlationId = this.nextCorrelationId++;
       const sentWith = new Map<string, number>();
@@ -455,7 +634,7 @@ export class Consumer implements Node<DataMessage> {
   }
 
   /** One Fetch in flight per leader, for its partitions that have a position and nothing buffered. */
-  private sendFetches(env: Env<DataMessage>, now: number): void {
+  private sendFetches(env: ConsumerEnv, now: number): void {
     for (const [broker, candidates] of this.byLeader('fetching', now)) {
       if (this.fetches.has(broker)) continue;
       // A fetch still out to a former leader does not hold the partition back: its answer will be
@@ -540,7 +719,7 @@ export class Consumer implements Node<DataMessage> {
 
   // ---- answers ---------------------------------------------------------------------------------
 
-  private onFetchResponse(env: Env<DataMessage>, from: NodeId, msg: FetchResponse): void {
+  private onFetchResponse(env: ConsumerEnv, from: NodeId, msg: FetchResponse): void {
     const staleBug = this.bugs.has('consumer-stale-fetch');
     const r = staleBug ? this.sentFetches.get(msg.correlationId) : this.fetches.get(from);
     if (r === undefined || r.correlationId !== msg.correlationId) return;
@@ -600,7 +779,7 @@ export class Consumer implements Node<DataMessage> {
     else p.bufferNext = next;
   }
 
-  private onListOffsetsResponse(env: Env<DataMessage>, msg: ListOffsetsResponse): void {
+  private onListOffsetsResponse(env: ConsumerEnv, msg: ListOffsetsResponse): void {
     const r = this.listOffsets.get(msg.correlationId);
     if (r === undefined) return;
     this.listOffsets.delete(msg.correlationId);
@@ -630,7 +809,7 @@ export class Consumer implements Node<DataMessage> {
     }
   }
 
-  private onOffsetForLeaderEpochResponse(env: Env<DataMessage>, msg: OffsetForLeaderEpochResponse): void {
+  private onOffsetForLeaderEpochResponse(env: ConsumerEnv, msg: OffsetForLeaderEpochResponse): void {
     const r = this.validations.get(msg.correlationId);
     if (r === undefined) return;
     this.validations.delete(msg.correlationId);
@@ -672,8 +851,12 @@ export class Consumer implements Node<DataMessage> {
     }
   }
 
-  private armWake(env: Env<DataMessage>, now: number): void {
+  private armWake(env: ConsumerEnv, now: number): void {
     let next = this.metadata.nextWakeMs();
+    if (this.membership !== null) {
+      next = earlierWake(now, next, this.membership.nextWakeMs(now));
+      next = earlierWake(now, next, this.offsets!.nextWakeMs(now));
+    }
     for (const r of this.fetches.values()) next = earlierWake(now, next, r.deadlineMs);
     for (const r of this.listOffsets.values()) next = earlierWake(now, next, r.deadlineMs);
     for (const r of this.validations.values()) next = earlierWake(now, next, r.deadlineMs);

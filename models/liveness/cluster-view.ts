@@ -13,7 +13,8 @@ import { MetadataView } from './metadata-view.ts';
 
 /** Which nodes play which part, and which consumers read which topic (their final read). */
 export interface WatchedCluster extends ClusterLayout {
-  consumers: ReadonlyArray<{ id: NodeId; topic: string }>;
+  /** Consumers with a group read their topic together: each partition by whichever member holds it. */
+  consumers: ReadonlyArray<{ id: NodeId; topic: string; group?: string }>;
 }
 
 export interface LivenessProblem {
@@ -212,15 +213,23 @@ export class ClusterView {
    */
   consumersCaughtUp(): boolean {
     const image = this.metadata.imageOf(this.mostAppliedNode() ?? '');
+    // A reader is a consumer, or a whole group: a partition is read when one of its live members holding it has read it.
+    const readers = new Map<string, { topic: string; members: NodeId[] }>();
     for (const c of this.layout.consumers) {
       if (this.consumerUp.get(c.id) !== true) return false;
-      const partitions = [...image.values()].filter((p) => p.topic === c.topic);
+      const key = c.group === undefined ? `consumer:${c.id}` : `group:${c.group}:${c.topic}`;
+      const reader = readers.get(key) ?? { topic: c.topic, members: [] };
+      reader.members.push(c.id);
+      readers.set(key, reader);
+    }
+    for (const reader of readers.values()) {
+      const partitions = [...image.values()].filter((p) => p.topic === reader.topic);
       if (partitions.length === 0) return false;
-      const positions = this.positions.get(c.id)!;
       for (const p of partitions) {
         const replica = p.leader === null ? undefined : this.live(p.leader)?.replicas.get(`${p.topic}-${p.partition}`);
         if (replica === undefined || replica.role !== 'leader') return false;
-        if (replica.hw < replica.logEndOffset || (positions.get(`${p.topic}/${p.partition}`) ?? -1) < replica.hw) return false;
+        const read = Math.max(...reader.members.map((id) => this.positions.get(id)!.get(`${p.topic}/${p.partition}`) ?? -1));
+        if (replica.hw < replica.logEndOffset || read < replica.hw) return false;
       }
     }
     return true;
@@ -307,6 +316,13 @@ function followPosition(positions: Map<string, number | null>, op: string, value
     const kept = new Set(v.partitions.map((p) => `${v.topic}/${p}`));
     for (const key of [...positions.keys()]) if (key.startsWith(`${v.topic}/`) && !kept.has(key)) positions.delete(key);
     for (const key of kept) if (!positions.has(key)) positions.set(key, null);
+  } else if (op === 'assignment') {
+    // A group gave these partitions (the member's whole assignment); a revoke takes some away again.
+    for (const [topic, partition] of (value as { partitions: Array<[string, number]> }).partitions) {
+      if (!positions.has(`${topic}/${partition}`)) positions.set(`${topic}/${partition}`, null);
+    }
+  } else if (op === 'revoke') {
+    for (const [topic, partition] of (value as { partitions: Array<[string, number]> }).partitions) positions.delete(`${topic}/${partition}`);
   } else if (op === 'seek') {
     const v = value as { topic: string; partition: number; offset: number };
     positions.set(`${v.topic}/${v.partition}`, v.offset);

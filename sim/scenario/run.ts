@@ -157,7 +157,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     nodes: cluster.nodes,
     brokers: cluster.brokers,
     controllers: cluster.controllers,
-    consumers: workload.consumers.map((c) => ({ id: c.id, topic: c.topic })),
+    consumers: workload.consumers.map((c) => (c.mode === 'group' ? { id: c.id, topic: c.topic, group: c.group } : { id: c.id, topic: c.topic })),
   });
   cluster.sim.observe((step, node, event) => view.observe(step, node, event));
   startCluster(cluster);

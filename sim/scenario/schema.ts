@@ -4,7 +4,8 @@
 import * as z from 'zod';
 import { clientConfigEntryProblem, parseConsumerConfig, parseProducerConfig } from '../../core/client/client-config.ts';
 import type { NodeId } from '../../core/env.ts';
-import { Config, ConfigError, topicConfigProblem } from '../../core/protocol/configs.ts';
+import { Config, CONFIG_DEFS, ConfigError, topicConfigProblem } from '../../core/protocol/configs.ts';
+import { OFFSETS_TOPIC } from '../../core/group/offsets-topic.ts';
 import { DEFAULT_LINK, type LinkConfig } from '../network.ts';
 import { NO_DISK_FAULTS } from '../disk.ts';
 import type { Latency } from '../latency.ts';
@@ -22,6 +23,8 @@ export interface SchemaIssue {
 
 export interface SchemaContext {
   knownBugs: readonly string[];
+  /** Internal topics a leader-of selector may name, with their partition counts. */
+  internalTopics?: ReadonlyMap<string, number>;
   /** The cluster's node ids, when the cluster section is valid; selectors are checked against them. */
   nodeIds?: readonly NodeId[];
   /** Partition count per declared topic, when the topics section is valid. */
@@ -255,7 +258,7 @@ function selector(ctx: SchemaContext, allowRest: boolean): z.ZodType<Selector> {
       const topic = m[1]!;
       const partition = Number(m[2]);
       if (ctx.topics) {
-        const count = ctx.topics.get(topic);
+        const count = ctx.topics.get(topic) ?? ctx.internalTopics?.get(topic);
         if (count === undefined) {
           const declared = [...ctx.topics.keys()].join(', ') || 'none';
           report(`expected a topic declared in topics (declared: ${declared}), got "${topic}"`, ['leader-of']);
@@ -340,15 +343,27 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
     'a consumer',
   )
     .superRefine((c, rctx) => {
-      // Refused where it is written, until the group coordinator exists (then: a group id is required).
-      if (c.mode === 'group') rctx.addIssue({ code: 'custom', message: 'consumer groups (mode: group) are not built yet; use mode: assign', path: ['mode'] });
-      if (c.mode !== 'group' && c.group !== undefined) {
-        rctx.addIssue({ code: 'custom', message: `expected no group with mode: assign (add mode: group), got "${c.group}"`, path: ['group'] });
+      // A group id makes a group member (mode: group may be left out); mode: group needs one.
+      if (c.mode === 'group' && c.group === undefined)
+        rctx.addIssue({ code: 'custom', message: 'expected a group id with mode: group, like group: g1', path: ['group'] });
+      if (c.mode === 'assign' && c.group !== undefined) {
+        rctx.addIssue({ code: 'custom', message: `expected no group with mode: assign (use mode: group), got "${c.group}"`, path: ['group'] });
+      }
+      // The rules between group settings (a heartbeat inside the session) hold once the group id is in.
+      const groupProblem =
+        c.group !== undefined && c.config?.['group.id'] === undefined ? configProblem(() => parseConsumerConfig({ ...c.config, 'group.id': c.group! })) : null;
+      if (groupProblem !== null) rctx.addIssue({ code: 'custom', message: groupProblem, path: ['config'] });
+      if (c.config?.['group.id'] !== undefined) {
+        rctx.addIssue({
+          code: 'custom',
+          message: 'expected the group id as group: (not config group.id), so the scenario knows the group',
+          path: ['config', 'group.id'],
+        });
       }
     })
     .transform((c): ClientSpec =>
-      c.mode === 'group'
-        ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group!, config: c.config ?? {} }
+      c.group !== undefined
+        ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group, config: c.config ?? {} }
         : { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'assign', config: c.config ?? {} },
     );
   return pick((input) => {
@@ -623,6 +638,11 @@ export function contextOf(raw: unknown, knownBugs: readonly string[]): SchemaCon
   const topicsRaw = raw['topics'] ?? [];
   const topics = list(topicSchema, 'a list of topics').safeParse(topicsRaw, { error: fallbackMessage });
   if (topics.success) ctx.topics = new Map(topics.data.map((t) => [t.name, t.partitions]));
+  // Faults may aim at the leader of a __consumer_offsets partition (a group's coordinator).
+  const offsetsPartitions = cluster.success
+    ? Number(cluster.data.config?.['offsets.topic.num.partitions'] ?? CONFIG_DEFS['offsets.topic.num.partitions'].default)
+    : NaN;
+  if (Number.isSafeInteger(offsetsPartitions)) ctx.internalTopics = new Map([[OFFSETS_TOPIC, offsetsPartitions]]);
   return ctx;
 }
 

@@ -1,5 +1,6 @@
 // The scenario's clients at work: producers send unique values at their rate with keys drawn from
-// their own stream, consumers assign every partition of their topic and poll steadily, and once the
+// their own stream, consumers assign every partition of their topic (or subscribe in their group)
+// and poll steadily, and once the
 // run is over the consumers read on until they have caught up with every partition (the final
 // read, judged in models/liveness). Each client records its own history; this module only drives them.
 
@@ -7,7 +8,7 @@ import type { ClientBug } from '../../core/client/bugs.ts';
 import { parseConsumerConfig, parseProducerConfig } from '../../core/client/client-config.ts';
 import { Consumer } from '../../core/client/consumer.ts';
 import { Producer } from '../../core/client/producer.ts';
-import { checkedSetup, ScenarioSetupError, type Cluster } from './cluster.ts';
+import { checkedSetup, type Cluster } from './cluster.ts';
 import type { ConsumerSpec, ProducerSpec, Scenario } from './types.ts';
 
 const POLL_EVERY_MS = 50;
@@ -33,10 +34,11 @@ export function addClients(cluster: Cluster, scenario: Scenario, bugs: ReadonlyS
     cluster.sim.addNode(p.id, () => new Producer(p.id, bootstrap, p.config, bugs) as never);
   }
   for (const c of consumers) {
-    if (c.mode === 'group') throw new ScenarioSetupError(scenario.name, `clients.${c.id}: consumer groups (mode: group) are not built yet; use mode: assign`);
-    const config = { 'auto.offset.reset': 'earliest', ...c.config };
+    const config = { 'auto.offset.reset': 'earliest', ...c.config, ...(c.mode === 'group' ? { 'group.id': c.group } : {}) };
     checkedSetup(scenario, `clients.${c.id}.config`, () => parseConsumerConfig(config));
-    cluster.sim.addNode(c.id, () => new Consumer(c.id, bootstrap, config, bugs) as never);
+    // A group member subscribes whenever it starts (again after a crash), as an application does when it boots.
+    const subscription = c.mode === 'group' ? [c.topic] : [];
+    cluster.sim.addNode(c.id, () => new Consumer(c.id, bootstrap, config, bugs, subscription) as never);
   }
   return { producers, consumers, stopSendingAtMs: scenario.durationMs };
 }
@@ -62,7 +64,7 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
   for (const c of workload.consumers) {
     sim.start(c.id);
     const partitions = Array.from({ length: scenario.topics.find((t) => t.name === c.topic)?.partitions ?? 0 }, (_, i) => i);
-    sim.act<Consumer>(c.id, (consumer, env) => consumer.assign(env as never, c.topic, partitions));
+    if (c.mode === 'assign') sim.act<Consumer>(c.id, (consumer, env) => consumer.assign(env as never, c.topic, partitions));
     const poll = () => {
       sim.act<Consumer>(c.id, (consumer, env) => consumer.poll(env as never));
       sim.after(POLL_EVERY_MS, poll);

@@ -109,7 +109,27 @@ describe('consumer config', () => {
       requestTimeoutMs: 30000,
       retryBackoffMs: 100,
       metadataMaxAgeMs: 300000,
+      groupId: null,
+      groupInstanceId: null,
+      sessionTimeoutMs: 45000,
+      heartbeatIntervalMs: 3000,
+      maxPollIntervalMs: 300000,
+      assignors: ['range', 'cooperative-sticky'],
+      enableAutoCommit: true,
+      autoCommitIntervalMs: 5000,
     });
+  });
+
+  it('reads the group settings: assignors by name or Java class, and a heartbeat inside the session', () => {
+    const c = parseConsumerConfig({ 'group.id': 'g', 'partition.assignment.strategy': 'org.apache.kafka.clients.consumer.StickyAssignor, roundrobin' });
+    expect(c).toMatchObject({ groupId: 'g', assignors: ['sticky', 'roundrobin'] });
+    expect(() => parseConsumerConfig({ 'partition.assignment.strategy': 'fair' })).toThrow(
+      'consumer config "partition.assignment.strategy" must be a comma-separated list of range, roundrobin, sticky, cooperative-sticky; got "fair"',
+    );
+    expect(() => parseConsumerConfig({ 'group.id': 'g', 'session.timeout.ms': 3000 })).toThrow(
+      'consumer config "heartbeat.interval.ms" (3000) must be lower than "session.timeout.ms" (3000)',
+    );
+    expect(() => parseConsumerConfig({ 'group.id': '' })).toThrow('consumer config "group.id" must be a non-empty string, got ""');
   });
 
   it('reads auto.offset.reset and rejects unknown policies', () => {
@@ -131,6 +151,6 @@ describe('consumer config', () => {
   });
 
   it('a Consumer checks its config when built', () => {
-    expect(() => new Consumer('c1', ['b1'], { 'group.id': 'g' })).toThrow('unknown consumer config "group.id"');
+    expect(() => new Consumer('c1', ['b1'], { 'group.idd': 'g' })).toThrow('unknown consumer config "group.idd" (did you mean "group.id"?)');
   });
 });

@@ -316,8 +316,8 @@ describe.each([false, true])('group coordinator (through the wire codec: %s)', (
     expect(again.errorCode).toBe(ErrorCode.NONE);
     expect(again.memberId).not.toBe(first.memberId);
     expect(again.generationId).toBe(first.generationId);
-    // KIP-814: a returning static leader is told to skip the assignment; JoinGroup up to v6 (what the wire serves) cannot say so.
-    expect(again.skipAssignment).toBe(!throughWire);
+    // KIP-814: a returning static leader is told to skip the assignment (JoinGroup v9 carries it).
+    expect(again.skipAssignment).toBe(true);
     const s2 = tc.response<SyncGroupResponse>(sync(tc, coordinator, again.memberId, again.generationId));
     expect(s2).toMatchObject({ errorCode: 0, assignment: 'mine' });
     // The old incarnation is fenced.

@@ -126,7 +126,7 @@ describe('plain scenarios', () => {
     expect(replay).toMatchObject({ identical: true, recordedHash: run.traceHash, replayedHash: run.traceHash });
   });
 
-  it('configs are checked when the file is read, each error naming file, line and field; groups, read_committed and topic configs not built yet are refused there too', () => {
+  it('configs are checked when the file is read, each error naming file, line and field; read_committed and topic configs not built yet are refused there too', () => {
     const base = 'samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics: [{ name: t, partitions: 1, replicationFactor: 1 }]\nclients:\n';
     const read = (text: string) => () => parseScenario(text, 'x.yaml', { knownBugs: KNOWN_BUGS });
     expect(read(base + '  - { producer: p1, topic: t, rate: 1/s, config: { acks: 2 } }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.config\.acks: /);
@@ -139,8 +139,11 @@ describe('plain scenarios', () => {
     expect(read(base + '  - { consumer: r1, topic: t, config: { isolation.level: read_committed } }')).toThrow(
       /^x\.yaml:7:\d+: clients\[0\]\.config\["isolation\.level"\]: .*not built yet/,
     );
-    expect(read(base + '  - { consumer: r1, topic: t, mode: group, group: g1 }')).toThrow(
-      /^x\.yaml:7:\d+: clients\[0\]\.mode: consumer groups \(mode: group\) are not built yet/,
+    expect(read(base + '  - { consumer: r1, topic: t, group: g1, config: { session.timeout.ms: 1000 } }')).toThrow(
+      /^x\.yaml:7:\d+: clients\[0\]\.config: consumer config "heartbeat\.interval\.ms" \(3000\) must be lower than "session\.timeout\.ms" \(1000\)/,
+    );
+    expect(read(base + '  - { consumer: r1, topic: t, config: { group.id: g1 } }')).toThrow(
+      /^x\.yaml:7:\d+: clients\[0\]\.config\["group\.id"\]: expected the group id as group:/,
     );
     const topics = (config: string) =>
       `samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { ${config} } }\n`;

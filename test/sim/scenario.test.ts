@@ -355,8 +355,11 @@ describe('mistakes name the file, line, path and expectation', () => {
     expect(oneProblem(`${BASE}clients:\n  - { producer: p1, topic: payments, rate: 10/s }\n`)).toBe(
       `${FILE}:11:28: clients[0].topic: expected a topic declared in topics (declared: orders), got "payments"`,
     );
-    expect(oneProblem(`${BASE}clients:\n  - { consumer: r1, topic: orders, mode: group, group: g1 }\n`)).toBe(
-      `${FILE}:11:42: clients[0].mode: consumer groups (mode: group) are not built yet; use mode: assign`,
+    expect(oneProblem(`${BASE}clients:\n  - { consumer: r1, topic: orders, mode: group }\n`)).toBe(
+      `${FILE}:11:5: clients[0].group: expected a group id with mode: group, like group: g1`,
+    );
+    expect(oneProblem(`${BASE}clients:\n  - { consumer: r1, topic: orders, mode: assign, group: g1 }\n`)).toBe(
+      `${FILE}:11:57: clients[0].group: expected no group with mode: assign (use mode: group), got "g1"`,
     );
     expect(oneProblem(`${BASE}clients:\n  - { producer: b2, topic: orders, rate: 1 }\n`)).toBe(
       `${FILE}:11:17: clients[0].producer: expected a client name that is not a node of the cluster, got "b2"`,

@@ -43,8 +43,10 @@ import { versionRange, type MessageSpec } from '../spec.ts';
 import { WireRequestError, type ApiConverter, type ServedVersions } from './converter.ts';
 
 /**
- * The advertised range (reference §4: what kafkajs, librdkafka, kafka-python and platformatic all settle on),
- * never beyond what the codec's spec can write.
+ * The advertised range, never beyond what the codec's spec can write: reference §4's ranges (what kafkajs,
+ * librdkafka, kafka-python and platformatic all settle on), with JoinGroup up to v9, SyncGroup v5 and
+ * LeaveGroup v5 as Kafka serves them, so the protocol type and name, the leave reason and KIP-814's
+ * skipAssignment reach the clients that ask for them (clients take the lower of the two maxima).
  */
 function served(spec: MessageSpec, min: number, max: number): ServedVersions {
   return { min, max: Math.min(max, versionRange(spec.validVersions).max) };
@@ -148,7 +150,7 @@ type WireJoinGroupResponse = {
 
 export const joinGroupConverter: ApiConverter<JoinGroupRequest, JoinGroupResponse> = {
   apiKey: JoinGroupRequestSpec.apiKey,
-  served: served(JoinGroupRequestSpec, 0, 6),
+  served: served(JoinGroupRequestSpec, 0, 9),
   requestFromWire(body, version, correlationId, _ctx, clientId) {
     const wire = body as WireJoinGroupRequest;
     return {
@@ -238,7 +240,7 @@ type WireSyncGroupResponse = { throttleTimeMs: number; errorCode: number; protoc
 
 export const syncGroupConverter: ApiConverter<SyncGroupRequest, SyncGroupResponse> = {
   apiKey: SyncGroupRequestSpec.apiKey,
-  served: served(SyncGroupRequestSpec, 0, 4),
+  served: served(SyncGroupRequestSpec, 0, 5),
   requestFromWire(body, _version, correlationId) {
     const wire = body as WireSyncGroupRequest;
     return {
@@ -322,7 +324,7 @@ type WireLeaveGroupResponse = {
 
 export const leaveGroupConverter: ApiConverter<LeaveGroupRequest, LeaveGroupResponse> = {
   apiKey: LeaveGroupRequestSpec.apiKey,
-  served: served(LeaveGroupRequestSpec, 0, 4),
+  served: served(LeaveGroupRequestSpec, 0, 5),
   requestFromWire(body, version, correlationId) {
     const wire = body as WireLeaveGroupRequest;
     const members = version >= BATCHED_LEAVE_VERSION ? wire.members : [{ memberId: wire.memberId, groupInstanceId: null, reason: null }];
