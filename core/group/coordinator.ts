@@ -172,7 +172,6 @@ export class GroupCoordinator {
     const topic = image?.topicByName(OFFSETS_TOPIC);
     const coordinators = req.coordinatorKeys.map((key) => {
       if (req.keyType !== CoordinatorType.GROUP) return answer(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, null, 'transaction coordinators are not built yet');
-      if (key === '') return answer(key, ErrorCode.INVALID_REQUEST, null, 'the group id is empty');
       if (image === null) return answer(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
       if (topic === undefined) {
         this.hooks.createTopic(env, OFFSETS_TOPIC, this.config.int('offsets.topic.num.partitions'), this.config.int('offsets.topic.replication.factor'));

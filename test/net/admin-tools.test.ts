@@ -173,9 +173,10 @@ describe('admin tools against a samsa cluster', () => {
     const unknown = await tool(['consume', '--topic', 'no-such-topic', '--from-beginning', '--until-end']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no-such-topic: UNKNOWN_TOPIC_OR_PARTITION');
-    const group = await tool(['groups', 'describe', '--group', '']);
-    expect(group.code).toBe(1);
-    expect(group.stderr).toContain('INVALID_GROUP_ID');
+    // A group nobody made is described as Kafka describes it: Dead, no members.
+    const group = await tool(['groups', 'describe', '--group', 'nobody-made-it', '--json']);
+    expect(group.code).toBe(0);
+    expect(JSON.parse(group.stdout)).toMatchObject({ groupId: 'nobody-made-it', state: 'Dead', members: [] });
     const unreachable = await samsa(['topics', 'list', '--bootstrap', '127.0.0.1:1', '--timeout', '2s']);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/Metadata timed out after 2000 ms \(last problem: .*ECONNREFUSED/);
