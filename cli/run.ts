@@ -111,6 +111,17 @@ function leaderlessLine(leaderlessMs: Record<string, number>): string {
   return `longest ${ms(worstMs)}${worstMs > 0 ? ` (${worst})` : ''}, ${ms(total)} in all over ${entries.length} partitions`;
 }
 
+/** Per group: its rebalances, the longest, its last generation, and the records re-delivered to it. */
+function groupsLine(groups: RunResult['groups']): string {
+  const ms = (v: number) => `${Math.round(v).toLocaleString('en-US')} ms`;
+  return Object.entries(groups)
+    .map(
+      ([name, g]) =>
+        `${name}: ${g.rebalances} rebalance${g.rebalances === 1 ? '' : 's'} (longest ${ms(g.longestMs)}, ${ms(g.totalMs)} in all), generation ${g.generation}; ${n(g.processed)} records processed, ${n(g.redelivered)} of them again`,
+    )
+    .join('\n');
+}
+
 export function describeRun(r: RunResult, tracePath: string, wallMs: number): string {
   const safety = r.violations.filter((v) => v.class === 'safety').length;
   const verdict = r.violations.length === 0 ? ok('no violations') : bad(`${Object.values(r.violationCounts).reduce((a, b) => a + b, 0)} violation(s)`);
@@ -137,6 +148,7 @@ export function describeRun(r: RunResult, tracePath: string, wallMs: number): st
         `${n(r.protocol.sends)} / ${n(r.protocol.acknowledged)} / ${n(r.protocol.failed)} / ${n(r.protocol.unknown)}`,
       ],
       ['records consumed (all consumers)', n(r.protocol.consumed)],
+      ...(Object.keys(r.groups).length === 0 ? [] : [['consumer groups', groupsLine(r.groups)] as [string, string]]),
       ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
       ...(r.buggify !== null ? [['BUGGIFY sites fired', buggifyLine(r.buggify)] as [string, string]] : []),
       ['checkers', checkersLine(r)],

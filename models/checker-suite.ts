@@ -141,7 +141,7 @@ export class CheckerSuite {
   observe(step: number, node: NodeId | null, event: ObservedEvent): void {
     this.ghost.observe(step, node, event);
     this.partitionGhost.observe(step, node, event);
-    if (event.kind === 'client') this.history.observeTrace(step, node, event);
+    if (event.kind === 'client' || event.kind === 'crash' || event.kind === 'stop' || event.kind === 'restart') this.history.observeTrace(step, node, event);
     else if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event);
     if (this.host !== null) {
       this.isrFreshness.observe(this.host.now, node, event);

@@ -26,6 +26,8 @@ export interface AssignorMember {
 export interface AssignorOptions {
   /** The seeded bug assignor-overlap. */
   overlap?: boolean;
+  /** The seeded bug cooperative-no-revoke: cooperative-sticky moves a partition without the revoke round. */
+  noRevoke?: boolean;
 }
 
 /** memberId -> topic -> partitions, every member present (possibly with nothing). */
@@ -74,7 +76,8 @@ export function assign(
     }
     case 'sticky':
     case 'cooperative-sticky':
-      for (const [memberId, tps] of sticky(ordered, partitionsPerTopic, name === 'cooperative-sticky')) for (const tp of tps) give(memberId, tp);
+      for (const [memberId, tps] of sticky(ordered, partitionsPerTopic, name === 'cooperative-sticky' && options.noRevoke !== true))
+        for (const tp of tps) give(memberId, tp);
       break;
   }
   for (const topics of result.values()) for (const list of topics.values()) list.sort((a, b) => a - b);

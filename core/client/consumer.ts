@@ -179,6 +179,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
           assignors: c.assignors,
           requestTimeoutMs: c.requestTimeoutMs,
           retryBackoffMs: c.retryBackoffMs,
+          assignorOptions: { overlap: this.bugs.has('assignor-overlap'), noRevoke: this.bugs.has('cooperative-no-revoke') },
         },
         {
           nextCorrelationId: () => this.nextCorrelationId++,
@@ -218,9 +219,25 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
     this.run(env);
   }
 
-  /** Leaves the group (KafkaConsumer.close): a dynamic member sends LeaveGroup, so its partitions move at once. */
-  close(env: ConsumerEnv): void {
-    this.membership?.leave(env, 'the consumer is being closed');
+  /**
+   * KafkaConsumer.close: commits its positions (with auto-commit), revokes its partitions and leaves
+   * the group (a dynamic member sends LeaveGroup, so its partitions move at once); `done` once it has.
+   */
+  close(env: ConsumerEnv, done: () => void = () => {}): void {
+    const m = this.membership;
+    if (m === null) return done();
+    const leave = () => {
+      m.close(env, 'the consumer is being closed');
+      done();
+    };
+    if (this.config.enableAutoCommit && m.commitIdentity() !== null) this.commitPositions(env, m.owned, leave);
+    else leave();
+    this.run(env);
+  }
+
+  /** A graceful stop (SIGTERM): the consumer closes, then exits. */
+  shutdown(env: ConsumerEnv): void {
+    this.close(env, () => env.exit?.());
   }
 
   /** The group's generation and this consumer's member id while it is in the group. */
@@ -451,8 +468,9 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
     this.metadata.poll(env);
     if (this.membership !== null) {
       this.offsets!.expire(env, now);
+      this.offsets!.flushDeferred(env);
       this.membership.poll(env, now);
-      if (this.membership.isStable && this.offsets!.autoCommitDue(now)) this.commitPositions(env, this.membership.owned, () => {});
+      if (this.membership.commitIdentity() !== null && this.offsets!.autoCommitDue(now)) this.commitPositions(env, this.membership.owned, () => {});
       this.fetchCommitted(env);
     }
     this.expireRequests(now);

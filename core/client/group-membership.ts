@@ -9,7 +9,7 @@
 import type { Env, NodeId } from '../env.ts';
 import { ErrorCode, errorName } from '../protocol/errors.ts';
 import type { GroupMessage, GroupResponse, JoinGroupResponse, SyncGroupResponse } from '../protocol/group.ts';
-import { assign, isCooperative, type AssignorName } from './assignors.ts';
+import { assign, isCooperative, type AssignorName, type AssignorOptions } from './assignors.ts';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type TopicPartitions } from './consumer-protocol.ts';
 
 export interface TopicPartition {
@@ -26,6 +26,8 @@ export interface MembershipSettings {
   assignors: readonly AssignorName[];
   requestTimeoutMs: number;
   retryBackoffMs: number;
+  /** How the leader assigns (the seeded assignor bugs). */
+  assignorOptions?: AssignorOptions;
 }
 
 /** What membership needs from its consumer. */
@@ -91,6 +93,15 @@ export class GroupMembership {
   /** Whether the member is in a generation it may commit with. */
   get isStable(): boolean {
     return this.state === 'stable';
+  }
+
+  /**
+   * The generation and member id a commit goes with: those of the last generation while the member
+   * is stable in it or about to rejoin (Kafka commits in onJoinPrepare before leaving Stable); null
+   * while it has none (the commit then fails at once, as Kafka's CommitFailedException).
+   */
+  commitIdentity(): { generation: number; memberId: string } | null {
+    return (this.state === 'stable' || this.state === 'preparing') && this.generation >= 0 ? { generation: this.generation, memberId: this.memberId } : null;
   }
 
   subscribe(topics: readonly string[], now: number): void {
@@ -219,6 +230,19 @@ export class GroupMembership {
   }
 
   /** Leaves the group (close, or poll() stopped): LeaveGroup, forgetting the member id unless static. */
+  /** The consumer is closing: what it owns is revoked, it leaves the group and joins no more. */
+  close(env: Env<GroupMessage>, reason: string): void {
+    if (this.owned.length > 0) {
+      const revoked = this.owned;
+      this.owned = [];
+      this.host.revoked(env, revoked, false);
+      this.host.record(env, 'revoke', { group: this.settings.groupId, generation: this.generation, partitions: pairs(revoked), lost: false });
+    }
+    this.leave(env, reason);
+    this.topics = [];
+    this.state = 'unjoined';
+  }
+
   leave(env: Env<GroupMessage>, reason: string): void {
     if (this.coordinator !== null && this.memberId !== '' && this.settings.groupInstanceId === null) {
       env.send(this.coordinator, {
@@ -349,7 +373,7 @@ export class GroupMembership {
       if (n !== null) counts.set(topic, n);
     }
     const name = (this.protocol ?? 'range') as AssignorName;
-    const result = assign(name, members, counts);
+    const result = assign(name, members, counts, this.settings.assignorOptions);
     return [...result].map(([memberId, topics]) => ({
       memberId,
       assignment: encodeAssignment({ assignedPartitions: [...topics].map(([topic, partitions]) => ({ topic, partitions })), userData: null }),

@@ -34,12 +34,22 @@ interface PendingCommit {
   done: (ok: boolean) => void;
 }
 
+/** A commit waiting for the coordinator to be found (Kafka looks it up, then sends the commit). */
+interface DeferredCommit {
+  deadlineMs: number;
+  historyId: number;
+  value: { group: string; generation: number; member: string; offsets: Array<[string, number, number]> };
+  request: { leaderEpochs: Array<number | null> };
+  done: (ok: boolean) => void;
+}
+
 /** Commit errors after which the same commit is tried again (Kafka's RetriableCommitFailedException cases). */
 const RETRIABLE_COMMIT = new Set<number>([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.REQUEST_TIMED_OUT, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
 
 export class GroupOffsets {
   private fetches = new Map<number, PendingFetch>();
   private commits = new Map<number, PendingCommit>();
+  private deferred: DeferredCommit[] = [];
   private nextAutoCommitAtMs: number;
 
   constructor(
@@ -60,7 +70,7 @@ export class GroupOffsets {
 
   nextWakeMs(now: number): number {
     let at = this.settings.enableAutoCommit && this.nextAutoCommitAtMs > now ? this.nextAutoCommitAtMs : Infinity;
-    for (const r of [...this.fetches.values(), ...this.commits.values()]) if (r.deadlineMs > now && r.deadlineMs < at) at = r.deadlineMs;
+    for (const r of [...this.fetches.values(), ...this.commits.values(), ...this.deferred]) if (r.deadlineMs > now && r.deadlineMs < at) at = r.deadlineMs;
     return at;
   }
 
@@ -82,43 +92,64 @@ export class GroupOffsets {
     return true;
   }
 
-  /** Commits offsets with the member's generation (or as a simple commit outside a generation); `done(ok)` when answered or given up. */
+  /**
+   * Commits offsets with the member's generation; `done(ok)` when answered or given up. Without a
+   * generation it fails at once; without a known coordinator it waits for one until request.timeout.ms.
+   */
   commit(
     env: Env<GroupMessage>,
     offsets: ReadonlyArray<{ tp: TopicPartition; offset: number; leaderEpoch: number | null }>,
     done: (ok: boolean) => void,
   ): void {
-    const coordinator = this.membership.coordinator;
     if (offsets.length === 0) return done(true);
-    const generation = this.membership.isStable ? this.membership.generation : -1;
-    const member = this.membership.isStable ? this.membership.memberId : '';
+    const identity = this.membership.commitIdentity();
     const value = {
       group: this.membership.groupId,
-      generation,
-      member,
+      generation: identity?.generation ?? -1,
+      member: identity?.memberId ?? '',
       offsets: offsets.map((o) => [o.tp.topic, o.tp.partition, o.offset] as [string, number, number]),
     };
     const historyId = this.host.record(env, 'commit', 'invoke', null, value);
-    if (coordinator === null) {
-      this.host.record(env, 'commit', 'fail', historyId, value, 'COORDINATOR_NOT_AVAILABLE');
+    if (identity === null) {
+      this.host.record(env, 'commit', 'fail', historyId, value, 'REBALANCE_IN_PROGRESS');
       return done(false);
     }
+    const commit: DeferredCommit = {
+      deadlineMs: env.now() + this.settings.requestTimeoutMs,
+      historyId,
+      value,
+      request: { leaderEpochs: offsets.map((o) => o.leaderEpoch) },
+      done,
+    };
+    if (this.membership.coordinator === null) this.deferred.push(commit);
+    else this.send(env, commit);
+  }
+
+  /** Sends the commits that waited for a coordinator, once there is one. */
+  flushDeferred(env: Env<GroupMessage>): void {
+    if (this.membership.coordinator === null || this.deferred.length === 0) return;
+    const waiting = this.deferred;
+    this.deferred = [];
+    for (const c of waiting) this.send(env, c);
+  }
+
+  private send(env: Env<GroupMessage>, c: DeferredCommit): void {
     const correlationId = this.host.nextCorrelationId();
-    this.commits.set(correlationId, { correlationId, deadlineMs: env.now() + this.settings.requestTimeoutMs, historyId, offsets: value.offsets, done });
+    this.commits.set(correlationId, { correlationId, deadlineMs: c.deadlineMs, historyId: c.historyId, offsets: c.value.offsets, done: c.done });
     const byTopic = new Map<string, Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string }>>();
-    for (const o of offsets) {
-      byTopic.set(o.tp.topic, [
-        ...(byTopic.get(o.tp.topic) ?? []),
-        { partitionIndex: o.tp.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch ?? -1, committedMetadata: '' },
+    c.value.offsets.forEach(([topic, partition, offset], i) => {
+      byTopic.set(topic, [
+        ...(byTopic.get(topic) ?? []),
+        { partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: c.request.leaderEpochs[i] ?? -1, committedMetadata: '' },
       ]);
-    }
-    env.send(coordinator, {
+    });
+    env.send(this.membership.coordinator!, {
       api: 'OffsetCommit',
       kind: 'request',
       correlationId,
       groupId: this.membership.groupId,
-      generationId: generation,
-      memberId: member,
+      generationId: c.value.generation,
+      memberId: c.value.member,
       groupInstanceId: null,
       topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
     });
@@ -131,6 +162,13 @@ export class GroupOffsets {
   /** Gives up requests without an answer in request.timeout.ms: a fetch is asked again by the caller, a commit's outcome is unknown. */
   expire(env: Env<GroupMessage>, now: number): void {
     for (const [id, f] of this.fetches) if (now >= f.deadlineMs) this.fetches.delete(id);
+    // A commit that never found a coordinator was never sent: it failed.
+    const expired = this.deferred.filter((c) => now >= c.deadlineMs);
+    this.deferred = this.deferred.filter((c) => now < c.deadlineMs);
+    for (const c of expired) {
+      this.host.record(env, 'commit', 'fail', c.historyId, c.value, 'COORDINATOR_NOT_AVAILABLE');
+      c.done(false);
+    }
     for (const [id, c] of this.commits) {
       if (now < c.deadlineMs) continue;
       this.commits.delete(id);

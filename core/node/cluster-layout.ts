@@ -3,7 +3,7 @@
 // that brokers observe), each node's spec with the quorum settings and the seeded bugs switched
 // on, and the checks that refuse a bad broker or topic config before anything starts.
 
-import { brokerBugs, controllerBugs, raftBugs } from '../bugs.ts';
+import { brokerBugs, controllerBugs, groupBugs, raftBugs } from '../bugs.ts';
 import type { NodeId } from '../env.ts';
 import { Config, ConfigError, topicConfigProblem, type ConfigValue } from '../protocol/configs.ts';
 import { raftSettings } from '../raft/settings.ts';
@@ -49,6 +49,7 @@ export function kafkaNodeSpecs(layout: ClusterLayout, config: Config, bugs: read
   const raft = raftSettings(config, layout.controllers, raftBugs(bugs));
   const cBugs = controllerBugs(bugs);
   const bBugs = brokerBugs(bugs);
+  const gBugs = groupBugs(bugs);
   return layout.nodes.map((id) => ({
     id,
     broker: layout.brokers.includes(id),
@@ -57,5 +58,6 @@ export function kafkaNodeSpecs(layout: ClusterLayout, config: Config, bugs: read
     raft,
     controllerBugs: cBugs,
     brokerBugs: bBugs,
+    groupBugs: gBugs,
   }));
 }

@@ -36,6 +36,13 @@ export const FINAL_READ: CheckerInfo = {
   source: "Jepsen's Kafka workload (final polls read everything; an unread acknowledged write is then lost, not late)",
 };
 
+export const GROUP_STABLE: CheckerInfo = {
+  name: 'group-stable',
+  statement:
+    'Once faults heal, every consumer group reaches one stable generation, within the liveness bound (60 s after the heal unless `samsa run --liveness` says otherwise): every live member holds an assignment of the same generation and each partition of its topic is assigned to exactly one of them.',
+  source: 'Kafka consumer group protocol (a rebalance ends with every member synced to one generation); KIP-429; KIP-345',
+};
+
 /** Every liveness check: judged after the faults heal, except isr-freshness and quorum-leader-stable, judged as the run goes. */
 export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [
   LEADER_ELECTED,
@@ -43,6 +50,7 @@ export const LIVENESS_CHECKERS: readonly CheckerInfo[] = [
   IMAGES_CONVERGED,
   ISR_REGROWN,
   FINAL_READ,
+  GROUP_STABLE,
   ISR_FRESHNESS,
   QUORUM_LEADER_STABLE,
 ];

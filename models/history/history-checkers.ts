@@ -5,7 +5,11 @@
 import type { NodeId } from '../../core/env.ts';
 import type { ObservedEvent } from '../../core/trace/schema.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
+import { AT_LEAST_ONCE, AtLeastOnce, type GroupDeliveries } from './at-least-once.ts';
 import { CommitFacts } from './commit-facts.ts';
+import { COMMITTED_OFFSET_REGRESSION, CommittedOffsetRegression } from './committed-offset-regression.ts';
+import { DOUBLE_ASSIGNMENT, DoubleAssignment } from './double-assignment.ts';
+import { STALE_GENERATION_COMMIT, StaleGenerationCommit } from './stale-generation-commit.ts';
 import { DIRTY_READ, DirtyRead } from './dirty-read.ts';
 import { DUPLICATE, Duplicate } from './duplicate.ts';
 import type { HistoryChecker } from './history-checker.ts';
@@ -20,8 +24,21 @@ import { POLL_SKIP, PollSkip } from './poll-skip.ts';
 import { PRODUCER_ORDER, ProducerOrder } from './producer-order.ts';
 import type { HistoryOp, OpType } from './types.ts';
 
-export { DIRTY_READ, DUPLICATE, INCONSISTENT_OFFSET, KEY_PARTITION, LOST_WRITE, NONMONOTONIC_POLL, POLL_SKIP, PRODUCER_ORDER };
-export type { HistoryChecker };
+export {
+  AT_LEAST_ONCE,
+  COMMITTED_OFFSET_REGRESSION,
+  DIRTY_READ,
+  DOUBLE_ASSIGNMENT,
+  DUPLICATE,
+  INCONSISTENT_OFFSET,
+  KEY_PARTITION,
+  LOST_WRITE,
+  NONMONOTONIC_POLL,
+  POLL_SKIP,
+  PRODUCER_ORDER,
+  STALE_GENERATION_COMMIT,
+};
+export type { GroupDeliveries, HistoryChecker };
 
 /** Every client-history checker, in report order. */
 export const HISTORY_CHECKERS: readonly CheckerInfo[] = [
@@ -33,6 +50,10 @@ export const HISTORY_CHECKERS: readonly CheckerInfo[] = [
   KEY_PARTITION,
   PRODUCER_ORDER,
   DIRTY_READ,
+  DOUBLE_ASSIGNMENT,
+  STALE_GENERATION_COMMIT,
+  COMMITTED_OFFSET_REGRESSION,
+  AT_LEAST_ONCE,
 ];
 
 export class HistoryCheckers {
@@ -41,6 +62,7 @@ export class HistoryCheckers {
   malformed = 0;
 
   private readonly sightings = new Sightings();
+  private readonly atLeastOnce: AtLeastOnce;
   private readonly calls = new Invocations();
 
   /**
@@ -59,7 +81,16 @@ export class HistoryCheckers {
       new KeyPartition(reporter(KEY_PARTITION)),
       new ProducerOrder(reporter(PRODUCER_ORDER)),
       new DirtyRead(reporter(DIRTY_READ), this.sightings, facts),
+      new DoubleAssignment(reporter(DOUBLE_ASSIGNMENT)),
+      new StaleGenerationCommit(reporter(STALE_GENERATION_COMMIT)),
+      new CommittedOffsetRegression(reporter(COMMITTED_OFFSET_REGRESSION)),
+      (this.atLeastOnce = new AtLeastOnce(reporter(AT_LEAST_ONCE))),
     ];
+  }
+
+  /** Per consumer group, the records its members processed and how many of them again (re-deliveries). */
+  groupDeliveries(): Record<string, GroupDeliveries> {
+    return this.atLeastOnce.deliveries();
   }
 
   observe(op: HistoryOp): void {
@@ -68,8 +99,12 @@ export class HistoryCheckers {
     for (const c of this.checkers) c.observe(read);
   }
 
-  /** Takes in one trace event; anything but a `client` event is ignored. */
+  /** Takes in one trace event: `client` events, and the lifecycle lines of client processes (a stopped client holds nothing). */
   observeTrace(step: number, node: NodeId | null, event: ObservedEvent): void {
+    if (node !== null && LIFECYCLE.has(event.kind)) {
+      for (const c of this.checkers) c.crashed?.(node);
+      return;
+    }
     const op = historyOpFromTrace(step, node, event);
     if (op !== null) this.observe(op);
   }
@@ -79,6 +114,9 @@ export class HistoryCheckers {
     for (const c of this.checkers) c.finish(finalRead);
   }
 }
+
+/** Lines that end or begin a process: whatever a client held before is gone. */
+const LIFECYCLE: ReadonlySet<string> = new Set(['crash', 'stop', 'start', 'restart']);
 
 const OP_TYPES: ReadonlySet<unknown> = new Set<OpType>(['invoke', 'ok', 'fail', 'info']);
 

@@ -2,6 +2,7 @@
 // history comes from trace events, so each shape is checked before a checker relies on it.
 
 import type { NodeId } from '../../core/env.ts';
+import { groupOp, isGroupOp, type GroupOp } from './group-values.ts';
 import type { Sightings } from './sightings.ts';
 import type { HistoryOp, PollOk, SendOk } from './types.ts';
 
@@ -77,6 +78,8 @@ export interface ReadOp {
   readonly records: PollRecord[] | null;
   /** See `positionReset`. */
   readonly reset: PositionReset | null;
+  /** A group operation (group-values.ts); for a commit's outcome, its invocation's value. */
+  readonly group: GroupOp | null;
   /** An ok of a known operation whose value does not have the documented shape (checkers ignore it). */
   readonly malformed: boolean;
   /**
@@ -94,12 +97,15 @@ export function readOp(op: HistoryOp, invocation: HistoryOp | undefined, sightin
   const records = op.op === 'poll' ? pollRecords(op) : null;
   const reset = op.op === 'assign' || op.op === 'seek' ? positionReset(op) : null;
   const known = op.op === 'send' || op.op === 'poll' || op.op === 'assign' || op.op === 'seek';
-  const malformed = op.type === 'ok' && known && send === null && records === null && reset === null;
+  const isGroup = isGroupOp(op);
+  const group = isGroup ? groupOp(op.op === 'commit' && op.type !== 'invoke' ? (invocation ?? op) : op) : null;
+  const groupShaped = op.op === 'commit' ? op.type === 'invoke' : op.type === 'ok';
+  const malformed = (op.type === 'ok' && known && send === null && records === null && reset === null) || (isGroup && groupShaped && group === null);
   const firstSighting = sightings.count;
   if (ack !== null) sightings.add(op.process, op.step, 'ack', ack.topic, ack.partition, ack.offset, ack.value);
   else if (records !== null)
     for (const [topic, partition, offset, , value] of records) sightings.add(op.process, op.step, 'poll', topic, partition, offset, value);
-  return { op, invocation, ack, records, reset, malformed, firstSighting, sightingCount: sightings.count - firstSighting };
+  return { op, invocation, ack, records, reset, group, malformed, firstSighting, sightingCount: sightings.count - firstSighting };
 }
 
 export const tp = (topic: string, partition: number): string => `${topic}/${partition}`;

@@ -19,6 +19,11 @@ export class PartitionMap<T> {
     return v;
   }
 
+  /** The partitions of one topic with their entries, in insertion order. */
+  entries(topic: string): IterableIterator<[number, T]> {
+    return (this.topics.get(topic) ?? new Map<number, T>()).entries();
+  }
+
   /** The entries of one topic (partition null: all of them) or of one partition. */
   *select(topic: string, partition: number | null): IterableIterator<T> {
     const parts = this.topics.get(topic);

@@ -7,7 +7,7 @@
 import type { NodeId } from '../../core/env.ts';
 import type { ClusterLayout } from '../../core/node/cluster-layout.ts';
 import type { ObservedEvent, RaftRole } from '../../core/trace/schema.ts';
-import { BROKERS_UNFENCED, FINAL_READ, IMAGES_CONVERGED, ISR_REGROWN, LEADER_ELECTED } from '../checkers/liveness.ts';
+import { BROKERS_UNFENCED, FINAL_READ, GROUP_STABLE, IMAGES_CONVERGED, ISR_REGROWN, LEADER_ELECTED } from '../checkers/liveness.ts';
 import type { CheckerInfo } from '../violation.ts';
 import { MetadataView } from './metadata-view.ts';
 
@@ -51,6 +51,8 @@ export class ClusterView {
   /** Per consumer, the position of each partition it reads (`topic/partition`; null: unknown yet). */
   private readonly positions = new Map<NodeId, Map<string, number | null>>();
   private readonly consumerUp = new Map<NodeId, boolean>();
+  /** Per group member, its generation and the partitions it holds (`topic/partition`), from its assignments and revokes. */
+  private readonly holdings = new Map<NodeId, { generation: number; partitions: Set<string> }>();
 
   constructor(private readonly layout: WatchedCluster) {
     for (const c of layout.consumers) {
@@ -247,6 +249,46 @@ export class ClusterView {
     return total;
   }
 
+  /**
+   * The groups that have not settled (empty when all have): a group settles when every live member
+   * holds an assignment of one generation and together they hold each partition of the topic once.
+   */
+  unsettledGroups(): string[] {
+    const image = this.metadata.imageOf(this.mostAppliedNode() ?? '');
+    const groups = new Map<string, { topic: string; members: NodeId[] }>();
+    for (const c of this.layout.consumers) {
+      if (c.group === undefined || this.consumerUp.get(c.id) !== true) continue;
+      const g = groups.get(c.group) ?? { topic: c.topic, members: [] };
+      g.members.push(c.id);
+      groups.set(c.group, g);
+    }
+    const unsettled: string[] = [];
+    for (const [name, g] of groups) {
+      const held = g.members.map((id) => this.holdings.get(id));
+      const generation = held[0]?.generation;
+      const partitions = [...image.values()].filter((p) => p.topic === g.topic).map((p) => `${p.topic}/${p.partition}`);
+      const owners = partitions.map((key) => held.filter((h) => h?.partitions.has(key) === true).length);
+      if (generation === undefined || held.some((h) => h?.generation !== generation) || owners.some((n) => n !== 1)) unsettled.push(name);
+    }
+    return unsettled;
+  }
+
+  /** The group liveness problem, when some group has not settled (see unsettledGroups). */
+  groupProblem(): LivenessProblem | null {
+    const unsettled = this.unsettledGroups();
+    if (unsettled.length === 0) return null;
+    const members = this.layout.consumers.filter((c) => c.group !== undefined && unsettled.includes(c.group)).map((c) => c.id);
+    const describe = (id: NodeId) => {
+      const h = this.holdings.get(id);
+      return h === undefined ? `${id} unassigned` : `${id} generation ${h.generation} [${[...h.partitions].join(' ')}]`;
+    };
+    return {
+      checker: GROUP_STABLE,
+      message: `groups ${unsettled.join(', ')} did not settle on one generation with every partition assigned once: ${members.map(describe).join('; ')}`,
+      nodes: members,
+    };
+  }
+
   /** The final read's problem, when some consumer has not read everything (see consumersCaughtUp). */
   finalReadProblem(): LivenessProblem | null {
     if (this.consumersCaughtUp()) return null;
@@ -263,13 +305,18 @@ export class ClusterView {
       case 'start':
       case 'restart':
         positions.clear();
+        this.holdings.delete(node);
         this.consumerUp.set(node, true);
         return;
       case 'crash':
+      case 'stop':
+        this.holdings.delete(node);
         this.consumerUp.set(node, false);
         return;
       case 'client': {
-        if (event.type === 'ok') followPosition(positions, event.op, event.value);
+        if (event.type !== 'ok') return;
+        followPosition(positions, event.op, event.value);
+        followHolding(this.holdings, node, event.op, event.value);
         return;
       }
     }
@@ -307,6 +354,17 @@ export class ClusterView {
 
 function freshState(): NodeState {
   return { up: true, epoch: 0, role: 'unattached', leader: null, hw: null, appliedEnd: 0, brokerEpoch: -1, fenced: true, replicas: new Map() };
+}
+
+/** A group member's holding after an operation: an assignment replaces it, a revoke takes from it. */
+function followHolding(holdings: Map<NodeId, { generation: number; partitions: Set<string> }>, node: NodeId, op: string, value: unknown): void {
+  if (op === 'assignment') {
+    const v = value as { generation: number; partitions: Array<[string, number]> };
+    holdings.set(node, { generation: v.generation, partitions: new Set(v.partitions.map(([t, p]) => `${t}/${p}`)) });
+  } else if (op === 'revoke') {
+    const h = holdings.get(node);
+    for (const [topic, partition] of (value as { partitions: Array<[string, number]> }).partitions) h?.partitions.delete(`${topic}/${partition}`);
+  }
 }
 
 /** A consumer's position after an operation: assign keeps the partitions that stay, seek sets it, poll passes what it returned. */

@@ -26,6 +26,10 @@ export class ScenarioSetupError extends Error {
 export interface Cluster extends ClusterLayout {
   sim: Simulation<KafkaMessage>;
   config: Config;
+  /** The group consumers (faults may strike them; the liveness phase restarts them). */
+  groupMembers: NodeId[];
+  /** Group consumers whose application does not call poll() now (the `stall` fault). */
+  stalled: Set<NodeId>;
 }
 
 /** Runs `check`; a ConfigError it throws becomes a setup error of the scenario, prefixed with `where`. */
@@ -59,7 +63,7 @@ export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink 
   for (const spec of kafkaNodeSpecs(layout, config, bugs)) sim.addNode(spec.id, () => new KafkaNode(spec));
   const adminSettings = { requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'), retryBackoffMs: 200 };
   sim.addNode(ADMIN_ID, () => new AdminClient(ADMIN_ID, layout.controllers, adminSettings) as never);
-  return { sim, ...layout, config };
+  return { sim, ...layout, config, groupMembers: [], stalled: new Set() };
 }
 
 /** Boots the cluster's nodes and admin client (once whatever observes the run is attached). */

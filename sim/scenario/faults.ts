@@ -94,6 +94,12 @@ function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig): No
       for (const id of nodes) sim.restart(id, { wipe: true });
       return nodes;
     }
+    case 'stall': {
+      const nodes = nodesOf(fault.nodes).filter((id) => cluster.groupMembers.includes(id) && !cluster.stalled.has(id));
+      for (const id of nodes) cluster.stalled.add(id);
+      undo(() => nodes.forEach((id) => cluster.stalled.delete(id)));
+      return nodes;
+    }
     case 'slow-link': {
       const [a] = resolve(cluster, fault.between[0], new Set());
       const [b] = resolve(cluster, fault.between[1], new Set());

@@ -16,17 +16,18 @@ const PROGRESS_WINDOW_MS = 10_000;
 /** The phase never runs longer than this many liveness bounds. */
 const MAX_EXTENSION = 5;
 
-/** Heals everything now: links, link settings, loss, disks, clocks; restarts every crashed node. */
+/** Heals everything now: links, link settings, loss, disks, clocks, stalled consumers; restarts every crashed node and group consumer. */
 export function healEverything(cluster: Cluster): void {
   const { sim } = cluster;
   sim.healAll();
   sim.configureNetwork({ loss: 0, duplicate: 0, reorder: 0 });
   sim.configureDisk({ tornWrites: 0, fsyncFailure: 0, readError: 0 });
   sim.resetLinks();
-  for (const id of cluster.nodes) {
+  for (const id of [...cluster.nodes, ...cluster.groupMembers]) {
     if (!sim.isUp(id)) sim.restart(id);
     sim.setClockSkew(id, 0);
   }
+  cluster.stalled.clear();
 }
 
 /**
@@ -60,7 +61,7 @@ export function livenessPhase(
     sim.run(Math.min(cap, sim.now + LIVENESS_POLL_MS));
     seen.push({ at: sim.now, hw: view.leaderHighWatermark(), progress: view.progress() });
     // Converged: the cluster has healed and the consumers have read everything (the final read).
-    if (target() >= 0 && view.problems(target()).length === 0 && view.consumersCaughtUp()) {
+    if (target() >= 0 && view.problems(target()).length === 0 && view.consumersCaughtUp() && view.unsettledGroups().length === 0) {
       sim.record({ kind: 'converged', afterMs: sim.now - start });
       return sim.now;
     }
@@ -68,6 +69,8 @@ export function livenessPhase(
   const problems = view.problems(Math.max(0, target()));
   const finalRead = view.finalReadProblem();
   if (finalRead !== null) problems.push(finalRead);
+  const groups = view.groupProblem();
+  if (groups !== null) problems.push(groups);
   for (const problem of problems) report(problem, sim.step, sim.now - start);
   return null;
 }

@@ -17,6 +17,8 @@ import { ADMIN_ID, buildCluster, kafkaNode, startCluster, type Cluster } from '.
 import { scheduleFaults, type AppliedFault } from './faults.ts';
 import { ClusterView } from '../../models/liveness/cluster-view.ts';
 import { LeaderlessTime } from '../../models/liveness/leaderless-time.ts';
+import { RebalanceTime, type RebalanceFigures } from '../../models/liveness/rebalance-time.ts';
+import type { GroupDeliveries } from '../../models/history/history-checkers.ts';
 import { livenessPhase } from './liveness.ts';
 import { addClients, startClients } from './workload.ts';
 import { withNemesisDrawn } from './nemesis.ts';
@@ -58,9 +60,13 @@ export interface RunResult {
   protocol: ProtocolCounts;
   /** Per partition (`topic-partition`), the simulated ms it spent without a leader (first node to apply each change). */
   leaderlessMs: Record<string, number>;
+  /** Per consumer group: its rebalances (from the coordinators' events) and the records its members processed, and again. */
+  groups: Record<string, GroupFigures>;
   /** With BUGGIFY on: how often each site fired (sites that never fired are left out); null when off. */
   buggify: Record<string, number> | null;
 }
+
+export type GroupFigures = RebalanceFigures & GroupDeliveries;
 
 /** What the protocols did, counted from the nodes' trace events (for the run's summary). */
 export interface ProtocolCounts {
@@ -151,6 +157,8 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const protocol = countProtocol(cluster);
   const leaderless = new LeaderlessTime();
   cluster.sim.observe((_step, node, event) => leaderless.observe(cluster.sim.now, node, event));
+  const rebalances = new RebalanceTime();
+  cluster.sim.observe((_step, node, event) => rebalances.observe(cluster.sim.now, node, event));
   const workload = addClients(cluster, scenario, clientBugs(bugs));
   // Liveness is judged from the run's events, as it would be from any runtime's.
   const view = new ClusterView({
@@ -223,8 +231,20 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     stats: cluster.sim.stats,
     protocol,
     leaderlessMs: leaderless.figures(summary.simMs),
+    groups: groupFigures(rebalances.figures(summary.simMs), suite.history.groupDeliveries()),
     buggify: scenario.buggify === true ? Object.fromEntries([...cluster.sim.buggifyFired].sort(([a], [b]) => a.localeCompare(b))) : null,
   };
+}
+
+/** Each group's rebalances beside what its members processed (a group without either counts zeros). */
+function groupFigures(rebalances: Record<string, RebalanceFigures>, deliveries: Record<string, GroupDeliveries>): Record<string, GroupFigures> {
+  const names = [...new Set([...Object.keys(rebalances), ...Object.keys(deliveries)])].sort();
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      { ...(rebalances[name] ?? { rebalances: 0, longestMs: 0, totalMs: 0, generation: 0 }), ...(deliveries[name] ?? { processed: 0, redelivered: 0 }) },
+    ]),
+  );
 }
 
 /**

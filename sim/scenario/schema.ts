@@ -27,6 +27,8 @@ export interface SchemaContext {
   internalTopics?: ReadonlyMap<string, number>;
   /** The cluster's node ids, when the cluster section is valid; selectors are checked against them. */
   nodeIds?: readonly NodeId[];
+  /** The scenario's group consumers: faults may crash, restart, stop, stall or cut them off too. */
+  groupConsumers?: readonly NodeId[];
   /** Partition count per declared topic, when the topics section is valid. */
   topics?: ReadonlyMap<string, number>;
 }
@@ -40,6 +42,7 @@ export const FAULT_ACTIONS = [
   'restart',
   'restart-wiped',
   'power-loss',
+  'stall',
   'slow-link',
   'network',
   'clock-skew',
@@ -232,7 +235,7 @@ function rangeOf(ids: readonly NodeId[], prefix: string): string | null {
 }
 
 function selector(ctx: SchemaContext, allowRest: boolean): z.ZodType<Selector> {
-  const like = 'a node selector: a node name like "b1", all, random, controller-leader or { leader-of: topic/partition }';
+  const like = 'a node selector: a node name like "b1", a group consumer\'s name, all, random, controller-leader or { leader-of: topic/partition }';
   return custom((input, report) => {
     if (input === 'all' || input === 'random' || input === 'controller-leader') return { kind: input };
     if (input === 'rest') {
@@ -240,6 +243,7 @@ function selector(ctx: SchemaContext, allowRest: boolean): z.ZodType<Selector> {
       report('expected a node selector other than "rest" here (rest is only valid inside partition groups), got "rest"');
       return FAIL;
     }
+    if (typeof input === 'string' && ctx.groupConsumers?.includes(input) === true) return { kind: 'node', id: input };
     if (typeof input === 'string' && NODE_NAME.test(input)) {
       if (ctx.nodeIds && !ctx.nodeIds.includes(input)) {
         const exist = [rangeOf(ctx.nodeIds, 'b'), rangeOf(ctx.nodeIds, 'c')].filter((r) => r !== null).join(' and ');
@@ -390,6 +394,7 @@ function actionSchema(action: FaultAction, ctx: SchemaContext) {
     case 'restart':
     case 'restart-wiped':
     case 'power-loss':
+    case 'stall':
       return group(ctx, false);
     case 'slow-link':
       return strict(
@@ -435,6 +440,7 @@ function toFault(action: FaultAction, value: unknown, atMs: number, forMs: numbe
     case 'restart':
     case 'restart-wiped':
     case 'power-loss':
+    case 'stall':
       return { kind: action, ...timing, nodes: value as Selector[] };
     case 'slow-link': {
       const v = value as { between: Selector[]; latency: Latency };
@@ -635,6 +641,8 @@ export function contextOf(raw: unknown, knownBugs: readonly string[]): SchemaCon
   if (!isMapping(raw)) return ctx;
   const cluster = clusterSchema.safeParse(raw['cluster'], { error: fallbackMessage });
   if (cluster.success) ctx.nodeIds = clusterNodeIds(cluster.data.nodes, cluster.data.controllers);
+  const clients = Array.isArray(raw['clients']) ? raw['clients'] : [];
+  ctx.groupConsumers = clients.flatMap((c) => (isMapping(c) && typeof c['consumer'] === 'string' && c['group'] !== undefined ? [c['consumer']] : []));
   const topicsRaw = raw['topics'] ?? [];
   const topics = list(topicSchema, 'a list of topics').safeParse(topicsRaw, { error: fallbackMessage });
   if (topics.success) ctx.topics = new Map(topics.data.map((t) => [t.name, t.partitions]));

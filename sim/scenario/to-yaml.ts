@@ -49,6 +49,7 @@ function faultYaml(f: Fault): Record<string, unknown> {
     case 'restart':
     case 'restart-wiped':
     case 'power-loss':
+    case 'stall':
       return { ...timing, [f.kind]: selectors(f.nodes) };
     case 'slow-link':
       return { ...timing, 'slow-link': { between: selectors(f.between), latency: latencyYaml(f.latency) } };

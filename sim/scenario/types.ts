@@ -71,6 +71,8 @@ export type Fault = FaultTiming &
     | { kind: 'restart'; nodes: Selector[] }
     | { kind: 'restart-wiped'; nodes: Selector[] }
     | { kind: 'power-loss'; nodes: Selector[] }
+    /** A slow application: group consumers stop calling poll() (the client itself keeps running, as Kafka's heartbeat thread does). */
+    | { kind: 'stall'; nodes: Selector[] }
     | { kind: 'slow-link'; between: [Selector, Selector]; latency: Latency }
     | { kind: 'network'; change: Partial<LinkConfig> }
     | { kind: 'clock-skew'; node: Selector; offsetMs: number }

@@ -38,6 +38,7 @@ export function addClients(cluster: Cluster, scenario: Scenario, bugs: ReadonlyS
     checkedSetup(scenario, `clients.${c.id}.config`, () => parseConsumerConfig(config));
     // A group member subscribes whenever it starts (again after a crash), as an application does when it boots.
     const subscription = c.mode === 'group' ? [c.topic] : [];
+    if (c.mode === 'group') cluster.groupMembers.push(c.id);
     cluster.sim.addNode(c.id, () => new Consumer(c.id, bootstrap, config, bugs, subscription) as never);
   }
   return { producers, consumers, stopSendingAtMs: scenario.durationMs };
@@ -66,7 +67,8 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
     const partitions = Array.from({ length: scenario.topics.find((t) => t.name === c.topic)?.partitions ?? 0 }, (_, i) => i);
     if (c.mode === 'assign') sim.act<Consumer>(c.id, (consumer, env) => consumer.assign(env as never, c.topic, partitions));
     const poll = () => {
-      sim.act<Consumer>(c.id, (consumer, env) => consumer.poll(env as never));
+      // A stalled application does not call poll(); its client runs on (heartbeats, timers).
+      if (!cluster.stalled.has(c.id)) sim.act<Consumer>(c.id, (consumer, env) => consumer.poll(env as never));
       sim.after(POLL_EVERY_MS, poll);
     };
     sim.after(POLL_EVERY_MS, poll);

@@ -7,90 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { ObservedEvent } from '../../core/trace/schema.ts';
 import { HISTORY_CHECKERS, HistoryCheckers, historyOpFromTrace } from '../../models/history/history-checkers.ts';
 import type { PollRecord } from '../../models/history/op-values.ts';
-import type { HistoryOp, OpType } from '../../models/history/types.ts';
+import type { HistoryOp } from '../../models/history/types.ts';
 import type { Violation } from '../../models/violation.ts';
-
-class History {
-  readonly ops: HistoryOp[] = [];
-  private readonly ids = new Map<string, number>();
-
-  invoke(process: string, op: string, value?: unknown): number {
-    const id = this.ids.get(process) ?? 0;
-    this.ids.set(process, id + 1);
-    this.push(process, op, 'invoke', id, value);
-    return id;
-  }
-
-  /** An outcome; returns its step. */
-  end(process: string, op: string, id: number, type: Exclude<OpType, 'invoke'>, value?: unknown): number {
-    return this.push(process, op, type, id, value);
-  }
-
-  sendInvoke(producer: string, value: string, o: { topic?: string; key?: string | null; acks?: 0 | 1 | -1 } = {}): Send {
-    const invoke = { topic: o.topic ?? 'orders', key: o.key ?? null, value, acks: o.acks ?? -1 };
-    return { producer, id: this.invoke(producer, 'send', invoke), invoke };
-  }
-
-  sendOk(s: Send, partition: number, offset: number): number {
-    return this.end(s.producer, 'send', s.id, 'ok', { ...s.invoke, partition, offset });
-  }
-
-  /** A send invoked and acknowledged at once; returns the step of the ok. */
-  send(producer: string, partition: number, offset: number, value: string, o: { topic?: string; key?: string | null; acks?: 0 | 1 | -1 } = {}): number {
-    return this.sendOk(this.sendInvoke(producer, value, o), partition, offset);
-  }
-
-  pollInvoke(consumer: string): number {
-    return this.invoke(consumer, 'poll');
-  }
-
-  pollOk(consumer: string, id: number, ...records: PollRecord[]): number {
-    return this.end(consumer, 'poll', id, 'ok', { records });
-  }
-
-  /** A poll invoked and answered at once; returns the step of the ok. */
-  poll(consumer: string, ...records: PollRecord[]): number {
-    return this.pollOk(consumer, this.pollInvoke(consumer), ...records);
-  }
-
-  assign(consumer: string, partitions: number[], topic = 'orders'): number {
-    const value = { topic, partitions };
-    return this.end(consumer, 'assign', this.invoke(consumer, 'assign', value), 'ok', value);
-  }
-
-  seek(consumer: string, partition: number, offset: number, topic = 'orders'): number {
-    const value = { topic, partition, offset };
-    return this.end(consumer, 'seek', this.invoke(consumer, 'seek', value), 'ok', value);
-  }
-
-  private push(process: string, op: string, type: OpType, id: number, value: unknown): number {
-    const step = this.ops.length;
-    this.ops.push(value === undefined ? { process, op, type, id, step } : { process, op, type, id, value, step });
-    return step;
-  }
-}
-
-interface Send {
-  producer: string;
-  id: number;
-  invoke: { topic: string; key: string | null; value: string; acks: 0 | 1 | -1 };
-}
-
-const r = (partition: number, offset: number, value: string | null, key: string | null = null, topic = 'orders'): PollRecord => [
-  topic,
-  partition,
-  offset,
-  key,
-  value,
-];
-
-function check(ops: readonly HistoryOp[], finish = true): Violation[] {
-  const found: Violation[] = [];
-  const checkers = new HistoryCheckers((info) => (v) => found.push({ name: info.name, class: 'safety', ...v }));
-  for (const op of ops) checkers.observe(op);
-  if (finish) checkers.finish();
-  return found;
-}
+import { check, History, r } from './history-builder.ts';
 
 const names = (vs: Violation[]) => vs.map((v) => v.name);
 const only = (vs: Violation[], name: string) => vs.filter((v) => v.name === name);
@@ -464,7 +383,7 @@ describe('producer-order', () => {
 });
 
 describe('the history checkers together', () => {
-  it('lists the eight checkers with a statement and a source', () => {
+  it('lists the twelve checkers with a statement and a source', () => {
     expect(HISTORY_CHECKERS.map((c) => c.name)).toEqual([
       'lost-write',
       'duplicate',
@@ -474,6 +393,10 @@ describe('the history checkers together', () => {
       'key-partition',
       'producer-order',
       'dirty-read',
+      'double-assignment',
+      'stale-generation-commit',
+      'committed-offset-regression',
+      'at-least-once',
     ]);
     for (const c of HISTORY_CHECKERS) {
       expect(c.statement).toMatch(/\.$/);

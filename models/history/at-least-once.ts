@@ -1,0 +1,131 @@
+// at-least-once: a consumer group whose members commit what poll() returned (commit after
+// process) processes every acknowledged record of its topics at least once: a member that takes
+// over a partition starts at the committed offset, never past a record no member processed. Records
+// before where the group first started a partition (auto.offset.reset, no offset committed yet) are
+// not the group's to read. Also counts re-deliveries, as Jepsen counts duplicates: records a member
+// of the group got again after the group had processed them once (allowed by at-least-once).
+
+import type { NodeId } from '../../core/env.ts';
+import type { CheckerInfo, Report } from '../violation.ts';
+import { type HistoryChecker } from './history-checker.ts';
+import { partitionKey } from './group-values.ts';
+import { quote, type ReadOp } from './op-values.ts';
+import { PartitionMap } from './partition-map.ts';
+
+export const AT_LEAST_ONCE: CheckerInfo = {
+  name: 'at-least-once',
+  statement:
+    'A consumer group that commits after processing processes every acknowledged record of its topics at least once (from where it first started each partition), whatever members crash, leave or rebalance.',
+  source: "Kafka docs (delivery semantics: at-least-once with commit after processing); Jepsen's Kafka workload (consumer groups, unseen records)",
+};
+
+/** Per group: its members and topics, where it first started each partition, and what it processed. */
+interface GroupRecord {
+  members: Set<NodeId>;
+  topics: Set<string>;
+  /** Per partition, the offset the group's first start reset to (no committed offset yet); absent when it started from a commit. */
+  firstStart: Map<string, number | null>;
+  /** Offsets processed, per partition. */
+  processed: PartitionMap<Set<number>>;
+  records: number;
+  redelivered: number;
+}
+
+/** What a run's groups did: records processed, and how many of those deliveries were repeats. */
+export interface GroupDeliveries {
+  processed: number;
+  redelivered: number;
+}
+
+export class AtLeastOnce implements HistoryChecker {
+  readonly info = AT_LEAST_ONCE;
+  private readonly groups = new Map<string, GroupRecord>();
+  private readonly groupOf = new Map<NodeId, string>();
+  /** Acknowledged writes per partition: offset → [value, producer, step]. */
+  private readonly acked = new PartitionMap<Map<number, [string, NodeId, number]>>();
+  /** Members that acquired a partition and have not yet started it: `process/topic/partition`. */
+  private readonly starting = new Set<string>();
+  private finished = false;
+
+  constructor(private readonly report: Report) {}
+
+  observe({ op, group, ack, records }: ReadOp): void {
+    if (ack !== null) {
+      this.acked.getOrCreate(ack.topic, ack.partition, () => new Map()).set(ack.offset, [ack.value, op.process, op.step]);
+      return;
+    }
+    if (group !== null) {
+      if (group.kind === 'subscribe') {
+        const g = this.group(group.group);
+        g.members.add(op.process);
+        for (const t of group.topics) g.topics.add(t);
+        this.groupOf.set(op.process, group.group);
+      } else if (group.kind === 'assignment') {
+        for (const [topic, partition] of group.partitions) this.starting.add(`${op.process}\u0000${partitionKey(topic, partition)}`);
+      }
+      return;
+    }
+    const name = this.groupOf.get(op.process);
+    if (name === undefined) return;
+    const g = this.groups.get(name)!;
+    if (op.op === 'seek' && op.type === 'ok') return this.started(op.process, g, op.value);
+    if (records === null) return;
+    for (const [topic, partition, offset] of records) {
+      const seen = g.processed.getOrCreate(topic, partition, () => new Set());
+      if (seen.has(offset)) g.redelivered++;
+      else seen.add(offset);
+      g.records++;
+    }
+  }
+
+  /** Per group, what it processed (for the run's figures). */
+  deliveries(): Record<string, GroupDeliveries> {
+    const out: Record<string, GroupDeliveries> = {};
+    for (const [name, g] of [...this.groups].sort(([a], [b]) => a.localeCompare(b))) out[name] = { processed: g.records, redelivered: g.redelivered };
+    return out;
+  }
+
+  finish(finalRead: boolean): void {
+    if (!finalRead || this.finished) return;
+    this.finished = true;
+    for (const [name, g] of this.groups) {
+      for (const topic of g.topics) {
+        for (const [partition, acked] of this.acked.entries(topic)) {
+          const start = g.firstStart.get(partitionKey(topic, partition)) ?? 0;
+          const seen = g.processed.get(topic, partition);
+          const missed = [...acked.keys()].filter((offset) => offset >= start && !(seen?.has(offset) ?? false)).sort((a, b) => a - b);
+          if (missed.length > 0) this.missed(name, g, topic, partition, missed, acked);
+        }
+      }
+    }
+  }
+
+  /** A member's first position in a partition it acquired: the group's first start of it, if the group had none. */
+  private started(process: NodeId, g: GroupRecord, value: unknown): void {
+    const v = value as { topic?: unknown; partition?: unknown; offset?: unknown; reason?: unknown } | null;
+    if (v === null || typeof v !== 'object' || typeof v.topic !== 'string' || typeof v.partition !== 'number' || typeof v.offset !== 'number') return;
+    const key = partitionKey(v.topic, v.partition);
+    if (!this.starting.delete(`${process}\u0000${key}`) || g.firstStart.has(key)) return;
+    g.firstStart.set(key, v.reason === 'auto.offset.reset' ? v.offset : null);
+  }
+
+  private missed(name: string, g: GroupRecord, topic: string, partition: number, missed: number[], acked: Map<number, [string, NodeId, number]>): void {
+    const [value, producer, step] = acked.get(missed[0]!)!;
+    const more = missed.length > 1 ? ` and ${missed.length - 1} more (offsets ${missed.slice(0, 5).join(', ')}${missed.length > 5 ? ', ...' : ''})` : '';
+    this.report({
+      step,
+      message: `group ${name} (${[...g.members].join(', ')}) never processed ${quote(value)} at ${topic}/${partition} offset ${missed[0]}, acknowledged to ${producer} at step ${step}${more}`,
+      nodes: [producer, ...g.members],
+      values: { group: name, topic, partition, offset: missed[0], value, producer, missed: missed.length, offsets: missed.slice(0, 20) },
+    });
+  }
+
+  private group(name: string): GroupRecord {
+    let g = this.groups.get(name);
+    if (g === undefined) {
+      g = { members: new Set(), topics: new Set(), firstStart: new Map(), processed: new PartitionMap(), records: 0, redelivered: 0 };
+      this.groups.set(name, g);
+    }
+    return g;
+  }
+}
