@@ -1,16 +1,17 @@
 // The visualizer in a real browser (Debian's chromium through playwright-core): open the
 // quickstart's trace and a seeded bug's trace, check the diagram and the state panel against the
 // derived state computed here from the file, scrub, step by keyboard, follow a violation to its
-// step, restore a shared link, export, drop a trace onto the page; no console errors anywhere.
-// Screenshots go to test-artifacts/viz/.
+// step, restore a shared link, export, drop a trace onto the page, read the consumer-group panel
+// (and a double assignment in red); no console errors anywhere. Screenshots go to
+// test-artifacts/viz/.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KNOWN_BUGS } from '../../core/bugs.ts';
-import type { EventLine, TraceHeader, TraceSummary } from '../../core/trace/schema.ts';
+import type { EventLine, NodeLine, TraceHeader, TraceSummary } from '../../core/trace/schema.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { FileSink } from '../../trace/sink.ts';
@@ -41,6 +42,41 @@ function writeTrace(dir: string, scenarioPath: string): string {
   return path;
 }
 
+/** Events of one kind read back from a trace file. */
+function eventsOf<K extends EventLine['kind']>(path: string, kind: K): Array<Extract<EventLine, { kind: K }>> {
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n').slice(1);
+  return lines.map((l) => JSON.parse(l) as EventLine | TraceSummary).filter((ev): ev is Extract<EventLine, { kind: K }> => ev.kind === kind);
+}
+
+/** A hand-made trace in which c1 and c2 of group g1 both own orders-1 (what a buggy assignor would do). */
+function writeDoubleAssignment(dir: string): string {
+  const path = join(dir, 'double-assignment.jsonl');
+  const header: TraceHeader = { samsa: 1, scenario: 'double-assignment', seed: 1, config: {} };
+  const assignment = (i: number, client: string, partitions: Array<[string, number]>): NodeLine => ({
+    t: i,
+    i,
+    node: client,
+    kind: 'client',
+    op: 'assignment',
+    type: 'ok',
+    id: 1,
+    value: { group: 'g1', generation: 1, member: `${client}-m`, partitions },
+  });
+  const events: NodeLine[] = [
+    { t: 0, i: 0, node: 'b1', kind: 'group-state', group: 'g1', state: 'Stable', generation: 1, protocol: 'range', leader: 'c1-m', members: ['c1-m', 'c2-m'] },
+    assignment(1, 'c1', [
+      ['orders', 0],
+      ['orders', 1],
+    ]),
+    assignment(2, 'c2', [
+      ['orders', 1],
+      ['orders', 2],
+    ]),
+  ];
+  writeFileSync(path, [header, ...events].map((line) => JSON.stringify(line)).join('\n') + '\n');
+  return path;
+}
+
 /** The derived state after every event up to kernel step `step`, computed here from the file, independent of the server. */
 function stateAt(path: string, step: number): DerivedState {
   const lines = readFileSync(path, 'utf8').split('\n');
@@ -57,6 +93,8 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
   let dir: string;
   let quickstart: string;
   let bug: string;
+  let consumerGroup: string;
+  let doubleAssignment: string;
   let server: { url: string; close(): Promise<void> };
   let browser: Browser;
   let listing: TraceListing[];
@@ -67,7 +105,9 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     mkdirSync(artifacts, { recursive: true });
     quickstart = writeTrace(dir, 'scenarios/quickstart.yaml');
     bug = writeTrace(dir, 'scenarios/bugs/truncate-to-hw.yaml');
-    server = await startVizServer({ traces: [quickstart, bug], cwd: dir, host: '127.0.0.1', port: 0 });
+    consumerGroup = writeTrace(dir, 'scenarios/consumer-group.yaml');
+    doubleAssignment = writeDoubleAssignment(dir);
+    server = await startVizServer({ traces: [quickstart, bug, consumerGroup, doubleAssignment], cwd: dir, host: '127.0.0.1', port: 0 });
     listing = (await (await fetch(new URL('/api/traces', server.url))).json()) as TraceListing[];
     browser = await launchChromium();
   });
@@ -273,6 +313,49 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     await page.waitForFunction(() => (globalThis as unknown as { samsaViz?: Viz }).samsaViz?.ready === true, null, { timeout: 60_000 });
     const meta = (await (await fetch(new URL(`/api/traces/${new URL(page.url()).searchParams.get('trace')}/meta`, server.url))).json()) as TraceMeta;
     expect(meta.header.scenario).toBe('truncate-to-hw');
+    await page.close();
+  });
+
+  it("shows the consumer group's state, members, assignments and committed offsets at the cursor", async () => {
+    // The tenth commit is long past the first checkpoint; the coordinator's crash comes later.
+    const step = eventsOf(consumerGroup, 'group-commit')[9]!.i;
+    const page = await open(consumerGroup, step);
+    expect(await cursor(page)).toBe(step);
+    const group = stateAt(consumerGroup, step).groups.g1!;
+    expect(Object.keys(group.offsets).length).toBeGreaterThan(0);
+    const head = await page.getByTestId('group-g1-head').textContent();
+    for (const text of ['g1', 'Stable', `generation ${group.generation}`, 'protocol range', `coordinator ${group.coordinator}`]) expect(head).toContain(text);
+    expect(Object.keys(group.consumers).sort()).toEqual(['c1', 'c2', 'c3']);
+    for (const consumer of Object.values(group.consumers)) {
+      const row = await page.getByTestId(`group-g1-member-${consumer.client}`).textContent();
+      expect(row).toContain(consumer.memberId!);
+      for (const [topic, partition] of consumer.partitions) expect(row).toContain(`${topic}-${partition}`);
+    }
+    for (const committed of Object.values(group.offsets)) {
+      const row = page.getByTestId(`group-g1-offset-${committed.topic}-${committed.partition}`);
+      expect(Number(await row.getAttribute('data-offset'))).toBe(committed.offset);
+    }
+    expect(await page.locator('.tp.double').count()).toBe(0);
+    await page.getByTestId('group-g1').screenshot({ path: join(artifacts, 'consumer-group.png') });
+
+    // Once the coordinator crashed, the panel says so until another broker loads the group.
+    const coordinator = group.coordinator!;
+    const crash = eventsOf(consumerGroup, 'crash').find((ev) => ev.node === coordinator)!;
+    await seek(page, crash.i);
+    expect(await page.getByTestId('group-g1-head').textContent()).toContain(`coordinator ${coordinator} (down)`);
+    await page.close();
+  });
+
+  it('shows a partition owned by two clients at once in red', async () => {
+    const page = await open(doubleAssignment, 2);
+    const double = page.locator('[data-testid="group-g1-members"] .tp.double');
+    expect(await double.allTextContents()).toEqual(['orders-1', 'orders-1']);
+    expect(
+      await double.first().evaluate((chip) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(chip).color),
+    ).toBe('rgb(187, 0, 0)');
+    expect(await page.getByTestId('group-g1-offset-orders-1').getAttribute('class')).toBe('double');
+    expect(await page.getByTestId('group-g1-offset-orders-0').getAttribute('class')).toBe('');
+    await page.getByTestId('group-g1').screenshot({ path: join(artifacts, 'double-assignment.png') });
     await page.close();
   });
 

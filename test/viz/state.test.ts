@@ -1,5 +1,6 @@
-// The visualizer's derived state: hand-made event sequences give exactly the expected state, and a
-// real quickstart run folds into a sane cluster that cloneState copies faithfully.
+// The visualizer's derived state: hand-made event sequences give exactly the expected state, and
+// real quickstart and consumer-group runs fold into a sane cluster and group that cloneState copies
+// faithfully.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,8 @@ import type { EventLine, TraceHeader, TraceSummary } from '../../core/trace/sche
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { FileSink } from '../../trace/sink.ts';
-import type { DerivedState, ReplicaState } from '../../viz/shared/contract.ts';
+import type { DerivedState, GroupState, ReplicaState } from '../../viz/shared/contract.ts';
+import { CLIENT_OPS_WITH_STATE, partitionOwners } from '../../viz/shared/groups.ts';
 import { applyEvent, cloneState, initialState, KINDS_WITHOUT_STATE } from '../../viz/shared/state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -315,6 +317,164 @@ describe('nodes', () => {
   });
 });
 
+describe('consumer groups', () => {
+  const g1 = (state: DerivedState): GroupState => state.groups.g1!;
+  const groupState = (node: string, state: string, generation: number, members: string[]) => ({
+    kind: 'group-state' as const,
+    node,
+    group: 'g1',
+    state,
+    generation,
+    protocol: generation > 0 ? 'range' : null,
+    leader: members[0] ?? null,
+    members,
+  });
+  /** A consumer's history entry done at once (invoke then ok), as the consumer records subscribe, assignment and revoke. */
+  const done = (client: string, op: string, value: Record<string, unknown>): Untimed[] => [
+    { kind: 'client', node: client, op, type: 'invoke', id: 1, value },
+    { kind: 'client', node: client, op, type: 'ok', id: 1, value },
+  ];
+  const assignment = (client: string, generation: number, partitions: Array<[string, number]>) =>
+    done(client, 'assignment', { group: 'g1', generation, member: `${client}-m${generation}`, partitions });
+  const revoke = (client: string, generation: number, partitions: Array<[string, number]>, lost: boolean) =>
+    done(client, 'revoke', { group: 'g1', generation, partitions, lost });
+
+  it("takes the coordinator's state, generation, protocol, leader and members, and follows the coordinator when it moves", () => {
+    const state = run([groupState('b1', 'PreparingRebalance', 0, ['c1-m']), groupState('b1', 'Stable', 1, ['c1-m', 'c2-m'])]);
+    expect(g1(state)).toEqual({
+      group: 'g1',
+      coordinator: 'b1',
+      state: 'Stable',
+      generation: 1,
+      protocol: 'range',
+      leader: 'c1-m',
+      members: ['c1-m', 'c2-m'],
+      consumers: {},
+      offsets: {},
+      changedStep: 1,
+    });
+    run([{ kind: 'group-load', node: 'b2', partition: 2, leaderEpoch: 1, groups: ['g1'], offsets: 4 }], state);
+    expect(g1(state)).toMatchObject({ coordinator: 'b2', state: 'Stable', generation: 1, changedStep: 2 });
+    run([{ kind: 'group-load', node: 'b3', partition: 4, leaderEpoch: 1, groups: [], offsets: 0 }], state);
+    expect(g1(state)).toMatchObject({ coordinator: 'b2', changedStep: 2 });
+  });
+
+  it("an assignment is the client's whole assignment, a revocation removes partitions, a loss resets the generation", () => {
+    const state = run([
+      ...done('c1', 'subscribe', { group: 'g1', topics: ['orders'] }),
+      ...assignment('c1', 1, [
+        ['orders', 0],
+        ['orders', 1],
+        ['orders', 2],
+      ]),
+    ]);
+    expect(g1(state).consumers.c1).toEqual({
+      client: 'c1',
+      memberId: 'c1-m1',
+      generation: 1,
+      partitions: [
+        ['orders', 0],
+        ['orders', 1],
+        ['orders', 2],
+      ],
+      lastCommit: null,
+    });
+    expect(g1(state).changedStep).toBe(3);
+    run(revoke('c1', 1, [['orders', 2]], false), state);
+    expect(g1(state).consumers.c1).toMatchObject({
+      generation: 1,
+      partitions: [
+        ['orders', 0],
+        ['orders', 1],
+      ],
+    });
+    run(assignment('c1', 2, [['orders', 5]]), state);
+    expect(g1(state).consumers.c1).toMatchObject({ memberId: 'c1-m2', generation: 2, partitions: [['orders', 5]] });
+    run(revoke('c1', -1, [['orders', 5]], true), state);
+    expect(g1(state).consumers.c1).toMatchObject({ memberId: 'c1-m2', generation: -1, partitions: [] });
+  });
+
+  it('an invocation alone assigns nothing, and operations outside the group ones change nothing', () => {
+    const state = run([
+      { kind: 'client', node: 'c1', op: 'assignment', type: 'invoke', id: 1, value: { group: 'g1', generation: 1, member: 'm', partitions: [['orders', 0]] } },
+    ]);
+    expect(g1(state).consumers).toEqual({});
+    const before = cloneState(state);
+    run(
+      [
+        { kind: 'client', node: 'c1', op: 'poll', type: 'ok', id: 2, value: { group: 'g1', records: [] } },
+        { kind: 'client', node: 'c1', op: 'seek', type: 'ok', id: 3, value: { topic: 'orders', partition: 0, offset: 0 } },
+      ],
+      state,
+    );
+    expect({ ...state, row: before.row, step: before.step, t: before.t }).toEqual(before);
+    expect([...CLIENT_OPS_WITH_STATE].sort()).toEqual(['assignment', 'commit', 'revoke', 'subscribe']);
+  });
+
+  it('a crashed or restarted client owns nothing and has no member id; its group keeps the others', () => {
+    const state = run([
+      ...assignment('c1', 1, [['orders', 0]]),
+      ...assignment('c2', 1, [['orders', 1]]),
+      { kind: 'crash', node: 'c1', reason: 'kill', disk: [] },
+    ]);
+    expect(g1(state).consumers.c1).toMatchObject({ memberId: null, generation: -1, partitions: [] });
+    expect(g1(state).consumers.c2).toMatchObject({ memberId: 'c2-m1', generation: 1, partitions: [['orders', 1]] });
+    expect(g1(state).changedStep).toBe(4);
+    run([...assignment('c2', 2, [['orders', 1]]), { kind: 'restart', node: 'c2', incarnation: 2 }], state);
+    expect(g1(state).consumers.c2).toMatchObject({ memberId: null, generation: -1, partitions: [] });
+  });
+
+  it("keeps the offsets the coordinator committed per topic/partition with their generation, and each client's last commit", () => {
+    const commit = (generation: number, member: string, offsets: Array<[string, number, number]>) => ({
+      kind: 'group-commit' as const,
+      node: 'b1',
+      group: 'g1',
+      generation,
+      member,
+      offsets,
+    });
+    const value = { group: 'g1', generation: 1, member: 'c1-m1', offsets: [['orders', 0, 7]] };
+    const state = run([
+      { kind: 'client', node: 'c1', op: 'commit', type: 'invoke', id: 4, value },
+      commit(1, 'c1-m1', [
+        ['orders', 0, 7],
+        ['orders', 1, 3],
+      ]),
+      { kind: 'client', node: 'c1', op: 'commit', type: 'ok', id: 4, value },
+      commit(2, 'c2-m2', [['orders', 1, 9]]),
+      { kind: 'client', node: 'c1', op: 'commit', type: 'info', id: 5, value, error: 'NOT_COORDINATOR' },
+    ]);
+    expect(g1(state).offsets).toEqual({
+      'orders/0': { topic: 'orders', partition: 0, offset: 7, generation: 1, member: 'c1-m1', step: 1 },
+      'orders/1': { topic: 'orders', partition: 1, offset: 9, generation: 2, member: 'c2-m2', step: 3 },
+    });
+    expect(g1(state).coordinator).toBe('b1');
+    expect(g1(state).consumers.c1!.lastCommit).toEqual({ type: 'info', error: 'NOT_COORDINATOR', step: 4 });
+  });
+
+  it('finds a partition owned by two clients at once', () => {
+    const state = run([
+      ...assignment('c1', 1, [
+        ['orders', 0],
+        ['orders', 1],
+      ]),
+      ...assignment('c2', 2, [
+        ['orders', 1],
+        ['orders', 2],
+      ]),
+    ]);
+    expect(partitionOwners(g1(state))).toEqual(
+      new Map([
+        ['orders/0', ['c1']],
+        ['orders/1', ['c1', 'c2']],
+        ['orders/2', ['c2']],
+      ]),
+    );
+    run(revoke('c1', 1, [['orders', 1]], false), state);
+    expect(partitionOwners(g1(state)).get('orders/1')).toEqual(['c2']);
+  });
+});
+
 describe('cut links', () => {
   it("adds a partition's directed cuts and removes healed ones, or all", () => {
     const state = run([
@@ -408,6 +568,62 @@ describe('a real quickstart run', () => {
     }
     copy.cutLinks.push(['a', 'b']);
     expect(JSON.stringify(state)).toBe(snapshot);
+  });
+
+  it('replays from a checkpoint to the same end state', () => {
+    const resumed = cloneState(checkpoint!);
+    for (const ev of events) if (ev.i > checkpoint!.step) applyEvent(resumed, ev);
+    expect(resumed).toEqual(state);
+  });
+});
+
+describe('a real consumer-group run', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'samsa-viz-state-')), 'consumer-group.jsonl');
+  runScenario(loadScenario(join(root, 'scenarios/consumer-group.yaml'), { knownBugs: KNOWN_BUGS }), { trace: new FileSink(path) });
+  const [first, ...rest] = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const events = rest.map((l) => JSON.parse(l) as EventLine | TraceSummary).filter((ev): ev is EventLine => ev.kind !== 'summary');
+  const state = initialState(JSON.parse(first!) as TraceHeader);
+  const middle = events[Math.floor(events.length / 2)]!.i;
+  let checkpoint: DerivedState | null = null;
+  for (const ev of events) {
+    applyEvent(state, ev);
+    if (ev.i === middle) checkpoint = cloneState(state);
+  }
+  const group = state.groups.g1!;
+
+  it('ends Stable in one generation at the new coordinator, each member owning two partitions, none twice', () => {
+    expect(group).toMatchObject({ state: 'Stable', generation: 1, protocol: 'range' });
+    // The coordinator crashed at 15 s; the new one is another broker, up at the end.
+    expect(group.coordinator).not.toBeNull();
+    expect(state.nodes[group.coordinator!]!.up).toBe(true);
+    expect(Object.keys(group.consumers).sort()).toEqual(['c1', 'c2', 'c3']);
+    for (const consumer of Object.values(group.consumers)) {
+      expect(consumer.generation).toBe(1);
+      expect(group.members).toContain(consumer.memberId);
+      expect(consumer.partitions).toHaveLength(2);
+    }
+    expect([...partitionOwners(group).values()].every((owners) => owners.length === 1)).toBe(true);
+    expect(Object.keys(group.offsets).sort()).toEqual(['orders/0', 'orders/1', 'orders/2', 'orders/3', 'orders/4', 'orders/5']);
+    for (const committed of Object.values(group.offsets)) {
+      expect(committed.generation).toBe(1);
+      expect(committed.offset).toBeGreaterThan(0);
+      expect(committed.offset).toBeLessThanOrEqual(state.partitions[`orders-${committed.partition}`]!.replicas[group.coordinator!]!.leo);
+    }
+  });
+
+  it('cloneState copies the groups equal and shares nothing', () => {
+    const copy = cloneState(state);
+    expect(copy).toEqual(state);
+    const snapshot = JSON.stringify(state.groups);
+    const copied = copy.groups.g1!;
+    copied.members.push('zz');
+    for (const consumer of Object.values(copied.consumers)) {
+      consumer.partitions[0]![1] = 99;
+      consumer.partitions.push(['zz', 0]);
+      if (consumer.lastCommit !== null) consumer.lastCommit.step = -5;
+    }
+    for (const committed of Object.values(copied.offsets)) committed.offset = -1;
+    expect(JSON.stringify(state.groups)).toBe(snapshot);
   });
 
   it('replays from a checkpoint to the same end state', () => {

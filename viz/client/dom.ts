@@ -23,6 +23,16 @@ export function showError(message: string): void {
   window.samsaViz?.errors.push(message);
 }
 
+/** A table with a header row; `attrs` go on the table. */
+export function table(
+  attrs: Record<string, string | number | null | undefined>,
+  headers: readonly string[],
+  rows: readonly HTMLTableRowElement[],
+): HTMLTableElement {
+  const head = el('tr', {}, ...headers.map((h) => el('th', {}, h)));
+  return el('table', attrs, el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(1)} ms`;
 }

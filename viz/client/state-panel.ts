@@ -5,7 +5,8 @@
 import * as d3 from 'd3';
 import type { EventLine } from '../../core/trace/schema.ts';
 import type { DerivedState, NodeState, PartitionState, ReplicaState } from '../shared/contract.ts';
-import { el, formatMs } from './dom.ts';
+import { el, formatMs, table } from './dom.ts';
+import { groupsSection } from './group-panel.ts';
 
 /** The most log cells drawn per replica (the newest offsets). */
 const MAX_CELLS = 48;
@@ -33,8 +34,7 @@ export class StatePanel {
       partitions.length === 0 ? el('p', { class: 'dim' }, 'no partition yet') : el('div', { class: 'partitions' }, ...partitions.map((p) => this.partition(p))),
       el('h3', {}, 'Metadata quorum'),
       this.quorum(nodes),
-      Object.keys(state.groups).length === 0 ? null : el('h3', {}, 'Consumer groups'),
-      Object.keys(state.groups).length === 0 ? null : el('pre', { class: 'groups' }, JSON.stringify(state.groups, null, 1)),
+      groupsSection(state),
       state.cutLinks.length === 0 ? null : el('p', { class: 'cut' }, `cut links: ${state.cutLinks.map(([a, b]) => `${a}→${b}`).join(' ')}`),
       el('h3', {}, 'Event at the cursor'),
       el('pre', { class: 'event', 'data-testid': 'event-detail' }, JSON.stringify(event, null, 1)),
@@ -98,8 +98,7 @@ export class StatePanel {
         el('td', {}, n.broker === null ? '—' : `${n.broker.fenced ? 'fenced' : 'unfenced'} (${n.broker.brokerEpoch})`),
       ),
     );
-    const head = el('tr', {}, ...['node', 'process', 'role', 'epoch', 'leader', 'HW / end', 'controller', 'broker'].map((h) => el('th', {}, h)));
-    return el('table', { class: 'quorum' }, el('thead', {}, head), el('tbody', {}, ...rows));
+    return table({ class: 'quorum' }, ['node', 'process', 'role', 'epoch', 'leader', 'HW / end', 'controller', 'broker'], rows);
   }
 
   private applyHighlight(): void {

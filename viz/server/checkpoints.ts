@@ -1,11 +1,13 @@
 // Derived-state checkpoints of an indexed trace, every CHECKPOINT_EVERY rows, folded lazily: the
 // index answers the page first, then the fold runs in small slices between requests (or at once
 // up to a checkpoint that is asked for before the fold got there). Only rows that change derived
-// state are read back and parsed; sends, client operations and timers are skipped by their kind.
+// state are read back and parsed; sends, timers and client operations other than the consumers'
+// group operations are skipped by their kind and op.
 
 import type { EventKind, EventLine, TraceHeader } from '../../core/trace/schema.ts';
 import { parseTraceLine, TraceFormatError } from '../../trace/reader.ts';
 import type { DerivedState, TraceColumns } from '../shared/contract.ts';
+import { CLIENT_OPS_WITH_STATE } from '../shared/groups.ts';
 import { applyEvent, cloneState, initialState, KINDS_WITHOUT_STATE } from '../shared/state.ts';
 import { readFileRange } from './line-scanner.ts';
 
@@ -17,7 +19,11 @@ export class Checkpoints {
   private readonly list: DerivedState[] = [];
   private readonly state: DerivedState;
   private nextRow = 0;
-  private readonly skip: boolean[];
+  /** By kind index: rows of this kind never change derived state. */
+  private readonly skipKind: boolean[];
+  /** By op index: client rows of this op never change derived state. */
+  private readonly skipOp: boolean[];
+  private readonly clientKind: number;
   private background: NodeJS.Immediate | null = null;
 
   constructor(
@@ -26,10 +32,13 @@ export class Checkpoints {
     private readonly columns: TraceColumns,
     private readonly offsets: Float64Array,
     kinds: readonly EventKind[],
+    ops: readonly string[],
   ) {
     this.state = initialState(header);
     this.list.push(cloneState(this.state));
-    this.skip = kinds.map((k) => KINDS_WITHOUT_STATE.has(k));
+    this.skipKind = kinds.map((k) => KINDS_WITHOUT_STATE.has(k));
+    this.skipOp = ops.map((op) => !CLIENT_OPS_WITH_STATE.has(op));
+    this.clientKind = kinds.indexOf('client');
   }
 
   /** The state of the latest checkpoint at or before `row` (after row k * CHECKPOINT_EVERY - 1). */
@@ -65,9 +74,8 @@ export class Checkpoints {
     const to = Math.min(this.columns.count, from + CHECKPOINT_EVERY);
     const base = this.offsets[from]!;
     const buffer = readFileRange(this.path, base, this.offsets[to]!);
-    const kind = this.columns.kind;
     for (let row = from; row < to; row++) {
-      if (this.skip[kind[row]!]) continue;
+      if (!this.changesState(row)) continue;
       const start = this.offsets[row]! - base;
       const end = this.offsets[row + 1]! - base - 1;
       applyEvent(this.state, parseRow(buffer.toString('utf8', start, end), row, this.path), row);
@@ -77,6 +85,13 @@ export class Checkpoints {
     this.state.t = this.columns.t[to - 1]!;
     this.nextRow = to;
     if (to - from === CHECKPOINT_EVERY) this.list.push(cloneState(this.state));
+  }
+
+  /** Whether applying the row may change derived state (else the fold skips reading it back). */
+  private changesState(row: number): boolean {
+    const kind = this.columns.kind[row]!;
+    if (this.skipKind[kind]!) return false;
+    return kind !== this.clientKind || !this.skipOp[this.columns.label[row]!]!;
   }
 }
 

@@ -367,7 +367,7 @@ class Indexer {
       checkpointEvery: CHECKPOINT_EVERY,
     };
     const offsets = this.offsets.slice(0, rows + 1);
-    return { meta, columns, offsets, checkpoints: new Checkpoints(header, this.path, columns, offsets, meta.kinds), path: this.path };
+    return { meta, columns, offsets, checkpoints: new Checkpoints(header, this.path, columns, offsets, meta.kinds, meta.ops), path: this.path };
   }
 
   /** Cluster nodes first in their natural order (b1, b2, …, c1, …), then clients in order of appearance. */

@@ -3,7 +3,7 @@
 // routes. Trace lines are the schema's (core/trace/schema.ts). Plain types and constants only;
 // runs in node and the browser.
 
-import type { EventKind, EventLine, RaftRole, TraceHeader, TraceSummary, ViolationClass } from '../../core/trace/schema.ts';
+import type { ClientOpType, EventKind, EventLine, RaftRole, TraceHeader, TraceSummary, ViolationClass } from '../../core/trace/schema.ts';
 
 /** The event line of kind K: one case of the schema's EventLine. */
 export type EventLineOf<K extends EventKind> = Extract<EventLine, { kind: K }>;
@@ -192,8 +192,56 @@ export interface DerivedState {
   partitions: Record<string, PartitionState>;
   /** Directed links currently cut, as [from, to]. */
   cutLinks: Array<[string, string]>;
-  /** Consumer groups, once the trace has group events (none yet). */
-  groups: Record<string, unknown>;
+  /** Consumer groups by group id, as their coordinators and their consumers' histories describe them. */
+  groups: Record<string, GroupState>;
+}
+
+/** A [topic, partition] pair, as group events and consumer histories write partitions. */
+export type TopicPartitionPair = [topic: string, partition: number];
+
+/** One consumer group: its coordinator's view, each consumer client's view, and its committed offsets. */
+export interface GroupState {
+  group: string;
+  /** The broker that last recorded the group's state, a commit, or loaded it (null: only consumers have named the group). */
+  coordinator: string | null;
+  /** At the coordinator: Empty, PreparingRebalance, CompletingRebalance, Stable or Dead (null: not recorded yet). */
+  state: string | null;
+  generation: number;
+  protocol: string | null;
+  /** The leader's member id. */
+  leader: string | null;
+  /** Member ids at the coordinator. */
+  members: string[];
+  /** Each consumer client of the group, by client id (the client's node). */
+  consumers: Record<string, GroupConsumer>;
+  /** Committed offsets by "topic/partition". */
+  offsets: Record<string, CommittedOffset>;
+  /** The kernel step of the group's last change. */
+  changedStep: number;
+}
+
+/** A consumer client in a group, as its own history describes it. */
+export interface GroupConsumer {
+  client: string;
+  /** Its member id from its last assignment (null: none since it started). */
+  memberId: string | null;
+  /** The generation of its last assignment or revocation (-1: none, or lost). */
+  generation: number;
+  /** The partitions it owns, in order. */
+  partitions: TopicPartitionPair[];
+  /** The outcome of its last offset commit (type "invoke" while it is out), or null before any. */
+  lastCommit: { type: ClientOpType; error: string | null; step: number } | null;
+}
+
+/** An offset the coordinator committed for one partition, with the generation and member that committed it. */
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** -1 with member "" for a simple (groupless) commit. */
+  generation: number;
+  member: string;
+  step: number;
 }
 
 /** One entry of the trace list. */

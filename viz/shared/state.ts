@@ -1,9 +1,11 @@
-// The visualizer's derived state: folds trace events, one at a time, into what each node and each
-// partition replica looked like at a step (see DerivedState in contract.ts). Pure and plain data, so
-// that it runs in the server (checkpoints) and in the browser (stepping from a checkpoint).
+// The visualizer's derived state: folds trace events, one at a time, into what each node, each
+// partition replica and each consumer group (groups.ts) looked like at a step (see DerivedState in
+// contract.ts). Pure and plain data, so that it runs in the server (checkpoints) and in the browser
+// (stepping from a checkpoint).
 
 import type { BatchSummary, EventKind, EventLine, NodeId, TraceHeader } from '../../core/trace/schema.ts';
 import type { DerivedState, EventLineOf, NodeState, PartitionState, ReplicaState } from './contract.ts';
+import { applyConsumerOp, applyGroupCommit, applyGroupLoad, applyGroupState, cloneGroups, forgetClient } from './groups.ts';
 
 type Link = [from: NodeId, to: NodeId];
 type Raft = NonNullable<NodeState['raft']>;
@@ -35,10 +37,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-/** Trace kinds that applyEvent only moves past (the server's checkpoints skip reading them back). */
+/**
+ * Trace kinds that applyEvent only moves past (the server's checkpoints skip reading them back).
+ * Client operations change state only when groups.ts's CLIENT_OPS_WITH_STATE lists their op.
+ */
 export const KINDS_WITHOUT_STATE: ReadonlySet<EventKind> = new Set<EventKind>([
   'send',
-  'client',
   'timer',
   'drop',
   'violation',
@@ -102,17 +106,32 @@ export function applyEvent(state: DerivedState, ev: EventLine, row: number = sta
       const node = nodeOf(state, ev.node);
       node.up = true;
       node.incarnation = ev.incarnation;
+      forgetClient(state.groups, ev.node, ev.i);
       return;
     }
     case 'crash': {
-      // The logs stay as last known (what the disk may bring back); a dead controller is not active.
+      // The logs stay as last known (what the disk may bring back); a dead controller is not active;
+      // a dead consumer owns nothing.
       const node = nodeOf(state, ev.node);
       node.up = false;
       node.controllerActive = false;
+      forgetClient(state.groups, ev.node, ev.i);
       return;
     }
     case 'clock-skew':
       nodeOf(state, ev.node).clockSkewMs = ev.offsetMs;
+      return;
+    case 'group-state':
+      applyGroupState(state.groups, ev);
+      return;
+    case 'group-commit':
+      applyGroupCommit(state.groups, ev);
+      return;
+    case 'group-load':
+      applyGroupLoad(state.groups, ev);
+      return;
+    case 'client':
+      applyConsumerOp(state.groups, ev);
       return;
     case 'partition':
       cutLinks(state.cutLinks, ev.cut);
@@ -300,7 +319,7 @@ export function cloneState(state: DerivedState): DerivedState {
     nodes,
     partitions,
     cutLinks: state.cutLinks.map(([from, to]) => [from, to]),
-    groups: structuredClone(state.groups),
+    groups: cloneGroups(state.groups),
   };
 }
 
