@@ -32,18 +32,61 @@ export function printJson(value: unknown): void {
 /** Box characters without the rule between rows, so tables stay compact. */
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
-/** A two-column table of labelled figures. */
-export function figuresTable(title: string, rows: Array<[string, string | number]>): string {
-  const table = new Table({ head: [pc.bold(title), ''], chars: COMPACT, style: { head: [], border: [] } });
-  for (const [label, value] of rows) table.push([label, typeof value === 'number' ? value.toLocaleString('en-US') : value]);
+/** The columns tables may take: the terminal's (for the stream they go to), or 120 when it is not a terminal. */
+export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): number {
+  return stream.isTTY && stream.columns > 0 ? Math.max(60, stream.columns) : 120;
+}
+
+/** How many columns a cell takes: its longest line, colours aside. */
+function cellWidth(value: string): number {
+  // eslint-disable-next-line no-control-regex
+  return Math.max(...value.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((line) => line.length));
+}
+
+/**
+ * Column widths that fit `width`: every column as wide as its widest cell (plus padding) except
+ * the `wrap` column, which takes what is left (at least 24) and wraps its text at word boundaries.
+ */
+function fittedWidths(rows: string[][], wrap: number, width: number): Array<number | null> {
+  const columns = Math.max(...rows.map((r) => r.length));
+  const widths: Array<number | null> = [];
+  let used = columns + 1; // the borders
+  for (let c = 0; c < columns; c++) {
+    if (c === wrap) {
+      widths.push(null);
+      continue;
+    }
+    const w = Math.max(...rows.map((r) => cellWidth(r[c] ?? ''))) + 2;
+    widths.push(w);
+    used += w;
+  }
+  const natural = Math.max(...rows.map((r) => cellWidth(r[wrap] ?? ''))) + 2;
+  widths[wrap] = Math.min(natural, Math.max(24, width - used));
+  return widths;
+}
+
+/** A two-column table of labelled figures; long values wrap to fit `width`. */
+export function figuresTable(title: string, rows: Array<[string, string | number]>, width = terminalWidth()): string {
+  const cells = rows.map(([label, value]) => [label, typeof value === 'number' ? value.toLocaleString('en-US') : value]);
+  const colWidths = fittedWidths([[title, ''], ...cells], 1, width);
+  const table = new Table({ head: [pc.bold(title), ''], chars: COMPACT, style: { head: [], border: [] }, colWidths, wordWrap: true });
+  for (const row of cells) table.push(row);
   return table.toString();
 }
 
-/** A table with a header row. */
-export function table(head: string[], rows: Array<Array<string | number>>): string {
-  const t = new Table({ head: head.map((h) => pc.bold(h)), chars: COMPACT, style: { head: [], border: [] } });
-  for (const row of rows) t.push(row.map((v) => (typeof v === 'number' ? v.toLocaleString('en-US') : v)));
+/** A table with a header row; with `wrap`, that column's text wraps so the table fits `width`. */
+export function table(head: string[], rows: Array<Array<string | number>>, fit: { wrap: number; width?: number } | null = null): string {
+  const cells = rows.map((row) => row.map((v) => (typeof v === 'number' ? v.toLocaleString('en-US') : v)));
+  const layout = fit === null ? {} : { colWidths: fittedWidths([head, ...cells], fit.wrap, fit.width ?? terminalWidth()), wordWrap: true };
+  const t = new Table({ head: head.map((h) => pc.bold(h)), chars: COMPACT, style: { head: [], border: [] }, ...layout });
+  for (const row of cells) t.push(row);
   return t.toString();
+}
+
+/** The first `limit` items, and a line saying how many more there are (or null when none are left out). */
+export function firstOf<T>(items: readonly T[], limit: number): { shown: readonly T[]; more: string | null } {
+  if (items.length <= limit) return { shown: items, more: null };
+  return { shown: items.slice(0, limit), more: `${items.length - limit} more` };
 }
 
 /** Parses a non-negative integer option, naming the option when the value is not one. */
@@ -86,3 +129,4 @@ export function loadScenarioForCli(path: string): Scenario {
 export const ok = (text: string) => pc.green(text);
 export const bad = (text: string) => pc.red(text);
 export const dim = (text: string) => pc.dim(text);
+export const warn = (text: string) => pc.yellow(text);

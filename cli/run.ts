@@ -1,6 +1,6 @@
 // `samsa run <scenario>`: one simulated run of a scenario file with every checker on; prints a
-// summary for people (or one JSON line), writes the trace, and exits 1 on a safety violation,
-// 2 when only liveness failed.
+// summary for people (or one JSON line), writes the trace, and exits 0 when the run met the
+// scenario's expectation (see exitCodeOf).
 
 import type { Command } from 'commander';
 import { KNOWN_BUGS } from '../core/bugs.ts';
@@ -11,25 +11,30 @@ import { FileSink } from '../trace/sink.ts';
 import { SAFETY_CHECKERS } from '../models/checker-suite.ts';
 import { LIVENESS_CHECKERS } from '../models/checkers/liveness.ts';
 import type { AppliedFault } from '../sim/scenario/faults.ts';
-import { bad, checkBugs, dim, figuresTable, intOption, ok, printJson, table, UserError } from './output.ts';
+import { bad, checkBugs, dim, figuresTable, intOption, ok, printJson, table, terminalWidth, UserError, warn } from './output.ts';
+import { finalStateTable } from './final-state.ts';
 
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run one scenario in simulation with every invariant checker on; exit 1 on a safety violation, 2 on a liveness failure')
+    .description(
+      "run one scenario in simulation with every invariant checker on; exit 0 when the run met the scenario's `expect`, 1 when it did not on safety (a violation it did not expect, or an expected one that did not happen), 2 when it did not on liveness or the verdict is unknown (no write acknowledged), 64 on bad input",
+    )
     .argument('<scenario>', 'a scenario file (YAML, see scenarios/)')
     .option('--seed <n>', "the run seed (default: the scenario's seed)", intOption('--seed'))
     .option('--trace <file>', 'where to write the trace (default: traces/<scenario>-seed-<seed>.jsonl)')
     .option('--bug <name...>', `switch on seeded bugs (${KNOWN_BUGS.join(', ')})`)
     .option('--wire', "send every message through Kafka's wire codec (bytes and back), as the scenario's `wire: true` does; the trace records it")
     .option('--buggify', "BUGGIFY: rare, legal detours inside the core (core/buggify.ts), as the scenario's `buggify: true` does; the trace records it")
+    .option('--ignore-expect', "judge the run by its violations alone, whatever the scenario's `expect` says: exit 1 on a safety violation, 2 on a liveness failure, else 0")
+    .option('--verbose', 'list every violation and every partition in full (tables otherwise show the first few and say how many more)')
     .option('--json', 'print the result as one JSON line at the end')
-    .action((path: string, opts: { seed?: number; trace?: string; bug?: string[]; wire?: boolean; buggify?: boolean; json?: boolean }) => {
+    .action((path: string, opts: RunFlags) => {
       const started = performance.now();
       const result = runFile(path, opts);
       const wallMs = Math.round(performance.now() - started);
       const human = opts.json ? process.stderr : process.stdout;
-      human.write(describeRun(result.run, result.tracePath, wallMs) + '\n');
+      human.write(describeRun(result.run, result.tracePath, wallMs, { verbose: opts.verbose === true, width: terminalWidth(human) }) + '\n');
       if (opts.json) {
         const r = result.run;
         printJson({
@@ -38,7 +43,9 @@ export function registerRun(program: Command): void {
           violations: r.violations.map((v) => ({ name: v.name, message: v.message, step: v.step, class: v.class, nodes: v.nodes })),
           violationCounts: r.violationCounts,
           expected: r.expected,
+          valid: r.valid,
           expectationMet: r.expectationMet,
+          warnings: r.warnings,
           traceHash: r.traceHash,
           steps: r.steps,
           simMs: r.simMs,
@@ -48,14 +55,40 @@ export function registerRun(program: Command): void {
           protocol: r.protocol,
           ...(r.buggify !== null ? { buggify: r.buggify } : {}),
           trace: result.tracePath,
+          partitions: r.partitions,
         });
       }
-      process.exitCode = exitCodeOf(result.run);
+      process.exitCode = opts.ignoreExpect === true ? violationExitCode(result.run) : exitCodeOf(result.run);
     });
 }
 
-/** 0 clean, 1 a safety violation, 2 a liveness failure only. */
+interface RunFlags {
+  seed?: number;
+  trace?: string;
+  bug?: string[];
+  wire?: boolean;
+  buggify?: boolean;
+  ignoreExpect?: boolean;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+const LIVENESS_NAMES = new Set(LIVENESS_CHECKERS.map((c) => c.name));
+
+/**
+ * By the scenario's expectation: 0 when it was met (a bug scenario that tripped what it expects
+ * succeeds); 1 when it was not on safety (a safety checker tripped that was not expected, or an
+ * expected one did not trip); 2 when it was not on liveness alone, or the verdict is unknown.
+ */
 export function exitCodeOf(run: RunResult): number {
+  if (run.expectationMet) return 0;
+  const tripped = Object.keys(run.violationCounts).filter((name) => (run.violationCounts[name] ?? 0) > 0);
+  const mismatched = [...tripped.filter((name) => !run.expected.includes(name)), ...run.expected.filter((name) => !tripped.includes(name))];
+  return mismatched.some((name) => !LIVENESS_NAMES.has(name)) ? 1 : 2;
+}
+
+/** By the violations alone (`--ignore-expect`): 1 on a safety violation, 2 on a liveness failure only, else 0. */
+export function violationExitCode(run: RunResult): number {
   if (run.violations.some((v) => v.class === 'safety')) return 1;
   return run.violations.length > 0 ? 2 : 0;
 }
@@ -122,50 +155,75 @@ function groupsLine(groups: RunResult['groups']): string {
     .join('\n');
 }
 
-export function describeRun(r: RunResult, tracePath: string, wallMs: number): string {
+/** How many violations are listed before "N more". */
+const VIOLATIONS_SHOWN = 10;
+
+/** The verdict as Jepsen would give it: valid, N violations, or unknown when nothing was acknowledged. */
+function verdictLine(r: RunResult): string {
+  if (r.valid === true) return ok('no violations');
+  if (r.valid === 'unknown') {
+    return bad(`unknown: ${n(r.protocol.sends)} write(s) sent and none acknowledged, so no acknowledged write was there to check`);
+  }
+  return bad(`${n(Object.values(r.violationCounts).reduce((a, b) => a + b, 0))} violation(s)`);
+}
+
+/** The violations found, the first few unless `verbose`, with a line saying how many more there are. */
+function violationsTable(r: RunResult, options: { verbose: boolean; width: number }): string {
+  const total = Object.values(r.violationCounts).reduce((a, b) => a + b, 0);
+  const shown = options.verbose ? r.violations : r.violations.slice(0, VIOLATIONS_SHOWN);
+  const rows: Array<Array<string | number>> = shown.map((v) => [v.name, v.class, v.step, v.message]);
+  if (total > shown.length) {
+    const listed = r.violations.length > shown.length ? `; --verbose or --json lists the ${n(r.violations.length)} recorded` : '';
+    rows.push([dim(`${n(total - shown.length)} more`), '', '', dim(`not listed${listed}`)]);
+  }
+  return table(['checker', 'class', 'step', 'what happened'], rows, { wrap: 3, width: options.width });
+}
+
+export function describeRun(r: RunResult, tracePath: string, wallMs: number, options: { verbose: boolean; width: number } = { verbose: false, width: terminalWidth() }): string {
   const safety = r.violations.filter((v) => v.class === 'safety').length;
-  const verdict = r.violations.length === 0 ? ok('no violations') : bad(`${Object.values(r.violationCounts).reduce((a, b) => a + b, 0)} violation(s)`);
   const lines = [
-    figuresTable(`${r.scenario}, seed ${r.seed}`, [
-      ['bugs switched on', r.bugs.length === 0 ? dim('none') : r.bugs.join(', ')],
-      ['simulated time', `${(r.simMs / 1000).toFixed(1)} s`],
-      ['wall time', `${wallMs} ms`],
-      ['kernel events / trace steps', `${r.events.toLocaleString('en-US')} / ${r.steps.toLocaleString('en-US')}`],
+    figuresTable(
+      `${r.scenario}, seed ${r.seed}`,
       [
-        'messages sent / dropped',
-        `${r.stats.messagesSent.toLocaleString('en-US')} / ${Object.values(r.stats.dropped)
-          .reduce((a, b) => a + b, 0)
-          .toLocaleString('en-US')}`,
+        ['bugs switched on', r.bugs.length === 0 ? dim('none') : r.bugs.join(', ')],
+        ['simulated time', `${(r.simMs / 1000).toFixed(1)} s`],
+        ['wall time', `${wallMs} ms`],
+        ['kernel events / trace steps', `${r.events.toLocaleString('en-US')} / ${r.steps.toLocaleString('en-US')}`],
+        [
+          'messages sent / dropped',
+          `${r.stats.messagesSent.toLocaleString('en-US')} / ${Object.values(r.stats.dropped)
+            .reduce((a, b) => a + b, 0)
+            .toLocaleString('en-US')}`,
+        ],
+        ['faults (as scheduled)', r.faults.length === 0 ? dim('none') : r.faults.map(describeFault).join('\n')],
+        ...(r.warnings.length === 0 ? [] : [['warnings', warn(r.warnings.join('\n'))] as [string, string]]),
+        ['partitions / crashes / node starts', `${r.stats.partitions} / ${r.stats.crashes} / ${r.stats.starts}`],
+        ['quorum leaders (epochs) / controller activations', `${r.protocol.quorumLeaders} / ${r.protocol.controllerActivations}`],
+        ['broker registrations / partition changes', `${r.protocol.brokerRegistrations} / ${r.protocol.partitionChanges}`],
+        ['partitions without a leader', leaderlessLine(r.leaderlessMs)],
+        ['topics created at', r.topicsCreatedAtMs === null ? bad('never') : `${(r.topicsCreatedAtMs / 1000).toFixed(2)} s`],
+        [
+          'records sent / acknowledged / failed / unknown',
+          `${n(r.protocol.sends)} / ${n(r.protocol.acknowledged)} / ${n(r.protocol.failed)} / ${n(r.protocol.unknown)}`,
+        ],
+        ['records consumed (all consumers)', n(r.protocol.consumed)],
+        ...(Object.keys(r.groups).length === 0 ? [] : [['consumer groups', groupsLine(r.groups)] as [string, string]]),
+        ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
+        ...(r.buggify !== null ? [['BUGGIFY sites fired', buggifyLine(r.buggify)] as [string, string]] : []),
+        ['checkers', checkersLine(r)],
+        ['verdict', verdictLine(r)],
+        ['expected', r.expected.length === 0 ? 'no violations' : r.expected.join(', ')],
+        ['expectation', r.expectationMet ? ok('met') : bad('NOT met')],
+        ['trace', tracePath],
+        ['trace hash', r.traceHash ?? '-'],
       ],
-      ['faults (as scheduled)', r.faults.length === 0 ? dim('none') : r.faults.map(describeFault).join('\n')],
-      ['partitions / crashes / node starts', `${r.stats.partitions} / ${r.stats.crashes} / ${r.stats.starts}`],
-      ['quorum leaders (epochs) / controller activations', `${r.protocol.quorumLeaders} / ${r.protocol.controllerActivations}`],
-      ['broker registrations / partition changes', `${r.protocol.brokerRegistrations} / ${r.protocol.partitionChanges}`],
-      ['partitions without a leader', leaderlessLine(r.leaderlessMs)],
-      ['topics created at', r.topicsCreatedAtMs === null ? bad('never') : `${(r.topicsCreatedAtMs / 1000).toFixed(2)} s`],
-      [
-        'records sent / acknowledged / failed / unknown',
-        `${n(r.protocol.sends)} / ${n(r.protocol.acknowledged)} / ${n(r.protocol.failed)} / ${n(r.protocol.unknown)}`,
-      ],
-      ['records consumed (all consumers)', n(r.protocol.consumed)],
-      ...(Object.keys(r.groups).length === 0 ? [] : [['consumer groups', groupsLine(r.groups)] as [string, string]]),
-      ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
-      ...(r.buggify !== null ? [['BUGGIFY sites fired', buggifyLine(r.buggify)] as [string, string]] : []),
-      ['checkers', checkersLine(r)],
-      ['verdict', verdict],
-      ['expected', r.expected.length === 0 ? 'no violations' : r.expected.join(', ')],
-      ['expectation', r.expectationMet ? ok('met') : bad('NOT met')],
-      ['trace', tracePath],
-      ['trace hash', r.traceHash ?? '-'],
-    ]),
+      options.width,
+    ),
   ];
+  const finalState = finalStateTable(r.partitions, options);
+  if (finalState !== null) lines.push('final state of the partitions (as kafka-topics --describe, plus each replica\'s log):', finalState);
   if (r.violations.length > 0) {
-    lines.push(
-      table(
-        ['checker', 'class', 'step', 'what happened'],
-        r.violations.map((v) => [v.name, v.class, v.step, v.message.length > 100 ? v.message.slice(0, 97) + '...' : v.message]),
-      ),
-    );
+    lines.push(violationsTable(r, options));
     if (safety > 0) lines.push(dim(`replay: npx samsa replay ${tracePath}`));
   }
   lines.push(dim(`watch it: npx samsa viz ${tracePath}`));

@@ -42,7 +42,10 @@ export interface ExploreProgress {
 
 export interface ShrunkFailure {
   seed: number;
+  /** The violation the seed was shrunk for, as the seed's own run found it. */
   violation: SeedViolation;
+  /** The same checker's violation as the shrunk scenario's run finds it (its message and step are this run's). */
+  shrunkViolation: SeedViolation;
   result: ShrinkResult;
   files: FailureFiles | null;
 }
@@ -114,14 +117,15 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   for (const outcome of failing.filter((o) => counted(o) !== null).slice(0, options.shrink)) {
     const violation = counted(outcome)!;
     const result = shrink(options.scenario, outcome.seed, { violation: violation.name, bugs: options.bugs });
+    const shrunkViolation = result.outcome.violations.find((v) => v.name === violation.name) ?? violation;
     const named = {
       ...result.scenario,
       name: failureName(options.scenario.name, outcome.seed, options.bugs),
-      description: describeShrunk(options.scenario, outcome.seed, violation, result),
+      description: describeShrunk(options.scenario, outcome.seed, shrunkViolation, result),
     };
     result.scenario = named;
     const files = options.failuresDir === null ? null : writeFailure(options.failuresDir, named);
-    shrunk.push({ seed: outcome.seed, violation, result, files });
+    shrunk.push({ seed: outcome.seed, violation, shrunkViolation, result, files });
   }
   return { outcomes, determinism, failing, shrunk, wallMs: elapsed(), exploreMs, seedsPerSec: outcomes.length / (exploreMs / 1000), stoppedBy };
 }
@@ -146,9 +150,10 @@ function failureName(scenario: string, seed: number, bugs: readonly string[]): s
   return [scenario, `seed-${seed}`, ...bugs].join('-');
 }
 
-function describeShrunk(base: Scenario, seed: number, violation: SeedViolation, result: ShrinkResult): string {
+/** What the shrunk scenario shows: the violation its own run finds (at its own step), and what was cut to get there. */
+function describeShrunk(base: Scenario, seed: number, own: SeedViolation, result: ShrinkResult): string {
   return (
-    `Shrunk by samsa explore from ${base.name}, seed ${seed}: ${violation.name} (${violation.message}). ` +
+    `Shrunk by samsa explore from ${base.name}, seed ${seed}. Run with this seed, it trips ${own.name} at step ${own.step}: ${own.message}. ` +
     `${result.scenario.faults.length} of ${result.faultsBefore} faults kept, after ${result.runs} runs.`
   );
 }

@@ -52,6 +52,8 @@ export function exploreSummaryJson(file: string, options: Omit<ExploreOptions, '
     shrunk: report.shrunk.map((s) => ({
       seed: s.seed,
       name: s.violation.name,
+      message: s.shrunkViolation.message,
+      step: s.shrunkViolation.step,
       faultsBefore: s.result.faultsBefore,
       faults: s.result.scenario.faults.length,
       runs: s.result.runs,

@@ -40,6 +40,7 @@ import {
 } from './checkers/partition.ts';
 import { PRODUCER_STATE_CONSISTENT, ProducerStateConsistent } from './checkers/producer-state.ts';
 import { TRACE_VALIDATION } from './trace-validation.ts';
+import { LIVENESS_CHECKERS } from './checkers/liveness.ts';
 import type { CheckerInfo, Report, Violation, ViolationClass } from './violation.ts';
 
 /** Every safety checker that runs during a simulation, in report order. */
@@ -66,8 +67,11 @@ export const SAFETY_CHECKERS: readonly CheckerInfo[] = [
   TRACE_VALIDATION,
 ];
 
+/** The name of every checker, safety and liveness: what a scenario's `expect` may name. */
+export const CHECKER_NAMES: readonly string[] = [...new Set([...SAFETY_CHECKERS, ...LIVENESS_CHECKERS].map((c) => c.name))];
+
 /** Violations kept per checker; later ones are only counted (one bug tends to trip a checker often). */
-const KEPT_PER_CHECKER = 10;
+export const KEPT_PER_CHECKER = 50;
 
 export class CheckerSuite {
   readonly violations: Violation[] = [];

@@ -3,6 +3,7 @@
 // prefix as exposed high watermarks made it, and the ISR as the controller committed it. The
 // partition checkers read it after every event; like the quorum ghost, it outlives crashes.
 
+import { partitionName } from '../core/partition-name.ts';
 import type { NodeId } from '../core/env.ts';
 import type { NodeEvents, ObservedEvent } from '../core/trace/schema.ts';
 
@@ -98,7 +99,7 @@ export class GhostPartition {
   ) {}
 
   get key(): string {
-    return `${this.topic}-${this.partition}`;
+    return partitionName(this.topic, this.partition);
   }
 
   replica(broker: NodeId): GhostPartitionReplica {
@@ -147,7 +148,7 @@ export class PartitionGhost {
   }
 
   partition(topic: string, partition: number): GhostPartition {
-    const key = `${topic}-${partition}`;
+    const key = partitionName(topic, partition);
     let p = this.partitions.get(key);
     if (p === undefined) {
       p = new GhostPartition(topic, partition);

@@ -36,6 +36,7 @@
 //   is what its disk recovered (an environment step); its epoch may then be taken again.
 // Only the core's own choices are judged: a step the spec does not allow is the first failure.
 
+import { partitionName } from '../core/partition-name.ts';
 import type { NodeId } from '../core/env.ts';
 import { observedEvent, type EventLine, type ObservedEvent } from '../core/trace/schema.ts';
 import { readEventLines } from '../trace/reader.ts';
@@ -244,7 +245,7 @@ export class TraceValidator {
       return;
     }
     if (!isPartitionEvent(event)) return;
-    const name = `${event.topic}-${event.partition}`;
+    const name = partitionName(event.topic, event.partition);
     let p = this.partitions.get(name);
     if (p === undefined) {
       p = new PartitionModel(name);

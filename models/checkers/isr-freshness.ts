@@ -5,6 +5,7 @@
 // steady clock and had no ISR change in flight (a change in flight, or one the controller refused
 // and the leader tries again, is the leader doing its part).
 
+import { partitionName } from '../../core/partition-name.ts';
 import type { NodeId } from '../../core/env.ts';
 import type { ObservedEvent } from '../../core/trace/schema.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
@@ -87,19 +88,19 @@ export class IsrFreshness {
       }
       case 'partition-recover': {
         const last = event.batches.at(-1);
-        this.logs.set(`${node}|${event.topic}-${event.partition}`, { logEndOffset: last === undefined ? 0 : last[1] + 1, droppedAt: now });
+        this.logs.set(`${node}|${partitionName(event.topic, event.partition)}`, { logEndOffset: last === undefined ? 0 : last[1] + 1, droppedAt: now });
         return;
       }
       case 'partition-append': {
         const last = event.batches.at(-1);
-        if (last !== undefined) this.logEndChanged(now, node, `${event.topic}-${event.partition}`, last[1] + 1);
+        if (last !== undefined) this.logEndChanged(now, node, partitionName(event.topic, event.partition), last[1] + 1);
         return;
       }
       case 'partition-truncate':
-        this.logEndChanged(now, node, `${event.topic}-${event.partition}`, event.endOffset);
+        this.logEndChanged(now, node, partitionName(event.topic, event.partition), event.endOffset);
         return;
       case 'partition-role': {
-        const key = `${event.topic}-${event.partition}`;
+        const key = partitionName(event.topic, event.partition);
         const id = `${node}|${key}`;
         if (event.role !== 'leader') this.leaderships.delete(id);
         else {
@@ -119,7 +120,7 @@ export class IsrFreshness {
         return;
       }
       case 'partition-isr': {
-        const l = this.leaderships.get(`${node}|${event.topic}-${event.partition}`);
+        const l = this.leaderships.get(`${node}|${partitionName(event.topic, event.partition)}`);
         if (l === undefined) return;
         l.isr = event.isr;
         if (event.pendingIsr !== null) l.pending = true;

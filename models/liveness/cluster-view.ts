@@ -4,6 +4,7 @@
 // end, the committed partition states, and each consumer's positions from its history. Nothing
 // here looks at a node object, so a simulated run, a real run or a recorded trace judge alike.
 
+import { partitionName } from '../../core/partition-name.ts';
 import type { NodeId } from '../../core/env.ts';
 import type { ClusterLayout } from '../../core/node/cluster-layout.ts';
 import type { ObservedEvent, RaftRole } from '../../core/trace/schema.ts';
@@ -43,6 +44,18 @@ interface ReplicaState {
   role: 'leader' | 'follower' | 'none';
   hw: number;
   logEndOffset: number;
+}
+
+/** One partition as the run ended, as `kafka-topics --describe` shows it, plus each replica's log end and high watermark. */
+export interface FinalPartition {
+  topic: string;
+  partition: number;
+  leader: NodeId | null;
+  leaderEpoch: number;
+  replicas: NodeId[];
+  isr: NodeId[];
+  /** Per replica (in replica order): its log end and high watermark, null where the node is down or holds no replica. */
+  logs: Array<{ node: NodeId; logEndOffset: number | null; highWatermark: number | null }>;
 }
 
 export class ClusterView {
@@ -115,7 +128,7 @@ export class ClusterView {
       }
       case 'partition-recover': {
         const last = event.batches.at(-1);
-        this.state(node).replicas.set(`${event.topic}-${event.partition}`, {
+        this.state(node).replicas.set(partitionName(event.topic, event.partition), {
           role: 'none',
           hw: event.highWatermark,
           logEndOffset: last === undefined ? 0 : last[1] + 1,
@@ -139,7 +152,7 @@ export class ClusterView {
         return;
       }
       case 'partition-role': {
-        const key = `${event.topic}-${event.partition}`;
+        const key = partitionName(event.topic, event.partition);
         // A replica that stops being one is dropped, as the broker drops it.
         if (event.role === 'none') this.state(node).replicas.delete(key);
         else {
@@ -193,7 +206,7 @@ export class ClusterView {
     if (fenced.length > 0) problems.push({ checker: BROKERS_UNFENCED, message: `${fenced.join(', ')} not registered and unfenced`, nodes: fenced });
     const shortIsrs = [...this.metadata.imageOf(leaderId).values()]
       .filter((p) => p.leader === null || p.replicas.some((r) => !p.isr.includes(r)))
-      .map((p) => `${p.topic}-${p.partition} (leader ${p.leader ?? 'none'}, ISR ${p.isr.join(',')} of ${p.replicas.join(',')})`);
+      .map((p) => `${partitionName(p.topic, p.partition)} (leader ${p.leader ?? 'none'}, ISR ${p.isr.join(',')} of ${p.replicas.join(',')})`);
     if (shortIsrs.length > 0)
       problems.push({
         checker: ISR_REGROWN,
@@ -228,7 +241,7 @@ export class ClusterView {
       const partitions = [...image.values()].filter((p) => p.topic === reader.topic);
       if (partitions.length === 0) return false;
       for (const p of partitions) {
-        const replica = p.leader === null ? undefined : this.live(p.leader)?.replicas.get(`${p.topic}-${p.partition}`);
+        const replica = p.leader === null ? undefined : this.live(p.leader)?.replicas.get(partitionName(p.topic, p.partition));
         if (replica === undefined || replica.role !== 'leader') return false;
         const read = Math.max(...reader.members.map((id) => this.positions.get(id)!.get(`${p.topic}/${p.partition}`) ?? -1));
         if (replica.hw < replica.logEndOffset || read < replica.hw) return false;
@@ -287,6 +300,25 @@ export class ClusterView {
       message: `groups ${unsettled.join(', ')} did not settle on one generation with every partition assigned once: ${members.map(describe).join('; ')}`,
       nodes: members,
     };
+  }
+
+  /** Every partition as the most up-to-date live image has it, with each replica's log (ordered by topic, then partition). */
+  finalPartitions(): FinalPartition[] {
+    const image = this.metadata.imageOf(this.mostAppliedNode() ?? '');
+    return [...image.values()]
+      .map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        leader: p.leader,
+        leaderEpoch: p.leaderEpoch,
+        replicas: [...p.replicas],
+        isr: [...p.isr],
+        logs: p.replicas.map((node) => {
+          const r = this.live(node)?.replicas.get(partitionName(p.topic, p.partition));
+          return { node, logEndOffset: r?.logEndOffset ?? null, highWatermark: r?.hw ?? null };
+        }),
+      }))
+      .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   }
 
   /** The final read's problem, when some consumer has not read everything (see consumersCaughtUp). */
@@ -348,7 +380,7 @@ export class ClusterView {
   }
 
   private replica(node: NodeId, e: { topic: string; partition: number }): ReplicaState | undefined {
-    return this.states.get(node)?.replicas.get(`${e.topic}-${e.partition}`);
+    return this.states.get(node)?.replicas.get(partitionName(e.topic, e.partition));
   }
 }
 

@@ -5,6 +5,7 @@
 // crashed leader stays named until the controller fences it). A partition still leaderless when
 // the run ends counts to the end.
 
+import { partitionName } from '../../core/partition-name.ts';
 import type { NodeId } from '../../core/env.ts';
 import type { ObservedEvent } from '../../core/trace/schema.ts';
 
@@ -30,7 +31,7 @@ export class LeaderlessTime {
         this.down.add(node);
         return this.update(now);
       case 'partition-change': {
-        const key = `${event.topic}-${event.partition}`;
+        const key = partitionName(event.topic, event.partition);
         let p = this.partitions.get(key);
         if (p === undefined) {
           p = { partitionEpoch: -1, leader: null, leaderlessSince: null, totalMs: 0 };

@@ -7,6 +7,7 @@
 // S by then, and no change at or above it), so the image of a snapshot at S is every change placed
 // at or below S. Topic deletion is not traced and not followed (no scenario deletes topics).
 
+import { partitionName } from '../../core/partition-name.ts';
 import type { NodeId } from '../../core/env.ts';
 import type { NodeEvents } from '../../core/trace/schema.ts';
 
@@ -56,7 +57,7 @@ export class MetadataView {
 
   /** A node applied a record that produced this partition state. */
   changed(node: NodeId, e: PartitionChange): void {
-    const key = `${e.topic}-${e.partition}`;
+    const key = partitionName(e.topic, e.partition);
     if (e.partitionEpoch === 0) this.replicas.set(key, [...e.isr]);
     const state: PartitionView = {
       topic: e.topic,
@@ -97,5 +98,5 @@ export class MetadataView {
 }
 
 function keyOf(p: PartitionView): string {
-  return `${p.topic}-${p.partition}`;
+  return partitionName(p.topic, p.partition);
 }

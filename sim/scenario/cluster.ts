@@ -11,9 +11,9 @@ import { describeMessage } from '../describe.ts';
 import { Simulation } from '../kernel.ts';
 import { wireTransit } from '../wire-transit.ts';
 import type { TraceSink } from '../../trace/sink.ts';
-import type { Scenario } from './types.ts';
+import { ADMIN_ID, type Scenario } from './types.ts';
 
-export const ADMIN_ID: NodeId = 'admin';
+export { ADMIN_ID };
 
 /** A scenario that parses but cannot run (an unknown Kafka config, say): a user error. */
 export class ScenarioSetupError extends Error {

@@ -3,6 +3,7 @@
 // is undone that much later (links healed, nodes restarted, link settings and clocks restored).
 
 import type { NodeId } from '../../core/env.ts';
+import { partitionName } from '../../core/partition-name.ts';
 import type { LinkConfig } from '../network.ts';
 import { kafkaNode, type Cluster } from './cluster.ts';
 import type { Fault, Selector } from './types.ts';
@@ -13,6 +14,8 @@ export interface AppliedFault {
   kind: Fault['kind'];
   nodes: NodeId[];
   forMs: number | null;
+  /** The fault's selectors that matched no node when it fired (`leader-of: orders/0` with no leader, say). */
+  unmatched: string[];
 }
 
 /** Schedules every fault of the schedule; `applied` hears about each one as it fires. */
@@ -22,29 +25,58 @@ export function scheduleFaults(cluster: Cluster, faults: readonly Fault[], appli
   const baseNetwork: LinkConfig = { ...cluster.sim.network.defaults };
   for (const fault of faults) {
     cluster.sim.at(fault.atMs, () => {
-      const nodes = applyFault(cluster, fault, baseNetwork);
-      applied({ atMs: fault.atMs, kind: fault.kind, nodes, forMs: fault.forMs ?? null });
+      const selectors = new FaultSelectors(cluster);
+      const nodes = applyFault(cluster, fault, baseNetwork, selectors);
+      applied({ atMs: fault.atMs, kind: fault.kind, nodes, forMs: fault.forMs ?? null, unmatched: selectors.unmatched });
     });
   }
 }
 
+/**
+ * The selectors of one fault as it fires, each resolved once (a `random` draws one node however
+ * often the fault refers to it, so `rest` leaves out the very node drawn), noting those that
+ * matched no node.
+ */
+class FaultSelectors {
+  private readonly resolved = new Map<Selector, NodeId[]>();
+  readonly unmatched: string[] = [];
+
+  constructor(private readonly cluster: Cluster) {}
+
+  /** The nodes `selector` means; for `rest`, every node not in `named`. */
+  nodes(selector: Selector, named: ReadonlySet<NodeId> = new Set()): NodeId[] {
+    let nodes = selector.kind === 'rest' ? undefined : this.resolved.get(selector);
+    if (nodes === undefined) {
+      nodes = resolve(this.cluster, selector, named);
+      if (selector.kind !== 'rest') this.resolved.set(selector, nodes);
+      if (nodes.length === 0) this.unmatched.push(selectorText(selector));
+    }
+    return nodes;
+  }
+}
+
+/** A selector as the scenario file writes it. */
+function selectorText(s: Selector): string {
+  return s.kind === 'node' ? s.id : s.kind === 'leader-of' ? `leader-of: ${partitionName(s.topic, s.partition)}` : s.kind;
+}
+
 /** Applies a fault and returns the nodes it struck (every node for network-wide changes). */
-function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig): NodeId[] {
+function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig, selectors: FaultSelectors): NodeId[] {
   const { sim } = cluster;
   const undo = (action: () => void) => {
     if (fault.forMs !== undefined) sim.after(fault.forMs, action);
   };
-  const nodesOf = (selectors: readonly Selector[], named: ReadonlySet<NodeId> = new Set()) => unique(selectors.flatMap((s) => resolve(cluster, s, named)));
+  const nodesOf = (list: readonly Selector[], named: ReadonlySet<NodeId> = new Set()) => unique(list.flatMap((s) => selectors.nodes(s, named)));
   switch (fault.kind) {
     case 'partition': {
-      const named = new Set(fault.groups.flatMap((g) => g.filter((s) => s.kind !== 'rest').flatMap((s) => resolve(cluster, s, new Set()))));
+      const named = new Set(fault.groups.flatMap((g) => g.filter((s) => s.kind !== 'rest').flatMap((s) => selectors.nodes(s))));
       const groups = fault.groups.map((g) => nodesOf(g, named)).filter((g) => g.length > 0);
       const cut = sim.partition(groups);
       undo(() => sim.healLinks(cut));
       return groups[0] ?? [];
     }
     case 'partition-oneway': {
-      const named = new Set([...fault.from, ...fault.to].filter((s) => s.kind !== 'rest').flatMap((s) => resolve(cluster, s, new Set())));
+      const named = new Set([...fault.from, ...fault.to].filter((s) => s.kind !== 'rest').flatMap((s) => selectors.nodes(s)));
       const from = nodesOf(fault.from, named);
       const cut = sim.partition([from, nodesOf(fault.to, named)], { oneWay: true });
       undo(() => sim.healLinks(cut));
@@ -101,8 +133,8 @@ function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig): No
       return nodes;
     }
     case 'slow-link': {
-      const [a] = resolve(cluster, fault.between[0], new Set());
-      const [b] = resolve(cluster, fault.between[1], new Set());
+      const [a] = selectors.nodes(fault.between[0]);
+      const [b] = selectors.nodes(fault.between[1]);
       if (a === undefined || b === undefined || a === b) return [];
       sim.setLinkBetween(a, b, { latency: fault.latency });
       undo(() => sim.setLinkBetween(a, b, null));
@@ -116,7 +148,7 @@ function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig): No
       return [...cluster.nodes];
     }
     case 'clock-skew': {
-      const nodes = resolve(cluster, fault.node, new Set());
+      const nodes = selectors.nodes(fault.node);
       for (const id of nodes) {
         sim.setClockSkew(id, fault.offsetMs);
         undo(() => sim.setClockSkew(id, 0));

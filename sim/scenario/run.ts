@@ -15,7 +15,7 @@ import { clientBugs } from '../../core/bugs.ts';
 import type { TraceSink } from '../../trace/sink.ts';
 import { ADMIN_ID, buildCluster, kafkaNode, startCluster, type Cluster } from './cluster.ts';
 import { scheduleFaults, type AppliedFault } from './faults.ts';
-import { ClusterView } from '../../models/liveness/cluster-view.ts';
+import { ClusterView, type FinalPartition } from '../../models/liveness/cluster-view.ts';
 import { LeaderlessTime } from '../../models/liveness/leaderless-time.ts';
 import { RebalanceTime, type RebalanceFigures } from '../../models/liveness/rebalance-time.ts';
 import type { GroupDeliveries } from '../../models/history/history-checkers.ts';
@@ -45,8 +45,17 @@ export interface RunResult {
   /** Per checker, how many violations it found (only the first few are kept in `violations`). */
   violationCounts: Record<string, number>;
   expected: string[];
-  /** The checkers that tripped are exactly the expected ones. */
+  /**
+   * As Jepsen says it: true without violations, false with some, 'unknown' when writes were sent
+   * but none was acknowledged (no acknowledged write was there to check: indeterminate).
+   */
+  valid: boolean | 'unknown';
+  /** The checkers that tripped are exactly the expected ones, and the run was not indeterminate. */
   expectationMet: boolean;
+  /** What the user should know about the run itself: fault selectors that matched no node, say. */
+  warnings: string[];
+  /** Every partition as the run ended: leader, epoch, replicas, ISR and each replica's log end and high watermark. */
+  partitions: FinalPartition[];
   topicsCreatedAtMs: number | null;
   /** The scheduled faults as they fired, selectors resolved (the nemesis drawn for the seed included). */
   faults: AppliedFault[];
@@ -204,7 +213,9 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   suite.finish(finalReadComplete);
   const tripped = suite.tripped();
   const expected = scenario.expect.violations;
-  const expectationMet = tripped.length === expected.length && expected.every((name) => tripped.includes(name));
+  const indeterminate = scenario.clients.some((c) => c.kind === 'producer') && protocol.acknowledged === 0;
+  const valid = tripped.length > 0 ? false : indeterminate ? 'unknown' : true;
+  const expectationMet = valid !== 'unknown' && tripped.length === expected.length && expected.every((name) => tripped.includes(name));
   const violationCounts = Object.fromEntries(suite.counts);
   const summary = cluster.sim.finish({
     scenario: scenario.name,
@@ -220,7 +231,10 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     violations: suite.violations,
     violationCounts,
     expected,
+    valid,
     expectationMet,
+    warnings: faultWarnings(faults),
+    partitions: view.finalPartitions(),
     topicsCreatedAtMs,
     faults,
     convergedAtMs,
@@ -234,6 +248,13 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     groups: groupFigures(rebalances.figures(summary.simMs), suite.history.groupDeliveries()),
     buggify: scenario.buggify === true ? Object.fromEntries([...cluster.sim.buggifyFired].sort(([a], [b]) => a.localeCompare(b))) : null,
   };
+}
+
+/** A warning per fault selector that matched no node when its fault fired. */
+function faultWarnings(faults: readonly AppliedFault[]): string[] {
+  return faults.flatMap((f) =>
+    f.unmatched.map((selector) => `the ${f.kind} at ${f.atMs / 1000} s: its selector "${selector}" matched no node, so it struck ${f.nodes.length === 0 ? 'nothing' : f.nodes.join(', ')}`),
+  );
 }
 
 /** Each group's rebalances beside what its members processed (a group without either counts zeros). */

@@ -5,11 +5,13 @@ import * as z from 'zod';
 import { clientConfigEntryProblem, parseConsumerConfig, parseProducerConfig } from '../../core/client/client-config.ts';
 import type { NodeId } from '../../core/env.ts';
 import { Config, CONFIG_DEFS, ConfigError, topicConfigProblem } from '../../core/protocol/configs.ts';
+import { didYouMean } from '../../core/did-you-mean.ts';
+import { CHECKER_NAMES } from '../../models/checker-suite.ts';
 import { OFFSETS_TOPIC } from '../../core/group/offsets-topic.ts';
 import { DEFAULT_LINK, type LinkConfig } from '../network.ts';
 import { NO_DISK_FAULTS } from '../disk.ts';
 import type { Latency } from '../latency.ts';
-import { clusterNodeIds, NEMESIS_FAULTS, type ClientSpec, type ConfigValue, type Fault, type KafkaConfig, type Scenario, type Selector } from './types.ts';
+import { clusterNodeIds, takenNodeName, NEMESIS_FAULTS, type ClientSpec, type ConfigValue, type Fault, type KafkaConfig, type Scenario, type Selector } from './types.ts';
 import { describeValue, parseDuration, parseProbability, parseRate, type UnitResult } from './units.ts';
 
 /** One problem found in a scenario, located by its path in the document. */
@@ -53,7 +55,6 @@ type FaultAction = (typeof FAULT_ACTIONS)[number];
 const NOT_UNDOABLE: ReadonlySet<FaultAction> = new Set(['heal', 'restart', 'restart-wiped']);
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
-const KEBAB = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const CONFIG_KEY = /^[a-zA-Z][a-zA-Z0-9._-]*$/;
 const NODE_NAME = /^[bc][1-9][0-9]*$/;
@@ -529,14 +530,22 @@ function bugSchema(ctx: SchemaContext): z.ZodType<string> {
   return custom((input, report) => {
     if (typeof input === 'string' && ctx.knownBugs.includes(input)) return input;
     const known = ctx.knownBugs.length > 0 ? `one of the known bugs: ${ctx.knownBugs.join(', ')}` : 'a known bug (none are known yet)';
-    report(`expected ${known}, got ${describeValue(input)}`);
+    report(`expected ${known}, got ${describeValue(input)}${typeof input === 'string' ? didYouMean(input, ctx.knownBugs) : ''}`);
     return FAIL;
   });
 }
 
+/** A checker named in `expect`: one that exists (a typo there would make the expectation unmeetable). */
+const checkerNameSchema = custom<string>((input, report) => {
+  if (typeof input === 'string' && CHECKER_NAMES.includes(input)) return input;
+  const hint = typeof input === 'string' ? didYouMean(input, CHECKER_NAMES) : '';
+  report(`expected the name of a checker, got ${describeValue(input)}${hint || ` (the checkers: ${CHECKER_NAMES.join(', ')})`}`);
+  return FAIL;
+});
+
 const violationsSchema = pick<string[]>((input) => {
   if (input === 'none') return z.literal('none').transform(() => []);
-  if (Array.isArray(input)) return list(text('a checker name in kebab-case like "lost-write"', KEBAB), 'a non-empty list of checker names', 1);
+  if (Array.isArray(input)) return list(checkerNameSchema, 'a non-empty list of checker names', 1);
   return expected('none or a non-empty list of checker names like [lost-write]')({ input });
 });
 
@@ -618,10 +627,10 @@ export function scenarioSchema(ctx: SchemaContext) {
           ]);
         }
       });
-      const nodeIds = new Set(clusterNodeIds(s.cluster.nodes, s.cluster.controllers));
       const taken = duplicates(s.clients, (c) => c.id);
       s.clients.forEach((c, i) => {
-        if (nodeIds.has(c.id)) issue(`expected a client name that is not a node of the cluster, got "${c.id}"`, ['clients', i, c.kind]);
+        const clash = takenNodeName(c.id, s.cluster.nodes, s.cluster.controllers);
+        if (clash !== null) issue(clash, ['clients', i, c.kind]);
         else if (taken.includes(i)) issue(`expected a unique client name, got "${c.id}" again`, ['clients', i, c.kind]);
       });
       for (const i of duplicates(s.bugs, (b) => b)) issue(`expected each bug once, got "${s.bugs[i]}" again`, ['bugs', i]);

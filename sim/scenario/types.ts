@@ -143,6 +143,18 @@ export function clusterNodeIds(nodes: number, controllers: 'combined' | number):
   return ids;
 }
 
+/** The node that creates the scenario's topics (an admin client); no client may take its name. */
+export const ADMIN_ID: NodeId = 'admin';
+
+/** Why a client may not be called `id` (a broker's, a controller's or the admin's name), or null when it may. */
+export function takenNodeName(id: string, nodes: number, controllers: 'combined' | number): string | null {
+  const range = (prefix: string, n: number) => (n === 1 ? `${prefix}1` : `${prefix}1..${prefix}${n}`);
+  if (id === ADMIN_ID) return `"${id}" is taken by the admin client that creates the topics; pick another client name`;
+  if (!clusterNodeIds(nodes, controllers).includes(id)) return null;
+  const names = controllers === 'combined' ? `its brokers ${range('b', nodes)}` : `its brokers ${range('b', nodes)} and its controllers ${range('c', controllers)}`;
+  return `"${id}" is taken: the cluster names ${names}; pick another client name`;
+}
+
 /** The scenario's broker and controller ids (clients are not included). */
 export function nodeIdsOf(scenario: Scenario): NodeId[] {
   return clusterNodeIds(scenario.cluster.nodes, scenario.cluster.controllers);

@@ -58,6 +58,11 @@ describe('samsa explore', () => {
     expect(report.shrunk[0]!.result.scenario.faults).toEqual([]); // the bug needs no fault at all
     expect(readdirSync(dir).sort()).toEqual(['nemesis-seed-1-partitioner-ignores-key.jsonl', 'nemesis-seed-1-partitioner-ignores-key.yaml']);
     expect(exploreExitCode(report)).toBe(1);
+    // The shrunk file describes the violation its own run finds, not the one of the seed it came from.
+    const shrunk = loadScenario(join(dir, 'nemesis-seed-1-partitioner-ignores-key.yaml'), { knownBugs: KNOWN_BUGS });
+    const own = runSeed(shrunk, shrunk.seed, []).violations.find((v) => v.name === 'key-partition')!;
+    expect(shrunk.description).toContain(`it trips key-partition at step ${own.step}: ${own.message}`);
+    expect(report.shrunk[0]!.shrunkViolation).toEqual(own);
   }, 120_000);
 
   it('gives exit code 3 for a crash of the harness or a nondeterministic seed, and 2 for liveness alone', () => {

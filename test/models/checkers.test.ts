@@ -2,7 +2,7 @@
 // report the violation it exists for, naming the step and the nodes.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ObservedEvent, RaftRole } from '../../core/trace/schema.ts';
-import { CheckerSuite } from '../../models/checker-suite.ts';
+import { CheckerSuite, KEPT_PER_CHECKER } from '../../models/checker-suite.ts';
 
 let suite: CheckerSuite;
 let step: number;
@@ -289,12 +289,12 @@ describe('leader-in-isr and isr-never-empty', () => {
 });
 
 describe('the suite', () => {
-  it('keeps the first ten violations of a checker and counts the rest', () => {
-    for (let epoch = 1; epoch <= 15; epoch++) {
+  it('keeps the first violations of a checker (KEPT_PER_CHECKER) and counts the rest', () => {
+    for (let epoch = 1; epoch <= KEPT_PER_CHECKER + 5; epoch++) {
       state('b1', epoch, 'leader');
       state('b2', epoch, 'leader');
     }
-    expect(suite.violations).toHaveLength(10);
-    expect(suite.counts.get('election-safety')).toBe(15);
+    expect(suite.violations).toHaveLength(KEPT_PER_CHECKER);
+    expect(suite.counts.get('election-safety')).toBe(KEPT_PER_CHECKER + 5);
   });
 });

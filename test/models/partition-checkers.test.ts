@@ -16,7 +16,7 @@ interface State {
 }
 
 const TOPIC = 'orders';
-const KEY = 'orders-0';
+const KEY = 'orders/0';
 const BROKERS: readonly Broker[] = ['b1', 'b2', 'b3'];
 
 let suite: CheckerSuite;
@@ -200,7 +200,7 @@ describe('leader-epoch-unique', () => {
     // b1 is cut off; the controller fences it and moves leadership to b2 without bumping the epoch.
     const steps = apply(st('b2', ['b2', 'b3'], 0, 1), ['b2', 'b3']);
     expect(suite.violations).toMatchObject([{ name: 'leader-epoch-unique', step: steps.b2, nodes: ['b1', 'b2'], values: { partition: KEY, leaderEpoch: 0 } }]);
-    expect(suite.violations[0]!.message).toContain('b1 and b2 both lead orders-0 in leader epoch 0');
+    expect(suite.violations[0]!.message).toContain('b1 and b2 both lead orders/0 in leader epoch 0');
   });
 
   it('accepts leaders in successive epochs, the first leading again later', () => {
@@ -228,7 +228,7 @@ describe('replica-log-matching', () => {
     fetched('b3', 0, 3);
     const s = fetched('b2', 0, 3);
     expect(suite.violations).toMatchObject([{ name: 'replica-log-matching', step: s, nodes: ['b2'], values: { partition: KEY, hw: 3, firstDifference: 2 } }]);
-    expect(suite.violations[0]!.message).toContain("b2's log of orders-0 below its high watermark 3 differs from the committed log from offset 2");
+    expect(suite.violations[0]!.message).toContain("b2's log of orders/0 below its high watermark 3 differs from the committed log from offset 2");
   });
 
   it('reports a replica that rewrites its log below its high watermark after it had matched', () => {
@@ -280,7 +280,7 @@ describe('strong-isr', () => {
       { name: 'strong-isr', step: steps.b1, nodes: ['b3'], values: { partition: KEY, isr: ['b1', 'b2', 'b3'], firstMissing: 2, committed: 5 } },
     ]);
     expect(suite.violations[0]!.message).toContain(
-      'b3 is in the ISR of orders-0 (partition epoch 2) but lacks committed records from offset 2 (committed up to 5)',
+      'b3 is in the ISR of orders/0 (partition epoch 2) but lacks committed records from offset 2 (committed up to 5)',
     );
   });
 
@@ -360,7 +360,7 @@ describe('hw-le-leo', () => {
     const steps = apply(st('b3', ['b3'], 3, 4), ['b2'], { b2: [truncate(2)] });
     expect(names()).toEqual([...UNCLEAN_ELECTION, 'hw-le-leo']);
     expect(one('hw-le-leo')).toMatchObject({ step: steps.b2, nodes: ['b2'], values: { partition: KEY, hw: 5, leo: 2 } });
-    expect(one('hw-le-leo').message).toContain("b2's high watermark 5 of orders-0 is past its log end 2");
+    expect(one('hw-le-leo').message).toContain("b2's high watermark 5 of orders/0 is past its log end 2");
   });
 
   it("reports a follower taking the leader's high watermark past its log end (follower-hw-unclamped)", () => {
@@ -390,7 +390,7 @@ describe('leader-completeness (partitions)', () => {
     expect(one('strong-isr')).toMatchObject({ step: s, nodes: ['b3'], values: { isr: ['b3'], firstMissing: 2, committed: 5 } });
     expect(one('leader-completeness')).toMatchObject({ step: s, nodes: ['b3'], values: { partition: KEY, leaderEpoch: 3, firstMissing: 2, committed: 5 } });
     expect(one('leader-completeness').message).toContain(
-      'b3 became leader of orders-0 (epoch 3) without the records committed in earlier epochs, from offset 2 (committed up to 5)',
+      'b3 became leader of orders/0 (epoch 3) without the records committed in earlier epochs, from offset 2 (committed up to 5)',
     );
   });
 
@@ -431,7 +431,7 @@ describe('hw-monotonic (partitions)', () => {
     expect(suite.violations).toMatchObject([
       { name: 'hw-monotonic', step: s, nodes: ['b2', 'b1'], values: { partition: KEY, hw: 2, previous: 3, leaderEpoch: 1 } },
     ]);
-    expect(suite.violations[0]!.message).toContain('leader b2 of orders-0 (epoch 1) exposes high watermark 2, below 3 exposed by b1');
+    expect(suite.violations[0]!.message).toContain('leader b2 of orders/0 (epoch 1) exposes high watermark 2, below 3 exposed by b1');
   });
 
   it("accepts the same high watermark held back below the epoch's start offset", () => {

@@ -85,7 +85,7 @@ describe('producer-state-consistent', () => {
     expect(v!.nodes).toEqual(['b2']);
     expect(v!.message).toContain('after truncating its log');
     expect(v!.message).toContain(`producer ${PID}: nothing, its log rebuilds epoch 0, sequences 0-1 at 0..1, 2-3 at 2..3, 4-4 at 4..4`);
-    expect(v!.values).toMatchObject({ partition: 'orders-0', cause: 'truncate', producerIds: [PID] });
+    expect(v!.values).toMatchObject({ partition: 'orders/0', cause: 'truncate', producerIds: [PID] });
   });
 
   it('reports a state that still holds batches the truncation removed', () => {
@@ -108,7 +108,7 @@ describe('producer-state-consistent', () => {
     on('b1', append(b[0]!));
     on('b1', producers('recover', [entry(PID, 0, b[0]!, b[1]!)], [b[0]!, b[1]!]));
     const [v] = tripped();
-    expect(v!.message).toBe('b1 rebuilds its producer state of orders-0 after recovering its log from a batch at 2..3 that its log does not hold');
+    expect(v!.message).toBe('b1 rebuilds its producer state of orders/0 after recovering its log from a batch at 2..3 that its log does not hold');
   });
 
   it('is one of the safety checkers', () => {

@@ -96,7 +96,7 @@ describe('controlled shutdown: rolling-restart.yaml', () => {
     const stopped = runScenario(scenario);
     expect(stopped.violations).toEqual([]);
     expect(stopped.protocol.acknowledged).toBe(stopped.protocol.sends);
-    expect(Object.keys(stopped.leaderlessMs)).toEqual(['orders-0', 'orders-1', 'orders-2']);
+    expect(Object.keys(stopped.leaderlessMs)).toEqual(['orders/0', 'orders/1', 'orders/2']);
     expect(Math.max(...Object.values(stopped.leaderlessMs))).toBeLessThan(100);
     // One broker at a time.
     expect(stopped.faults.map((f) => f.nodes)).toEqual([['b1'], ['b2'], ['b3']]);
