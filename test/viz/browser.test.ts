@@ -48,7 +48,7 @@ function eventsOf<K extends EventLine['kind']>(path: string, kind: K): Array<Ext
   return lines.map((l) => JSON.parse(l) as EventLine | TraceSummary).filter((ev): ev is Extract<EventLine, { kind: K }> => ev.kind === kind);
 }
 
-/** A hand-made trace in which c1 and c2 of group g1 both own orders-1 (what a buggy assignor would do). */
+/** A hand-made trace in which c1 and c2 of group g1 both own orders/1 (what a buggy assignor would do). */
 function writeDoubleAssignment(dir: string): string {
   const path = join(dir, 'double-assignment.jsonl');
   const header: TraceHeader = { samsa: 1, scenario: 'double-assignment', seed: 1, config: {} };
@@ -267,6 +267,15 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     expect(await page.locator('.highlight').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(artifacts, 'truncate-to-hw-violation.png'), fullPage: true });
 
+    // Partitions are named topic/partition in everything shown (the raw event at the cursor aside).
+    const shown = await page.locator('body').evaluate((body) => {
+      const copy = body.cloneNode(true) as typeof body;
+      copy.querySelector('[data-testid="event-detail"]')?.remove();
+      return copy.textContent ?? '';
+    });
+    expect(shown).toContain('orders/0');
+    expect(shown).not.toMatch(/\borders-\d/);
+
     // next-violation from the start lands on the first violation's step.
     await seek(page, 0);
     await page.getByTestId('next-violation').click();
@@ -329,10 +338,10 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     for (const consumer of Object.values(group.consumers)) {
       const row = await page.getByTestId(`group-g1-member-${consumer.client}`).textContent();
       expect(row).toContain(consumer.memberId!);
-      for (const [topic, partition] of consumer.partitions) expect(row).toContain(`${topic}-${partition}`);
+      for (const [topic, partition] of consumer.partitions) expect(row).toContain(`${topic}/${partition}`);
     }
     for (const committed of Object.values(group.offsets)) {
-      const row = page.getByTestId(`group-g1-offset-${committed.topic}-${committed.partition}`);
+      const row = page.getByTestId(`group-g1-offset-${committed.topic}/${committed.partition}`);
       expect(Number(await row.getAttribute('data-offset'))).toBe(committed.offset);
     }
     expect(await page.locator('.tp.double').count()).toBe(0);
@@ -349,12 +358,12 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
   it('shows a partition owned by two clients at once in red', async () => {
     const page = await open(doubleAssignment, 2);
     const double = page.locator('[data-testid="group-g1-members"] .tp.double');
-    expect(await double.allTextContents()).toEqual(['orders-1', 'orders-1']);
+    expect(await double.allTextContents()).toEqual(['orders/1', 'orders/1']);
     expect(
       await double.first().evaluate((chip) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(chip).color),
     ).toBe('rgb(187, 0, 0)');
-    expect(await page.getByTestId('group-g1-offset-orders-1').getAttribute('class')).toBe('double');
-    expect(await page.getByTestId('group-g1-offset-orders-0').getAttribute('class')).toBe('');
+    expect(await page.getByTestId('group-g1-offset-orders/1').getAttribute('class')).toBe('double');
+    expect(await page.getByTestId('group-g1-offset-orders/0').getAttribute('class')).toBe('');
     await page.getByTestId('group-g1').screenshot({ path: join(artifacts, 'double-assignment.png') });
     await page.close();
   });

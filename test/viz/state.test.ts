@@ -61,7 +61,7 @@ describe('initialState', () => {
 });
 
 describe('replica logs', () => {
-  const replica = (state: DerivedState, node = 'b1'): ReplicaState => state.partitions['orders-0']!.replicas[node]!;
+  const replica = (state: DerivedState, node = 'b1'): ReplicaState => state.partitions['orders/0']!.replicas[node]!;
 
   it('appends batches into epoch runs, merging runs of the same epoch', () => {
     const state = run([
@@ -222,8 +222,8 @@ describe('the controller-committed partition view', () => {
       change('b3', 'b1', ['b1', 'b2', 'b3'], 0, 0), // a lagging image
       change('b3', 'b1', ['b1', 'b2'], 0, 1),
     ]);
-    expect(state.partitions['orders-0']).toEqual({
-      key: 'orders-0',
+    expect(state.partitions['orders/0']).toEqual({
+      key: 'orders/0',
       topic: 'orders',
       partition: 0,
       leader: 'b2',
@@ -288,7 +288,7 @@ describe('nodes', () => {
       { kind: 'crash', node: 'b2', reason: 'kill', disk: [] },
     ]);
     expect(state.nodes.b2).toMatchObject({ up: false, incarnation: 1, controllerActive: false });
-    expect(state.partitions['orders-0']!.replicas.b2).toMatchObject({ leo: 2, epochRuns: [[0, 0]] });
+    expect(state.partitions['orders/0']!.replicas.b2).toMatchObject({ leo: 2, epochRuns: [[0, 0]] });
     run([{ kind: 'restart', node: 'b2', incarnation: 2 }], state);
     expect(state.nodes.b2).toMatchObject({ up: true, incarnation: 2 });
   });
@@ -533,10 +533,10 @@ describe('a real quickstart run', () => {
     expect(Object.values(state.nodes).every((n) => n.up)).toBe(true);
     expect(
       Object.keys(state.partitions)
-        .filter((p) => p.startsWith('orders-'))
+        .filter((p) => p.startsWith('orders/'))
         .sort(),
-    ).toEqual(['orders-0', 'orders-1', 'orders-2']);
-    expect(Object.keys(state.partitions).filter((p) => p.startsWith('__consumer_offsets-'))).toHaveLength(5);
+    ).toEqual(['orders/0', 'orders/1', 'orders/2']);
+    expect(Object.keys(state.partitions).filter((p) => p.startsWith('__consumer_offsets/'))).toHaveLength(5);
     expect(state.cutLinks).toEqual([]);
     for (const p of Object.values(state.partitions)) {
       expect(p.leader).not.toBeNull();
@@ -612,7 +612,7 @@ describe('a real consumer-group run', () => {
     for (const committed of Object.values(group.offsets)) {
       expect(committed.generation).toBe(1);
       expect(committed.offset).toBeGreaterThan(0);
-      expect(committed.offset).toBeLessThanOrEqual(state.partitions[`orders-${committed.partition}`]!.replicas[group.coordinator!]!.leo);
+      expect(committed.offset).toBeLessThanOrEqual(state.partitions[`orders/${committed.partition}`]!.replicas[group.coordinator!]!.leo);
     }
   });
 

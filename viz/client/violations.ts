@@ -35,7 +35,7 @@ export function violationList(meta: TraceMeta, handlers: ViolationHandlers): HTM
 
 /** The state panel's elements a violation involves: its partition, that partition's replicas on the nodes it names, and those nodes' quorum rows. */
 function involvedTestIds(meta: TraceMeta, v: ViolationEntry): string[] {
-  const partition = typeof v.values.partition === 'string' ? v.values.partition : null;
+  const partition = v.partition;
   const ids: string[] = [];
   if (partition !== null) ids.push(`partition-${partition}`);
   for (const node of v.nodes) {

@@ -25,6 +25,7 @@ import {
   type TraceMeta,
   type ViolationEntry,
 } from '../shared/contract.ts';
+import { partitionKey, renamePartitions, violationPartition } from '../shared/names.ts';
 import { CHECKPOINT_EVERY, Checkpoints } from './checkpoints.ts';
 import { readIndexEvent, type IndexEvent, type IndexLine } from './event-head.ts';
 import { readFileRange, scanLines } from './line-scanner.ts';
@@ -164,7 +165,7 @@ class Indexer {
   /** Fills the kind-specific columns and the metadata of one row. */
   private describe(ev: IndexEvent, row: number): void {
     const c = this.columns;
-    if ('topic' in ev && typeof ev.topic === 'string' && typeof ev.partition === 'number') this.partitions.add(`${ev.topic}-${ev.partition}`);
+    if ('topic' in ev && typeof ev.topic === 'string' && typeof ev.partition === 'number') this.partitions.add(partitionKey(ev.topic, ev.partition));
     switch (ev.kind) {
       case 'send': {
         c.peer[row] = this.lanes.of(ev.to);
@@ -201,6 +202,7 @@ class Indexer {
           name: ev.name,
           class: ev.class,
           message: ev.message,
+          partition: null,
           nodes: ev.nodes,
           values: ev.values,
         });
@@ -345,7 +347,12 @@ class Indexer {
       columns.lane[r] = remap[columns.lane[r]!]!;
       columns.peer[r] = remap[columns.peer[r]!]!;
     }
-    for (const v of this.violations) v.atRow = rowAtOrBefore(columns, v.atStep, v.row);
+    const partitions = [...this.partitions];
+    for (const v of this.violations) {
+      v.atRow = rowAtOrBefore(columns, v.atStep, v.row);
+      v.partition = violationPartition(v.values, partitions);
+      v.message = renamePartitions(v.message, partitions);
+    }
     const lanes: Lane[] = order.map((old) => ({ id: this.lanes.names[old]!, kind: this.clientLanes.has(old) ? 'client' : 'node' }));
     const lastStep = rows > 0 ? columns.step[rows - 1]! + 1 : 0;
     const meta: TraceMeta = {
@@ -363,7 +370,7 @@ class Indexer {
       faults: this.faults,
       marks: this.marks,
       violations: this.violations,
-      partitions: [...this.partitions],
+      partitions,
       checkpointEvery: CHECKPOINT_EVERY,
     };
     const offsets = this.offsets.slice(0, rows + 1);

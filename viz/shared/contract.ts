@@ -100,7 +100,10 @@ export interface ViolationEntry {
   t: number;
   name: string;
   class: ViolationClass;
+  /** The checker's message, with the trace's partitions named `orders/0`. */
   message: string;
+  /** The topic partition its values name (`orders/0`), or null. */
+  partition: string | null;
   nodes: string[];
   values: Record<string, unknown>;
 }
@@ -124,7 +127,7 @@ export interface TraceMeta {
   faults: FaultSpan[];
   marks: FaultMark[];
   violations: ViolationEntry[];
-  /** Topic-partitions seen ("orders-0"), in order. */
+  /** Topic partitions seen ("orders/0"), in order. */
   partitions: string[];
   /** The server keeps a derived-state checkpoint every this many rows. */
   checkpointEvery: number;
@@ -152,7 +155,7 @@ export interface ReplicaState {
 
 /** One partition: the controller-committed view (from partition-change) and each replica. */
 export interface PartitionState {
-  /** "topic-partition". */
+  /** "topic/partition" (viz/shared/names.ts). */
   key: string;
   topic: string;
   partition: number;

@@ -5,6 +5,7 @@
 
 import type { BatchSummary, EventKind, EventLine, NodeId, TraceHeader } from '../../core/trace/schema.ts';
 import type { DerivedState, EventLineOf, NodeState, PartitionState, ReplicaState } from './contract.ts';
+import { partitionKey } from './names.ts';
 import { applyConsumerOp, applyGroupCommit, applyGroupLoad, applyGroupState, cloneGroups, forgetClient } from './groups.ts';
 
 type Link = [from: NodeId, to: NodeId];
@@ -148,7 +149,7 @@ export function applyEvent(state: DerivedState, ev: EventLine, row: number = sta
 // ---- partitions and replicas ----------------------------------------------------------------------
 
 function partitionOf(state: DerivedState, topic: string, partition: number): PartitionState {
-  const key = `${topic}-${partition}`;
+  const key = partitionKey(topic, partition);
   let p = state.partitions[key];
   if (p === undefined) {
     p = { key, topic, partition, leader: null, isr: [], leaderEpoch: -1, partitionEpoch: -1, replicas: {} };
