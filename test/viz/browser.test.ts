@@ -284,6 +284,24 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     await page.close();
   });
 
+  it('opens a trace with violations at the first one, and draws each violation at the step it names', async () => {
+    const page = await open(bug);
+    const meta = (await (await fetch(new URL(`/api/traces/${idOf(bug)}/meta`, server.url))).json()) as TraceMeta;
+    const firstStep = Math.min(...meta.violations.map((v) => v.atStep));
+    const first = meta.violations.findIndex((v) => v.atStep === firstStep);
+    expect(await cursor(page)).toBe(firstStep);
+    expect(await page.getByTestId(`violation-${first}`).getAttribute('class')).toContain('highlight');
+
+    // trace-validation is recorded at the end of the run; its line stands where the cursor does at its step.
+    const late = meta.violations.findIndex((v) => v.name === 'trace-validation');
+    expect(meta.violations[late]!.t - meta.violations[late]!.atT).toBeGreaterThan(1000);
+    await seek(page, meta.violations[late]!.atStep);
+    const lineX = Number(await page.getByTestId(`violation-line-${late}`).getAttribute('x1'));
+    const cursorX = Number(await page.locator('[data-testid=diagram] line.cursor').getAttribute('x1'));
+    expect(lineX).toBeCloseTo(cursorX, 3);
+    await page.close();
+  });
+
   it('exports the view as SVG and PNG and the trace as a ShiViz log', async () => {
     const page = await open(quickstart);
     const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);

@@ -164,9 +164,13 @@ describe('the visualizer server', () => {
     for (const v of meta.violations) {
       expect(JSON.parse(bugLines[v.row + 1]!)).toMatchObject({ kind: 'violation', name: v.name, i: v.step });
       expect((JSON.parse(bugLines[v.atRow + 1]!) as EventLine).i).toBe(v.atStep);
+      expect(v.atT).toBe((JSON.parse(bugLines[v.atRow + 1]!) as EventLine).t);
       // Partitions are named topic/partition, whatever the checker wrote.
       expect(v.message).not.toMatch(/\borders-\d/);
     }
+    // trace-validation judges at the end of the run: recorded at 90 s, it names a step long before.
+    const late = meta.violations.find((v) => v.name === 'trace-validation')!;
+    expect(late.atT).toBeLessThan(late.t - 1000);
     const strongIsr = meta.violations.find((v) => v.name === 'strong-isr')!;
     expect(strongIsr.values.partition).toMatch(/^orders-\d$/);
     expect(strongIsr.partition).toBe((strongIsr.values.partition as string).replace('-', '/'));

@@ -379,13 +379,16 @@ export class Diagram {
       .data(this.meta.violations)
       .join((enter) => enter.append('line').call((l) => l.append('title')))
       .attr('class', (_, i) => (i === this.highlighted ? 'violation-line highlight' : 'violation-line'))
-      .attr('x1', (v) => this.x(v.t))
-      .attr('x2', (v) => this.x(v.t))
+      .attr('data-testid', (_, i) => `violation-line-${i}`)
+      .attr('data-step', (v) => v.atStep)
+      // At the step the violation names, not when it was recorded (end-of-run checkers record late).
+      .attr('x1', (v) => this.x(v.atT))
+      .attr('x2', (v) => this.x(v.atT))
       .attr('y1', MARGIN.top)
       .attr('y2', this.height() - MARGIN.bottom)
-      .attr('display', (v) => (this.x(v.t) < MARGIN.left || this.x(v.t) > this.width - MARGIN.right ? 'none' : null))
+      .attr('display', (v) => (this.x(v.atT) < MARGIN.left || this.x(v.atT) > this.width - MARGIN.right ? 'none' : null))
       .select('title')
-      .text((v) => `${v.name}: ${v.message}`);
+      .text((v) => `${v.name} at step ${v.atStep}: ${v.message}`);
   }
 
   private drawCursor(): void {

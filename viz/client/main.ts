@@ -11,7 +11,7 @@ import { exportButtons } from './export.ts';
 import { showHome } from './home.ts';
 import { StatePanel } from './state-panel.ts';
 import { readPlace, writePlace } from './url.ts';
-import { violationList } from './violations.ts';
+import { ViolationList } from './violations.ts';
 
 const viz: SamsaViz = { ready: false, steps: 0, rows: 0, row: 0, step: 0, seek: async () => {}, seekRow: async () => {}, errors: [] };
 window.samsaViz = viz;
@@ -42,18 +42,15 @@ async function openViewer(app: HTMLElement, id: string, step: number | null): Pr
       void cursor.seekRow(row ?? cursor.rowAtTime(t));
     },
   });
-  sidebar.append(
-    violationList(meta, {
-      select: (index, v, involved) => {
-        controls.pause();
-        diagram.highlightViolation(index);
-        panel.highlight(involved);
-        void cursor.seekRow(v.atRow);
-      },
-    }),
-    el('section', {}, el('h2', {}, 'Export'), exportButtons(diagram.svg, id, meta.name.replace(/\.jsonl$/, ''))),
-    legend(),
-  );
+  const violations = new ViolationList(meta, {
+    select: (index, v, involved) => {
+      controls.pause();
+      diagram.highlightViolation(index);
+      panel.highlight(involved);
+      return cursor.seekRow(v.atRow);
+    },
+  });
+  sidebar.append(violations.element, el('section', {}, el('h2', {}, 'Export'), exportButtons(diagram.svg, id, meta.name.replace(/\.jsonl$/, ''))), legend());
 
   cursor.onMove((view) => {
     diagram.moveCursor(view.row);
@@ -71,7 +68,10 @@ async function openViewer(app: HTMLElement, id: string, step: number | null): Pr
     controls.pause();
     return cursor.seekRow(row);
   };
-  await cursor.seekRow(step === null ? 0 : cursor.rowOfStep(step));
+  // A link names its step; otherwise a trace with violations opens at the first one.
+  const first = violations.first();
+  if (step === null && first !== null) await violations.select(first);
+  else await cursor.seekRow(step === null ? 0 : cursor.rowOfStep(step));
   viz.ready = true;
 }
 
@@ -83,7 +83,7 @@ function legend(): HTMLElement {
     el(
       'p',
       {},
-      'Lines are messages coloured by API (dashed: responses); ✕ on a line: dropped. Bars on client lanes are operations from invoke to completion: green ok, red fail, amber unknown. ✕ / ▲ above a lane: crash / restart; ✚: heal. Shaded bands: partitions (red), crashes (grey), slow links (yellow), network and disk fault spells. Dashed red lines: violations. Scroll to zoom, drag to pan, click to move the cursor. Keys: space play/pause, j/→ next, k/← previous.',
+      'Lines are messages coloured by API (dashed: responses); ✕ on a line: dropped. Bars on client lanes are operations from invoke to completion: green ok, red fail, amber unknown. ✕ / ▲ above a lane: crash / restart; ✚: heal. Shaded bands: partitions (red), crashes (grey), slow links (yellow), network and disk fault spells. Dashed red lines: violations, at the step that exposed each. Scroll to zoom, drag to pan, click to move the cursor. Keys: space play/pause, j/→ next, k/← previous.',
     ),
   );
 }

@@ -198,6 +198,7 @@ class Indexer {
           step: ev.i,
           atStep: ev.atStep,
           atRow: row,
+          atT: ev.t,
           t: ev.t,
           name: ev.name,
           class: ev.class,
@@ -350,6 +351,7 @@ class Indexer {
     const partitions = [...this.partitions];
     for (const v of this.violations) {
       v.atRow = rowAtOrBefore(columns, v.atStep, v.row);
+      v.atT = columns.t[v.atRow]!;
       v.partition = violationPartition(v.values, partitions);
       v.message = renamePartitions(v.message, partitions);
     }

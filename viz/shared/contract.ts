@@ -97,6 +97,9 @@ export interface ViolationEntry {
   atRow: number;
   /** The step of the event that exposed it: the moment to jump to. */
   atStep: number;
+  /** The time of that event: where the diagram draws the violation. */
+  atT: number;
+  /** The time the violation was recorded (a checker that judges at the end records it then). */
   t: number;
   name: string;
   class: ViolationClass;
