@@ -195,6 +195,16 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     expect(messages).toBeLessThan(3000);
     expect(await diagram.locator('rect.density').count()).toBe(0);
     await page.screenshot({ path: join(artifacts, 'quickstart-zoomed.png') });
+
+    // Zoomed to a fraction of a millisecond, the axis still tells its ticks apart.
+    for (let i = 0; i < 16; i++) await page.mouse.wheel(0, -500);
+    await page.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+      const labels = Array.from(doc.querySelectorAll('[data-testid=diagram] .axis .tick text'), (t) => t.textContent);
+      return labels.length > 2 && labels.every((l) => /\.\d{4,} s$/.test(l ?? ''));
+    });
+    const labels = await diagram.locator('.axis .tick text').allTextContents();
+    expect(new Set(labels).size).toBe(labels.length);
     await page.close();
   });
 

@@ -16,6 +16,7 @@ import {
   type TraceMeta,
   type ViolationEntry,
 } from '../shared/contract.ts';
+import { timeTickFormat } from './time-axis.ts';
 
 const LANE_HEIGHT = 30;
 const MARGIN = { top: 28, right: 16, bottom: 20, left: 64 };
@@ -205,10 +206,11 @@ export class Diagram {
   }
 
   private drawAxis(): void {
+    const count = Math.max(2, Math.floor(this.width / 110));
     const axis = d3
       .axisTop(this.x)
-      .ticks(Math.max(2, Math.floor(this.width / 110)))
-      .tickFormat((ms) => `${(Number(ms) / 1000).toLocaleString('en-US', { maximumFractionDigits: 3 })} s`);
+      .ticks(count)
+      .tickFormat(timeTickFormat(this.x.domain() as [number, number], count));
     this.layers.axis.attr('transform', `translate(0,${MARGIN.top - 6})`).call(axis);
   }
 
