@@ -1,6 +1,8 @@
 // The visualizer's HTTP routes (see ROUTES in viz/shared/contract.ts): the page and its bundled
 // client, the trace list and uploads, and per trace its metadata, binary columns, raw events,
-// state checkpoints, ShiViz log and file. Every API error is JSON that says what was wrong.
+// state checkpoints, ShiViz log and file. Every request must be addressed to this server
+// (local-only.ts), uploads are capped (upload-limit.ts), and every API error is JSON that says
+// what was wrong.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +11,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { encodeColumns } from '../shared/columns.ts';
 import { MAX_EVENTS_PER_REQUEST, ROUTES } from '../shared/contract.ts';
 import { CatalogError, type TraceCatalog } from './catalog.ts';
+import { localOnly } from './local-only.ts';
 import { writeShiviz } from './shiviz.ts';
 import { readRows, TraceIndexError, type TraceIndex } from './trace-index.ts';
+import { UploadTooLarge } from './upload-limit.ts';
 
 const CLIENT_DIR = join(import.meta.dirname, '..', 'client');
 
@@ -41,7 +45,14 @@ function clientBundle(): () => Promise<string> {
   };
 }
 
-export function vizApp(catalog: TraceCatalog): express.Express {
+export interface VizAppOptions {
+  /** The names a request's Host (and Origin) may give this server (see local-only.ts). */
+  hosts: readonly string[];
+  /** The largest trace the page may upload. */
+  maxUploadBytes: number;
+}
+
+export function vizApp(catalog: TraceCatalog, options: VizAppOptions): express.Express {
   const app = express();
   const bundle = clientBundle();
   // Bundle now, in esbuild's own process, so that the first page does not wait for it.
@@ -49,6 +60,7 @@ export function vizApp(catalog: TraceCatalog): express.Express {
   app.disable('x-powered-by');
   // No ETags: express would hash every body, tens of megabytes for a large trace's columns.
   app.set('etag', false);
+  app.use(localOnly(options.hosts));
 
   app.get(ROUTES.page, (req, res) => {
     const sole = catalog.soleTraceId();
@@ -89,7 +101,9 @@ export function vizApp(catalog: TraceCatalog): express.Express {
   app.post(ROUTES.upload, async (req, res, next) => {
     try {
       const name = typeof req.query.name === 'string' ? req.query.name : 'dropped.jsonl';
-      res.status(201).json({ id: await catalog.upload(req, name) });
+      const declared = Number(req.headers['content-length']);
+      if (declared > options.maxUploadBytes) throw new UploadTooLarge(options.maxUploadBytes, declared);
+      res.status(201).json({ id: await catalog.upload(req, name, options.maxUploadBytes) });
     } catch (err) {
       next(err);
     }
@@ -139,7 +153,8 @@ export function vizApp(catalog: TraceCatalog): express.Express {
 
   app.use('/api', (req, _res, next) => next(new HttpError(404, `no such API: ${req.method} ${req.originalUrl}`)));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err instanceof HttpError ? err.status : err instanceof CatalogError || err instanceof TraceIndexError ? 422 : 500;
+    const status =
+      err instanceof HttpError ? err.status : err instanceof UploadTooLarge ? 413 : err instanceof CatalogError || err instanceof TraceIndexError ? 422 : 500;
     const message = err instanceof Error ? err.message : String(err);
     res.status(status).json({ error: message });
   });
