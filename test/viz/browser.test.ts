@@ -178,6 +178,16 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
       }
     }
     for (const node of ['b1', 'b2', 'b3']) await expect(page.getByTestId(`raft-${node}`).count()).resolves.toBe(1);
+
+    // The partition (b1 | b2,b3 from 8 s to 18 s) shades each node's lane by its side and says whom it is cut from; clients are not on a side.
+    const partition = meta.faults.findIndex((f) => f.kind === 'partition');
+    const band = (lane: string) => page.getByTestId(`fault-${partition}-${lane}`);
+    expect(await Promise.all(['b1', 'b2', 'b3'].map((lane) => band(lane).getAttribute('data-side')))).toEqual(['0', '1', '1']);
+    expect(await band('b1').getAttribute('fill')).not.toBe(await band('b2').getAttribute('fill'));
+    expect(await band('b2').getAttribute('fill')).toBe(await band('b3').getAttribute('fill'));
+    expect(await band('p1').count()).toBe(0);
+    expect(await page.getByTestId(`cut-note-${partition}-b1`).textContent()).toBe('✂ cut off from b2, b3');
+    expect(await page.getByTestId(`cut-note-${partition}-b3`).textContent()).toBe('✂ cut off from b1');
     await page.screenshot({ path: join(artifacts, 'quickstart.png'), fullPage: true });
     await page.close();
   });

@@ -104,6 +104,17 @@ describe('the visualizer server', () => {
       ['partition', 8000, 18000, 'b1 | b2,b3'],
       ['crash', 22000, 27000, 'b2 down (kill)'],
     ]);
+    // The partition keeps its sides and cut links, so that the page can show who is cut from whom.
+    expect(meta.faults[0]).toMatchObject({
+      sides: [['b1'], ['b2', 'b3']],
+      links: [
+        ['b1', 'b2'],
+        ['b1', 'b3'],
+        ['b2', 'b1'],
+        ['b3', 'b1'],
+      ],
+    });
+    expect(meta.faults[1]).toMatchObject({ sides: null, links: null });
 
     const res = await get(`/api/traces/${id}/columns`);
     expect(res.headers.get('content-type')).toContain('application/octet-stream');

@@ -83,7 +83,7 @@ function legend(): HTMLElement {
     el(
       'p',
       {},
-      'Lines are messages coloured by API (dashed: responses); ✕ on a line: dropped. Bars on client lanes are operations from invoke to completion: green ok, red fail, amber unknown. ✕ / ▲ above a lane: crash / restart; ✚: heal. Shaded bands: partitions (red), crashes (grey), slow links (yellow), network and disk fault spells. Dashed red lines: violations, at the step that exposed each. Scroll to zoom, drag to pan, click to move the cursor. Keys: space play/pause, j/→ next, k/← previous.',
+      'Lines are messages coloured by API (dashed: responses); ✕ on a line: dropped. Bars on client lanes are operations from invoke to completion: green ok, red fail, amber unknown. ✕ / ▲ above a lane: crash / restart; ✚: heal. Shaded bands: a network partition shades each lane by its side (red, blue, …) and says whom it is cut from; crashes (grey), slow links (yellow), network and disk fault spells. Dashed red lines: violations, at the step that exposed each. Scroll to zoom, drag to pan, click to move the cursor. Keys: space play/pause, j/→ next, k/← previous.',
     ),
   );
 }

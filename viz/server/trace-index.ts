@@ -291,7 +291,19 @@ class Indexer {
   }
 
   private openSpan(kind: FaultSpan['kind'], ev: LinePosition, row: number, nodes: string[], label: string): FaultSpan {
-    const span: FaultSpan = { kind, startRow: row, endRow: null, startStep: ev.i, startT: ev.t, endStep: null, endT: null, nodes, label };
+    const span: FaultSpan = {
+      kind,
+      startRow: row,
+      endRow: null,
+      startStep: ev.i,
+      startT: ev.t,
+      endStep: null,
+      endT: null,
+      nodes,
+      label,
+      sides: null,
+      links: null,
+    };
     this.faults.push(span);
     return span;
   }
@@ -307,6 +319,8 @@ class Indexer {
     const nodes = [...new Set(ev.cut.flat())].sort();
     const label = ev.groups.map((g) => g.join(',')).join(ev.oneWay ? ' -/-> ' : ' | ');
     const span = this.openSpan(ev.oneWay ? 'partition-oneway' : 'partition', ev, row, nodes, label);
+    span.sides = ev.groups.map((group) => [...group]);
+    span.links = ev.cut.map(([from, to]) => [from, to]);
     this.openPartitions.push({ span, links: new Set(ev.cut.map(([a, b]) => `${a}>${b}`)) });
   }
 

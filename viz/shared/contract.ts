@@ -74,6 +74,10 @@ export interface FaultSpan {
   endT: number | null;
   /** Lanes affected (for a partition: every node on either side of a cut link). */
   nodes: string[];
+  /** A partition's groups, as the trace names them (see viz/shared/faults.ts); null for other faults. */
+  sides: string[][] | null;
+  /** A partition's cut links, as [from, to]; null for other faults. */
+  links: Array<[string, string]> | null;
   /** One line for a tooltip: "b1 | b2,b3", "b2 crashed (kill)", "b1-b3 latency 100-1000 ms". */
   label: string;
 }
