@@ -192,6 +192,57 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     await page.close();
   });
 
+  it("draws each replica's log on an offset axis, with its high watermark and log start marked and a legend of its colours", async () => {
+    // Late in the truncate-to-hw run the three partitions are led in three different epochs, and b3 lags orders/0 far behind.
+    const step = 30_000;
+    const page = await open(bug, step);
+    const expected = stateAt(bug, step);
+    const box = async (selector: string) => (await page.locator(selector).boundingBox())!;
+    const epochs = new Set<string>();
+    for (const [key, partition] of Object.entries(expected.partitions).filter(([k]) => k.startsWith('orders/'))) {
+      const replicas = Object.values(partition.replicas);
+      const top = Math.max(...replicas.map((r) => r.leo));
+      const first = Math.max(0, top - 48);
+      const axis = `[data-testid="axis-${key}"]`;
+      expect(Number(await page.locator(axis).getAttribute('data-first'))).toBe(first);
+      const labels = await page.locator(`${axis} .axis-label`).evaluateAll((ls) => ls.map((l) => [l.getAttribute('data-offset'), l.textContent]));
+      expect(labels.length).toBeGreaterThan(2);
+      expect(labels.at(-1)).toEqual([String(top), String(top)]);
+      for (const r of replicas) {
+        const cells = `[data-testid="replica-${key}-${r.node}"] .cell`;
+        expect(await page.locator(cells).count()).toBe(top - first);
+        // Each axis label stands at the left edge of its offset's cell.
+        for (const [offset] of labels.slice(0, -1)) {
+          expect(
+            Math.abs((await box(`${axis} .axis-label[data-offset="${offset}"]`)).x - (await box(`${cells}[data-offset="${offset}"]`)).x),
+          ).toBeLessThanOrEqual(1);
+        }
+        const hw = page.getByTestId(`hw-${key}-${r.node}`);
+        expect(Number(await hw.getAttribute('data-offset'))).toBe(r.highWatermark);
+        if (r.highWatermark >= first && r.highWatermark < top) {
+          const mark = (await hw.boundingBox())!;
+          expect(Math.abs(mark.x + mark.width / 2 - (await box(`${cells}[data-offset="${r.highWatermark}"]`)).x)).toBeLessThanOrEqual(1.5);
+        }
+        expect(Number(await page.getByTestId(`log-start-${key}-${r.node}`).getAttribute('data-offset'))).toBe(r.logStartOffset);
+        for (const e of await page.locator(`${cells}[data-epoch]`).evaluateAll((cs) => cs.map((c) => c.getAttribute('data-epoch')!))) epochs.add(e);
+      }
+    }
+    // The legend has a swatch per epoch drawn, in the colour the cells of that epoch have.
+    expect(epochs.size).toBeGreaterThan(1);
+    const legend = page.getByTestId('log-legend');
+    for (const e of epochs) {
+      const colour = (selector: string) =>
+        page
+          .locator(selector)
+          .first()
+          .evaluate((n) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(n).backgroundColor);
+      expect(await colour(`[data-testid=log-legend] [data-epoch="${e}"] .cell`)).toBe(await colour(`.replica .cell[data-epoch="${e}"]`));
+    }
+    for (const text of ['above the high watermark', 'no record', 'high watermark', 'log start offset']) expect(await legend.textContent()).toContain(text);
+    await page.getByTestId('state-panel').screenshot({ path: join(artifacts, 'replica-logs.png') });
+    await page.close();
+  });
+
   it('summarises dense stretches and draws single messages once zoomed in', async () => {
     const page = await open(quickstart);
     const diagram = page.getByTestId('diagram');

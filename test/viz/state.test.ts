@@ -179,6 +179,21 @@ describe('replica logs', () => {
     expect(replica(state)).toMatchObject({ leo: 0, highWatermark: 0, epochRuns: [] });
   });
 
+  it('takes the log start offset from the first batch of a log that held nothing, or of a recovered one', () => {
+    const state = run([
+      { kind: 'partition-append', node: 'b1', ...at, batches: [[40, 44, 3, 1]] },
+      { kind: 'partition-append', node: 'b1', ...at, batches: [[45, 49, 3, 2]] },
+    ]);
+    expect(replica(state)).toMatchObject({ logStartOffset: 40, leo: 50 });
+    run([{ kind: 'partition-truncate', node: 'b1', ...at, endOffset: 45 }], state);
+    run([{ kind: 'partition-append', node: 'b1', ...at, batches: [[45, 46, 4, 3]] }], state);
+    expect(replica(state)).toMatchObject({ logStartOffset: 40, leo: 47 });
+    run([{ kind: 'partition-recover', node: 'b1', ...at, batches: [[20, 29, 2, 4]], tornBytes: 0, highWatermark: 25 }], state);
+    expect(replica(state)).toMatchObject({ logStartOffset: 20, leo: 30 });
+    run([{ kind: 'partition-recover', node: 'b1', ...at, batches: [], tornBytes: 0, highWatermark: 0 }], state);
+    expect(replica(state)).toMatchObject({ logStartOffset: 0, leo: 0 });
+  });
+
   it("takes roles, high watermarks and the leader's ISR view; a demoted leader drops its ISR view", () => {
     const state = run([
       { kind: 'partition-role', node: 'b1', ...at, role: 'leader', leader: 'b1', leaderEpoch: 2 },
