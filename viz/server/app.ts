@@ -1,6 +1,6 @@
 // The visualizer's HTTP routes (see ROUTES in viz/shared/contract.ts): the page and its bundled
 // client, the trace list and uploads, and per trace its metadata, binary columns, raw events,
-// state checkpoints, ShiViz log and file. Every request must be addressed to this server
+// state checkpoints, violation stories, ShiViz log and file. Every request must be addressed to this server
 // (local-only.ts), uploads are capped (upload-limit.ts), and every API error is JSON that says
 // what was wrong.
 
@@ -13,6 +13,7 @@ import { MAX_EVENTS_PER_REQUEST, ROUTES } from '../shared/contract.ts';
 import { CatalogError, type TraceCatalog } from './catalog.ts';
 import { localOnly } from './local-only.ts';
 import { writeShiviz } from './shiviz.ts';
+import { storyOf } from './stories.ts';
 import { readRows, TraceIndexError, type TraceIndex } from './trace-index.ts';
 import { UploadTooLarge } from './upload-limit.ts';
 
@@ -139,6 +140,16 @@ export function vizApp(catalog: TraceCatalog, options: VizAppOptions): express.E
     const row = rowParam(req, 'row', index.meta.rows);
     res.json(index.checkpoints.atOrBefore(row));
   });
+  app.get(traceRoute(ROUTES.story), (req, res) => {
+    const index = indexOf(req);
+    const count = index.meta.violations.length;
+    if (count === 0) throw new HttpError(404, 'this trace has no violations');
+    const n = rowParam(req, 'n', count, 'a violation');
+    const story = storyOf(index, n);
+    if (story === null)
+      throw new HttpError(404, `no story for ${index.meta.violations[n]!.name}: the visualizer explains lost writes, inconsistent offsets and ISR violations`);
+    res.json(story);
+  });
   app.get(traceRoute(ROUTES.shiviz), (req, res) => {
     const index = indexOf(req);
     res.type('text/plain').attachment(`${index.meta.name.replace(/\.jsonl$/, '')}.shiviz.log`);
@@ -161,12 +172,12 @@ export function vizApp(catalog: TraceCatalog, options: VizAppOptions): express.E
   return app;
 }
 
-/** An integer row in 0..rows-1 from the query, or a 400 that names the parameter. */
-function rowParam(req: Request, name: string, rows: number): number {
+/** An integer in 0..count-1 (a row, unless said) from the query, or a 400 that names the parameter. */
+function rowParam(req: Request, name: string, count: number, what = 'a row'): number {
   const raw = req.query[name];
   const value = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < 0 || value >= rows) {
-    throw new HttpError(400, `?${name}= must be a row from 0 to ${rows - 1} (got ${raw === undefined ? 'nothing' : JSON.stringify(raw)})`);
+  if (!Number.isSafeInteger(value) || value < 0 || value >= count) {
+    throw new HttpError(400, `?${name}= must be ${what} from 0 to ${count - 1} (got ${raw === undefined ? 'nothing' : JSON.stringify(raw)})`);
   }
   return value;
 }

@@ -28,7 +28,7 @@ import {
 import { partitionKey, renamePartitions, violationPartition } from '../shared/names.ts';
 import { CHECKPOINT_EVERY, Checkpoints } from './checkpoints.ts';
 import { readIndexEvent, type IndexEvent, type IndexLine } from './event-head.ts';
-import { readFileRange, scanLines } from './line-scanner.ts';
+import { readFileRange, readFileRanges, scanLines } from './line-scanner.ts';
 import { messageField } from './message.ts';
 
 /** A trace file that is not a Samsa trace, or is broken past reading. */
@@ -40,6 +40,8 @@ export interface TraceIndex {
   /** Byte offset of each row's line; entry `rows` is where the line after the last row starts. */
   offsets: Float64Array;
   checkpoints: Checkpoints;
+  /** The rows of each partition's replica and metadata events (partition-*), by partition name: what a violation's story reads. */
+  partitionRows: Map<string, Int32Array>;
   path: string;
 }
 
@@ -92,6 +94,7 @@ class Indexer {
   private readonly marks: FaultMark[] = [];
   private readonly violations: ViolationEntry[] = [];
   private readonly partitions = new Set<string>();
+  private readonly partitionRows = new Map<string, number[]>();
   private readonly openPartitions: OpenSpan[] = [];
   private readonly openCrashes = new Map<string, FaultSpan>();
   private readonly openSlowLinks = new Map<string, FaultSpan>();
@@ -165,7 +168,8 @@ class Indexer {
   /** Fills the kind-specific columns and the metadata of one row. */
   private describe(ev: IndexEvent, row: number): void {
     const c = this.columns;
-    if ('topic' in ev && typeof ev.topic === 'string' && typeof ev.partition === 'number') this.partitions.add(partitionKey(ev.topic, ev.partition));
+    if ('topic' in ev && typeof ev.topic === 'string' && typeof ev.partition === 'number')
+      this.partitionRow(ev.kind, partitionKey(ev.topic, ev.partition), row);
     switch (ev.kind) {
       case 'send': {
         c.peer[row] = this.lanes.of(ev.to);
@@ -247,6 +251,14 @@ class Indexer {
         return;
       }
     }
+  }
+
+  private partitionRow(kind: EventKind, key: string, row: number): void {
+    this.partitions.add(key);
+    if (!kind.startsWith('partition-')) return;
+    let rows = this.partitionRows.get(key);
+    if (rows === undefined) this.partitionRows.set(key, (rows = []));
+    rows.push(row);
   }
 
   private rememberSend(m: number, row: number): void {
@@ -390,7 +402,9 @@ class Indexer {
       checkpointEvery: CHECKPOINT_EVERY,
     };
     const offsets = this.offsets.slice(0, rows + 1);
-    return { meta, columns, offsets, checkpoints: new Checkpoints(header, this.path, columns, offsets, meta.kinds, meta.ops), path: this.path };
+    const partitionRows = new Map([...this.partitionRows].map(([key, rows]) => [key, Int32Array.from(rows)]));
+    const checkpoints = new Checkpoints(header, this.path, columns, offsets, meta.kinds, meta.ops);
+    return { meta, columns, offsets, checkpoints, partitionRows, path: this.path };
   }
 
   /** Cluster nodes first in their natural order (b1, b2, …, c1, …), then clients in order of appearance. */
@@ -445,6 +459,14 @@ function describeConfig(config: object): string {
     .filter(([, v]) => v !== 0 && v !== null && v !== undefined)
     .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(', ');
+}
+
+/** The raw text of each of `rows` (ascending), read from the file one line at a time. */
+export function readRowsAt(index: TraceIndex, rows: readonly number[]): string[] {
+  return readFileRanges(
+    index.path,
+    rows.map((r) => [index.offsets[r]!, index.offsets[r + 1]!]),
+  ).map((bytes) => bytes.toString('utf8').trimEnd());
 }
 
 /** The raw text of rows from..to inclusive, read from the file by their offsets. */

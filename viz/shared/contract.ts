@@ -254,6 +254,53 @@ export interface CommittedOffset {
   step: number;
 }
 
+/** What a step of a violation's story is (viz/shared/story.ts). */
+export type StoryRole =
+  /** Where the record at stake came in: its acknowledgement (or first sighting), or its commit. */
+  | 'origin'
+  /** A replica of the partition crashed, or restarted (ISR stories). */
+  | 'crash'
+  | 'restart'
+  /** Where a replica named by an ISR violation last changed its log end before it. */
+  | 'log'
+  /** The controller changed the partition's leader (or left it without one). */
+  | 'election'
+  /** The controller changed the partition's ISR. */
+  | 'isr'
+  /** A replica truncated its log below the record. */
+  | 'truncation'
+  /** A replica restarted without the record on disk. */
+  | 'recovery'
+  /** A replica wrote another record at the record's offset. */
+  | 'overwrite'
+  /** The event at which the checker saw the violation. */
+  | 'exposed';
+
+/** One link of a violation's causal chain: an event of the trace and what it did to the story. */
+export interface StoryStep {
+  row: number;
+  step: number;
+  t: number;
+  /** The lane (node or client) of the event. */
+  node: string;
+  role: StoryRole;
+  /** It removed the record from a replica, or made a leader of a replica without it. */
+  cause: boolean;
+  text: string;
+}
+
+/** A violation explained: the record or partition at stake and the causal chain that led to it, in trace order. */
+export interface ViolationStory {
+  /** The violation's index in TraceMeta.violations. */
+  violation: number;
+  /** One sentence: what was at stake and what removed it. */
+  headline: string;
+  partition: string;
+  /** The offset of the record at stake (null for a story of the ISR alone). */
+  offset: number | null;
+  steps: StoryStep[];
+}
+
 /** One entry of the trace list. */
 export interface TraceListing {
   id: string;
@@ -289,6 +336,8 @@ export const ROUTES = {
   checkpoint: (id: string) => `/api/traces/${encodeURIComponent(id)}/checkpoint`,
   /** The trace as a ShiViz log (text/plain; attachment). */
   shiviz: (id: string) => `/api/traces/${encodeURIComponent(id)}/shiviz`,
+  /** ViolationStory of violation ?n= (its index in TraceMeta.violations); 404 when the checker has no story. */
+  story: (id: string) => `/api/traces/${encodeURIComponent(id)}/story`,
   /** The trace file itself (attachment). */
   raw: (id: string) => `/api/traces/${encodeURIComponent(id)}/raw`,
 } as const;

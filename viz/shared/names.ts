@@ -7,6 +7,12 @@ export function partitionKey(topic: string, partition: number): string {
   return `${topic}/${partition}`;
 }
 
+/** The topic and partition of a name made by partitionKey. */
+export function parsePartitionKey(key: string): { topic: string; partition: number } {
+  const slash = key.lastIndexOf('/');
+  return { topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)) };
+}
+
 /** The dash form a checker may write for the partition named `key` ("orders/0" -> "orders-0"). */
 function dashName(key: string): string {
   const slash = key.lastIndexOf('/');
