@@ -60,7 +60,8 @@ export function offsetAxis(key: string, w: LogWindow): HTMLElement {
   const axis = el('div', { class: 'offset-axis', 'data-testid': `axis-${key}`, 'data-first': w.first, style: `width: ${(w.top - w.first) * CELL_PITCH}px` });
   const label = (offset: number, cls: string) =>
     axis.append(el('span', { class: `axis-label ${cls}`, 'data-offset': offset, style: `left: ${boundaryX(w, offset)}px` }, String(offset)));
-  for (let offset = Math.ceil(w.first / LABEL_EVERY) * LABEL_EVERY; offset < w.top - 2; offset += LABEL_EVERY) label(offset, '');
+  // No label so close to the end's that the two would overlap (a label is up to five cells wide).
+  for (let offset = Math.ceil(w.first / LABEL_EVERY) * LABEL_EVERY; offset < w.top - 5; offset += LABEL_EVERY) label(offset, '');
   label(w.top, 'end');
   return el('div', { class: 'replica axis-row' }, el('span', {}), el('span', { class: 'replica-figures dim' }, 'offset'), axis);
 }
