@@ -5,6 +5,7 @@
 // (and a double assignment in red); no console errors anywhere. Screenshots go to
 // test-artifacts/viz/.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -17,7 +18,7 @@ import { runScenario } from '../../sim/scenario/run.ts';
 import { FileSink } from '../../trace/sink.ts';
 import { chromiumAvailable, launchChromium } from '../../viz/server/chromium.ts';
 import { startVizServer } from '../../viz/server/start.ts';
-import type { DerivedState, TraceListing, TraceMeta } from '../../viz/shared/contract.ts';
+import type { DerivedState, TraceListing, TraceMeta, ViolationStory } from '../../viz/shared/contract.ts';
 import { applyEvent, initialState } from '../../viz/shared/state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -33,6 +34,14 @@ interface Viz {
   step: number;
   seek(step: number): Promise<void>;
   errors: string[];
+}
+
+/** A seeded bug's trace as `samsa run <scenario> --trace <file>` writes it (the run exits 1: it finds violations). */
+function samsaRun(dir: string, scenarioPath: string): string {
+  const path = join(dir, basename(scenarioPath).replace(/\.yaml$/, '.jsonl'));
+  const run = spawnSync(process.execPath, [join(root, 'bin', 'samsa.js'), 'run', join(root, scenarioPath), '--trace', path], { encoding: 'utf8' });
+  if (run.status !== 1) throw new Error(`samsa run ${scenarioPath} exited ${run.status}: ${run.stderr}`);
+  return path;
 }
 
 function writeTrace(dir: string, scenarioPath: string): string {
@@ -93,6 +102,7 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
   let dir: string;
   let quickstart: string;
   let bug: string;
+  let ackBeforeHw: string;
   let consumerGroup: string;
   let doubleAssignment: string;
   let server: { url: string; close(): Promise<void> };
@@ -104,10 +114,11 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     dir = mkdtempSync(join(tmpdir(), 'samsa-viz-browser-'));
     mkdirSync(artifacts, { recursive: true });
     quickstart = writeTrace(dir, 'scenarios/quickstart.yaml');
-    bug = writeTrace(dir, 'scenarios/bugs/truncate-to-hw.yaml');
+    bug = samsaRun(dir, 'scenarios/bugs/truncate-to-hw.yaml');
+    ackBeforeHw = samsaRun(dir, 'scenarios/bugs/ack-before-hw.yaml');
     consumerGroup = writeTrace(dir, 'scenarios/consumer-group.yaml');
     doubleAssignment = writeDoubleAssignment(dir);
-    server = await startVizServer({ traces: [quickstart, bug, consumerGroup, doubleAssignment], cwd: dir, host: '127.0.0.1', port: 0 });
+    server = await startVizServer({ traces: [quickstart, bug, ackBeforeHw, consumerGroup, doubleAssignment], cwd: dir, host: '127.0.0.1', port: 0 });
     listing = (await (await fetch(new URL('/api/traces', server.url))).json()) as TraceListing[];
     browser = await launchChromium();
   });
@@ -370,6 +381,95 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     const lineX = Number(await page.getByTestId(`violation-line-${late}`).getAttribute('x1'));
     const cursorX = Number(await page.locator('[data-testid=diagram] line.cursor').getAttribute('x1'));
     expect(lineX).toBeCloseTo(cursorX, 3);
+    await page.close();
+  });
+
+  const metaOf = async (path: string) => (await (await fetch(new URL(`/api/traces/${idOf(path)}/meta`, server.url))).json()) as TraceMeta;
+  const storyOf = async (path: string, n: number) =>
+    (await (await fetch(new URL(`/api/traces/${idOf(path)}/story?n=${n}`, server.url))).json()) as ViolationStory;
+
+  /** Chooses violation `n` and checks that its story is listed and drawn as one chain over the lanes it touches. */
+  async function explained(page: Page, path: string, n: number): Promise<ViolationStory> {
+    const story = await storyOf(path, n);
+    await page.getByTestId(`violation-${n}`).click();
+    await page.getByTestId('story-headline').waitFor();
+    expect(await page.getByTestId('story-headline').textContent()).toBe(story.headline);
+    const items = page.locator('[data-testid=story] .story-step');
+    expect(await items.count()).toBe(story.steps.length);
+    for (const [k, step] of story.steps.entries()) {
+      const item = page.getByTestId(`story-step-${k}`);
+      expect(await item.textContent()).toContain(step.text);
+      expect((await item.getAttribute('class'))!.includes('cause')).toBe(step.cause);
+      const mark = page.getByTestId(`story-mark-${k}`);
+      expect([await mark.getAttribute('data-row'), await mark.getAttribute('data-lane')]).toEqual([String(step.row), step.node]);
+      expect((await mark.getAttribute('class'))!.includes('cause')).toBe(step.cause);
+    }
+    expect(await page.getByTestId('story-chain').count()).toBe(1);
+    // The lanes the chain touches are drawn in its colour, and only those.
+    const touched = [...new Set(story.steps.map((s) => s.node))].filter((n) => n !== '').sort();
+    const lit = await page.locator('[data-testid=diagram] g.story-lane').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-lane')!).sort());
+    expect(lit).toEqual(touched);
+    return story;
+  }
+
+  /** Clicks step k of the story: the cursor goes to its step, where its mark stands, and both are marked current. */
+  async function followStep(page: Page, story: ViolationStory, k: number): Promise<void> {
+    await page.getByTestId(`story-step-${k}`).click();
+    await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, story.steps[k]!.step);
+    await page.waitForFunction((k) => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document;
+      return (doc.querySelector(`[data-testid=story-mark-${k}]`)?.getAttribute('class') ?? '').includes('current');
+    }, k);
+    expect(await page.getByTestId(`story-step-${k}`).getAttribute('class')).toContain('current');
+    const markX = Number(/translate\(([-\d.e]+),/.exec((await page.getByTestId(`story-mark-${k}`).getAttribute('transform'))!)![1]);
+    const cursorX = Number(await page.locator('[data-testid=diagram] line.cursor').getAttribute('x1'));
+    expect(markX).toBeCloseTo(cursorX, 3);
+  }
+
+  it("explains ack-before-hw's lost write: the acknowledgement, the election and the truncation that removed it, as one chain", async () => {
+    const meta = await metaOf(ackBeforeHw);
+    const page = await open(ackBeforeHw);
+    const n = meta.violations.findIndex((v) => v.name === 'lost-write');
+    const story = await explained(page, ackBeforeHw, n);
+    expect(story.headline).toMatch(
+      /^p1's write 'p1-\d+' at orders\/0 offset \d+, acknowledged to p1 at step \d+ before it was committed: b\d was elected leader without it \(step \d+\); b\d truncated it away/,
+    );
+    expect(story.steps[0]).toMatchObject({ role: 'origin', node: 'p1', step: meta.violations[n]!.values.ackStep });
+    const causes = story.steps.flatMap((s, k) => (s.cause ? [k] : []));
+    expect(causes.map((k) => story.steps[k]!.role)).toEqual(['election', 'truncation']);
+    expect(await page.locator('[data-testid=diagram] .story-mark.cause').count()).toBe(2);
+    // The page opened at the first violation; the chosen one is where the cursor went.
+    expect(await cursor(page)).toBe(meta.violations[n]!.atStep);
+    await followStep(page, story, 0);
+    await followStep(page, story, causes[0]!);
+    await followStep(page, story, causes[1]!);
+    // The picture in docs/img/explained-lost-write.png: the chain on the diagram, the explanation beside the state.
+    await page.setViewportSize({ width: 1600, height: 1240 });
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await page.screenshot({ path: join(artifacts, 'explained-lost-write.png') });
+    await page.close();
+  });
+
+  it("explains truncate-to-hw's ISR violations and its lost write from the committed record to the truncation on the replica named", async () => {
+    const meta = await metaOf(bug);
+    const page = await open(bug);
+    for (const name of ['strong-isr', 'leader-completeness', 'replica-log-matching', 'lost-write']) {
+      const n = meta.violations.findIndex((v) => v.name === name);
+      const story = await explained(page, bug, n);
+      const truncation = story.steps.findIndex((s) => s.role === 'truncation' && s.cause);
+      expect(truncation, name).toBeGreaterThan(0);
+      expect(story.steps[truncation]!.text).toMatch(/(b\d) truncated its log to offset (\d+) \(its high watermark was \2\)/);
+      if (name !== 'lost-write') {
+        expect(story.steps[0]!.text).toMatch(/^offset \d+ committed: leader b\d/);
+        expect(story.steps.filter((s) => s.role === 'truncation').map((s) => s.node)).toContain(meta.violations[n]!.nodes[0]);
+      }
+      await followStep(page, story, truncation);
+    }
+    // A violation whose checker has no story says so, and the chain goes away.
+    await page.getByTestId(`violation-${meta.violations.findIndex((v) => v.name === 'producer-order')}`).click();
+    await page.getByTestId('story-none').waitFor();
+    expect(await page.getByTestId('story-none').textContent()).toContain('no explanation for producer-order');
+    expect(await page.locator('[data-testid=diagram] .story-mark').count()).toBe(0);
     await page.close();
   });
 

@@ -2,7 +2,15 @@
 
 import type { EventLine } from '../../core/trace/schema.ts';
 import { decodeColumns } from '../shared/columns.ts';
-import { MAX_EVENTS_PER_REQUEST, ROUTES, type DerivedState, type TraceColumns, type TraceListing, type TraceMeta } from '../shared/contract.ts';
+import {
+  MAX_EVENTS_PER_REQUEST,
+  ROUTES,
+  type DerivedState,
+  type TraceColumns,
+  type TraceListing,
+  type TraceMeta,
+  type ViolationStory,
+} from '../shared/contract.ts';
 
 /** A request the server refused or that failed: its message is the server's own `error`. */
 export class ApiError extends Error {}
@@ -32,6 +40,14 @@ export async function traceEvents(id: string, from: number, to: number): Promise
     chunks.push(get(`${ROUTES.events(id)}?from=${a}&to=${b}`).then((res) => res.json() as Promise<EventLine[]>));
   }
   return (await Promise.all(chunks)).flat();
+}
+/** The story of violation `n`, or null when its checker has none (the server answers 404). */
+export async function violationStory(id: string, n: number): Promise<ViolationStory | null> {
+  const url = `${ROUTES.story(id)}?n=${n}`;
+  const res = await fetch(url);
+  if (res.status === 404) return null;
+  if (!res.ok) return (await get(url)).json();
+  return res.json();
 }
 export const checkpoint = async (id: string, row: number): Promise<DerivedState> => (await get(`${ROUTES.checkpoint(id)}?row=${row}`)).json();
 

@@ -14,9 +14,11 @@ import {
   type TraceColumns,
   type TraceMeta,
   type ViolationEntry,
+  type ViolationStory,
 } from '../shared/contract.ts';
 import { drawFaults } from './fault-layer.ts';
 import { LANE_HEIGHT, MARGIN, type Frame } from './frame.ts';
+import { drawStory, STORY_STYLE } from './story-layer.ts';
 import { timeTickFormat } from './time-axis.ts';
 
 /** More visible rows than this and the lanes show density instead of single events. */
@@ -58,7 +60,7 @@ export class Diagram implements Frame {
   readonly svg: SVGSVGElement;
   private readonly root: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly layers: Record<
-    'faults' | 'events' | 'faultNotes' | 'marks' | 'violations' | 'cursor' | 'axis',
+    'lanes' | 'faults' | 'events' | 'faultNotes' | 'marks' | 'violations' | 'story' | 'cursor' | 'axis',
     d3.Selection<SVGGElement, unknown, null, undefined>
   >;
   private readonly laneIndex = new Map<string, number>();
@@ -67,6 +69,8 @@ export class Diagram implements Frame {
   width = 800;
   private cursorRow = 0;
   private highlighted: number | null = null;
+  private story: ViolationStory | null = null;
+  private readonly zoom: d3.ZoomBehavior<SVGSVGElement, unknown>;
   private pending = false;
 
   constructor(
@@ -81,16 +85,18 @@ export class Diagram implements Frame {
     this.svg.setAttribute('xmlns', SVG_NS);
     container.append(this.svg);
     this.root = d3.select(this.svg);
-    this.root.append('style').text(SVG_STYLE);
+    this.root.append('style').text(SVG_STYLE + STORY_STYLE);
     // Drawing stops at the plot's edges: bars and messages that run out of the window are cut there.
     this.root.append('clipPath').attr('id', 'plot-clip').append('rect').attr('class', 'plot-clip-rect');
     const layer = (name: string) => this.root.append('g').attr('class', name);
     this.layers = {
+      lanes: layer('lanes'),
       faults: layer('faults'),
       events: layer('events'),
       faultNotes: layer('fault-notes'),
       marks: layer('marks'),
       violations: layer('violations'),
+      story: layer('story'),
       cursor: layer('cursor-layer'),
       axis: layer('axis'),
     };
@@ -101,7 +107,7 @@ export class Diagram implements Frame {
     this.scale = this.x0.copy();
     this.resize(container.clientWidth);
     this.drawLanes();
-    const zoom = d3
+    this.zoom = d3
       .zoom<SVGSVGElement, unknown>()
       .scaleExtent([1, Math.max(2, meta.simMs * 10)])
       .translateExtent([
@@ -116,7 +122,7 @@ export class Diagram implements Frame {
         this.scale = event.transform.rescaleX(this.x0);
         this.schedule();
       });
-    this.root.call(zoom).on('dblclick.zoom', null);
+    this.root.call(this.zoom).on('dblclick.zoom', null);
     this.root.on('click', (event: MouseEvent) => {
       const [px] = d3.pointer(event, this.svg);
       const hit = event.target instanceof Element ? event.target.closest('[data-row]') : null;
@@ -134,6 +140,32 @@ export class Diagram implements Frame {
   moveCursor(row: number): void {
     this.cursorRow = row;
     this.drawCursor();
+    if (this.story !== null) this.drawStory();
+  }
+
+  /** Draws a violation's story as a chain (null: none), and zooms out to show all of it when it is not in view. */
+  showStory(story: ViolationStory | null): void {
+    this.story = story;
+    if (story !== null && story.steps.length > 0) {
+      const times = story.steps.map((s) => s.t);
+      const [t0, t1] = [Math.min(...times), Math.max(...times)];
+      const [d0, d1] = this.scale.domain() as [number, number];
+      if (t0 < d0 || t1 > d1) this.zoomTo(t0, t1);
+    }
+    this.drawStory();
+  }
+
+  /** Zooms and pans so that [t0, t1] fills the plot, with a margin. */
+  private zoomTo(t0: number, t1: number): void {
+    const pad = Math.max(1, (t1 - t0) * 0.05);
+    const [a, b] = [Math.max(0, t0 - pad), Math.min(this.meta.simMs, t1 + pad)];
+    const k = Math.max(1, this.meta.simMs / Math.max(1e-6, b - a));
+    const transform = d3.zoomIdentity.translate(MARGIN.left, 0).scale(k).translate(-this.x0(a), 0);
+    this.root.call(this.zoom.transform, transform);
+  }
+
+  private drawStory(): void {
+    drawStory(this.layers.story, this.layers.lanes, this.story, this.cursorRow, this);
   }
 
   highlightViolation(index: number | null): void {
@@ -176,11 +208,11 @@ export class Diagram implements Frame {
   }
 
   private drawLanes(): void {
-    const lanes = this.root.insert('g', '.faults').attr('class', 'lanes');
     this.meta.lanes.forEach((lane, i) => {
-      const g = lanes
+      const g = this.layers.lanes
         .append('g')
         .attr('data-testid', `lane-${lane.id}`)
+        .attr('data-lane', lane.id)
         .attr('transform', `translate(0,${this.laneY(i)})`);
       g.append('line')
         .attr('class', 'lane-line')
@@ -210,6 +242,7 @@ export class Diagram implements Frame {
     this.drawEvents();
     this.drawMarks();
     this.drawViolations();
+    this.drawStory();
     this.drawCursor();
   }
 
