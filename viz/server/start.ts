@@ -38,6 +38,10 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
       else reject(new Error(`cannot listen on ${where}: ${err.message}`));
     });
   });
+  // Node closes an idle keep-alive connection after 5 s; a client whose event loop was busy that long
+  // (a test checking 50,000 rows in the same process) then reuses a socket being closed and reads
+  // ECONNRESET. A minute of grace costs a local server nothing.
+  server.keepAliveTimeout = 60_000;
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
