@@ -41,14 +41,8 @@ export async function traceEvents(id: string, from: number, to: number): Promise
   }
   return (await Promise.all(chunks)).flat();
 }
-/** The story of violation `n`, or null when its checker has none (the server answers 404). */
-export async function violationStory(id: string, n: number): Promise<ViolationStory | null> {
-  const url = `${ROUTES.story(id)}?n=${n}`;
-  const res = await fetch(url);
-  if (res.status === 404) return null;
-  if (!res.ok) return (await get(url)).json();
-  return res.json();
-}
+/** The story of violation `n`, or null when its checker has none. */
+export const violationStory = async (id: string, n: number): Promise<ViolationStory | null> => (await get(`${ROUTES.story(id)}?n=${n}`)).json();
 export const checkpoint = async (id: string, row: number): Promise<DerivedState> => (await get(`${ROUTES.checkpoint(id)}?row=${row}`)).json();
 
 /** Sends a dropped file; answers the new trace's id. */

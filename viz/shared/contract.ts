@@ -336,7 +336,7 @@ export const ROUTES = {
   checkpoint: (id: string) => `/api/traces/${encodeURIComponent(id)}/checkpoint`,
   /** The trace as a ShiViz log (text/plain; attachment). */
   shiviz: (id: string) => `/api/traces/${encodeURIComponent(id)}/shiviz`,
-  /** ViolationStory of violation ?n= (its index in TraceMeta.violations); 404 when the checker has no story. */
+  /** ViolationStory of violation ?n= (its index in TraceMeta.violations), or null when its checker has no story. */
   story: (id: string) => `/api/traces/${encodeURIComponent(id)}/story`,
   /** The trace file itself (attachment). */
   raw: (id: string) => `/api/traces/${encodeURIComponent(id)}/raw`,
