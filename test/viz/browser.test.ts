@@ -5,6 +5,7 @@
 // (and a double assignment in red); no console errors anywhere. Screenshots go to
 // test-artifacts/viz/.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -17,7 +18,7 @@ import { runScenario } from '../../sim/scenario/run.ts';
 import { FileSink } from '../../trace/sink.ts';
 import { chromiumAvailable, launchChromium } from '../../viz/server/chromium.ts';
 import { startVizServer } from '../../viz/server/start.ts';
-import type { DerivedState, TraceListing, TraceMeta } from '../../viz/shared/contract.ts';
+import type { DerivedState, TraceListing, TraceMeta, ViolationStory } from '../../viz/shared/contract.ts';
 import { applyEvent, initialState } from '../../viz/shared/state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -35,6 +36,14 @@ interface Viz {
   errors: string[];
 }
 
+/** A seeded bug's trace as `samsa run <scenario> --trace <file>` writes it (the run exits 1: it finds violations). */
+function samsaRun(dir: string, scenarioPath: string): string {
+  const path = join(dir, basename(scenarioPath).replace(/\.yaml$/, '.jsonl'));
+  const run = spawnSync(process.execPath, [join(root, 'bin', 'samsa.js'), 'run', join(root, scenarioPath), '--trace', path], { encoding: 'utf8' });
+  if (run.status !== 1) throw new Error(`samsa run ${scenarioPath} exited ${run.status}: ${run.stderr}`);
+  return path;
+}
+
 function writeTrace(dir: string, scenarioPath: string): string {
   const scenario = loadScenario(join(root, scenarioPath), { knownBugs: KNOWN_BUGS });
   const path = join(dir, `${scenario.name}.jsonl`);
@@ -48,7 +57,7 @@ function eventsOf<K extends EventLine['kind']>(path: string, kind: K): Array<Ext
   return lines.map((l) => JSON.parse(l) as EventLine | TraceSummary).filter((ev): ev is Extract<EventLine, { kind: K }> => ev.kind === kind);
 }
 
-/** A hand-made trace in which c1 and c2 of group g1 both own orders-1 (what a buggy assignor would do). */
+/** A hand-made trace in which c1 and c2 of group g1 both own orders/1 (what a buggy assignor would do). */
 function writeDoubleAssignment(dir: string): string {
   const path = join(dir, 'double-assignment.jsonl');
   const header: TraceHeader = { samsa: 1, scenario: 'double-assignment', seed: 1, config: {} };
@@ -93,6 +102,7 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
   let dir: string;
   let quickstart: string;
   let bug: string;
+  let ackBeforeHw: string;
   let consumerGroup: string;
   let doubleAssignment: string;
   let server: { url: string; close(): Promise<void> };
@@ -104,10 +114,11 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     dir = mkdtempSync(join(tmpdir(), 'samsa-viz-browser-'));
     mkdirSync(artifacts, { recursive: true });
     quickstart = writeTrace(dir, 'scenarios/quickstart.yaml');
-    bug = writeTrace(dir, 'scenarios/bugs/truncate-to-hw.yaml');
+    bug = samsaRun(dir, 'scenarios/bugs/truncate-to-hw.yaml');
+    ackBeforeHw = samsaRun(dir, 'scenarios/bugs/ack-before-hw.yaml');
     consumerGroup = writeTrace(dir, 'scenarios/consumer-group.yaml');
     doubleAssignment = writeDoubleAssignment(dir);
-    server = await startVizServer({ traces: [quickstart, bug, consumerGroup, doubleAssignment], cwd: dir, host: '127.0.0.1', port: 0 });
+    server = await startVizServer({ traces: [quickstart, bug, ackBeforeHw, consumerGroup, doubleAssignment], cwd: dir, host: '127.0.0.1', port: 0 });
     listing = (await (await fetch(new URL('/api/traces', server.url))).json()) as TraceListing[];
     browser = await launchChromium();
   });
@@ -178,7 +189,68 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
       }
     }
     for (const node of ['b1', 'b2', 'b3']) await expect(page.getByTestId(`raft-${node}`).count()).resolves.toBe(1);
+
+    // The partition (b1 | b2,b3 from 8 s to 18 s) shades each node's lane by its side and says whom it is cut from; clients are not on a side.
+    const partition = meta.faults.findIndex((f) => f.kind === 'partition');
+    const band = (lane: string) => page.getByTestId(`fault-${partition}-${lane}`);
+    expect(await Promise.all(['b1', 'b2', 'b3'].map((lane) => band(lane).getAttribute('data-side')))).toEqual(['0', '1', '1']);
+    expect(await band('b1').getAttribute('fill')).not.toBe(await band('b2').getAttribute('fill'));
+    expect(await band('b2').getAttribute('fill')).toBe(await band('b3').getAttribute('fill'));
+    expect(await band('p1').count()).toBe(0);
+    expect(await page.getByTestId(`cut-note-${partition}-b1`).textContent()).toBe('✂ cut off from b2, b3');
+    expect(await page.getByTestId(`cut-note-${partition}-b3`).textContent()).toBe('✂ cut off from b1');
     await page.screenshot({ path: join(artifacts, 'quickstart.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("draws each replica's log on an offset axis, with its high watermark and log start marked and a legend of its colours", async () => {
+    // Late in the truncate-to-hw run the three partitions are led in three different epochs, and b3 lags orders/0 far behind.
+    const step = 30_000;
+    const page = await open(bug, step);
+    const expected = stateAt(bug, step);
+    const box = async (selector: string) => (await page.locator(selector).boundingBox())!;
+    const epochs = new Set<string>();
+    for (const [key, partition] of Object.entries(expected.partitions).filter(([k]) => k.startsWith('orders/'))) {
+      const replicas = Object.values(partition.replicas);
+      const top = Math.max(...replicas.map((r) => r.leo));
+      const first = Math.max(0, top - 48);
+      const axis = `[data-testid="axis-${key}"]`;
+      expect(Number(await page.locator(axis).getAttribute('data-first'))).toBe(first);
+      const labels = await page.locator(`${axis} .axis-label`).evaluateAll((ls) => ls.map((l) => [l.getAttribute('data-offset'), l.textContent]));
+      expect(labels.length).toBeGreaterThan(2);
+      expect(labels.at(-1)).toEqual([String(top), String(top)]);
+      for (const r of replicas) {
+        const cells = `[data-testid="replica-${key}-${r.node}"] .cell`;
+        expect(await page.locator(cells).count()).toBe(top - first);
+        // Each axis label stands at the left edge of its offset's cell.
+        for (const [offset] of labels.slice(0, -1)) {
+          expect(
+            Math.abs((await box(`${axis} .axis-label[data-offset="${offset}"]`)).x - (await box(`${cells}[data-offset="${offset}"]`)).x),
+          ).toBeLessThanOrEqual(1);
+        }
+        const hw = page.getByTestId(`hw-${key}-${r.node}`);
+        expect(Number(await hw.getAttribute('data-offset'))).toBe(r.highWatermark);
+        if (r.highWatermark >= first && r.highWatermark < top) {
+          const mark = (await hw.boundingBox())!;
+          expect(Math.abs(mark.x + mark.width / 2 - (await box(`${cells}[data-offset="${r.highWatermark}"]`)).x)).toBeLessThanOrEqual(1.5);
+        }
+        expect(Number(await page.getByTestId(`log-start-${key}-${r.node}`).getAttribute('data-offset'))).toBe(r.logStartOffset);
+        for (const e of await page.locator(`${cells}[data-epoch]`).evaluateAll((cs) => cs.map((c) => c.getAttribute('data-epoch')!))) epochs.add(e);
+      }
+    }
+    // The legend has a swatch per epoch drawn, in the colour the cells of that epoch have.
+    expect(epochs.size).toBeGreaterThan(1);
+    const legend = page.getByTestId('log-legend');
+    for (const e of epochs) {
+      const colour = (selector: string) =>
+        page
+          .locator(selector)
+          .first()
+          .evaluate((n) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(n).backgroundColor);
+      expect(await colour(`[data-testid=log-legend] [data-epoch="${e}"] .cell`)).toBe(await colour(`.replica .cell[data-epoch="${e}"]`));
+    }
+    for (const text of ['above the high watermark', 'no record', 'high watermark', 'log start offset']) expect(await legend.textContent()).toContain(text);
+    await page.getByTestId('state-panel').screenshot({ path: join(artifacts, 'replica-logs.png') });
     await page.close();
   });
 
@@ -195,6 +267,16 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     expect(messages).toBeLessThan(3000);
     expect(await diagram.locator('rect.density').count()).toBe(0);
     await page.screenshot({ path: join(artifacts, 'quickstart-zoomed.png') });
+
+    // Zoomed to a fraction of a millisecond, the axis still tells its ticks apart.
+    for (let i = 0; i < 16; i++) await page.mouse.wheel(0, -500);
+    await page.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+      const labels = Array.from(doc.querySelectorAll('[data-testid=diagram] .axis .tick text'), (t) => t.textContent);
+      return labels.length > 2 && labels.every((l) => /\.\d{4,} s$/.test(l ?? ''));
+    });
+    const labels = await diagram.locator('.axis .tick text').allTextContents();
+    expect(new Set(labels).size).toBe(labels.length);
     await page.close();
   });
 
@@ -267,11 +349,127 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     expect(await page.locator('.highlight').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(artifacts, 'truncate-to-hw-violation.png'), fullPage: true });
 
+    // Partitions are named topic/partition in everything shown (the raw event at the cursor aside).
+    const shown = await page.locator('body').evaluate((body) => {
+      const copy = body.cloneNode(true) as typeof body;
+      copy.querySelector('[data-testid="event-detail"]')?.remove();
+      return copy.textContent ?? '';
+    });
+    expect(shown).toContain('orders/0');
+    expect(shown).not.toMatch(/\borders-\d/);
+
     // next-violation from the start lands on the first violation's step.
     await seek(page, 0);
     await page.getByTestId('next-violation').click();
     const first = Math.min(...meta.violations.map((v) => v.atStep));
     await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, first);
+    await page.close();
+  });
+
+  it('opens a trace with violations at the first one, and draws each violation at the step it names', async () => {
+    const page = await open(bug);
+    const meta = (await (await fetch(new URL(`/api/traces/${idOf(bug)}/meta`, server.url))).json()) as TraceMeta;
+    const firstStep = Math.min(...meta.violations.map((v) => v.atStep));
+    const first = meta.violations.findIndex((v) => v.atStep === firstStep);
+    expect(await cursor(page)).toBe(firstStep);
+    expect(await page.getByTestId(`violation-${first}`).getAttribute('class')).toContain('highlight');
+
+    // trace-validation is recorded at the end of the run; its line stands where the cursor does at its step.
+    const late = meta.violations.findIndex((v) => v.name === 'trace-validation');
+    expect(meta.violations[late]!.t - meta.violations[late]!.atT).toBeGreaterThan(1000);
+    await seek(page, meta.violations[late]!.atStep);
+    const lineX = Number(await page.getByTestId(`violation-line-${late}`).getAttribute('x1'));
+    const cursorX = Number(await page.locator('[data-testid=diagram] line.cursor').getAttribute('x1'));
+    expect(lineX).toBeCloseTo(cursorX, 3);
+    await page.close();
+  });
+
+  const metaOf = async (path: string) => (await (await fetch(new URL(`/api/traces/${idOf(path)}/meta`, server.url))).json()) as TraceMeta;
+  const storyOf = async (path: string, n: number) =>
+    (await (await fetch(new URL(`/api/traces/${idOf(path)}/story?n=${n}`, server.url))).json()) as ViolationStory;
+
+  /** Chooses violation `n` and checks that its story is listed and drawn as one chain over the lanes it touches. */
+  async function explained(page: Page, path: string, n: number): Promise<ViolationStory> {
+    const story = await storyOf(path, n);
+    await page.getByTestId(`violation-${n}`).click();
+    await page.getByTestId('story-headline').waitFor();
+    expect(await page.getByTestId('story-headline').textContent()).toBe(story.headline);
+    const items = page.locator('[data-testid=story] .story-step');
+    expect(await items.count()).toBe(story.steps.length);
+    for (const [k, step] of story.steps.entries()) {
+      const item = page.getByTestId(`story-step-${k}`);
+      expect(await item.textContent()).toContain(step.text);
+      expect((await item.getAttribute('class'))!.includes('cause')).toBe(step.cause);
+      const mark = page.getByTestId(`story-mark-${k}`);
+      expect([await mark.getAttribute('data-row'), await mark.getAttribute('data-lane')]).toEqual([String(step.row), step.node]);
+      expect((await mark.getAttribute('class'))!.includes('cause')).toBe(step.cause);
+    }
+    expect(await page.getByTestId('story-chain').count()).toBe(1);
+    // The lanes the chain touches are drawn in its colour, and only those.
+    const touched = [...new Set(story.steps.map((s) => s.node))].filter((n) => n !== '').sort();
+    const lit = await page.locator('[data-testid=diagram] g.story-lane').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-lane')!).sort());
+    expect(lit).toEqual(touched);
+    return story;
+  }
+
+  /** Clicks step k of the story: the cursor goes to its step, where its mark stands, and both are marked current. */
+  async function followStep(page: Page, story: ViolationStory, k: number): Promise<void> {
+    await page.getByTestId(`story-step-${k}`).click();
+    await page.waitForFunction((s) => (globalThis as unknown as { samsaViz: Viz }).samsaViz.step === s, story.steps[k]!.step);
+    await page.waitForFunction((k) => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document;
+      return (doc.querySelector(`[data-testid=story-mark-${k}]`)?.getAttribute('class') ?? '').includes('current');
+    }, k);
+    expect(await page.getByTestId(`story-step-${k}`).getAttribute('class')).toContain('current');
+    const markX = Number(/translate\(([-\d.e]+),/.exec((await page.getByTestId(`story-mark-${k}`).getAttribute('transform'))!)![1]);
+    const cursorX = Number(await page.locator('[data-testid=diagram] line.cursor').getAttribute('x1'));
+    expect(markX).toBeCloseTo(cursorX, 3);
+  }
+
+  it("explains ack-before-hw's lost write: the acknowledgement, the election and the truncation that removed it, as one chain", async () => {
+    const meta = await metaOf(ackBeforeHw);
+    const page = await open(ackBeforeHw);
+    const n = meta.violations.findIndex((v) => v.name === 'lost-write');
+    const story = await explained(page, ackBeforeHw, n);
+    expect(story.headline).toMatch(
+      /^p1's write 'p1-\d+' at orders\/0 offset \d+, acknowledged to p1 at step \d+ before it was committed: b\d was elected leader without it \(step \d+\); b\d truncated it away/,
+    );
+    expect(story.steps[0]).toMatchObject({ role: 'origin', node: 'p1', step: meta.violations[n]!.values.ackStep });
+    const causes = story.steps.flatMap((s, k) => (s.cause ? [k] : []));
+    expect(causes.map((k) => story.steps[k]!.role)).toEqual(['election', 'truncation']);
+    expect(await page.locator('[data-testid=diagram] .story-mark.cause').count()).toBe(2);
+    // The page opened at the first violation; the chosen one is where the cursor went.
+    expect(await cursor(page)).toBe(meta.violations[n]!.atStep);
+    await followStep(page, story, 0);
+    await followStep(page, story, causes[0]!);
+    await followStep(page, story, causes[1]!);
+    // The picture in docs/img/explained-lost-write.png: the chain on the diagram, the explanation beside the state.
+    await page.setViewportSize({ width: 1600, height: 1240 });
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await page.screenshot({ path: join(artifacts, 'explained-lost-write.png') });
+    await page.close();
+  });
+
+  it("explains truncate-to-hw's ISR violations and its lost write from the committed record to the truncation on the replica named", async () => {
+    const meta = await metaOf(bug);
+    const page = await open(bug);
+    for (const name of ['strong-isr', 'leader-completeness', 'replica-log-matching', 'lost-write']) {
+      const n = meta.violations.findIndex((v) => v.name === name);
+      const story = await explained(page, bug, n);
+      const truncation = story.steps.findIndex((s) => s.role === 'truncation' && s.cause);
+      expect(truncation, name).toBeGreaterThan(0);
+      expect(story.steps[truncation]!.text).toMatch(/(b\d) truncated its log to offset (\d+) \(its high watermark was \2\)/);
+      if (name !== 'lost-write') {
+        expect(story.steps[0]!.text).toMatch(/^offset \d+ committed: leader b\d/);
+        expect(story.steps.filter((s) => s.role === 'truncation').map((s) => s.node)).toContain(meta.violations[n]!.nodes[0]);
+      }
+      await followStep(page, story, truncation);
+    }
+    // A violation whose checker has no story says so, and the chain goes away.
+    await page.getByTestId(`violation-${meta.violations.findIndex((v) => v.name === 'producer-order')}`).click();
+    await page.getByTestId('story-none').waitFor();
+    expect(await page.getByTestId('story-none').textContent()).toContain('no explanation for producer-order');
+    expect(await page.locator('[data-testid=diagram] .story-mark').count()).toBe(0);
     await page.close();
   });
 
@@ -329,10 +527,10 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
     for (const consumer of Object.values(group.consumers)) {
       const row = await page.getByTestId(`group-g1-member-${consumer.client}`).textContent();
       expect(row).toContain(consumer.memberId!);
-      for (const [topic, partition] of consumer.partitions) expect(row).toContain(`${topic}-${partition}`);
+      for (const [topic, partition] of consumer.partitions) expect(row).toContain(`${topic}/${partition}`);
     }
     for (const committed of Object.values(group.offsets)) {
-      const row = page.getByTestId(`group-g1-offset-${committed.topic}-${committed.partition}`);
+      const row = page.getByTestId(`group-g1-offset-${committed.topic}/${committed.partition}`);
       expect(Number(await row.getAttribute('data-offset'))).toBe(committed.offset);
     }
     expect(await page.locator('.tp.double').count()).toBe(0);
@@ -349,12 +547,12 @@ describe.skipIf(!runnable)(runnable ? 'the visualizer in chromium' : 'the visual
   it('shows a partition owned by two clients at once in red', async () => {
     const page = await open(doubleAssignment, 2);
     const double = page.locator('[data-testid="group-g1-members"] .tp.double');
-    expect(await double.allTextContents()).toEqual(['orders-1', 'orders-1']);
+    expect(await double.allTextContents()).toEqual(['orders/1', 'orders/1']);
     expect(
       await double.first().evaluate((chip) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(chip).color),
     ).toBe('rgb(187, 0, 0)');
-    expect(await page.getByTestId('group-g1-offset-orders-1').getAttribute('class')).toBe('double');
-    expect(await page.getByTestId('group-g1-offset-orders-0').getAttribute('class')).toBe('');
+    expect(await page.getByTestId('group-g1-offset-orders/1').getAttribute('class')).toBe('double');
+    expect(await page.getByTestId('group-g1-offset-orders/0').getAttribute('class')).toBe('');
     await page.getByTestId('group-g1').screenshot({ path: join(artifacts, 'double-assignment.png') });
     await page.close();
   });

@@ -98,12 +98,23 @@ describe('the visualizer server', () => {
         .sort(),
     ).toEqual(['admin', 'c1', 'c2', 'g1a', 'g1b', 'p1', 'p2']);
     // The group's coordinator partitions (__consumer_offsets) come after the scenario's topic.
-    expect(meta.partitions.filter((p) => p.startsWith('orders-'))).toEqual(['orders-0', 'orders-1', 'orders-2']);
+    expect(meta.partitions.filter((p) => p.startsWith('orders/'))).toEqual(['orders/0', 'orders/1', 'orders/2']);
     expect(meta.partitions).toHaveLength(3 + 5);
     expect(meta.faults.map((f) => [f.kind, f.startT, f.endT, f.label])).toEqual([
       ['partition', 8000, 18000, 'b1 | b2,b3'],
       ['crash', 22000, 27000, 'b2 down (kill)'],
     ]);
+    // The partition keeps its sides and cut links, so that the page can show who is cut from whom.
+    expect(meta.faults[0]).toMatchObject({
+      sides: [['b1'], ['b2', 'b3']],
+      links: [
+        ['b1', 'b2'],
+        ['b1', 'b3'],
+        ['b2', 'b1'],
+        ['b3', 'b1'],
+      ],
+    });
+    expect(meta.faults[1]).toMatchObject({ sides: null, links: null });
 
     const res = await get(`/api/traces/${id}/columns`);
     expect(res.headers.get('content-type')).toContain('application/octet-stream');
@@ -153,7 +164,7 @@ describe('the visualizer server', () => {
     const expected = initialState(JSON.parse(lines[0]!) as TraceHeader);
     for (let row = 0; row <= target; row++) applyEvent(expected, JSON.parse(lines[row + 1]!) as EventLine, row);
     expect(checkpoint).toEqual(expected);
-    expect(Object.keys(expected.partitions).filter((p) => p.startsWith('orders-')).length).toBe(3);
+    expect(Object.keys(expected.partitions).filter((p) => p.startsWith('orders/')).length).toBe(3);
   });
 
   it('lists a bug trace’s violations with the row that exposed each', async () => {
@@ -164,7 +175,17 @@ describe('the visualizer server', () => {
     for (const v of meta.violations) {
       expect(JSON.parse(bugLines[v.row + 1]!)).toMatchObject({ kind: 'violation', name: v.name, i: v.step });
       expect((JSON.parse(bugLines[v.atRow + 1]!) as EventLine).i).toBe(v.atStep);
+      expect(v.atT).toBe((JSON.parse(bugLines[v.atRow + 1]!) as EventLine).t);
+      // Partitions are named topic/partition, whatever the checker wrote.
+      expect(v.message).not.toMatch(/\borders-\d/);
     }
+    // trace-validation judges at the end of the run: recorded at 90 s, it names a step long before.
+    const late = meta.violations.find((v) => v.name === 'trace-validation')!;
+    expect(late.atT).toBeLessThan(late.t - 1000);
+    const strongIsr = meta.violations.find((v) => v.name === 'strong-isr')!;
+    expect(strongIsr.values.partition).toMatch(/^orders-\d$/);
+    expect(strongIsr.partition).toBe((strongIsr.values.partition as string).replace('-', '/'));
+    expect(meta.violations.find((v) => v.name === 'lost-write')!.partition).toMatch(/^orders\/\d$/);
   });
 
   it('exports ShiViz and the raw file', async () => {

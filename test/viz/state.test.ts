@@ -61,7 +61,7 @@ describe('initialState', () => {
 });
 
 describe('replica logs', () => {
-  const replica = (state: DerivedState, node = 'b1'): ReplicaState => state.partitions['orders-0']!.replicas[node]!;
+  const replica = (state: DerivedState, node = 'b1'): ReplicaState => state.partitions['orders/0']!.replicas[node]!;
 
   it('appends batches into epoch runs, merging runs of the same epoch', () => {
     const state = run([
@@ -179,6 +179,21 @@ describe('replica logs', () => {
     expect(replica(state)).toMatchObject({ leo: 0, highWatermark: 0, epochRuns: [] });
   });
 
+  it('takes the log start offset from the first batch of a log that held nothing, or of a recovered one', () => {
+    const state = run([
+      { kind: 'partition-append', node: 'b1', ...at, batches: [[40, 44, 3, 1]] },
+      { kind: 'partition-append', node: 'b1', ...at, batches: [[45, 49, 3, 2]] },
+    ]);
+    expect(replica(state)).toMatchObject({ logStartOffset: 40, leo: 50 });
+    run([{ kind: 'partition-truncate', node: 'b1', ...at, endOffset: 45 }], state);
+    run([{ kind: 'partition-append', node: 'b1', ...at, batches: [[45, 46, 4, 3]] }], state);
+    expect(replica(state)).toMatchObject({ logStartOffset: 40, leo: 47 });
+    run([{ kind: 'partition-recover', node: 'b1', ...at, batches: [[20, 29, 2, 4]], tornBytes: 0, highWatermark: 25 }], state);
+    expect(replica(state)).toMatchObject({ logStartOffset: 20, leo: 30 });
+    run([{ kind: 'partition-recover', node: 'b1', ...at, batches: [], tornBytes: 0, highWatermark: 0 }], state);
+    expect(replica(state)).toMatchObject({ logStartOffset: 0, leo: 0 });
+  });
+
   it("takes roles, high watermarks and the leader's ISR view; a demoted leader drops its ISR view", () => {
     const state = run([
       { kind: 'partition-role', node: 'b1', ...at, role: 'leader', leader: 'b1', leaderEpoch: 2 },
@@ -222,8 +237,8 @@ describe('the controller-committed partition view', () => {
       change('b3', 'b1', ['b1', 'b2', 'b3'], 0, 0), // a lagging image
       change('b3', 'b1', ['b1', 'b2'], 0, 1),
     ]);
-    expect(state.partitions['orders-0']).toEqual({
-      key: 'orders-0',
+    expect(state.partitions['orders/0']).toEqual({
+      key: 'orders/0',
       topic: 'orders',
       partition: 0,
       leader: 'b2',
@@ -288,7 +303,7 @@ describe('nodes', () => {
       { kind: 'crash', node: 'b2', reason: 'kill', disk: [] },
     ]);
     expect(state.nodes.b2).toMatchObject({ up: false, incarnation: 1, controllerActive: false });
-    expect(state.partitions['orders-0']!.replicas.b2).toMatchObject({ leo: 2, epochRuns: [[0, 0]] });
+    expect(state.partitions['orders/0']!.replicas.b2).toMatchObject({ leo: 2, epochRuns: [[0, 0]] });
     run([{ kind: 'restart', node: 'b2', incarnation: 2 }], state);
     expect(state.nodes.b2).toMatchObject({ up: true, incarnation: 2 });
   });
@@ -533,10 +548,10 @@ describe('a real quickstart run', () => {
     expect(Object.values(state.nodes).every((n) => n.up)).toBe(true);
     expect(
       Object.keys(state.partitions)
-        .filter((p) => p.startsWith('orders-'))
+        .filter((p) => p.startsWith('orders/'))
         .sort(),
-    ).toEqual(['orders-0', 'orders-1', 'orders-2']);
-    expect(Object.keys(state.partitions).filter((p) => p.startsWith('__consumer_offsets-'))).toHaveLength(5);
+    ).toEqual(['orders/0', 'orders/1', 'orders/2']);
+    expect(Object.keys(state.partitions).filter((p) => p.startsWith('__consumer_offsets/'))).toHaveLength(5);
     expect(state.cutLinks).toEqual([]);
     for (const p of Object.values(state.partitions)) {
       expect(p.leader).not.toBeNull();
@@ -612,7 +627,7 @@ describe('a real consumer-group run', () => {
     for (const committed of Object.values(group.offsets)) {
       expect(committed.generation).toBe(1);
       expect(committed.offset).toBeGreaterThan(0);
-      expect(committed.offset).toBeLessThanOrEqual(state.partitions[`orders-${committed.partition}`]!.replicas[group.coordinator!]!.leo);
+      expect(committed.offset).toBeLessThanOrEqual(state.partitions[`orders/${committed.partition}`]!.replicas[group.coordinator!]!.leo);
     }
   });
 

@@ -2,7 +2,15 @@
 
 import type { EventLine } from '../../core/trace/schema.ts';
 import { decodeColumns } from '../shared/columns.ts';
-import { MAX_EVENTS_PER_REQUEST, ROUTES, type DerivedState, type TraceColumns, type TraceListing, type TraceMeta } from '../shared/contract.ts';
+import {
+  MAX_EVENTS_PER_REQUEST,
+  ROUTES,
+  type DerivedState,
+  type TraceColumns,
+  type TraceListing,
+  type TraceMeta,
+  type ViolationStory,
+} from '../shared/contract.ts';
 
 /** A request the server refused or that failed: its message is the server's own `error`. */
 export class ApiError extends Error {}
@@ -33,6 +41,8 @@ export async function traceEvents(id: string, from: number, to: number): Promise
   }
   return (await Promise.all(chunks)).flat();
 }
+/** The story of violation `n`, or null when its checker has none. */
+export const violationStory = async (id: string, n: number): Promise<ViolationStory | null> => (await get(`${ROUTES.story(id)}?n=${n}`)).json();
 export const checkpoint = async (id: string, row: number): Promise<DerivedState> => (await get(`${ROUTES.checkpoint(id)}?row=${row}`)).json();
 
 /** Sends a dropped file; answers the new trace's id. */

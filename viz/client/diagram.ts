@@ -11,28 +11,21 @@ import {
   FLAG_OK,
   FLAG_RESPONSE,
   NO_LANE,
-  type FaultSpan,
   type TraceColumns,
   type TraceMeta,
   type ViolationEntry,
+  type ViolationStory,
 } from '../shared/contract.ts';
+import { drawFaults } from './fault-layer.ts';
+import { LANE_HEIGHT, MARGIN, type Frame } from './frame.ts';
+import { drawStory, STORY_STYLE } from './story-layer.ts';
+import { timeTickFormat } from './time-axis.ts';
 
-const LANE_HEIGHT = 30;
-const MARGIN = { top: 28, right: 16, bottom: 20, left: 64 };
 /** More visible rows than this and the lanes show density instead of single events. */
 const DETAIL_LIMIT = 3000;
 const BIN_PIXELS = 4;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-const FAULT_COLOURS: Record<FaultSpan['kind'], string> = {
-  partition: '#f4a3a3',
-  'partition-oneway': '#f7c59f',
-  crash: '#bbbbbb',
-  'slow-link': '#ffe08a',
-  network: '#c9b3f5',
-  'clock-skew': '#a8e6cf',
-  'disk-faults': '#d7ccc8',
-};
 const OUTCOME_COLOURS = { ok: '#2e9d4e', fail: '#d62728', info: '#e6a700' };
 
 /** The styles the diagram needs, inside the SVG itself so that an exported SVG looks the same. */
@@ -52,6 +45,7 @@ const SVG_STYLE = `
   .mark-restart { fill: #2e9d4e; }
   .mark-other { fill: #7a5cc2; }
   .fault { opacity: 0.45; }
+  .cut-note { font-size: 10px; fill: #8a1111; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
   .density { fill: #4a6fa5; }
   .density-note { fill: #777; font-style: italic; }
   .domain, .axis line { stroke: #999; }
@@ -62,16 +56,21 @@ export interface DiagramHandlers {
   pick(t: number, row: number | null): void;
 }
 
-export class Diagram {
+export class Diagram implements Frame {
   readonly svg: SVGSVGElement;
   private readonly root: d3.Selection<SVGSVGElement, unknown, null, undefined>;
-  private readonly layers: Record<'faults' | 'events' | 'marks' | 'violations' | 'cursor' | 'axis', d3.Selection<SVGGElement, unknown, null, undefined>>;
+  private readonly layers: Record<
+    'lanes' | 'faults' | 'events' | 'faultNotes' | 'marks' | 'violations' | 'story' | 'cursor' | 'axis',
+    d3.Selection<SVGGElement, unknown, null, undefined>
+  >;
   private readonly laneIndex = new Map<string, number>();
   private readonly x0: d3.ScaleLinear<number, number>;
-  private x: d3.ScaleLinear<number, number>;
-  private width = 800;
+  private scale: d3.ScaleLinear<number, number>;
+  width = 800;
   private cursorRow = 0;
   private highlighted: number | null = null;
+  private story: ViolationStory | null = null;
+  private readonly zoom: d3.ZoomBehavior<SVGSVGElement, unknown>;
   private pending = false;
 
   constructor(
@@ -86,25 +85,29 @@ export class Diagram {
     this.svg.setAttribute('xmlns', SVG_NS);
     container.append(this.svg);
     this.root = d3.select(this.svg);
-    this.root.append('style').text(SVG_STYLE);
+    this.root.append('style').text(SVG_STYLE + STORY_STYLE);
     // Drawing stops at the plot's edges: bars and messages that run out of the window are cut there.
     this.root.append('clipPath').attr('id', 'plot-clip').append('rect').attr('class', 'plot-clip-rect');
     const layer = (name: string) => this.root.append('g').attr('class', name);
     this.layers = {
+      lanes: layer('lanes'),
       faults: layer('faults'),
       events: layer('events'),
+      faultNotes: layer('fault-notes'),
       marks: layer('marks'),
       violations: layer('violations'),
+      story: layer('story'),
       cursor: layer('cursor-layer'),
       axis: layer('axis'),
     };
     this.layers.faults.attr('clip-path', 'url(#plot-clip)');
     this.layers.events.attr('clip-path', 'url(#plot-clip)');
+    this.layers.faultNotes.attr('clip-path', 'url(#plot-clip)');
     this.x0 = d3.scaleLinear().domain([0, Math.max(1, meta.simMs)]);
-    this.x = this.x0.copy();
+    this.scale = this.x0.copy();
     this.resize(container.clientWidth);
     this.drawLanes();
-    const zoom = d3
+    this.zoom = d3
       .zoom<SVGSVGElement, unknown>()
       .scaleExtent([1, Math.max(2, meta.simMs * 10)])
       .translateExtent([
@@ -116,14 +119,14 @@ export class Diagram {
         [this.width - MARGIN.right, this.height()],
       ])
       .on('zoom', (event: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
-        this.x = event.transform.rescaleX(this.x0);
+        this.scale = event.transform.rescaleX(this.x0);
         this.schedule();
       });
-    this.root.call(zoom).on('dblclick.zoom', null);
+    this.root.call(this.zoom).on('dblclick.zoom', null);
     this.root.on('click', (event: MouseEvent) => {
       const [px] = d3.pointer(event, this.svg);
       const hit = event.target instanceof Element ? event.target.closest('[data-row]') : null;
-      if (px >= MARGIN.left) handlers.pick(this.x.invert(px), hit === null ? null : Number(hit.getAttribute('data-row')));
+      if (px >= MARGIN.left) handlers.pick(this.scale.invert(px), hit === null ? null : Number(hit.getAttribute('data-row')));
     });
     new ResizeObserver(() => {
       if (Math.abs(container.clientWidth - this.width) > 2) {
@@ -137,6 +140,32 @@ export class Diagram {
   moveCursor(row: number): void {
     this.cursorRow = row;
     this.drawCursor();
+    if (this.story !== null) this.drawStory();
+  }
+
+  /** Draws a violation's story as a chain (null: none), and zooms out to show all of it when it is not in view. */
+  showStory(story: ViolationStory | null): void {
+    this.story = story;
+    if (story !== null && story.steps.length > 0) {
+      const times = story.steps.map((s) => s.t);
+      const [t0, t1] = [Math.min(...times), Math.max(...times)];
+      const [d0, d1] = this.scale.domain() as [number, number];
+      if (t0 < d0 || t1 > d1) this.zoomTo(t0, t1);
+    }
+    this.drawStory();
+  }
+
+  /** Zooms and pans so that [t0, t1] fills the plot, with a margin. */
+  private zoomTo(t0: number, t1: number): void {
+    const pad = Math.max(1, (t1 - t0) * 0.05);
+    const [a, b] = [Math.max(0, t0 - pad), Math.min(this.meta.simMs, t1 + pad)];
+    const k = Math.max(1, this.meta.simMs / Math.max(1e-6, b - a));
+    const transform = d3.zoomIdentity.translate(MARGIN.left, 0).scale(k).translate(-this.x0(a), 0);
+    this.root.call(this.zoom.transform, transform);
+  }
+
+  private drawStory(): void {
+    drawStory(this.layers.story, this.layers.lanes, this.story, this.cursorRow, this);
   }
 
   highlightViolation(index: number | null): void {
@@ -144,18 +173,30 @@ export class Diagram {
     this.drawViolations();
   }
 
-  private height(): number {
+  height(): number {
     return MARGIN.top + this.meta.lanes.length * LANE_HEIGHT + MARGIN.bottom;
   }
 
-  private laneY(lane: number): number {
+  laneY(lane: number): number {
     return MARGIN.top + lane * LANE_HEIGHT + LANE_HEIGHT / 2;
+  }
+
+  x(t: number): number {
+    return this.scale(t);
+  }
+
+  laneOf(id: string): number | undefined {
+    return this.laneIndex.get(id);
+  }
+
+  inside(x: number): boolean {
+    return x >= MARGIN.left && x <= this.width - MARGIN.right;
   }
 
   private resize(width: number): void {
     this.width = Math.max(400, width);
     this.x0.range([MARGIN.left, this.width - MARGIN.right]);
-    this.x.range([MARGIN.left, this.width - MARGIN.right]);
+    this.scale.range([MARGIN.left, this.width - MARGIN.right]);
     this.root.attr('width', this.width).attr('height', this.height()).attr('viewBox', `0 0 ${this.width} ${this.height()}`);
     this.root.selectAll<SVGLineElement, unknown>('.lane-line').attr('x2', this.width - MARGIN.right);
     this.root
@@ -167,11 +208,11 @@ export class Diagram {
   }
 
   private drawLanes(): void {
-    const lanes = this.root.insert('g', '.faults').attr('class', 'lanes');
     this.meta.lanes.forEach((lane, i) => {
-      const g = lanes
+      const g = this.layers.lanes
         .append('g')
         .attr('data-testid', `lane-${lane.id}`)
+        .attr('data-lane', lane.id)
         .attr('transform', `translate(0,${this.laneY(i)})`);
       g.append('line')
         .attr('class', 'lane-line')
@@ -197,51 +238,30 @@ export class Diagram {
 
   private render(): void {
     this.drawAxis();
-    this.drawFaults();
+    drawFaults(this.layers.faults, this.layers.faultNotes, this.meta, this);
     this.drawEvents();
     this.drawMarks();
     this.drawViolations();
+    this.drawStory();
     this.drawCursor();
   }
 
   private drawAxis(): void {
+    const count = Math.max(2, Math.floor(this.width / 110));
     const axis = d3
-      .axisTop(this.x)
-      .ticks(Math.max(2, Math.floor(this.width / 110)))
-      .tickFormat((ms) => `${(Number(ms) / 1000).toLocaleString('en-US', { maximumFractionDigits: 3 })} s`);
+      .axisTop(this.scale)
+      .ticks(count)
+      .tickFormat(timeTickFormat(this.scale.domain() as [number, number], count));
     this.layers.axis.attr('transform', `translate(0,${MARGIN.top - 6})`).call(axis);
   }
 
-  private drawFaults(): void {
-    const end = this.meta.simMs;
-    const lanesOf = (f: FaultSpan) =>
-      f.nodes.length === 0 ? this.meta.lanes.map((_, i) => i) : f.nodes.map((n) => this.laneIndex.get(n)).filter((i): i is number => i !== undefined);
-    const rects = this.meta.faults.flatMap((f) => lanesOf(f).map((lane) => ({ f, lane })));
-    this.layers.faults
-      .selectAll<SVGRectElement, { f: FaultSpan; lane: number }>('rect')
-      .data(rects)
-      .join((enter) =>
-        enter
-          .append('rect')
-          .attr('class', 'fault')
-          .call((r) => r.append('title')),
-      )
-      .attr('x', (d) => this.clampX(d.f.startT))
-      .attr('width', (d) => Math.max(1, this.clampX(d.f.endT ?? end) - this.clampX(d.f.startT)))
-      .attr('y', (d) => this.laneY(d.lane) - LANE_HEIGHT / 2 + 2)
-      .attr('height', LANE_HEIGHT - 4)
-      .attr('fill', (d) => FAULT_COLOURS[d.f.kind])
-      .select('title')
-      .text((d) => d.f.label);
-  }
-
-  private clampX(t: number): number {
-    return Math.max(MARGIN.left, Math.min(this.width - MARGIN.right, this.x(t)));
+  clampX(t: number): number {
+    return Math.max(MARGIN.left, Math.min(this.width - MARGIN.right, this.scale(t)));
   }
 
   /** The rows whose time is inside the visible window. */
   private visibleRows(): [number, number] {
-    const [t0, t1] = this.x.domain() as [number, number];
+    const [t0, t1] = this.scale.domain() as [number, number];
     return [lowerBound(this.columns.t, t0), lowerBound(this.columns.t, t1 + 1e-9)];
   }
 
@@ -258,7 +278,7 @@ export class Diagram {
     const lanes = this.meta.lanes.length;
     const bins = Math.max(1, Math.ceil((this.width - MARGIN.left - MARGIN.right) / BIN_PIXELS));
     const counts = new Uint32Array(lanes * bins);
-    const [t0, t1] = this.x.domain() as [number, number];
+    const [t0, t1] = this.scale.domain() as [number, number];
     const scale = bins / Math.max(1e-9, t1 - t0);
     let max = 1;
     for (let r = from; r < to; r++) {
@@ -313,7 +333,7 @@ export class Diagram {
     for (let r = from; r < to; r++) {
       const lane = c.lane[r]!;
       if (lane === NO_LANE) continue;
-      const x = this.x(c.t[r]!);
+      const x = this.scale(c.t[r]!);
       const y = this.laneY(lane);
       const kind = c.kind[r]!;
       const flags = c.flags[r]!;
@@ -324,14 +344,14 @@ export class Diagram {
         const response = flags & FLAG_RESPONSE ? ' response' : '';
         if (flags & FLAG_DROPPED) {
           const end = Number.isNaN(c.end[r]!) ? c.t[r]! + 2 : c.end[r]!;
-          const xe = Math.max(x + 8, this.x(end));
+          const xe = Math.max(x + 8, this.scale(end));
           const ye = y + (y2 - y) * 0.5;
           add('line', { class: `msg${response}`, 'data-row': r, x1: x, y1: y, x2: xe, y2: ye, stroke: colour }, `${api} dropped (row ${r})`);
           add('path', { class: 'drop-x', d: `M${xe - 3},${ye - 3}L${xe + 3},${ye + 3}M${xe - 3},${ye + 3}L${xe + 3},${ye - 3}` });
         } else {
           add(
             'line',
-            { class: `msg${response}`, 'data-row': r, x1: x, y1: y, x2: this.x(c.end[r]!), y2, stroke: colour },
+            { class: `msg${response}`, 'data-row': r, x1: x, y1: y, x2: this.scale(c.end[r]!), y2, stroke: colour },
             `${api} ${response ? 'response' : 'request'} (row ${r})`,
           );
         }
@@ -341,7 +361,7 @@ export class Diagram {
         const outcome = flags & FLAG_OK ? 'ok' : flags & FLAG_FAIL ? 'fail' : flags & FLAG_INFO ? 'info' : '?';
         add(
           'rect',
-          { 'data-row': r, x, y: y - 5, width: Math.max(2, this.x(end) - x), height: 10, fill: colour, opacity: 0.75 },
+          { 'data-row': r, x, y: y - 5, width: Math.max(2, this.scale(end) - x), height: 10, fill: colour, opacity: 0.75 },
           `${this.meta.ops[c.label[r]!]} → ${outcome} (row ${r})`,
         );
       } else if (kind !== clientKind) {
@@ -365,9 +385,9 @@ export class Diagram {
           .call((t) => t.append('title')),
       )
       .attr('class', (m) => cls(m.kind))
-      .attr('x', (m) => this.x(m.t))
+      .attr('x', (m) => this.scale(m.t))
       .attr('y', (m) => (m.node !== null && this.laneIndex.has(m.node) ? this.laneY(this.laneIndex.get(m.node)!) - 9 : MARGIN.top - 2))
-      .attr('display', (m) => (this.x(m.t) < MARGIN.left || this.x(m.t) > this.width - MARGIN.right ? 'none' : null))
+      .attr('display', (m) => (this.scale(m.t) < MARGIN.left || this.scale(m.t) > this.width - MARGIN.right ? 'none' : null))
       .text((m) => symbol(m.kind))
       .select('title')
       .text((m) => `${m.label} (step ${m.step})`);
@@ -379,17 +399,20 @@ export class Diagram {
       .data(this.meta.violations)
       .join((enter) => enter.append('line').call((l) => l.append('title')))
       .attr('class', (_, i) => (i === this.highlighted ? 'violation-line highlight' : 'violation-line'))
-      .attr('x1', (v) => this.x(v.t))
-      .attr('x2', (v) => this.x(v.t))
+      .attr('data-testid', (_, i) => `violation-line-${i}`)
+      .attr('data-step', (v) => v.atStep)
+      // At the step the violation names, not when it was recorded (end-of-run checkers record late).
+      .attr('x1', (v) => this.scale(v.atT))
+      .attr('x2', (v) => this.scale(v.atT))
       .attr('y1', MARGIN.top)
       .attr('y2', this.height() - MARGIN.bottom)
-      .attr('display', (v) => (this.x(v.t) < MARGIN.left || this.x(v.t) > this.width - MARGIN.right ? 'none' : null))
+      .attr('display', (v) => (this.scale(v.atT) < MARGIN.left || this.scale(v.atT) > this.width - MARGIN.right ? 'none' : null))
       .select('title')
-      .text((v) => `${v.name}: ${v.message}`);
+      .text((v) => `${v.name} at step ${v.atStep}: ${v.message}`);
   }
 
   private drawCursor(): void {
-    const x = this.x(this.columns.t[this.cursorRow] ?? 0);
+    const x = this.scale(this.columns.t[this.cursorRow] ?? 0);
     this.layers.cursor
       .selectAll('line')
       .data([x])

@@ -1,7 +1,8 @@
 // The state panel's consumer groups: each group's coordinator view, members, assignments and committed offsets.
 
 import type { CommittedOffset, DerivedState, GroupConsumer, GroupState, TopicPartitionPair } from '../shared/contract.ts';
-import { partitionKey, partitionOwners } from '../shared/groups.ts';
+import { partitionOwners } from '../shared/groups.ts';
+import { partitionKey } from '../shared/names.ts';
 import { el, table } from './dom.ts';
 
 type Owners = Map<string, string[]>;
@@ -84,7 +85,7 @@ function partitionChips(c: GroupConsumer, owners: Owners): Array<HTMLElement | s
     return el(
       'span',
       { class: others.length > 0 ? 'tp double' : 'tp', title: others.length > 0 ? `also owned by ${others.join(', ')}` : null },
-      partitionLabel([topic, partition]),
+      partitionKey(topic, partition),
     );
   });
 }
@@ -112,8 +113,8 @@ function offsetRow(group: GroupState, tp: TopicPartitionPair, owners: Owners): H
   const owning = owners.get(key) ?? [];
   return el(
     'tr',
-    { class: owning.length > 1 ? 'double' : '', 'data-testid': `group-${group.group}-offset-${partitionLabel(tp)}`, 'data-offset': committed?.offset ?? null },
-    el('td', {}, partitionLabel(tp)),
+    { class: owning.length > 1 ? 'double' : '', 'data-testid': `group-${group.group}-offset-${partitionKey(...tp)}`, 'data-offset': committed?.offset ?? null },
+    el('td', {}, partitionKey(...tp)),
     el('td', {}, committed === undefined ? '—' : String(committed.offset)),
     el('td', {}, committed === undefined ? '' : String(committed.generation)),
     el('td', {}, committed === undefined ? '' : committerLabel(group, committed.member)),
@@ -134,11 +135,6 @@ function groupPartitions(group: GroupState): TopicPartitionPair[] {
   for (const o of Object.values(group.offsets)) byKey.set(partitionKey(o.topic, o.partition), [o.topic, o.partition]);
   for (const c of Object.values(group.consumers)) for (const tp of c.partitions) byKey.set(partitionKey(...tp), tp);
   return [...byKey.values()].sort(byTopicPartition);
-}
-
-/** How the state panel names a partition elsewhere: "orders-0". */
-function partitionLabel([topic, partition]: TopicPartitionPair): string {
-  return `${topic}-${partition}`;
 }
 
 function byTopicPartition(a: TopicPartitionPair, b: TopicPartitionPair): number {

@@ -1,16 +1,13 @@
 // The state at the cursor: each partition with its committed leader, ISR and epochs, and each
-// replica's log as cells coloured by leader epoch with its LEO and high watermark; the metadata
+// replica's log (replica-log.ts: cells by leader epoch on an offset axis, the high watermark and
+// log start marked, a legend); the metadata
 // quorum per node; consumer groups when the trace has them; the cursor's raw event.
 
-import * as d3 from 'd3';
 import type { EventLine } from '../../core/trace/schema.ts';
 import type { DerivedState, NodeState, PartitionState, ReplicaState } from '../shared/contract.ts';
 import { el, formatMs, table } from './dom.ts';
 import { groupsSection } from './group-panel.ts';
-
-/** The most log cells drawn per replica (the newest offsets). */
-const MAX_CELLS = 48;
-const epochColour = d3.scaleOrdinal<number, string>(d3.schemeSet3);
+import { epochsShown, logLegend, logWindow, offsetAxis, replicaCells, type LogWindow } from './replica-log.ts';
 
 export class StatePanel {
   readonly element = el('section', { 'data-testid': 'state-panel', class: 'state-panel' });
@@ -31,6 +28,7 @@ export class StatePanel {
     const parts: Array<Node | null> = [
       el('h2', {}, `State at step ${state.step} · ${formatMs(state.t)}`),
       el('h3', {}, 'Partitions'),
+      partitions.length === 0 ? null : logLegend(epochsDrawn(partitions)),
       partitions.length === 0 ? el('p', { class: 'dim' }, 'no partition yet') : el('div', { class: 'partitions' }, ...partitions.map((p) => this.partition(p))),
       el('h3', {}, 'Metadata quorum'),
       this.quorum(nodes),
@@ -45,9 +43,8 @@ export class StatePanel {
   }
 
   private partition(p: PartitionState): HTMLElement {
-    const replicas = Object.values(p.replicas).sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }));
-    const top = Math.max(0, ...replicas.map((r) => r.leo));
-    const first = Math.max(0, top - MAX_CELLS);
+    const replicas = sortedReplicas(p);
+    const window = logWindow(replicas);
     return el(
       'div',
       { class: 'partition', 'data-testid': `partition-${p.key}` },
@@ -57,29 +54,25 @@ export class StatePanel {
         el('strong', {}, p.key),
         ` leader ${p.leader ?? '—'} · leader epoch ${p.leaderEpoch} · partition epoch ${p.partitionEpoch} · ISR [${p.isr.join(', ')}]`,
       ),
-      ...replicas.map((r) => this.replica(p.key, r, first, top)),
+      replicas.length === 0 ? null : offsetAxis(p.key, window),
+      ...replicas.map((r) => this.replica(p.key, r, window)),
     );
   }
 
-  private replica(key: string, r: ReplicaState, first: number, top: number): HTMLElement {
-    const cells = el('div', { class: 'cells' });
-    for (let offset = first; offset < top; offset++) {
-      const epoch = epochAt(r, offset);
-      const cell = el('span', {
-        class: `cell${offset >= r.highWatermark ? ' uncommitted' : ''}${offset === r.highWatermark ? ' hw' : ''}`,
-        title: `offset ${offset}${epoch === null ? '' : `, epoch ${epoch}`}`,
-      });
-      if (epoch !== null && offset < r.leo) cell.style.background = epochColour(epoch);
-      else cell.classList.add('empty');
-      cells.append(cell);
-    }
+  private replica(key: string, r: ReplicaState, window: LogWindow): HTMLElement {
     const isr = r.isr === null ? '' : ` · ISR [${r.isr.join(', ')}]${r.pendingIsr === null ? '' : ` pending [${r.pendingIsr.join(', ')}]`}`;
     return el(
       'div',
-      { class: `replica role-${r.role}`, 'data-testid': `replica-${key}-${r.node}`, 'data-leo': r.leo, 'data-hw': r.highWatermark },
+      {
+        class: `replica role-${r.role}`,
+        'data-testid': `replica-${key}-${r.node}`,
+        'data-leo': r.leo,
+        'data-hw': r.highWatermark,
+        'data-log-start': r.logStartOffset,
+      },
       el('span', { class: 'replica-name' }, r.node),
       el('span', { class: 'replica-figures' }, `${r.role} · LEO ${r.leo} · HW ${r.highWatermark} · epoch ${r.leaderEpoch}${isr}`),
-      cells,
+      replicaCells(key, r, window),
     );
   }
 
@@ -107,12 +100,16 @@ export class StatePanel {
   }
 }
 
-/** The leader epoch of the run holding `offset`, or null below the first run. */
-function epochAt(r: ReplicaState, offset: number): number | null {
-  let epoch: number | null = null;
-  for (const [start, e] of r.epochRuns) {
-    if (start > offset) break;
-    epoch = e;
+function sortedReplicas(p: PartitionState): ReplicaState[] {
+  return Object.values(p.replicas).sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }));
+}
+
+/** The epochs drawn in any partition's logs, for the legend. */
+function epochsDrawn(partitions: readonly PartitionState[]): number[] {
+  const epochs = new Set<number>();
+  for (const p of partitions) {
+    const replicas = sortedReplicas(p);
+    for (const e of epochsShown(replicas, logWindow(replicas))) epochs.add(e);
   }
-  return epoch;
+  return [...epochs].sort((a, b) => a - b);
 }

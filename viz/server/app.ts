@@ -1,6 +1,8 @@
 // The visualizer's HTTP routes (see ROUTES in viz/shared/contract.ts): the page and its bundled
 // client, the trace list and uploads, and per trace its metadata, binary columns, raw events,
-// state checkpoints, ShiViz log and file. Every API error is JSON that says what was wrong.
+// state checkpoints, violation stories, ShiViz log and file. Every request must be addressed to this server
+// (local-only.ts), uploads are capped (upload-limit.ts), and every API error is JSON that says
+// what was wrong.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +11,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { encodeColumns } from '../shared/columns.ts';
 import { MAX_EVENTS_PER_REQUEST, ROUTES } from '../shared/contract.ts';
 import { CatalogError, type TraceCatalog } from './catalog.ts';
+import { localOnly } from './local-only.ts';
 import { writeShiviz } from './shiviz.ts';
+import { storyOf } from './stories.ts';
 import { readRows, TraceIndexError, type TraceIndex } from './trace-index.ts';
+import { UploadTooLarge } from './upload-limit.ts';
 
 const CLIENT_DIR = join(import.meta.dirname, '..', 'client');
 
@@ -41,7 +46,14 @@ function clientBundle(): () => Promise<string> {
   };
 }
 
-export function vizApp(catalog: TraceCatalog): express.Express {
+export interface VizAppOptions {
+  /** The names a request's Host (and Origin) may give this server (see local-only.ts). */
+  hosts: readonly string[];
+  /** The largest trace the page may upload. */
+  maxUploadBytes: number;
+}
+
+export function vizApp(catalog: TraceCatalog, options: VizAppOptions): express.Express {
   const app = express();
   const bundle = clientBundle();
   // Bundle now, in esbuild's own process, so that the first page does not wait for it.
@@ -49,6 +61,7 @@ export function vizApp(catalog: TraceCatalog): express.Express {
   app.disable('x-powered-by');
   // No ETags: express would hash every body, tens of megabytes for a large trace's columns.
   app.set('etag', false);
+  app.use(localOnly(options.hosts));
 
   app.get(ROUTES.page, (req, res) => {
     const sole = catalog.soleTraceId();
@@ -89,7 +102,9 @@ export function vizApp(catalog: TraceCatalog): express.Express {
   app.post(ROUTES.upload, async (req, res, next) => {
     try {
       const name = typeof req.query.name === 'string' ? req.query.name : 'dropped.jsonl';
-      res.status(201).json({ id: await catalog.upload(req, name) });
+      const declared = Number(req.headers['content-length']);
+      if (declared > options.maxUploadBytes) throw new UploadTooLarge(options.maxUploadBytes, declared);
+      res.status(201).json({ id: await catalog.upload(req, name, options.maxUploadBytes) });
     } catch (err) {
       next(err);
     }
@@ -125,6 +140,14 @@ export function vizApp(catalog: TraceCatalog): express.Express {
     const row = rowParam(req, 'row', index.meta.rows);
     res.json(index.checkpoints.atOrBefore(row));
   });
+  app.get(traceRoute(ROUTES.story), (req, res) => {
+    const index = indexOf(req);
+    const count = index.meta.violations.length;
+    if (count === 0) throw new HttpError(404, 'this trace has no violations');
+    const n = rowParam(req, 'n', count, 'a violation');
+    // null: the violation's checker has no story (not an error: the page asks for every violation it shows).
+    res.json(storyOf(index, n));
+  });
   app.get(traceRoute(ROUTES.shiviz), (req, res) => {
     const index = indexOf(req);
     res.type('text/plain').attachment(`${index.meta.name.replace(/\.jsonl$/, '')}.shiviz.log`);
@@ -139,19 +162,20 @@ export function vizApp(catalog: TraceCatalog): express.Express {
 
   app.use('/api', (req, _res, next) => next(new HttpError(404, `no such API: ${req.method} ${req.originalUrl}`)));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err instanceof HttpError ? err.status : err instanceof CatalogError || err instanceof TraceIndexError ? 422 : 500;
+    const status =
+      err instanceof HttpError ? err.status : err instanceof UploadTooLarge ? 413 : err instanceof CatalogError || err instanceof TraceIndexError ? 422 : 500;
     const message = err instanceof Error ? err.message : String(err);
     res.status(status).json({ error: message });
   });
   return app;
 }
 
-/** An integer row in 0..rows-1 from the query, or a 400 that names the parameter. */
-function rowParam(req: Request, name: string, rows: number): number {
+/** An integer in 0..count-1 (a row, unless said) from the query, or a 400 that names the parameter. */
+function rowParam(req: Request, name: string, count: number, what = 'a row'): number {
   const raw = req.query[name];
   const value = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < 0 || value >= rows) {
-    throw new HttpError(400, `?${name}= must be a row from 0 to ${rows - 1} (got ${raw === undefined ? 'nothing' : JSON.stringify(raw)})`);
+  if (!Number.isSafeInteger(value) || value < 0 || value >= count) {
+    throw new HttpError(400, `?${name}= must be ${what} from 0 to ${count - 1} (got ${raw === undefined ? 'nothing' : JSON.stringify(raw)})`);
   }
   return value;
 }

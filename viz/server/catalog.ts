@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { TraceListing } from '../shared/contract.ts';
 import { fileStamp, indexTrace, type TraceIndex } from './trace-index.ts';
+import { ByteLimit, UploadTooLarge } from './upload-limit.ts';
 
 /** A path given to the visualizer that is not there or holds no trace. */
 export class CatalogError extends Error {}
@@ -74,12 +75,25 @@ export class TraceCatalog {
     return index;
   }
 
-  /** Saves a trace sent by the browser; answers its id, or throws CatalogError when it is not a trace. */
-  async upload(body: Readable, name: string): Promise<string> {
+  /**
+   * Saves a trace sent by the browser; answers its id, or throws CatalogError when it is not a
+   * trace and UploadTooLarge when it is longer than `maxBytes` (then nothing is kept).
+   */
+  async upload(body: Readable, name: string, maxBytes: number = Infinity): Promise<string> {
     this.uploadDir ??= mkdtempSync(join(tmpdir(), 'samsa-viz-uploads-'));
     const safeName = basename(name).replace(/[^A-Za-z0-9._-]/g, '_') || 'dropped.jsonl';
     const absolute = join(this.uploadDir, `${this.uploads.length + 1}-${safeName}`);
-    await pipeline(body, createWriteStream(absolute));
+    const limit = new ByteLimit(maxBytes);
+    try {
+      await pipeline(body, limit, createWriteStream(absolute));
+    } catch (err) {
+      rmSync(absolute, { force: true });
+      throw err;
+    }
+    if (limit.exceeded) {
+      rmSync(absolute, { force: true });
+      throw new UploadTooLarge(maxBytes, null);
+    }
     if (!looksLikeTrace(absolute)) {
       rmSync(absolute, { force: true });
       throw new CatalogError(`${safeName} is not a Samsa trace (its first line has no "samsa" version)`);

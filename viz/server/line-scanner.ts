@@ -46,17 +46,24 @@ export function scanLines(path: string, visit: LineVisitor): number {
 
 /** Bytes `start..end` of a file; throws when the file is shorter than that (it changed since it was indexed). */
 export function readFileRange(path: string, start: number, end: number): Buffer {
-  const buffer = Buffer.allocUnsafe(end - start);
+  return readFileRanges(path, [[start, end]])[0]!;
+}
+
+/** Bytes `start..end` of a file for each range, through one open file. */
+export function readFileRanges(path: string, ranges: ReadonlyArray<readonly [start: number, end: number]>): Buffer[] {
   const fd = openSync(path, 'r');
   try {
-    let got = 0;
-    while (got < buffer.length) {
-      const n = readSync(fd, buffer, got, buffer.length - got, start + got);
-      if (n === 0) throw new Error(`${path} changed since it was indexed`);
-      got += n;
-    }
+    return ranges.map(([start, end]) => {
+      const buffer = Buffer.allocUnsafe(end - start);
+      let got = 0;
+      while (got < buffer.length) {
+        const n = readSync(fd, buffer, got, buffer.length - got, start + got);
+        if (n === 0) throw new Error(`${path} changed since it was indexed`);
+        got += n;
+      }
+      return buffer;
+    });
   } finally {
     closeSync(fd);
   }
-  return buffer;
 }

@@ -5,6 +5,7 @@
 import type { EventLine, NodeLine } from '../../core/trace/schema.ts';
 import { readEventLines } from '../../trace/reader.ts';
 import type { EventLineOf } from '../shared/contract.ts';
+import { partitionKey } from '../shared/names.ts';
 import { messageField } from './message.ts';
 
 /**
@@ -165,8 +166,6 @@ function messageLabel(msg: unknown): string {
   return `${messageField(msg, 'api') ?? 'message'} ${messageField(msg, 'kind') ?? ''}`.trimEnd();
 }
 
-const partitionKey = (ev: { topic: string; partition: number }) => `${ev.topic}-${ev.partition}`;
-
 /** The text of a node event that goes into the log (sends and drops aside), or null for one that does not. */
 function describe(ev: NodeLine): string | null {
   switch (ev.kind) {
@@ -179,12 +178,12 @@ function describe(ev: NodeLine): string | null {
       const batches = ev.batches;
       if (batches.length === 0) return null;
       const [first, last] = [batches[0]!, batches[batches.length - 1]!];
-      return `append ${partitionKey(ev)} [${first[0]}..${last[1]}] epoch ${last[2]}`;
+      return `append ${partitionKey(ev.topic, ev.partition)} [${first[0]}..${last[1]}] epoch ${last[2]}`;
     }
     case 'partition-hw':
-      return `hw ${partitionKey(ev)} = ${ev.highWatermark} (${ev.role}, epoch ${ev.leaderEpoch})`;
+      return `hw ${partitionKey(ev.topic, ev.partition)} = ${ev.highWatermark} (${ev.role}, epoch ${ev.leaderEpoch})`;
     case 'partition-truncate':
-      return `truncate ${partitionKey(ev)} to ${ev.endOffset}`;
+      return `truncate ${partitionKey(ev.topic, ev.partition)} to ${ev.endOffset}`;
     case 'raft-state':
       return `raft ${ev.role} epoch ${ev.epoch} leader ${ev.leader ?? 'none'}`;
     case 'client':

@@ -25,9 +25,10 @@ import {
   type TraceMeta,
   type ViolationEntry,
 } from '../shared/contract.ts';
+import { partitionKey, renamePartitions, violationPartition } from '../shared/names.ts';
 import { CHECKPOINT_EVERY, Checkpoints } from './checkpoints.ts';
 import { readIndexEvent, type IndexEvent, type IndexLine } from './event-head.ts';
-import { readFileRange, scanLines } from './line-scanner.ts';
+import { readFileRange, readFileRanges, scanLines } from './line-scanner.ts';
 import { messageField } from './message.ts';
 
 /** A trace file that is not a Samsa trace, or is broken past reading. */
@@ -39,6 +40,8 @@ export interface TraceIndex {
   /** Byte offset of each row's line; entry `rows` is where the line after the last row starts. */
   offsets: Float64Array;
   checkpoints: Checkpoints;
+  /** The rows of each partition's replica and metadata events (partition-*), by partition name: what a violation's story reads. */
+  partitionRows: Map<string, Int32Array>;
   path: string;
 }
 
@@ -91,6 +94,7 @@ class Indexer {
   private readonly marks: FaultMark[] = [];
   private readonly violations: ViolationEntry[] = [];
   private readonly partitions = new Set<string>();
+  private readonly partitionRows = new Map<string, number[]>();
   private readonly openPartitions: OpenSpan[] = [];
   private readonly openCrashes = new Map<string, FaultSpan>();
   private readonly openSlowLinks = new Map<string, FaultSpan>();
@@ -164,7 +168,8 @@ class Indexer {
   /** Fills the kind-specific columns and the metadata of one row. */
   private describe(ev: IndexEvent, row: number): void {
     const c = this.columns;
-    if ('topic' in ev && typeof ev.topic === 'string' && typeof ev.partition === 'number') this.partitions.add(`${ev.topic}-${ev.partition}`);
+    if ('topic' in ev && typeof ev.topic === 'string' && typeof ev.partition === 'number')
+      this.partitionRow(ev.kind, partitionKey(ev.topic, ev.partition), row);
     switch (ev.kind) {
       case 'send': {
         c.peer[row] = this.lanes.of(ev.to);
@@ -197,10 +202,12 @@ class Indexer {
           step: ev.i,
           atStep: ev.atStep,
           atRow: row,
+          atT: ev.t,
           t: ev.t,
           name: ev.name,
           class: ev.class,
           message: ev.message,
+          partition: null,
           nodes: ev.nodes,
           values: ev.values,
         });
@@ -246,6 +253,14 @@ class Indexer {
     }
   }
 
+  private partitionRow(kind: EventKind, key: string, row: number): void {
+    this.partitions.add(key);
+    if (!kind.startsWith('partition-')) return;
+    let rows = this.partitionRows.get(key);
+    if (rows === undefined) this.partitionRows.set(key, (rows = []));
+    rows.push(row);
+  }
+
   private rememberSend(m: number, row: number): void {
     if (!Number.isInteger(m) || m < 0) return;
     if (m >= this.sendRowOf.length) {
@@ -288,7 +303,19 @@ class Indexer {
   }
 
   private openSpan(kind: FaultSpan['kind'], ev: LinePosition, row: number, nodes: string[], label: string): FaultSpan {
-    const span: FaultSpan = { kind, startRow: row, endRow: null, startStep: ev.i, startT: ev.t, endStep: null, endT: null, nodes, label };
+    const span: FaultSpan = {
+      kind,
+      startRow: row,
+      endRow: null,
+      startStep: ev.i,
+      startT: ev.t,
+      endStep: null,
+      endT: null,
+      nodes,
+      label,
+      sides: null,
+      links: null,
+    };
     this.faults.push(span);
     return span;
   }
@@ -304,6 +331,8 @@ class Indexer {
     const nodes = [...new Set(ev.cut.flat())].sort();
     const label = ev.groups.map((g) => g.join(',')).join(ev.oneWay ? ' -/-> ' : ' | ');
     const span = this.openSpan(ev.oneWay ? 'partition-oneway' : 'partition', ev, row, nodes, label);
+    span.sides = ev.groups.map((group) => [...group]);
+    span.links = ev.cut.map(([from, to]) => [from, to]);
     this.openPartitions.push({ span, links: new Set(ev.cut.map(([a, b]) => `${a}>${b}`)) });
   }
 
@@ -345,7 +374,13 @@ class Indexer {
       columns.lane[r] = remap[columns.lane[r]!]!;
       columns.peer[r] = remap[columns.peer[r]!]!;
     }
-    for (const v of this.violations) v.atRow = rowAtOrBefore(columns, v.atStep, v.row);
+    const partitions = [...this.partitions];
+    for (const v of this.violations) {
+      v.atRow = rowAtOrBefore(columns, v.atStep, v.row);
+      v.atT = columns.t[v.atRow]!;
+      v.partition = violationPartition(v.values, partitions);
+      v.message = renamePartitions(v.message, partitions);
+    }
     const lanes: Lane[] = order.map((old) => ({ id: this.lanes.names[old]!, kind: this.clientLanes.has(old) ? 'client' : 'node' }));
     const lastStep = rows > 0 ? columns.step[rows - 1]! + 1 : 0;
     const meta: TraceMeta = {
@@ -363,11 +398,13 @@ class Indexer {
       faults: this.faults,
       marks: this.marks,
       violations: this.violations,
-      partitions: [...this.partitions],
+      partitions,
       checkpointEvery: CHECKPOINT_EVERY,
     };
     const offsets = this.offsets.slice(0, rows + 1);
-    return { meta, columns, offsets, checkpoints: new Checkpoints(header, this.path, columns, offsets, meta.kinds, meta.ops), path: this.path };
+    const partitionRows = new Map([...this.partitionRows].map(([key, rows]) => [key, Int32Array.from(rows)]));
+    const checkpoints = new Checkpoints(header, this.path, columns, offsets, meta.kinds, meta.ops);
+    return { meta, columns, offsets, checkpoints, partitionRows, path: this.path };
   }
 
   /** Cluster nodes first in their natural order (b1, b2, …, c1, …), then clients in order of appearance. */
@@ -422,6 +459,14 @@ function describeConfig(config: object): string {
     .filter(([, v]) => v !== 0 && v !== null && v !== undefined)
     .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(', ');
+}
+
+/** The raw text of each of `rows` (ascending), read from the file one line at a time. */
+export function readRowsAt(index: TraceIndex, rows: readonly number[]): string[] {
+  return readFileRanges(
+    index.path,
+    rows.map((r) => [index.offsets[r]!, index.offsets[r + 1]!]),
+  ).map((bytes) => bytes.toString('utf8').trimEnd());
 }
 
 /** The raw text of rows from..to inclusive, read from the file by their offsets. */

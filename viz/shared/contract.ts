@@ -74,6 +74,10 @@ export interface FaultSpan {
   endT: number | null;
   /** Lanes affected (for a partition: every node on either side of a cut link). */
   nodes: string[];
+  /** A partition's groups, as the trace names them (see viz/shared/faults.ts); null for other faults. */
+  sides: string[][] | null;
+  /** A partition's cut links, as [from, to]; null for other faults. */
+  links: Array<[string, string]> | null;
   /** One line for a tooltip: "b1 | b2,b3", "b2 crashed (kill)", "b1-b3 latency 100-1000 ms". */
   label: string;
 }
@@ -97,10 +101,16 @@ export interface ViolationEntry {
   atRow: number;
   /** The step of the event that exposed it: the moment to jump to. */
   atStep: number;
+  /** The time of that event: where the diagram draws the violation. */
+  atT: number;
+  /** The time the violation was recorded (a checker that judges at the end records it then). */
   t: number;
   name: string;
   class: ViolationClass;
+  /** The checker's message, with the trace's partitions named `orders/0`. */
   message: string;
+  /** The topic partition its values name (`orders/0`), or null. */
+  partition: string | null;
   nodes: string[];
   values: Record<string, unknown>;
 }
@@ -124,7 +134,7 @@ export interface TraceMeta {
   faults: FaultSpan[];
   marks: FaultMark[];
   violations: ViolationEntry[];
-  /** Topic-partitions seen ("orders-0"), in order. */
+  /** Topic partitions seen ("orders/0"), in order. */
   partitions: string[];
   /** The server keeps a derived-state checkpoint every this many rows. */
   checkpointEvery: number;
@@ -152,7 +162,7 @@ export interface ReplicaState {
 
 /** One partition: the controller-committed view (from partition-change) and each replica. */
 export interface PartitionState {
-  /** "topic-partition". */
+  /** "topic/partition" (viz/shared/names.ts). */
   key: string;
   topic: string;
   partition: number;
@@ -244,6 +254,53 @@ export interface CommittedOffset {
   step: number;
 }
 
+/** What a step of a violation's story is (viz/shared/story.ts). */
+export type StoryRole =
+  /** Where the record at stake came in: its acknowledgement (or first sighting), or its commit. */
+  | 'origin'
+  /** A replica of the partition crashed, or restarted (ISR stories). */
+  | 'crash'
+  | 'restart'
+  /** Where a replica named by an ISR violation last changed its log end before it. */
+  | 'log'
+  /** The controller changed the partition's leader (or left it without one). */
+  | 'election'
+  /** The controller changed the partition's ISR. */
+  | 'isr'
+  /** A replica truncated its log below the record. */
+  | 'truncation'
+  /** A replica restarted without the record on disk. */
+  | 'recovery'
+  /** A replica wrote another record at the record's offset. */
+  | 'overwrite'
+  /** The event at which the checker saw the violation. */
+  | 'exposed';
+
+/** One link of a violation's causal chain: an event of the trace and what it did to the story. */
+export interface StoryStep {
+  row: number;
+  step: number;
+  t: number;
+  /** The lane (node or client) of the event. */
+  node: string;
+  role: StoryRole;
+  /** It removed the record from a replica, or made a leader of a replica without it. */
+  cause: boolean;
+  text: string;
+}
+
+/** A violation explained: the record or partition at stake and the causal chain that led to it, in trace order. */
+export interface ViolationStory {
+  /** The violation's index in TraceMeta.violations. */
+  violation: number;
+  /** One sentence: what was at stake and what removed it. */
+  headline: string;
+  partition: string;
+  /** The offset of the record at stake (null for a story of the ISR alone). */
+  offset: number | null;
+  steps: StoryStep[];
+}
+
 /** One entry of the trace list. */
 export interface TraceListing {
   id: string;
@@ -279,6 +336,8 @@ export const ROUTES = {
   checkpoint: (id: string) => `/api/traces/${encodeURIComponent(id)}/checkpoint`,
   /** The trace as a ShiViz log (text/plain; attachment). */
   shiviz: (id: string) => `/api/traces/${encodeURIComponent(id)}/shiviz`,
+  /** ViolationStory of violation ?n= (its index in TraceMeta.violations), or null when its checker has no story. */
+  story: (id: string) => `/api/traces/${encodeURIComponent(id)}/story`,
   /** The trace file itself (attachment). */
   raw: (id: string) => `/api/traces/${encodeURIComponent(id)}/raw`,
 } as const;

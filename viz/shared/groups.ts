@@ -4,16 +4,12 @@
 
 import type { NodeId } from '../../core/trace/schema.ts';
 import type { CommittedOffset, EventLineOf, GroupConsumer, GroupState, TopicPartitionPair } from './contract.ts';
+import { partitionKey } from './names.ts';
 
 type Groups = Record<string, GroupState>;
 
 /** The consumers' history operations that change a group's state; their other operations change nothing here. */
 export const CLIENT_OPS_WITH_STATE: ReadonlySet<string> = new Set(['subscribe', 'assignment', 'revoke', 'commit']);
-
-/** How committed offsets are keyed: "topic/partition". */
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}/${partition}`;
-}
 
 /** The coordinator recorded the group's state: it is the group's coordinator now. */
 export function applyGroupState(groups: Groups, ev: EventLineOf<'group-state'>): void {

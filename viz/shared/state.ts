@@ -5,6 +5,7 @@
 
 import type { BatchSummary, EventKind, EventLine, NodeId, TraceHeader } from '../../core/trace/schema.ts';
 import type { DerivedState, EventLineOf, NodeState, PartitionState, ReplicaState } from './contract.ts';
+import { partitionKey } from './names.ts';
 import { applyConsumerOp, applyGroupCommit, applyGroupLoad, applyGroupState, cloneGroups, forgetClient } from './groups.ts';
 
 type Link = [from: NodeId, to: NodeId];
@@ -148,7 +149,7 @@ export function applyEvent(state: DerivedState, ev: EventLine, row: number = sta
 // ---- partitions and replicas ----------------------------------------------------------------------
 
 function partitionOf(state: DerivedState, topic: string, partition: number): PartitionState {
-  const key = `${topic}-${partition}`;
+  const key = partitionKey(topic, partition);
   let p = state.partitions[key];
   if (p === undefined) {
     p = { key, topic, partition, leader: null, isr: [], leaderEpoch: -1, partitionEpoch: -1, replicas: {} };
@@ -183,9 +184,14 @@ function replicaOf(state: DerivedState, ev: ReplicaRef): ReplicaState {
   return replica;
 }
 
-/** Extends the log: a batch of the last run's epoch extends that run, any other starts a new one. */
+/**
+ * Extends the log: a batch of the last run's epoch extends that run, any other starts a new one.
+ * The first batch of a log that never held anything sets where the log starts (traces carry no
+ * log start offset of their own).
+ */
 function appendBatches(replica: ReplicaState, batches: readonly BatchSummary[]): void {
   const runs = replica.epochRuns;
+  if (runs.length === 0 && replica.leo === 0 && batches.length > 0) replica.logStartOffset = batches[0]![0];
   for (const [base, last, epoch] of batches) {
     if (runs.length === 0 || runs[runs.length - 1]![1] !== epoch) runs.push([base, epoch]);
     replica.leo = last + 1;
@@ -203,6 +209,7 @@ function truncateReplica(replica: ReplicaState, endOffset: number): void {
 function recoverReplica(replica: ReplicaState, ev: EventLineOf<'partition-recover'>): void {
   replica.epochRuns = [];
   replica.leo = 0;
+  replica.logStartOffset = 0;
   appendBatches(replica, ev.batches);
   replica.highWatermark = ev.highWatermark;
 }
