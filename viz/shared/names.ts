@@ -1,6 +1,6 @@
-// How the visualizer names a topic partition to its user: `orders/0` (topic/partition), as scenario
-// files write it (`leader-of: orders/0`). Some checkers write `orders-0` in their messages and
-// values; those names are read and rewritten here, for the partitions the trace has.
+// How the visualizer names a topic partition to its user: `orders/0` (topic/partition), as the rest
+// of Samsa does (core/partition-name.ts, which viz/ may not import). Traces written before the
+// checkers took that name say `orders-0` in messages and values; those are read and rewritten here.
 
 /** The one name of a topic partition: "orders/0". */
 export function partitionKey(topic: string, partition: number): string {
