@@ -5,8 +5,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_KERNEL_WORKLOAD, buildKernelWorkload } from '../sim/kernel-workload.ts';
 import { replayTrace } from '../sim/replay.ts';
-import { FileSink } from '../trace/sink.ts';
-import { bad, figuresTable, intOption, ok, printJson } from './output.ts';
+import { bad, figuresTable, intOption, ok, printJson, traceFileSink } from './output.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -21,7 +20,7 @@ export function registerDemo(program: Command): void {
       const workload = { ...DEFAULT_KERNEL_WORKLOAD, nodes: opts.nodes, durationMs: opts.duration };
       const tracePath = opts.trace ?? `traces/demo-seed-${opts.seed}.jsonl`;
       const started = performance.now();
-      const sim = buildKernelWorkload(workload, opts.seed, new FileSink(tracePath));
+      const sim = buildKernelWorkload(workload, opts.seed, traceFileSink(tracePath));
       sim.run(workload.durationMs);
       const summary = sim.finish();
       const wallMs = Math.round(performance.now() - started);

@@ -7,6 +7,7 @@ import { KNOWN_BUGS } from '../core/bugs.ts';
 import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 import { parseDuration } from '../sim/scenario/units.ts';
+import { FileSink } from '../trace/sink.ts';
 
 /** An error the user caused (a bad argument, a missing file): printed as one line, exit code 64. */
 export class UserError extends Error {
@@ -80,6 +81,44 @@ export function loadScenarioForCli(path: string): Scenario {
   } catch (err) {
     if (err instanceof ScenarioError) throw new UserError(err.message);
     throw err;
+  }
+}
+
+/** Why a file could not be opened, in words, for the errno codes a user can cause; null for others. */
+export function fileProblem(err: unknown): string | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'EISDIR':
+      return 'is a folder, not a file';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    default:
+      return null;
+  }
+}
+
+/** Opens the trace file a run writes; a path that cannot be written (a folder, no permission) is a user error naming it. */
+export function traceFileSink(path: string): FileSink {
+  try {
+    return new FileSink(path);
+  } catch (err) {
+    // mkdir -p over a path through a file says EEXIST.
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    const problem = code === 'EEXIST' ? fileProblem({ code: 'ENOTDIR' }) : fileProblem(err);
+    if (problem === null) throw err;
+    const hint = code === 'EISDIR' ? ' (give a file name, like --trace run.jsonl)' : '';
+    throw new UserError(`cannot write the trace to ${path}: ${problem}${hint}`);
   }
 }
 

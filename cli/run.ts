@@ -7,11 +7,10 @@ import { KNOWN_BUGS } from '../core/bugs.ts';
 import { ScenarioSetupError } from '../sim/scenario/cluster.ts';
 import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
 import { runScenario, type RunResult } from '../sim/scenario/run.ts';
-import { FileSink } from '../trace/sink.ts';
 import { SAFETY_CHECKERS } from '../models/checker-suite.ts';
 import { LIVENESS_CHECKERS } from '../models/checkers/liveness.ts';
 import type { AppliedFault } from '../sim/scenario/faults.ts';
-import { bad, checkBugs, dim, figuresTable, intOption, ok, printJson, table, UserError } from './output.ts';
+import { bad, checkBugs, dim, figuresTable, intOption, ok, printJson, table, traceFileSink, UserError } from './output.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -69,7 +68,8 @@ function runFile(
     const scenario = loadScenario(path, { knownBugs: KNOWN_BUGS });
     const seed = opts.seed ?? scenario.seed;
     const tracePath = opts.trace ?? `traces/${scenario.name}-seed-${seed}.jsonl`;
-    const run = runScenario(scenario, { seed, trace: new FileSink(tracePath), bugs: opts.bug ?? [], wire: opts.wire === true, buggify: opts.buggify === true });
+    const trace = traceFileSink(tracePath);
+    const run = runScenario(scenario, { seed, trace, bugs: opts.bug ?? [], wire: opts.wire === true, buggify: opts.buggify === true });
     return { run, tracePath };
   } catch (err) {
     if (err instanceof ScenarioError || err instanceof ScenarioSetupError) throw new UserError(err.message);
