@@ -28,11 +28,17 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+/** A message on one line: a user error is one line on stderr, whatever produced it. */
+function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, ' ');
+}
+
 export function buildProgram(): Command {
   const program = new Command('samsa')
     .version(packageVersion(), '-V, --version', 'print the version of samsa')
     .description('Samsa: a Kafka-like event log you can break on purpose (in simulation, and on real sockets for Kafka clients)')
-    .showHelpAfterError('(run with --help for usage)')
+    // Commander's own errors (an unknown option, a missing argument) on one line, like every user error.
+    .configureOutput({ outputError: (text, write) => write(`${oneLine(text)} (run with --help for usage)\n`) })
     .exitOverride();
   registerRun(program);
   registerExplore(program);
@@ -67,12 +73,12 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (err instanceof OperationError) {
-      process.stderr.write(`${bad('error:')} ${err.message}\n`);
+      process.stderr.write(`${bad('error:')} ${oneLine(err.message)}\n`);
       process.exitCode = 1;
       return;
     }
     if (err instanceof UserError) {
-      process.stderr.write(`${bad('error:')} ${err.message}\n`);
+      process.stderr.write(`${bad('error:')} ${oneLine(err.message)}\n`);
       process.exitCode = USAGE_ERROR;
       return;
     }

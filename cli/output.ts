@@ -79,7 +79,7 @@ export function loadScenarioForCli(path: string): Scenario {
   try {
     return loadScenario(path, { knownBugs: KNOWN_BUGS });
   } catch (err) {
-    if (err instanceof ScenarioError) throw new UserError(err.message);
+    if (err instanceof ScenarioError) throw new UserError(err.oneLine());
     throw err;
   }
 }

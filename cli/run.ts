@@ -72,7 +72,7 @@ function runFile(
     const run = runScenario(scenario, { seed, trace, bugs: opts.bug ?? [], wire: opts.wire === true, buggify: opts.buggify === true });
     return { run, tracePath };
   } catch (err) {
-    if (err instanceof ScenarioError || err instanceof ScenarioSetupError) throw new UserError(err.message);
+    if (err instanceof ScenarioError || err instanceof ScenarioSetupError) throw new UserError(err instanceof ScenarioError ? err.oneLine() : err.message);
     throw err;
   }
 }

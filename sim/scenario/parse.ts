@@ -30,13 +30,30 @@ export class ScenarioError extends Error {
     readonly file: string,
     readonly problems: readonly ScenarioProblem[],
   ) {
-    const shown = problems.slice(0, MAX_PROBLEMS).map((p) => {
-      const where = p.line > 0 ? `${file}:${p.line}:${p.col}` : file;
-      return p.path === '' ? `${where}: ${p.message}` : `${where}: ${p.path}: ${p.message}`;
-    });
+    const shown = problems.slice(0, MAX_PROBLEMS).map((p) => formatProblem(file, p));
     if (problems.length > MAX_PROBLEMS) shown.push(`${file}: ... and ${problems.length - MAX_PROBLEMS} more problems`);
     super(shown.join('\n'));
   }
+
+  /**
+   * The first problem on one line, then how many more there are and on which lines: what the
+   * command line prints (a user error is one line), so a file can still be fixed in one pass.
+   */
+  oneLine(): string {
+    const [first, ...rest] = this.problems;
+    if (first === undefined) return `${this.file}: unusable scenario file`;
+    if (rest.length === 0) return formatProblem(this.file, first);
+    const lines = [...new Set(rest.map((p) => p.line).filter((line) => line > 0))];
+    const where = lines.length === 0 ? '' : `, on line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}`;
+    return `${formatProblem(this.file, first)} (and ${rest.length} more problem${rest.length === 1 ? '' : 's'}${where})`;
+  }
+}
+
+/** "<file>:<line>:<col>: <path>: <message>", on one line whatever the message holds. */
+function formatProblem(file: string, p: ScenarioProblem): string {
+  const where = p.line > 0 ? `${file}:${p.line}:${p.col}` : file;
+  const message = p.message.replace(/\s*\n\s*/g, ' ');
+  return p.path === '' ? `${where}: ${message}` : `${where}: ${p.path}: ${message}`;
 }
 
 const BARE_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
