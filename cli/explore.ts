@@ -2,7 +2,6 @@
 // threads; a progress bar while it runs, a summary table at the end, the failing seeds shrunk and
 // written under failures/. Exit 0 clean, 1 safety violation, 2 liveness failure, 3 harness crash.
 
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { KNOWN_BUGS } from '../core/bugs.ts';
@@ -10,12 +9,12 @@ import { explore, exploreExitCode, type ExploreOptions, type ExploreProgress, ty
 import { exploreSummaryJson, failuresByChecker } from '../explore/summary.ts';
 import { headlineViolation, type SeedOutcome } from '../explore/run-seed.ts';
 import { buggifyLine } from './run.ts';
-import { bad, dim, checkBugs, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table } from './output.ts';
+import { bad, dim, checkBugs, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table, workersFor } from './output.ts';
 
 interface ExploreFlags {
   seeds?: number;
   from: number;
-  workers: number;
+  workers?: number;
   timeBudget?: number;
   untilFirst?: boolean;
   bug?: string[];
@@ -34,7 +33,7 @@ export function registerExplore(program: Command): void {
     .argument('<scenario>', 'a scenario file (YAML); its nemesis section lists the fault kinds to draw from')
     .option('--seeds <n>', 'how many seeds to run (default 100, or unbounded with --time-budget)', intOption('--seeds', 1))
     .option('--from <s>', 'the first seed', intOption('--from'), 1)
-    .option('--workers <w>', 'worker threads (1 runs in this thread)', intOption('--workers', 1), availableParallelism())
+    .option('--workers <w>', 'worker threads, at most one per seed and per core (default: one per core; 1 runs in this thread)', intOption('--workers', 1))
     .option('--time-budget <duration>', 'stop taking new seeds after this long, like 60s or 5m', durationOption('--time-budget'))
     .option('--until-first', 'stop at the first failing seed')
     .option('--bug <name...>', `switch on seeded bugs (${KNOWN_BUGS.join(', ')})`)
@@ -58,11 +57,12 @@ function exploreOptions(path: string, flags: ExploreFlags): Omit<ExploreOptions,
   checkBugs(flags.bug ?? []);
   const loaded = loadScenarioForCli(path);
   const scenario = flags.buggify === true ? { ...loaded, buggify: true as const } : loaded;
+  const seeds = flags.seeds ?? (flags.timeBudget === undefined ? 100 : Number.POSITIVE_INFINITY);
   return {
     scenario,
     from: flags.from,
-    seeds: flags.seeds ?? (flags.timeBudget === undefined ? 100 : Number.POSITIVE_INFINITY),
-    workers: flags.workers,
+    seeds,
+    workers: workersFor(flags.workers, seeds),
     timeBudgetMs: flags.timeBudget ?? null,
     untilFirst: flags.untilFirst === true,
     bugs: flags.bug ?? [],

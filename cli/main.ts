@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './bench.ts';
+import { scenarioOutOfBugList } from './bug-args.ts';
 import { registerDemo } from './demo.ts';
 import { registerModel } from './model.ts';
 import { registerExplore } from './explore.ts';
@@ -65,7 +66,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await buildProgram().parseAsync(scenarioOutOfBugList(argv), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has printed its message (or the help) already.

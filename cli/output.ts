@@ -1,9 +1,11 @@
 // Shared output helpers for the `samsa` command: user errors without stack traces, the JSON
 // last line for machines, summary tables for people, and option parsing with clear messages.
 
+import { availableParallelism } from 'node:os';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { KNOWN_BUGS } from '../core/bugs.ts';
+import { didYouMean } from '../core/protocol/nearest-name.ts';
 import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 import { parseDuration } from '../sim/scenario/units.ts';
@@ -67,10 +69,23 @@ export function durationOption(name: string): (value: string) => number {
   };
 }
 
+/**
+ * Worker threads to use: the --workers asked for (default: one per core), at most one per seed
+ * and one per core, since more only compete for the cores; a note on stderr says when it cuts.
+ */
+export function workersFor(requested: number | undefined, seeds: number): number {
+  const cores = availableParallelism();
+  const limit = Math.max(1, Math.min(cores, seeds));
+  if (requested === undefined || requested <= limit) return requested ?? limit;
+  const why = seeds < cores ? `only ${seeds} seed${seeds === 1 ? '' : 's'} to run` : `this machine has ${cores} core${cores === 1 ? '' : 's'}`;
+  process.stderr.write(`${dim('note:')} --workers ${requested} clamped to ${limit} (${why})\n`);
+  return limit;
+}
+
 /** Refuses names that are not seeded bugs, listing the known ones. */
 export function checkBugs(bugs: readonly string[]): void {
   for (const bug of bugs) {
-    if (!KNOWN_BUGS.includes(bug)) throw new UserError(`unknown bug "${bug}" (known: ${KNOWN_BUGS.join(', ')})`);
+    if (!KNOWN_BUGS.includes(bug)) throw new UserError(`unknown bug "${bug}"${didYouMean(bug, KNOWN_BUGS)} (known: ${KNOWN_BUGS.join(', ')})`);
   }
 }
 

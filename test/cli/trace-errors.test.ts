@@ -6,23 +6,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { indexTrace } from '../../viz/server/trace-index.ts';
 import { samsaInProcess as samsa, stderrLines } from './in-process.ts';
+import { SHORT_SCENARIO } from './short-scenario.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-trace-errors-'));
 const trace = join(dir, 'short.jsonl');
 let text = '';
 let lines: string[] = [];
-
-/** A run of a second or two of one broker, a producer and a consumer: a trace of a few hundred lines. */
-export const SHORT_SCENARIO = `samsa: 1
-name: short
-duration: 2s
-cluster: { nodes: 1 }
-topics:
-  - { name: t, partitions: 1, replicationFactor: 1 }
-clients:
-  - { producer: p1, topic: t, rate: 20/s }
-  - { consumer: c1, topic: t }
-`;
 
 beforeAll(async () => {
   const scenario = join(dir, 'short.yaml');
