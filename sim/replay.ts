@@ -4,6 +4,7 @@
 // that is damaged (cut short, a line that is not JSON) is a TraceFormatError, not a difference.
 
 import { NodeFailure } from './kernel.ts';
+import { setupProblem } from './setup-checks.ts';
 import { knownSetups, setupRunner } from './setups.ts';
 import type { EventLine, TraceSummary } from '../core/trace/schema.ts';
 import { parseHeader, parseTraceLine, TraceFormatError, TraceLineReader, truncatedAt } from '../trace/reader.ts';
@@ -64,6 +65,7 @@ export function replayTrace(path: string): ReplayResult {
     if (runner === undefined) {
       throw new TraceFormatError(path, `unknown setup "${header.config.setup}" (known: ${knownSetups().join(', ')})`);
     }
+    checkSetup(path, header.config.setup, header.config);
     // The re-run writes its own header first; compare it with the recorded one again.
     const recorded = new TraceLineReader(path);
     const sink = new ComparingSink(recorded);
@@ -122,6 +124,21 @@ function isJsonObject(line: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Refuses a header whose config its setup cannot run, unless the recording is intact (then samsa
+ * wrote it, and re-running it is the point): an edit is named as one, damage as damage.
+ */
+function checkSetup(path: string, setup: string, config: Record<string, unknown>): void {
+  const problem = setupProblem(setup, config);
+  if (problem === null) return;
+  const integrity = recordingIntegrity(path);
+  if (integrity === null) return;
+  throw new TraceFormatError(
+    path,
+    integrity.startsWith('the trace was edited') ? `the header (line 1) was edited and cannot be re-run: ${problem}` : integrity,
+  );
 }
 
 /**

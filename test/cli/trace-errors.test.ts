@@ -95,12 +95,19 @@ describe('replay of a damaged trace', () => {
     );
   });
 
-  it('an edited header whose setup cannot run', async () => {
-    const header = JSON.parse(lines[0]!) as { config: { scenario: Record<string, unknown> } };
-    header.config.scenario['clients'] = 5;
+  it('an edited header whose setup cannot run, or would build far too much before the first comparison', async () => {
+    const edited = (name: string, edit: (scenario: Record<string, unknown>) => void): string => {
+      const header = JSON.parse(lines[0]!) as { config: { scenario: Record<string, unknown> } };
+      edit(header.config.scenario);
+      return write(name, [JSON.stringify(header), ...lines.slice(1)].join('\n'));
+    };
     await expectUserError(
-      ['replay', write('edited.jsonl', [JSON.stringify(header), ...lines.slice(1)].join('\n'))],
-      /edited\.jsonl: the trace was edited .*cannot be re-run/,
+      ['replay', edited('clients.jsonl', (s) => (s['clients'] = 5))],
+      /clients\.jsonl: the header \(line 1\) was edited and cannot be re-run: config\.scenario: not a scenario/,
+    );
+    await expectUserError(
+      ['replay', edited('nodes.jsonl', (s) => ((s['cluster'] as Record<string, unknown>)['nodes'] = 100_000))],
+      /nodes\.jsonl: the header \(line 1\) was edited and cannot be re-run: config\.scenario\.cluster\.nodes: expected an integer from 1 to 64, got 100000/,
     );
   });
 
