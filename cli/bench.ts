@@ -10,7 +10,21 @@ import { netBenchMissing, runNetBench } from '../bench/net.ts';
 import { runRaftBench } from '../bench/raft.ts';
 import { runSimBench } from '../bench/sim.ts';
 import { runVizBench } from '../bench/viz.ts';
-import { bad, checkBugs, dim, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table, UserError, workersFor } from './output.ts';
+import {
+  bad,
+  checkBugs,
+  dim,
+  durationOption,
+  figuresTable,
+  folderOption,
+  intOption,
+  loadScenarioForCli,
+  ok,
+  printJson,
+  table,
+  UserError,
+  workersFor,
+} from './output.ts';
 
 const TARGET_EVENTS_PER_SEC = 2_000_000;
 const TARGET_NETWORK_EVENTS_PER_SEC = 1_000_000;
@@ -169,7 +183,7 @@ export function registerBench(program: Command): void {
     .option('--cap <duration>', 'give up on a bug after this long', durationOption('--cap'), 120_000)
     .option('--clean-seeds <n>', 'seeds to run with no bug', intOption('--clean-seeds'), 1_000)
     .option('--workers <w>', 'worker threads, at most one per core (default: one per core; 1 runs in this thread)', intOption('--workers', 1))
-    .option('--failures <dir>', 'where the shrunk failures are written', 'failures/bench')
+    .option('--failures <dir>', 'where the shrunk failures are written', folderOption('--failures'), 'failures/bench')
     .option('--buggify', 'hunt every bug (and the clean seeds) a second time with BUGGIFY on, and set the seeds-to-find side by side')
     .option('--json', 'print the figures as one JSON line at the end')
     .action(

@@ -10,7 +10,7 @@ import { explore, exploreExitCode, type ExploreOptions, type ExploreProgress, ty
 import { exploreSummaryJson, failuresByChecker } from '../explore/summary.ts';
 import { headlineViolation, type SeedOutcome } from '../explore/run-seed.ts';
 import { buggifyLine } from './run.ts';
-import { bad, dim, checkBugs, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table, workersFor } from './output.ts';
+import { bad, dim, checkBugs, durationOption, figuresTable, folderOption, intOption, loadScenarioForCli, ok, printJson, table, workersFor } from './output.ts';
 
 interface ExploreFlags {
   seeds?: number;
@@ -40,7 +40,7 @@ export function registerExplore(program: Command): void {
     .option('--bug <name...>', `switch on seeded bugs (${KNOWN_BUGS.join(', ')})`)
     .option('--buggify', 'BUGGIFY: rare, legal detours inside the core in every seed (core/buggify.ts); failing seeds list the sites that fired')
     .option('--shrink <n>', 'shrink the first n failing seeds (0: none)', intOption('--shrink'), 3)
-    .option('--failures <dir>', 'where shrunk failures are written', 'failures')
+    .option('--failures <dir>', 'where shrunk failures are written', folderOption('--failures'), 'failures')
     .option('--json', 'print the result as one JSON line at the end')
     .action(async (path: string, flags: ExploreFlags) => {
       const options = exploreOptions(path, flags);

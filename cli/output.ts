@@ -1,6 +1,7 @@
 // Shared output helpers for the `samsa` command: user errors without stack traces, the JSON
 // last line for machines, summary tables for people, and option parsing with clear messages.
 
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import Table from 'cli-table3';
 import pc from 'picocolors';
@@ -80,6 +81,14 @@ export function workersFor(requested: number | undefined, seeds: number): number
   const why = seeds < cores ? `only ${seeds} seed${seeds === 1 ? '' : 's'} to run` : `this machine has ${cores} core${cores === 1 ? '' : 's'}`;
   process.stderr.write(`${dim('note:')} --workers ${requested} clamped to ${limit} (${why})\n`);
   return limit;
+}
+
+/** An option naming a folder to write into: one that exists as a file is refused now, not after the work is done. */
+export function folderOption(name: string): (value: string) => string {
+  return (value) => {
+    if (existsSync(value) && !statSync(value).isDirectory()) throw new UserError(`${name} ${value}: is a file, not a folder`);
+    return value;
+  };
 }
 
 /** Refuses names that are not seeded bugs, listing the known ones. */

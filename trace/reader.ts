@@ -22,7 +22,21 @@ export class TraceLineReader {
   private unterminated = false;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'r');
+    try {
+      this.fd = openSync(path, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code === 'ENOTDIR'
+              ? 'a part of the path is a file, not a folder'
+              : null;
+      if (why === null) throw err;
+      throw new TraceFormatError(path, `cannot read the trace: ${why}`);
+    }
     // Reading a folder fails only at the first read (EISDIR); say what is wrong at once instead.
     if (fstatSync(this.fd).isDirectory()) {
       closeSync(this.fd);

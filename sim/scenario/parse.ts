@@ -167,13 +167,23 @@ export function parseScenario(text: string, file: string, options: ScenarioOptio
   );
 }
 
+/** Why a file could not be read, in words, for the errno codes a user causes. */
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a folder, not a file',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
 /** Reads and parses a scenario file; an unreadable file is a ScenarioError too. */
 export function loadScenario(path: string, options: ScenarioOptions): Scenario {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = (code !== undefined ? READ_ERRORS[code] : undefined) ?? code ?? (e instanceof Error ? e.message : String(e));
     throw new ScenarioError(path, [{ line: 0, col: 0, path: '', message: `cannot read the scenario file (${reason})` }]);
   }
   return parseScenario(text, path, options);

@@ -105,6 +105,17 @@ describe('durations like 5s, 500ms and 2m on every flag that takes a time', () =
   });
 });
 
+describe('paths that are the wrong kind of thing', () => {
+  it('a folder as the scenario, a file as the failures folder: one line, exit 64, before any work', async () => {
+    const folder = await samsa('run', dir);
+    expect(folder.code).toBe(64);
+    expect(stderrLines(folder)).toEqual([`error: ${dir}: cannot read the scenario file (it is a folder, not a file)`]);
+    const failures = await samsa('explore', scenario, '--failures', scenario);
+    expect(failures.code).toBe(64);
+    expect(stderrLines(failures)).toEqual([`error: --failures ${scenario}: is a file, not a folder`]);
+  });
+});
+
 describe('the version', () => {
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   for (const flag of ['--version', '-V']) {
