@@ -16,7 +16,7 @@ import { samsaInProcess as samsa, stderrLines, type InProcessRun } from './in-pr
 import { root } from './samsa.ts';
 import { SHORT_SCENARIO } from './short-scenario.ts';
 
-const SEED = Number(process.env['SAMSA_FUZZ_SEED'] || 18_2);
+const SEED = Number(process.env['SAMSA_FUZZ_SEED'] || 182);
 const SCALE = Number(process.env['SAMSA_FUZZ_RUNS'] || 1);
 const SHRINK = process.env['SAMSA_FUZZ_SHRINK'] === '1';
 const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
