@@ -7,10 +7,11 @@ import { KNOWN_BUGS } from '../core/bugs.ts';
 import { ScenarioSetupError } from '../sim/scenario/cluster.ts';
 import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
 import { runScenario, type RunResult } from '../sim/scenario/run.ts';
+import { traceFileSink } from './output.ts';
 import { SAFETY_CHECKERS } from '../models/checker-suite.ts';
 import { LIVENESS_CHECKERS } from '../models/checkers/liveness.ts';
 import type { AppliedFault } from '../sim/scenario/faults.ts';
-import { bad, checkBugs, dim, figuresTable, intOption, ok, printJson, table, traceFileSink, UserError } from './output.ts';
+import { bad, checkBugs, dim, figuresTable, intOption, ok, printJson, table, UserError } from './output.ts';
 
 export function registerRun(program: Command): void {
   program

@@ -10,8 +10,8 @@ import { DEFAULT_LINK, type LinkConfig } from '../network.ts';
 import { NO_DISK_FAULTS } from '../disk.ts';
 import type { Latency } from '../latency.ts';
 import { clusterNodeIds, NEMESIS_FAULTS, type ClientSpec, type ConfigValue, type Fault, type KafkaConfig, type Scenario, type Selector } from './types.ts';
-import { withKindHint } from './config-kinds.ts';
 import { describeValue, parseDuration, parseProbability, parseRate, type UnitResult } from './units.ts';
+import { withKindHint } from './config-kinds.ts';
 
 /** One problem found in a scenario, located by its path in the document. */
 export interface SchemaIssue {
