@@ -1,7 +1,6 @@
 // `samsa bench kernel|raft|sim|bugs|viz`: runs a benchmark, prints its tables and, with --json, the figures.
 
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { expectedCheckers, runBugsBench, type BugsBenchResult } from '../bench/bugs.ts';
@@ -11,7 +10,21 @@ import { netBenchMissing, runNetBench } from '../bench/net.ts';
 import { runRaftBench } from '../bench/raft.ts';
 import { runSimBench } from '../bench/sim.ts';
 import { runVizBench } from '../bench/viz.ts';
-import { bad, checkBugs, dim, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table, UserError } from './output.ts';
+import {
+  bad,
+  checkBugs,
+  dim,
+  durationOption,
+  figuresTable,
+  folderOption,
+  intOption,
+  loadScenarioForCli,
+  ok,
+  printJson,
+  table,
+  UserError,
+  workersFor,
+} from './output.ts';
 
 const TARGET_EVENTS_PER_SEC = 2_000_000;
 const TARGET_NETWORK_EVENTS_PER_SEC = 1_000_000;
@@ -169,8 +182,8 @@ export function registerBench(program: Command): void {
     .option('--bug <name...>', 'only these bugs (default: every seeded bug)')
     .option('--cap <duration>', 'give up on a bug after this long', durationOption('--cap'), 120_000)
     .option('--clean-seeds <n>', 'seeds to run with no bug', intOption('--clean-seeds'), 1_000)
-    .option('--workers <w>', 'worker threads (1 runs in this thread)', intOption('--workers', 1), availableParallelism())
-    .option('--failures <dir>', 'where the shrunk failures are written', 'failures/bench')
+    .option('--workers <w>', 'worker threads, at most one per core (default: one per core; 1 runs in this thread)', intOption('--workers', 1))
+    .option('--failures <dir>', 'where the shrunk failures are written', folderOption('--failures'), 'failures/bench')
     .option('--buggify', 'hunt every bug (and the clean seeds) a second time with BUGGIFY on, and set the seeds-to-find side by side')
     .option('--json', 'print the figures as one JSON line at the end')
     .action(
@@ -180,7 +193,7 @@ export function registerBench(program: Command): void {
         bug?: string[];
         cap: number;
         cleanSeeds: number;
-        workers: number;
+        workers?: number;
         failures: string;
         buggify?: boolean;
         json?: boolean;
@@ -194,7 +207,7 @@ export function registerBench(program: Command): void {
           expected: expectedCheckers(bugs, (bug) => loadScenarioForCli(join(opts.bugScenarios, `${bug}.yaml`))),
           capMs: opts.cap,
           cleanSeeds: opts.cleanSeeds,
-          workers: opts.workers,
+          workers: workersFor(opts.workers, Number.POSITIVE_INFINITY),
           failuresDir: opts.failures,
           buggify: opts.buggify === true,
           progress: (line) => process.stderr.write(line + '\n'),

@@ -5,8 +5,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_KERNEL_WORKLOAD, buildKernelWorkload } from '../sim/kernel-workload.ts';
 import { replayTrace } from '../sim/replay.ts';
-import { FileSink } from '../trace/sink.ts';
-import { bad, figuresTable, intOption, ok, printJson } from './output.ts';
+import { bad, durationOption, figuresTable, intOption, ok, printJson, traceFileSink } from './output.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -14,14 +13,14 @@ export function registerDemo(program: Command): void {
     .description('run the kernel workload under random faults, write its trace, and replay it to prove determinism')
     .option('--seed <n>', 'the run seed', intOption('--seed'), 1)
     .option('--nodes <n>', 'number of nodes', intOption('--nodes', 2), DEFAULT_KERNEL_WORKLOAD.nodes)
-    .option('--duration <ms>', 'simulated milliseconds', intOption('--duration', 1), DEFAULT_KERNEL_WORKLOAD.durationMs)
+    .option('--duration <duration>', 'simulated time, like 2s or 500ms (a bare number is ms)', durationOption('--duration'), DEFAULT_KERNEL_WORKLOAD.durationMs)
     .option('--trace <file>', 'where to write the trace (default: traces/demo-seed-<seed>.jsonl)')
     .option('--json', 'print the result as one JSON line at the end')
     .action((opts: { seed: number; nodes: number; duration: number; trace?: string; json?: boolean }) => {
       const workload = { ...DEFAULT_KERNEL_WORKLOAD, nodes: opts.nodes, durationMs: opts.duration };
       const tracePath = opts.trace ?? `traces/demo-seed-${opts.seed}.jsonl`;
       const started = performance.now();
-      const sim = buildKernelWorkload(workload, opts.seed, new FileSink(tracePath));
+      const sim = buildKernelWorkload(workload, opts.seed, traceFileSink(tracePath));
       sim.run(workload.durationMs);
       const summary = sim.finish();
       const wallMs = Math.round(performance.now() - started);

@@ -1,8 +1,8 @@
 // `samsa explore <scenario>`: many seeds of a scenario, each with its own swarm nemesis, on worker
 // threads; a progress bar while it runs, a summary table at the end, the failing seeds shrunk and
-// written under failures/. Exit 0 clean, 1 safety violation, 2 liveness failure, 3 harness crash.
+// written under failures/. Exit 0 clean, 1 safety violation, 2 liveness failure, 3 harness crash;
+// Ctrl-C stops taking seeds and prints the summary of the seeds run so far, then exits 130.
 
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { KNOWN_BUGS } from '../core/bugs.ts';
@@ -10,12 +10,12 @@ import { explore, exploreExitCode, type ExploreOptions, type ExploreProgress, ty
 import { exploreSummaryJson, failuresByChecker } from '../explore/summary.ts';
 import { headlineViolation, type SeedOutcome } from '../explore/run-seed.ts';
 import { buggifyLine } from './run.ts';
-import { bad, dim, checkBugs, durationOption, figuresTable, intOption, loadScenarioForCli, ok, printJson, table } from './output.ts';
+import { bad, dim, checkBugs, durationOption, figuresTable, folderOption, intOption, loadScenarioForCli, ok, printJson, table, workersFor } from './output.ts';
 
 interface ExploreFlags {
   seeds?: number;
   from: number;
-  workers: number;
+  workers?: number;
   timeBudget?: number;
   untilFirst?: boolean;
   bug?: string[];
@@ -34,35 +34,59 @@ export function registerExplore(program: Command): void {
     .argument('<scenario>', 'a scenario file (YAML); its nemesis section lists the fault kinds to draw from')
     .option('--seeds <n>', 'how many seeds to run (default 100, or unbounded with --time-budget)', intOption('--seeds', 1))
     .option('--from <s>', 'the first seed', intOption('--from'), 1)
-    .option('--workers <w>', 'worker threads (1 runs in this thread)', intOption('--workers', 1), availableParallelism())
+    .option('--workers <w>', 'worker threads, at most one per seed and per core (default: one per core; 1 runs in this thread)', intOption('--workers', 1))
     .option('--time-budget <duration>', 'stop taking new seeds after this long, like 60s or 5m', durationOption('--time-budget'))
     .option('--until-first', 'stop at the first failing seed')
     .option('--bug <name...>', `switch on seeded bugs (${KNOWN_BUGS.join(', ')})`)
     .option('--buggify', 'BUGGIFY: rare, legal detours inside the core in every seed (core/buggify.ts); failing seeds list the sites that fired')
     .option('--shrink <n>', 'shrink the first n failing seeds (0: none)', intOption('--shrink'), 3)
-    .option('--failures <dir>', 'where shrunk failures are written', 'failures')
+    .option('--failures <dir>', 'where shrunk failures are written', folderOption('--failures'), 'failures')
     .option('--json', 'print the result as one JSON line at the end')
     .action(async (path: string, flags: ExploreFlags) => {
       const options = exploreOptions(path, flags);
       const progress = progressReporter(options);
-      const report = await explore({ ...options, onSeed: (outcome, p) => progress.update(p, outcome) });
+      // Ctrl-C: take no more seeds, let those in flight finish, print the summary so far, exit 130.
+      // A second Ctrl-C, or one during shrinking (synchronous, so unable to hear it), quits at once.
+      const interrupt = new AbortController();
+      const onSigint = () => {
+        interrupt.abort();
+        progress.stop();
+        process.stderr.write('interrupted: finishing the seeds in flight, then the summary (Ctrl-C again quits at once)\n');
+      };
+      process.once('SIGINT', onSigint);
+      const stopListening = () => process.removeListener('SIGINT', onSigint);
+      let report;
+      try {
+        report = await explore({
+          ...options,
+          signal: interrupt.signal,
+          onSeedsDone: stopListening,
+          onSeed: (outcome, p) => interrupt.signal.aborted || progress.update(p, outcome),
+        });
+      } finally {
+        stopListening();
+      }
       progress.stop();
       const human = flags.json ? process.stderr : process.stdout;
       human.write(describeExplore(path, options, report) + '\n');
       if (flags.json) printJson(exploreSummaryJson(path, options, report));
-      process.exitCode = exploreExitCode(report);
+      process.exitCode = report.stoppedBy === 'interrupted' ? INTERRUPTED : exploreExitCode(report);
     });
 }
+
+/** 128 + SIGINT, as a shell reports a command stopped by Ctrl-C; whatever the seeds run so far found. */
+export const INTERRUPTED = 130;
 
 function exploreOptions(path: string, flags: ExploreFlags): Omit<ExploreOptions, 'onSeed'> {
   checkBugs(flags.bug ?? []);
   const loaded = loadScenarioForCli(path);
   const scenario = flags.buggify === true ? { ...loaded, buggify: true as const } : loaded;
+  const seeds = flags.seeds ?? (flags.timeBudget === undefined ? 100 : Number.POSITIVE_INFINITY);
   return {
     scenario,
     from: flags.from,
-    seeds: flags.seeds ?? (flags.timeBudget === undefined ? 100 : Number.POSITIVE_INFINITY),
-    workers: flags.workers,
+    seeds,
+    workers: workersFor(flags.workers, seeds),
     timeBudgetMs: flags.timeBudget ?? null,
     untilFirst: flags.untilFirst === true,
     bugs: flags.bug ?? [],
@@ -94,6 +118,8 @@ function progressReporter(options: Omit<ExploreOptions, 'onSeed'>): ProgressRepo
   const total = Number.isFinite(options.seeds) ? options.seeds : 0;
   const rate = (p: ExploreProgress) => (p.done / Math.max(p.elapsedMs / 1000, 0.001)).toFixed(1);
   if (!process.stderr.isTTY) {
+    const seeds = total > 0 ? `seeds ${options.from}..${options.from + total - 1}` : `seeds from ${options.from}`;
+    process.stderr.write(`exploring ${options.scenario.name}: ${seeds} on ${options.workers} worker${options.workers === 1 ? '' : 's'}\n`);
     let lastMs = 0;
     return {
       update: (p, outcome) => {
@@ -148,16 +174,18 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
       ['bugs switched on', options.bugs.length === 0 ? dim('none') : options.bugs.join(', ')],
       ['BUGGIFY', options.scenario.buggify === true ? 'on' : dim('off')],
       ['seeds run', first === undefined ? '0' : `${report.outcomes.length.toLocaleString('en-US')} (${first}..${last})`],
-      ['stopped by', report.stoppedBy],
+      ['stopped by', report.stoppedBy === 'interrupted' ? 'interrupted (Ctrl-C): the seeds run so far, none shrunk' : report.stoppedBy],
       ['workers', options.workers],
       ['wall time (exploring / in all)', `${secs(report.exploreMs)} / ${secs(report.wallMs)}`],
       ['seeds per second', report.seedsPerSec.toFixed(1)],
       ['clean seeds', report.outcomes.length - report.failing.length],
       [
         'determinism self-check',
-        report.determinism.mismatches.length === 0
-          ? ok(`${report.determinism.seeds.length} seed(s) run twice, same trace hash`)
-          : bad(`seeds ${report.determinism.mismatches.join(', ')} gave another trace hash when run again`),
+        report.stoppedBy === 'interrupted'
+          ? dim('skipped (interrupted)')
+          : report.determinism.mismatches.length === 0
+            ? ok(`${report.determinism.seeds.length} seed(s) run twice, same trace hash`)
+            : bad(`seeds ${report.determinism.mismatches.join(', ')} gave another trace hash when run again`),
       ],
       ['failing seeds', report.failing.length === 0 ? ok('0') : bad(String(report.failing.length))],
     ]),

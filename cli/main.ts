@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './bench.ts';
+import { scenarioOutOfBugList } from './bug-args.ts';
 import { registerDemo } from './demo.ts';
 import { registerModel } from './model.ts';
 import { registerExplore } from './explore.ts';
@@ -28,11 +29,17 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+/** A message on one line: a user error is one line on stderr, whatever produced it. */
+function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, ' ');
+}
+
 export function buildProgram(): Command {
   const program = new Command('samsa')
     .version(packageVersion(), '-V, --version', 'print the version of samsa')
     .description('Samsa: a Kafka-like event log you can break on purpose (in simulation, and on real sockets for Kafka clients)')
-    .showHelpAfterError('(run with --help for usage)')
+    // Commander's own errors (an unknown option, a missing argument) on one line, like every user error.
+    .configureOutput({ outputError: (text, write) => write(`${oneLine(text)} (run with --help for usage)\n`) })
     .exitOverride();
   registerRun(program);
   registerExplore(program);
@@ -59,7 +66,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await buildProgram().parseAsync(scenarioOutOfBugList(argv), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has printed its message (or the help) already.
@@ -67,12 +74,12 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (err instanceof OperationError) {
-      process.stderr.write(`${bad('error:')} ${err.message}\n`);
+      process.stderr.write(`${bad('error:')} ${oneLine(err.message)}\n`);
       process.exitCode = 1;
       return;
     }
     if (err instanceof UserError) {
-      process.stderr.write(`${bad('error:')} ${err.message}\n`);
+      process.stderr.write(`${bad('error:')} ${oneLine(err.message)}\n`);
       process.exitCode = USAGE_ERROR;
       return;
     }

@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { replayTrace } from '../sim/replay.ts';
+import { replayTrace, type TraceDifference } from '../sim/replay.ts';
 import { TraceFormatError } from '../trace/reader.ts';
 import { bad, dim, figuresTable, ok, printJson, UserError } from './output.ts';
 
@@ -37,11 +37,17 @@ export function registerReplay(program: Command): void {
       );
       if (result.difference !== null) {
         const d = result.difference;
-        human.write(`${bad('first difference')} at step ${d.step} (line ${d.line}):\n`);
+        human.write(`${bad('first difference')} ${whereDifferent(d)}:\n`);
         human.write(`  recorded: ${d.expected ?? dim('(end of trace)')}\n`);
         human.write(`  replayed: ${d.actual ?? dim('(end of re-run)')}\n`);
       }
       if (opts.json) printJson({ ...result, wallMs });
       if (!result.identical) process.exitCode = 1;
     });
+}
+
+/** "at step 19 (line 21)"; lines without a step are the header or the summary, never "step -1". */
+function whereDifferent(d: TraceDifference): string {
+  if (d.step >= 0) return `at step ${d.step} (line ${d.line})`;
+  return d.line === 1 ? 'in the header (line 1)' : `at line ${d.line} (not an event: the summary, or a line that is not a trace event)`;
 }

@@ -7,7 +7,7 @@ import { KNOWN_BUGS } from '../core/bugs.ts';
 import { ScenarioSetupError } from '../sim/scenario/cluster.ts';
 import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
 import { runScenario, type RunResult } from '../sim/scenario/run.ts';
-import { FileSink } from '../trace/sink.ts';
+import { traceFileSink } from './output.ts';
 import { SAFETY_CHECKERS } from '../models/checker-suite.ts';
 import { LIVENESS_CHECKERS } from '../models/checkers/liveness.ts';
 import type { AppliedFault } from '../sim/scenario/faults.ts';
@@ -102,10 +102,11 @@ function runFile(
     const scenario = loadScenario(path, { knownBugs: KNOWN_BUGS });
     const seed = opts.seed ?? scenario.seed;
     const tracePath = opts.trace ?? `traces/${scenario.name}-seed-${seed}.jsonl`;
-    const run = runScenario(scenario, { seed, trace: new FileSink(tracePath), bugs: opts.bug ?? [], wire: opts.wire === true, buggify: opts.buggify === true });
+    const trace = traceFileSink(tracePath);
+    const run = runScenario(scenario, { seed, trace, bugs: opts.bug ?? [], wire: opts.wire === true, buggify: opts.buggify === true });
     return { run, tracePath };
   } catch (err) {
-    if (err instanceof ScenarioError || err instanceof ScenarioSetupError) throw new UserError(err.message);
+    if (err instanceof ScenarioError || err instanceof ScenarioSetupError) throw new UserError(err instanceof ScenarioError ? err.oneLine() : err.message);
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 // The explorer's loop: hands seeds to the runners until the seeds, the time budget or (with
-// --until-first) the first violation run out; then shrinks the failing seeds and writes each
-// one under failures/. Exit codes by class, as TigerBeetle's VOPR has them.
+// --until-first) the first violation run out, or an abort (Ctrl-C) stops it; then shrinks the
+// failing seeds and writes each one under failures/. Exit codes by class, as TigerBeetle's VOPR has them.
 
 import { headlineViolation, runSeed, type SeedOutcome, type SeedViolation } from './run-seed.ts';
 import { shrink, type ShrinkResult } from './shrink.ts';
@@ -32,6 +32,13 @@ export interface ExploreOptions {
   recheckEvery?: number;
   /** Runners to use (and leave open); by default `workers` new ones, closed at the end. */
   runners?: readonly SeedRunner[];
+  /**
+   * Aborted (Ctrl-C): no new seed is taken, the seeds in flight finish, and the report covers the
+   * seeds run so far, without the determinism re-check or shrinking (the user asked to stop).
+   */
+  signal?: AbortSignal;
+  /** Called when no more seeds will run, before the re-check and shrinking (which cannot be aborted). */
+  onSeedsDone?: () => void;
 }
 
 export interface ExploreProgress {
@@ -66,7 +73,7 @@ export interface ExploreReport {
   wallMs: number;
   exploreMs: number;
   seedsPerSec: number;
-  stoppedBy: 'seeds' | 'time-budget' | 'first-violation';
+  stoppedBy: 'seeds' | 'time-budget' | 'first-violation' | 'interrupted';
 }
 
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
@@ -91,6 +98,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
     await Promise.all(
       runners.map(async (runner) => {
         while (next < end) {
+          if (options.signal?.aborted === true) {
+            stop('interrupted');
+            break;
+          }
           if (options.timeBudgetMs !== null && elapsed() >= options.timeBudgetMs) {
             stop('time-budget');
             break;
@@ -108,13 +119,16 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   } finally {
     if (options.runners === undefined) await closeRunners(runners);
   }
+  options.onSeedsDone?.();
   const exploreMs = elapsed();
   outcomes.sort((a, b) => a.seed - b.seed);
-  const determinism = recheck(options, outcomes);
+  const interrupted = options.signal?.aborted === true;
+  if (interrupted) stop('interrupted');
+  const determinism = interrupted ? { seeds: [], mismatches: [] } : recheck(options, outcomes);
   const failing = outcomes.filter(failed);
   const shrunk: ShrunkFailure[] = [];
   // A harness crash is not shrunk: its stack is the reproduction.
-  for (const outcome of failing.filter((o) => counted(o) !== null).slice(0, options.shrink)) {
+  for (const outcome of failing.filter((o) => counted(o) !== null).slice(0, interrupted ? 0 : options.shrink)) {
     const violation = counted(outcome)!;
     const result = shrink(options.scenario, outcome.seed, { violation: violation.name, bugs: options.bugs });
     const shrunkViolation = result.outcome.violations.find((v) => v.name === violation.name) ?? violation;

@@ -739,7 +739,9 @@ class Reader {
     try {
       return new Config({ [entry.key]: value }).overrides()[entry.key]!;
     } catch (err) {
-      if (err instanceof ConfigError) this.fail(entry, `expected ${expected}, got "${value}"`);
+      // A decimal integer that Config refuses is below the key's minimum.
+      const min = (def as { min?: number }).min ?? 0;
+      if (err instanceof ConfigError) this.fail(entry, `expected ${expected}${/^-?\d+$/.test(value) ? ` >= ${min}` : ''}, got "${value}"`);
       throw err;
     }
   }

@@ -4,6 +4,7 @@
 
 import type { Acks } from '../protocol/data.ts';
 import { ConfigError, type ConfigValue } from '../protocol/configs.ts';
+import { didYouMean } from '../protocol/nearest-name.ts';
 import type { AssignorName } from './assignors.ts';
 
 /** A user error in a client's configuration. */
@@ -359,22 +360,5 @@ function coerce(role: string, key: string, def: Def, value: ConfigValue): Config
 function unknownKeyMessage(role: string, key: string, defs: Readonly<Record<string, Def>>, otherDefs: Readonly<Record<string, Def>>): string {
   const other = role === 'producer' ? 'consumer' : 'producer';
   if (key in otherDefs) return `"${key}" is a ${other} config, not a ${role} config`;
-  const near = Object.keys(defs)
-    .map((k) => [k, editDistance(k, key)] as const)
-    .filter(([, d]) => d <= 3)
-    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-  const hint = near.length > 0 ? ` (did you mean "${near[0]![0]}"?)` : '';
-  return `unknown ${role} config "${key}"${hint}; known: ${Object.keys(defs).join(', ')}`;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
+  return `unknown ${role} config "${key}"${didYouMean(key, Object.keys(defs))}; known: ${Object.keys(defs).join(', ')}`;
 }

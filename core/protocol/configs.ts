@@ -2,25 +2,35 @@
 // plus a few `samsa.*` keys for simulation-only knobs. A Config reads typed values from a map
 // of overrides and rejects unknown keys and wrong types with a message naming the key.
 
+import { didYouMean } from './nearest-name.ts';
+
 export type ConfigValue = string | number | boolean;
 
 interface ConfigDef {
   type: 'int' | 'long' | 'boolean' | 'string' | 'double';
   default: ConfigValue;
   doc: string;
+  /** The smallest value an int or long may take (0 when not given: no config here means anything negative). */
+  min?: number;
 }
 
 /** Every key Samsa understands, with Kafka's default. */
 export const CONFIG_DEFS = {
   // KRaft quorum (KIP-595)
-  'controller.quorum.election.timeout.ms': { type: 'int', default: 1000, doc: 'Max time without a leader before a voter starts an election.' },
-  'controller.quorum.fetch.timeout.ms': { type: 'int', default: 2000, doc: 'Max time without a successful fetch before a follower starts an election.' },
+  'controller.quorum.election.timeout.ms': { type: 'int', default: 1000, min: 1, doc: 'Max time without a leader before a voter starts an election.' },
+  'controller.quorum.fetch.timeout.ms': {
+    type: 'int',
+    default: 2000,
+    min: 1,
+    doc: 'Max time without a successful fetch before a follower starts an election.',
+  },
   'controller.quorum.election.backoff.max.ms': { type: 'int', default: 1000, doc: 'Max backoff before a failed candidate starts a new election.' },
-  'controller.quorum.request.timeout.ms': { type: 'int', default: 2000, doc: 'Time to wait for a quorum request response before retrying.' },
-  'controller.quorum.retry.backoff.ms': { type: 'int', default: 20, doc: 'Backoff before retrying a failed quorum request.' },
+  'controller.quorum.request.timeout.ms': { type: 'int', default: 2000, min: 1, doc: 'Time to wait for a quorum request response before retrying.' },
+  'controller.quorum.retry.backoff.ms': { type: 'int', default: 20, min: 1, doc: 'Backoff before retrying a failed quorum request.' },
   'metadata.log.max.record.bytes.between.snapshots': {
     type: 'long',
     default: 20971520,
+    min: 1,
     doc: 'Bytes of committed metadata records after which a snapshot is taken.',
   },
   'metadata.max.idle.interval.ms': {
@@ -29,42 +39,45 @@ export const CONFIG_DEFS = {
     doc: 'The active controller appends a NoOpRecord this often when idle, so the log (and every high watermark) keeps moving (KIP-835).',
   },
   // Broker lifecycle (KIP-631)
-  'broker.heartbeat.interval.ms': { type: 'int', default: 2000, doc: 'Time between broker heartbeats to the controller.' },
-  'broker.session.timeout.ms': { type: 'int', default: 9000, doc: 'A broker without a heartbeat for this long is fenced.' },
+  'broker.heartbeat.interval.ms': { type: 'int', default: 2000, min: 1, doc: 'Time between broker heartbeats to the controller.' },
+  'broker.session.timeout.ms': { type: 'int', default: 9000, min: 1, doc: 'A broker without a heartbeat for this long is fenced.' },
   // Topics and replication
   'auto.create.topics.enable': {
     type: 'boolean',
     default: true,
     doc: 'Whether a Metadata request that allows it creates a topic it names that does not exist (with num.partitions and default.replication.factor).',
   },
-  'num.partitions': { type: 'int', default: 1, doc: 'Default partition count of new topics.' },
-  'default.replication.factor': { type: 'int', default: 1, doc: 'Default replication factor of new topics.' },
-  'min.insync.replicas': { type: 'int', default: 1, doc: 'Minimum ISR size for acks=all writes.' },
+  'num.partitions': { type: 'int', default: 1, min: 1, doc: 'Default partition count of new topics.' },
+  'default.replication.factor': { type: 'int', default: 1, min: 1, doc: 'Default replication factor of new topics.' },
+  'min.insync.replicas': { type: 'int', default: 1, min: 1, doc: 'Minimum ISR size for acks=all writes.' },
   'unclean.leader.election.enable': { type: 'boolean', default: false, doc: 'Whether a replica outside the ISR may be elected leader.' },
   'replica.lag.time.max.ms': { type: 'long', default: 30000, doc: 'A follower not caught up for this long leaves the ISR.' },
   'replica.fetch.wait.max.ms': { type: 'int', default: 500, doc: 'How long a follower fetch waits at the leader for data.' },
   'replica.fetch.min.bytes': { type: 'int', default: 1, doc: 'Bytes a follower fetch waits for.' },
   'replica.fetch.max.bytes': { type: 'int', default: 1048576, doc: 'Bytes a follower fetches per partition.' },
   'replica.fetch.backoff.ms': { type: 'int', default: 1000, doc: 'Pause after a failed follower fetch.' },
-  'replica.socket.timeout.ms': { type: 'int', default: 30000, doc: 'How long a follower waits for a fetch response before retrying.' },
-  'replica.high.watermark.checkpoint.interval.ms': { type: 'long', default: 5000, doc: 'How often high watermarks are checkpointed to disk.' },
+  'replica.socket.timeout.ms': { type: 'int', default: 30000, min: 1, doc: 'How long a follower waits for a fetch response before retrying.' },
+  'replica.high.watermark.checkpoint.interval.ms': { type: 'long', default: 5000, min: 1, doc: 'How often high watermarks are checkpointed to disk.' },
   'log.flush.interval.messages': {
     type: 'long',
     default: 9223372036854775807,
+    min: 1,
     doc: 'Messages appended before a partition log is fsynced (default: never; durability comes from replication).',
   },
   'log.flush.interval.ms': { type: 'long', default: 9223372036854775807, doc: 'Milliseconds a partition log may stay unsynced (default: no limit).' },
-  'log.flush.scheduler.interval.ms': { type: 'long', default: 9223372036854775807, doc: 'How often logs are checked against log.flush.interval.ms.' },
+  'log.flush.scheduler.interval.ms': { type: 'long', default: 9223372036854775807, min: 1, doc: 'How often logs are checked against log.flush.interval.ms.' },
   // Group coordinator (classic groups) and __consumer_offsets
-  'offsets.topic.num.partitions': { type: 'int', default: 50, doc: 'Partitions of __consumer_offsets, created on the first FindCoordinator.' },
+  'offsets.topic.num.partitions': { type: 'int', default: 50, min: 1, doc: 'Partitions of __consumer_offsets, created on the first FindCoordinator.' },
   'offsets.topic.replication.factor': {
     type: 'int',
     default: 3,
+    min: 1,
     doc: 'Replication factor of __consumer_offsets; creating it fails until the cluster has that many brokers.',
   },
   'offsets.commit.timeout.ms': {
     type: 'int',
     default: 5000,
+    min: 1,
     doc: 'How long an offset commit waits for every ISR replica of its __consumer_offsets partition.',
   },
   'offset.metadata.max.bytes': { type: 'int', default: 4096, doc: 'Largest metadata string a committed offset may carry.' },
@@ -75,7 +88,7 @@ export const CONFIG_DEFS = {
   },
   'group.min.session.timeout.ms': { type: 'int', default: 6000, doc: 'Smallest session timeout a member may ask for.' },
   'group.max.session.timeout.ms': { type: 'int', default: 1800000, doc: 'Largest session timeout a member may ask for.' },
-  'group.max.size': { type: 'int', default: 2147483647, doc: 'Most members a group may have.' },
+  'group.max.size': { type: 'int', default: 2147483647, min: 1, doc: 'Most members a group may have.' },
   // Simulation-only knobs
   'samsa.raft.flush.delay.ms': {
     type: 'int',
@@ -107,7 +120,7 @@ export class Config {
     this.values = new Map();
     for (const [key, value] of Object.entries(overrides)) {
       const def = (CONFIG_DEFS as Record<string, ConfigDef>)[key];
-      if (def === undefined) throw new ConfigError(`unknown config "${key}"`);
+      if (def === undefined) throw new ConfigError(unknownConfigMessage(key));
       this.values.set(key, coerce(key, def, value));
     }
   }
@@ -147,6 +160,8 @@ function coerce(key: string, def: ConfigDef, value: ConfigValue): ConfigValue {
       // A long may be Kafka's Long.MAX_VALUE ("never"), which a double holds only approximately.
       const ok = typeof n === 'number' && Number.isInteger(n) && (def.type === 'long' || Number.isSafeInteger(n));
       if (!ok) throw new ConfigError(`config "${key}" must be an integer, got ${JSON.stringify(value)}`);
+      const min = def.min ?? 0;
+      if (n < min) throw new ConfigError(`config "${key}" must be at least ${min}, got ${JSON.stringify(value)}`);
       return n;
     }
     case 'double': {
@@ -161,6 +176,12 @@ function coerce(key: string, def: ConfigDef, value: ConfigValue): ConfigValue {
     case 'string':
       return String(value);
   }
+}
+
+/** `unknown config "x"`, with the broker config meant when it is a near miss, or where a topic config goes. */
+function unknownConfigMessage(key: string): string {
+  if (key in TOPIC_CONFIG_DEFAULTS) return `unknown config "${key}": it is a topic config (set it in the topic's config, not the broker's)`;
+  return `unknown config "${key}"${didYouMean(key, Object.keys(CONFIG_DEFS))}`;
 }
 
 /** Topic-level configs (TopicConfig) with Kafka's defaults; a topic's config overrides these. */
@@ -197,20 +218,30 @@ export const TOPIC_CONFIGS_NOT_BUILT: ReadonlySet<string> = new Set([
 
 /** Why a topic config entry is invalid or refused, or null when it is fine. */
 export function topicConfigProblem(name: string, value: string): string | null {
-  if (!(name in TOPIC_CONFIG_DEFAULTS)) return `unknown topic config "${name}"`;
+  if (!(name in TOPIC_CONFIG_DEFAULTS)) {
+    if (name in CONFIG_DEFS) return `unknown topic config "${name}": it is a broker config (set it in the cluster's config, not the topic's)`;
+    return `unknown topic config "${name}"${didYouMean(name, Object.keys(TOPIC_CONFIG_DEFAULTS))}`;
+  }
   if (TOPIC_CONFIGS_NOT_BUILT.has(name)) {
     return `topic config "${name}" is not built yet: Samsa keeps every record whole and forever (no retention, compaction, segments, compression or size limits), so it refuses the setting rather than ignore it`;
   }
+  const got = `, got ${JSON.stringify(value)}`;
   switch (name) {
     case 'unclean.leader.election.enable':
-      return value === 'true' || value === 'false' ? null : `"${name}" must be true or false`;
+      return value === 'true' || value === 'false' ? null : `"${name}" must be true or false${got}`;
     case 'cleanup.policy':
-      return value.split(',').every((p) => p === 'delete' || p === 'compact') ? null : `"${name}" must be delete, compact or both`;
+      return value.split(',').every((p) => p === 'delete' || p === 'compact') ? null : `"${name}" must be delete, compact or both${got}`;
     case 'message.timestamp.type':
-      return value === 'CreateTime' || value === 'LogAppendTime' ? null : `"${name}" must be CreateTime or LogAppendTime`;
+      return value === 'CreateTime' || value === 'LogAppendTime' ? null : `"${name}" must be CreateTime or LogAppendTime${got}`;
     case 'compression.type':
-      return ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'].includes(value) ? null : `"${name}" has an unknown codec`;
-    default:
-      return /^-?\d+$/.test(value) ? null : `"${name}" must be an integer`;
+      return ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'].includes(value) ? null : `"${name}" has an unknown codec${got}`;
+    default: {
+      if (!/^-?\d+$/.test(value)) return `"${name}" must be an integer${got}`;
+      const min = TOPIC_CONFIG_MIN[name] ?? 0;
+      return BigInt(value) >= BigInt(min) ? null : `"${name}" must be at least ${min}${got}`;
+    }
   }
 }
+
+/** Kafka's lower bounds on topic configs (LogConfig: min.insync.replicas and flush.messages at least 1); others at least 0. */
+const TOPIC_CONFIG_MIN: Readonly<Record<string, number>> = { 'min.insync.replicas': 1, 'flush.messages': 1 };

@@ -30,13 +30,30 @@ export class ScenarioError extends Error {
     readonly file: string,
     readonly problems: readonly ScenarioProblem[],
   ) {
-    const shown = problems.slice(0, MAX_PROBLEMS).map((p) => {
-      const where = p.line > 0 ? `${file}:${p.line}:${p.col}` : file;
-      return p.path === '' ? `${where}: ${p.message}` : `${where}: ${p.path}: ${p.message}`;
-    });
+    const shown = problems.slice(0, MAX_PROBLEMS).map((p) => formatProblem(file, p));
     if (problems.length > MAX_PROBLEMS) shown.push(`${file}: ... and ${problems.length - MAX_PROBLEMS} more problems`);
     super(shown.join('\n'));
   }
+
+  /**
+   * The first problem on one line, then how many more there are and on which lines: what the
+   * command line prints (a user error is one line), so a file can still be fixed in one pass.
+   */
+  oneLine(): string {
+    const [first, ...rest] = this.problems;
+    if (first === undefined) return `${this.file}: unusable scenario file`;
+    if (rest.length === 0) return formatProblem(this.file, first);
+    const lines = [...new Set(rest.map((p) => p.line).filter((line) => line > 0))];
+    const where = lines.length === 0 ? '' : `, on line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}`;
+    return `${formatProblem(this.file, first)} (and ${rest.length} more problem${rest.length === 1 ? '' : 's'}${where})`;
+  }
+}
+
+/** "<file>:<line>:<col>: <path>: <message>", on one line whatever the message holds. */
+function formatProblem(file: string, p: ScenarioProblem): string {
+  const where = p.line > 0 ? `${file}:${p.line}:${p.col}` : file;
+  const message = p.message.replace(/\s*\n\s*/g, ' ');
+  return p.path === '' ? `${where}: ${message}` : `${where}: ${p.path}: ${message}`;
 }
 
 const BARE_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -150,13 +167,23 @@ export function parseScenario(text: string, file: string, options: ScenarioOptio
   );
 }
 
+/** Why a file could not be read, in words, for the errno codes a user causes. */
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a folder, not a file',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
 /** Reads and parses a scenario file; an unreadable file is a ScenarioError too. */
 export function loadScenario(path: string, options: ScenarioOptions): Scenario {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = (code !== undefined ? READ_ERRORS[code] : undefined) ?? code ?? (e instanceof Error ? e.message : String(e));
     throw new ScenarioError(path, [{ line: 0, col: 0, path: '', message: `cannot read the scenario file (${reason})` }]);
   }
   return parseScenario(text, path, options);

@@ -13,6 +13,7 @@ import { NO_DISK_FAULTS } from '../disk.ts';
 import type { Latency } from '../latency.ts';
 import { clusterNodeIds, takenNodeName, NEMESIS_FAULTS, type ClientSpec, type ConfigValue, type Fault, type KafkaConfig, type Scenario, type Selector } from './types.ts';
 import { describeValue, parseDuration, parseProbability, parseRate, type UnitResult } from './units.ts';
+import { withKindHint } from './config-kinds.ts';
 
 /** One problem found in a scenario, located by its path in the document. */
 export interface SchemaIssue {
@@ -188,14 +189,20 @@ function configProblem(check: () => unknown): string | null {
   }
 }
 
-const brokerConfig = configMap((name, value) => configProblem(() => new Config({ [name]: value })));
-const topicConfig = configMap((name, value) => topicConfigProblem(name, String(value)));
+const brokerConfig = configMap((name, value) =>
+  withKindHint(
+    'broker',
+    name,
+    configProblem(() => new Config({ [name]: value })),
+  ),
+);
+const topicConfig = configMap((name, value) => withKindHint('topic', name, topicConfigProblem(name, String(value))));
 const producerConfig = configMap(
-  (name, value) => clientConfigEntryProblem('producer', name, value),
+  (name, value) => withKindHint('producer', name, clientConfigEntryProblem('producer', name, value)),
   (config) => configProblem(() => parseProducerConfig(config)),
 );
 const consumerConfig = configMap(
-  (name, value) => clientConfigEntryProblem('consumer', name, value),
+  (name, value) => withKindHint('consumer', name, clientConfigEntryProblem('consumer', name, value)),
   (config) => configProblem(() => parseConsumerConfig(config)),
 );
 

@@ -47,8 +47,11 @@ export function addClients(cluster: Cluster, scenario: Scenario, bugs: ReadonlyS
 /** Starts the clients once the topics exist: producers on their schedule, consumers polling. */
 export function startClients(cluster: Cluster, scenario: Scenario, workload: Workload): void {
   const sim = cluster.sim;
+  // A client may be up already: the healing phase (or a restart fault) boots group consumers that
+  // are down, which before the topics exist means never started.
+  const startOnce = (id: string) => sim.isUp(id) || sim.start(id);
   for (const p of workload.producers) {
-    sim.start(p.id);
+    startOnce(p.id);
     const rng = sim.streams.stream(`workload:${p.id}`);
     const interval = 1000 / p.ratePerSec;
     let seq = 0;
@@ -63,7 +66,7 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
     sim.after(0, tick);
   }
   for (const c of workload.consumers) {
-    sim.start(c.id);
+    startOnce(c.id);
     const partitions = Array.from({ length: scenario.topics.find((t) => t.name === c.topic)?.partitions ?? 0 }, (_, i) => i);
     if (c.mode === 'assign') sim.act<Consumer>(c.id, (consumer, env) => consumer.assign(env as never, c.topic, partitions));
     const poll = () => {

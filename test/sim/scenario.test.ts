@@ -238,7 +238,7 @@ expect: { violations: none }
       expect(() => loadScenario(bad, OPTIONS)).toThrow(`${bad}:3:11: duration: expected a duration like "5s" or "250ms", got "soon"`);
       const missing = join(dir, 'missing.yaml');
       expect(() => loadScenario(missing, OPTIONS)).toThrow(
-        new ScenarioError(missing, [{ line: 0, col: 0, path: '', message: 'cannot read the scenario file (ENOENT)' }]),
+        new ScenarioError(missing, [{ line: 0, col: 0, path: '', message: 'cannot read the scenario file (no such file)' }]),
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { describeMessage } from '../../sim/describe.ts';
 import { formatMs } from '../../trace/writer.ts';
 import { DEFAULT_KERNEL_WORKLOAD, runKernelWorkload, type KernelWorkload } from '../../sim/kernel-workload.ts';
 import { replayTrace } from '../../sim/replay.ts';
-import { TraceLineReader } from '../../trace/reader.ts';
+import { TraceFormatError, TraceLineReader } from '../../trace/reader.ts';
 import { FileSink, HashOnlySink, MemorySink } from '../../trace/sink.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-trace-'));
@@ -76,13 +76,14 @@ describe('traces', () => {
     expect(result.difference!.actual).not.toContain('"at":99999');
   });
 
-  it('replay reports a recording that was cut short', () => {
+  it('replay reports a recording that was cut short as damaged, naming the line it ends at', () => {
     const { path } = recordTrace('short.jsonl', 13);
     const lines = readFileSync(path, 'utf8').split('\n');
     writeFileSync(path, lines.slice(0, 50).join('\n') + '\n');
-    const result = replayTrace(path);
-    expect(result.identical).toBe(false);
-    expect(result.difference).toMatchObject({ line: 51, expected: null });
+    expect(() => replayTrace(path)).toThrow(TraceFormatError);
+    expect(() => replayTrace(path)).toThrow(/trace truncated at line 50 \(it ends without its summary line\)/);
+    writeFileSync(path, lines.slice(0, 50).join('\n') + '\n' + lines[50]!.slice(0, 10));
+    expect(() => replayTrace(path)).toThrow(/trace truncated at line 51\b/);
   });
 
   it('replay of a trace made with a different config replays that config', () => {

@@ -5,7 +5,7 @@
 
 import { statSync } from 'node:fs';
 import type { EventKind, LinePosition, TraceHeader, TraceSummary } from '../../core/trace/schema.ts';
-import { TraceFormatError } from '../../trace/reader.ts';
+import { TraceFormatError, truncatedAt } from '../../trace/reader.ts';
 import { allocateColumns, copyColumns } from '../shared/columns.ts';
 import {
   FLAG_DROPPED,
@@ -114,10 +114,13 @@ class Indexer {
 
   private header: TraceHeader | null = null;
   private lineNo = 0;
+  /** The file's length: a line that ends there has no newline, so the file was cut mid-line. */
+  private fileBytes = 0;
   /** Where the line after the last row starts (the summary line's offset, when there is one). */
   private endOfLastRow = 0;
 
   run(): TraceIndex {
+    this.fileBytes = statSync(this.path).size;
     const bytes = scanLines(this.path, (buffer, start, end, fileOffset) => this.line(buffer, start, end, fileOffset));
     if (this.header === null) throw new TraceIndexError(`${this.path} is empty`);
     this.offsets[this.rows] = this.rows > 0 ? this.endOfLastRow : bytes;
@@ -135,7 +138,9 @@ class Indexer {
     try {
       line = readIndexEvent(buffer, start, end, this.lineNo, this.path);
     } catch (err) {
-      throw err instanceof TraceFormatError ? new TraceIndexError(err.message) : err;
+      if (!(err instanceof TraceFormatError)) throw err;
+      const cut = fileOffset + (end - start) === this.fileBytes && /is not JSON$/.test(err.message);
+      throw new TraceIndexError(cut ? truncatedAt(this.path, this.lineNo).message : err.message);
     }
     if (line.kind === 'summary') {
       this.summary = line;
