@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { clientConfigEntryProblem, parseConsumerConfig, parseProducerConfig } from '../../core/client/client-config.ts';
 import type { NodeId } from '../../core/env.ts';
 import { Config, CONFIG_DEFS, ConfigError, topicConfigProblem } from '../../core/protocol/configs.ts';
-import { didYouMean } from '../../core/did-you-mean.ts';
+import { didYouMean } from '../../core/protocol/nearest-name.ts';
 import { CHECKER_NAMES } from '../../models/checker-suite.ts';
 import { OFFSETS_TOPIC } from '../../core/group/offsets-topic.ts';
 import { DEFAULT_LINK, type LinkConfig } from '../network.ts';

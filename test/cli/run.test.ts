@@ -96,7 +96,7 @@ describe('samsa run', () => {
     writeFileSync(typo, 'samsa: 1\nname: typo\nduration: 3s\ncluster: { nodes: 3 }\nexpect: { violations: [lost-writes] }\n');
     const run = samsa('run', typo);
     expect(run.code).toBe(64);
-    expect(run.stderr).toContain(`${typo}:5:24: expect.violations[0]: expected the name of a checker, got "lost-writes", did you mean "lost-write"?`);
+    expect(run.stderr).toContain(`${typo}:5:24: expect.violations[0]: expected the name of a checker, got "lost-writes" (did you mean "lost-write"?)`);
   });
 
   it('ends with the final state of every partition, kafka-topics style, and lists it in --json', () => {
