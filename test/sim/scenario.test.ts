@@ -362,7 +362,14 @@ describe('mistakes name the file, line, path and expectation', () => {
       `${FILE}:11:57: clients[0].group: expected no group with mode: assign (use mode: group), got "g1"`,
     );
     expect(oneProblem(`${BASE}clients:\n  - { producer: b2, topic: orders, rate: 1 }\n`)).toBe(
-      `${FILE}:11:17: clients[0].producer: expected a client name that is not a node of the cluster, got "b2"`,
+      `${FILE}:11:17: clients[0].producer: "b2" is taken: the cluster names its brokers b1..b3; pick another client name`,
+    );
+    // Dedicated controllers are named c1..cN without the file saying so: a clash says where the name comes from.
+    expect(oneProblem(`${BASE.replace('nodes: 3', 'nodes: 3\n  controllers: 3')}clients:\n  - { producer: c1, topic: orders, rate: 1 }\n`)).toBe(
+      `${FILE}:12:17: clients[0].producer: "c1" is taken: the cluster names its brokers b1..b3 and its controllers c1..c3; pick another client name`,
+    );
+    expect(oneProblem(`${BASE}clients:\n  - { consumer: admin, topic: orders, mode: assign }\n`)).toBe(
+      `${FILE}:11:17: clients[0].consumer: "admin" is taken by the admin client that creates the topics; pick another client name`,
     );
     expect(oneProblem(BASE.replace('replicationFactor: 3', 'replicationFactor: 4'))).toBe(
       `${FILE}:7:55: topics[0].replicationFactor: expected a replication factor of at most 3 (the number of brokers), got 4`,
