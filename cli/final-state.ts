@@ -54,7 +54,13 @@ export function finalStateTable(partitions: readonly FinalPartition[], options: 
   if (more !== null) rows.push([dim(`${more} partitions`), '', '', '', '', dim('--verbose or --json lists them')]);
   if (!options.verbose) {
     const topics = [...new Set(partitions.filter(internal).map((p) => p.topic))];
-    for (const topic of topics) rows.push(internalTopicRow(topic, partitions.filter((p) => p.topic === topic)));
+    for (const topic of topics)
+      rows.push(
+        internalTopicRow(
+          topic,
+          partitions.filter((p) => p.topic === topic),
+        ),
+      );
   }
   return table(['partition', 'leader', 'epoch', 'replicas', 'ISR', 'log end/HW per replica'], rows, { wrap: 5, width: options.width });
 }

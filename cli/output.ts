@@ -44,7 +44,12 @@ export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): numb
 /** How many columns a cell takes: its longest line, colours aside. */
 function cellWidth(value: string): number {
   // eslint-disable-next-line no-control-regex
-  return Math.max(...value.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((line) => line.length));
+  return Math.max(
+    ...value
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .split('\n')
+      .map((line) => line.length),
+  );
 }
 
 /**

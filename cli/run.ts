@@ -26,7 +26,10 @@ export function registerRun(program: Command): void {
     .option('--bug <name...>', `switch on seeded bugs (${KNOWN_BUGS.join(', ')})`)
     .option('--wire', "send every message through Kafka's wire codec (bytes and back), as the scenario's `wire: true` does; the trace records it")
     .option('--buggify', "BUGGIFY: rare, legal detours inside the core (core/buggify.ts), as the scenario's `buggify: true` does; the trace records it")
-    .option('--ignore-expect', "judge the run by its violations alone, whatever the scenario's `expect` says: exit 1 on a safety violation, 2 on a liveness failure, else 0")
+    .option(
+      '--ignore-expect',
+      "judge the run by its violations alone, whatever the scenario's `expect` says: exit 1 on a safety violation, 2 on a liveness failure, else 0",
+    )
     .option('--verbose', 'list every violation and every partition in full (tables otherwise show the first few and say how many more)')
     .option('--json', 'print the result as one JSON line at the end')
     .action((path: string, opts: RunFlags) => {
@@ -180,7 +183,12 @@ function violationsTable(r: RunResult, options: { verbose: boolean; width: numbe
   return table(['checker', 'class', 'step', 'what happened'], rows, { wrap: 3, width: options.width });
 }
 
-export function describeRun(r: RunResult, tracePath: string, wallMs: number, options: { verbose: boolean; width: number } = { verbose: false, width: terminalWidth() }): string {
+export function describeRun(
+  r: RunResult,
+  tracePath: string,
+  wallMs: number,
+  options: { verbose: boolean; width: number } = { verbose: false, width: terminalWidth() },
+): string {
   const safety = r.violations.filter((v) => v.class === 'safety').length;
   const lines = [
     figuresTable(
@@ -222,7 +230,7 @@ export function describeRun(r: RunResult, tracePath: string, wallMs: number, opt
     ),
   ];
   const finalState = finalStateTable(r.partitions, options);
-  if (finalState !== null) lines.push('final state of the partitions (as kafka-topics --describe, plus each replica\'s log):', finalState);
+  if (finalState !== null) lines.push("final state of the partitions (as kafka-topics --describe, plus each replica's log):", finalState);
   if (r.violations.length > 0) {
     lines.push(violationsTable(r, options));
     if (safety > 0) lines.push(dim(`replay: npx samsa replay ${tracePath}`));

@@ -253,7 +253,10 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
 /** A warning per fault selector that matched no node when its fault fired. */
 function faultWarnings(faults: readonly AppliedFault[]): string[] {
   return faults.flatMap((f) =>
-    f.unmatched.map((selector) => `the ${f.kind} at ${f.atMs / 1000} s: its selector "${selector}" matched no node, so it struck ${f.nodes.length === 0 ? 'nothing' : f.nodes.join(', ')}`),
+    f.unmatched.map(
+      (selector) =>
+        `the ${f.kind} at ${f.atMs / 1000} s: its selector "${selector}" matched no node, so it struck ${f.nodes.length === 0 ? 'nothing' : f.nodes.join(', ')}`,
+    ),
   );
 }
 

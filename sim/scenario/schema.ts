@@ -11,7 +11,17 @@ import { OFFSETS_TOPIC } from '../../core/group/offsets-topic.ts';
 import { DEFAULT_LINK, type LinkConfig } from '../network.ts';
 import { NO_DISK_FAULTS } from '../disk.ts';
 import type { Latency } from '../latency.ts';
-import { clusterNodeIds, takenNodeName, NEMESIS_FAULTS, type ClientSpec, type ConfigValue, type Fault, type KafkaConfig, type Scenario, type Selector } from './types.ts';
+import {
+  clusterNodeIds,
+  takenNodeName,
+  NEMESIS_FAULTS,
+  type ClientSpec,
+  type ConfigValue,
+  type Fault,
+  type KafkaConfig,
+  type Scenario,
+  type Selector,
+} from './types.ts';
 import { describeValue, parseDuration, parseProbability, parseRate, type UnitResult } from './units.ts';
 import { withKindHint } from './config-kinds.ts';
 

@@ -151,7 +151,8 @@ export function takenNodeName(id: string, nodes: number, controllers: 'combined'
   const range = (prefix: string, n: number) => (n === 1 ? `${prefix}1` : `${prefix}1..${prefix}${n}`);
   if (id === ADMIN_ID) return `"${id}" is taken by the admin client that creates the topics; pick another client name`;
   if (!clusterNodeIds(nodes, controllers).includes(id)) return null;
-  const names = controllers === 'combined' ? `its brokers ${range('b', nodes)}` : `its brokers ${range('b', nodes)} and its controllers ${range('c', controllers)}`;
+  const names =
+    controllers === 'combined' ? `its brokers ${range('b', nodes)}` : `its brokers ${range('b', nodes)} and its controllers ${range('c', controllers)}`;
   return `"${id}" is taken: the cluster names ${names}; pick another client name`;
 }
 

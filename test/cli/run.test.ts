@@ -83,7 +83,7 @@ describe('samsa run', () => {
     const lonely = join(dir, 'lonely.yaml');
     writeFileSync(
       lonely,
-            // At 0 s the topic is not created yet, so orders/0 has no leader to crash.
+      // At 0 s the topic is not created yet, so orders/0 has no leader to crash.
       'samsa: 1\nname: lonely\nduration: 3s\ncluster: { nodes: 3 }\ntopics:\n  - { name: orders, partitions: 1, replicationFactor: 3 }\nfaults:\n  - { at: 0s, crash: { leader-of: orders/0 } }\nexpect: { violations: none, liveness: false }\n',
     );
     const run = samsa('run', lonely, '--trace', join(dir, 'lonely.jsonl'), '--json');
