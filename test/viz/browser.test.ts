@@ -40,7 +40,7 @@ interface Viz {
 function samsaRun(dir: string, scenarioPath: string): string {
   const path = join(dir, basename(scenarioPath).replace(/\.yaml$/, '.jsonl'));
   const run = spawnSync(process.execPath, [join(root, 'bin', 'samsa.js'), 'run', join(root, scenarioPath), '--trace', path], { encoding: 'utf8' });
-  if (run.status !== 1) throw new Error(`samsa run ${scenarioPath} exited ${run.status}: ${run.stderr}`);
+  if (run.status !== 0) throw new Error(`samsa run ${scenarioPath} exited ${run.status}: ${run.stderr}`);
   return path;
 }
 
