@@ -87,6 +87,11 @@ export class KafkaProducer {
     this.runtime.stop();
   }
 
+  /** Stops the client without waiting: sends still without an outcome keep none (their history stays open: indeterminate). */
+  stop(): void {
+    this.runtime.stop();
+  }
+
   private failAll(err: Error): void {
     this.fatal = err;
     const lost = [...this.pending];
