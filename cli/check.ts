@@ -2,7 +2,7 @@
 // Samsa's own clients produce and consume, the simulator's history checkers judge what they saw, and the
 // verdict, counts and violations print as `samsa run` prints them (exit 0 clean, 1 violation, 2 unknown).
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { HISTORY_CHECKERS } from '../models/history/history-checkers.ts';
 import { CheckSetupError, runCheck, type CheckResult } from '../net/check-workload.ts';
 import { bad, dim, durationOption, figuresTable, intOption, ok, printJson, terminalWidth, traceFileSink, UserError, warn } from './output.ts';
@@ -42,7 +42,7 @@ export function registerCheck(program: Command): void {
     .option('--topic <name>', 'the topic to write and read (created if missing)', 'samsa-check')
     .option('--partitions <n>', "partitions of the topic, if it is created (default: the cluster's)", intOption('--partitions', 1))
     .option('--replication-factor <n>', "replicas per partition, if the topic is created (default: the cluster's)", intOption('--replication-factor', 1))
-    .option('--duration <time>', 'how long the producers send (then the drain)', durationOption('--duration'), 60_000)
+    .addOption(new Option('--duration <time>', 'how long the producers send (then the drain)').argParser(durationOption('--duration')).default(60_000, '60s'))
     .option('--rate <n>', 'records per second, per producer', intOption('--rate', 1), 100)
     .option('--acks <acks>', 'all (-1), 1 or 0', 'all')
     .option('--producers <n>', 'producers (p1, p2, …)', intOption('--producers', 1), 1)
