@@ -11,6 +11,7 @@ import { countClientOp, emptyClientCounts, type ClientCounts } from '../models/h
 import type { Violation } from '../models/violation.ts';
 import type { TraceSink } from '../trace/sink.ts';
 import { UnsupportedApiError } from './broker-connection.ts';
+import { BrokerPool } from './broker-pool.ts';
 import { KafkaAdmin } from './kafka-admin.ts';
 import { KafkaConsumer } from './kafka-consumer.ts';
 import { sleep, withDeadline } from './kafka-error.ts';
@@ -81,19 +82,31 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     if (event.kind === 'client') countClientOp(counts, event);
   });
   const admin = new KafkaAdmin(options.bootstrap, { clientId: 'samsa-check', timeoutMs: options.timeoutMs });
+  // Each client has its own connections, as separate client processes would; all stop at the end, whatever happens.
+  const pools: BrokerPool[] = [];
+  const stops: Array<() => void> = [];
   try {
     const partitions = await ensureTopic(admin, options);
-    const trace = (id: string) => {
+    const client = (id: string) => {
       const record = history.recorder(id);
       record({ kind: 'start', incarnation: 1 });
-      return { id, trace: (e: NodeEvent) => record(e) };
+      const pool = new BrokerPool(options.bootstrap, id);
+      pools.push(pool);
+      return { pool, identity: { id, trace: (e: NodeEvent) => record(e) } };
     };
-    const producers = producerIds(options).map((id) => new KafkaProducer(admin.pool, { acks: options.acks }, () => {}, trace(id)));
-    const consumers = Array.from(
-      { length: options.consumers },
+    const producers = producerIds(options).map((id) => {
+      const { pool, identity } = client(id);
+      const producer = new KafkaProducer(pool, { acks: options.acks }, () => {}, identity);
+      stops.push(() => producer.stop());
+      return producer;
+    });
+    const consumers = Array.from({ length: options.consumers }, (_, i) => {
+      const { pool, identity } = client(`c${i + 1}`);
       // A broker holding a fetch that finds nothing for long makes the drain slow (librdkafka's mock serves one batch per fetch).
-      (_, i) => new KafkaConsumer(admin.pool, { 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 100 }, () => {}, trace(`c${i + 1}`)),
-    );
+      const consumer = new KafkaConsumer(pool, { 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 100 }, () => {}, identity);
+      stops.push(() => consumer.close());
+      return consumer;
+    });
     const all = Array.from({ length: partitions }, (_, p) => p);
     // Reading starts where the partitions end now: a topic used before holds values of earlier runs
     // (the same `<producer>-<n>`), which are no writes of this history.
@@ -112,8 +125,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     const finalReadComplete = await drained(admin, consumers, options.topic, all, options.timeoutMs);
     polling.on = false;
     await Promise.all(polls);
-    for (const p of producers) p.stop();
-    for (const c of consumers) c.close();
+    // Stopped before the judging, so that no client event comes after the history is complete.
+    for (const stop of stops) stop();
     suite.finish(finalReadComplete);
     const tripped = suite.tripped();
     const valid = tripped.length > 0 ? false : counts.acknowledged === 0 ? 'unknown' : true;
@@ -137,6 +150,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       traceHash,
     };
   } finally {
+    for (const stop of stops) stop();
+    for (const pool of pools) pool.close();
     admin.close();
   }
 }
