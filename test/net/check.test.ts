@@ -195,6 +195,27 @@ describe.skipIf(mockMissing !== null)("samsa check against librdkafka's mock clu
       expect(result.counts.consumed).toBe(2 * result.counts.acknowledged);
     }
   }, 120_000);
+
+  it('reads back what an acks=0 producer wrote (each client on its own connections)', async () => {
+    const run = await samsa([
+      'check',
+      '--bootstrap',
+      mock.bootstrap,
+      '--topic',
+      'fire-and-forget',
+      '--acks',
+      '0',
+      '--duration',
+      '3s',
+      '--rate',
+      '50',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = lastJson(run);
+    expect(result).toMatchObject({ violations: [], valid: true, finalReadComplete: true });
+    expect(result.counts.consumed).toBe(result.counts.acknowledged);
+  }, 60_000);
 });
 
 describe('samsa check without a cluster', () => {
