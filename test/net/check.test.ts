@@ -233,6 +233,14 @@ describe('samsa check without a cluster', () => {
     expect(run.stderr).toMatch(new RegExp(`cannot reach the cluster at 127\\.0\\.0\\.1:${port}`));
   }, 30_000);
 
+  it('has --help naming its options', async () => {
+    const run = await samsa(['check', '--help']);
+    expect(run.code).toBe(0);
+    for (const option of ['--bootstrap', '--topic', '--duration', '--rate', '--acks', '--producers', '--consumers', '--history', '--json']) {
+      expect(run.stdout).toContain(option);
+    }
+  }, 30_000);
+
   it('refuses bad arguments, exit 64', async () => {
     const run = await samsa(['check', '--bootstrap', '127.0.0.1:9', '--acks', '2']);
     expect(run.code).toBe(64);
