@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './bench.ts';
+import { registerCheck } from './check.ts';
 import { scenarioOutOfBugList } from './bug-args.ts';
 import { registerDemo } from './demo.ts';
 import { registerModel } from './model.ts';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerConsume(program);
   registerGroups(program);
   registerConfigs(program);
+  registerCheck(program);
   const overrideExits = (parent: Command): void => {
     for (const command of parent.commands) {
       command.exitOverride();

@@ -11,6 +11,7 @@ import { traceFileSink } from './output.ts';
 import { SAFETY_CHECKERS } from '../models/checker-suite.ts';
 import { LIVENESS_CHECKERS } from '../models/checkers/liveness.ts';
 import type { AppliedFault } from '../sim/scenario/faults.ts';
+import type { Violation } from '../models/violation.ts';
 import { bad, checkBugs, dim, figuresTable, intOption, ok, printJson, table, terminalWidth, UserError, warn } from './output.ts';
 import { finalStateTable } from './final-state.ts';
 
@@ -163,21 +164,25 @@ function groupsLine(groups: RunResult['groups']): string {
 const VIOLATIONS_SHOWN = 10;
 
 /** The verdict as Jepsen would give it: valid, N violations, or unknown when nothing was acknowledged. */
-function verdictLine(r: RunResult): string {
-  if (r.valid === true) return ok('no violations');
-  if (r.valid === 'unknown') {
-    return bad(`unknown: ${n(r.protocol.sends)} write(s) sent and none acknowledged, so no acknowledged write was there to check`);
+export function verdictLine(valid: boolean | 'unknown', counts: { sends: number }, violationCounts: Record<string, number>): string {
+  if (valid === true) return ok('no violations');
+  if (valid === 'unknown') {
+    return bad(`unknown: ${n(counts.sends)} write(s) sent and none acknowledged, so no acknowledged write was there to check`);
   }
-  return bad(`${n(Object.values(r.violationCounts).reduce((a, b) => a + b, 0))} violation(s)`);
+  return bad(`${n(Object.values(violationCounts).reduce((a, b) => a + b, 0))} violation(s)`);
 }
 
 /** The violations found, the first few unless `verbose`, with a line saying how many more there are. */
-function violationsTable(r: RunResult, options: { verbose: boolean; width: number }): string {
-  const total = Object.values(r.violationCounts).reduce((a, b) => a + b, 0);
-  const shown = options.verbose ? r.violations : r.violations.slice(0, VIOLATIONS_SHOWN);
+export function violationsTable(
+  violations: readonly Violation[],
+  violationCounts: Record<string, number>,
+  options: { verbose: boolean; width: number },
+): string {
+  const total = Object.values(violationCounts).reduce((a, b) => a + b, 0);
+  const shown = options.verbose ? violations : violations.slice(0, VIOLATIONS_SHOWN);
   const rows: Array<Array<string | number>> = shown.map((v) => [v.name, v.class, v.step, v.message]);
   if (total > shown.length) {
-    const listed = r.violations.length > shown.length ? `; --verbose or --json lists the ${n(r.violations.length)} recorded` : '';
+    const listed = violations.length > shown.length ? `; --verbose or --json lists the ${n(violations.length)} recorded` : '';
     rows.push([dim(`${n(total - shown.length)} more`), '', '', dim(`not listed${listed}`)]);
   }
   return table(['checker', 'class', 'step', 'what happened'], rows, { wrap: 3, width: options.width });
@@ -220,7 +225,7 @@ export function describeRun(
         ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
         ...(r.buggify !== null ? [['BUGGIFY sites fired', buggifyLine(r.buggify)] as [string, string]] : []),
         ['checkers', checkersLine(r)],
-        ['verdict', verdictLine(r)],
+        ['verdict', verdictLine(r.valid, r.protocol, r.violationCounts)],
         ['expected', r.expected.length === 0 ? 'no violations' : r.expected.join(', ')],
         ['expectation', r.expectationMet ? ok('met') : bad('NOT met')],
         ['trace', tracePath],
@@ -232,7 +237,7 @@ export function describeRun(
   const finalState = finalStateTable(r.partitions, options);
   if (finalState !== null) lines.push("final state of the partitions (as kafka-topics --describe, plus each replica's log):", finalState);
   if (r.violations.length > 0) {
-    lines.push(violationsTable(r, options));
+    lines.push(violationsTable(r.violations, r.violationCounts, options));
     if (safety > 0) lines.push(dim(`replay: npx samsa replay ${tracePath}`));
   }
   lines.push(dim(`watch it: npx samsa viz ${tracePath}`));

@@ -93,7 +93,9 @@ export class CheckerSuite {
    * `quorumTimeouts` are controller.quorum.fetch.timeout.ms and controller.quorum.election.timeout.ms
    * (Kafka's defaults without them) and `lossyNetwork` whether messages are lost from the start, for
    * quorum-leader-stable. `nonIdempotentProducers` names producers whose retries may write a value
-   * twice by design, for duplicate.
+   * twice by design, for duplicate. `replicaEvents: false` says no replica's events will come (a
+   * real cluster judged black-box from its clients' history): commitment is then not tracked, and
+   * every read counts as committed (lost-write and dirty-read judge by the reads alone).
    */
   constructor(
     options: {
@@ -102,6 +104,7 @@ export class CheckerSuite {
       quorumTimeouts?: { fetchTimeoutMs: number; electionTimeoutMs: number };
       lossyNetwork?: boolean;
       nonIdempotentProducers?: ReadonlySet<string>;
+      replicaEvents?: boolean;
     } = {},
   ) {
     const g = this.ghost;
@@ -127,7 +130,7 @@ export class CheckerSuite {
     pg.addHooks(new ProducerStateConsistent(this.reporter(PRODUCER_STATE_CONSISTENT)));
     // What the replicas committed when, for lost-write and dirty-read (hooked in after the partition checkers).
     const commitFacts = new CommitFacts();
-    commitFacts.attach(pg);
+    if (options.replicaEvents !== false) commitFacts.attach(pg);
     this.history = new HistoryCheckers((info) => this.reporter(info), commitFacts, options.nonIdempotentProducers);
     this.isrFreshness = new IsrFreshness(options.replicaLagTimeMaxMs ?? 30_000, this.reporter(ISR_FRESHNESS, 'liveness'));
     const quorumTimeouts = options.quorumTimeouts ?? { fetchTimeoutMs: 2_000, electionTimeoutMs: 1_000 };

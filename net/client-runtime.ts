@@ -17,6 +17,9 @@ export interface ClientRuntimeOptions {
   trace?(event: NodeEvent): void;
 }
 
+/** What a facade (KafkaProducer, KafkaConsumer) may be told of its client: its node id, and where its trace events (its history) go. */
+export type ClientIdentity = Partial<Pick<ClientRuntimeOptions, 'id' | 'trace'>>;
+
 export class ClientRuntime<M extends CoreMessage, N extends Node<M>> {
   readonly env: Env<M>;
   readonly node: N;

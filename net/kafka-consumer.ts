@@ -6,24 +6,30 @@ import type { ConfigValue } from '../core/protocol/configs.ts';
 import type { DataMessage } from '../core/protocol/data.ts';
 import { UnsupportedApiError } from './broker-connection.ts';
 import type { BrokerPool } from './broker-pool.ts';
-import { ClientRuntime } from './client-runtime.ts';
+import { ClientRuntime, type ClientIdentity } from './client-runtime.ts';
 
 export class KafkaConsumer {
   private readonly runtime: ClientRuntime<DataMessage, Consumer>;
   private fatal: Error | null = null;
 
-  /** `config` takes Kafka's consumer config names (auto.offset.reset, fetch.max.wait.ms, isolation.level, …). */
-  constructor(pool: BrokerPool, config: Readonly<Record<string, ConfigValue>> = {}, onProblem: (err: Error) => void = () => {}) {
+  /** `config` takes Kafka's consumer config names (auto.offset.reset, fetch.max.wait.ms, isolation.level, …); `identity` names it and takes its history. */
+  constructor(
+    pool: BrokerPool,
+    config: Readonly<Record<string, ConfigValue>> = {},
+    onProblem: (err: Error) => void = () => {},
+    { id = 'consumer', trace }: ClientIdentity = {},
+  ) {
     this.runtime = new ClientRuntime<DataMessage, Consumer>(
       {
-        id: 'consumer',
+        id,
         pool,
+        ...(trace !== undefined ? { trace } : {}),
         onError: (err) => {
           onProblem(err);
           if (err instanceof UnsupportedApiError) this.fatal = err;
         },
       },
-      (bootstrap) => new Consumer('consumer', bootstrap, config),
+      (bootstrap) => new Consumer(id, bootstrap, config),
     );
   }
 

@@ -6,7 +6,7 @@ import { Producer, type ProducerRecord } from '../core/client/producer.ts';
 import type { DataMessage } from '../core/protocol/data.ts';
 import { UnsupportedApiError } from './broker-connection.ts';
 import type { BrokerPool } from './broker-pool.ts';
-import { ClientRuntime } from './client-runtime.ts';
+import { ClientRuntime, type ClientIdentity } from './client-runtime.ts';
 
 export interface RecordMetadata {
   topic: string;
@@ -36,19 +36,25 @@ export class KafkaProducer {
   private readonly pending = new Set<PendingSend>();
   private fatal: Error | null = null;
 
-  /** `config` takes Kafka's producer config names (acks, linger.ms, enable.idempotence, …). */
-  constructor(pool: BrokerPool, config: Readonly<Record<string, ConfigValue>> = {}, onProblem: (err: Error) => void = () => {}) {
+  /** `config` takes Kafka's producer config names (acks, linger.ms, enable.idempotence, …); `identity` names it and takes its history. */
+  constructor(
+    pool: BrokerPool,
+    config: Readonly<Record<string, ConfigValue>> = {},
+    onProblem: (err: Error) => void = () => {},
+    { id = 'producer', trace }: ClientIdentity = {},
+  ) {
     this.runtime = new ClientRuntime<DataMessage, Producer>(
       {
-        id: 'producer',
+        id,
         pool,
+        ...(trace !== undefined ? { trace } : {}),
         onError: (err) => {
           onProblem(err);
           // No version in common: retrying cannot help, so every send fails (Kafka's UnsupportedVersionException).
           if (err instanceof UnsupportedApiError) this.failAll(err);
         },
       },
-      (bootstrap) => new Producer('producer', bootstrap, config),
+      (bootstrap) => new Producer(id, bootstrap, config),
     );
   }
 
@@ -78,6 +84,11 @@ export class KafkaProducer {
   /** Flushes, then stops the client. */
   async close(): Promise<void> {
     await this.flush();
+    this.runtime.stop();
+  }
+
+  /** Stops the client without waiting: sends still without an outcome keep none (their history stays open: indeterminate). */
+  stop(): void {
     this.runtime.stop();
   }
 

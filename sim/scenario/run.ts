@@ -6,7 +6,6 @@ import { AdminClient, type TopicResult } from '../../core/client/admin.ts';
 import { parseProducerConfig } from '../../core/client/client-config.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
 import { CONFIG_DEFS } from '../../core/protocol/configs.ts';
-import type { NodeEvents } from '../../core/trace/schema.ts';
 import { CheckerSuite } from '../../models/checker-suite.ts';
 import { TRACE_VALIDATION, TraceValidator } from '../../models/trace-validation.ts';
 import type { Violation } from '../../models/violation.ts';
@@ -19,6 +18,7 @@ import { ClusterView, type FinalPartition } from '../../models/liveness/cluster-
 import { LeaderlessTime } from '../../models/liveness/leaderless-time.ts';
 import { RebalanceTime, type RebalanceFigures } from '../../models/liveness/rebalance-time.ts';
 import type { GroupDeliveries } from '../../models/history/history-checkers.ts';
+import { countClientOp, emptyClientCounts, type ClientCounts } from '../../models/history/client-counts.ts';
 import { livenessPhase } from './liveness.ts';
 import { addClients, startClients } from './workload.ts';
 import { withNemesisDrawn } from './nemesis.ts';
@@ -78,7 +78,7 @@ export interface RunResult {
 export type GroupFigures = RebalanceFigures & GroupDeliveries;
 
 /** What the protocols did, counted from the nodes' trace events (for the run's summary). */
-export interface ProtocolCounts {
+export interface ProtocolCounts extends ClientCounts {
   /** Epochs in which some voter became quorum leader. */
   quorumLeaders: number;
   /** Times a controller became active. */
@@ -87,13 +87,6 @@ export interface ProtocolCounts {
   brokerRegistrations: number;
   /** Partition states taken by the active controller's image (creation, ISR and leader changes). */
   partitionChanges: number;
-  /** Client writes: sent, acknowledged (ok), certainly not written (fail), outcome unknown (info). */
-  sends: number;
-  acknowledged: number;
-  failed: number;
-  unknown: number;
-  /** Records returned by consumers' polls, in all. */
-  consumed: number;
 }
 
 function countProtocol(cluster: Cluster): ProtocolCounts {
@@ -102,11 +95,7 @@ function countProtocol(cluster: Cluster): ProtocolCounts {
     controllerActivations: 0,
     brokerRegistrations: 0,
     partitionChanges: 0,
-    sends: 0,
-    acknowledged: 0,
-    failed: 0,
-    unknown: 0,
-    consumed: 0,
+    ...emptyClientCounts(),
   };
   const leaderEpochs = new Set<number>();
   cluster.sim.observe((_step, node, event) => {
@@ -119,17 +108,6 @@ function countProtocol(cluster: Cluster): ProtocolCounts {
     else if (event.kind === 'client') countClientOp(counts, event);
   });
   return counts;
-}
-
-function countClientOp(counts: ProtocolCounts, event: NodeEvents['client']): void {
-  if (event.op === 'send') {
-    if (event.type === 'invoke') counts.sends++;
-    else if (event.type === 'ok') counts.acknowledged++;
-    else if (event.type === 'fail') counts.failed++;
-    else if (event.type === 'info') counts.unknown++;
-  } else if (event.op === 'poll' && event.type === 'ok') {
-    counts.consumed += ((event.value as { records?: unknown[] } | undefined)?.records ?? []).length;
-  }
 }
 
 function activeController(cluster: Cluster): string | null {

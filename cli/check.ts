@@ -1,0 +1,142 @@
+// `samsa check --bootstrap H:P`: a black-box check of any Kafka-protocol cluster (net/check-workload.ts):
+// Samsa's own clients produce and consume, the simulator's history checkers judge what they saw, and the
+// verdict, counts and violations print as `samsa run` prints them (exit 0 clean, 1 violation, 2 unknown).
+
+import { Option, type Command } from 'commander';
+import { HISTORY_CHECKERS } from '../models/history/history-checkers.ts';
+import { CheckSetupError, runCheck, type CheckResult } from '../net/check-workload.ts';
+import { bad, dim, durationOption, figuresTable, intOption, ok, printJson, terminalWidth, traceFileSink, UserError, warn } from './output.ts';
+import { verdictLine, violationsTable } from './run.ts';
+import { bootstrapOf, connectionOptions, type ConnectionOptions } from './tool-options.ts';
+
+interface CheckFlags extends ConnectionOptions {
+  topic: string;
+  partitions?: number;
+  replicationFactor?: number;
+  duration: number;
+  rate: number;
+  acks: string;
+  producers: number;
+  consumers: number;
+  keys: number;
+  history?: string;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+const ACKS: ReadonlyMap<string, 'all' | 1 | 0> = new Map<string, 'all' | 1 | 0>([
+  ['all', 'all'],
+  ['-1', 'all'],
+  ['1', 1],
+  ['0', 0],
+]);
+
+export function registerCheck(program: Command): void {
+  connectionOptions(
+    program
+      .command('check')
+      .description(
+        "check any Kafka-protocol cluster black-box: Samsa's own producers and consumers run a workload, then a drain reads every partition to its end, and the simulator's history checkers (lost-write, duplicate, inconsistent-offset, poll-skip, …) judge what the clients saw; exit 0 when clean, 1 on a violation, 2 when the verdict is unknown (no write acknowledged), 64 on bad input or a cluster that cannot be reached",
+      ),
+  )
+    .option('--topic <name>', 'the topic to write and read (created if missing)', 'samsa-check')
+    .option('--partitions <n>', "partitions of the topic, if it is created (default: the cluster's)", intOption('--partitions', 1))
+    .option('--replication-factor <n>', "replicas per partition, if the topic is created (default: the cluster's)", intOption('--replication-factor', 1))
+    .addOption(new Option('--duration <time>', 'how long the producers send (then the drain)').argParser(durationOption('--duration')).default(60_000, '60s'))
+    .option('--rate <n>', 'records per second, per producer', intOption('--rate', 1), 100)
+    .option('--acks <acks>', 'all (-1), 1 or 0', 'all')
+    .option('--producers <n>', 'producers (p1, p2, …)', intOption('--producers', 1), 1)
+    .option('--consumers <n>', 'consumers (c1, …), each assigned every partition', intOption('--consumers', 1), 1)
+    .option('--keys <n>', 'distinct keys the producers draw from (0: no keys)', intOption('--keys'), 10)
+    .option('--history <file>', 'write the client history as a trace (JSON Lines) that `samsa viz` opens')
+    .option('--verbose', 'list every violation (the table otherwise shows the first few)')
+    .option('--json', 'print the result as one JSON line at the end')
+    .action(async (opts: CheckFlags) => {
+      const acks = ACKS.get(opts.acks);
+      if (acks === undefined) throw new UserError(`--acks: expected all, -1, 1 or 0, got "${opts.acks}"`);
+      const bootstrap = bootstrapOf(opts);
+      const started = performance.now();
+      const setup = {
+        bootstrap: opts.bootstrap,
+        topic: opts.topic,
+        durationMs: opts.duration,
+        rate: opts.rate,
+        acks,
+        producers: opts.producers,
+        consumers: opts.consumers,
+        keys: opts.keys,
+      };
+      let result: CheckResult;
+      try {
+        result = await runCheck({
+          ...setup,
+          bootstrap,
+          partitions: opts.partitions ?? -1,
+          replicationFactor: opts.replicationFactor ?? -1,
+          timeoutMs: opts.timeout,
+          history: opts.history === undefined ? null : traceFileSink(opts.history),
+          setup,
+        });
+      } catch (err) {
+        if (err instanceof CheckSetupError) throw new UserError(err.message);
+        throw err;
+      }
+      const wallMs = Math.round(performance.now() - started);
+      const human = opts.json === true ? process.stderr : process.stdout;
+      human.write(describeCheck(result, opts, wallMs, { verbose: opts.verbose === true, width: terminalWidth(human) }) + '\n');
+      if (opts.json === true) {
+        printJson({
+          bootstrap: opts.bootstrap,
+          topic: result.topic,
+          partitions: result.partitions,
+          acks: opts.acks,
+          durationMs: result.durationMs,
+          wallMs,
+          violations: result.violations.map((v) => ({ name: v.name, message: v.message, step: v.step, nodes: v.nodes })),
+          violationCounts: result.violationCounts,
+          counts: result.counts,
+          unsettled: result.unsettled,
+          finalReadComplete: result.finalReadComplete,
+          valid: result.valid,
+          history: opts.history ?? null,
+        });
+      }
+      process.exitCode = result.valid === false ? 1 : result.valid === 'unknown' ? 2 : 0;
+    });
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+function describeCheck(r: CheckResult, opts: CheckFlags, wallMs: number, options: { verbose: boolean; width: number }): string {
+  const tripped = HISTORY_CHECKERS.filter((c) => (r.violationCounts[c.name] ?? 0) > 0).map((c) => c.name);
+  const held = `${HISTORY_CHECKERS.length - tripped.length} of ${HISTORY_CHECKERS.length} history checkers held`;
+  const c = r.counts;
+  const lines = [
+    figuresTable(
+      `check of ${opts.bootstrap}, topic ${r.topic}`,
+      [
+        [
+          'workload',
+          `${opts.producers} producer(s) at ${n(opts.rate)}/s each, acks=${opts.acks}, ${opts.consumers} consumer(s) assigned all ${r.partitions} partition(s)`,
+        ],
+        ['wall time (with setup and drain)', `${(wallMs / 1000).toFixed(1)} s`],
+        ['records sent / acknowledged / failed / unknown', `${n(c.sends)} / ${n(c.acknowledged)} / ${n(c.failed)} / ${n(c.unknown)}`],
+        ...(r.unsettled > 0 ? [['sends without an outcome at the end', warn(n(r.unsettled))] as [string, string]] : []),
+        ['records consumed (all consumers)', n(c.consumed)],
+        [
+          'final read',
+          r.finalReadComplete
+            ? ok('every partition read to its end')
+            : warn('incomplete: not every partition was read to its end, so unread writes are not judged lost'),
+        ],
+        ['checkers', tripped.length === 0 ? ok(held) : `${held}; ${bad(`tripped: ${tripped.join(', ')}`)}`],
+        ['verdict', verdictLine(r.valid, r.counts, r.violationCounts)],
+        ['history', opts.history ?? dim('not written (--history FILE)')],
+      ],
+      options.width,
+    ),
+  ];
+  if (r.violations.length > 0) lines.push(violationsTable(r.violations, r.violationCounts, options));
+  if (opts.history !== undefined) lines.push(dim(`watch it: npx samsa viz ${opts.history}`));
+  return lines.join('\n');
+}

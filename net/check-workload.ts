@@ -1,0 +1,261 @@
+// `samsa check`'s workload on a real cluster (Jepsen's Kafka test, black-box): Samsa's own producers
+// send unique values (`<producer>-<n>`, keys k0..) at a rate while consumers assigned every partition
+// poll; then a drain (no more sends, in-flight sends settle, every partition read to its end) and the
+// simulator's history checkers judge the clients' history, fed through RealHistory with wall-clock times.
+
+import { parseProducerConfig } from '../core/client/client-config.ts';
+import type { NodeEvent } from '../core/trace/schema.ts';
+import { ErrorCode, errorName } from '../core/protocol/errors.ts';
+import { CheckerSuite } from '../models/checker-suite.ts';
+import { countClientOp, emptyClientCounts, type ClientCounts } from '../models/history/client-counts.ts';
+import type { Violation } from '../models/violation.ts';
+import type { TraceSink } from '../trace/sink.ts';
+import { UnsupportedApiError } from './broker-connection.ts';
+import { BrokerPool } from './broker-pool.ts';
+import { KafkaAdmin } from './kafka-admin.ts';
+import { KafkaConsumer } from './kafka-consumer.ts';
+import { sleep, withDeadline } from './kafka-error.ts';
+import { KafkaProducer } from './kafka-producer.ts';
+import type { Address } from './node-runtime.ts';
+import { RealHistory } from './real-history.ts';
+
+export interface CheckOptions {
+  bootstrap: readonly Address[];
+  topic: string;
+  /** For a topic that does not exist yet (-1: the cluster's default). */
+  partitions: number;
+  replicationFactor: number;
+  durationMs: number;
+  /** Records per second, per producer. */
+  rate: number;
+  acks: 'all' | 1 | 0;
+  producers: number;
+  consumers: number;
+  /** Distinct keys the producers draw from. */
+  keys: number;
+  /** How long setup (reaching the cluster, the topic) and each drain step may take. */
+  timeoutMs: number;
+  /** Where the client history goes as a trace (null: not written). */
+  history: TraceSink | null;
+  /** The header's record of how the run was set up (the command line's options). */
+  setup: Record<string, unknown>;
+}
+
+export interface CheckResult {
+  topic: string;
+  partitions: number;
+  durationMs: number;
+  counts: ClientCounts;
+  violations: Violation[];
+  violationCounts: Record<string, number>;
+  /** Jepsen's verdict: true, false (violations), 'unknown' (nothing was acknowledged). */
+  valid: boolean | 'unknown';
+  /** Every partition was read to the end it had once sending stopped (only then is an unread write lost). */
+  finalReadComplete: boolean;
+  /** Sends still without an outcome when the drain gave up on them. */
+  unsettled: number;
+  traceHash: string | null;
+}
+
+/** The cluster could not be reached or the topic not set up: nothing was checked. */
+export class CheckSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckSetupError';
+  }
+}
+
+/** How often producers are given their due sends, and consumers poll (the simulator polls every 50 ms). */
+const TICK_MS = 10;
+const POLL_EVERY_MS = 50;
+/** Sends awaiting an outcome, per producer, beyond which a producer skips its turn (the cluster is not keeping up). */
+const MAX_IN_FLIGHT = 10_000;
+
+export async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  const history = new RealHistory(options.history, { scenario: 'check', seed: 0, config: { runtime: 'real', ...options.setup } });
+  // As in the simulator: duplicate leaves alone the values of producers whose retries may write twice by design.
+  const idempotent = parseProducerConfig({ acks: options.acks }).enableIdempotence;
+  const suite = new CheckerSuite({ nonIdempotentProducers: new Set(idempotent ? [] : producerIds(options)), replicaEvents: false });
+  suite.attach(history);
+  const counts = emptyClientCounts();
+  history.observe((_step, _node, event) => {
+    if (event.kind === 'client') countClientOp(counts, event);
+  });
+  const admin = new KafkaAdmin(options.bootstrap, { clientId: 'samsa-check', timeoutMs: options.timeoutMs });
+  // Each client has its own connections, as separate client processes would; all stop at the end, whatever happens.
+  const pools: BrokerPool[] = [];
+  const stops: Array<() => void> = [];
+  try {
+    const partitions = await ensureTopic(admin, options);
+    const client = (id: string) => {
+      const record = history.recorder(id);
+      record({ kind: 'start', incarnation: 1 });
+      const pool = new BrokerPool(options.bootstrap, id);
+      pools.push(pool);
+      return { pool, identity: { id, trace: (e: NodeEvent) => record(e) } };
+    };
+    const producers = producerIds(options).map((id) => {
+      const { pool, identity } = client(id);
+      const producer = new KafkaProducer(pool, { acks: options.acks }, () => {}, identity);
+      stops.push(() => producer.stop());
+      return producer;
+    });
+    const consumers = Array.from({ length: options.consumers }, (_, i) => {
+      const { pool, identity } = client(`c${i + 1}`);
+      // A broker holding a fetch that finds nothing for long makes the drain slow (librdkafka's mock serves one batch per fetch).
+      const consumer = new KafkaConsumer(pool, { 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 100 }, () => {}, identity);
+      stops.push(() => consumer.close());
+      return consumer;
+    });
+    const all = Array.from({ length: partitions }, (_, p) => p);
+    // Reading starts where the partitions end now: a topic used before holds values of earlier runs
+    // (the same `<producer>-<n>`), which are no writes of this history.
+    const starts = await admin.listOffsets(options.topic, -1, all).catch((err: Error) => {
+      throw new CheckSetupError(`cannot read where topic ${options.topic}'s partitions end: ${err.message}`);
+    });
+    for (const c of consumers) {
+      c.assign(options.topic, all);
+      for (const { partition, offset } of starts) c.seek(options.topic, partition, offset);
+    }
+    const polling = { on: true };
+    const polls = consumers.map((c) => pollUntil(c, polling));
+    const sending = producers.map((p, i) => produce(p, `p${i + 1}`, options));
+    const outcomes = await Promise.all(sending);
+    const unsettled = outcomes.reduce((a, b) => a + b, 0);
+    const finalReadComplete = await drained(admin, consumers, options.topic, all, options.timeoutMs);
+    polling.on = false;
+    await Promise.all(polls);
+    // Stopped before the judging, so that no client event comes after the history is complete.
+    for (const stop of stops) stop();
+    suite.finish(finalReadComplete);
+    const tripped = suite.tripped();
+    const valid = tripped.length > 0 ? false : counts.acknowledged === 0 ? 'unknown' : true;
+    const violationCounts = Object.fromEntries(suite.counts);
+    const traceHash = history.close({
+      scenario: 'check',
+      seed: 0,
+      violations: suite.violations.map((v) => ({ name: v.name, step: v.step })),
+      violationCounts,
+    });
+    return {
+      topic: options.topic,
+      partitions,
+      durationMs: Math.round(history.now),
+      counts,
+      violations: suite.violations,
+      violationCounts,
+      valid,
+      finalReadComplete,
+      unsettled,
+      traceHash,
+    };
+  } finally {
+    for (const stop of stops) stop();
+    for (const pool of pools) pool.close();
+    admin.close();
+  }
+}
+
+function producerIds(options: CheckOptions): string[] {
+  return Array.from({ length: options.producers }, (_, i) => `p${i + 1}`);
+}
+
+/** The topic's partition count once every partition has a leader; creates it if missing (or asks Metadata to, where CreateTopics is not served). */
+async function ensureTopic(admin: KafkaAdmin, options: CheckOptions): Promise<number> {
+  const where = options.bootstrap.map((a) => `${a.host}:${a.port}`).join(',');
+  const deadline = Date.now() + options.timeoutMs;
+  let created = false;
+  for (;;) {
+    let metadata;
+    try {
+      metadata = await admin.metadata([options.topic], created);
+    } catch (err) {
+      throw new CheckSetupError(`cannot reach the cluster at ${where}: ${(err as Error).message}`);
+    }
+    const t = metadata.topics.find((x) => x.name === options.topic);
+    const code = t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (code === ErrorCode.NONE && t!.partitions.length > 0 && t!.partitions.every((p) => p.leaderId !== null)) return t!.partitions.length;
+    if (code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && !created) {
+      created = true;
+      await createTopic(admin, options);
+    } else if (code !== ErrorCode.NONE && code !== ErrorCode.LEADER_NOT_AVAILABLE && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+      throw new CheckSetupError(`topic ${options.topic}: ${errorName(code)}`);
+    }
+    if (Date.now() > deadline)
+      throw new CheckSetupError(`topic ${options.topic} has no leader for every partition after ${options.timeoutMs} ms (${errorName(code)})`);
+    await sleep(200);
+  }
+}
+
+async function createTopic(admin: KafkaAdmin, options: CheckOptions): Promise<void> {
+  try {
+    const [result] = await admin.createTopics([
+      { name: options.topic, numPartitions: options.partitions, replicationFactor: options.replicationFactor, configs: [] },
+    ]);
+    const code = result?.errorCode ?? ErrorCode.NONE;
+    if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+      throw new CheckSetupError(`cannot create topic ${options.topic}: ${errorName(code)}${result?.errorMessage ? ` (${result.errorMessage})` : ''}`);
+    }
+  } catch (err) {
+    // A cluster without CreateTopics (librdkafka's mock) creates topics on use: Metadata then asks it to.
+    if (!(err instanceof UnsupportedApiError)) throw err;
+  }
+}
+
+/** Sends `<id>-<n>` at the rate for the duration, then waits (up to the timeout) for every send's outcome; returns how many have none. */
+async function produce(producer: KafkaProducer, id: string, options: CheckOptions): Promise<number> {
+  const started = performance.now();
+  let seq = 0;
+  let inFlight = 0;
+  for (;;) {
+    const elapsed = performance.now() - started;
+    if (elapsed >= options.durationMs) break;
+    const due = Math.floor((elapsed / 1000) * options.rate);
+    for (; seq < due; seq++) {
+      // A producer whose cluster is not keeping up misses its turn; the values it would have sent are never written.
+      if (inFlight >= MAX_IN_FLIGHT) continue;
+      inFlight++;
+      const key = options.keys > 0 ? `k${Math.floor(Math.random() * options.keys)}` : null;
+      producer.send({ topic: options.topic, key, value: `${id}-${seq}` }).then(
+        () => inFlight--,
+        () => inFlight--,
+      );
+    }
+    await sleep(TICK_MS);
+  }
+  const settled = await withDeadline(producer.flush(), options.timeoutMs, 'flush').then(
+    () => true,
+    () => false,
+  );
+  return settled ? 0 : inFlight;
+}
+
+async function pollUntil(consumer: KafkaConsumer, polling: { on: boolean }): Promise<void> {
+  while (polling.on) {
+    await consumer.poll(0).catch(() => []);
+    await sleep(POLL_EVERY_MS);
+  }
+}
+
+/** Whether every consumer read every partition up to the end it had once sending stopped, within the timeout. */
+async function drained(
+  admin: KafkaAdmin,
+  consumers: readonly KafkaConsumer[],
+  topic: string,
+  partitions: readonly number[],
+  timeoutMs: number,
+): Promise<boolean> {
+  let ends: Map<number, number>;
+  try {
+    ends = new Map((await admin.listOffsets(topic, -1, [...partitions])).map((o) => [o.partition, o.offset]));
+  } catch {
+    return false;
+  }
+  const deadline = Date.now() + timeoutMs;
+  const caughtUp = () => consumers.every((c) => partitions.every((p) => (c.position(topic, p) ?? -1) >= (ends.get(p) ?? 0)));
+  while (!caughtUp()) {
+    if (Date.now() > deadline) return false;
+    await sleep(POLL_EVERY_MS);
+  }
+  return true;
+}
