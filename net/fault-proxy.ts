@@ -16,7 +16,7 @@ export interface DirectionFaults {
   bytesPerSecond: number | null;
 }
 
-/** Bytes that arrived at the proxy and bytes it passed on, per direction (the difference is held or in flight). */
+/** Bytes that arrived at the proxy and bytes it passed on, per direction (the difference is held, in flight, or was lost with its connection). */
 export interface ProxyStats {
   connections: number;
   open: number;
