@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { faultLayout, faultLayoutPorts, FaultNetwork, parseFaultCommand, proxiedAddresses } from '../../net/fault-network.ts';
 import { freePorts } from '../../net/local-cluster.ts';
+import { serveFaultControl } from '../../net/fault-control.ts';
 
 const layout = faultLayout(
   3,
@@ -83,6 +84,28 @@ describe('FaultNetwork', () => {
       network.apply({ kind: 'heal' });
       expect(network.state().every((l) => !l.faults.toTarget.cut && l.faults.toTarget.delayMs === 0 && l.faults.fromTarget.bytesPerSecond === null)).toBe(true);
     } finally {
+      await network.close();
+    }
+  });
+});
+
+describe('fault control', () => {
+  it('applies a POSTed fault, answers 400 with the error for a bad one, and lists the links', async () => {
+    const network = await FaultNetwork.start(faultLayout(2, await freePorts(faultLayoutPorts(2))));
+    const logged: string[] = [];
+    const control = await serveFaultControl(network, 0, (line) => logged.push(line));
+    try {
+      const url = `http://127.0.0.1:${control.port}/faults`;
+      const ok = await fetch(url, { method: 'POST', body: '{"partition-oneway": {"from": ["b2"], "to": ["b1"]}}' });
+      expect(ok.status).toBe(200);
+      const bad = await fetch(url, { method: 'POST', body: '{"partition": [["b3"], "rest"]}' });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toBe('partition[0][0]: expected b1..b2 or "clients", got "b3"');
+      const links = (await (await fetch(url)).json()) as ReturnType<FaultNetwork['state']>;
+      expect(links.filter((l) => l.faults.toTarget.cut).map((l) => `${l.from}>${l.to} ${l.kind}`)).toEqual(['2>1 broker', '2>1 controller']);
+      expect(logged).toHaveLength(2);
+    } finally {
+      await control.close();
       await network.close();
     }
   });
