@@ -71,6 +71,7 @@ export function registerReal(program: Command): void {
     .option('--fault-port <port>', 'with --faults, the port of the fault control endpoint on 127.0.0.1; 0 picks a free one', positiveInt('--fault-port'), 0)
     .action(async (opts: { brokers: number; data: string; port: number; faults?: boolean; faultPort: number }) => {
       if (opts.brokers < 1) throw new UserError('--brokers: expected at least 1');
+      if (opts.faultPort !== 0 && opts.faults !== true) throw new UserError('--fault-port: only with --faults');
       let cluster;
       let network: FaultNetwork | null = null;
       try {
