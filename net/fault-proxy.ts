@@ -48,16 +48,20 @@ interface Carried {
 
 const healthy = (): DirectionFaults => ({ cut: false, delayMs: 0, bytesPerSecond: null });
 
+/** What travels one way: bytes, then a FIN ('end') or an RST ('reset'), each in order behind the bytes. */
+type Segment = Buffer | 'end' | 'reset';
+
 /** One direction of one connection: chunks queue with the time they may leave, and leave in order. */
 class Pipe {
-  private readonly queue: Array<{ data: Buffer | null; dueAt: number }> = [];
+  private readonly queue: Array<{ data: Segment; dueAt: number }> = [];
   private queued = 0;
   private busyUntil = 0;
   private timer: NodeJS.Timeout | null = null;
   private blocked = false;
+  private aborted = false;
+  private stopped = false;
   /** The destination is connected (a connection accepted under a full cut connects to the target later). */
-  ready = false;
-  ended = false;
+  ready: boolean;
 
   constructor(
     private readonly source: Socket,
@@ -65,22 +69,36 @@ class Pipe {
     private readonly faults: () => DirectionFaults,
     private readonly count: { received: number; delivered: number },
     private readonly onEnd: () => void,
+    private readonly onReset: () => void,
+    destConnected: boolean,
   ) {
+    this.ready = destConnected;
     source.on('data', (chunk: Buffer) => {
       count.received += chunk.length;
       this.push(chunk);
     });
-    // A FIN travels in order behind the data, and is held by a cut like the data.
-    source.on('end', () => this.push(null));
+    // A FIN or a reset (a crashed broker, a refused connect) travels in order behind the data and is held
+    // by a cut like the data: over a partition the other side learns nothing until it heals.
+    source.on('end', () => this.push('end'));
+    const abort = () => {
+      if (this.aborted) return;
+      this.aborted = true;
+      this.push('reset');
+    };
+    source.on('error', abort);
+    source.on('close', () => {
+      if (!source.readableEnded) abort();
+    });
     dest.on('drain', () => {
       this.blocked = false;
       this.pump();
     });
   }
 
-  private push(data: Buffer | null): void {
+  private push(data: Segment): void {
+    if (this.stopped) return;
     this.queue.push({ data, dueAt: Date.now() + this.faults().delayMs });
-    if (data !== null) {
+    if (typeof data !== 'string') {
       this.queued += data.length;
       if (this.queued > HIGH_WATER) this.source.pause();
     }
@@ -94,17 +112,19 @@ class Pipe {
       this.timer = null;
     }
     const faults = this.faults();
-    while (this.queue.length > 0 && this.ready && !this.blocked && !faults.cut && !this.dest.destroyed) {
+    while (this.queue.length > 0 && this.ready && !this.blocked && !faults.cut) {
       const now = Date.now();
       const head = this.queue[0]!;
+      if (head.data === 'reset') return this.onReset();
+      // A destination that is gone has its own reset on its way, in the other direction.
+      if (this.dest.destroyed) return;
       const at = Math.max(head.dueAt, faults.bytesPerSecond === null ? 0 : this.busyUntil);
       if (at > now) {
         this.timer = setTimeout(() => this.pump(), at - now);
         return;
       }
-      if (head.data === null) {
+      if (head.data === 'end') {
         this.queue.shift();
-        this.ended = true;
         this.dest.end();
         this.onEnd();
         return;
@@ -125,7 +145,9 @@ class Pipe {
     }
   }
 
+  /** The connection is gone: nothing more is queued or timed. */
   stop(): void {
+    this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -219,8 +241,24 @@ export class FaultProxy {
       if (++ended === 2) this.drop(entry);
     };
     const pipes = {
-      toTarget: new Pipe(client, upstream, () => this.faults.toTarget, this.counts.toTarget, onEnd),
-      fromTarget: new Pipe(upstream, client, () => this.faults.fromTarget, this.counts.fromTarget, onEnd),
+      toTarget: new Pipe(
+        client,
+        upstream,
+        () => this.faults.toTarget,
+        this.counts.toTarget,
+        onEnd,
+        () => this.drop(entry),
+        false,
+      ),
+      fromTarget: new Pipe(
+        upstream,
+        client,
+        () => this.faults.fromTarget,
+        this.counts.fromTarget,
+        onEnd,
+        () => this.drop(entry),
+        true,
+      ),
     };
     let connecting = false;
     // A connection accepted while both directions are cut does not reach the target until one heals: over a
@@ -236,19 +274,7 @@ export class FaultProxy {
     this.connections.add(entry);
     upstream.on('connect', () => {
       pipes.toTarget.ready = true;
-      pipes.fromTarget.ready = true;
       pipes.toTarget.pump();
-      pipes.fromTarget.pump();
-    });
-    // A reset or a refused connect on either end ends the connection at once: it is the target's answer
-    // (a crashed broker), not the link's.
-    client.on('error', () => this.drop(entry));
-    upstream.on('error', () => this.drop(entry));
-    client.on('close', () => {
-      if (!pipes.toTarget.ended && !client.readableEnded) this.drop(entry);
-    });
-    upstream.on('close', () => {
-      if (!pipes.fromTarget.ended && !upstream.readableEnded) this.drop(entry);
     });
     client.resume();
     connectUpstream();

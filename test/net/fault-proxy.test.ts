@@ -116,6 +116,30 @@ describe('FaultProxy', () => {
     await until('the late connection to reach the target', () => target.accepted[1]?.received() === 'late');
   });
 
+  it('a reset behind a cut reaches the other side only when the link heals', async () => {
+    const target = await startTarget();
+    const proxy = await startProxy(target);
+    const c = await client(proxy.port);
+    await until('the connection at the target', () => target.accepted.length === 1);
+    proxy.cut();
+    target.accepted[0]!.socket.resetAndDestroy();
+    await sleep(200);
+    expect(c.socket.destroyed).toBe(false);
+    expect(proxy.stats().open).toBe(1);
+    proxy.heal();
+    await c.closed;
+    await until('the connection forgotten', () => proxy.stats().open === 0);
+  });
+
+  it('a refused connect to a target that is down closes the accepted connection', async () => {
+    const target = await startTarget();
+    const proxy = await startProxy(target);
+    await new Promise<void>((resolve) => target.server.close(() => resolve()));
+    const c = await client(proxy.port);
+    await c.closed;
+    expect(proxy.stats()).toMatchObject({ connections: 1, open: 0 });
+  });
+
   it('a one-way cut carries one way only, and heal resumes the other', async () => {
     const target = await startTarget();
     const proxy = await startProxy(target);
