@@ -57,6 +57,11 @@ describe('samsa cluster --faults', () => {
     await admin.createTopics({ topics: [{ topic: 'cut', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
     await admin.disconnect();
     await until('a full ISR', async () => (await partitionStates(ports[0]!, 'cut'))[0]!.isr.length === 3, 30_000);
+    // acks=all: these reach the followers through the proxies of the replication links.
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'cut', acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) });
+    await producer.disconnect();
     const leader = (await partitionStates(ports[0]!, 'cut'))[0]!.leader;
     const other = ports[leader === 1 ? 1 : 0]!;
 
