@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startBroker } from '../net/broker.ts';
 import { LocalCluster } from '../net/local-cluster.ts';
+import { FaultNetwork } from '../net/fault-network.ts';
+import { readFaultLines, serveFaultControl } from '../net/fault-control.ts';
 import { PropertiesError, readServerProperties } from '../net/server-properties.ts';
 import { LogDirInUseError } from '../net/file-storage.ts';
 import { UserError } from './output.ts';
@@ -65,29 +67,54 @@ export function registerReal(program: Command): void {
     .option('--brokers <n>', 'how many combined broker+controller nodes', positiveInt('--brokers'), 3)
     .option('--data <dir>', 'where the brokers keep their logs and server.properties', join(tmpdir(), 'samsa-cluster'))
     .option('--port <port>', 'first client port (controllers follow the brokers); 0 picks free ports', positiveInt('--port'), 9092)
-    .action(async (opts: { brokers: number; data: string; port: number }) => {
+    .option('--faults', 'put a fault-injecting proxy on every link (node to node, client to node), driven over HTTP and stdin (net/README.md)')
+    .option('--fault-port <port>', 'with --faults, the port of the fault control endpoint on 127.0.0.1; 0 picks a free one', positiveInt('--fault-port'), 0)
+    .action(async (opts: { brokers: number; data: string; port: number; faults?: boolean; faultPort: number }) => {
       if (opts.brokers < 1) throw new UserError('--brokers: expected at least 1');
+      if (opts.faultPort !== 0 && opts.faults !== true) throw new UserError('--fault-port: only with --faults');
       let cluster;
+      let network: FaultNetwork | null = null;
       try {
-        cluster = await LocalCluster.prepare({ brokers: opts.brokers, dataDir: opts.data, basePort: opts.port });
+        cluster = await LocalCluster.prepare({ brokers: opts.brokers, dataDir: opts.data, basePort: opts.port, faults: opts.faults === true });
+        if (cluster.faultLayout !== null) network = await FaultNetwork.start(cluster.faultLayout);
       } catch (err) {
         throw new UserError((err as Error).message);
       }
+      const log = timestamped('faults: ');
+      let control;
+      try {
+        control = network === null ? null : await serveFaultControl(network, opts.faultPort, log);
+      } catch (err) {
+        await network?.close();
+        throw new UserError(`--fault-port: ${(err as Error).message}`);
+      }
+      const stopReading = network === null ? () => {} : readFaultLines(network, process.stdin, log);
+      const shutDown = async () => {
+        stopReading();
+        await cluster.stopAll();
+        await control?.close();
+        await network?.close();
+      };
       cluster.startAll();
       const stop = stopSignal();
       try {
         await Promise.race([cluster.waitReady(), stop.then(() => undefined)]);
       } catch (err) {
-        await cluster.stopAll();
+        await shutDown();
         throw new UserError((err as Error).message);
       }
       process.stdout.write(`samsa cluster: ${opts.brokers} brokers, data in ${opts.data}\n`);
       for (const b of cluster.brokers) process.stdout.write(`  broker ${b.id}: 127.0.0.1:${b.port} (controller :${b.controllerPort}, log ${b.logFile})\n`);
+      if (control !== null) {
+        process.stdout.write(`every link proxied: clients and nodes reach the nodes only through fault proxies\n`);
+        process.stdout.write(`fault control: http://127.0.0.1:${control.port}/faults (POST one JSON fault, GET the links; or one per line on stdin)\n`);
+        process.stdout.write(`  e.g. {"partition": [["b1"], "rest"]}, {"partition-oneway": {"from": ["b1"], "to": ["b2"]}}, {"heal": "all"}\n`);
+      }
       process.stdout.write(`bootstrap servers: ${cluster.bootstrapServers}\n`);
       process.stdout.write('Ctrl-C stops the cluster.\n');
       await stop;
       process.stdout.write('stopping…\n');
-      await cluster.stopAll();
+      await shutDown();
       process.stdout.write('stopped; a second start over the same --data recovers the logs.\n');
     });
 }

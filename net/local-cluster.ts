@@ -7,6 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { faultLayout, faultLayoutPorts, proxiedAddresses, type FaultLayout, type NamedPort, type NodeAddresses } from './fault-network.ts';
 import { wireRequests } from './wire-request.ts';
 
 const SAMSA_BIN = fileURLToPath(new URL('../bin/samsa.js', import.meta.url));
@@ -19,6 +20,8 @@ export interface LocalClusterOptions {
   basePort: number;
   /** More broker configs, Kafka's names, written into every server.properties of a new cluster. */
   config?: Readonly<Record<string, string | number | boolean>>;
+  /** Puts a fault proxy on every link (net/fault-network.ts); the caller starts the FaultNetwork of `faultLayout`. */
+  faults?: boolean;
 }
 
 export interface LocalBroker {
@@ -26,6 +29,7 @@ export interface LocalBroker {
   dir: string;
   propertiesFile: string;
   logFile: string;
+  /** The port clients are given (with faults, the client proxy's). */
   port: number;
   controllerPort: number;
   process: ChildProcess | null;
@@ -49,19 +53,32 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-/** The server.properties of broker `id` in a cluster whose controllers listen on `controllerPorts`. */
-function serverProperties(id: number, port: number, controllerPorts: readonly number[], logDir: string, config: LocalClusterOptions['config']): string {
-  const voters = controllerPorts.map((p, i) => `${i + 1}@${HOST}:${p}`).join(',');
+/** The addresses of broker `id` in a cluster without proxies: one client listener, peers dial each other directly. */
+function directAddresses(id: number, clientPort: number, controllerPorts: readonly number[]): NodeAddresses {
+  return {
+    listeners: [
+      { name: 'PLAINTEXT', port: clientPort },
+      { name: 'CONTROLLER', port: controllerPorts[id - 1]! },
+    ],
+    advertised: [{ name: 'PLAINTEXT', port: clientPort }],
+    interBrokerListener: 'PLAINTEXT',
+    voters: controllerPorts.map((port, i) => ({ id: i + 1, port })),
+  };
+}
+
+/** The server.properties of broker `id` at `addresses`. */
+function serverProperties(id: number, addresses: NodeAddresses, logDir: string, config: LocalClusterOptions['config']): string {
+  const named = (ls: readonly NamedPort[]) => ls.map((l) => `${l.name}://${HOST}:${l.port}`).join(',');
   const lines = [
     '# Written by `samsa cluster`: one combined broker and controller of a local cluster.',
     'process.roles=broker,controller',
     `node.id=${id}`,
-    `controller.quorum.voters=${voters}`,
-    `listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPorts[id - 1]}`,
-    `advertised.listeners=PLAINTEXT://${HOST}:${port}`,
+    `controller.quorum.voters=${addresses.voters.map((v) => `${v.id}@${HOST}:${v.port}`).join(',')}`,
+    `listeners=${named(addresses.listeners)}`,
+    `advertised.listeners=${named(addresses.advertised)}`,
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `inter.broker.listener.name=${addresses.interBrokerListener}`,
+    `listener.security.protocol.map=${['CONTROLLER', ...addresses.listeners.map((l) => l.name).filter((n) => n !== 'CONTROLLER')].map((n) => `${n}:PLAINTEXT`).join(',')}`,
     `log.dirs=${logDir}`,
     ...Object.entries(config ?? {}).map(([k, v]) => `${k}=${String(v)}`),
   ];
@@ -69,14 +86,16 @@ function serverProperties(id: number, port: number, controllerPorts: readonly nu
 }
 
 /** Reads a port back from a properties file written by serverProperties. */
-function listenerPort(properties: string, listener: string): number {
-  const m = new RegExp(`${listener}://[^:,]*:(\\d+)`).exec(properties);
-  if (m === null) throw new Error(`no ${listener} listener in server.properties`);
+function listenerPort(properties: string, key: 'listeners' | 'advertised.listeners', listener: string): number {
+  const m = new RegExp(`^${key.replace('.', '\\.')}=.*\\b${listener}://[^:,]*:(\\d+)`, 'm').exec(properties);
+  if (m === null) throw new Error(`no ${listener} listener in ${key} of server.properties`);
   return Number(m[1]);
 }
 
 export class LocalCluster {
   readonly brokers: LocalBroker[] = [];
+  /** With faults: every proxied link's ports, kept in the data dir's faults.json. */
+  faultLayout: FaultLayout | null = null;
 
   private constructor(readonly options: LocalClusterOptions) {}
 
@@ -90,15 +109,26 @@ export class LocalCluster {
     if (existing > 0 && existing !== options.brokers) {
       throw new Error(`${options.dataDir} holds a cluster of ${existing} brokers, not ${options.brokers}: use --brokers ${existing} or another --data dir`);
     }
+    const layoutFile = join(options.dataDir, 'faults.json');
+    if (existing > 0 && existsSync(layoutFile) !== (options.faults ?? false)) {
+      throw new Error(
+        options.faults
+          ? `${options.dataDir} holds a cluster made without --faults: its nodes dial each other directly; use another --data dir`
+          : `${options.dataDir} holds a cluster made with --faults: its nodes reach each other only through the proxies; add --faults`,
+      );
+    }
     if (existing === 0) {
-      const ports = options.basePort === 0 ? await freePorts(2 * options.brokers) : Array.from({ length: 2 * options.brokers }, (_, i) => options.basePort + i);
-      const clientPorts = ports.slice(0, options.brokers);
-      const controllerPorts = ports.slice(options.brokers);
+      const count = options.faults ? faultLayoutPorts(options.brokers) : 2 * options.brokers;
+      const ports = options.basePort === 0 ? await freePorts(count) : Array.from({ length: count }, (_, i) => options.basePort + i);
+      const layout = options.faults ? faultLayout(options.brokers, ports) : null;
+      const addresses = (id: number) => (layout !== null ? proxiedAddresses(layout, id) : directAddresses(id, ports[id - 1]!, ports.slice(options.brokers)));
       dirs.forEach((dir, i) => {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(files[i]!, serverProperties(i + 1, clientPorts[i]!, controllerPorts, join(dir, 'data'), options.config));
+        writeFileSync(files[i]!, serverProperties(i + 1, addresses(i + 1), join(dir, 'data'), options.config));
       });
+      if (layout !== null) writeFileSync(layoutFile, JSON.stringify(layout, null, 2) + '\n');
     }
+    if (options.faults) cluster.faultLayout = JSON.parse(readFileSync(layoutFile, 'utf8')) as FaultLayout;
     dirs.forEach((dir, i) => {
       const properties = readFileSync(files[i]!, 'utf8');
       cluster.brokers.push({
@@ -106,8 +136,8 @@ export class LocalCluster {
         dir,
         propertiesFile: files[i]!,
         logFile: join(dir, 'broker.log'),
-        port: listenerPort(properties, 'PLAINTEXT'),
-        controllerPort: listenerPort(properties, 'CONTROLLER'),
+        port: listenerPort(properties, 'advertised.listeners', 'PLAINTEXT'),
+        controllerPort: listenerPort(properties, 'listeners', 'CONTROLLER'),
         process: null,
       });
     });
