@@ -5,8 +5,8 @@
 import { Option, type Command } from 'commander';
 import { HISTORY_CHECKERS } from '../models/history/history-checkers.ts';
 import { CheckSetupError, runCheck, type CheckResult } from '../net/check-workload.ts';
-import { bad, dim, durationOption, figuresTable, intOption, ok, printJson, terminalWidth, traceFileSink, UserError, warn } from './output.ts';
-import { verdictLine, violationsTable } from './run.ts';
+import { dim, durationOption, figuresTable, intOption, ok, printJson, terminalWidth, traceFileSink, UserError, warn } from './output.ts';
+import { checkersLine, verdictLine, violationsTable } from './run.ts';
 import { bootstrapOf, connectionOptions, type ConnectionOptions } from './tool-options.ts';
 
 interface CheckFlags extends ConnectionOptions {
@@ -108,8 +108,6 @@ export function registerCheck(program: Command): void {
 const n = (x: number) => x.toLocaleString('en-US');
 
 function describeCheck(r: CheckResult, opts: CheckFlags, wallMs: number, options: { verbose: boolean; width: number }): string {
-  const tripped = HISTORY_CHECKERS.filter((c) => (r.violationCounts[c.name] ?? 0) > 0).map((c) => c.name);
-  const held = `${HISTORY_CHECKERS.length - tripped.length} of ${HISTORY_CHECKERS.length} history checkers held`;
   const c = r.counts;
   const lines = [
     figuresTable(
@@ -129,7 +127,14 @@ function describeCheck(r: CheckResult, opts: CheckFlags, wallMs: number, options
             ? ok('every partition read to its end')
             : warn('incomplete: not every partition was read to its end, so unread writes are not judged lost'),
         ],
-        ['checkers', tripped.length === 0 ? ok(held) : `${held}; ${bad(`tripped: ${tripped.join(', ')}`)}`],
+        [
+          'checkers',
+          checkersLine(
+            HISTORY_CHECKERS.map((c) => c.name),
+            r.violationCounts,
+            'history checkers',
+          ),
+        ],
         ['verdict', verdictLine(r.valid, r.counts, r.violationCounts)],
         ['history', opts.history ?? dim('not written (--history FILE)')],
       ],

@@ -8,7 +8,7 @@ import { ScenarioSetupError } from '../sim/scenario/cluster.ts';
 import { loadScenario, ScenarioError } from '../sim/scenario/parse.ts';
 import { runScenario, type RunResult } from '../sim/scenario/run.ts';
 import { traceFileSink } from './output.ts';
-import { SAFETY_CHECKERS } from '../models/checker-suite.ts';
+import { CHECKER_NAMES } from '../models/checker-suite.ts';
 import { LIVENESS_CHECKERS } from '../models/checkers/liveness.ts';
 import type { AppliedFault } from '../sim/scenario/faults.ts';
 import type { Violation } from '../models/violation.ts';
@@ -117,11 +117,10 @@ function runFile(
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-/** How many checkers ran and how many held (safety after every event, liveness after healing). */
-function checkersLine(r: RunResult): string {
-  const names = [...new Set([...SAFETY_CHECKERS, ...LIVENESS_CHECKERS].map((c) => c.name))];
-  const tripped = names.filter((name) => (r.violationCounts[name] ?? 0) > 0);
-  const held = `${names.length - tripped.length} of ${names.length} held`;
+/** How many of `names` held and which tripped ("36 of 38 held; tripped: ..."); `kind` names them ("history checkers"). */
+export function checkersLine(names: readonly string[], counts: Record<string, number>, kind = ''): string {
+  const tripped = names.filter((name) => (counts[name] ?? 0) > 0);
+  const held = `${names.length - tripped.length} of ${names.length}${kind === '' ? '' : ` ${kind}`} held`;
   return tripped.length === 0 ? ok(held) : `${held}; ${bad(`tripped: ${tripped.join(', ')}`)}`;
 }
 
@@ -224,7 +223,7 @@ export function describeRun(
         ...(Object.keys(r.groups).length === 0 ? [] : [['consumer groups', groupsLine(r.groups)] as [string, string]]),
         ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
         ...(r.buggify !== null ? [['BUGGIFY sites fired', buggifyLine(r.buggify)] as [string, string]] : []),
-        ['checkers', checkersLine(r)],
+        ['checkers', checkersLine(CHECKER_NAMES, r.violationCounts)],
         ['verdict', verdictLine(r.valid, r.protocol, r.violationCounts)],
         ['expected', r.expected.length === 0 ? 'no violations' : r.expected.join(', ')],
         ['expectation', r.expectationMet ? ok('met') : bad('NOT met')],
