@@ -5,6 +5,8 @@
 import { Option, type Command } from 'commander';
 import { HISTORY_CHECKERS } from '../models/history/history-checkers.ts';
 import { CheckSetupError, runCheck, type CheckResult } from '../net/check-workload.ts';
+import type { NemesisSummary } from '../net/nemesis-runner.ts';
+import { nemesisPlan, REAL_NEMESIS_FAULTS } from './nemesis-schedule.ts';
 import { dim, durationOption, figuresTable, intOption, ok, printJson, terminalWidth, traceFileSink, UserError, warn } from './output.ts';
 import { checkersLine, verdictLine, violationsTable } from './run.ts';
 import { bootstrapOf, connectionOptions, type ConnectionOptions } from './tool-options.ts';
@@ -20,6 +22,10 @@ interface CheckFlags extends ConnectionOptions {
   consumers: number;
   keys: number;
   history?: string;
+  nemesis?: string;
+  faultControl?: string;
+  nemesisInterval: number;
+  seed: number;
   verbose?: boolean;
   json?: boolean;
 }
@@ -49,12 +55,43 @@ export function registerCheck(program: Command): void {
     .option('--consumers <n>', 'consumers (c1, …), each assigned every partition', intOption('--consumers', 1), 1)
     .option('--keys <n>', 'distinct keys the producers draw from (0: no keys)', intOption('--keys'), 10)
     .option('--history <file>', 'write the client history as a trace (JSON Lines) that `samsa viz` opens')
+    .option(
+      '--nemesis <scenario|kinds>',
+      `faults while the producers send: a scenario file (its faults: and its nemesis: drawn for --seed) or some of ${REAL_NEMESIS_FAULTS.join(',')}; needs --fault-control; every fault is undone before the drain`,
+    )
+    .option('--fault-control <url>', 'the fault control address `samsa cluster --faults` prints (http://127.0.0.1:PORT/faults)')
+    .addOption(
+      new Option('--nemesis-interval <time>', 'with --nemesis kinds, the time between faults')
+        .argParser(durationOption('--nemesis-interval'))
+        .default(10_000, '10s'),
+    )
+    .option('--seed <n>', 'the seed the nemesis is drawn from', intOption('--seed', 0), 1)
     .option('--verbose', 'list every violation (the table otherwise shows the first few)')
     .option('--json', 'print the result as one JSON line at the end')
     .action(async (opts: CheckFlags) => {
       const acks = ACKS.get(opts.acks);
       if (acks === undefined) throw new UserError(`--acks: expected all, -1, 1 or 0, got "${opts.acks}"`);
       const bootstrap = bootstrapOf(opts);
+      if ((opts.nemesis === undefined) !== (opts.faultControl === undefined)) {
+        throw new UserError(
+          opts.nemesis === undefined ? '--fault-control: only with --nemesis' : '--nemesis: needs --fault-control, the address `samsa cluster --faults` prints',
+        );
+      }
+      const spec = opts.nemesis;
+      const progress = opts.json === true ? process.stderr : process.stdout;
+      let nemesisSource: string | null = null;
+      const nemesis =
+        spec === undefined
+          ? null
+          : {
+              url: opts.faultControl!,
+              schedule: (cluster: { brokers: number; partitions: number }) => {
+                const plan = nemesisPlan(spec, { ...cluster, topic: opts.topic, durationMs: opts.duration, intervalMs: opts.nemesisInterval, seed: opts.seed });
+                nemesisSource = plan.source;
+                progress.write(dim(`nemesis: ${plan.schedule.length} faults from ${plan.source}\n`));
+                return plan.schedule;
+              },
+            };
       const started = performance.now();
       const setup = {
         bootstrap: opts.bootstrap,
@@ -65,6 +102,7 @@ export function registerCheck(program: Command): void {
         producers: opts.producers,
         consumers: opts.consumers,
         keys: opts.keys,
+        ...(spec !== undefined ? { nemesis: spec, seed: opts.seed } : {}),
       };
       let result: CheckResult;
       try {
@@ -76,6 +114,8 @@ export function registerCheck(program: Command): void {
           timeoutMs: opts.timeout,
           history: opts.history === undefined ? null : traceFileSink(opts.history),
           setup,
+          nemesis,
+          log: (line) => progress.write(dim(`  ${line}\n`)),
         });
       } catch (err) {
         if (err instanceof CheckSetupError) throw new UserError(err.message);
@@ -83,7 +123,7 @@ export function registerCheck(program: Command): void {
       }
       const wallMs = Math.round(performance.now() - started);
       const human = opts.json === true ? process.stderr : process.stdout;
-      human.write(describeCheck(result, opts, wallMs, { verbose: opts.verbose === true, width: terminalWidth(human) }) + '\n');
+      human.write(describeCheck(result, opts, wallMs, nemesisSource, { verbose: opts.verbose === true, width: terminalWidth(human) }) + '\n');
       if (opts.json === true) {
         printJson({
           bootstrap: opts.bootstrap,
@@ -97,6 +137,7 @@ export function registerCheck(program: Command): void {
           counts: result.counts,
           unsettled: result.unsettled,
           finalReadComplete: result.finalReadComplete,
+          nemesis: result.nemesis === null ? null : { source: nemesisSource, ...result.nemesis },
           valid: result.valid,
           history: opts.history ?? null,
         });
@@ -107,7 +148,7 @@ export function registerCheck(program: Command): void {
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-function describeCheck(r: CheckResult, opts: CheckFlags, wallMs: number, options: { verbose: boolean; width: number }): string {
+function describeCheck(r: CheckResult, opts: CheckFlags, wallMs: number, nemesisSource: string | null, options: { verbose: boolean; width: number }): string {
   const c = r.counts;
   const lines = [
     figuresTable(
@@ -118,6 +159,7 @@ function describeCheck(r: CheckResult, opts: CheckFlags, wallMs: number, options
           `${opts.producers} producer(s) at ${n(opts.rate)}/s each, acks=${opts.acks}, ${opts.consumers} consumer(s) assigned all ${r.partitions} partition(s)`,
         ],
         ['wall time (with setup and drain)', `${(wallMs / 1000).toFixed(1)} s`],
+        ...(r.nemesis !== null ? [['nemesis', nemesisLine(r.nemesis, nemesisSource)] as [string, string]] : []),
         ['records sent / acknowledged / failed / unknown', `${n(c.sends)} / ${n(c.acknowledged)} / ${n(c.failed)} / ${n(c.unknown)}`],
         ...(r.unsettled > 0 ? [['sends without an outcome at the end', warn(n(r.unsettled))] as [string, string]] : []),
         ['records consumed (all consumers)', n(c.consumed)],
@@ -144,4 +186,11 @@ function describeCheck(r: CheckResult, opts: CheckFlags, wallMs: number, options
   if (r.violations.length > 0) lines.push(violationsTable(r.violations, r.violationCounts, options));
   if (opts.history !== undefined) lines.push(dim(`watch it: npx samsa viz ${opts.history}`));
   return lines.join('\n');
+}
+
+function nemesisLine(s: NemesisSummary, source: string | null): string {
+  const parts = [`${n(s.applied)} faults applied from ${source ?? 'the schedule'}`];
+  if (s.idle > 0) parts.push(`${n(s.idle)} struck nothing (no node matched, or it was already down)`);
+  if (s.failed.length > 0) parts.push(warn(`${n(s.failed.length)} refused: ${s.failed[0]}${s.failed.length > 1 ? ' …' : ''}`));
+  return parts.join('; ');
 }

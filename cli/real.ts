@@ -1,16 +1,19 @@
 // The real-network commands: `samsa broker` runs one node from a server.properties, `samsa cluster`
 // runs a local cluster of broker processes and prints its bootstrap servers.
 
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startBroker } from '../net/broker.ts';
 import { LocalCluster } from '../net/local-cluster.ts';
 import { FaultNetwork } from '../net/fault-network.ts';
-import { readFaultLines, serveFaultControl } from '../net/fault-control.ts';
+import { ClusterFaults } from '../net/cluster-faults.ts';
+import { describeApplied, readFaultLines, serveFaultControl } from '../net/fault-control.ts';
 import { PropertiesError, readServerProperties } from '../net/server-properties.ts';
 import { LogDirInUseError } from '../net/file-storage.ts';
 import { UserError } from './output.ts';
+import { collect, keyValues } from './tool-options.ts';
 
 function timestamped(prefix: string): (line: string) => void {
   return (line) => process.stdout.write(`[${new Date().toISOString()}] ${prefix}${line}\n`);
@@ -69,28 +72,41 @@ export function registerReal(program: Command): void {
     .option('--port <port>', 'first client port (controllers follow the brokers); 0 picks free ports', positiveInt('--port'), 9092)
     .option('--faults', 'put a fault-injecting proxy on every link (node to node, client to node), driven over HTTP and stdin (net/README.md)')
     .option('--fault-port <port>', 'with --faults, the port of the fault control endpoint on 127.0.0.1; 0 picks a free one', positiveInt('--fault-port'), 0)
-    .action(async (opts: { brokers: number; data: string; port: number; faults?: boolean; faultPort: number }) => {
+    .option(
+      '--config <name=value>',
+      'a broker config (repeatable) written into every server.properties of a new cluster, e.g. --config unclean.leader.election.enable=true',
+      collect,
+      [],
+    )
+    .action(async (opts: { brokers: number; data: string; port: number; faults?: boolean; faultPort: number; config: string[] }) => {
       if (opts.brokers < 1) throw new UserError('--brokers: expected at least 1');
+      const config = Object.fromEntries(keyValues('--config', opts.config).map(({ name, value }) => [name, value]));
+      if (opts.config.length > 0 && existsSync(join(opts.data, 'broker-1', 'server.properties'))) {
+        throw new UserError(`--config: ${opts.data} holds a cluster already, whose server.properties are kept; edit them, or use another --data`);
+      }
       if (opts.faultPort !== 0 && opts.faults !== true) throw new UserError('--fault-port: only with --faults');
       let cluster;
       let network: FaultNetwork | null = null;
       try {
-        cluster = await LocalCluster.prepare({ brokers: opts.brokers, dataDir: opts.data, basePort: opts.port, faults: opts.faults === true });
+        cluster = await LocalCluster.prepare({ brokers: opts.brokers, dataDir: opts.data, basePort: opts.port, faults: opts.faults === true, config });
         if (cluster.faultLayout !== null) network = await FaultNetwork.start(cluster.faultLayout);
       } catch (err) {
         throw new UserError((err as Error).message);
       }
       const log = timestamped('faults: ');
       let control;
+      let faults: ClusterFaults | null = null;
       try {
-        control = network === null ? null : await serveFaultControl(network, opts.faultPort, log);
+        faults = network === null ? null : new ClusterFaults(cluster, network, (undone) => log(`${describeApplied(undone)} (its "for" ended)`));
+        control = faults === null ? null : await serveFaultControl(faults, opts.faultPort, log);
       } catch (err) {
         await network?.close();
         throw new UserError(`--fault-port: ${(err as Error).message}`);
       }
-      const stopReading = network === null ? () => {} : readFaultLines(network, process.stdin, log);
+      const stopReading = faults === null ? () => {} : readFaultLines(faults, process.stdin, log);
       const shutDown = async () => {
         stopReading();
+        faults?.cancelTimers();
         await cluster.stopAll();
         await control?.close();
         await network?.close();

@@ -17,6 +17,7 @@ import { KafkaConsumer } from './kafka-consumer.ts';
 import { sleep, withDeadline } from './kafka-error.ts';
 import { KafkaProducer } from './kafka-producer.ts';
 import type { Address } from './node-runtime.ts';
+import { NemesisError, NemesisRunner, type NemesisSummary, type ScheduledFault } from './nemesis-runner.ts';
 import { RealHistory } from './real-history.ts';
 
 export interface CheckOptions {
@@ -39,6 +40,10 @@ export interface CheckOptions {
   history: TraceSink | null;
   /** The header's record of how the run was set up (the command line's options). */
   setup: Record<string, unknown>;
+  /** Faults to apply while the producers send, through a `samsa cluster --faults` control; all undone before the drain. */
+  nemesis?: { url: string; schedule: (cluster: { brokers: number; partitions: number }) => readonly ScheduledFault[] } | null;
+  /** Progress lines (the faults as they strike). */
+  log?: (line: string) => void;
 }
 
 export interface CheckResult {
@@ -55,6 +60,8 @@ export interface CheckResult {
   /** Sends still without an outcome when the drain gave up on them. */
   unsettled: number;
   traceHash: string | null;
+  /** What the nemesis did (null without one). */
+  nemesis: NemesisSummary | null;
 }
 
 /** The cluster could not be reached or the topic not set up: nothing was checked. */
@@ -100,8 +107,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       stops.push(() => producer.stop());
       return producer;
     });
-    const consumers = Array.from({ length: options.consumers }, (_, i) => {
-      const { pool, identity } = client(`c${i + 1}`);
+    const consumers = consumerIds(options).map((id) => {
+      const { pool, identity } = client(id);
       // A broker holding a fetch that finds nothing for long makes the drain slow (librdkafka's mock serves one batch per fetch).
       const consumer = new KafkaConsumer(pool, { 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 100 }, () => {}, identity);
       stops.push(() => consumer.close());
@@ -117,10 +124,21 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       c.assign(options.topic, all);
       for (const { partition, offset } of starts) c.seek(options.topic, partition, offset);
     }
+    const nemesis =
+      options.nemesis == null
+        ? null
+        : await NemesisRunner.connect(options.nemesis.url, history, [...producerIds(options), ...consumerIds(options)], options.log ?? (() => {})).catch(
+            (err: Error) => {
+              throw err instanceof NemesisError ? new CheckSetupError(err.message) : err;
+            },
+          );
     const polling = { on: true };
     const polls = consumers.map((c) => pollUntil(c, polling));
-    const sending = producers.map((p, i) => produce(p, `p${i + 1}`, options));
-    const outcomes = await Promise.all(sending);
+    if (nemesis !== null) nemesis.start(options.nemesis!.schedule({ brokers: nemesis.brokers, partitions }));
+    const inFlight = await Promise.all(producers.map((p, i) => send(p, `p${i + 1}`, options)));
+    // Every fault undone before the sends settle and the drain reads: a cluster still cut or down cannot answer them.
+    await nemesis?.finish(options.timeoutMs);
+    const outcomes = await Promise.all(producers.map((p, i) => settle(p, inFlight[i]!, options.timeoutMs)));
     const unsettled = outcomes.reduce((a, b) => a + b, 0);
     const finalReadComplete = await drained(admin, consumers, options.topic, all, options.timeoutMs);
     polling.on = false;
@@ -148,6 +166,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       finalReadComplete,
       unsettled,
       traceHash,
+      nemesis: nemesis?.summary ?? null,
     };
   } finally {
     for (const stop of stops) stop();
@@ -158,6 +177,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
 
 function producerIds(options: CheckOptions): string[] {
   return Array.from({ length: options.producers }, (_, i) => `p${i + 1}`);
+}
+
+function consumerIds(options: CheckOptions): string[] {
+  return Array.from({ length: options.consumers }, (_, i) => `c${i + 1}`);
 }
 
 /** The topic's partition count once every partition has a leader; creates it if missing (or asks Metadata to, where CreateTopics is not served). */
@@ -202,32 +225,37 @@ async function createTopic(admin: KafkaAdmin, options: CheckOptions): Promise<vo
   }
 }
 
-/** Sends `<id>-<n>` at the rate for the duration, then waits (up to the timeout) for every send's outcome; returns how many have none. */
-async function produce(producer: KafkaProducer, id: string, options: CheckOptions): Promise<number> {
+/** Sends `<id>-<n>` at the rate for the duration; returns the count of sends awaiting an outcome, kept up to date as they settle. */
+async function send(producer: KafkaProducer, id: string, options: CheckOptions): Promise<{ count: number }> {
   const started = performance.now();
   let seq = 0;
-  let inFlight = 0;
+  const inFlight = { count: 0 };
   for (;;) {
     const elapsed = performance.now() - started;
     if (elapsed >= options.durationMs) break;
     const due = Math.floor((elapsed / 1000) * options.rate);
     for (; seq < due; seq++) {
       // A producer whose cluster is not keeping up misses its turn; the values it would have sent are never written.
-      if (inFlight >= MAX_IN_FLIGHT) continue;
-      inFlight++;
+      if (inFlight.count >= MAX_IN_FLIGHT) continue;
+      inFlight.count++;
       const key = options.keys > 0 ? `k${Math.floor(Math.random() * options.keys)}` : null;
       producer.send({ topic: options.topic, key, value: `${id}-${seq}` }).then(
-        () => inFlight--,
-        () => inFlight--,
+        () => inFlight.count--,
+        () => inFlight.count--,
       );
     }
     await sleep(TICK_MS);
   }
-  const settled = await withDeadline(producer.flush(), options.timeoutMs, 'flush').then(
+  return inFlight;
+}
+
+/** Waits (up to the timeout) for every send's outcome; returns how many have none. */
+async function settle(producer: KafkaProducer, inFlight: { count: number }, timeoutMs: number): Promise<number> {
+  const settled = await withDeadline(producer.flush(), timeoutMs, 'flush').then(
     () => true,
     () => false,
   );
-  return settled ? 0 : inFlight;
+  return settled ? 0 : inFlight.count;
 }
 
 async function pollUntil(consumer: KafkaConsumer, polling: { on: boolean }): Promise<void> {
@@ -245,13 +273,17 @@ async function drained(
   partitions: readonly number[],
   timeoutMs: number,
 ): Promise<boolean> {
-  let ends: Map<number, number>;
-  try {
-    ends = new Map((await admin.listOffsets(topic, -1, [...partitions])).map((o) => [o.partition, o.offset]));
-  } catch {
-    return false;
-  }
   const deadline = Date.now() + timeoutMs;
+  let ends: Map<number, number> | null = null;
+  // Right after faults, leaders may still be moving: ask until every partition answers.
+  while (ends === null) {
+    try {
+      ends = new Map((await admin.listOffsets(topic, -1, [...partitions])).map((o) => [o.partition, o.offset]));
+    } catch {
+      if (Date.now() > deadline) return false;
+      await sleep(500);
+    }
+  }
   const caughtUp = () => consumers.every((c) => partitions.every((p) => (c.position(topic, p) ?? -1) >= (ends.get(p) ?? 0)));
   while (!caughtUp()) {
     if (Date.now() > deadline) return false;

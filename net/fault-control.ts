@@ -1,11 +1,12 @@
 // How a running `samsa cluster --faults` is told which faults to apply: a small HTTP endpoint on
 // 127.0.0.1 (for `samsa check --nemesis` and scripts) and lines on stdin (for a person), both taking one
-// JSON fault per request or line, in the scenario file's words (see parseFaultCommand).
+// JSON fault per request or line, in the scenario file's words (net/cluster-faults.ts).
 
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { FaultCommandError, parseFaultCommand, type FaultNetwork } from './fault-network.ts';
+import { ClusterFaults, type AppliedFault } from './cluster-faults.ts';
+import { FaultCommandError } from './fault-network.ts';
 
 export interface FaultControl {
   port: number;
@@ -13,15 +14,28 @@ export interface FaultControl {
 }
 
 /** Applies one fault given as JSON text; returns what to answer, and whether it was applied. */
-export function applyFaultText(network: FaultNetwork, text: string): { ok: boolean; message: string } {
+export async function applyFaultText(
+  faults: ClusterFaults,
+  text: string,
+): Promise<{ ok: true; applied: AppliedFault; message: string } | { ok: false; message: string }> {
   try {
-    const command = parseFaultCommand(text, network.layout.nodes.length);
-    network.apply(command);
-    return { ok: true, message: `applied ${JSON.stringify(command)}` };
+    const applied = await faults.apply(text);
+    return { ok: true, applied, message: describeApplied(applied) };
   } catch (err) {
     if (err instanceof FaultCommandError) return { ok: false, message: err.message };
     throw err;
   }
+}
+
+/** One line about an applied fault, for the cluster's log. */
+export function describeApplied(a: AppliedFault): string {
+  const { kind, ...rest } = a.fault;
+  const what = `${kind} ${JSON.stringify(rest)}`;
+  const unmatched = a.unmatched.length > 0 ? `; matched no node: ${a.unmatched.join(', ')}` : '';
+  if (a.noop === true) return `not applied: ${JSON.stringify(a.fault)}${unmatched}`;
+  if (a.undoes !== undefined)
+    return `undid fault #${a.undoes}: ${kind === 'heal' ? 'its links healed' : `${kind}${a.nodes.length > 0 ? ` b${a.nodes.join(', b')}` : ' (nothing to do)'}`}`;
+  return `#${a.id} applied ${what}${a.forMs !== null ? ` for ${a.forMs} ms` : ''}${a.nodes.length > 0 ? ` (struck b${a.nodes.join(', b')})` : ''}${unmatched}`;
 }
 
 function body(req: IncomingMessage): Promise<string> {
@@ -35,26 +49,32 @@ function body(req: IncomingMessage): Promise<string> {
 }
 
 /**
- * Serves `POST /faults` (a JSON fault; 200 when applied, 400 with the error) and `GET /faults` (every
- * link: its ends, ports, faults per direction and byte counts) on 127.0.0.1:`port` (0 picks one).
+ * Serves `POST /faults` (a JSON fault; 200 with the fault as applied, 400 with the error), `GET /faults`
+ * (every link: its ends, ports, faults per direction and byte counts) and `GET /brokers` (each broker's
+ * process: running, paused) on 127.0.0.1:`port` (0 picks one).
  */
-export async function serveFaultControl(network: FaultNetwork, port: number, log: (line: string) => void): Promise<FaultControl> {
+export async function serveFaultControl(faults: ClusterFaults, port: number, log: (line: string) => void): Promise<FaultControl> {
   const server = createServer((req, res) => {
     const answer = (status: number, value: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value) + '\n');
     };
-    if (req.url !== '/faults') return answer(404, { error: 'expected /faults' });
-    if (req.method === 'GET') return answer(200, network.state());
+    if (req.url === '/brokers' && req.method === 'GET') {
+      return answer(
+        200,
+        faults.cluster.brokers.map((b) => ({ id: b.id, running: b.process !== null, paused: b.paused })),
+      );
+    }
+    if (req.url !== '/faults') return answer(404, { error: 'expected /faults or /brokers' });
+    if (req.method === 'GET') return answer(200, faults.network.state());
     if (req.method !== 'POST') return answer(405, { error: 'expected GET or POST' });
-    body(req).then(
-      (text) => {
-        const result = applyFaultText(network, text);
+    body(req)
+      .then(async (text) => {
+        const result = await applyFaultText(faults, text);
         log(result.message);
-        answer(result.ok ? 200 : 400, result.ok ? { applied: result.message } : { error: result.message });
-      },
-      (err: Error) => answer(400, { error: err.message }),
-    );
+        answer(result.ok ? 200 : 400, result.ok ? { applied: result.applied, message: result.message } : { error: result.message });
+      })
+      .catch((err: Error) => answer(500, { error: err.message }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,10 +91,14 @@ export async function serveFaultControl(network: FaultNetwork, port: number, log
 }
 
 /** Applies each non-empty stdin line as a fault, logging the outcome; returns a function that stops reading. */
-export function readFaultLines(network: FaultNetwork, input: NodeJS.ReadableStream, log: (line: string) => void): () => void {
+export function readFaultLines(faults: ClusterFaults, input: NodeJS.ReadableStream, log: (line: string) => void): () => void {
   const lines = createInterface({ input, terminal: false });
   lines.on('line', (line) => {
-    if (line.trim() !== '') log(applyFaultText(network, line).message);
+    if (line.trim() !== '')
+      void applyFaultText(faults, line).then(
+        (r) => log(r.message),
+        (err: Error) => log(`failed: ${err.message}`),
+      );
   });
   return () => lines.close();
 }

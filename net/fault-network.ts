@@ -189,11 +189,12 @@ export function parseFaultCommand(text: string, nodes: number): FaultCommand {
   }
 }
 
-function milliseconds(v: unknown, where: string): number {
+/** A duration: milliseconds as a number, or "500ms", "2s", "1m". */
+export function milliseconds(v: unknown, where: string): number {
   if (typeof v === 'number' && v >= 0) return v;
-  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)(ms|s)$/.exec(v) : null;
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(v) : null;
   if (m === null) throw new FaultCommandError(`${where}: expected a duration like "500ms" or "2s", got ${JSON.stringify(v)}`);
-  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  return Number(m[1]) * (m[2] === 'm' ? 60_000 : m[2] === 's' ? 1000 : 1);
 }
 
 /** A link's proxy with its description, for stats. */
@@ -221,35 +222,44 @@ export class FaultNetwork {
     return new FaultNetwork(layout, running);
   }
 
-  /** Applies a fault; faults add up until a heal. */
-  apply(command: FaultCommand): void {
+  /**
+   * Applies a fault (faults add up until a heal) and returns its undo, which lifts only what this
+   * fault set on the links it touched (a scenario fault's `for`); the undo of a heal does nothing.
+   */
+  apply(command: FaultCommand): () => void {
+    const undos: Array<() => void> = [];
+    const set = (r: RunningLink, fault: 'cut' | 'delay' | 'bandwidth', direction: Direction | 'both', act: () => void) => {
+      act();
+      undos.push(() => r.proxy.lift(fault, direction));
+    };
     switch (command.kind) {
       case 'partition':
         command.groups.forEach((g, i) =>
           command.groups.slice(i + 1).forEach((h) => {
-            for (const a of g) for (const b of h) if (a !== b) for (const r of this.between(a, b)) r.proxy.cut();
+            for (const a of g) for (const b of h) if (a !== b) for (const r of this.between(a, b)) set(r, 'cut', 'both', () => r.proxy.cut());
           }),
         );
-        return;
+        break;
       case 'partition-oneway':
         // Messages from a to b travel as a's requests on a→b connections and as a's answers on b→a ones.
         for (const a of command.from)
           for (const b of command.to) {
             if (a === b) continue;
-            for (const r of this.directed(a, b)) r.proxy.cut('toTarget');
-            for (const r of this.directed(b, a)) r.proxy.cut('fromTarget');
+            for (const r of this.directed(a, b)) set(r, 'cut', 'toTarget', () => r.proxy.cut('toTarget'));
+            for (const r of this.directed(b, a)) set(r, 'cut', 'fromTarget', () => r.proxy.cut('fromTarget'));
           }
-        return;
+        break;
       case 'slow-link':
-        for (const r of this.between(...command.between)) r.proxy.delay(command.latencyMs);
-        return;
+        for (const r of this.between(...command.between)) set(r, 'delay', 'both', () => r.proxy.delay(command.latencyMs));
+        break;
       case 'bandwidth':
-        for (const r of this.between(...command.between)) r.proxy.bandwidth(command.bytesPerSecond);
-        return;
+        for (const r of this.between(...command.between)) set(r, 'bandwidth', 'both', () => r.proxy.bandwidth(command.bytesPerSecond));
+        break;
       case 'heal':
         for (const r of this.running) r.proxy.heal();
-        return;
+        break;
     }
+    return () => undos.forEach((undo) => undo());
   }
 
   /** Every link that is not healthy, and the bytes each link carried. */

@@ -203,6 +203,11 @@ export class FaultProxy {
     this.set(direction, { bytesPerSecond });
   }
 
+  /** Lifts one kind of fault (the undo of one scenario fault) and leaves the others; what was held flows on. */
+  lift(fault: 'cut' | 'delay' | 'bandwidth', direction: Direction | 'both' = 'both'): void {
+    this.set(direction, fault === 'cut' ? { cut: false } : fault === 'delay' ? { delayMs: 0 } : { bytesPerSecond: null });
+  }
+
   /** Lifts every fault of both directions; what was held flows on. */
   heal(): void {
     this.set('both', healthy());

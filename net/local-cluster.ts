@@ -33,6 +33,8 @@ export interface LocalBroker {
   port: number;
   controllerPort: number;
   process: ChildProcess | null;
+  /** Stopped by SIGSTOP (a paused process): it holds its sockets but runs nothing until SIGCONT. */
+  paused: boolean;
 }
 
 /** Ports the system says are free right now (bound together, then released). */
@@ -139,6 +141,7 @@ export class LocalCluster {
         port: listenerPort(properties, 'advertised.listeners', 'PLAINTEXT'),
         controllerPort: listenerPort(properties, 'listeners', 'CONTROLLER'),
         process: null,
+        paused: false,
       });
     });
     return cluster;
@@ -163,17 +166,54 @@ export class LocalCluster {
     closeSync(log);
     broker.process = child;
     child.once('exit', () => {
-      if (broker.process === child) broker.process = null;
+      if (broker.process !== child) return;
+      broker.process = null;
+      broker.paused = false;
     });
   }
 
   /** Sends a signal to a broker's process (SIGKILL for a crash, SIGSTOP/SIGCONT for a pause) and, for a kill, waits for it to exit. */
   async signal(id: number, signal: NodeJS.Signals): Promise<void> {
-    const child = this.broker(id).process;
+    const broker = this.broker(id);
+    const child = broker.process;
     if (child === null) return;
     const exited = signal === 'SIGKILL' || signal === 'SIGTERM' ? new Promise<void>((resolve) => child.once('exit', () => resolve())) : Promise.resolve();
     child.kill(signal);
+    if (signal === 'SIGSTOP') broker.paused = true;
+    if (signal === 'SIGCONT') broker.paused = false;
     await exited;
+    if (broker.process === null) broker.paused = false;
+  }
+
+  /** A crash: SIGKILL (a paused process dies too); the page cache keeps what it wrote. */
+  async crash(id: number): Promise<void> {
+    await this.signal(id, 'SIGKILL');
+    this.broker(id).paused = false;
+  }
+
+  /** A graceful stop: SIGTERM (after SIGCONT, if paused), SIGKILL if it has not exited within `graceMs`. */
+  async stop(id: number, graceMs = 10_000): Promise<void> {
+    const broker = this.broker(id);
+    const child = broker.process;
+    if (child === null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (broker.paused) child.kill('SIGCONT');
+    broker.paused = false;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Whether the broker's process is running and not paused. */
+  isServing(id: number): boolean {
+    const broker = this.broker(id);
+    return broker.process !== null && !broker.paused;
+  }
+
+  /** The port of broker `id`'s client listener itself, behind its proxy if it has one. */
+  directPort(id: number): number {
+    return this.faultLayout?.nodes.find((n) => n.id === id)?.clientPort ?? this.broker(id).port;
   }
 
   /** Waits until every running broker answers Metadata listing all running brokers; throws after `timeoutMs`. */
@@ -196,17 +236,7 @@ export class LocalCluster {
 
   /** Stops every broker with SIGTERM (a clean shutdown), SIGKILL after `graceMs`. */
   async stopAll(graceMs = 10_000): Promise<void> {
-    await Promise.all(
-      this.brokers.map(async (b) => {
-        const child = b.process;
-        if (child === null) return;
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
+    await Promise.all(this.brokers.map((b) => this.stop(b.id, graceMs)));
   }
 
   private broker(id: number): LocalBroker {

@@ -55,6 +55,15 @@ export class RealHistory implements CheckerHost {
     };
   }
 
+  /**
+   * Writes a line about the run or a node that is no client (a fault the nemesis applied) without
+   * handing it to the observers: a black-box check judges what the clients saw, not the faults.
+   */
+  note(node: NodeId | null, event: RunEvent | RecordedNodeEvent): void {
+    if (node === null) this.writer.runEvent(this.us(), event as RunEvent);
+    else this.writer.nodeEvent(this.us(), quoteNode(node), event as RecordedNodeEvent);
+  }
+
   /** Writes the summary line and closes the trace; returns its hash (null without a sink). */
   close(summary: Omit<TraceSummary, 'kind' | 'steps' | 'simMs' | 'events' | 'traceHash'>): string | null {
     const steps = this.writer.step;

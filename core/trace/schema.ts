@@ -192,8 +192,8 @@ export interface RunEvents {
   partition: { groups: NodeId[][]; oneWay: boolean; cut: Array<[NodeId, NodeId]> };
   /** Links restored. */
   heal: { links: Array<[NodeId, NodeId]> | 'all' };
-  /** A link's settings overridden both ways (null: back to the defaults), or every override dropped. */
-  link: { between: [NodeId, NodeId] | 'all'; config: Partial<LinkSettings> | null };
+  /** A link's settings overridden both ways (null: back to the defaults), or every override dropped; real runs also cap a link's bandwidth (null: the cap lifted). */
+  link: { between: [NodeId, NodeId] | 'all'; config: Partial<LinkSettings> | null; bytesPerSecond?: number | null };
   /** The network defaults changed. */
   network: { config: Partial<LinkSettings> };
   /** The disk fault rates changed. */

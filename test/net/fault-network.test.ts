@@ -4,7 +4,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { faultLayout, faultLayoutPorts, FaultNetwork, parseFaultCommand, proxiedAddresses } from '../../net/fault-network.ts';
-import { freePorts } from '../../net/local-cluster.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClusterFaults } from '../../net/cluster-faults.ts';
+import { freePorts, LocalCluster } from '../../net/local-cluster.ts';
 import { serveFaultControl } from '../../net/fault-control.ts';
 
 const layout = faultLayout(
@@ -87,13 +91,32 @@ describe('FaultNetwork', () => {
       await network.close();
     }
   });
+
+  it("undoes one fault (a scenario fault's `for`) without lifting the others on the same links", async () => {
+    const network = await FaultNetwork.start(faultLayout(3, await freePorts(faultLayoutPorts(3))));
+    try {
+      const faultsOf = (from: number, to: number) => network.state().find((l) => l.from === from && l.to === to && l.kind === 'broker')!.faults.toTarget;
+      const slow = network.apply(parseFaultCommand('{"slow-link": {"between": ["b1", "b2"], "latency": "50ms"}}', 3));
+      const isolate = network.apply(parseFaultCommand('{"partition": [["b1"], "rest"]}', 3));
+      expect(faultsOf(1, 2)).toEqual({ cut: true, delayMs: 50, bytesPerSecond: null });
+      isolate();
+      expect(faultsOf(1, 2)).toEqual({ cut: false, delayMs: 50, bytesPerSecond: null });
+      expect(faultsOf(1, 3).cut).toBe(false);
+      slow();
+      expect(faultsOf(1, 2)).toEqual({ cut: false, delayMs: 0, bytesPerSecond: null });
+    } finally {
+      await network.close();
+    }
+  });
 });
 
 describe('fault control', () => {
   it('applies a POSTed fault, answers 400 with the error for a bad one, and lists the links', async () => {
-    const network = await FaultNetwork.start(faultLayout(2, await freePorts(faultLayoutPorts(2))));
+    // A cluster laid out but not started: link faults need only its proxies.
+    const cluster = await LocalCluster.prepare({ brokers: 2, dataDir: mkdtempSync(join(tmpdir(), 'samsa-fault-control-')), basePort: 0, faults: true });
+    const network = await FaultNetwork.start(cluster.faultLayout!);
     const logged: string[] = [];
-    const control = await serveFaultControl(network, 0, (line) => logged.push(line));
+    const control = await serveFaultControl(new ClusterFaults(cluster, network), 0, (line) => logged.push(line));
     try {
       const url = `http://127.0.0.1:${control.port}/faults`;
       const ok = await fetch(url, { method: 'POST', body: '{"partition-oneway": {"from": ["b2"], "to": ["b1"]}}' });
