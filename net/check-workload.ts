@@ -117,7 +117,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     const all = Array.from({ length: partitions }, (_, p) => p);
     // Reading starts where the partitions end now: a topic used before holds values of earlier runs
     // (the same `<producer>-<n>`), which are no writes of this history.
-    const starts = await admin.listOffsets(options.topic, -1, all).catch((err: Error) => {
+    const starts = await endOffsets(admin, options.topic, all, Date.now() + options.timeoutMs).catch((err: Error) => {
       throw new CheckSetupError(`cannot read where topic ${options.topic}'s partitions end: ${err.message}`);
     });
     for (const c of consumers) {
@@ -265,6 +265,23 @@ async function pollUntil(consumer: KafkaConsumer, polling: { on: boolean }): Pro
   }
 }
 
+/** Where each partition ends, asked until every partition answers or the deadline passes: right after a topic is made, or after faults, leaders may still be moving. */
+async function endOffsets(
+  admin: KafkaAdmin,
+  topic: string,
+  partitions: readonly number[],
+  deadline: number,
+): Promise<Array<{ partition: number; offset: number }>> {
+  for (;;) {
+    try {
+      return await admin.listOffsets(topic, -1, [...partitions]);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(500);
+    }
+  }
+}
+
 /** Whether every consumer read every partition up to the end it had once sending stopped, within the timeout. */
 async function drained(
   admin: KafkaAdmin,
@@ -274,15 +291,11 @@ async function drained(
   timeoutMs: number,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  let ends: Map<number, number> | null = null;
-  // Right after faults, leaders may still be moving: ask until every partition answers.
-  while (ends === null) {
-    try {
-      ends = new Map((await admin.listOffsets(topic, -1, [...partitions])).map((o) => [o.partition, o.offset]));
-    } catch {
-      if (Date.now() > deadline) return false;
-      await sleep(500);
-    }
+  let ends: Map<number, number>;
+  try {
+    ends = new Map((await endOffsets(admin, topic, partitions, deadline)).map((o) => [o.partition, o.offset]));
+  } catch {
+    return false;
   }
   const caughtUp = () => consumers.every((c) => partitions.every((p) => (c.position(topic, p) ?? -1) >= (ends.get(p) ?? 0)));
   while (!caughtUp()) {

@@ -3,12 +3,10 @@
 // opens; the same checkers find the loss when a recorded real history lacks an acknowledged write; a
 // cluster that cannot be reached is one line and exit 64.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rdkafkaMockMissing, startRdkafkaMock, type RunningMock } from '../../bench/peer/rdkafka-mock.ts';
 import type { EventLine } from '../../core/trace/schema.ts';
@@ -16,31 +14,10 @@ import { CheckerSuite } from '../../models/checker-suite.ts';
 import { LocalCluster } from '../../net/local-cluster.ts';
 import { readEventLines } from '../../trace/reader.ts';
 import { startVizServer } from '../../viz/server/start.ts';
+import { samsa, type Run } from './real-helpers.ts';
 
-const SAMSA = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
 const mockMissing = rdkafkaMockMissing();
 if (process.env.SAMSA_REQUIRE_KAFKA_CLIENTS === '1' && mockMissing !== null) throw new Error(`SAMSA_REQUIRE_KAFKA_CLIENTS=1 but ${mockMissing}`);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function samsa(args: string[], timeoutMs = 90_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SAMSA, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 interface CheckJson {
   bootstrap: string;

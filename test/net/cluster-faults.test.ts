@@ -2,37 +2,13 @@
 // nodes' replication and quorum traffic included), a cut between a partition's leader and the rest
 // (POSTed to the fault control endpoint) moves the leadership, and heal brings the old leader back.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { partitionStates, until } from './real-helpers.ts';
-
-const SAMSA = join(import.meta.dirname, '..', '..', 'bin', 'samsa.js');
-
-/** Starts `samsa cluster --faults` and resolves with the process, its bootstrap servers and its fault control URL. */
-function startCluster(dataDir: string): Promise<{ child: ChildProcess; bootstrap: string; control: string }> {
-  const args = [SAMSA, 'cluster', '--brokers', '3', '--port', '0', '--data', dataDir, '--faults'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no bootstrap servers printed within 90 s:\n${out}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const bootstrap = /bootstrap servers: (\S+)/.exec(out);
-      const control = /fault control: (\S+)/.exec(out);
-      if (bootstrap !== null && control !== null) {
-        clearTimeout(timer);
-        resolve({ child, bootstrap: bootstrap[1]!, control: control[1]! });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`samsa cluster exited with ${code}:\n${out}`)));
-  });
-}
+import { partitionStates, startFaultCluster, until } from './real-helpers.ts';
 
 async function fault(control: string, command: unknown): Promise<void> {
   const res = await fetch(control, { method: 'POST', body: JSON.stringify(command) });
@@ -48,7 +24,7 @@ describe('samsa cluster --faults', () => {
   });
 
   it('a cut between a partition leader and the rest moves the leadership; heal brings the old leader back into the ISR', async () => {
-    const { child, bootstrap, control } = await startCluster(dir);
+    const { child, bootstrap, control } = await startFaultCluster(dir);
     running.push(child);
     const ports = bootstrap.split(',').map((hp) => Number(hp.split(':')[1]));
     const kafka = new Kafka({ clientId: 'samsa-faults', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING });

@@ -1,8 +1,12 @@
 // What the real-client suites share: which clients this machine has (CI requires them all), running a
-// command with stdin, waiting on a condition, and a partition's leader and ISR as a broker reports them.
+// command with stdin, running samsa, starting `samsa cluster --faults`, waiting on a condition, and a
+// partition's leader and ISR as a broker reports them.
 
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { wireRequests } from '../../net/wire-request.ts';
+
+export const SAMSA = join(import.meta.dirname, '..', '..', 'bin', 'samsa.js');
 
 export const PYTHON = '/usr/bin/python3';
 export const hasKcat = spawnSync('kcat', ['-V']).status === 0;
@@ -36,4 +40,48 @@ export async function until(what: string, check: () => Promise<boolean>, timeout
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `samsa ARGS` to its end (killed after `timeoutMs`), with its exit code and output. */
+export function samsa(args: string[], timeoutMs = 90_000): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SAMSA, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `samsa cluster --faults` (three brokers, free ports) and resolves with the process, its bootstrap servers and its fault control URL. */
+export function startFaultCluster(dataDir: string, extraArgs: string[] = []): Promise<{ child: ChildProcess; bootstrap: string; control: string }> {
+  const args = [SAMSA, 'cluster', '--brokers', '3', '--port', '0', '--data', dataDir, '--faults', ...extraArgs];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no bootstrap servers printed within 90 s:\n${out}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const bootstrap = /bootstrap servers: (\S+)/.exec(out);
+      const control = /fault control: (\S+)/.exec(out);
+      if (bootstrap !== null && control !== null) {
+        clearTimeout(timer);
+        resolve({ child, bootstrap: bootstrap[1]!, control: control[1]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`samsa cluster exited with ${code}:\n${out}`)));
+  });
 }
