@@ -2,9 +2,10 @@
 // runs a local cluster of broker processes and prints its bootstrap servers.
 
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startBroker } from '../net/broker.ts';
+import { NodeTraceFile } from '../net/node-trace.ts';
 import { LocalCluster } from '../net/local-cluster.ts';
 import { FaultNetwork } from '../net/fault-network.ts';
 import { readFaultLines, serveFaultControl } from '../net/fault-control.ts';
@@ -37,7 +38,11 @@ export function registerReal(program: Command): void {
     .command('broker')
     .description("run one real Kafka node (broker, controller or both) from a server.properties with Kafka's config names")
     .requiredOption('--config <file>', 'the server.properties file')
-    .action(async (opts: { config: string }) => {
+    .option(
+      '--trace <file>',
+      "write the node's trace events (JSON Lines, wall-clock times) to this file; a restart writes FILE.2, FILE.3, … (before the extension)",
+    )
+    .action(async (opts: { config: string; trace?: string }) => {
       let props;
       try {
         props = readServerProperties(opts.config);
@@ -47,17 +52,31 @@ export function registerReal(program: Command): void {
       }
       const log = timestamped(`node ${props.nodeId}: `);
       for (const warning of props.warnings) log(`warning: ${warning}`);
+      let trace: NodeTraceFile | null = null;
+      try {
+        trace = opts.trace === undefined ? null : new NodeTraceFile(opts.trace, String(props.nodeId), { roles: props.roles, properties: resolve(opts.config) });
+      } catch (err) {
+        throw new UserError(`--trace: ${(err as Error).message}`);
+      }
+      if (trace !== null) log(`tracing to ${trace.file} (incarnation ${trace.incarnation})`);
+      const halt = (reason: string) => {
+        trace?.close(`halt: ${reason}`);
+        process.exit(1);
+      };
       let broker;
       try {
-        broker = await startBroker(props, log);
+        broker = await startBroker(props, log, halt, trace);
       } catch (err) {
+        trace?.close(`failed to start: ${(err as Error).message}`);
         if (err instanceof LogDirInUseError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError((err as Error).message);
         throw err;
       }
       log(`started (roles ${props.roles.join(',')}, log dir ${props.logDir})`);
       const signal = await stopSignal();
       log(`${signal}: stopping`);
+      trace?.record({ kind: 'stop', graceful: true });
       await broker.stop();
+      trace?.close('shutdown');
       log('stopped');
     });
 
@@ -69,13 +88,20 @@ export function registerReal(program: Command): void {
     .option('--port <port>', 'first client port (controllers follow the brokers); 0 picks free ports', positiveInt('--port'), 9092)
     .option('--faults', 'put a fault-injecting proxy on every link (node to node, client to node), driven over HTTP and stdin (net/README.md)')
     .option('--fault-port <port>', 'with --faults, the port of the fault control endpoint on 127.0.0.1; 0 picks a free one', positiveInt('--fault-port'), 0)
-    .action(async (opts: { brokers: number; data: string; port: number; faults?: boolean; faultPort: number }) => {
+    .option('--trace <dir>', 'each broker writes its trace to DIR/b<id>.jsonl (a restart: b<id>.2.jsonl, …); `samsa viz DIR` shows the run')
+    .action(async (opts: { brokers: number; data: string; port: number; faults?: boolean; faultPort: number; trace?: string }) => {
       if (opts.brokers < 1) throw new UserError('--brokers: expected at least 1');
       if (opts.faultPort !== 0 && opts.faults !== true) throw new UserError('--fault-port: only with --faults');
       let cluster;
       let network: FaultNetwork | null = null;
       try {
-        cluster = await LocalCluster.prepare({ brokers: opts.brokers, dataDir: opts.data, basePort: opts.port, faults: opts.faults === true });
+        cluster = await LocalCluster.prepare({
+          brokers: opts.brokers,
+          dataDir: opts.data,
+          basePort: opts.port,
+          faults: opts.faults === true,
+          ...(opts.trace !== undefined ? { traceDir: resolve(opts.trace) } : {}),
+        });
         if (cluster.faultLayout !== null) network = await FaultNetwork.start(cluster.faultLayout);
       } catch (err) {
         throw new UserError((err as Error).message);
@@ -105,6 +131,7 @@ export function registerReal(program: Command): void {
       }
       process.stdout.write(`samsa cluster: ${opts.brokers} brokers, data in ${opts.data}\n`);
       for (const b of cluster.brokers) process.stdout.write(`  broker ${b.id}: 127.0.0.1:${b.port} (controller :${b.controllerPort}, log ${b.logFile})\n`);
+      if (opts.trace !== undefined) process.stdout.write(`traces in ${resolve(opts.trace)} (b1.jsonl, …); watch the run: npx samsa viz ${opts.trace}\n`);
       if (control !== null) {
         process.stdout.write(`every link proxied: clients and nodes reach the nodes only through fault proxies\n`);
         process.stdout.write(`fault control: http://127.0.0.1:${control.port}/faults (POST one JSON fault, GET the links; or one per line on stdin)\n`);
