@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startBroker } from '../net/broker.ts';
-import { NodeTraceFile } from '../net/node-trace.ts';
+import { NodeTraceFile, RunTraceFile } from '../net/node-trace.ts';
+import { faultEvents } from '../net/fault-trace.ts';
 import { LocalCluster } from '../net/local-cluster.ts';
 import { FaultNetwork } from '../net/fault-network.ts';
 import { readFaultLines, serveFaultControl } from '../net/fault-control.ts';
@@ -114,9 +115,13 @@ export function registerReal(program: Command): void {
         await network?.close();
         throw new UserError(`--fault-port: ${(err as Error).message}`);
       }
+      // With --trace, the faults applied go to DIR/faults.jsonl, merged with the nodes' traces.
+      const faultTrace = network !== null && opts.trace !== undefined ? new RunTraceFile(join(resolve(opts.trace), 'faults.jsonl'), 'faults', {}) : null;
+      if (faultTrace !== null) network!.applied.push((command) => faultEvents(command).forEach((e) => faultTrace.record(e)));
       const stopReading = network === null ? () => {} : readFaultLines(network, process.stdin, log);
       const shutDown = async () => {
         stopReading();
+        faultTrace?.close();
         await cluster.stopAll();
         await control?.close();
         await network?.close();

@@ -27,7 +27,8 @@ export function describeMerge(result: MergeResult): string {
   const parts = [
     `${nodes.size} node(s) (${[...nodes].map(([n, k]) => (k > 1 ? `${n}: ${k} incarnations` : n)).join(', ')})`,
     ...(unclean > 0 ? [`${unclean} incarnation(s) without a clean stop (killed, or still running)`] : []),
-    result.sources.some((s) => s.node === undefined) ? 'the client history' : 'no client history',
+    result.sources.some((s) => s.scenario === 'check') ? 'the client history' : 'no client history',
+    ...(result.sources.some((s) => s.scenario === 'faults') ? ['the faults applied'] : []),
     `${result.events.toLocaleString('en-US')} events over ${(result.simMs / 1000).toFixed(1)} s`,
     `${result.violations.length} violation(s)`,
   ];

@@ -203,6 +203,9 @@ interface RunningLink {
 }
 
 export class FaultNetwork {
+  /** Called with every fault applied (`samsa cluster --faults --trace` records them). */
+  readonly applied: Array<(command: FaultCommand) => void> = [];
+
   private constructor(
     readonly layout: FaultLayout,
     private readonly running: RunningLink[],
@@ -223,6 +226,11 @@ export class FaultNetwork {
 
   /** Applies a fault; faults add up until a heal. */
   apply(command: FaultCommand): void {
+    this.cut(command);
+    for (const listener of this.applied) listener(command);
+  }
+
+  private cut(command: FaultCommand): void {
     switch (command.kind) {
       case 'partition':
         command.groups.forEach((g, i) =>

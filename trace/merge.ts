@@ -1,5 +1,5 @@
 // Merges the trace files of one real run (each node incarnation's `samsa broker --trace` file, the
-// client history of `samsa check --history`) into ONE trace of the same schema: every line moved to
+// client history of `samsa check --history`, the faults of `samsa cluster --faults`) into ONE trace of the same schema: every line moved to
 // the run's time (each file's wall-clock start, `config.startedAtMs`, aligns it), in time order, the
 // steps renumbered and the violations' `atStep` pointed at their new steps, so that the visualizer,
 // the checkers and the trace tools read a real run as they read a simulated one. A node incarnation
@@ -223,7 +223,7 @@ export function mergeRealRun(files: readonly string[], out: string): MergeResult
   const histories: string[] = [];
   for (const { path, real } of headers) {
     if (real.node === null) {
-      histories.push(path);
+      if (real.header.scenario === 'check') histories.push(path);
       continue;
     }
     const key = `${real.node}#${real.incarnation ?? 1}`;
@@ -241,7 +241,7 @@ export function mergeRealRun(files: readonly string[], out: string): MergeResult
   const originMs = Math.min(...headers.map((h) => h.real.startedAtMs));
   const followed = (r: RealHeader) => headers.some((h) => h.real.node === r.node && (h.real.incarnation ?? 1) > (r.incarnation ?? 1));
   const sources = headers.map(({ path, real }) => new Source(path, real, real.startedAtMs - originMs, real.node !== null && followed(real)));
-  const history = headers.find((h) => h.real.node === null);
+  const history = headers.find((h) => h.real.node === null && h.real.header.scenario === 'check');
   const header: TraceHeader = {
     samsa: 1,
     scenario: 'real-run',

@@ -7,6 +7,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { faultEvents } from '../../net/fault-trace.ts';
 import { mergeRealRun, runTraces, splitRealRun, TraceMergeError, UNCLEAN_END } from '../../trace/merge.ts';
 import { readEventLines } from '../../trace/reader.ts';
 import { indexTrace } from '../../viz/server/trace-index.ts';
@@ -134,5 +135,56 @@ describe('what a merge takes and refuses', () => {
     const again = trace('b1-copy.jsonl', node('1', 1, T0 + 5), []);
     expect(() => mergeRealRun([a, again], join(dir, 'x.jsonl'))).toThrow(TraceMergeError);
     expect(() => mergeRealRun([a, again], join(dir, 'x.jsonl'))).toThrow(/both node 1's incarnation 1/);
+  });
+});
+
+describe("a cluster's faults in a merged run", () => {
+  it("are the run lines of the faults applied, in the nodes' names", () => {
+    expect(faultEvents({ kind: 'partition', groups: [[1], [2, 'clients']] })).toEqual([
+      {
+        kind: 'partition',
+        groups: [['1'], ['2', 'clients']],
+        oneWay: false,
+        cut: [
+          ['1', '2'],
+          ['1', 'clients'],
+          ['2', '1'],
+          ['clients', '1'],
+        ],
+      },
+    ]);
+    expect(faultEvents({ kind: 'partition-oneway', from: [1], to: [2, 3] })).toEqual([
+      {
+        kind: 'partition',
+        groups: [['1'], ['2', '3']],
+        oneWay: true,
+        cut: [
+          ['1', '2'],
+          ['1', '3'],
+        ],
+      },
+    ]);
+    expect(faultEvents({ kind: 'slow-link', between: [1, 3], latencyMs: 500 })).toEqual([
+      { kind: 'link', between: ['1', '3'], config: { latency: { constant: 500 } } },
+    ]);
+    expect(faultEvents({ kind: 'heal' }).map((e) => e.kind)).toEqual(['heal', 'link']);
+  });
+
+  it('merge beside the nodes and the history, and the visualizer draws the partition from cut to heal', () => {
+    const b1 = trace('f-b1.jsonl', node('1', 1, T0), [role(0, '1'), role(500, '1')]);
+    const history = trace('f-history.jsonl', { runtime: 'real', startedAtMs: T0 }, [
+      { t: 10, node: 'p1', kind: 'client', op: 'send', type: 'invoke', id: 0, value: { values: [['t', 0, 'p1-0', null]] } },
+    ]);
+    const events = faultEvents({ kind: 'partition', groups: [[1], [2, 3]] })
+      .map((e, k) => ({ t: 100 + k, ...e }))
+      .concat(faultEvents({ kind: 'heal' }).map((e, k) => ({ t: 300 + k, ...e })));
+    const faults = trace('f-faults.jsonl', { runtime: 'real', startedAtMs: T0 }, events);
+    // The fault file is no second history.
+    writeFileSync(faults, readFileSync(faults, 'utf8').replace('"scenario":"check"', '"scenario":"faults"'));
+    const out = join(dir, 'f-run.jsonl');
+    mergeRealRun([b1, history, faults], out);
+    const index = indexTrace(out, 'f', 'f-run.jsonl');
+    expect(index.meta.faults.map((f) => [f.kind, f.startT, f.endT, f.nodes])).toEqual([['partition', 100, 300, ['1', '2', '3']]]);
+    index.checkpoints.stop();
   });
 });
