@@ -19,6 +19,7 @@ import { registerGroups } from './groups.ts';
 import { registerConfigs } from './configs.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
+import { registerTrace } from './trace.ts';
 import { registerViz } from './viz.ts';
 
 /** sysexits.h EX_USAGE: the command was used wrongly (bad argument, bad file). */
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerModel(program);
   registerViz(program);
+  registerTrace(program);
   registerReal(program);
   registerTopics(program);
   registerProduce(program);

@@ -3,13 +3,16 @@
 
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startBroker } from '../net/broker.ts';
+import { NodeTraceFile, RunTraceFile } from '../net/node-trace.ts';
+import { faultLines } from '../net/fault-trace.ts';
 import { LocalCluster } from '../net/local-cluster.ts';
 import { FaultNetwork } from '../net/fault-network.ts';
 import { ClusterFaults } from '../net/cluster-faults.ts';
 import { describeApplied, readFaultLines, serveFaultControl } from '../net/fault-control.ts';
+import type { AppliedFault } from '../net/cluster-faults.ts';
 import { PropertiesError, readServerProperties } from '../net/server-properties.ts';
 import { LogDirInUseError } from '../net/file-storage.ts';
 import { UserError } from './output.ts';
@@ -17,6 +20,14 @@ import { collect, keyValues } from './tool-options.ts';
 
 function timestamped(prefix: string): (line: string) => void {
   return (line) => process.stdout.write(`[${new Date().toISOString()}] ${prefix}${line}\n`);
+}
+
+/** The run lines of a fault, and the pauses and resumes that no node trace can show, into DIR/faults.jsonl. */
+function recordFaultLines(trace: RunTraceFile, applied: AppliedFault, undoes: AppliedFault | null): void {
+  for (const line of faultLines(applied, undoes, ['clients'], () => 0)) {
+    if (line.node === null) trace.record(line.event);
+    else if (line.event.kind === ('pause' as never) || line.event.kind === ('resume' as never)) trace.recordNode(line.node, line.event);
+  }
 }
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
@@ -40,7 +51,11 @@ export function registerReal(program: Command): void {
     .command('broker')
     .description("run one real Kafka node (broker, controller or both) from a server.properties with Kafka's config names")
     .requiredOption('--config <file>', 'the server.properties file')
-    .action(async (opts: { config: string }) => {
+    .option(
+      '--trace <file>',
+      "write the node's trace events (JSON Lines, wall-clock times) to this file; a restart writes FILE.2, FILE.3, … (before the extension)",
+    )
+    .action(async (opts: { config: string; trace?: string }) => {
       let props;
       try {
         props = readServerProperties(opts.config);
@@ -50,17 +65,31 @@ export function registerReal(program: Command): void {
       }
       const log = timestamped(`node ${props.nodeId}: `);
       for (const warning of props.warnings) log(`warning: ${warning}`);
+      let trace: NodeTraceFile | null = null;
+      try {
+        trace = opts.trace === undefined ? null : new NodeTraceFile(opts.trace, String(props.nodeId), { roles: props.roles, properties: resolve(opts.config) });
+      } catch (err) {
+        throw new UserError(`--trace: ${(err as Error).message}`);
+      }
+      if (trace !== null) log(`tracing to ${trace.file} (incarnation ${trace.incarnation})`);
+      const halt = (reason: string) => {
+        trace?.close(`halt: ${reason}`);
+        process.exit(1);
+      };
       let broker;
       try {
-        broker = await startBroker(props, log);
+        broker = await startBroker(props, log, halt, trace);
       } catch (err) {
+        trace?.close(`failed to start: ${(err as Error).message}`);
         if (err instanceof LogDirInUseError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError((err as Error).message);
         throw err;
       }
       log(`started (roles ${props.roles.join(',')}, log dir ${props.logDir})`);
       const signal = await stopSignal();
       log(`${signal}: stopping`);
+      trace?.record({ kind: 'stop', graceful: true });
       await broker.stop();
+      trace?.close('shutdown');
       log('stopped');
     });
 
@@ -78,7 +107,8 @@ export function registerReal(program: Command): void {
       collect,
       [],
     )
-    .action(async (opts: { brokers: number; data: string; port: number; faults?: boolean; faultPort: number; config: string[] }) => {
+    .option('--trace <dir>', 'each broker writes its trace to DIR/b<id>.jsonl (a restart: b<id>.2.jsonl, …); `samsa viz DIR` shows the run')
+    .action(async (opts: { brokers: number; data: string; port: number; faults?: boolean; faultPort: number; config: string[]; trace?: string }) => {
       if (opts.brokers < 1) throw new UserError('--brokers: expected at least 1');
       const config = Object.fromEntries(keyValues('--config', opts.config).map(({ name, value }) => [name, value]));
       if (opts.config.length > 0 && existsSync(join(opts.data, 'broker-1', 'server.properties'))) {
@@ -88,7 +118,14 @@ export function registerReal(program: Command): void {
       let cluster;
       let network: FaultNetwork | null = null;
       try {
-        cluster = await LocalCluster.prepare({ brokers: opts.brokers, dataDir: opts.data, basePort: opts.port, faults: opts.faults === true, config });
+        cluster = await LocalCluster.prepare({
+          brokers: opts.brokers,
+          dataDir: opts.data,
+          basePort: opts.port,
+          faults: opts.faults === true,
+          config,
+          ...(opts.trace !== undefined ? { traceDir: resolve(opts.trace) } : {}),
+        });
         if (cluster.faultLayout !== null) network = await FaultNetwork.start(cluster.faultLayout);
       } catch (err) {
         throw new UserError((err as Error).message);
@@ -97,16 +134,21 @@ export function registerReal(program: Command): void {
       let control;
       let faults: ClusterFaults | null = null;
       try {
-        faults = network === null ? null : new ClusterFaults(cluster, network, (undone) => log(`${describeApplied(undone)} (its "for" ended)`));
+        faults = network === null ? null : new ClusterFaults(cluster, network);
+        faults?.listeners.push((applied) => log(describeApplied(applied)));
         control = faults === null ? null : await serveFaultControl(faults, opts.faultPort, log);
       } catch (err) {
         await network?.close();
         throw new UserError(`--fault-port: ${(err as Error).message}`);
       }
+      // With --trace, the faults applied go to DIR/faults.jsonl, merged with the nodes' traces (which show crashes and restarts themselves).
+      const faultTrace = faults !== null && opts.trace !== undefined ? new RunTraceFile(join(resolve(opts.trace), 'faults.jsonl'), 'faults', {}) : null;
+      if (faultTrace !== null) faults!.listeners.push((applied, undoes) => recordFaultLines(faultTrace, applied, undoes));
       const stopReading = faults === null ? () => {} : readFaultLines(faults, process.stdin, log);
       const shutDown = async () => {
         stopReading();
         faults?.cancelTimers();
+        faultTrace?.close();
         await cluster.stopAll();
         await control?.close();
         await network?.close();
@@ -121,6 +163,7 @@ export function registerReal(program: Command): void {
       }
       process.stdout.write(`samsa cluster: ${opts.brokers} brokers, data in ${opts.data}\n`);
       for (const b of cluster.brokers) process.stdout.write(`  broker ${b.id}: 127.0.0.1:${b.port} (controller :${b.controllerPort}, log ${b.logFile})\n`);
+      if (opts.trace !== undefined) process.stdout.write(`traces in ${resolve(opts.trace)} (b1.jsonl, …); watch the run: npx samsa viz ${opts.trace}\n`);
       if (control !== null) {
         process.stdout.write(`every link proxied: clients and nodes reach the nodes only through fault proxies\n`);
         process.stdout.write(`fault control: http://127.0.0.1:${control.port}/faults (POST one JSON fault, GET the links; or one per line on stdin)\n`);

@@ -1,7 +1,14 @@
 // `samsa viz`: serves the replay visualizer over the traces given (files or folders) and those
-// under failures/, on 127.0.0.1 unless --host says otherwise, until interrupted.
+// under failures/, on 127.0.0.1 unless --host says otherwise, until interrupted. The pieces of a real
+// run given (node traces, the check's history; or a folder of them) are shown merged as one run.
 
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { splitRealRun, TraceMergeError } from '../trace/merge.ts';
+import { TraceFormatError } from '../trace/reader.ts';
+import { describeMerge, mergeRun } from './trace.ts';
 import { CatalogError } from '../viz/server/catalog.ts';
 import { startVizServer } from '../viz/server/start.ts';
 import { bad, dim, intOption, ok, printJson, UserError } from './output.ts';
@@ -18,10 +25,12 @@ export function registerViz(program: Command): void {
     .option('--json', 'print { url, traces } as one JSON line once listening')
     .action(async (traces: string[], opts: { port: number; host: string; json?: boolean }) => {
       if (opts.port > 65535) throw new UserError(`--port must be at most 65535 (got ${opts.port})`);
+      const merged = mergeRealRunPieces(traces, opts.json === true);
       let server;
       try {
-        server = await startVizServer({ traces, cwd: process.cwd(), host: opts.host, port: opts.port });
+        server = await startVizServer({ traces: merged.traces, cwd: process.cwd(), host: opts.host, port: opts.port });
       } catch (err) {
+        merged.cleanUp();
         if (err instanceof CatalogError || err instanceof Error) throw new UserError(err.message);
         throw err;
       }
@@ -47,9 +56,41 @@ export function registerViz(program: Command): void {
         process.stdout.write(dim('press Ctrl-C to stop\n'));
       }
       await new Promise<void>((resolve) => {
-        const stop = () => void server.close().then(resolve);
+        const stop = () =>
+          void server.close().then(() => {
+            merged.cleanUp();
+            resolve();
+          });
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
     });
+}
+
+/**
+ * The traces to serve: the pieces of a real run among `traces` (two or more node traces and histories,
+ * given or in a given folder) become one merged trace in a temporary folder, removed by `cleanUp`.
+ */
+function mergeRealRunPieces(traces: readonly string[], quiet: boolean): { traces: string[]; cleanUp: () => void } {
+  const existing = traces.map((t) => resolve(t)).filter((t) => existsSync(t));
+  if (existing.length !== traces.length) return { traces: [...traces], cleanUp: () => {} };
+  let split;
+  try {
+    split = splitRealRun(existing);
+  } catch (err) {
+    if (err instanceof TraceMergeError || err instanceof TraceFormatError) throw new UserError(err.message);
+    throw err;
+  }
+  if (split.real.length < 2) return { traces: [...traces], cleanUp: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-viz-run-'));
+  const folder = traces.length === 1 ? basename(resolve(traces[0]!)) : 'real';
+  const out = join(dir, `${folder}-run.jsonl`);
+  try {
+    const result = mergeRun(split.real, out);
+    if (!quiet) process.stderr.write(dim(`merged ${split.real.length} traces of a real run: ${describeMerge(result)}\n`));
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { traces: [out, ...split.rest], cleanUp: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,6 +1,7 @@
 // One real Kafka node from its server.properties: the log dir as file storage, the node's spec (roles,
 // quorum voters, advertised broker listeners, broker config), and the runtime that serves it; stops
-// cleanly (every unsynced write flushed) on SIGTERM or SIGINT.
+// cleanly (every unsynced write flushed) on SIGTERM or SIGINT. With a trace (net/node-trace.ts), every
+// event of the node goes to it.
 
 import type { NodeId } from '../core/env.ts';
 import { KafkaNode, type KafkaNodeSpec } from '../core/node/kafka-node.ts';
@@ -8,6 +9,7 @@ import { raftSettings } from '../core/raft/settings.ts';
 import { NODE_COMPRESSORS } from './compression.ts';
 import { FileStorage } from './file-storage.ts';
 import { NodeRuntime, type Address } from './node-runtime.ts';
+import type { NodeTraceFile } from './node-trace.ts';
 import type { BrokerProperties } from './server-properties.ts';
 
 const SECURITY_PROTOCOL_IDS = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 } as const;
@@ -27,11 +29,16 @@ function voters(props: BrokerProperties): Map<NodeId, Address> {
   return new Map(props.quorum.voters.map((v) => [String(v.id), { host: v.host, port: v.port }]));
 }
 
-/** Starts the node of `props`; resolves once its listeners are bound and it has booted from its log dir. `halt` ends a broker whose storage failed (by default the process exits). */
+/**
+ * Starts the node of `props`; resolves once its listeners are bound and it has booted from its log dir.
+ * `halt` ends a broker whose storage failed (by default the process exits); `trace` takes every event
+ * of the node (the caller closes it).
+ */
 export async function startBroker(
   props: BrokerProperties,
   log: (line: string) => void,
   halt: (reason: string) => void = () => process.exit(1),
+  trace: NodeTraceFile | null = null,
 ): Promise<RunningBroker> {
   const voterAddresses = voters(props);
   const storage = new FileStorage(props.logDir);
@@ -49,6 +56,7 @@ export async function startBroker(
     compressors: NODE_COMPRESSORS,
     maxRequestBytes: props.socketRequestMaxBytes,
     trace: (event) => {
+      trace?.record(event);
       if (event.kind === 'raft-state' || event.kind === 'partition-change') log(JSON.stringify(event));
     },
     log,

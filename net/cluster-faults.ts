@@ -38,14 +38,14 @@ const METADATA_TIMEOUT_MS = 1500;
 export class ClusterFaults {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** The undo of every applied fault that has one and is not undone yet, by fault id. */
-  private readonly undos = new Map<number, () => Promise<Omit<AppliedFault, 'id'>>>();
+  private readonly undos = new Map<number, () => Promise<AppliedFault>>();
   private nextId = 1;
+  /** Told of every fault applied and every undo (with the fault it undoes), in order: the log, the trace. */
+  readonly listeners: Array<(applied: AppliedFault, undoes: AppliedFault | null) => void> = [];
 
   constructor(
     readonly cluster: LocalCluster,
     readonly network: FaultNetwork,
-    /** Where a fault that `for` ends is reported (it is undone on a timer). */
-    private readonly onUndo: (applied: AppliedFault) => void = () => {},
   ) {}
 
   get nodeCount(): number {
@@ -74,18 +74,17 @@ export class ClusterFaults {
     const id = this.nextId++;
     if (kind === 'recover') {
       if (rest[kind] !== 'all') throw new FaultCommandError('recover: expected "all"');
-      await this.recover();
-      return { id, fault: { kind: 'heal' }, nodes: [], forMs: null, unmatched: [] };
+      return (await this.recover()).at(-1)!;
     }
     if (kind === 'undo') {
       const undo = typeof rest[kind] === 'number' ? this.undos.get(rest[kind]) : undefined;
       if (undo === undefined) throw new FaultCommandError(`undo: expected the id of a fault not undone yet, got ${JSON.stringify(rest[kind])}`);
-      return { ...(await undo()), id };
+      return undo();
     }
     const unmatched: string[] = [];
     const arg = await this.resolveSelectors(rest[kind], unmatched);
     let applied: AppliedFault;
-    let undo: (() => Promise<Omit<AppliedFault, 'id'>>) | null = null;
+    let undo: (() => Promise<Omit<AppliedFault, 'id' | 'undoes'>>) | null = null;
     if ((PROCESS_FAULTS as readonly string[]).includes(kind)) {
       const command: ProcessCommand = { kind: kind as ProcessFaultKind, nodes: this.nodeList(arg, kind, unmatched.length > 0) };
       const nodes = await this.applyProcess(command);
@@ -106,7 +105,11 @@ export class ClusterFaults {
         command = parseFaultCommand(JSON.stringify({ [kind]: arg }), this.nodeCount);
       } catch (err) {
         // A link whose end matched no node (a slow link to a leader there is none of) is no link to fault.
-        if (unmatched.length > 0 && err instanceof FaultCommandError) return { id, fault: { kind: 'heal' }, nodes: [], forMs: null, unmatched, noop: true };
+        if (unmatched.length > 0 && err instanceof FaultCommandError) {
+          const noop: AppliedFault = { id, fault: { kind: 'heal' }, nodes: [], forMs: null, unmatched, noop: true };
+          this.tell(noop, null);
+          return noop;
+        }
         throw err;
       }
       const lift = this.network.apply(command);
@@ -114,34 +117,33 @@ export class ClusterFaults {
       if (command.kind !== 'heal') {
         undo = async () => {
           lift();
-          return { fault: { kind: 'heal' }, nodes: applied.nodes, forMs: null, unmatched: [], undoes: id };
+          return { fault: { kind: 'heal' }, nodes: applied.nodes, forMs: null, unmatched: [] };
         };
       }
     }
+    this.tell(applied, null);
     if (undo !== null) {
       const once = undo;
-      this.undos.set(id, () => {
+      this.undos.set(id, async () => {
         this.undos.delete(id);
-        return once();
+        const undone: AppliedFault = { ...(await once()), id: this.nextId++, undoes: id };
+        this.tell(undone, applied);
+        return undone;
       });
-      if (forMs !== null) {
-        this.after(forMs, async () => {
-          const pending = this.undos.get(id);
-          if (pending !== undefined) this.onUndo({ ...(await pending()), id: this.nextId++ });
-        });
-      }
+      if (forMs !== null) this.after(forMs, () => this.undos.get(id)?.());
     }
     return applied;
   }
 
-  /** Undoes every fault: resumes paused brokers, heals every link and restarts every broker that is down. */
-  async recover(): Promise<void> {
+  /** Undoes every fault: resumes paused brokers, heals every link and restarts every broker that is down; returns those three faults as applied. */
+  async recover(): Promise<AppliedFault[]> {
     this.cancelTimers();
     this.undos.clear();
-    const all = this.cluster.brokers.map((b) => b.id);
-    await this.applyProcess({ kind: 'resume', nodes: all });
-    this.network.apply({ kind: 'heal' });
-    await this.applyProcess({ kind: 'restart', nodes: all });
+    return [await this.apply('{"resume": "all"}'), await this.apply('{"heal": "all"}'), await this.apply('{"restart": "all"}')];
+  }
+
+  private tell(applied: AppliedFault, undoes: AppliedFault | null): void {
+    for (const listener of this.listeners) listener(applied, undoes);
   }
 
   /** Stops the timers of pending undos (a shutdown). */
@@ -150,7 +152,7 @@ export class ClusterFaults {
     this.timers.clear();
   }
 
-  private after(ms: number, action: () => void | Promise<void>): void {
+  private after(ms: number, action: () => unknown): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       void Promise.resolve(action()).catch(() => {});

@@ -71,7 +71,7 @@ export async function serveFaultControl(faults: ClusterFaults, port: number, log
     body(req)
       .then(async (text) => {
         const result = await applyFaultText(faults, text);
-        log(result.message);
+        if (!result.ok) log(`refused: ${result.message}`);
         answer(result.ok ? 200 : 400, result.ok ? { applied: result.applied, message: result.message } : { error: result.message });
       })
       .catch((err: Error) => answer(500, { error: err.message }));
@@ -90,13 +90,13 @@ export async function serveFaultControl(faults: ClusterFaults, port: number, log
   };
 }
 
-/** Applies each non-empty stdin line as a fault, logging the outcome; returns a function that stops reading. */
+/** Applies each non-empty stdin line as a fault, logging refusals (applied faults reach the ClusterFaults' listeners); returns a function that stops reading. */
 export function readFaultLines(faults: ClusterFaults, input: NodeJS.ReadableStream, log: (line: string) => void): () => void {
   const lines = createInterface({ input, terminal: false });
   lines.on('line', (line) => {
     if (line.trim() !== '')
       void applyFaultText(faults, line).then(
-        (r) => log(r.message),
+        (r) => (r.ok ? undefined : log(`refused: ${r.message}`)),
         (err: Error) => log(`failed: ${err.message}`),
       );
   });

@@ -22,6 +22,8 @@ export interface LocalClusterOptions {
   config?: Readonly<Record<string, string | number | boolean>>;
   /** Puts a fault proxy on every link (net/fault-network.ts); the caller starts the FaultNetwork of `faultLayout`. */
   faults?: boolean;
+  /** Each broker traces to `<traceDir>/b<id>.jsonl` (net/node-trace.ts; a restart writes the next incarnation's file). */
+  traceDir?: string;
 }
 
 export interface LocalBroker {
@@ -105,6 +107,7 @@ export class LocalCluster {
   static async prepare(options: LocalClusterOptions): Promise<LocalCluster> {
     const cluster = new LocalCluster(options);
     mkdirSync(options.dataDir, { recursive: true });
+    if (options.traceDir !== undefined) mkdirSync(options.traceDir, { recursive: true });
     const dirs = Array.from({ length: options.brokers }, (_, i) => join(options.dataDir, `broker-${i + 1}`));
     const files = dirs.map((d) => join(d, 'server.properties'));
     const existing = files.filter((f) => existsSync(f)).length;
@@ -162,7 +165,8 @@ export class LocalCluster {
     const broker = this.broker(id);
     if (broker.process !== null) return;
     const log = openSync(broker.logFile, 'a');
-    const child = spawn(process.execPath, [SAMSA_BIN, 'broker', '--config', broker.propertiesFile], { stdio: ['ignore', log, log] });
+    const trace = this.options.traceDir === undefined ? [] : ['--trace', this.traceFile(id)];
+    const child = spawn(process.execPath, [SAMSA_BIN, 'broker', '--config', broker.propertiesFile, ...trace], { stdio: ['ignore', log, log] });
     closeSync(log);
     broker.process = child;
     child.once('exit', () => {
@@ -170,6 +174,12 @@ export class LocalCluster {
       broker.process = null;
       broker.paused = false;
     });
+  }
+
+  /** The trace file broker `id` is given (its first incarnation's; later ones write `b<id>.2.jsonl`, …). */
+  traceFile(id: number): string {
+    if (this.options.traceDir === undefined) throw new Error('this cluster is not traced');
+    return join(this.options.traceDir, `b${id}.jsonl`);
   }
 
   /** Sends a signal to a broker's process (SIGKILL for a crash, SIGSTOP/SIGCONT for a pause) and, for a kill, waits for it to exit. */

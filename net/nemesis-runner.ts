@@ -4,7 +4,7 @@
 // shows them; at the end every fault is undone and every broker brought back before the drain.
 
 import type { AppliedFault } from './cluster-faults.ts';
-import type { FaultCommand, Endpoint } from './fault-network.ts';
+import { faultLines } from './fault-trace.ts';
 import type { RealHistory } from './real-history.ts';
 import { sleep } from './kafka-error.ts';
 
@@ -79,14 +79,11 @@ export class NemesisRunner {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.all([...this.posting]);
-    const before = await getBrokers(this.url);
-    const applied = await this.post({ recover: 'all' });
     this.active.clear();
-    this.history.note(null, { kind: 'heal', links: 'all' });
-    this.log(`recovered: ${applied !== null ? 'every link healed, every broker resumed and running' : 'the control refused'}`);
-    for (const b of before) {
-      if (b.paused) this.history.note(`b${b.id}`, { kind: 'resume' } as never);
-      if (!b.running) this.noteRestart(b.id);
+    // Each undone as the schedule's faults are, so that the history shows every node resumed, every link healed, every node restarted.
+    for (const command of [{ resume: 'all' }, { heal: 'all' }, { restart: 'all' }]) {
+      const applied = await this.post(command);
+      if (applied !== null) this.record(applied);
     }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -141,84 +138,13 @@ export class NemesisRunner {
 
   /** Writes what a fault did as the simulator's trace lines; `undoes` is the fault an undo ends. */
   private record(applied: AppliedFault, undoes?: AppliedFault): void {
-    const fault = applied.fault;
-    const name = (e: Endpoint): string[] => (e === 'clients' ? [...this.clients] : [`b${e}`]);
-    if (undoes !== undefined && fault.kind === 'heal') {
-      const original = undoes.fault;
-      if (original.kind === 'slow-link' || original.kind === 'bandwidth') {
-        const between = original.between.flatMap(name) as [string, string];
-        this.history.note(
-          null,
-          original.kind === 'slow-link' ? { kind: 'link', between, config: null } : { kind: 'link', between, config: null, bytesPerSecond: null },
-        );
-      } else if (original.kind === 'partition' || original.kind === 'partition-oneway') {
-        this.history.note(null, { kind: 'heal', links: cutLinks(original, name) });
-      }
-      return;
-    }
-    switch (fault.kind) {
-      case 'partition':
-      case 'partition-oneway':
-        this.history.note(null, {
-          kind: 'partition',
-          groups: fault.kind === 'partition' ? fault.groups.map((g) => g.flatMap(name)) : [fault.from.flatMap(name), fault.to.flatMap(name)],
-          oneWay: fault.kind === 'partition-oneway',
-          cut: cutLinks(fault, name),
-        });
-        return;
-      case 'heal':
-        this.history.note(null, { kind: 'heal', links: 'all' });
-        return;
-      case 'slow-link':
-        this.history.note(null, {
-          kind: 'link',
-          between: fault.between.flatMap(name) as [string, string],
-          config: { latency: { min: fault.latencyMs, max: fault.latencyMs } },
-        });
-        return;
-      case 'bandwidth':
-        this.history.note(null, { kind: 'link', between: fault.between.flatMap(name) as [string, string], config: {}, bytesPerSecond: fault.bytesPerSecond });
-        return;
-      case 'crash':
-        for (const id of applied.nodes) this.history.note(`b${id}`, { kind: 'crash', reason: 'kill', disk: [] });
-        return;
-      case 'stop':
-        for (const id of applied.nodes) {
-          this.history.note(`b${id}`, { kind: 'stop', graceful: true });
-          this.history.note(`b${id}`, { kind: 'crash', reason: 'shutdown', disk: [] });
-        }
-        return;
-      case 'restart':
-        for (const id of applied.nodes) this.noteRestart(id);
-        return;
-      case 'pause':
-      case 'resume':
-        for (const id of applied.nodes) this.history.note(`b${id}`, { kind: fault.kind } as never);
-        return;
-    }
+    const incarnation = (id: number) => {
+      const next = (this.incarnations.get(id) ?? 1) + 1;
+      this.incarnations.set(id, next);
+      return next;
+    };
+    for (const line of faultLines(applied, undoes ?? null, this.clients, incarnation)) this.history.note(line.node, line.event);
   }
-
-  private noteRestart(id: number): void {
-    const incarnation = (this.incarnations.get(id) ?? 1) + 1;
-    this.incarnations.set(id, incarnation);
-    this.history.note(`b${id}`, { kind: 'restart', incarnation });
-  }
-}
-
-/** The directed links a partition cuts, by name. */
-function cutLinks(fault: Extract<FaultCommand, { kind: 'partition' | 'partition-oneway' }>, name: (e: Endpoint) => string[]): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  const across = (a: readonly Endpoint[], b: readonly Endpoint[], bothWays: boolean) => {
-    for (const x of a.flatMap(name))
-      for (const y of b.flatMap(name)) {
-        if (x === y) continue;
-        pairs.push([x, y]);
-        if (bothWays) pairs.push([y, x]);
-      }
-  };
-  if (fault.kind === 'partition-oneway') across(fault.from, fault.to, false);
-  else fault.groups.forEach((g, i) => fault.groups.slice(i + 1).forEach((h) => across(g, h, true)));
-  return pairs;
 }
 
 async function getBrokers(base: string): Promise<BrokerState[]> {

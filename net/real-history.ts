@@ -18,7 +18,11 @@ export class RealHistory implements CheckerHost {
 
   constructor(sink: TraceSink | null, header: Omit<TraceHeader, 'samsa'>) {
     this.writer = new TraceWriter(sink);
-    this.writer.header({ samsa: 1, ...header, config: { ...header.config, startedAt: new Date(this.startedAtMs).toISOString() } });
+    this.writer.header({
+      samsa: 1,
+      ...header,
+      config: { ...header.config, startedAt: new Date(this.startedAtMs).toISOString(), startedAtMs: this.startedAtMs },
+    });
   }
 
   /** Milliseconds since the run began (wall clock). */

@@ -46,7 +46,8 @@ export abstract class HashingSink implements TraceSink {
     return traceHash;
   }
 
-  private flush(): void {
+  /** Hashes and emits the pending lines now (a real runtime's periodic flush; the hash does not depend on when). */
+  flush(): void {
     if (this.pending.length === 0) return;
     // Hashed and emitted as a string: node encodes it to UTF-8 outside the JS heap, where a
     // Buffer per chunk would be one more large allocation for the GC to account for.

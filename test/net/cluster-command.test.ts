@@ -1,10 +1,11 @@
 // `samsa cluster` as a user runs it: it prints its bootstrap servers, Ctrl-C stops it cleanly (exit 0),
 // and a second start over the same --data serves the records written before (the logs recovered);
-// producing to a topic nobody created creates it (auto.create.topics.enable).
+// producing to a topic nobody created creates it (auto.create.topics.enable); with --trace DIR the
+// broker traces each incarnation to its own file, ended by a summary on a clean stop.
 // kcat is the client; without it the suite is skipped unless SAMSA_REQUIRE_KAFKA_CLIENTS=1.
 
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +17,10 @@ const hasKcat = spawnSync('kcat', ['-V']).status === 0;
 if (process.env.SAMSA_REQUIRE_KAFKA_CLIENTS === '1' && !hasKcat) throw new Error('SAMSA_REQUIRE_KAFKA_CLIENTS=1 but kcat is missing');
 
 /** Starts `samsa cluster` and resolves with the process and the bootstrap servers it prints. */
-function startCluster(dataDir: string): Promise<{ child: ChildProcess; bootstrap: string }> {
-  const child = spawn(process.execPath, [SAMSA, 'cluster', '--brokers', '1', '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startCluster(dataDir: string, traceDir: string): Promise<{ child: ChildProcess; bootstrap: string }> {
+  const child = spawn(process.execPath, [SAMSA, 'cluster', '--brokers', '1', '--port', '0', '--data', dataDir, '--trace', traceDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no bootstrap servers printed within 60 s:\n${out}`)), 60_000);
@@ -34,6 +37,12 @@ function startCluster(dataDir: string): Promise<{ child: ChildProcess; bootstrap
     child.once('exit', (code) => reject(new Error(`samsa cluster exited with ${code}:\n${out}`)));
   });
 }
+
+const traceLines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** Sends SIGINT (Ctrl-C) and resolves with the exit code. */
 function interrupt(child: ChildProcess): Promise<number | null> {
@@ -60,7 +69,8 @@ describe.skipIf(!hasKcat)('samsa cluster', () => {
   });
 
   it('prints its bootstrap servers, stops on Ctrl-C with exit 0, and a second start recovers what was written', async () => {
-    const first = await startCluster(dir);
+    const traces = join(dir, 'traces');
+    const first = await startCluster(join(dir, 'data'), traces);
     running.push(first.child);
     let created = -1;
     for (let tries = 0; tries < 50 && created !== 0; tries++) {
@@ -71,8 +81,13 @@ describe.skipIf(!hasKcat)('samsa cluster', () => {
     const lines = Array.from({ length: 20 }, (_, i) => `k${i}:v${i}`).join('\n') + '\n';
     execFileSync('kcat', ['-b', first.bootstrap, '-P', '-t', 'kept', '-K:', '-X', 'acks=all'], { input: lines, timeout: 30_000 });
     expect(await interrupt(first.child)).toBe(0);
+    const firstTrace = traceLines(join(traces, 'b1.jsonl'));
+    expect(firstTrace[0]).toMatchObject({ samsa: 1, config: { runtime: 'real', node: '1', incarnation: 1 } });
+    expect(firstTrace[1]).toMatchObject({ node: '1', kind: 'start', incarnation: 1 });
+    expect(firstTrace.some((l) => l.kind === 'partition-append' && l.topic === 'kept')).toBe(true);
+    expect(firstTrace.slice(-3).map((l) => l.kind)).toEqual(['stop', 'crash', 'summary']);
 
-    const second = await startCluster(dir);
+    const second = await startCluster(join(dir, 'data'), traces);
     running.push(second.child);
     expect(second.bootstrap).toBe(first.bootstrap);
     const read = execFileSync('kcat', ['-b', second.bootstrap, '-C', '-t', 'kept', '-o', 'beginning', '-e', '-q', '-f', '%k=%s\n'], {
@@ -84,5 +99,8 @@ describe.skipIf(!hasKcat)('samsa cluster', () => {
     const auto = execFileSync('kcat', ['-b', second.bootstrap, '-C', '-t', 'auto-created', '-o', 'beginning', '-e', '-q'], { timeout: 30_000 }).toString();
     expect(auto.trim().split('\n')).toEqual(['a', 'b', 'c']);
     expect(await interrupt(second.child)).toBe(0);
+    const secondTrace = traceLines(join(traces, 'b1.2.jsonl'));
+    expect(secondTrace[1]).toMatchObject({ node: '1', kind: 'restart', incarnation: 2 });
+    expect(secondTrace.at(-1)).toMatchObject({ kind: 'summary' });
   }, 120_000);
 });
