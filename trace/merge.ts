@@ -255,7 +255,8 @@ export function mergeRealRun(files: readonly string[], out: string): MergeResult
   const fromCluster = headers.some((h) => h.real.node !== null || h.real.header.scenario === 'faults');
   const skip = fromCluster ? isFaultNote : null;
   const sources = headers.map(
-    ({ path, real }) => new Source(path, real, real.startedAtMs - originMs, real.node !== null && followed(real), real.header.scenario === 'check' ? skip : null),
+    ({ path, real }) =>
+      new Source(path, real, real.startedAtMs - originMs, real.node !== null && followed(real), real.header.scenario === 'check' ? skip : null),
   );
   const history = headers.find((h) => h.real.node === null && h.real.header.scenario === 'check');
   const header: TraceHeader = {

@@ -140,7 +140,8 @@ describe('what a merge takes and refuses', () => {
 });
 
 /** The run lines of a link fault as the fault control applies it. */
-const faultEvents = (fault: FaultCommand) => faultLines({ id: 1, fault, nodes: [], forMs: null, unmatched: [] }, null, ['clients'], () => 0).map((l) => l.event);
+const faultEvents = (fault: FaultCommand) =>
+  faultLines({ id: 1, fault, nodes: [], forMs: null, unmatched: [] }, null, ['clients'], () => 0).map((l) => l.event);
 
 describe("a cluster's faults in a merged run", () => {
   it("are the run lines of the faults applied, in the nodes' names", () => {
