@@ -1,6 +1,8 @@
 // A connection this process opened to a Kafka server (a peer node, or any broker for Samsa's own clients):
 // request frames out with a fresh correlation id each, response frames back matched to their requests.
-// Kafka answers in request order, so a response whose id is not the oldest in flight is a broken stream.
+// Kafka answers in request order, so a response whose id is not the oldest in flight is a broken stream,
+// except an answer to a request Kafka does not answer (Produce with acks=0), which some servers send
+// anyway (librdkafka's mock cluster): that one is passed over.
 
 import { connect, type Socket } from 'node:net';
 import { FrameReader, FrameTooLargeError } from '../core/wire/frame.ts';
@@ -12,7 +14,12 @@ export type ResponseHandler = (frameBody: Uint8Array) => void;
 interface InFlight {
   correlationId: number;
   onResponse: ResponseHandler;
+  /** The request's place in the order of all requests sent. */
+  seq: number;
 }
+
+/** Requests sent without awaiting an answer, remembered this far back in case a server answers them after all. */
+const UNANSWERED_KEPT = 4096;
 
 export interface OutboundConnectionOptions {
   host: string;
@@ -29,6 +36,9 @@ export class OutboundConnection {
   private readonly socket: Socket;
   private readonly frames: FrameReader;
   private readonly inFlight: InFlight[] = [];
+  /** Requests sent without a handler, oldest first (ids and places in the order of requests). */
+  private readonly unanswered: Array<{ correlationId: number; seq: number }> = [];
+  private nextSeq = 0;
   private nextCorrelationId = 1;
   private closed = false;
   private connected = false;
@@ -75,7 +85,12 @@ export class OutboundConnection {
    */
   send(frame: Uint8Array, correlationId: number, onResponse: ResponseHandler | null): void {
     if (this.closed) return;
-    if (onResponse !== null) this.inFlight.push({ correlationId, onResponse });
+    const seq = this.nextSeq++;
+    if (onResponse !== null) this.inFlight.push({ correlationId, onResponse, seq });
+    else {
+      this.unanswered.push({ correlationId, seq });
+      if (this.unanswered.length > UNANSWERED_KEPT) this.unanswered.shift();
+    }
     this.socket.write(frame);
   }
 
@@ -83,8 +98,16 @@ export class OutboundConnection {
     if (this.closed) return;
     this.closed = true;
     this.inFlight.length = 0;
+    this.unanswered.length = 0;
     this.socket.destroy();
     this.options.onClose(reason);
+  }
+
+  /** Forgets the unanswered requests sent before `seq`: an answer to them would have come first. */
+  private passUnansweredBefore(seq: number): void {
+    let n = 0;
+    while (n < this.unanswered.length && this.unanswered[n]!.seq < seq) n++;
+    if (n > 0) this.unanswered.splice(0, n);
   }
 
   private onData(chunk: Buffer): void {
@@ -98,17 +121,26 @@ export class OutboundConnection {
     }
     for (const body of frames) {
       if (this.closed) return;
-      const head = this.inFlight.shift();
       let id: number;
       try {
         id = responseCorrelationId(body);
       } catch (err) {
         return this.close((err as Error).message);
       }
-      if (head === undefined || head.correlationId !== id) {
-        return this.close(`response with correlation id ${id} from ${this.options.host}:${this.options.port}, expected ${head?.correlationId ?? 'none'}`);
+      const head = this.inFlight[0];
+      if (head !== undefined && head.correlationId === id) {
+        this.inFlight.shift();
+        this.passUnansweredBefore(head.seq);
+        head.onResponse(body);
+        continue;
       }
-      head.onResponse(body);
+      // An answer to a request that gets none, sent before the oldest awaited one: passed over.
+      const unasked = this.unanswered.findIndex((u) => u.correlationId === id && (head === undefined || u.seq < head.seq));
+      if (unasked >= 0) {
+        this.unanswered.splice(0, unasked + 1);
+        continue;
+      }
+      return this.close(`response with correlation id ${id} from ${this.options.host}:${this.options.port}, expected ${head?.correlationId ?? 'none'}`);
     }
   }
 }
