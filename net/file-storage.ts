@@ -1,5 +1,6 @@
 // The core's Storage on a real log directory: synchronous node:fs calls (the core never awaits),
-// Kafka's durability patterns (fsync the directory after creating a file, checkpoint by rename).
+// Kafka's durability patterns (fsync the directory after creating a file, checkpoint by rename). What
+// an fsync made durable is journaled beside the files (net/durable-journal.ts) for power-loss tests.
 
 import {
   closeSync,
@@ -19,9 +20,10 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StorageError, type Storage, type StorageErrorKind } from '../core/storage.ts';
+import { JOURNAL_FILE, JournalWriter, readJournal, resolveDurable, type DurableState } from './durable-journal.ts';
 
-const TMP_SUFFIX = '.tmp';
-const LOCK_FILE = '.lock';
+export const TMP_SUFFIX = '.tmp';
+export const LOCK_FILE = '.lock';
 /** Well under the usual soft limit of 1024 descriptors, which the sockets share. */
 const DEFAULT_MAX_OPEN_FILES = 512;
 
@@ -54,6 +56,8 @@ interface TrackedFile {
   fd: number | null;
   /** Appends or truncations since the last fsync. */
   dirty: boolean;
+  /** Bytes from the start that are durable (a power loss keeps them, when the entry is durable). */
+  stable: number;
   /** The directory entry survives a crash (the directory has been fsynced since the file was created). */
   entryDurable: boolean;
 }
@@ -68,6 +72,7 @@ export class FileStorage implements Storage {
   /** Directories created here whose own entry in their parent has not been fsynced yet. */
   private readonly pendingDirs = new Set<string>();
   private readonly maxOpenFiles: number;
+  private journal: JournalWriter | null = null;
   private closed = false;
 
   /** Opens (creating when absent) the log directory, takes its lock and drops temp files a crash left behind. */
@@ -79,7 +84,10 @@ export class FileStorage implements Storage {
     if (created) syncDirectory(dirname(this.root), this.root);
     acquireLock(this.root);
     try {
-      this.scan('');
+      const durable = readJournal(this.root);
+      const temps = new Set<string>();
+      this.scan('', temps);
+      this.journal = new JournalWriter(this.root, this.recover(durable, temps));
     } catch (err) {
       this.close();
       throw err instanceof StorageError ? err : storageError('read-failed', '.', err);
@@ -154,12 +162,16 @@ export class FileStorage implements Storage {
     }
     file.size = size;
     file.dirty = true;
+    if (size < file.stable) {
+      file.stable = size;
+      if (file.entryDurable) this.journal!.truncated(name, size);
+    }
   }
 
   fsync(name: string): void {
     this.checkOpen();
     const file = this.files.get(name);
-    if (file === undefined) return;
+    if (file === undefined || (!file.dirty && file.entryDurable)) return;
     if (file.dirty) {
       const fd = this.descriptor(name, file);
       try {
@@ -173,6 +185,8 @@ export class FileStorage implements Storage {
       this.syncEntry(name);
       file.entryDurable = true;
     }
+    file.stable = file.size;
+    this.journal!.synced(name, file.size);
   }
 
   replace(name: string, data: Uint8Array): void {
@@ -182,6 +196,9 @@ export class FileStorage implements Storage {
     this.ensureDir(dir, name);
     const path = this.pathOf(name);
     const tmp = path + TMP_SUFFIX;
+    const old = this.files.get(name);
+    const before = { entry: old?.entryDurable ?? false, size: old?.stable ?? 0 };
+    this.journal!.replacing(name);
     try {
       const fd = openSync(tmp, 'w');
       try {
@@ -200,14 +217,16 @@ export class FileStorage implements Storage {
       } catch {
         // Nothing was left behind, or the next open removes it.
       }
+      this.journal!.restore(name, before);
       throw storageError('fsync-failed', name, err);
     }
     // The entry in the map goes in before the directory sync: the rename is done whether or not
     // that sync succeeds, and the next read must see the new content.
-    const file: TrackedFile = { size: data.length, fd: null, dirty: false, entryDurable: false };
+    const file: TrackedFile = { size: data.length, fd: null, dirty: false, entryDurable: false, stable: data.length };
     this.files.set(name, file);
     this.syncEntry(name);
     file.entryDurable = true;
+    this.journal!.synced(name, data.length);
   }
 
   list(): string[] {
@@ -219,6 +238,7 @@ export class FileStorage implements Storage {
     if (!this.files.has(name)) return;
     this.closeDescriptor(name);
     this.files.delete(name);
+    this.journal!.deleted(name);
     try {
       unlinkSync(this.pathOf(name));
     } catch (err) {
@@ -247,6 +267,7 @@ export class FileStorage implements Storage {
     if (this.closed) return;
     this.closed = true;
     for (const name of [...this.openOrder.keys()]) this.closeDescriptor(name);
+    this.journal?.close();
     releaseLock(this.root);
   }
 
@@ -275,7 +296,7 @@ export class FileStorage implements Storage {
     } catch (err) {
       throw storageError('fsync-failed', name, err);
     }
-    const file: TrackedFile = { size: 0, fd: null, dirty: true, entryDurable: false };
+    const file: TrackedFile = { size: 0, fd: null, dirty: true, entryDurable: false, stable: 0 };
     this.files.set(name, file);
     this.adopt(name, file, fd);
     return file;
@@ -365,18 +386,49 @@ export class FileStorage implements Storage {
     }
   }
 
-  private scan(dir: string): void {
+  /**
+   * What of the scanned files is durable, by the journal a previous run left. Without one (a log
+   * dir from before the journal) nothing tells, so every file is fsynced now and counts as durable.
+   */
+  private recover(durable: DurableState | null, temps: ReadonlySet<string>): DurableState {
+    const state: DurableState = new Map();
+    if (durable === null) {
+      for (const [name, file] of this.files) {
+        try {
+          fsyncSync(this.descriptor(name, file));
+        } catch (err) {
+          throw storageError('fsync-failed', name, err);
+        }
+      }
+      for (const dir of this.dirs) this.syncDir(dir, dir === '' ? '.' : dir);
+    }
+    for (const [name, file] of this.files) {
+      if (durable === null) {
+        state.set(name, { size: file.size, entry: true, replacing: false });
+        continue;
+      }
+      const known = resolveDurable(durable.get(name), file.size, temps.has(name));
+      file.entryDurable = known.entry;
+      file.stable = known.entry ? known.size : 0;
+      file.dirty = file.stable !== file.size;
+      if (known.entry) state.set(name, { size: file.stable, entry: true, replacing: false });
+    }
+    return state;
+  }
+
+  private scan(dir: string, temps: Set<string>): void {
     const absolute = dir === '' ? this.root : join(this.root, ...dir.split('/'));
     for (const entry of readdirSync(absolute, { withFileTypes: true })) {
       const name = dir === '' ? entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory()) {
         this.dirs.add(name);
-        this.scan(name);
+        this.scan(name, temps);
       } else if (entry.isFile()) {
-        if (name === LOCK_FILE) continue;
+        if (name === LOCK_FILE || name === JOURNAL_FILE) continue;
         // A replace that crashed before its rename: the old content is still in place.
         if (entry.name.endsWith(TMP_SUFFIX)) {
           unlinkSync(join(absolute, entry.name));
+          temps.add(name.slice(0, -TMP_SUFFIX.length));
           continue;
         }
         const fd = openSync(join(absolute, entry.name), 'r');
@@ -386,7 +438,7 @@ export class FileStorage implements Storage {
         } finally {
           closeSync(fd);
         }
-        this.files.set(name, { size, fd: null, dirty: false, entryDurable: true });
+        this.files.set(name, { size, fd: null, dirty: false, entryDurable: true, stable: size });
       }
     }
   }
@@ -402,6 +454,7 @@ function checkName(name: string): void {
   const parts = name.split('/');
   const bad =
     name === LOCK_FILE ||
+    name === JOURNAL_FILE ||
     name.includes('\0') ||
     name.includes('\\') ||
     parts.some((p) => p === '' || p === '.' || p === '..') ||
@@ -461,6 +514,14 @@ function acquireLock(root: string): void {
     return;
   }
   throw new Error(`could not take the lock ${path}: another process keeps recreating it`);
+}
+
+/** The pid of the process holding the log dir at `root` (this one's when a FileStorage here has it open), or null. */
+export function logDirHolder(root: string): number | null {
+  const absolute = realpathSync(resolve(root));
+  if (HELD_HERE.has(absolute)) return process.pid;
+  const holder = lockHolder(join(absolute, LOCK_FILE));
+  return holder !== null && holder !== process.pid && isAlive(holder) ? holder : null;
 }
 
 function releaseLock(root: string): void {

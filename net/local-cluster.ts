@@ -8,6 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { faultLayout, faultLayoutPorts, proxiedAddresses, type FaultLayout, type NamedPort, type NodeAddresses } from './fault-network.ts';
+import { rollBackToDurable, type PowerLossOptions, type PowerLossReport } from './power-loss.ts';
 import { wireRequests } from './wire-request.ts';
 
 const SAMSA_BIN = fileURLToPath(new URL('../bin/samsa.js', import.meta.url));
@@ -31,6 +32,8 @@ export interface LocalBroker {
   dir: string;
   propertiesFile: string;
   logFile: string;
+  /** Its log.dirs. */
+  logDir: string;
   /** The port clients are given (with faults, the client proxy's). */
   port: number;
   controllerPort: number;
@@ -96,6 +99,13 @@ function listenerPort(properties: string, key: 'listeners' | 'advertised.listene
   return Number(m[1]);
 }
 
+/** The log dir in a properties file written by serverProperties. */
+function logDirOf(properties: string): string {
+  const m = /^log\.dirs=(.*)$/m.exec(properties);
+  if (m === null) throw new Error('no log.dirs in server.properties');
+  return m[1]!;
+}
+
 export class LocalCluster {
   readonly brokers: LocalBroker[] = [];
   /** With faults: every proxied link's ports, kept in the data dir's faults.json. */
@@ -141,6 +151,7 @@ export class LocalCluster {
         dir,
         propertiesFile: files[i]!,
         logFile: join(dir, 'broker.log'),
+        logDir: logDirOf(properties),
         port: listenerPort(properties, 'advertised.listeners', 'PLAINTEXT'),
         controllerPort: listenerPort(properties, 'listeners', 'CONTROLLER'),
         process: null,
@@ -224,6 +235,15 @@ export class LocalCluster {
   /** The port of broker `id`'s client listener itself, behind its proxy if it has one. */
   directPort(id: number): number {
     return this.faultLayout?.nodes.find((n) => n.id === id)?.clientPort ?? this.broker(id).port;
+  }
+
+  /**
+   * A power loss of a broker's machine: SIGKILL (which keeps the page cache), then its log dir rolled
+   * back to what fsyncs made durable (net/power-loss.ts). Start it again with startBroker.
+   */
+  async powerLoss(id: number, options: PowerLossOptions = {}): Promise<PowerLossReport> {
+    await this.signal(id, 'SIGKILL');
+    return rollBackToDurable(this.broker(id).logDir, options);
   }
 
   /** Waits until every running broker answers Metadata listing all running brokers; throws after `timeoutMs`. */

@@ -68,6 +68,8 @@ const BUGGIFY_FIRES = 0.25;
 const DELIVER = 0;
 const TIMER = 1;
 const ACTION = 2;
+/** A delivery held while its receiver was paused: it reached the receiver's socket then, so no cut drops it later. */
+const HELD_DELIVER = 3;
 
 class SimEvent<M> {
   cancelled = false;
@@ -107,6 +109,7 @@ class DeliveryPool<M> {
 
   release(ev: SimEvent<M>): void {
     ev.msg = undefined;
+    ev.type = DELIVER;
     if (this.free.length < 65536) this.free.push(ev);
   }
 }
@@ -116,6 +119,11 @@ class NodeSlot<M> {
   env: SimEnv<M> | null = null;
   incarnation = 0;
   clockOffsetUs = 0;
+  /** SIGSTOP: the process is frozen; the deliveries and timers that come due meanwhile wait in `held`. */
+  paused = false;
+  held: SimEvent<M>[] = [];
+  /** A graceful stop asked of the node while it was paused: it handles it once it resumes. */
+  stopWhenResumed = false;
   readonly timers = new Map<TimerTag, SimEvent<M>>();
   readonly quoted: QuotedNode;
 
@@ -223,6 +231,8 @@ export class Simulation<M> {
   private readonly stepListeners: Array<(sim: Simulation<M>) => void> = [];
   private readonly observers: TraceObserver[] = [];
   private seq = 0;
+  /** Sequence numbers for held events put back on resume: below every other, so they run first, in the order they came due. */
+  private heldSeq = -Number.MAX_SAFE_INTEGER;
   private messageIds = 0;
   private cancelledPending = 0;
   private stopped = false;
@@ -319,6 +329,11 @@ export class Simulation<M> {
   shutdown(id: NodeId): void {
     const slot = this.slot(id);
     if (slot.node === null) return;
+    if (slot.paused) {
+      // SIGTERM to a stopped process waits for its SIGCONT.
+      slot.stopWhenResumed = true;
+      return;
+    }
     this.recordNode(id, { kind: 'stop', graceful: true });
     const node = slot.node;
     if (node.shutdown === undefined) return this.exitAfterEvent(slot, slot.incarnation);
@@ -344,6 +359,41 @@ export class Simulation<M> {
     if (slot.node !== null) this.killSlot(slot, 'restart', false);
     if (options.wipe) slot.storage.wipe();
     this.boot(slot, 'restart', options.wipe === true);
+  }
+
+  /**
+   * Freezes a node's process (SIGSTOP): it handles nothing, fires no timer and sends nothing until
+   * `resume`. Messages reaching it meanwhile wait, in arrival order (a link cut after they arrived
+   * does not drop them); its clock runs on, so timers that came due fire at once on resume.
+   */
+  pause(id: NodeId): void {
+    const slot = this.slot(id);
+    if (slot.node === null || slot.paused) return;
+    slot.paused = true;
+    this.recordNode(id, { kind: 'pause', signal: 'SIGSTOP' });
+  }
+
+  /** Thaws a paused node (SIGCONT): what it held runs first, in the order it came due; a stop asked meanwhile follows. */
+  resume(id: NodeId): void {
+    const slot = this.slot(id);
+    if (!slot.paused) return;
+    slot.paused = false;
+    const held = slot.held;
+    slot.held = [];
+    this.recordNode(id, { kind: 'resume', signal: 'SIGCONT', held: held.length });
+    for (const ev of held) {
+      ev.t = this.nowUs;
+      ev.seq = this.heldSeq++;
+      this.queue.push(ev);
+    }
+    if (slot.stopWhenResumed) {
+      slot.stopWhenResumed = false;
+      this.shutdown(id);
+    }
+  }
+
+  isPaused(id: NodeId): boolean {
+    return this.slot(id).paused;
   }
 
   /** Skews a node's clock: its env.now() reads simulated time plus `offsetMs`. */
@@ -442,7 +492,7 @@ export class Simulation<M> {
    */
   act<N extends Node<M>>(id: NodeId, action: (node: N, env: Env<M>) => void): boolean {
     const slot = this.slot(id);
-    if (slot.node === null) return false;
+    if (slot.node === null || slot.paused) return false;
     try {
       action(slot.node as N, slot.env!);
     } catch (err) {
@@ -606,6 +656,7 @@ export class Simulation<M> {
       return;
     }
     const slot = ev.target!;
+    if (slot.paused) return this.hold(slot, ev);
     if (ev.type === TIMER) {
       slot.timers.delete(ev.tag);
       this.stats.timersFired++;
@@ -617,25 +668,42 @@ export class Simulation<M> {
       }
       return;
     }
-    this.deliver(slot, ev.from!, ev.msg as M, ev.messageId, ev.incarnation);
+    if (this.arrives(slot, ev)) this.deliver(slot, ev.from!, ev.msg as M);
     this.deliveries.release(ev);
   }
 
-  private deliver(slot: NodeSlot<M>, from: NodeSlot<M>, msg: M, messageId: number, incarnation: number): void {
-    if (slot.node === null || slot.incarnation !== incarnation) {
+  /** Whether a message reaches its receiver's socket (one in flight when its receiver died or its link was cut does not). */
+  private arrives(slot: NodeSlot<M>, ev: SimEvent<M>): boolean {
+    const from = ev.from!;
+    if (slot.node === null || slot.incarnation !== ev.incarnation) {
       const reason = slot.node === null ? 'down' : 'restarted';
       this.stats.dropped[reason]++;
-      this.writer.drop(this.nowUs, slot.quoted, from.quoted, messageId, reason);
-      return;
+      this.writer.drop(this.nowUs, slot.quoted, from.quoted, ev.messageId, reason);
+      return false;
     }
-    if (this.network.isCut(from.index, slot.index)) {
+    if (ev.type !== HELD_DELIVER && this.network.isCut(from.index, slot.index)) {
       this.stats.dropped.partition++;
-      this.writer.drop(this.nowUs, slot.quoted, from.quoted, messageId, 'partition');
+      this.writer.drop(this.nowUs, slot.quoted, from.quoted, ev.messageId, 'partition');
+      return false;
+    }
+    return true;
+  }
+
+  /** A paused node's delivery or timer came due: it waits for the resume (a message that does not arrive is dropped now). */
+  private hold(slot: NodeSlot<M>, ev: SimEvent<M>): void {
+    if (ev.type === TIMER) {
+      slot.held.push(ev);
       return;
     }
+    if (!this.arrives(slot, ev)) return this.deliveries.release(ev);
+    ev.type = HELD_DELIVER;
+    slot.held.push(ev);
+  }
+
+  private deliver(slot: NodeSlot<M>, from: NodeSlot<M>, msg: M): void {
     this.stats.messagesDelivered++;
     try {
-      slot.node.receive(slot.env!, from.id, msg);
+      slot.node!.receive(slot.env!, from.id, msg);
     } catch (err) {
       this.nodeThrew(slot, err);
     }
@@ -668,6 +736,7 @@ export class Simulation<M> {
 
   private killSlot(slot: NodeSlot<M>, reason: string, loseUnsynced: boolean): void {
     this.stats.crashes++;
+    if (slot.paused) this.dropHeld(slot);
     slot.node = null;
     slot.env = null;
     for (const ev of slot.timers.values()) {
@@ -678,6 +747,23 @@ export class Simulation<M> {
     const disk = loseUnsynced ? slot.storage.crash() : [];
     this.recordNode(slot.id, { kind: 'crash', reason, disk });
     this.sweepIfMostlyCancelled();
+  }
+
+  /** A paused process dies: the messages waiting in its sockets are lost, its held timers die with it. */
+  private dropHeld(slot: NodeSlot<M>): void {
+    slot.paused = false;
+    slot.stopWhenResumed = false;
+    for (const ev of slot.held) {
+      if (ev.type === TIMER) {
+        // Not in the queue any more: forget it here, or the kill would count it as a cancelled entry there.
+        if (slot.timers.get(ev.tag) === ev) slot.timers.delete(ev.tag);
+        continue;
+      }
+      this.stats.dropped.down++;
+      this.writer.drop(this.nowUs, slot.quoted, ev.from!.quoted, ev.messageId, 'down');
+      this.deliveries.release(ev);
+    }
+    slot.held = [];
   }
 
   private noteCancelled(): void {

@@ -177,6 +177,10 @@ export interface NodeRuntimeEvents {
   stop: { graceful: true };
   /** The node's process died (`reason` kill, restart, fault, shutdown, a storage error); `disk`: what a power loss did to its files. */
   crash: { reason: string; disk: FileCrashOutcome[] };
+  /** The node's process was frozen (SIGSTOP, a scenario's `pause`): it handles nothing, fires no timer and sends nothing until `resume`. */
+  pause: { signal: 'SIGSTOP' };
+  /** The node's process was thawed (SIGCONT); `held`: the deliveries and timers that came due meanwhile, run first. */
+  resume: { signal: 'SIGCONT'; held: number };
   /** The node's clock now reads simulated time plus `offsetMs`. */
   'clock-skew': { offsetMs: number };
   /** The disk injected a fault. */
@@ -301,6 +305,8 @@ const KINDS: Record<EventKind, true> = {
   restart: true,
   stop: true,
   crash: true,
+  pause: true,
+  resume: true,
   'clock-skew': true,
   disk: true,
   partition: true,

@@ -80,6 +80,16 @@ export class IsrFreshness {
         this.clock(node).up = false;
         for (const [id, l] of this.leaderships) if (l.node === node) this.leaderships.delete(id);
         return;
+      case 'pause':
+        this.clock(node).up = false;
+        return;
+      case 'resume': {
+        // A paused leader could not ask anyone out: it is judged again only a whole window after it resumed.
+        const c = this.clock(node);
+        c.up = true;
+        c.settledAt = Math.max(c.settledAt, now);
+        return;
+      }
       case 'clock-skew': {
         const c = this.clock(node);
         c.settledAt = Math.max(c.settledAt, now + Math.max(0, c.skewMs - event.offsetMs));

@@ -66,9 +66,17 @@ export class LeaderStable {
         this.down.delete(node);
         return;
       case 'crash':
+      case 'pause':
+        // A paused leader leads nobody: its followers' fetches go unanswered and they stand, rightly.
         if (node === null) return;
         this.down.add(node);
         this.leaders.delete(node);
+        return;
+      case 'resume':
+        // Steady again only a window after it resumed, as after a restart.
+        if (node === null) return;
+        this.upSince.set(node, now);
+        this.down.delete(node);
         return;
       case 'clock-skew':
         if (node !== null) this.clockChangedAt.set(node, now);

@@ -1,8 +1,8 @@
 // How long each partition was without a working leader (an availability figure, not a checker):
 // from the nodes' `partition-change` events, taking each partition state when the first node
 // applied it (a higher partition epoch than any seen before), and from the nodes' lifecycle. A
-// partition is leaderless while its state names no leader or names one whose process is down (a
-// crashed leader stays named until the controller fences it). A partition still leaderless when
+// partition is leaderless while its state names no leader or names one whose process is down or
+// paused (a crashed or paused leader stays named until the controller fences it). A partition still leaderless when
 // the run ends counts to the end.
 
 import { partitionName } from '../../core/partition-name.ts';
@@ -25,9 +25,11 @@ export class LeaderlessTime {
     switch (event.kind) {
       case 'start':
       case 'restart':
+      case 'resume':
         this.down.delete(node);
         return this.update(now);
       case 'crash':
+      case 'pause':
         this.down.add(node);
         return this.update(now);
       case 'partition-change': {

@@ -1,6 +1,6 @@
 // Applies a scenario's fault schedule to the running cluster: node selectors are resolved when a
 // fault fires (the leader of a partition then, the quorum leader then), and a fault with `for`
-// is undone that much later (links healed, nodes restarted, link settings and clocks restored).
+// is undone that much later (links healed, nodes restarted or resumed, link settings and clocks restored).
 
 import type { NodeId } from '../../core/env.ts';
 import { partitionName } from '../../core/partition-name.ts';
@@ -105,6 +105,18 @@ function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig, sel
         else sim.crash(id, 'power-loss');
       }
       undo(() => nodes.forEach((id) => !sim.isUp(id) && sim.restart(id)));
+      return nodes;
+    }
+    case 'pause': {
+      // SIGSTOP; `for` ends with SIGCONT. A heal does not resume: the process is frozen, not cut off.
+      const nodes = nodesOf(fault.nodes).filter((id) => sim.isUp(id) && !sim.isPaused(id));
+      for (const id of nodes) sim.pause(id);
+      undo(() => nodes.forEach((id) => sim.resume(id)));
+      return nodes;
+    }
+    case 'resume': {
+      const nodes = nodesOf(fault.nodes).filter((id) => sim.isPaused(id));
+      for (const id of nodes) sim.resume(id);
       return nodes;
     }
     case 'stop': {

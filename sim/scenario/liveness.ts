@@ -16,7 +16,7 @@ const PROGRESS_WINDOW_MS = 10_000;
 /** The phase never runs longer than this many liveness bounds. */
 const MAX_EXTENSION = 5;
 
-/** Heals everything now: links, link settings, loss, disks, clocks, stalled consumers; restarts every crashed node and group consumer. */
+/** Heals everything now: links, link settings, loss, disks, clocks, stalled consumers; resumes every paused node; restarts every crashed node and group consumer. */
 export function healEverything(cluster: Cluster): void {
   const { sim } = cluster;
   sim.healAll();
@@ -24,6 +24,7 @@ export function healEverything(cluster: Cluster): void {
   sim.configureDisk({ tornWrites: 0, fsyncFailure: 0, readError: 0 });
   sim.resetLinks();
   for (const id of [...cluster.nodes, ...cluster.groupMembers]) {
+    if (sim.isPaused(id)) sim.resume(id);
     if (!sim.isUp(id)) sim.restart(id);
     sim.setClockSkew(id, 0);
   }

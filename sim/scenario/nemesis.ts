@@ -21,6 +21,8 @@ export type NemesisMove =
   | 'kill-all'
   | 'power-loss-node'
   | 'power-loss-all'
+  | 'pause-node'
+  | 'pause-leader'
   | 'disk-loss'
   | 'slow-link'
   | 'loss'
@@ -33,6 +35,7 @@ const MOVES: Record<NemesisFault, readonly NemesisMove[]> = {
   'partition-oneway': ['one-way'],
   crash: ['crash-node', 'crash-leader', 'kill-all'],
   'power-loss': ['power-loss-node', 'power-loss-all'],
+  pause: ['pause-node', 'pause-leader'],
   'restart-wiped': ['disk-loss'],
   'slow-link': ['slow-link'],
   loss: ['loss'],
@@ -128,6 +131,18 @@ export function drawNemesis(scenario: Scenario, seed: number): NemesisDraw {
       case 'crash-leader':
         if (!canDownOne || partitions.length === 0) break;
         faults.push({ kind: 'crash', atMs: at, forMs, nodes: [{ kind: 'leader-of', ...rng.pick(partitions) }] });
+        takeDown(false);
+        break;
+      case 'pause-node':
+      case 'pause-leader':
+        // A paused voter counts as down: it answers no vote and no fetch.
+        if (!canDownOne || (move === 'pause-leader' && partitions.length === 0)) break;
+        faults.push({
+          kind: 'pause',
+          atMs: at,
+          forMs,
+          nodes: [move === 'pause-node' ? node(rng.pick(nodes)) : { kind: 'leader-of', ...rng.pick(partitions) }],
+        });
         takeDown(false);
         break;
       case 'kill-all':

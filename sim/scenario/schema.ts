@@ -55,6 +55,8 @@ export const FAULT_ACTIONS = [
   'restart',
   'restart-wiped',
   'power-loss',
+  'pause',
+  'resume',
   'stall',
   'slow-link',
   'network',
@@ -62,8 +64,8 @@ export const FAULT_ACTIONS = [
 ] as const;
 type FaultAction = (typeof FAULT_ACTIONS)[number];
 
-// A heal, and a restart of either kind, leave nothing that a later step could undo.
-const NOT_UNDOABLE: ReadonlySet<FaultAction> = new Set(['heal', 'restart', 'restart-wiped']);
+// A heal, a restart of either kind and a resume leave nothing that a later step could undo.
+const NOT_UNDOABLE: ReadonlySet<FaultAction> = new Set(['heal', 'restart', 'restart-wiped', 'resume']);
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -412,6 +414,8 @@ function actionSchema(action: FaultAction, ctx: SchemaContext) {
     case 'restart':
     case 'restart-wiped':
     case 'power-loss':
+    case 'pause':
+    case 'resume':
     case 'stall':
       return group(ctx, false);
     case 'slow-link':
@@ -458,6 +462,8 @@ function toFault(action: FaultAction, value: unknown, atMs: number, forMs: numbe
     case 'restart':
     case 'restart-wiped':
     case 'power-loss':
+    case 'pause':
+    case 'resume':
     case 'stall':
       return { kind: action, ...timing, nodes: value as Selector[] };
     case 'slow-link': {

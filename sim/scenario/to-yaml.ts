@@ -49,6 +49,8 @@ function faultYaml(f: Fault): Record<string, unknown> {
     case 'restart':
     case 'restart-wiped':
     case 'power-loss':
+    case 'pause':
+    case 'resume':
     case 'stall':
       return { ...timing, [f.kind]: selectors(f.nodes) };
     case 'slow-link':

@@ -71,6 +71,10 @@ export type Fault = FaultTiming &
     | { kind: 'restart'; nodes: Selector[] }
     | { kind: 'restart-wiped'; nodes: Selector[] }
     | { kind: 'power-loss'; nodes: Selector[] }
+    /** SIGSTOP: the process freezes (no messages handled, no timers, nothing sent) until `for` ends or a `resume`. */
+    | { kind: 'pause'; nodes: Selector[] }
+    /** SIGCONT: a paused process goes on; what reached it meanwhile is handled first, timers that came due fire at once. */
+    | { kind: 'resume'; nodes: Selector[] }
     /** A slow application: group consumers stop calling poll() (the client itself keeps running, as Kafka's heartbeat thread does). */
     | { kind: 'stall'; nodes: Selector[] }
     | { kind: 'slow-link'; between: [Selector, Selector]; latency: Latency }
@@ -86,6 +90,7 @@ export const NEMESIS_FAULTS = [
   'crash',
   'restart-wiped',
   'power-loss',
+  'pause',
   'slow-link',
   'loss',
   'duplicate',

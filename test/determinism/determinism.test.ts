@@ -2,6 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { KNOWN_BUGS } from '../../core/bugs.ts';
+import { loadScenario } from '../../sim/scenario/parse.ts';
+import { runScenario } from '../../sim/scenario/run.ts';
 import { DEFAULT_KERNEL_WORKLOAD, runKernelWorkload, type KernelWorkload } from '../../sim/kernel-workload.ts';
 import { HashOnlySink } from '../../trace/sink.ts';
 import { findForbidden } from './forbidden-globals.ts';
@@ -101,6 +104,15 @@ describe('the determinism guard: same seed, same trace', () => {
 
   test.prop([fc.integer({ min: 0, max: 2 ** 31 - 1 })], { numRuns: 25 })('a seed run twice gives the same trace hash', (seed) => {
     expect(hashOf(seed)).toBe(hashOf(seed));
+  });
+
+  it('holds with paused processes: their held deliveries and timers replay in the same order', () => {
+    const scenario = loadScenario(join(root, 'scenarios', 'paused-leader.yaml'), { knownBugs: KNOWN_BUGS });
+    const short = { ...scenario, durationMs: 26_000, faults: scenario.faults.filter((f) => f.atMs < 26_000) };
+    const run = () => runScenario(short, { seed: 7, trace: new HashOnlySink() }).traceHash;
+    const first = run();
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(run()).toBe(first);
   });
 
   test.prop([fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2 ** 31 - 1 })], { numRuns: 25 })(

@@ -200,7 +200,7 @@ describe('FileStorage', () => {
     storage.append('orders-1/00000000000000000000.log', bytes('y'));
     storage.delete('orders-0/00000000000000000000.log');
     expect(storage.list()).toEqual(['orders-1/00000000000000000000.log']);
-    expect(readdirSync(dir).sort()).toEqual(['.lock', 'orders-1']);
+    expect(readdirSync(dir).sort()).toEqual(['.durable-journal', '.lock', 'orders-1']);
     storage.append('orders-0/00000000000000000000.log', bytes('z'));
     expect(text(readAll(storage, 'orders-0/00000000000000000000.log'))).toBe('z');
     storage.close();
@@ -233,7 +233,7 @@ describe('FileStorage', () => {
 
   test('names that would escape the directory or clash with temp and lock files are refused', () => {
     const storage = new FileStorage(dir);
-    for (const bad of ['../x', 'a/../b', '/abs', 'a//b', 'x.tmp', 'a/b.tmp', '.lock', '']) {
+    for (const bad of ['../x', 'a/../b', '/abs', 'a//b', 'x.tmp', 'a/b.tmp', '.lock', '.durable-journal', '']) {
       expect(() => storage.append(bad, bytes('x')), bad).toThrow(/invalid storage file name/);
     }
     expect(storage.list()).toEqual([]);

@@ -74,6 +74,9 @@ describe('BUGGIFY', () => {
       dir,
       'explore',
       join(root, 'scenarios/nemesis.yaml'),
+      // Seeds 3 and 4 of the nemesis: seed 4 trips the bug.
+      '--from',
+      '3',
       '--seeds',
       '2',
       '--buggify',

@@ -218,6 +218,118 @@ describe('the kernel: crash and restart', () => {
   });
 });
 
+describe('the kernel: pause and resume (SIGSTOP, SIGCONT)', () => {
+  it('a paused node handles nothing; what reached it is delivered in arrival order on resume, with its due timers, before anything later', () => {
+    const { sim, log, fired, env } = recordingCluster(['a', 'b', 'c']);
+    sim.at(0, () => env('b').setTimer(3, 'due-while-paused'));
+    sim.at(0, () => env('b').setTimer(30, 'due-after'));
+    sim.at(1, () => sim.pause('b'));
+    sim.at(2, () => env('a').send('b', 'a1')); // arrives at 3
+    sim.at(2, () => env('c').send('b', 'c1'));
+    sim.at(4, () => env('a').send('b', 'a2'));
+    sim.at(9, () => env('a').send('b', 'a3')); // arrives at 10, the instant of the resume: after what was held
+    sim.at(10, () => sim.resume('b'));
+    sim.at(10, () => env('c').send('b', 'c2')); // arrives at 11
+    sim.run(50);
+    expect(log.map((r) => `${r.at}:${r.from}:${r.msg}`)).toEqual(['10:a:a1', '10:c:c1', '10:a:a2', '10:a:a3', '11:c:c2']);
+    expect(fired.map((f) => `${f.at}:${f.tag}`)).toEqual(['10:due-while-paused', '30:due-after']);
+    expect(sim.isPaused('b')).toBe(false);
+  });
+
+  it('runs held events in the order they came due, timers and messages together', () => {
+    const order: string[] = [];
+    const sim = new Simulation<string>({ seed: 1, network: { latency: { constant: 1 } } });
+    const envs = new Map<NodeId, Env<string>>();
+    for (const id of ['a', 'b']) {
+      sim.addNode(id, () => ({
+        start: (env) => void envs.set(id, env),
+        receive: (_env, _from, msg) => void order.push(msg),
+        fire: (_env, tag) => void order.push(tag),
+      }));
+      sim.start(id);
+    }
+    sim.at(0, () => envs.get('b')!.setTimer(5, 't5'));
+    sim.at(0, () => envs.get('b')!.setTimer(2, 't2'));
+    sim.at(1, () => sim.pause('b'));
+    sim.at(2, () => envs.get('a')!.send('b', 'm3')); // arrives at 3
+    sim.at(6, () => sim.resume('b'));
+    sim.run(10);
+    expect(order).toEqual(['t2', 'm3', 't5']);
+  });
+
+  it('messages that reached a paused node survive a later cut; those in flight when it is cut are dropped', () => {
+    const { sim, log, env } = recordingCluster(['a', 'b']);
+    sim.at(0, () => sim.pause('b'));
+    sim.at(1, () => env('a').send('b', 'arrived')); // arrives at 2
+    sim.at(3, () => env('a').send('b', 'cut-off')); // would arrive at 4
+    sim.at(3.5, () => sim.partition([['a'], ['b']]));
+    sim.at(5, () => sim.resume('b'));
+    sim.run(10);
+    expect(log.map((r) => r.msg)).toEqual(['arrived']);
+  });
+
+  it('a paused node sends nothing and its scripted actions are skipped; a heal does not resume it', () => {
+    const { sim, log, env } = recordingCluster(['a', 'b']);
+    sim.at(0, () => sim.pause('a'));
+    sim.at(1, () => expect(sim.act('a', (_node, e) => e.send('b', 'from-a-paused'))).toBe(false));
+    sim.at(2, () => sim.healAll());
+    sim.run(10);
+    expect(sim.isPaused('a')).toBe(true);
+    expect(sim.isUp('a')).toBe(true);
+    expect(log).toEqual([]);
+    sim.at(11, () => sim.resume('a'));
+    sim.at(12, () => env('a').send('b', 'after'));
+    sim.run(20);
+    expect(log.map((r) => r.msg)).toEqual(['after']);
+  });
+
+  it('a paused process can be killed: what it held is lost, its timers die, and it restarts unpaused', () => {
+    const sink = new MemorySink();
+    const { sim, log, fired, env } = recordingCluster(['a', 'b'], { trace: sink });
+    sim.at(0, () => env('b').setTimer(2, 'held'));
+    sim.at(0, () => sim.pause('b'));
+    sim.at(1, () => env('a').send('b', 'held-message'));
+    sim.at(5, () => sim.kill('b'));
+    sim.at(6, () => sim.restart('b'));
+    sim.at(7, () => env('a').send('b', 'fresh'));
+    sim.run(20);
+    sim.finish();
+    expect(log.map((r) => r.msg)).toEqual(['fresh']);
+    expect(fired).toEqual([]);
+    expect(sim.isPaused('b')).toBe(false);
+    expect(sim.stats.dropped.down).toBe(1);
+    const kinds = sink.events().map((e) => e['kind']);
+    expect(kinds).toContain('pause');
+    expect(kinds).not.toContain('resume');
+  });
+
+  it('a graceful stop asked of a paused node waits for its resume', () => {
+    const { sim } = recordingCluster(['a']);
+    sim.at(0, () => sim.pause('a'));
+    sim.at(1, () => sim.shutdown('a'));
+    sim.run(5);
+    expect(sim.isUp('a')).toBe(true);
+    sim.at(6, () => sim.resume('a'));
+    sim.run(10);
+    expect(sim.isUp('a')).toBe(false);
+  });
+
+  it('traces pause and resume, with the count of held events', () => {
+    const sink = new MemorySink();
+    const { sim, env } = recordingCluster(['a', 'b'], { trace: sink });
+    sim.at(0, () => sim.pause('b'));
+    sim.at(1, () => env('a').send('b', 'x'));
+    sim.at(4, () => sim.resume('b'));
+    sim.run(10);
+    sim.finish();
+    const lines = sink.events().filter((e) => e['kind'] === 'pause' || e['kind'] === 'resume');
+    expect(lines).toEqual([
+      expect.objectContaining({ kind: 'pause', node: 'b', signal: 'SIGSTOP' }),
+      expect.objectContaining({ kind: 'resume', node: 'b', held: 1 }),
+    ]);
+  });
+});
+
 describe('the kernel: clocks and randomness', () => {
   it('skews one node clock without moving simulated time', () => {
     const { sim, env } = recordingCluster(['a', 'b']);

@@ -8,6 +8,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { formatPath, loadScenario, parseScenario, ScenarioError } from '../../sim/scenario/parse.ts';
 import { nodeIdsOf, type Scenario } from '../../sim/scenario/types.ts';
+import { scenarioToYaml } from '../../sim/scenario/to-yaml.ts';
 import { MAX_DURATION_MS, parseDuration, parseProbability, parseRate } from '../../sim/scenario/units.ts';
 
 const FILE = 'scenarios/x.yaml';
@@ -155,6 +156,23 @@ function oneProblem(text: string, options = OPTIONS): string {
 describe('valid scenarios', () => {
   it('parses a file using every feature to the exact normalised object', () => {
     expect(parseScenario(FULL, FILE, OPTIONS)).toEqual(FULL_PARSED);
+  });
+
+  it('parses pause (SIGSTOP, undone by SIGCONT after `for`) and resume, and writes them back', () => {
+    const text = BASE.replace(
+      '{ at: 5s, crash: b1 }',
+      '{ at: 5s, pause: [leader-of: orders/0], for: 5s }\n  - { at: 20s, pause: [b2] }\n  - { at: 30s, resume: all }',
+    );
+    const parsed = parseScenario(text, FILE, OPTIONS);
+    expect(parsed.faults).toEqual([
+      { kind: 'pause', atMs: 5000, forMs: 5000, nodes: [{ kind: 'leader-of', topic: 'orders', partition: 0 }] },
+      { kind: 'pause', atMs: 20_000, nodes: [{ kind: 'node', id: 'b2' }] },
+      { kind: 'resume', atMs: 30_000, nodes: [{ kind: 'all' }] },
+    ]);
+    expect(parseScenario(scenarioToYaml(parsed), FILE, OPTIONS)).toEqual(parsed);
+    expect(oneProblem(BASE.replace('crash: b1', 'resume: b1, for: 1s'))).toBe(
+      `${FILE}:9:32: faults[0].for: expected no "for" on resume, which cannot be undone`,
+    );
   });
 
   it('fills every default in a minimal file', () => {

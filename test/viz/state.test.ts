@@ -56,6 +56,7 @@ describe('initialState', () => {
       controllerActive: false,
       broker: null,
       clockSkewMs: 0,
+      paused: false,
     });
   });
 });
@@ -292,6 +293,7 @@ describe('nodes', () => {
       controllerActive: true,
       broker: { brokerEpoch: 7, fenced: false },
       clockSkewMs: 250,
+      paused: false,
     });
   });
 

@@ -10,6 +10,7 @@ export const FAULT_COLOURS: Record<FaultSpan['kind'], string> = {
   partition: '#f4a3a3',
   'partition-oneway': '#f7c59f',
   crash: '#bbbbbb',
+  pause: '#9fb8d8',
   'slow-link': '#ffe08a',
   network: '#c9b3f5',
   'clock-skew': '#a8e6cf',

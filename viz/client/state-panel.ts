@@ -80,9 +80,9 @@ export class StatePanel {
     const rows = nodes.map((n) =>
       el(
         'tr',
-        { 'data-testid': `raft-${n.id}`, class: n.up ? '' : 'down' },
+        { 'data-testid': `raft-${n.id}`, class: n.up && !n.paused ? '' : 'down' },
         el('td', {}, n.id),
-        el('td', {}, n.up ? `up (${n.incarnation})` : 'down'),
+        el('td', {}, n.up ? `${n.paused ? 'paused' : 'up'} (${n.incarnation})` : 'down'),
         el('td', {}, n.raft?.role ?? '—'),
         el('td', {}, String(n.raft?.epoch ?? '—')),
         el('td', {}, n.raft?.leader ?? '—'),

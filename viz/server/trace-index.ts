@@ -97,6 +97,7 @@ class Indexer {
   private readonly partitionRows = new Map<string, number[]>();
   private readonly openPartitions: OpenSpan[] = [];
   private readonly openCrashes = new Map<string, FaultSpan>();
+  private readonly openPauses = new Map<string, FaultSpan>();
   private readonly openSlowLinks = new Map<string, FaultSpan>();
   private openNetwork: FaultSpan | null = null;
   private openDisk: FaultSpan | null = null;
@@ -226,6 +227,9 @@ class Indexer {
       case 'crash': {
         const node = ev.node;
         this.mark(ev, row, `${node} crashed (${ev.reason})`);
+        // A paused process can be killed: the pause ends with it.
+        this.closeSpan(this.openPauses.get(node), ev, row);
+        this.openPauses.delete(node);
         if (!this.openCrashes.has(node)) this.openCrashes.set(node, this.openSpan('crash', ev, row, [node], `${node} down (${ev.reason})`));
         return;
       }
@@ -233,6 +237,15 @@ class Indexer {
         this.mark(ev, row, `${ev.node} restarted (incarnation ${ev.incarnation})`);
         this.closeSpan(this.openCrashes.get(ev.node), ev, row);
         this.openCrashes.delete(ev.node);
+        return;
+      case 'pause':
+        this.mark(ev, row, `${ev.node} paused (SIGSTOP)`);
+        if (!this.openPauses.has(ev.node)) this.openPauses.set(ev.node, this.openSpan('pause', ev, row, [ev.node], `${ev.node} paused`));
+        return;
+      case 'resume':
+        this.mark(ev, row, `${ev.node} resumed (SIGCONT, ${ev.held} held)`);
+        this.closeSpan(this.openPauses.get(ev.node), ev, row);
+        this.openPauses.delete(ev.node);
         return;
       case 'disk':
         this.mark(ev, row, `${ev.node} disk: ${ev.fault}`);

@@ -65,7 +65,7 @@ export interface TraceColumns {
 
 /** A fault that lasts: drawn as a shaded band from start to end (end null: until the trace ends). */
 export interface FaultSpan {
-  kind: 'partition' | 'partition-oneway' | 'crash' | 'slow-link' | 'network' | 'clock-skew' | 'disk-faults';
+  kind: 'partition' | 'partition-oneway' | 'crash' | 'pause' | 'slow-link' | 'network' | 'clock-skew' | 'disk-faults';
   startRow: number;
   endRow: number | null;
   startStep: number;
@@ -177,6 +177,8 @@ export interface PartitionState {
 export interface NodeState {
   id: string;
   up: boolean;
+  /** Frozen (SIGSTOP) until a resume: up, but handling nothing. */
+  paused: boolean;
   incarnation: number;
   raft: {
     epoch: number;

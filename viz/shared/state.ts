@@ -106,6 +106,7 @@ export function applyEvent(state: DerivedState, ev: EventLine, row: number = sta
     case 'restart': {
       const node = nodeOf(state, ev.node);
       node.up = true;
+      node.paused = false;
       node.incarnation = ev.incarnation;
       forgetClient(state.groups, ev.node, ev.i);
       return;
@@ -115,10 +116,15 @@ export function applyEvent(state: DerivedState, ev: EventLine, row: number = sta
       // a dead consumer owns nothing.
       const node = nodeOf(state, ev.node);
       node.up = false;
+      node.paused = false;
       node.controllerActive = false;
       forgetClient(state.groups, ev.node, ev.i);
       return;
     }
+    case 'pause':
+    case 'resume':
+      nodeOf(state, ev.node).paused = ev.kind === 'pause';
+      return;
     case 'clock-skew':
       nodeOf(state, ev.node).clockSkewMs = ev.offsetMs;
       return;
@@ -246,7 +252,7 @@ function applyPartitionChange(p: PartitionState, ev: EventLineOf<'partition-chan
 // ---- nodes ----------------------------------------------------------------------------------------
 
 function newNode(id: string): NodeState {
-  return { id, up: false, incarnation: 0, raft: null, metadataOffset: 0, controllerActive: false, broker: null, clockSkewMs: 0 };
+  return { id, up: false, paused: false, incarnation: 0, raft: null, metadataOffset: 0, controllerActive: false, broker: null, clockSkewMs: 0 };
 }
 
 function nodeOf(state: DerivedState, id: string): NodeState {
