@@ -10,7 +10,7 @@ import { didYouMean } from '../core/protocol/nearest-name.ts';
 import { loadScenarioForCli, UserError } from './output.ts';
 
 /** The nemesis kinds a real cluster can be given (no lossy or reordering TCP, no clocks to skew, no disks to wipe). */
-export const REAL_NEMESIS_FAULTS = ['partition', 'partition-oneway', 'crash', 'slow-link'] as const;
+export const REAL_NEMESIS_FAULTS = ['partition', 'partition-oneway', 'crash', 'power-loss', 'pause', 'slow-link'] as const;
 
 export interface NemesisPlan {
   schedule: ScheduledFault[];
@@ -96,8 +96,11 @@ function commandOf(fault: Fault, topic: string, where: string): Record<string, u
       if (!fault.nodes.some((s) => s.kind === 'all')) refuse('heals some nodes: a real cluster heals all links at once (heal: all)');
       return { heal: 'all' };
     case 'crash':
+    case 'power-loss':
     case 'stop':
     case 'restart':
+    case 'pause':
+    case 'resume':
       return { [fault.kind]: nodes(fault.nodes) };
     case 'slow-link':
       return { 'slow-link': { between: nodes(fault.between), latency: fixedLatency(fault.latency) } };

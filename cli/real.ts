@@ -26,7 +26,7 @@ function timestamped(prefix: string): (line: string) => void {
 function recordFaultLines(trace: RunTraceFile, applied: AppliedFault, undoes: AppliedFault | null): void {
   for (const line of faultLines(applied, undoes, ['clients'], () => 0)) {
     if (line.node === null) trace.record(line.event);
-    else if (line.event.kind === ('pause' as never) || line.event.kind === ('resume' as never)) trace.recordNode(line.node, line.event);
+    else if (line.event.kind === 'pause' || line.event.kind === 'resume') trace.recordNode(line.node, line.event);
   }
 }
 

@@ -1,14 +1,15 @@
 // Faults on a running local cluster (`samsa cluster --faults`), in the scenario file's words: link
-// faults through its fault proxies, process faults (crash, stop, restart, pause, resume) on its broker
+// faults through its fault proxies, process faults (crash, power-loss, stop, restart, pause, resume) on its broker
 // processes, selectors (controller-leader, leader-of, random) resolved from the brokers' own Metadata
 // when the fault fires, and a fault's `for` undone when it ends.
 
 import { FaultCommandError, milliseconds, parseFaultCommand, type FaultCommand, type FaultNetwork } from './fault-network.ts';
+import type { FileCrashOutcome } from '../core/trace/schema.ts';
 import type { LocalCluster } from './local-cluster.ts';
 import { wireRequests } from './wire-request.ts';
 
-export type ProcessFaultKind = 'crash' | 'stop' | 'restart' | 'pause' | 'resume';
-const PROCESS_FAULTS: readonly ProcessFaultKind[] = ['crash', 'stop', 'restart', 'pause', 'resume'];
+export type ProcessFaultKind = 'crash' | 'power-loss' | 'stop' | 'restart' | 'pause' | 'resume';
+const PROCESS_FAULTS: readonly ProcessFaultKind[] = ['crash', 'power-loss', 'stop', 'restart', 'pause', 'resume'];
 
 export interface ProcessCommand {
   kind: ProcessFaultKind;
@@ -29,6 +30,8 @@ export interface AppliedFault {
   unmatched: string[];
   /** Nothing was done: a selector it needed matched no node. */
   noop?: true;
+  /** A power loss: what it did to each struck node's files (only files that lost bytes). */
+  disk?: Record<number, FileCrashOutcome[]>;
 }
 
 const HOST = '127.0.0.1';
@@ -87,8 +90,9 @@ export class ClusterFaults {
     let undo: (() => Promise<Omit<AppliedFault, 'id' | 'undoes'>>) | null = null;
     if ((PROCESS_FAULTS as readonly string[]).includes(kind)) {
       const command: ProcessCommand = { kind: kind as ProcessFaultKind, nodes: this.nodeList(arg, kind, unmatched.length > 0) };
-      const nodes = await this.applyProcess(command);
-      applied = { id, fault: command, nodes, forMs, unmatched };
+      const disk: Record<number, FileCrashOutcome[]> = {};
+      const nodes = await this.applyProcess(command, disk);
+      applied = { id, fault: command, nodes, forMs, unmatched, ...(command.kind === 'power-loss' ? { disk } : {}) };
       const undoKind = PROCESS_UNDO[command.kind];
       if (undoKind !== null) {
         undo = async () => ({
@@ -160,13 +164,14 @@ export class ClusterFaults {
     this.timers.add(timer);
   }
 
-  /** Applies a process fault to each node it changes; returns those. */
-  private async applyProcess(command: ProcessCommand): Promise<number[]> {
+  /** Applies a process fault to each node it changes; returns those. A power loss notes what it did to the files in `disk`. */
+  private async applyProcess(command: ProcessCommand, disk: Record<number, FileCrashOutcome[]> = {}): Promise<number[]> {
     const c = this.cluster;
     const running = (id: number) => c.brokers.find((b) => b.id === id)!.process !== null;
     const struck = command.nodes.filter((id) => {
       switch (command.kind) {
         case 'crash':
+        case 'power-loss':
         case 'stop':
           return running(id);
         case 'restart':
@@ -180,7 +185,10 @@ export class ClusterFaults {
     await Promise.all(
       struck.map(async (id) => {
         if (command.kind === 'crash') await c.crash(id);
-        else if (command.kind === 'stop') await c.stop(id);
+        else if (command.kind === 'power-loss') {
+          const report = await c.powerLoss(id);
+          disk[id] = report.files.filter((f) => f.kept < f.size).map(({ file, size, synced, kept, torn }) => ({ file, size, synced, kept, torn }));
+        } else if (command.kind === 'stop') await c.stop(id);
         else if (command.kind === 'restart') c.startBroker(id);
         else await c.signal(id, command.kind === 'pause' ? 'SIGSTOP' : 'SIGCONT');
       }),
@@ -283,7 +291,14 @@ export class ClusterFaults {
 }
 
 /** The fault that ends a process fault's `for` (a restart, a resume), or null for those without one. */
-const PROCESS_UNDO: Record<ProcessFaultKind, ProcessFaultKind | null> = { crash: 'restart', stop: 'restart', pause: 'resume', restart: null, resume: null };
+const PROCESS_UNDO: Record<ProcessFaultKind, ProcessFaultKind | null> = {
+  crash: 'restart',
+  'power-loss': 'restart',
+  stop: 'restart',
+  pause: 'resume',
+  restart: null,
+  resume: null,
+};
 
 /** The nodes a link fault names. */
 function linkNodes(command: FaultCommand): number[] {

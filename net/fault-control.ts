@@ -35,7 +35,11 @@ export function describeApplied(a: AppliedFault): string {
   if (a.noop === true) return `not applied: ${JSON.stringify(a.fault)}${unmatched}`;
   if (a.undoes !== undefined)
     return `undid fault #${a.undoes}: ${kind === 'heal' ? 'its links healed' : `${kind}${a.nodes.length > 0 ? ` b${a.nodes.join(', b')}` : ' (nothing to do)'}`}`;
-  return `#${a.id} applied ${what}${a.forMs !== null ? ` for ${a.forMs} ms` : ''}${a.nodes.length > 0 ? ` (struck b${a.nodes.join(', b')})` : ''}${unmatched}`;
+  const lost = Object.values(a.disk ?? {})
+    .flat()
+    .reduce((n, f) => n + (f.size - f.kept), 0);
+  const disk = a.disk !== undefined ? `; ${lost} unsynced bytes lost` : '';
+  return `#${a.id} applied ${what}${disk}${a.forMs !== null ? ` for ${a.forMs} ms` : ''}${a.nodes.length > 0 ? ` (struck b${a.nodes.join(', b')})` : ''}${unmatched}`;
 }
 
 function body(req: IncomingMessage): Promise<string> {

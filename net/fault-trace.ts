@@ -1,6 +1,6 @@
 // The faults a local cluster's fault control applies (net/cluster-faults.ts), as the trace lines a
 // simulated run writes for its scenario's faults: `partition`, `heal` and `link` about the run, and
-// `crash`, `stop`, `restart`, `pause`, `resume` about a node. `samsa check --nemesis` writes them into
+// `crash` (a kill or a power loss), `stop`, `restart`, `pause`, `resume` about a node. `samsa check --nemesis` writes them into
 // its client history and `samsa cluster --faults --trace DIR` into DIR/faults.jsonl. Nodes are named
 // as their own traces name them (Kafka's node.id: "1", "2", …).
 
@@ -52,6 +52,8 @@ export function faultLines(applied: AppliedFault, undoes: AppliedFault | null, c
       return run({ kind: 'link', between: pair(fault.between, name), config: {}, bytesPerSecond: fault.bytesPerSecond });
     case 'crash':
       return each(() => [{ kind: 'crash', reason: 'kill', disk: [] }]);
+    case 'power-loss':
+      return each((id) => [{ kind: 'crash', reason: 'power-loss', disk: applied.disk?.[id] ?? [] }]);
     case 'stop':
       return each(() => [
         { kind: 'stop', graceful: true },
@@ -60,8 +62,10 @@ export function faultLines(applied: AppliedFault, undoes: AppliedFault | null, c
     case 'restart':
       return each((id) => [{ kind: 'restart', incarnation: incarnation(id) }]);
     case 'pause':
+      return each(() => [{ kind: 'pause', signal: 'SIGSTOP' }]);
     case 'resume':
-      return each(() => [{ kind: fault.kind } as unknown as RecordedNodeEvent]);
+      // How many events waited is known to the simulator only: a real process's sockets hold them.
+      return each(() => [{ kind: 'resume', signal: 'SIGCONT', held: 0 }]);
   }
 }
 

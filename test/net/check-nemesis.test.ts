@@ -1,5 +1,5 @@
-// `samsa check --nemesis` against a `samsa cluster --faults`: the fault control pauses, kills and
-// restarts broker processes and resolves leader-of to the partition's leader; with the leader cut off
+// `samsa check --nemesis` against a `samsa cluster --faults`: the fault control pauses, kills, cuts the
+// power of and restarts broker processes and resolves leader-of to the partition's leader; with the leader cut off
 // from the other brokers, acks=1 loses acknowledged writes and the check reports it (exit 1), while
 // acks=all with min.insync.replicas 2 loses nothing (exit 0), with the faults written into the history.
 
@@ -36,7 +36,7 @@ describe('samsa check --nemesis', () => {
   const brokers = async () => (await (await fetch(`${base}/brokers`)).json()) as Broker[];
   const post = async (command: unknown) => {
     const res = await fetch(`${base}/faults`, { method: 'POST', body: JSON.stringify(command) });
-    const body = (await res.json()) as { applied?: { id: number; nodes: number[] }; error?: string };
+    const body = (await res.json()) as { applied?: { id: number; nodes: number[]; disk?: Record<string, unknown[]> }; error?: string };
     expect(res.status, JSON.stringify(body)).toBe(200);
     return body.applied!;
   };
@@ -51,7 +51,7 @@ describe('samsa check --nemesis', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the fault control pauses, resumes, kills and restarts brokers, and resolves leader-of to the leader', async () => {
+  it('the fault control pauses, resumes, kills, cuts the power of and restarts brokers, and resolves leader-of to the leader', async () => {
     expect((await brokers()).map((b) => [b.running, b.paused])).toEqual([
       [true, false],
       [true, false],
@@ -66,6 +66,12 @@ describe('samsa check --nemesis', () => {
     await post({ crash: ['b3'], for: '1s' });
     expect((await brokers())[2]!.running).toBe(false);
     await until('b3 restarted when its for ended', async () => (await brokers())[2]!.running, 10_000);
+    // A power loss: SIGKILL, then the log dir rolled back to what was fsynced (net/power-loss.ts).
+    const lost = await post({ 'power-loss': ['b1'] });
+    expect(lost.nodes).toEqual([1]);
+    expect((await brokers())[0]!.running).toBe(false);
+    await post({ undo: lost.id });
+    expect((await brokers())[0]!.running).toBe(true);
     // leader-of names the leader the brokers report (a topic created by a short check run).
     const port = Number(cluster.bootstrap.split(',')[0]!.split(':')[1]);
     const created = await samsa([
