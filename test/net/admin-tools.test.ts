@@ -3,42 +3,16 @@
 // records produced from stdin read back in order, starting points (beginning, offset, timestamp, a group's
 // commits), and a clear one-line error where a cluster cannot serve an operation.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rdkafkaMockMissing, startRdkafkaMock, type RunningMock } from '../../bench/peer/rdkafka-mock.ts';
 import { LocalCluster } from '../../net/local-cluster.ts';
+import { samsa } from './real-helpers.ts';
 
-const SAMSA = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
 const mockMissing = rdkafkaMockMissing();
 if (process.env.SAMSA_REQUIRE_KAFKA_CLIENTS === '1' && mockMissing !== null) throw new Error(`SAMSA_REQUIRE_KAFKA_CLIENTS=1 but ${mockMissing}`);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `samsa ARGS` with `input` on stdin; never rejects, so that exit codes can be asserted. */
-function samsa(args: string[], input = '', timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SAMSA, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}
 
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 
@@ -46,7 +20,7 @@ describe('admin tools against a samsa cluster', () => {
   let dir: string;
   let cluster: LocalCluster;
   let bootstrap: string;
-  const tool = (args: string[], input?: string) => samsa([...args, '--bootstrap', bootstrap], input);
+  const tool = (args: string[], input?: string) => samsa([...args, '--bootstrap', bootstrap], { input, timeoutMs: 60_000 });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'samsa-tools-'));
@@ -186,7 +160,7 @@ describe('admin tools against a samsa cluster', () => {
 describe.skipIf(mockMissing !== null)("admin tools against librdkafka's mock cluster", () => {
   let dir: string;
   let mock: RunningMock;
-  const tool = (args: string[], input?: string) => samsa([...args, '--bootstrap', mock.bootstrap, '--timeout', '15s'], input);
+  const tool = (args: string[], input?: string) => samsa([...args, '--bootstrap', mock.bootstrap, '--timeout', '15s'], { input, timeoutMs: 60_000 });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'samsa-tools-mock-'));

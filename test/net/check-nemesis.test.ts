@@ -107,7 +107,7 @@ describe('samsa check --nemesis', () => {
         ...['--bootstrap', cluster.bootstrap, '--topic', 'nemesis', '--duration', '14s', '--rate', '300', '--acks', acks],
         ...['--nemesis', scenario, '--fault-control', cluster.control, '--history', history, '--json'],
       ],
-      150_000,
+      { timeoutMs: 150_000 },
     );
   };
 

@@ -48,10 +48,11 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs `samsa ARGS` to its end (killed after `timeoutMs`), with its exit code and output. */
-export function samsa(args: string[], timeoutMs = 90_000): Promise<Run> {
+/** Runs `samsa ARGS` with `input` on stdin to its end (killed after `timeoutMs`); never rejects, so that exit codes can be asserted. */
+export function samsa(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<Run> {
+  const timeoutMs = options.timeoutMs ?? 90_000;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SAMSA, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SAMSA, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -61,6 +62,8 @@ export function samsa(args: string[], timeoutMs = 90_000): Promise<Run> {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
   });
 }
 

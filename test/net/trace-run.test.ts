@@ -7,7 +7,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventLine, TraceHeader } from '../../core/trace/schema.ts';
 import { LocalCluster } from '../../net/local-cluster.ts';
@@ -15,29 +14,7 @@ import { UNCLEAN_END } from '../../trace/merge.ts';
 import { readEventLines } from '../../trace/reader.ts';
 import { MAX_EVENTS_PER_REQUEST, type DerivedState } from '../../viz/shared/contract.ts';
 import { applyEvent } from '../../viz/shared/state.ts';
-
-const SAMSA = fileURLToPath(new URL('../../bin/samsa.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function samsa(args: string[], timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SAMSA, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { SAMSA, samsa, type Run } from './real-helpers.ts';
 
 /** Starts a long-running samsa command and resolves once its output matches `ready` (with the match). */
 function startUntil(args: string[], ready: RegExp, running: ChildProcess[]): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
