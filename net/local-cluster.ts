@@ -22,6 +22,8 @@ export interface LocalClusterOptions {
   config?: Readonly<Record<string, string | number | boolean>>;
   /** Puts a fault proxy on every link (net/fault-network.ts); the caller starts the FaultNetwork of `faultLayout`. */
   faults?: boolean;
+  /** Node.js flags for every broker process (e.g. `--cpu-prof`, `--cpu-prof-dir=DIR` to profile them). */
+  nodeArgs?: readonly string[];
 }
 
 export interface LocalBroker {
@@ -159,7 +161,9 @@ export class LocalCluster {
     const broker = this.broker(id);
     if (broker.process !== null) return;
     const log = openSync(broker.logFile, 'a');
-    const child = spawn(process.execPath, [SAMSA_BIN, 'broker', '--config', broker.propertiesFile], { stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), SAMSA_BIN, 'broker', '--config', broker.propertiesFile], {
+      stdio: ['ignore', log, log],
+    });
     closeSync(log);
     broker.process = child;
     child.once('exit', () => {
