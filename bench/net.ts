@@ -21,7 +21,7 @@ const TOPIC_ALREADY_EXISTS = 36;
 const KAFKAJS_BATCH = 1000;
 const KAFKAJS_IN_FLIGHT = 4;
 /** Records the consume load reads back (what the mock keeps of a 3-partition topic of 100-byte records). */
-const CONSUME_RECORDS = 100_000;
+const CONSUME_RECORDS = 50_000;
 const LATENCY_SOURCE = fileURLToPath(new URL('./peer/rdkafka-latency.c', import.meta.url));
 
 export const NET_LOADS = ['produce-rf1', 'produce-rf3', 'consume', 'kafkajs', 'latency-rf1', 'latency-rf3'] as const;
@@ -152,7 +152,7 @@ function kcatProduce(bootstrap: string, topic: string, acks: '1' | 'all', file: 
 }
 
 /** Reads a topic from the beginning to its end with kcat, counting the records (one line each). */
-async function kcatConsume(bootstrap: string, topic: string, expected: number): Promise<ThroughputFigure> {
+async function kcatConsume(bootstrap: string, topic: string, expected: number, exact: boolean): Promise<ThroughputFigure> {
   const started = performance.now();
   const child = spawn('kcat', ['-b', bootstrap, '-C', '-t', topic, '-e', '-o', 'beginning', '-q'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let lines = 0;
@@ -162,7 +162,8 @@ async function kcatConsume(bootstrap: string, topic: string, expected: number): 
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   const wallMs = Math.round(performance.now() - started);
   if (code !== 0) throw new Error(`kcat -C on ${topic} exited with ${code}`);
-  if (lines !== expected) throw new Error(`kcat -C read ${lines} records of ${topic}, not ${expected}`);
+  // Samsa must give back every record; the mock's in-memory retention may have dropped its oldest.
+  if (exact ? lines !== expected : lines === 0 || lines > expected) throw new Error(`kcat -C read ${lines} records of ${topic}, not ${expected}`);
   return throughput(lines, wallMs);
 }
 
@@ -285,13 +286,13 @@ export async function runNetBench(options: NetBenchOptions): Promise<NetBenchRes
       await measure('produce-rf3', 'throughput', async (b, r) => kcatProduce(b, topicOf('produce-rf3', r), 'all', file, records));
     if (selected.has('consume')) {
       // Its own topic of at most CONSUME_RECORDS, written untimed: the mock keeps only about the last 5 MB of a
-      // partition in memory (1M records came back as ~131k), so a longer topic cannot be read back from it.
+      // partition in memory (of 1M records it gave back ~131k, of 100k ~97k), so a longer topic cannot be read back from it.
       const count = Math.min(records, CONSUME_RECORDS);
       const source = topicOf('consume', 1);
       const consumeFile = join(dir, 'consume.txt');
       writeFileSync(consumeFile, `${'x'.repeat(RECORD_BYTES)}\n`.repeat(count));
       for (const [, bootstrap] of targets) kcatProduce(bootstrap, source, '1', consumeFile, count);
-      await measure('consume', 'throughput', (b) => kcatConsume(b, source, count));
+      await measure('consume', 'throughput', (b) => kcatConsume(b, source, count, b === cluster.bootstrapServers));
     }
     if (selected.has('kafkajs')) await measure('kafkajs', 'throughput', (b, r) => kafkajsProduce(b, topicOf('kafkajs', r), records));
     for (const [name, acks] of [
