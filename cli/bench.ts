@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { expectedCheckers, runBugsBench, type BugsBenchResult } from '../bench/bugs.ts';
 import { KNOWN_BUGS } from '../core/bugs.ts';
 import { runKernelBench } from '../bench/kernel.ts';
-import { netBenchMissing, runNetBench } from '../bench/net.ts';
+import { formatProfileSummary } from '../bench/cpu-profile.ts';
+import { NET_LOADS, netBenchMissing, runNetBench, type LatencyFigure, type NetLoadName, type ThroughputFigure } from '../bench/net.ts';
 import { runRaftBench } from '../bench/raft.ts';
 import { runSimBench } from '../bench/sim.ts';
 import { runVizBench } from '../bench/viz.ts';
@@ -148,30 +149,91 @@ export function registerBench(program: Command): void {
   bench
     .command('net')
     .description(
-      "real network: kcat produces 100-byte records to a local 3-broker samsa cluster and to librdkafka's mock cluster in the same run (acks=1, and acks=all with replication factor 3); records/s, MB/s and Samsa's ratio to the mock",
+      "real network: the same client loads against a local 3-broker samsa cluster and librdkafka's mock cluster in one run, side by side with ratios: kcat producing 100-byte records (acks=1 RF 1, acks=all RF 3), kcat consuming them, kafkajs producing in batches of 1,000, and produce latency p50/p99/p999 at a fixed rate",
     )
-    .option('--records <n>', 'records per load', intOption('--records', 1), 1_000_000)
-    .option('--quick', 'one million records per load (the default; the full benchmark belongs to the black-box checks)')
+    .option('--records <n>', 'records per throughput load (default 1,000,000; 100,000 with --quick)', intOption('--records', 1))
+    .option('--runs <n>', 'runs of each load on each target, the best reported (default 2; 1 with --quick)', intOption('--runs', 1))
+    .option('--rate <n>', 'records/s of the latency loads', intOption('--rate', 1), 10_000)
+    .option('--latency-seconds <n>', 'seconds of each latency load (default 15; 3 with --quick)', intOption('--latency-seconds', 1))
+    .option('--only <loads...>', `only these loads: ${NET_LOADS.join(', ')}`)
+    .option('--profile <dir>', 'run the brokers under node --cpu-prof into this folder and print where their time went')
+    .option('--quick', '100,000 records, one run, 3 s latency loads')
     .option('--json', 'print the figures as one JSON line at the end')
-    .action(async (opts: { records: number; json?: boolean }) => {
-      const human = opts.json ? process.stderr : process.stdout;
-      const missing = netBenchMissing();
-      if (missing !== null) throw new UserError(`bench net cannot run here: ${missing}`);
-      const result = await runNetBench({ records: opts.records, progress: (line) => process.stderr.write(line + '\n') });
-      human.write(
-        table(
-          ['target', 'acks', 'records', 'wall ms', 'records/s', 'MB/s'],
-          result.loads.map((l) => [l.target, l.acks, l.records, l.wallMs, l.recordsPerSec.toLocaleString('en-US'), l.mbPerSec]),
-        ) + '\n',
-      );
-      human.write(
-        figuresTable('samsa / rdkafka-mock (records/s)', [
-          ['acks=1', result.ratios['1']],
-          ['acks=all, replication factor 3 (the mock does not replicate)', result.ratios.all],
-        ]) + '\n',
-      );
-      if (opts.json) printJson(result);
-    });
+    .action(
+      async (opts: {
+        records?: number;
+        runs?: number;
+        rate: number;
+        latencySeconds?: number;
+        only?: string[];
+        profile?: string;
+        quick?: boolean;
+        json?: boolean;
+      }) => {
+        const human = opts.json ? process.stderr : process.stdout;
+        const missing = netBenchMissing();
+        if (missing !== null) throw new UserError(`bench net cannot run here: ${missing}`);
+        const unknown = (opts.only ?? []).filter((l) => !(NET_LOADS as readonly string[]).includes(l));
+        if (unknown.length > 0) throw new UserError(`--only: no load named ${unknown.join(', ')} (loads: ${NET_LOADS.join(', ')})`);
+        const result = await runNetBench({
+          records: opts.records ?? (opts.quick ? 100_000 : 1_000_000),
+          runs: opts.runs ?? (opts.quick ? 1 : 2),
+          latencyRatePerSec: opts.rate,
+          latencySeconds: opts.latencySeconds ?? (opts.quick ? 3 : 15),
+          ...(opts.only !== undefined ? { loads: opts.only as NetLoadName[] } : {}),
+          ...(opts.profile !== undefined ? { profileDir: opts.profile } : {}),
+          progress: (line) => process.stderr.write(line + '\n'),
+        });
+        const rate = (f: ThroughputFigure | LatencyFigure) => (f as ThroughputFigure).recordsPerSec.toLocaleString('en-US');
+        const mb = (f: ThroughputFigure | LatencyFigure) => (f as ThroughputFigure).mbPerSec;
+        const lat = (f: ThroughputFigure | LatencyFigure) => {
+          const l = f as LatencyFigure;
+          return `${l.p50Ms.toFixed(2)} / ${l.p99Ms.toFixed(2)} / ${l.p999Ms.toFixed(2)}${l.failed > 0 ? ` (${l.failed} failed)` : ''}`;
+        };
+        const throughputLoads = result.loads.filter((l) => l.kind === 'throughput');
+        const latencyLoads = result.loads.filter((l) => l.kind === 'latency');
+        if (throughputLoads.length > 0)
+          human.write(
+            table(
+              ['load', 'samsa records/s', 'samsa MB/s', 'mock records/s', 'mock MB/s', 'samsa / mock'],
+              throughputLoads.map((l) => [l.description, rate(l.samsa), mb(l.samsa), rate(l.mock), mb(l.mock), l.ratio]),
+            ) + '\n',
+          );
+        if (latencyLoads.length > 0)
+          human.write(
+            table(
+              [
+                `latency at ${result.latency.ratePerSec.toLocaleString('en-US')} records/s, ${result.latency.seconds} s`,
+                'samsa p50 / p99 / p999 ms',
+                'mock p50 / p99 / p999 ms',
+                'p99 samsa / mock',
+              ],
+              latencyLoads.map((l) => [l.description, lat(l.samsa), lat(l.mock), l.ratio]),
+            ) + '\n',
+          );
+        if (result.targets.length > 0)
+          human.write(
+            figuresTable(
+              'targets',
+              result.targets.map((t) => [`${t.name} (${t.goal})`, `${t.value} ${t.met ? ok('meets') : bad('misses')}`]),
+            ) + '\n',
+          );
+        const k = result.kreps2014;
+        if (k.samsaRecordsPerSec !== null) {
+          human.write(
+            `Kreps 2014, Kafka: ${k.recordsPerSec.toLocaleString('en-US')} records/s (${k.hardware}).\n` +
+              `Samsa here, acks=all RF 3: ${k.samsaRecordsPerSec.toLocaleString('en-US')} records/s (${k.ratio}x; ${k.here}).\n`,
+          );
+        }
+        for (const p of result.profiles ?? []) human.write(formatProfileSummary(p) + '\n');
+        human.write(
+          dim(
+            `${result.records.toLocaleString('en-US')} records of ${result.recordBytes} bytes, ${result.partitions} partitions, best of ${result.runs} run(s) per target`,
+          ) + '\n',
+        );
+        if (opts.json) printJson(result);
+      },
+    );
   bench
     .command('bugs')
     .description(

@@ -2,6 +2,8 @@
 // Writes are volatile until fsync (the page-cache model); this is what Kafka's log,
 // its checkpoints and KRaft's quorum-state file are built on.
 
+import type { RecordBatch } from './protocol/records.ts';
+
 export interface Storage {
   /**
    * Appends bytes at the end of `file`, creating it when absent. The storage may keep `data`
@@ -26,6 +28,17 @@ export interface Storage {
   /** Every file name, sorted. */
   list(): string[];
   delete(file: string): void;
+  /**
+   * Offered by a runtime whose batches come from the wire (the real one): partition logs then keep a
+   * batch that has its RecordBatch v2 bytes as those bytes, not as JSON, and read such frames back
+   * with `decode`. Without it (the simulator) every log frame is JSON, as before.
+   */
+  readonly wireBatches?: WireBatchCodec;
+}
+
+/** Reads a stored RecordBatch v2 back into the core's batch (decompressing with the runtime's codecs). */
+export interface WireBatchCodec {
+  decode(bytes: Uint8Array): RecordBatch;
 }
 
 export type StorageErrorKind = 'fsync-failed' | 'read-failed' | 'bad-range';

@@ -6,6 +6,7 @@
 import type { NodeId } from '../core/env.ts';
 import { KafkaNode, type KafkaNodeSpec } from '../core/node/kafka-node.ts';
 import { raftSettings } from '../core/raft/settings.ts';
+import { decodeRecordBatch } from '../core/wire/record-batch.ts';
 import { NODE_COMPRESSORS } from './compression.ts';
 import { FileStorage } from './file-storage.ts';
 import { NodeRuntime, type Address } from './node-runtime.ts';
@@ -41,7 +42,8 @@ export async function startBroker(
   trace: NodeTraceFile | null = null,
 ): Promise<RunningBroker> {
   const voterAddresses = voters(props);
-  const storage = new FileStorage(props.logDir);
+  // Batches from producers and leaders stay RecordBatch v2 bytes on disk, read back with the node's codecs.
+  const storage = new FileStorage(props.logDir, { wireBatches: { decode: (bytes) => decodeRecordBatch(bytes, NODE_COMPRESSORS) } });
   const id = String(props.nodeId);
   const settings = {
     ...raftSettings(props.config, [...voterAddresses.keys()], new Set()),

@@ -19,7 +19,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { StorageError, type Storage, type StorageErrorKind } from '../core/storage.ts';
+import { StorageError, type Storage, type StorageErrorKind, type WireBatchCodec } from '../core/storage.ts';
 import { JOURNAL_FILE, JournalWriter, readJournal, resolveDurable, type DurableState } from './durable-journal.ts';
 
 export const TMP_SUFFIX = '.tmp';
@@ -49,6 +49,8 @@ export class LogDirInUseError extends Error {
 export interface FileStorageOptions {
   /** Descriptors kept open at once; the least recently used one is closed beyond that. */
   maxOpenFiles?: number;
+  /** Lets partition logs keep batches that came from the wire as their own bytes (core/storage.ts). */
+  wireBatches?: WireBatchCodec;
 }
 
 interface TrackedFile {
@@ -74,10 +76,12 @@ export class FileStorage implements Storage {
   private readonly maxOpenFiles: number;
   private journal: JournalWriter | null = null;
   private closed = false;
+  readonly wireBatches?: WireBatchCodec;
 
   /** Opens (creating when absent) the log directory, takes its lock and drops temp files a crash left behind. */
   constructor(root: string, options: FileStorageOptions = {}) {
     this.maxOpenFiles = Math.max(1, options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
+    if (options.wireBatches !== undefined) this.wireBatches = options.wireBatches;
     const absolute = resolve(root);
     const created = mkdirSync(absolute, { recursive: true }) !== undefined;
     this.root = realpathSync(absolute);

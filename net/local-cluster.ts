@@ -25,6 +25,8 @@ export interface LocalClusterOptions {
   faults?: boolean;
   /** Each broker traces to `<traceDir>/b<id>.jsonl` (net/node-trace.ts; a restart writes the next incarnation's file). */
   traceDir?: string;
+  /** Node.js flags for every broker process (e.g. `--cpu-prof`, `--cpu-prof-dir=DIR` to profile them). */
+  nodeArgs?: readonly string[];
 }
 
 export interface LocalBroker {
@@ -177,7 +179,9 @@ export class LocalCluster {
     if (broker.process !== null) return;
     const log = openSync(broker.logFile, 'a');
     const trace = this.options.traceDir === undefined ? [] : ['--trace', this.traceFile(id)];
-    const child = spawn(process.execPath, [SAMSA_BIN, 'broker', '--config', broker.propertiesFile, ...trace], { stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), SAMSA_BIN, 'broker', '--config', broker.propertiesFile, ...trace], {
+      stdio: ['ignore', log, log],
+    });
     closeSync(log);
     broker.process = child;
     child.once('exit', () => {

@@ -111,7 +111,8 @@ export class NodeRuntime {
       idOf: (name) => this.nodeObject?.image.topicByName(name)?.topicId ?? null,
       nameOf: (id) => this.nodeObject?.image.topics.get(id)?.name ?? null,
     };
-    this.ctx = { ids: NUMERIC_IDS, compressors: options.compressors, topics };
+    // A follower appends what its leader sends as bytes: records are decoded only if something reads them.
+    this.ctx = { ids: NUMERIC_IDS, compressors: options.compressors, topics, lazyFetchedRecords: true };
     this.env = {
       self: options.id,
       now: () => Date.now(),

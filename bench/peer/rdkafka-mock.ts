@@ -22,11 +22,14 @@ export interface RunningMock {
   stop(): void;
 }
 
-/** Builds the mock cluster into `dir` and starts it with `brokers` brokers; resolves once it prints its bootstrap servers. */
-export async function startRdkafkaMock(dir: string, brokers = 3): Promise<RunningMock> {
+/**
+ * Builds the mock cluster into `dir` and starts it with `brokers` brokers and the `topics` given as
+ * `name:partitions:replicationFactor` (others are created on first use with the mock's defaults); resolves once it prints its bootstrap servers.
+ */
+export async function startRdkafkaMock(dir: string, brokers = 3, topics: readonly string[] = []): Promise<RunningMock> {
   const binary = join(dir, 'rdkafka-mock');
   execFileSync('cc', ['-O2', '-o', binary, MOCK_SOURCE, '-lrdkafka']);
-  const child = spawn(binary, [String(brokers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(binary, [String(brokers), ...topics], { stdio: ['ignore', 'pipe', 'inherit'] });
   const bootstrap = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {

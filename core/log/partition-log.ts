@@ -1,5 +1,6 @@
 // A partition's log (Kafka's UnifiedLog, one segment): record batches kept in a Storage file,
-// each framed as [length][CRC-32C][JSON], with the log end offset, the flushed offset, the
+// each framed as [length][CRC-32C][JSON] (or, on a storage that offers wireBatches, a batch that
+// came from the wire as [length][its own CRC-32C][its RecordBatch v2 bytes]), with the log end offset, the flushed offset, the
 // leader-epoch cache (KIP-101) and truncation. Recovery keeps the longest intact prefix, as
 // Kafka's LogLoader does with a torn tail. The high watermark is the replica's business, not
 // the log's; it is checkpointed beside the log by the replica manager.
@@ -7,7 +8,7 @@
 import { hashString } from '../hash.ts';
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
 import { decodedFields, lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
-import type { Storage } from '../storage.ts';
+import type { Storage, WireBatchCodec } from '../storage.ts';
 import { crc32c } from './crc32c.ts';
 import { EpochCache, UNDEFINED_EPOCH } from './epoch-cache.ts';
 import { encodeUtf8Into, maxUtf8Length } from './utf8.ts';
@@ -31,19 +32,55 @@ export interface PartitionLogObserver {
 const encodings = new WeakMap<RecordBatch, { frame: Uint8Array; hash: number }>();
 const decoder = new TextDecoder();
 
-function encode(batch: RecordBatch): { frame: Uint8Array; hash: number } {
+function encode(batch: RecordBatch, wire: WireBatchCodec | undefined): { frame: Uint8Array; hash: number } {
   let encoded = encodings.get(batch);
   if (encoded === undefined) {
-    const text = JSON.stringify(decodedFields(batch));
-    const buffer = new Uint8Array(8 + maxUtf8Length(text));
-    const length = encodeUtf8Into(text, buffer, 8);
-    const view = new DataView(buffer.buffer);
-    view.setUint32(0, length);
-    view.setUint32(4, crc32c(buffer, 8, 8 + length));
-    encoded = { frame: buffer.subarray(0, 8 + length), hash: hashString(text) };
+    encoded = wire !== undefined && batch.wireBytes !== undefined ? wireFrame(batch.wireBytes) : jsonFrame(batch);
     encodings.set(batch, encoded);
   }
   return encoded;
+}
+
+function jsonFrame(batch: RecordBatch): { frame: Uint8Array; hash: number } {
+  const text = JSON.stringify(decodedFields(batch));
+  const buffer = new Uint8Array(8 + maxUtf8Length(text));
+  const length = encodeUtf8Into(text, buffer, 8);
+  const view = new DataView(buffer.buffer);
+  view.setUint32(0, length);
+  view.setUint32(4, crc32c(buffer, 8, 8 + length));
+  return { frame: buffer.subarray(0, 8 + length), hash: hashString(text) };
+}
+
+/** Where RecordBatch v2 keeps its CRC-32C (of the bytes from its attributes to its end). */
+const WIRE_CRC = 17;
+/** A JSON frame's first byte ('{'); a wire frame starts with a baseOffset's high byte, 0 for any offset a log reaches. */
+const JSON_START = 0x7b;
+
+/**
+ * The batch's own bytes behind the frame header, with the batch's CRC as the frame's: no second pass
+ * over the bytes (the codec checked that CRC when the batch came in, and checks it again on recovery).
+ * Its hash is that CRC: replicas that store the same bytes report the same hash.
+ */
+function wireFrame(bytes: Uint8Array): { frame: Uint8Array; hash: number } {
+  const frame = new Uint8Array(8 + bytes.length);
+  frame.set(bytes, 8);
+  const view = new DataView(frame.buffer);
+  const crc = view.getUint32(8 + WIRE_CRC);
+  view.setUint32(0, bytes.length);
+  view.setUint32(4, crc);
+  return { frame, hash: crc };
+}
+
+/** A wire frame's batch, or null when the bytes are not an intact batch (a torn or foreign tail). */
+function parseWireBatch(wire: WireBatchCodec | undefined, payload: Uint8Array, frameCrc: number): RecordBatch | null {
+  if (wire === undefined || payload.length <= WIRE_CRC + 4 || payload[0] === JSON_START) return null;
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  if (view.getUint32(WIRE_CRC) !== frameCrc) return null;
+  try {
+    return wire.decode(payload);
+  } catch {
+    return null;
+  }
 }
 
 export class PartitionLog {
@@ -71,13 +108,23 @@ export class PartitionLog {
     while (position + 8 <= bytes.length) {
       const length = view.getUint32(position);
       const end = position + 8 + length;
-      if (length === 0 || end > bytes.length || crc32c(bytes, position + 8, end) !== view.getUint32(position + 4)) break;
-      const text = decoder.decode(bytes.subarray(position + 8, end));
-      const batch = parseBatch(text);
+      if (length === 0 || end > bytes.length) break;
+      const frameCrc = view.getUint32(position + 4);
+      let batch: RecordBatch | null;
+      let hash: number;
+      if (bytes[position + 8] === JSON_START) {
+        if (crc32c(bytes, position + 8, end) !== frameCrc) break;
+        const text = decoder.decode(bytes.subarray(position + 8, end));
+        batch = parseBatch(text);
+        hash = hashString(text);
+      } else {
+        batch = parseWireBatch(storage.wireBatches, bytes.slice(position + 8, end), frameCrc);
+        hash = frameCrc;
+      }
       if (batch === null || batch.baseOffset !== log.logEndOffset || batch.partitionLeaderEpoch < log.epochs.latestEpoch) break;
-      encodings.set(batch, { frame: bytes.slice(position, end), hash: hashString(text) });
+      encodings.set(batch, { frame: bytes.slice(position, end), hash });
       log.epochs.assign(batch.partitionLeaderEpoch, batch.baseOffset);
-      log.batches.push({ batch, hash: hashString(text), position, bytes: end - position });
+      log.batches.push({ batch, hash, position, bytes: end - position });
       position = end;
     }
     const tornBytes = bytes.length - position;
@@ -138,7 +185,7 @@ export class PartitionLog {
     const added: StoredBatch[] = [];
     for (const batch of batches) {
       // Each batch's frame is appended as it is: the same immutable array on every replica.
-      const { frame, hash } = encode(batch);
+      const { frame, hash } = encode(batch, this.storage.wireBatches);
       this.storage.append(this.file, frame);
       this.epochs.assign(batch.partitionLeaderEpoch, batch.baseOffset);
       const stored = { batch, hash, position: this.fileSize, bytes: frame.length };

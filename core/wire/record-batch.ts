@@ -144,11 +144,11 @@ export interface DecodedRecordSet {
  * CORRUPT_MESSAGE for a CRC mismatch, a bad size or a record that does not parse; UNSUPPORTED_FOR_MESSAGE_FORMAT
  * for magic 0 or 1; UNSUPPORTED_COMPRESSION_TYPE for a codec `compressors` lacks.
  */
-export function decodeRecordSet(bytes: Uint8Array, compressors: Compressors = NO_COMPRESSORS): DecodedRecordSet {
+export function decodeRecordSet(bytes: Uint8Array, compressors: Compressors = NO_COMPRESSORS, lazyRecords = false): DecodedRecordSet {
   const batches: RecordBatch[] = [];
   let position = 0;
   for (let header = readBatchHeader(bytes, 0); header !== undefined; header = readBatchHeader(bytes, position)) {
-    batches.push(decodeBatch(bytes, header, compressors));
+    batches.push(decodeBatch(bytes, header, compressors, lazyRecords));
     position += header.size;
   }
   return { batches, truncatedBytes: bytes.length - position };
@@ -162,13 +162,13 @@ export function decodeRecordBatch(bytes: Uint8Array, compressors: Compressors = 
   return decodeBatch(bytes, header, compressors);
 }
 
-function decodeBatch(bytes: Uint8Array, header: BatchHeader, compressors: Compressors): RecordBatch {
+function decodeBatch(bytes: Uint8Array, header: BatchHeader, compressors: Compressors, lazyRecords = false): RecordBatch {
   const { position, size, crc } = header;
   const end = position + size;
   const actualCrc = crc32c(bytes, position + ATTRIBUTES, end);
   if (actualCrc !== crc) throw new RecordBatchError(ErrorCode.CORRUPT_MESSAGE, position, `CRC mismatch: stored ${hex(crc)}, computed ${hex(actualCrc)}`);
-  const records = readRecords(bytes, header, recordsPayload(bytes, header, compressors));
-  return {
+  const records = lazyRecords ? [] : readRecords(bytes, header, recordsPayload(bytes, header, compressors));
+  const batch: RecordBatch = {
     baseOffset: header.baseOffset,
     partitionLeaderEpoch: header.partitionLeaderEpoch,
     attributes: header.attributes,
@@ -181,6 +181,22 @@ function decodeBatch(bytes: Uint8Array, header: BatchHeader, compressors: Compre
     records,
     wireBytes: bytes.subarray(position, end),
   };
+  if (lazyRecords) {
+    // Decoded on first read, then a plain value; an enumerable own property, so copies and JSON see it as before.
+    Object.defineProperty(batch, 'records', {
+      enumerable: true,
+      configurable: true,
+      get(): KafkaRecord[] {
+        const value = readRecords(bytes, header, recordsPayload(bytes, header, compressors));
+        Object.defineProperty(batch, 'records', { value, enumerable: true, configurable: true, writable: true });
+        return value;
+      },
+      set(value: KafkaRecord[]) {
+        Object.defineProperty(batch, 'records', { value, enumerable: true, configurable: true, writable: true });
+      },
+    });
+  }
+  return batch;
 }
 
 /** The records' bytes and their range: the batch's own bytes, or the payload decompressed. */

@@ -29,6 +29,11 @@ export interface WireContext {
    * topics by id (Fetch v13+); null when none is known.
    */
   readonly topics: TopicIds;
+  /**
+   * Fetched batches keep their records undecoded until something reads them (a broker's replica
+   * fetcher appends the leader's bytes as they are); the CRC is still checked on arrival.
+   */
+  readonly lazyFetchedRecords?: boolean;
 }
 
 export interface TopicIds {

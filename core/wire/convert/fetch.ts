@@ -85,7 +85,7 @@ function recordsFromWire(p: WirePartitionData, ctx: WireContext): { errorCode: n
   if (p.records === null || p.records.length === 0) return { errorCode: p.errorCode, records: [] };
   try {
     // A trailing partial batch (cut at the fetch's size limit) is dropped: the next fetch starts at it.
-    return { errorCode: p.errorCode, records: decodeRecordSet(p.records, ctx.compressors).batches };
+    return { errorCode: p.errorCode, records: decodeRecordSet(p.records, ctx.compressors, ctx.lazyFetchedRecords === true).batches };
   } catch (e) {
     if (!(e instanceof RecordBatchError)) throw e;
     // As Kafka's fetcher: the partition fails with the record set's error, the other partitions stand.
