@@ -193,9 +193,12 @@ async function kafkajsProduce(bootstrap: string, topic: string, records: number)
   }
 }
 
+/** The latency client's linger.ms: librdkafka's own default (5 ms since 1.5), as an application that sets nothing gets. */
+const LATENCY_LINGER_MS = 5;
+
 /** Open-loop produce latency with librdkafka (bench/peer/rdkafka-latency.c). */
 function rdkafkaLatency(binary: string, bootstrap: string, topic: string, acks: '1' | 'all', rate: number, seconds: number): LatencyFigure {
-  const out = execFileSync(binary, [bootstrap, topic, acks, String(rate), String(seconds), String(RECORD_BYTES)], {
+  const out = execFileSync(binary, [bootstrap, topic, acks, String(rate), String(seconds), String(RECORD_BYTES), String(LATENCY_LINGER_MS)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
   });
@@ -352,7 +355,7 @@ function summarize(options: NetBenchOptions, loads: NetLoadResult[]): NetBenchRe
     latency: {
       ratePerSec: options.latencyRatePerSec,
       seconds: options.latencySeconds,
-      client: 'librdkafka 2.0.2, linger.ms=0, open loop from each scheduled send time',
+      client: `librdkafka 2.0.2, linger.ms=${LATENCY_LINGER_MS} (its default), open loop from each scheduled send time`,
     },
     loads,
     targets,

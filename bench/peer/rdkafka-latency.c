@@ -45,8 +45,8 @@ static void produce(rd_kafka_t *rk, rd_kafka_topic_t *topic, char *payload, int 
 }
 
 int main(int argc, char **argv) {
-  if (argc != 7) {
-    fprintf(stderr, "usage: rdkafka-latency BOOTSTRAP TOPIC ACKS RATE SECONDS RECORD_BYTES\n");
+  if (argc != 8) {
+    fprintf(stderr, "usage: rdkafka-latency BOOTSTRAP TOPIC ACKS RATE SECONDS RECORD_BYTES LINGER_MS\n");
     return 64;
   }
   double rate = atof(argv[4]), seconds = atof(argv[5]);
@@ -54,7 +54,7 @@ int main(int argc, char **argv) {
   long records = (long)(rate * seconds);
   char err[512];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  const char *settings[][2] = {{"bootstrap.servers", argv[1]}, {"acks", argv[3]}, {"linger.ms", "0"}, {"log_level", "3"}};
+  const char *settings[][2] = {{"bootstrap.servers", argv[1]}, {"acks", argv[3]}, {"linger.ms", argv[7]}, {"log_level", "3"}};
   for (size_t s = 0; s < sizeof settings / sizeof settings[0]; s++) {
     if (rd_kafka_conf_set(conf, settings[s][0], settings[s][1], err, sizeof err) != RD_KAFKA_CONF_OK) {
       fprintf(stderr, "%s\n", err);
