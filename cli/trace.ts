@@ -3,7 +3,7 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { mergeRealRun, runTraces, TraceMergeError, type MergeResult } from '../trace/merge.ts';
+import { mergeRealRun, runTraces, TraceMergeError, type MergeResult } from '../net/trace-merge.ts';
 import { TraceFormatError } from '../trace/reader.ts';
 import { dim, ok, printJson, UserError } from './output.ts';
 

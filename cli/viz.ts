@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { splitRealRun, TraceMergeError } from '../trace/merge.ts';
+import { splitRealRun, TraceMergeError } from '../net/trace-merge.ts';
 import { TraceFormatError } from '../trace/reader.ts';
 import { describeMerge, mergeRun } from './trace.ts';
 import { CatalogError } from '../viz/server/catalog.ts';

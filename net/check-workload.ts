@@ -10,7 +10,7 @@ import { CheckerSuite } from '../models/checker-suite.ts';
 import { countClientOp, emptyClientCounts, type ClientCounts } from '../models/history/client-counts.ts';
 import type { Violation } from '../models/violation.ts';
 import type { TraceSink } from '../trace/sink.ts';
-import { UnsupportedApiError } from './broker-connection.ts';
+import { ConnectionLostError, UnsupportedApiError } from './broker-connection.ts';
 import { BrokerPool } from './broker-pool.ts';
 import { KafkaAdmin } from './kafka-admin.ts';
 import { KafkaConsumer } from './kafka-consumer.ts';
@@ -199,8 +199,7 @@ async function ensureTopic(admin: KafkaAdmin, options: CheckOptions): Promise<nu
     const code = t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     if (code === ErrorCode.NONE && t!.partitions.length > 0 && t!.partitions.every((p) => p.leaderId !== null)) return t!.partitions.length;
     if (code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && !created) {
-      created = true;
-      await createTopic(admin, options);
+      created = await createTopic(admin, options);
     } else if (code !== ErrorCode.NONE && code !== ErrorCode.LEADER_NOT_AVAILABLE && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
       throw new CheckSetupError(`topic ${options.topic}: ${errorName(code)}`);
     }
@@ -210,7 +209,8 @@ async function ensureTopic(admin: KafkaAdmin, options: CheckOptions): Promise<nu
   }
 }
 
-async function createTopic(admin: KafkaAdmin, options: CheckOptions): Promise<void> {
+/** Asks for the topic; false when the cluster could not take the request yet (no broker registered: a cluster still starting), to be asked again. */
+async function createTopic(admin: KafkaAdmin, options: CheckOptions): Promise<boolean> {
   try {
     const [result] = await admin.createTopics([
       { name: options.topic, numPartitions: options.partitions, replicationFactor: options.replicationFactor, configs: [] },
@@ -220,9 +220,11 @@ async function createTopic(admin: KafkaAdmin, options: CheckOptions): Promise<vo
       throw new CheckSetupError(`cannot create topic ${options.topic}: ${errorName(code)}${result?.errorMessage ? ` (${result.errorMessage})` : ''}`);
     }
   } catch (err) {
+    if (err instanceof ConnectionLostError) return false;
     // A cluster without CreateTopics (librdkafka's mock) creates topics on use: Metadata then asks it to.
     if (!(err instanceof UnsupportedApiError)) throw err;
   }
+  return true;
 }
 
 /** Sends `<id>-<n>` at the rate for the duration; returns the count of sends awaiting an outcome, kept up to date as they settle. */

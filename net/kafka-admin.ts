@@ -9,7 +9,7 @@ import type { CreatableTopic, CreatePartitionsTopic } from '../core/protocol/con
 import type { DescribeConfigsResource, DescribeConfigsResult, ListOffsetsRequest, ListOffsetsResponse, MetadataResponse } from '../core/protocol/data.ts';
 import { ErrorCode } from '../core/protocol/errors.ts';
 import type { WireStruct } from '../core/wire/convert/converter.ts';
-import { ConnectionLostError, UnsupportedApiError } from './broker-connection.ts';
+import { ConnectionLostError, UnsupportedApiError, type WireAnswer, type WireCall } from './broker-connection.ts';
 import { BrokerPool } from './broker-pool.ts';
 import { ClientRuntime } from './client-runtime.ts';
 import { KafkaError, sleep, withDeadline } from './kafka-error.ts';
@@ -22,6 +22,12 @@ const OFFSET_FETCH = 9;
 const OFFSET_COMMIT = 8;
 /** FindCoordinator v4 names its keys in a list (KIP-699). */
 const BATCHED_FIND_COORDINATOR = 4;
+/** Group errors that mean: find the coordinator again and retry. */
+const COORDINATOR_MOVING: ReadonlySet<number> = new Set([
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+]);
 const GROUP_KEY_TYPE = 0;
 
 export interface AdminOptions {
@@ -215,11 +221,13 @@ export class KafkaAdmin {
 
   /** The state and members of a group, from its coordinator. */
   async describeGroup(groupId: string): Promise<GroupDescription> {
-    const coordinator = await this.findCoordinator(groupId);
-    const answer = await this.deadline('DescribeGroups', () =>
-      this.pool.request(coordinator.id, { apiKey: DESCRIBE_GROUPS, versions: { min: 0, max: 5 }, body: () => ({ groups: [groupId] }) }),
+    const answer = await this.coordinatorCall(
+      groupId,
+      'DescribeGroups',
+      { apiKey: DESCRIBE_GROUPS, versions: { min: 0, max: 5 }, body: () => ({ groups: [groupId] }) },
+      (body) => (body['groups'] as WireStruct[])[0]!['errorCode'] as number,
     );
-    const g = (answer!.body['groups'] as WireStruct[])[0]!;
+    const g = (answer.body['groups'] as WireStruct[])[0]!;
     const code = g['errorCode'] as number;
     if (code !== ErrorCode.NONE) throw new KafkaError(code, `DescribeGroups ${groupId}`);
     return {
@@ -239,15 +247,17 @@ export class KafkaAdmin {
 
   /** The group's committed offsets (OffsetFetch; `topics` null: every topic it committed). */
   async committedOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null = null): Promise<CommittedOffset[]> {
-    const coordinator = await this.findCoordinator(groupId);
-    const answer = await this.deadline('OffsetFetch', () =>
-      this.pool.request(coordinator.id, {
+    const answer = await this.coordinatorCall(
+      groupId,
+      'OffsetFetch',
+      {
         apiKey: OFFSET_FETCH,
         versions: { min: 1, max: 7 },
         body: () => ({ groupId, topics: topics?.map((t) => ({ name: t.name, partitionIndexes: t.partitions })) ?? null, requireStable: false }),
-      }),
+      },
+      (body) => (body['errorCode'] as number | undefined) ?? ErrorCode.NONE,
     );
-    const body = answer!.body;
+    const body = answer.body;
     const code = (body['errorCode'] as number | undefined) ?? ErrorCode.NONE;
     if (code !== ErrorCode.NONE) throw new KafkaError(code, `OffsetFetch for group ${groupId}`);
     const out: CommittedOffset[] = [];
@@ -271,21 +281,26 @@ export class KafkaAdmin {
    * a consumer that assigns its partitions itself, while the group has no members.
    */
   async commitOffsets(groupId: string, offsets: Array<{ topic: string; partition: number; offset: number }>): Promise<void> {
-    const coordinator = await this.findCoordinator(groupId);
     const topics = [...new Set(offsets.map((o) => o.topic))].map((name) => ({
       name,
       partitions: offsets
         .filter((o) => o.topic === name)
         .map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: '' })),
     }));
-    const answer = await this.deadline('OffsetCommit', () =>
-      this.pool.request(coordinator.id, {
+    const answer = await this.coordinatorCall(
+      groupId,
+      'OffsetCommit',
+      {
         apiKey: OFFSET_COMMIT,
         versions: { min: 2, max: 8 },
         body: () => ({ groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics }),
-      }),
+      },
+      (body) =>
+        (body['topics'] as WireStruct[])
+          .flatMap((t) => (t['partitions'] as WireStruct[]).map((p) => p['errorCode'] as number))
+          .find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE,
     );
-    for (const t of answer!.body['topics'] as WireStruct[]) {
+    for (const t of answer.body['topics'] as WireStruct[]) {
       for (const p of t['partitions'] as WireStruct[]) {
         const code = p['errorCode'] as number;
         if (code !== ErrorCode.NONE) throw new KafkaError(code, `OffsetCommit ${t['name'] as string}/${p['partitionIndex'] as number} for group ${groupId}`);
@@ -296,6 +311,24 @@ export class KafkaAdmin {
   close(): void {
     this.admin?.stop();
     this.pool.close();
+  }
+
+  /**
+   * Sends a group request to the group's coordinator; while the answer says the coordinator is loading,
+   * not available or moved (`errorOf` the answer), finds it again and retries, within the admin's timeout,
+   * as Kafka's admin client does.
+   */
+  private async coordinatorCall(groupId: string, what: string, call: WireCall, errorOf: (body: WireStruct) => number): Promise<WireAnswer> {
+    return this.deadline(`${what} for group ${groupId}`, async (alive) => {
+      for (;;) {
+        const coordinator = await this.findCoordinator(groupId);
+        const answer = (await this.pool.request(coordinator.id, call))!;
+        const code = errorOf(answer.body);
+        if (!COORDINATOR_MOVING.has(code) || !alive()) return answer;
+        this.lastProblem = new KafkaError(code, `${what} for group ${groupId}`).message;
+        await sleep(200);
+      }
+    });
   }
 
   /** Nodes to ask for metadata: the known brokers first, then the bootstrap servers. */

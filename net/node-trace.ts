@@ -1,6 +1,6 @@
 // One real node's trace (`samsa broker --trace FILE`): the node's events as lines of the one trace
 // schema, at wall-clock times (ms since this incarnation started; the header holds that start as
-// epoch ms, so trace/merge.ts can align a run's files). Lines are buffered and written every
+// epoch ms, so net/trace-merge.ts can align a run's files). Lines are buffered and written every
 // TRACE_FLUSH_MS and on a clean stop, so a killed broker loses at most that much of its trace.
 // Each incarnation writes its own file: FILE first, then FILE.2, FILE.3, … (before the extension).
 // A cluster's fault trace (net/fault-trace.ts) is a RunTraceFile, written the same way.

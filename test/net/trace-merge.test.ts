@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { faultLines } from '../../net/fault-trace.ts';
 import type { FaultCommand } from '../../net/fault-network.ts';
-import { mergeRealRun, runTraces, splitRealRun, TraceMergeError, UNCLEAN_END } from '../../trace/merge.ts';
+import { mergeRealRun, runTraces, splitRealRun, TraceMergeError, UNCLEAN_END } from '../../net/trace-merge.ts';
 import { readEventLines } from '../../trace/reader.ts';
 import { indexTrace } from '../../viz/server/trace-index.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventLine, TraceHeader } from '../../core/trace/schema.ts';
 import { LocalCluster } from '../../net/local-cluster.ts';
-import { UNCLEAN_END } from '../../trace/merge.ts';
+import { UNCLEAN_END } from '../../net/trace-merge.ts';
 import { readEventLines } from '../../trace/reader.ts';
 import { MAX_EVENTS_PER_REQUEST, type DerivedState } from '../../viz/shared/contract.ts';
 import { applyEvent } from '../../viz/shared/state.ts';

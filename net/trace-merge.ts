@@ -9,8 +9,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { EventLine, TraceHeader, TraceSummary } from '../core/trace/schema.ts';
-import { parseTraceHeader, parseTraceLine, TraceFormatError, TraceLineReader } from './reader.ts';
-import { FileSink } from './sink.ts';
+import { parseTraceHeader, parseTraceLine, TraceFormatError, TraceLineReader } from '../trace/reader.ts';
+import { FileSink } from '../trace/sink.ts';
 
 /** The traces given cannot be merged into one run (not real runs' traces, or of more than one run). */
 export class TraceMergeError extends Error {
