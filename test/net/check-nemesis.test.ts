@@ -73,7 +73,6 @@ describe('samsa check --nemesis', () => {
     await post({ undo: lost.id });
     expect((await brokers())[0]!.running).toBe(true);
     // leader-of names the leader the brokers report (a topic created by a short check run).
-    const port = Number(cluster.bootstrap.split(',')[0]!.split(':')[1]);
     const created = await samsa([
       'check',
       '--bootstrap',
@@ -88,17 +87,31 @@ describe('samsa check --nemesis', () => {
       '1s',
     ]);
     expect(created.code, created.stdout + created.stderr).toBe(0);
-    const leader = (await partitionStates(port, 'nemesis')).find((p) => p.partition === 0)!.leader;
+    const leader = (await partitionStates(port(), 'nemesis')).find((p) => p.partition === 0)!.leader;
     const crashed = await post({ crash: [{ 'leader-of': 'nemesis/0' }] });
     expect(crashed.nodes).toEqual([leader]);
     await post({ recover: 'all' });
     await until('every broker running', async () => (await brokers()).every((b) => b.running && !b.paused), 10_000);
+    await fullIsr();
     const bad = await fetch(`${base}/faults`, { method: 'POST', body: '{"crash": ["b9"]}' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/crash\[0\]: expected b1\.\.b3/);
   }, 120_000);
 
-  const check = (acks: string, history: string): Promise<Run> => {
+  const port = () => Number(cluster.bootstrap.split(',')[0]!.split(':')[1]);
+  /** Every partition of the topic led and fully in sync: a cut of its leader then moves the leadership (and with acks=1 loses what the old one took). */
+  const fullIsr = () =>
+    until(
+      'a full ISR on every partition of nemesis',
+      async () => {
+        const states = await partitionStates(port(), 'nemesis');
+        return states.length > 0 && states.every((p) => p.leader >= 0 && p.isr.length === 3);
+      },
+      60_000,
+    );
+
+  const check = async (acks: string, history: string): Promise<Run> => {
+    await fullIsr();
     const scenario = join(dir, 'isolated-leader.yaml');
     writeFileSync(scenario, ISOLATED_LEADER);
     return samsa(
