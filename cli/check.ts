@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { HISTORY_CHECKERS } from '../models/history/history-checkers.ts';
 import { CheckSetupError, runCheck, type CheckResult } from '../net/check-workload.ts';
 import type { NemesisSummary } from '../net/nemesis-runner.ts';
-import { nemesisPlan, REAL_NEMESIS_FAULTS } from './nemesis-schedule.ts';
+import { checkNemesisSpec, nemesisPlan, REAL_NEMESIS_FAULTS } from './nemesis-schedule.ts';
 import { dim, durationOption, figuresTable, intOption, ok, printJson, terminalWidth, traceFileSink, UserError, warn } from './output.ts';
 import { checkersLine, verdictLine, violationsTable } from './run.ts';
 import { bootstrapOf, connectionOptions, type ConnectionOptions } from './tool-options.ts';
@@ -78,6 +78,7 @@ export function registerCheck(program: Command): void {
         );
       }
       const spec = opts.nemesis;
+      if (spec !== undefined) checkNemesisSpec(spec, opts.topic);
       const progress = opts.json === true ? process.stderr : process.stdout;
       let nemesisSource: string | null = null;
       const nemesis =

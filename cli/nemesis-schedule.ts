@@ -29,7 +29,7 @@ export interface NemesisTarget {
 
 /** The schedule `spec` (a scenario file, or a comma-separated list of nemesis fault kinds) means for the target cluster. */
 export function nemesisPlan(spec: string, target: NemesisTarget): NemesisPlan {
-  const isFile = /\.ya?ml$/i.test(spec) || spec.includes('/');
+  const isFile = isScenarioFile(spec);
   const scenario = isFile ? loadScenarioForCli(spec) : kindsScenario(spec, target);
   const where = isFile ? spec : '--nemesis';
   if (scenario.cluster.nodes !== target.brokers || scenario.cluster.controllers !== 'combined') {
@@ -42,8 +42,23 @@ export function nemesisPlan(spec: string, target: NemesisTarget): NemesisPlan {
   return { schedule, source: isFile ? `${spec} (${scenario.faults.length} scheduled faults${drawn === '' ? '' : `, ${drawn}`})` : drawn };
 }
 
-/** A scenario holding only a nemesis of `kinds`, for the checked cluster and topic. */
-function kindsScenario(spec: string, target: NemesisTarget): Scenario {
+/**
+ * Refuses a spec that cannot run, before anything connects: unknown kinds, a scenario file that does not
+ * parse, and scheduled faults a real cluster cannot take or that name another topic.
+ */
+export function checkNemesisSpec(spec: string, topic: string): void {
+  if (!isScenarioFile(spec)) {
+    kindsOf(spec);
+    return;
+  }
+  const scenario = loadScenarioForCli(spec);
+  for (const fault of scenario.faults) commandOf(fault, topic, spec);
+}
+
+const isScenarioFile = (spec: string) => /\.ya?ml$/i.test(spec) || spec.includes('/');
+
+/** The nemesis kinds of a comma-separated list, each one a real cluster can take. */
+function kindsOf(spec: string): string[] {
   const kinds = spec.split(',').map((k) => k.trim());
   for (const kind of kinds) {
     if (!(REAL_NEMESIS_FAULTS as readonly string[]).includes(kind)) {
@@ -53,6 +68,12 @@ function kindsScenario(spec: string, target: NemesisTarget): Scenario {
       throw new UserError(`--nemesis: unknown fault kind "${kind}"${simOnly}; expected a scenario file or some of ${REAL_NEMESIS_FAULTS.join(', ')}`);
     }
   }
+  return kinds;
+}
+
+/** A scenario holding only a nemesis of `kinds`, for the checked cluster and topic. */
+function kindsScenario(spec: string, target: NemesisTarget): Scenario {
+  const kinds = kindsOf(spec);
   const text = [
     'samsa: 1',
     'name: check-nemesis',

@@ -222,5 +222,14 @@ describe('samsa check without a cluster', () => {
     const run = await samsa(['check', '--bootstrap', '127.0.0.1:9', '--acks', '2']);
     expect(run.code).toBe(64);
     expect(run.stderr).toMatch(/--acks: expected all, -1, 1 or 0, got "2"/);
+    // A nemesis is checked before anything connects: kinds a real cluster cannot take, faults on another topic, no fault control.
+    const control = ['--fault-control', 'http://127.0.0.1:9/faults'];
+    const nemesis = async (args: string[]) => (await samsa(['check', '--bootstrap', '127.0.0.1:9', ...args])).stderr;
+    expect(await nemesis(['--nemesis', 'crash,loss', ...control])).toMatch(
+      /unknown fault kind "loss" \(a fault the simulator has, but a real cluster cannot be given\)/,
+    );
+    expect(await nemesis(['--nemesis', 'crsh', ...control])).toMatch(/unknown fault kind "crsh" \(did you mean "crash"\?\)/);
+    expect(await nemesis(['--nemesis', 'scenarios/quickstart.yaml', ...control])).toMatch(/names leader-of orders\/0, but the topic checked is samsa-check/);
+    expect(await nemesis(['--nemesis', 'crash'])).toMatch(/--nemesis: needs --fault-control/);
   }, 30_000);
 });
