@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventLine } from '../../core/trace/schema.ts';
 import { readEventLines } from '../../trace/reader.ts';
-import { partitionStates, samsa, startFaultCluster, until, type Run } from './real-helpers.ts';
+import { brokersListed, partitionStates, samsa, startFaultCluster, until, type Run } from './real-helpers.ts';
 
 interface Broker {
   id: number;
@@ -72,6 +72,8 @@ describe('samsa check --nemesis', () => {
     expect((await brokers())[0]!.running).toBe(false);
     await post({ undo: lost.id });
     expect((await brokers())[0]!.running).toBe(true);
+    // A topic of replication factor 3 needs all three registered and unfenced again.
+    await until('every broker unfenced', async () => (await brokersListed(port())) === 3, 60_000);
     // leader-of names the leader the brokers report (a topic created by a short check run).
     const created = await samsa([
       'check',

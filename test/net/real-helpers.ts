@@ -34,6 +34,12 @@ export async function partitionStates(port: number, topic: string): Promise<Arra
   return t.partitions.map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, isr: p.isrNodes }));
 }
 
+/** How many brokers a broker's Metadata lists (KRaft lists the registered, unfenced ones). */
+export async function brokersListed(port: number): Promise<number> {
+  const [metadata] = await wireRequests('127.0.0.1', port, [{ apiKey: 3, version: 1, body: { topics: [] } }]);
+  return (metadata!.brokers as unknown[]).length;
+}
+
 export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
