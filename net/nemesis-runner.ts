@@ -38,8 +38,6 @@ export class NemesisRunner {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly posting = new Set<Promise<void>>();
   private readonly incarnations = new Map<number, number>();
-  /** The faults applied and not undone yet, by the control's id. */
-  private readonly active = new Map<number, AppliedFault>();
   readonly summary: NemesisSummary = { applied: 0, failed: [], idle: 0 };
 
   private constructor(
@@ -79,7 +77,6 @@ export class NemesisRunner {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.all([...this.posting]);
-    this.active.clear();
     // Each undone as the schedule's faults are, so that the history shows every node resumed, every link healed, every node restarted.
     for (const command of [{ resume: 'all' }, { heal: 'all' }, { restart: 'all' }]) {
       const applied = await this.post(command);
@@ -107,10 +104,9 @@ export class NemesisRunner {
     if (applied.noop === true || applied.nodes.length === 0) this.summary.idle++;
     this.record(applied);
     if (fault.forMs === null || applied.noop === true) return;
-    this.active.set(applied.id, applied);
+    // finish() clears this timer with the others: an undo never comes after the final recovery.
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (!this.active.delete(applied.id)) return;
       this.track(
         this.post({ undo: applied.id }).then((undone) => {
           if (undone !== null) this.record(undone, applied);
