@@ -6,18 +6,22 @@
 
 import type { Env, NodeId } from '../env.ts';
 import type { PartitionState } from '../controller/image.ts';
+import type { LogConfig } from '../log/log-config.ts';
 import { PartitionLog, type StoredBatch } from '../log/partition-log.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
 import { assignOffsets, lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '../protocol/records.ts';
 import type { ProducerBatchSummary } from '../trace/schema.ts';
 import type { BrokerBug } from './bugs.ts';
+import type { PartitionCheckpoints } from './offset-checkpoints.ts';
 import { KEPT_BATCHES, ProducerState } from './producer-state.ts';
 
 export interface PartitionSettings {
   minIsr: number;
   replicaLagTimeMaxMs: number;
   flushMessages: number;
+  /** The log's segment settings (segment.bytes, segment.ms, segment.index.bytes, index.interval.bytes). */
+  log: LogConfig;
   bugs: ReadonlySet<BrokerBug>;
   /**
    * Whether a follower may join the ISR as the leader's metadata shows it (Kafka's
@@ -72,14 +76,15 @@ export class Partition {
   }
 
   /** Opens the replica's log from storage and reports what survived. */
-  static open(env: BrokerEnv, brokerId: NodeId, state: PartitionState, hw: number, settings: PartitionSettings): Partition {
+  static open(env: BrokerEnv, brokerId: NodeId, state: PartitionState, checkpoints: PartitionCheckpoints, settings: PartitionSettings): Partition {
     const topic = state.topic;
     const p = state.partition;
-    const file = `${topic}-${p}/00000000000000000000.log`;
-    const { log, tornBytes } = PartitionLog.open(env.storage, file, {
-      appended: (batches) => env.trace({ kind: 'partition-append', topic, partition: p, batches: batches.map(describe) }),
-      truncated: (endOffset) => env.trace({ kind: 'partition-truncate', topic, partition: p, endOffset }),
-    });
+    const observer = {
+      appended: (batches: readonly StoredBatch[]) => env.trace({ kind: 'partition-append', topic, partition: p, batches: batches.map(describe) }),
+      truncated: (endOffset: number) => env.trace({ kind: 'partition-truncate', topic, partition: p, endOffset }),
+    };
+    const { log, tornBytes } = PartitionLog.open(env.storage, `${topic}-${p}`, observer, settings.log, checkpoints);
+    const hw = checkpoints.hw;
     // The checkpointed high watermark, clamped to what the log kept, is traced with the log: a new
     // leader starts from it, and a trace without it would show followers learning a value from nowhere.
     const highWatermark = Math.min(hw, log.logEndOffset);

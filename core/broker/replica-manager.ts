@@ -8,6 +8,7 @@
 
 import type { MetadataImage, PartitionState } from '../controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../env.ts';
+import { DEFAULT_LOG_CONFIG } from '../log/log-config.ts';
 import type { Config } from '../protocol/configs.ts';
 import type {
   AllocateProducerIdsRequest,
@@ -40,12 +41,12 @@ import type { BrokerBug } from './bugs.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { FollowerFetcher } from './follower-fetcher.ts';
 import { Partition, type PartitionSettings } from './partition.ts';
+import { OffsetCheckpoints } from './offset-checkpoints.ts';
 import { ProducerIdBlocks } from './producer-ids.ts';
 
 /** What the replica manager sends: data-plane responses, follower fetches and ISR changes. */
 type BrokerEnv = Env<DataMessage | AlterPartitionRequest | AllocateProducerIdsRequest | CreateTopicsRequest>;
 
-const HW_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 /** The size batchSizeInBytes counts for a batch before its records. */
 const BATCH_HEADER_BYTES = 61;
 const T = {
@@ -98,7 +99,7 @@ export class ReplicaManager {
   private readonly alterInFlight = new Map<string, number>();
   /** Partitions with a flush.ms timer armed. */
   private readonly flushArmed = new Set<string>();
-  private checkpointedHw = new Map<string, number>();
+  private readonly checkpoints = new OffsetCheckpoints();
   private nextId = 1;
   /** Topics this broker asked the controller to auto-create, with when it asked. */
   private readonly autoCreating = new Map<string, number>();
@@ -143,7 +144,7 @@ export class ReplicaManager {
   }
 
   start(env: BrokerEnv): void {
-    this.checkpointedHw = readHwCheckpoint(env);
+    this.checkpoints.read(env.storage);
     env.setTimer(this.config.int('replica.high.watermark.checkpoint.interval.ms'), T.hwCheckpoint);
     env.setTimer(this.isrCheckIntervalMs, T.isrCheck);
   }
@@ -169,10 +170,11 @@ export class ReplicaManager {
       seen.add(key);
       let p = this.partitions.get(key);
       if (p === undefined) {
-        p = Partition.open(env, this.brokerId, state, this.checkpointedHw.get(key) ?? 0, this.partitionSettings(state));
+        p = Partition.open(env, this.brokerId, state, this.checkpoints.of(key), this.partitionSettings(state));
         this.partitions.set(key, p);
       } else {
         p.settings = this.partitionSettings(state);
+        p.log.setConfig(p.settings.log);
       }
       const change = p.applyMetadata(env, state);
       if (change === 'became-leader') {
@@ -196,7 +198,7 @@ export class ReplicaManager {
       this.failWaiting(env, key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       this.partitions.delete(key);
       this.hooks.leadershipChanged?.(env as Env<never>, p.topic, p.partition, null);
-      if (image.topics.get(p.topicId) === undefined) env.storage.delete(p.log.file);
+      if (image.topics.get(p.topicId) === undefined) p.log.deleteFiles();
     }
     this.fetcher.pump(env);
   }
@@ -208,6 +210,12 @@ export class ReplicaManager {
       minIsr: num('min.insync.replicas', this.config.int('min.insync.replicas')),
       replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
       flushMessages: num('flush.messages', this.config.int('log.flush.interval.messages')),
+      log: {
+        segmentBytes: num('segment.bytes', DEFAULT_LOG_CONFIG.segmentBytes),
+        segmentMs: num('segment.ms', DEFAULT_LOG_CONFIG.segmentMs),
+        segmentIndexBytes: num('segment.index.bytes', DEFAULT_LOG_CONFIG.segmentIndexBytes),
+        indexIntervalBytes: num('index.interval.bytes', DEFAULT_LOG_CONFIG.indexIntervalBytes),
+      },
       bugs: this.bugs,
       isrEligible: this.isrEligible,
     };
@@ -489,7 +497,7 @@ export class ReplicaManager {
         const end = p.log.endOffsetForEpoch(op.leaderEpoch);
         if (end.epoch >= 0) return answer(ErrorCode.NONE, end.epoch, end.endOffset);
         // Older than every epoch held: Kafka answers the asked-for epoch and where the first one starts; empty logs know nothing.
-        return p.log.batchCount === 0 ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, op.leaderEpoch, end.endOffset);
+        return p.log.isEmpty ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, op.leaderEpoch, end.endOffset);
       }),
     }));
     env.send(from, { api: 'OffsetForLeaderEpoch', kind: 'response', correlationId: req.correlationId, topics });
@@ -815,7 +823,7 @@ export class ReplicaManager {
       }
       env.setTimer(this.isrCheckIntervalMs, T.isrCheck);
     } else if (tag === T.hwCheckpoint) {
-      writeHwCheckpoint(env, this.partitions);
+      this.checkpoints.write(env.storage, this.partitions.values());
       env.setTimer(this.config.int('replica.high.watermark.checkpoint.interval.ms'), T.hwCheckpoint);
     } else if (tag.startsWith(T.produceTimeout)) {
       const delayed = this.produces.get(Number(tag.slice(T.produceTimeout.length)));
@@ -875,21 +883,6 @@ export class ReplicaManager {
     this.flushArmed.add(p.key);
     env.setTimer(flushMs, T.flush + p.key);
   }
-}
-
-function readHwCheckpoint(env: BrokerEnv): Map<string, number> {
-  if (!env.storage.exists(HW_CHECKPOINT_FILE)) return new Map();
-  const text = new TextDecoder().decode(env.storage.read(HW_CHECKPOINT_FILE, 0, env.storage.size(HW_CHECKPOINT_FILE)));
-  try {
-    return new Map(Object.entries(JSON.parse(text) as Record<string, number>));
-  } catch {
-    return new Map();
-  }
-}
-
-function writeHwCheckpoint(env: BrokerEnv, partitions: Map<string, Partition>): void {
-  const entries = Object.fromEntries([...partitions].map(([key, p]) => [key, p.hw]));
-  env.storage.replace(HW_CHECKPOINT_FILE, new TextEncoder().encode(JSON.stringify(entries)));
 }
 
 function fetchFailed(response: FetchPartitionResponse, errorCode: number): FetchPartitionResponse {

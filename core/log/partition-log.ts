@@ -1,26 +1,21 @@
-// A partition's log (Kafka's UnifiedLog, one segment): record batches kept in a Storage file,
-// each framed as [length][CRC-32C][JSON] (or, on a storage that offers wireBatches, a batch that
-// came from the wire as [length][its own CRC-32C][its RecordBatch v2 bytes]), with the log end offset, the flushed offset, the
-// leader-epoch cache (KIP-101) and truncation. Recovery keeps the longest intact prefix, as
-// Kafka's LogLoader does with a torn tail. The high watermark is the replica's business, not
-// the log's; it is checkpointed beside the log by the replica manager.
+// A partition's log (Kafka's UnifiedLog): segments named by base offset under the partition's
+// directory, each with a sparse offset index and a time index (core/log/segment.ts); rolling on
+// segment.bytes, segment.ms and a full index; the log start and end offsets, the recovery point
+// (what an fsync made durable), the leader-epoch cache (KIP-101) kept in leader-epoch-checkpoint,
+// truncation, and recovery without a clean-shutdown marker: segments below the recovery point are
+// trusted, the rest re-validated frame by frame, a torn or foreign tail cut. The high watermark is
+// the replica's business, not the log's; it is checkpointed beside the log by the replica manager.
 
-import { hashString } from '../hash.ts';
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
-import { decodedFields, lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
-import type { Storage, WireBatchCodec } from '../storage.ts';
-import { crc32c } from './crc32c.ts';
+import { lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
+import type { Storage } from '../storage.ts';
+import { integers, readCheckpoint, writeCheckpoint } from './checkpoint-file.ts';
 import { EpochCache, UNDEFINED_EPOCH } from './epoch-cache.ts';
-import { encodeUtf8Into, maxUtf8Length } from './utf8.ts';
+import { DEFAULT_LOG_CONFIG, type LogConfig } from './log-config.ts';
+import { frameOf } from './log-frame.ts';
+import { baseOffsetOfFile, LogSegment, type SegmentInfo, type StoredBatch } from './segment.ts';
 
-export interface StoredBatch {
-  batch: RecordBatch;
-  /** Hash of the batch's encoded form: its identity for checkers (equal hash, equal batch). */
-  hash: number;
-  /** Byte position of the batch's frame in the log file. */
-  position: number;
-  bytes: number;
-}
+export type { SegmentInfo, StoredBatch } from './segment.ts';
 
 /** What the log reports as it changes (wired to the trace by the replica). */
 export interface PartitionLogObserver {
@@ -28,129 +23,151 @@ export interface PartitionLogObserver {
   truncated(endOffset: number): void;
 }
 
-/** A batch's frame and hash, computed once per batch object: followers append the leader's very batch. */
-const encodings = new WeakMap<RecordBatch, { frame: Uint8Array; hash: number }>();
-const decoder = new TextDecoder();
-
-function encode(batch: RecordBatch, wire: WireBatchCodec | undefined): { frame: Uint8Array; hash: number } {
-  let encoded = encodings.get(batch);
-  if (encoded === undefined) {
-    encoded = wire !== undefined && batch.wireBytes !== undefined ? wireFrame(batch.wireBytes) : jsonFrame(batch);
-    encodings.set(batch, encoded);
-  }
-  return encoded;
+export interface OpenOptions {
+  /** The checkpointed recovery point: segments wholly below it are trusted without re-reading. */
+  recoveryPoint?: number;
+  /** The checkpointed log start offset (DeleteRecords and retention move it). */
+  logStartOffset?: number;
 }
 
-function jsonFrame(batch: RecordBatch): { frame: Uint8Array; hash: number } {
-  const text = JSON.stringify(decodedFields(batch));
-  const buffer = new Uint8Array(8 + maxUtf8Length(text));
-  const length = encodeUtf8Into(text, buffer, 8);
-  const view = new DataView(buffer.buffer);
-  view.setUint32(0, length);
-  view.setUint32(4, crc32c(buffer, 8, 8 + length));
-  return { frame: buffer.subarray(0, 8 + length), hash: hashString(text) };
-}
-
-/** Where RecordBatch v2 keeps its CRC-32C (of the bytes from its attributes to its end). */
-const WIRE_CRC = 17;
-/** A JSON frame's first byte ('{'); a wire frame starts with a baseOffset's high byte, 0 for any offset a log reaches. */
-const JSON_START = 0x7b;
-
-/**
- * The batch's own bytes behind the frame header, with the batch's CRC as the frame's: no second pass
- * over the bytes (the codec checked that CRC when the batch came in, and checks it again on recovery).
- * Its hash is that CRC: replicas that store the same bytes report the same hash.
- */
-function wireFrame(bytes: Uint8Array): { frame: Uint8Array; hash: number } {
-  const frame = new Uint8Array(8 + bytes.length);
-  frame.set(bytes, 8);
-  const view = new DataView(frame.buffer);
-  const crc = view.getUint32(8 + WIRE_CRC);
-  view.setUint32(0, bytes.length);
-  view.setUint32(4, crc);
-  return { frame, hash: crc };
-}
-
-/** A wire frame's batch, or null when the bytes are not an intact batch (a torn or foreign tail). */
-function parseWireBatch(wire: WireBatchCodec | undefined, payload: Uint8Array, frameCrc: number): RecordBatch | null {
-  if (wire === undefined || payload.length <= WIRE_CRC + 4 || payload[0] === JSON_START) return null;
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  if (view.getUint32(WIRE_CRC) !== frameCrc) return null;
-  try {
-    return wire.decode(payload);
-  } catch {
-    return null;
-  }
-}
+export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 
 export class PartitionLog {
-  private batches: StoredBatch[] = [];
-  private fileSize = 0;
+  /** Ascending by base offset; never empty (the last is the active segment). */
+  private segments: LogSegment[] = [];
   private readonly epochs = new EpochCache(UNDEFINED_EPOCH);
-  logStartOffset = 0;
-  /** Batches below this offset are durable. */
+  private startOffset = 0;
+  /** Batches below this offset are durable (Kafka's recovery point). */
   flushedEnd = 0;
   /** Records appended since the last flush (for flush.messages). */
   unflushedMessages = 0;
+  /** Segments with writes not yet fsynced. */
+  private readonly dirty = new Set<LogSegment>();
 
   private constructor(
     private readonly storage: Storage,
-    readonly file: string,
+    /** The partition's directory, e.g. `orders-0`. */
+    readonly dir: string,
     private readonly observer: PartitionLogObserver,
+    private config: LogConfig,
   ) {}
 
-  /** Recovers the log from storage: every intact batch from the start; a torn or foreign tail is cut. */
-  static open(storage: Storage, file: string, observer: PartitionLogObserver): { log: PartitionLog; tornBytes: number } {
-    const log = new PartitionLog(storage, file, observer);
-    const bytes = storage.read(file, 0, storage.size(file));
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let position = 0;
-    while (position + 8 <= bytes.length) {
-      const length = view.getUint32(position);
-      const end = position + 8 + length;
-      if (length === 0 || end > bytes.length) break;
-      const frameCrc = view.getUint32(position + 4);
-      let batch: RecordBatch | null;
-      let hash: number;
-      if (bytes[position + 8] === JSON_START) {
-        if (crc32c(bytes, position + 8, end) !== frameCrc) break;
-        const text = decoder.decode(bytes.subarray(position + 8, end));
-        batch = parseBatch(text);
-        hash = hashString(text);
-      } else {
-        batch = parseWireBatch(storage.wireBatches, bytes.slice(position + 8, end), frameCrc);
-        hash = frameCrc;
-      }
-      if (batch === null || batch.baseOffset !== log.logEndOffset || batch.partitionLeaderEpoch < log.epochs.latestEpoch) break;
-      encodings.set(batch, { frame: bytes.slice(position, end), hash });
-      log.epochs.assign(batch.partitionLeaderEpoch, batch.baseOffset);
-      log.batches.push({ batch, hash, position, bytes: end - position });
-      position = end;
-    }
-    const tornBytes = bytes.length - position;
-    if (tornBytes > 0) storage.replace(file, bytes.slice(0, position));
-    log.fileSize = position;
-    log.flushedEnd = log.logEndOffset;
+  /** Opens the log from storage, recovering what lies past the recovery point; reports the bytes cut. */
+  static open(
+    storage: Storage,
+    dir: string,
+    observer: PartitionLogObserver,
+    config: LogConfig = DEFAULT_LOG_CONFIG,
+    options: OpenOptions = {},
+  ): { log: PartitionLog; tornBytes: number } {
+    const log = new PartitionLog(storage, dir, observer, config);
+    const tornBytes = log.load(options);
     return { log, tornBytes };
   }
 
+  private load(options: OpenOptions): number {
+    const bases = this.segmentFiles();
+    const checkpoint = this.readEpochCheckpoint();
+    // Without the epoch checkpoint the epochs of trusted segments would be unknown: recover everything.
+    const recoveryPoint = checkpoint === null ? 0 : Math.max(0, options.recoveryPoint ?? 0);
+    if (checkpoint !== null) for (const e of checkpoint) this.epochs.assign(e.epoch, e.startOffset);
+    this.segments = bases.map((base) => new LogSegment(this.storage, this.dir, base, this.config));
+    let firstRecovered = 0;
+    while (firstRecovered + 1 < this.segments.length && this.segments[firstRecovered + 1]!.baseOffset <= recoveryPoint) firstRecovered++;
+    for (let i = 0; i < firstRecovered; i++) this.segments[i]!.load(this.segments[i + 1]!.baseOffset, this.storage.wireBatches);
+    let tornBytes = 0;
+    if (this.segments.length > 0) {
+      this.epochs.truncateFromEnd(this.segments[firstRecovered]!.baseOffset);
+      let next = this.segments[firstRecovered]!.baseOffset;
+      let epoch = this.epochs.latestEpoch;
+      const accept = (batch: RecordBatch): boolean => {
+        if (batch.baseOffset < next || batch.partitionLeaderEpoch < epoch) return false;
+        this.epochs.assign(batch.partitionLeaderEpoch, batch.baseOffset);
+        next = lastOffsetOf(batch) + 1;
+        epoch = batch.partitionLeaderEpoch;
+        return true;
+      };
+      for (let i = firstRecovered; i < this.segments.length; i++) {
+        const segment = this.segments[i]!;
+        const cut = segment.recover(this.storage.wireBatches, accept, i === this.segments.length - 1);
+        tornBytes += cut;
+        if (cut > 0 && i < this.segments.length - 1) {
+          // Kafka's rule: once a segment had to be cut, every later segment goes too.
+          for (const later of this.segments.splice(i + 1)) {
+            tornBytes += this.storage.size(later.logFile);
+            later.delete();
+          }
+          segment.activate(this.storage.wireBatches);
+        }
+      }
+    }
+    const start = Math.max(options.logStartOffset ?? 0, this.segments[0]?.baseOffset ?? 0);
+    if (this.segments.length === 0 || this.logEndOffset < start) this.resetSegments(start);
+    this.startOffset = start;
+    this.dropSegmentsBelowStart();
+    this.epochs.truncateFromEnd(this.logEndOffset);
+    const epochs = this.epochs.toArray();
+    if (checkpoint === null ? epochs.length > 0 : !sameEntries(checkpoint, epochs)) this.writeEpochCheckpoint();
+    this.flushedEnd = Math.min(recoveryPoint, this.logEndOffset);
+    return tornBytes;
+  }
+
+  /** Base offsets of the segments in the directory, ascending; index files without their log are deleted. */
+  private segmentFiles(): number[] {
+    const logs = new Set<number>();
+    const orphans: string[] = [];
+    const prefix = `${this.dir}/`;
+    for (const name of this.storage.list()) {
+      if (!name.startsWith(prefix)) continue;
+      const parsed = baseOffsetOfFile(name);
+      if (parsed === null) continue;
+      if (parsed.suffix === '.log') logs.add(parsed.baseOffset);
+      else orphans.push(name);
+    }
+    for (const name of orphans) if (!logs.has(baseOffsetOfFile(name)!.baseOffset)) this.storage.delete(name);
+    return [...logs].sort((a, b) => a - b);
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
   get logEndOffset(): number {
-    const last = this.batches.at(-1);
-    return last === undefined ? this.logStartOffset : lastOffsetOf(last.batch) + 1;
+    return this.active.nextOffset;
+  }
+
+  /** Kafka's recovery point: every batch below it is durable. */
+  get recoveryPoint(): number {
+    return this.flushedEnd;
   }
 
   /** The leader epoch of the last batch (the epoch a follower reports as last fetched); -1 when empty. */
   get lastEpoch(): number {
-    return this.batches.at(-1)?.batch.partitionLeaderEpoch ?? UNDEFINED_EPOCH;
+    return this.epochs.latestEpoch;
   }
 
-  get batchCount(): number {
-    return this.batches.length;
+  /** Whether the log holds no batch. */
+  get isEmpty(): boolean {
+    return this.logEndOffset === this.startOffset;
   }
 
-  /** Every batch held, oldest first (for checkers' recovery events and tests). */
+  /** Every batch held, oldest first (read from the files for closed segments). */
   storedBatches(): readonly StoredBatch[] {
-    return this.batches;
+    if (this.segments.length === 1) return this.active.all(this.storage.wireBatches).filter((s) => lastOffsetOf(s.batch) >= this.startOffset);
+    return this.segments.flatMap((s) => s.all(this.storage.wireBatches)).filter((s) => lastOffsetOf(s.batch) >= this.startOffset);
+  }
+
+  segmentInfos(): SegmentInfo[] {
+    return this.segments.map((s, i) => s.info(i === this.segments.length - 1));
+  }
+
+  setConfig(config: LogConfig): void {
+    this.config = config;
+    for (const s of this.segments) s.setConfig(config);
   }
 
   epochStartOffset(epoch: number): number | null {
@@ -158,51 +175,99 @@ export class PartitionLog {
   }
 
   endOffsetForEpoch(epoch: number): OffsetAndEpoch {
-    return this.epochs.endOffsetFor(epoch, this.logStartOffset, this.logEndOffset);
+    return this.epochs.endOffsetFor(epoch, this.startOffset, this.logEndOffset);
   }
 
   /** Where a fetcher at `fetchOffset` whose last batch was in `lastFetchedEpoch` parts from this log, or null. */
   divergence(fetchOffset: number, lastFetchedEpoch: number): OffsetAndEpoch | null {
-    return this.epochs.divergence(fetchOffset, lastFetchedEpoch, this.logStartOffset, this.logEndOffset);
+    return this.epochs.divergence(fetchOffset, lastFetchedEpoch, this.startOffset, this.logEndOffset);
   }
 
   /** Where this log truncates when its leader reports `diverging`. */
   truncationOffsetFor(diverging: OffsetAndEpoch): number {
-    return this.epochs.truncationOffsetFor(diverging, this.logStartOffset, this.logEndOffset);
+    return this.epochs.truncationOffsetFor(diverging, this.startOffset, this.logEndOffset);
   }
 
-  /** Appends a batch whose offsets are assigned (by the leader or fetched from it). Not durable until flush. */
+  /** Appends batches whose offsets are assigned (by the leader or fetched from it). Not durable until flush. */
   append(batches: readonly RecordBatch[]): void {
     if (batches.length === 0) return;
     let next = this.logEndOffset;
     let epoch = this.lastEpoch;
     for (const batch of batches) {
-      if (batch.baseOffset !== next) throw new RangeError(`${this.file}: batch at ${batch.baseOffset} does not continue the log at ${next}`);
-      if (batch.partitionLeaderEpoch < epoch) throw new RangeError(`${this.file}: batch epoch ${batch.partitionLeaderEpoch} below ${epoch}`);
+      if (batch.baseOffset !== next) throw new RangeError(`${this.dir}: batch at ${batch.baseOffset} does not continue the log at ${next}`);
+      if (batch.partitionLeaderEpoch < epoch) throw new RangeError(`${this.dir}: batch epoch ${batch.partitionLeaderEpoch} below ${epoch}`);
       next = lastOffsetOf(batch) + 1;
       epoch = batch.partitionLeaderEpoch;
     }
+    const wire = this.storage.wireBatches;
+    const frames = batches.map((b) => frameOf(b, wire));
+    let incoming = 0;
+    for (const f of frames) incoming += f.frame.length;
+    if (this.active.shouldRoll(incoming, batches[0]!.maxTimestamp, next - 1)) this.roll();
     const added: StoredBatch[] = [];
-    for (const batch of batches) {
+    const latestEpoch = this.epochs.latestEpoch;
+    for (let i = 0; i < batches.length; i++) {
+      const batch = batches[i]!;
       // Each batch's frame is appended as it is: the same immutable array on every replica.
-      const { frame, hash } = encode(batch, this.storage.wireBatches);
-      this.storage.append(this.file, frame);
+      added.push(this.active.append(batch, frames[i]!.frame, frames[i]!.hash));
       this.epochs.assign(batch.partitionLeaderEpoch, batch.baseOffset);
-      const stored = { batch, hash, position: this.fileSize, bytes: frame.length };
-      this.batches.push(stored);
-      added.push(stored);
-      this.fileSize += frame.length;
       this.unflushedMessages += batch.lastOffsetDelta + 1;
     }
+    this.dirty.add(this.active);
+    if (this.epochs.latestEpoch !== latestEpoch) this.writeEpochCheckpoint();
     this.observer.appended(added);
+  }
+
+  /**
+   * Closes the active segment and starts a new one at the log end (Kafka's roll): the closed
+   * segment's time index gets its last entry and everything below the new segment is flushed, which
+   * moves the recovery point there. A no-op while the active segment is empty.
+   */
+  roll(): void {
+    if (this.active.isEmpty) return;
+    this.active.close();
+    this.segments.push(new LogSegment(this.storage, this.dir, this.logEndOffset, this.config));
+    this.createActiveFile();
+    this.flush();
   }
 
   /** Makes every appended batch durable. May throw StorageError. */
   flush(): void {
-    if (this.flushedEnd === this.logEndOffset && this.unflushedMessages === 0) return;
-    this.storage.fsync(this.file);
+    if (this.flushedEnd === this.logEndOffset && this.unflushedMessages === 0 && this.dirty.size === 0) return;
+    // A closed segment's indexes must be durable (recovery trusts them below the recovery point);
+    // the active segment's are rebuilt by every recovery, as Kafka's are.
+    for (const segment of this.dirty) segment.fsync(segment !== this.active);
+    this.dirty.clear();
     this.flushedEnd = this.logEndOffset;
     this.unflushedMessages = 0;
+  }
+
+  /**
+   * Moves the log start offset to `offset` (DeleteRecords, retention); never backwards or past the
+   * log end. Segments wholly below it are deleted. Returns whether it moved.
+   */
+  advanceLogStartOffset(offset: number): boolean {
+    const target = Math.min(offset, this.logEndOffset);
+    if (target <= this.startOffset) return false;
+    this.startOffset = target;
+    this.dropSegmentsBelowStart();
+    const before = this.epochs.toArray();
+    // The epoch holding the new start keeps its entry, moved up to it (Kafka's truncateFromStart).
+    const holding = before.filter((e) => e.startOffset <= target).at(-1);
+    if (holding !== undefined) {
+      this.epochs.truncateFromStart(target, holding.epoch);
+      if (!sameEntries(before, this.epochs.toArray())) this.writeEpochCheckpoint();
+    }
+    return true;
+  }
+
+  /** Deletes segments whose every offset lies below the log start (never the active one). */
+  private dropSegmentsBelowStart(): void {
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= this.startOffset) {
+      const gone = this.segments.shift()!;
+      this.dirty.delete(gone);
+      gone.delete();
+    }
   }
 
   /**
@@ -211,15 +276,58 @@ export class PartitionLog {
    */
   truncateTo(offset: number): void {
     if (offset >= this.logEndOffset) return;
-    let keep = this.batches.length;
-    while (keep > 0 && lastOffsetOf(this.batches[keep - 1]!.batch) >= offset) keep--;
-    const position = this.batches[keep]?.position ?? this.fileSize;
-    this.batches.length = keep;
-    this.storage.truncate(this.file, position);
-    this.fileSize = position;
+    if (offset <= this.segments[0]!.baseOffset) {
+      // Nothing is left: Kafka's truncateFullyAndStartAt.
+      this.resetSegments(offset);
+      this.startOffset = offset;
+    } else {
+      while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+        const gone = this.segments.pop()!;
+        this.dirty.delete(gone);
+        gone.delete();
+      }
+      this.active.truncateTo(offset, this.storage.wireBatches);
+      this.dirty.add(this.active);
+      this.startOffset = Math.min(this.startOffset, this.logEndOffset);
+    }
     this.epochs.truncateFromEnd(this.logEndOffset);
+    this.writeEpochCheckpoint();
     this.flushedEnd = Math.min(this.flushedEnd, this.logEndOffset);
     this.observer.truncated(this.logEndOffset);
+  }
+
+  /** Empties the log and starts it again at `offset` (Kafka's truncateFullyAndStartAt). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.resetSegments(offset);
+    this.startOffset = offset;
+    this.epochs.truncateFromEnd(offset);
+    this.writeEpochCheckpoint();
+    this.flushedEnd = Math.min(this.flushedEnd, offset);
+    this.observer.truncated(this.logEndOffset);
+  }
+
+  /** Deletes every segment and starts one, empty, at `baseOffset`. */
+  private resetSegments(baseOffset: number): void {
+    for (const s of this.segments) s.delete();
+    this.dirty.clear();
+    this.segments = [new LogSegment(this.storage, this.dir, baseOffset, this.config)];
+    this.createActiveFile();
+  }
+
+  /** An empty active segment's file exists durably, so a restart finds where the log ends (a log at 0 needs none). */
+  private createActiveFile(): void {
+    if (this.active.baseOffset === 0) return;
+    this.storage.append(this.active.logFile, new Uint8Array(0));
+    this.storage.fsync(this.active.logFile);
+  }
+
+  /** Deletes every file of the log (its topic was deleted). */
+  deleteFiles(): void {
+    for (const s of this.segments) s.delete();
+    this.segments = [new LogSegment(this.storage, this.dir, this.startOffset, this.config)];
+    this.dirty.clear();
+    const checkpoint = `${this.dir}/${LEADER_EPOCH_CHECKPOINT}`;
+    if (this.storage.exists(checkpoint)) this.storage.delete(checkpoint);
   }
 
   /**
@@ -228,55 +336,93 @@ export class PartitionLog {
    */
   read(fromOffset: number, upTo: number, maxBytes: number): RecordBatch[] {
     const out: RecordBatch[] = [];
-    let index = this.indexOf(fromOffset);
     let bytes = 0;
-    for (; index < this.batches.length; index++) {
-      const stored = this.batches[index]!;
-      if (stored.batch.baseOffset >= upTo) break;
+    const visit = (stored: StoredBatch): boolean => {
       // High watermarks fall on batch boundaries (every replica appends whole batches).
-      if (lastOffsetOf(stored.batch) >= upTo) break;
-      if (out.length > 0 && bytes + stored.bytes > maxBytes) break;
+      if (stored.batch.baseOffset >= upTo || lastOffsetOf(stored.batch) >= upTo) return false;
+      if (out.length > 0 && bytes + stored.bytes > maxBytes) return false;
       out.push(stored.batch);
       bytes += stored.bytes;
+      return true;
+    };
+    const wire = this.storage.wireBatches;
+    for (let i = this.segmentIndexFor(fromOffset); i < this.segments.length; i++) {
+      if (this.segments[i]!.forEachFrom(fromOffset, visit, wire)) break;
     }
     return out;
   }
 
-  /** The first offset whose batch has a max timestamp at or after `timestamp`, or null. */
+  /** The first offset at or after the log start whose record has a timestamp at or after `timestamp`, or null. */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number; epoch: number } | null {
-    for (const { batch } of this.batches) {
-      if (batch.maxTimestamp < timestamp) continue;
-      for (const r of batch.records) {
-        const ts = batch.baseTimestamp + r.timestampDelta;
-        if (ts >= timestamp) return { offset: batch.baseOffset + r.offsetDelta, timestamp: ts, epoch: batch.partitionLeaderEpoch };
-      }
+    const wire = this.storage.wireBatches;
+    for (const segment of this.segments) {
+      if (segment.maxTimestampSoFar < timestamp) continue;
+      const from = Math.max(segment.timeIndex.lookup(timestamp), this.startOffset);
+      let found: { offset: number; timestamp: number; epoch: number } | null = null;
+      segment.forEachFrom(
+        from,
+        ({ batch }) => {
+          if (batch.maxTimestamp < timestamp) return true;
+          for (const r of batch.records) {
+            const ts = batch.baseTimestamp + r.timestampDelta;
+            const offset = batch.baseOffset + r.offsetDelta;
+            if (ts >= timestamp && offset >= from) {
+              found = { offset, timestamp: ts, epoch: batch.partitionLeaderEpoch };
+              return false;
+            }
+          }
+          return true;
+        },
+        wire,
+      );
+      if (found !== null) return found;
     }
     return null;
   }
 
   /** Bytes held (for retention by size and for fetch limits). */
   get sizeInBytes(): number {
-    return this.fileSize;
+    let size = 0;
+    for (const s of this.segments) size += s.size;
+    return size;
   }
 
-  /** Index of the first batch whose last offset is at or after `offset` (binary search). */
-  private indexOf(offset: number): number {
+  /** The segment holding `offset`: the last whose base offset is at or below it (the first when none is). */
+  private segmentIndexFor(offset: number): number {
     let lo = 0;
-    let hi = this.batches.length;
+    let hi = this.segments.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (lastOffsetOf(this.batches[mid]!.batch) < offset) lo = mid + 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid + 1;
       else hi = mid;
     }
-    return lo;
+    return Math.max(0, lo - 1);
+  }
+
+  private readEpochCheckpoint(): Array<{ epoch: number; startOffset: number }> | null {
+    const entries = readCheckpoint(this.storage, `${this.dir}/${LEADER_EPOCH_CHECKPOINT}`, 2);
+    if (entries === null) return null;
+    const out: Array<{ epoch: number; startOffset: number }> = [];
+    for (const fields of entries) {
+      const numbers = integers(fields);
+      if (numbers === null) return null;
+      const [epoch, startOffset] = numbers as [number, number];
+      const last = out.at(-1);
+      if (last !== undefined && (epoch <= last.epoch || startOffset < last.startOffset)) return null;
+      out.push({ epoch, startOffset });
+    }
+    return out;
+  }
+
+  private writeEpochCheckpoint(): void {
+    writeCheckpoint(
+      this.storage,
+      `${this.dir}/${LEADER_EPOCH_CHECKPOINT}`,
+      this.epochs.toArray().map((e) => [e.epoch, e.startOffset]),
+    );
   }
 }
 
-function parseBatch(text: string): RecordBatch | null {
-  try {
-    const value = JSON.parse(text) as RecordBatch;
-    return typeof value === 'object' && value !== null && typeof value.baseOffset === 'number' && Array.isArray(value.records) ? value : null;
-  } catch {
-    return null;
-  }
+function sameEntries(a: ReadonlyArray<{ epoch: number; startOffset: number }>, b: ReadonlyArray<{ epoch: number; startOffset: number }>): boolean {
+  return a.length === b.length && a.every((e, i) => e.epoch === b[i]!.epoch && e.startOffset === b[i]!.startOffset);
 }

@@ -2,13 +2,15 @@
 import { recordBatch } from './batches.ts';
 import { describe, expect, it } from 'vitest';
 import { UNDEFINED_EPOCH } from '../../core/log/epoch-cache.ts';
+import { DEFAULT_LOG_CONFIG } from '../../core/log/log-config.ts';
 import { PartitionLog, type PartitionLogObserver, type StoredBatch } from '../../core/log/partition-log.ts';
 import { lastOffsetOf, type RecordBatch } from '../../core/protocol/records.ts';
 import { readAll } from '../../core/storage.ts';
 import { SimStorage } from '../../sim/disk.ts';
 import { Rng } from '../../sim/random.ts';
 
-const FILE = 'orders-0/00000000000000000000.log';
+const DIR = 'orders-0';
+const FILE = `${DIR}/00000000000000000000.log`;
 
 type Event = { kind: 'appended'; batches: Array<[number, number, number]> } | { kind: 'truncated'; end: number };
 
@@ -32,7 +34,7 @@ function batch(baseOffset: number, count: number, epoch: number, ts = 1_000 + ba
 }
 
 function open(storage: SimStorage, observer: PartitionLogObserver = quiet): PartitionLog {
-  return PartitionLog.open(storage, FILE, observer).log;
+  return PartitionLog.open(storage, DIR, observer).log;
 }
 
 /** A log holding consecutive batches of the given [count, epoch] runs, from offset 0. */
@@ -52,12 +54,12 @@ const offsetsOf = (batches: readonly RecordBatch[]) => batches.map((b) => [b.bas
 describe('PartitionLog: append and read', () => {
   it('an empty log: end offset 0, no epoch, nothing to read, nothing written on open', () => {
     const storage = new SimStorage();
-    const { log, tornBytes } = PartitionLog.open(storage, FILE, quiet);
+    const { log, tornBytes } = PartitionLog.open(storage, DIR, quiet);
     expect(tornBytes).toBe(0);
     expect(log.logEndOffset).toBe(0);
     expect(log.logStartOffset).toBe(0);
     expect(log.lastEpoch).toBe(UNDEFINED_EPOCH);
-    expect(log.batchCount).toBe(0);
+    expect(log.storedBatches().length).toBe(0);
     expect(log.read(0, 100, 1 << 20)).toEqual([]);
     expect(storage.list()).toEqual([]);
   });
@@ -112,7 +114,7 @@ describe('PartitionLog: append and read', () => {
     // A valid first batch followed by an invalid one: nothing of the call is applied.
     expect(() => log.append([batch(3, 1, 2), batch(5, 1, 2)])).toThrow(RangeError);
     expect(log.logEndOffset).toBe(3);
-    expect(log.batchCount).toBe(1);
+    expect(log.storedBatches().length).toBe(1);
     expect(storage.size(FILE)).toBe(size);
   });
 
@@ -320,7 +322,7 @@ describe('PartitionLog: persistence', () => {
       storage,
     );
     expect(log.flushedEnd).toBe(0);
-    const { log: reopened, tornBytes } = PartitionLog.open(storage, FILE, quiet);
+    const { log: reopened, tornBytes } = PartitionLog.open(storage, DIR, quiet);
     expect(tornBytes).toBe(0);
     expect(layout(reopened)).toEqual(layout(log));
     expect(reopened.storedBatches().map((b) => b.hash)).toEqual(log.storedBatches().map((b) => b.hash));
@@ -359,11 +361,13 @@ describe('PartitionLog: persistence', () => {
     expect(log.flushedEnd).toBe(5);
     expect(log.unflushedMessages).toBe(4);
     storage.crash();
-    const { log: reopened, tornBytes } = PartitionLog.open(storage, FILE, quiet);
+    const { log: reopened, tornBytes } = PartitionLog.open(storage, DIR, quiet, DEFAULT_LOG_CONFIG, { recoveryPoint: log.recoveryPoint });
     expect(tornBytes).toBe(0);
     expect(layout(reopened)).toEqual(flushed.layout);
     expect(reopened.storedBatches().map((b) => b.hash)).toEqual(flushed.hashes);
+    // The recovery point comes back from its checkpoint; without one, nothing counts as flushed yet.
     expect(reopened.flushedEnd).toBe(5);
+    expect(PartitionLog.open(storage, DIR, quiet).log.flushedEnd).toBe(0);
     expect(reopened.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 5 });
   });
 
@@ -391,7 +395,7 @@ describe('PartitionLog: recovery of a damaged tail', () => {
     log.flush();
     const good = storage.size(FILE);
     storage.append(FILE, new Uint8Array([0, 0, 0, 40, 1, 2, 3, 4, 5, 6, 7])); // a frame header promising more than is there
-    const { log: reopened, tornBytes } = PartitionLog.open(storage, FILE, quiet);
+    const { log: reopened, tornBytes } = PartitionLog.open(storage, DIR, quiet);
     expect(tornBytes).toBe(11);
     expect(layout(reopened)).toEqual(layout(log));
     expect(storage.size(FILE)).toBe(good);
@@ -414,7 +418,7 @@ describe('PartitionLog: recovery of a damaged tail', () => {
     const bytes = readAll(storage, FILE);
     bytes[second!.position + 8 + 5]! ^= 0x20; // flip a bit inside the second batch's JSON
     storage.replace(FILE, bytes);
-    const { log: reopened, tornBytes } = PartitionLog.open(storage, FILE, quiet);
+    const { log: reopened, tornBytes } = PartitionLog.open(storage, DIR, quiet);
     expect(layout(reopened)).toEqual([[0, 2, 0]]);
     expect(tornBytes).toBe(bytes.length - second!.position);
     expect(reopened.lastEpoch).toBe(0);
@@ -431,7 +435,7 @@ describe('PartitionLog: recovery of a damaged tail', () => {
     );
     const first = log.storedBatches()[0]!;
     storage.append(FILE, storage.read(FILE, first.position, first.bytes)); // batch 0..2 again at the end
-    const { log: reopened, tornBytes } = PartitionLog.open(storage, FILE, quiet);
+    const { log: reopened, tornBytes } = PartitionLog.open(storage, DIR, quiet);
     expect(tornBytes).toBe(first.bytes);
     expect(layout(reopened)).toEqual(layout(log));
   });
@@ -440,11 +444,11 @@ describe('PartitionLog: recovery of a damaged tail', () => {
     const storage = new SimStorage();
     logOf([[2, 5]], storage);
     // Borrow a well-formed frame for offsets [2, 2] in epoch 1 from another file.
-    const scratch = PartitionLog.open(storage, 'scratch.log', quiet).log;
+    const scratch = PartitionLog.open(storage, 'scratch', quiet).log;
     scratch.append([batch(0, 2, 1), batch(2, 1, 1)]);
     const older = scratch.storedBatches()[1]!;
-    storage.append(FILE, storage.read('scratch.log', older.position, older.bytes));
-    const { log: reopened, tornBytes } = PartitionLog.open(storage, FILE, quiet);
+    storage.append(FILE, storage.read('scratch/00000000000000000000.log', older.position, older.bytes));
+    const { log: reopened, tornBytes } = PartitionLog.open(storage, DIR, quiet);
     expect(tornBytes).toBe(older.bytes);
     expect(layout(reopened)).toEqual([[0, 1, 5]]);
   });
@@ -466,7 +470,7 @@ describe('PartitionLog: recovery of a damaged tail', () => {
     expect(faults).toEqual(['torn-write']);
     expect(outcome!.torn).toBe(true);
     expect(outcome!.kept).toBeGreaterThan(durable.size);
-    const { log: reopened, tornBytes } = PartitionLog.open(storage, FILE, quiet);
+    const { log: reopened, tornBytes } = PartitionLog.open(storage, DIR, quiet);
     expect(tornBytes).toBe(outcome!.kept - durable.size);
     expect(layout(reopened)).toEqual(durable.layout);
     expect(storage.size(FILE)).toBe(durable.size);

@@ -1,4 +1,6 @@
 // One partition replica (Kafka's Partition): the leader's high watermark over the maximal ISR and min.insync.replicas, ISR joining and lagging, fetch validation, and the follower's truncation and high watermark.
+import type { PartitionCheckpoints } from '../../core/broker/offset-checkpoints.ts';
+import { DEFAULT_LOG_CONFIG } from '../../core/log/log-config.ts';
 import { recordBatch } from './batches.ts';
 import { describe, expect, it } from 'vitest';
 import type { BrokerBug } from '../../core/broker/bugs.ts';
@@ -57,16 +59,22 @@ function stateOf(s: Setup): PartitionState {
   return partitionState({ replicas, isr, leader: s.leader === undefined ? isr[0]! : s.leader, leaderEpoch: s.leaderEpoch ?? 0 });
 }
 
+/** Checkpoints holding only a high watermark. */
+function atHw(hw: number): PartitionCheckpoints {
+  return { hw, recoveryPoint: 0, logStartOffset: 0 };
+}
+
 /** Broker b1's replica of orders-0, opened from its storage and given the state from the metadata. */
 function replica(s: Setup = {}, env = new FakeEnv()): { p: Partition; env: FakeEnv } {
   const settings = {
     minIsr: s.minIsr ?? 1,
     replicaLagTimeMaxMs: s.lagMs ?? 10_000,
     flushMessages: Number.MAX_SAFE_INTEGER,
+    log: DEFAULT_LOG_CONFIG,
     bugs: new Set(s.bugs ?? []),
     isrEligible: (follower: NodeId) => !(s.ineligible ?? []).includes(follower),
   };
-  const p = Partition.open(env, 'b1', stateOf(s), 0, settings);
+  const p = Partition.open(env, 'b1', stateOf(s), atHw(0), settings);
   p.applyMetadata(env, stateOf(s));
   return { p, env };
 }
@@ -585,7 +593,7 @@ describe("Partition: the follower's log and high watermark", () => {
     const { p } = replica({ leader: 'b2' }, env);
     p.appendAsFollower(env, [written(0, 3, 0)], 3);
     const settings = p.settings;
-    const reopened = Partition.open(env, 'b1', stateOf({ leader: 'b2' }), 50, settings);
+    const reopened = Partition.open(env, 'b1', stateOf({ leader: 'b2' }), atHw(50), settings);
     expect(reopened.logEndOffset).toBe(3);
     expect(reopened.hw).toBe(3);
   });
@@ -605,7 +613,7 @@ describe('Partition: the producer state in the trace (producer-state-consistent)
     expect(producerStates(env)).toEqual([]); // a new, empty replica traces nothing
     p.truncateToDivergence(env, { epoch: 1, endOffset: 4 });
     p.applyMetadata(env, stateOf({ leader: 'b1', leaderEpoch: 6 }));
-    Partition.open(env, 'b1', stateOf({ leader: 'b1', leaderEpoch: 6 }), 0, p.settings);
+    Partition.open(env, 'b1', stateOf({ leader: 'b1', leaderEpoch: 6 }), atHw(0), p.settings);
     const kept: Array<[number, number, number, number]> = [
       [0, 1, 0, 1],
       [2, 3, 2, 3],

@@ -28,9 +28,9 @@ describe('wire bytes beside a batch', () => {
   it('the log frames a batch by its decoded fields alone: the same bytes and hash with or without wire bytes', () => {
     const frames = (b: RecordBatch) => {
       const storage = new SimStorage();
-      const log = PartitionLog.open(storage, 'p.log', { appended: () => {}, truncated: () => {} }).log;
+      const log = PartitionLog.open(storage, 'p', { appended: () => {}, truncated: () => {} }).log;
       log.append([b]);
-      return { bytes: [...storage.read('p.log', 0, storage.size('p.log'))], hash: log.storedBatches()[0]!.hash };
+      return { bytes: [...storage.read('p/00000000000000000000.log', 0, storage.size('p/00000000000000000000.log'))], hash: log.storedBatches()[0]!.hash };
     };
     const plain = recordBatch({ count: 3, epoch: 0 });
     expect(frames(withWire(plain))).toEqual(frames(plain));

@@ -25,12 +25,12 @@ function fromWire(plain: RecordBatch, baseOffset: number): RecordBatch {
 describe('wire frames', () => {
   it('a batch with wire bytes is stored as them and recovered with the same fields', () => {
     const storage = wireStorage();
-    const { log } = PartitionLog.open(storage, 'p.log', observer);
+    const { log } = PartitionLog.open(storage, 'p', observer);
     const a = fromWire(recordBatch({ count: 3, epoch: 0 }), 0);
     const b = fromWire(recordBatch({ count: 2, epoch: 0 }), 3);
     log.append([a, b]);
-    expect(storage.size('p.log')).toBe(8 + a.wireBytes!.length + 8 + b.wireBytes!.length);
-    const reopened = PartitionLog.open(storage, 'p.log', observer);
+    expect(storage.size('p/00000000000000000000.log')).toBe(8 + a.wireBytes!.length + 8 + b.wireBytes!.length);
+    const reopened = PartitionLog.open(storage, 'p', observer);
     expect(reopened.tornBytes).toBe(0);
     expect(reopened.log.logEndOffset).toBe(5);
     expect(reopened.log.storedBatches().map((s) => decodedFields(s.batch))).toEqual([decodedFields(a), decodedFields(b)]);
@@ -39,22 +39,22 @@ describe('wire frames', () => {
 
   it('a torn wire frame is cut on recovery', () => {
     const storage = wireStorage();
-    const { log } = PartitionLog.open(storage, 'p.log', observer);
+    const { log } = PartitionLog.open(storage, 'p', observer);
     log.append([fromWire(recordBatch({ count: 3, epoch: 0 }), 0)]);
-    const whole = storage.size('p.log');
+    const whole = storage.size('p/00000000000000000000.log');
     log.append([fromWire(recordBatch({ count: 2, epoch: 0 }), 3)]);
-    storage.truncate('p.log', storage.size('p.log') - 5);
-    const reopened = PartitionLog.open(storage, 'p.log', observer);
+    storage.truncate('p/00000000000000000000.log', storage.size('p/00000000000000000000.log') - 5);
+    const reopened = PartitionLog.open(storage, 'p', observer);
     expect(reopened.log.logEndOffset).toBe(3);
-    expect(storage.size('p.log')).toBe(whole);
+    expect(storage.size('p/00000000000000000000.log')).toBe(whole);
   });
 
   it('batches without wire bytes (built by the core) stay JSON frames beside wire frames', () => {
     const storage = wireStorage();
-    const { log } = PartitionLog.open(storage, 'p.log', observer);
+    const { log } = PartitionLog.open(storage, 'p', observer);
     const core = { ...recordBatch({ count: 2, epoch: 0 }), baseOffset: 0 };
     log.append([core, fromWire(recordBatch({ count: 1, epoch: 0 }), 2)]);
-    const reopened = PartitionLog.open(storage, 'p.log', observer).log;
+    const reopened = PartitionLog.open(storage, 'p', observer).log;
     expect(reopened.logEndOffset).toBe(3);
     expect(decodedFields(reopened.storedBatches()[0]!.batch)).toEqual(core);
   });
