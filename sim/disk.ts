@@ -229,6 +229,16 @@ export class SimStorage implements Storage {
         content = file.content.prefix(cut);
         torn = true;
         this.report({ fault: 'torn-write', file: name, synced, size, kept: cut });
+      } else if (content !== null && size > content.length && this.rng !== null && this.rng.chance(this.faults.garbageTail ?? 0)) {
+        // The file's new size reached the disk before its data blocks: past what was synced it
+        // holds whatever the blocks held (Kafka's "nonsense appended", which its CRC catches).
+        const kept = this.rng.intBetween(content.length + 1, size);
+        const garbage = new Uint8Array(kept - content.length);
+        for (let i = 0; i < garbage.length; i++) garbage[i] = this.rng.int(256);
+        content = content.prefix(content.length);
+        content.push(garbage);
+        torn = true;
+        this.report({ fault: 'garbage-tail', file: name, synced, size, kept });
       }
       if (content !== null) survivors.set(name, SimFile.holding(content));
       outcomes.push({ file: name, size, synced, kept: content?.length ?? 0, torn });

@@ -47,9 +47,21 @@ export class OffsetCheckpoints {
   /** Writes each file whose entries changed since it was last written. */
   write(storage: Storage, replicas: Iterable<CheckpointedReplica>): void {
     const list = [...replicas];
-    this.writeIfChanged(storage, HW_CHECKPOINT_FILE, list.map((r) => [r.topic, r.partition, r.hw]));
-    this.writeIfChanged(storage, RECOVERY_POINT_CHECKPOINT_FILE, list.map((r) => [r.topic, r.partition, r.log.recoveryPoint]));
-    this.writeIfChanged(storage, LOG_START_CHECKPOINT_FILE, list.map((r) => [r.topic, r.partition, r.log.logStartOffset]));
+    this.writeIfChanged(
+      storage,
+      HW_CHECKPOINT_FILE,
+      list.map((r) => [r.topic, r.partition, r.hw]),
+    );
+    this.writeIfChanged(
+      storage,
+      RECOVERY_POINT_CHECKPOINT_FILE,
+      list.map((r) => [r.topic, r.partition, r.log.recoveryPoint]),
+    );
+    this.writeIfChanged(
+      storage,
+      LOG_START_CHECKPOINT_FILE,
+      list.map((r) => [r.topic, r.partition, r.log.logStartOffset]),
+    );
   }
 
   private writeIfChanged(storage: Storage, file: string, entries: Array<[string, number, number]>): void {

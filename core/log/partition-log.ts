@@ -91,6 +91,8 @@ export class PartitionLog {
         const segment = this.segments[i]!;
         const cut = segment.recover(this.storage.wireBatches, accept, i === this.segments.length - 1);
         tornBytes += cut;
+        // Past the recovery point nothing is known to be durable: the next flush fsyncs it.
+        this.dirty.add(segment);
         if (cut > 0 && i < this.segments.length - 1) {
           // Kafka's rule: once a segment had to be cut, every later segment goes too.
           for (const later of this.segments.splice(i + 1)) {

@@ -135,6 +135,8 @@ export interface DiskFaultRates {
   fsyncFailure: number;
   /** Probability that a read fails with an IO error. */
   readError: number;
+  /** Probability that a crash leaves random bytes past a file's synced content, up to its unsynced size (the size reached the disk, the data did not). */
+  garbageTail?: number;
 }
 
 /** What a power loss did to one file. */
@@ -186,6 +188,7 @@ export interface NodeRuntimeEvents {
   /** The disk injected a fault. */
   disk:
     | { fault: 'torn-write'; file: string; synced: number; size: number; kept: number }
+    | { fault: 'garbage-tail'; file: string; synced: number; size: number; kept: number }
     | { fault: 'fsync-failed'; file: string }
     | { fault: 'read-failed'; file: string; offset: number; length: number };
 }

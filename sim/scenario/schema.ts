@@ -603,7 +603,12 @@ export function scenarioSchema(ctx: SchemaContext) {
       cluster: clusterSchema,
       network: strict(linkShape, 'a mapping like { loss: 0.01 }').optional(),
       disk: strict(
-        { tornWrites: probability.optional(), fsyncFailure: probability.optional(), readError: probability.optional() },
+        {
+          tornWrites: probability.optional(),
+          fsyncFailure: probability.optional(),
+          readError: probability.optional(),
+          garbageTail: probability.optional(),
+        },
         'a mapping like { tornWrites: 0.1 }',
       ).optional(),
       topics: list(topicSchema, 'a list of topics').optional(),

@@ -1,0 +1,216 @@
+// The segmented partition log: rolls on segment.bytes, segment.ms and full indexes; reads and
+// timestamp lookups by sparse index across segments, checked against a plain list of every batch;
+// recovery that trusts segments below the recovery point and rebuilds bad indexes; the log start
+// offset deleting whole segments; truncation across segments.
+import { describe, expect, it } from 'vitest';
+import type { LogConfig } from '../../core/log/log-config.ts';
+import { DEFAULT_LOG_CONFIG } from '../../core/log/log-config.ts';
+import { PartitionLog, type PartitionLogObserver } from '../../core/log/partition-log.ts';
+import { lastOffsetOf, type RecordBatch } from '../../core/protocol/records.ts';
+import type { Storage } from '../../core/storage.ts';
+import { SimStorage } from '../../sim/disk.ts';
+import { Rng } from '../../sim/random.ts';
+import { recordBatch } from './batches.ts';
+
+const DIR = 'orders-0';
+const quiet: PartitionLogObserver = { appended() {}, truncated() {} };
+const SMALL: LogConfig = { ...DEFAULT_LOG_CONFIG, segmentBytes: 2_000, indexIntervalBytes: 300 };
+
+function open(storage: Storage, config: LogConfig = SMALL, options = {}): PartitionLog {
+  return PartitionLog.open(storage, DIR, quiet, config, options).log;
+}
+
+/** Appends `n` batches of 1-5 records with rising timestamps (ties included); returns every batch appended. */
+function fill(log: PartitionLog, n: number, rng: Rng, epoch = 0, ts = { now: 10_000 }): RecordBatch[] {
+  const out: RecordBatch[] = [];
+  for (let i = 0; i < n; i++) {
+    ts.now += rng.int(3);
+    const b = recordBatch({ count: 1 + rng.int(5), baseOffset: log.logEndOffset, epoch, ts: ts.now, value: (k) => `value-${log.logEndOffset + k}` });
+    log.append([b]);
+    out.push(b);
+  }
+  return out;
+}
+
+const span = (batches: readonly RecordBatch[]) => batches.map((b) => [b.baseOffset, lastOffsetOf(b)]);
+
+/** What a read from `from` must return from a plain list: whole batches from the one holding it, at least one, about maxBytes. */
+function expectedRead(all: readonly RecordBatch[], from: number, upTo: number, count: number): number[][] {
+  return span(all.filter((b) => lastOffsetOf(b) >= from && lastOffsetOf(b) < upTo).slice(0, count));
+}
+
+function segmentFiles(storage: SimStorage): string[] {
+  return storage.list().filter((f) => f.startsWith(`${DIR}/0`));
+}
+
+describe('PartitionLog segments: rolling', () => {
+  it('rolls before an append would pass segment.bytes; files are named by base offset, with both indexes', () => {
+    const storage = new SimStorage();
+    const log = open(storage);
+    const all = fill(log, 200, new Rng('roll'));
+    const infos = log.segmentInfos();
+    expect(infos.length).toBeGreaterThan(3);
+    for (const [i, s] of infos.entries()) {
+      expect(s.sizeInBytes).toBeLessThanOrEqual(SMALL.segmentBytes);
+      expect(s.active).toBe(i === infos.length - 1);
+      if (i > 0) expect(s.baseOffset).toBe(infos[i - 1]!.nextOffset);
+    }
+    expect(infos.at(-1)!.nextOffset).toBe(lastOffsetOf(all.at(-1)!) + 1);
+    const names = segmentFiles(storage);
+    for (const s of infos.slice(0, -1)) {
+      const base = String(s.baseOffset).padStart(20, '0');
+      expect(names).toContain(`${DIR}/${base}.log`);
+      expect(names).toContain(`${DIR}/${base}.index`);
+      expect(names).toContain(`${DIR}/${base}.timeindex`);
+      // A roll flushes what it closes: the recovery point reaches the new segment's base at least.
+    }
+    expect(log.recoveryPoint).toBeGreaterThanOrEqual(infos.at(-1)!.baseOffset);
+  });
+
+  it('rolls once a segment spans segment.ms by its records timestamps, and when an index is full', () => {
+    const byTime = open(new SimStorage(), { ...DEFAULT_LOG_CONFIG, segmentMs: 100 });
+    for (let i = 0; i < 10; i++) byTime.append([recordBatch({ count: 1, baseOffset: i, epoch: 0, ts: 1_000 + i * 60 })]);
+    // 0..1 span 60 ms; the batch at 120 ms past the first rolls; and so on every third batch.
+    expect(byTime.segmentInfos().map((s) => s.baseOffset)).toEqual([0, 2, 4, 6, 8]);
+    const byIndex = open(new SimStorage(), { ...DEFAULT_LOG_CONFIG, indexIntervalBytes: 0, segmentIndexBytes: 8 * 4 });
+    for (let i = 0; i < 20; i++) byIndex.append([recordBatch({ count: 1, baseOffset: i, epoch: 0, ts: 1_000 + i })]);
+    // The time index (12-byte entries, its last slot kept for the roll) fills first: 32/12 = 2 slots, 1 usable.
+    expect(byIndex.segmentInfos().length).toBeGreaterThan(5);
+  });
+
+  it('never rolls an empty segment, even for a batch bigger than segment.bytes', () => {
+    const log = open(new SimStorage(), { ...DEFAULT_LOG_CONFIG, segmentBytes: 10 });
+    log.append([recordBatch({ count: 3, baseOffset: 0, epoch: 0 })]);
+    log.append([recordBatch({ count: 3, baseOffset: 3, epoch: 0 })]);
+    expect(log.segmentInfos().map((s) => [s.baseOffset, s.nextOffset])).toEqual([
+      [0, 3],
+      [3, 6],
+    ]);
+  });
+});
+
+describe('PartitionLog segments: lookups by sparse index', () => {
+  for (const reopen of [false, true]) {
+    it(`reads from any offset and finds any timestamp as a plain list does${reopen ? ', from the files after a reopen' : ''}`, () => {
+      const storage = new SimStorage();
+      const rng = new Rng(`reads-${reopen}`);
+      let log = open(storage);
+      const all = fill(log, 300, rng);
+      if (reopen) log = open(storage, SMALL, { recoveryPoint: log.recoveryPoint });
+      expect(log.segmentInfos().length).toBeGreaterThan(5);
+      const end = log.logEndOffset;
+      for (let k = 0; k < 300; k++) {
+        const from = rng.int(end + 1);
+        const upTo = from + rng.int(end - from + 1);
+        const got = log.read(from, upTo, 1 + rng.int(400));
+        const want = expectedRead(all, from, upTo, Math.max(1, got.length));
+        expect(span(got)).toEqual(want);
+        expect(got.map((b) => b.records.map((r) => r.value))).toEqual(
+          want.map(([base]) => all.find((b) => b.baseOffset === base)!.records.map((r) => r.value)),
+        );
+      }
+      const records = all.flatMap((b) => b.records.map((r) => ({ offset: b.baseOffset + r.offsetDelta, ts: b.baseTimestamp + r.timestampDelta })));
+      for (let k = 0; k < 200; k++) {
+        const ts = 9_990 + rng.int(records.at(-1)!.ts - 9_990 + 5);
+        const first = records.find((r) => r.ts >= ts);
+        const found = log.offsetForTimestamp(ts);
+        expect(found === null ? null : [found.offset, found.timestamp]).toEqual(first === undefined ? null : [first.offset, first.ts]);
+      }
+    });
+  }
+});
+
+/** A storage that counts reads per file. */
+function counting(storage: SimStorage): { storage: Storage; reads: Map<string, number> } {
+  const reads = new Map<string, number>();
+  const wrapped = Object.create(storage) as SimStorage;
+  wrapped.read = (file: string, offset: number, length: number) => {
+    reads.set(file, (reads.get(file) ?? 0) + 1);
+    return storage.read(file, offset, length);
+  };
+  return { storage: wrapped, reads };
+}
+
+describe('PartitionLog segments: recovery', () => {
+  it('trusts segments below the recovery point (their logs unread) and re-reads the rest', () => {
+    const storage = new SimStorage();
+    const log = open(storage);
+    fill(log, 200, new Rng('trust'));
+    const recoveryPoint = log.recoveryPoint;
+    const { storage: watched, reads } = counting(storage);
+    const reopened = open(watched, SMALL, { recoveryPoint });
+    const infos = reopened.segmentInfos();
+    const trusted = infos.filter((s) => s.nextOffset <= recoveryPoint && !s.active);
+    expect(trusted.length).toBeGreaterThan(2);
+    for (const s of trusted) expect(reads.get(`${DIR}/${String(s.baseOffset).padStart(20, '0')}.log`)).toBeUndefined();
+    expect(reads.get(`${DIR}/${String(infos.at(-1)!.baseOffset).padStart(20, '0')}.log`)).toBeGreaterThan(0);
+    expect(reopened.logEndOffset).toBe(log.logEndOffset);
+    expect(reopened.segmentInfos()).toEqual(log.segmentInfos());
+  });
+
+  it('rebuilds an index that fails its sanity check or is missing, and reads stay right', () => {
+    const storage = new SimStorage();
+    const log = open(storage);
+    const all = fill(log, 200, new Rng('rebuild'));
+    const [first, second] = log.segmentInfos();
+    const indexOf = (base: number, suffix: string) => `${DIR}/${String(base).padStart(20, '0')}${suffix}`;
+    storage.append(indexOf(first!.baseOffset, '.index'), new Uint8Array([1, 2, 3])); // not a whole entry
+    storage.delete(indexOf(second!.baseOffset, '.timeindex'));
+    const reopened = open(storage, SMALL, { recoveryPoint: log.recoveryPoint });
+    expect(storage.size(indexOf(first!.baseOffset, '.index')) % 8).toBe(0);
+    expect(storage.exists(indexOf(second!.baseOffset, '.timeindex'))).toBe(true);
+    for (const b of all) expect(span(reopened.read(b.baseOffset, Infinity, 1))).toEqual([[b.baseOffset, lastOffsetOf(b)]]);
+    expect(reopened.segmentInfos()).toEqual(log.segmentInfos());
+  });
+
+  it('without a leader-epoch checkpoint every segment is re-read, and the epochs come back', () => {
+    const storage = new SimStorage();
+    const log = open(storage);
+    const rng = new Rng('epochs');
+    fill(log, 60, rng, 0);
+    fill(log, 60, rng, 3);
+    storage.delete(`${DIR}/leader-epoch-checkpoint`);
+    const reopened = open(storage, SMALL, { recoveryPoint: log.recoveryPoint });
+    expect(reopened.endOffsetForEpoch(0)).toEqual(log.endOffsetForEpoch(0));
+    expect(reopened.endOffsetForEpoch(3)).toEqual(log.endOffsetForEpoch(3));
+    expect(reopened.lastEpoch).toBe(3);
+  });
+});
+
+describe('PartitionLog segments: log start and truncation', () => {
+  it('moving the log start deletes whole segments below it, never the active one, and survives a reopen', () => {
+    const storage = new SimStorage();
+    const log = open(storage);
+    const all = fill(log, 200, new Rng('start'));
+    const infos = log.segmentInfos();
+    const mid = infos[3]!.baseOffset + 1;
+    expect(log.advanceLogStartOffset(mid)).toBe(true);
+    expect(log.advanceLogStartOffset(mid - 5)).toBe(false);
+    expect(log.logStartOffset).toBe(mid);
+    expect(log.segmentInfos()[0]!.baseOffset).toBe(infos[3]!.baseOffset);
+    expect(storage.exists(`${DIR}/${String(infos[2]!.baseOffset).padStart(20, '0')}.log`)).toBe(false);
+    expect(log.storedBatches()[0]!.batch.baseOffset).toBeLessThanOrEqual(mid);
+    const reopened = open(storage, SMALL, { logStartOffset: mid, recoveryPoint: log.recoveryPoint });
+    expect(reopened.logStartOffset).toBe(mid);
+    expect(span(reopened.read(mid, Infinity, 1))).toEqual(expectedRead(all, mid, Infinity, 1));
+    expect(log.advanceLogStartOffset(log.logEndOffset)).toBe(true);
+    expect(log.segmentInfos().length).toBe(1);
+    expect(log.storedBatches().length).toBeLessThanOrEqual(1);
+  });
+
+  it('truncation drops later segments and cuts the one holding the offset; appends continue there', () => {
+    const storage = new SimStorage();
+    const log = open(storage);
+    const rng = new Rng('truncate');
+    const all = fill(log, 200, rng);
+    const cutAt = all[77]!.baseOffset;
+    log.truncateTo(cutAt + 1);
+    expect(log.logEndOffset).toBe(lastOffsetOf(all[77]!) + 1 === cutAt + 1 ? cutAt + 1 : cutAt);
+    expect(log.segmentInfos().at(-1)!.nextOffset).toBe(log.logEndOffset);
+    const more = fill(log, 100, rng, 1, { now: 20_000 });
+    const kept = all.filter((b) => lastOffsetOf(b) < log.segmentInfos()[0]!.nextOffset || b.baseOffset < more[0]!.baseOffset);
+    const reopened = open(storage, SMALL, { recoveryPoint: log.recoveryPoint });
+    expect(span(reopened.read(0, Infinity, 1 << 30))).toEqual(span([...kept, ...more]));
+    expect(reopened.endOffsetForEpoch(0).endOffset).toBe(more[0]!.baseOffset);
+  });
+});
