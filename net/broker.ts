@@ -13,6 +13,12 @@ import { NodeRuntime, type Address } from './node-runtime.ts';
 import type { NodeTraceFile } from './node-trace.ts';
 import type { BrokerProperties } from './server-properties.ts';
 
+/**
+ * How a broker's log reads back a stored batch: its header and bytes at once, its records only when
+ * something asks for them (a fetch serves the bytes; the CRC is checked either way).
+ */
+export const STORED_WIRE_BATCHES = { decode: (bytes: Uint8Array) => decodeRecordBatch(bytes, NODE_COMPRESSORS, true) };
+
 const SECURITY_PROTOCOL_IDS = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 } as const;
 
 export interface RunningBroker {
@@ -43,7 +49,7 @@ export async function startBroker(
 ): Promise<RunningBroker> {
   const voterAddresses = voters(props);
   // Batches from producers and leaders stay RecordBatch v2 bytes on disk, read back with the node's codecs.
-  const storage = new FileStorage(props.logDir, { wireBatches: { decode: (bytes) => decodeRecordBatch(bytes, NODE_COMPRESSORS) } });
+  const storage = new FileStorage(props.logDir, { wireBatches: STORED_WIRE_BATCHES });
   const id = String(props.nodeId);
   const settings = {
     ...raftSettings(props.config, [...voterAddresses.keys()], new Set()),

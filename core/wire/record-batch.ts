@@ -155,11 +155,11 @@ export function decodeRecordSet(bytes: Uint8Array, compressors: Compressors = NO
 }
 
 /** Decodes bytes that hold exactly one whole batch (as `wireBytes` does). */
-export function decodeRecordBatch(bytes: Uint8Array, compressors: Compressors = NO_COMPRESSORS): RecordBatch {
+export function decodeRecordBatch(bytes: Uint8Array, compressors: Compressors = NO_COMPRESSORS, lazyRecords = false): RecordBatch {
   const header = readBatchHeader(bytes, 0);
   if (header === undefined) throw new RecordBatchError(ErrorCode.CORRUPT_MESSAGE, 0, `${bytes.length} bytes hold only part of a batch`);
   if (header.size !== bytes.length) throw new RecordBatchError(ErrorCode.CORRUPT_MESSAGE, 0, `${bytes.length - header.size} bytes follow the batch`);
-  return decodeBatch(bytes, header, compressors);
+  return decodeBatch(bytes, header, compressors, lazyRecords);
 }
 
 function decodeBatch(bytes: Uint8Array, header: BatchHeader, compressors: Compressors, lazyRecords = false): RecordBatch {
