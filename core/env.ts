@@ -32,6 +32,11 @@ export interface Env<M> {
   /** Records a protocol event in the run's trace. */
   trace(event: NodeEvent): void;
   /**
+   * True when nothing keeps this node's trace events (a real broker run without --trace): events
+   * that cost real work to build only for checkers, such as a scan of a whole log, may be skipped.
+   */
+  readonly untraced?: boolean;
+  /**
    * BUGGIFY: whether to take the unusual but legal path at `site` this time (core/buggify.ts). Only the
    * simulator implements it, and only when a run asks for BUGGIFY; absent means never.
    */

@@ -63,6 +63,7 @@ export async function startBroker(
     interBrokerListener: props.interBrokerListenerName,
     compressors: NODE_COMPRESSORS,
     maxRequestBytes: props.socketRequestMaxBytes,
+    traced: trace !== null,
     trace: (event) => {
       trace?.record(event);
       if (event.kind === 'raft-state' || event.kind === 'partition-change') log(JSON.stringify(event));

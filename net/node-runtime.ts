@@ -60,6 +60,8 @@ export interface NodeRuntimeOptions {
   maxRequestBytes: number;
   /** Receives the node's trace events (may drop them). */
   trace(event: NodeEvent): void;
+  /** False when `trace` keeps nothing: the node may skip events that are costly to build. */
+  traced?: boolean;
   /** One line for the node's log. */
   log(line: string): void;
   /** The node cannot go on (its storage failed, as Kafka halts on a failed log dir). */
@@ -122,6 +124,7 @@ export class NodeRuntime {
       cancelTimer: (tag) => this.cancelTimer(tag),
       storage: options.storage,
       trace: (event) => options.trace(event),
+      untraced: options.traced === false,
     };
   }
 

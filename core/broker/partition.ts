@@ -14,6 +14,7 @@ import { assignOffsets, lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '.
 import type { ProducerBatchSummary } from '../trace/schema.ts';
 import type { BrokerBug } from './bugs.ts';
 import type { PartitionCheckpoints } from './offset-checkpoints.ts';
+import { latestProducerSnapshot, writeProducerSnapshot } from './producer-snapshots.ts';
 import { KEPT_BATCHES, ProducerState } from './producer-state.ts';
 
 export interface PartitionSettings {
@@ -72,24 +73,44 @@ export class Partition {
     public settings: PartitionSettings,
   ) {
     this.key = `${topic}-${partition}`;
-    this.producers.rebuild(log.storedBatches().map((b) => b.batch));
+    this.reloadProducerState();
+  }
+
+  /**
+   * Rebuilds the idempotent producer state from the log: from the newest producer snapshot at or
+   * below the log end, replaying the batches after it, or from the whole log when there is none.
+   */
+  private reloadProducerState(): void {
+    const snapshot = latestProducerSnapshot(this.log.storage, this.log.dir, 0, this.log.logEndOffset);
+    if (snapshot === null) {
+      this.producers.rebuild(this.log.storedBatches().map((b) => b.batch));
+      return;
+    }
+    this.producers.load(snapshot.producers);
+    for (const batch of this.log.read(snapshot.offset, Infinity, Infinity)) this.producers.update(batch);
   }
 
   /** Opens the replica's log from storage and reports what survived. */
   static open(env: BrokerEnv, brokerId: NodeId, state: PartitionState, checkpoints: PartitionCheckpoints, settings: PartitionSettings): Partition {
     const topic = state.topic;
     const p = state.partition;
+    let partition: Partition | null = null;
     const observer = {
       appended: (batches: readonly StoredBatch[]) => env.trace({ kind: 'partition-append', topic, partition: p, batches: batches.map(describe) }),
       truncated: (endOffset: number) => env.trace({ kind: 'partition-truncate', topic, partition: p, endOffset }),
+      rolled: (baseOffset: number) => {
+        if (partition !== null) writeProducerSnapshot(env.storage, `${topic}-${p}`, baseOffset, partition.producers.describe());
+      },
     };
     const { log, tornBytes } = PartitionLog.open(env.storage, `${topic}-${p}`, observer, settings.log, checkpoints);
     const hw = checkpoints.hw;
     // The checkpointed high watermark, clamped to what the log kept, is traced with the log: a new
     // leader starts from it, and a trace without it would show followers learning a value from nowhere.
     const highWatermark = Math.min(hw, log.logEndOffset);
-    env.trace({ kind: 'partition-recover', topic, partition: p, batches: log.storedBatches().map(describe), tornBytes, highWatermark });
-    const partition = new Partition(brokerId, topic, state.topicId, p, log, settings);
+    if (env.untraced !== true) {
+      env.trace({ kind: 'partition-recover', topic, partition: p, batches: log.storedBatches().map(describe), tornBytes, highWatermark });
+    }
+    partition = new Partition(brokerId, topic, state.topicId, p, log, settings);
     partition.hw = highWatermark;
     partition.traceProducerState(env, 'recover');
     return partition;
@@ -363,7 +384,7 @@ export class Partition {
       // The bug (KAFKA-5435): the reload after a truncation assumes the log holds no producer data.
       this.producers.rebuild([]);
     } else {
-      this.producers.rebuild(this.log.storedBatches().map((b) => b.batch));
+      this.reloadProducerState();
     }
     if (truncated) this.traceProducerState(env, 'truncate');
     if (this.hw > this.log.logEndOffset) this.setHw(env, this.log.logEndOffset);
@@ -391,6 +412,8 @@ export class Partition {
 
   /** Traces the producer state beside what the log holds for it (producer-state-consistent), unless both are empty. */
   private traceProducerState(env: BrokerEnv, cause: 'recover' | 'leader' | 'truncate'): void {
+    // Reading the whole log for an event nobody keeps would make every leader change O(log size).
+    if (env.untraced === true) return;
     const producers = this.producers.describe();
     const log = producerBatches(this.log.storedBatches());
     if (producers.length === 0 && log.length === 0) return;

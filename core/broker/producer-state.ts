@@ -74,6 +74,17 @@ export class ProducerState {
     for (const batch of batches) this.update(batch);
   }
 
+  /** Takes the state a snapshot holds (as `describe` gave it). */
+  load(entries: readonly ProducerEntrySummary[]): void {
+    this.producers.clear();
+    for (const [producerId, epoch, batches] of entries) {
+      this.producers.set(producerId, {
+        epoch,
+        batches: batches.map(([firstSeq, lastSeq, baseOffset, lastOffset]) => ({ firstSeq, lastSeq, baseOffset, lastOffset })),
+      });
+    }
+  }
+
   /** The state as traces show it, by producer id (for producer-state-consistent). */
   describe(): ProducerEntrySummary[] {
     return [...this.producers]

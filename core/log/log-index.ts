@@ -96,6 +96,11 @@ abstract class SparseIndex {
     return false;
   }
 
+  /** Creates the file, empty, when no entry has been written yet. */
+  ensureFile(): void {
+    if (!this.storage.exists(this.file)) this.storage.append(this.file, new Uint8Array(0));
+  }
+
   delete(): void {
     if (this.storage.exists(this.file)) this.storage.delete(this.file);
   }

@@ -21,6 +21,8 @@ export type { SegmentInfo, StoredBatch } from './segment.ts';
 export interface PartitionLogObserver {
   appended(batches: readonly StoredBatch[]): void;
   truncated(endOffset: number): void;
+  /** A new segment starts at `baseOffset` (the partition snapshots its producer state there). */
+  rolled?(baseOffset: number): void;
 }
 
 export interface OpenOptions {
@@ -45,7 +47,7 @@ export class PartitionLog {
   private readonly dirty = new Set<LogSegment>();
 
   private constructor(
-    private readonly storage: Storage,
+    readonly storage: Storage,
     /** The partition's directory, e.g. `orders-0`. */
     readonly dir: string,
     private readonly observer: PartitionLogObserver,
@@ -231,6 +233,7 @@ export class PartitionLog {
     this.segments.push(new LogSegment(this.storage, this.dir, this.logEndOffset, this.config));
     this.createActiveFile();
     this.flush();
+    this.observer.rolled?.(this.logEndOffset);
   }
 
   /** Makes every appended batch durable. May throw StorageError. */
@@ -323,13 +326,12 @@ export class PartitionLog {
     this.storage.fsync(this.active.logFile);
   }
 
-  /** Deletes every file of the log (its topic was deleted). */
+  /** Deletes every file of the log's directory (its topic was deleted). */
   deleteFiles(): void {
-    for (const s of this.segments) s.delete();
     this.segments = [new LogSegment(this.storage, this.dir, this.startOffset, this.config)];
     this.dirty.clear();
-    const checkpoint = `${this.dir}/${LEADER_EPOCH_CHECKPOINT}`;
-    if (this.storage.exists(checkpoint)) this.storage.delete(checkpoint);
+    const prefix = `${this.dir}/`;
+    for (const name of this.storage.list()) if (name.startsWith(prefix)) this.storage.delete(name);
   }
 
   /**

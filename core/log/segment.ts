@@ -122,6 +122,9 @@ export class LogSegment {
   /** Closes the segment at a roll: the time index gets its final entry and the decoded batches go. */
   close(): void {
     if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestamp);
+    // Both index files exist from here on, even without an entry: a missing one means "rebuild".
+    this.offsetIndex.ensureFile();
+    this.timeIndex.ensureFile();
     this.cache = null;
   }
 
@@ -218,6 +221,8 @@ export class LogSegment {
     const fileSize = this.storage.size(this.logFile);
     if (end < fileSize) this.storage.truncate(this.logFile, end);
     this.size = end;
+    // A closed segment gets its closing time-index entry back, as at its roll.
+    if (!keepBatches) this.close();
     return fileSize - end;
   }
 

@@ -641,3 +641,69 @@ describe('Partition: the producer state in the trace (producer-state-consistent)
     expect(p.producers.check({ ...produced(2), producerId: 42, producerEpoch: 0, baseSequence: 2 }).kind).toBe('append');
   });
 });
+
+describe('Partition: producer-state snapshots at segment rolls', () => {
+  /** A single-replica leader of orders-0 whose segments roll every few batches. */
+  function rolling(env = new FakeEnv()): { p: Partition; env: FakeEnv } {
+    const settings = {
+      minIsr: 1,
+      replicaLagTimeMaxMs: 10_000,
+      flushMessages: Number.MAX_SAFE_INTEGER,
+      log: { ...DEFAULT_LOG_CONFIG, segmentBytes: 700 },
+      bugs: new Set<BrokerBug>(),
+      isrEligible: () => true,
+    };
+    const state = stateOf({ replicas: ['b1'], isr: ['b1'], leader: 'b1' });
+    const p = Partition.open(env, 'b1', state, atHw(0), settings);
+    p.applyMetadata(env, state);
+    return { p, env };
+  }
+  const idempotent = (id: number, seq: number, count = 2) => recordBatch({ count, producer: { id, seq } });
+  const snapshots = (env: FakeEnv) => env.storage.list().filter((f) => f.endsWith('.snapshot'));
+
+  it('a roll writes the state as of the new base; a reopen replays only what follows it and still knows every retry', () => {
+    const { p, env } = rolling();
+    const offsets: Array<[number, number]> = [];
+    for (let seq = 0; seq < 60; seq += 2) {
+      const r = p.appendAsLeader(env, idempotent(7, seq), 0);
+      if (!('baseOffset' in r)) throw new Error('append failed');
+      offsets.push([r.baseOffset, r.lastOffset]);
+    }
+    const segments = p.log.segmentInfos();
+    expect(segments.length).toBeGreaterThan(3);
+    // The newest two are kept, named by the base offsets of the newest segments.
+    expect(snapshots(env)).toEqual(segments.slice(-2).map((s) => `orders-0/${String(s.baseOffset).padStart(20, '0')}.snapshot`));
+    const reads: string[] = [];
+    const storage = env.storage;
+    const watched = Object.create(storage) as SimStorage;
+    watched.read = (file: string, at: number, length: number) => (reads.push(file), storage.read(file, at, length));
+    const reopenedEnv = Object.assign(new FakeEnv(), { storage: watched });
+    const reopened = Partition.open(reopenedEnv, 'b1', stateOf({ replicas: ['b1'], isr: ['b1'], leader: 'b1' }), atHw(0), p.settings);
+    expect(reopened.producers.describe()).toEqual(p.producers.describe());
+    // Below the recovery point, the closed segments' logs are not read for the producer state (the
+    // trace's recover event lists every batch; a node nobody traces skips it).
+    const untracedReads: string[] = [];
+    watched.read = (file: string, at: number, length: number) => (untracedReads.push(file), storage.read(file, at, length));
+    const checkpoints = { hw: 0, recoveryPoint: p.log.recoveryPoint, logStartOffset: 0 };
+    Partition.open(Object.assign(new FakeEnv(), { storage: watched, untraced: true }), 'b1', stateOf({ leader: 'b1' }), checkpoints, p.settings);
+    const closed = segments.slice(0, -1).map((s) => `orders-0/${String(s.baseOffset).padStart(20, '0')}.log`);
+    expect(untracedReads.filter((f) => closed.includes(f))).toEqual([]);
+    // A retry of the last batch is still a duplicate, answered with its offsets.
+    reopened.applyMetadata(reopenedEnv, stateOf({ replicas: ['b1'], isr: ['b1'], leader: 'b1', leaderEpoch: 1 }));
+    const retry = reopened.appendAsLeader(reopenedEnv, idempotent(7, 58), 0);
+    expect(retry).toEqual({ errorCode: 0, baseOffset: offsets.at(-1)![0], lastOffset: offsets.at(-1)![1], duplicate: true });
+  });
+
+  it('an unreadable snapshot is passed over, and one past a truncation is deleted', () => {
+    const { p, env } = rolling();
+    for (let seq = 0; seq < 60; seq += 2) p.appendAsLeader(env, idempotent(9, seq), 0);
+    const [older, newer] = snapshots(env);
+    env.storage.replace(newer!, new TextEncoder().encode('{"version":1,'));
+    const reopened = Partition.open(env, 'b1', stateOf({ replicas: ['b1'], isr: ['b1'], leader: 'b1' }), atHw(0), p.settings);
+    expect(reopened.producers.describe()).toEqual(p.producers.describe());
+    const olderBase = Number(older!.slice('orders-0/'.length, -'.snapshot'.length));
+    reopened.truncateTo(env, olderBase - 1);
+    expect(snapshots(env)).toEqual([]);
+    expect(reopened.producers.describe()[0]![2].at(-1)![3]).toBeLessThan(olderBase - 1);
+  });
+});
