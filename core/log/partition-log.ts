@@ -13,6 +13,7 @@ import { integers, readCheckpoint, writeCheckpoint } from './checkpoint-file.ts'
 import { EpochCache, UNDEFINED_EPOCH } from './epoch-cache.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './log-config.ts';
 import { frameOf } from './log-frame.ts';
+import { installSwap, pendingSwaps, writeSwap } from './segment-swap.ts';
 import { baseOffsetOfFile, LogSegment, type SegmentInfo, type StoredBatch } from './segment.ts';
 
 export type { SegmentInfo, StoredBatch } from './segment.ts';
@@ -68,6 +69,7 @@ export class PartitionLog {
   }
 
   private load(options: OpenOptions): number {
+    this.finishSwaps();
     const bases = this.segmentFiles();
     const checkpoint = this.readEpochCheckpoint();
     // Without the epoch checkpoint the epochs of trusted segments would be unknown: recover everything.
@@ -114,6 +116,53 @@ export class PartitionLog {
     if (checkpoint === null ? epochs.length > 0 : !sameEntries(checkpoint, epochs)) this.writeEpochCheckpoint();
     this.flushedEnd = Math.min(recoveryPoint, this.logEndOffset);
     return tornBytes;
+  }
+
+  /** Finishes replacing segments with the cleaned segment a crash left as a swap file (core/log/segment-swap.ts). */
+  private finishSwaps(): void {
+    for (const swap of pendingSwaps(this.storage, this.dir)) {
+      const replaced = this.segmentFiles().filter((base) => base >= swap.baseOffset && base < swap.endOffset);
+      installSwap(this.storage, this.dir, swap, replaced);
+    }
+  }
+
+  /**
+   * Replaces consecutive closed segments, from the one at `baseOffset` up to (not including) the one
+   * at `endOffset`, with one segment holding `batches` (what the cleaner kept of them: offsets a
+   * subset of theirs, in order), crash-safely through a swap file. Returns the new segment's size.
+   */
+  replaceSegments(baseOffset: number, endOffset: number, batches: readonly RecordBatch[]): number {
+    const first = this.segments.findIndex((s) => s.baseOffset === baseOffset);
+    const end = this.segments.findIndex((s) => s.baseOffset === endOffset);
+    if (first < 0 || end <= first || end > this.segments.length - 1) {
+      throw new RangeError(`${this.dir}: no closed segments from ${baseOffset} to ${endOffset} to replace`);
+    }
+    let previous = baseOffset - 1;
+    for (const b of batches) {
+      if (b.baseOffset <= previous || lastOffsetOf(b) >= endOffset) throw new RangeError(`${this.dir}: cleaned batch at ${b.baseOffset} out of order or range`);
+      previous = lastOffsetOf(b);
+    }
+    const wire = this.storage.wireBatches;
+    const swap = writeSwap(
+      this.storage,
+      this.dir,
+      baseOffset,
+      endOffset,
+      batches.map((b) => frameOf(b, wire).frame),
+    );
+    const replaced = this.segments.slice(first, end);
+    for (const s of replaced) this.dirty.delete(s);
+    installSwap(
+      this.storage,
+      this.dir,
+      swap,
+      replaced.map((s) => s.baseOffset),
+    );
+    const cleaned = new LogSegment(this.storage, this.dir, baseOffset, this.config);
+    cleaned.load(endOffset, wire);
+    cleaned.fsync(true);
+    this.segments.splice(first, end - first, cleaned);
+    return cleaned.size;
   }
 
   /** Base offsets of the segments in the directory, ascending; index files without their log are deleted. */

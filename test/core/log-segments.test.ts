@@ -214,3 +214,70 @@ describe('PartitionLog segments: log start and truncation', () => {
     expect(reopened.endOffsetForEpoch(0).endOffset).toBe(more[0]!.baseOffset);
   });
 });
+
+describe('PartitionLog segments: replacing segments with cleaned ones (swap files)', () => {
+  /** A log of several segments and, for the first three, the batches a cleaner might keep: every other one. */
+  function setup() {
+    const storage = new SimStorage();
+    const log = open(storage);
+    const all = fill(log, 200, new Rng('swap'));
+    const infos = log.segmentInfos();
+    const [from, to] = [infos[0]!.baseOffset, infos[3]!.baseOffset];
+    const kept = all.filter((b) => b.baseOffset < to).filter((_, i) => i % 2 === 0);
+    const expected = [...kept, ...all.filter((b) => b.baseOffset >= to)];
+    return { storage, log, all, from, to, kept, expected };
+  }
+  const everything = (log: PartitionLog) => span(log.read(0, Infinity, 1 << 30));
+
+  it('the kept batches take the place of the segments, at their own offsets; reads and a reopen agree', () => {
+    const { storage, log, from, to, kept, expected } = setup();
+    log.replaceSegments(from, to, kept);
+    expect(everything(log)).toEqual(span(expected));
+    expect(log.segmentInfos()[0]).toMatchObject({ baseOffset: from, nextOffset: to });
+    expect(log.segmentInfos()[1]!.baseOffset).toBe(to);
+    for (const b of expected) expect(span(log.read(b.baseOffset, Infinity, 1))).toEqual(span([b]));
+    expect(storage.list().some((f) => f.endsWith('.swap'))).toBe(false);
+    const reopened = open(storage, SMALL, { recoveryPoint: log.recoveryPoint });
+    expect(everything(reopened)).toEqual(span(expected));
+    expect(reopened.segmentInfos()).toEqual(log.segmentInfos());
+  });
+
+  it('refuses batches out of the replaced range or order, and a range that is not closed segments', () => {
+    const { log, all, from, to, kept } = setup();
+    expect(() => log.replaceSegments(from, to, [...kept, all.find((b) => b.baseOffset >= to)!])).toThrow(/out of order or range/);
+    expect(() => log.replaceSegments(from, to, [...kept].reverse())).toThrow(/out of order or range/);
+    expect(() => log.replaceSegments(from, log.logEndOffset + 1, kept)).toThrow(/no closed segments/);
+  });
+
+  it('a crash after the swap file is complete, before or during its install, is finished by the next open', async () => {
+    const { writeSwap, installSwap } = await import('../../core/log/segment-swap.ts');
+    const { frameOf } = await import('../../core/log/log-frame.ts');
+    for (const stage of ['swap written', 'old segments half deleted', 'log written, swap not deleted']) {
+      const { storage, log, from, to, kept, expected } = setup();
+      log.flush();
+      const swap = writeSwap(
+        storage,
+        DIR,
+        from,
+        to,
+        kept.map((b) => frameOf(b, undefined).frame),
+      );
+      const bases = log
+        .segmentInfos()
+        .filter((s) => s.baseOffset >= from && s.baseOffset < to)
+        .map((s) => s.baseOffset);
+      if (stage === 'old segments half deleted') for (const base of bases.slice(1)) storage.delete(`${DIR}/${String(base).padStart(20, '0')}.log`);
+      if (stage === 'log written, swap not deleted') {
+        installSwap(storage, DIR, swap, bases);
+        storage.replace(swap.file, storage.read(`${DIR}/${String(from).padStart(20, '0')}.log`, 0, 1 << 30));
+      }
+      storage.crash();
+      const reopened = open(storage, SMALL, { recoveryPoint: log.recoveryPoint });
+      expect(everything(reopened), stage).toEqual(span(expected));
+      expect(
+        storage.list().some((f) => f.endsWith('.swap')),
+        stage,
+      ).toBe(false);
+    }
+  });
+});
