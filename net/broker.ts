@@ -22,6 +22,11 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
+/** A broker's log dir as storage: batches from producers and leaders stay RecordBatch v2 bytes on disk, read back with the node's codecs. */
+export function openBrokerStorage(logDir: string): FileStorage {
+  return new FileStorage(logDir, { wireBatches: { decode: (bytes) => decodeRecordBatch(bytes, NODE_COMPRESSORS) } });
+}
+
 /** The quorum's voters and their controller addresses; only static voters (controller.quorum.voters) are supported. */
 function voters(props: BrokerProperties): Map<NodeId, Address> {
   if (props.quorum.kind !== 'voters') {
@@ -42,8 +47,7 @@ export async function startBroker(
   trace: NodeTraceFile | null = null,
 ): Promise<RunningBroker> {
   const voterAddresses = voters(props);
-  // Batches from producers and leaders stay RecordBatch v2 bytes on disk, read back with the node's codecs.
-  const storage = new FileStorage(props.logDir, { wireBatches: { decode: (bytes) => decodeRecordBatch(bytes, NODE_COMPRESSORS) } });
+  const storage = openBrokerStorage(props.logDir);
   const id = String(props.nodeId);
   const settings = {
     ...raftSettings(props.config, [...voterAddresses.keys()], new Set()),
