@@ -87,7 +87,8 @@ function cappedSizes(sizes: number[], max: number | undefined): number[] {
 }
 
 function describeStorageBench(r: StorageBenchResult): string {
-  const pair = (l: { p50Ms: number; p99Ms: number }) => `${l.p50Ms} / ${l.p99Ms}`;
+  const ms = (v: number) => String(Number(v.toPrecision(3)));
+  const pair = (l: { p50Ms: number; p99Ms: number }) => `${ms(l.p50Ms)} / ${ms(l.p99Ms)}`;
   const mark = (met: boolean, target: string) => `(${met ? ok('meets') : bad('misses')} ${target})`;
   const random = (l: LatencyFigures) => `${pair(l)} ${mark(l.p99Ms < TARGET_RANDOM_READ_P99_MS, `p99 < ${TARGET_RANDOM_READ_P99_MS} ms`)}`;
   const first = r.points[0]!;
@@ -122,10 +123,10 @@ function describeStorageBench(r: StorageBenchResult): string {
     figuresTable(`partition log on real files, ${r.mode} sizes`, [
       [
         `append cost ratio (records/s at ${count(last.records)} / at ${count(first.records)})`,
-        `${r.costRatio} ${mark(r.costRatio >= TARGET_COST_RATIO, `>= ${TARGET_COST_RATIO}`)}`,
+        r.costRatio === null ? dim('- (one size measured)') : `${r.costRatio} ${mark(r.costRatio >= TARGET_COST_RATIO, `>= ${TARGET_COST_RATIO}`)}`,
       ],
-      ['the same per CPU second (time the machine gave to others left out)', r.cpuCostRatio],
-      ['fetch cost ratio (the same for fetches)', r.fetchCostRatio],
+      ['the same per CPU second (time the machine gave to others left out)', r.cpuCostRatio ?? dim('-')],
+      ['fetch cost ratio (the same for fetches)', r.fetchCostRatio ?? dim('-')],
       [`read one batch at a random offset, ${count(r.randomRead.records)} records stored (p50 / p99 ms)`, random(r.randomRead.byOffset)],
       [`look up a random timestamp, ${count(r.randomRead.records)} records stored (p50 / p99 ms)`, random(r.randomRead.byTimestamp)],
       [

@@ -1,11 +1,14 @@
 // `samsa bench storage` in a tiny mode (seconds): the JSON's shape, every figure positive and finite,
 // the log grown through the sizes asked for (capped by --max-records) and recovered whole after its writer's SIGKILL, and bad
 // flags refused with exit 64 and a message naming the flag.
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StorageBenchResult, Timings } from '../../bench/storage.ts';
 import { samsaInProcess as samsa } from '../cli/in-process.ts';
+import { root } from '../cli/samsa.ts';
 
 const TINY = ['--sizes', '1000,3000,8000', '--max-records', '6000', '--ops', '20', '--random-reads', '50', '--recovery-mib', '1'];
 
@@ -42,8 +45,8 @@ describe('samsa bench storage', () => {
       valueBytes: 100,
       ops: 20,
     });
-    expectPositiveFinite(r.costRatio, 'costRatio');
-    expectPositiveFinite(r.fetchCostRatio, 'fetchCostRatio');
+    expectPositiveFinite(r.costRatio!, 'costRatio');
+    expectPositiveFinite(r.fetchCostRatio!, 'fetchCostRatio');
     expect(r.points).toHaveLength(3);
     // Each point starts at its size (--max-records took the place of 8000); its appends (20 batches of 100) come on top.
     expect(r.sizes).toEqual([1000, 3000, 6000]);
@@ -70,6 +73,22 @@ describe('samsa bench storage', () => {
     // The tables went to stderr, and the temp dir is gone.
     expect(run.stderr).toMatch(/append cost ratio/);
     expect(benchDirs().filter((d) => !before.has(d))).toEqual([]);
+  });
+
+  it('stops growing when the heap runs short, measures the size reached and says so', { timeout: 120_000 }, () => {
+    // A heap of ~220 MB holds some 700,000 records in today's log: far short of the 5 million asked for.
+    const args = ['--sizes', '1000,5000000', '--ops', '20', '--random-reads', '20', '--recovery-mib', '1', '--json'];
+    const run = spawnSync(process.execPath, ['--max-old-space-size=220', join(root, 'bin', 'samsa.js'), 'bench', 'storage', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout.trimEnd().split('\n').at(-1)!) as StorageBenchResult;
+    expect(r.stoppedEarly).toMatchObject({ reason: expect.stringMatching(/^the heap reached \d+ MB of its \d+ MB limit$/) });
+    expect(r.sizes).toEqual([1000, r.stoppedEarly!.atRecords]);
+    expect(r.stoppedEarly!.atRecords).toBeLessThan(5_000_000);
+    expectPositiveFinite(r.costRatio!, 'costRatio');
+    expect(run.stderr).toMatch(/growth stopped at [\d,]+ records of the 5,000,000 asked for/);
   });
 
   it('refuses bad flags with exit 64 and a message naming the flag', async () => {
