@@ -89,6 +89,7 @@ function cappedSizes(sizes: number[], max: number | undefined): number[] {
 function describeStorageBench(r: StorageBenchResult): string {
   const ms = (v: number) => String(Number(v.toPrecision(3)));
   const pair = (l: { p50Ms: number; p99Ms: number }) => `${ms(l.p50Ms)} / ${ms(l.p99Ms)}`;
+  const triple = (l: { p50Ms: number; p99Ms: number; maxMs: number }) => `${pair(l)} / ${ms(l.maxMs)}`;
   const mark = (met: boolean, target: string) => `(${met ? ok('meets') : bad('misses')} ${target})`;
   const random = (l: LatencyFigures) => `${pair(l)} ${mark(l.p99Ms < TARGET_RANDOM_READ_P99_MS, `p99 < ${TARGET_RANDOM_READ_P99_MS} ms`)}`;
   const first = r.points[0]!;
@@ -101,7 +102,7 @@ function describeStorageBench(r: StorageBenchResult): string {
         'append records/s',
         'append records/CPU s',
         'append MB/s',
-        'append p50 / p99 ms',
+        'append p50 / p99 / max ms',
         'fetch records/s',
         'fetch p50 / p99 ms',
         'GC ms append / fetch',
@@ -113,7 +114,7 @@ function describeStorageBench(r: StorageBenchResult): string {
         p.append.recordsPerSec,
         p.append.recordsPerCpuSec,
         p.append.mbPerSec,
-        pair(p.append),
+        triple(p.append),
         p.fetch.recordsPerSec,
         pair(p.fetch),
         `${p.append.gcMs} / ${p.fetch.gcMs}`,
