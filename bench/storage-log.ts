@@ -80,6 +80,8 @@ export interface WriterArgs {
   /** Bytes of log to write before it reports. */
   bytes: number;
   shape: BatchShape;
+  /** The bench's process: the writer exits when it is no longer its parent. */
+  benchPid: number;
 }
 
 /** The writer's report once its bytes are written: `written <batches> <records> <bytes> <ms>`. */

@@ -16,5 +16,8 @@ while (log.sizeInBytes < args.bytes) {
   batches++;
 }
 process.stdout.write(`${WRITTEN} ${batches} ${log.logEndOffset} ${log.sizeInBytes} ${Math.round(performance.now() - start)}\n`);
-// No flush, no close: the page cache holds the writes, as after a broker killed mid-run.
-setInterval(() => {}, 60_000);
+// No flush, no close: the page cache holds the writes, as after a broker killed mid-run. Should the
+// bench itself die first (this process is then adopted by another), the writer goes too.
+setInterval(() => {
+  if (process.ppid !== args.benchPid) process.exit(1);
+}, 500);

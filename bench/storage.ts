@@ -431,7 +431,7 @@ async function measureRecovery(
   memory: MemoryWatch,
   progress: (line: string) => void,
 ): Promise<StorageBenchResult['recovery']> {
-  const args: WriterArgs = { logDir, bytes, shape };
+  const args: WriterArgs = { logDir, bytes, shape, benchPid: process.pid };
   const child = spawn(process.execPath, [new URL('./storage-writer-boot.js', import.meta.url).pathname, JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
