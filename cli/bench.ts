@@ -1,4 +1,4 @@
-// `samsa bench kernel|raft|sim|bugs|viz`: runs a benchmark, prints its tables and, with --json, the figures.
+// `samsa bench kernel|raft|sim|net|bugs|viz|storage`: runs a benchmark, prints its tables and, with --json, the figures.
 
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -11,6 +11,7 @@ import { NET_LOADS, netBenchMissing, runNetBench, type LatencyFigure, type NetLo
 import { runRaftBench } from '../bench/raft.ts';
 import { runSimBench } from '../bench/sim.ts';
 import { runVizBench } from '../bench/viz.ts';
+import { registerStorageBench } from './bench-storage.ts';
 import {
   bad,
   checkBugs,
@@ -300,6 +301,7 @@ export function registerBench(program: Command): void {
       );
       if (opts.json) printJson(result);
     });
+  registerStorageBench(bench);
 }
 
 function describeBugsBench(r: BugsBenchResult): string {

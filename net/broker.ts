@@ -28,6 +28,11 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
+/** A broker's log dir as storage: batches from producers and leaders stay RecordBatch v2 bytes on disk, read back with the node's codecs. */
+export function openBrokerStorage(logDir: string): FileStorage {
+  return new FileStorage(logDir, { wireBatches: STORED_WIRE_BATCHES });
+}
+
 /** The quorum's voters and their controller addresses; only static voters (controller.quorum.voters) are supported. */
 function voters(props: BrokerProperties): Map<NodeId, Address> {
   if (props.quorum.kind !== 'voters') {
@@ -48,8 +53,7 @@ export async function startBroker(
   trace: NodeTraceFile | null = null,
 ): Promise<RunningBroker> {
   const voterAddresses = voters(props);
-  // Batches from producers and leaders stay RecordBatch v2 bytes on disk, read back with the node's codecs.
-  const storage = new FileStorage(props.logDir, { wireBatches: STORED_WIRE_BATCHES });
+  const storage = openBrokerStorage(props.logDir);
   const id = String(props.nodeId);
   const settings = {
     ...raftSettings(props.config, [...voterAddresses.keys()], new Set()),
