@@ -13,6 +13,7 @@ import { integers, readCheckpoint, writeCheckpoint } from './checkpoint-file.ts'
 import { EpochCache, UNDEFINED_EPOCH } from './epoch-cache.ts';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './log-config.ts';
 import { frameOf } from './log-frame.ts';
+import { TAIL_CACHE_BYTES } from './tail-cache.ts';
 import { installSwap, pendingSwaps, writeSwap } from './segment-swap.ts';
 import { baseOffsetOfFile, LogSegment, type SegmentInfo, type StoredBatch } from './segment.ts';
 
@@ -31,6 +32,8 @@ export interface OpenOptions {
   recoveryPoint?: number;
   /** The checkpointed log start offset (DeleteRecords and retention move it). */
   logStartOffset?: number;
+  /** Bytes of the active segment kept decoded in memory (core/log/tail-cache.ts). */
+  tailCacheBytes?: number;
 }
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
@@ -46,6 +49,7 @@ export class PartitionLog {
   unflushedMessages = 0;
   /** Segments with writes not yet fsynced. */
   private readonly dirty = new Set<LogSegment>();
+  private tailCacheBytes = TAIL_CACHE_BYTES;
 
   private constructor(
     readonly storage: Storage,
@@ -64,6 +68,7 @@ export class PartitionLog {
     options: OpenOptions = {},
   ): { log: PartitionLog; tornBytes: number } {
     const log = new PartitionLog(storage, dir, observer, config);
+    if (options.tailCacheBytes !== undefined) log.tailCacheBytes = options.tailCacheBytes;
     const tornBytes = log.load(options);
     return { log, tornBytes };
   }
@@ -75,7 +80,7 @@ export class PartitionLog {
     // Without the epoch checkpoint the epochs of trusted segments would be unknown: recover everything.
     const recoveryPoint = checkpoint === null ? 0 : Math.max(0, options.recoveryPoint ?? 0);
     if (checkpoint !== null) for (const e of checkpoint) this.epochs.assign(e.epoch, e.startOffset);
-    this.segments = bases.map((base) => new LogSegment(this.storage, this.dir, base, this.config));
+    this.segments = bases.map((base) => this.newSegment(base));
     let firstRecovered = 0;
     while (firstRecovered + 1 < this.segments.length && this.segments[firstRecovered + 1]!.baseOffset <= recoveryPoint) firstRecovered++;
     for (let i = 0; i < firstRecovered; i++) this.segments[i]!.load(this.segments[i + 1]!.baseOffset, this.storage.wireBatches);
@@ -158,7 +163,7 @@ export class PartitionLog {
       swap,
       replaced.map((s) => s.baseOffset),
     );
-    const cleaned = new LogSegment(this.storage, this.dir, baseOffset, this.config);
+    const cleaned = this.newSegment(baseOffset);
     cleaned.load(endOffset, wire);
     cleaned.fsync(true);
     this.segments.splice(first, end - first, cleaned);
@@ -179,6 +184,10 @@ export class PartitionLog {
     }
     for (const name of orphans) if (!logs.has(baseOffsetOfFile(name)!.baseOffset)) this.storage.delete(name);
     return [...logs].sort((a, b) => a - b);
+  }
+
+  private newSegment(baseOffset: number): LogSegment {
+    return new LogSegment(this.storage, this.dir, baseOffset, this.config, this.tailCacheBytes);
   }
 
   private get active(): LogSegment {
@@ -279,7 +288,7 @@ export class PartitionLog {
   roll(): void {
     if (this.active.isEmpty) return;
     this.active.close();
-    this.segments.push(new LogSegment(this.storage, this.dir, this.logEndOffset, this.config));
+    this.segments.push(this.newSegment(this.logEndOffset));
     this.createActiveFile();
     this.flush();
     this.observer.rolled?.(this.logEndOffset);
@@ -364,7 +373,7 @@ export class PartitionLog {
   private resetSegments(baseOffset: number): void {
     for (const s of this.segments) s.delete();
     this.dirty.clear();
-    this.segments = [new LogSegment(this.storage, this.dir, baseOffset, this.config)];
+    this.segments = [this.newSegment(baseOffset)];
     this.createActiveFile();
   }
 
@@ -377,7 +386,7 @@ export class PartitionLog {
 
   /** Deletes every file of the log's directory (its topic was deleted). */
   deleteFiles(): void {
-    this.segments = [new LogSegment(this.storage, this.dir, this.startOffset, this.config)];
+    this.segments = [this.newSegment(this.startOffset)];
     this.dirty.clear();
     const prefix = `${this.dir}/`;
     for (const name of this.storage.list()) if (name.startsWith(prefix)) this.storage.delete(name);

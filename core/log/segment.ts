@@ -9,6 +9,7 @@ import type { Storage } from '../storage.ts';
 import type { LogConfig } from './log-config.ts';
 import { parseFrame, type ParsedFrame } from './log-frame.ts';
 import { OffsetIndex, TimeIndex } from './log-index.ts';
+import { TAIL_CACHE_BYTES, TailCache } from './tail-cache.ts';
 
 export interface StoredBatch {
   batch: RecordBatch;
@@ -56,17 +57,20 @@ export class LogSegment {
   maxTimestampSoFar = -1;
   private offsetOfMaxTimestamp = -1;
   private bytesSinceLastIndexEntry = 0;
-  /** The batches, decoded, while this is the active segment; null once it is closed. */
-  private cache: StoredBatch[] | null = [];
+  /** The newest batches, decoded, while this is the active segment; null once it is closed. */
+  private cache: TailCache | null = null;
 
   constructor(
     private readonly storage: Storage,
     readonly dir: string,
     readonly baseOffset: number,
     private config: LogConfig,
+    /** The decoded tail's byte budget while this is the active segment. */
+    private readonly cacheBytes = TAIL_CACHE_BYTES,
   ) {
     this.logFile = segmentFileName(dir, baseOffset, '.log');
     this.nextOffset = baseOffset;
+    this.cache = new TailCache(cacheBytes);
     this.offsetIndex = new OffsetIndex(storage, segmentFileName(dir, baseOffset, '.index'), baseOffset, Math.floor(config.segmentIndexBytes / 8));
     this.timeIndex = new TimeIndex(storage, segmentFileName(dir, baseOffset, '.timeindex'), baseOffset, Math.floor(config.segmentIndexBytes / 12));
   }
@@ -138,7 +142,7 @@ export class LogSegment {
 
   /** Makes a closed segment the active one again (the later ones are gone): its batches decoded in memory. */
   activate(wire: Storage['wireBatches']): void {
-    if (this.cache === null) this.cache = this.all(wire);
+    if (this.cache === null) this.cache = cacheOf(this.all(wire), this.cacheBytes);
   }
 
   info(active: boolean): SegmentInfo {
@@ -151,10 +155,7 @@ export class LogSegment {
    * index and a scan of the file.
    */
   forEachFrom(offset: number, visit: (stored: StoredBatch) => boolean, wire: Storage['wireBatches']): boolean {
-    if (this.cache !== null) {
-      for (let i = firstAtOrAfter(this.cache, offset); i < this.cache.length; i++) if (!visit(this.cache[i]!)) return true;
-      return false;
-    }
+    if (this.cache !== null && this.cache.covers(offset)) return this.cache.forEachFrom(offset, visit);
     let stopped = false;
     this.scan(this.offsetIndex.lookup(offset), wire, (stored) => {
       if (lastOffsetOf(stored.batch) < offset) return true;
@@ -167,7 +168,8 @@ export class LogSegment {
 
   /** Every batch, oldest first. */
   all(wire: Storage['wireBatches']): StoredBatch[] {
-    if (this.cache !== null) return this.cache;
+    const cached = this.cache?.all() ?? null;
+    if (cached !== null) return cached;
     const out: StoredBatch[] = [];
     this.scan(0, wire, (stored) => out.push(stored) > 0);
     return out;
@@ -211,7 +213,7 @@ export class LogSegment {
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.resetState();
-    this.cache = keepBatches ? [] : null;
+    this.cache = keepBatches ? new TailCache(this.cacheBytes) : null;
     const end = this.scan(0, wire, (stored) => {
       if (!accept(stored.batch)) return false;
       this.noteBatch(stored);
@@ -263,7 +265,7 @@ export class LogSegment {
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
     this.resetState();
-    this.cache = [];
+    this.cache = new TailCache(this.cacheBytes);
     for (const stored of kept) {
       this.noteBatch(stored, false);
       this.cache.push(stored);
@@ -288,14 +290,9 @@ export class LogSegment {
   }
 }
 
-/** The first stored batch whose last offset is at or after `offset` (binary search). */
-function firstAtOrAfter(batches: readonly StoredBatch[], offset: number): number {
-  let lo = 0;
-  let hi = batches.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (lastOffsetOf(batches[mid]!.batch) < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** A cache holding `batches`, oldest first. */
+function cacheOf(batches: readonly StoredBatch[], budget: number): TailCache {
+  const cache = new TailCache(budget);
+  for (const b of batches) cache.push(b);
+  return cache;
 }

@@ -90,14 +90,19 @@ describe('PartitionLog segments: rolling', () => {
 });
 
 describe('PartitionLog segments: lookups by sparse index', () => {
-  for (const reopen of [false, true]) {
-    it(`reads from any offset and finds any timestamp as a plain list does${reopen ? ', from the files after a reopen' : ''}`, () => {
+  for (const [reopen, tailCacheBytes] of [
+    [false, undefined],
+    [true, undefined],
+    [false, 500],
+  ] as const) {
+    const how = reopen ? ', from the files after a reopen' : tailCacheBytes !== undefined ? ', with the active segment mostly on disk' : '';
+    it(`reads from any offset and finds any timestamp as a plain list does${how}`, () => {
       const storage = new SimStorage();
-      const rng = new Rng(`reads-${reopen}`);
-      let log = open(storage);
+      const rng = new Rng(`reads-${reopen}-${tailCacheBytes}`);
+      let log = open(storage, { ...SMALL, segmentBytes: tailCacheBytes === undefined ? SMALL.segmentBytes : 1 << 20 }, { tailCacheBytes });
       const all = fill(log, 300, rng);
       if (reopen) log = open(storage, SMALL, { recoveryPoint: log.recoveryPoint });
-      expect(log.segmentInfos().length).toBeGreaterThan(5);
+      expect(log.segmentInfos().length).toBeGreaterThan(tailCacheBytes === undefined ? 5 : 0);
       const end = log.logEndOffset;
       for (let k = 0; k < 300; k++) {
         const from = rng.int(end + 1);
