@@ -3,7 +3,8 @@
 // real runtime makes them (a producer's RecordBatch v2 bytes, decoded as Produce decodes them, offsets
 // assigned as the leader assigns them).
 
-import { PartitionLog, type PartitionLogObserver } from '../core/log/partition-log.ts';
+import { DEFAULT_LOG_CONFIG } from '../core/log/log-config.ts';
+import { PartitionLog, type OpenOptions, type PartitionLogObserver } from '../core/log/partition-log.ts';
 import { assignOffsets, type KafkaRecord, type RecordBatch } from '../core/protocol/records.ts';
 import type { Storage } from '../core/storage.ts';
 import { decodeRecordSet, encodeRecordBatch } from '../core/wire/record-batch.ts';
@@ -20,11 +21,11 @@ const KEYS = 1_000;
 const NO_OBSERVER: PartitionLogObserver = { appended: () => {}, truncated: () => {} };
 
 /**
- * The one place the bench opens a partition log (recovering whatever the directory holds). With the
- * segmented log this becomes `PartitionLog.open(storage, partitionDir, NO_OBSERVER, config, options)`.
+ * The one place the bench opens a partition log (recovering whatever the directory holds past the
+ * recovery point given): Kafka's default segment settings, as a broker opens it.
  */
-export function openLog(storage: Storage, partitionDir: string): PartitionLog {
-  return PartitionLog.open(storage, `${partitionDir}/00000000000000000000.log`, NO_OBSERVER).log;
+export function openLog(storage: Storage, partitionDir: string, options: OpenOptions = {}): PartitionLog {
+  return PartitionLog.open(storage, partitionDir, NO_OBSERVER, DEFAULT_LOG_CONFIG, options).log;
 }
 
 export interface BatchShape {

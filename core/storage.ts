@@ -38,7 +38,8 @@ export interface Storage {
 
 /** Reads a stored RecordBatch v2 back into the core's batch (decompressing with the runtime's codecs). */
 export interface WireBatchCodec {
-  decode(bytes: Uint8Array): RecordBatch;
+  /** `verified`: the bytes were validated when the log recovered them; the codec may skip the CRC. */
+  decode(bytes: Uint8Array, verified?: boolean): RecordBatch;
 }
 
 export type StorageErrorKind = 'fsync-failed' | 'read-failed' | 'bad-range';

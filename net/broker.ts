@@ -17,7 +17,7 @@ import type { BrokerProperties } from './server-properties.ts';
  * How a broker's log reads back a stored batch: its header and bytes at once, its records only when
  * something asks for them (a fetch serves the bytes; the CRC is checked either way).
  */
-export const STORED_WIRE_BATCHES = { decode: (bytes: Uint8Array) => decodeRecordBatch(bytes, NODE_COMPRESSORS, true) };
+export const STORED_WIRE_BATCHES = { decode: (bytes: Uint8Array, verified = false) => decodeRecordBatch(bytes, NODE_COMPRESSORS, true, !verified) };
 
 const SECURITY_PROTOCOL_IDS = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 } as const;
 

@@ -72,9 +72,10 @@ export interface ParsedFrame {
 /**
  * The frame at `position` in `buffer` (which holds file bytes from some file offset on), or:
  * 'short' when the buffer ends inside it (read more, or a torn tail at the end of the file), or
- * 'invalid' when it is not an intact frame (bad length, CRC or content).
+ * 'invalid' when it is not an intact frame (bad length, CRC or content). Without `verify` (bytes a
+ * recovery already validated) the CRC is not computed again.
  */
-export function parseFrame(buffer: Uint8Array, position: number, wire: WireBatchCodec | undefined): ParsedFrame | 'short' | 'invalid' {
+export function parseFrame(buffer: Uint8Array, position: number, wire: WireBatchCodec | undefined, verify = true): ParsedFrame | 'short' | 'invalid' {
   if (position + FRAME_HEADER > buffer.length) return 'short';
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const length = view.getUint32(position);
@@ -88,14 +89,14 @@ export function parseFrame(buffer: Uint8Array, position: number, wire: WireBatch
   // The frame's own copy: a batch kept by a cache must not hold the whole buffer it was read with.
   let frame: Uint8Array;
   if (buffer[start] === JSON_START) {
-    if (crc32c(buffer, start, end) !== frameCrc) return 'invalid';
+    if (verify && crc32c(buffer, start, end) !== frameCrc) return 'invalid';
     const text = decoder.decode(buffer.subarray(start, end));
     batch = parseJsonBatch(text);
     hash = hashString(text);
     frame = buffer.slice(position, end);
   } else {
     frame = buffer.slice(position, end);
-    batch = parseWireBatch(wire, frame.subarray(FRAME_HEADER), frameCrc);
+    batch = parseWireBatch(wire, frame.subarray(FRAME_HEADER), frameCrc, verify);
     hash = frameCrc;
   }
   if (batch === null) return 'invalid';
@@ -104,12 +105,12 @@ export function parseFrame(buffer: Uint8Array, position: number, wire: WireBatch
 }
 
 /** A wire frame's batch, or null when the bytes are not an intact batch (a torn or foreign tail). */
-function parseWireBatch(wire: WireBatchCodec | undefined, payload: Uint8Array, frameCrc: number): RecordBatch | null {
+function parseWireBatch(wire: WireBatchCodec | undefined, payload: Uint8Array, frameCrc: number, verify: boolean): RecordBatch | null {
   if (wire === undefined || payload.length <= WIRE_CRC + 4) return null;
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   if (view.getUint32(WIRE_CRC) !== frameCrc) return null;
   try {
-    return wire.decode(payload);
+    return wire.decode(payload, !verify);
   } catch {
     return null;
   }

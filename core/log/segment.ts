@@ -177,16 +177,17 @@ export class LogSegment {
 
   /**
    * Reads intact frames from `position` on, until `visit` returns false or a frame is not intact;
-   * returns the file position after the last frame visited and accepted.
+   * returns the file position after the last frame visited and accepted. `verify` checks each
+   * frame's CRC (recovery); reads of what recovery validated skip it, as Kafka's fetches do.
    */
-  scan(position: number, wire: Storage['wireBatches'], visit: (stored: StoredBatch) => boolean): number {
+  scan(position: number, wire: Storage['wireBatches'], visit: (stored: StoredBatch) => boolean, verify = false): number {
     const fileSize = this.storage.size(this.logFile);
     let want = READ_CHUNK;
     while (position < fileSize) {
       const buffer = this.storage.read(this.logFile, position, Math.min(want, fileSize - position));
       let at = 0;
       let parsed: ParsedFrame | 'short' | 'invalid';
-      while ((parsed = parseFrame(buffer, at, wire)) !== 'short') {
+      while ((parsed = parseFrame(buffer, at, wire, verify)) !== 'short') {
         if (parsed === 'invalid' || !visit({ batch: parsed.batch, hash: parsed.hash, position: position + at, bytes: parsed.bytes })) return position + at;
         at += parsed.bytes;
       }
@@ -214,12 +215,17 @@ export class LogSegment {
     this.timeIndex.reset();
     this.resetState();
     this.cache = keepBatches ? new TailCache(this.cacheBytes) : null;
-    const end = this.scan(0, wire, (stored) => {
-      if (!accept(stored.batch)) return false;
-      this.noteBatch(stored);
-      this.cache?.push(stored);
-      return true;
-    });
+    const end = this.scan(
+      0,
+      wire,
+      (stored) => {
+        if (!accept(stored.batch)) return false;
+        this.noteBatch(stored);
+        this.cache?.push(stored);
+        return true;
+      },
+      true,
+    );
     const fileSize = this.storage.size(this.logFile);
     if (end < fileSize) this.storage.truncate(this.logFile, end);
     this.size = end;

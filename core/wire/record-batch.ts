@@ -155,17 +155,17 @@ export function decodeRecordSet(bytes: Uint8Array, compressors: Compressors = NO
 }
 
 /** Decodes bytes that hold exactly one whole batch (as `wireBytes` does). */
-export function decodeRecordBatch(bytes: Uint8Array, compressors: Compressors = NO_COMPRESSORS, lazyRecords = false): RecordBatch {
+export function decodeRecordBatch(bytes: Uint8Array, compressors: Compressors = NO_COMPRESSORS, lazyRecords = false, verifyCrc = true): RecordBatch {
   const header = readBatchHeader(bytes, 0);
   if (header === undefined) throw new RecordBatchError(ErrorCode.CORRUPT_MESSAGE, 0, `${bytes.length} bytes hold only part of a batch`);
   if (header.size !== bytes.length) throw new RecordBatchError(ErrorCode.CORRUPT_MESSAGE, 0, `${bytes.length - header.size} bytes follow the batch`);
-  return decodeBatch(bytes, header, compressors, lazyRecords);
+  return decodeBatch(bytes, header, compressors, lazyRecords, verifyCrc);
 }
 
-function decodeBatch(bytes: Uint8Array, header: BatchHeader, compressors: Compressors, lazyRecords = false): RecordBatch {
+function decodeBatch(bytes: Uint8Array, header: BatchHeader, compressors: Compressors, lazyRecords = false, verifyCrc = true): RecordBatch {
   const { position, size, crc } = header;
   const end = position + size;
-  const actualCrc = crc32c(bytes, position + ATTRIBUTES, end);
+  const actualCrc = verifyCrc ? crc32c(bytes, position + ATTRIBUTES, end) : crc;
   if (actualCrc !== crc) throw new RecordBatchError(ErrorCode.CORRUPT_MESSAGE, position, `CRC mismatch: stored ${hex(crc)}, computed ${hex(actualCrc)}`);
   const records = lazyRecords ? [] : readRecords(bytes, header, recordsPayload(bytes, header, compressors));
   const batch: RecordBatch = {
