@@ -10,12 +10,11 @@ import { encodeRecordBatch } from '../wire/record-batch.ts';
 import { CODEC_MASK, codecOfAttributes, NO_COMPRESSORS, supportsCodec, type Compressors } from '../wire/compression.ts';
 import {
   batchSizeInBytes,
-  CONTROL_FLAG,
+  CONTROL_BIT,
   decodedFields,
-  DELETE_HORIZON_FLAG,
+  DELETE_HORIZON_BIT,
   deleteHorizonOf,
   lastOffsetOf,
-  LOG_APPEND_TIME_FLAG,
   NO_PRODUCER_ID,
   type KafkaRecord,
   type RecordBatch,
@@ -24,6 +23,9 @@ import type { LogBug } from './bugs.ts';
 import { OffsetMap, type CleanerSegment } from './offset-map.ts';
 
 export type { CleanerSegment } from './offset-map.ts';
+
+/** Attributes bit 3: LogAppendTime (records.ts's LOG_APPEND_TIME_BIT on the topic-configs branch; one of the two goes at the merge). */
+const LOG_APPEND_TIME_BIT = 0x08;
 
 /** A batch's timestamp when it has none (RecordBatch.NO_TIMESTAMP): an emptied batch's base timestamp. */
 export const NO_TIMESTAMP = -1;
@@ -124,7 +126,7 @@ function cleanBatch(batch: RecordBatch, map: OffsetMap, options: CleanOptions, s
   stats.bytesRead += sizeOf(batch);
   stats.recordsRead += batch.records.length;
   // Control batches (transaction markers) are kept whole until transactions exist to retire them.
-  if ((batch.attributes & CONTROL_FLAG) !== 0) return retained(batch, batch.records.length, stats);
+  if ((batch.attributes & CONTROL_BIT) !== 0) return retained(batch, batch.records.length, stats);
   const kept = batch.records.filter((r) => shouldRetainRecord(batch, r, map, options, stats));
   if (kept.length === 0) return batchRetention(batch, options) === 'retain-empty' ? retained(emptied(batch, options), 0, stats) : [];
   const tombstones = kept.filter((r) => r.value === null).length;
@@ -172,8 +174,8 @@ function rebuilt(batch: RecordBatch, kept: readonly KafkaRecord[], horizon: numb
   let records = kept.map((r, i) => ({ ...r, timestampDelta: timestamps[i]! - baseTimestamp }));
   // The bug writes the survivors backwards and numbers them again from the base offset.
   if (options.bugs?.has('cleaner-reorders') === true) records = records.reverse().map((r, i) => ({ ...r, offsetDelta: i }));
-  const attributes = horizon === null ? batch.attributes & ~DELETE_HORIZON_FLAG : batch.attributes | DELETE_HORIZON_FLAG;
-  const maxTimestamp = (batch.attributes & LOG_APPEND_TIME_FLAG) !== 0 ? batch.maxTimestamp : timestamps.reduce((a, b) => Math.max(a, b));
+  const attributes = horizon === null ? batch.attributes & ~DELETE_HORIZON_BIT : batch.attributes | DELETE_HORIZON_BIT;
+  const maxTimestamp = (batch.attributes & LOG_APPEND_TIME_BIT) !== 0 ? batch.maxTimestamp : timestamps.reduce((a, b) => Math.max(a, b));
   return withWireBytes(batch, { ...decodedFields(batch), attributes, baseTimestamp, maxTimestamp, records }, options);
 }
 
@@ -182,7 +184,7 @@ function rebuilt(batch: RecordBatch, kept: readonly KafkaRecord[], horizon: numb
  * producer fields and max timestamp as before, no base timestamp, uncompressed, no delete horizon.
  */
 function emptied(batch: RecordBatch, options: CleanOptions): RecordBatch {
-  const attributes = batch.attributes & ~CODEC_MASK & ~DELETE_HORIZON_FLAG;
+  const attributes = batch.attributes & ~CODEC_MASK & ~DELETE_HORIZON_BIT;
   return withWireBytes(batch, { ...decodedFields(batch), attributes, baseTimestamp: NO_TIMESTAMP, records: [] }, options);
 }
 

@@ -4,7 +4,7 @@
 // which a round cleans only as far as the map reached.
 
 import type { Bytes, RecordBatch } from '../protocol/records.ts';
-import { CONTROL_FLAG, lastOffsetOf } from '../protocol/records.ts';
+import { CONTROL_BIT, lastOffsetOf } from '../protocol/records.ts';
 
 /** A segment as the cleaner reads it: its base offset and its batches, oldest first. */
 export interface CleanerSegment {
@@ -45,7 +45,7 @@ export class OffsetMap {
     const dirty = segments.filter((s, i) => s.baseOffset < end && (segments[i + 1]?.baseOffset ?? Infinity) > start);
     for (let i = 0; i < dirty.length; i++) {
       for (const batch of dirty[i]!.batches) {
-        if ((batch.attributes & CONTROL_FLAG) === 0) {
+        if ((batch.attributes & CONTROL_BIT) === 0) {
           for (const r of batch.records) {
             const offset = batch.baseOffset + r.offsetDelta;
             if (r.key === null || offset < start || offset >= end) continue;

@@ -27,7 +27,7 @@ export interface RecordBatch {
   /** Bits 0-2 codec, bit 3 LogAppendTime, bit 4 transactional, bit 5 control, bit 6 delete horizon (KIP-534). */
   attributes: number;
   lastOffsetDelta: number;
-  /** The first record's timestamp; with DELETE_HORIZON_FLAG set, the batch's delete horizon instead (records keep baseTimestamp + timestampDelta). */
+  /** The first record's timestamp; with DELETE_HORIZON_BIT set, the batch's delete horizon instead (records keep baseTimestamp + timestampDelta). */
   baseTimestamp: number;
   maxTimestamp: number;
   /** -1 when the producer is not idempotent. */
@@ -49,21 +49,6 @@ const WIRE_BASE_OFFSET = 0;
 const WIRE_PARTITION_LEADER_EPOCH = 12;
 
 export const NO_PRODUCER_ID = -1;
-
-/** Attribute bit 3: the broker stamped the batch's time (message.timestamp.type=LogAppendTime); maxTimestamp is every record's. */
-export const LOG_APPEND_TIME_FLAG = 0x08;
-/** Attribute bit 5: a control batch (transaction markers). */
-export const CONTROL_FLAG = 0x20;
-/**
- * Attribute bit 6 (KIP-534): the log cleaner set this batch's delete horizon, kept in its
- * baseTimestamp field; its tombstones go once a clean starts at or after it.
- */
-export const DELETE_HORIZON_FLAG = 0x40;
-
-/** The batch's delete horizon (ms), or null when no clean has set one. */
-export function deleteHorizonOf(batch: RecordBatch): number | null {
-  return (batch.attributes & DELETE_HORIZON_FLAG) !== 0 ? batch.baseTimestamp : null;
-}
 
 export function lastOffsetOf(batch: RecordBatch): number {
   return batch.baseOffset + batch.lastOffsetDelta;
@@ -101,4 +86,19 @@ export function batchSizeInBytes(batch: RecordBatch): number {
     for (const h of r.headers) size += 2 + h.key.length + (h.value?.length ?? 0);
   }
   return size;
+}
+
+/** Attributes bit 5: a control batch (transaction markers). */
+export const CONTROL_BIT = 0x20;
+
+/**
+ * Attributes bit 6 (KIP-534): the log cleaner set this batch's delete horizon, kept in its
+ * baseTimestamp field (record timestamps stay baseTimestamp + timestampDelta); its tombstones go
+ * once a clean starts at or after it.
+ */
+export const DELETE_HORIZON_BIT = 0x40;
+
+/** The batch's delete horizon (ms), or null when no clean has set one. */
+export function deleteHorizonOf(batch: RecordBatch): number | null {
+  return (batch.attributes & DELETE_HORIZON_BIT) !== 0 ? batch.baseTimestamp : null;
 }

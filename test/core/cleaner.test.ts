@@ -6,7 +6,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import type { LogBug } from '../../core/log/bugs.ts';
 import { cleanLog, NO_TIMESTAMP, type CleanOptions, type CleanerSegment } from '../../core/log/cleaner.ts';
-import { DELETE_HORIZON_FLAG, deleteHorizonOf, lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '../../core/protocol/records.ts';
+import { DELETE_HORIZON_BIT, deleteHorizonOf, lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '../../core/protocol/records.ts';
 import { CODEC_IDS, CODEC_MASK } from '../../core/wire/compression.ts';
 import { decodeRecordBatch, encodeRecordBatch } from '../../core/wire/record-batch.ts';
 import { NODE_COMPRESSORS } from '../../net/compression.ts';
@@ -305,7 +305,7 @@ describe('cleanLog: tombstones and the delete horizon (KIP-534)', () => {
     const log = logOf(writes, 2, 2);
     const result = cleanLog(log, everything(log, { now: 50_000 }));
     const batch = batchesOf(result.segments).find((b) => b.baseOffset === 2)!;
-    expect(batch.attributes & DELETE_HORIZON_FLAG).toBe(DELETE_HORIZON_FLAG);
+    expect(batch.attributes & DELETE_HORIZON_BIT).toBe(DELETE_HORIZON_BIT);
     expect(deleteHorizonOf(batch)).toBe(50_000 + DAY);
     expect(entries([{ baseOffset: 0, batches: [batch] }])).toEqual([
       { offset: 2, key: 'a', value: null, timestamp: 1_002 },
