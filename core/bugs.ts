@@ -5,9 +5,10 @@ import { BROKER_BUGS, type BrokerBug } from './broker/bugs.ts';
 import { CLIENT_BUGS, type ClientBug } from './client/bugs.ts';
 import { CONTROLLER_BUGS, type ControllerBug } from './controller/bugs.ts';
 import { GROUP_BUGS, type GroupBug } from './group/bugs.ts';
+import { LOG_BUGS, type LogBug } from './log/bugs.ts';
 import { RAFT_BUGS, type RaftBug } from './raft/bugs.ts';
 
-export const SEEDED_BUGS: Readonly<Record<string, string>> = { ...RAFT_BUGS, ...CONTROLLER_BUGS, ...BROKER_BUGS, ...GROUP_BUGS, ...CLIENT_BUGS };
+export const SEEDED_BUGS: Readonly<Record<string, string>> = { ...RAFT_BUGS, ...CONTROLLER_BUGS, ...BROKER_BUGS, ...GROUP_BUGS, ...CLIENT_BUGS, ...LOG_BUGS };
 
 export const KNOWN_BUGS: readonly string[] = Object.keys(SEEDED_BUGS);
 
@@ -29,4 +30,8 @@ export function clientBugs(bugs: readonly string[]): Set<ClientBug> {
 
 export function groupBugs(bugs: readonly string[]): Set<GroupBug> {
   return new Set(bugs.filter((b): b is GroupBug => b in GROUP_BUGS));
+}
+
+export function logBugs(bugs: readonly string[]): Set<LogBug> {
+  return new Set(bugs.filter((b): b is LogBug => b in LOG_BUGS));
 }

@@ -22,7 +22,7 @@ import {
 import { ELECTION_SAFETY, ElectionSafety, EPOCH_MONOTONIC, EpochMonotonic, LOG_MATCHING, LogMatching } from './checkers/quorum-safety.ts';
 import { QuorumGhost } from './quorum-ghost.ts';
 import { PartitionGhost } from './partition-ghost.ts';
-import { HISTORY_CHECKERS, HistoryCheckers } from './history/history-checkers.ts';
+import { HISTORY_CHECKERS, HistoryCheckers, type TopicPolicies } from './history/history-checkers.ts';
 import { CommitFacts } from './history/commit-facts.ts';
 import {
   HW_LE_LEO,
@@ -96,6 +96,8 @@ export class CheckerSuite {
    * twice by design, for duplicate. `replicaEvents: false` says no replica's events will come (a
    * real cluster judged black-box from its clients' history): commitment is then not tracked, and
    * every read counts as committed (lost-write and dirty-read judge by the reads alone).
+   * `topics` tells each topic's cleanup.policy and delete.retention.ms (every topic
+   * cleanup.policy=delete without it), for the compaction checkers.
    */
   constructor(
     options: {
@@ -105,6 +107,7 @@ export class CheckerSuite {
       lossyNetwork?: boolean;
       nonIdempotentProducers?: ReadonlySet<string>;
       replicaEvents?: boolean;
+      topics?: TopicPolicies;
     } = {},
   ) {
     const g = this.ghost;
@@ -131,7 +134,7 @@ export class CheckerSuite {
     // What the replicas committed when, for lost-write and dirty-read (hooked in after the partition checkers).
     const commitFacts = new CommitFacts();
     if (options.replicaEvents !== false) commitFacts.attach(pg);
-    this.history = new HistoryCheckers((info) => this.reporter(info), commitFacts, options.nonIdempotentProducers);
+    this.history = new HistoryCheckers((info) => this.reporter(info), commitFacts, options.nonIdempotentProducers, options.topics);
     this.isrFreshness = new IsrFreshness(options.replicaLagTimeMaxMs ?? 30_000, this.reporter(ISR_FRESHNESS, 'liveness'));
     const quorumTimeouts = options.quorumTimeouts ?? { fetchTimeoutMs: 2_000, electionTimeoutMs: 1_000 };
     this.leaderStable = new LeaderStable(quorumTimeouts, options.lossyNetwork ?? false, this.reporter(QUORUM_LEADER_STABLE, 'liveness'));
@@ -148,7 +151,8 @@ export class CheckerSuite {
   observe(step: number, node: NodeId | null, event: ObservedEvent): void {
     this.ghost.observe(step, node, event);
     this.partitionGhost.observe(step, node, event);
-    if (event.kind === 'client' || event.kind === 'crash' || event.kind === 'stop' || event.kind === 'restart') this.history.observeTrace(step, node, event);
+    if (event.kind === 'client' || event.kind === 'crash' || event.kind === 'stop' || event.kind === 'restart')
+      this.history.observeTrace(step, node, event, this.host?.now);
     else if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event);
     if (this.host !== null) {
       this.isrFreshness.observe(this.host.now, node, event);

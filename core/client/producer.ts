@@ -14,11 +14,11 @@ import type { ClientBug } from './bugs.ts';
 import { BuiltInPartitioner, partitionFor, type PartitionQueue } from './partitioner.ts';
 import { earlierWake } from './wake.ts';
 
-/** What the caller asks to write. Keys and values are byte strings (one char per byte). */
+/** What the caller asks to write. Keys and values are byte strings (one char per byte); a null value is a tombstone (a delete, on a compacted topic). */
 export interface ProducerRecord {
   topic: string;
   key: Bytes | null;
-  value: Bytes;
+  value: Bytes | null;
   headers?: RecordHeader[];
   /** An explicit partition; otherwise the partitioner chooses. */
   partition?: number;
@@ -97,7 +97,7 @@ interface PendingSend {
   id: number;
   topic: string;
   key: Bytes | null;
-  value: Bytes;
+  value: Bytes | null;
   headers: RecordHeader[];
   partition: number | null;
   timestampMs: number;
@@ -773,9 +773,10 @@ export class Producer implements Node<DataMessage> {
 /** Why a record cannot be sent at all, or null. */
 function recordProblem(record: ProducerRecord): string | null {
   if (typeof record.topic !== 'string' || record.topic === '') return 'the topic must be a non-empty string';
-  if (typeof record.value !== 'string') return 'the value must be a byte string';
+  if (record.value !== null && typeof record.value !== 'string') return 'the value must be a byte string or null';
   if (record.key !== null && record.key !== undefined && typeof record.key !== 'string') return 'the key must be a byte string or null';
-  if (!isBytes(record.value) || (record.key != null && !isBytes(record.key))) return 'keys and values must be byte strings (chars 0-255)';
+  if ((record.value !== null && !isBytes(record.value)) || (record.key != null && !isBytes(record.key)))
+    return 'keys and values must be byte strings (chars 0-255)';
   if (record.partition !== undefined && (!Number.isSafeInteger(record.partition) || record.partition < 0)) return `invalid partition ${record.partition}`;
   return null;
 }

@@ -24,9 +24,10 @@ export interface RecordBatch {
   baseOffset: number;
   /** The leader epoch of the leader that appended it (the producer sends -1). */
   partitionLeaderEpoch: number;
-  /** Bits 0-2 codec, bit 3 LogAppendTime, bit 4 transactional, bit 5 control. */
+  /** Bits 0-2 codec, bit 3 LogAppendTime, bit 4 transactional, bit 5 control, bit 6 delete horizon (KIP-534). */
   attributes: number;
   lastOffsetDelta: number;
+  /** The first record's timestamp; with DELETE_HORIZON_BIT set, the batch's delete horizon instead (records keep baseTimestamp + timestampDelta). */
   baseTimestamp: number;
   maxTimestamp: number;
   /** -1 when the producer is not idempotent. */
@@ -85,4 +86,19 @@ export function batchSizeInBytes(batch: RecordBatch): number {
     for (const h of r.headers) size += 2 + h.key.length + (h.value?.length ?? 0);
   }
   return size;
+}
+
+/** Attributes bit 5: a control batch (transaction markers). */
+export const CONTROL_BIT = 0x20;
+
+/**
+ * Attributes bit 6 (KIP-534): the log cleaner set this batch's delete horizon, kept in its
+ * baseTimestamp field (record timestamps stay baseTimestamp + timestampDelta); its tombstones go
+ * once a clean starts at or after it.
+ */
+export const DELETE_HORIZON_BIT = 0x40;
+
+/** The batch's delete horizon (ms), or null when no clean has set one. */
+export function deleteHorizonOf(batch: RecordBatch): number | null {
+  return (batch.attributes & DELETE_HORIZON_BIT) !== 0 ? batch.baseTimestamp : null;
 }

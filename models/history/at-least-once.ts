@@ -7,6 +7,7 @@
 
 import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
+import { CompactionFacts } from './compaction-facts.ts';
 import { type HistoryChecker } from './history-checker.ts';
 import { partitionKey } from './group-values.ts';
 import { quote, type ReadOp } from './op-values.ts';
@@ -41,17 +42,25 @@ export class AtLeastOnce implements HistoryChecker {
   readonly info = AT_LEAST_ONCE;
   private readonly groups = new Map<string, GroupRecord>();
   private readonly groupOf = new Map<NodeId, string>();
-  /** Acknowledged writes per partition: offset → [value, producer, step]. */
-  private readonly acked = new PartitionMap<Map<number, [string, NodeId, number]>>();
+  /** Acknowledged writes per partition: offset → [value, producer, step, key]. */
+  private readonly acked = new PartitionMap<Map<number, [string | null, NodeId, number, string | null]>>();
   /** Members that acquired a partition and have not yet started it: `process/topic/partition`. */
   private readonly starting = new Set<string>();
   private finished = false;
 
-  constructor(private readonly report: Report) {}
+  /**
+   * On a compacted topic a record that a later write of its key superseded, or a tombstone, may be
+   * gone before the group reads it (compaction keeps each key's last value; tombstone-visible
+   * judges tombstones): such records are not the group's to process.
+   */
+  constructor(
+    private readonly report: Report,
+    private readonly compaction?: CompactionFacts,
+  ) {}
 
   observe({ op, group, ack, records }: ReadOp): void {
     if (ack !== null) {
-      this.acked.getOrCreate(ack.topic, ack.partition, () => new Map()).set(ack.offset, [ack.value, op.process, op.step]);
+      this.acked.getOrCreate(ack.topic, ack.partition, () => new Map()).set(ack.offset, [ack.value, op.process, op.step, ack.key]);
       return;
     }
     if (group !== null) {
@@ -93,11 +102,19 @@ export class AtLeastOnce implements HistoryChecker {
         for (const [partition, acked] of this.acked.entries(topic)) {
           const start = g.firstStart.get(partitionKey(topic, partition)) ?? 0;
           const seen = g.processed.get(topic, partition);
-          const missed = [...acked.keys()].filter((offset) => offset >= start && !(seen?.has(offset) ?? false)).sort((a, b) => a - b);
+          const missed = [...acked]
+            .filter(([offset, write]) => offset >= start && !(seen?.has(offset) ?? false) && !this.compactedAway(topic, partition, offset, write))
+            .map(([offset]) => offset)
+            .sort((a, b) => a - b);
           if (missed.length > 0) this.missed(name, g, topic, partition, missed, acked);
         }
       }
     }
+  }
+
+  private compactedAway(topic: string, partition: number, offset: number, [value, , , key]: [string | null, NodeId, number, string | null]): boolean {
+    const c = this.compaction;
+    return c !== undefined && c.compacted(topic) && (value === null || c.superseded(topic, partition, offset, key));
   }
 
   /** A member's first position in a partition it acquired: the group's first start of it, if the group had none. */
@@ -109,7 +126,14 @@ export class AtLeastOnce implements HistoryChecker {
     g.firstStart.set(key, v.reason === 'auto.offset.reset' ? v.offset : null);
   }
 
-  private missed(name: string, g: GroupRecord, topic: string, partition: number, missed: number[], acked: Map<number, [string, NodeId, number]>): void {
+  private missed(
+    name: string,
+    g: GroupRecord,
+    topic: string,
+    partition: number,
+    missed: number[],
+    acked: Map<number, [string | null, NodeId, number, string | null]>,
+  ): void {
     const [value, producer, step] = acked.get(missed[0]!)!;
     const more = missed.length > 1 ? ` and ${missed.length - 1} more (offsets ${missed.slice(0, 5).join(', ')}${missed.length > 5 ? ', ...' : ''})` : '';
     this.report({

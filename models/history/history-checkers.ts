@@ -7,6 +7,9 @@ import type { ObservedEvent } from '../../core/trace/schema.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import { AT_LEAST_ONCE, AtLeastOnce, type GroupDeliveries } from './at-least-once.ts';
 import { CommitFacts } from './commit-facts.ts';
+import { CompactionFacts, NO_COMPACTION, type TopicPolicies } from './compaction-facts.ts';
+import { COMPACTION_LAST_VALUE, CompactionLastValue } from './compaction-last-value.ts';
+import { COMPACTION_ORDER, CompactionOrder } from './compaction-order.ts';
 import { COMMITTED_OFFSET_REGRESSION, CommittedOffsetRegression } from './committed-offset-regression.ts';
 import { DOUBLE_ASSIGNMENT, DoubleAssignment } from './double-assignment.ts';
 import { STALE_GENERATION_COMMIT, StaleGenerationCommit } from './stale-generation-commit.ts';
@@ -17,16 +20,21 @@ import { INCONSISTENT_OFFSET, InconsistentOffset } from './inconsistent-offset.t
 import { KEY_PARTITION, KeyPartition } from './key-partition.ts';
 import { LOST_WRITE, LostWrite } from './lost-write.ts';
 import { NONMONOTONIC_POLL, NonmonotonicPoll } from './nonmonotonic-poll.ts';
+import { OFFSETS_STABLE, OffsetsStable } from './offsets-stable.ts';
 import { Invocations } from './invocations.ts';
 import { readOp } from './op-values.ts';
 import { Sightings } from './sightings.ts';
 import { POLL_SKIP, PollSkip } from './poll-skip.ts';
 import { PRODUCER_ORDER, ProducerOrder } from './producer-order.ts';
+import { ReadStretches } from './read-stretches.ts';
+import { TOMBSTONE_VISIBLE, TombstoneVisible } from './tombstone-visible.ts';
 import type { HistoryOp, OpType } from './types.ts';
 
 export {
   AT_LEAST_ONCE,
   COMMITTED_OFFSET_REGRESSION,
+  COMPACTION_LAST_VALUE,
+  COMPACTION_ORDER,
   DIRTY_READ,
   DOUBLE_ASSIGNMENT,
   DUPLICATE,
@@ -34,11 +42,13 @@ export {
   KEY_PARTITION,
   LOST_WRITE,
   NONMONOTONIC_POLL,
+  OFFSETS_STABLE,
   POLL_SKIP,
   PRODUCER_ORDER,
   STALE_GENERATION_COMMIT,
+  TOMBSTONE_VISIBLE,
 };
-export type { GroupDeliveries, HistoryChecker };
+export type { GroupDeliveries, HistoryChecker, TopicPolicies };
 
 /** Every client-history checker, in report order. */
 export const HISTORY_CHECKERS: readonly CheckerInfo[] = [
@@ -54,6 +64,10 @@ export const HISTORY_CHECKERS: readonly CheckerInfo[] = [
   STALE_GENERATION_COMMIT,
   COMMITTED_OFFSET_REGRESSION,
   AT_LEAST_ONCE,
+  COMPACTION_LAST_VALUE,
+  COMPACTION_ORDER,
+  OFFSETS_STABLE,
+  TOMBSTONE_VISIBLE,
 ];
 
 export class HistoryCheckers {
@@ -64,27 +78,42 @@ export class HistoryCheckers {
   private readonly sightings = new Sightings();
   private readonly atLeastOnce: AtLeastOnce;
   private readonly calls = new Invocations();
+  private readonly compaction: CompactionFacts;
+  private readonly stretches: ReadStretches;
 
   /**
    * `facts` tells what the replicas committed when (lost-write and dirty-read read it); the
    * checker suite feeds it from the partition ghost. Without it (a black-box history) nothing is
    * known of the replicas, and every read counts as committed. `nonIdempotentProducers` names the
    * producers whose retries may append a value twice (duplicate leaves their values alone).
+   * `topics` tells which topics are compacted (cleanup.policy) and their delete.retention.ms: the
+   * compaction checkers judge those, and the others leave alone what compaction may remove there.
    */
-  constructor(reporter: (info: CheckerInfo) => Report, facts: CommitFacts = new CommitFacts(), nonIdempotentProducers: ReadonlySet<string> = new Set()) {
+  constructor(
+    reporter: (info: CheckerInfo) => Report,
+    facts: CommitFacts = new CommitFacts(),
+    nonIdempotentProducers: ReadonlySet<string> = new Set(),
+    topics: TopicPolicies = NO_COMPACTION,
+  ) {
+    const compaction = (this.compaction = new CompactionFacts(topics, this.sightings));
+    const stretches = (this.stretches = new ReadStretches(compaction));
     this.checkers = [
-      new LostWrite(reporter(LOST_WRITE), this.sightings, facts),
+      new LostWrite(reporter(LOST_WRITE), this.sightings, facts, compaction),
       new Duplicate(reporter(DUPLICATE), this.sightings, nonIdempotentProducers),
       new InconsistentOffset(reporter(INCONSISTENT_OFFSET), this.sightings),
       new NonmonotonicPoll(reporter(NONMONOTONIC_POLL)),
-      new PollSkip(reporter(POLL_SKIP), this.sightings),
+      new PollSkip(reporter(POLL_SKIP), this.sightings, compaction),
       new KeyPartition(reporter(KEY_PARTITION)),
       new ProducerOrder(reporter(PRODUCER_ORDER)),
       new DirtyRead(reporter(DIRTY_READ), this.sightings, facts),
       new DoubleAssignment(reporter(DOUBLE_ASSIGNMENT)),
       new StaleGenerationCommit(reporter(STALE_GENERATION_COMMIT)),
       new CommittedOffsetRegression(reporter(COMMITTED_OFFSET_REGRESSION)),
-      (this.atLeastOnce = new AtLeastOnce(reporter(AT_LEAST_ONCE))),
+      (this.atLeastOnce = new AtLeastOnce(reporter(AT_LEAST_ONCE), compaction)),
+      new CompactionLastValue(reporter(COMPACTION_LAST_VALUE), this.sightings, compaction, stretches),
+      new CompactionOrder(reporter(COMPACTION_ORDER), this.sightings, compaction),
+      new OffsetsStable(reporter(OFFSETS_STABLE), this.sightings, compaction),
+      new TombstoneVisible(reporter(TOMBSTONE_VISIBLE), this.sightings, compaction, stretches),
     ];
   }
 
@@ -96,16 +125,22 @@ export class HistoryCheckers {
   observe(op: HistoryOp): void {
     const read = readOp(op, this.calls.observe(op), this.sightings);
     if (read.malformed) this.malformed++;
+    this.compaction.observe(read);
+    this.stretches.observe(read);
     for (const c of this.checkers) c.observe(read);
   }
 
-  /** Takes in one trace event: `client` events, and the lifecycle lines of client processes (a stopped client holds nothing). */
-  observeTrace(step: number, node: NodeId | null, event: ObservedEvent): void {
+  /**
+   * Takes in one trace event: `client` events, and the lifecycle lines of client processes (a
+   * stopped client holds nothing). `time` is the run's clock at the event, when known.
+   */
+  observeTrace(step: number, node: NodeId | null, event: ObservedEvent, time?: number): void {
     if (node !== null && LIFECYCLE.has(event.kind)) {
+      this.stretches.crashed(node);
       for (const c of this.checkers) c.crashed?.(node);
       return;
     }
-    const op = historyOpFromTrace(step, node, event);
+    const op = historyOpFromTrace(step, node, event, time);
     if (op !== null) this.observe(op);
   }
 
@@ -125,12 +160,13 @@ const OP_TYPES: ReadonlySet<unknown> = new Set<OpType>(['invoke', 'ok', 'fail', 
  * for other kinds and for client events whose fields are not what the schema says (a trace file
  * may hold anything).
  */
-export function historyOpFromTrace(step: number, node: string | null, event: ObservedEvent): HistoryOp | null {
+export function historyOpFromTrace(step: number, node: string | null, event: ObservedEvent, time?: number): HistoryOp | null {
   if (event.kind !== 'client' || node === null) return null;
   const { op, type, id, value, error } = event;
   if (typeof op !== 'string' || !OP_TYPES.has(type) || typeof id !== 'number' || !Number.isInteger(id)) return null;
   const h: HistoryOp = { process: node, op, type, id, step };
   if (value !== undefined) h.value = value;
   if (typeof error === 'string') h.error = error;
+  if (time !== undefined) h.time = time;
   return h;
 }

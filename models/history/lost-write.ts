@@ -5,6 +5,7 @@
 import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import { CommitFacts } from './commit-facts.ts';
+import { CompactionFacts, NO_COMPACTION } from './compaction-facts.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
 import { quote, tp, type PollRecord, type ReadOp } from './op-values.ts';
 import { OffsetIndex, type Sightings } from './sightings.ts';
@@ -25,6 +26,7 @@ const SETTLED = 0;
 interface Write {
   valueId: number;
   value: string;
+  key: string | null;
   producer: NodeId;
   /** Step of the acknowledgement. */
   step: number;
@@ -82,6 +84,10 @@ interface Partition {
  * value at the offset where the write was acknowledged, and that offset ended up committed with
  * no acknowledgement or committed read naming another value there. Without the replicas' events
  * (a black-box history) every read counts.
+ *
+ * On a compacted topic a write that a later write of its key superseded may be gone (compaction
+ * keeps only each key's last value): it is not judged lost when the superseding write began
+ * before the read that passed it over, nor unseen at the end. Tombstones are tombstone-visible's.
  */
 export class LostWrite implements HistoryChecker {
   readonly info = LOST_WRITE;
@@ -103,6 +109,8 @@ export class LostWrite implements HistoryChecker {
   }));
   /** Dirty reads of values not acknowledged yet: value id -> the sightings. */
   private readonly dirtyBefore = new Map<number, number[]>();
+  /** Writes of compacted topics passed over, judged at the end, when every later write of their key is known. */
+  private readonly passedOnCompacted: Array<{ w: Write; poll: HistoryOp; beyond: number }> = [];
   private lastStep = -1;
   private finished = false;
 
@@ -110,6 +118,7 @@ export class LostWrite implements HistoryChecker {
     private readonly report: Report,
     private readonly sightings: Sightings,
     private readonly facts: CommitFacts = new CommitFacts(),
+    private readonly compaction: CompactionFacts = new CompactionFacts(NO_COMPACTION, sightings),
   ) {}
 
   observe({ op, invocation, ack, records, reset, firstSighting }: ReadOp): void {
@@ -127,6 +136,9 @@ export class LostWrite implements HistoryChecker {
   finish(finalRead: boolean): void {
     if (this.finished) return;
     this.finished = true;
+    for (const { w, poll, beyond } of this.passedOnCompacted) {
+      if (!this.compaction.superseded(w.topic, w.partition, w.offset, w.key, poll.step)) this.reportPassed(w, poll, beyond);
+    }
     // Without a complete final read an unread write may only be late: that is a liveness failure,
     // reported as such by the run, not a lost write.
     if (!finalRead) {
@@ -136,6 +148,7 @@ export class LostWrite implements HistoryChecker {
     for (const w of this.writes) {
       if (w === SETTLED || w === undefined) continue;
       if (w.dirty && this.committedAsRead(w)) continue;
+      if (this.compaction.superseded(w.topic, w.partition, w.offset, w.key)) continue;
       this.report({
         step: this.lastStep,
         message: w.dirty
@@ -178,10 +191,12 @@ export class LostWrite implements HistoryChecker {
     const valueId = this.sightings.valueId(sighting);
     const part = this.partition(s.topic, s.partition);
     this.seen(part, sighting);
-    if (this.writes[valueId] !== undefined) return;
+    // A tombstone has no value to find again (tombstone-visible judges whether readers see it).
+    if (s.value === null || this.writes[valueId] !== undefined) return;
     const w: Write = {
       valueId,
       value: s.value,
+      key: s.key,
       producer: op.process,
       step: op.step,
       topic: s.topic,
@@ -289,6 +304,11 @@ export class LostWrite implements HistoryChecker {
 
   private lost(w: Write, poll: HistoryOp, beyond: number): void {
     this.settle(w);
+    if (this.compaction.compacted(w.topic)) this.passedOnCompacted.push({ w, poll, beyond });
+    else this.reportPassed(w, poll, beyond);
+  }
+
+  private reportPassed(w: Write, poll: HistoryOp, beyond: number): void {
     this.report({
       step: poll.step,
       message: `${describe(w)} was passed over: ${poll.process}'s poll (step ${poll.step}), invoked after the acknowledgement, returned ${tp(w.topic, w.partition)} offset ${beyond}, and no poll has returned ${quote(w.value)}`,

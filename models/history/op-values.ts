@@ -17,7 +17,7 @@ export function sendOk(op: HistoryOp): SendOk | null {
   if (op.op !== 'send' || op.type !== 'ok') return null;
   const v = op.value;
   if (!isObject(v)) return null;
-  if (typeof v['topic'] !== 'string' || !isKey(v['key']) || typeof v['value'] !== 'string') return null;
+  if (typeof v['topic'] !== 'string' || !isKey(v['key']) || !isKey(v['value'])) return null;
   if (v['acks'] !== 0 && v['acks'] !== 1 && v['acks'] !== -1) return null;
   if (!isInt(v['partition']) || !isInt(v['offset'])) return null;
   return v as unknown as SendOk;
@@ -48,6 +48,8 @@ export function pollRecords(op: HistoryOp): PollOk['records'] | null {
 export interface PositionReset {
   topic: string;
   partition: number | null;
+  /** A seek's new position, when its value gives one. */
+  offset?: number;
 }
 
 /**
@@ -61,7 +63,10 @@ export function positionReset(op: HistoryOp): PositionReset | null {
   const v = op.value;
   if (!isObject(v) || typeof v['topic'] !== 'string') return null;
   if (op.op === 'assign') return { topic: v['topic'], partition: null };
-  return isInt(v['partition']) ? { topic: v['topic'], partition: v['partition'] } : null;
+  if (!isInt(v['partition'])) return null;
+  return isInt(v['offset']) && v['offset'] >= 0
+    ? { topic: v['topic'], partition: v['partition'], offset: v['offset'] }
+    : { topic: v['topic'], partition: v['partition'] };
 }
 
 /**
@@ -102,9 +107,9 @@ export function readOp(op: HistoryOp, invocation: HistoryOp | undefined, sightin
   const groupShaped = op.op === 'commit' ? op.type === 'invoke' : op.type === 'ok';
   const malformed = (op.type === 'ok' && known && send === null && records === null && reset === null) || (isGroup && groupShaped && group === null);
   const firstSighting = sightings.count;
-  if (ack !== null) sightings.add(op.process, op.step, 'ack', ack.topic, ack.partition, ack.offset, ack.value);
+  if (ack !== null) sightings.add(op.process, op.step, 'ack', ack.topic, ack.partition, ack.offset, ack.key, ack.value);
   else if (records !== null)
-    for (const [topic, partition, offset, , value] of records) sightings.add(op.process, op.step, 'poll', topic, partition, offset, value);
+    for (const [topic, partition, offset, key, value] of records) sightings.add(op.process, op.step, 'poll', topic, partition, offset, key, value);
   return { op, invocation, ack, records, reset, group, malformed, firstSighting, sightingCount: sightings.count - firstSighting };
 }
 

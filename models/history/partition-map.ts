@@ -5,28 +5,33 @@ import type { NodeId } from '../../core/env.ts';
 import type { PositionReset } from './op-values.ts';
 
 export class PartitionMap<T> {
-  private readonly topics = new Map<string, Map<number, T>>();
+  private readonly topicMap = new Map<string, Map<number, T>>();
 
   get(topic: string, partition: number): T | undefined {
-    return this.topics.get(topic)?.get(partition);
+    return this.topicMap.get(topic)?.get(partition);
   }
 
   getOrCreate(topic: string, partition: number, make: () => T): T {
-    let parts = this.topics.get(topic);
-    if (parts === undefined) this.topics.set(topic, (parts = new Map()));
+    let parts = this.topicMap.get(topic);
+    if (parts === undefined) this.topicMap.set(topic, (parts = new Map()));
     let v = parts.get(partition);
     if (v === undefined) parts.set(partition, (v = make()));
     return v;
   }
 
+  /** The topics held, in insertion order. */
+  topics(): IterableIterator<string> {
+    return this.topicMap.keys();
+  }
+
   /** The partitions of one topic with their entries, in insertion order. */
   entries(topic: string): IterableIterator<[number, T]> {
-    return (this.topics.get(topic) ?? new Map<number, T>()).entries();
+    return (this.topicMap.get(topic) ?? new Map<number, T>()).entries();
   }
 
   /** The entries of one topic (partition null: all of them) or of one partition. */
   *select(topic: string, partition: number | null): IterableIterator<T> {
-    const parts = this.topics.get(topic);
+    const parts = this.topicMap.get(topic);
     if (parts === undefined) return;
     if (partition === null) yield* parts.values();
     else {
@@ -54,5 +59,11 @@ export class PerConsumer<T> {
   reset(consumer: NodeId, r: PositionReset, clear: (state: T) => void): void {
     const m = this.consumers.get(consumer);
     if (m !== undefined) for (const s of m.select(r.topic, r.partition)) clear(s);
+  }
+
+  /** Clears every state of the consumer (its process stopped). */
+  resetAll(consumer: NodeId, clear: (state: T) => void): void {
+    const m = this.consumers.get(consumer);
+    if (m !== undefined) for (const topic of m.topics()) for (const [, s] of m.entries(topic)) clear(s);
   }
 }

@@ -6,6 +6,7 @@
 import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
+import { CompactionFacts, NO_COMPACTION } from './compaction-facts.ts';
 import { clearPosition, newPosition, type Position } from './nonmonotonic-poll.ts';
 import { quote, sightingText, tp, type ReadOp } from './op-values.ts';
 import { PartitionMap, PerConsumer } from './partition-map.ts';
@@ -33,14 +34,23 @@ interface Known {
   gaps: Gap[];
 }
 
+/**
+ * On a compacted topic a consumer legitimately jumps over records that compaction removed: those a
+ * later write of their key superseded before the poll that jumped (compaction keeps each key's last
+ * value only), and tombstones (tombstone-visible judges those). Its skips are judged at the end,
+ * when every write of each key is known, by the skipped offsets whose records were not of these.
+ */
 export class PollSkip implements HistoryChecker {
   readonly info = POLL_SKIP;
   private readonly positions = new PerConsumer<Position>(newPosition);
   private readonly known = new PartitionMap<Known>();
+  /** Skips on compacted topics proven by some sighting, judged at the end: [topic, partition, gap, step of the proof]. */
+  private readonly onCompacted: Array<{ topic: string; partition: number; gap: Gap; step: number }> = [];
 
   constructor(
     private readonly report: Report,
     private readonly sightings: Sightings,
+    private readonly compaction: CompactionFacts = new CompactionFacts(NO_COMPACTION, sightings),
   ) {}
 
   observe({ op, reset, ack, records, firstSighting }: ReadOp): void {
@@ -57,7 +67,7 @@ export class PollSkip implements HistoryChecker {
       if (p.last !== undefined && offset > p.last + 1) {
         const gap: Gap = { consumer: op.process, step: op.step, from: p.last + 1, to: offset - 1 };
         const skipped = known.witness.firstIn(gap.from, gap.to);
-        if (skipped >= 0) this.skipped(op, topic, partition, gap, skipped, known.witness.get(skipped));
+        if (skipped >= 0) this.skipped(op.step, topic, partition, gap, skipped, known.witness.get(skipped));
         else known.gaps.push(gap);
       }
       p.last = offset;
@@ -66,7 +76,18 @@ export class PollSkip implements HistoryChecker {
   }
 
   /** Skips whose offsets never turned out to exist are not violations: nothing is left to judge. */
-  finish(): void {}
+  finish(): void {
+    for (const { topic, partition, gap, step } of this.onCompacted.splice(0)) {
+      const witness = this.known.get(topic, partition)!.witness;
+      for (let o = witness.firstIn(gap.from, gap.to); o >= 0; o = witness.firstIn(o + 1, gap.to)) {
+        const id = witness.get(o);
+        const s = this.sightings;
+        if (s.value(id) === null || this.compaction.superseded(topic, partition, o, s.key(id), gap.step)) continue;
+        this.reportSkip(step, topic, partition, gap, o, id);
+        break;
+      }
+    }
+  }
 
   /** Records that (topic, partition, offset) holds a record, shown by sighting `id`; reports waiting skips it proves. */
   private exists(op: HistoryOp, topic: string, partition: number, offset: number, id: number): Known {
@@ -76,7 +97,7 @@ export class PollSkip implements HistoryChecker {
     if (known.gaps.length > 0) {
       const left: Gap[] = [];
       for (const g of known.gaps) {
-        if (g.from <= offset && offset <= g.to) this.skipped(op, topic, partition, g, offset, id);
+        if (g.from <= offset && offset <= g.to) this.skipped(op.step, topic, partition, g, offset, id);
         else left.push(g);
       }
       known.gaps = left;
@@ -84,14 +105,19 @@ export class PollSkip implements HistoryChecker {
     return known;
   }
 
-  /** Reports the skip `g`, proven by the sighting `witness` of a record at `offset`. */
-  private skipped(op: HistoryOp, topic: string, partition: number, g: Gap, offset: number, witness: number): void {
+  /** The skip `g` is proven at `step` by the sighting `witness` of a record at `offset`: reported now, or at the end on a compacted topic. */
+  private skipped(step: number, topic: string, partition: number, g: Gap, offset: number, witness: number): void {
+    if (this.compaction.compacted(topic)) this.onCompacted.push({ topic, partition, gap: g, step });
+    else this.reportSkip(step, topic, partition, g, offset, witness);
+  }
+
+  private reportSkip(step: number, topic: string, partition: number, g: Gap, offset: number, witness: number): void {
     const w = this.sightings.get(witness);
     const value = this.sightings.value(witness);
-    const later = op.step !== g.step;
+    const later = step !== g.step;
     const range = g.from === g.to ? `offset ${g.from}` : `offsets ${g.from}..${g.to}`;
     this.report({
-      step: op.step,
+      step,
       message: `${g.consumer} jumped from ${tp(topic, partition)} offset ${g.from - 1} to offset ${g.to + 1}${later ? ` in the poll at step ${g.step}` : ''}, skipping ${range}; offset ${offset} holds ${quote(value)} (${sightingText(w)})`,
       nodes: involved(g.consumer, w.process),
       values: { topic, partition, from: g.from - 1, to: g.to + 1, skipped: offset, value, skipStep: g.step, witness: w.process, witnessStep: w.step },

@@ -25,9 +25,9 @@ export const PRODUCER_ORDER: CheckerInfo = {
 class Lane {
   readonly invoked: number[] = [];
   readonly offsets: number[] = [];
-  readonly values: string[] = [];
+  readonly values: Array<string | null> = [];
 
-  insert(i: number, invoked: number, offset: number, value: string): void {
+  insert(i: number, invoked: number, offset: number, value: string | null): void {
     if (i === this.invoked.length) {
       this.invoked.push(invoked);
       this.offsets.push(offset);
@@ -47,7 +47,7 @@ class Lane {
 interface Landed {
   invoked: number;
   offset: number;
-  value: string;
+  value: string | null;
 }
 
 export class ProducerOrder implements HistoryChecker {

@@ -9,6 +9,7 @@ import type { Sighting } from './op-values.ts';
 
 export class Sightings {
   private readonly values: Array<string | null> = [];
+  private readonly keys: Array<string | null> = [];
   private readonly topics: string[] = [];
   private readonly partitions: number[] = [];
   private readonly offsets: number[] = [];
@@ -25,8 +26,9 @@ export class Sightings {
   }
 
   /** Stores one sighting; returns its id. */
-  add(process: NodeId, step: number, how: Sighting['how'], topic: string, partition: number, offset: number, value: string | null): number {
+  add(process: NodeId, step: number, how: Sighting['how'], topic: string, partition: number, offset: number, key: string | null, value: string | null): number {
     this.values.push(value);
+    this.keys.push(key);
     this.topics.push(topic);
     this.partitions.push(partition);
     this.offsets.push(offset);
@@ -49,6 +51,19 @@ export class Sightings {
 
   value(id: number): string | null {
     return this.values[id]!;
+  }
+
+  key(id: number): string | null {
+    return this.keys[id]!;
+  }
+
+  /** Whether the sighting is an acknowledgement (else a poll). */
+  isAck(id: number): boolean {
+    return this.acks[id] === 1;
+  }
+
+  step(id: number): number {
+    return this.steps[id]!;
   }
 
   topic(id: number): string {

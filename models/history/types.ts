@@ -17,13 +17,15 @@ export interface HistoryOp {
   value?: unknown;
   error?: string;
   step: number;
+  /** When the op was recorded (the run's clock, ms), when the history has it: checkers that judge durations need it. */
+  time?: number;
 }
 
-/** `send` invoke: what a producer was asked to write. acks is Kafka's (0, 1, -1 = all). */
+/** `send` invoke: what a producer was asked to write (a null value: a tombstone). acks is Kafka's (0, 1, -1 = all). */
 export interface SendInvoke {
   topic: string;
   key: string | null;
-  value: string;
+  value: string | null;
   acks: 0 | 1 | -1;
 }
 

@@ -17,7 +17,7 @@ import { scheduleFaults, type AppliedFault } from './faults.ts';
 import { ClusterView, type FinalPartition } from '../../models/liveness/cluster-view.ts';
 import { LeaderlessTime } from '../../models/liveness/leaderless-time.ts';
 import { RebalanceTime, type RebalanceFigures } from '../../models/liveness/rebalance-time.ts';
-import type { GroupDeliveries } from '../../models/history/history-checkers.ts';
+import type { GroupDeliveries, TopicPolicies } from '../../models/history/history-checkers.ts';
 import { countClientOp, emptyClientCounts, type ClientCounts } from '../../models/history/client-counts.ts';
 import { livenessPhase } from './liveness.ts';
 import { addClients, startClients } from './workload.ts';
@@ -135,6 +135,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     },
     lossyNetwork: scenario.network.loss > 0,
     nonIdempotentProducers: nonIdempotentProducers(scenario),
+    topics: topicPolicies(scenario),
   });
   suite.attach(cluster.sim);
   // Trace validation: every partition event must be a step the replication spec allows. The spec
@@ -287,6 +288,23 @@ function minInsyncReplicas(scenario: Scenario, topic: string): number {
   const spec = scenario.topics.find((t) => t.name === topic);
   const value = Number(spec?.config['min.insync.replicas'] ?? scenario.cluster.config['min.insync.replicas'] ?? 1);
   return spec === undefined ? value : Math.min(value, spec.replicationFactor);
+}
+
+/**
+ * Each topic's cleanup.policy and delete.retention.ms, for the compaction checkers: its own config,
+ * else the brokers' (log.cleanup.policy, log.cleaner.delete.retention.ms), else Kafka's defaults.
+ */
+export function topicPolicies(scenario: Scenario): TopicPolicies {
+  return (topic) => {
+    const own = scenario.topics.find((t) => t.name === topic)?.config ?? {};
+    const setting = (name: string, broker: string, fallback: string) => String(own[name] ?? scenario.cluster.config[broker] ?? fallback);
+    return {
+      compacted: setting('cleanup.policy', 'log.cleanup.policy', 'delete')
+        .split(',')
+        .some((p) => p.trim() === 'compact'),
+      deleteRetentionMs: Number(setting('delete.retention.ms', 'log.cleaner.delete.retention.ms', '86400000')),
+    };
+  };
 }
 
 /** The producers that run without idempotence (set off, or yielding to acks, retries or in-flight settings), whose retries may duplicate. */

@@ -353,15 +353,34 @@ const clientName = text('a client name of lowercase letters, digits and dashes l
 
 function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
   const producer = strict(
-    { producer: clientName, topic: topicRef(ctx), rate, keys: int(0).optional(), config: producerConfig.optional() },
+    { producer: clientName, topic: topicRef(ctx), rate, keys: int(0).optional(), tombstones: probability.optional(), config: producerConfig.optional() },
     'a producer',
-  ).transform((p): ClientSpec => ({ kind: 'producer', id: p.producer, topic: p.topic, ratePerSec: p.rate, keys: p.keys ?? 10, config: p.config ?? {} }));
+  )
+    .superRefine((p, rctx) => {
+      // A tombstone deletes a key: without keys there is nothing to delete (and a compacted topic refuses keyless records).
+      if ((p.tombstones ?? 0) > 0 && p.keys === 0)
+        rctx.addIssue({
+          code: 'custom',
+          message: `expected keys of at least 1 with tombstones (a tombstone deletes a key), got keys: 0`,
+          path: ['tombstones'],
+        });
+    })
+    .transform((p): ClientSpec => ({
+      kind: 'producer',
+      id: p.producer,
+      topic: p.topic,
+      ratePerSec: p.rate,
+      keys: p.keys ?? 10,
+      ...(p.tombstones !== undefined && p.tombstones > 0 ? { tombstones: p.tombstones } : {}),
+      config: p.config ?? {},
+    }));
   const consumer = strict(
     {
       consumer: clientName,
       topic: topicRef(ctx),
       mode: z.enum(['assign', 'group'], { error: expected('assign or group') }).optional(),
       group: text('a group id like "g1"').optional(),
+      reread: positiveDuration.optional(),
       config: consumerConfig.optional(),
     },
     'a consumer',
@@ -385,11 +404,12 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
         });
       }
     })
-    .transform((c): ClientSpec =>
-      c.group !== undefined
-        ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group, config: c.config ?? {} }
-        : { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'assign', config: c.config ?? {} },
-    );
+    .transform((c): ClientSpec => {
+      const reread = c.reread === undefined ? {} : { rereadMs: c.reread };
+      return c.group !== undefined
+        ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group, config: c.config ?? {}, ...reread }
+        : { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'assign', config: c.config ?? {}, ...reread };
+    });
   return pick((input) => {
     const like = 'a client: { producer: p1, topic: t, rate: 100/s } or { consumer: c1, topic: t }';
     if (!isMapping(input)) return `expected ${like}, got ${describeValue(input)}`;

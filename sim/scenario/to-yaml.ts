@@ -63,10 +63,14 @@ function faultYaml(f: Fault): Record<string, unknown> {
 }
 
 function clientYaml(c: ClientSpec): Record<string, unknown> {
-  if (c.kind === 'producer') return { producer: c.id, topic: c.topic, rate: `${c.ratePerSec}/s`, keys: c.keys, config: c.config };
+  if (c.kind === 'producer') {
+    const tombstones = c.tombstones === undefined ? {} : { tombstones: c.tombstones };
+    return { producer: c.id, topic: c.topic, rate: `${c.ratePerSec}/s`, keys: c.keys, ...tombstones, config: c.config };
+  }
+  const reread = c.rereadMs === undefined ? {} : { reread: `${c.rereadMs}ms` };
   return c.mode === 'group'
-    ? { consumer: c.id, topic: c.topic, mode: 'group', group: c.group, config: c.config }
-    : { consumer: c.id, topic: c.topic, mode: 'assign', config: c.config };
+    ? { consumer: c.id, topic: c.topic, mode: 'group', group: c.group, ...reread, config: c.config }
+    : { consumer: c.id, topic: c.topic, mode: 'assign', ...reread, config: c.config };
 }
 
 export function scenarioToYaml(s: Scenario): string {

@@ -43,14 +43,17 @@ export interface ProducerSpec {
   id: NodeId;
   topic: string;
   ratePerSec: number;
-  /** Distinct keys cycled through; 0 means null keys. */
+  /** Distinct keys drawn from (k0..k<n-1>): the key space; 0 means null keys. */
   keys: number;
+  /** The share of sends that are tombstones (a null value), from 0 to 1; absent: none. Needs keys. */
+  tombstones?: number;
   config: KafkaConfig;
 }
 
+/** `rereadMs`: the consumer seeks back to the start of every partition it holds this often (an application rebuilding its state from a compacted topic). */
 export type ConsumerSpec =
-  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'assign'; config: KafkaConfig }
-  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'group'; group: string; config: KafkaConfig };
+  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'assign'; config: KafkaConfig; rereadMs?: number }
+  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'group'; group: string; config: KafkaConfig; rereadMs?: number };
 
 export type ClientSpec = ProducerSpec | ConsumerSpec;
 

@@ -1,6 +1,7 @@
 // The scenario's clients at work: producers send unique values at their rate with keys drawn from
-// their own stream, consumers assign every partition of their topic (or subscribe in their group)
-// and poll steadily, and once the
+// their own stream (some of them tombstones, null values, when the scenario asks), consumers assign
+// every partition of their topic (or subscribe in their group) and poll steadily (seeking back to
+// the start every `reread`, when set), and once the
 // run is over the consumers read on until they have caught up with every partition (the final
 // read, judged in models/liveness). Each client records its own history; this module only drives them.
 
@@ -59,8 +60,10 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
       if (sim.now >= workload.stopSendingAtMs) return;
       // A producer that is down misses its turn; the values it would have sent are never written.
       const key = p.keys > 0 ? `k${rng.int(p.keys)}` : null;
+      // Drawn only when the scenario asks for tombstones, so the streams of others stay as they were.
+      const tombstone = p.tombstones !== undefined && rng.chance(p.tombstones);
       const value = `${p.id}-${seq++}`;
-      sim.act<Producer>(p.id, (producer, env) => producer.send(env as never, { topic: p.topic, key, value }));
+      sim.act<Producer>(p.id, (producer, env) => producer.send(env as never, { topic: p.topic, key, value: tombstone ? null : value }));
       sim.after(interval, tick);
     };
     sim.after(0, tick);
@@ -75,5 +78,27 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
       sim.after(POLL_EVERY_MS, poll);
     };
     sim.after(POLL_EVERY_MS, poll);
+    const rereadMs = c.rereadMs;
+    if (rereadMs !== undefined) {
+      // Back to the log start of every partition it holds, as an application rebuilding its state does.
+      const reread = () => {
+        sim.act<Consumer>(c.id, (consumer, env) => {
+          for (const [topic, partitions] of byTopic(consumer.assignment())) consumer.seekToBeginning(env as never, topic, partitions);
+        });
+        sim.after(rereadMs, reread);
+      };
+      sim.after(rereadMs, reread);
+    }
   }
+}
+
+/** Partitions grouped by topic, in assignment order. */
+function byTopic(assigned: ReadonlyArray<{ topic: string; partition: number }>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const { topic, partition } of assigned) {
+    const list = out.get(topic);
+    if (list === undefined) out.set(topic, [partition]);
+    else list.push(partition);
+  }
+  return out;
 }

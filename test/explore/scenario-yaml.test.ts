@@ -22,6 +22,16 @@ describe('scenarios written as YAML', () => {
     expect(parseScenario(scenarioToYaml(scenario), `${file} (rewritten)`, options)).toEqual(scenario);
   });
 
+  it("keep a producer's tombstones and a consumer's reread", () => {
+    const scenario = parseScenario(
+      'samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics: [{ name: t, partitions: 1, replicationFactor: 1 }]\nclients:\n  - { producer: p1, topic: t, rate: 5/s, keys: 3, tombstones: 0.25 }\n  - { consumer: c1, topic: t, reread: 1.5s }\n  - { consumer: c2, topic: t, group: g1, reread: 2s }\n',
+      'x.yaml',
+      options,
+    );
+    expect(scenario.clients).toMatchObject([{ tombstones: 0.25 }, { rereadMs: 1_500 }, { rereadMs: 2_000 }]);
+    expect(parseScenario(scenarioToYaml(scenario), 'x.yaml (rewritten)', options)).toEqual(scenario);
+  });
+
   it('keep a drawn nemesis schedule, selectors and all', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const drawn = withNemesisDrawn(loadScenario('scenarios/nemesis.yaml', options), seed);

@@ -1,6 +1,6 @@
 // Hand-made client histories for the history checkers' tests: a builder that writes Jepsen-style
 // invoke/outcome pairs (sends, polls, assigns, seeks and the group operations), and a runner.
-import { HistoryCheckers } from '../../models/history/history-checkers.ts';
+import { HistoryCheckers, type TopicPolicies } from '../../models/history/history-checkers.ts';
 import type { PollRecord } from '../../models/history/op-values.ts';
 import type { HistoryOp, OpType } from '../../models/history/types.ts';
 import type { Violation } from '../../models/violation.ts';
@@ -11,6 +11,14 @@ const CRASH = '#crash';
 export class History {
   readonly ops: HistoryOp[] = [];
   private readonly ids = new Map<string, number>();
+  /** The clock of the ops that follow (ms); undefined: they carry no time. */
+  private now: number | undefined;
+
+  /** Sets the clock for the ops that follow. */
+  at(ms: number): this {
+    this.now = ms;
+    return this;
+  }
 
   invoke(process: string, op: string, value?: unknown): number {
     const id = this.ids.get(process) ?? 0;
@@ -24,7 +32,7 @@ export class History {
     return this.push(process, op, type, id, value);
   }
 
-  sendInvoke(producer: string, value: string, o: { topic?: string; key?: string | null; acks?: 0 | 1 | -1 } = {}): Send {
+  sendInvoke(producer: string, value: string | null, o: { topic?: string; key?: string | null; acks?: 0 | 1 | -1 } = {}): Send {
     const invoke = { topic: o.topic ?? 'orders', key: o.key ?? null, value, acks: o.acks ?? -1 };
     return { producer, id: this.invoke(producer, 'send', invoke), invoke };
   }
@@ -34,7 +42,7 @@ export class History {
   }
 
   /** A send invoked and acknowledged at once; returns the step of the ok. */
-  send(producer: string, partition: number, offset: number, value: string, o: { topic?: string; key?: string | null; acks?: 0 | 1 | -1 } = {}): number {
+  send(producer: string, partition: number, offset: number, value: string | null, o: { topic?: string; key?: string | null; acks?: 0 | 1 | -1 } = {}): number {
     return this.sendOk(this.sendInvoke(producer, value, o), partition, offset);
   }
 
@@ -108,7 +116,9 @@ export class History {
 
   private push(process: string, op: string, type: OpType, id: number, value: unknown): number {
     const step = this.ops.length;
-    this.ops.push(value === undefined ? { process, op, type, id, step } : { process, op, type, id, value, step });
+    const entry: HistoryOp = value === undefined ? { process, op, type, id, step } : { process, op, type, id, value, step };
+    if (this.now !== undefined) entry.time = this.now;
+    this.ops.push(entry);
     return step;
   }
 }
@@ -122,7 +132,7 @@ interface Commit {
 interface Send {
   producer: string;
   id: number;
-  invoke: { topic: string; key: string | null; value: string; acks: 0 | 1 | -1 };
+  invoke: { topic: string; key: string | null; value: string | null; acks: 0 | 1 | -1 };
 }
 
 export const r = (partition: number, offset: number, value: string | null, key: string | null = null, topic = 'orders'): PollRecord => [
@@ -133,10 +143,10 @@ export const r = (partition: number, offset: number, value: string | null, key: 
   value,
 ];
 
-/** Runs every history checker over `ops`; a `crash` op (see `crashes`) stops its process. */
-export function check(ops: readonly HistoryOp[], finish = true): Violation[] {
+/** Runs every history checker over `ops`; a `crash` op (see `crashes`) stops its process. `topics`: which are compacted (none by default). */
+export function check(ops: readonly HistoryOp[], finish = true, topics?: TopicPolicies): Violation[] {
   const found: Violation[] = [];
-  const checkers = new HistoryCheckers((info) => (v) => found.push({ name: info.name, class: 'safety', ...v }));
+  const checkers = new HistoryCheckers((info) => (v) => found.push({ name: info.name, class: 'safety', ...v }), undefined, undefined, topics);
   for (const op of ops) {
     if (op.op === CRASH) checkers.observeTrace(op.step, op.process, { kind: 'crash', reason: 'kill', disk: [] });
     else checkers.observe(op);

@@ -383,7 +383,7 @@ describe('producer-order', () => {
 });
 
 describe('the history checkers together', () => {
-  it('lists the twelve checkers with a statement and a source', () => {
+  it('lists the sixteen checkers with a statement and a source', () => {
     expect(HISTORY_CHECKERS.map((c) => c.name)).toEqual([
       'lost-write',
       'duplicate',
@@ -397,6 +397,10 @@ describe('the history checkers together', () => {
       'stale-generation-commit',
       'committed-offset-regression',
       'at-least-once',
+      'compaction-last-value',
+      'compaction-order',
+      'offsets-stable',
+      'tombstone-visible',
     ]);
     for (const c of HISTORY_CHECKERS) {
       expect(c.statement).toMatch(/\.$/);
@@ -537,8 +541,9 @@ function correctHistory(shape: Shape, commands: Command[]): HistoryOp[] {
         const k = (a + b) % 6;
         const key = k === 0 ? null : `k${k}`;
         const partition = key === null ? b % topic.partitions : k % topic.partitions;
-        const s = h.sendInvoke(p.name, `v${next++}`, { topic: topic.name, key, acks: ACKS[(a * 7 + b) % 3]! });
-        p.pending.push({ id: s.id, topic: topic.name, partition, key, value: s.invoke.value, acks: s.invoke.acks, offset: null });
+        const value = `v${next++}`;
+        const s = h.sendInvoke(p.name, value, { topic: topic.name, key, acks: ACKS[(a * 7 + b) % 3]! });
+        p.pending.push({ id: s.id, topic: topic.name, partition, key, value, acks: s.invoke.acks, offset: null });
         break;
       }
       case 2:

@@ -7,12 +7,13 @@ import { OffsetIndex, Sightings } from '../../models/history/sightings.ts';
 describe('Sightings', () => {
   it('gives back each sighting as stored, by id', () => {
     const s = new Sightings();
-    expect(s.add('p1', 4, 'ack', 'orders', 2, 17, 'a')).toBe(0);
-    expect(s.add('c1', 9, 'poll', 'orders', 0, 3, null)).toBe(1);
+    expect(s.add('p1', 4, 'ack', 'orders', 2, 17, 'k1', 'a')).toBe(0);
+    expect(s.add('c1', 9, 'poll', 'orders', 0, 3, null, null)).toBe(1);
     expect(s.count).toBe(2);
     expect(s.get(0)).toEqual({ topic: 'orders', partition: 2, offset: 17, process: 'p1', step: 4, how: 'ack' });
     expect(s.get(1)).toEqual({ topic: 'orders', partition: 0, offset: 3, process: 'c1', step: 9, how: 'poll' });
     expect([s.value(0), s.value(1), s.offset(1), s.partition(0), s.topic(1), s.process(1)]).toEqual(['a', null, 3, 2, 'orders', 'c1']);
+    expect([s.key(0), s.key(1), s.isAck(0), s.isAck(1), s.step(1)]).toEqual(['k1', null, true, false, 9]);
   });
 });
 

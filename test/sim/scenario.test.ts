@@ -369,6 +369,28 @@ describe('mistakes name the file, line, path and expectation', () => {
     expect(oneProblem(BASE.replace('crash: b1', 'for: 1s'))).toMatch(/faults\[0\]: expected one action \(partition, .*\), got none$/);
   });
 
+  it('a producer’s tombstones and a consumer’s reread: values read, bad ones named', () => {
+    const parsed = parseScenario(
+      `${BASE}clients:\n  - { producer: p1, topic: orders, rate: 10/s, keys: 20, tombstones: 0.1 }\n  - { consumer: r1, topic: orders, reread: 10s }\n  - { producer: p2, topic: orders, rate: 1/s, tombstones: 0 }\n`,
+      FILE,
+      OPTIONS,
+    );
+    expect(parsed.clients).toEqual([
+      { kind: 'producer', id: 'p1', topic: 'orders', ratePerSec: 10, keys: 20, tombstones: 0.1, config: {} },
+      { kind: 'consumer', id: 'r1', topic: 'orders', mode: 'assign', config: {}, rereadMs: 10_000 },
+      { kind: 'producer', id: 'p2', topic: 'orders', ratePerSec: 1, keys: 10, config: {} },
+    ]);
+    expect(oneProblem(`${BASE}clients:\n  - { producer: p1, topic: orders, rate: 10/s, tombstones: 1.5 }\n`)).toBe(
+      `${FILE}:11:60: clients[0].tombstones: expected a probability from 0 to 1, got 1.5`,
+    );
+    expect(oneProblem(`${BASE}clients:\n  - { producer: p1, topic: orders, rate: 10/s, keys: 0, tombstones: 0.1 }\n`)).toBe(
+      `${FILE}:11:69: clients[0].tombstones: expected keys of at least 1 with tombstones (a tombstone deletes a key), got keys: 0`,
+    );
+    expect(oneProblem(`${BASE}clients:\n  - { consumer: r1, topic: orders, reread: 0s }\n`)).toBe(
+      `${FILE}:11:44: clients[0].reread: expected a duration > 0, got "0s"`,
+    );
+  });
+
   it('cross-references: clients, topics, groups, partitions', () => {
     expect(oneProblem(`${BASE}clients:\n  - { producer: p1, topic: payments, rate: 10/s }\n`)).toBe(
       `${FILE}:11:28: clients[0].topic: expected a topic declared in topics (declared: orders), got "payments"`,
