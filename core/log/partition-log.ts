@@ -87,7 +87,7 @@ export class PartitionLog {
   private batches: StoredBatch[] = [];
   private fileSize = 0;
   private readonly epochs = new EpochCache(UNDEFINED_EPOCH);
-  logStartOffset = 0;
+  private startOffset = 0;
   /** Batches below this offset are durable. */
   flushedEnd = 0;
   /** Records appended since the last flush (for flush.messages). */
@@ -121,7 +121,10 @@ export class PartitionLog {
         batch = parseWireBatch(storage.wireBatches, bytes.slice(position + 8, end), frameCrc);
         hash = frameCrc;
       }
-      if (batch === null || batch.baseOffset !== log.logEndOffset || batch.partitionLeaderEpoch < log.epochs.latestEpoch) break;
+      if (batch === null || batch.partitionLeaderEpoch < log.epochs.latestEpoch) break;
+      // The first batch sets where the log starts (a log started again past offset 0 holds no batch before).
+      if (log.batches.length === 0) log.startOffset = batch.baseOffset;
+      else if (batch.baseOffset !== log.logEndOffset) break;
       encodings.set(batch, { frame: bytes.slice(position, end), hash });
       log.epochs.assign(batch.partitionLeaderEpoch, batch.baseOffset);
       log.batches.push({ batch, hash, position, bytes: end - position });
@@ -134,9 +137,14 @@ export class PartitionLog {
     return { log, tornBytes };
   }
 
+  /** The first offset a reader may ask for; it may fall inside the first batch held (DeleteRecords). */
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
   get logEndOffset(): number {
     const last = this.batches.at(-1);
-    return last === undefined ? this.logStartOffset : lastOffsetOf(last.batch) + 1;
+    return last === undefined ? this.startOffset : lastOffsetOf(last.batch) + 1;
   }
 
   /** The leader epoch of the last batch (the epoch a follower reports as last fetched); -1 when empty. */
@@ -211,6 +219,11 @@ export class PartitionLog {
    */
   truncateTo(offset: number): void {
     if (offset >= this.logEndOffset) return;
+    // Below the log start nothing is left to keep: the log starts again there (Kafka's truncateTo).
+    if (offset < this.startOffset) {
+      this.truncateFullyAndStartAt(offset);
+      return this.observer.truncated(offset);
+    }
     let keep = this.batches.length;
     while (keep > 0 && lastOffsetOf(this.batches[keep - 1]!.batch) >= offset) keep--;
     const position = this.batches[keep]?.position ?? this.fileSize;
@@ -221,6 +234,63 @@ export class PartitionLog {
     this.flushedEnd = Math.min(this.flushedEnd, this.logEndOffset);
     this.observer.truncated(this.logEndOffset);
   }
+
+  /**
+   * Moves the log start offset forward to `offset` (never backwards, never past the log end):
+   * batches wholly below it are dropped, a batch holding it stays (reads start inside it), and the
+   * epoch cache forgets what lies before it. Returns whether the start moved.
+   *
+   * On this single-file log the dropped batches' bytes stay in the file until a full truncation;
+   * the log start, which a restart must be told again, is what hides them.
+   */
+  advanceLogStartOffset(offset: number): boolean {
+    const target = Math.min(offset, this.logEndOffset);
+    if (target <= this.startOffset) return false;
+    let drop = 0;
+    while (drop < this.batches.length && lastOffsetOf(this.batches[drop]!.batch) < target) drop++;
+    this.batches.splice(0, drop);
+    this.startOffset = target;
+    if (this.epochs.latestEpoch !== UNDEFINED_EPOCH)
+      this.epochs.truncateFromStart(target, this.batches[0]?.batch.partitionLeaderEpoch ?? this.epochs.latestEpoch);
+    return true;
+  }
+
+  /**
+   * Empties the log and starts it again at `offset`, which may lie past the old log end (a follower
+   * whose leader's log now starts beyond it) or below the old start (Kafka's truncateFullyAndStartAt).
+   * The observer hears nothing: the caller reports the new log start.
+   */
+  truncateFullyAndStartAt(offset: number): void {
+    this.batches = [];
+    this.storage.truncate(this.file, 0);
+    this.fileSize = 0;
+    this.startOffset = offset;
+    this.epochs.truncateFromEnd(-1);
+    this.flushedEnd = offset;
+    this.unflushedMessages = 0;
+  }
+
+  /**
+   * The log's segments, oldest first. This log is one file, so it has one segment, the active one:
+   * the batches held from the log start on.
+   */
+  segmentInfos(): Array<{ baseOffset: number; nextOffset: number; sizeInBytes: number; largestTimestamp: number; active: boolean }> {
+    let sizeInBytes = 0;
+    let largestTimestamp = -1;
+    for (const { batch, bytes } of this.batches) {
+      sizeInBytes += bytes;
+      if (batch.maxTimestamp > largestTimestamp) largestTimestamp = batch.maxTimestamp;
+    }
+    const baseOffset = this.batches[0]?.batch.baseOffset ?? this.startOffset;
+    return [{ baseOffset, nextOffset: this.logEndOffset, sizeInBytes, largestTimestamp, active: true }];
+  }
+
+  /**
+   * Closes the active segment so a new one starts at the log end. A single-file log has nothing to
+   * close: moving the log start to the log end then drops every batch, which is what deleting a
+   * rolled segment does.
+   */
+  roll(): void {}
 
   /**
    * Batches holding offsets from `fromOffset` up to (not including) `upTo`, up to about
