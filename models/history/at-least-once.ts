@@ -2,11 +2,12 @@
 // process) processes every acknowledged record of its topics at least once: a member that takes
 // over a partition starts at the committed offset, never past a record no member processed. Records
 // before where the group first started a partition (auto.offset.reset, no offset committed yet) are
-// not the group's to read. Also counts re-deliveries, as Jepsen counts duplicates: records a member
+// not the group's to read, nor are records deleted (retention, DeleteRecords) once committed. Also counts re-deliveries, as Jepsen counts duplicates: records a member
 // of the group got again after the group had processed them once (allowed by at-least-once).
 
 import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
+import { CommitFacts } from './commit-facts.ts';
 import { type HistoryChecker } from './history-checker.ts';
 import { partitionKey } from './group-values.ts';
 import { quote, type ReadOp } from './op-values.ts';
@@ -15,7 +16,7 @@ import { PartitionMap } from './partition-map.ts';
 export const AT_LEAST_ONCE: CheckerInfo = {
   name: 'at-least-once',
   statement:
-    'A consumer group that commits after processing processes every acknowledged record of its topics at least once (from where it first started each partition), whatever members crash, leave or rebalance.',
+    'A consumer group that commits after processing processes every acknowledged record of its topics at least once (from where it first started each partition, and unless retention or DeleteRecords deleted it once committed), whatever members crash, leave or rebalance.',
   source: "Kafka docs (delivery semantics: at-least-once with commit after processing); Jepsen's Kafka workload (consumer groups, unseen records)",
 };
 
@@ -47,7 +48,10 @@ export class AtLeastOnce implements HistoryChecker {
   private readonly starting = new Set<string>();
   private finished = false;
 
-  constructor(private readonly report: Report) {}
+  constructor(
+    private readonly report: Report,
+    private readonly facts: CommitFacts = new CommitFacts(),
+  ) {}
 
   observe({ op, group, ack, records }: ReadOp): void {
     if (ack !== null) {
@@ -93,7 +97,9 @@ export class AtLeastOnce implements HistoryChecker {
         for (const [partition, acked] of this.acked.entries(topic)) {
           const start = g.firstStart.get(partitionKey(topic, partition)) ?? 0;
           const seen = g.processed.get(topic, partition);
-          const missed = [...acked.keys()].filter((offset) => offset >= start && !(seen?.has(offset) ?? false)).sort((a, b) => a - b);
+          const missed = [...acked.keys()]
+            .filter((offset) => offset >= start && !(seen?.has(offset) ?? false) && !this.facts.deleted(topic, partition, offset))
+            .sort((a, b) => a - b);
           if (missed.length > 0) this.missed(name, g, topic, partition, missed, acked);
         }
       }

@@ -84,7 +84,7 @@ export class HistoryCheckers {
       new DoubleAssignment(reporter(DOUBLE_ASSIGNMENT)),
       new StaleGenerationCommit(reporter(STALE_GENERATION_COMMIT)),
       new CommittedOffsetRegression(reporter(COMMITTED_OFFSET_REGRESSION)),
-      (this.atLeastOnce = new AtLeastOnce(reporter(AT_LEAST_ONCE))),
+      (this.atLeastOnce = new AtLeastOnce(reporter(AT_LEAST_ONCE), facts)),
     ];
   }
 
