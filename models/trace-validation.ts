@@ -314,10 +314,13 @@ export class TraceValidator {
       return 'LogStart (environment)';
     }
     if (offset <= logEnd(r)) {
-      if (offset > r.hw)
+      // A follower takes its leader's log start along with (just before) the high watermark that covers it.
+      const leaderHw = r.role === 'follower' && r.leader !== null ? (p.leaderHw.get(key(r.leader, r.leaderEpoch)) ?? 0) : 0;
+      const bound = Math.max(r.hw, leaderHw);
+      if (offset > bound)
         throw new Reject(
           `LogStart (${cause})`,
-          `${node} moved its log start to ${offset}, past its high watermark ${r.hw}: it deleted records nobody committed`,
+          `${node} moved its log start to ${offset}, past its high watermark ${bound}: it deleted records nobody committed`,
         );
       r.start = offset;
       return `LogStart (${cause})`;
@@ -506,6 +509,14 @@ export class TraceValidator {
     if (r.role !== 'follower' || r.leader === null) throw new Reject('FollowerFetch', `${node} appended while neither leader nor following a leader`);
     const leaderLog = p.leaderLogs.get(key(r.leader, r.leaderEpoch));
     if (leaderLog === undefined) throw new Reject('FollowerFetch', `${node} appended from ${r.leader}, which never led epoch ${r.leaderEpoch}`);
+    // A follower fetching at or past its leader's log start, whose own records past the spec's
+    // truncation point lie below it: the leader serves none of them and the follower drops them with
+    // the leader's log start. In the spec: the truncation, then copying the leader's records up to here.
+    const leaderStart = p.replicas.get(r.leader)?.start ?? 0;
+    if (!r.reconciled && r.target !== null && leaderStart >= end && batches[0]![0] === end) {
+      r.log = leaderLog.filter((b) => b[1] < end);
+      r.reconciled = true;
+    }
     if (!r.reconciled) {
       throw new Reject(
         'FollowerFetch',

@@ -413,10 +413,14 @@ export class Partition {
       for (const b of fresh) this.producers.update(b);
       this.maybeFlush();
     }
+    if (leaderHw < 0) return;
     // Kafka's updateHighWatermark bounds it by the log start and the log end.
     const hw = this.settings.bugs.has('follower-hw-unclamped') ? leaderHw : Math.max(this.log.logStartOffset, Math.min(leaderHw, this.log.logEndOffset));
-    if (hw !== this.hw && leaderHw >= 0) this.setHw(env, hw);
-    if (leaderLogStart > this.log.logStartOffset) this.advanceLogStart(env, Math.min(leaderLogStart, this.hw), 'leader');
+    // The leader's log start before the high watermark (never past the new one): what lies below it
+    // goes first, so no high watermark ever covers records of this log that the leader has deleted
+    // (a suffix of an old epoch the leader never had, say, left below its log start).
+    if (leaderLogStart > this.log.logStartOffset) this.advanceLogStart(env, Math.min(leaderLogStart, hw), 'leader');
+    if (hw !== this.hw) this.setHw(env, hw);
   }
 
   /** Truncates where the leader says this log diverges (the epoch cache's fetcher rule). */
