@@ -17,6 +17,7 @@ import { registerProduce } from './produce.ts';
 import { registerConsume } from './consume.ts';
 import { registerGroups } from './groups.ts';
 import { registerConfigs } from './configs.ts';
+import { registerDeleteRecords } from './delete-records.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
 import { registerTrace } from './trace.ts';
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerConsume(program);
   registerGroups(program);
   registerConfigs(program);
+  registerDeleteRecords(program);
   registerCheck(program);
   const overrideExits = (parent: Command): void => {
     for (const command of parent.commands) {

@@ -1,7 +1,9 @@
 // Ghost state of every partition's replicas, rebuilt from the brokers' trace events: each
-// replica's batches (offsets, epoch, content hash), log end and high watermark, the committed
-// prefix as exposed high watermarks made it, and the ISR as the controller committed it. The
-// partition checkers read it after every event; like the quorum ghost, it outlives crashes.
+// replica's batches (offsets, epoch, content hash) from its log start on, log end and high
+// watermark, the committed log as exposed high watermarks made it, and the ISR as the controller
+// committed it. Records below a replica's log start are gone from it on purpose (retention,
+// DeleteRecords) and are not held against it. The partition checkers read it after every event;
+// like the quorum ghost, it outlives crashes.
 
 import { partitionName } from '../core/partition-name.ts';
 import type { NodeId } from '../core/env.ts';
@@ -24,14 +26,29 @@ export function batchAt<B extends GhostBatch>(batches: readonly B[], offset: num
   return undefined;
 }
 
+/** The index of the first batch of `batches` whose last offset is at or past `offset` (batches.length if none). */
+function firstEndingAtOrAfter(batches: readonly GhostBatch[], offset: number): number {
+  let lo = 0;
+  let hi = batches.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (batches[mid]![1] < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class GhostPartitionReplica {
   private batchList: GhostBatch[] = [];
   /**
-   * How many leading batches are known to equal the committed log's. The committed log only
-   * grows, so this only moves back when the replica's own log shrinks or is replaced: every check
-   * against the committed log resumes here, and each batch is compared about once.
+   * The committed log below this offset is known to be in this replica's log (or below its log
+   * start). The committed log only grows, so this only moves back when the replica's own log
+   * shrinks or is replaced: every check against the committed log resumes here, and each batch is
+   * compared about once.
    */
-  private matched = 0;
+  private matchedEnd = 0;
+  /** The replica's log start offset: what lies below it was deleted on purpose. */
+  start = 0;
   hw = 0;
   role: 'leader' | 'follower' | 'none' = 'none';
   leaderEpoch = -1;
@@ -47,12 +64,20 @@ export class GhostPartitionReplica {
 
   get leo(): number {
     const last = this.batchList.at(-1);
-    return last === undefined ? 0 : last[1] + 1;
+    return last === undefined ? this.start : last[1] + 1;
   }
 
   truncate(endOffset: number): void {
     while (this.batchList.length > 0 && this.batchList.at(-1)![1] >= endOffset) this.batchList.pop();
-    if (this.matched > this.batchList.length) this.matched = this.batchList.length;
+    if (this.matchedEnd > endOffset) this.matchedEnd = endOffset;
+  }
+
+  /** The log start moved: batches wholly below it are gone (all of them when it passed the log end). */
+  startAt(logStartOffset: number): void {
+    if (logStartOffset < this.start) this.matchedEnd = Math.min(this.matchedEnd, logStartOffset);
+    this.start = logStartOffset;
+    const drop = firstEndingAtOrAfter(this.batchList, logStartOffset);
+    if (drop > 0) this.batchList.splice(0, drop);
   }
 
   /** Appends batches the broker wrote from `batches[0]`'s offset on (anything there before is gone). */
@@ -61,10 +86,11 @@ export class GhostPartitionReplica {
     for (const b of batches) this.batchList.push(b);
   }
 
-  /** The replica's log as it came back from disk after a restart. */
-  replace(batches: readonly GhostBatch[]): void {
+  /** The replica's log as it came back from disk after a restart, starting at `logStartOffset`. */
+  replace(batches: readonly GhostBatch[], logStartOffset: number): void {
     this.batchList = [...batches];
-    this.matched = 0;
+    this.start = logStartOffset;
+    this.matchedEnd = 0;
   }
 
   /** Whether this replica holds exactly `committed` (a prefix of batches) up to `end`. */
@@ -72,13 +98,19 @@ export class GhostPartitionReplica {
     return this.firstDifference(committed, end) === null;
   }
 
-  /** The first offset where this replica's batches differ from `committed` below `end`, or null. */
+  /**
+   * The first offset where this replica's batches differ from `committed` below `end`, or null.
+   * Committed batches wholly below the replica's log start are not held against it.
+   */
   firstDifference(committed: readonly GhostBatch[], end: number): number | null {
-    for (let i = this.matched; i < committed.length && committed[i]![0] < end; i++) {
-      const mine = this.batchList[i];
+    let i = firstEndingAtOrAfter(committed, Math.max(this.matchedEnd, this.start));
+    if (i >= committed.length || committed[i]![0] >= end) return null;
+    let j = firstEndingAtOrAfter(this.batchList, committed[i]![0]);
+    for (; i < committed.length && committed[i]![0] < end; i++, j++) {
+      const mine = this.batchList[j];
       const theirs = committed[i]!;
       if (mine === undefined || mine[0] !== theirs[0] || mine[3] !== theirs[3]) return theirs[0];
-      this.matched = i + 1;
+      this.matchedEnd = theirs[1] + 1;
     }
     return null;
   }
@@ -111,10 +143,16 @@ export class GhostPartition {
     return r;
   }
 
-  /** Extends the committed prefix with `r`'s batches up to `hw`, if `r` agrees with it so far. */
+  /**
+   * Extends the committed log with `r`'s batches from the committed end up to `hw`, if `r` agrees
+   * with it so far. (Records deleted before any replica reported them committed leave a gap.)
+   */
   extendCommitted(r: GhostPartitionReplica, hw: number): void {
     if (hw <= this.committedEnd || !r.holds(this.committed, this.committedEnd)) return;
-    for (let i = this.committed.length; i < r.batches.length && r.batches[i]![0] < hw; i++) this.committed.push(r.batches[i]!);
+    const batches = r.batches;
+    for (let i = firstEndingAtOrAfter(batches, this.committedEnd); i < batches.length && batches[i]![0] < hw; i++) {
+      if (batches[i]![0] >= this.committedEnd) this.committed.push(batches[i]!);
+    }
     this.committedEnd = Math.max(this.committedEnd, Math.min(hw, r.leo));
   }
 }
@@ -125,6 +163,8 @@ export interface PartitionHooks {
   /** Before the committed prefix is extended with this report. */
   highWatermark?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-hw']): void;
   role?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-role']): void;
+  /** A replica's log start moved from `previous` (its batches below the new one are already dropped). */
+  logStart?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['partition-log-start'], previous: number): void;
   isrChanged?(p: GhostPartition, step: number): void;
   /** A replica reported its idempotent producer state and what its log holds for it. */
   producerState?(p: GhostPartition, r: GhostPartitionReplica, step: number, e: NodeEvents['producer-state']): void;
@@ -187,7 +227,7 @@ export class PartitionGhost {
       }
       case 'partition-recover': {
         const [p, r] = this.replicaOf(event, node);
-        r.replace(event.batches);
+        r.replace(event.batches, event.logStartOffset ?? 0);
         r.hw = event.highWatermark;
         r.role = 'none';
         for (const h of this.hooks) h.shrunk?.(p, r, step);
@@ -198,6 +238,13 @@ export class PartitionGhost {
         r.hw = event.highWatermark;
         for (const h of this.hooks) h.highWatermark?.(p, r, step, event);
         p.extendCommitted(r, event.highWatermark);
+        return;
+      }
+      case 'partition-log-start': {
+        const [p, r] = this.replicaOf(event, node);
+        const previous = r.start;
+        r.startAt(event.logStartOffset);
+        for (const h of this.hooks) h.logStart?.(p, r, step, event, previous);
         return;
       }
       case 'partition-role': {

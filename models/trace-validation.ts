@@ -34,6 +34,11 @@
 //   kip-320-epoch-start (Kafka's rule), which the model checker verifies alongside kip-320.
 // - Crashes are outside the spec: a crash ends the replica's role, and the restarted replica's log
 //   is what its disk recovered (an environment step); its epoch may then be taken again.
+// - The log start offset is outside the spec, which never deletes: records below it (retention,
+//   DeleteRecords) stay in the projection as the spec's, so long as it never passes the replica's
+//   high watermark (deleting records nobody committed is no step of the spec). A follower whose log
+//   ends before its leader's log start and starts its log again there copied the leader's records
+//   up to it (the spec's truncation and FollowerFetch steps, done at once).
 // Only the core's own choices are judged: a step the spec does not allow is the first failure.
 
 import { partitionName } from '../core/partition-name.ts';
@@ -75,6 +80,8 @@ export interface ValidationResult {
 
 interface Replica {
   log: Batch[];
+  /** The log start offset; the log end is at least this (a log started again past its old end). */
+  start: number;
   hw: number;
   role: 'leader' | 'follower' | 'none';
   leader: NodeId | null;
@@ -99,6 +106,8 @@ interface Quorum {
 }
 
 const leo = (log: readonly Batch[]) => (log.length === 0 ? 0 : log[log.length - 1]![1] + 1);
+/** A replica's log end: its last batch's, or its log start when that is past it. */
+const logEnd = (r: Replica) => Math.max(leo(r.log), r.start);
 const sameBatch = (a: Batch, b: Batch) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 const key = (node: NodeId, epoch: number) => `${node}@${epoch}`;
 
@@ -152,6 +161,7 @@ class PartitionModel {
     if (r === undefined) {
       r = {
         log: [],
+        start: 0,
         hw: 0,
         role: 'none',
         leader: null,
@@ -178,7 +188,7 @@ class PartitionModel {
         r.role === 'follower' ? (r.reconciled ? ', reconciled' : `, reconciling (spec truncation point ${r.target ?? 'unknown until the leader leads'})`) : '';
       const isr = r.role === 'leader' ? `, isr [${r.isr.join(',')}]${r.pending.length > 0 ? ` + proposed [${r.pending.join(',')}]` : ''}` : '';
       lines.push(
-        `  ${node}: ${r.role}${r.leader !== null && r.role !== 'leader' ? ` of ${r.leader}` : ''}, epoch ${r.leaderEpoch}, hw ${r.hw}, log end ${leo(r.log)}${isr}${phase}, log ${epochRuns(r.log)}`,
+        `  ${node}: ${r.role}${r.leader !== null && r.role !== 'leader' ? ` of ${r.leader}` : ''}, epoch ${r.leaderEpoch}, hw ${r.hw}, log start ${r.start}, log end ${logEnd(r)}${isr}${phase}, log ${epochRuns(r.log)}`,
       );
     }
     return lines.join('\n');
@@ -274,6 +284,7 @@ export class TraceValidator {
       case 'partition-recover': {
         const r = p.replica(node);
         r.log = [...e.batches];
+        r.start = e.logStartOffset ?? 0;
         r.hw = e.highWatermark; // the checkpointed value, clamped to the recovered log
         r.role = 'none';
         r.restarted = true;
@@ -290,7 +301,44 @@ export class TraceValidator {
         return this.highWatermark(p, node, e.highWatermark);
       case 'partition-isr':
         return this.leaderIsr(p, node, e.isr, e.pendingIsr, e.partitionEpoch);
+      case 'partition-log-start':
+        return this.logStart(p, node, e.logStartOffset, e.cause);
     }
+  }
+
+  /** The log start moved: outside the spec, allowed up to the high watermark; past the log end, the leader's records up to it are copied. */
+  private logStart(p: PartitionModel, node: NodeId, offset: number, cause: string): string {
+    const r = p.replica(node);
+    if (offset <= r.start) {
+      r.start = offset; // a truncation below the log start started the log again lower
+      return 'LogStart (environment)';
+    }
+    if (offset <= logEnd(r)) {
+      // A follower takes its leader's log start along with (just before) the high watermark that covers it.
+      const leaderHw = r.role === 'follower' && r.leader !== null ? (p.leaderHw.get(key(r.leader, r.leaderEpoch)) ?? 0) : 0;
+      const bound = Math.max(r.hw, leaderHw);
+      if (offset > bound)
+        throw new Reject(
+          `LogStart (${cause})`,
+          `${node} moved its log start to ${offset}, past its high watermark ${bound}: it deleted records nobody committed`,
+        );
+      r.start = offset;
+      return `LogStart (${cause})`;
+    }
+    const action = 'BecomeFollowerAndTruncate+FollowerFetch (log start)';
+    if (r.role !== 'follower' || r.leader === null) throw new Reject(action, `${node} started its log again at ${offset} while not following a leader`);
+    const leaderLog = p.leaderLogs.get(key(r.leader, r.leaderEpoch));
+    if (leaderLog === undefined)
+      throw new Reject(action, `${node} started its log again at ${offset} from ${r.leader}, which never led epoch ${r.leaderEpoch}`);
+    // The spec's follower takes the leader's log up to there: the batches wholly below it.
+    r.log = leaderLog.filter((b) => b[1] < offset);
+    r.start = offset;
+    if (r.target !== null && leo(r.log) < r.target && logEnd(r) < r.target)
+      throw new Reject(action, `${node} started its log again at ${offset}, below ${r.target}, one past the last record it shares with leader ${r.leader}`);
+    r.reconciled = true;
+    const k = key(node, r.leaderEpoch);
+    p.followerLeo.set(k, Math.max(p.followerLeo.get(k) ?? 0, logEnd(r)));
+    return action;
   }
 
   private quorumChange(p: PartitionModel, leader: NodeId | null, isr: NodeId[], leaderEpoch: number, partitionEpoch: number): string | null {
@@ -445,9 +493,11 @@ export class TraceValidator {
 
   private append(p: PartitionModel, node: NodeId, batches: Batch[]): string {
     const r = p.replica(node);
-    const end = leo(r.log);
+    const end = r.log.length === 0 ? r.start : leo(r.log);
     if (batches.length === 0) return 'FollowerFetch';
-    if (batches[0]![0] !== end)
+    // An empty log starting at `start` may take a first batch that holds its start (DeleteRecords put it mid-batch).
+    const startsInside = r.log.length === 0 && batches[0]![0] < r.start && batches[0]![1] >= r.start;
+    if (batches[0]![0] !== end && !startsInside)
       throw new Reject(r.role === 'leader' ? 'LeaderWrite' : 'FollowerFetch', `${node} appended at ${batches[0]![0]}, not at its log end ${end}`);
     if (r.role === 'leader') {
       const bad = batches.find((b) => b[2] !== r.leaderEpoch);
@@ -459,6 +509,14 @@ export class TraceValidator {
     if (r.role !== 'follower' || r.leader === null) throw new Reject('FollowerFetch', `${node} appended while neither leader nor following a leader`);
     const leaderLog = p.leaderLogs.get(key(r.leader, r.leaderEpoch));
     if (leaderLog === undefined) throw new Reject('FollowerFetch', `${node} appended from ${r.leader}, which never led epoch ${r.leaderEpoch}`);
+    // A follower fetching at or past its leader's log start, whose own records past the spec's
+    // truncation point lie below it: the leader serves none of them and the follower drops them with
+    // the leader's log start. In the spec: the truncation, then copying the leader's records up to here.
+    const leaderStart = p.replicas.get(r.leader)?.start ?? 0;
+    if (!r.reconciled && r.target !== null && leaderStart >= end && batches[0]![0] === end) {
+      r.log = leaderLog.filter((b) => b[1] < end);
+      r.reconciled = true;
+    }
     if (!r.reconciled) {
       throw new Reject(
         'FollowerFetch',
@@ -483,7 +541,7 @@ export class TraceValidator {
 
   private highWatermark(p: PartitionModel, node: NodeId, hw: number): string {
     const r = p.replica(node);
-    const end = leo(r.log);
+    const end = logEnd(r);
     if (r.role === 'leader') {
       const action = 'LeaderIncHighWatermark';
       if (hw < r.hw) throw new Reject(action, `leader ${node}'s high watermark went back from ${r.hw} to ${hw}`);

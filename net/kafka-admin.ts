@@ -1,10 +1,17 @@
 // Samsa's admin client for any Kafka cluster (what Kafka's Admin is to the Java client): cluster and topic
-// metadata, ListOffsets, and the core AdminClient's topic operations on the real runtime, plus the
+// metadata, ListOffsets, and the core AdminClient's topic operations and DeleteRecords on the real runtime, plus the
 // consumer-group reads (FindCoordinator, ListGroups, DescribeGroups, OffsetFetch, OffsetCommit) spoken as
 // wire requests, since the core has no group messages yet.
 
 import type { NodeId } from '../core/env.ts';
-import { AdminClient, type AdminMessage, type DescribeConfigsOptions, type TopicResult } from '../core/client/admin.ts';
+import {
+  AdminClient,
+  type AdminMessage,
+  type DeletedRecords,
+  type DescribeConfigsOptions,
+  type RecordsToDelete,
+  type TopicResult,
+} from '../core/client/admin.ts';
 import type { CreatableTopic, CreatePartitionsTopic } from '../core/protocol/controller.ts';
 import type { DescribeConfigsResource, DescribeConfigsResult, ListOffsetsRequest, ListOffsetsResponse, MetadataResponse } from '../core/protocol/data.ts';
 import { ErrorCode } from '../core/protocol/errors.ts';
@@ -123,6 +130,14 @@ export class KafkaAdmin {
 
   describeConfigs(resources: DescribeConfigsResource[], options: DescribeConfigsOptions = {}): Promise<DescribeConfigsResult[]> {
     return this.adminCall('DescribeConfigs', (admin, env, done) => admin.describeConfigs(env, resources, options, done));
+  }
+
+  /**
+   * Deletes each partition's records below its offset (-1: the high watermark), asked of each
+   * partition's leader; per partition, the low watermark once every replica got there, or an error.
+   */
+  deleteRecords(partitions: RecordsToDelete[]): Promise<DeletedRecords[]> {
+    return this.adminCall('DeleteRecords', (admin, env, done) => admin.deleteRecords(env, partitions, done));
   }
 
   /**
@@ -389,7 +404,7 @@ export class KafkaAdmin {
     if (controllers.length === 0) throw new ConnectionLostError('the cluster named no brokers');
     this.admin = new ClientRuntime<AdminMessage, AdminClient>(
       { id: 'admin', pool: this.pool, onError: (err) => this.noteProblem(err) },
-      () => new AdminClient('admin', controllers, { requestTimeoutMs: 30_000, retryBackoffMs: 100 }, brokers),
+      () => new AdminClient('admin', controllers, { requestTimeoutMs: 30_000, retryBackoffMs: 100, apiTimeoutMs: this.timeoutMs }, brokers),
     );
     return this.admin;
   }

@@ -291,13 +291,8 @@ const IGNORED: readonly { why: string; keys: readonly string[]; prefixes?: reado
     ],
   },
   {
-    why: 'Samsa keeps every record, whole, forever (no retention, segments, compaction or compression)',
+    why: 'a Samsa log is one segment, kept whole (no segments, compaction or compression)',
     keys: [
-      'log.retention.hours',
-      'log.retention.minutes',
-      'log.retention.ms',
-      'log.retention.bytes',
-      'log.retention.check.interval.ms',
       'log.segment.bytes',
       'log.segment.delete.delay.ms',
       'log.roll.hours',
@@ -317,7 +312,6 @@ const IGNORED: readonly { why: string; keys: readonly string[]; prefixes?: reado
       'log.message.format.version',
       'log.message.downconversion.enable',
       'log.flush.offset.checkpoint.interval.ms',
-      'log.flush.start.offset.checkpoint.interval.ms',
       'log.dir.failure.timeout.ms',
       'log.initial.task.delay.ms',
       'compression.type',

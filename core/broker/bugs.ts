@@ -17,6 +17,8 @@ export const BROKER_BUGS = {
     'A leader counts a follower as caught up whenever it fetches, however far behind it is (replica.lag.time.max.ms read as time since the last fetch, as before KAFKA-1546), so a slow follower never leaves the ISR.',
   'fetch-beyond-hw':
     "A leader serves consumers' fetches up to its log end offset instead of its high watermark, so they read records no follower holds yet (a dirty read; Redpanda's leader_ack visibility bug, fixed in PR #14794).",
+  'retention-past-hw':
+    "Retention deletes segments without the high watermark guard, so a leader's log start can pass records no follower holds yet (Kafka's deleteOldSegments never deletes a segment whose end is above the high watermark).",
   'producer-state-lost-on-truncate':
     'After a truncation a replica resets its idempotent producer state instead of rebuilding it from the log it kept, forgetting the producers whose batches remain (KAFKA-5435).',
 } as const;

@@ -3,7 +3,16 @@
 
 import type { MetadataImage } from '../controller/image.ts';
 import type { NodeId } from '../env.ts';
-import { CONFIG_DEFS, TOPIC_CONFIG_DEFAULTS, TOPIC_CONFIGS_NOT_BUILT, type Config, type ConfigKey, type ConfigValue } from '../protocol/configs.ts';
+import {
+  brokerRetentionMs,
+  CONFIG_DEFS,
+  RETENTION_MS_SYNONYMS,
+  TOPIC_CONFIG_DEFAULTS,
+  TOPIC_CONFIGS_NOT_BUILT,
+  type Config,
+  type ConfigKey,
+  type ConfigValue,
+} from '../protocol/configs.ts';
 import {
   ConfigResourceType,
   ConfigSource,
@@ -32,9 +41,13 @@ interface TopicConfigInfo {
 }
 
 const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigInfo>> = {
-  'cleanup.policy': { type: ConfigType.LIST, doc: 'How old log segments are discarded: delete, compact, or both.' },
+  'cleanup.policy': { type: ConfigType.LIST, doc: 'How old log segments are discarded: delete, compact, or both (compact is not built in Samsa yet).' },
   'retention.ms': { type: ConfigType.LONG, doc: 'How long a record is kept before it may be deleted (-1: no limit).' },
-  'retention.bytes': { type: ConfigType.LONG, doc: 'How many bytes a partition keeps before old segments may be deleted (-1: no limit).' },
+  'retention.bytes': {
+    type: ConfigType.LONG,
+    doc: 'How many bytes a partition keeps before old segments may be deleted (-1: no limit).',
+    brokerSynonym: 'log.retention.bytes',
+  },
   'segment.bytes': { type: ConfigType.INT, doc: 'The size of a log segment file.' },
   'segment.ms': { type: ConfigType.LONG, doc: 'How long before a log segment is rolled even when it is not full.' },
   'min.insync.replicas': { type: ConfigType.INT, doc: 'Minimum ISR size for acks=all writes.', brokerSynonym: 'min.insync.replicas' },
@@ -123,13 +136,16 @@ function topicEntry(name: string, topicConfig: Readonly<Record<string, string>>,
   const synonyms: DescribeConfigsSynonym[] = [];
   if (own !== undefined) synonyms.push({ name, value: own, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
   if (info?.brokerSynonym !== undefined) synonyms.push(...broker.synonyms(info.brokerSynonym));
+  const inherited = name === 'retention.ms' && own === undefined;
+  if (name === 'retention.ms') synonyms.push(...broker.retentionMsSynonyms());
   const first = synonyms[0];
   // Configs Samsa refuses to set (no retention, compaction, segments...) are reported read-only, so a
   // client learns up front that altering them will not be accepted.
   const notBuilt = TOPIC_CONFIGS_NOT_BUILT.has(name);
   return {
     name,
-    value: first?.value ?? TOPIC_CONFIG_DEFAULTS[name] ?? null,
+    // retention.ms inherits the broker's log.retention.ms, .minutes or .hours, converted to ms.
+    value: inherited ? String(broker.retentionMs) : (first?.value ?? TOPIC_CONFIG_DEFAULTS[name] ?? null),
     readOnly: notBuilt,
     configSource: first?.source ?? ConfigSource.DEFAULT_CONFIG,
     isSensitive: false,
@@ -159,8 +175,19 @@ function brokerEntry(name: ConfigKey, broker: BrokerValues): DescribeConfigsEntr
 class BrokerValues {
   private readonly set: Readonly<Record<string, ConfigValue>>;
 
+  readonly retentionMs: number;
+
   constructor(config: Config) {
     this.set = config.overrides();
+    this.retentionMs = brokerRetentionMs(config);
+  }
+
+  /** The broker keys a topic's retention.ms inherits from: those set, in precedence order, then log.retention.hours' default. */
+  retentionMsSynonyms(): DescribeConfigsSynonym[] {
+    const set = RETENTION_MS_SYNONYMS.flatMap((key) =>
+      this.set[key] === undefined ? [] : [{ name: key, value: configString(this.set[key]), source: ConfigSource.STATIC_BROKER_CONFIG }],
+    );
+    return [...set, { name: 'log.retention.hours', value: configString(CONFIG_DEFS['log.retention.hours'].default), source: ConfigSource.DEFAULT_CONFIG }];
   }
 
   synonyms(key: ConfigKey): DescribeConfigsSynonym[] {

@@ -26,11 +26,13 @@ export interface CheckpointedReplica {
 }
 
 type Offsets = Map<string, number>;
+type Entry = [topic: string, partition: number, offset: number];
 
 export class OffsetCheckpoints {
   private hw: Offsets = new Map();
   private recoveryPoints: Offsets = new Map();
   private logStarts: Offsets = new Map();
+  /** Each file's entries as last written: a file is rewritten only when they change. */
   private readonly written = new Map<string, string>();
 
   /** Reads the three files; a missing or unreadable one counts as empty. */
@@ -44,29 +46,41 @@ export class OffsetCheckpoints {
     return { hw: this.hw.get(key) ?? 0, recoveryPoint: this.recoveryPoints.get(key) ?? 0, logStartOffset: this.logStarts.get(key) ?? 0 };
   }
 
-  /** Writes each file whose entries changed since it was last written. */
-  write(storage: Storage, replicas: Iterable<CheckpointedReplica>): void {
+  /**
+   * Writes the high watermarks and recovery points, each file only when its entries changed (at
+   * replica.high.watermark.checkpoint.interval.ms; Kafka writes recovery points every
+   * log.flush.offset.checkpoint.interval.ms, 60 s, which only makes recovery re-read more).
+   */
+  writeHighWatermarks(storage: Storage, replicas: Iterable<CheckpointedReplica>): void {
     const list = [...replicas];
     this.writeIfChanged(
       storage,
       HW_CHECKPOINT_FILE,
-      list.map((r) => [r.topic, r.partition, r.hw]),
+      list.map((r): Entry => [r.topic, r.partition, r.hw]),
     );
     this.writeIfChanged(
       storage,
       RECOVERY_POINT_CHECKPOINT_FILE,
-      list.map((r) => [r.topic, r.partition, r.log.recoveryPoint]),
+      list.map((r): Entry => [r.topic, r.partition, r.log.recoveryPoint]),
     );
-    this.writeIfChanged(
-      storage,
-      LOG_START_CHECKPOINT_FILE,
-      list.map((r) => [r.topic, r.partition, r.log.logStartOffset]),
-    );
+  }
+
+  /** Writes the log start offsets when they changed (Kafka's checkpointLogStartOffsets; a log starting at 0 needs no entry). */
+  writeLogStarts(storage: Storage, replicas: Iterable<CheckpointedReplica>): void {
+    const entries = [...replicas].filter((r) => r.log.logStartOffset > 0).map((r): Entry => [r.topic, r.partition, r.log.logStartOffset]);
+    this.writeIfChanged(storage, LOG_START_CHECKPOINT_FILE, entries);
+  }
+
+  /** Forgets a partition's checkpointed offsets (its topic was deleted: one created again starts from scratch). */
+  forget(key: string): void {
+    this.hw.delete(key);
+    this.recoveryPoints.delete(key);
+    this.logStarts.delete(key);
   }
 
   private writeIfChanged(storage: Storage, file: string, entries: Array<[string, number, number]>): void {
     const text = entries.map((e) => e.join(' ')).join('\n');
-    if (this.written.get(file) === text && storage.exists(file)) return;
+    if ((this.written.get(file) ?? '') === text && (storage.exists(file) || entries.length === 0)) return;
     writeCheckpoint(storage, file, entries);
     this.written.set(file, text);
   }

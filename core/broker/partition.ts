@@ -6,12 +6,13 @@
 
 import type { Env, NodeId } from '../env.ts';
 import type { PartitionState } from '../controller/image.ts';
+import { UNDEFINED_EPOCH } from '../log/epoch-cache.ts';
 import type { LogConfig } from '../log/log-config.ts';
 import { PartitionLog, type StoredBatch } from '../log/partition-log.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
 import { assignOffsets, lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '../protocol/records.ts';
-import type { ProducerBatchSummary } from '../trace/schema.ts';
+import type { LogStartCause, ProducerBatchSummary } from '../trace/schema.ts';
 import type { BrokerBug } from './bugs.ts';
 import type { PartitionCheckpoints } from './offset-checkpoints.ts';
 import { latestProducerSnapshot, writeProducerSnapshot } from './producer-snapshots.ts';
@@ -40,6 +41,8 @@ interface FollowerState {
   lastFetchMs: number;
   /** The leader's log end offset when this follower last fetched. */
   lastFetchLeaderLeo: number;
+  /** The follower's log start offset as its last fetch said; -1 before any (Kafka's UNKNOWN_OFFSET). */
+  logStartOffset: number;
 }
 
 export type Role = 'leader' | 'follower' | 'none';
@@ -90,7 +93,10 @@ export class Partition {
     for (const batch of this.log.read(snapshot.offset, Infinity, Infinity)) this.producers.update(batch);
   }
 
-  /** Opens the replica's log from storage and reports what survived. */
+  /**
+   * Opens the replica's log from storage and reports what survived. The checkpointed log start is
+   * where the log starts again (from scratch if its records ended before it).
+   */
   static open(env: BrokerEnv, brokerId: NodeId, state: PartitionState, checkpoints: PartitionCheckpoints, settings: PartitionSettings): Partition {
     const topic = state.topic;
     const p = state.partition;
@@ -106,9 +112,10 @@ export class Partition {
     const hw = checkpoints.hw;
     // The checkpointed high watermark, clamped to what the log kept, is traced with the log: a new
     // leader starts from it, and a trace without it would show followers learning a value from nowhere.
-    const highWatermark = Math.min(hw, log.logEndOffset);
+    const highWatermark = Math.max(log.logStartOffset, Math.min(hw, log.logEndOffset));
     if (env.untraced !== true) {
-      env.trace({ kind: 'partition-recover', topic, partition: p, batches: log.storedBatches().map(describe), tornBytes, highWatermark });
+      const start = log.logStartOffset > 0 ? { logStartOffset: log.logStartOffset } : {};
+      env.trace({ kind: 'partition-recover', topic, partition: p, batches: log.storedBatches().map(describe), tornBytes, highWatermark, ...start });
     }
     partition = new Partition(brokerId, topic, state.topicId, p, log, settings);
     partition.hw = highWatermark;
@@ -185,7 +192,10 @@ export class Partition {
     this.followers = new Map(
       state.replicas
         .filter((r) => r !== this.brokerId)
-        .map((r) => [r, { leo: -1, brokerEpoch: -1, lastCaughtUpMs: state.isr.includes(r) ? now : -Infinity, lastFetchMs: now, lastFetchLeaderLeo: -1 }]),
+        .map((r) => [
+          r,
+          { leo: -1, brokerEpoch: -1, lastCaughtUpMs: state.isr.includes(r) ? now : -Infinity, lastFetchMs: now, lastFetchLeaderLeo: -1, logStartOffset: -1 },
+        ]),
     );
     env.trace({ kind: 'partition-role', topic: this.topic, partition: this.partition, role: 'leader', leader: this.brokerId, leaderEpoch: this.leaderEpoch });
     // The state this leader now checks sequences against, kept up as a follower.
@@ -238,13 +248,14 @@ export class Partition {
    * Records a follower's fetch (its log end is the fetch offset) and returns whether the
    * high watermark moved and whether the follower should join the ISR.
    */
-  followerFetched(env: BrokerEnv, follower: NodeId, fetchOffset: number, brokerEpoch: number): { hwChanged: boolean; expandIsr: boolean } {
+  followerFetched(env: BrokerEnv, follower: NodeId, fetchOffset: number, brokerEpoch: number, logStartOffset = -1): { hwChanged: boolean; expandIsr: boolean } {
     const now = env.now();
     let state = this.followers.get(follower);
     if (state === undefined) {
-      state = { leo: -1, brokerEpoch, lastCaughtUpMs: -Infinity, lastFetchMs: now, lastFetchLeaderLeo: -1 };
+      state = { leo: -1, brokerEpoch, lastCaughtUpMs: -Infinity, lastFetchMs: now, lastFetchLeaderLeo: -1, logStartOffset: -1 };
       this.followers.set(follower, state);
     }
+    state.logStartOffset = logStartOffset;
     const leaderLeo = this.log.logEndOffset;
     // Kafka's rule: caught up now if it has everything; or as of its previous fetch if it has what the leader had then.
     if (fetchOffset >= leaderLeo || this.settings.bugs.has('isr-lag-since-last-fetch')) state.lastCaughtUpMs = now;
@@ -352,23 +363,88 @@ export class Partition {
     return this.maximalIsr.length < this.effectiveMinIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
   }
 
-  /** Whether a fetcher's position is consistent with this log; the divergence if not (KIP-595). */
+  /**
+   * Kafka's lowWatermarkIfLeader: the smallest log start offset among this leader and its followers
+   * on live brokers (-1 for a follower not heard from in this epoch): DeleteRecords waits for it.
+   */
+  get lowWatermark(): number {
+    let low = this.log.logStartOffset;
+    for (const [r, state] of this.followers) if (state.logStartOffset < low && this.settings.isrEligible(r, -1)) low = state.logStartOffset;
+    return low;
+  }
+
+  /**
+   * Whether a fetcher's position is consistent with this log; the divergence if not (KIP-595). An
+   * epoch older than every one held (the log start moved past it) ends, as Kafka's leader-epoch
+   * cache answers, where the earliest held epoch starts.
+   */
   validateFetch(fetchOffset: number, lastFetchedEpoch: number): OffsetAndEpoch | null {
-    return lastFetchedEpoch < 0 ? null : this.log.divergence(fetchOffset, lastFetchedEpoch);
+    if (lastFetchedEpoch < 0) return null;
+    const diverging = this.log.divergence(fetchOffset, lastFetchedEpoch);
+    const cacheEmpty = this.log.endOffsetForEpoch(Number.MAX_SAFE_INTEGER).epoch === UNDEFINED_EPOCH;
+    if (diverging === null || diverging.epoch !== UNDEFINED_EPOCH || cacheEmpty) return diverging;
+    return diverging.endOffset < fetchOffset ? { epoch: lastFetchedEpoch, endOffset: diverging.endOffset } : null;
+  }
+
+  // ---- the log start offset ---------------------------------------------------------------------
+
+  /**
+   * Moves the log start forward to `offset` (never back, never past the log end; the caller keeps
+   * it at or below the high watermark), rebuilding the producer state from the batches kept.
+   * Returns whether it moved; a move is traced with its cause.
+   */
+  advanceLogStart(env: BrokerEnv, offset: number, cause: LogStartCause): boolean {
+    const before = this.log.logStartOffset;
+    this.log.advanceLogStartOffset(offset);
+    if (this.log.logStartOffset === before) return false;
+    this.producers.rebuild(this.log.storedBatches().map((b) => b.batch));
+    this.traceLogStart(env, cause);
+    return true;
+  }
+
+  /**
+   * A follower whose log ends before its leader's log start (Kafka's fetchOffsetAndTruncate after
+   * OFFSET_OUT_OF_RANGE): its log is emptied and starts again there, high watermark included.
+   */
+  startAtLeaderLogStart(env: BrokerEnv, offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.producers.rebuild([]);
+    this.traceLogStart(env, 'leader');
+    if (this.hw !== offset) this.setHw(env, offset);
   }
 
   // ---- the follower's side ------------------------------------------------------------------------
 
-  /** Appends what the leader sent (offsets and epochs as the leader wrote them). */
-  appendAsFollower(env: BrokerEnv, batches: RecordBatch[], leaderHw: number): void {
+  /**
+   * Appends what the leader sent (offsets and epochs as the leader wrote them), takes the leader's
+   * high watermark (clamped to this log's end) and then its log start offset (Kafka's
+   * ReplicaFetcherThread.processPartitionData; -1: not given).
+   */
+  appendAsFollower(env: BrokerEnv, batches: RecordBatch[], leaderHw: number, leaderLogStart = -1): void {
     const fresh = batches.filter((b) => lastOffsetOf(b) >= this.log.logEndOffset);
-    if (fresh.length > 0 && fresh[0]!.baseOffset === this.log.logEndOffset) {
+    const start = this.log.logStartOffset;
+    if (fresh.length > 0 && this.log.isEmpty && fresh[0]!.baseOffset < start) {
+      // An empty log started at its leader's log start, which DeleteRecords put inside a batch: it
+      // takes that whole batch, its start staying inside it (Kafka's Partition.appendRecordsToFollower
+      // on UnexpectedAppendOffsetException).
+      this.log.truncateFullyAndStartAt(fresh[0]!.baseOffset);
+      this.log.append(fresh);
+      for (const b of fresh) this.producers.update(b);
+      this.log.advanceLogStartOffset(start);
+      this.maybeFlush();
+    } else if (fresh.length > 0 && fresh[0]!.baseOffset === this.log.logEndOffset) {
       this.log.append(fresh);
       for (const b of fresh) this.producers.update(b);
       this.maybeFlush();
     }
-    const hw = this.settings.bugs.has('follower-hw-unclamped') ? leaderHw : Math.min(leaderHw, this.log.logEndOffset);
-    if (hw !== this.hw && hw >= 0) this.setHw(env, hw);
+    if (leaderHw < 0) return;
+    // Kafka's updateHighWatermark bounds it by the log start and the log end.
+    const hw = this.settings.bugs.has('follower-hw-unclamped') ? leaderHw : Math.max(this.log.logStartOffset, Math.min(leaderHw, this.log.logEndOffset));
+    // The leader's log start before the high watermark (never past the new one): what lies below it
+    // goes first, so no high watermark ever covers records of this log that the leader has deleted
+    // (a suffix of an old epoch the leader never had, say, left below its log start).
+    if (leaderLogStart > this.log.logStartOffset) this.advanceLogStart(env, Math.min(leaderLogStart, hw), 'leader');
+    if (hw !== this.hw) this.setHw(env, hw);
   }
 
   /** Truncates where the leader says this log diverges (the epoch cache's fetcher rule). */
@@ -379,7 +455,9 @@ export class Partition {
   /** Cuts the log back to `offset` (never past its end), rebuilding the producer state and clamping the high watermark. */
   truncateTo(env: BrokerEnv, offset: number): void {
     const truncated = offset < this.log.logEndOffset;
+    const start = this.log.logStartOffset;
     this.log.truncateTo(offset);
+    if (this.log.logStartOffset !== start) this.traceLogStart(env, 'truncate');
     if (this.settings.bugs.has('producer-state-lost-on-truncate')) {
       // The bug (KAFKA-5435): the reload after a truncation assumes the log holds no producer data.
       this.producers.rebuild([]);
@@ -408,6 +486,10 @@ export class Partition {
       leaderEpoch: this.leaderEpoch,
       exposed: this.role === 'leader' && hw >= this.leaderEpochStartOffset,
     });
+  }
+
+  private traceLogStart(env: BrokerEnv, cause: LogStartCause): void {
+    env.trace({ kind: 'partition-log-start', topic: this.topic, partition: this.partition, logStartOffset: this.log.logStartOffset, cause });
   }
 
   /** Traces the producer state beside what the log holds for it (producer-state-consistent), unless both are empty. */

@@ -4,12 +4,15 @@
 // watermark) and followers (fenced by leader epoch, KIP-320; diverging epochs, KIP-595), both
 // long-polled; ListOffsets, OffsetForLeaderEpoch, Metadata, InitProducerId (ids from blocks the
 // controller allots, producer-ids.ts) and DescribeConfigs (in describe-configs.ts); ISR shrink and
-// expansion through AlterPartition; high watermark checkpoints.
+// expansion through AlterPartition; high watermark checkpoints; the log start offset: retention
+// every log.retention.check.interval.ms (core/log/retention.ts), DeleteRecords waiting for every
+// replica to reach it, followers taking their leader's, and its checkpoints.
 
 import type { MetadataImage, PartitionState } from '../controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../env.ts';
 import { DEFAULT_LOG_CONFIG } from '../log/log-config.ts';
-import type { Config } from '../protocol/configs.ts';
+import { retentionDecision, retentionPolicy, type RetentionPolicy } from '../log/retention.ts';
+import { brokerRetentionMs, type Config } from '../protocol/configs.ts';
 import type {
   AllocateProducerIdsRequest,
   AllocateProducerIdsResponse,
@@ -20,8 +23,11 @@ import type {
 import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
+  DELETE_UP_TO_HIGH_WATERMARK,
   type DataMessage,
   type DataRequest,
+  type DeleteRecordsPartitionResult,
+  type DeleteRecordsRequest,
   type FetchPartitionRequest,
   type FetchPartitionResponse,
   type FetchRequest,
@@ -47,6 +53,8 @@ import { ProducerIdBlocks } from './producer-ids.ts';
 /** What the replica manager sends: data-plane responses, follower fetches and ISR changes. */
 type BrokerEnv = Env<DataMessage | AlterPartitionRequest | AllocateProducerIdsRequest | CreateTopicsRequest>;
 
+/** Kafka's Topic.isInternal: these topics are created with cleanup.policy=compact, and DeleteRecords refuses them. */
+const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
 /** The size batchSizeInBytes counts for a batch before its records. */
 const BATCH_HEADER_BYTES = 61;
 const T = {
@@ -58,6 +66,9 @@ const T = {
   producerIds: 'replica:producer-ids',
   offsetReset: 'replica:offset-reset:',
   flush: 'replica:flush:',
+  retention: 'replica:retention',
+  logStartCheckpoint: 'replica:log-start-checkpoint',
+  deleteRecordsTimeout: 'replica:delete-records-timeout:',
 } as const;
 
 interface DelayedProduce {
@@ -68,6 +79,16 @@ interface DelayedProduce {
   correlationId: number;
   results: Array<{ name: string; partition: ProducePartitionResponse }>;
   /** Partition key -> the offset the high watermark must pass. */
+  waiting: Map<string, number>;
+}
+
+/** A DeleteRecords request waiting until every replica's log start reaches the new one (Kafka's DelayedDeleteRecords). */
+interface DelayedDeleteRecords {
+  id: number;
+  from: NodeId;
+  correlationId: number;
+  results: Array<{ name: string; partition: DeleteRecordsPartitionResult }>;
+  /** Partition key -> the log start offset every replica must reach. */
   waiting: Map<string, number>;
 }
 
@@ -96,6 +117,7 @@ export class ReplicaManager {
   private readonly fetcher: FollowerFetcher;
   private readonly produces = new Map<number, DelayedProduce>();
   private readonly fetches = new Map<number, DelayedFetch>();
+  private readonly deleteRecords = new Map<number, DelayedDeleteRecords>();
   private readonly alterInFlight = new Map<string, number>();
   /** Partitions with a flush.ms timer armed. */
   private readonly flushArmed = new Set<string>();
@@ -106,8 +128,11 @@ export class ReplicaManager {
   private nextAutoCreateId = 1;
   private nextCorrelationId = 1;
   private readonly producerIds = new ProducerIdBlocks();
-  /** Followed partitions answered OFFSET_OUT_OF_RANGE, by key: the ListOffsets sent to their leader about it. */
-  private readonly resetting = new Map<string, { leader: NodeId; leaderEpoch: number; correlationId: number }>();
+  /**
+   * Followed partitions answered OFFSET_OUT_OF_RANGE, by key: the ListOffsets sent to their leader
+   * about it, first for its log end (latest), then, when this log is not ahead, its log start (earliest).
+   */
+  private readonly resetting = new Map<string, { leader: NodeId; leaderEpoch: number; correlationId: number; timestamp: number }>();
   private active = false;
   private image: MetadataImage | null = null;
 
@@ -147,6 +172,8 @@ export class ReplicaManager {
     this.checkpoints.read(env.storage);
     env.setTimer(this.config.int('replica.high.watermark.checkpoint.interval.ms'), T.hwCheckpoint);
     env.setTimer(this.isrCheckIntervalMs, T.isrCheck);
+    env.setTimer(this.config.int('log.retention.check.interval.ms'), T.retention);
+    env.setTimer(this.config.int('log.flush.start.offset.checkpoint.interval.ms'), T.logStartCheckpoint);
   }
 
   private get isrCheckIntervalMs(): number {
@@ -198,7 +225,11 @@ export class ReplicaManager {
       this.failWaiting(env, key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       this.partitions.delete(key);
       this.hooks.leadershipChanged?.(env as Env<never>, p.topic, p.partition, null);
-      if (image.topics.get(p.topicId) === undefined) p.log.deleteFiles();
+      if (image.topics.get(p.topicId) === undefined) {
+        p.log.deleteFiles();
+        // A topic created again under this name starts from scratch.
+        this.checkpoints.forget(key);
+      }
     }
     this.fetcher.pump(env);
   }
@@ -227,6 +258,15 @@ export class ReplicaManager {
     return registration !== undefined && this.image!.isActive(follower) && (brokerEpoch === -1 || brokerEpoch === registration.brokerEpoch);
   };
 
+  /** A topic's retention: its own configs over this broker's log.retention.* (internal topics are compacted, as Kafka creates them). */
+  private retentionPolicy(p: Partition): RetentionPolicy {
+    return retentionPolicy(this.image?.topics.get(p.topicId)?.config ?? {}, {
+      cleanupPolicy: INTERNAL_TOPICS.has(p.topic) ? 'compact' : 'delete',
+      retentionMs: brokerRetentionMs(this.config),
+      retentionBytes: this.config.int('log.retention.bytes'),
+    });
+  }
+
   private flushMs(p: Partition): number {
     const topicValue = this.image?.topics.get(p.topicId)?.config['flush.ms'];
     return topicValue === undefined ? this.config.int('log.flush.interval.ms') : Number(topicValue);
@@ -250,6 +290,8 @@ export class ReplicaManager {
         return this.onInitProducerId(env, from, req);
       case 'DescribeConfigs':
         return env.send(from, describeConfigs(req, { brokerId: this.brokerId, config: this.config, image: this.image }));
+      case 'DeleteRecords':
+        return this.onDeleteRecords(env, from, req);
     }
   }
 
@@ -415,17 +457,20 @@ export class ReplicaManager {
     const maxBytes = env.buggify?.('fetch.short-read') === true ? 1 : fp.partitionMaxBytes;
     if (follower !== null) {
       if (!p.replicas.includes(follower)) return fetchFailed(response, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      // Below the log start the follower cannot be served, whether or not its epochs diverge (Kafka's Partition.fetchRecords).
+      if (fp.fetchOffset < p.log.logStartOffset) return fetchFailed(response, ErrorCode.OFFSET_OUT_OF_RANGE);
       const diverging = fenceEpochs ? p.validateFetch(fp.fetchOffset, fp.lastFetchedEpoch) : null;
       if (diverging !== null) {
         response.divergingEpoch = diverging;
         response.highWatermark = p.hw;
         return response;
       }
-      if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) return fetchFailed(response, ErrorCode.OFFSET_OUT_OF_RANGE);
+      if (fp.fetchOffset > p.logEndOffset) return fetchFailed(response, ErrorCode.OFFSET_OUT_OF_RANGE);
       if (record) {
-        const { hwChanged, expandIsr } = p.followerFetched(env, follower, fp.fetchOffset, req.replicaEpoch);
+        const { hwChanged, expandIsr } = p.followerFetched(env, follower, fp.fetchOffset, req.replicaEpoch, fp.logStartOffset);
         if (expandIsr) this.proposeIsr(env, p, [...p.isr, follower]);
         if (hwChanged) this.afterHwChange(env, p.key);
+        this.checkDeleteRecords(env, p.key);
       }
       response.records = p.log.read(fp.fetchOffset, p.logEndOffset, maxBytes);
     } else {
@@ -692,7 +737,7 @@ export class ReplicaManager {
           continue;
         }
         if (fp.divergingEpoch !== null) p.truncateToDivergence(env, fp.divergingEpoch);
-        else p.appendAsFollower(env, fp.records, fp.highWatermark);
+        else p.appendAsFollower(env, fp.records, fp.highWatermark, fp.logStartOffset);
         if (fp.records.length > 0) this.scheduleFlush(env, p);
       }
     }
@@ -702,30 +747,35 @@ export class ReplicaManager {
   /**
    * Kafka's fetchOffsetAndTruncate: a follower answered OFFSET_OUT_OF_RANGE asks its leader for
    * the leader's log end (ListOffsets, latest, as a replica) and stops fetching the partition
-   * until the answer comes. Epoch validation makes this rare: it takes a follower ahead of a
-   * leader that cannot say where they diverge (an unclean election, or a fetch without a last
-   * fetched epoch).
+   * until the answers come. It takes a follower ahead of a leader that cannot say where they
+   * diverge (an unclean election, or a fetch without a last fetched epoch), or one whose log ends
+   * before the leader's log starts (retention or DeleteRecords went on while it was away).
    */
   private resetOutOfRange(env: BrokerEnv, leader: NodeId, p: Partition): void {
     if (this.resetting.has(p.key)) return;
-    const correlationId = this.nextCorrelationId++;
-    this.resetting.set(p.key, { leader, leaderEpoch: p.leaderEpoch, correlationId });
     env.setTimer(this.config.int('replica.socket.timeout.ms'), T.offsetReset + p.key);
+    this.askLeaderOffset(env, leader, p, LATEST_TIMESTAMP);
+  }
+
+  private askLeaderOffset(env: BrokerEnv, leader: NodeId, p: Partition, timestamp: number): void {
+    const correlationId = this.nextCorrelationId++;
+    this.resetting.set(p.key, { leader, leaderEpoch: p.leaderEpoch, correlationId, timestamp });
     env.send(leader, {
       api: 'ListOffsets',
       kind: 'request',
       correlationId,
       replicaId: this.brokerId,
       isolationLevel: 0,
-      topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, currentLeaderEpoch: p.leaderEpoch, timestamp: LATEST_TIMESTAMP }] }],
+      topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, currentLeaderEpoch: p.leaderEpoch, timestamp }] }],
     });
   }
 
   /**
-   * The leader's log end for a partition being reset: a follower ahead of it truncates to it, as
-   * Kafka does after an unclean election (the logs may differ below it: Kafka does not repair
-   * that); one behind simply fetches again from its own end. Either way fetching resumes. (Kafka's
-   * other branch, a leader whose log starts past the follower's end, needs retention to happen.)
+   * The leader's log end, then its log start, for a partition being reset. A follower ahead of the
+   * leader's end truncates to it, as Kafka does after an unclean election (the logs may differ
+   * below it: Kafka does not repair that); one not ahead asks where the leader's log starts, and
+   * if that is past its own end, empties its log and starts it there (truncateFullyAndStartAt);
+   * otherwise it simply fetches again from its own end. Fetching then resumes.
    */
   listOffsetsResponse(env: BrokerEnv, from: NodeId, res: ListOffsetsResponse): void {
     for (const topic of res.topics) {
@@ -734,10 +784,17 @@ export class ReplicaManager {
         const asked = this.resetting.get(key);
         if (asked === undefined || asked.correlationId !== res.correlationId || asked.leader !== from) continue;
         this.resetting.delete(key);
-        env.cancelTimer(T.offsetReset + key);
         const p = this.partitions.get(key);
         const current = p !== undefined && p.role === 'follower' && p.leader === from && p.leaderEpoch === asked.leaderEpoch;
-        if (current && lp.errorCode === ErrorCode.NONE && lp.offset >= 0 && lp.offset < p.logEndOffset) p.truncateTo(env, lp.offset);
+        const answered = current && lp.errorCode === ErrorCode.NONE && lp.offset >= 0;
+        if (answered && asked.timestamp === LATEST_TIMESTAMP && lp.offset >= p.logEndOffset) {
+          this.askLeaderOffset(env, from, p, EARLIEST_TIMESTAMP);
+          continue;
+        }
+        env.cancelTimer(T.offsetReset + key);
+        if (!answered) continue;
+        if (asked.timestamp === LATEST_TIMESTAMP) p.truncateTo(env, lp.offset);
+        else if (lp.offset > p.logEndOffset) p.startAtLeaderLogStart(env, lp.offset);
       }
     }
     this.fetcher.pump(env);
@@ -823,8 +880,18 @@ export class ReplicaManager {
       }
       env.setTimer(this.isrCheckIntervalMs, T.isrCheck);
     } else if (tag === T.hwCheckpoint) {
-      this.checkpoints.write(env.storage, this.partitions.values());
+      this.checkpoints.writeHighWatermarks(env.storage, this.partitions.values());
       env.setTimer(this.config.int('replica.high.watermark.checkpoint.interval.ms'), T.hwCheckpoint);
+    } else if (tag === T.retention) {
+      this.applyRetention(env);
+      env.setTimer(this.config.int('log.retention.check.interval.ms'), T.retention);
+    } else if (tag === T.logStartCheckpoint) {
+      this.checkpointLogStarts(env);
+      env.setTimer(this.config.int('log.flush.start.offset.checkpoint.interval.ms'), T.logStartCheckpoint);
+    } else if (tag.startsWith(T.deleteRecordsTimeout)) {
+      const delayed = this.deleteRecords.get(Number(tag.slice(T.deleteRecordsTimeout.length)));
+      // What still waits keeps REQUEST_TIMED_OUT and the low watermark it had when the request came.
+      if (delayed !== undefined) this.answerDeleteRecords(env, delayed);
     } else if (tag.startsWith(T.produceTimeout)) {
       const delayed = this.produces.get(Number(tag.slice(T.produceTimeout.length)));
       if (delayed !== undefined) {
@@ -873,7 +940,115 @@ export class ReplicaManager {
       delayed.waiting.delete(key);
       if (delayed.waiting.size === 0) this.answerProduce(env, delayed);
     }
+    this.checkDeleteRecords(env, key);
     this.wakeFetches(env, key);
+  }
+
+  // ---- the log start offset ---------------------------------------------------------------------
+
+  /**
+   * Kafka's LogManager.cleanupLogs: every partition this broker holds, led or followed, deletes
+   * what its topic's retention lets go (never past its own high watermark), rolling the active
+   * segment first when all of it goes.
+   */
+  private applyRetention(env: BrokerEnv): void {
+    const now = env.now();
+    for (const p of this.partitions.values()) {
+      const decision = retentionDecision({
+        segments: p.log.segmentInfos(),
+        // The bug (retention-past-hw): the high watermark guard is gone.
+        highWatermark: this.bugs.has('retention-past-hw') ? Infinity : p.hw,
+        logStartOffset: p.log.logStartOffset,
+        now,
+        policy: this.retentionPolicy(p),
+      });
+      if (decision.deleted.length === 0) continue;
+      if (decision.roll) p.log.roll();
+      if (p.advanceLogStart(env, decision.logStartOffset, 'retention')) this.checkDeleteRecords(env, p.key);
+    }
+  }
+
+  /**
+   * Kafka's checkpointLogStartOffsets: every log's start offset, written atomically when it changed
+   * (a log starting at 0 needs no entry).
+   */
+  private checkpointLogStarts(env: BrokerEnv): void {
+    this.checkpoints.writeLogStarts(env.storage, this.partitions.values());
+  }
+
+  /**
+   * DeleteRecords (Kafka's ReplicaManager.deleteRecords and Partition.deleteRecordsOnLeader): on
+   * the leader, the log start moves to the asked offset (-1: the high watermark; never past it,
+   * never back); the answer waits until every replica's log start has reached it (the low
+   * watermark), or for timeoutMs.
+   */
+  private onDeleteRecords(env: BrokerEnv, from: NodeId, req: DeleteRecordsRequest): void {
+    const results: DelayedDeleteRecords['results'] = [];
+    const waiting = new Map<string, number>();
+    for (const topic of req.topics) {
+      for (const dp of topic.partitions) {
+        const result: DeleteRecordsPartitionResult = { partitionIndex: dp.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.NONE };
+        results.push({ name: topic.name, partition: result });
+        const p = this.leaderOf(topic.name, dp.partitionIndex);
+        if (INTERNAL_TOPICS.has(topic.name)) result.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
+        else if (p === null)
+          result.errorCode = this.image?.topicByName(topic.name) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        else if (!this.retentionPolicy(p).delete) result.errorCode = ErrorCode.POLICY_VIOLATION;
+        else {
+          const offset = dp.offset === DELETE_UP_TO_HIGH_WATERMARK ? p.hw : dp.offset;
+          if (offset < 0 || offset > p.hw) {
+            result.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+            continue;
+          }
+          if (p.advanceLogStart(env, offset, 'delete-records')) this.checkDeleteRecords(env, p.key);
+          result.lowWatermark = p.lowWatermark;
+          if (result.lowWatermark < offset) {
+            // Until every replica reaches it, or the request times out (Kafka's DelayedDeleteRecords).
+            result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+            waiting.set(p.key, offset);
+          }
+        }
+      }
+    }
+    const delayed: DelayedDeleteRecords = { id: this.nextId++, from, correlationId: req.correlationId, results, waiting };
+    if (waiting.size === 0) return this.answerDeleteRecords(env, delayed);
+    this.deleteRecords.set(delayed.id, delayed);
+    env.setTimer(req.timeoutMs, T.deleteRecordsTimeout + delayed.id);
+  }
+
+  /** Settles the waiting DeleteRecords on `key` whose every replica now starts at or past the new log start (or whose leader left). */
+  private checkDeleteRecords(env: BrokerEnv, key: string): void {
+    for (const delayed of this.deleteRecords.values()) {
+      const required = delayed.waiting.get(key);
+      if (required === undefined) continue;
+      const result = delayed.results.find((r) => `${r.name}-${r.partition.partitionIndex}` === key)!.partition;
+      const p = this.partitions.get(key);
+      if (p === undefined || p.role !== 'leader') {
+        result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        result.lowWatermark = -1;
+      } else {
+        const low = p.lowWatermark;
+        if (low < required) continue;
+        result.errorCode = ErrorCode.NONE;
+        result.lowWatermark = low;
+      }
+      delayed.waiting.delete(key);
+      if (delayed.waiting.size === 0) this.answerDeleteRecords(env, delayed);
+    }
+  }
+
+  private answerDeleteRecords(env: BrokerEnv, delayed: DelayedDeleteRecords): void {
+    this.deleteRecords.delete(delayed.id);
+    env.cancelTimer(T.deleteRecordsTimeout + delayed.id);
+    const topics = new Map<string, DeleteRecordsPartitionResult[]>();
+    for (const { name, partition } of delayed.results) topics.set(name, [...(topics.get(name) ?? []), partition]);
+    env.send(delayed.from, {
+      api: 'DeleteRecords',
+      kind: 'response',
+      correlationId: delayed.correlationId,
+      throttleTimeMs: 0,
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    });
   }
 
   /** flush.ms: the oldest unsynced write is fsynced at most that long after it was appended. */

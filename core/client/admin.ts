@@ -1,7 +1,8 @@
 // The admin client's operations (Kafka's Admin.createTopics / deleteTopics / createPartitions) sent
 // to the controllers: it tries them in turn until the active one answers (NOT_CONTROLLER means "ask
 // another"), retries after a request timeout, and records each operation as client history.
-// describeConfigs goes to a broker instead: any one for topics, the broker itself for its own config.
+// describeConfigs goes to a broker instead: any one for topics, the broker itself for its own config;
+// deleteRecords to each partition's leader, found with Metadata and found again when it moves.
 
 import type { Env, Node, NodeId, TimerTag } from '../env.ts';
 import type {
@@ -14,20 +15,50 @@ import type {
 } from '../protocol/controller.ts';
 import {
   ConfigResourceType,
+  type DeleteRecordsRequest,
+  type DeleteRecordsResponse,
   type DescribeConfigsRequest,
   type DescribeConfigsResource,
   type DescribeConfigsResponse,
   type DescribeConfigsResult,
+  type MetadataRequest,
+  type MetadataResponse,
 } from '../protocol/data.ts';
 import { ErrorCode, errorName } from '../protocol/errors.ts';
 
 /** What the admin client sends and hears. */
-export type AdminMessage = ControllerMessage | DescribeConfigsRequest | DescribeConfigsResponse;
+export type AdminMessage =
+  ControllerMessage | DescribeConfigsRequest | DescribeConfigsResponse | MetadataRequest | MetadataResponse | DeleteRecordsRequest | DeleteRecordsResponse;
 
 export interface AdminSettings {
   requestTimeoutMs: number;
   retryBackoffMs: number;
+  /** How long an operation that retries (deleteRecords) may take in all (Kafka's default.api.timeout.ms, 60 s by default). */
+  apiTimeoutMs?: number;
 }
+
+/** Records to delete: those of `topic`/`partition` below `offset` (-1: below the high watermark). */
+export interface RecordsToDelete {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** A partition's answer to deleteRecords: its low watermark (every replica's log starts there or later), or an error. */
+export interface DeletedRecords {
+  topic: string;
+  partition: number;
+  lowWatermark: number;
+  errorCode: number;
+}
+
+/** Per partition, errors after which the leader is looked up again (Kafka's InvalidMetadataException) or the request retried. */
+const DELETE_RECORDS_RETRIABLE: ReadonlySet<number> = new Set([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.REQUEST_TIMED_OUT,
+]);
 
 export interface TopicResult {
   name: string;
@@ -51,7 +82,24 @@ type Operation =
       resources: DescribeConfigsResource[];
       options: DescribeConfigsOptions;
       done: (results: DescribeConfigsResult[]) => void;
-    };
+    }
+  | DeleteRecordsOperation;
+
+interface DeleteRecordsOperation {
+  kind: 'delete-records';
+  id: number;
+  partitions: RecordsToDelete[];
+  /** How long each leader may wait for its followers (the request's timeoutMs). */
+  timeoutMs: number;
+  /** When the operation gives up on what is still unanswered. */
+  deadline: number;
+  /** Each partition's leader as the last Metadata said (partitions not in it are looked up). */
+  leaders: Map<string, NodeId>;
+  results: Map<string, DeletedRecords>;
+  done: (results: DeletedRecords[]) => void;
+}
+
+const partitionKey = (topic: string, partition: number) => `${topic}/${partition}`;
 
 const RETRY: TimerTag = 'admin:retry';
 
@@ -112,14 +160,44 @@ export class AdminClient implements Node<AdminMessage> {
     this.enqueue(env, op);
   }
 
+  /**
+   * Deletes the records of each partition below its offset (Kafka's Admin.deleteRecords): each leader
+   * moves its log start there and answers once every replica's log starts there or later, with the
+   * low watermark. A partition whose leader moved is looked up again, until the API timeout.
+   */
+  deleteRecords(
+    env: Env<AdminMessage>,
+    partitions: RecordsToDelete[],
+    done: (results: DeletedRecords[]) => void = () => {},
+    timeoutMs: number = this.settings.requestTimeoutMs,
+  ): void {
+    const op: DeleteRecordsOperation = {
+      kind: 'delete-records',
+      id: this.nextOpId++,
+      partitions,
+      timeoutMs,
+      deadline: env.now() + (this.settings.apiTimeoutMs ?? 60_000),
+      leaders: new Map(),
+      results: new Map(),
+      done,
+    };
+    env.trace({ kind: 'client', op: 'delete-records', type: 'invoke', id: op.id, value: partitions });
+    this.enqueue(env, op);
+  }
+
   receive(env: Env<AdminMessage>, _from: NodeId, msg: AdminMessage): void {
     if (msg.kind !== 'response' || this.inFlight === null || msg.correlationId !== this.inFlight.correlationId) return;
-    if (msg.api !== 'CreateTopics' && msg.api !== 'DeleteTopics' && msg.api !== 'CreatePartitions' && msg.api !== 'DescribeConfigs') return;
     const op = this.inFlight.op;
+    if (op.kind === 'delete-records' && (msg.api === 'Metadata' || msg.api === 'DeleteRecords')) {
+      this.inFlight = null;
+      env.cancelTimer(RETRY);
+      return msg.api === 'Metadata' ? this.leadersFound(env, op, msg) : this.recordsDeleted(env, op, msg);
+    }
+    if (msg.api !== 'CreateTopics' && msg.api !== 'DeleteTopics' && msg.api !== 'CreatePartitions' && msg.api !== 'DescribeConfigs') return;
     this.inFlight = null;
     env.cancelTimer(RETRY);
     // Correlation ids are the client's own, so the answer is always of the operation's kind.
-    if (msg.api === 'DescribeConfigs' || op.kind === 'describe-configs') {
+    if (msg.api === 'DescribeConfigs' || op.kind === 'describe-configs' || op.kind === 'delete-records') {
       if (msg.api === 'DescribeConfigs' && op.kind === 'describe-configs') this.describeAnswered(env, op, msg);
       return this.sendNext(env);
     }
@@ -152,6 +230,72 @@ export class AdminClient implements Node<AdminMessage> {
     op.done(msg.results);
   }
 
+  /** The partitions' leaders (or that a topic or partition does not exist); what has no leader yet is looked up again after a backoff. */
+  private leadersFound(env: Env<AdminMessage>, op: DeleteRecordsOperation, msg: MetadataResponse): void {
+    for (const p of this.unanswered(op)) {
+      const topic = msg.topics.find((t) => t.name === p.topic);
+      const partition = topic?.partitions.find((x) => x.partitionIndex === p.partition);
+      if (topic !== undefined && topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) this.answer(op, p, -1, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      else if (topic !== undefined && topic.errorCode === ErrorCode.NONE && partition === undefined)
+        this.answer(op, p, -1, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      else if (partition !== undefined && partition.leaderId !== null) op.leaders.set(partitionKey(p.topic, p.partition), partition.leaderId);
+    }
+    if (this.unanswered(op).some((p) => !op.leaders.has(partitionKey(p.topic, p.partition)))) this.brokerTarget = (this.brokerTarget + 1) % this.brokers.length;
+    this.continueDeleteRecords(
+      env,
+      op,
+      this.unanswered(op).every((p) => !op.leaders.has(partitionKey(p.topic, p.partition))),
+    );
+  }
+
+  /** A leader's answer: final for each partition unless it moved or timed out, which is tried again (after fresh metadata). */
+  private recordsDeleted(env: Env<AdminMessage>, op: DeleteRecordsOperation, msg: DeleteRecordsResponse): void {
+    let retry = false;
+    for (const t of msg.topics) {
+      for (const r of t.partitions) {
+        const p = op.partitions.find((x) => x.topic === t.name && x.partition === r.partitionIndex);
+        if (p === undefined || op.results.has(partitionKey(p.topic, p.partition))) continue;
+        if (DELETE_RECORDS_RETRIABLE.has(r.errorCode)) {
+          op.leaders.delete(partitionKey(p.topic, p.partition));
+          retry = true;
+        } else this.answer(op, p, r.lowWatermark, r.errorCode);
+      }
+    }
+    this.continueDeleteRecords(env, op, retry);
+  }
+
+  private answer(op: DeleteRecordsOperation, p: RecordsToDelete, lowWatermark: number, errorCode: number): void {
+    op.results.set(partitionKey(p.topic, p.partition), { topic: p.topic, partition: p.partition, lowWatermark, errorCode });
+  }
+
+  private unanswered(op: DeleteRecordsOperation): RecordsToDelete[] {
+    return op.partitions.filter((p) => !op.results.has(partitionKey(p.topic, p.partition)));
+  }
+
+  /** Finishes the operation once every partition is answered (or its time is up); otherwise it goes on, after a backoff when asked. */
+  private continueDeleteRecords(env: Env<AdminMessage>, op: DeleteRecordsOperation, backoff: boolean): void {
+    if (env.now() >= op.deadline) for (const p of this.unanswered(op)) this.answer(op, p, -1, ErrorCode.REQUEST_TIMED_OUT);
+    if (this.unanswered(op).length > 0) {
+      this.queue.unshift(op);
+      if (backoff) env.setTimer(this.settings.retryBackoffMs, RETRY);
+      else this.sendNext(env);
+      return;
+    }
+    const results = op.partitions.map((p) => op.results.get(partitionKey(p.topic, p.partition))!);
+    const failed = results.filter((r) => r.errorCode !== ErrorCode.NONE);
+    if (failed.length === 0) env.trace({ kind: 'client', op: 'delete-records', type: 'ok', id: op.id, value: results });
+    else
+      env.trace({
+        kind: 'client',
+        op: 'delete-records',
+        type: 'fail',
+        id: op.id,
+        error: failed.map((r) => `${r.topic}/${r.partition}: ${errorName(r.errorCode)}`).join(', '),
+      });
+    op.done(results);
+    this.sendNext(env);
+  }
+
   fire(env: Env<AdminMessage>, tag: TimerTag): void {
     if (tag !== RETRY) return;
     if (this.inFlight !== null) {
@@ -159,8 +303,15 @@ export class AdminClient implements Node<AdminMessage> {
       const op = this.inFlight.op;
       this.queue.unshift(op);
       this.inFlight = null;
-      if (op.kind === 'describe-configs') this.brokerTarget = (this.brokerTarget + 1) % this.brokers.length;
+      if (op.kind === 'describe-configs' || op.kind === 'delete-records') this.brokerTarget = (this.brokerTarget + 1) % this.brokers.length;
       else this.target = (this.target + 1) % this.controllers.length;
+      // A leader that never answered is looked up again.
+      if (op.kind === 'delete-records') op.leaders.clear();
+    }
+    const next = this.queue[0];
+    if (next?.kind === 'delete-records' && env.now() >= next.deadline) {
+      this.queue.shift();
+      return this.continueDeleteRecords(env, next, false);
     }
     this.sendNext(env);
   }
@@ -198,8 +349,31 @@ export class AdminClient implements Node<AdminMessage> {
           includeDocumentation: op.options.includeDocumentation ?? false,
         });
         break;
+      case 'delete-records':
+        return this.sendDeleteRecords(env, op, correlationId);
     }
     env.setTimer(timeoutMs, RETRY);
+  }
+
+  /** Metadata while some partition's leader is unknown; otherwise DeleteRecords to the first partition's leader, for all it leads. */
+  private sendDeleteRecords(env: Env<AdminMessage>, op: DeleteRecordsOperation, correlationId: number): void {
+    const unanswered = this.unanswered(op);
+    const unknown = unanswered.filter((p) => !op.leaders.has(partitionKey(p.topic, p.partition)));
+    if (unknown.length > 0) {
+      const topics = [...new Set(unknown.map((p) => p.topic))];
+      env.send(this.brokers[this.brokerTarget]!, { api: 'Metadata', kind: 'request', correlationId, topics, allowAutoTopicCreation: false });
+      env.setTimer(this.settings.requestTimeoutMs, RETRY);
+      return;
+    }
+    const leader = op.leaders.get(partitionKey(unanswered[0]!.topic, unanswered[0]!.partition))!;
+    const led = unanswered.filter((p) => op.leaders.get(partitionKey(p.topic, p.partition)) === leader);
+    const topics = [...new Set(led.map((p) => p.topic))].map((name) => ({
+      name,
+      partitions: led.filter((p) => p.topic === name).map((p) => ({ partitionIndex: p.partition, offset: p.offset })),
+    }));
+    env.send(leader, { api: 'DeleteRecords', kind: 'request', correlationId, topics, timeoutMs: op.timeoutMs });
+    // The leader may wait timeoutMs for its followers before it answers.
+    env.setTimer(this.settings.requestTimeoutMs + op.timeoutMs, RETRY);
   }
 
   /** A broker's own config is described only by that broker (as Kafka's admin routes it); topics by any broker. */

@@ -339,8 +339,8 @@ export class PartitionLog {
    */
   truncateTo(offset: number): void {
     if (offset >= this.logEndOffset) return;
-    if (offset <= this.segments[0]!.baseOffset) {
-      // Nothing is left: Kafka's truncateFullyAndStartAt.
+    if (offset < this.startOffset || offset <= this.segments[0]!.baseOffset) {
+      // Nothing is left: the log starts again there (Kafka's truncateTo below the log start).
       this.resetSegments(offset);
       this.startOffset = offset;
     } else {
@@ -359,14 +359,18 @@ export class PartitionLog {
     this.observer.truncated(this.logEndOffset);
   }
 
-  /** Empties the log and starts it again at `offset` (Kafka's truncateFullyAndStartAt). */
+  /**
+   * Empties the log and starts it again at `offset`, which may lie past the old log end (a follower
+   * whose leader's log now starts beyond it) or below the old start (Kafka's truncateFullyAndStartAt).
+   * The observer hears nothing: the caller reports the new log start.
+   */
   truncateFullyAndStartAt(offset: number): void {
     this.resetSegments(offset);
     this.startOffset = offset;
-    this.epochs.truncateFromEnd(offset);
+    this.epochs.truncateFromEnd(-1);
     this.writeEpochCheckpoint();
-    this.flushedEnd = Math.min(this.flushedEnd, offset);
-    this.observer.truncated(this.logEndOffset);
+    this.flushedEnd = offset;
+    this.unflushedMessages = 0;
   }
 
   /** Deletes every segment and starts one, empty, at `baseOffset`. */

@@ -25,7 +25,16 @@ import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-
 
 export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage;
 
-const DATA_APIS: ReadonlySet<string> = new Set(['Produce', 'Fetch', 'ListOffsets', 'OffsetForLeaderEpoch', 'Metadata', 'InitProducerId', 'DescribeConfigs']);
+const DATA_APIS: ReadonlySet<string> = new Set([
+  'Produce',
+  'Fetch',
+  'ListOffsets',
+  'OffsetForLeaderEpoch',
+  'Metadata',
+  'InitProducerId',
+  'DescribeConfigs',
+  'DeleteRecords',
+]);
 
 export interface KafkaNodeSpec {
   id: NodeId;

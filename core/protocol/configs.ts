@@ -66,6 +66,43 @@ export const CONFIG_DEFS = {
   },
   'log.flush.interval.ms': { type: 'long', default: 9223372036854775807, doc: 'Milliseconds a partition log may stay unsynced (default: no limit).' },
   'log.flush.scheduler.interval.ms': { type: 'long', default: 9223372036854775807, min: 1, doc: 'How often logs are checked against log.flush.interval.ms.' },
+  // Retention (the brokers' defaults for the topics' retention.ms and retention.bytes)
+  'log.retention.check.interval.ms': {
+    type: 'long',
+    default: 300000,
+    min: 1,
+    doc: 'How often each partition log is checked for segments retention may delete.',
+  },
+  'log.retention.ms': {
+    type: 'long',
+    default: 604800000,
+    min: -1,
+    doc: 'Default retention.ms of topics (-1: no time limit); when set it wins over log.retention.minutes and log.retention.hours.',
+  },
+  'log.retention.minutes': {
+    type: 'int',
+    default: 10080,
+    min: -1,
+    doc: 'Default retention of topics in minutes, when log.retention.ms is not set; wins over log.retention.hours.',
+  },
+  'log.retention.hours': {
+    type: 'int',
+    default: 168,
+    min: -1,
+    doc: 'Default retention of topics in hours, when neither log.retention.ms nor log.retention.minutes is set.',
+  },
+  'log.retention.bytes': {
+    type: 'long',
+    default: -1,
+    min: -1,
+    doc: 'Default retention.bytes of topics: the most bytes a partition keeps (-1: no size limit).',
+  },
+  'log.flush.start.offset.checkpoint.interval.ms': {
+    type: 'int',
+    default: 60000,
+    min: 0,
+    doc: 'How often log start offsets are checkpointed to disk (a restart resumes from the last checkpoint).',
+  },
   // Group coordinator (classic groups) and __consumer_offsets
   'offsets.topic.num.partitions': { type: 'int', default: 50, min: 1, doc: 'Partitions of __consumer_offsets, created on the first FindCoordinator.' },
   'offsets.topic.replication.factor': {
@@ -178,6 +215,25 @@ function coerce(key: string, def: ConfigDef, value: ConfigValue): ConfigValue {
   }
 }
 
+/**
+ * The brokers' default for topics' retention.ms (Kafka's logRetentionTimeMillis): log.retention.ms
+ * when set, else log.retention.minutes when set, else log.retention.hours; any negative value is -1
+ * (no time limit).
+ */
+export function brokerRetentionMs(config: Config): number {
+  const set = config.overrides();
+  const ms =
+    set['log.retention.ms'] !== undefined
+      ? config.int('log.retention.ms')
+      : set['log.retention.minutes'] !== undefined
+        ? config.int('log.retention.minutes') * 60_000
+        : config.int('log.retention.hours') * 3_600_000;
+  return ms < 0 ? -1 : ms;
+}
+
+/** The broker keys behind a topic's retention.ms, in Kafka's order of precedence. */
+export const RETENTION_MS_SYNONYMS = ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'] as const;
+
 /** `unknown config "x"`, with the broker config meant when it is a near miss, or where a topic config goes. */
 function unknownConfigMessage(key: string): string {
   if (key in TOPIC_CONFIG_DEFAULTS) return `unknown config "${key}": it is a topic config (set it in the topic's config, not the broker's)`;
@@ -201,14 +257,11 @@ export const TOPIC_CONFIG_DEFAULTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Kafka topic configs that Samsa does not act on yet: a log keeps every record, whole, forever
- * (no retention, compaction, segments, compression or size limits). Accepting them would promise
- * what is not there, so they are refused until the storage work builds them.
+ * Kafka topic configs that Samsa does not act on yet: a log is one segment, kept whole (no
+ * compaction, segments, compression or size limits). Accepting them would promise what is not
+ * there, so they are refused until the storage work builds them; so is cleanup.policy compact.
  */
 export const TOPIC_CONFIGS_NOT_BUILT: ReadonlySet<string> = new Set([
-  'cleanup.policy',
-  'retention.ms',
-  'retention.bytes',
   'segment.bytes',
   'segment.ms',
   'compression.type',
@@ -222,8 +275,8 @@ export function topicConfigProblem(name: string, value: string): string | null {
     if (name in CONFIG_DEFS) return `unknown topic config "${name}": it is a broker config (set it in the cluster's config, not the topic's)`;
     return `unknown topic config "${name}"${didYouMean(name, Object.keys(TOPIC_CONFIG_DEFAULTS))}`;
   }
-  if (TOPIC_CONFIGS_NOT_BUILT.has(name)) {
-    return `topic config "${name}" is not built yet: Samsa keeps every record whole and forever (no retention, compaction, segments, compression or size limits), so it refuses the setting rather than ignore it`;
+  if (TOPIC_CONFIGS_NOT_BUILT.has(name) || (name === 'cleanup.policy' && value.split(',').includes('compact'))) {
+    return `topic config "${name}" is not built yet: a Samsa log is one segment, kept whole (no compaction, segments, compression or size limits), so it refuses the setting rather than ignore it`;
   }
   const got = `, got ${JSON.stringify(value)}`;
   switch (name) {
@@ -243,5 +296,5 @@ export function topicConfigProblem(name: string, value: string): string | null {
   }
 }
 
-/** Kafka's lower bounds on topic configs (LogConfig: min.insync.replicas and flush.messages at least 1); others at least 0. */
-const TOPIC_CONFIG_MIN: Readonly<Record<string, number>> = { 'min.insync.replicas': 1, 'flush.messages': 1 };
+/** Kafka's lower bounds on topic configs (LogConfig: min.insync.replicas and flush.messages at least 1, retention.ms and retention.bytes -1 for no limit); others at least 0. */
+const TOPIC_CONFIG_MIN: Readonly<Record<string, number>> = { 'min.insync.replicas': 1, 'flush.messages': 1, 'retention.ms': -1, 'retention.bytes': -1 };

@@ -1,5 +1,5 @@
 // The data-plane requests brokers serve, with Kafka's field names (Produce v9+, Fetch v12+,
-// ListOffsets v7, OffsetForLeaderEpoch v4, Metadata v12, InitProducerId v4, DescribeConfigs v4). Node ids are the
+// ListOffsets v7, OffsetForLeaderEpoch v4, Metadata v12, InitProducerId v4, DescribeConfigs v4, DeleteRecords v2). Node ids are the
 // simulator's names; the wire codec maps them to Kafka's int32 ids. A consumer's replicaId is
 // null (Kafka's -1); a follower's is its broker id, with its broker epoch (KIP-903).
 
@@ -245,8 +245,49 @@ export interface DescribeConfigsResponse {
   results: DescribeConfigsResult[];
 }
 
+/** DeleteRecords' offset that means "the high watermark" (DeleteRecordsRequest.HIGH_WATERMARK). */
+export const DELETE_UP_TO_HIGH_WATERMARK = -1;
+
+/** DeleteRecords (API 21): move each partition's log start offset up to `offset` (records below it are deleted). */
+export interface DeleteRecordsRequest {
+  api: 'DeleteRecords';
+  kind: 'request';
+  correlationId: number;
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; offset: number }> }>;
+  timeoutMs: number;
+}
+
+export interface DeleteRecordsPartitionResult {
+  partitionIndex: number;
+  /** The smallest log start offset among the partition's replicas once they all reached the new one (-1 on error). */
+  lowWatermark: number;
+  errorCode: number;
+}
+
+export interface DeleteRecordsResponse {
+  api: 'DeleteRecords';
+  kind: 'response';
+  correlationId: number;
+  throttleTimeMs: number;
+  topics: Array<{ name: string; partitions: DeleteRecordsPartitionResult[] }>;
+}
+
 export type DataRequest =
-  ProduceRequest | FetchRequest | ListOffsetsRequest | OffsetForLeaderEpochRequest | MetadataRequest | InitProducerIdRequest | DescribeConfigsRequest;
+  | ProduceRequest
+  | FetchRequest
+  | ListOffsetsRequest
+  | OffsetForLeaderEpochRequest
+  | MetadataRequest
+  | InitProducerIdRequest
+  | DescribeConfigsRequest
+  | DeleteRecordsRequest;
 export type DataResponse =
-  ProduceResponse | FetchResponse | ListOffsetsResponse | OffsetForLeaderEpochResponse | MetadataResponse | InitProducerIdResponse | DescribeConfigsResponse;
+  | ProduceResponse
+  | FetchResponse
+  | ListOffsetsResponse
+  | OffsetForLeaderEpochResponse
+  | MetadataResponse
+  | InitProducerIdResponse
+  | DescribeConfigsResponse
+  | DeleteRecordsResponse;
 export type DataMessage = DataRequest | DataResponse;

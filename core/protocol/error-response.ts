@@ -93,6 +93,17 @@ export function errorResponse(req: DataRequest | ControllerRequest, errorCode: n
         correlationId,
         results: req.resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })),
       };
+    case 'DeleteRecords':
+      return {
+        api: 'DeleteRecords',
+        kind: 'response',
+        correlationId,
+        throttleTimeMs: 0,
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode })),
+        })),
+      };
     case 'BrokerRegistration':
       return { api: 'BrokerRegistration', kind: 'response', correlationId, errorCode, brokerEpoch: -1 };
     case 'BrokerHeartbeat':

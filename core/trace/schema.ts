@@ -22,6 +22,9 @@ export type ProducerEntrySummary = [number, number, Array<[number, number, numbe
 /** An idempotent producer's batch as a replica's log holds it: [baseOffset, lastOffset, producerId, producerEpoch, baseSequence]. */
 export type ProducerBatchSummary = [number, number, number, number, number];
 
+/** Why a replica's log start offset moved. */
+export type LogStartCause = 'retention' | 'delete-records' | 'leader' | 'truncate';
+
 /** A client operation's history type (Jepsen): invoke, then ok (it happened), fail (it did not) or info (unknown). */
 export type ClientOpType = 'invoke' | 'ok' | 'fail' | 'info';
 
@@ -72,12 +75,24 @@ export interface NodeEvents {
   'partition-append': { topic: string; partition: number; batches: BatchSummary[] };
   /** The replica's log was truncated; `endOffset` is its new log end offset. */
   'partition-truncate': { topic: string; partition: number; endOffset: number };
-  /** The replica's log as recovered from storage at start (batches held). */
-  'partition-recover': { topic: string; partition: number; batches: BatchSummary[]; tornBytes: number; highWatermark: number };
+  /**
+   * The replica's log as recovered from storage at start (batches held). `logStartOffset` is given
+   * when the log starts past offset 0 (from its checkpoint, or with its first batch), and may fall
+   * inside the first batch.
+   */
+  'partition-recover': { topic: string; partition: number; batches: BatchSummary[]; tornBytes: number; highWatermark: number; logStartOffset?: number };
   /** The replica's high watermark changed. `exposed`: a leader whose high watermark has reached its epoch's start offset. */
   'partition-hw': { topic: string; partition: number; highWatermark: number; role: 'leader' | 'follower'; leaderEpoch: number; exposed: boolean };
   /** The replica took a role from the metadata (leader, follower, or none once not a replica). */
   'partition-role': { topic: string; partition: number; role: 'leader' | 'follower' | 'none'; leader: NodeId | null; leaderEpoch: number };
+  /**
+   * The replica's log start offset moved: the records below it are gone on purpose. `retention`:
+   * segments past retention.ms or retention.bytes were deleted; `delete-records`: a DeleteRecords
+   * request (leaders only); `leader`: a follower took its leader's log start, or started its log
+   * again at it (when its own log ended below it, the new start is past its old log end);
+   * `truncate`: a truncation below the log start started the log again lower.
+   */
+  'partition-log-start': { topic: string; partition: number; logStartOffset: number; cause: LogStartCause };
   /** A leader's ISR view changed: the committed ISR and a pending AlterPartition's, if any. */
   'partition-isr': { topic: string; partition: number; isr: NodeId[]; pendingIsr: NodeId[] | null; partitionEpoch: number };
   /**
@@ -296,6 +311,7 @@ const KINDS: Record<EventKind, true> = {
   'partition-hw': true,
   'partition-role': true,
   'partition-isr': true,
+  'partition-log-start': true,
   'producer-state': true,
   'group-state': true,
   'group-commit': true,

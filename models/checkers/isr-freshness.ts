@@ -98,7 +98,16 @@ export class IsrFreshness {
       }
       case 'partition-recover': {
         const last = event.batches.at(-1);
-        this.logs.set(`${node}|${partitionName(event.topic, event.partition)}`, { logEndOffset: last === undefined ? 0 : last[1] + 1, droppedAt: now });
+        this.logs.set(`${node}|${partitionName(event.topic, event.partition)}`, {
+          logEndOffset: last === undefined ? (event.logStartOffset ?? 0) : last[1] + 1,
+          droppedAt: now,
+        });
+        return;
+      }
+      case 'partition-log-start': {
+        // A log started again past its end (a follower behind its leader's log start) ends there.
+        const key = partitionName(event.topic, event.partition);
+        if (event.logStartOffset > (this.logs.get(`${node}|${key}`)?.logEndOffset ?? 0)) this.logEndChanged(now, node, key, event.logStartOffset);
         return;
       }
       case 'partition-append': {

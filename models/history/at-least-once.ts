@@ -2,11 +2,12 @@
 // process) processes every acknowledged record of its topics at least once: a member that takes
 // over a partition starts at the committed offset, never past a record no member processed. Records
 // before where the group first started a partition (auto.offset.reset, no offset committed yet) are
-// not the group's to read. Also counts re-deliveries, as Jepsen counts duplicates: records a member
+// not the group's to read, nor are records deleted (retention, DeleteRecords) once committed. Also counts re-deliveries, as Jepsen counts duplicates: records a member
 // of the group got again after the group had processed them once (allowed by at-least-once).
 
 import type { NodeId } from '../../core/env.ts';
 import type { CheckerInfo, Report } from '../violation.ts';
+import { CommitFacts } from './commit-facts.ts';
 import { CompactionFacts } from './compaction-facts.ts';
 import { type HistoryChecker } from './history-checker.ts';
 import { partitionKey } from './group-values.ts';
@@ -16,7 +17,7 @@ import { PartitionMap } from './partition-map.ts';
 export const AT_LEAST_ONCE: CheckerInfo = {
   name: 'at-least-once',
   statement:
-    'A consumer group that commits after processing processes every acknowledged record of its topics at least once (from where it first started each partition), whatever members crash, leave or rebalance.',
+    'A consumer group that commits after processing processes every acknowledged record of its topics at least once (from where it first started each partition, and unless retention or DeleteRecords deleted it once committed), whatever members crash, leave or rebalance.',
   source: "Kafka docs (delivery semantics: at-least-once with commit after processing); Jepsen's Kafka workload (consumer groups, unseen records)",
 };
 
@@ -49,12 +50,14 @@ export class AtLeastOnce implements HistoryChecker {
   private finished = false;
 
   /**
+   * Records deleted once committed (retention, DeleteRecords: `facts`) are not the group's to read.
    * On a compacted topic a record that a later write of its key superseded, or a tombstone, may be
    * gone before the group reads it (compaction keeps each key's last value; tombstone-visible
-   * judges tombstones): such records are not the group's to process.
+   * judges tombstones): such records are not the group's to process either.
    */
   constructor(
     private readonly report: Report,
+    private readonly facts: CommitFacts = new CommitFacts(),
     private readonly compaction?: CompactionFacts,
   ) {}
 
@@ -103,7 +106,13 @@ export class AtLeastOnce implements HistoryChecker {
           const start = g.firstStart.get(partitionKey(topic, partition)) ?? 0;
           const seen = g.processed.get(topic, partition);
           const missed = [...acked]
-            .filter(([offset, write]) => offset >= start && !(seen?.has(offset) ?? false) && !this.compactedAway(topic, partition, offset, write))
+            .filter(
+              ([offset, write]) =>
+                offset >= start &&
+                !(seen?.has(offset) ?? false) &&
+                !this.facts.deleted(topic, partition, offset) &&
+                !this.compactedAway(topic, partition, offset, write),
+            )
             .map(([offset]) => offset)
             .sort((a, b) => a - b);
           if (missed.length > 0) this.missed(name, g, topic, partition, missed, acked);

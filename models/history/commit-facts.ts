@@ -2,8 +2,9 @@
 // highest high watermark any replica has reported so far (no leader can have served a consumer a
 // record at or above it), and the offset from which committed records were lost (a leader elected
 // without them, as unclean elections and power losses without fsync allow), from where on one
-// offset may have held two committed records in turn. Fed by the partition ghost as one of its
-// hooks; without it (a black-box history) nothing is known, and every read counts as committed.
+// offset may have held two committed records in turn; and below which records were deleted on
+// purpose (a traced log start). Fed by the partition ghost as one of its hooks; without it (a
+// black-box history) nothing is known, and every read counts as committed.
 
 import type { NodeEvents } from '../../core/trace/schema.ts';
 import type { GhostPartition, GhostPartitionReplica, PartitionHooks } from '../partition-ghost.ts';
@@ -14,6 +15,11 @@ interface Commitment {
   frontier: number;
   /** The lowest offset from which a leader lacked committed records; Infinity if none did. */
   lostFrom: number;
+  /**
+   * Offset ranges [from, to) deleted on purpose, merged and in order: each replica's log start
+   * moving from one offset to a higher one deleted what lay between, as far as it was committed then.
+   */
+  deleted: Array<[number, number]>;
 }
 
 export class CommitFacts implements PartitionHooks {
@@ -46,6 +52,27 @@ export class CommitFacts implements PartitionHooks {
     return this.active && offset >= this.frontier(topic, partition);
   }
 
+  /**
+   * Whether the record at `offset` was deleted on purpose: below a log start that some replica
+   * traced (retention, DeleteRecords), and committed when it went. A log start never passes the
+   * high watermark in Kafka; one that did (a bug) exempts nothing it took past the frontier of
+   * then, which may hold acknowledged writes no replica kept.
+   */
+  deleted(topic: string, partition: number, offset: number): boolean {
+    const ranges = this.partitions.get(topic, partition)?.deleted;
+    if (ranges === undefined) return false;
+    let lo = 0;
+    let hi = ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [from, to] = ranges[mid]!;
+      if (offset < from) hi = mid - 1;
+      else if (offset >= to) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
   /** Whether committed records at `offset` may have been lost (and the offset written again). */
   lostAt(topic: string, partition: number, offset: number): boolean {
     return offset >= (this.partitions.get(topic, partition)?.lostFrom ?? Infinity);
@@ -62,6 +89,12 @@ export class CommitFacts implements PartitionHooks {
     this.raise(p, r.hw);
   }
 
+  logStart(p: GhostPartition, _r: GhostPartitionReplica, _step: number, e: NodeEvents['partition-log-start'], previous: number): void {
+    const c = this.of(p);
+    const to = Math.min(e.logStartOffset, c.frontier);
+    if (to > previous) addRange(c.deleted, previous, to);
+  }
+
   role(p: GhostPartition, r: GhostPartitionReplica, _step: number, e: NodeEvents['partition-role']): void {
     if (e.role !== 'leader') return;
     const at = r.firstDifference(p.committed, p.committedEnd);
@@ -76,6 +109,19 @@ export class CommitFacts implements PartitionHooks {
   }
 
   private of(p: GhostPartition): Commitment {
-    return this.partitions.getOrCreate(p.topic, p.partition, () => ({ frontier: 0, lostFrom: Infinity }));
+    return this.partitions.getOrCreate(p.topic, p.partition, () => ({ frontier: 0, lostFrom: Infinity, deleted: [] }));
   }
+}
+
+/** Adds [from, to) to sorted, disjoint, non-touching ranges, merging what it overlaps or touches. */
+function addRange(ranges: Array<[number, number]>, from: number, to: number): void {
+  let i = 0;
+  while (i < ranges.length && ranges[i]![1] < from) i++;
+  let j = i;
+  while (j < ranges.length && ranges[j]![0] <= to) {
+    from = Math.min(from, ranges[j]![0]);
+    to = Math.max(to, ranges[j]![1]);
+    j++;
+  }
+  ranges.splice(i, j - i, [from, to]);
 }

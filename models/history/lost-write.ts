@@ -15,7 +15,7 @@ import type { HistoryOp, SendOk } from './types.ts';
 export const LOST_WRITE: CheckerInfo = {
   name: 'lost-write',
   statement:
-    'Every acknowledged write (acks 1 or all) is returned by some poll (one that read it uncommitted counts only if it ended up committed at that offset): none is passed over by a consumer that read its partition from before its offset to beyond it in a poll invoked after the acknowledgement, and none is unseen at the end.',
+    'Every acknowledged write (acks 1 or all) is returned by some poll (one that read it uncommitted counts only if it ended up committed at that offset): none is passed over by a consumer that read its partition from before its offset to beyond it in a poll invoked after the acknowledgement, and none is unseen at the end unless a log start moved past it while it was committed (retention, DeleteRecords).',
   source: "Jepsen's Kafka workload (lost-write, unseen; Redpanda 21.10.1 and Bufstream analyses); Kafka docs, acks and min.insync.replicas",
 };
 
@@ -149,6 +149,8 @@ export class LostWrite implements HistoryChecker {
       if (w === SETTLED || w === undefined) continue;
       if (w.dirty && this.committedAsRead(w)) continue;
       if (this.compaction.superseded(w.topic, w.partition, w.offset, w.key)) continue;
+      // Deleted on purpose once committed: no poll had to return it.
+      if (this.facts.deleted(w.topic, w.partition, w.offset)) continue;
       this.report({
         step: this.lastStep,
         message: w.dirty

@@ -131,8 +131,14 @@ export class ClusterView {
         this.state(node).replicas.set(partitionName(event.topic, event.partition), {
           role: 'none',
           hw: event.highWatermark,
-          logEndOffset: last === undefined ? 0 : last[1] + 1,
+          logEndOffset: last === undefined ? (event.logStartOffset ?? 0) : last[1] + 1,
         });
+        return;
+      }
+      case 'partition-log-start': {
+        // A log started again past its end (a follower behind its leader's log start) ends there.
+        const r = this.replica(node, event);
+        if (r !== undefined && event.logStartOffset > r.logEndOffset) r.logEndOffset = event.logStartOffset;
         return;
       }
       case 'partition-append': {

@@ -62,7 +62,7 @@ export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink 
   });
   for (const spec of kafkaNodeSpecs(layout, config, bugs)) sim.addNode(spec.id, () => new KafkaNode(spec));
   const adminSettings = { requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'), retryBackoffMs: 200 };
-  sim.addNode(ADMIN_ID, () => new AdminClient(ADMIN_ID, layout.controllers, adminSettings) as never);
+  sim.addNode(ADMIN_ID, () => new AdminClient(ADMIN_ID, layout.controllers, adminSettings, layout.brokers) as never);
   return { sim, ...layout, config, groupMembers: [], stalled: new Set() };
 }
 

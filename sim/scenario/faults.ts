@@ -1,11 +1,13 @@
 // Applies a scenario's fault schedule to the running cluster: node selectors are resolved when a
 // fault fires (the leader of a partition then, the quorum leader then), and a fault with `for`
 // is undone that much later (links healed, nodes restarted or resumed, link settings and clocks restored).
+// The schedule also carries admin actions (delete-records), which the scenario's admin client performs.
 
 import type { NodeId } from '../../core/env.ts';
 import { partitionName } from '../../core/partition-name.ts';
 import type { LinkConfig } from '../network.ts';
-import { kafkaNode, type Cluster } from './cluster.ts';
+import type { AdminClient } from '../../core/client/admin.ts';
+import { ADMIN_ID, kafkaNode, type Cluster } from './cluster.ts';
 import type { Fault, Selector } from './types.ts';
 
 /** A fault as it fired: when, what, on which nodes (selectors resolved), and for how long. */
@@ -151,6 +153,13 @@ function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig, sel
       sim.setLinkBetween(a, b, { latency: fault.latency });
       undo(() => sim.setLinkBetween(a, b, null));
       return [a, b];
+    }
+    case 'delete-records': {
+      // An admin action rather than a fault: the admin client asks the partition's leader.
+      sim.act<AdminClient>(ADMIN_ID, (admin, env) =>
+        admin.deleteRecords(env as never, [{ topic: fault.topic, partition: fault.partition, offset: fault.offset }]),
+      );
+      return [ADMIN_ID];
     }
     case 'network': {
       const base: Partial<LinkConfig> = {};

@@ -61,11 +61,12 @@ export const FAULT_ACTIONS = [
   'slow-link',
   'network',
   'clock-skew',
+  'delete-records',
 ] as const;
 type FaultAction = (typeof FAULT_ACTIONS)[number];
 
-// A heal, a restart of either kind and a resume leave nothing that a later step could undo.
-const NOT_UNDOABLE: ReadonlySet<FaultAction> = new Set(['heal', 'restart', 'restart-wiped', 'resume']);
+// A heal, a restart of either kind and a resume leave nothing that a later step could undo; nor does an admin's DeleteRecords.
+const NOT_UNDOABLE: ReadonlySet<FaultAction> = new Set(['heal', 'restart', 'restart-wiped', 'resume', 'delete-records']);
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -254,6 +255,30 @@ function rangeOf(ids: readonly NodeId[], prefix: string): string | null {
   return n === 1 ? `${prefix}1` : `${prefix}1..${prefix}${n}`;
 }
 
+/** "topic/partition" of a declared topic (when the topics are known), as selectors and actions name partitions. */
+function partitionRef(ctx: SchemaContext, ref: unknown, report: (message: string) => void, internal = true): { topic: string; partition: number } | null {
+  const m = typeof ref === 'string' ? /^(.+)\/(0|[1-9][0-9]*)$/.exec(ref) : null;
+  if (!m) {
+    report(`expected "topic/partition" like "orders/0", got ${describeValue(ref)}`);
+    return null;
+  }
+  const topic = m[1]!;
+  const partition = Number(m[2]);
+  if (ctx.topics) {
+    const count = ctx.topics.get(topic) ?? (internal ? ctx.internalTopics?.get(topic) : undefined);
+    if (count === undefined) {
+      const declared = [...ctx.topics.keys()].join(', ') || 'none';
+      report(`expected a topic declared in topics (declared: ${declared}), got "${topic}"`);
+      return null;
+    }
+    if (!Number.isSafeInteger(partition) || partition >= count) {
+      report(`expected a partition of ${topic} from 0 to ${count - 1}, got ${m[2]}`);
+      return null;
+    }
+  }
+  return { topic, partition };
+}
+
 function selector(ctx: SchemaContext, allowRest: boolean): z.ZodType<Selector> {
   const like = 'a node selector: a node name like "b1", a group consumer\'s name, all, random, controller-leader or { leader-of: topic/partition }';
   return custom((input, report) => {
@@ -273,27 +298,8 @@ function selector(ctx: SchemaContext, allowRest: boolean): z.ZodType<Selector> {
       return { kind: 'node', id: input };
     }
     if (isMapping(input) && Object.keys(input).length === 1 && Object.hasOwn(input, 'leader-of')) {
-      const ref = input['leader-of'];
-      const m = typeof ref === 'string' ? /^(.+)\/(0|[1-9][0-9]*)$/.exec(ref) : null;
-      if (!m) {
-        report(`expected "topic/partition" like "orders/0", got ${describeValue(ref)}`, ['leader-of']);
-        return FAIL;
-      }
-      const topic = m[1]!;
-      const partition = Number(m[2]);
-      if (ctx.topics) {
-        const count = ctx.topics.get(topic) ?? ctx.internalTopics?.get(topic);
-        if (count === undefined) {
-          const declared = [...ctx.topics.keys()].join(', ') || 'none';
-          report(`expected a topic declared in topics (declared: ${declared}), got "${topic}"`, ['leader-of']);
-          return FAIL;
-        }
-        if (!Number.isSafeInteger(partition) || partition >= count) {
-          report(`expected a partition of ${topic} from 0 to ${count - 1}, got ${m[2]}`, ['leader-of']);
-          return FAIL;
-        }
-      }
-      return { kind: 'leader-of', topic, partition };
+      const ref = partitionRef(ctx, input['leader-of'], (message) => report(message, ['leader-of']));
+      return ref === null ? FAIL : { kind: 'leader-of', ...ref };
     }
     report(`expected ${like}, got ${describeValue(input)}`);
     return FAIL;
@@ -454,6 +460,14 @@ function actionSchema(action: FaultAction, ctx: SchemaContext) {
           rctx.addIssue({ code: 'custom', message: 'expected at least one of latency, loss, duplicate, reorder, got none' });
         }
       });
+    case 'delete-records':
+      return strict(
+        {
+          partition: custom((input, report) => partitionRef(ctx, input, report, false) ?? FAIL),
+          offset: int(-1),
+        },
+        'a mapping like { partition: orders/0, offset: 100 } (offset -1: the high watermark)',
+      );
     case 'clock-skew':
       return strict(
         {
@@ -495,6 +509,10 @@ function toFault(action: FaultAction, value: unknown, atMs: number, forMs: numbe
     case 'clock-skew': {
       const v = value as { node: Selector; offsetMs: number };
       return { kind: action, ...timing, node: v.node, offsetMs: v.offsetMs };
+    }
+    case 'delete-records': {
+      const v = value as { partition: { topic: string; partition: number }; offset: number };
+      return { kind: action, ...timing, topic: v.partition.topic, partition: v.partition.partition, offset: v.offset };
     }
   }
 }

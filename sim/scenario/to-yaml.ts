@@ -59,6 +59,8 @@ function faultYaml(f: Fault): Record<string, unknown> {
       return { ...timing, network: linkYaml(f.change) };
     case 'clock-skew':
       return { ...timing, 'clock-skew': { node: selectorYaml(f.node), offsetMs: f.offsetMs } };
+    case 'delete-records':
+      return { ...timing, 'delete-records': { partition: `${f.topic}/${f.partition}`, offset: f.offset } };
   }
 }
 

@@ -83,6 +83,8 @@ export type Fault = FaultTiming &
     | { kind: 'slow-link'; between: [Selector, Selector]; latency: Latency }
     | { kind: 'network'; change: Partial<LinkConfig> }
     | { kind: 'clock-skew'; node: Selector; offsetMs: number }
+    /** An admin action: the scenario's admin client deletes the partition's records below `offset` (-1: the high watermark). */
+    | { kind: 'delete-records'; topic: string; partition: number; offset: number }
   );
 
 export type FaultKind = Fault['kind'];

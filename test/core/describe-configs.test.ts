@@ -134,7 +134,31 @@ describe('DescribeConfigs: topics', () => {
       ],
     });
     // A config without a broker counterpart in Samsa has no synonyms, as in Kafka.
-    expect(entry(result!, 'retention.ms')).toMatchObject({ value: '604800000', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(entry(result!, 'max.message.bytes')).toMatchObject({ value: '1048588', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    // retention.ms inherits log.retention.hours' default, in ms.
+    expect(entry(result!, 'retention.ms')).toMatchObject({
+      value: '604800000',
+      configSource: ConfigSource.DEFAULT_CONFIG,
+      synonyms: [{ name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG }],
+    });
+  });
+
+  it("retention.ms inherits the broker's log.retention.ms over .minutes over .hours, converted to ms; the topic's own value wins", () => {
+    const hoursAndMinutes = { 'log.retention.hours': 1, 'log.retention.minutes': 2 };
+    const [minutes] = describeWith([topicResource('orders', ['retention.ms'])], { broker: hoursAndMinutes, synonyms: true });
+    expect(minutes!.configs[0]).toMatchObject({
+      value: '120000',
+      configSource: ConfigSource.STATIC_BROKER_CONFIG,
+      synonyms: [
+        { name: 'log.retention.minutes', value: '2', source: ConfigSource.STATIC_BROKER_CONFIG },
+        { name: 'log.retention.hours', value: '1', source: ConfigSource.STATIC_BROKER_CONFIG },
+        { name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG },
+      ],
+    });
+    const [ms] = describeWith([topicResource('orders', ['retention.ms'])], { broker: { ...hoursAndMinutes, 'log.retention.ms': 5000 } });
+    expect(ms!.configs[0]).toMatchObject({ value: '5000', configSource: ConfigSource.STATIC_BROKER_CONFIG });
+    const [own] = describeWith([topicResource('orders', ['retention.ms'])], { image: imageWith({ 'retention.ms': '10' }), broker: hoursAndMinutes });
+    expect(own!.configs[0]).toMatchObject({ value: '10', configSource: ConfigSource.DYNAMIC_TOPIC_CONFIG });
   });
 
   it('synonyms and documentation only when asked for', () => {
@@ -162,11 +186,19 @@ describe('DescribeConfigs: topics', () => {
 
   it('configs Samsa does not build are reported read-only, and documented as such', () => {
     const [result] = describeWith([topicResource('orders')], { docs: true });
-    for (const name of ['retention.ms', 'cleanup.policy', 'segment.bytes', 'compression.type']) {
+    for (const name of ['segment.bytes', 'compression.type']) {
       expect(entry(result!, name).readOnly).toBe(true);
       expect(entry(result!, name).documentation).toContain('Not built in Samsa');
     }
-    for (const name of ['min.insync.replicas', 'unclean.leader.election.enable', 'flush.ms', 'flush.messages'])
+    for (const name of [
+      'min.insync.replicas',
+      'unclean.leader.election.enable',
+      'flush.ms',
+      'flush.messages',
+      'retention.ms',
+      'retention.bytes',
+      'cleanup.policy',
+    ])
       expect(entry(result!, name).readOnly).toBe(false);
   });
 

@@ -382,6 +382,95 @@ describe('PartitionLog: persistence', () => {
   });
 });
 
+describe('PartitionLog: the log start offset', () => {
+  it('advanceLogStartOffset drops the batches wholly below the new start, keeps the one holding it, and never goes back', () => {
+    const log = logOf([
+      [3, 0],
+      [2, 0],
+      [4, 1],
+    ]);
+    expect(log.advanceLogStartOffset(4)).toBe(true);
+    expect(log.logStartOffset).toBe(4);
+    expect(layout(log)).toEqual([
+      [3, 4, 0],
+      [5, 8, 1],
+    ]);
+    // Reads from the start begin inside the batch that holds it.
+    expect(offsetsOf(log.read(4, 9, Infinity))).toEqual([
+      [3, 4],
+      [5, 8],
+    ]);
+    expect(log.advanceLogStartOffset(2)).toBe(false);
+    expect(log.advanceLogStartOffset(4)).toBe(false);
+    expect(log.logStartOffset).toBe(4);
+    // The epoch cache forgets what lies before the start: epoch 0 now starts at 4.
+    expect(log.epochStartOffset(0)).toBe(4);
+    expect(log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 5 });
+  });
+
+  it('advancing to the log end empties the log; it goes on at the same offsets and never past its end', () => {
+    const log = logOf([
+      [3, 0],
+      [2, 1],
+    ]);
+    expect(log.advanceLogStartOffset(99)).toBe(true);
+    expect(log.logStartOffset).toBe(5);
+    expect(log.logEndOffset).toBe(5);
+    expect(log.storedBatches().length).toBe(0);
+    // As Kafka's leader-epoch cache: the epoch holding the new start stays, moved up to it.
+    expect(log.lastEpoch).toBe(1);
+    expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 5 });
+    log.append([batch(5, 2, 1)]);
+    expect(layout(log)).toEqual([[5, 6, 1]]);
+  });
+
+  it('truncateFullyAndStartAt empties the log past its end (a follower behind its leader start) and reports nothing; reopening starts at the first batch', () => {
+    const storage = new SimStorage();
+    const rec = recording();
+    const log = logOf([[3, 0]], storage, rec.observer);
+    rec.events.length = 0;
+    log.truncateFullyAndStartAt(10);
+    expect(rec.events).toEqual([]);
+    expect([log.logStartOffset, log.logEndOffset, log.storedBatches().length, log.lastEpoch]).toEqual([10, 10, 0, UNDEFINED_EPOCH]);
+    expect(storage.size(FILE)).toBe(0);
+    log.append([batch(10, 2, 1)]);
+    log.flush();
+    const reopened = open(storage);
+    expect([reopened.logStartOffset, reopened.logEndOffset]).toEqual([10, 12]);
+    expect(layout(reopened)).toEqual([[10, 11, 1]]);
+  });
+
+  it('truncating below the log start starts the log again there, reported as a truncation', () => {
+    const rec = recording();
+    const log = logOf(
+      [
+        [3, 0],
+        [3, 0],
+      ],
+      new SimStorage(),
+      rec.observer,
+    );
+    log.advanceLogStartOffset(4);
+    rec.events.length = 0;
+    log.truncateTo(2);
+    expect([log.logStartOffset, log.logEndOffset, log.storedBatches().length]).toEqual([2, 2, 0]);
+    expect(rec.events).toEqual([{ kind: 'truncated', end: 2 }]);
+  });
+
+  it('segmentInfos: the log start moving inside the only segment keeps it, bytes and largest timestamp unchanged', () => {
+    const log = logOf([
+      [3, 0],
+      [2, 0],
+    ]);
+    const all = [...log.storedBatches()];
+    const whole = { baseOffset: 0, nextOffset: 5, sizeInBytes: all[0]!.bytes + all[1]!.bytes, largestTimestamp: 1_004, active: true };
+    expect(log.segmentInfos()).toEqual([whole]);
+    log.advanceLogStartOffset(3);
+    expect(log.segmentInfos()).toEqual([whole]);
+    expect(log.storedBatches().map((b) => b.batch.baseOffset)).toEqual([3]);
+  });
+});
+
 describe('PartitionLog: recovery of a damaged tail', () => {
   it('cuts garbage after the last intact batch, reports its size and makes the cut durable', () => {
     const storage = new SimStorage();

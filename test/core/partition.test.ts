@@ -473,10 +473,14 @@ describe('Partition: validateFetch (KIP-595)', () => {
     expect(p.validateFetch(5, 1)).toEqual({ epoch: 0, endOffset: 5 });
   });
 
-  it('a follower with an epoch older than every epoch of the leader diverges at UNDEFINED_EPOCH and the log start', () => {
+  it("a follower with an epoch older than every epoch of the leader diverges in its own epoch where the leader's first epoch starts (Kafka's leader-epoch cache)", () => {
     const { p, env } = formerFollower([[4, 3]], 0);
     p.applyMetadata(env, stateOf({ leaderEpoch: 4 }));
-    expect(p.validateFetch(2, 1)).toEqual({ epoch: UNDEFINED_EPOCH, endOffset: 0 });
+    expect(p.validateFetch(2, 1)).toEqual({ epoch: 1, endOffset: 0 });
+    // At or before that start it does not diverge: the log start moved past its epoch, and it fetches on (no endless divergence).
+    p.advanceLogStart(env, 4, 'delete-records');
+    expect(p.validateFetch(4, 1)).toBeNull();
+    expect(p.validateFetch(5, 1)).toEqual({ epoch: 1, endOffset: 4 });
   });
 });
 

@@ -12,6 +12,7 @@ import {
   LATEST_TIMESTAMP,
   type DataMessage,
   type DataRequest,
+  type DeleteRecordsResponse,
   type FetchPartitionResponse,
   type FetchResponse,
   type InitProducerIdResponse,
@@ -309,7 +310,14 @@ class Cluster {
   }
 
   /** Answers the last fetch `follower` sent to a replica the test plays (`leader`) with these batches. */
-  answerFollowerFetch(follower: NodeId, leader: NodeId, batches: RecordBatch[], highWatermark: number, errorCode: number = ErrorCode.NONE): void {
+  answerFollowerFetch(
+    follower: NodeId,
+    leader: NodeId,
+    batches: RecordBatch[],
+    highWatermark: number,
+    errorCode: number = ErrorCode.NONE,
+    logStartOffset = 0,
+  ): void {
     const fetch = this.received.filter((d) => d.from === follower && d.to === leader && d.msg.api === 'Fetch' && d.msg.kind === 'request').at(-1);
     if (fetch === undefined) throw new Error(`${follower} sent no fetch to ${leader}`);
     const response: FetchResponse = {
@@ -326,7 +334,7 @@ class Cluster {
               errorCode,
               highWatermark,
               lastStableOffset: highWatermark,
-              logStartOffset: 0,
+              logStartOffset,
               divergingEpoch: null,
               currentLeader: { leaderId: leader, leaderEpoch: this.state.leaderEpoch },
               records: batches,
@@ -370,6 +378,8 @@ interface FetchOptions {
   currentLeaderEpoch?: number;
   lastFetchedEpoch?: number;
   maxBytes?: number;
+  /** The fetching follower's log start offset. */
+  logStartOffset?: number;
 }
 
 function consumerFetch(o: FetchOptions): Body<DataRequest> {
@@ -399,7 +409,7 @@ function fetchRequest(replicaId: NodeId | null, replicaEpoch: number, o: FetchOp
             currentLeaderEpoch: o.currentLeaderEpoch ?? -1,
             fetchOffset: o.offset,
             lastFetchedEpoch: o.lastFetchedEpoch ?? -1,
-            logStartOffset: 0,
+            logStartOffset: o.logStartOffset ?? 0,
             partitionMaxBytes: o.maxBytes ?? 1 << 20,
           },
         ],
@@ -932,11 +942,30 @@ describe('ReplicaManager: replication between brokers', () => {
     expect((fetches().at(-1)!.msg as Extract<DataRequest, { api: 'Fetch' }>).topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 3 });
   });
 
-  it('OFFSET_OUT_OF_RANGE: a follower behind the leader keeps its log and fetches again from its end', () => {
-    const { c, fetches } = outOfRange();
+  it("OFFSET_OUT_OF_RANGE: a follower not ahead of the leader asks where the leader's log starts; at or below its own end it keeps its log and fetches again from its end", () => {
+    const { c, listOffsets, fetches } = outOfRange();
     answerListOffsets(c, 9);
+    expect(listOffsets().map((d) => (d.msg as Extract<DataRequest, { api: 'ListOffsets' }>).topics[0]!.partitions[0]!.timestamp)).toEqual([
+      LATEST_TIMESTAMP,
+      EARLIEST_TIMESTAMP,
+    ]);
+    const fetchesBefore = fetches().length;
+    answerListOffsets(c, 5);
     expect(c.broker().partition.logEndOffset).toBe(5);
+    expect(fetches()).toHaveLength(fetchesBefore + 1);
     expect((fetches().at(-1)!.msg as Extract<DataRequest, { api: 'Fetch' }>).topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 5 });
+  });
+
+  it("OFFSET_OUT_OF_RANGE: a follower whose log ends before the leader's log start empties its log and starts it there (truncateFullyAndStartAt)", () => {
+    const { c, fetches } = outOfRange();
+    answerListOffsets(c, 20);
+    answerListOffsets(c, 12);
+    const p = c.broker().partition;
+    expect([p.log.logStartOffset, p.logEndOffset, p.hw, p.log.storedBatches().length]).toEqual([12, 12, 12, 0]);
+    expect(c.broker().traces.filter((e) => e.kind === 'partition-log-start')).toEqual([
+      { kind: 'partition-log-start', topic: TOPIC, partition: 0, logStartOffset: 12, cause: 'leader' },
+    ]);
+    expect((fetches().at(-1)!.msg as Extract<DataRequest, { api: 'Fetch' }>).topics[0]!.partitions[0]).toMatchObject({ fetchOffset: 12, logStartOffset: 12 });
   });
 
   it('OFFSET_OUT_OF_RANGE: an answer for an epoch the follower has left, or an error, truncates nothing', () => {
@@ -1195,11 +1224,248 @@ describe('ReplicaManager: durability', () => {
   });
 });
 
+describe('ReplicaManager: retention and the log start offset', () => {
+  const deleteRecords = (offset: number, timeoutMs = 1_000, topic = TOPIC): Body<DataRequest> => ({
+    api: 'DeleteRecords',
+    kind: 'request',
+    topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset }] }],
+    timeoutMs,
+  });
+  const deleted = (r: DeleteRecordsResponse) => r.topics[0]!.partitions[0]!;
+  const logStarts = (b: Broker) => b.traces.flatMap((e) => (e.kind === 'partition-log-start' ? [[e.logStartOffset, e.cause]] : []));
+  const earliest = (c: Cluster) => listed(c.answer<ListOffsetsResponse>(c.send('b1', listOffsets(EARLIEST_TIMESTAMP)))).offset;
+
+  it('every log.retention.check.interval.ms, records older than retention.ms go, never above the high watermark; reads below the log start are OFFSET_OUT_OF_RANGE', () => {
+    const c = new Cluster({ replicas: ['b1', 'b2'], config: { 'log.retention.check.interval.ms': 1_000 }, topicConfig: { 'retention.ms': '2000' } });
+    produceNow(c, 1, records(3, 0)); // timestamps 0..2; b2 has not fetched, so the high watermark stays 0
+    c.advance(5_000);
+    expect(c.broker().partition.log.logStartOffset).toBe(0);
+    followersCatchUp(c, ['b2']);
+    expect(c.broker().partition.hw).toBe(3);
+    c.advance(1_000);
+    expect(c.broker().partition.log.logStartOffset).toBe(3);
+    expect(logStarts(c.broker())).toEqual([[3, 'retention']]);
+    expect(fetched(c.answer<FetchResponse>(c.send('b1', consumerFetch({ offset: 0 })))).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(earliest(c)).toBe(3);
+    // Younger records stay: written at 6 000, they are not 2 s old at the next checks.
+    produceNow(c, 1, records(2, 6_000));
+    followersCatchUp(c, ['b2']);
+    c.advance(2_000);
+    expect(c.broker().partition.log.logStartOffset).toBe(3);
+    c.advance(1_000);
+    expect(c.broker().partition.log.logStartOffset).toBe(5);
+  });
+
+  it("the broker's log.retention.minutes is the default for topics without retention.ms, and retention.bytes 0 keeps nothing committed", () => {
+    const minutes = new Cluster({ replicas: ['b1'], config: { 'log.retention.check.interval.ms': 30_000, 'log.retention.minutes': 1 } });
+    produceNow(minutes, 1, records(3, 0));
+    minutes.advance(60_000);
+    expect(minutes.broker().partition.log.logStartOffset).toBe(0); // 60 000 - 2 is not over a minute
+    minutes.advance(30_000);
+    expect(minutes.broker().partition.log.logStartOffset).toBe(3);
+    const bytes = new Cluster({ replicas: ['b1'], config: { 'log.retention.check.interval.ms': 1_000 }, topicConfig: { 'retention.bytes': '0' } });
+    produceNow(bytes, 1, records(3, 1_000_000));
+    bytes.advance(1_000);
+    expect(bytes.broker().partition.log.logStartOffset).toBe(3);
+  });
+
+  it('a topic whose cleanup.policy lacks delete keeps everything, and refuses DeleteRecords with POLICY_VIOLATION', () => {
+    const c = new Cluster({
+      replicas: ['b1'],
+      config: { 'log.retention.check.interval.ms': 1_000 },
+      topicConfig: { 'cleanup.policy': 'compact', 'retention.ms': '0' },
+    });
+    produceNow(c, 1, records(3, 0));
+    c.advance(5_000);
+    expect(c.broker().partition.log.logStartOffset).toBe(0);
+    expect(deleted(c.answer<DeleteRecordsResponse>(c.send('b1', deleteRecords(2))))).toEqual({
+      partitionIndex: 0,
+      lowWatermark: -1,
+      errorCode: ErrorCode.POLICY_VIOLATION,
+    });
+  });
+
+  it('DeleteRecords moves the log start, mid-batch if asked, never back and never past the high watermark (-1: the high watermark itself)', () => {
+    const c = new Cluster({ replicas: ['b1'] });
+    produceNow(c, 1, records(3));
+    produceNow(c, 1, records(2));
+    const answer = (offset: number) => deleted(c.answer<DeleteRecordsResponse>(c.send('b1', deleteRecords(offset))));
+    expect(answer(6)).toEqual({ partitionIndex: 0, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE });
+    expect(answer(-2)).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE });
+    expect(answer(4)).toEqual({ partitionIndex: 0, lowWatermark: 4, errorCode: ErrorCode.NONE });
+    // The batch [3, 5) holding the new start stays; a read from the start gets it, below the start is out of range.
+    expect(
+      offsetsOf(
+        c
+          .broker()
+          .partition.log.storedBatches()
+          .map((b) => b.batch),
+      ),
+    ).toEqual([[3, 4]]);
+    expect(fetched(c.answer<FetchResponse>(c.send('b1', consumerFetch({ offset: 3 })))).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(offsetsOf(fetched(c.answer<FetchResponse>(c.send('b1', consumerFetch({ offset: 4 })))).records)).toEqual([[3, 4]]);
+    expect(earliest(c)).toBe(4);
+    expect(answer(2)).toEqual({ partitionIndex: 0, lowWatermark: 4, errorCode: ErrorCode.NONE });
+    expect(answer(-1)).toEqual({ partitionIndex: 0, lowWatermark: 5, errorCode: ErrorCode.NONE });
+    expect(logStarts(c.broker())).toEqual([
+      [4, 'delete-records'],
+      [5, 'delete-records'],
+    ]);
+  });
+
+  it('DeleteRecords elsewhere than at the leader: NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, and INVALID_TOPIC_EXCEPTION for internal topics', () => {
+    const c = new Cluster({ brokers: ['b1'], leader: 'b2', isr: ['b2', 'b1', 'b3'] });
+    expect(deleted(c.answer<DeleteRecordsResponse>(c.send('b1', deleteRecords(0))))).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+    expect(deleted(c.answer<DeleteRecordsResponse>(c.send('b1', deleteRecords(0, 1_000, 'nope'))))).toMatchObject({
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    });
+    expect(deleted(c.answer<DeleteRecordsResponse>(c.send('b1', deleteRecords(0, 1_000, '__consumer_offsets'))))).toMatchObject({
+      errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+    });
+  });
+
+  it("DeleteRecords waits until every live replica's log start reaches it (DelayedDeleteRecords), or answers REQUEST_TIMED_OUT", () => {
+    const c = new Cluster({ replicas: ['b1', 'b2', 'b3', 'b4'], isr: ['b1', 'b2', 'b3'], fenced: ['b4'] });
+    produceNow(c, 1, records(3));
+    followersCatchUp(c, ['b2', 'b3']);
+    const id = c.send('b1', deleteRecords(-1, 1_000));
+    expect(c.response(id)).toBeUndefined();
+    c.send('b1', followerFetch('b2', { offset: 3, lastFetchedEpoch: 0, logStartOffset: 3 }), 'b2');
+    expect(c.response(id)).toBeUndefined();
+    // b4 is fenced: not waited for (Kafka counts replicas on live brokers).
+    c.send('b1', followerFetch('b3', { offset: 3, lastFetchedEpoch: 0, logStartOffset: 3 }), 'b3');
+    expect(deleted(c.answer<DeleteRecordsResponse>(id))).toEqual({ partitionIndex: 0, lowWatermark: 3, errorCode: ErrorCode.NONE });
+    produceNow(c, 1, records(2));
+    followersCatchUp(c, ['b2', 'b3']);
+    const late = c.send('b1', deleteRecords(-1, 500));
+    c.advance(499);
+    expect(c.response(late)).toBeUndefined();
+    c.advance(1);
+    expect(deleted(c.answer<DeleteRecordsResponse>(late))).toEqual({ partitionIndex: 0, lowWatermark: 0, errorCode: ErrorCode.REQUEST_TIMED_OUT });
+  });
+
+  it('followers run retention too, each up to its own high watermark', () => {
+    const c = new Cluster({
+      brokers: ['b1', 'b2'],
+      replicas: ['b1', 'b2'],
+      config: { 'replica.fetch.wait.max.ms': 200, 'log.retention.check.interval.ms': 1_000 },
+      topicConfig: { 'retention.ms': '500' },
+    });
+    produceNow(c, -1, records(3, 0));
+    c.advance(200);
+    expect(c.broker('b2').partition.hw).toBe(3);
+    c.cut.add('b1'); // b2 hears nothing more of its leader's log start
+    c.advance(1_000);
+    expect(logStarts(c.broker('b1'))).toEqual([[3, 'retention']]);
+    expect(logStarts(c.broker('b2'))).toEqual([[3, 'retention']]);
+  });
+
+  it("followers take the leader's log start from its fetch answers, and DeleteRecords completes when they report it", () => {
+    const c = new Cluster({ brokers: ['b1', 'b2', 'b3'], config: { 'replica.fetch.wait.max.ms': 200 } });
+    produceNow(c, -1, records(3));
+    c.advance(200);
+    const id = c.send('b1', deleteRecords(-1, 5_000));
+    expect(c.response(id)).toBeUndefined();
+    c.advance(400);
+    for (const b of ['b2', 'b3']) {
+      expect(c.broker(b).partition.log.logStartOffset).toBe(3);
+      expect(logStarts(c.broker(b))).toEqual([[3, 'leader']]);
+    }
+    expect(deleted(c.answer<DeleteRecordsResponse>(id))).toEqual({ partitionIndex: 0, lowWatermark: 3, errorCode: ErrorCode.NONE });
+  });
+
+  it("a follower that was away while the leader deleted its records fetches below the log start, starts its log at the leader's, and replicates on", () => {
+    const c = new Cluster({ brokers: ['b1', 'b2', 'b3'], autoController: true, config: { 'replica.fetch.wait.max.ms': 200 } });
+    c.cut.add('b3');
+    produceNow(c, 1, records(1));
+    c.advance(16_000); // b3, stuck at 0, leaves the ISR
+    expect(c.state.isr).toEqual(['b1', 'b2']);
+    produceNow(c, -1, records(3));
+    c.advance(200);
+    const id = c.send('b1', deleteRecords(-1, 10_000));
+    c.advance(400);
+    expect(c.response(id)).toBeUndefined(); // b3 is on a live broker and has not reported
+    c.cut.delete('b3');
+    c.advance(3_000);
+    const b3 = c.broker('b3').partition;
+    expect([b3.log.logStartOffset, b3.logEndOffset]).toEqual([4, 4]);
+    expect(logStarts(c.broker('b3'))).toEqual([[4, 'leader']]);
+    expect(deleted(c.answer<DeleteRecordsResponse>(id))).toEqual({ partitionIndex: 0, lowWatermark: 4, errorCode: ErrorCode.NONE });
+    produceNow(c, 1, records(2));
+    c.advance(400);
+    expect(b3.log.storedBatches().map((s) => s.hash)).toEqual(
+      c
+        .broker()
+        .partition.log.storedBatches()
+        .map((s) => s.hash),
+    );
+  });
+
+  it('a follower of a leader whose log start DeleteRecords put inside a batch takes that whole batch and keeps the start inside it', () => {
+    const c = new Cluster({ brokers: ['b1'], leader: 'b2', isr: ['b2', 'b1'] });
+    const b1 = c.broker().partition;
+    c.answerFollowerFetch('b1', 'b2', [], 0, ErrorCode.OFFSET_OUT_OF_RANGE);
+    const answerListOffsets = (offset: number) => {
+      const req = c.received.filter((d) => d.from === 'b1' && d.msg.api === 'ListOffsets' && d.msg.kind === 'request').at(-1)!;
+      c.queue.push({
+        at: c.now,
+        from: 'b2',
+        to: 'b1',
+        msg: {
+          api: 'ListOffsets',
+          kind: 'response',
+          correlationId: req.msg.correlationId,
+          topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1, offset, leaderEpoch: 0 }] }],
+        },
+      });
+      c.deliver();
+    };
+    answerListOffsets(10);
+    answerListOffsets(4); // the leader's log starts at 4, inside its batch [3, 6)
+    expect([b1.log.logStartOffset, b1.logEndOffset]).toEqual([4, 4]);
+    c.answerFollowerFetch('b1', 'b2', [written(3, 3, 0)], 6, ErrorCode.NONE, 4);
+    expect([b1.log.logStartOffset, b1.logEndOffset, b1.hw]).toEqual([4, 6, 6]);
+    expect(offsetsOf(b1.log.storedBatches().map((s) => s.batch))).toEqual([[3, 5]]);
+  });
+
+  it('log start offsets are checkpointed every log.flush.start.offset.checkpoint.interval.ms and restored at restart; a restart before that forgets the move', () => {
+    const c = new Cluster({ replicas: ['b1'], config: { 'log.flush.start.offset.checkpoint.interval.ms': 1_000 } });
+    produceNow(c, 1, records(3));
+    produceNow(c, 1, records(2));
+    c.send('b1', deleteRecords(4));
+    c.restart('b1', false);
+    expect(c.broker().partition.log.logStartOffset).toBe(0); // Kafka's window too: the move was not checkpointed yet
+    c.send('b1', deleteRecords(4));
+    c.advance(1_000);
+    c.restart('b1', false);
+    const p = c.broker().partition;
+    expect([p.log.logStartOffset, p.logEndOffset, p.hw]).toEqual([4, 5, 5]);
+    expect(
+      c
+        .broker()
+        .traces.filter((e) => e.kind === 'partition-recover')
+        .at(-1),
+    ).toMatchObject({ logStartOffset: 4, highWatermark: 4 });
+  });
+});
+
 describe('ReplicaManager: the seeded bugs break what the tests above check', () => {
   it('ack-before-hw: acks=all is answered before the followers have the batch', () => {
     const c = new Cluster({ bugs: ['ack-before-hw'] });
     expect(produceNow(c, -1, records(3)).errorCode).toBe(ErrorCode.NONE);
     expect(c.broker().partition.hw).toBe(0);
+  });
+
+  it('retention-past-hw: retention deletes records above the high watermark, which no follower holds', () => {
+    const options = { replicas: ['b1', 'b2'], config: { 'log.retention.check.interval.ms': 1_000 }, topicConfig: { 'retention.ms': '0' } };
+    const buggy = new Cluster({ ...options, bugs: ['retention-past-hw'] });
+    produceNow(buggy, 1, records(3, 0));
+    buggy.advance(1_000);
+    expect([buggy.broker().partition.log.logStartOffset, buggy.broker().partition.hw]).toEqual([3, 0]);
+    const fine = new Cluster(options);
+    produceNow(fine, 1, records(3, 0));
+    fine.advance(1_000);
+    expect(fine.broker().partition.log.logStartOffset).toBe(0);
   });
 
   it('no-epoch-fencing: a follower of an older epoch is served, and its divergence goes unnoticed', () => {

@@ -1,5 +1,7 @@
 // dirty-read, and lost-write's accounting of dirty reads, on hand-made traces: the replicas' events
 // (appends, high watermarks, roles) and the clients' history, fed to the checker suite in order.
+// Also how lost-write, at-least-once and the partition checkers treat records below a traced log
+// start (retention, DeleteRecords): exempt exactly where they were committed when they went.
 // A poll of a record at or above every high watermark reported by then is a dirty read, even when
 // the producer's retries later fill the offset with the same value; a record read below it is not.
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +32,8 @@ const role = (node: NodeId, r: 'leader' | 'follower', leader: NodeId, leaderEpoc
   on(node, { kind: 'partition-role', ...at0, role: r, leader, leaderEpoch });
 const append = (node: NodeId, ...batches: Batch[]) => on(node, { kind: 'partition-append', ...at0, batches });
 const truncate = (node: NodeId, endOffset: number) => on(node, { kind: 'partition-truncate', ...at0, endOffset });
+const logStart = (node: NodeId, logStartOffset: number, cause: 'retention' | 'delete-records' | 'leader') =>
+  on(node, { kind: 'partition-log-start', ...at0, logStartOffset, cause });
 const hw = (node: NodeId, highWatermark: number, r: 'leader' | 'follower', leaderEpoch: number) =>
   on(node, { kind: 'partition-hw', ...at0, highWatermark, role: r, leaderEpoch, exposed: r === 'leader' });
 
@@ -190,5 +194,74 @@ describe('lost-write with dirty reads', () => {
     poll('c1');
     suite.finish(true);
     expect(suite.tripped()).toEqual(['dirty-read']);
+  });
+});
+
+describe('records deleted below a log start', () => {
+  it('are no lost writes where they were committed when deleted; an unread write above the log start still is', () => {
+    committedStart();
+    send('a0', 0);
+    send('a1', 1);
+    send('a2', 2);
+    logStart('b1', 3, 'retention');
+    logStart('b2', 3, 'leader');
+    append('b1', batch(3));
+    append('b2', batch(3));
+    hw('b1', 4, 'leader', 0);
+    send('a3', 3);
+    suite.finish(true);
+    expect(suite.violations.map((v) => [v.name, v.values['offset']])).toEqual([['lost-write', 3]]);
+    // The partition checkers hold nothing below the log start against the replicas.
+    hw('b2', 4, 'follower', 0);
+    expect(suite.tripped()).toEqual(['lost-write']);
+  });
+
+  it('a log start past the high watermark (the bug retention-past-hw) exempts only what was committed then, even after later legitimate moves', () => {
+    committedStart();
+    append('b1', batch(3, 4));
+    logStart('b1', 5, 'retention'); // records 3-4 were never committed
+    logStart('b2', 5, 'leader'); // b2 starts its log at its leader's log start
+    hw('b1', 5, 'leader', 0);
+    send('a3', 3);
+    send('a4', 4);
+    append('b1', batch(5, 6));
+    append('b2', batch(5, 6));
+    hw('b1', 7, 'leader', 0);
+    hw('b2', 7, 'follower', 0);
+    logStart('b1', 7, 'delete-records');
+    logStart('b2', 7, 'leader');
+    suite.finish(true);
+    expect(found('lost-write').map((v) => v.values['offset'])).toEqual([3, 4]);
+  });
+
+  it('are not records a group had to process (at-least-once), where they were committed when deleted', () => {
+    committedStart();
+    client('c1', 'subscribe', { group: 'g1', topics: ['orders'] });
+    client('c1', 'assignment', { group: 'g1', generation: 1, member: 'c1-m', partitions: [['orders', 0]] });
+    client('c1', 'seek', { topic: 'orders', partition: 0, offset: 0, reason: 'auto.offset.reset' });
+    send('a0', 0);
+    send('a1', 1);
+    send('a2', 2);
+    logStart('b1', 2, 'delete-records');
+    logStart('b2', 2, 'leader');
+    client('c1', 'seek', { topic: 'orders', partition: 0, offset: 2, reason: 'offset-out-of-range' });
+    poll('c1', rec(2, 'a2'));
+    suite.finish(true);
+    expect(suite.violations).toEqual([]);
+    // Without the deletion the group would have missed 0 and 1.
+    suite = new CheckerSuite();
+    step = 0;
+    ids.clear();
+    committedStart();
+    client('c1', 'subscribe', { group: 'g1', topics: ['orders'] });
+    client('c1', 'assignment', { group: 'g1', generation: 1, member: 'c1-m', partitions: [['orders', 0]] });
+    client('c1', 'seek', { topic: 'orders', partition: 0, offset: 0, reason: 'auto.offset.reset' });
+    send('a0', 0);
+    send('a1', 1);
+    send('a2', 2);
+    client('c1', 'seek', { topic: 'orders', partition: 0, offset: 2 });
+    poll('c1', rec(2, 'a2'));
+    suite.finish(true);
+    expect(found('at-least-once').map((v) => v.values['offsets'])).toEqual([[0, 1]]);
   });
 });

@@ -93,6 +93,23 @@ describe('trace validation against the replication spec', () => {
     expect(formatValidationFailure(r.failure!)).toContain('projected state before the event');
   }, 30_000);
 
+  it("validates retention and DeleteRecords: log starts below the high watermark, a follower starting its log at its leader's", () => {
+    const actions = new Map<string, number>();
+    for (const seed of [1, 102]) {
+      const r = validate('scenarios/retention.yaml', seed);
+      expect(r.failure, explain(r)).toBeNull();
+      for (const [action, n] of Object.entries(r.actions)) actions.set(action, (actions.get(action) ?? 0) + n);
+    }
+    for (const action of ['LogStart (delete-records)', 'LogStart (retention)', 'LogStart (leader)', 'BecomeFollowerAndTruncate+FollowerFetch (log start)'])
+      expect(actions.get(action) ?? 0, action).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('rejects a log start past the high watermark (retention-past-hw)', () => {
+    const r = validate('scenarios/bugs/retention-past-hw.yaml');
+    expect(r.failure?.action).toBe('LogStart (retention)');
+    expect(r.failure?.reason).toMatch(/past its high watermark/);
+  }, 30_000);
+
   it('rejects an ISR join before the leader epoch start (KAFKA-7128) and a high watermark over the committed ISR only', () => {
     const join = validate('scenarios/bugs/isr-join-before-epoch-start.yaml');
     expect(join.failure?.action).toBe('LeaderExpandIsr');

@@ -134,6 +134,24 @@ describe('admin tools against a samsa cluster', () => {
     expect(lines(limited.stdout)[0]).toMatch(/^k\d\tv\d+$/);
   }, 120_000);
 
+  it('deletes records below an offset: the low watermark comes back, and a read from the beginning starts there', async () => {
+    expect((await tool(['topics', 'create', '--topic', 'trimmed', '--partitions', '1', '--replication-factor', '3'])).code).toBe(0);
+    const input = Array.from({ length: 10 }, (_, i) => `v${i}`).join('\n') + '\n';
+    expect((await tool(['produce', '--topic', 'trimmed', '--acks', 'all'], input)).code).toBe(0);
+    const deleted = await tool(['delete-records', '--topic', 'trimmed', '--partition', '0', '--offset', '4']);
+    expect(deleted).toMatchObject({ code: 0, stdout: 'Records delete operation completed:\npartition: trimmed-0\tlow_watermark: 4\n' });
+    const read = await tool(['consume', '--topic', 'trimmed', '--from-beginning', '--until-end', '--print-offset', '--key-separator', ' ']);
+    expect(lines(read.stdout)).toEqual(Array.from({ length: 6 }, (_, i) => `0:${i + 4} v${i + 4}`));
+    const all = JSON.parse((await tool(['delete-records', '--topic', 'trimmed', '--partition', '0', '--offset', '-1', '--json'])).stdout);
+    expect(all).toEqual({ topic: 'trimmed', partition: 0, lowWatermark: 10 });
+    const past = await tool(['delete-records', '--topic', 'trimmed', '--partition', '0', '--offset', '99']);
+    expect(past.code).toBe(1);
+    expect(past.stderr).toContain('delete records of trimmed-0: OFFSET_OUT_OF_RANGE');
+    const bad = await tool(['delete-records', '--topic', 'trimmed', '--partition', 'x', '--offset', '1']);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain('--partition must be an integer >= 0, got "x"');
+  }, 120_000);
+
   it('answers bad input with exit 64 and a topic nobody created with exit 1, each in one line', async () => {
     const badBootstrap = await samsa(['topics', 'list', '--bootstrap', 'localhost']);
     expect(badBootstrap.code).toBe(64);

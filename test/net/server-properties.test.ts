@@ -253,7 +253,12 @@ describe('parseServerProperties', () => {
     expect(props.logDir).toBe('/tmp/kraft-combined-logs');
     expect(props.clusterId).toBeNull();
     expect(props.socketRequestMaxBytes).toBe(104857600);
-    expect(props.config.overrides()).toEqual({ 'num.partitions': 1, 'offsets.topic.replication.factor': 1 });
+    expect(props.config.overrides()).toEqual({
+      'num.partitions': 1,
+      'offsets.topic.replication.factor': 1,
+      'log.retention.hours': 168,
+      'log.retention.check.interval.ms': 300000,
+    });
     expect(props.warnings).toEqual([
       'server.properties:38: num.network.threads: ignored: Samsa runs on one thread',
       'server.properties:41: num.io.threads: ignored: Samsa runs on one thread',
@@ -264,9 +269,7 @@ describe('parseServerProperties', () => {
       'server.properties:67: share.coordinator.state.topic.min.isr: ignored: Samsa has no transaction or share-group internal topics',
       'server.properties:68: transaction.state.log.replication.factor: ignored: Samsa has no transaction or share-group internal topics',
       'server.properties:69: transaction.state.log.min.isr: ignored: Samsa has no transaction or share-group internal topics',
-      'server.properties:82: log.retention.hours: ignored: Samsa keeps every record, whole, forever (no retention, segments, compaction or compression)',
-      'server.properties:88: log.segment.bytes: ignored: Samsa keeps every record, whole, forever (no retention, segments, compaction or compression)',
-      'server.properties:92: log.retention.check.interval.ms: ignored: Samsa keeps every record, whole, forever (no retention, segments, compaction or compression)',
+      'server.properties:88: log.segment.bytes: ignored: a Samsa log is one segment, kept whole (no segments, compaction or compression)',
     ]);
   });
 

@@ -150,8 +150,6 @@ describe('plain scenarios', () => {
       `samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { ${config} } }\n`;
     for (const name of [
       'cleanup.policy: compact',
-      'retention.ms: 1000',
-      'retention.bytes: 10',
       'segment.bytes: 100',
       'segment.ms: 10',
       'compression.type: gzip',

@@ -283,7 +283,7 @@ describe('mistakes name the file, line, path and expectation', () => {
 
   it('an unknown key in a fault (a misspelt action)', () => {
     expect(oneProblem(BASE.replace('crash: b1', 'crahs: b1'))).toMatch(
-      /^scenarios\/x\.yaml:9:15: faults\[0\]\.crahs: unknown key "crahs"; allowed keys: at, for and one action of: partition, .*clock-skew$/,
+      /^scenarios\/x\.yaml:9:15: faults\[0\]\.crahs: unknown key "crahs"; allowed keys: at, for and one action of: partition, .*clock-skew, delete-records$/,
     );
   });
 
@@ -337,6 +337,26 @@ describe('mistakes name the file, line, path and expectation', () => {
     );
     expect(oneProblem(BASE.replace('crash: b1', 'partition: [[leader-of: orders/3], rest]'))).toBe(
       `${FILE}:9:39: faults[0].partition[0][0].leader-of: expected a partition of orders from 0 to 2, got 3`,
+    );
+  });
+
+  it('delete-records: an admin action on a declared partition, with an offset of -1 (the high watermark) or more, never undone', () => {
+    const parsed = parseScenario(BASE.replace('crash: b1', 'delete-records: { partition: orders/2, offset: -1 }'), FILE, OPTIONS);
+    expect(parsed.faults).toEqual([{ kind: 'delete-records', atMs: 5_000, topic: 'orders', partition: 2, offset: -1 }]);
+    expect(oneProblem(BASE.replace('crash: b1', 'delete-records: { partition: payments/0, offset: 5 }'))).toBe(
+      `${FILE}:9:44: faults[0].delete-records.partition: expected a topic declared in topics (declared: orders), got "payments"`,
+    );
+    expect(oneProblem(BASE.replace('crash: b1', 'delete-records: { partition: orders/3, offset: 5 }'))).toBe(
+      `${FILE}:9:44: faults[0].delete-records.partition: expected a partition of orders from 0 to 2, got 3`,
+    );
+    expect(oneProblem(BASE.replace('crash: b1', 'delete-records: { partition: orders/0, offset: -2 }'))).toMatch(
+      new RegExp(`^${FILE.replace(/[./]/g, '\\$&')}:9:\\d+: faults\\[0\\]\\.delete-records\\.offset: expected an integer >= -1, got -2$`),
+    );
+    expect(oneProblem(BASE.replace('crash: b1', 'delete-records: { partition: orders/0 }'))).toMatch(
+      /faults\[0\]\.delete-records\.offset: required but missing/,
+    );
+    expect(oneProblem(BASE.replace('{ at: 5s, crash: b1 }', '{ at: 5s, for: 1s, delete-records: { partition: orders/0, offset: 1 } }'))).toBe(
+      `${FILE}:9:20: faults[0].for: expected no "for" on delete-records, which cannot be undone`,
     );
   });
 

@@ -195,6 +195,34 @@ describe('replica logs', () => {
     expect(replica(state)).toMatchObject({ logStartOffset: 0, leo: 0 });
   });
 
+  it('moves the log start: runs wholly below it go; past the log end the log starts again there, empty; a recovery brings it back', () => {
+    const state = run([
+      {
+        kind: 'partition-append',
+        node: 'b1',
+        ...at,
+        batches: [
+          [0, 4, 0, 1],
+          [5, 9, 1, 2],
+          [10, 14, 2, 3],
+        ],
+      },
+      { kind: 'partition-log-start', node: 'b1', ...at, logStartOffset: 7, cause: 'delete-records' },
+    ]);
+    expect(replica(state)).toMatchObject({
+      logStartOffset: 7,
+      leo: 15,
+      epochRuns: [
+        [5, 1],
+        [10, 2],
+      ],
+    });
+    run([{ kind: 'partition-log-start', node: 'b1', ...at, logStartOffset: 20, cause: 'leader' }], state);
+    expect(replica(state)).toMatchObject({ logStartOffset: 20, leo: 20, epochRuns: [] });
+    run([{ kind: 'partition-recover', node: 'b1', ...at, batches: [[20, 29, 3, 4]], tornBytes: 0, highWatermark: 25, logStartOffset: 22 }], state);
+    expect(replica(state)).toMatchObject({ logStartOffset: 22, leo: 30 });
+  });
+
   it("takes roles, high watermarks and the leader's ISR view; a demoted leader drops its ISR view", () => {
     const state = run([
       { kind: 'partition-role', node: 'b1', ...at, role: 'leader', leader: 'b1', leaderEpoch: 2 },

@@ -236,6 +236,26 @@ describe('the story of a committed record', () => {
   });
 });
 
+describe('the story of a write deleted before it was committed (retention-past-hw)', () => {
+  it('names the replicas whose log start moved past the record, with the cause and the high watermark then', () => {
+    const events = trace([
+      ...start,
+      append('b1', 10, 10, 0, 200), // 9: on the leader only
+      { kind: 'partition-log-start', node: 'b1', ...at, logStartOffset: 11, cause: 'retention' }, // 10: past its high watermark 10
+      { kind: 'partition-log-start', node: 'b2', ...at, logStartOffset: 11, cause: 'leader' }, // 11: b2 never held it
+      hw('b1', 11, 'leader'), // 12
+      { kind: 'client', node: 'p1', op: 'send', type: 'ok', id: 7 }, // 13: the acknowledgement
+      { kind: 'client', node: 'reader', op: 'poll', type: 'ok', id: 9 }, // 14
+    ]);
+    const v = violation('lost-write', 14, { value: 'p1-10', topic: 'orders', partition: 0, offset: 10, acks: -1, producer: 'p1', ackStep: 13 }, ['p1']);
+    const story = tell(v, events);
+    const deletion = story.steps.filter((s) => s.role === 'deletion');
+    expect(deletion.map((s) => [s.row, s.node, s.cause, s.text])).toEqual([
+      [10, 'b1', true, 'b1 moved its log start to 11 (retention), deleting offset 10; its high watermark was 10'],
+    ]);
+  });
+});
+
 describe('the story of an ISR', () => {
   it('keeps the last leader and ISR changes, crashes and restarts of its replicas, and where the named replicas last moved their logs', () => {
     const events = trace([

@@ -1,6 +1,6 @@
 // The explanation of the chosen violation beside the diagram: a headline, then each step of its
 // causal chain (acknowledgement or commit, crashes, elections, ISR changes, truncations, restarts,
-// overwrites, the event that exposed it), each a link that moves the cursor to its step.
+// deletions below a log start, overwrites, the event that exposed it), each a link that moves the cursor to its step.
 
 import type { ViolationEntry, ViolationStory } from '../shared/contract.ts';
 import { el } from './dom.ts';
@@ -18,6 +18,7 @@ const ROLE_LABELS: Record<ViolationStory['steps'][number]['role'], string> = {
   isr: 'ISR',
   truncation: 'truncation',
   recovery: 'restart',
+  deletion: 'deletion',
   overwrite: 'overwrite',
   exposed: 'exposed',
 };

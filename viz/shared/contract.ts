@@ -273,6 +273,8 @@ export type StoryRole =
   | 'truncation'
   /** A replica restarted without the record on disk. */
   | 'recovery'
+  /** A replica's log start moved past the record (retention, DeleteRecords). */
+  | 'deletion'
   /** A replica wrote another record at the record's offset. */
   | 'overwrite'
   /** The event at which the checker saw the violation. */

@@ -72,6 +72,9 @@ export function applyEvent(state: DerivedState, ev: EventLine, row: number = sta
     case 'partition-recover':
       recoverReplica(replicaOf(state, ev), ev);
       return;
+    case 'partition-log-start':
+      moveLogStart(replicaOf(state, ev), ev.logStartOffset);
+      return;
     case 'partition-role':
       applyReplicaRole(replicaOf(state, ev), ev);
       return;
@@ -217,7 +220,20 @@ function recoverReplica(replica: ReplicaState, ev: EventLineOf<'partition-recove
   replica.leo = 0;
   replica.logStartOffset = 0;
   appendBatches(replica, ev.batches);
+  if (ev.logStartOffset !== undefined) moveLogStart(replica, ev.logStartOffset);
   replica.highWatermark = ev.highWatermark;
+}
+
+/**
+ * The log start moved (retention, DeleteRecords, a follower taking its leader's): the runs wholly
+ * below it are gone; past the log end, the log starts again there, empty.
+ */
+function moveLogStart(replica: ReplicaState, logStartOffset: number): void {
+  const runs = replica.epochRuns;
+  if (logStartOffset >= replica.leo) runs.length = 0;
+  else while (runs.length > 1 && runs[1]![0] <= logStartOffset) runs.shift();
+  replica.logStartOffset = logStartOffset;
+  if (logStartOffset > replica.leo) replica.leo = logStartOffset;
 }
 
 function applyReplicaHw(replica: ReplicaState, ev: EventLineOf<'partition-hw'>): void {

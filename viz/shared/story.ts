@@ -44,6 +44,14 @@ export function explainViolation(index: number, v: ViolationEntry, subject: Stor
   return { violation: index, headline: teller.headline(), partition: subject.partition, offset: teller.offset, steps: teller.finish() };
 }
 
+/** Why a replica's log start moved, as a story says it. */
+const LOG_START_CAUSES: Record<EventLineOf<'partition-log-start'>['cause'], string> = {
+  retention: 'retention',
+  'delete-records': 'DeleteRecords',
+  leader: "its leader's log start",
+  truncate: 'a truncation below it',
+};
+
 class Teller {
   readonly offset: number | null;
   private readonly topic: string;
@@ -57,6 +65,8 @@ class Teller {
   /** What each cause did, in a few words, for the headline. */
   private readonly causes: string[] = [];
   private readonly overwritten = new Set<string>();
+  /** Log starts that moved past the offset on a replica holding it before the record came in (told if no replica holds it then). */
+  private readonly earlyDeletions = new Map<string, { row: number; ev: EventLineOf<'partition-log-start'>; hw: number }>();
   /** ISR stories: the last event that moved the log end of each replica the violation names. */
   private readonly lastLogMove = new Map<string, StoryEvent>();
   private readonly steps: StoryStep[] = [];
@@ -80,6 +90,7 @@ class Teller {
       case 'partition-hw':
       case 'partition-role':
       case 'partition-change':
+      case 'partition-log-start':
         if (ev.topic === this.topic && ev.partition === this.partition) this.partitionEvent(row, ev);
         return;
       case 'crash':
@@ -121,7 +132,9 @@ class Teller {
 
   private partitionEvent(
     row: number,
-    ev: EventLineOf<'partition-append' | 'partition-truncate' | 'partition-recover' | 'partition-hw' | 'partition-role' | 'partition-change'>,
+    ev: EventLineOf<
+      'partition-append' | 'partition-truncate' | 'partition-recover' | 'partition-hw' | 'partition-role' | 'partition-change' | 'partition-log-start'
+    >,
   ): void {
     if (ev.kind === 'partition-change') return this.change(row, ev);
     const r = this.replica(ev.node);
@@ -178,7 +191,25 @@ class Teller {
         r.role = ev.role;
         r.leaderEpoch = ev.leaderEpoch;
         return;
+      case 'partition-log-start': {
+        const hadOffset = r.held !== null;
+        if (this.offset !== null && this.offset < ev.logStartOffset) r.held = null;
+        if (ev.logStartOffset > r.leo) r.leo = ev.logStartOffset;
+        if (started && held && !this.holds(r)) this.deleted(row, ev, r.hw);
+        else if (!started && hadOffset && r.held === null) this.earlyDeletions.set(r.node, { row, ev, hw: r.hw });
+        return;
+      }
     }
+  }
+
+  private deleted(row: number, ev: EventLineOf<'partition-log-start'>, hw: number): void {
+    this.add(
+      row,
+      ev,
+      'deletion',
+      `${ev.node} deleted it`,
+      `${ev.node} moved its log start to ${ev.logStartOffset} (${LOG_START_CAUSES[ev.cause]}), deleting offset ${this.offset}; its high watermark was ${hw}`,
+    );
   }
 
   /** The controller's partition state, as the first node to report each partition epoch saw it. */
@@ -249,6 +280,8 @@ class Teller {
     const leader = ev.kind === 'partition-hw' ? this.replicas.get(ev.node) : this.leader();
     this.record = leader?.held ?? 'any';
     const holders = this.holders();
+    // A record no replica holds as it comes in may have been deleted already (a log start past it).
+    if (holders.length === 0) for (const d of this.earlyDeletions.values()) this.deleted(d.row, d.ev, d.hw);
     const held = `held by ${holders.length === 0 ? 'no replica' : list(holders)}`;
     const offset = this.subject.offset;
     let text: string;

@@ -11,6 +11,7 @@ import { BrokerRegistrationRequestSpec, BrokerRegistrationResponseSpec } from '.
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './create-partitions.ts';
 import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from './create-topics.ts';
 import { DeleteGroupsRequestSpec, DeleteGroupsResponseSpec } from './delete-groups.ts';
+import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from './delete-records.ts';
 import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './delete-topics.ts';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './describe-configs.ts';
 import { DescribeGroupsRequestSpec, DescribeGroupsResponseSpec } from './describe-groups.ts';
@@ -66,6 +67,7 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(ApiVersionsRequestSpec, ApiVersionsResponseSpec),
   api(CreateTopicsRequestSpec, CreateTopicsResponseSpec),
   api(DeleteTopicsRequestSpec, DeleteTopicsResponseSpec),
+  api(DeleteRecordsRequestSpec, DeleteRecordsResponseSpec),
   api(InitProducerIdRequestSpec, InitProducerIdResponseSpec),
   api(OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec),
   api(DescribeConfigsRequestSpec, DescribeConfigsResponseSpec),

@@ -10,6 +10,7 @@ import { brokerHeartbeatConverter } from './broker-heartbeat.ts';
 import { brokerRegistrationConverter } from './broker-registration.ts';
 import { createPartitionsConverter } from './create-partitions.ts';
 import { createTopicsConverter } from './create-topics.ts';
+import { deleteRecordsConverter } from './delete-records.ts';
 import { deleteTopicsConverter } from './delete-topics.ts';
 import { describeConfigsConverter } from './describe-configs.ts';
 import { endQuorumEpochConverter } from './end-quorum-epoch.ts';
@@ -58,6 +59,7 @@ const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConver
   ['CreateTopics', createTopicsConverter],
   ['DeleteTopics', deleteTopicsConverter],
   ['DescribeConfigs', describeConfigsConverter],
+  ['DeleteRecords', deleteRecordsConverter],
   ['CreatePartitions', createPartitionsConverter],
   ['Vote', voteConverter],
   ['BeginQuorumEpoch', beginQuorumEpochConverter],
@@ -120,6 +122,7 @@ export const CLIENT_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: Serve
   initProducerIdConverter,
   createTopicsConverter,
   deleteTopicsConverter,
+  deleteRecordsConverter,
   describeConfigsConverter,
   createPartitionsConverter,
   ...GROUP_CONVERTERS,

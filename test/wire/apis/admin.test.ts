@@ -1,8 +1,9 @@
-// CreateTopics, DeleteTopics, DescribeConfigs and CreatePartitions against kafkajs's captured bodies
+// CreateTopics, DeleteTopics, DescribeConfigs, CreatePartitions and DeleteRecords against kafkajs's captured bodies
 // (byte-exact, values as kafkajs's specs hold them) and their flexible versions built by hand.
 import { describe, expect, it } from 'vitest';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from '../../../core/wire/apis/create-partitions.ts';
 import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from '../../../core/wire/apis/create-topics.ts';
+import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from '../../../core/wire/apis/delete-records.ts';
 import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from '../../../core/wire/apis/delete-topics.ts';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from '../../../core/wire/apis/describe-configs.ts';
 import { encodeMessage } from '../../../core/wire/message-codec.ts';
@@ -14,6 +15,7 @@ const groups: [string, MessageSpec, MessageSpec][] = [
   ['deleteTopics', DeleteTopicsRequestSpec, DeleteTopicsResponseSpec],
   ['describeConfigs', DescribeConfigsRequestSpec, DescribeConfigsResponseSpec],
   ['createPartitions', CreatePartitionsRequestSpec, CreatePartitionsResponseSpec],
+  ['deleteRecords', DeleteRecordsRequestSpec, DeleteRecordsResponseSpec],
 ];
 
 describe('admin APIs: kafkajs fixtures', () => {
@@ -368,5 +370,51 @@ describe('CreatePartitions', () => {
     const value = { throttleTimeMs: 0, results: [{ name: 'events', errorCode: 37, errorMessage: 'bad count' }] };
     expect(decodeExactly(CreatePartitionsResponseSpec, 2, response)).toEqual(value);
     expectSameBytes(encodeMessage(CreatePartitionsResponseSpec, 3, value), response);
+  });
+});
+
+describe('DeleteRecords', () => {
+  it('v0 request and response (kafkajs): per partition the offset to delete up to, and the low watermark back', () => {
+    const topic = (suffix: string) => expect.stringMatching(new RegExp(`^test-topic-${suffix}`));
+    expect(decodeExactly(DeleteRecordsRequestSpec, 0, fixture('deleteRecords', 'v0_request.json'))).toEqual({
+      topics: [{ name: topic('42132'), partitions: [{ partitionIndex: 0, offset: 7 }] }],
+      timeoutMs: 5000,
+    });
+    expect(decodeExactly(DeleteRecordsResponseSpec, 0, fixture('deleteRecords', 'v0_response.json'))).toEqual({
+      throttleTimeMs: 0,
+      topics: [{ name: topic('5da683'), partitions: [{ partitionIndex: 0, lowWatermark: 7, errorCode: 0 }] }],
+    });
+  });
+
+  it('v2 (flexible): compact arrays and strings, tag buffers', () => {
+    const request = new Bytes()
+      .compactArrayLength(1)
+      .compactString('orders')
+      .compactArrayLength(1)
+      .int32(2)
+      .int64(-1)
+      .noTags()
+      .noTags()
+      .int32(30000)
+      .noTags()
+      .build();
+    const value = { topics: [{ name: 'orders', partitions: [{ partitionIndex: 2, offset: -1 }] }], timeoutMs: 30000 };
+    expect(decodeExactly(DeleteRecordsRequestSpec, 2, request)).toEqual(value);
+    expectSameBytes(encodeMessage(DeleteRecordsRequestSpec, 2, value), request);
+    const response = new Bytes()
+      .int32(0)
+      .compactArrayLength(1)
+      .compactString('orders')
+      .compactArrayLength(1)
+      .int32(2)
+      .int64(-1)
+      .int16(44)
+      .noTags()
+      .noTags()
+      .noTags()
+      .build();
+    const answer = { throttleTimeMs: 0, topics: [{ name: 'orders', partitions: [{ partitionIndex: 2, lowWatermark: -1, errorCode: 44 }] }] };
+    expect(decodeExactly(DeleteRecordsResponseSpec, 2, response)).toEqual(answer);
+    expectSameBytes(encodeMessage(DeleteRecordsResponseSpec, 2, answer), response);
   });
 });

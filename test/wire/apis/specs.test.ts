@@ -28,6 +28,7 @@ const EXPECTED: Record<string, [number, number, number]> = {
   ApiVersions: [0, 4, 3],
   CreateTopics: [0, 7, 5],
   DeleteTopics: [0, 6, 4],
+  DeleteRecords: [0, 2, 2],
   InitProducerId: [0, 5, 2],
   OffsetForLeaderEpoch: [0, 4, 4],
   DescribeConfigs: [0, 4, 4],

@@ -1,10 +1,12 @@
-// The data-plane converters (Produce, Fetch, ListOffsets, OffsetForLeaderEpoch, Metadata, InitProducerId):
+// The data-plane converters (Produce, Fetch, ListOffsets, OffsetForLeaderEpoch, Metadata, InitProducerId, DeleteRecords):
 // core messages survive the wire at every version they handle (for the fields that version has), error
 // responses encode and say what the core's errorResponse says, bad record sets name Kafka's error code,
 // and kafkajs's captured bodies read as the core messages they are.
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../core/env.ts';
 import type {
+  DeleteRecordsRequest,
+  DeleteRecordsResponse,
   FetchRequest,
   FetchResponse,
   InitProducerIdRequest,
@@ -21,6 +23,7 @@ import type {
 import { errorResponse as coreErrorResponse } from '../../../core/protocol/error-response.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
 import { decodedFields, type RecordBatch } from '../../../core/protocol/records.ts';
+import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from '../../../core/wire/apis/delete-records.ts';
 import { FetchRequestSpec, FetchResponseSpec } from '../../../core/wire/apis/fetch.ts';
 import { InitProducerIdRequestSpec, InitProducerIdResponseSpec } from '../../../core/wire/apis/init-producer-id.ts';
 import { ListOffsetsRequestSpec, ListOffsetsResponseSpec } from '../../../core/wire/apis/list-offsets.ts';
@@ -29,6 +32,7 @@ import { OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec } fro
 import { ProduceRequestSpec, ProduceResponseSpec } from '../../../core/wire/apis/produce.ts';
 import { CODEC_IDS, NO_COMPRESSORS, type Codec, type Compressors } from '../../../core/wire/compression.ts';
 import { NUMERIC_IDS, WireRequestError, type ApiConverter, type TopicIds, type WireContext, type WireStruct } from '../../../core/wire/convert/converter.ts';
+import { deleteRecordsConverter } from '../../../core/wire/convert/delete-records.ts';
 import { dataFetchConverter } from '../../../core/wire/convert/fetch.ts';
 import { initProducerIdConverter } from '../../../core/wire/convert/init-producer-id.ts';
 import { listOffsetsConverter } from '../../../core/wire/convert/list-offsets.ts';
@@ -79,6 +83,11 @@ const OFFSET_FOR_LEADER_EPOCH: Api<OffsetForLeaderEpochRequest, OffsetForLeaderE
   response: OffsetForLeaderEpochResponseSpec,
 };
 const METADATA: Api<MetadataRequest, MetadataResponse> = { converter: metadataConverter, request: MetadataRequestSpec, response: MetadataResponseSpec };
+const DELETE_RECORDS: Api<DeleteRecordsRequest, DeleteRecordsResponse> = {
+  converter: deleteRecordsConverter,
+  request: DeleteRecordsRequestSpec,
+  response: DeleteRecordsResponseSpec,
+};
 const INIT_PRODUCER_ID: Api<InitProducerIdRequest, InitProducerIdResponse> = {
   converter: initProducerIdConverter,
   request: InitProducerIdRequestSpec,
@@ -811,6 +820,53 @@ describe('InitProducerId', () => {
   });
 });
 
+// ---- DeleteRecords ----
+
+const deleteRecordsRequest: DeleteRecordsRequest = {
+  api: 'DeleteRecords',
+  kind: 'request',
+  correlationId: 71,
+  topics: [
+    {
+      name: 'orders',
+      partitions: [
+        { partitionIndex: 0, offset: 1234 },
+        { partitionIndex: 2, offset: -1 },
+      ],
+    },
+    { name: 'payments', partitions: [{ partitionIndex: 1, offset: 2 ** 40 }] },
+  ],
+  timeoutMs: 30000,
+};
+
+const deleteRecordsResponse: DeleteRecordsResponse = {
+  api: 'DeleteRecords',
+  kind: 'response',
+  correlationId: 71,
+  throttleTimeMs: 0,
+  topics: [
+    {
+      name: 'orders',
+      partitions: [
+        { partitionIndex: 0, lowWatermark: 1234, errorCode: 0 },
+        { partitionIndex: 2, lowWatermark: -1, errorCode: ErrorCode.POLICY_VIOLATION },
+      ],
+    },
+    { name: 'payments', partitions: [{ partitionIndex: 1, lowWatermark: 17, errorCode: ErrorCode.REQUEST_TIMED_OUT }] },
+  ],
+};
+
+describe('DeleteRecords', () => {
+  it('serves v0-v2', () => {
+    expect(deleteRecordsConverter.served).toEqual({ min: 0, max: 2 });
+  });
+
+  it.each(range(0, 2))('v%i request and response: every field at every version (-1 asks for the high watermark)', (version) => {
+    expect(requestViaWire(DELETE_RECORDS, deleteRecordsRequest, version)).toEqual(deleteRecordsRequest);
+    expect(responseViaWire(DELETE_RECORDS, deleteRecordsResponse, version)).toEqual(deleteRecordsResponse);
+  });
+});
+
 // ---- Error responses ----
 
 /**
@@ -866,6 +922,10 @@ describe('error responses name every topic and partition of the request, at ever
 
   it('InitProducerId', () => {
     expectErrorResponses(INIT_PRODUCER_ID, initProducerIdRequest, (res) => res);
+  });
+
+  it('DeleteRecords', () => {
+    expectErrorResponses(DELETE_RECORDS, deleteRecordsRequest, (res) => res);
   });
 
   it('a Produce request the core could not take (corrupt batch) still gets its error response', () => {
