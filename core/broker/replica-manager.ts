@@ -8,7 +8,7 @@
 
 import type { MetadataImage, PartitionState } from '../controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../env.ts';
-import type { Config } from '../protocol/configs.ts';
+import { effectiveTopicConfig, type Config } from '../protocol/configs.ts';
 import type {
   AllocateProducerIdsRequest,
   AllocateProducerIdsResponse,
@@ -36,9 +36,11 @@ import {
 import { ErrorCode } from '../protocol/errors.ts';
 import { batchSizeInBytes, NO_PRODUCER_ID, type KafkaRecord, type RecordBatch } from '../protocol/records.ts';
 import type { LeaderHint } from '../protocol/quorum.ts';
+import type { Compressors } from '../wire/compression.ts';
 import type { BrokerBug } from './bugs.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { FollowerFetcher } from './follower-fetcher.ts';
+import type { CompressionType, TimestampType } from './log-validator.ts';
 import { Partition, type PartitionSettings } from './partition.ts';
 import { ProducerIdBlocks } from './producer-ids.ts';
 
@@ -86,6 +88,8 @@ export interface ReplicaManagerHooks {
   /** This broker's epoch, or -1 before it registered. */
   brokerEpoch(): number;
   clusterId: string;
+  /** The runtime's record codecs (real mode); absent in the simulator, whose batches carry no bytes and only name their codec. */
+  compressors?: Compressors;
   /** This broker became the leader of a partition (its leader epoch) or stopped leading it (null). */
   leadershipChanged?(env: Env<never>, topic: string, partition: number, leaderEpoch: number | null): void;
 }
@@ -208,6 +212,12 @@ export class ReplicaManager {
       minIsr: num('min.insync.replicas', this.config.int('min.insync.replicas')),
       replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
       flushMessages: num('flush.messages', this.config.int('log.flush.interval.messages')),
+      validation: {
+        maxMessageBytes: Number(effectiveTopicConfig('max.message.bytes', topicConfig, this.config)),
+        timestampType: effectiveTopicConfig('message.timestamp.type', topicConfig, this.config) as TimestampType,
+        compressionType: effectiveTopicConfig('compression.type', topicConfig, this.config) as CompressionType,
+        compressors: this.hooks.compressors ?? null,
+      },
       bugs: this.bugs,
       isrEligible: this.isrEligible,
     };
@@ -297,6 +307,7 @@ export class ReplicaManager {
         }
         if ('baseOffset' in appended) {
           result.baseOffset = appended.baseOffset;
+          result.logAppendTimeMs = appended.logAppendTime;
           if (!appended.duplicate) this.afterAppend(env, p);
           if (req.acks === -1 && !this.bugs.has('ack-before-hw')) waiting.set(p.key, appended.lastOffset + 1);
         }

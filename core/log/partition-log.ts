@@ -7,7 +7,7 @@
 
 import { hashString } from '../hash.ts';
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
-import { decodedFields, lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
+import { decodedFields, lastOffsetOf, recordTimestamp, type RecordBatch } from '../protocol/records.ts';
 import type { Storage, WireBatchCodec } from '../storage.ts';
 import { crc32c } from './crc32c.ts';
 import { EpochCache, UNDEFINED_EPOCH } from './epoch-cache.ts';
@@ -247,7 +247,7 @@ export class PartitionLog {
     for (const { batch } of this.batches) {
       if (batch.maxTimestamp < timestamp) continue;
       for (const r of batch.records) {
-        const ts = batch.baseTimestamp + r.timestampDelta;
+        const ts = recordTimestamp(batch, r);
         if (ts >= timestamp) return { offset: batch.baseOffset + r.offsetDelta, timestamp: ts, epoch: batch.partitionLeaderEpoch };
       }
     }
