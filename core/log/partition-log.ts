@@ -10,6 +10,7 @@ import type { OffsetAndEpoch } from '../protocol/quorum.ts';
 import { decodedFields, lastOffsetOf, recordTimestamp, type RecordBatch } from '../protocol/records.ts';
 import type { Storage, WireBatchCodec } from '../storage.ts';
 import { crc32c } from './crc32c.ts';
+import type { LogConfig } from './log-config.ts';
 import { EpochCache, UNDEFINED_EPOCH } from './epoch-cache.ts';
 import { encodeUtf8Into, maxUtf8Length } from './utf8.ts';
 
@@ -92,6 +93,12 @@ export class PartitionLog {
   flushedEnd = 0;
   /** Records appended since the last flush (for flush.messages). */
   unflushedMessages = 0;
+  /** The topic's segment settings; this single-file log keeps them for the segmented log, which rolls by them. */
+  config: LogConfig | null = null;
+
+  setConfig(config: LogConfig): void {
+    this.config = config;
+  }
 
   private constructor(
     private readonly storage: Storage,
