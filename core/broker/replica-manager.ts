@@ -41,6 +41,7 @@ import type { BrokerBug } from './bugs.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { FollowerFetcher } from './follower-fetcher.ts';
 import type { CompressionType, TimestampType } from './log-validator.ts';
+import { logConfigOf } from '../log/log-config.ts';
 import { Partition, type PartitionSettings } from './partition.ts';
 import { ProducerIdBlocks } from './producer-ids.ts';
 
@@ -172,13 +173,20 @@ export class ReplicaManager {
       const key = `${state.topic}-${state.partition}`;
       seen.add(key);
       let p = this.partitions.get(key);
+      let minIsrChanged = false;
       if (p === undefined) {
         p = Partition.open(env, this.brokerId, state, this.checkpointedHw.get(key) ?? 0, this.partitionSettings(state));
         this.partitions.set(key, p);
       } else {
-        p.settings = this.partitionSettings(state);
+        // Topic configs altered at run time (IncrementalAlterConfigs) take effect here, on the next image.
+        const settings = this.partitionSettings(state);
+        minIsrChanged = settings.minIsr !== p.settings.minIsr;
+        p.settings = settings;
       }
+      p.log.setConfig(logConfigOf(image.topics.get(state.topicId)?.config ?? {}, this.config));
       const change = p.applyMetadata(env, state);
+      // A lower min.insync.replicas may free a held high watermark (and the acks=all writes waiting on it); a higher one holds it.
+      if (change === 'unchanged' && minIsrChanged && p.role === 'leader' && p.maybeIncrementHw(env)) this.afterHwChange(env, key);
       if (change === 'became-leader') {
         this.fetcher.unfollow(key);
         this.failWaiting(env, key, ErrorCode.NOT_LEADER_OR_FOLLOWER);

@@ -67,7 +67,9 @@ export class KafkaNode implements Node<KafkaMessage> {
       leaderChanged: (leader, self) => this.leaderChanged(leader, self),
     };
     this.raft = new RaftReplica(spec.id, spec.raft, machine);
-    this.controller = spec.controller ? new QuorumController(spec.id, spec.config, this.raft, () => this.image, spec.controllerBugs) : null;
+    this.controller = spec.controller
+      ? new QuorumController(spec.id, spec.config, this.raft, () => this.image, spec.controllerBugs, spec.compressors ?? null)
+      : null;
     this.lifecycle = spec.broker
       ? new BrokerLifecycle(
           spec.id,

@@ -9,6 +9,7 @@ import { beginQuorumEpochConverter } from './begin-quorum-epoch.ts';
 import { brokerHeartbeatConverter } from './broker-heartbeat.ts';
 import { brokerRegistrationConverter } from './broker-registration.ts';
 import { createPartitionsConverter } from './create-partitions.ts';
+import { incrementalAlterConfigsConverter } from './incremental-alter-configs.ts';
 import { createTopicsConverter } from './create-topics.ts';
 import { deleteTopicsConverter } from './delete-topics.ts';
 import { describeConfigsConverter } from './describe-configs.ts';
@@ -59,6 +60,7 @@ const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConver
   ['DeleteTopics', deleteTopicsConverter],
   ['DescribeConfigs', describeConfigsConverter],
   ['CreatePartitions', createPartitionsConverter],
+  ['IncrementalAlterConfigs', incrementalAlterConfigsConverter],
   ['Vote', voteConverter],
   ['BeginQuorumEpoch', beginQuorumEpochConverter],
   ['EndQuorumEpoch', endQuorumEpochConverter],
@@ -122,6 +124,7 @@ export const CLIENT_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: Serve
   deleteTopicsConverter,
   describeConfigsConverter,
   createPartitionsConverter,
+  incrementalAlterConfigsConverter,
   ...GROUP_CONVERTERS,
   API_VERSIONS_ENTRY,
 ].sort((a, b) => a.apiKey - b.apiKey);
@@ -140,5 +143,6 @@ export const CONTROLLER_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: S
   createTopicsConverter,
   deleteTopicsConverter,
   createPartitionsConverter,
+  incrementalAlterConfigsConverter,
   API_VERSIONS_ENTRY,
 ].sort((a, b) => a.apiKey - b.apiKey);
