@@ -1,10 +1,17 @@
 // Samsa's admin client for any Kafka cluster (what Kafka's Admin is to the Java client): cluster and topic
-// metadata, ListOffsets, and the core AdminClient's topic operations on the real runtime, plus the
+// metadata, ListOffsets, and the core AdminClient's topic and config operations on the real runtime, plus the
 // consumer-group reads (FindCoordinator, ListGroups, DescribeGroups, OffsetFetch, OffsetCommit) spoken as
 // wire requests, since the core has no group messages yet.
 
 import type { NodeId } from '../core/env.ts';
-import { AdminClient, type AdminMessage, type DescribeConfigsOptions, type TopicResult } from '../core/client/admin.ts';
+import {
+  AdminClient,
+  type AdminMessage,
+  type AlterConfigsResource,
+  type AlterConfigsResult,
+  type DescribeConfigsOptions,
+  type TopicResult,
+} from '../core/client/admin.ts';
 import type { CreatableTopic, CreatePartitionsTopic } from '../core/protocol/controller.ts';
 import type { DescribeConfigsResource, DescribeConfigsResult, ListOffsetsRequest, ListOffsetsResponse, MetadataResponse } from '../core/protocol/data.ts';
 import { ErrorCode } from '../core/protocol/errors.ts';
@@ -119,6 +126,11 @@ export class KafkaAdmin {
   /** Grows topics to the given partition counts. */
   createPartitions(topics: CreatePartitionsTopic[]): Promise<TopicResult[]> {
     return this.adminCall('CreatePartitions', (admin, env, done) => admin.createPartitions(env, topics, done));
+  }
+
+  /** Alters configs (IncrementalAlterConfigs) at the active controller; one result per resource. */
+  incrementalAlterConfigs(resources: AlterConfigsResource[], options: { validateOnly?: boolean } = {}): Promise<AlterConfigsResult[]> {
+    return this.adminCall('IncrementalAlterConfigs', (admin, env, done) => admin.incrementalAlterConfigs(env, resources, options, done));
   }
 
   describeConfigs(resources: DescribeConfigsResource[], options: DescribeConfigsOptions = {}): Promise<DescribeConfigsResult[]> {
