@@ -59,6 +59,12 @@ function faultYaml(f: Fault): Record<string, unknown> {
       return { ...timing, network: linkYaml(f.change) };
     case 'clock-skew':
       return { ...timing, 'clock-skew': { node: selectorYaml(f.node), offsetMs: f.offsetMs } };
+    case 'alter-config': {
+      const change: Record<string, unknown> = { topic: f.topic };
+      if (Object.keys(f.set).length > 0) change['set'] = f.set;
+      if (f.delete.length > 0) change['delete'] = f.delete;
+      return { ...timing, 'alter-config': change };
+    }
   }
 }
 

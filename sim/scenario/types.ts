@@ -80,6 +80,8 @@ export type Fault = FaultTiming &
     | { kind: 'slow-link'; between: [Selector, Selector]; latency: Latency }
     | { kind: 'network'; change: Partial<LinkConfig> }
     | { kind: 'clock-skew'; node: Selector; offsetMs: number }
+    /** An admin action, not a fault: the admin client alters a topic's configs (IncrementalAlterConfigs: SET each of `set`, DELETE each of `delete`). */
+    | { kind: 'alter-config'; topic: string; set: Record<string, string>; delete: string[] }
   );
 
 export type FaultKind = Fault['kind'];
