@@ -6,7 +6,7 @@
 // them (the simulator) the codec and timestamp live in the decoded fields alone.
 
 import { ErrorCode } from '../protocol/errors.ts';
-import { batchSizeInBytes, LOG_APPEND_TIME_BIT, type RecordBatch } from '../protocol/records.ts';
+import { LOG_APPEND_TIME_BIT, type RecordBatch } from '../protocol/records.ts';
 import {
   CODEC_IDS,
   CODEC_MASK,
@@ -16,7 +16,7 @@ import {
   type CompressionCodec,
   type Compressors,
 } from '../wire/compression.ts';
-import { encodeRecordBatch, patchAttributesAndMaxTimestamp } from '../wire/record-batch.ts';
+import { encodeRecordBatch, patchAttributesAndMaxTimestamp, uncompressedBatchSize } from '../wire/record-batch.ts';
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 /** Kafka's BrokerCompressionType: producer keeps the producer's codec. */
@@ -35,9 +35,12 @@ export const DEFAULT_LOG_VALIDATION: LogValidation = { maxMessageBytes: 1048588,
 
 export type Validated = { ok: true; batch: RecordBatch; logAppendTime: number } | { ok: false; errorCode: number; message: string };
 
-/** The batch's size as Kafka counts it: its bytes when it has them, else the size its decoded fields would take. */
+/**
+ * The batch's size as Kafka counts it: its bytes when it has them, else the size of its uncompressed
+ * encoding (the simulator's batches: the same number as when they cross the wire codec).
+ */
 export function batchSize(batch: RecordBatch): number {
-  return batch.wireBytes?.length ?? batchSizeInBytes(batch);
+  return batch.wireBytes?.length ?? uncompressedBatchSize(batch);
 }
 
 /** The codec a topic's compression.type stores `batch` with. */
@@ -60,7 +63,9 @@ export function checkSize(batch: RecordBatch, maxMessageBytes: number): Validate
 }
 
 /** The batch as the leader stores it (offsets already assigned): in the topic's codec, stamped with `now` under LogAppendTime. */
-export function validateBatch(batch: RecordBatch, v: LogValidation, now: number): Validated {
+export function validateBatch(batch: RecordBatch, v: LogValidation, clock: number): Validated {
+  // Kafka's timestamps are whole milliseconds (the simulator's clock is not).
+  const now = Math.floor(clock);
   const codec = targetCodec(batch, v.compressionType);
   const recode = codec !== codecOfAttributes(batch.attributes);
   const appendTime = v.timestampType === 'LogAppendTime';

@@ -344,6 +344,11 @@ export function encodeRecordBatch(batch: RecordBatch, options: EncodeOptions = {
   return bytes;
 }
 
+/** The size of a batch's RecordBatch v2 encoding without compression: its wire size when its codec is none. */
+export function uncompressedBatchSize(batch: RecordBatch): number {
+  return RECORD_BATCH_OVERHEAD + recordSizes(batch.records).total;
+}
+
 /** Where RecordBatch v2 keeps maxTimestamp (int64), inside the CRC'd part. */
 const MAX_TIMESTAMP = 35;
 
