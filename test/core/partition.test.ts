@@ -658,6 +658,9 @@ describe("Partition: the leader's validation of a producer's batch (max.message.
     expect(p.log.storedBatches()[1]!.batch).toMatchObject({ attributes: 0, maxTimestamp: 10 });
     const after = env.traces.flatMap((e) => (e.kind === 'partition-append' ? e.batches : []));
     expect(appends.map((b) => b.length)).toEqual([5]);
+    // ListOffsets by timestamp reads the leader's time of a LogAppendTime batch, not the producer's.
+    expect(p.log.offsetForTimestamp(4_000)).toMatchObject({ offset: 0, timestamp: 4_242 });
+    expect(p.log.offsetForTimestamp(5)).toMatchObject({ offset: 0, timestamp: 4_242 });
     expect(appends[0]![4]).toBe(2 | 8);
     expect(after[1]!.length).toBe(4);
   });
