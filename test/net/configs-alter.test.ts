@@ -175,6 +175,17 @@ describe('samsa configs alter against a samsa cluster', () => {
         ['old-1', result.logAppendTimeMs],
       ]);
 
+      // Samsa's own consumer reads the same time.
+      const consumed = await tool(['consume', '--topic', 'stamped', '--from-beginning', '--until-end', '--json']);
+      const read = consumed.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { value: string; timestamp: number });
+      expect(read.map((r) => [r.value, r.timestamp])).toEqual([
+        ['old-0', result.logAppendTimeMs],
+        ['old-1', result.logAppendTimeMs],
+      ]);
+
       if (hasKcat) {
         // librdkafka decodes the re-encoded batch (its CRC checks) and reports the leader's time for both records.
         const out = await run('kcat', ['-C', '-b', cluster.bootstrapServers, '-t', 'stamped', '-o', 'beginning', '-e', '-q', '-f', '%T %s\\n']);

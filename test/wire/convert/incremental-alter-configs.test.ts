@@ -7,6 +7,7 @@ import { IncrementalAlterConfigsRequestSpec, IncrementalAlterConfigsResponseSpec
 import { NO_COMPRESSORS } from '../../../core/wire/compression.ts';
 import { NO_TOPIC_IDS, NUMERIC_IDS, type WireContext, type WireStruct } from '../../../core/wire/convert/converter.ts';
 import { incrementalAlterConfigsConverter as converter } from '../../../core/wire/convert/incremental-alter-configs.ts';
+import { CLIENT_LISTENER_APIS, CONTROLLER_LISTENER_APIS } from '../../../core/wire/convert/index.ts';
 import { decodeMessage, encodeMessage } from '../../../core/wire/message-codec.ts';
 import type { MessageSpec } from '../../../core/wire/spec.ts';
 import { versionsOf } from '../apis/helpers.ts';
@@ -34,8 +35,10 @@ const req: IncrementalAlterConfigsRequest = {
 };
 
 describe('IncrementalAlterConfigs converter', () => {
-  it('serves 0..1, every version of the spec; v1 is flexible', () => {
+  it('serves 0..1, every version of the spec; v1 is flexible; ApiVersions lists it on client and controller listeners', () => {
     expect(converter.served).toEqual({ min: 0, max: 1 });
+    expect(CLIENT_LISTENER_APIS).toContainEqual(expect.objectContaining({ apiKey: 44, served: { min: 0, max: 1 } }));
+    expect(CONTROLLER_LISTENER_APIS).toContainEqual(expect.objectContaining({ apiKey: 44, served: { min: 0, max: 1 } }));
     expect(converter.apiKey).toBe(44);
     expect(versionsOf(IncrementalAlterConfigsRequestSpec)).toEqual([0, 1]);
   });
