@@ -440,9 +440,13 @@ export function effectiveTopicConfig(name: string, topicConfig: Readonly<Record<
   return brokerTopicDefault(name, broker)?.value ?? configText(TOPIC_CONFIG_DEFS[name]!.default);
 }
 
+const OVERRIDES = new WeakMap<Config, Readonly<Record<string, ConfigValue>>>();
+
 /** The broker synonym that gives a topic config its value when the topic has none, when the broker sets one. */
 export function brokerTopicDefault(name: string, broker: Config): { synonym: ConfigKey; value: string } | null {
-  const set = broker.overrides();
+  // A Config never changes: its overrides are read once (brokers ask for every partition on every image).
+  let set = OVERRIDES.get(broker);
+  if (set === undefined) OVERRIDES.set(broker, (set = broker.overrides()));
   for (const synonym of TOPIC_CONFIG_DEFS[name]?.synonyms ?? []) {
     const value = set[synonym.name];
     if (value === undefined) continue;
