@@ -10,7 +10,7 @@ import type { NodeId } from '../core/env.ts';
 import type { NodeEvents, ObservedEvent } from '../core/trace/schema.ts';
 
 /** [baseOffset, lastOffset, leaderEpoch, hash] */
-export type GhostBatch = readonly [number, number, number, number];
+export type GhostBatch = readonly [number, number, number, number, ...number[]];
 
 /** The batch of `batches` holding `offset`, by binary search (batches are in offset order). */
 export function batchAt<B extends GhostBatch>(batches: readonly B[], offset: number): B | undefined {

@@ -50,7 +50,7 @@ import { batchAt } from './partition-ghost.ts';
 import type { CheckerInfo } from './violation.ts';
 
 /** [baseOffset, lastOffset, leaderEpoch, hash] as the core's trace events carry them. */
-export type Batch = readonly [number, number, number, number];
+export type Batch = readonly [number, number, number, number, ...number[]];
 
 /** The partition events trace validation maps onto the spec. */
 type PartitionEvent = Extract<ObservedEvent, { kind: `partition-${string}` }>;

@@ -86,6 +86,7 @@ export async function startBroker(
         raft: settings,
         controllerBugs: new Set(),
         brokerBugs: new Set(),
+        compressors: NODE_COMPRESSORS,
         advertisedListeners: props.brokerEndpoints.map((l) => ({
           name: l.name,
           host: l.host,

@@ -1,5 +1,5 @@
 // Samsa's admin client for any Kafka cluster (what Kafka's Admin is to the Java client): cluster and topic
-// metadata, ListOffsets, and the core AdminClient's topic operations and DeleteRecords on the real runtime, plus the
+// metadata, ListOffsets, and the core AdminClient's topic and config operations and DeleteRecords on the real runtime, plus the
 // consumer-group reads (FindCoordinator, ListGroups, DescribeGroups, OffsetFetch, OffsetCommit) spoken as
 // wire requests, since the core has no group messages yet.
 
@@ -7,6 +7,8 @@ import type { NodeId } from '../core/env.ts';
 import {
   AdminClient,
   type AdminMessage,
+  type AlterConfigsResource,
+  type AlterConfigsResult,
   type DeletedRecords,
   type DescribeConfigsOptions,
   type RecordsToDelete,
@@ -126,6 +128,11 @@ export class KafkaAdmin {
   /** Grows topics to the given partition counts. */
   createPartitions(topics: CreatePartitionsTopic[]): Promise<TopicResult[]> {
     return this.adminCall('CreatePartitions', (admin, env, done) => admin.createPartitions(env, topics, done));
+  }
+
+  /** Alters configs (IncrementalAlterConfigs) at the active controller; one result per resource. */
+  incrementalAlterConfigs(resources: AlterConfigsResource[], options: { validateOnly?: boolean } = {}): Promise<AlterConfigsResult[]> {
+    return this.adminCall('IncrementalAlterConfigs', (admin, env, done) => admin.incrementalAlterConfigs(env, resources, options, done));
   }
 
   describeConfigs(resources: DescribeConfigsResource[], options: DescribeConfigsOptions = {}): Promise<DescribeConfigsResult[]> {

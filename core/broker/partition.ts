@@ -12,8 +12,9 @@ import { PartitionLog, type StoredBatch } from '../log/partition-log.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
 import { assignOffsets, lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '../protocol/records.ts';
-import type { LogStartCause, ProducerBatchSummary } from '../trace/schema.ts';
+import type { BatchSummary, LogStartCause, ProducerBatchSummary } from '../trace/schema.ts';
 import type { BrokerBug } from './bugs.ts';
+import { checkSize, DEFAULT_LOG_VALIDATION, validateBatch, type LogValidation } from './log-validator.ts';
 import type { PartitionCheckpoints } from './offset-checkpoints.ts';
 import { latestProducerSnapshot, writeProducerSnapshot } from './producer-snapshots.ts';
 import { KEPT_BATCHES, ProducerState } from './producer-state.ts';
@@ -24,6 +25,8 @@ export interface PartitionSettings {
   flushMessages: number;
   /** The log's segment settings (segment.bytes, segment.ms, segment.index.bytes, index.interval.bytes). */
   log: LogConfig;
+  /** What the leader checks and does to a producer's batch (max.message.bytes, message.timestamp.type, compression.type); Kafka's defaults when absent. */
+  validation?: LogValidation;
   bugs: ReadonlySet<BrokerBug>;
   /**
    * Whether a follower may join the ISR as the leader's metadata shows it (Kafka's
@@ -47,7 +50,9 @@ interface FollowerState {
 
 export type Role = 'leader' | 'follower' | 'none';
 
-export type AppendResult = { errorCode: 0; baseOffset: number; lastOffset: number; duplicate: boolean } | { errorCode: number; message: string };
+/** logAppendTime: the time the leader stamped on the batch under LogAppendTime, else -1 (the Produce response's logAppendTimeMs). */
+export type AppendResult =
+  { errorCode: 0; baseOffset: number; lastOffset: number; duplicate: boolean; logAppendTime: number } | { errorCode: number; message: string };
 
 type BrokerEnv = Env<never>;
 
@@ -229,19 +234,25 @@ export class Partition {
 
   /** Appends a producer's batch as leader: sequence checks, offsets, epoch stamp. */
   appendAsLeader(env: BrokerEnv, batch: RecordBatch, now: number): AppendResult {
+    const validation = this.settings.validation ?? DEFAULT_LOG_VALIDATION;
+    // As Kafka's UnifiedLog: the size first (analyzeAndValidateRecords), then duplicates and sequences, then LogValidator.
+    const tooLarge = checkSize(batch, validation.maxMessageBytes);
+    if (tooLarge !== null && !tooLarge.ok) return { errorCode: tooLarge.errorCode, message: tooLarge.message };
     if (!this.settings.bugs.has('no-sequence-check')) {
       const check = this.producers.check(batch);
-      if (check.kind === 'duplicate') return { errorCode: 0, baseOffset: check.baseOffset, lastOffset: check.lastOffset, duplicate: true };
+      if (check.kind === 'duplicate') return { errorCode: 0, baseOffset: check.baseOffset, lastOffset: check.lastOffset, duplicate: true, logAppendTime: -1 };
       if (check.kind === 'error') return { errorCode: check.errorCode, message: check.message };
     }
     const appended = assignOffsets(batch, this.log.logEndOffset, this.leaderEpoch);
     const stamped = { ...appended, maxTimestamp: Math.max(appended.maxTimestamp, appended.baseTimestamp) };
-    this.log.append([stamped]);
-    this.producers.update(stamped);
+    const validated = validateBatch(stamped, validation, now);
+    if (!validated.ok) return { errorCode: validated.errorCode, message: validated.message };
+    const stored = validated.batch;
+    this.log.append([stored]);
+    this.producers.update(stored);
     this.maybeFlush();
     this.maybeIncrementHw(env);
-    void now;
-    return { errorCode: 0, baseOffset: stamped.baseOffset, lastOffset: lastOffsetOf(stamped), duplicate: false };
+    return { errorCode: 0, baseOffset: stored.baseOffset, lastOffset: lastOffsetOf(stored), duplicate: false, logAppendTime: validated.logAppendTime };
   }
 
   /**
@@ -518,8 +529,10 @@ export class Partition {
   }
 }
 
-function describe(b: StoredBatch): [number, number, number, number] {
-  return [b.batch.baseOffset, lastOffsetOf(b.batch), b.batch.partitionLeaderEpoch, b.hash];
+function describe(b: StoredBatch): BatchSummary {
+  const summary: BatchSummary = [b.batch.baseOffset, lastOffsetOf(b.batch), b.batch.partitionLeaderEpoch, b.hash];
+  // Attributes only when set (a codec, LogAppendTime): traces of plain batches stay as they were.
+  return b.batch.attributes === 0 ? summary : [...summary, b.batch.attributes];
 }
 
 /** Each producer's last KEPT_BATCHES batches in the log, in offset order: all a rebuild of the producer state reads. */

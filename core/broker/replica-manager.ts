@@ -10,9 +10,8 @@
 
 import type { MetadataImage, PartitionState } from '../controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../env.ts';
-import { DEFAULT_LOG_CONFIG } from '../log/log-config.ts';
 import { retentionDecision, retentionPolicy, type RetentionPolicy } from '../log/retention.ts';
-import { brokerRetentionMs, type Config } from '../protocol/configs.ts';
+import { brokerRetentionMs, effectiveTopicConfig, type Config } from '../protocol/configs.ts';
 import type {
   AllocateProducerIdsRequest,
   AllocateProducerIdsResponse,
@@ -43,9 +42,12 @@ import {
 import { ErrorCode } from '../protocol/errors.ts';
 import { batchSizeInBytes, NO_PRODUCER_ID, type KafkaRecord, type RecordBatch } from '../protocol/records.ts';
 import type { LeaderHint } from '../protocol/quorum.ts';
+import type { Compressors } from '../wire/compression.ts';
 import type { BrokerBug } from './bugs.ts';
 import { describeConfigs } from './describe-configs.ts';
 import { FollowerFetcher } from './follower-fetcher.ts';
+import type { CompressionType, TimestampType } from './log-validator.ts';
+import { logConfigOf } from '../log/log-config.ts';
 import { Partition, type PartitionSettings } from './partition.ts';
 import { OffsetCheckpoints } from './offset-checkpoints.ts';
 import { ProducerIdBlocks } from './producer-ids.ts';
@@ -108,6 +110,8 @@ export interface ReplicaManagerHooks {
   /** This broker's epoch, or -1 before it registered. */
   brokerEpoch(): number;
   clusterId: string;
+  /** The runtime's record codecs (real mode); absent in the simulator, whose batches carry no bytes and only name their codec. */
+  compressors?: Compressors;
   /** This broker became the leader of a partition (its leader epoch) or stopped leading it (null). */
   leadershipChanged?(env: Env<never>, topic: string, partition: number, leaderEpoch: number | null): void;
 }
@@ -196,14 +200,20 @@ export class ReplicaManager {
       const key = `${state.topic}-${state.partition}`;
       seen.add(key);
       let p = this.partitions.get(key);
+      let minIsrChanged = false;
       if (p === undefined) {
         p = Partition.open(env, this.brokerId, state, this.checkpoints.of(key), this.partitionSettings(state));
         this.partitions.set(key, p);
       } else {
-        p.settings = this.partitionSettings(state);
-        p.log.setConfig(p.settings.log);
+        // Topic configs altered at run time (IncrementalAlterConfigs) take effect here, on the next image.
+        const settings = this.partitionSettings(state);
+        minIsrChanged = settings.minIsr !== p.settings.minIsr;
+        p.settings = settings;
       }
+      p.log.setConfig(p.settings.log);
       const change = p.applyMetadata(env, state);
+      // A lower min.insync.replicas may free a held high watermark (and the acks=all writes waiting on it); a higher one holds it.
+      if (change === 'unchanged' && minIsrChanged && p.role === 'leader' && p.maybeIncrementHw(env)) this.afterHwChange(env, key);
       if (change === 'became-leader') {
         this.fetcher.unfollow(key);
         this.failWaiting(env, key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -241,11 +251,12 @@ export class ReplicaManager {
       minIsr: num('min.insync.replicas', this.config.int('min.insync.replicas')),
       replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
       flushMessages: num('flush.messages', this.config.int('log.flush.interval.messages')),
-      log: {
-        segmentBytes: num('segment.bytes', DEFAULT_LOG_CONFIG.segmentBytes),
-        segmentMs: num('segment.ms', DEFAULT_LOG_CONFIG.segmentMs),
-        segmentIndexBytes: num('segment.index.bytes', DEFAULT_LOG_CONFIG.segmentIndexBytes),
-        indexIntervalBytes: num('index.interval.bytes', DEFAULT_LOG_CONFIG.indexIntervalBytes),
+      log: logConfigOf(topicConfig, this.config),
+      validation: {
+        maxMessageBytes: Number(effectiveTopicConfig('max.message.bytes', topicConfig, this.config)),
+        timestampType: effectiveTopicConfig('message.timestamp.type', topicConfig, this.config) as TimestampType,
+        compressionType: effectiveTopicConfig('compression.type', topicConfig, this.config) as CompressionType,
+        compressors: this.hooks.compressors ?? null,
       },
       bugs: this.bugs,
       isrEligible: this.isrEligible,
@@ -347,6 +358,7 @@ export class ReplicaManager {
         }
         if ('baseOffset' in appended) {
           result.baseOffset = appended.baseOffset;
+          result.logAppendTimeMs = appended.logAppendTime;
           if (!appended.duplicate) this.afterAppend(env, p);
           if (req.acks === -1 && !this.bugs.has('ack-before-hw')) waiting.set(p.key, appended.lastOffset + 1);
         }

@@ -1,4 +1,5 @@
-// The admin client's operations (Kafka's Admin.createTopics / deleteTopics / createPartitions) sent
+// The admin client's operations (Kafka's Admin.createTopics / deleteTopics / createPartitions /
+// incrementalAlterConfigs) sent
 // to the controllers: it tries them in turn until the active one answers (NOT_CONTROLLER means "ask
 // another"), retries after a request timeout, and records each operation as client history.
 // describeConfigs goes to a broker instead: any one for topics, the broker itself for its own config;
@@ -12,6 +13,8 @@ import type {
   CreatePartitionsTopic,
   CreateTopicsResponse,
   DeleteTopicsResponse,
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponse,
 } from '../protocol/controller.ts';
 import {
   ConfigResourceType,
@@ -77,6 +80,13 @@ type Operation =
   | { kind: 'delete'; id: number; names: string[]; done: (results: TopicResult[]) => void }
   | { kind: 'create-partitions'; id: number; topics: CreatePartitionsTopic[]; done: (results: TopicResult[]) => void }
   | {
+      kind: 'alter-configs';
+      id: number;
+      resources: AlterConfigsResource[];
+      validateOnly: boolean;
+      done: (results: AlterConfigsResult[]) => void;
+    }
+  | {
       kind: 'describe-configs';
       id: number;
       resources: DescribeConfigsResource[];
@@ -100,6 +110,10 @@ interface DeleteRecordsOperation {
 }
 
 const partitionKey = (topic: string, partition: number) => `${topic}/${partition}`;
+
+/** A resource's config changes (Kafka's ConfigResource with its AlterConfigOps). */
+export type AlterConfigsResource = IncrementalAlterConfigsRequest['resources'][number];
+export type AlterConfigsResult = IncrementalAlterConfigsResponse['resources'][number];
 
 const RETRY: TimerTag = 'admin:retry';
 
@@ -148,6 +162,24 @@ export class AdminClient implements Node<AdminMessage> {
     this.enqueue(env, op);
   }
 
+  /** Sets, deletes, appends to or subtracts from configs (Kafka's Admin.incrementalAlterConfigs), at the active controller. */
+  incrementalAlterConfigs(
+    env: Env<AdminMessage>,
+    resources: AlterConfigsResource[],
+    options: { validateOnly?: boolean } = {},
+    done: (results: AlterConfigsResult[]) => void = () => {},
+  ): void {
+    const op: Operation = { kind: 'alter-configs', id: this.nextOpId++, resources, validateOnly: options.validateOnly ?? false, done };
+    env.trace({
+      kind: 'client',
+      op: 'alter-configs',
+      type: 'invoke',
+      id: op.id,
+      value: resources.map((r) => ({ resource: `${r.resourceType}:${r.resourceName}`, configs: r.configs.map((c) => [c.name, c.configOperation, c.value]) })),
+    });
+    this.enqueue(env, op);
+  }
+
   /** Describes topics' and brokers' configs (Kafka's Admin.describeConfigs); one request, so one broker, per call. */
   describeConfigs(
     env: Env<AdminMessage>,
@@ -193,7 +225,14 @@ export class AdminClient implements Node<AdminMessage> {
       env.cancelTimer(RETRY);
       return msg.api === 'Metadata' ? this.leadersFound(env, op, msg) : this.recordsDeleted(env, op, msg);
     }
-    if (msg.api !== 'CreateTopics' && msg.api !== 'DeleteTopics' && msg.api !== 'CreatePartitions' && msg.api !== 'DescribeConfigs') return;
+    if (
+      msg.api !== 'CreateTopics' &&
+      msg.api !== 'DeleteTopics' &&
+      msg.api !== 'CreatePartitions' &&
+      msg.api !== 'DescribeConfigs' &&
+      msg.api !== 'IncrementalAlterConfigs'
+    )
+      return;
     this.inFlight = null;
     env.cancelTimer(RETRY);
     // Correlation ids are the client's own, so the answer is always of the operation's kind.
@@ -201,19 +240,41 @@ export class AdminClient implements Node<AdminMessage> {
       if (msg.api === 'DescribeConfigs' && op.kind === 'describe-configs') this.describeAnswered(env, op, msg);
       return this.sendNext(env);
     }
-    const results = toResults(msg);
-    if (results.some((r) => r.errorCode === ErrorCode.NOT_CONTROLLER)) {
-      this.target = (this.target + 1) % this.controllers.length;
-      this.queue.unshift(op);
-      env.setTimer(this.settings.retryBackoffMs, RETRY);
+    if (msg.api === 'IncrementalAlterConfigs' || op.kind === 'alter-configs') {
+      if (msg.api === 'IncrementalAlterConfigs' && op.kind === 'alter-configs') this.alterAnswered(env, op, msg);
       return;
     }
+    const results = toResults(msg);
+    if (results.some((r) => r.errorCode === ErrorCode.NOT_CONTROLLER)) return this.askAnotherController(env, op);
     const failed = results.filter((r) => r.errorCode !== ErrorCode.NONE);
     const opName = op.kind === 'create' ? 'create-topics' : op.kind === 'delete' ? 'delete-topics' : 'create-partitions';
     if (failed.length === 0) env.trace({ kind: 'client', op: opName, type: 'ok', id: op.id, value: results.map((r) => r.name) });
     else env.trace({ kind: 'client', op: opName, type: 'fail', id: op.id, error: failed.map((r) => `${r.name}: ${errorName(r.errorCode)}`).join(', ') });
     op.done(results);
     this.sendNext(env);
+  }
+
+  private alterAnswered(env: Env<AdminMessage>, op: Extract<Operation, { kind: 'alter-configs' }>, msg: IncrementalAlterConfigsResponse): void {
+    if (msg.resources.some((r) => r.errorCode === ErrorCode.NOT_CONTROLLER)) return this.askAnotherController(env, op);
+    const failed = msg.resources.filter((r) => r.errorCode !== ErrorCode.NONE);
+    if (failed.length === 0) env.trace({ kind: 'client', op: 'alter-configs', type: 'ok', id: op.id, value: msg.resources.map((r) => r.resourceName) });
+    else
+      env.trace({
+        kind: 'client',
+        op: 'alter-configs',
+        type: 'fail',
+        id: op.id,
+        error: failed.map((r) => `${r.resourceName}: ${errorName(r.errorCode)}`).join(', '),
+      });
+    op.done(msg.resources);
+    this.sendNext(env);
+  }
+
+  /** NOT_CONTROLLER: the operation goes again, to the next controller, after retry.backoff.ms. */
+  private askAnotherController(env: Env<AdminMessage>, op: Operation): void {
+    this.target = (this.target + 1) % this.controllers.length;
+    this.queue.unshift(op);
+    env.setTimer(this.settings.retryBackoffMs, RETRY);
   }
 
   private describeAnswered(env: Env<AdminMessage>, op: Extract<Operation, { kind: 'describe-configs' }>, msg: DescribeConfigsResponse): void {
@@ -338,6 +399,9 @@ export class AdminClient implements Node<AdminMessage> {
         break;
       case 'create-partitions':
         env.send(to, { api: 'CreatePartitions', kind: 'request', correlationId, topics: op.topics, timeoutMs, validateOnly: false });
+        break;
+      case 'alter-configs':
+        env.send(to, { api: 'IncrementalAlterConfigs', kind: 'request', correlationId, resources: op.resources, validateOnly: op.validateOnly });
         break;
       case 'describe-configs':
         env.send(this.describeTarget(op.resources), {

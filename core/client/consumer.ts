@@ -19,7 +19,7 @@ import {
 } from '../protocol/data.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { GroupMessage, GroupResponse } from '../protocol/group.ts';
-import type { Bytes, RecordBatch, RecordHeader } from '../protocol/records.ts';
+import { recordTimestamp, type Bytes, type RecordBatch, type RecordHeader } from '../protocol/records.ts';
 import { GroupMembership, type TopicPartition } from './group-membership.ts';
 import { GroupOffsets } from './group-offsets.ts';
 import type { ClientBug } from './bugs.ts';
@@ -783,7 +783,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
             key: r.key,
             value: r.value,
             headers: r.headers,
-            timestamp: batch.baseTimestamp + r.timestampDelta,
+            timestamp: recordTimestamp(batch, r),
             leaderEpoch: batch.partitionLeaderEpoch,
           });
           next = offset + 1;

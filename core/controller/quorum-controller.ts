@@ -2,8 +2,9 @@
 // metadata records, appends them, and answers once they are committed. It registers brokers and
 // hands out broker epochs, fences brokers whose heartbeats stop (broker.session.timeout.ms) and
 // moves their leaderships, unfences caught-up brokers, creates and deletes topics, adds partitions
-// (KIP-195), applies AlterPartition requests checked against partition epochs and broker epochs (KIP-903),
-// and hands brokers blocks of producer ids (AllocateProducerIds, KIP-730).
+// (KIP-195), alters topic configs (IncrementalAlterConfigs, KIP-339), applies AlterPartition requests
+// checked against partition epochs and broker epochs (KIP-903), and hands brokers blocks of producer ids
+// (AllocateProducerIds, KIP-730).
 
 import type { Env, NodeId, TimerTag } from '../env.ts';
 import { topicConfigProblem, type Config } from '../protocol/configs.ts';
@@ -18,12 +19,16 @@ import type {
   CreatePartitionsRequest,
   CreateTopicsRequest,
   DeleteTopicsRequest,
+  IncrementalAlterConfigsRequest,
 } from '../protocol/controller.ts';
 import { errorResponse } from '../protocol/error-response.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { QuorumMessage, RaftEntry } from '../protocol/quorum.ts';
 import type { RaftReplica } from '../raft/raft-replica.ts';
 import type { ControllerBug } from './bugs.ts';
+import { compressionTypeAvailable } from '../broker/log-validator.ts';
+import type { Compressors } from '../wire/compression.ts';
+import { incrementalAlterConfigs, topicConfigsConflict } from './alter-configs.ts';
 import { createPartitions, MAX_RECORDS_PER_USER_OP } from './create-partitions.ts';
 import { MetadataImage, type PartitionState } from './image.ts';
 import { fencedBrokerChange, isrChange, leaderlessChange, type ElectionRules } from './partition-change.ts';
@@ -65,6 +70,8 @@ export class QuorumController {
     private readonly raft: RaftReplica<MetadataRecord>,
     private readonly committed: () => MetadataImage,
     private readonly bugs: ReadonlySet<ControllerBug>,
+    /** The runtime's record codecs (real mode): a compression.type it lacks is refused; null in the simulator, which only names codecs. */
+    private readonly compressors: Compressors | null = null,
   ) {}
 
   get isActive(): boolean {
@@ -171,7 +178,38 @@ export class QuorumController {
         return this.onAlterPartition(env, from, req);
       case 'AllocateProducerIds':
         return this.onAllocateProducerIds(env, from, req);
+      case 'IncrementalAlterConfigs':
+        return this.onIncrementalAlterConfigs(env, from, req);
     }
+  }
+
+  /** A value this runtime cannot honour: a compression.type whose codec it lacks. */
+  private readonly runtimeProblem = (name: string, value: string): string | null =>
+    name === 'compression.type' && !compressionTypeAvailable(value, this.compressors)
+      ? `compression.type ${value}: the ${value} codec is not available in this runtime`
+      : null;
+
+  /** Kafka's ConfigurationControlManager: topic configs changed by ConfigRecords, answered once they are committed. */
+  private onIncrementalAlterConfigs(env: ControllerEnv, from: NodeId, req: IncrementalAlterConfigsRequest): void {
+    const { results, records } = incrementalAlterConfigs(this.latest!, req, this.runtimeProblem);
+    const staged: MetadataRecord[] = [];
+    for (const record of records) this.stage(staged, record);
+    const reply = (override: number | null) =>
+      env.send(from, {
+        api: 'IncrementalAlterConfigs',
+        kind: 'response',
+        correlationId: req.correlationId,
+        resources: results.map((r) =>
+          override === null || r.errorCode !== ErrorCode.NONE ? r : { ...r, errorCode: override, errorMessage: 'the controller lost leadership' },
+        ),
+      });
+    if (staged.length === 0) return reply(null);
+    this.write(
+      env,
+      staged,
+      () => reply(null),
+      (code) => reply(code),
+    );
   }
 
   /**
@@ -361,7 +399,9 @@ export class QuorumController {
       const rf = topic.replicationFactor === -1 ? this.config.int('default.replication.factor') : topic.replicationFactor;
       const fail = (errorCode: number, errorMessage: string) =>
         results.push({ name: topic.name, topicId: null, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 });
-      const configProblem = topic.configs.map((c) => topicConfigProblem(c.name, c.value)).find((p) => p !== null);
+      const configProblem =
+        topic.configs.map((c) => topicConfigProblem(c.name, c.value) ?? this.runtimeProblem(c.name, c.value)).find((p) => p !== null) ??
+        topicConfigsConflict(Object.fromEntries(topic.configs.map((c) => [c.name, c.value])));
       if (!TOPIC_NAME.test(topic.name) || topic.name === '.' || topic.name === '..')
         fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `invalid topic name "${topic.name}"`);
       else if (latest.topicByName(topic.name) !== undefined) fail(ErrorCode.TOPIC_ALREADY_EXISTS, `topic "${topic.name}" already exists`);

@@ -1,5 +1,8 @@
 // A partition log's segment settings (Kafka's LogConfig, the part the log itself acts on):
-// segment.bytes, segment.ms, segment.index.bytes and index.interval.bytes, with Kafka's defaults.
+// segment.bytes (or Kafka's test-only internal.segment.bytes), segment.ms, segment.index.bytes and
+// index.interval.bytes, from a topic's config over its broker's log.* synonyms, with Kafka's defaults.
+
+import { effectiveTopicConfig, type Config } from '../protocol/configs.ts';
 
 export interface LogConfig {
   /** segment.bytes: a segment rolls before an append would take it past this size. */
@@ -18,3 +21,15 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = {
   segmentIndexBytes: 10_485_760,
   indexIntervalBytes: 4096,
 };
+
+/** The log config of a partition of a topic with `topicConfig` (its own values) on a broker with `brokerConfig`. */
+export function logConfigOf(topicConfig: Readonly<Record<string, string>>, brokerConfig: Config): LogConfig {
+  const value = (name: string) => Number(effectiveTopicConfig(name, topicConfig, brokerConfig));
+  const internal = topicConfig['internal.segment.bytes'];
+  return {
+    segmentBytes: internal === undefined ? value('segment.bytes') : Number(internal),
+    segmentMs: value('segment.ms'),
+    segmentIndexBytes: value('segment.index.bytes'),
+    indexIntervalBytes: value('index.interval.bytes'),
+  };
+}

@@ -7,7 +7,7 @@
 // the replica's business, not the log's; it is checkpointed beside the log by the replica manager.
 
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
-import { lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
+import { lastOffsetOf, recordTimestamp, type RecordBatch } from '../protocol/records.ts';
 import type { Storage } from '../storage.ts';
 import { integers, readCheckpoint, writeCheckpoint } from './checkpoint-file.ts';
 import { EpochCache, UNDEFINED_EPOCH } from './epoch-cache.ts';
@@ -56,8 +56,13 @@ export class PartitionLog {
     /** The partition's directory, e.g. `orders-0`. */
     readonly dir: string,
     private readonly observer: PartitionLogObserver,
-    private config: LogConfig,
+    private logConfig: LogConfig,
   ) {}
+
+  /** The segment settings the log rolls by. */
+  get config(): LogConfig {
+    return this.logConfig;
+  }
 
   /** Opens the log from storage, recovering what lies past the recovery point; reports the bytes cut. */
   static open(
@@ -187,7 +192,7 @@ export class PartitionLog {
   }
 
   private newSegment(baseOffset: number): LogSegment {
-    return new LogSegment(this.storage, this.dir, baseOffset, this.config, this.tailCacheBytes);
+    return new LogSegment(this.storage, this.dir, baseOffset, this.logConfig, this.tailCacheBytes);
   }
 
   private get active(): LogSegment {
@@ -228,7 +233,7 @@ export class PartitionLog {
   }
 
   setConfig(config: LogConfig): void {
-    this.config = config;
+    this.logConfig = config;
     for (const s of this.segments) s.setConfig(config);
   }
 
@@ -430,7 +435,7 @@ export class PartitionLog {
         ({ batch }) => {
           if (batch.maxTimestamp < timestamp) return true;
           for (const r of batch.records) {
-            const ts = batch.baseTimestamp + r.timestampDelta;
+            const ts = recordTimestamp(batch, r);
             const offset = batch.baseOffset + r.offsetDelta;
             if (ts >= timestamp && offset >= from) {
               found = { offset, timestamp: ts, epoch: batch.partitionLeaderEpoch };

@@ -16,6 +16,7 @@ import { MetadataImage } from '../controller/image.ts';
 import { QuorumController, rejectNotController } from '../controller/quorum-controller.ts';
 import type { MetadataRecord } from '../controller/records.ts';
 import type { Config } from '../protocol/configs.ts';
+import type { Compressors } from '../wire/compression.ts';
 import { CONTROLLER_APIS, type BrokerListener, type ControllerMessage, type ControllerRequest } from '../protocol/controller.ts';
 import type { DataMessage, DataRequest } from '../protocol/data.ts';
 import { errorResponse } from '../protocol/error-response.ts';
@@ -45,6 +46,8 @@ export interface KafkaNodeSpec {
   controllerBugs: ReadonlySet<ControllerBug>;
   brokerBugs: ReadonlySet<BrokerBug>;
   groupBugs?: ReadonlySet<GroupBug>;
+  /** The runtime's record codecs (real mode): leaders re-encode batches for compression.type, the controller refuses a codec missing here. Absent in the simulator. */
+  compressors?: Compressors;
   /** The listeners a broker registers (real mode); the simulator's brokers have none and are addressed by id. */
   advertisedListeners?: readonly BrokerListener[];
 }
@@ -73,7 +76,9 @@ export class KafkaNode implements Node<KafkaMessage> {
       leaderChanged: (leader, self) => this.leaderChanged(leader, self),
     };
     this.raft = new RaftReplica(spec.id, spec.raft, machine);
-    this.controller = spec.controller ? new QuorumController(spec.id, spec.config, this.raft, () => this.image, spec.controllerBugs) : null;
+    this.controller = spec.controller
+      ? new QuorumController(spec.id, spec.config, this.raft, () => this.image, spec.controllerBugs, spec.compressors ?? null)
+      : null;
     this.lifecycle = spec.broker
       ? new BrokerLifecycle(
           spec.id,
@@ -94,6 +99,7 @@ export class KafkaNode implements Node<KafkaMessage> {
           controller: () => this.raft.currentLeader,
           brokerEpoch: () => this.lifecycle?.brokerEpoch ?? -1,
           clusterId: spec.raft.clusterId,
+          ...(spec.compressors !== undefined ? { compressors: spec.compressors } : {}),
           leadershipChanged: (env, topic, partition, leaderEpoch) => {
             if (topic === OFFSETS_TOPIC) this.groups?.leadershipChanged(env, partition, leaderEpoch);
           },

@@ -7,11 +7,17 @@ import { didYouMean } from './nearest-name.ts';
 export type ConfigValue = string | number | boolean;
 
 interface ConfigDef {
-  type: 'int' | 'long' | 'boolean' | 'string' | 'double';
+  type: 'int' | 'long' | 'boolean' | 'string' | 'double' | 'list';
   default: ConfigValue;
   doc: string;
-  /** The smallest value an int or long may take (0 when not given: no config here means anything negative). */
+  /** The smallest value an int, long or double may take (0 when not given: no config here means anything negative). */
   min?: number;
+  /** The largest value a double may take (Kafka's between(0, 1)). */
+  max?: number;
+  /** The values a string may take, or each item of a comma-separated list (Kafka's ValidString.in / ValidList.in). */
+  valid?: readonly string[];
+  /** Kafka's default is null (another config gives the value): a topic's synonyms list no default for it. */
+  unsetByDefault?: true;
 }
 
 /** Every key Samsa understands, with Kafka's default. */
@@ -77,12 +83,14 @@ export const CONFIG_DEFS = {
     type: 'long',
     default: 604800000,
     min: -1,
+    unsetByDefault: true,
     doc: 'Default retention.ms of topics (-1: no time limit); when set it wins over log.retention.minutes and log.retention.hours.',
   },
   'log.retention.minutes': {
     type: 'int',
     default: 10080,
     min: -1,
+    unsetByDefault: true,
     doc: 'Default retention of topics in minutes, when log.retention.ms is not set; wins over log.retention.hours.',
   },
   'log.retention.hours': {
@@ -103,6 +111,50 @@ export const CONFIG_DEFS = {
     min: 0,
     doc: 'How often log start offsets are checkpointed to disk (a restart resumes from the last checkpoint).',
   },
+  // Broker defaults of topic configs (ServerLogConfigs, CleanerConfig): a topic without its own value takes these
+  'log.segment.bytes': { type: 'int', default: 1073741824, min: 1048576, doc: 'The largest size of a log segment file (segment.bytes).' },
+  'log.roll.ms': {
+    type: 'long',
+    default: 604800000,
+    min: 1,
+    unsetByDefault: true,
+    doc: 'The longest time before a new log segment is rolled (segment.ms); when not set, log.roll.hours gives it.',
+  },
+  'log.roll.hours': { type: 'int', default: 168, min: 1, doc: 'The longest time in hours before a new log segment is rolled, secondary to log.roll.ms.' },
+  'log.index.size.max.bytes': { type: 'int', default: 10485760, min: 4, doc: "The largest size of a segment's offset index (segment.index.bytes)." },
+  'log.index.interval.bytes': { type: 'int', default: 4096, doc: 'Bytes appended between two offset index entries (index.interval.bytes).' },
+  'log.segment.delete.delay.ms': { type: 'long', default: 60000, doc: "How long a deleted segment's files stay before removal (file.delete.delay.ms)." },
+  'log.cleanup.policy': { type: 'list', default: 'delete', valid: ['delete', 'compact'], doc: 'How old segments are discarded: delete, compact, or both.' },
+  'log.cleaner.enable': { type: 'boolean', default: true, doc: 'Whether the log cleaner compacts topics whose cleanup.policy has compact.' },
+  'log.cleaner.backoff.ms': { type: 'long', default: 15000, doc: 'How long the cleaner sleeps when no log is cleanable.' },
+  'log.cleaner.min.cleanable.ratio': {
+    type: 'double',
+    default: 0.5,
+    min: 0,
+    max: 1,
+    doc: 'The dirty share of a log above which it is cleaned (min.cleanable.dirty.ratio).',
+  },
+  'log.cleaner.min.compaction.lag.ms': { type: 'long', default: 0, doc: 'How long a record stays uncompacted (min.compaction.lag.ms).' },
+  'log.cleaner.max.compaction.lag.ms': {
+    type: 'long',
+    default: 9223372036854775807,
+    min: 1,
+    doc: 'How long a record may stay uncompacted (max.compaction.lag.ms).',
+  },
+  'log.cleaner.delete.retention.ms': { type: 'long', default: 86400000, doc: 'How long tombstones are kept after compaction (delete.retention.ms).' },
+  'log.message.timestamp.type': {
+    type: 'string',
+    default: 'CreateTime',
+    valid: ['CreateTime', 'LogAppendTime'],
+    doc: "Whose clock stamps records: the producer's (CreateTime) or the leader's on append (LogAppendTime).",
+  },
+  'compression.type': {
+    type: 'string',
+    default: 'producer',
+    valid: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
+    doc: 'The codec batches are stored with (producer: as the producer sent them).',
+  },
+  'message.max.bytes': { type: 'int', default: 1048588, doc: 'The largest record batch a topic accepts (max.message.bytes).' },
   // Group coordinator (classic groups) and __consumer_offsets
   'offsets.topic.num.partitions': { type: 'int', default: 50, min: 1, doc: 'Partitions of __consumer_offsets, created on the first FindCoordinator.' },
   'offsets.topic.replication.factor': {
@@ -166,6 +218,10 @@ export class Config {
     return this.get(key) as number;
   }
 
+  double(key: ConfigKey): number {
+    return this.get(key) as number;
+  }
+
   bool(key: ConfigKey): boolean {
     return this.get(key) as boolean;
   }
@@ -204,14 +260,28 @@ function coerce(key: string, def: ConfigDef, value: ConfigValue): ConfigValue {
     case 'double': {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
       if (typeof n !== 'number' || !Number.isFinite(n)) throw new ConfigError(`config "${key}" must be a number, got ${JSON.stringify(value)}`);
+      if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max))
+        throw new ConfigError(`config "${key}" must be between ${def.min ?? '-Infinity'} and ${def.max ?? 'Infinity'}, got ${JSON.stringify(value)}`);
       return n;
     }
     case 'boolean':
       if (value === true || value === 'true') return true;
       if (value === false || value === 'false') return false;
       throw new ConfigError(`config "${key}" must be true or false, got ${JSON.stringify(value)}`);
-    case 'string':
-      return String(value);
+    case 'string': {
+      const text = String(value);
+      if (def.valid !== undefined && !def.valid.includes(text))
+        throw new ConfigError(`config "${key}" must be one of ${def.valid.join(', ')}, got ${JSON.stringify(value)}`);
+      return text;
+    }
+    case 'list': {
+      const items = String(value)
+        .split(',')
+        .map((item) => item.trim());
+      const bad = def.valid === undefined ? undefined : items.find((item) => !def.valid!.includes(item));
+      if (bad !== undefined) throw new ConfigError(`config "${key}" must be a comma-separated list of ${def.valid!.join(', ')}, got ${JSON.stringify(value)}`);
+      return items.join(',');
+    }
   }
 }
 
@@ -231,70 +301,228 @@ export function brokerRetentionMs(config: Config): number {
   return ms < 0 ? -1 : ms;
 }
 
-/** The broker keys behind a topic's retention.ms, in Kafka's order of precedence. */
-export const RETENTION_MS_SYNONYMS = ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'] as const;
-
 /** `unknown config "x"`, with the broker config meant when it is a near miss, or where a topic config goes. */
 function unknownConfigMessage(key: string): string {
   if (key in TOPIC_CONFIG_DEFAULTS) return `unknown config "${key}": it is a topic config (set it in the topic's config, not the broker's)`;
   return `unknown config "${key}"${didYouMean(key, Object.keys(CONFIG_DEFS))}`;
 }
 
-/** Topic-level configs (TopicConfig) with Kafka's defaults; a topic's config overrides these. */
-export const TOPIC_CONFIG_DEFAULTS: Readonly<Record<string, string>> = {
-  'cleanup.policy': 'delete',
-  'retention.ms': '604800000',
-  'retention.bytes': '-1',
-  'segment.bytes': '1073741824',
-  'segment.ms': '604800000',
-  'min.insync.replicas': '1',
-  'unclean.leader.election.enable': 'false',
-  'flush.messages': '9223372036854775807',
-  'flush.ms': '9223372036854775807',
-  'max.message.bytes': '1048588',
-  'message.timestamp.type': 'CreateTime',
-  'compression.type': 'producer',
+/** A broker config a topic without its own value inherits (Kafka's ServerTopicConfigSynonyms), scaled to the topic's unit. */
+export interface BrokerSynonym {
+  name: ConfigKey;
+  /** The topic value is the broker value times this (log.roll.hours to segment.ms); 1 when absent. */
+  scale?: number;
+}
+
+export interface TopicConfigDef extends ConfigDef {
+  /** The broker configs it falls back to, first set first (Kafka's order); none: the topic default. */
+  synonyms: readonly BrokerSynonym[];
+  /** Accepted but never listed (Kafka's defineInternal): DescribeConfigs leaves it out. */
+  internal?: true;
+}
+
+const LONG_MAX_VALUE = 9223372036854775807;
+const HOUR_MS = 3600000;
+
+/** Topic-level configs (TopicConfig, LogConfig) with Kafka's types, defaults, bounds and broker synonyms. */
+export const TOPIC_CONFIG_DEFS: Readonly<Record<string, TopicConfigDef>> = {
+  'cleanup.policy': {
+    type: 'list',
+    default: 'delete',
+    valid: ['delete', 'compact'],
+    synonyms: [{ name: 'log.cleanup.policy' }],
+    doc: 'How old log segments are discarded: delete, compact, or both.',
+  },
+  'retention.ms': {
+    type: 'long',
+    default: 604800000,
+    min: -1,
+    // Kafka's precedence: log.retention.ms, then .minutes, then .hours (brokerRetentionMs).
+    synonyms: [{ name: 'log.retention.ms' }, { name: 'log.retention.minutes', scale: 60_000 }, { name: 'log.retention.hours', scale: 3_600_000 }],
+    doc: 'How long a record is kept before it may be deleted (-1: no limit).',
+  },
+  'retention.bytes': {
+    type: 'long',
+    default: -1,
+    min: -LONG_MAX_VALUE,
+    synonyms: [{ name: 'log.retention.bytes' }],
+    doc: 'How many bytes a partition keeps before old segments may be deleted (-1: no limit).',
+  },
+  'segment.bytes': {
+    type: 'int',
+    default: 1073741824,
+    min: 1048576,
+    synonyms: [{ name: 'log.segment.bytes' }],
+    doc: 'The size of a log segment file; the log rolls a new segment past it.',
+  },
+  'internal.segment.bytes': {
+    type: 'int',
+    default: 0,
+    min: 1,
+    internal: true,
+    synonyms: [],
+    doc: "Kafka's segment size for tests (below segment.bytes' 1 MiB floor); overrides segment.bytes when set.",
+  },
+  'segment.ms': {
+    type: 'long',
+    default: 604800000,
+    min: 1,
+    synonyms: [{ name: 'log.roll.ms' }, { name: 'log.roll.hours', scale: HOUR_MS }],
+    doc: 'How long before a log segment is rolled even when it is not full.',
+  },
+  'segment.index.bytes': {
+    type: 'int',
+    default: 10485760,
+    min: 4,
+    synonyms: [{ name: 'log.index.size.max.bytes' }],
+    doc: "The size of a segment's offset index; a full index rolls the segment.",
+  },
+  'index.interval.bytes': {
+    type: 'int',
+    default: 4096,
+    synonyms: [{ name: 'log.index.interval.bytes' }],
+    doc: 'Bytes appended between two offset index entries.',
+  },
+  'min.cleanable.dirty.ratio': {
+    type: 'double',
+    default: 0.5,
+    min: 0,
+    max: 1,
+    synonyms: [{ name: 'log.cleaner.min.cleanable.ratio' }],
+    doc: 'The dirty share of the log above which the cleaner compacts it.',
+  },
+  'min.compaction.lag.ms': {
+    type: 'long',
+    default: 0,
+    synonyms: [{ name: 'log.cleaner.min.compaction.lag.ms' }],
+    doc: 'How long a record stays uncompacted at least.',
+  },
+  'max.compaction.lag.ms': {
+    type: 'long',
+    default: LONG_MAX_VALUE,
+    min: 1,
+    synonyms: [{ name: 'log.cleaner.max.compaction.lag.ms' }],
+    doc: 'How long a record may stay uncompacted at most.',
+  },
+  'delete.retention.ms': {
+    type: 'long',
+    default: 86400000,
+    synonyms: [{ name: 'log.cleaner.delete.retention.ms' }],
+    doc: 'How long tombstones of a compacted topic are kept.',
+  },
+  'file.delete.delay.ms': {
+    type: 'long',
+    default: 60000,
+    synonyms: [{ name: 'log.segment.delete.delay.ms' }],
+    doc: "How long a deleted segment's files stay before removal.",
+  },
+  'min.insync.replicas': { type: 'int', default: 1, min: 1, synonyms: [{ name: 'min.insync.replicas' }], doc: 'Minimum ISR size for acks=all writes.' },
+  'unclean.leader.election.enable': {
+    type: 'boolean',
+    default: false,
+    synonyms: [{ name: 'unclean.leader.election.enable' }],
+    doc: 'Whether a replica outside the ISR may be elected leader.',
+  },
+  'flush.messages': {
+    type: 'long',
+    default: LONG_MAX_VALUE,
+    min: 1,
+    synonyms: [{ name: 'log.flush.interval.messages' }],
+    doc: 'Messages appended before the partition log is fsynced.',
+  },
+  'flush.ms': {
+    type: 'long',
+    default: LONG_MAX_VALUE,
+    synonyms: [{ name: 'log.flush.interval.ms' }],
+    doc: 'Milliseconds the partition log may stay unsynced.',
+  },
+  'max.message.bytes': {
+    type: 'int',
+    default: 1048588,
+    synonyms: [{ name: 'message.max.bytes' }],
+    doc: 'The largest record batch the topic accepts (MESSAGE_TOO_LARGE past it).',
+  },
+  'message.timestamp.type': {
+    type: 'string',
+    default: 'CreateTime',
+    valid: ['CreateTime', 'LogAppendTime'],
+    synonyms: [{ name: 'log.message.timestamp.type' }],
+    doc: "Whose clock stamps records: the producer's (CreateTime) or the leader's on append (LogAppendTime).",
+  },
+  'compression.type': {
+    type: 'string',
+    default: 'producer',
+    valid: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
+    synonyms: [{ name: 'compression.type' }],
+    doc: 'The codec the topic stores batches with (producer: as they came; another codec: the leader re-encodes).',
+  },
 };
 
-/**
- * Kafka topic configs that Samsa does not act on yet: a log is one segment, kept whole (no
- * compaction, segments, compression or size limits). Accepting them would promise what is not
- * there, so they are refused until the storage work builds them; so is cleanup.policy compact.
- */
-export const TOPIC_CONFIGS_NOT_BUILT: ReadonlySet<string> = new Set([
-  'segment.bytes',
-  'segment.ms',
-  'compression.type',
-  'max.message.bytes',
-  'message.timestamp.type',
-]);
+/** Every topic config Kafka lists, with its default as a string; a topic's config overrides these. */
+export const TOPIC_CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(TOPIC_CONFIG_DEFS)
+    .filter(([, def]) => def.internal !== true)
+    .map(([name, def]) => [name, configText(def.default)]),
+);
 
 /** Why a topic config entry is invalid or refused, or null when it is fine. */
 export function topicConfigProblem(name: string, value: string): string | null {
-  if (!(name in TOPIC_CONFIG_DEFAULTS)) {
+  const def = TOPIC_CONFIG_DEFS[name];
+  if (def === undefined) {
     if (name in CONFIG_DEFS) return `unknown topic config "${name}": it is a broker config (set it in the cluster's config, not the topic's)`;
     return `unknown topic config "${name}"${didYouMean(name, Object.keys(TOPIC_CONFIG_DEFAULTS))}`;
   }
-  if (TOPIC_CONFIGS_NOT_BUILT.has(name) || (name === 'cleanup.policy' && value.split(',').includes('compact'))) {
-    return `topic config "${name}" is not built yet: a Samsa log is one segment, kept whole (no compaction, segments, compression or size limits), so it refuses the setting rather than ignore it`;
-  }
   const got = `, got ${JSON.stringify(value)}`;
-  switch (name) {
-    case 'unclean.leader.election.enable':
-      return value === 'true' || value === 'false' ? null : `"${name}" must be true or false${got}`;
-    case 'cleanup.policy':
-      return value.split(',').every((p) => p === 'delete' || p === 'compact') ? null : `"${name}" must be delete, compact or both${got}`;
-    case 'message.timestamp.type':
-      return value === 'CreateTime' || value === 'LogAppendTime' ? null : `"${name}" must be CreateTime or LogAppendTime${got}`;
-    case 'compression.type':
-      return ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'].includes(value) ? null : `"${name}" has an unknown codec${got}`;
-    default: {
-      if (!/^-?\d+$/.test(value)) return `"${name}" must be an integer${got}`;
-      const min = TOPIC_CONFIG_MIN[name] ?? 0;
-      return BigInt(value) >= BigInt(min) ? null : `"${name}" must be at least ${min}${got}`;
-    }
+  if (def.type === 'int' || def.type === 'long') {
+    // Decimal digits only, within the Java type's range (a double would round a long past 2^53).
+    if (!/^-?\d+$/.test(value.trim())) return `"${name}" must be an integer${got}`;
+    const n = BigInt(value.trim());
+    const bits = def.type === 'int' ? 31n : 63n;
+    if (n >= 1n << bits || n < -(1n << bits)) return `"${name}" must fit in ${def.type === 'int' ? 'an int' : 'a long'}${got}`;
+    const min = def.min ?? 0;
+    return n >= BigInt(min) ? null : `"${name}" must be at least ${min}${got}`;
+  }
+  try {
+    coerce(name, def, value);
+    return null;
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message.replace(/^config /, '');
+    throw err;
   }
 }
 
-/** Kafka's lower bounds on topic configs (LogConfig: min.insync.replicas and flush.messages at least 1, retention.ms and retention.bytes -1 for no limit); others at least 0. */
-const TOPIC_CONFIG_MIN: Readonly<Record<string, number>> = { 'min.insync.replicas': 1, 'flush.messages': 1, 'retention.ms': -1, 'retention.bytes': -1 };
+/**
+ * A topic config's value as the topic's partitions use it (Kafka's LogConfig over the broker's
+ * config): the topic's own value, else the first broker synonym the broker sets (scaled to the
+ * topic's unit), else Kafka's default.
+ */
+export function effectiveTopicConfig(name: string, topicConfig: Readonly<Record<string, string>>, broker: Config): string {
+  const own = topicConfig[name];
+  if (own !== undefined) return own;
+  return brokerTopicDefault(name, broker)?.value ?? configText(TOPIC_CONFIG_DEFS[name]!.default);
+}
+
+const OVERRIDES = new WeakMap<Config, Readonly<Record<string, ConfigValue>>>();
+
+/** The broker synonym that gives a topic config its value when the topic has none, when the broker sets one. */
+export function brokerTopicDefault(name: string, broker: Config): { synonym: ConfigKey; value: string } | null {
+  // A Config never changes: its overrides are read once (brokers ask for every partition on every image).
+  let set = OVERRIDES.get(broker);
+  if (set === undefined) OVERRIDES.set(broker, (set = broker.overrides()));
+  for (const synonym of TOPIC_CONFIG_DEFS[name]?.synonyms ?? []) {
+    const value = set[synonym.name];
+    if (value === undefined) continue;
+    const scaled = synonym.scale === undefined ? value : Number(value) * synonym.scale;
+    return { synonym: synonym.name, value: configText(scaled) };
+  }
+  return null;
+}
+
+/** A config value as Kafka prints it: a long past 2^53 (Long.MAX_VALUE, "never", held as 2^63) as the long it stands for. */
+export function configText(value: ConfigValue): string {
+  if (typeof value !== 'number' || !Number.isInteger(value) || Number.isSafeInteger(value)) return String(value);
+  const n = BigInt(value);
+  const max = 9223372036854775807n;
+  const min = -9223372036854775808n;
+  return (n > max ? max : n < min ? min : n).toString();
+}

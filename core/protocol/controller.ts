@@ -1,7 +1,7 @@
 // Requests the active controller serves, with Kafka's field names: broker lifecycle (KIP-631:
 // BrokerRegistration, BrokerHeartbeat), ISR changes from partition leaders (AlterPartition,
 // KIP-497/KIP-903), producer id blocks (AllocateProducerIds, KIP-730), and topic administration
-// (CreateTopics, DeleteTopics, CreatePartitions: KIP-195).
+// (CreateTopics, DeleteTopics, CreatePartitions: KIP-195, IncrementalAlterConfigs: KIP-339).
 
 import type { NodeId } from '../env.ts';
 
@@ -155,6 +155,32 @@ export interface CreatePartitionsResponse {
   results: Array<{ name: string; errorCode: number; errorMessage: string | null }>;
 }
 
+/** IncrementalAlterConfigs' operations (KIP-339): SET a value, DELETE it (back to the default), APPEND to or SUBTRACT from a list config. */
+export const AlterConfigOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+
+export interface AlterableConfig {
+  name: string;
+  /** AlterConfigOp: 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT. */
+  configOperation: number;
+  value: string | null;
+}
+
+export interface IncrementalAlterConfigsRequest {
+  api: 'IncrementalAlterConfigs';
+  kind: 'request';
+  correlationId: number;
+  /** ConfigResource types: 2 topic, 4 broker, 8 broker logger. */
+  resources: Array<{ resourceType: number; resourceName: string; configs: AlterableConfig[] }>;
+  validateOnly: boolean;
+}
+
+export interface IncrementalAlterConfigsResponse {
+  api: 'IncrementalAlterConfigs';
+  kind: 'response';
+  correlationId: number;
+  resources: Array<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }>;
+}
+
 /** A broker asks the controller for a block of producer ids to hand out (KIP-730). */
 export interface AllocateProducerIdsRequest {
   api: 'AllocateProducerIds';
@@ -181,7 +207,8 @@ export type ControllerRequest =
   | AllocateProducerIdsRequest
   | CreateTopicsRequest
   | DeleteTopicsRequest
-  | CreatePartitionsRequest;
+  | CreatePartitionsRequest
+  | IncrementalAlterConfigsRequest;
 export type ControllerResponse =
   | BrokerRegistrationResponse
   | BrokerHeartbeatResponse
@@ -189,7 +216,8 @@ export type ControllerResponse =
   | AllocateProducerIdsResponse
   | CreateTopicsResponse
   | DeleteTopicsResponse
-  | CreatePartitionsResponse;
+  | CreatePartitionsResponse
+  | IncrementalAlterConfigsResponse;
 export type ControllerMessage = ControllerRequest | ControllerResponse;
 
 export const CONTROLLER_APIS: ReadonlySet<string> = new Set([
@@ -200,4 +228,5 @@ export const CONTROLLER_APIS: ReadonlySet<string> = new Set([
   'CreateTopics',
   'DeleteTopics',
   'CreatePartitions',
+  'IncrementalAlterConfigs',
 ]);

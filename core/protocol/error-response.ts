@@ -126,5 +126,12 @@ export function errorResponse(req: DataRequest | ControllerRequest, errorCode: n
       };
     case 'CreatePartitions':
       return { api: 'CreatePartitions', kind: 'response', correlationId, results: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage })) };
+    case 'IncrementalAlterConfigs':
+      return {
+        api: 'IncrementalAlterConfigs',
+        kind: 'response',
+        correlationId,
+        resources: req.resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName })),
+      };
   }
 }

@@ -50,6 +50,14 @@ const WIRE_PARTITION_LEADER_EPOCH = 12;
 
 export const NO_PRODUCER_ID = -1;
 
+/** Attributes bit 3: the batch's timestamps are the leader's append time (LogAppendTime), its maxTimestamp. */
+export const LOG_APPEND_TIME_BIT = 0x08;
+
+/** A record's timestamp as a consumer reads it: its own (CreateTime), or its batch's maxTimestamp when the leader stamped it (LogAppendTime). */
+export function recordTimestamp(batch: RecordBatch, record: KafkaRecord): number {
+  return (batch.attributes & LOG_APPEND_TIME_BIT) !== 0 ? batch.maxTimestamp : batch.baseTimestamp + record.timestampDelta;
+}
+
 export function lastOffsetOf(batch: RecordBatch): number {
   return batch.baseOffset + batch.lastOffsetDelta;
 }

@@ -13,8 +13,11 @@ export type NodeId = string;
 /** KRaft's states; `prospective` is KIP-996's pre-vote state (kept in memory only, the epoch unchanged). */
 export type RaftRole = 'unattached' | 'voted' | 'prospective' | 'candidate' | 'leader' | 'follower' | 'resigned';
 
-/** A partition batch as traces show it: [baseOffset, lastOffset, leaderEpoch, content hash]. */
-export type BatchSummary = [number, number, number, number];
+/**
+ * A partition batch as traces show it: [baseOffset, lastOffset, leaderEpoch, content hash], and its
+ * attributes when they are not 0 (a codec in bits 0-2, LogAppendTime in bit 3: what the leader made of it).
+ */
+export type BatchSummary = [number, number, number, number] | [number, number, number, number, number];
 
 /** An idempotent producer's entry in a replica's producer state: [producerId, producerEpoch, kept batches as [firstSeq, lastSeq, baseOffset, lastOffset]]. */
 export type ProducerEntrySummary = [number, number, Array<[number, number, number, number]>];

@@ -344,6 +344,28 @@ export function encodeRecordBatch(batch: RecordBatch, options: EncodeOptions = {
   return bytes;
 }
 
+/** The size of a batch's RecordBatch v2 encoding without compression: its wire size when its codec is none. */
+export function uncompressedBatchSize(batch: RecordBatch): number {
+  return RECORD_BATCH_OVERHEAD + recordSizes(batch.records).total;
+}
+
+/** Where RecordBatch v2 keeps maxTimestamp (int64), inside the CRC'd part. */
+const MAX_TIMESTAMP = 35;
+
+/**
+ * A copy of one batch's bytes with new attributes and maxTimestamp and the CRC recomputed, as Kafka's
+ * leader stamps LogAppendTime on a batch it does not re-encode (MemoryRecords.setMaxTimestamp): both
+ * fields lie inside the CRC'd part, so unlike the base offset they cannot be patched alone.
+ */
+export function patchAttributesAndMaxTimestamp(bytes: Uint8Array, attributes: number, maxTimestamp: number): Uint8Array {
+  const out = bytes.slice();
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  view.setInt16(ATTRIBUTES, attributes);
+  view.setBigInt64(MAX_TIMESTAMP, BigInt(maxTimestamp));
+  view.setUint32(ATTRIBUTES - 4, crc32c(out, ATTRIBUTES, out.length));
+  return out;
+}
+
 /** A record set from batches: each batch's `wireBytes` when it has them (the very bytes stored), else its encoding. */
 export function encodeRecordSet(batches: readonly RecordBatch[], options: EncodeOptions = {}): Uint8Array {
   const parts = batches.map((b) => b.wireBytes ?? encodeRecordBatch(b, options));

@@ -47,8 +47,27 @@ export function clusterConfig(scenario: Scenario): Config {
   return checkedSetup(scenario, null, () => checkedConfig(scenario.cluster.config, scenario.topics));
 }
 
+/**
+ * The simulator names a topic's codec in its batches' attributes but has no codec to write them with:
+ * with the wire codec on (`wire`), a compression.type that needs one is a setup error, not a crash.
+ */
+function checkCodecsForWire(scenario: Scenario): void {
+  if (scenario.wire !== true) return;
+  const needsCodec = (value: unknown) => value !== undefined && value !== 'producer' && value !== 'uncompressed';
+  const refuse = (where: string, value: unknown) => {
+    throw new ScenarioSetupError(
+      scenario.name,
+      `${where}: compression.type ${String(value)} needs a codec the simulator's wire codec does not have; run it without wire`,
+    );
+  };
+  if (needsCodec(scenario.cluster.config['compression.type'])) refuse('cluster.config', scenario.cluster.config['compression.type']);
+  scenario.topics.forEach((t, i) => needsCodec(t.config['compression.type']) && refuse(`topics[${i}] (${t.name})`, t.config['compression.type']));
+  scenario.faults.forEach((f, i) => f.kind === 'alter-config' && needsCodec(f.set['compression.type']) && refuse(`faults[${i}]`, f.set['compression.type']));
+}
+
 export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink | null, bugs: readonly string[]): Cluster {
   const config = clusterConfig(scenario);
+  checkCodecsForWire(scenario);
   const layout = clusterLayout(scenario.cluster.nodes, scenario.cluster.controllers);
   const sim = new Simulation<KafkaMessage>({
     seed,

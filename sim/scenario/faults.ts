@@ -1,12 +1,14 @@
 // Applies a scenario's fault schedule to the running cluster: node selectors are resolved when a
 // fault fires (the leader of a partition then, the quorum leader then), and a fault with `for`
 // is undone that much later (links healed, nodes restarted or resumed, link settings and clocks restored).
-// The schedule also carries admin actions (delete-records), which the scenario's admin client performs.
+// The schedule also carries admin actions, which the scenario's admin client performs: delete-records
+// (DeleteRecords) and alter-config (IncrementalAlterConfigs on a topic's configs).
 
+import type { AdminClient } from '../../core/client/admin.ts';
 import type { NodeId } from '../../core/env.ts';
+import { AlterConfigOp } from '../../core/protocol/controller.ts';
 import { partitionName } from '../../core/partition-name.ts';
 import type { LinkConfig } from '../network.ts';
-import type { AdminClient } from '../../core/client/admin.ts';
 import { ADMIN_ID, kafkaNode, type Cluster } from './cluster.ts';
 import type { Fault, Selector } from './types.ts';
 
@@ -175,6 +177,15 @@ function applyFault(cluster: Cluster, fault: Fault, baseNetwork: LinkConfig, sel
         undo(() => sim.setClockSkew(id, 0));
       }
       return nodes;
+    }
+    case 'alter-config': {
+      // The admin client's IncrementalAlterConfigs, queued behind whatever it is still doing (the topics' creation).
+      const configs = [
+        ...Object.entries(fault.set).map(([name, value]) => ({ name, configOperation: AlterConfigOp.SET, value })),
+        ...fault.delete.map((name) => ({ name, configOperation: AlterConfigOp.DELETE, value: null })),
+      ];
+      sim.act<AdminClient>(ADMIN_ID, (admin, env) => admin.incrementalAlterConfigs(env as never, [{ resourceType: 2, resourceName: fault.topic, configs }]));
+      return [ADMIN_ID];
     }
   }
 }

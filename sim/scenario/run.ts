@@ -282,11 +282,20 @@ function allowsUncleanElection(scenario: Scenario): boolean {
 
 /**
  * A topic's effective min.insync.replicas: its own config, else the brokers', else Kafka's default
- * of 1, capped at its replication factor (Kafka's effectiveMinIsr).
+ * of 1, capped at its replication factor (Kafka's effectiveMinIsr). A topic whose value the schedule
+ * alters (alter-config) is held to the smallest it ever has: the checker cannot tell when a broker
+ * took the change.
  */
 function minInsyncReplicas(scenario: Scenario, topic: string): number {
   const spec = scenario.topics.find((t) => t.name === topic);
-  const value = Number(spec?.config['min.insync.replicas'] ?? scenario.cluster.config['min.insync.replicas'] ?? 1);
+  const broker = Number(scenario.cluster.config['min.insync.replicas'] ?? 1);
+  const values = [Number(spec?.config['min.insync.replicas'] ?? broker)];
+  for (const f of scenario.faults) {
+    if (f.kind !== 'alter-config' || f.topic !== topic) continue;
+    if (f.set['min.insync.replicas'] !== undefined) values.push(Number(f.set['min.insync.replicas']));
+    if (f.delete.includes('min.insync.replicas')) values.push(broker);
+  }
+  const value = Math.min(...values);
   return spec === undefined ? value : Math.min(value, spec.replicationFactor);
 }
 

@@ -4,7 +4,8 @@
 import * as z from 'zod';
 import { clientConfigEntryProblem, parseConsumerConfig, parseProducerConfig } from '../../core/client/client-config.ts';
 import type { NodeId } from '../../core/env.ts';
-import { Config, CONFIG_DEFS, ConfigError, topicConfigProblem } from '../../core/protocol/configs.ts';
+import { Config, CONFIG_DEFS, ConfigError, TOPIC_CONFIG_DEFS, topicConfigProblem } from '../../core/protocol/configs.ts';
+import { topicConfigsConflict } from '../../core/controller/alter-configs.ts';
 import { didYouMean } from '../../core/protocol/nearest-name.ts';
 import { CHECKER_NAMES } from '../../models/checker-suite.ts';
 import { OFFSETS_TOPIC } from '../../core/group/offsets-topic.ts';
@@ -62,11 +63,12 @@ export const FAULT_ACTIONS = [
   'network',
   'clock-skew',
   'delete-records',
+  'alter-config',
 ] as const;
 type FaultAction = (typeof FAULT_ACTIONS)[number];
 
-// A heal, a restart of either kind and a resume leave nothing that a later step could undo; nor does an admin's DeleteRecords.
-const NOT_UNDOABLE: ReadonlySet<FaultAction> = new Set(['heal', 'restart', 'restart-wiped', 'resume', 'delete-records']);
+// A heal, a restart of either kind, a resume and the admin's actions leave nothing that a later step could undo.
+const NOT_UNDOABLE: ReadonlySet<FaultAction> = new Set(['heal', 'restart', 'restart-wiped', 'resume', 'delete-records', 'alter-config']);
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -209,7 +211,10 @@ const brokerConfig = configMap((name, value) =>
     configProblem(() => new Config({ [name]: value })),
   ),
 );
-const topicConfig = configMap((name, value) => withKindHint('topic', name, topicConfigProblem(name, String(value))));
+const topicConfig = configMap(
+  (name, value) => withKindHint('topic', name, topicConfigProblem(name, String(value))),
+  (config) => topicConfigsConflict(Object.fromEntries(Object.entries(config).map(([name, value]) => [name, String(value)]))),
+);
 const producerConfig = configMap(
   (name, value) => withKindHint('producer', name, clientConfigEntryProblem('producer', name, value)),
   (config) => configProblem(() => parseProducerConfig(config)),
@@ -478,6 +483,29 @@ function actionSchema(action: FaultAction, ctx: SchemaContext) {
         },
         'a mapping like { node: b3, offsetMs: 2000 }',
       );
+    case 'alter-config':
+      return strict(
+        {
+          topic: topicRef(ctx),
+          set: topicConfig.optional(),
+          delete: list(
+            custom<string>((input, report) => {
+              if (typeof input === 'string' && TOPIC_CONFIG_DEFS[input] !== undefined) return input;
+              // An unknown name: topicConfigProblem says why (a broker config, a near miss).
+              report(typeof input === 'string' ? topicConfigProblem(input, '')! : `expected a topic config name, got ${describeValue(input)}`);
+              return FAIL;
+            }),
+            'a list of topic config names like [retention.ms]',
+          ).optional(),
+        },
+        'a mapping like { topic: orders, set: { min.insync.replicas: 3 }, delete: [flush.ms] }',
+      ).superRefine((v, rctx) => {
+        const set = Object.keys(v.set ?? {});
+        if (set.length === 0 && (v.delete ?? []).length === 0)
+          rctx.addIssue({ code: 'custom', message: 'expected at least one config to set or delete, got none' });
+        const both = (v.delete ?? []).find((name) => set.includes(name));
+        if (both !== undefined) rctx.addIssue({ code: 'custom', message: `expected each config set or deleted, got "${both}" in both`, path: ['delete'] });
+      });
   }
 }
 
@@ -513,6 +541,11 @@ function toFault(action: FaultAction, value: unknown, atMs: number, forMs: numbe
     case 'delete-records': {
       const v = value as { partition: { topic: string; partition: number }; offset: number };
       return { kind: action, ...timing, topic: v.partition.topic, partition: v.partition.partition, offset: v.offset };
+    }
+    case 'alter-config': {
+      const v = value as { topic: string; set?: KafkaConfig; delete?: string[] };
+      const set = Object.fromEntries(Object.entries(v.set ?? {}).map(([name, x]) => [name, String(x)]));
+      return { kind: action, ...timing, topic: v.topic, set, delete: v.delete ?? [] };
     }
   }
 }

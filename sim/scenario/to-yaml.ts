@@ -61,6 +61,12 @@ function faultYaml(f: Fault): Record<string, unknown> {
       return { ...timing, 'clock-skew': { node: selectorYaml(f.node), offsetMs: f.offsetMs } };
     case 'delete-records':
       return { ...timing, 'delete-records': { partition: `${f.topic}/${f.partition}`, offset: f.offset } };
+    case 'alter-config': {
+      const change: Record<string, unknown> = { topic: f.topic };
+      if (Object.keys(f.set).length > 0) change['set'] = f.set;
+      if (f.delete.length > 0) change['delete'] = f.delete;
+      return { ...timing, 'alter-config': change };
+    }
   }
 }
 

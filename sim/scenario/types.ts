@@ -85,6 +85,8 @@ export type Fault = FaultTiming &
     | { kind: 'clock-skew'; node: Selector; offsetMs: number }
     /** An admin action: the scenario's admin client deletes the partition's records below `offset` (-1: the high watermark). */
     | { kind: 'delete-records'; topic: string; partition: number; offset: number }
+    /** An admin action, not a fault: the admin client alters a topic's configs (IncrementalAlterConfigs: SET each of `set`, DELETE each of `delete`). */
+    | { kind: 'alter-config'; topic: string; set: Record<string, string>; delete: string[] }
   );
 
 export type FaultKind = Fault['kind'];

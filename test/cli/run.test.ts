@@ -142,16 +142,16 @@ describe('samsa run', () => {
     expect(unknownBug.stderr).toMatch(/unknown bug "no-such-bug" \(known: .*raft-vote-before-fsync/);
   });
 
-  it('refuses a topic config that is not built yet (cleanup.policy: compact) with exit 64, naming file, line and field', () => {
+  it('refuses a bad topic config value (cleanup.policy: shred) with exit 64, naming file, line and field', () => {
     const compact = join(dir, 'compact.yaml');
     writeFileSync(
       compact,
-      'samsa: 1\nname: compact\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { cleanup.policy: compact } }\n',
+      'samsa: 1\nname: compact\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { cleanup.policy: shred } }\n',
     );
     const run = samsa('run', compact);
     expect(run.code).toBe(64);
     expect(run.stderr).toContain(`${compact}:6:`);
-    expect(run.stderr).toContain('topics[0].config["cleanup.policy"]: topic config "cleanup.policy" is not built yet');
+    expect(run.stderr).toContain('topics[0].config["cleanup.policy"]: "cleanup.policy" must be a comma-separated list of delete, compact, got "shred"');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -895,29 +895,42 @@ describe('the controller in a cluster: CreateTopics', () => {
     for (const name of good) expect(controllerImage(tc).topicByName(name)).toBeDefined();
   });
 
-  it('INVALID_CONFIG for unknown topic configs, bad values and configs not built yet; nothing of the topic is written', () => {
+  it('INVALID_CONFIG for unknown topic configs and bad values (a policy Kafka lacks, a segment under 1 MiB); nothing of the topic is written', () => {
     const tc = startCluster();
     const response = create(tc, [
       topic('unknown-key', 1, 1, { 'no.such.config': '1' }),
       topic('broker-key', 1, 1, { 'broker.session.timeout.ms': '1000' }),
       topic('bad-value', 1, 1, { 'unclean.leader.election.enable': 'sometimes' }),
       topic('bad-int', 1, 1, { 'flush.messages': 'soon' }),
-      topic('not-built', 1, 1, { 'cleanup.policy': 'compact' }),
-      topic('good', 1, 1, { 'flush.ms': '1000', 'unclean.leader.election.enable': 'true' }),
+      topic('bad-policy', 1, 1, { 'cleanup.policy': 'compact,shred' }),
+      topic('small-segment', 1, 1, { 'segment.bytes': '1024' }),
+      topic('good', 1, 1, {
+        'flush.ms': '1000',
+        'unclean.leader.election.enable': 'true',
+        'max.message.bytes': '2000',
+        'message.timestamp.type': 'LogAppendTime',
+      }),
     ]);
     expect(response.topics.map((t) => [t.name, t.errorCode])).toEqual([
       ['unknown-key', ErrorCode.INVALID_CONFIG],
       ['broker-key', ErrorCode.INVALID_CONFIG],
       ['bad-value', ErrorCode.INVALID_CONFIG],
       ['bad-int', ErrorCode.INVALID_CONFIG],
-      ['not-built', ErrorCode.INVALID_CONFIG],
+      ['bad-policy', ErrorCode.INVALID_CONFIG],
+      ['small-segment', ErrorCode.INVALID_CONFIG],
       ['good', ErrorCode.NONE],
     ]);
     expect(response.topics[0]!.errorMessage).toContain('no.such.config');
-    expect(response.topics[4]!.errorMessage).toContain('"cleanup.policy" is not built yet');
+    expect(response.topics[4]!.errorMessage).toBe('"cleanup.policy" must be a comma-separated list of delete, compact, got "compact,shred"');
+    expect(response.topics[5]!.errorMessage).toBe('"segment.bytes" must be at least 1048576, got "1024"');
     const image = controllerImage(tc);
     expect([...image.topics.values()].map((t) => t.name)).toEqual(['good']);
-    expect(image.topicByName('good')!.config).toEqual({ 'flush.ms': '1000', 'unclean.leader.election.enable': 'true' });
+    expect(image.topicByName('good')!.config).toEqual({
+      'flush.ms': '1000',
+      'unclean.leader.election.enable': 'true',
+      'max.message.bytes': '2000',
+      'message.timestamp.type': 'LogAppendTime',
+    });
   });
 
   it('the admin client creates topics through whichever controller is active', () => {

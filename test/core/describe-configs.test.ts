@@ -161,6 +161,38 @@ describe('DescribeConfigs: topics', () => {
     expect(own!.configs[0]).toMatchObject({ value: '10', configSource: ConfigSource.DYNAMIC_TOPIC_CONFIG });
   });
 
+  it('a topic config falls back to its broker synonyms (ServerTopicConfigSynonyms), scaled to its unit: segment.ms from log.roll.hours', () => {
+    const broker = { 'log.roll.hours': 2, 'log.segment.bytes': 2097152, 'message.max.bytes': 5000, 'log.message.timestamp.type': 'LogAppendTime' };
+    const [result] = describeWith([topicResource('orders')], { image: imageWith({ 'max.message.bytes': '100' }), broker, synonyms: true });
+    expect(entry(result!, 'segment.ms')).toMatchObject({
+      value: '7200000',
+      configSource: ConfigSource.STATIC_BROKER_CONFIG,
+      synonyms: [
+        { name: 'log.roll.hours', value: '2', source: ConfigSource.STATIC_BROKER_CONFIG },
+        { name: 'log.roll.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG },
+      ],
+    });
+    expect(entry(result!, 'segment.bytes')).toMatchObject({ value: '2097152', configSource: ConfigSource.STATIC_BROKER_CONFIG });
+    expect(entry(result!, 'message.timestamp.type')).toMatchObject({ value: 'LogAppendTime', configSource: ConfigSource.STATIC_BROKER_CONFIG });
+    expect(entry(result!, 'max.message.bytes')).toMatchObject({
+      value: '100',
+      configSource: ConfigSource.DYNAMIC_TOPIC_CONFIG,
+      synonyms: [
+        { name: 'max.message.bytes', value: '100', source: ConfigSource.DYNAMIC_TOPIC_CONFIG },
+        { name: 'message.max.bytes', value: '5000', source: ConfigSource.STATIC_BROKER_CONFIG },
+        { name: 'message.max.bytes', value: '1048588', source: ConfigSource.DEFAULT_CONFIG },
+      ],
+    });
+    // log.roll.ms set wins over log.roll.hours, as in Kafka.
+    const [both] = describeWith([topicResource('orders', ['segment.ms'])], { broker: { 'log.roll.hours': 2, 'log.roll.ms': 1000 } });
+    expect(both!.configs[0]).toMatchObject({ value: '1000', configSource: ConfigSource.STATIC_BROKER_CONFIG });
+    const [unset] = describeWith([topicResource('orders', ['segment.ms', 'index.interval.bytes'])], { synonyms: true });
+    expect(unset!.configs.map((c) => [c.name, c.value, c.configSource, c.synonyms.map((x) => x.name)])).toEqual([
+      ['index.interval.bytes', '4096', ConfigSource.DEFAULT_CONFIG, ['log.index.interval.bytes']],
+      ['segment.ms', '604800000', ConfigSource.DEFAULT_CONFIG, ['log.roll.hours']],
+    ]);
+  });
+
   it('synonyms and documentation only when asked for', () => {
     const image = imageWith({ 'flush.messages': '10' });
     const [plain] = describeWith([topicResource('orders', ['flush.messages'])], { image });
@@ -184,22 +216,17 @@ describe('DescribeConfigs: topics', () => {
     expect(full!.configs[0]!.documentation).toMatch(/fsync/);
   });
 
-  it('configs Samsa does not build are reported read-only, and documented as such', () => {
+  it('every topic config is alterable (none read-only) and documented, with its type', () => {
     const [result] = describeWith([topicResource('orders')], { docs: true });
-    for (const name of ['segment.bytes', 'compression.type']) {
-      expect(entry(result!, name).readOnly).toBe(true);
-      expect(entry(result!, name).documentation).toContain('Not built in Samsa');
+    for (const c of result!.configs) {
+      expect(c.readOnly).toBe(false);
+      expect(c.documentation).not.toBeNull();
     }
-    for (const name of [
-      'min.insync.replicas',
-      'unclean.leader.election.enable',
-      'flush.ms',
-      'flush.messages',
-      'retention.ms',
-      'retention.bytes',
-      'cleanup.policy',
-    ])
-      expect(entry(result!, name).readOnly).toBe(false);
+    expect(entry(result!, 'cleanup.policy').configType).toBe(ConfigType.LIST);
+    expect(entry(result!, 'min.cleanable.dirty.ratio').configType).toBe(ConfigType.DOUBLE);
+    expect(entry(result!, 'segment.bytes').configType).toBe(ConfigType.INT);
+    expect(entry(result!, 'segment.ms').configType).toBe(ConfigType.LONG);
+    expect(result!.configs.find((c) => c.name === 'internal.segment.bytes')).toBeUndefined();
   });
 
   it('configurationKeys picks entries in canonical order and leaves unknown names out; an empty list means all', () => {

@@ -711,3 +711,35 @@ describe('Partition: producer-state snapshots at segment rolls', () => {
     expect(reopened.producers.describe()[0]![2].at(-1)![3]).toBeLessThan(olderBase - 1);
   });
 });
+
+describe("Partition: the leader's validation of a producer's batch (max.message.bytes, message.timestamp.type, compression.type)", () => {
+  const validation = { maxMessageBytes: 150, timestampType: 'LogAppendTime', compressionType: 'snappy', compressors: null } as const;
+
+  it('refuses a batch over max.message.bytes with MESSAGE_TOO_LARGE and writes nothing', () => {
+    const { p, env } = replica({ replicas: ['b1'] });
+    p.settings = { ...p.settings, validation };
+    const result = p.appendAsLeader(env, produced(10), 0);
+    expect(result).toMatchObject({ errorCode: ErrorCode.MESSAGE_TOO_LARGE, message: expect.stringContaining('max.message.bytes (150)') });
+    expect(p.logEndOffset).toBe(0);
+  });
+
+  it('stamps LogAppendTime with the leader clock and names the topic codec in the stored batch; settings changed at run time apply to the next batch', () => {
+    const { p, env } = replica({ replicas: ['b1'] });
+    p.settings = { ...p.settings, validation };
+    env.time = 4_242;
+    expect(p.appendAsLeader(env, produced(1, 10), env.time)).toMatchObject({ errorCode: 0, baseOffset: 0, logAppendTime: 4_242 });
+    expect(p.log.storedBatches()[0]!.batch).toMatchObject({ attributes: 2 | 8, maxTimestamp: 4_242, baseTimestamp: 10 });
+    // The trace shows the attributes the leader gave the batch (a plain batch's summary has none).
+    const appends = env.traces.flatMap((e) => (e.kind === 'partition-append' ? e.batches : []));
+    p.settings = { ...p.settings, validation: { ...validation, timestampType: 'CreateTime', compressionType: 'producer' } };
+    expect(p.appendAsLeader(env, produced(1, 10), env.time)).toMatchObject({ errorCode: 0, baseOffset: 1, logAppendTime: -1 });
+    expect(p.log.storedBatches()[1]!.batch).toMatchObject({ attributes: 0, maxTimestamp: 10 });
+    const after = env.traces.flatMap((e) => (e.kind === 'partition-append' ? e.batches : []));
+    expect(appends.map((b) => b.length)).toEqual([5]);
+    // ListOffsets by timestamp reads the leader's time of a LogAppendTime batch, not the producer's.
+    expect(p.log.offsetForTimestamp(4_000)).toMatchObject({ offset: 0, timestamp: 4_242 });
+    expect(p.log.offsetForTimestamp(5)).toMatchObject({ offset: 0, timestamp: 4_242 });
+    expect(appends[0]![4]).toBe(2 | 8);
+    expect(after[1]!.length).toBe(4);
+  });
+});

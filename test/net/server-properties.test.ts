@@ -257,6 +257,7 @@ describe('parseServerProperties', () => {
       'num.partitions': 1,
       'offsets.topic.replication.factor': 1,
       'log.retention.hours': 168,
+      'log.segment.bytes': 1073741824,
       'log.retention.check.interval.ms': 300000,
     });
     expect(props.warnings).toEqual([
@@ -269,7 +270,6 @@ describe('parseServerProperties', () => {
       'server.properties:67: share.coordinator.state.topic.min.isr: ignored: Samsa has no transaction or share-group internal topics',
       'server.properties:68: transaction.state.log.replication.factor: ignored: Samsa has no transaction or share-group internal topics',
       'server.properties:69: transaction.state.log.min.isr: ignored: Samsa has no transaction or share-group internal topics',
-      'server.properties:88: log.segment.bytes: ignored: a Samsa log is one segment, kept whole (no segments, compaction or compression)',
     ]);
   });
 
@@ -345,6 +345,31 @@ describe('parseServerProperties', () => {
     expect(props.config.bool('unclean.leader.election.enable')).toBe(true);
     expect(props.config.int('samsa.raft.flush.delay.ms')).toBe(5);
     expect(props.config.int('num.partitions')).toBe(1);
+  });
+
+  test('the broker defaults of topic configs (log.segment.bytes, log.roll.hours, message.max.bytes, ...) go to the core Config', () => {
+    const props = parseServerProperties(
+      edit(
+        {},
+        'log.segment.bytes=2097152',
+        'log.roll.hours=2',
+        'log.index.interval.bytes=128',
+        'log.index.size.max.bytes=4096',
+        'log.cleanup.policy=compact, delete',
+        'log.cleaner.min.cleanable.ratio=0.25',
+        'log.message.timestamp.type=LogAppendTime',
+        'compression.type=gzip',
+        'message.max.bytes=2000',
+      ),
+    );
+    expect(props.warnings).toEqual([]);
+    expect(props.config.int('log.segment.bytes')).toBe(2097152);
+    expect(props.config.int('log.roll.hours')).toBe(2);
+    expect(props.config.string('log.cleanup.policy')).toBe('compact,delete');
+    expect(props.config.double('log.cleaner.min.cleanable.ratio')).toBe(0.25);
+    expect(props.config.string('log.message.timestamp.type')).toBe('LogAppendTime');
+    expect(props.config.string('compression.type')).toBe('gzip');
+    expect(props.config.int('message.max.bytes')).toBe(2000);
   });
 
   test('warnings: ignored settings, repeated keys, voters over bootstrap servers, a heartbeat too slow for the session', () => {
@@ -534,6 +559,27 @@ describe('parseServerProperties', () => {
         'a fetch wait above the lag limit',
         edit({}, 'replica.lag.time.max.ms=100'),
         'server.properties:7: replica.lag.time.max.ms: replica.fetch.wait.max.ms (500) must be at most replica.lag.time.max.ms (100), or followers keep leaving the ISR',
+      ],
+      ['a segment below 1 MiB', edit({}, 'log.segment.bytes=1024'), 'server.properties:7: log.segment.bytes: expected an integer >= 1048576, got "1024"'],
+      [
+        'an unknown timestamp type',
+        edit({}, 'log.message.timestamp.type=BrokerTime'),
+        'server.properties:7: log.message.timestamp.type: expected one of CreateTime, LogAppendTime, got "BrokerTime"',
+      ],
+      [
+        'an unknown cleanup policy',
+        edit({}, 'log.cleanup.policy=delete,shred'),
+        'server.properties:7: log.cleanup.policy: expected a comma-separated list of delete, compact, got "delete,shred"',
+      ],
+      [
+        'a cleanable ratio above 1',
+        edit({}, 'log.cleaner.min.cleanable.ratio=1.5'),
+        'server.properties:7: log.cleaner.min.cleanable.ratio: expected a number between 0 and 1, got "1.5"',
+      ],
+      [
+        'an unknown broker codec',
+        edit({}, 'compression.type=brotli'),
+        'server.properties:7: compression.type: expected one of uncompressed, zstd, lz4, snappy, gzip, producer, got "brotli"',
       ],
       [
         'a fetch wait above the socket timeout',

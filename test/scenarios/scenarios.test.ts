@@ -127,7 +127,7 @@ describe('plain scenarios', () => {
     expect(replay).toMatchObject({ identical: true, recordedHash: run.traceHash, replayedHash: run.traceHash });
   });
 
-  it('configs are checked when the file is read, each error naming file, line and field; read_committed and topic configs not built yet are refused there too', () => {
+  it('configs are checked when the file is read, each error naming file, line and field; read_committed is refused there too, and bad values of every topic config', () => {
     const base = 'samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics: [{ name: t, partitions: 1, replicationFactor: 1 }]\nclients:\n';
     const read = (text: string) => () => parseScenario(text, 'x.yaml', { knownBugs: KNOWN_BUGS });
     expect(read(base + '  - { producer: p1, topic: t, rate: 1/s, config: { acks: 2 } }')).toThrow(/^x\.yaml:7:\d+: clients\[0\]\.config\.acks: /);
@@ -148,18 +148,27 @@ describe('plain scenarios', () => {
     );
     const topics = (config: string) =>
       `samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1 }\ntopics:\n  - { name: t, partitions: 1, replicationFactor: 1, config: { ${config} } }\n`;
-    for (const name of [
-      'cleanup.policy: compact',
-      'segment.bytes: 100',
-      'segment.ms: 10',
-      'compression.type: gzip',
-      'max.message.bytes: 10',
-      'message.timestamp.type: LogAppendTime',
-    ]) {
-      expect(read(topics(name))).toThrow(
-        new RegExp(`^x\\.yaml:6:\\d+: topics\\[0\\]\\.config\\["${name.split(':')[0]!.replace(/\./g, '\\.')}"\\]: topic config .* is not built yet`),
-      );
+    for (const [config, problem] of [
+      ['cleanup.policy: shred', /must be a comma-separated list of delete, compact, got "shred"/],
+      ['retention.ms: -2', /must be at least -1/],
+      ['segment.bytes: 100', /must be at least 1048576, got "100"/],
+      ['segment.ms: 0', /must be at least 1/],
+      ['segment.index.bytes: 2', /must be at least 4/],
+      ['index.interval.bytes: -1', /must be at least 0/],
+      ['min.cleanable.dirty.ratio: 2', /must be between 0 and 1/],
+      ['max.compaction.lag.ms: 0', /must be at least 1/],
+      ['compression.type: brotli', /must be one of uncompressed, zstd, lz4, snappy, gzip, producer/],
+      ['max.message.bytes: 1.5', /must be an integer/],
+      ['message.timestamp.type: BrokerTime', /must be one of CreateTime, LogAppendTime/],
+    ] as const) {
+      const name = config.split(':')[0]!.replace(/\./g, '\\.');
+      expect(read(topics(config))).toThrow(new RegExp(`^x\\.yaml:6:\\d+: topics\\[0\\]\\.config\\["${name}"\\]: .*${problem.source}`));
     }
+    const every =
+      'cleanup.policy: "compact,delete", retention.ms: 1000, retention.bytes: 10, segment.bytes: 1048576, segment.ms: 10, segment.index.bytes: 4096, ' +
+      'index.interval.bytes: 100, min.cleanable.dirty.ratio: 0.1, min.compaction.lag.ms: 5, max.compaction.lag.ms: 100000, delete.retention.ms: 10, ' +
+      'file.delete.delay.ms: 0, compression.type: gzip, max.message.bytes: 10, message.timestamp.type: LogAppendTime, internal.segment.bytes: 1000';
+    expect(read(topics(every))().topics[0]!.config).toMatchObject({ 'segment.bytes': 1048576, 'message.timestamp.type': 'LogAppendTime' });
     expect(read(topics('no.such.config: 1'))).toThrow(/^x\.yaml:6:\d+: topics\[0\]\.config\["no\.such\.config"\]: unknown topic config/);
     expect(read('samsa: 1\nname: x\nduration: 1s\ncluster: { nodes: 1, config: { no.such.config: 1 } }\n')).toThrow(
       /^x\.yaml:4:\d+: cluster\.config\["no\.such\.config"\]: unknown config/,

@@ -283,7 +283,7 @@ describe('mistakes name the file, line, path and expectation', () => {
 
   it('an unknown key in a fault (a misspelt action)', () => {
     expect(oneProblem(BASE.replace('crash: b1', 'crahs: b1'))).toMatch(
-      /^scenarios\/x\.yaml:9:15: faults\[0\]\.crahs: unknown key "crahs"; allowed keys: at, for and one action of: partition, .*clock-skew, delete-records$/,
+      /^scenarios\/x\.yaml:9:15: faults\[0\]\.crahs: unknown key "crahs"; allowed keys: at, for and one action of: partition, .*clock-skew, delete-records, alter-config$/,
     );
   });
 

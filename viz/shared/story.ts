@@ -124,7 +124,7 @@ class Teller {
     return [...this.replicas.values()].filter((r) => this.holds(r)).map((r) => r.node);
   }
 
-  private heldIn(batches: ReadonlyArray<readonly [number, number, number, number]>): Batch | null {
+  private heldIn(batches: ReadonlyArray<readonly [number, number, number, number, ...number[]]>): Batch | null {
     if (this.offset === null) return null;
     const batch = batches.find(([base, last]) => base <= this.offset! && this.offset! <= last);
     return batch === undefined ? null : [batch[2], batch[3]];

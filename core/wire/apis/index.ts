@@ -9,6 +9,7 @@ import { BeginQuorumEpochRequestSpec, BeginQuorumEpochResponseSpec } from './beg
 import { BrokerHeartbeatRequestSpec, BrokerHeartbeatResponseSpec } from './broker-heartbeat.ts';
 import { BrokerRegistrationRequestSpec, BrokerRegistrationResponseSpec } from './broker-registration.ts';
 import { CreatePartitionsRequestSpec, CreatePartitionsResponseSpec } from './create-partitions.ts';
+import { IncrementalAlterConfigsRequestSpec, IncrementalAlterConfigsResponseSpec } from './incremental-alter-configs.ts';
 import { CreateTopicsRequestSpec, CreateTopicsResponseSpec } from './create-topics.ts';
 import { DeleteGroupsRequestSpec, DeleteGroupsResponseSpec } from './delete-groups.ts';
 import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from './delete-records.ts';
@@ -72,6 +73,7 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec),
   api(DescribeConfigsRequestSpec, DescribeConfigsResponseSpec),
   api(CreatePartitionsRequestSpec, CreatePartitionsResponseSpec),
+  api(IncrementalAlterConfigsRequestSpec, IncrementalAlterConfigsResponseSpec),
   api(DeleteGroupsRequestSpec, DeleteGroupsResponseSpec),
   api(VoteRequestSpec, VoteResponseSpec),
   api(BeginQuorumEpochRequestSpec, BeginQuorumEpochResponseSpec),

@@ -9,6 +9,7 @@ import { beginQuorumEpochConverter } from './begin-quorum-epoch.ts';
 import { brokerHeartbeatConverter } from './broker-heartbeat.ts';
 import { brokerRegistrationConverter } from './broker-registration.ts';
 import { createPartitionsConverter } from './create-partitions.ts';
+import { incrementalAlterConfigsConverter } from './incremental-alter-configs.ts';
 import { createTopicsConverter } from './create-topics.ts';
 import { deleteRecordsConverter } from './delete-records.ts';
 import { deleteTopicsConverter } from './delete-topics.ts';
@@ -61,6 +62,7 @@ const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConver
   ['DescribeConfigs', describeConfigsConverter],
   ['DeleteRecords', deleteRecordsConverter],
   ['CreatePartitions', createPartitionsConverter],
+  ['IncrementalAlterConfigs', incrementalAlterConfigsConverter],
   ['Vote', voteConverter],
   ['BeginQuorumEpoch', beginQuorumEpochConverter],
   ['EndQuorumEpoch', endQuorumEpochConverter],
@@ -125,6 +127,7 @@ export const CLIENT_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: Serve
   deleteRecordsConverter,
   describeConfigsConverter,
   createPartitionsConverter,
+  incrementalAlterConfigsConverter,
   ...GROUP_CONVERTERS,
   API_VERSIONS_ENTRY,
 ].sort((a, b) => a.apiKey - b.apiKey);
@@ -143,5 +146,6 @@ export const CONTROLLER_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: S
   createTopicsConverter,
   deleteTopicsConverter,
   createPartitionsConverter,
+  incrementalAlterConfigsConverter,
   API_VERSIONS_ENTRY,
 ].sort((a, b) => a.apiKey - b.apiKey);

@@ -33,6 +33,7 @@ const EXPECTED: Record<string, [number, number, number]> = {
   OffsetForLeaderEpoch: [0, 4, 4],
   DescribeConfigs: [0, 4, 4],
   CreatePartitions: [0, 3, 2],
+  IncrementalAlterConfigs: [0, 1, 1],
   DeleteGroups: [0, 2, 2],
   Vote: [0, 2, 0],
   BeginQuorumEpoch: [0, 1, 1],
