@@ -303,6 +303,8 @@ export class TraceValidator {
         return this.leaderIsr(p, node, e.isr, e.pendingIsr, e.partitionEpoch);
       case 'partition-log-start':
         return this.logStart(p, node, e.logStartOffset, e.cause);
+      case 'partition-clean':
+        return 'Clean (environment)';
     }
   }
 

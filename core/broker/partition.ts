@@ -424,6 +424,20 @@ export class Partition {
     if (this.hw !== offset) this.setHw(env, offset);
   }
 
+  // ---- the log cleaner ---------------------------------------------------------------------------
+
+  /**
+   * Swaps the closed segments from `baseOffset` up to `endOffset` for one holding `batches`, what
+   * the cleaner kept of them (core/broker/log-cleaner.ts), and traces the cleaned range. The
+   * producer state stays: the cleaner keeps every active producer's last batch.
+   */
+  replaceCleaned(env: BrokerEnv, baseOffset: number, endOffset: number, batches: readonly RecordBatch[]): void {
+    this.log.replaceSegments(baseOffset, endOffset, batches);
+    if (env.untraced === true) return;
+    const stored = this.log.segmentBatches(baseOffset);
+    env.trace({ kind: 'partition-clean', topic: this.topic, partition: this.partition, baseOffset, endOffset, batches: stored.map(describe) });
+  }
+
   // ---- the follower's side ------------------------------------------------------------------------
 
   /**
@@ -443,8 +457,9 @@ export class Partition {
       for (const b of fresh) this.producers.update(b);
       this.log.advanceLogStartOffset(start);
       this.maybeFlush();
-    } else if (fresh.length > 0 && fresh[0]!.baseOffset === this.log.logEndOffset) {
-      this.log.append(fresh);
+    } else if (fresh.length > 0 && fresh[0]!.baseOffset >= this.log.logEndOffset) {
+      // Past this log's end when the leader's cleaner removed the batches in between.
+      this.log.append(fresh, true);
       for (const b of fresh) this.producers.update(b);
       this.maybeFlush();
     }

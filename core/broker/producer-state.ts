@@ -85,6 +85,16 @@ export class ProducerState {
     }
   }
 
+  /** Each producer's last offset in the log (Kafka's lastOffsetOfActiveProducers: the cleaner keeps those batches, empty if need be). */
+  lastOffsets(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [producerId, e] of this.producers) {
+      const last = e.batches.at(-1);
+      if (last !== undefined) out.set(producerId, last.lastOffset);
+    }
+    return out;
+  }
+
   /** The state as traces show it, by producer id (for producer-state-consistent). */
   describe(): ProducerEntrySummary[] {
     return [...this.producers]

@@ -49,6 +49,8 @@ import { FollowerFetcher } from './follower-fetcher.ts';
 import type { CompressionType, TimestampType } from './log-validator.ts';
 import { logConfigOf } from '../log/log-config.ts';
 import { Partition, type PartitionSettings } from './partition.ts';
+import { isCompacted, LogCleaner, type CleanerCandidate } from './log-cleaner.ts';
+import type { LogBug } from '../log/bugs.ts';
 import { OffsetCheckpoints } from './offset-checkpoints.ts';
 import { ProducerIdBlocks } from './producer-ids.ts';
 
@@ -69,6 +71,7 @@ const T = {
   offsetReset: 'replica:offset-reset:',
   flush: 'replica:flush:',
   retention: 'replica:retention',
+  cleaner: 'replica:log-cleaner',
   logStartCheckpoint: 'replica:log-start-checkpoint',
   deleteRecordsTimeout: 'replica:delete-records-timeout:',
 } as const;
@@ -112,6 +115,8 @@ export interface ReplicaManagerHooks {
   clusterId: string;
   /** The runtime's record codecs (real mode); absent in the simulator, whose batches carry no bytes and only name their codec. */
   compressors?: Compressors;
+  /** The log cleaner's seeded bugs. */
+  logBugs?: ReadonlySet<LogBug>;
   /** This broker became the leader of a partition (its leader epoch) or stopped leading it (null). */
   leadershipChanged?(env: Env<never>, topic: string, partition: number, leaderEpoch: number | null): void;
 }
@@ -126,6 +131,7 @@ export class ReplicaManager {
   /** Partitions with a flush.ms timer armed. */
   private readonly flushArmed = new Set<string>();
   private readonly checkpoints = new OffsetCheckpoints();
+  private readonly cleaner: LogCleaner;
   private nextId = 1;
   /** Topics this broker asked the controller to auto-create, with when it asked. */
   private readonly autoCreating = new Map<string, number>();
@@ -146,6 +152,7 @@ export class ReplicaManager {
     private readonly bugs: ReadonlySet<BrokerBug>,
     private readonly hooks: ReplicaManagerHooks,
   ) {
+    this.cleaner = new LogCleaner(config, hooks.logBugs ?? new Set(), hooks.compressors);
     this.fetcher = new FollowerFetcher(
       brokerId,
       {
@@ -178,6 +185,8 @@ export class ReplicaManager {
     env.setTimer(this.isrCheckIntervalMs, T.isrCheck);
     env.setTimer(this.config.int('log.retention.check.interval.ms'), T.retention);
     env.setTimer(this.config.int('log.flush.start.offset.checkpoint.interval.ms'), T.logStartCheckpoint);
+    this.cleaner.read(env as Env<never>);
+    if (this.config.bool('log.cleaner.enable')) env.setTimer(this.config.int('log.cleaner.backoff.ms'), T.cleaner);
   }
 
   private get isrCheckIntervalMs(): number {
@@ -239,6 +248,7 @@ export class ReplicaManager {
         p.log.deleteFiles();
         // A topic created again under this name starts from scratch.
         this.checkpoints.forget(key);
+        this.cleaner.forget(key);
       }
     }
     this.fetcher.pump(env);
@@ -897,6 +907,9 @@ export class ReplicaManager {
     } else if (tag === T.retention) {
       this.applyRetention(env);
       env.setTimer(this.config.int('log.retention.check.interval.ms'), T.retention);
+    } else if (tag === T.cleaner) {
+      this.runCleaner(env);
+      env.setTimer(this.config.int('log.cleaner.backoff.ms'), T.cleaner);
     } else if (tag === T.logStartCheckpoint) {
       this.checkpointLogStarts(env);
       env.setTimer(this.config.int('log.flush.start.offset.checkpoint.interval.ms'), T.logStartCheckpoint);
@@ -978,6 +991,16 @@ export class ReplicaManager {
       if (decision.roll) p.log.roll();
       if (p.advanceLogStart(env, decision.logStartOffset, 'retention')) this.checkDeleteRecords(env, p.key);
     }
+  }
+
+  /** Kafka's LogCleaner: every replica here of a compacted topic, leader or follower, is a candidate (core/broker/log-cleaner.ts). */
+  private runCleaner(env: BrokerEnv): void {
+    const candidates: CleanerCandidate[] = [];
+    for (const p of this.partitions.values()) {
+      const topicConfig = this.image?.topics.get(p.topicId)?.config ?? {};
+      if (isCompacted(topicConfig, this.config, INTERNAL_TOPICS.has(p.topic))) candidates.push({ partition: p, topicConfig });
+    }
+    if (candidates.length > 0) this.cleaner.run(env as Env<never>, candidates);
   }
 
   /**

@@ -229,7 +229,14 @@ export class PartitionLog {
   }
 
   segmentInfos(): SegmentInfo[] {
-    return this.segments.map((s, i) => s.info(i === this.segments.length - 1));
+    return this.segments.map((s, i) => s.info(i === this.segments.length - 1, this.storage.wireBatches));
+  }
+
+  /** The batches of the segment at `baseOffset`, oldest first (what the cleaner reads). */
+  segmentBatches(baseOffset: number): StoredBatch[] {
+    const segment = this.segments.find((s) => s.baseOffset === baseOffset);
+    if (segment === undefined) throw new RangeError(`${this.dir}: no segment at ${baseOffset}`);
+    return segment.all(this.storage.wireBatches);
   }
 
   setConfig(config: LogConfig): void {
@@ -255,13 +262,18 @@ export class PartitionLog {
     return this.epochs.truncationOffsetFor(diverging, this.startOffset, this.logEndOffset);
   }
 
-  /** Appends batches whose offsets are assigned (by the leader or fetched from it). Not durable until flush. */
-  append(batches: readonly RecordBatch[]): void {
+  /**
+   * Appends batches whose offsets are assigned (by the leader or fetched from it). Not durable until
+   * flush. `gaps`: offsets may be skipped (a follower copying a leader's cleaned log, as Kafka's
+   * follower append allows); a leader's own appends continue the log exactly.
+   */
+  append(batches: readonly RecordBatch[], gaps = false): void {
     if (batches.length === 0) return;
     let next = this.logEndOffset;
     let epoch = this.lastEpoch;
     for (const batch of batches) {
-      if (batch.baseOffset !== next) throw new RangeError(`${this.dir}: batch at ${batch.baseOffset} does not continue the log at ${next}`);
+      if (gaps ? batch.baseOffset < next : batch.baseOffset !== next)
+        throw new RangeError(`${this.dir}: batch at ${batch.baseOffset} does not continue the log at ${next}`);
       if (batch.partitionLeaderEpoch < epoch) throw new RangeError(`${this.dir}: batch epoch ${batch.partitionLeaderEpoch} below ${epoch}`);
       next = lastOffsetOf(batch) + 1;
       epoch = batch.partitionLeaderEpoch;

@@ -28,6 +28,8 @@ export interface SegmentInfo {
   sizeInBytes: number;
   /** The largest record timestamp it holds; -1 when empty. */
   largestTimestamp: number;
+  /** Its first batch's max timestamp (max.compaction.lag.ms counts from it); -1 when empty. */
+  firstBatchTimestamp: number;
   active: boolean;
 }
 
@@ -145,8 +147,29 @@ export class LogSegment {
     if (this.cache === null) this.cache = cacheOf(this.all(wire), this.cacheBytes);
   }
 
-  info(active: boolean): SegmentInfo {
-    return { baseOffset: this.baseOffset, nextOffset: this.nextOffset, sizeInBytes: this.size, largestTimestamp: this.maxTimestampSoFar, active };
+  info(active: boolean, wire: Storage['wireBatches']): SegmentInfo {
+    return {
+      baseOffset: this.baseOffset,
+      nextOffset: this.nextOffset,
+      sizeInBytes: this.size,
+      largestTimestamp: this.maxTimestampSoFar,
+      firstBatchTimestamp: this.firstBatchTimestamp(wire),
+      active,
+    };
+  }
+
+  /**
+   * The first batch's max timestamp (Kafka's getFirstBatchTimestamp); -1 when empty. A trusted
+   * segment loaded from its indexes has not read a batch: its first frame is read once, here.
+   */
+  firstBatchTimestamp(wire: Storage['wireBatches']): number {
+    if (this.firstTimestamp < 0 && this.size > 0) {
+      this.scan(0, wire, (stored) => {
+        this.firstTimestamp = stored.batch.maxTimestamp;
+        return false;
+      });
+    }
+    return this.firstTimestamp;
   }
 
   /**

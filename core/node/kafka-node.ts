@@ -4,6 +4,7 @@
 // image built from the committed log.
 
 import type { Env, Node, NodeId, TimerTag } from '../env.ts';
+import type { LogBug } from '../log/bugs.ts';
 import type { BrokerBug } from '../broker/bugs.ts';
 import { BrokerLifecycle } from '../broker/lifecycle.ts';
 import { ReplicaManager } from '../broker/replica-manager.ts';
@@ -45,6 +46,8 @@ export interface KafkaNodeSpec {
   raft: RaftSettings;
   controllerBugs: ReadonlySet<ControllerBug>;
   brokerBugs: ReadonlySet<BrokerBug>;
+  /** The log cleaner's seeded bugs. */
+  logBugs?: ReadonlySet<LogBug>;
   groupBugs?: ReadonlySet<GroupBug>;
   /** The runtime's record codecs (real mode): leaders re-encode batches for compression.type, the controller refuses a codec missing here. Absent in the simulator. */
   compressors?: Compressors;
@@ -100,6 +103,7 @@ export class KafkaNode implements Node<KafkaMessage> {
           brokerEpoch: () => this.lifecycle?.brokerEpoch ?? -1,
           clusterId: spec.raft.clusterId,
           ...(spec.compressors !== undefined ? { compressors: spec.compressors } : {}),
+          ...(spec.logBugs !== undefined ? { logBugs: spec.logBugs } : {}),
           leadershipChanged: (env, topic, partition, leaderEpoch) => {
             if (topic === OFFSETS_TOPIC) this.groups?.leadershipChanged(env, partition, leaderEpoch);
           },

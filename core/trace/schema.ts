@@ -96,6 +96,13 @@ export interface NodeEvents {
    * `truncate`: a truncation below the log start started the log again lower.
    */
   'partition-log-start': { topic: string; partition: number; logStartOffset: number; cause: LogStartCause };
+  /**
+   * The log cleaner replaced the replica's offsets from `baseOffset` up to (not including)
+   * `endOffset` with `batches` (what it kept of them, at the same offsets; possibly none): on a
+   * compacted topic, records a later write of their key superseded, and tombstones past their
+   * delete horizon, are gone.
+   */
+  'partition-clean': { topic: string; partition: number; baseOffset: number; endOffset: number; batches: BatchSummary[] };
   /** A leader's ISR view changed: the committed ISR and a pending AlterPartition's, if any. */
   'partition-isr': { topic: string; partition: number; isr: NodeId[]; pendingIsr: NodeId[] | null; partitionEpoch: number };
   /**
@@ -315,6 +322,7 @@ const KINDS: Record<EventKind, true> = {
   'partition-role': true,
   'partition-isr': true,
   'partition-log-start': true,
+  'partition-clean': true,
   'producer-state': true,
   'group-state': true,
   'group-commit': true,
