@@ -8,6 +8,7 @@
 import { partitionName } from '../core/partition-name.ts';
 import type { NodeId } from '../core/env.ts';
 import type { NodeEvents, ObservedEvent } from '../core/trace/schema.ts';
+import { CleanedBatches } from './cleaned-batches.ts';
 
 /** [baseOffset, lastOffset, leaderEpoch, hash] */
 export type GhostBatch = readonly [number, number, number, number, ...number[]];
@@ -121,6 +122,8 @@ export class GhostPartition {
   /** Batches below the highest high watermark any replica reported (what consumers could have read). */
   readonly committed: GhostBatch[] = [];
   committedEnd = 0;
+  /** What log cleaners did to its replicas' logs, which the ghost keeps as first written. */
+  readonly cleaned = new CleanedBatches();
   /** The ISR as the controller committed it, with the partition epoch of that change. */
   isr: NodeId[] = [];
   partitionEpoch = -1;
@@ -215,7 +218,7 @@ export class PartitionGhost {
         return;
       case 'partition-append': {
         const [p, r] = this.replicaOf(event, node);
-        r.append(event.batches);
+        r.append(p.cleaned.any ? p.cleaned.restore(r.leo, event.batches) : event.batches);
         for (const h of this.hooks) h.appended?.(p, r, step);
         return;
       }
@@ -227,7 +230,8 @@ export class PartitionGhost {
       }
       case 'partition-recover': {
         const [p, r] = this.replicaOf(event, node);
-        r.replace(event.batches, event.logStartOffset ?? 0);
+        const start = event.logStartOffset ?? 0;
+        r.replace(p.cleaned.any ? p.cleaned.restore(start, event.batches) : event.batches, start);
         r.hw = event.highWatermark;
         r.role = 'none';
         for (const h of this.hooks) h.shrunk?.(p, r, step);
@@ -245,6 +249,12 @@ export class PartitionGhost {
         const previous = r.start;
         r.startAt(event.logStartOffset);
         for (const h of this.hooks) h.logStart?.(p, r, step, event, previous);
+        return;
+      }
+      case 'partition-clean': {
+        // The replica's batches stay as first written; a clean that is no clean is trace validation's to judge.
+        const [p, r] = this.replicaOf(event, node);
+        p.cleaned.clean(r.batches, r.start, event.baseOffset, event.endOffset, event.batches);
         return;
       }
       case 'partition-role': {

@@ -46,6 +46,7 @@ import type { NodeId } from '../core/env.ts';
 import { observedEvent, type EventLine, type ObservedEvent } from '../core/trace/schema.ts';
 import { readEventLines } from '../trace/reader.ts';
 import type { CheckerHost } from './checker-host.ts';
+import { CleanedBatches } from './cleaned-batches.ts';
 import { batchAt } from './partition-ghost.ts';
 import type { CheckerInfo } from './violation.ts';
 
@@ -145,6 +146,8 @@ class PartitionModel {
   readonly leaderHw = new Map<string, number>();
   /** A follower's largest reconciled log end while following an epoch. */
   readonly followerLeo = new Map<string, number>();
+  /** What log cleaners did: the projection keeps batches as first written (models/cleaned-batches.ts). */
+  readonly cleaned = new CleanedBatches();
   /**
    * Followers that crashed, or moved on to a later epoch, while following an epoch whose leader did
    * not lead it yet (by `${node}@${epoch}`): the log their in-flight fetches carried, judged when
@@ -283,8 +286,8 @@ export class TraceValidator {
         return this.quorumChange(p, e.leader, e.isr, e.leaderEpoch, e.partitionEpoch);
       case 'partition-recover': {
         const r = p.replica(node);
-        r.log = [...e.batches];
         r.start = e.logStartOffset ?? 0;
+        r.log = p.cleaned.any ? p.cleaned.restore(r.start, e.batches) : [...e.batches];
         r.hw = e.highWatermark; // the checkpointed value, clamped to the recovered log
         r.role = 'none';
         r.restarted = true;
@@ -295,16 +298,23 @@ export class TraceValidator {
         return this.role(p, node, e.role, e.leader, e.leaderEpoch);
       case 'partition-truncate':
         return this.truncate(p, node, e.endOffset);
-      case 'partition-append':
-        return this.append(p, node, e.batches);
+      case 'partition-append': {
+        if (!p.cleaned.any) return this.append(p, node, e.batches);
+        const r = p.replica(node);
+        return this.append(p, node, p.cleaned.restore(r.log.length === 0 ? r.start : leo(r.log), e.batches));
+      }
       case 'partition-hw':
         return this.highWatermark(p, node, e.highWatermark);
       case 'partition-isr':
         return this.leaderIsr(p, node, e.isr, e.pendingIsr, e.partitionEpoch);
       case 'partition-log-start':
         return this.logStart(p, node, e.logStartOffset, e.cause);
-      case 'partition-clean':
+      case 'partition-clean': {
+        const r = p.replica(node);
+        const problem = p.cleaned.clean(r.log, r.start, e.baseOffset, e.endOffset, e.batches);
+        if (problem !== null) throw new Reject('Clean (environment)', `${node}'s log cleaner: ${problem}`);
         return 'Clean (environment)';
+      }
     }
   }
 
