@@ -52,6 +52,11 @@ export class CleanedBatches {
     return null;
   }
 
+  /** Whether some clean dropped a batch holding exactly the offsets `base`..`last`. */
+  dropped(base: number, last: number): boolean {
+    return (this.removed.get(base) ?? []).some((b) => b[1] === last);
+  }
+
   /** The batch `b` was cleaned from, or `b`. */
   original<B extends SummaryBatch>(b: B): B | SummaryBatch {
     return this.variants.get(identity(b)) ?? b;

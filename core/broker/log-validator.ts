@@ -3,10 +3,11 @@
 // (MESSAGE_TOO_LARGE), re-encodes one whose codec is not the topic's compression.type, and stamps
 // LogAppendTime (attributes bit 3, maxTimestamp = the leader's clock) on a topic that asks for it.
 // Wire bytes, when the batch has them, are re-encoded or patched with the CRC recomputed; without
-// them (the simulator) the codec and timestamp live in the decoded fields alone.
+// them (the simulator) the codec and timestamp live in the decoded fields alone. A compacted
+// topic refuses a record without a key (INVALID_RECORD).
 
 import { ErrorCode } from '../protocol/errors.ts';
-import { LOG_APPEND_TIME_BIT, type RecordBatch } from '../protocol/records.ts';
+import { CONTROL_BIT, LOG_APPEND_TIME_BIT, type RecordBatch } from '../protocol/records.ts';
 import {
   CODEC_IDS,
   CODEC_MASK,
@@ -28,6 +29,8 @@ export interface LogValidation {
   compressionType: CompressionType;
   /** The runtime's codecs, or null where batches carry no bytes to re-encode (the simulator): the codec is then only named in the attributes. */
   compressors: Compressors | null;
+  /** cleanup.policy has compact: every record needs a key (Kafka's LogValidator); false when absent. */
+  compacted?: boolean;
 }
 
 /** Kafka's defaults: 1048588-byte batches, CreateTime, the producer's codec. */
@@ -64,6 +67,9 @@ export function checkSize(batch: RecordBatch, maxMessageBytes: number): Validate
 
 /** The batch as the leader stores it (offsets already assigned): in the topic's codec, stamped with `now` under LogAppendTime. */
 export function validateBatch(batch: RecordBatch, v: LogValidation, clock: number): Validated {
+  if (v.compacted === true && (batch.attributes & CONTROL_BIT) === 0 && batch.records.some((r) => r.key === null)) {
+    return { ok: false, errorCode: ErrorCode.INVALID_RECORD, message: 'Compacted topic cannot accept message without key' };
+  }
   // Kafka's timestamps are whole milliseconds (the simulator's clock is not).
   const now = Math.floor(clock);
   const codec = targetCodec(batch, v.compressionType);

@@ -267,6 +267,7 @@ export class ReplicaManager {
         timestampType: effectiveTopicConfig('message.timestamp.type', topicConfig, this.config) as TimestampType,
         compressionType: effectiveTopicConfig('compression.type', topicConfig, this.config) as CompressionType,
         compressors: this.hooks.compressors ?? null,
+        compacted: isCompacted(topicConfig, this.config, INTERNAL_TOPICS.has(state.topic)),
       },
       bugs: this.bugs,
       isrEligible: this.isrEligible,

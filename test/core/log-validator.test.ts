@@ -97,3 +97,20 @@ describe('compression.type', () => {
     expect(v.batch.wireBytes).toBeUndefined();
   });
 });
+
+describe('a compacted topic', () => {
+  it("refuses a batch with a keyless record: INVALID_RECORD (87), as Kafka's LogValidator; keyed batches pass, and any batch on a topic that is not compacted", () => {
+    const keyless = recordBatch({ count: 2 });
+    const keyed: RecordBatch = { ...keyless, records: keyless.records.map((r, i) => ({ ...r, key: `k${i}` })) };
+    const oneKeyless: RecordBatch = { ...keyed, records: [keyed.records[0]!, { ...keyed.records[1]!, key: null }] };
+    const compacted = { ...DEFAULT_LOG_VALIDATION, compacted: true };
+    expect(validateBatch(keyless, compacted, 0)).toEqual({
+      ok: false,
+      errorCode: ErrorCode.INVALID_RECORD,
+      message: 'Compacted topic cannot accept message without key',
+    });
+    expect(validateBatch(oneKeyless, compacted, 0)).toMatchObject({ ok: false, errorCode: 87 });
+    expect(validateBatch(keyed, compacted, 0)).toEqual({ ok: true, batch: keyed, logAppendTime: -1 });
+    expect(validateBatch(keyless, DEFAULT_LOG_VALIDATION, 0)).toEqual({ ok: true, batch: keyless, logAppendTime: -1 });
+  });
+});
