@@ -114,4 +114,16 @@ describe('producer-state-consistent', () => {
   it('is one of the safety checkers', () => {
     expect(SAFETY_CHECKERS.map((c) => c.name)).toContain('producer-state-consistent');
   });
+
+  it("on a compacted log, counts a batch of the state that a clean dropped as the log's, and no other missing batch", () => {
+    // A clean of [0, 5) keeps the batch at 2..3 only (4..4 was rewritten: a new hash, same offsets).
+    const cleaned = [summary(b[1]!), [4, 4, 0, 999] as [number, number, number, number]];
+    on('b1', append(...b.slice(0, 4)));
+    on('b1', { kind: 'partition-clean', ...at0, baseOffset: 0, endOffset: 5, batches: cleaned });
+    on('b1', producers('leader', [entry(PID, 0, ...b.slice(0, 4))], b.slice(1, 4)));
+    expect(tripped()).toEqual([]);
+    // A state batch at offsets no clean dropped (0..0 is not the dropped 0..1) is still the log's to show.
+    on('b1', producers('leader', [entry(PID, 0, pb(0, 0), ...b.slice(1, 4))], b.slice(1, 4)));
+    expect(tripped()).toHaveLength(1);
+  });
 });

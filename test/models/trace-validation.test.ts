@@ -116,4 +116,22 @@ describe('trace validation against the replication spec', () => {
     const maximal = validate('scenarios/bugs/no-maximal-isr.yaml');
     expect(maximal.failure?.action).toBe('LeaderIncHighWatermark');
   }, 30_000);
+
+  it('validates log compaction: cleans keep batches at their offsets, followers copy a cleaned log past its gaps; a clean that moves a batch is rejected', () => {
+    const scenario = loadScenario('scenarios/compaction.yaml', { knownBugs: KNOWN_BUGS });
+    const sink = new MemorySink();
+    runScenario(scenario, { seed: scenario.seed, trace: sink });
+    const lines = [...sink.eventLines()];
+    const r = validateTraceEvents(lines);
+    expect(r.failure, explain(r)).toBeNull();
+    expect(r.actions['Clean (environment)'] ?? 0).toBeGreaterThan(10);
+    // The same trace with one clean keeping a batch one epoch later than the replica wrote it.
+    const at = lines.findIndex((l) => l.kind === 'partition-clean' && l.batches.length > 0);
+    const clean = lines[at] as Extract<(typeof lines)[number], { kind: 'partition-clean' }>;
+    const [first, ...rest] = clean.batches;
+    const forged = { ...clean, batches: [[first![0], first![1], first![2] + 1, first![3]] as typeof first, ...rest] };
+    const bad = validateTraceEvents([...lines.slice(0, at), forged, ...lines.slice(at + 1)]);
+    expect(bad.failure?.action).toBe('Clean (environment)');
+    expect(bad.failure?.reason).toMatch(/is no batch the replica held/);
+  }, 30_000);
 });
