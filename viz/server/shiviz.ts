@@ -184,6 +184,8 @@ function describe(ev: NodeLine): string | null {
       return `hw ${partitionKey(ev.topic, ev.partition)} = ${ev.highWatermark} (${ev.role}, epoch ${ev.leaderEpoch})`;
     case 'partition-truncate':
       return `truncate ${partitionKey(ev.topic, ev.partition)} to ${ev.endOffset}`;
+    case 'partition-clean':
+      return `clean ${partitionKey(ev.topic, ev.partition)} [${ev.baseOffset}..${ev.endOffset - 1}] kept ${ev.batches.length} batches`;
     case 'raft-state':
       return `raft ${ev.role} epoch ${ev.epoch} leader ${ev.leader ?? 'none'}`;
     case 'client':
