@@ -60,6 +60,12 @@ export class LogCleaner {
   run(env: Env<never>, candidates: readonly CleanerCandidate[]): void {
     if (!this.config.bool('log.cleaner.enable')) return;
     const now = env.now();
+    for (const { partition } of candidates) {
+      // A truncation below the checkpoint (Kafka's maybeTruncateCheckpoint): what follows it was never cleaned.
+      const cut = partition.takeTruncation();
+      const checkpoint = this.checkpoints.get(partition.key);
+      if (checkpoint !== undefined && cut < checkpoint) this.checkpoints.set(partition.key, cut);
+    }
     const left = candidates.filter((c) => c.partition.role !== 'none');
     while (left.length > 0) {
       const chosen = filthiestLog(
@@ -111,7 +117,7 @@ export class LogCleaner {
 
   private cleanableLog(p: Partition): CleanableLog {
     return {
-      segments: p.log.segmentInfos(),
+      segments: p.log.segmentSummaries(),
       logStartOffset: p.log.logStartOffset,
       logEndOffset: p.log.logEndOffset,
       lastStableOffset: p.hw,

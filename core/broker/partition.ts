@@ -69,6 +69,8 @@ export class Partition {
   hw = 0;
   leaderEpochStartOffset = 0;
   readonly producers = new ProducerState();
+  /** The lowest log end a truncation left since the log cleaner last asked (it lowers its checkpoint there). */
+  private truncatedTo = Infinity;
   private followers = new Map<NodeId, FollowerState>();
   readonly key: string;
 
@@ -419,12 +421,20 @@ export class Partition {
    */
   startAtLeaderLogStart(env: BrokerEnv, offset: number): void {
     this.log.truncateFullyAndStartAt(offset);
+    this.truncatedTo = Math.min(this.truncatedTo, offset);
     this.producers.rebuild([]);
     this.traceLogStart(env, 'leader');
     if (this.hw !== offset) this.setHw(env, offset);
   }
 
   // ---- the log cleaner ---------------------------------------------------------------------------
+
+  /** The lowest log end truncations left since the last call (Infinity: none); Kafka's cleaner lowers its checkpoint there (maybeTruncateCheckpoint). */
+  takeTruncation(): number {
+    const cut = this.truncatedTo;
+    this.truncatedTo = Infinity;
+    return cut;
+  }
 
   /**
    * Swaps the closed segments from `baseOffset` up to `endOffset` for one holding `batches`, what
@@ -483,6 +493,7 @@ export class Partition {
     const truncated = offset < this.log.logEndOffset;
     const start = this.log.logStartOffset;
     this.log.truncateTo(offset);
+    this.truncatedTo = Math.min(this.truncatedTo, this.log.logEndOffset);
     if (this.log.logStartOffset !== start) this.traceLogStart(env, 'truncate');
     if (this.settings.bugs.has('producer-state-lost-on-truncate')) {
       // The bug (KAFKA-5435): the reload after a truncation assumes the log holds no producer data.

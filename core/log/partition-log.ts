@@ -229,7 +229,16 @@ export class PartitionLog {
   }
 
   segmentInfos(): SegmentInfo[] {
-    return this.segments.map((s, i) => s.info(i === this.segments.length - 1, this.storage.wireBatches));
+    return this.segments.map((s, i) => s.info(i === this.segments.length - 1));
+  }
+
+  /**
+   * segmentInfos with each segment's first batch's max timestamp (-1 when empty), which
+   * max.compaction.lag.ms counts from: a trusted segment's first frame is read once for it.
+   */
+  segmentSummaries(): Array<SegmentInfo & { firstBatchTimestamp: number }> {
+    const wire = this.storage.wireBatches;
+    return this.segments.map((s, i) => ({ ...s.info(i === this.segments.length - 1), firstBatchTimestamp: s.firstBatchTimestamp(wire) }));
   }
 
   /** The batches of the segment at `baseOffset`, oldest first (what the cleaner reads). */

@@ -28,8 +28,6 @@ export interface SegmentInfo {
   sizeInBytes: number;
   /** The largest record timestamp it holds; -1 when empty. */
   largestTimestamp: number;
-  /** Its first batch's max timestamp (max.compaction.lag.ms counts from it); -1 when empty. */
-  firstBatchTimestamp: number;
   active: boolean;
 }
 
@@ -147,15 +145,8 @@ export class LogSegment {
     if (this.cache === null) this.cache = cacheOf(this.all(wire), this.cacheBytes);
   }
 
-  info(active: boolean, wire: Storage['wireBatches']): SegmentInfo {
-    return {
-      baseOffset: this.baseOffset,
-      nextOffset: this.nextOffset,
-      sizeInBytes: this.size,
-      largestTimestamp: this.maxTimestampSoFar,
-      firstBatchTimestamp: this.firstBatchTimestamp(wire),
-      active,
-    };
+  info(active: boolean): SegmentInfo {
+    return { baseOffset: this.baseOffset, nextOffset: this.nextOffset, sizeInBytes: this.size, largestTimestamp: this.maxTimestampSoFar, active };
   }
 
   /**

@@ -286,3 +286,36 @@ describe('PartitionLog segments: replacing segments with cleaned ones (swap file
     }
   });
 });
+
+describe('PartitionLog segments: what the log cleaner reads', () => {
+  it("segmentSummaries give each segment's first batch's max timestamp, a trusted segment's read from its first frame only when asked", () => {
+    const storage = new SimStorage();
+    const log = open(storage);
+    const all = fill(log, 200, new Rng('first-ts'));
+    const firsts = log.segmentInfos().map((s) => all.find((b) => b.baseOffset === s.baseOffset)!.maxTimestamp);
+    expect(log.segmentSummaries().map((s) => s.firstBatchTimestamp)).toEqual(firsts);
+    const { storage: watched, reads } = counting(storage);
+    const reopened = open(watched, SMALL, { recoveryPoint: log.recoveryPoint });
+    const first = `${DIR}/${'0'.padStart(20, '0')}.log`;
+    expect(reads.get(first)).toBeUndefined();
+    expect(reopened.segmentSummaries().map((s) => s.firstBatchTimestamp)).toEqual(firsts);
+    expect(reads.get(first)).toBeGreaterThan(0);
+    expect(reopened.segmentBatches(0).map((s) => s.batch.baseOffset)).toEqual(
+      all.filter((b) => b.baseOffset < reopened.segmentInfos()[1]!.baseOffset).map((b) => b.baseOffset),
+    );
+  });
+
+  it('a follower append may skip offsets (a cleaned leader log), a plain append may not', () => {
+    const log = open(new SimStorage());
+    log.append([recordBatch({ count: 2 })]);
+    const past = recordBatch({ count: 1, baseOffset: 5 });
+    expect(() => log.append([past])).toThrow(/does not continue the log at 2/);
+    log.append([past], true);
+    expect(log.logEndOffset).toBe(6);
+    expect(() => log.append([recordBatch({ count: 1, baseOffset: 4 })], true)).toThrow(/does not continue/);
+    expect(span(log.read(0, Infinity, Infinity))).toEqual([
+      [0, 1],
+      [5, 5],
+    ]);
+  });
+});
