@@ -410,6 +410,8 @@ export class Partition {
     const before = this.log.logStartOffset;
     this.log.advanceLogStartOffset(offset);
     if (this.log.logStartOffset === before) return false;
+    // A snapshot at the log end keeps that state across a restart, which a rebuild from the log alone could not.
+    writeProducerSnapshot(env.storage, this.log.dir, this.log.logEndOffset, this.producers.describe());
     this.traceLogStart(env, cause);
     return true;
   }
