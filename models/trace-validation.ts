@@ -335,6 +335,11 @@ export class TraceValidator {
           `${node} moved its log start to ${offset}, past its high watermark ${bound}: it deleted records nobody committed`,
         );
       r.start = offset;
+      // Followers of this leader still reconciling may now lie wholly below its log start.
+      if (r.role === 'leader') {
+        for (const [f, fr] of p.replicas)
+          if (fr.role === 'follower' && fr.leader === node && fr.leaderEpoch === r.leaderEpoch) this.reconcileBelowLeaderStart(p, f, fr);
+      }
       return `LogStart (${cause})`;
     }
     const action = 'BecomeFollowerAndTruncate+FollowerFetch (log start)';
@@ -414,10 +419,10 @@ export class TraceValidator {
     if (epoch < r.leaderEpoch || (epoch === r.leaderEpoch && !r.restarted)) {
       throw new Reject(action, `${node} is at epoch ${r.leaderEpoch}; a request is taken only with a higher epoch`);
     }
-    if (r.role === 'follower' && !r.reconciled && r.target !== null && leo(r.log) < r.target) {
+    if (r.role === 'follower' && !r.reconciled && r.target !== null && logEnd(r) < r.target) {
       throw new Reject(
         'BecomeFollowerAndTruncate',
-        `${node} truncated to ${leo(r.log)}, below the spec's truncation point ${r.target}, before leaving epoch ${r.leaderEpoch}`,
+        `${node} truncated to ${logEnd(r)}, below the spec's truncation point ${r.target}, before leaving epoch ${r.leaderEpoch}`,
       );
     }
     // Leaving an epoch whose leader has not led it yet: fetches sent in it may still be counted.
@@ -456,13 +461,15 @@ export class TraceValidator {
 
   /** The follower's leader leads its epoch: the spec's truncation point is known; judge what was done so far. */
   private startReconcile(p: PartitionModel, node: NodeId, r: Replica): void {
-    r.target = truncationPoint(p.leaderLogs.get(key(r.leader!, r.leaderEpoch))!, r.logAtRole ?? r.log);
+    // Below its log start a follower holds the committed log (deleted on purpose), which its leader holds too.
+    r.target = Math.max(truncationPoint(p.leaderLogs.get(key(r.leader!, r.leaderEpoch))!, r.logAtRole ?? r.log), r.start);
     this.checkReconcile(p, node, r);
   }
 
   private checkReconcile(p: PartitionModel, node: NodeId, r: Replica): void {
     if (r.target === null) return;
-    const end = leo(r.log);
+    if (this.reconcileBelowLeaderStart(p, node, r)) return;
+    const end = logEnd(r);
     if (end < r.target) {
       throw new Reject(
         'BecomeFollowerAndTruncate',
@@ -474,6 +481,25 @@ export class TraceValidator {
       const k = key(node, r.leaderEpoch);
       p.followerLeo.set(k, Math.max(p.followerLeo.get(k) ?? 0, end));
     }
+  }
+
+  /**
+   * A follower whose whole log lies below its leader's log start matches the leader: what it holds
+   * there is either the committed log, which the leader deleted, or records the leader never served
+   * and the follower drops with the leader's log start. In the spec: the truncation, then copying
+   * the leader's records up to the follower's end. Returns whether that settled the follower.
+   */
+  private reconcileBelowLeaderStart(p: PartitionModel, node: NodeId, r: Replica): boolean {
+    if (r.reconciled || r.target === null || r.leader === null) return false;
+    const end = logEnd(r);
+    if ((p.replicas.get(r.leader)?.start ?? 0) < end) return false;
+    // The leader's records where its log (as this projection knows it) has them, the follower's own beyond.
+    const leaders = (p.leaderLogs.get(key(r.leader, r.leaderEpoch)) ?? []).filter((b) => b[1] < end);
+    r.log = [...leaders, ...r.log.filter((b) => b[0] >= leo(leaders))];
+    r.reconciled = true;
+    const k = key(node, r.leaderEpoch);
+    p.followerLeo.set(k, Math.max(p.followerLeo.get(k) ?? 0, end));
+    return true;
   }
 
   private truncate(p: PartitionModel, node: NodeId, endOffset: number): string {
@@ -521,14 +547,7 @@ export class TraceValidator {
     if (r.role !== 'follower' || r.leader === null) throw new Reject('FollowerFetch', `${node} appended while neither leader nor following a leader`);
     const leaderLog = p.leaderLogs.get(key(r.leader, r.leaderEpoch));
     if (leaderLog === undefined) throw new Reject('FollowerFetch', `${node} appended from ${r.leader}, which never led epoch ${r.leaderEpoch}`);
-    // A follower fetching at or past its leader's log start, whose own records past the spec's
-    // truncation point lie below it: the leader serves none of them and the follower drops them with
-    // the leader's log start. In the spec: the truncation, then copying the leader's records up to here.
-    const leaderStart = p.replicas.get(r.leader)?.start ?? 0;
-    if (!r.reconciled && r.target !== null && leaderStart >= end && batches[0]![0] === end) {
-      r.log = leaderLog.filter((b) => b[1] < end);
-      r.reconciled = true;
-    }
+    this.reconcileBelowLeaderStart(p, node, r);
     if (!r.reconciled) {
       throw new Reject(
         'FollowerFetch',

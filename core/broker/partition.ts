@@ -403,14 +403,17 @@ export class Partition {
 
   /**
    * Moves the log start forward to `offset` (never back, never past the log end; the caller keeps
-   * it at or below the high watermark), rebuilding the producer state from the batches kept.
-   * Returns whether it moved; a move is traced with its cause.
+   * it at or below the high watermark). The producer state keeps what it knows of the deleted
+   * batches, as Kafka's does since KIP-360 (producers expire by time, not with their batches), so a
+   * late retry of a deleted batch is still a duplicate. Returns whether it moved; a move is traced
+   * with its cause.
    */
   advanceLogStart(env: BrokerEnv, offset: number, cause: LogStartCause): boolean {
     const before = this.log.logStartOffset;
     this.log.advanceLogStartOffset(offset);
     if (this.log.logStartOffset === before) return false;
-    this.producers.rebuild(this.log.storedBatches().map((b) => b.batch));
+    // A snapshot at the log end keeps that state across a restart, which a rebuild from the log alone could not.
+    writeProducerSnapshot(env.storage, this.log.dir, this.log.logEndOffset, this.producers.describe());
     this.traceLogStart(env, cause);
     return true;
   }

@@ -241,6 +241,8 @@ export class HwMinIsr implements PartitionHooks {
     const batch = batchAt(r.batches, e.highWatermark - 1);
     if (batch === undefined) return; // past the leader's own log: hw-le-leo reports that
     const holders = [...p.replicas.values()].filter((q) => {
+      // A replica whose log start passed the batch held it and deleted it on purpose (retention, DeleteRecords).
+      if (q.start > batch[1]) return true;
       const theirs = batchAt(q.batches, batch[0]);
       return theirs !== undefined && theirs[0] === batch[0] && theirs[1] === batch[1] && theirs[2] === batch[2] && theirs[3] === batch[3];
     });

@@ -133,8 +133,12 @@ describe('DescribeConfigs: topics', () => {
         { name: 'log.flush.interval.ms', value: LONG_MAX, source: ConfigSource.DEFAULT_CONFIG },
       ],
     });
-    // A config without a broker counterpart in Samsa has no synonyms, as in Kafka.
-    expect(entry(result!, 'max.message.bytes')).toMatchObject({ value: '1048588', configSource: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    // A topic config with a broker synonym lists it, here at its default.
+    expect(entry(result!, 'max.message.bytes')).toMatchObject({
+      value: '1048588',
+      configSource: ConfigSource.DEFAULT_CONFIG,
+      synonyms: [{ name: 'message.max.bytes', value: '1048588', source: ConfigSource.DEFAULT_CONFIG }],
+    });
     // retention.ms inherits log.retention.hours' default, in ms.
     expect(entry(result!, 'retention.ms')).toMatchObject({
       value: '604800000',

@@ -1428,6 +1428,16 @@ describe('ReplicaManager: retention and the log start offset', () => {
     expect(offsetsOf(b1.log.storedBatches().map((s) => s.batch))).toEqual([[3, 5]]);
   });
 
+  it("an idempotent retry of a batch the log start passed is still a duplicate: the producer state keeps what it knew (Kafka's since KIP-360)", () => {
+    const c = new Cluster({ replicas: ['b1'] });
+    expect(produceNow(c, 1, records(2, 1_000, { id: 5, seq: 0 })).baseOffset).toBe(0);
+    expect(produceNow(c, 1, records(3, 2_000, { id: 5, seq: 2 })).baseOffset).toBe(2);
+    expect(deleted(c.answer<DeleteRecordsResponse>(c.send('b1', deleteRecords(-1)))).lowWatermark).toBe(5);
+    expect(produceNow(c, 1, records(3, 2_000, { id: 5, seq: 2 }))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2 });
+    expect(c.broker().partition.logEndOffset).toBe(5);
+    expect(produceNow(c, 1, records(1, 3_000, { id: 5, seq: 5 })).baseOffset).toBe(5);
+  });
+
   it('log start offsets are checkpointed every log.flush.start.offset.checkpoint.interval.ms and restored at restart; a restart before that forgets the move', () => {
     const c = new Cluster({ replicas: ['b1'], config: { 'log.flush.start.offset.checkpoint.interval.ms': 1_000 } });
     produceNow(c, 1, records(3));

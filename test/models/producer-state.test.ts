@@ -88,6 +88,18 @@ describe('producer-state-consistent', () => {
     expect(v!.values).toMatchObject({ partition: 'orders/0', cause: 'truncate', producerIds: [PID] });
   });
 
+  it('accepts a state that still knows batches below the log start (deleted on purpose), and nothing more', () => {
+    on('b1', append(...b.slice(0, 4)));
+    on('b1', { kind: 'partition-log-start', ...at0, logStartOffset: 4, cause: 'retention' });
+    on('b1', producers('leader', [entry(PID, 0, ...b.slice(0, 4))], b.slice(2, 4)));
+    expect(tripped()).toEqual([]);
+    // A producer whose every batch went may be forgotten too; but a batch at or past the log start must be in the log.
+    on('b1', producers('leader', [entry(PID, 0, ...b.slice(0, 4)), entry(OTHER, 0, pb(1, 1, OTHER))], b.slice(2, 4)));
+    expect(tripped()).toEqual([]);
+    on('b1', producers('leader', [entry(PID, 0, ...b.slice(0, 4))], b.slice(2, 3)));
+    expect(tripped()).toHaveLength(1);
+  });
+
   it('reports a state that still holds batches the truncation removed', () => {
     on('b3', append(...b.slice(0, 4)));
     on('b3', truncate(5), producers('truncate', [entry(PID, 0, ...b.slice(0, 4))], b.slice(0, 3)));
