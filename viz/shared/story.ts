@@ -353,6 +353,8 @@ export function describeEvent(ev: EventLine): string {
       return `${ev.node}'s high watermark moved to ${ev.highWatermark}`;
     case 'partition-truncate':
       return `${ev.node} truncated its log to offset ${ev.endOffset}`;
+    case 'partition-clean':
+      return `${ev.node}'s log cleaner rewrote offsets ${ev.baseOffset}-${ev.endOffset - 1}, keeping ${ev.batches.length} batches`;
     case 'violation':
       return `the checker judged at ${ev.t} ms, on what it had seen by then`;
     case 'partition-append':
