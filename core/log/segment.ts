@@ -279,7 +279,12 @@ export class LogSegment {
    * the active one again, its batches decoded in memory.
    */
   truncateTo(offset: number, wire: Storage['wireBatches']): void {
-    const kept = this.all(wire).filter((s) => lastOffsetOf(s.batch) < offset);
+    const all = this.all(wire);
+    const kept = all.filter((s) => lastOffsetOf(s.batch) < offset);
+    // An offset in a gap a log cleaner left (no batch holds it) is where the log ends, as Kafka's
+    // truncateTo sets the log end to its target; a batch holding it goes whole, and the log ends before it.
+    const straddled = all.some((s) => s.batch.baseOffset < offset && lastOffsetOf(s.batch) >= offset);
+    const end = straddled ? -1 : Math.min(offset, this.nextOffset);
     const cut = kept.length === 0 ? 0 : kept.at(-1)!.position + kept.at(-1)!.bytes;
     this.storage.truncate(this.logFile, cut);
     this.offsetIndex.truncateTo(offset);
@@ -290,6 +295,7 @@ export class LogSegment {
       this.noteBatch(stored, false);
       this.cache.push(stored);
     }
+    this.nextOffset = Math.max(this.nextOffset, end);
     // As Kafka after a truncation: the next entry comes a full interval later.
     this.bytesSinceLastIndexEntry = 0;
   }

@@ -318,4 +318,17 @@ describe('PartitionLog segments: what the log cleaner reads', () => {
       [5, 5],
     ]);
   });
+
+  it("a truncation to an offset in a cleaned log's gap ends the log there (Kafka's truncateTo), one inside a batch before that batch", () => {
+    const log = open(new SimStorage());
+    log.append([recordBatch({ count: 2 })]);
+    log.append([recordBatch({ count: 1, baseOffset: 5 }), recordBatch({ count: 3, baseOffset: 6 })], true);
+    log.truncateTo(7);
+    expect(log.logEndOffset).toBe(6);
+    log.truncateTo(4);
+    expect(log.logEndOffset).toBe(4);
+    expect(span(log.read(0, Infinity, Infinity))).toEqual([[0, 1]]);
+    log.append([recordBatch({ count: 1, baseOffset: 4 })]);
+    expect(log.logEndOffset).toBe(5);
+  });
 });
