@@ -59,7 +59,8 @@ export class LogCleaner {
   /** One round: cleans the filthiest log, then the next, each at most once. */
   run(env: Env<never>, candidates: readonly CleanerCandidate[]): void {
     if (!this.config.bool('log.cleaner.enable')) return;
-    const now = env.now();
+    // Kafka's clock is whole milliseconds (the simulator's is not): delete horizons are written into batches.
+    const now = Math.floor(env.now());
     for (const { partition } of candidates) {
       // A truncation below the checkpoint (Kafka's maybeTruncateCheckpoint): what follows it was never cleaned.
       const cut = partition.takeTruncation();
