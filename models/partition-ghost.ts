@@ -104,6 +104,10 @@ export class GhostPartitionReplica {
    */
   firstDifference(committed: readonly GhostBatch[], end: number, from = 0): number | null {
     let i = firstEndingAtOrAfter(committed, Math.max(this.matchedEnd, this.start, from));
+    // A log started again inside a committed batch (a follower at its leader's log start, which
+    // DeleteRecords put there) holds nothing of that batch until it fetches it whole.
+    const first = this.batchList[0];
+    if (i < committed.length && committed[i]![0] < this.start && (first === undefined || first[0] > committed[i]![1])) i++;
     if (i >= committed.length || committed[i]![0] >= end) return null;
     let j = firstEndingAtOrAfter(this.batchList, committed[i]![0]);
     for (; i < committed.length && committed[i]![0] < end; i++, j++) {
