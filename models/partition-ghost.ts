@@ -101,10 +101,14 @@ export class GhostPartitionReplica {
 
   /**
    * The first offset where this replica's batches differ from `committed` below `end`, or null.
-   * Committed batches wholly below the replica's log start are not held against it.
+   * Committed batches wholly below the replica's log start, or below `from`, are not held against it.
    */
-  firstDifference(committed: readonly GhostBatch[], end: number): number | null {
-    let i = firstEndingAtOrAfter(committed, Math.max(this.matchedEnd, this.start));
+  firstDifference(committed: readonly GhostBatch[], end: number, from = 0): number | null {
+    let i = firstEndingAtOrAfter(committed, Math.max(this.matchedEnd, this.start, from));
+    // A log started again inside a committed batch (a follower at its leader's log start, which
+    // DeleteRecords put there) holds nothing of that batch until it fetches it whole.
+    const first = this.batchList[0];
+    if (i < committed.length && committed[i]![0] < this.start && (first === undefined || first[0] > committed[i]![1])) i++;
     if (i >= committed.length || committed[i]![0] >= end) return null;
     let j = firstEndingAtOrAfter(this.batchList, committed[i]![0]);
     for (; i < committed.length && committed[i]![0] < end; i++, j++) {
@@ -135,6 +139,13 @@ export class GhostPartition {
 
   get key(): string {
     return partitionName(this.topic, this.partition);
+  }
+
+  /** The highest log start any replica reached: committed records below it were deleted on purpose. */
+  get deletedEnd(): number {
+    let end = 0;
+    for (const r of this.replicas.values()) end = Math.max(end, r.start);
+    return end;
   }
 
   replica(broker: NodeId): GhostPartitionReplica {

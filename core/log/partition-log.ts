@@ -122,6 +122,7 @@ export class PartitionLog {
     this.startOffset = start;
     this.dropSegmentsBelowStart();
     this.epochs.truncateFromEnd(this.logEndOffset);
+    this.trimEpochsToStart();
     const epochs = this.epochs.toArray();
     if (checkpoint === null ? epochs.length > 0 : !sameEntries(checkpoint, epochs)) this.writeEpochCheckpoint();
     this.flushedEnd = Math.min(recoveryPoint, this.logEndOffset);
@@ -214,7 +215,10 @@ export class PartitionLog {
 
   /** The leader epoch of the last batch (the epoch a follower reports as last fetched); -1 when empty. */
   get lastEpoch(): number {
-    return this.epochs.latestEpoch;
+    // A log whose every batch was deleted reports none: a follower at its leader's log start then
+    // fetches without a divergence check, which the leader could not answer (its epochs before the
+    // start are gone) and which would otherwise send it back to the same offset forever.
+    return this.isEmpty ? UNDEFINED_EPOCH : this.epochs.latestEpoch;
   }
 
   /** Whether the log holds no batch. */
@@ -263,6 +267,14 @@ export class PartitionLog {
 
   /** Where a fetcher at `fetchOffset` whose last batch was in `lastFetchedEpoch` parts from this log, or null. */
   divergence(fetchOffset: number, lastFetchedEpoch: number): OffsetAndEpoch | null {
+    const first = this.epochs.toArray()[0];
+    // A log whose records below its start were deleted knows no epoch of them. Kafka's endOffsetFor:
+    // an epoch older than every one left ends where the first one left starts; with none left (every
+    // record deleted), whatever a fetcher holds up to the log end is what was deleted here.
+    if (first === undefined && this.startOffset > 0) return null;
+    if (first !== undefined && lastFetchedEpoch < first.epoch && first.startOffset <= this.startOffset) {
+      return fetchOffset <= first.startOffset ? null : { epoch: lastFetchedEpoch, endOffset: first.startOffset };
+    }
     return this.epochs.divergence(fetchOffset, lastFetchedEpoch, this.startOffset, this.logEndOffset);
   }
 
@@ -341,13 +353,18 @@ export class PartitionLog {
     this.startOffset = target;
     this.dropSegmentsBelowStart();
     const before = this.epochs.toArray();
-    // The epoch holding the new start keeps its entry, moved up to it (Kafka's truncateFromStart).
-    const holding = before.filter((e) => e.startOffset <= target).at(-1);
-    if (holding !== undefined) {
-      this.epochs.truncateFromStart(target, holding.epoch);
-      if (!sameEntries(before, this.epochs.toArray())) this.writeEpochCheckpoint();
-    }
+    this.trimEpochsToStart();
+    if (!sameEntries(before, this.epochs.toArray())) this.writeEpochCheckpoint();
     return true;
+  }
+
+  /** Forgets the epochs of records below the log start; the epoch holding it keeps its entry, moved up to it (Kafka's truncateFromStart). */
+  private trimEpochsToStart(): void {
+    const holding = this.epochs
+      .toArray()
+      .filter((e) => e.startOffset <= this.startOffset)
+      .at(-1);
+    if (holding !== undefined) this.epochs.truncateFromStart(this.startOffset, holding.epoch);
   }
 
   /** Deletes segments whose every offset lies below the log start (never the active one). */

@@ -162,7 +162,10 @@ export class StrongIsr implements PartitionHooks {
 
   private check(p: GhostPartition, r: GhostPartitionReplica, step: number): void {
     if (!this.ghost.registered.has(r.broker)) return;
-    const at = r.firstDifference(p.committed, p.committedEnd);
+    // Records some replica's log start passed were deleted on purpose (retention, DeleteRecords): a
+    // member need not hold them, and one that still holds another history there drops it with the
+    // log start it takes from its leader.
+    const at = r.firstDifference(p.committed, p.committedEnd, p.deletedEnd);
     if (at === null) return;
     this.once.report_(`${p.key}:${r.broker}:${p.partitionEpoch}:${at}`, {
       step,

@@ -332,3 +332,23 @@ describe('PartitionLog segments: what the log cleaner reads', () => {
     expect(log.logEndOffset).toBe(5);
   });
 });
+
+describe('PartitionLog segments: divergence once the log start has passed the old epochs', () => {
+  it('an epoch older than every one left is consistent up to where the first one left starts; with every record deleted, up to the log end', () => {
+    const storage = new SimStorage();
+    const log = open(storage);
+    const rng = new Rng('divergence');
+    fill(log, 30, rng, 0);
+    const epochOneStart = log.logEndOffset;
+    fill(log, 30, rng, 1);
+    log.advanceLogStartOffset(epochOneStart + 3);
+    // A follower whose last batch was in epoch 0 and that fetches at or below where epoch 1 starts here.
+    expect(log.divergence(epochOneStart, 0)).toBeNull();
+    expect(log.divergence(epochOneStart + 5, 0)).toEqual({ epoch: 0, endOffset: epochOneStart + 3 });
+    // Every record deleted, and the log reopened: no epoch is left, and a fetch at the log end is consistent.
+    log.advanceLogStartOffset(log.logEndOffset);
+    const reopened = open(storage, SMALL, { logStartOffset: log.logEndOffset, recoveryPoint: log.recoveryPoint });
+    expect(reopened.lastEpoch).toBe(-1);
+    expect(reopened.divergence(reopened.logEndOffset, 0)).toBeNull();
+  });
+});

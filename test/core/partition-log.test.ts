@@ -417,8 +417,8 @@ describe('PartitionLog: the log start offset', () => {
     expect(log.logStartOffset).toBe(5);
     expect(log.logEndOffset).toBe(5);
     expect(log.storedBatches().length).toBe(0);
-    // As Kafka's leader-epoch cache: the epoch holding the new start stays, moved up to it.
-    expect(log.lastEpoch).toBe(1);
+    // The epoch holding the new start stays in the cache, moved up to it; the log reports no last epoch.
+    expect(log.lastEpoch).toBe(UNDEFINED_EPOCH);
     expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 5 });
     log.append([batch(5, 2, 1)]);
     expect(layout(log)).toEqual([[5, 6, 1]]);
