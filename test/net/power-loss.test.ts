@@ -158,32 +158,35 @@ describe('rollBackToDurable', () => {
       for (let seed = 1; seed <= 20; seed++) {
         const root = mkdtempSync(join(dir, `${tornTail}-`));
         let storage = new FileStorage(root);
-        const { log } = PartitionLog.open(storage, 'orders-0/log', { appended: () => {}, truncated: () => {} });
+        const { log } = PartitionLog.open(storage, 'orders-0', { appended: () => {}, truncated: () => {} });
         log.append([batch(0, 'synced')]);
         log.flush();
-        const synced = storage.size('orders-0/log');
+        const synced = storage.size(SEGMENT);
         log.append([batch(1, 'lost one'), batch(2, 'lost two')]);
-        const before = storage.size('orders-0/log');
+        const before = storage.size(SEGMENT);
         storage.close();
         const report = rollBackToDurable(root, { tornTail, seed });
         expect(report.files).toHaveLength(1);
         const [outcome] = report.files;
-        expect(outcome).toMatchObject({ file: 'orders-0/log', size: before, synced, torn: true });
-        expect(statSync(join(root, 'orders-0', 'log')).size).toBe(outcome!.kept);
+        expect(outcome).toMatchObject({ file: SEGMENT, size: before, synced, torn: true });
+        expect(statSync(join(root, SEGMENT)).size).toBe(outcome!.kept);
         expect(outcome!.kept).toBeGreaterThan(synced);
         if (tornTail === 'prefix') expect(outcome!.kept).toBeLessThan(before);
         storage = new FileStorage(root);
-        const recovered = PartitionLog.open(storage, 'orders-0/log', { appended: () => {}, truncated: () => {} });
+        const recovered = PartitionLog.open(storage, 'orders-0', { appended: () => {}, truncated: () => {} });
         // A prefix may keep the first unsynced batch whole; garbage never passes the checksum.
         expect(recovered.log.logEndOffset).toBeGreaterThanOrEqual(1);
         if (tornTail === 'garbage') expect(recovered.log.logEndOffset).toBe(1);
         expect(recovered.log.logEndOffset).toBeLessThan(3);
-        expect(storage.size('orders-0/log')).toBeLessThan(before);
+        expect(storage.size(SEGMENT)).toBeLessThan(before);
         storage.close();
       }
     }
   });
 });
+
+/** The partition's first segment file. */
+const SEGMENT = 'orders-0/00000000000000000000.log';
 
 function batch(offset: number, value: string): RecordBatch {
   return recordBatch({ count: 1, baseOffset: offset, epoch: 0, value: () => value });
