@@ -192,23 +192,21 @@ export class QuorumController {
   /** Kafka's ConfigurationControlManager: topic configs changed by ConfigRecords, answered once they are committed. */
   private onIncrementalAlterConfigs(env: ControllerEnv, from: NodeId, req: IncrementalAlterConfigsRequest): void {
     const { results, records } = incrementalAlterConfigs(this.latest!, req, this.runtimeProblem);
+    this.commitThenAnswer(env, records, (override) =>
+      env.send(from, { api: 'IncrementalAlterConfigs', kind: 'response', correlationId: req.correlationId, resources: lostLeadership(results, override) }),
+    );
+  }
+
+  /** Stages `records`, writes them, and answers once they are committed, or with `override` the error that ended the write. */
+  private commitThenAnswer(env: ControllerEnv, records: readonly MetadataRecord[], answer: (override: number | null) => void): void {
     const staged: MetadataRecord[] = [];
     for (const record of records) this.stage(staged, record);
-    const reply = (override: number | null) =>
-      env.send(from, {
-        api: 'IncrementalAlterConfigs',
-        kind: 'response',
-        correlationId: req.correlationId,
-        resources: results.map((r) =>
-          override === null || r.errorCode !== ErrorCode.NONE ? r : { ...r, errorCode: override, errorMessage: 'the controller lost leadership' },
-        ),
-      });
-    if (staged.length === 0) return reply(null);
+    if (staged.length === 0) return answer(null);
     this.write(
       env,
       staged,
-      () => reply(null),
-      (code) => reply(code),
+      () => answer(null),
+      (code) => answer(code),
     );
   }
 
@@ -488,23 +486,8 @@ export class QuorumController {
 
   private onCreatePartitions(env: ControllerEnv, from: NodeId, req: CreatePartitionsRequest): void {
     const { results, records } = createPartitions(this.latest!, req, () => env.random());
-    const staged: MetadataRecord[] = [];
-    for (const record of records) this.stage(staged, record);
-    const reply = (override: number | null) =>
-      env.send(from, {
-        api: 'CreatePartitions',
-        kind: 'response',
-        correlationId: req.correlationId,
-        results: results.map((r) =>
-          override === null || r.errorCode !== ErrorCode.NONE ? r : { ...r, errorCode: override, errorMessage: 'the controller lost leadership' },
-        ),
-      });
-    if (staged.length === 0) return reply(null);
-    this.write(
-      env,
-      staged,
-      () => reply(null),
-      (code) => reply(code),
+    this.commitThenAnswer(env, records, (override) =>
+      env.send(from, { api: 'CreatePartitions', kind: 'response', correlationId: req.correlationId, results: lostLeadership(results, override) }),
     );
   }
 
@@ -621,4 +604,11 @@ function partitionResult(p: PartitionState | undefined, partitionIndex: number, 
 /** Answers a controller request as a node that is not the active controller (NOT_CONTROLLER). */
 export function rejectNotController(env: ControllerEnv, from: NodeId, req: ControllerRequest): void {
   env.send(from, errorResponse(req, ErrorCode.NOT_CONTROLLER, 'this node is not the active controller'));
+}
+
+/** Results as answered: those that succeeded carry `override` instead when the write that committed them failed. */
+function lostLeadership<R extends { errorCode: number }>(results: readonly R[], override: number | null): R[] {
+  return results.map((r) =>
+    override === null || r.errorCode !== ErrorCode.NONE ? r : { ...r, errorCode: override, errorMessage: 'the controller lost leadership' },
+  );
 }
