@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rdkafkaMockMissing, startRdkafkaMock, type RunningMock } from '../../bench/peer/rdkafka-mock.ts';
-import { LocalCluster } from '../../net/local-cluster.ts';
-import { samsa } from './real-helpers.ts';
+import { samsa, threeBrokerCluster } from './real-helpers.ts';
 
 const mockMissing = rdkafkaMockMissing();
 if (process.env.SAMSA_REQUIRE_KAFKA_CLIENTS === '1' && mockMissing !== null) throw new Error(`SAMSA_REQUIRE_KAFKA_CLIENTS=1 but ${mockMissing}`);
@@ -17,23 +16,8 @@ if (process.env.SAMSA_REQUIRE_KAFKA_CLIENTS === '1' && mockMissing !== null) thr
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 
 describe('admin tools against a samsa cluster', () => {
-  let dir: string;
-  let cluster: LocalCluster;
-  let bootstrap: string;
-  const tool = (args: string[], input?: string) => samsa([...args, '--bootstrap', bootstrap], { input, timeoutMs: 60_000 });
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'samsa-tools-'));
-    cluster = await LocalCluster.prepare({ brokers: 3, dataDir: dir, basePort: 0 });
-    cluster.startAll();
-    await cluster.waitReady(60_000);
-    bootstrap = cluster.bootstrapServers;
-  }, 90_000);
-
-  afterAll(async () => {
-    await cluster?.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
+  const shared = threeBrokerCluster('samsa-tools-');
+  const tool = (args: string[], input?: string) => samsa([...args, '--bootstrap', shared.bootstrap], { input, timeoutMs: 60_000 });
 
   it('creates, lists, describes, grows and deletes a topic, and says why when it cannot', async () => {
     const created = await tool([

@@ -14,8 +14,7 @@ import { ErrorCode } from '../../core/protocol/errors.ts';
 import { recordTimestamp } from '../../core/protocol/records.ts';
 import { codecOfAttributes } from '../../core/wire/compression.ts';
 import { KafkaAdmin } from '../../net/kafka-admin.ts';
-import { LocalCluster } from '../../net/local-cluster.ts';
-import { hasKcat, run, samsa, until } from './real-helpers.ts';
+import { hasKcat, run, samsa, threeBrokerCluster, until } from './real-helpers.ts';
 
 const mockMissing = rdkafkaMockMissing();
 
@@ -24,29 +23,14 @@ interface Described {
 }
 
 describe('samsa configs alter against a samsa cluster', () => {
-  let dir: string;
-  let cluster: LocalCluster;
-  let bootstrap: string;
-  const tool = (args: string[], input?: string) => samsa([...args, '--bootstrap', bootstrap], { input, timeoutMs: 60_000 });
+  const shared = threeBrokerCluster('samsa-configs-');
+  const tool = (args: string[], input?: string) => samsa([...args, '--bootstrap', shared.bootstrap], { input, timeoutMs: 60_000 });
   const describeTopic = async (topic: string) => {
     const r = await tool(['configs', 'describe', '--topic', topic, '--json']);
     expect(r.code, r.stderr).toBe(0);
     return (JSON.parse(r.stdout) as Described).configs;
   };
   const config = async (topic: string, name: string) => (await describeTopic(topic)).find((c) => c.name === name);
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'samsa-configs-'));
-    cluster = await LocalCluster.prepare({ brokers: 3, dataDir: dir, basePort: 0 });
-    cluster.startAll();
-    await cluster.waitReady(60_000);
-    bootstrap = cluster.bootstrapServers;
-  }, 90_000);
-
-  afterAll(async () => {
-    await cluster?.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
 
   it('alter changes what describe reports (set, list value, delete), and it survives a restart of every broker', async () => {
     expect((await tool(['topics', 'create', '--topic', 'orders', '--partitions', '2', '--replication-factor', '3'])).code).toBe(0);
@@ -79,9 +63,9 @@ describe('samsa configs alter against a samsa cluster', () => {
     expect(dry).toMatchObject({ code: 0, stdout: 'Would alter the configs of topic orders: min.insync.replicas=3\n' });
     expect((await config('orders', 'min.insync.replicas'))?.value).toBe('2');
 
-    await cluster.stopAll();
-    cluster.startAll();
-    await cluster.waitReady(60_000);
+    await shared.cluster.stopAll();
+    shared.cluster.startAll();
+    await shared.cluster.waitReady(60_000);
     await until('the altered configs after the restart', async () => (await config('orders', 'min.insync.replicas'))?.value === '2', 30_000);
     expect(await config('orders', 'cleanup.policy')).toMatchObject({ value: 'delete,compact', source: 'DYNAMIC_TOPIC_CONFIG' });
   }, 180_000);
@@ -106,7 +90,7 @@ describe('samsa configs alter against a samsa cluster', () => {
     expect(big.stdout + big.stderr).toContain('MESSAGE_TOO_LARGE');
 
     // A batch whose producer clock says 1970: the leader stamps its own.
-    const admin = new KafkaAdmin(cluster.bootstrapServers.split(',').map((s) => ({ host: s.split(':')[0]!, port: Number(s.split(':')[1]) })));
+    const admin = new KafkaAdmin(shared.cluster.bootstrapServers.split(',').map((s) => ({ host: s.split(':')[0]!, port: Number(s.split(':')[1]) })));
     try {
       const before = Date.now();
       let leader = '';
@@ -188,7 +172,7 @@ describe('samsa configs alter against a samsa cluster', () => {
 
       if (hasKcat) {
         // librdkafka decodes the re-encoded batch (its CRC checks) and reports the leader's time for both records.
-        const out = await run('kcat', ['-C', '-b', cluster.bootstrapServers, '-t', 'stamped', '-o', 'beginning', '-e', '-q', '-f', '%T %s\\n']);
+        const out = await run('kcat', ['-C', '-b', shared.cluster.bootstrapServers, '-t', 'stamped', '-o', 'beginning', '-e', '-q', '-f', '%T %s\\n']);
         expect(out.trim().split('\n')).toEqual([`${result.logAppendTimeMs} old-0`, `${result.logAppendTimeMs} old-1`]);
       }
     } finally {

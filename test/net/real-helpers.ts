@@ -1,9 +1,13 @@
 // What the real-client suites share: which clients this machine has (CI requires them all), running a
 // command with stdin, running samsa, starting `samsa cluster --faults`, waiting on a condition, and a
-// partition's leader and ISR as a broker reports them.
+// partition's leader and ISR as a broker reports them, and a three-broker cluster for a describe block.
 
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { LocalCluster } from '../../net/local-cluster.ts';
 import { wireRequests } from '../../net/wire-request.ts';
 
 export const SAMSA = join(import.meta.dirname, '..', '..', 'bin', 'samsa.js');
@@ -93,4 +97,31 @@ export function startFaultCluster(dataDir: string, extraArgs: string[] = []): Pr
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`samsa cluster exited with ${code}:\n${out}`)));
   });
+}
+
+/**
+ * A three-broker `samsa cluster` on free ports for the calling describe block: prepared and started
+ * before its tests, stopped and its data dir removed after.
+ */
+export function threeBrokerCluster(prefix: string): { readonly cluster: LocalCluster; readonly bootstrap: string } {
+  let dir = '';
+  let cluster: LocalCluster | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    cluster = await LocalCluster.prepare({ brokers: 3, dataDir: dir, basePort: 0 });
+    cluster.startAll();
+    await cluster.waitReady(60_000);
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.stopAll();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+  return {
+    get cluster() {
+      return cluster!;
+    },
+    get bootstrap() {
+      return cluster!.bootstrapServers;
+    },
+  };
 }
