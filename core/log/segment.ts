@@ -7,7 +7,7 @@
 import { lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
 import type { Storage } from '../storage.ts';
 import type { LogConfig } from './log-config.ts';
-import { parseFrame, type ParsedFrame } from './log-frame.ts';
+import { FRAME_HEADER, parseFrame, type ParsedFrame } from './log-frame.ts';
 import { OffsetIndex, TimeIndex } from './log-index.ts';
 import { TAIL_CACHE_BYTES, TailCache } from './tail-cache.ts';
 
@@ -100,8 +100,19 @@ export class LogSegment {
     const stored: StoredBatch = { batch, hash, position: this.size, bytes: frame.length };
     this.storage.append(this.logFile, frame);
     this.noteBatch(stored);
-    this.cache?.push(stored);
+    this.cache?.push(this.cacheable(stored, frame));
     return stored;
+  }
+
+  /**
+   * What the tail cache holds of a batch just appended: a wire batch as the frame's own bytes with its
+   * records decoded only when read (a produced batch's decoded records would cost the heap several
+   * times its bytes, and its bytes may be a slice of a whole request), any other batch as it is.
+   */
+  private cacheable(stored: StoredBatch, frame: Uint8Array): StoredBatch {
+    const wire = this.storage.wireBatches;
+    if (wire === undefined || stored.batch.wireBytes === undefined) return stored;
+    return { ...stored, batch: wire.decode(frame.subarray(FRAME_HEADER), true) };
   }
 
   /** Takes a batch now in the file into the segment's state and (unless its entries are in the files already) its indexes. */
