@@ -48,6 +48,20 @@ export class EpochCache {
   }
 
   /**
+   * Records that `epoch` held the log from `startOffset`, below every entry: the first entry's epoch
+   * starts earlier, or an older epoch goes in front (a log whose start came back below where its
+   * cached epochs begin; see PartitionLog's load).
+   */
+  extendBack(epoch: number, startOffset: number): void {
+    const first = this.entries[0];
+    if (first !== undefined && (epoch > first.epoch || startOffset >= first.startOffset)) {
+      throw new RangeError(`epoch cache: epoch ${epoch} at ${startOffset} before epoch ${first.epoch} at ${first.startOffset}`);
+    }
+    if (first !== undefined && first.epoch === epoch) first.startOffset = startOffset;
+    else this.entries.unshift({ epoch, startOffset });
+  }
+
+  /**
    * Forgets what lies before `startOffset` (the log start moved there, e.g. after a snapshot whose
    * last entry has `epochAtStart`): older epochs go, and no epoch starts before the new log start.
    */

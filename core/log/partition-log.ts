@@ -123,10 +123,34 @@ export class PartitionLog {
     this.dropSegmentsBelowStart();
     this.epochs.truncateFromEnd(this.logEndOffset);
     this.trimEpochsToStart();
+    this.coverEpochsFromStart();
     const epochs = this.epochs.toArray();
     if (checkpoint === null ? epochs.length > 0 : !sameEntries(checkpoint, epochs)) this.writeEpochCheckpoint();
     this.flushedEnd = Math.min(recoveryPoint, this.logEndOffset);
     return tornBytes;
+  }
+
+  /**
+   * Gives the batches between the log start and the first cached epoch their epochs. The epoch
+   * checkpoint is written when the log start moves, the log-start checkpoint only on its timer, so a
+   * crash between them brings back a log start below where the cached epochs begin; left so, an
+   * epoch older than every one cached would end past records this log still serves, and a follower
+   * holding other records there would not be told to truncate them (explorer, storage-nemesis seed 853).
+   */
+  private coverEpochsFromStart(): void {
+    const first = this.epochs.toArray()[0];
+    if (first === undefined || first.startOffset <= this.startOffset) return;
+    const below: RecordBatch[] = [];
+    const wire = this.storage.wireBatches;
+    const visit = (stored: StoredBatch): boolean => {
+      if (stored.batch.baseOffset >= first.startOffset) return false;
+      below.push(stored.batch);
+      return true;
+    };
+    for (let i = this.segmentIndexFor(this.startOffset); i < this.segments.length; i++) {
+      if (this.segments[i]!.forEachFrom(this.startOffset, visit, wire)) break;
+    }
+    for (let i = below.length - 1; i >= 0; i--) this.epochs.extendBack(below[i]!.partitionLeaderEpoch, Math.max(below[i]!.baseOffset, this.startOffset));
   }
 
   /** Finishes replacing segments with the cleaned segment a crash left as a swap file (core/log/segment-swap.ts). */

@@ -351,4 +351,27 @@ describe('PartitionLog segments: divergence once the log start has passed the ol
     expect(reopened.lastEpoch).toBe(-1);
     expect(reopened.divergence(reopened.logEndOffset, 0)).toBeNull();
   });
+
+  it('a log start that comes back below the cached epochs (its checkpoint older than the epochs\') gets their epochs back from the batches', () => {
+    const storage = new SimStorage();
+    // The first segment holds both epochs and is closed and flushed: the reopen trusts it, unread.
+    const config: LogConfig = { ...SMALL, segmentBytes: 30_000 };
+    const log = open(storage, config);
+    const rng = new Rng('stale-log-start');
+    fill(log, 30, rng, 0);
+    const epochThreeStart = log.logEndOffset;
+    fill(log, 30, rng, 3);
+    log.roll();
+    fill(log, 5, rng, 3);
+    log.flush();
+    // DeleteRecords moved the start into epoch 3 and the epoch checkpoint followed; the log-start checkpoint still says 5.
+    log.advanceLogStartOffset(epochThreeStart + 20);
+    expect(log.endOffsetForEpoch(0).epoch).toBe(-1);
+    const reopened = open(storage, config, { logStartOffset: 5, recoveryPoint: log.recoveryPoint });
+    expect(reopened.logStartOffset).toBe(5);
+    expect(reopened.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: epochThreeStart });
+    // A follower with other records in epoch 0 past where epoch 0 ends here is told to truncate there.
+    expect(reopened.divergence(epochThreeStart + 2, 0)).toEqual({ epoch: 0, endOffset: epochThreeStart });
+    expect(reopened.divergence(epochThreeStart, 0)).toBeNull();
+  });
 });
