@@ -476,11 +476,12 @@ export class PartitionLog {
       if (out.length > 0 && bytes + stored.bytes > maxBytes) return false;
       out.push(stored.batch);
       bytes += stored.bytes;
-      return true;
+      // Full: no next batch could fit, so none is read to find that out.
+      return bytes < maxBytes;
     };
     const wire = this.storage.wireBatches;
     for (let i = this.segmentIndexFor(fromOffset); i < this.segments.length; i++) {
-      if (this.segments[i]!.forEachFrom(fromOffset, visit, wire)) break;
+      if (this.segments[i]!.forEachFrom(fromOffset, visit, wire, maxBytes)) break;
     }
     return out;
   }
@@ -507,6 +508,7 @@ export class PartitionLog {
           return true;
         },
         wire,
+        0,
       );
       if (found !== null) return found;
     }

@@ -44,6 +44,8 @@ export function baseOffsetOfFile(name: string): { baseOffset: number; suffix: st
 
 /** Bytes read at a time when scanning a closed segment. */
 const READ_CHUNK = 64 * 1024;
+/** The least a lookup reads first: a batch of a usual size from the index entry on, in one read. */
+const MIN_FIRST_CHUNK = 16 * 1024;
 const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
 
 export class LogSegment {
@@ -179,15 +181,18 @@ export class LogSegment {
    * false; returns whether it stopped early. From memory for the active segment, else by the offset
    * index and a scan of the file.
    */
-  forEachFrom(offset: number, visit: (stored: StoredBatch) => boolean, wire: Storage['wireBatches']): boolean {
+  forEachFrom(offset: number, visit: (stored: StoredBatch) => boolean, wire: Storage['wireBatches'], wantBytes = READ_CHUNK): boolean {
     if (this.cache !== null && this.cache.covers(offset)) return this.cache.forEachFrom(offset, visit);
     let stopped = false;
-    this.scan(this.offsetIndex.lookup(offset), wire, (stored) => {
+    // The index entry lies up to index.interval.bytes before the batch: a small read covers both.
+    const firstChunk = Math.min(READ_CHUNK, Math.max(MIN_FIRST_CHUNK, wantBytes + this.config.indexIntervalBytes));
+    const visitFrom = (stored: StoredBatch): boolean => {
       if (lastOffsetOf(stored.batch) < offset) return true;
       if (visit(stored)) return true;
       stopped = true;
       return false;
-    });
+    };
+    this.scan(this.offsetIndex.lookup(offset), wire, visitFrom, false, firstChunk);
     return stopped;
   }
 
@@ -205,9 +210,9 @@ export class LogSegment {
    * returns the file position after the last frame visited and accepted. `verify` checks each
    * frame's CRC (recovery); reads of what recovery validated skip it, as Kafka's fetches do.
    */
-  scan(position: number, wire: Storage['wireBatches'], visit: (stored: StoredBatch) => boolean, verify = false): number {
+  scan(position: number, wire: Storage['wireBatches'], visit: (stored: StoredBatch) => boolean, verify = false, firstChunk = READ_CHUNK): number {
     const fileSize = this.storage.size(this.logFile);
-    let want = READ_CHUNK;
+    let want = firstChunk;
     while (position < fileSize) {
       const buffer = this.storage.read(this.logFile, position, Math.min(want, fileSize - position));
       let at = 0;
