@@ -29,6 +29,11 @@ abstract class SparseIndex {
     return this.keys.length;
   }
 
+  /** The bytes its entries take (Kafka's sizeInBytes). */
+  get sizeInBytes(): number {
+    return this.keys.length * this.entryBytes;
+  }
+
   protected add(key: number, value: number): void {
     this.keys.push(key);
     this.values.push(value);

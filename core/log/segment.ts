@@ -7,6 +7,7 @@
 import { lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
 import type { Storage } from '../storage.ts';
 import type { LogConfig } from './log-config.ts';
+import type { SegmentInfo as RetentionSegmentInfo } from './retention.ts';
 import { FRAME_HEADER, parseFrame, type ParsedFrame } from './log-frame.ts';
 import { OffsetIndex, TimeIndex } from './log-index.ts';
 import { TAIL_CACHE_BYTES, TailCache } from './tail-cache.ts';
@@ -21,14 +22,10 @@ export interface StoredBatch {
 }
 
 /** A segment as retention and the benchmark see it. */
-export interface SegmentInfo {
-  baseOffset: number;
-  /** The offset after its last batch (the next segment's base, or the log end for the active one). */
-  nextOffset: number;
-  sizeInBytes: number;
-  /** The largest record timestamp it holds; -1 when empty. */
-  largestTimestamp: number;
-  active: boolean;
+export interface SegmentInfo extends RetentionSegmentInfo {
+  /** Bytes of its offset and time indexes (what the cleaner's grouping bounds by segment.index.bytes). */
+  offsetIndexBytes: number;
+  timeIndexBytes: number;
 }
 
 /** Kafka's file name prefix: the base offset, zero-padded to 20 digits. */
@@ -159,7 +156,15 @@ export class LogSegment {
   }
 
   info(active: boolean): SegmentInfo {
-    return { baseOffset: this.baseOffset, nextOffset: this.nextOffset, sizeInBytes: this.size, largestTimestamp: this.maxTimestampSoFar, active };
+    return {
+      baseOffset: this.baseOffset,
+      nextOffset: this.nextOffset,
+      sizeInBytes: this.size,
+      largestTimestamp: this.maxTimestampSoFar,
+      active,
+      offsetIndexBytes: this.offsetIndex.sizeInBytes,
+      timeIndexBytes: this.timeIndex.sizeInBytes,
+    };
   }
 
   /**

@@ -62,6 +62,10 @@ describe('PartitionLog segments: rolling', () => {
       expect(names).toContain(`${DIR}/${base}.log`);
       expect(names).toContain(`${DIR}/${base}.index`);
       expect(names).toContain(`${DIR}/${base}.timeindex`);
+      // The index sizes the cleaner groups segments by are the index files' sizes.
+      expect(s.offsetIndexBytes).toBe(storage.size(`${DIR}/${base}.index`));
+      expect(s.timeIndexBytes).toBe(storage.size(`${DIR}/${base}.timeindex`));
+      expect(s.offsetIndexBytes).toBeGreaterThan(0);
       // A roll flushes what it closes: the recovery point reaches the new segment's base at least.
     }
     expect(log.recoveryPoint).toBeGreaterThanOrEqual(infos.at(-1)!.baseOffset);
