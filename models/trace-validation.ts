@@ -518,6 +518,12 @@ export class TraceValidator {
         `${node} truncated to ${endOffset} with no leader in epoch ${r.leaderEpoch}: the spec truncates only to match a leader's log`,
       );
     }
+    if (r.reconciled && r.leader !== null && logEnd(r) <= (p.replicas.get(r.leader)?.start ?? 0)) {
+      // Its whole log lies below the leader's log start (matched only in that nothing overlaps): a
+      // divergence the leader computed before its start moved may still cut it; the leader has none of it.
+      cut();
+      return 'BecomeFollowerAndTruncate (below the leader\'s log start)';
+    }
     if (r.reconciled) {
       throw new Reject(
         'BecomeFollowerAndTruncate',

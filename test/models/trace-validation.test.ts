@@ -104,6 +104,13 @@ describe('trace validation against the replication spec', () => {
       expect(actions.get(action) ?? 0, action).toBeGreaterThan(0);
   }, 30_000);
 
+  it("validates a follower's late truncation while its whole log lies below its leader's log start (storage-nemesis seed 976)", () => {
+    // b2, paused for 9 s, applies a divergence its leader computed before retention moved the leader's log start past all of b2's log.
+    const r = validate('scenarios/storage-nemesis.yaml', 976);
+    expect(r.failure, explain(r)).toBeNull();
+    expect(r.actions["BecomeFollowerAndTruncate (below the leader's log start)"] ?? 0).toBeGreaterThan(0);
+  }, 60_000);
+
   it('rejects a log start past the high watermark (retention-past-hw)', () => {
     const r = validate('scenarios/bugs/retention-past-hw.yaml');
     expect(r.failure?.action).toBe('LogStart (retention)');
