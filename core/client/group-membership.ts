@@ -70,6 +70,12 @@ export class GroupMembership {
   private state: State = 'unjoined';
   private topics: string[] = [];
   private rejoinNeeded = true;
+  /**
+   * As leader, the partition count of each topic the group subscribed to when this member assigned
+   * them (absent: unknown then); a count known now that differs asks for a rebalance, as Kafka's
+   * assignmentSnapshot does. Null while another member leads.
+   */
+  private assignmentSnapshot: Map<string, number | null> | null = null;
   private find: InFlight | null = null;
   private request: (InFlight & { api: 'JoinGroup' | 'SyncGroup' }) | null = null;
   private heartbeat: InFlight | null = null;
@@ -128,6 +134,7 @@ export class GroupMembership {
     // A member that left for want of poll() rejoins only once the application polls again.
     if (now < this.backoffUntilMs || now - this.lastPollMs > this.settings.maxPollIntervalMs) return;
     if (this.coordinator === null) return this.findCoordinator(env, now);
+    if (this.state === 'stable' && this.assignmentMetadataChanged()) this.rejoinNeeded = true;
     if (this.rejoinNeeded && (this.state === 'unjoined' || this.state === 'stable')) return this.prepareJoin(env, now);
     if (this.state === 'stable' && this.heartbeat === null && now >= this.nextHeartbeatAtMs) {
       const correlationId = this.host.nextCorrelationId();
@@ -344,6 +351,7 @@ export class GroupMembership {
     this.generation = res.generationId;
     this.protocol = res.protocolName;
     this.state = 'syncing';
+    this.assignmentSnapshot = null;
     const assignments = res.leader === res.memberId && !res.skipAssignment ? this.leaderAssignments(res) : [];
     const correlationId = this.host.nextCorrelationId();
     this.request = { api: 'SyncGroup', correlationId, deadlineMs: now + this.settings.requestTimeoutMs };
@@ -368,16 +376,33 @@ export class GroupMembership {
       return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: s.topics, ownedPartitions: s.ownedPartitions, generationId: s.generationId };
     });
     const counts = new Map<string, number>();
+    const snapshot = new Map<string, number | null>();
     for (const topic of new Set(members.flatMap((m) => m.topics))) {
       const n = this.host.partitionCount(topic);
+      snapshot.set(topic, n);
       if (n !== null) counts.set(topic, n);
     }
+    this.assignmentSnapshot = snapshot;
     const name = (this.protocol ?? 'range') as AssignorName;
     const result = assign(name, members, counts, this.settings.assignorOptions);
     return [...result].map(([memberId, topics]) => ({
       memberId,
       assignment: encodeAssignment({ assignedPartitions: [...topics].map(([topic, partitions]) => ({ topic, partitions })), userData: null }),
     }));
+  }
+
+  /**
+   * Whether a topic the leader assigned has a partition count now that it did not have then (the
+   * topic was unknown, or grew). A topic unknown now is no change: a metadata answer from a broker
+   * that has not caught up must not start a rebalance (Kafka compares whole snapshots).
+   */
+  private assignmentMetadataChanged(): boolean {
+    if (this.assignmentSnapshot === null) return false;
+    for (const [topic, then] of this.assignmentSnapshot) {
+      const now = this.host.partitionCount(topic);
+      if (now !== null && now !== then) return true;
+    }
+    return false;
   }
 
   private onSync(env: Env<GroupMessage>, res: SyncGroupResponse, now: number): void {
