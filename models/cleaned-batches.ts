@@ -64,17 +64,34 @@ export class CleanedBatches {
 
   /**
    * `batches` (in offset order) as first written: cleaned batches mapped to their originals, and
-   * every gap from `from` on filled with the batches cleans dropped there, when they fill it exactly.
+   * every gap from `from` on filled with the batches cleans dropped there: the whole gap when they
+   * fill it exactly, else the longest run of them that ends where the gap does.
    */
   restore(from: number, batches: readonly SummaryBatch[]): SummaryBatch[] {
     const out: SummaryBatch[] = [];
     let at = from;
     for (const b of batches) {
-      if (b[0] > at) out.push(...this.fill(at, b[0], b[2]));
+      if (b[0] > at) out.push(...this.fillBack(at, b[0], b[2]));
       out.push(this.original(b));
       at = b[1] + 1;
     }
     return out;
+  }
+
+  /**
+   * The longest run of dropped batches that ends exactly at `to` and starts at or after `from`: a
+   * log recovered with an older log start than the one its cleans saw holds, in a gap, batches no
+   * clean recorded (they lay below the log start then) and, above them, the dropped ones.
+   */
+  private fillBack(from: number, to: number, epochBound: number): SummaryBatch[] {
+    const whole = this.fill(from, to, epochBound);
+    if (whole.length > 0) return whole;
+    const starts = [...this.removed.keys()].filter((k) => k >= from && k < to).sort((a, b) => a - b);
+    for (const start of starts) {
+      const run = this.fill(start, to, epochBound);
+      if (run.length > 0) return run;
+    }
+    return [];
   }
 
   /**

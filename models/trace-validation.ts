@@ -96,6 +96,13 @@ interface Replica {
   reconciled: boolean;
   /** The follower's log when it took its role, and the spec's truncation point once its leader leads. */
   logAtRole: Batch[] | null;
+  /**
+   * The follower's own log while `log` stands in the leader's records for it: set when it matched
+   * only because all of it lay below the leader's log start (reconcileBelowLeaderStart), so that a
+   * later truncation (a divergence computed before that start moved, or after a crash brought the
+   * leader's old start back) is judged against what the follower really holds.
+   */
+  ownLog: Batch[] | null;
   target: number | null;
 }
 
@@ -174,6 +181,7 @@ class PartitionModel {
         restarted: false,
         reconciled: false,
         logAtRole: null,
+        ownLog: null,
         target: null,
       };
       this.replicas.set(node, r);
@@ -292,6 +300,7 @@ export class TraceValidator {
         r.role = 'none';
         r.restarted = true;
         r.reconciled = false;
+        r.ownLog = null;
         return 'Recover (environment)';
       }
       case 'partition-role':
@@ -349,6 +358,7 @@ export class TraceValidator {
       throw new Reject(action, `${node} started its log again at ${offset} from ${r.leader}, which never led epoch ${r.leaderEpoch}`);
     // The spec's follower takes the leader's log up to there: the batches wholly below it.
     r.log = leaderLog.filter((b) => b[1] < offset);
+    r.ownLog = null;
     r.start = offset;
     if (r.target !== null && leo(r.log) < r.target && logEnd(r) < r.target)
       throw new Reject(action, `${node} started its log again at ${offset}, below ${r.target}, one past the last record it shares with leader ${r.leader}`);
@@ -427,6 +437,9 @@ export class TraceValidator {
     }
     // Leaving an epoch whose leader has not led it yet: fetches sent in it may still be counted.
     if (epoch !== r.leaderEpoch) strandFetches(p, node, r);
+    // A new role starts from what the replica really holds, not the leader's records stood in for it.
+    if (r.ownLog !== null) r.log = r.ownLog;
+    r.ownLog = null;
     r.restarted = false;
     r.leaderEpoch = epoch;
     r.leader = leader;
@@ -495,6 +508,7 @@ export class TraceValidator {
     if ((p.replicas.get(r.leader)?.start ?? 0) < end) return false;
     // The leader's records where its log (as this projection knows it) has them, the follower's own beyond.
     const leaders = (p.leaderLogs.get(key(r.leader, r.leaderEpoch)) ?? []).filter((b) => b[1] < end);
+    r.ownLog = r.log;
     r.log = [...leaders, ...r.log.filter((b) => b[0] >= leo(leaders))];
     r.reconciled = true;
     const k = key(node, r.leaderEpoch);
@@ -518,11 +532,15 @@ export class TraceValidator {
         `${node} truncated to ${endOffset} with no leader in epoch ${r.leaderEpoch}: the spec truncates only to match a leader's log`,
       );
     }
-    if (r.reconciled && r.leader !== null && logEnd(r) <= (p.replicas.get(r.leader)?.start ?? 0)) {
-      // Its whole log lies below the leader's log start (matched only in that nothing overlaps): a
-      // divergence the leader computed before its start moved may still cut it; the leader has none of it.
+    if (r.reconciled && r.ownLog !== null) {
+      // It matched only in that all of it lay below the leader's log start: a divergence the leader
+      // computed before its start moved, or after a crash brought an older start back, cuts its own log.
+      r.log = r.ownLog;
+      r.ownLog = null;
+      r.reconciled = false;
       cut();
-      return 'BecomeFollowerAndTruncate (below the leader\'s log start)';
+      this.checkReconcile(p, node, r);
+      return "BecomeFollowerAndTruncate (below the leader's log start)";
     }
     if (r.reconciled) {
       throw new Reject(
@@ -539,10 +557,16 @@ export class TraceValidator {
     const r = p.replica(node);
     const end = r.log.length === 0 ? r.start : leo(r.log);
     if (batches.length === 0) return 'FollowerFetch';
-    // An empty log starting at `start` may take a first batch that holds its start (DeleteRecords put it mid-batch).
-    const startsInside = r.log.length === 0 && batches[0]![0] < r.start && batches[0]![1] >= r.start;
+    // A log empty from `start` on may take a first batch that holds its start (DeleteRecords or
+    // retention put it mid-batch); what it kept below its start of that batch's offsets goes.
+    const startsInside = logEnd(r) === r.start && batches[0]![0] < r.start && batches[0]![1] >= r.start;
     if (batches[0]![0] !== end && !startsInside)
       throw new Reject(r.role === 'leader' ? 'LeaderWrite' : 'FollowerFetch', `${node} appended at ${batches[0]![0]}, not at its log end ${end}`);
+    if (startsInside) {
+      const below = (log: Batch[]) => log.filter((b) => b[1] < batches[0]![0]);
+      r.log = below(r.log);
+      if (r.ownLog !== null) r.ownLog = below(r.ownLog);
+    }
     if (r.role === 'leader') {
       const bad = batches.find((b) => b[2] !== r.leaderEpoch);
       if (bad !== undefined) throw new Reject('LeaderWrite', `leader ${node} of epoch ${r.leaderEpoch} wrote a batch of epoch ${bad[2]}`);
@@ -571,6 +595,7 @@ export class TraceValidator {
       }
     }
     r.log.push(...batches);
+    r.ownLog?.push(...batches);
     const k = key(node, r.leaderEpoch);
     p.followerLeo.set(k, Math.max(p.followerLeo.get(k) ?? 0, leo(r.log)));
     return 'FollowerFetch';

@@ -91,12 +91,16 @@ export class PartitionLog {
     for (let i = 0; i < firstRecovered; i++) this.segments[i]!.load(this.segments[i + 1]!.baseOffset, this.storage.wireBatches);
     let tornBytes = 0;
     if (this.segments.length > 0) {
+      // Where the checkpoint says each epoch starts: compaction may have removed an epoch's first
+      // records, and the first batch left of it starts later (Kafka keeps the checkpoint's entries).
+      const checkpointed = new Map((checkpoint ?? []).map((e) => [e.epoch, e.startOffset]));
       this.epochs.truncateFromEnd(this.segments[firstRecovered]!.baseOffset);
       let next = this.segments[firstRecovered]!.baseOffset;
       let epoch = this.epochs.latestEpoch;
       const accept = (batch: RecordBatch): boolean => {
         if (batch.baseOffset < next || batch.partitionLeaderEpoch < epoch) return false;
-        this.epochs.assign(batch.partitionLeaderEpoch, batch.baseOffset);
+        const known = checkpointed.get(batch.partitionLeaderEpoch);
+        this.epochs.assign(batch.partitionLeaderEpoch, known !== undefined && known >= next && known < batch.baseOffset ? known : batch.baseOffset);
         next = lastOffsetOf(batch) + 1;
         epoch = batch.partitionLeaderEpoch;
         return true;
