@@ -356,7 +356,7 @@ describe('PartitionLog segments: divergence once the log start has passed the ol
     expect(reopened.divergence(reopened.logEndOffset, 0)).toBeNull();
   });
 
-  it('a log start that comes back below the cached epochs (its checkpoint older than the epochs\') gets their epochs back from the batches', () => {
+  it("a log start that comes back below the cached epochs (its checkpoint older than the epochs') gets their epochs back from the batches", () => {
     const storage = new SimStorage();
     // The first segment holds both epochs and is closed and flushed: the reopen trusts it, unread.
     const config: LogConfig = { ...SMALL, segmentBytes: 30_000 };
@@ -377,5 +377,35 @@ describe('PartitionLog segments: divergence once the log start has passed the ol
     // A follower with other records in epoch 0 past where epoch 0 ends here is told to truncate there.
     expect(reopened.divergence(epochThreeStart + 2, 0)).toEqual({ epoch: 0, endOffset: epochThreeStart });
     expect(reopened.divergence(epochThreeStart, 0)).toBeNull();
+  });
+
+  it("a recovery keeps the checkpointed start of an epoch whose first batch a clean removed (Kafka keeps the checkpoint's entries)", () => {
+    const storage = new SimStorage();
+    const log = open(storage, { ...SMALL, segmentBytes: 100_000 });
+    const append = (epoch: number, n = 1) => {
+      const b = recordBatch({ count: n, baseOffset: log.logEndOffset, epoch });
+      log.append([b]);
+      return b;
+    };
+    for (let i = 0; i < 10; i++) append(0);
+    const firstOfEpochThree = append(3);
+    const rest = Array.from({ length: 10 }, () => append(3));
+    log.roll();
+    append(3);
+    log.flush();
+    // The cleaner dropped epoch 3's first batch (its key was written again later).
+    const closedEnd = log.segmentInfos()[1]!.baseOffset;
+    const kept = log.read(0, closedEnd, 1 << 30).filter((b) => b !== firstOfEpochThree && b.baseOffset !== firstOfEpochThree.baseOffset);
+    log.replaceSegments(0, closedEnd, kept);
+    expect(log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 10 });
+    // Reopened from recovery point 0, every segment is read again.
+    const reopened = open(storage, { ...SMALL, segmentBytes: 100_000 }, { recoveryPoint: 0 });
+    expect(span(reopened.read(0, Infinity, 1 << 30)).slice(9, 11)).toEqual([
+      [9, 9],
+      [rest[0]!.baseOffset, rest[0]!.baseOffset],
+    ]);
+    // Epoch 0 ends where epoch 3 began, at 10, not at 11 where its first batch left is.
+    expect(reopened.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 10 });
+    expect(reopened.divergence(11, 0)).toEqual({ epoch: 0, endOffset: 10 });
   });
 });
