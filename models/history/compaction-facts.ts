@@ -89,13 +89,15 @@ export class CompactionFacts {
   /**
    * Whether the record of `key` at `offset` of a compacted topic's partition is superseded: the
    * history holds a write of the same key at a higher offset (see `written`) that began before step
-   * `before`. Only then may compaction have removed it by that step.
+   * `before`, or that the read at step `before` itself returned (a tombstone from a send whose
+   * outcome is unknown is known only from the reads that return it; the log held it when that read
+   * was served). Only then may compaction have removed it by that step.
    */
   superseded(topic: string, partition: number, offset: number, key: string | null, before = Infinity): boolean {
     if (key === null || !this.compacted(topic)) return false;
     const byOffset = this.writes.get(topic, partition)?.get(key);
     if (byOffset === undefined) return false;
-    for (const [o, w] of byOffset) if (o > offset && w.start < before && this.written(o, w)) return true;
+    for (const [o, w] of byOffset) if (o > offset && w.start <= before && this.written(o, w)) return true;
     return false;
   }
 
