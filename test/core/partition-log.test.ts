@@ -463,7 +463,16 @@ describe('PartitionLog: the log start offset', () => {
       [2, 0],
     ]);
     const all = [...log.storedBatches()];
-    const whole = { baseOffset: 0, nextOffset: 5, sizeInBytes: all[0]!.bytes + all[1]!.bytes, largestTimestamp: 1_004, active: true };
+    // Two small batches: no index entry yet (index.interval.bytes has not passed).
+    const whole = {
+      baseOffset: 0,
+      nextOffset: 5,
+      sizeInBytes: all[0]!.bytes + all[1]!.bytes,
+      largestTimestamp: 1_004,
+      active: true,
+      offsetIndexBytes: 0,
+      timeIndexBytes: 0,
+    };
     expect(log.segmentInfos()).toEqual([whole]);
     log.advanceLogStartOffset(3);
     expect(log.segmentInfos()).toEqual([whole]);
