@@ -74,20 +74,16 @@ describe('samsa check --nemesis', () => {
     expect((await brokers())[0]!.running).toBe(true);
     // A topic of replication factor 3 needs all three registered and unfenced again.
     await until('every broker unfenced', async () => (await brokersListed(port())) === 3, 60_000);
-    // leader-of names the leader the brokers report (a topic created by a short check run).
-    const created = await samsa([
-      'check',
-      '--bootstrap',
-      cluster.bootstrap,
-      '--topic',
-      'nemesis',
-      '--partitions',
-      '2',
-      '--replication-factor',
-      '3',
-      '--duration',
-      '1s',
-    ]);
+    // leader-of names the leader the brokers report (a topic created by a short check run). The
+    // broker asked above may list all three before the controller has unfenced the restarted one,
+    // and a loaded machine can delay a heartbeat past the 3 s session: creation is retried while
+    // the controller counts fewer than three unfenced brokers.
+    const check = ['check', '--bootstrap', cluster.bootstrap, '--topic', 'nemesis', '--partitions', '2', '--replication-factor', '3', '--duration', '1s'];
+    let created = await samsa(check);
+    for (const deadline = Date.now() + 30_000; created.code !== 0 && /INVALID_REPLICATION_FACTOR/.test(created.stderr) && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 500));
+      created = await samsa(check);
+    }
     expect(created.code, created.stdout + created.stderr).toBe(0);
     const leader = (await partitionStates(port(), 'nemesis')).find((p) => p.partition === 0)!.leader;
     const crashed = await post({ crash: [{ 'leader-of': 'nemesis/0' }] });
