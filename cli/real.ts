@@ -30,11 +30,18 @@ function recordFaultLines(trace: RunTraceFile, applied: AppliedFault, undoes: Ap
   }
 }
 
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
+/**
+ * Resolves when the process is asked to stop (Ctrl-C or SIGTERM) or, for a broker `samsa cluster`
+ * started (with an IPC channel), when that parent is gone: SIGHUP's old meaning, reported as such.
+ */
 function stopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
+    if (process.channel !== undefined) {
+      process.channel.unref();
+      process.once('disconnect', () => resolve('SIGHUP'));
+    }
   });
 }
 

@@ -180,9 +180,11 @@ export class LocalCluster {
     const log = openSync(broker.logFile, 'a');
     const trace = this.options.traceDir === undefined ? [] : ['--trace', this.traceFile(id)];
     const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), SAMSA_BIN, 'broker', '--config', broker.propertiesFile, ...trace], {
-      stdio: ['ignore', log, log],
+      // The IPC channel closes when this process dies, even by SIGKILL: the broker then stops (cli/real.ts).
+      stdio: ['ignore', log, log, 'ipc'],
     });
     closeSync(log);
+    child.channel?.unref();
     broker.process = child;
     child.once('exit', () => {
       if (broker.process !== child) return;

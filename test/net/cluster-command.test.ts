@@ -1,11 +1,13 @@
 // `samsa cluster` as a user runs it: it prints its bootstrap servers, Ctrl-C stops it cleanly (exit 0),
 // and a second start over the same --data serves the records written before (the logs recovered);
 // producing to a topic nobody created creates it (auto.create.topics.enable); with --trace DIR the
-// broker traces each incarnation to its own file, ended by a summary on a clean stop.
+// broker traces each incarnation to its own file, ended by a summary on a clean stop; a broker whose
+// `samsa cluster` dies, even by SIGKILL, stops too rather than live on orphaned.
 // kcat is the client; without it the suite is skipped unless SAMSA_REQUIRE_KAFKA_CLIENTS=1.
 
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,4 +105,35 @@ describe.skipIf(!hasKcat)('samsa cluster', () => {
     expect(secondTrace[1]).toMatchObject({ node: '1', kind: 'restart', incarnation: 2 });
     expect(secondTrace.at(-1)).toMatchObject({ kind: 'summary' });
   }, 120_000);
+
+  it('a broker stops cleanly when its samsa cluster is killed with SIGKILL (no orphaned broker)', async () => {
+    const traces = join(dir, 'orphan-traces');
+    const { child, bootstrap } = await startCluster(join(dir, 'orphan-data'), traces);
+    running.push(child);
+    const [host, port] = bootstrap.split(':');
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    // The broker sees its IPC channel close, stops and ends its trace as on Ctrl-C; its port closes.
+    const deadline = Date.now() + 15_000;
+    while (await canConnect(host!, Number(port))) {
+      if (Date.now() > deadline) throw new Error(`the broker at ${bootstrap} still listens 15 s after its cluster was killed`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const trace = traceLines(join(traces, 'b1.jsonl'));
+    expect(trace.find((l) => l.kind === 'stop')).toMatchObject({ graceful: true });
+    expect(trace.at(-1)).toMatchObject({ kind: 'summary' });
+  }, 60_000);
 });
+
+/** Whether something accepts a TCP connection at host:port. */
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
