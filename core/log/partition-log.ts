@@ -145,15 +145,11 @@ export class PartitionLog {
     const first = this.epochs.toArray()[0];
     if (first === undefined || first.startOffset <= this.startOffset) return;
     const below: RecordBatch[] = [];
-    const wire = this.storage.wireBatches;
-    const visit = (stored: StoredBatch): boolean => {
+    this.forEachBatchFrom(this.startOffset, (stored) => {
       if (stored.batch.baseOffset >= first.startOffset) return false;
       below.push(stored.batch);
       return true;
-    };
-    for (let i = this.segmentIndexFor(this.startOffset); i < this.segments.length; i++) {
-      if (this.segments[i]!.forEachFrom(this.startOffset, visit, wire)) break;
-    }
+    });
     for (let i = below.length - 1; i >= 0; i--) this.epochs.extendBack(below[i]!.partitionLeaderEpoch, Math.max(below[i]!.baseOffset, this.startOffset));
   }
 
@@ -483,11 +479,16 @@ export class PartitionLog {
       // Full: no next batch could fit, so none is read to find that out.
       return bytes < maxBytes;
     };
-    const wire = this.storage.wireBatches;
-    for (let i = this.segmentIndexFor(fromOffset); i < this.segments.length; i++) {
-      if (this.segments[i]!.forEachFrom(fromOffset, visit, wire, maxBytes)) break;
-    }
+    this.forEachBatchFrom(fromOffset, visit, maxBytes);
     return out;
+  }
+
+  /** Visits the batches whose last offset is at or after `offset`, across segments, until `visit` returns false. */
+  private forEachBatchFrom(offset: number, visit: (stored: StoredBatch) => boolean, wantBytes?: number): void {
+    const wire = this.storage.wireBatches;
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
+      if (this.segments[i]!.forEachFrom(offset, visit, wire, wantBytes)) return;
+    }
   }
 
   /** The first offset at or after the log start whose record has a timestamp at or after `timestamp`, or null. */
