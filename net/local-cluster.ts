@@ -261,10 +261,10 @@ export class LocalCluster {
       const ok = await Promise.all(running().map((b) => this.sees(b.port, expected)));
       if (ok.every(Boolean)) return;
       if (Date.now() > deadline) {
-        const down = running()
-          .filter((_, i) => !ok[i])
-          .map((b) => `broker ${b.id} (log: ${b.logFile})`);
-        throw new Error(`cluster not ready after ${timeoutMs} ms: ${down.join(', ')}`);
+        const down = running().filter((_, i) => !ok[i]);
+        const named = down.map((b) => `broker ${b.id} (log: ${b.logFile})`).join(', ');
+        const tails = down.map((b) => `--- the end of broker ${b.id}'s log:\n${logTail(b.logFile, 20)}`).join('\n');
+        throw new Error(`cluster not ready after ${timeoutMs} ms: ${named}\n${tails}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -289,5 +289,14 @@ export class LocalCluster {
     } catch {
       return false;
     }
+  }
+}
+
+/** The last `lines` lines of a broker's log, so a failure far away (CI) says what the broker was doing. */
+function logTail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (err) {
+    return `(unreadable: ${(err as Error).message})`;
   }
 }

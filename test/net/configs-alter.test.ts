@@ -33,7 +33,8 @@ describe('samsa configs alter against a samsa cluster', () => {
   const config = async (topic: string, name: string) => (await describeTopic(topic)).find((c) => c.name === name);
 
   it('alter changes what describe reports (set, list value, delete), and it survives a restart of every broker', async () => {
-    expect((await tool(['topics', 'create', '--topic', 'orders', '--partitions', '2', '--replication-factor', '3'])).code).toBe(0);
+    const created = await tool(['topics', 'create', '--topic', 'orders', '--partitions', '2', '--replication-factor', '3']);
+    expect(created.code, created.stderr).toBe(0);
     const altered = await tool([
       'configs',
       'alter',
@@ -71,7 +72,8 @@ describe('samsa configs alter against a samsa cluster', () => {
   }, 180_000);
 
   it('the leader acts on altered values: max.message.bytes refuses a batch, LogAppendTime is what a librdkafka consumer reads, gzip is how it is stored', async () => {
-    expect((await tool(['topics', 'create', '--topic', 'stamped', '--partitions', '1', '--replication-factor', '3'])).code).toBe(0);
+    const created = await tool(['topics', 'create', '--topic', 'stamped', '--partitions', '1', '--replication-factor', '3']);
+    expect(created.code, created.stderr).toBe(0);
     expect(
       (
         await tool([
