@@ -12,6 +12,7 @@ import { runRaftBench } from '../bench/raft.ts';
 import { runSimBench } from '../bench/sim.ts';
 import { runVizBench } from '../bench/viz.ts';
 import { registerStorageBench } from './bench-storage.ts';
+import { registerVerdictsBench } from './bench-verdicts.ts';
 import {
   bad,
   checkBugs,
@@ -302,6 +303,7 @@ export function registerBench(program: Command): void {
       if (opts.json) printJson(result);
     });
   registerStorageBench(bench);
+  registerVerdictsBench(bench);
 }
 
 function describeBugsBench(r: BugsBenchResult): string {
