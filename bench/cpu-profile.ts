@@ -44,15 +44,20 @@ function where(frame: ProfileNode['callFrame']): string {
   return url === '' ? name : `${name} ${url}:${frame.lineNumber + 1}`;
 }
 
+/** Per profile node id, the µs of the samples taken in it (a sample's time is the delta to the next; the last gets none). */
+function selfTimes(profile: CpuProfile): Map<number, number> {
+  const selfUs = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + (deltas[i + 1] ?? 0));
+  return selfUs;
+}
+
 /** The `top` functions of one .cpuprofile by self time. */
 export function summarizeCpuProfile(file: string, top = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const selfUs = new Map<number, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  // A sample's time is the delta to the next sample (the last one gets none).
-  for (let i = 0; i < samples.length; i++) selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + (deltas[i + 1] ?? 0));
+  const selfUs = selfTimes(profile);
   const byFunction = new Map<string, number>();
   let idleUs = 0;
   let totalUs = 0;
@@ -77,4 +82,22 @@ export function formatProfileSummary(summary: ProfileSummary): string {
   const lines = [`${summary.file}: ${summary.totalMs} ms sampled, ${busy} ms busy (${summary.idleMs} ms idle)`];
   for (const e of summary.top) lines.push(`  ${String(e.selfMs).padStart(7)} ms ${e.percent.toFixed(1).padStart(5)}%  ${e.fn}`);
   return lines.join('\n');
+}
+
+/** Self time per source folder of the repository (`core/client`, `models/history`, …), Node's internals and V8's own entries (GC, idle) as named. */
+export function selfTimeByFolder(file: string, depth = 2): Array<{ folder: string; selfMs: number; percent: number }> {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const byFolder = new Map<string, number>();
+  let totalUs = 0;
+  for (const [id, us] of selfTimes(profile)) {
+    const frame = byId.get(id)!.callFrame;
+    const url = frame.url.startsWith('file://') ? relative(REPO, fileURLToPath(frame.url)) : frame.url;
+    const folder = url === '' ? frame.functionName : url.startsWith('node:') ? 'node internals' : url.split('/').slice(0, depth).join('/');
+    byFolder.set(folder, (byFolder.get(folder) ?? 0) + us);
+    totalUs += us;
+  }
+  return [...byFolder.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([folder, us]) => ({ folder, selfMs: Math.round(us / 1000), percent: Number(((100 * us) / Math.max(1, totalUs)).toFixed(1)) }));
 }
