@@ -103,6 +103,16 @@ interface PendingSend {
   timestampMs: number;
   sentAtMs: number;
   callback: SendCallback | null;
+  /** In the history already: a Produce request carried it, or its outcome came before any did. */
+  invoked: boolean;
+}
+
+/** An outcome waiting to go into the history with the others of its moment (see Producer.recordOutcomes). */
+interface Outcome {
+  send: PendingSend;
+  result: SendResult;
+  /** The partition it was batched for (-1: none yet). */
+  partition: number;
 }
 
 interface PartitionState {
@@ -173,6 +183,8 @@ export class Producer implements Node<DataMessage> {
   private pidFailedBroker: NodeId | null = null;
   private wakeAtMs = Infinity;
   private callbacks: Array<() => void> = [];
+  /** Outcomes not yet in the history, in the order they were settled. */
+  private outcomes: Outcome[] = [];
   private flushingCallbacks = false;
 
   constructor(
@@ -201,6 +213,7 @@ export class Producer implements Node<DataMessage> {
     this.pidFailedBroker = null;
     this.wakeAtMs = Infinity;
     this.callbacks = [];
+    this.outcomes = [];
     this.opIds.start(env.storage);
     this.run(env);
   }
@@ -208,9 +221,7 @@ export class Producer implements Node<DataMessage> {
   /** Queues a record (KafkaProducer.send); the callback gets its outcome, as the history does. */
   send(env: Env<DataMessage>, record: ProducerRecord, callback?: SendCallback): number {
     const id = this.opIds.take(env.storage);
-    const acks = this.config.acks;
     const key = record.key ?? null;
-    env.trace({ kind: 'client', op: 'send', type: 'invoke', id, value: { topic: record.topic, key, value: record.value, acks } });
     const now = env.now();
     const pending: PendingSend = {
       id,
@@ -222,9 +233,10 @@ export class Producer implements Node<DataMessage> {
       timestampMs: Math.floor(now),
       sentAtMs: now,
       callback: callback ?? null,
+      invoked: false,
     };
     const problem = recordProblem(record);
-    if (problem !== null) this.complete(env, pending, { type: 'fail', error: problem });
+    if (problem !== null) this.complete(pending, { type: 'fail', error: problem });
     else {
       this.metadata.addTopic(record.topic);
       this.waiting.push(pending);
@@ -274,10 +286,12 @@ export class Producer implements Node<DataMessage> {
     this.pollProducerId(env, now);
     this.partitionWaiting(env, now);
     this.expireBatches(env, now);
+    this.recordOutcomes(env);
     this.drain(env, now);
     this.updateLoadStats();
     this.metadata.poll(env);
     this.armWake(env, now);
+    this.recordOutcomes(env);
     this.flushCallbacks();
   }
 
@@ -291,12 +305,12 @@ export class Producer implements Node<DataMessage> {
         if (now >= s.sentAtMs + this.config.deliveryTimeoutMs) {
           const why = this.metadata.topicError(s.topic);
           const detail = why === ErrorCode.NONE ? '' : ` (${errorName(why)})`;
-          this.complete(env, s, { type: 'fail', error: `topic ${s.topic} not present in metadata after delivery.timeout.ms${detail}` });
+          this.complete(s, { type: 'fail', error: `topic ${s.topic} not present in metadata after delivery.timeout.ms${detail}` });
         } else still.push(s);
         continue;
       }
       if (s.partition !== null && s.partition >= count) {
-        this.complete(env, s, { type: 'fail', error: `invalid partition ${s.partition}: topic ${s.topic} has ${count} partitions` });
+        this.complete(s, { type: 'fail', error: `invalid partition ${s.partition}: topic ${s.topic} has ${count} partitions` });
         continue;
       }
       if (s.partition !== null) {
@@ -519,6 +533,7 @@ export class Producer implements Node<DataMessage> {
       entry.partitionData.push({ index: b.tp.partition, records: toRecordBatch(b) });
     }
     const acks = this.config.acks;
+    this.recordInvocation(env, batches);
     env.send(broker, { api: 'Produce', kind: 'request', correlationId, transactionalId: null, acks, timeoutMs: this.config.requestTimeoutMs, topicData });
     if (acks === 0) {
       // No response will come: the send is done as soon as the request is out (offset unknown).
@@ -596,7 +611,7 @@ export class Producer implements Node<DataMessage> {
       tp.lastAckedSequence = (b.baseSequence + b.records.length - 1) % 2147483648;
     }
     for (let i = 0; i < b.sends.length; i++)
-      this.complete(env, b.sends[i]!, { type: 'ok', topic: tp.topic, partition: tp.partition, offset: baseOffset < 0 ? -1 : baseOffset + i });
+      this.complete(b.sends[i]!, { type: 'ok', topic: tp.topic, partition: tp.partition, offset: baseOffset < 0 ? -1 : baseOffset + i }, tp.partition);
   }
 
   /** Ends a batch with an error: `info` when some attempt may have been written, else `fail`. */
@@ -606,7 +621,7 @@ export class Producer implements Node<DataMessage> {
     this.leaveFlight(b);
     removeFrom(b.tp.queue, b);
     const type = b.maybeAppended ? 'info' : 'fail';
-    for (const s of b.sends) this.complete(env, s, { type, error });
+    for (const s of b.sends) this.complete(s, { type, error }, b.tp.partition);
     if (this.config.enableIdempotence && b.baseSequence >= 0 && !b.doomed && this.isCurrentEpoch(b)) this.abandonSequences(env, b);
   }
 
@@ -721,18 +736,64 @@ export class Producer implements Node<DataMessage> {
     return tp;
   }
 
-  /** Records the outcome in the history and queues the callback (run once the state is settled). */
-  private complete(env: Env<DataMessage>, s: PendingSend, result: SendResult): void {
-    const acks = this.config.acks;
-    // Object literals rather than a spread of the invocation's value: this runs for every record.
-    if (result.type === 'ok') {
-      const value = { topic: s.topic, key: s.key, value: s.value, acks, partition: result.partition, offset: result.offset };
-      env.trace({ kind: 'client', op: 'send', type: 'ok', id: s.id, value });
-    } else {
-      env.trace({ kind: 'client', op: 'send', type: result.type, id: s.id, value: { topic: s.topic, key: s.key, value: s.value, acks }, error: result.error });
-    }
+  /** Queues the outcome for the history (recordOutcomes) and the callback (run once the state is settled). */
+  private complete(s: PendingSend, result: SendResult, partition = -1): void {
+    this.outcomes.push({ send: s, result, partition });
     const callback = s.callback;
     if (callback !== null) this.callbacks.push(() => callback(result));
+  }
+
+  /**
+   * The history per request (Jepsen's Kafka workload records a transaction of sends as one op):
+   * one `produce` invocation lists the records a Produce request carries for the first time,
+   * each as [send id, topic, partition, key, value]. Each send keeps its own id, so the history
+   * checkers read it as the `send` it stands for (models/history/produce-ops.ts).
+   */
+  private recordInvocation(env: Env<DataMessage>, batches: readonly Batch[]): void {
+    let sends: Array<[number, string, number, Bytes | null, Bytes | null]> | null = null;
+    for (const b of batches) {
+      for (const s of b.sends) {
+        if (s.invoked) continue;
+        s.invoked = true;
+        (sends ??= []).push([s.id, s.topic, b.tp.partition, s.key, s.value]);
+      }
+    }
+    if (sends !== null) env.trace({ kind: 'client', op: 'produce', type: 'invoke', id: sends[0]![0], value: { acks: this.config.acks, sends } });
+  }
+
+  /**
+   * Writes the outcomes settled since the last call: one `produce` event per outcome type (and
+   * error), listing [send id, partition, offset] for ok and [send id] otherwise. Sends that end
+   * before any request carried them (a bad record, a topic never known, a batch expired unsent)
+   * are invoked here first, so every outcome has its invocation.
+   */
+  private recordOutcomes(env: Env<DataMessage>): void {
+    if (this.outcomes.length === 0) return;
+    const outcomes = this.outcomes;
+    this.outcomes = [];
+    const acks = this.config.acks;
+    let unsent: Array<[number, string, number, Bytes | null, Bytes | null]> | null = null;
+    for (const o of outcomes) {
+      if (o.send.invoked) continue;
+      o.send.invoked = true;
+      (unsent ??= []).push([o.send.id, o.send.topic, o.partition, o.send.key, o.send.value]);
+    }
+    if (unsent !== null) env.trace({ kind: 'client', op: 'produce', type: 'invoke', id: unsent[0]![0], value: { acks, sends: unsent } });
+    let ok: Array<[number, number, number]> | null = null;
+    let failed: Map<string, { type: 'fail' | 'info'; error: string; ids: Array<[number]> }> | null = null;
+    for (const { send, result } of outcomes) {
+      if (result.type === 'ok') (ok ??= []).push([send.id, result.partition, result.offset]);
+      else {
+        failed ??= new Map();
+        const key = `${result.type} ${result.error}`;
+        let group = failed.get(key);
+        if (group === undefined) failed.set(key, (group = { type: result.type, error: result.error, ids: [] }));
+        group.ids.push([send.id]);
+      }
+    }
+    if (ok !== null) env.trace({ kind: 'client', op: 'produce', type: 'ok', id: ok[0]![0], value: { acks, sends: ok } });
+    for (const g of failed?.values() ?? [])
+      env.trace({ kind: 'client', op: 'produce', type: g.type, id: g.ids[0]![0], value: { acks, sends: g.ids }, error: g.error });
   }
 
   private flushCallbacks(): void {

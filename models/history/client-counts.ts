@@ -24,6 +24,14 @@ export function countClientOp(counts: ClientCounts, event: NodeEvents['client'])
     else if (event.type === 'ok') counts.acknowledged++;
     else if (event.type === 'fail') counts.failed++;
     else if (event.type === 'info') counts.unknown++;
+  } else if (event.op === 'produce') {
+    // Per request (models/history/produce-ops.ts): each listed send counts as one.
+    const sends = (event.value as { sends?: unknown } | undefined)?.sends;
+    const n = Array.isArray(sends) ? sends.length : 0;
+    if (event.type === 'invoke') counts.sends += n;
+    else if (event.type === 'ok') counts.acknowledged += n;
+    else if (event.type === 'fail') counts.failed += n;
+    else if (event.type === 'info') counts.unknown += n;
   } else if (event.op === 'poll' && event.type === 'ok') {
     counts.consumed += ((event.value as { records?: unknown[] } | undefined)?.records ?? []).length;
   }

@@ -22,6 +22,7 @@ import { LOST_WRITE, LostWrite } from './lost-write.ts';
 import { NONMONOTONIC_POLL, NonmonotonicPoll } from './nonmonotonic-poll.ts';
 import { OFFSETS_STABLE, OffsetsStable } from './offsets-stable.ts';
 import { Invocations } from './invocations.ts';
+import { ProduceOps } from './produce-ops.ts';
 import { readOp } from './op-values.ts';
 import { Sightings } from './sightings.ts';
 import { POLL_SKIP, PollSkip } from './poll-skip.ts';
@@ -72,12 +73,13 @@ export const HISTORY_CHECKERS: readonly CheckerInfo[] = [
 
 export class HistoryCheckers {
   readonly checkers: readonly HistoryChecker[];
-  /** Oks of send, poll, assign or seek whose value lacked the documented shape (they are ignored). */
+  /** Oks of send, poll, assign or seek whose value lacked the documented shape, and malformed produce entries (they are ignored). */
   malformed = 0;
 
   private readonly sightings = new Sightings();
   private readonly atLeastOnce: AtLeastOnce;
   private readonly calls = new Invocations();
+  private readonly produce = new ProduceOps();
   private readonly compaction: CompactionFacts;
   private readonly stretches: ReadStretches;
 
@@ -123,7 +125,17 @@ export class HistoryCheckers {
   }
 
   observe(op: HistoryOp): void {
-    const read = readOp(op, this.calls.observe(op), this.sightings);
+    if (op.op === 'produce') {
+      const before = this.produce.malformed;
+      for (const send of this.produce.expand(op)) this.observeRead(send.op, send.invocation);
+      this.malformed += this.produce.malformed - before;
+      return;
+    }
+    this.observeRead(op, this.calls.observe(op));
+  }
+
+  private observeRead(op: HistoryOp, invocation: HistoryOp | undefined): void {
+    const read = readOp(op, invocation, this.sightings);
     if (read.malformed) this.malformed++;
     this.compaction.observe(read);
     this.stretches.observe(read);
@@ -136,6 +148,7 @@ export class HistoryCheckers {
    */
   observeTrace(step: number, node: NodeId | null, event: ObservedEvent, time?: number): void {
     if (node !== null && LIFECYCLE.has(event.kind)) {
+      this.produce.forget(node);
       this.stretches.crashed(node);
       for (const c of this.checkers) c.crashed?.(node);
       return;

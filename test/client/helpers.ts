@@ -7,6 +7,7 @@ import { Consumer } from '../../core/client/consumer.ts';
 import { Producer } from '../../core/client/producer.ts';
 import type { ConfigValue } from '../../core/protocol/configs.ts';
 import type { DataMessage } from '../../core/protocol/data.ts';
+import { ProduceOps } from '../../models/history/produce-ops.ts';
 import type { HistoryOp } from '../../models/history/types.ts';
 import { Simulation } from '../../sim/kernel.ts';
 import { FakeBroker, FakeCluster } from './fake-broker.ts';
@@ -32,10 +33,14 @@ export function clientWorld(topics: Record<string, number> = { orders: 1 }, seed
   const cluster = new FakeCluster(BROKERS);
   for (const [name, n] of Object.entries(topics)) cluster.createTopic(name, n);
   const history: HistoryOp[] = [];
+  const produceOps = new ProduceOps();
   sim.observe((step, node, event) => {
     if (event.kind !== 'client' || node === null) return;
     const e = event as unknown as { op: string; type: HistoryOp['type']; id: number; value?: unknown; error?: string };
-    history.push({ process: node, op: e.op, type: e.type, id: e.id, value: e.value, error: e.error, step });
+    const op: HistoryOp = { process: node, op: e.op, type: e.type, id: e.id, value: e.value, error: e.error, step };
+    // The producer writes its history per request: expanded to the per-record sends the tests read.
+    if (op.op === 'produce') for (const send of produceOps.expand(op)) history.push(send.op);
+    else history.push(op);
   });
   for (const b of BROKERS) {
     sim.addNode(b, () => new FakeBroker(b, cluster));
@@ -105,12 +110,13 @@ export function expectWellFormed(history: HistoryOp[], open: ReadonlySet<string>
   return result;
 }
 
-/** The send outcomes of a producer, in invocation order: [value, type, error?]. */
+/** The send outcomes of a producer, in send order: [value, type, error?]. */
 export function sendOutcomes(
   history: HistoryOp[],
   process: NodeId,
 ): Array<{ value: string; type: string; partition?: number; offset?: number; error?: string }> {
-  const invokes = history.filter((h) => h.process === process && h.op === 'send' && h.type === 'invoke');
+  // Send ids count the producer's send() calls: sorted by id, invocations are in send order (a request lists them per partition).
+  const invokes = history.filter((h) => h.process === process && h.op === 'send' && h.type === 'invoke').sort((a, b) => a.id - b.id);
   return invokes.map((inv) => {
     const out = history.find((h) => h.process === process && h.op === 'send' && h.id === inv.id && h.type !== 'invoke');
     const v = (out?.value ?? inv.value) as { value: string; partition?: number; offset?: number };

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rdkafkaMockMissing, startRdkafkaMock, type RunningMock } from '../../bench/peer/rdkafka-mock.ts';
 import type { EventLine } from '../../core/trace/schema.ts';
 import { CheckerSuite } from '../../models/checker-suite.ts';
+import { ProduceOps } from '../../models/history/produce-ops.ts';
 import { LocalCluster } from '../../net/local-cluster.ts';
 import { readEventLines } from '../../trace/reader.ts';
 import { startVizServer } from '../../viz/server/start.ts';
@@ -36,7 +37,14 @@ const clientLines = (path: string): ClientLine[] => [...readEventLines(path)].fi
 
 /** The values of acknowledged sends, and per consumer the values its polls returned. */
 function writesAndReads(lines: readonly ClientLine[]): { acknowledged: string[]; readBy: Map<string, Set<string>> } {
-  const acknowledged = lines.filter((l) => l.op === 'send' && l.type === 'ok').map((l) => (l.value as { value: string }).value);
+  // The producers write their history per request (models/history/produce-ops.ts): expanded to one send per record.
+  const produceOps = new ProduceOps();
+  const acknowledged = lines
+    .flatMap((l) =>
+      l.op === 'produce' ? produceOps.expand({ process: l.node, op: l.op, type: l.type, id: l.id, step: l.i, value: l.value }).map((s) => s.op) : [],
+    )
+    .filter((op) => op.type === 'ok')
+    .map((op) => (op.value as { value: string }).value);
   const readBy = new Map<string, Set<string>>();
   for (const l of lines) {
     if (l.op !== 'poll' || l.type !== 'ok') continue;

@@ -25,8 +25,11 @@ function run(s: Scenario): { events: Event[]; violations: string[]; converged: b
   };
 }
 
+/** The producer's sends with this outcome between the two times, one entry per record (a `produce` event lists a request's). */
 const sends = (events: Event[], producer: string, type: string, from: number, to: number) =>
-  events.filter((e) => e.kind === 'client' && e.op === 'send' && e.node === producer && e.type === type && e.t >= from && e.t < to);
+  events
+    .filter((e) => e.kind === 'client' && e.op === 'produce' && e.node === producer && e.type === type && e.t >= from && e.t < to)
+    .flatMap((e) => (e.value as { sends: unknown[] }).sends.map(() => ({ t: e.t, error: e.error })));
 
 describe('scenarios/topic-configs.yaml', () => {
   const clean = run(scenario);

@@ -78,9 +78,9 @@ describe('violation stories', () => {
     const s = await story('ack-before-hw', v);
     checkSteps('ack-before-hw', v, s);
     expect(s).toMatchObject({ partition: v.partition, offset: v.values.offset });
-    // The first step is the producer's acknowledgement, the client ok line at the step the checker names.
+    // The first step is the producer's acknowledgement, the client ok line (per request) at the step the checker names.
     expect(s.steps[0]!.role).toBe('origin');
-    expect(line('ack-before-hw', s.steps[0]!.row)).toMatchObject({ kind: 'client', op: 'send', type: 'ok', node: v.values.producer, i: v.values.ackStep });
+    expect(line('ack-before-hw', s.steps[0]!.row)).toMatchObject({ kind: 'client', op: 'produce', type: 'ok', node: v.values.producer, i: v.values.ackStep });
     expect(s.steps[0]!.text).toMatch(/not committed yet/);
     expect(s.headline).toMatch(
       new RegExp(`^p1's write '${v.values.value}' at orders/\\d offset ${v.values.offset}, acknowledged to p1 at step \\d+ before it was committed: `),
