@@ -2,7 +2,8 @@
 // threads; a progress bar while it runs, a summary table at the end, the failing seeds shrunk and
 // written under failures/. Exit 0 clean, 1 safety violation, 2 liveness failure, 3 harness crash;
 // Ctrl-C stops taking seeds and prints the summary of the seeds run so far, then exits 130.
-// `--shard I/N` runs one of N disjoint slices of the seeds, `--out DIR` leaves its results as files.
+// `--shard I/N` runs one of N disjoint slices of the seeds, `--out DIR` leaves its results as files
+// for `samsa explore merge` (cli/explore-merge.ts).
 
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -12,6 +13,7 @@ import { exploreSummaryJson, failuresByChecker } from '../explore/summary.ts';
 import { headlineViolation, type SeedOutcome } from '../explore/run-seed.ts';
 import { describeRange, describeSeedSpace, describeSlice, seedRange, shardSize, WHOLE, type Shard } from '../explore/shard.ts';
 import { failuresDirOf, SUMMARY_FILE, writeShardResult } from '../explore/shard-result.ts';
+import { registerExploreMerge } from './explore-merge.ts';
 import { checkerTable, determinismCell, exploredRows, secs, shrunkTable } from './explore-tables.ts';
 import { buggifyLine } from './run.ts';
 import {
@@ -63,10 +65,11 @@ export function shardOption(value: string): Shard {
 }
 
 export function registerExplore(program: Command): void {
-  program
+  const command = program
     .command('explore')
     .description(
-      'run many seeds of a scenario with a swarm nemesis; shrink each failure and write it under failures/ (exit 0 clean, 1 safety, 2 liveness, 3 harness crash)',
+      'run many seeds of a scenario with a swarm nemesis; shrink each failure and write it under failures/ (exit 0 clean, 1 safety, 2 liveness, 3 harness crash); ' +
+        '`explore merge DIR...` folds the results of shards (--shard, --out) into one summary',
     )
     .argument('<scenario>', 'a scenario file (YAML); its nemesis section lists the fault kinds to draw from')
     .option('--seeds <n>', 'how many seeds to run (default 100, or unbounded with --time-budget)', intOption('--seeds', 1))
@@ -123,6 +126,7 @@ export function registerExplore(program: Command): void {
       if (flags.json) printJson(summary);
       process.exitCode = summary.exitCode;
     });
+  registerExploreMerge(command);
 }
 
 function exploreOptions(path: string, flags: ExploreFlags): Omit<ExploreOptions, 'onSeed'> {
