@@ -1,7 +1,7 @@
 // The pieces of the explorer's summary that `samsa explore` and `samsa explore merge` both print:
 // what was explored, the determinism self-check, failing seeds by checker, the shrunk failures.
 
-import type { CheckerFailures } from '../explore/summary.ts';
+import type { CheckerFailures, ExploreSummary } from '../explore/summary.ts';
 import { bad, dim, ok, table } from './output.ts';
 
 export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -31,18 +31,8 @@ export function checkerTable(byChecker: readonly CheckerFailures[]): string {
   );
 }
 
-export interface ShrunkRow {
-  seed: number;
-  name: string;
-  faultsBefore: number;
-  faults: number;
-  runs: number;
-  scenario: string | null;
-  trace: string | null;
-}
-
 /** The shrunk failures with the scenario file that reproduces each, and the commands to run, replay and watch the first. */
-export function shrunkTable(shrunk: readonly ShrunkRow[]): string[] {
+export function shrunkTable(shrunk: ReadonlyArray<ExploreSummary['shrunk'][number]>): string[] {
   const lines = [
     table(
       ['seed', 'checker', 'faults (drawn -> shrunk)', 'runs', 'reproduce with'],

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { KNOWN_BUGS } from '../core/bugs.ts';
 import { explore, type ExploreOptions, type ExploreProgress, type ExploreReport } from '../explore/explorer.ts';
-import { exploreSummaryJson, failuresByChecker } from '../explore/summary.ts';
+import { exploreSummaryJson, failuresByChecker, shrunkSummary } from '../explore/summary.ts';
 import { headlineViolation, type SeedOutcome } from '../explore/run-seed.ts';
 import { describeRange, describeSeedSpace, describeSlice, seedRange, shardSize, WHOLE, type Shard } from '../explore/shard.ts';
 import { failuresDirOf, SUMMARY_FILE, writeShardResult } from '../explore/shard-result.ts';
@@ -48,7 +48,7 @@ interface ExploreFlags {
 }
 
 /** Parses --shard I/N: I is 0-based (as Kubernetes' JOB_COMPLETION_INDEX is), 0 <= I < N. */
-export function shardOption(value: string): Shard {
+function shardOption(value: string): Shard {
   const match = /^\s*(-?\d+)\s*\/\s*(-?\d+)\s*$/.exec(value);
   if (match === null) {
     // $(JOB_COMPLETION_INDEX) left as it is: Kubernetes expands it only in an Indexed Job's pods.
@@ -247,20 +247,6 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
       ),
     );
   }
-  if (report.shrunk.length > 0) {
-    lines.push(
-      ...shrunkTable(
-        report.shrunk.map((s) => ({
-          seed: s.seed,
-          name: s.violation.name,
-          faultsBefore: s.result.faultsBefore,
-          faults: s.result.scenario.faults.length,
-          runs: s.result.runs,
-          scenario: s.files?.scenario ?? null,
-          trace: s.files?.trace ?? null,
-        })),
-      ),
-    );
-  }
+  if (report.shrunk.length > 0) lines.push(...shrunkTable(report.shrunk.map(shrunkSummary)));
   return lines.join('\n');
 }

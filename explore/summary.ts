@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { scenarioToYaml } from '../sim/scenario/to-yaml.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
-import { exploreExitCode, type ExploreOptions, type ExploreReport } from './explorer.ts';
+import { exploreExitCode, type ExploreOptions, type ExploreReport, type ShrunkFailure } from './explorer.ts';
 import { seedRange, WHOLE } from './shard.ts';
 
 /** The seeds one checker failed (or the harness crashed on), with the first one's message. */
@@ -145,16 +145,21 @@ export function exploreSummaryJson(file: string, options: Omit<ExploreOptions, '
     }),
     crashes: report.failing.filter((o) => o.crash !== null).map((o) => ({ seed: o.seed, message: o.crash! })),
     determinism: report.determinism,
-    shrunk: report.shrunk.map((s) => ({
-      seed: s.seed,
-      name: s.violation.name,
-      message: s.shrunkViolation.message,
-      step: s.shrunkViolation.step,
-      faultsBefore: s.result.faultsBefore,
-      faults: s.result.scenario.faults.length,
-      runs: s.result.runs,
-      scenario: s.files?.scenario ?? null,
-      trace: s.files?.trace ?? null,
-    })),
+    shrunk: report.shrunk.map(shrunkSummary),
+  };
+}
+
+/** A shrunk failure as the summary has it: the violation its own run finds, the faults cut, where its files are. */
+export function shrunkSummary(s: ShrunkFailure): ExploreSummary['shrunk'][number] {
+  return {
+    seed: s.seed,
+    name: s.violation.name,
+    message: s.shrunkViolation.message,
+    step: s.shrunkViolation.step,
+    faultsBefore: s.result.faultsBefore,
+    faults: s.result.scenario.faults.length,
+    runs: s.result.runs,
+    scenario: s.files?.scenario ?? null,
+    trace: s.files?.trace ?? null,
   };
 }
