@@ -2,15 +2,35 @@
 // threads; a progress bar while it runs, a summary table at the end, the failing seeds shrunk and
 // written under failures/. Exit 0 clean, 1 safety violation, 2 liveness failure, 3 harness crash;
 // Ctrl-C stops taking seeds and prints the summary of the seeds run so far, then exits 130.
+// `--shard I/N` runs one of N disjoint slices of the seeds, `--out DIR` leaves its results as files
+// for `samsa explore merge` (cli/explore-merge.ts).
 
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { KNOWN_BUGS } from '../core/bugs.ts';
-import { explore, exploreExitCode, type ExploreOptions, type ExploreProgress, type ExploreReport } from '../explore/explorer.ts';
-import { exploreSummaryJson, failuresByChecker } from '../explore/summary.ts';
+import { explore, type ExploreOptions, type ExploreProgress, type ExploreReport } from '../explore/explorer.ts';
+import { exploreSummaryJson, failuresByChecker, shrunkSummary } from '../explore/summary.ts';
 import { headlineViolation, type SeedOutcome } from '../explore/run-seed.ts';
+import { describeRange, describeSeedSpace, describeSlice, seedRange, shardSize, WHOLE, type Shard } from '../explore/shard.ts';
+import { failuresDirOf, SUMMARY_FILE, writeShardResult } from '../explore/shard-result.ts';
+import { registerExploreMerge } from './explore-merge.ts';
+import { checkerTable, determinismCell, exploredRows, secs, shrunkTable } from './explore-tables.ts';
 import { buggifyLine } from './run.ts';
-import { bad, dim, checkBugs, durationOption, figuresTable, folderOption, intOption, loadScenarioForCli, ok, printJson, table, workersFor } from './output.ts';
+import {
+  bad,
+  dim,
+  checkBugs,
+  durationOption,
+  figuresTable,
+  folderOption,
+  intOption,
+  loadScenarioForCli,
+  ok,
+  printJson,
+  table,
+  UserError,
+  workersFor,
+} from './output.ts';
 
 interface ExploreFlags {
   seeds?: number;
@@ -22,14 +42,34 @@ interface ExploreFlags {
   buggify?: boolean;
   shrink: number;
   failures: string;
+  shard?: Shard;
+  out?: string;
   json?: boolean;
 }
 
+/** Parses --shard I/N: I is 0-based (as Kubernetes' JOB_COMPLETION_INDEX is), 0 <= I < N. */
+function shardOption(value: string): Shard {
+  const match = /^\s*(-?\d+)\s*\/\s*(-?\d+)\s*$/.exec(value);
+  if (match === null) {
+    // $(JOB_COMPLETION_INDEX) left as it is: Kubernetes expands it only in an Indexed Job's pods.
+    const unexpanded = value.includes('$') ? ' (a variable nobody expanded: JOB_COMPLETION_INDEX is set in the pods of an Indexed Job)' : '';
+    throw new UserError(`--shard must be I/N, the 0-based index I of N shards (like 0/4 .. 3/4), got "${value}"${unexpanded}`);
+  }
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  if (!Number.isSafeInteger(count) || count < 1) throw new UserError(`--shard ${value}: the shard count N must be at least 1`);
+  if (index < 0) throw new UserError(`--shard ${value}: the index must be at least 0 (0-based, as JOB_COMPLETION_INDEX is: 0..${count - 1})`);
+  if (!Number.isSafeInteger(index) || index >= count)
+    throw new UserError(`--shard ${value}: the index must be below the count (0-based, as JOB_COMPLETION_INDEX is: 0..${count - 1})`);
+  return { index, count };
+}
+
 export function registerExplore(program: Command): void {
-  program
+  const command = program
     .command('explore')
     .description(
-      'run many seeds of a scenario with a swarm nemesis; shrink each failure and write it under failures/ (exit 0 clean, 1 safety, 2 liveness, 3 harness crash)',
+      'run many seeds of a scenario with a swarm nemesis; shrink each failure and write it under failures/ (exit 0 clean, 1 safety, 2 liveness, 3 harness crash); ' +
+        '`explore merge DIR...` folds the results of shards (--shard, --out) into one summary',
     )
     .argument('<scenario>', 'a scenario file (YAML); its nemesis section lists the fault kinds to draw from')
     .option('--seeds <n>', 'how many seeds to run (default 100, or unbounded with --time-budget)', intOption('--seeds', 1))
@@ -41,8 +81,20 @@ export function registerExplore(program: Command): void {
     .option('--buggify', 'BUGGIFY: rare, legal detours inside the core in every seed (core/buggify.ts); failing seeds list the sites that fired')
     .option('--shrink <n>', 'shrink the first n failing seeds (0: none)', intOption('--shrink'), 3)
     .option('--failures <dir>', 'where shrunk failures are written', folderOption('--failures'), 'failures')
+    .option(
+      '--shard <I/N>',
+      "run the I-th (0-based, like JOB_COMPLETION_INDEX) of N disjoint slices of the seeds: seed s is shard (s - from) mod N's, with --seeds or a --time-budget alike",
+      shardOption,
+    )
+    .option(
+      '--out <dir>',
+      `write the results as files for \`samsa explore merge\`: DIR/${SUMMARY_FILE} (the --json summary) and DIR/failures/ (shrunk failures)`,
+      folderOption('--out'),
+    )
     .option('--json', 'print the result as one JSON line at the end')
-    .action(async (path: string, flags: ExploreFlags) => {
+    .action(async (path: string, flags: ExploreFlags, self: Command) => {
+      if (flags.out !== undefined && self.getOptionValueSource('failures') === 'cli')
+        throw new UserError(`--failures and --out together: with --out the shrunk failures go to ${failuresDirOf(flags.out)}, next to ${SUMMARY_FILE}`);
       const options = exploreOptions(path, flags);
       const progress = progressReporter(options);
       // Ctrl-C: take no more seeds, let those in flight finish, print the summary so far, exit 130.
@@ -69,29 +121,32 @@ export function registerExplore(program: Command): void {
       progress.stop();
       const human = flags.json ? process.stderr : process.stdout;
       human.write(describeExplore(path, options, report) + '\n');
-      if (flags.json) printJson(exploreSummaryJson(path, options, report));
-      process.exitCode = report.stoppedBy === 'interrupted' ? INTERRUPTED : exploreExitCode(report);
+      const summary = exploreSummaryJson(path, options, report, flags.out ?? null);
+      if (flags.out !== undefined) human.write(dim(`results written to ${writeShardResult(flags.out, summary)}`) + '\n');
+      if (flags.json) printJson(summary);
+      process.exitCode = summary.exitCode;
     });
+  registerExploreMerge(command);
 }
-
-/** 128 + SIGINT, as a shell reports a command stopped by Ctrl-C; whatever the seeds run so far found. */
-export const INTERRUPTED = 130;
 
 function exploreOptions(path: string, flags: ExploreFlags): Omit<ExploreOptions, 'onSeed'> {
   checkBugs(flags.bug ?? []);
   const loaded = loadScenarioForCli(path);
   const scenario = flags.buggify === true ? { ...loaded, buggify: true as const } : loaded;
   const seeds = flags.seeds ?? (flags.timeBudget === undefined ? 100 : Number.POSITIVE_INFINITY);
+  const shard = flags.shard ?? WHOLE;
+  if (shardSize(seeds, shard) === 0) process.stderr.write(`${dim('note:')} shard ${shard.index}/${shard.count} of ${seeds} seeds holds none\n`);
   return {
     scenario,
     from: flags.from,
     seeds,
-    workers: workersFor(flags.workers, seeds),
+    shard,
+    workers: workersFor(flags.workers, shardSize(seeds, shard)),
     timeBudgetMs: flags.timeBudget ?? null,
     untilFirst: flags.untilFirst === true,
     bugs: flags.bug ?? [],
     shrink: flags.shrink,
-    failuresDir: flags.failures,
+    failuresDir: flags.out === undefined ? flags.failures : failuresDirOf(flags.out),
   };
 }
 
@@ -115,10 +170,11 @@ const PROGRESS_LINE_EVERY_MS = 10_000;
 
 /** A progress bar on a terminal; elsewhere a line every ten seconds. */
 function progressReporter(options: Omit<ExploreOptions, 'onSeed'>): ProgressReporter {
-  const total = Number.isFinite(options.seeds) ? options.seeds : 0;
+  const size = shardSize(options.seeds, options.shard ?? WHOLE);
+  const total = Number.isFinite(size) ? size : 0;
   const rate = (p: ExploreProgress) => (p.done / Math.max(p.elapsedMs / 1000, 0.001)).toFixed(1);
   if (!process.stderr.isTTY) {
-    const seeds = total > 0 ? `seeds ${options.from}..${options.from + total - 1}` : `seeds from ${options.from}`;
+    const seeds = describeSlice(options.from, options.seeds, options.shard ?? WHOLE);
     process.stderr.write(`exploring ${options.scenario.name}: ${seeds} on ${options.workers} worker${options.workers === 1 ? '' : 's'}\n`);
     let lastMs = 0;
     return {
@@ -163,42 +219,26 @@ function progressReporter(options: Omit<ExploreOptions, 'onSeed'>): ProgressRepo
   };
 }
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
 export function describeExplore(path: string, options: Omit<ExploreOptions, 'onSeed'>, report: ExploreReport): string {
-  const first = report.outcomes[0]?.seed;
-  const last = report.outcomes.at(-1)?.seed;
+  const shard = options.shard ?? WHOLE;
+  const range = seedRange(options.from, shard, report.outcomes.length);
+  const interrupted = report.stoppedBy === 'interrupted';
   const lines = [
     figuresTable(`explore ${options.scenario.name}`, [
-      ['scenario file', path],
-      ['bugs switched on', options.bugs.length === 0 ? dim('none') : options.bugs.join(', ')],
-      ['BUGGIFY', options.scenario.buggify === true ? 'on' : dim('off')],
-      ['seeds run', first === undefined ? '0' : `${report.outcomes.length.toLocaleString('en-US')} (${first}..${last})`],
-      ['stopped by', report.stoppedBy === 'interrupted' ? 'interrupted (Ctrl-C): the seeds run so far, none shrunk' : report.stoppedBy],
+      ...exploredRows(path, options.bugs, options.scenario.buggify === true),
+      ...(shard.count > 1 ? [['shard', `${shard.index}/${shard.count} of ${describeSeedSpace(options.from, options.seeds)}`] as [string, string]] : []),
+      ['seeds run', range === null ? '0' : `${report.outcomes.length.toLocaleString('en-US')} (${describeRange(range)})`],
+      ['stopped by', interrupted ? 'interrupted (Ctrl-C): the seeds run so far, none shrunk' : report.stoppedBy],
       ['workers', options.workers],
       ['wall time (exploring / in all)', `${secs(report.exploreMs)} / ${secs(report.wallMs)}`],
       ['seeds per second', report.seedsPerSec.toFixed(1)],
       ['clean seeds', report.outcomes.length - report.failing.length],
-      [
-        'determinism self-check',
-        report.stoppedBy === 'interrupted'
-          ? dim('skipped (interrupted)')
-          : report.determinism.mismatches.length === 0
-            ? ok(`${report.determinism.seeds.length} seed(s) run twice, same trace hash`)
-            : bad(`seeds ${report.determinism.mismatches.join(', ')} gave another trace hash when run again`),
-      ],
+      ['determinism self-check', determinismCell(report.determinism, interrupted ? 'interrupted' : null)],
       ['failing seeds', report.failing.length === 0 ? ok('0') : bad(String(report.failing.length))],
     ]),
   ];
-  const byChecker = failuresByChecker(report);
-  if (byChecker.length > 0) {
-    lines.push(
-      table(
-        ['checker', 'class', 'seeds', 'first seed', 'first message'],
-        byChecker.map((e) => [e.name, e.class, e.seeds.length, e.seeds[0]!, e.firstMessage.length > 80 ? e.firstMessage.slice(0, 77) + '...' : e.firstMessage]),
-      ),
-    );
-  }
+  const byChecker = failuresByChecker(report.failing);
+  if (byChecker.length > 0) lines.push(checkerTable(byChecker));
   if (options.scenario.buggify === true && report.failing.length > 0) {
     lines.push(
       table(
@@ -207,26 +247,6 @@ export function describeExplore(path: string, options: Omit<ExploreOptions, 'onS
       ),
     );
   }
-  if (report.shrunk.length > 0) {
-    lines.push(
-      table(
-        ['seed', 'checker', 'faults (drawn -> shrunk)', 'runs', 'reproduce with'],
-        report.shrunk.map((s) => [
-          s.seed,
-          s.violation.name,
-          `${s.result.faultsBefore} -> ${s.result.scenario.faults.length}`,
-          s.result.runs,
-          s.files?.scenario ?? dim('(not written)'),
-        ]),
-      ),
-    );
-    const firstFile = report.shrunk.find((s) => s.files !== null)?.files;
-    if (firstFile)
-      lines.push(
-        dim(
-          `run it: npx samsa run ${firstFile.scenario}    replay its trace: npx samsa replay ${firstFile.trace}    watch it: npx samsa viz ${firstFile.trace}`,
-        ),
-      );
-  }
+  if (report.shrunk.length > 0) lines.push(...shrunkTable(report.shrunk.map(shrunkSummary)));
   return lines.join('\n');
 }

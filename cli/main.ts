@@ -43,7 +43,9 @@ export function buildProgram(): Command {
     .description('Samsa: a Kafka-like event log you can break on purpose (in simulation, and on real sockets for Kafka clients)')
     // Commander's own errors (an unknown option, a missing argument) on one line, like every user error.
     .configureOutput({ outputError: (text, write) => write(`${oneLine(text)} (run with --help for usage)\n`) })
-    .exitOverride();
+    .exitOverride()
+    // An option belongs to the command it follows: `explore merge DIR --json` is merge's --json, not explore's.
+    .enablePositionalOptions();
   registerRun(program);
   registerExplore(program);
   registerReplay(program);

@@ -7,12 +7,15 @@ import { shrink, type ShrinkResult } from './shrink.ts';
 import { writeFailure, type FailureFiles } from './failure-files.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 import { closeRunners, seedRunners, type SeedRunner } from './pool.ts';
+import { shardSeed, shardSize, WHOLE, type Shard } from './shard.ts';
 
 export interface ExploreOptions {
   scenario: Scenario;
   /** Seeds `from` .. `from + seeds - 1`, unless a limit below stops earlier. */
   from: number;
   seeds: number;
+  /** Run only this shard's slice of those seeds (explore/shard.ts); by default all of them. */
+  shard?: Shard;
   workers: number;
   timeBudgetMs: number | null;
   untilFirst: boolean;
@@ -28,7 +31,7 @@ export interface ExploreOptions {
   /** Where shrunk failures are written; null writes nothing. */
   failuresDir: string | null;
   onSeed?: (outcome: SeedOutcome, progress: ExploreProgress) => void;
-  /** Every how many seeds one has its trace hashed and is run again to compare (default 100). */
+  /** Every how many of the shard's seeds one has its trace hashed and is run again to compare (default 100). */
   recheckEvery?: number;
   /** Runners to use (and leave open); by default `workers` new ones, closed at the end. */
   runners?: readonly SeedRunner[];
@@ -83,8 +86,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   const recheckEvery = options.recheckEvery ?? RECHECK_EVERY;
   const outcomes: SeedOutcome[] = [];
   let failingSoFar = 0;
-  let next = options.from;
-  const end = options.from + options.seeds;
+  const shard = options.shard ?? WHOLE;
+  // The position in the shard's slice of the seed to take next, and how many the slice holds.
+  let next = 0;
+  const end = shardSize(options.seeds, shard);
   let stoppedBy: ExploreReport['stoppedBy'] = 'seeds';
   const stop = (why: ExploreReport['stoppedBy']) => {
     if (stoppedBy === 'seeds') stoppedBy = why;
@@ -106,8 +111,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
             stop('time-budget');
             break;
           }
-          const seed = next++;
-          const hashTrace = (seed - options.from) % recheckEvery === 0;
+          const position = next++;
+          const seed = shardSeed(options.from, shard, position);
+          // Counted in the shard's own seeds, so that every shard re-checks its first seed and one in recheckEvery.
+          const hashTrace = position % recheckEvery === 0;
           const outcome = await runner.run({ scenario: options.scenario, seed, bugs: [...options.bugs], hashTrace });
           outcomes.push(outcome);
           if (options.untilFirst && stopsAt(outcome)) stop('first-violation');
@@ -153,11 +160,28 @@ function recheck(options: ExploreOptions, outcomes: readonly SeedOutcome[]): Det
   return { seeds: sample.map((o) => o.seed), mismatches };
 }
 
+/** What an exploration's exit code rests on, whether it comes from one report or is folded from shards' results. */
+export interface Verdict {
+  crashed: boolean;
+  nondeterministic: boolean;
+  safety: boolean;
+  failing: boolean;
+}
+
 /** 3 when the harness crashed or a seed ran differently twice, 1 on a safety violation, 2 when only liveness failed, else 0. */
+export function verdictExitCode(verdict: Verdict): number {
+  if (verdict.crashed || verdict.nondeterministic) return 3;
+  if (verdict.safety) return 1;
+  return verdict.failing ? 2 : 0;
+}
+
 export function exploreExitCode(report: ExploreReport): number {
-  if (report.failing.some((o) => o.crash !== null) || report.determinism.mismatches.length > 0) return 3;
-  if (report.failing.some((o) => o.violations.some((v) => v.class === 'safety'))) return 1;
-  return report.failing.length > 0 ? 2 : 0;
+  return verdictExitCode({
+    crashed: report.failing.some((o) => o.crash !== null),
+    nondeterministic: report.determinism.mismatches.length > 0,
+    safety: report.failing.some((o) => o.violations.some((v) => v.class === 'safety')),
+    failing: report.failing.length > 0,
+  });
 }
 
 function failureName(scenario: string, seed: number, bugs: readonly string[]): string {
