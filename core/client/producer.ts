@@ -173,6 +173,8 @@ export class Producer implements Node<DataMessage> {
   private partitions = new Map<string, PartitionState>();
   /** Sends whose topic's metadata is not known yet, in send order. */
   private waiting: PendingSend[] = [];
+  /** The topics of `waiting`. */
+  private readonly waitingTopics = new Set<string>();
   private requests = new Map<number, InFlightRequest>();
   private nextCorrelationId = 1;
   private nextBatchSerial = 1;
@@ -205,6 +207,7 @@ export class Producer implements Node<DataMessage> {
     this.nodeLatency = new Map();
     this.partitions = new Map();
     this.waiting = [];
+    this.waitingTopics.clear();
     this.requests = new Map();
     this.producerId = NO_PRODUCER_ID;
     this.producerEpoch = -1;
@@ -239,10 +242,38 @@ export class Producer implements Node<DataMessage> {
     if (problem !== null) this.complete(pending, { type: 'fail', error: problem });
     else {
       this.metadata.addTopic(record.topic);
+      if (this.joinOpenBatch(env, pending, now)) return id;
       this.waiting.push(pending);
+      this.waitingTopics.add(pending.topic);
     }
     this.run(env);
     return id;
+  }
+
+  /**
+   * Kafka's send() appends to the accumulator and wakes the sender only when a batch is full or
+   * new: a record whose partition is known at once (a key or an explicit partition) and whose
+   * partition has an open batch with room joins it, and the sender loop runs only if that filled
+   * it. Nothing else can have changed: the loop already armed the wake for that batch's linger
+   * and deadline, which the new record does not move. Keyless records take the loop's way (the
+   * partitioner reads load stats the loop keeps), as do records behind others waiting for metadata.
+   */
+  private joinOpenBatch(env: Env<DataMessage>, s: PendingSend, now: number): boolean {
+    if (this.waiting.length > 0 || (s.partition === null && (s.key === null || this.config.partitionerIgnoreKeys || this.bugs.has('partitioner-ignores-key'))))
+      return false;
+    const count = this.metadata.partitionCount(s.topic);
+    if (count === null || (s.partition !== null && s.partition >= count)) return false;
+    const partition = s.partition ?? partitionFor(s.key!, count);
+    const open = this.partitions.get(`${s.topic}/${partition}`)?.queue.at(-1);
+    if (
+      open === undefined ||
+      open.closed ||
+      open.sizeBytes + recordSize({ offsetDelta: 0, timestampDelta: 0, key: s.key, value: s.value, headers: s.headers }) > this.config.batchSize
+    )
+      return false;
+    this.append(env, s, partition, now);
+    if (open.closed) this.run(env);
+    return true;
   }
 
   /** Makes every open batch ready now, ignoring linger.ms (KafkaProducer.flush, without blocking). */
@@ -298,6 +329,10 @@ export class Producer implements Node<DataMessage> {
   /** Gives records whose topic is now known a partition and a batch; expires the rest. */
   private partitionWaiting(env: Env<DataMessage>, now: number): void {
     if (this.waiting.length === 0) return;
+    // While no waiting topic is in the metadata yet and the oldest record has time left, the pass
+    // would change nothing: skip it (else every send() walks every record waiting before it).
+    const oldest = this.waiting[0]!;
+    if (now < oldest.sentAtMs + this.config.deliveryTimeoutMs && !this.anyWaitingTopicKnown()) return;
     const still: PendingSend[] = [];
     for (const s of this.waiting) {
       const count = this.metadata.partitionCount(s.topic);
@@ -327,6 +362,13 @@ export class Producer implements Node<DataMessage> {
       }
     }
     this.waiting = still;
+    this.waitingTopics.clear();
+    for (const w of still) this.waitingTopics.add(w.topic);
+  }
+
+  private anyWaitingTopicKnown(): boolean {
+    for (const topic of this.waitingTopics) if (this.metadata.partitionCount(topic) !== null) return true;
+    return false;
   }
 
   /**

@@ -3,11 +3,10 @@
 // batch that came from the wire as its own RecordBatch v2 bytes with the batch's own CRC. Parsing
 // checks the CRC, so a torn or foreign tail reads as the end of the intact frames.
 
-import { hashString } from '../hash.ts';
 import { decodedFields, type RecordBatch } from '../protocol/records.ts';
 import type { WireBatchCodec } from '../storage.ts';
 import { crc32c } from './crc32c.ts';
-import { encodeUtf8Into, maxUtf8Length } from './utf8.ts';
+import { encodeAsciiInto, encodeUtf8Into, maxUtf8Length } from './utf8.ts';
 
 /** Bytes before a frame's payload: its length and CRC. */
 export const FRAME_HEADER = 8;
@@ -34,12 +33,20 @@ export function frameOf(batch: RecordBatch, wire: WireBatchCodec | undefined): E
 
 function jsonFrame(batch: RecordBatch): EncodedFrame {
   const text = JSON.stringify(decodedFields(batch));
-  const buffer = new Uint8Array(FRAME_HEADER + maxUtf8Length(text));
-  const length = encodeUtf8Into(text, buffer, FRAME_HEADER);
+  // Sized for ASCII first (JSON of byte strings mostly is): the frame is kept as long as the log
+  // holds the batch, so it must not carry the spare room a worst-case UTF-8 buffer would.
+  let buffer = new Uint8Array(FRAME_HEADER + text.length);
+  let length = encodeAsciiInto(text, buffer, FRAME_HEADER);
+  if (length < 0) {
+    buffer = new Uint8Array(FRAME_HEADER + maxUtf8Length(text));
+    length = encodeUtf8Into(text, buffer, FRAME_HEADER);
+  }
   const view = new DataView(buffer.buffer);
+  const crc = crc32c(buffer, FRAME_HEADER, FRAME_HEADER + length);
   view.setUint32(0, length);
-  view.setUint32(4, crc32c(buffer, FRAME_HEADER, FRAME_HEADER + length));
-  return { frame: buffer.subarray(0, FRAME_HEADER + length), hash: hashString(text) };
+  view.setUint32(4, crc);
+  // Its hash is its CRC, as a wire frame's is: equal bytes, equal hash, with no second pass over the text.
+  return { frame: buffer.length === FRAME_HEADER + length ? buffer : buffer.subarray(0, FRAME_HEADER + length), hash: crc };
 }
 
 /** Where RecordBatch v2 keeps its CRC-32C (of the bytes from its attributes to its end). */
@@ -92,7 +99,7 @@ export function parseFrame(buffer: Uint8Array, position: number, wire: WireBatch
     if (verify && crc32c(buffer, start, end) !== frameCrc) return 'invalid';
     const text = decoder.decode(buffer.subarray(start, end));
     batch = parseJsonBatch(text);
-    hash = hashString(text);
+    hash = frameCrc;
     frame = buffer.slice(position, end);
   } else {
     frame = buffer.slice(position, end);
