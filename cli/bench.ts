@@ -419,6 +419,15 @@ function simScalingTable(results: readonly SimBenchResult[]): string {
       'time ratio no trace',
       'kernel events (saturation)',
     ],
-    results.map((r) => [r.brokers, r.partitions, r.recordsPerSec, r.untracedBound.recordsPerSec, r.timeRatio, r.untracedBound.timeRatio, r.runs[0]!.events]),
+    results.map((r) => [
+      r.brokers,
+      r.partitions,
+      r.runs[0]!.recordsConsumed,
+      r.recordsPerSec,
+      r.untracedBound.recordsPerSec,
+      r.timeRatio,
+      r.untracedBound.timeRatio,
+      r.runs[0]!.events,
+    ]),
   );
 }
