@@ -1,5 +1,4 @@
-// Boots the killed writer of `samsa bench storage`: registers tsx so the TypeScript sources load, then runs it.
-import { register } from 'tsx/esm/api';
+// Boots the killed writer of `samsa bench storage`: registers the TypeScript loader (bin/ts-loader.js), then runs it.
+import '../bin/ts-loader.js';
 
-register();
 await import('./storage-writer.ts');

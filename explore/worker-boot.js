@@ -1,5 +1,4 @@
-// Boots an explorer worker thread: registers tsx so the TypeScript sources load, then runs the worker.
-import { register } from 'tsx/esm/api';
+// Boots an explorer worker thread: registers the TypeScript loader (bin/ts-loader.js) so the sources load, then runs the worker.
+import '../bin/ts-loader.js';
 
-register();
 await import('./worker.ts');

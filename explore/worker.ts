@@ -1,5 +1,5 @@
 // An explorer worker thread: runs the seeds it is sent, one at a time, and answers each outcome.
-// It is booted by worker-boot.js, which registers tsx so that these sources load.
+// It is booted by worker-boot.js, which registers the TypeScript loader so that these sources load.
 
 import { parentPort } from 'node:worker_threads';
 import type { Scenario } from '../sim/scenario/types.ts';
