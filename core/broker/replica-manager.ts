@@ -204,6 +204,13 @@ export class ReplicaManager {
     if (!ready) return;
     this.active = true;
     const seen = new Set<string>();
+    // Settings come from the topic's configs: worked out once per topic per image, not per partition.
+    const byTopic = new Map<string, PartitionSettings>();
+    const settingsOf = (state: PartitionState): PartitionSettings => {
+      let settings = byTopic.get(state.topicId);
+      if (settings === undefined) byTopic.set(state.topicId, (settings = this.partitionSettings(state)));
+      return settings;
+    };
     for (const state of image.allPartitions()) {
       if (!state.replicas.includes(this.brokerId)) continue;
       const key = `${state.topic}-${state.partition}`;
@@ -211,11 +218,11 @@ export class ReplicaManager {
       let p = this.partitions.get(key);
       let minIsrChanged = false;
       if (p === undefined) {
-        p = Partition.open(env, this.brokerId, state, this.checkpoints.of(key), this.partitionSettings(state));
+        p = Partition.open(env, this.brokerId, state, this.checkpoints.of(key), settingsOf(state));
         this.partitions.set(key, p);
       } else {
         // Topic configs altered at run time (IncrementalAlterConfigs) take effect here, on the next image.
-        const settings = this.partitionSettings(state);
+        const settings = settingsOf(state);
         minIsrChanged = settings.minIsr !== p.settings.minIsr;
         p.settings = settings;
       }
