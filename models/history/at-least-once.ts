@@ -13,6 +13,7 @@ import { type HistoryChecker } from './history-checker.ts';
 import { partitionKey } from './group-values.ts';
 import { quote, type ReadOp } from './op-values.ts';
 import { PartitionMap } from './partition-map.ts';
+import type { Sightings } from './sightings.ts';
 
 export const AT_LEAST_ONCE: CheckerInfo = {
   name: 'at-least-once',
@@ -43,8 +44,8 @@ export class AtLeastOnce implements HistoryChecker {
   readonly info = AT_LEAST_ONCE;
   private readonly groups = new Map<string, GroupRecord>();
   private readonly groupOf = new Map<NodeId, string>();
-  /** Acknowledged writes per partition: offset → [value, producer, step, key]. */
-  private readonly acked = new PartitionMap<Map<number, [string | null, NodeId, number, string | null]>>();
+  /** The sightings of acknowledged writes, in history order (only `finish` reads them, so a run without groups keeps a number per write). */
+  private readonly ackIds: number[] = [];
   /** Members that acquired a partition and have not yet started it: `process/topic/partition`. */
   private readonly starting = new Set<string>();
   private finished = false;
@@ -57,13 +58,14 @@ export class AtLeastOnce implements HistoryChecker {
    */
   constructor(
     private readonly report: Report,
+    private readonly sightings: Sightings,
     private readonly facts: CommitFacts = new CommitFacts(),
     private readonly compaction?: CompactionFacts,
   ) {}
 
-  observe({ op, group, ack, records }: ReadOp): void {
+  observe({ op, group, ack, records, firstSighting }: ReadOp): void {
     if (ack !== null) {
-      this.acked.getOrCreate(ack.topic, ack.partition, () => new Map()).set(ack.offset, [ack.value, op.process, op.step, ack.key]);
+      this.ackIds.push(firstSighting);
       return;
     }
     if (group !== null) {
@@ -100,9 +102,14 @@ export class AtLeastOnce implements HistoryChecker {
   finish(finalRead: boolean): void {
     if (!finalRead || this.finished) return;
     this.finished = true;
+    if (this.groups.size === 0) return;
+    // Per partition, offset -> the sighting of the last write acknowledged there.
+    const s = this.sightings;
+    const byPartition = new PartitionMap<Map<number, number>>();
+    for (const id of this.ackIds) byPartition.getOrCreate(s.topic(id), s.partition(id), () => new Map()).set(s.offset(id), id);
     for (const [name, g] of this.groups) {
       for (const topic of g.topics) {
-        for (const [partition, acked] of this.acked.entries(topic)) {
+        for (const [partition, acked] of byPartition.entries(topic)) {
           const start = g.firstStart.get(partitionKey(topic, partition)) ?? 0;
           const seen = g.processed.get(topic, partition);
           const missed = [...acked]
@@ -121,9 +128,9 @@ export class AtLeastOnce implements HistoryChecker {
     }
   }
 
-  private compactedAway(topic: string, partition: number, offset: number, [value, , , key]: [string | null, NodeId, number, string | null]): boolean {
+  private compactedAway(topic: string, partition: number, offset: number, id: number): boolean {
     const c = this.compaction;
-    return c !== undefined && c.compacted(topic) && (value === null || c.superseded(topic, partition, offset, key));
+    return c !== undefined && c.compacted(topic) && (this.sightings.value(id) === null || c.superseded(topic, partition, offset, this.sightings.key(id)));
   }
 
   /** A member's first position in a partition it acquired: the group's first start of it, if the group had none. */
@@ -135,15 +142,11 @@ export class AtLeastOnce implements HistoryChecker {
     g.firstStart.set(key, v.reason === 'auto.offset.reset' ? v.offset : null);
   }
 
-  private missed(
-    name: string,
-    g: GroupRecord,
-    topic: string,
-    partition: number,
-    missed: number[],
-    acked: Map<number, [string | null, NodeId, number, string | null]>,
-  ): void {
-    const [value, producer, step] = acked.get(missed[0]!)!;
+  private missed(name: string, g: GroupRecord, topic: string, partition: number, missed: number[], acked: Map<number, number>): void {
+    const id = acked.get(missed[0]!)!;
+    const value = this.sightings.value(id);
+    const producer = this.sightings.process(id);
+    const step = this.sightings.step(id);
     const more = missed.length > 1 ? ` and ${missed.length - 1} more (offsets ${missed.slice(0, 5).join(', ')}${missed.length > 5 ? ', ...' : ''})` : '';
     this.report({
       step,

@@ -111,7 +111,7 @@ export class HistoryCheckers {
       new DoubleAssignment(reporter(DOUBLE_ASSIGNMENT)),
       new StaleGenerationCommit(reporter(STALE_GENERATION_COMMIT)),
       new CommittedOffsetRegression(reporter(COMMITTED_OFFSET_REGRESSION)),
-      (this.atLeastOnce = new AtLeastOnce(reporter(AT_LEAST_ONCE), facts, compaction)),
+      (this.atLeastOnce = new AtLeastOnce(reporter(AT_LEAST_ONCE), this.sightings, facts, compaction)),
       new CompactionLastValue(reporter(COMPACTION_LAST_VALUE), this.sightings, compaction, stretches),
       new CompactionOrder(reporter(COMPACTION_ORDER), this.sightings, compaction),
       new OffsetsStable(reporter(OFFSETS_STABLE), this.sightings, compaction),
