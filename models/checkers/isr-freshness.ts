@@ -46,6 +46,8 @@ interface Leadership {
   since: number;
   /** The leader's log end from `since` on, as [time, logEndOffset], oldest first (pruned as time passes). */
   logEnds: Array<[number, number]>;
+  /** Where `logEnds` begins: entries before it are older than every window still to be judged. */
+  logEndsHead: number;
   isr: NodeId[];
   pending: boolean;
   pendingClearedAt: number;
@@ -130,6 +132,7 @@ export class IsrFreshness {
             leaderEpoch: event.leaderEpoch,
             since: now,
             logEnds: [[now, logEnd]],
+            logEndsHead: 0,
             isr: [],
             pending: false,
             pendingClearedAt: -Infinity,
@@ -162,8 +165,13 @@ export class IsrFreshness {
       if (!clock.up || Math.max(l.since, clock.settledAt) > windowStart) continue;
       if (l.pending || l.pendingClearedAt >= windowStart) continue;
       // The leader's log end at the window's start: the last entry at or before it (older ones go).
-      while (l.logEnds.length > 1 && l.logEnds[1][0] <= windowStart) l.logEnds.shift();
-      const leaderLogEnd = l.logEnds[0][1];
+      // (A moving head, not shift(): a busy leader appends thousands of entries between evaluations.)
+      while (l.logEndsHead + 1 < l.logEnds.length && l.logEnds[l.logEndsHead + 1]![0] <= windowStart) l.logEndsHead++;
+      if (l.logEndsHead >= 1024) {
+        l.logEnds = l.logEnds.slice(l.logEndsHead);
+        l.logEndsHead = 0;
+      }
+      const leaderLogEnd = l.logEnds[l.logEndsHead]![1];
       for (const follower of l.isr) {
         if (follower === l.node || l.reported.has(follower)) continue;
         const log = this.logs.get(`${follower}|${l.key}`);
