@@ -59,7 +59,9 @@ export function registerVerdictsBench(bench: Command): void {
         if (opts.json) printJson({ bench: 'verdicts', runs: result.runs.length, withViolations: tripped });
         return;
       }
-      const differences = compareVerdicts(saved, result);
+      // Only the runs this one made are compared (--only and --seeds narrow both sides).
+      const asked = { ...saved, runs: saved.runs.filter((r) => seeds.includes(r.seed) && (only === undefined || only.test(r.scenario))) };
+      const differences = compareVerdicts(asked, result);
       if (differences.length === 0) human.write(ok(`every verdict as in ${opts.compare}`) + '\n');
       else
         human.write(

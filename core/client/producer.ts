@@ -107,6 +107,9 @@ interface PendingSend {
   invoked: boolean;
 }
 
+/** A send as a `produce` invocation lists it: [send id, topic, partition, key, value, when send() was called]. */
+type InvokedSend = [number, string, number, Bytes | null, Bytes | null, number];
+
 /** An outcome waiting to go into the history with the others of its moment (see Producer.recordOutcomes). */
 interface Outcome {
   send: PendingSend;
@@ -788,16 +791,17 @@ export class Producer implements Node<DataMessage> {
   /**
    * The history per request (Jepsen's Kafka workload records a transaction of sends as one op):
    * one `produce` invocation lists the records a Produce request carries for the first time,
-   * each as [send id, topic, partition, key, value]. Each send keeps its own id, so the history
-   * checkers read it as the `send` it stands for (models/history/produce-ops.ts).
+   * each as [send id, topic, partition, key, value, time of its send() call]. Each send keeps its
+   * own id and time, so the history checkers read it as the `send` it stands for
+   * (models/history/produce-ops.ts).
    */
   private recordInvocation(env: Env<DataMessage>, batches: readonly Batch[]): void {
-    let sends: Array<[number, string, number, Bytes | null, Bytes | null]> | null = null;
+    let sends: InvokedSend[] | null = null;
     for (const b of batches) {
       for (const s of b.sends) {
         if (s.invoked) continue;
         s.invoked = true;
-        (sends ??= []).push([s.id, s.topic, b.tp.partition, s.key, s.value]);
+        (sends ??= []).push([s.id, s.topic, b.tp.partition, s.key, s.value, s.sentAtMs]);
       }
     }
     if (sends !== null) env.trace({ kind: 'client', op: 'produce', type: 'invoke', id: sends[0]![0], value: { acks: this.config.acks, sends } });
@@ -814,11 +818,11 @@ export class Producer implements Node<DataMessage> {
     const outcomes = this.outcomes;
     this.outcomes = [];
     const acks = this.config.acks;
-    let unsent: Array<[number, string, number, Bytes | null, Bytes | null]> | null = null;
+    let unsent: InvokedSend[] | null = null;
     for (const o of outcomes) {
       if (o.send.invoked) continue;
       o.send.invoked = true;
-      (unsent ??= []).push([o.send.id, o.send.topic, o.partition, o.send.key, o.send.value]);
+      (unsent ??= []).push([o.send.id, o.send.topic, o.partition, o.send.key, o.send.value, o.send.sentAtMs]);
     }
     if (unsent !== null) env.trace({ kind: 'client', op: 'produce', type: 'invoke', id: unsent[0]![0], value: { acks, sends: unsent } });
     let ok: Array<[number, number, number]> | null = null;

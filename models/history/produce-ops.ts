@@ -1,5 +1,6 @@
 // The producer's history per request (issue 21): a `produce` invocation lists the records one
-// Produce request carried for the first time, a `produce` outcome the sends one answer settled.
+// Produce request carried for the first time (with when send() was called for each), a
+// `produce` outcome the sends one answer settled.
 // Each listed send keeps its own id, so it expands here into the per-record `send` ops (SendInvoke,
 // SendOk) that the history checkers judge and that a black-box history still records directly.
 
@@ -39,13 +40,15 @@ export class ProduceOps {
       }
       const id = entry[0];
       if (op.type === 'invoke') {
-        const [, topic, , key, value] = entry as unknown[];
+        const [, topic, , key, value, sentAt] = entry as unknown[];
         if (typeof topic !== 'string' || !isBytes(key) || !isBytes(value)) {
           this.malformed++;
           continue;
         }
         const send: HistoryOp = { process: op.process, op: 'send', type: 'invoke', id, step: op.step, value: { topic, key, value, acks } satisfies SendInvoke };
-        if (op.time !== undefined) send.time = op.time;
+        // Invoked when the application called send() (Jepsen's invocation time), if the entry says when.
+        if (typeof sentAt === 'number' && Number.isFinite(sentAt)) send.time = sentAt;
+        else if (op.time !== undefined) send.time = op.time;
         mine.set(id, send);
         out.push({ op: send, invocation: undefined });
         continue;

@@ -63,6 +63,21 @@ describe('produce ops', () => {
     expect(ops.malformed).toBe(0);
   });
 
+  it("dates each send's invocation by its send() call when the entry says so, else by the event", () => {
+    const ops = new ProduceOps();
+    const invoked = ops.expand({
+      ...produce('invoke', 10, {
+        acks: 1,
+        sends: [
+          [1, 'orders', 0, null, 'v1', 995.5],
+          [2, 'orders', 0, null, 'v2'],
+        ],
+      }),
+      time: 1000,
+    });
+    expect(invoked.map((s) => s.op.time)).toEqual([995.5, 1000]);
+  });
+
   it('counts malformed events and entries, and forgets a restarted producer', () => {
     const ops = new ProduceOps();
     expect(ops.expand(produce('invoke', 1, { acks: 2, sends: [] }))).toEqual([]);
