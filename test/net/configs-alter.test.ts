@@ -66,10 +66,11 @@ describe('samsa configs alter against a samsa cluster', () => {
 
     await shared.cluster.stopAll();
     shared.cluster.startAll();
-    await shared.cluster.waitReady(60_000);
+    // Generous: on CI, beside the suite's other files, the restarted cluster was not ready in 60 s once (the cause is unknown; the error now carries each broker's last log lines).
+    await shared.cluster.waitReady(120_000);
     await until('the altered configs after the restart', async () => (await config('orders', 'min.insync.replicas'))?.value === '2', 30_000);
     expect(await config('orders', 'cleanup.policy')).toMatchObject({ value: 'delete,compact', source: 'DYNAMIC_TOPIC_CONFIG' });
-  }, 180_000);
+  }, 240_000);
 
   it('the leader acts on altered values: max.message.bytes refuses a batch, LogAppendTime is what a librdkafka consumer reads, gzip is how it is stored', async () => {
     const created = await tool(['topics', 'create', '--topic', 'stamped', '--partitions', '1', '--replication-factor', '3']);
