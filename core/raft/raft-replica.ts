@@ -243,6 +243,7 @@ export class RaftReplica<R> {
       if (request !== undefined) {
         this.parked.delete(replica);
         if (this.role === 'leader') this.answerFetch(env, replica, request);
+        else this.sendFetchResponse(env, replica, request, ErrorCode.NOT_LEADER_OR_FOLLOWER, [], null, null);
       }
       return true;
     }
@@ -668,7 +669,11 @@ export class RaftReplica<R> {
   }
 
   private dropLeaderState(env: Env<QuorumMessage<R>>): void {
-    for (const replica of this.parked.keys()) env.cancelTimer(T.parkedPrefix + replica);
+    // As Kafka's fetch purgatory on resignation (completeAllExceptionally): each parked fetch is answered, not dropped.
+    for (const [replica, request] of this.parked) {
+      env.cancelTimer(T.parkedPrefix + replica);
+      this.sendFetchResponse(env, replica, request, ErrorCode.NOT_LEADER_OR_FOLLOWER, [], null, null);
+    }
     this.parked.clear();
     this.progress.clear();
     this.beginEpochPending.clear();
@@ -841,6 +846,14 @@ export class RaftReplica<R> {
     this.maybeAdvanceHighWatermark(env);
     if (req.fetchOffset >= this.log.endOffset && req.maxWaitMs > 0) {
       // Nothing new: park the fetch until data or a new high watermark arrives, or maxWaitMs passes.
+      // Every request gets its answer (a real connection answers in order, so one never answered
+      // would hold back every later answer on it): a fetch still parked for this replica is
+      // answered now, before the new one takes its place.
+      const previous = this.parked.get(from);
+      if (previous !== undefined) {
+        env.cancelTimer(T.parkedPrefix + from);
+        this.answerFetch(env, from, previous);
+      }
       this.parked.set(from, req);
       env.setTimer(req.maxWaitMs, T.parkedPrefix + from);
       return;
