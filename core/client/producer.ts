@@ -796,15 +796,21 @@ export class Producer implements Node<DataMessage> {
    * (models/history/produce-ops.ts).
    */
   private recordInvocation(env: Env<DataMessage>, batches: readonly Batch[]): void {
-    let sends: InvokedSend[] | null = null;
-    for (const b of batches) {
-      for (const s of b.sends) {
-        if (s.invoked) continue;
-        s.invoked = true;
-        (sends ??= []).push([s.id, s.topic, b.tp.partition, s.key, s.value, s.sentAtMs]);
-      }
-    }
-    if (sends !== null) env.trace({ kind: 'client', op: 'produce', type: 'invoke', id: sends[0]![0], value: { acks: this.config.acks, sends } });
+    let listed: InvokedSend[] | null = null;
+    for (const b of batches) for (const s of b.sends) listed = this.listInvocation(listed, s, b.tp.partition);
+    this.traceInvocation(env, listed);
+  }
+
+  /** Adds `s` to an invocation's list, unless the history has it already. */
+  private listInvocation(listed: InvokedSend[] | null, s: PendingSend, partition: number): InvokedSend[] | null {
+    if (s.invoked) return listed;
+    s.invoked = true;
+    (listed ??= []).push([s.id, s.topic, partition, s.key, s.value, s.sentAtMs]);
+    return listed;
+  }
+
+  private traceInvocation(env: Env<DataMessage>, listed: InvokedSend[] | null): void {
+    if (listed !== null) env.trace({ kind: 'client', op: 'produce', type: 'invoke', id: listed[0]![0], value: { acks: this.config.acks, sends: listed } });
   }
 
   /**
@@ -819,12 +825,8 @@ export class Producer implements Node<DataMessage> {
     this.outcomes = [];
     const acks = this.config.acks;
     let unsent: InvokedSend[] | null = null;
-    for (const o of outcomes) {
-      if (o.send.invoked) continue;
-      o.send.invoked = true;
-      (unsent ??= []).push([o.send.id, o.send.topic, o.partition, o.send.key, o.send.value, o.send.sentAtMs]);
-    }
-    if (unsent !== null) env.trace({ kind: 'client', op: 'produce', type: 'invoke', id: unsent[0]![0], value: { acks, sends: unsent } });
+    for (const o of outcomes) unsent = this.listInvocation(unsent, o.send, o.partition);
+    this.traceInvocation(env, unsent);
     let ok: Array<[number, number, number]> | null = null;
     let failed: Map<string, { type: 'fail' | 'info'; error: string; ids: Array<[number]> }> | null = null;
     for (const { send, result } of outcomes) {
