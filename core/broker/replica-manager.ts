@@ -473,6 +473,7 @@ export class ReplicaManager {
       lastStableOffset: -1,
       logStartOffset: -1,
       divergingEpoch: null,
+      abortedTransactions: null,
       currentLeader: this.leaderHint(topic, fp.partition),
       records: [],
     };

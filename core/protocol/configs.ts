@@ -178,6 +178,56 @@ export const CONFIG_DEFS = {
   'group.min.session.timeout.ms': { type: 'int', default: 6000, doc: 'Smallest session timeout a member may ask for.' },
   'group.max.session.timeout.ms': { type: 'int', default: 1800000, doc: 'Largest session timeout a member may ask for.' },
   'group.max.size': { type: 'int', default: 2147483647, min: 1, doc: 'Most members a group may have.' },
+  // Transaction coordinator and __transaction_state (KIP-98, TransactionStateManagerConfig, TransactionLogConfig)
+  'transaction.state.log.num.partitions': {
+    type: 'int',
+    default: 50,
+    min: 1,
+    doc: 'Partitions of __transaction_state, created on the first FindCoordinator for a transactional id.',
+  },
+  'transaction.state.log.replication.factor': {
+    type: 'int',
+    default: 3,
+    min: 1,
+    doc: 'Replication factor of __transaction_state; creating it fails until the cluster has that many brokers.',
+  },
+  'transaction.state.log.min.isr': { type: 'int', default: 2, min: 1, doc: 'min.insync.replicas of __transaction_state.' },
+  'transaction.state.log.segment.bytes': { type: 'int', default: 104857600, min: 1, doc: 'segment.bytes of __transaction_state.' },
+  'transaction.max.timeout.ms': {
+    type: 'int',
+    default: 900000,
+    min: 1,
+    doc: 'The longest transaction.timeout.ms a producer may ask for (INVALID_TRANSACTION_TIMEOUT beyond).',
+  },
+  'transactional.id.expiration.ms': {
+    type: 'int',
+    default: 604800000,
+    min: 1,
+    doc: 'A transactional id without a transaction for this long is expired by its coordinator.',
+  },
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': {
+    type: 'int',
+    default: 10000,
+    min: 1,
+    doc: 'How often the coordinator aborts transactions older than their timeout.',
+  },
+  'transaction.remove.expired.transaction.cleanup.interval.ms': {
+    type: 'int',
+    default: 3600000,
+    min: 1,
+    doc: 'How often the coordinator removes expired transactional ids.',
+  },
+  'transaction.partition.verification.enable': {
+    type: 'boolean',
+    default: true,
+    doc: "KIP-890 part 1: a leader asks the transaction coordinator before a producer's first transactional write to a partition.",
+  },
+  'producer.id.expiration.ms': {
+    type: 'int',
+    default: 86400000,
+    min: 1,
+    doc: "A partition forgets an idempotent producer's state this long after its last write (KIP-854).",
+  },
   // Simulation-only knobs
   'samsa.raft.flush.delay.ms': {
     type: 'int',

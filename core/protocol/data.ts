@@ -74,7 +74,15 @@ export interface FetchPartitionResponse {
   /** Set for a follower whose log diverges from the leader's (KIP-595). */
   divergingEpoch: OffsetAndEpoch | null;
   currentLeader: LeaderHint;
+  /** read_committed (Fetch v4+): the aborted transactions overlapping the returned records, by producer and first offset; null for read_uncommitted. */
+  abortedTransactions: AbortedTransaction[] | null;
   records: RecordBatch[];
+}
+
+/** An aborted transaction in a partition: its producer and the offset of its first batch there. */
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
 }
 
 export interface FetchResponse {

@@ -49,6 +49,7 @@ export function errorResponse(req: DataRequest | ControllerRequest, errorCode: n
             lastStableOffset: -1,
             logStartOffset: -1,
             divergingEpoch: null,
+            abortedTransactions: null,
             currentLeader: { leaderId: null, leaderEpoch: -1 },
             records: [],
           })),

@@ -96,8 +96,45 @@ export function batchSizeInBytes(batch: RecordBatch): number {
   return size;
 }
 
+/** Attributes bit 4: the batch belongs to a transaction (KIP-98). */
+export const TRANSACTIONAL_BIT = 0x10;
+
 /** Attributes bit 5: a control batch (transaction markers). */
 export const CONTROL_BIT = 0x20;
+
+export function isTransactional(batch: RecordBatch): boolean {
+  return (batch.attributes & TRANSACTIONAL_BIT) !== 0;
+}
+
+export function isControl(batch: RecordBatch): boolean {
+  return (batch.attributes & CONTROL_BIT) !== 0;
+}
+
+/** A control record's type (ControlRecordType): the end of a transaction, as its marker says. */
+export const ControlType = { ABORT: 0, COMMIT: 1 } as const;
+
+/** A control record's key: {version int16 = 0, type int16} (4 bytes; kafkajs reads exactly `00 00 00 00` as ABORT). */
+export function controlKey(type: number): Bytes {
+  return String.fromCharCode(0, 0, (type >> 8) & 0xff, type & 0xff);
+}
+
+/** The type in a control record's key, or null when the key is not one (too short). */
+export function controlTypeOf(key: Bytes | null): number | null {
+  if (key === null || key.length < 4) return null;
+  return (key.charCodeAt(2) << 8) | key.charCodeAt(3);
+}
+
+/** An end-transaction marker's value (EndTransactionMarker): {version int16 = 0, coordinator_epoch int32}. */
+export function endTxnMarkerValue(coordinatorEpoch: number): Bytes {
+  const e = coordinatorEpoch >>> 0;
+  return String.fromCharCode(0, 0, (e >>> 24) & 0xff, (e >>> 16) & 0xff, (e >>> 8) & 0xff, e & 0xff);
+}
+
+/** The coordinator epoch an end-transaction marker's value carries, or -1 when it is malformed. */
+export function markerCoordinatorEpoch(value: Bytes | null): number {
+  if (value === null || value.length < 6) return -1;
+  return ((value.charCodeAt(2) << 24) | (value.charCodeAt(3) << 16) | (value.charCodeAt(4) << 8) | value.charCodeAt(5)) | 0;
+}
 
 /**
  * Attributes bit 6 (KIP-534): the log cleaner set this batch's delete horizon, kept in its

@@ -126,6 +126,17 @@ export interface NodeEvents {
   /** A coordinator loaded a __consumer_offsets partition it now leads: the groups and committed offsets it found. */
   'group-load': { partition: number; leaderEpoch: number; groups: string[]; offsets: number };
 
+  // Transactions (core/txn, core/broker).
+  /**
+   * A transaction coordinator's state for a transactional id after it wrote (or loaded) it to
+   * __transaction_state: the state's name (Empty, Ongoing, PrepareCommit, ...), the producer id and
+   * epoch, the partitions in the transaction as `topic/partition`, and the coordinator epoch (the
+   * leader epoch of its __transaction_state partition).
+   */
+  'txn-state': { transactionalId: string; state: string; producerId: number; producerEpoch: number; partitions: string[]; coordinatorEpoch: number };
+  /** A leader's last stable offset changed (the first offset of its earliest open transaction, capped at the high watermark). */
+  'partition-lso': { topic: string; partition: number; lastStableOffset: number; leaderEpoch: number };
+
   // Clients (core/client): a Jepsen-style history, one entry per invocation and one per outcome
   // (models/history/types.ts gives the values of send, poll, assign and seek).
   client: { op: string; type: ClientOpType; id: number; value?: unknown; error?: string };
@@ -327,6 +338,8 @@ const KINDS: Record<EventKind, true> = {
   'group-state': true,
   'group-commit': true,
   'group-load': true,
+  'txn-state': true,
+  'partition-lso': true,
   client: true,
   send: true,
   drop: true,

@@ -39,6 +39,38 @@ export interface SendOk extends SendInvoke {
 export interface PollOk {
   /** [topic, partition, offset, key, value] */
   records: Array<[string, number, number, string | null, string | null]>;
+  /** Present (true) when the consumer reads with isolation.level=read_committed: it must never see aborted or open transactions. */
+  readCommitted?: true;
+}
+
+// Transactions (KIP-98). A transactional producer numbers each transaction with a fresh op id T
+// (unique per process across restarts, like every op id). Its `produce` invocations carry
+// `txn: T` beside `acks` and `sends` (a Produce request holds the batches of one transaction), so
+// every send belongs to one transaction. A transaction's fate is its `end-txn` op: committed when
+// a commit ended ok; aborted when an abort was invoked, when a commit failed, or when no `end-txn`
+// was ever invoked for it (its producer crashed or was fenced first: the coordinator aborts it);
+// unknown when a commit ended info or never ended.
+
+/** `end-txn` invoke: the application called commitTransaction() (commit: true) or abortTransaction() for transaction `txn`. */
+export interface EndTxnInvoke {
+  txn: number;
+  commit: boolean;
+  transactionalId: string;
+}
+
+/** `txn-offsets` invoke: sendOffsetsToTransaction(), the group's offsets (the next offset to read) that commit with transaction `txn`. */
+export interface TxnOffsetsInvoke {
+  txn: number;
+  group: string;
+  /** [topic, partition, offset] */
+  offsets: Array<[string, number, number]>;
+}
+
+/** `init-txn` ok: InitProducerId gave the transactional producer this id and epoch. */
+export interface InitTxnOk {
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
 }
 
 /** `assign` ok: the consumer now reads these partitions (positions are reset: skips are not judged across it). */

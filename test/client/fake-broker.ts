@@ -383,6 +383,7 @@ export class FakeBroker implements Node<DataMessage> {
           lastStableOffset: -1,
           logStartOffset: -1,
           divergingEpoch: null,
+          abortedTransactions: null,
           currentLeader: { leaderId: null, leaderEpoch: -1 },
           records: [],
         };

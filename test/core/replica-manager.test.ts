@@ -336,6 +336,7 @@ class Cluster {
               lastStableOffset: highWatermark,
               logStartOffset,
               divergingEpoch: null,
+              abortedTransactions: null,
               currentLeader: { leaderId: leader, leaderEpoch: this.state.leaderEpoch },
               records: batches,
             },

@@ -100,8 +100,8 @@ function partitionToWire(p: FetchPartitionResponse, version: number, ctx: WireCo
     highWatermark: p.highWatermark,
     lastStableOffset: p.lastStableOffset,
     logStartOffset: p.logStartOffset,
-    // No transactions are aborted in Samsa's logs: an empty list is right for both isolation levels.
-    abortedTransactions: [],
+    // Kafka sends null for read_uncommitted fetches and the overlapping aborted transactions for read_committed ones.
+    abortedTransactions: p.abortedTransactions === null ? null : p.abortedTransactions.map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset })),
     preferredReadReplica: -1,
     records: p.records.length === 0 ? NO_RECORDS : encodeRecordSet(p.records, { compressors: ctx.compressors }),
   };
@@ -126,6 +126,7 @@ function partitionFromWire(p: WirePartitionData, ctx: WireContext): FetchPartiti
     divergingEpoch:
       diverging === undefined || (diverging.epoch === -1 && diverging.endOffset === -1) ? null : { endOffset: diverging.endOffset, epoch: diverging.epoch },
     currentLeader: leader === undefined ? { leaderId: null, leaderEpoch: -1 } : leaderFromWire(ctx.ids, leader),
+    abortedTransactions: p.abortedTransactions === null ? null : p.abortedTransactions.map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset })),
     records,
   };
 }
