@@ -11,7 +11,7 @@ import type { LogConfig } from '../log/log-config.ts';
 import { PartitionLog, type StoredBatch } from '../log/partition-log.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
-import { assignOffsets, lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '../protocol/records.ts';
+import { assignOffsets, isTransactional, lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '../protocol/records.ts';
 import type { BatchSummary, LogStartCause, ProducerBatchSummary } from '../trace/schema.ts';
 import type { BrokerBug } from './bugs.ts';
 import { checkSize, DEFAULT_LOG_VALIDATION, validateBatch, type LogValidation } from './log-validator.ts';
@@ -561,7 +561,9 @@ export class Partition {
 function describe(b: StoredBatch): BatchSummary {
   const summary: BatchSummary = [b.batch.baseOffset, lastOffsetOf(b.batch), b.batch.partitionLeaderEpoch, b.hash];
   // Attributes only when set (a codec, LogAppendTime): traces of plain batches stay as they were.
-  return b.batch.attributes === 0 ? summary : [...summary, b.batch.attributes];
+  if (b.batch.attributes === 0) return summary;
+  // A transaction's batches and markers name their producer (lso-monotonic pairs them).
+  return isTransactional(b.batch) ? [...summary, b.batch.attributes, b.batch.producerId] : [...summary, b.batch.attributes];
 }
 
 /** Each producer's last KEPT_BATCHES batches in the log, in offset order: all a rebuild of the producer state reads. */
