@@ -24,8 +24,9 @@ import { errorResponse } from '../protocol/error-response.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { isQuorumMessage, type LeaderHint, type OffsetAndEpoch, type QuorumMessage, type RaftEntry } from '../protocol/quorum.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-replica.ts';
+import type { TxnMessage } from '../protocol/txn.ts';
 
-export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage;
+export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage | TxnMessage;
 
 const DATA_APIS: ReadonlySet<string> = new Set([
   'Produce',
@@ -146,6 +147,9 @@ export class KafkaNode implements Node<KafkaMessage> {
             from,
             errorResponse(msg as DataRequest, ErrorCode.UNKNOWN_SERVER_ERROR, `${this.spec.id} is a controller only and does not serve ${msg.api}`),
           );
+      } else if (msg.api === 'WriteTxnMarkers') {
+        // A transaction coordinator's markers, for the partitions this broker leads.
+        this.replicas?.writeTxnMarkers(env, from, msg);
       }
       return;
     }
@@ -161,6 +165,9 @@ export class KafkaNode implements Node<KafkaMessage> {
         return this.replicas?.alterPartitionResponse(env, msg);
       case 'AllocateProducerIds':
         return this.replicas?.allocateProducerIdsResponse(env, msg);
+      case 'AddPartitionsToTxn':
+        // A coordinator's answer to a leader's KIP-890 verification.
+        return this.replicas?.addPartitionsToTxnResponse(env, from, msg);
     }
   }
 
