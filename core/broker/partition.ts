@@ -707,7 +707,11 @@ function describe(b: StoredBatch): BatchSummary {
   return isTransactional(b.batch) ? [...summary, b.batch.attributes, b.batch.producerId] : [...summary, b.batch.attributes];
 }
 
-/** Each producer's last KEPT_BATCHES batches in the log, in offset order: all a rebuild of the producer state reads. */
+/**
+ * Each producer's last KEPT_BATCHES data batches in the log, in offset order: all a rebuild of the
+ * producer state reads; and a producer's last marker when it follows them (a marker keeps no batch
+ * but may carry a newer epoch), with its sequence -1.
+ */
 function producerBatches(stored: readonly StoredBatch[]): ProducerBatchSummary[] {
   const kept = new Map<number, number>();
   const out: ProducerBatchSummary[] = [];
@@ -715,6 +719,11 @@ function producerBatches(stored: readonly StoredBatch[]): ProducerBatchSummary[]
     const b = stored[i]!.batch;
     if (b.producerId === NO_PRODUCER_ID) continue;
     const n = kept.get(b.producerId) ?? 0;
+    if (isControl(b)) {
+      if (!kept.has(b.producerId)) out.push([b.baseOffset, lastOffsetOf(b), b.producerId, b.producerEpoch, -1]);
+      kept.set(b.producerId, n);
+      continue;
+    }
     if (n === KEPT_BATCHES) continue;
     kept.set(b.producerId, n + 1);
     out.push([b.baseOffset, lastOffsetOf(b), b.producerId, b.producerEpoch, b.baseSequence]);

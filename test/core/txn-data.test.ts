@@ -460,6 +460,15 @@ describe('the aborted-transaction index', () => {
     w.partition.log.flush();
     w.restart(true);
     expect(index(w)).toEqual([{ producerId: 7, firstOffset: 0, lastOffset: 2, lastStableOffset: 3 }]);
+    // The recovered state as traced: the marker shows in the log view with sequence -1, and keeps no batch.
+    expect(w.traces.filter((e) => e.kind === 'producer-state').at(-1)).toMatchObject({
+      cause: 'recover',
+      producers: [[7, 0, [[0, 1, 0, 1]]]],
+      log: [
+        [0, 1, 7, 0, 0],
+        [2, 2, 7, 0, -1],
+      ],
+    });
     // The producer's transaction is closed after the rebuild: a plain write is fine.
     expect(produced(w, w.request(produce(batch(7, 2, 1, { txn: false }))))).toMatchObject({ errorCode: ErrorCode.NONE });
   });
