@@ -462,7 +462,7 @@ describe('the aborted-transaction index', () => {
     expect(index(w)).toEqual([{ producerId: 7, firstOffset: 0, lastOffset: 2, lastStableOffset: 3 }]);
     // The recovered state as traced: the marker shows in the log view with sequence -1, and keeps no batch.
     expect(w.traces.filter((e) => e.kind === 'producer-state').at(-1)).toMatchObject({
-      cause: 'recover',
+      cause: 'leader',
       producers: [[7, 0, [[0, 1, 0, 1]]]],
       log: [
         [0, 1, 7, 0, 0],
