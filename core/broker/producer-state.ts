@@ -61,6 +61,8 @@ export type SequenceCheck =
 
 export class ProducerState {
   private readonly producers = new Map<number, ProducerEntry>();
+  /** The ongoing transactions' first offsets by producer id (the entries' txnFirstOffset, kept apart so the LSO does not walk every producer). */
+  private readonly ongoing = new Map<number, number>();
   /** Completed transactions whose marker is not yet below the high watermark, in marker order. */
   private unreplicated: CompletedTxn[] = [];
 
@@ -137,7 +139,10 @@ export class ProducerState {
       entry.batches = [];
     }
     if (isControl(batch)) return this.endTxn(batch, entry);
-    if (isTransactional(batch) && entry.txnFirstOffset < 0) entry.txnFirstOffset = batch.baseOffset;
+    if (isTransactional(batch) && entry.txnFirstOffset < 0) {
+      entry.txnFirstOffset = batch.baseOffset;
+      this.ongoing.set(batch.producerId, batch.baseOffset);
+    }
     entry.batches.push({
       firstSeq: batch.baseSequence,
       lastSeq: addSequence(batch.baseSequence, batch.lastOffsetDelta),
@@ -159,6 +164,7 @@ export class ProducerState {
       aborted: controlTypeOf(record?.key ?? null) === ControlType.ABORT,
     };
     entry.txnFirstOffset = -1;
+    this.ongoing.delete(batch.producerId);
     this.unreplicated.push(completed);
     return completed;
   }
@@ -175,7 +181,7 @@ export class ProducerState {
    */
   firstUnstableOffset(): number | null {
     let first = Infinity;
-    for (const e of this.producers.values()) if (e.txnFirstOffset >= 0 && e.txnFirstOffset < first) first = e.txnFirstOffset;
+    for (const offset of this.ongoing.values()) if (offset < first) first = offset;
     for (const t of this.unreplicated) if (t.firstOffset < first) first = t.firstOffset;
     return first === Infinity ? null : first;
   }
@@ -197,7 +203,7 @@ export class ProducerState {
    */
   lastStableOffsetAfter(completed: CompletedTxn): number {
     let first = Infinity;
-    for (const [id, e] of this.producers) if (id !== completed.producerId && e.txnFirstOffset >= 0 && e.txnFirstOffset < first) first = e.txnFirstOffset;
+    for (const [id, offset] of this.ongoing) if (id !== completed.producerId && offset < first) first = offset;
     return first === Infinity ? completed.lastOffset + 1 : first;
   }
 
@@ -210,8 +216,10 @@ export class ProducerState {
   /** Takes the state a snapshot holds (as `snapshot` gave it). */
   load(entries: readonly ProducerSnapshotEntry[]): void {
     this.producers.clear();
+    this.ongoing.clear();
     this.unreplicated = [];
     for (const [producerId, epoch, batches, txnFirstOffset = -1, coordinatorEpoch = -1] of entries) {
+      if (txnFirstOffset >= 0) this.ongoing.set(producerId, txnFirstOffset);
       this.producers.set(producerId, {
         epoch,
         batches: batches.map(([firstSeq, lastSeq, baseOffset, lastOffset]) => ({ firstSeq, lastSeq, baseOffset, lastOffset })),

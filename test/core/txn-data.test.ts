@@ -483,6 +483,18 @@ describe('the aborted-transaction index', () => {
     expect(w.partition.producers.ongoingTxnFirstOffset(7)).toBe(0);
   });
 
+  it('is deleted with its segment (retention, DeleteRecords)', () => {
+    const w = new World({ config: NO_VERIFY });
+    w.request(produce(batch(7, 0, 2), 'tx'));
+    w.request(markers(7, false), COORDINATOR);
+    w.partition.log.roll();
+    w.request(produce(batch(8, 0, 1, { txn: false })));
+    expect(w.storage.exists('orders-0/00000000000000000000.txnindex')).toBe(true);
+    w.partition.advanceLogStart(w as never, 3, 'retention');
+    expect(w.storage.exists('orders-0/00000000000000000000.txnindex')).toBe(false);
+    expect(index(w)).toEqual([]);
+  });
+
   it('producer snapshots keep an ongoing transaction (rebuilds from a snapshot still know it)', () => {
     const w = new World({ config: NO_VERIFY });
     w.request(produce(batch(7, 0, 2), 'tx'));
