@@ -8,6 +8,7 @@ import { ReplicaManager } from '../../core/broker/replica-manager.ts';
 import { MetadataImage } from '../../core/controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../../core/env.ts';
 import { cleanLog } from '../../core/log/cleaner.ts';
+import { LogCleaner } from '../../core/broker/log-cleaner.ts';
 import { Config, type ConfigValue } from '../../core/protocol/configs.ts';
 import {
   LATEST_TIMESTAMP,
@@ -578,6 +579,45 @@ describe('KIP-890 verification with the transaction coordinator', () => {
 });
 
 describe('the log cleaner and transactions', () => {
+  /** Key k written in producer 7's open transaction (segment 0), then outside it (segment 1); the cleaner runs once before the marker. */
+  function openThenClean(bugs: BrokerBug[] = []) {
+    const w = new World({ config: NO_VERIFY, bugs });
+    const p = w.partition;
+    const write = (key: string, value: string, producerId = NO_PRODUCER_ID, txnId: string | null = null) =>
+      w.request(
+        produce(
+          {
+            ...batch(producerId, producerId === NO_PRODUCER_ID ? -1 : 0, 1, { txn: txnId !== null }),
+            records: [{ offsetDelta: 0, timestampDelta: 0, key, value, headers: [] }],
+          },
+          txnId,
+        ),
+      );
+    write('k', 'open', 7, 'tx');
+    p.log.roll();
+    write('k', 'later');
+    p.log.roll();
+    write('j', 'x');
+    const cleaner = new LogCleaner(new Config({ 'log.cleaner.enable': true }), new Set(), undefined);
+    const clean = () => cleaner.run(w as never, [{ partition: p, topicConfig: { 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': '0.01' } }]);
+    const values = () => p.log.read(0, Infinity, Infinity).flatMap((b) => b.records.map((r) => r.value));
+    clean();
+    return { w, p, clean, values };
+  }
+
+  it('cleans nothing past the first unstable offset: an open transaction holds back the clean until its marker', () => {
+    const { w, p, clean, values } = openThenClean();
+    expect(values()).toEqual(['open', 'later', 'x']);
+    w.request(markers(7, true), COORDINATOR);
+    p.log.roll();
+    clean();
+    expect(values()).toEqual(['later', 'x', endTxnMarkerValue(1)]);
+  });
+
+  it('with lso-ignores-open-txn the cleaner compacts inside the open transaction', () => {
+    expect(openThenClean(['lso-ignores-open-txn']).values()).toEqual(['later', 'x']);
+  });
+
   const keyed = (base: number, producerId: number, attributes: number, key: string, value: string): RecordBatch => ({
     ...batch(producerId, producerId === NO_PRODUCER_ID ? -1 : base, 1, { keys: [key] }),
     attributes,
