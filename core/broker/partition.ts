@@ -52,6 +52,12 @@ export interface PartitionSettings {
   verifyTransactions?: boolean;
 }
 
+/** How a leader takes a batch in (see Partition.appendAsLeader). */
+export interface AppendOptions {
+  guard?: VerificationGuard | null;
+  coordinator?: boolean;
+}
+
 /** A transaction marker a coordinator asks a leader to append (one partition of a WriteTxnMarkers entry). */
 export interface TxnMarker {
   producerId: number;
@@ -288,21 +294,23 @@ export class Partition {
   // ---- the leader's side ------------------------------------------------------------------------
 
   /**
-   * Appends a producer's batch as leader: sequence checks, offsets, epoch stamp. `client`: a
-   * client's Produce (not the broker's own write), whose batch opening a transaction needs a
-   * current verification guard when verification is on (Kafka's batchMissingRequiredVerification).
+   * Appends a producer's batch as leader: sequence checks, offsets, epoch stamp. `options.guard`
+   * (given for a client's Produce): a batch opening a transaction needs a current verification
+   * guard when verification is on (Kafka's batchMissingRequiredVerification).
+   * `options.coordinator`: the broker's own write (Kafka's AppendOrigin.COORDINATOR), whose
+   * sequence is not checked (a transactional offset commit has none), its epoch still is.
    */
-  appendAsLeader(env: BrokerEnv, batch: RecordBatch, now: number, client?: { guard: VerificationGuard | null }): AppendResult {
+  appendAsLeader(env: BrokerEnv, batch: RecordBatch, now: number, options: AppendOptions = {}): AppendResult {
     const validation = this.settings.validation ?? DEFAULT_LOG_VALIDATION;
     // As Kafka's UnifiedLog: the size first (analyzeAndValidateRecords), then duplicates and sequences, then LogValidator.
     const tooLarge = checkSize(batch, validation.maxMessageBytes);
     if (tooLarge !== null && !tooLarge.ok) return { errorCode: tooLarge.errorCode, message: tooLarge.message };
     if (!this.settings.bugs.has('no-sequence-check')) {
-      const check = this.producers.check(batch);
+      const check = this.producers.check(batch, options.coordinator !== true);
       if (check.kind === 'duplicate') return { errorCode: 0, baseOffset: check.baseOffset, lastOffset: check.lastOffset, duplicate: true, logAppendTime: -1 };
       if (check.kind === 'error') return { errorCode: check.errorCode, message: check.message };
     }
-    if (client !== undefined && this.missingVerification(batch, client.guard)) {
+    if (options.guard !== undefined && this.missingVerification(batch, options.guard)) {
       return { errorCode: ErrorCode.INVALID_TXN_STATE, message: 'Record was not part of an ongoing transaction' };
     }
     const appended = assignOffsets(batch, this.log.logEndOffset, this.leaderEpoch);
@@ -710,7 +718,7 @@ function describe(b: StoredBatch): BatchSummary {
 /**
  * Each producer's last KEPT_BATCHES data batches in the log, in offset order: all a rebuild of the
  * producer state reads; and a producer's last marker when it follows them (a marker keeps no batch
- * but may carry a newer epoch), with its sequence -1.
+ * but may carry a newer epoch), flagged 'marker'.
  */
 function producerBatches(stored: readonly StoredBatch[]): ProducerBatchSummary[] {
   const kept = new Map<number, number>();
@@ -720,7 +728,7 @@ function producerBatches(stored: readonly StoredBatch[]): ProducerBatchSummary[]
     if (b.producerId === NO_PRODUCER_ID) continue;
     const n = kept.get(b.producerId) ?? 0;
     if (isControl(b)) {
-      if (!kept.has(b.producerId)) out.push([b.baseOffset, lastOffsetOf(b), b.producerId, b.producerEpoch, -1]);
+      if (!kept.has(b.producerId)) out.push([b.baseOffset, lastOffsetOf(b), b.producerId, b.producerEpoch, b.baseSequence, 'marker']);
       kept.set(b.producerId, n);
       continue;
     }

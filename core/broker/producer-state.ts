@@ -66,12 +66,15 @@ export class ProducerState {
   /** Completed transactions whose marker is not yet below the high watermark, in marker order. */
   private unreplicated: CompletedTxn[] = [];
 
-  /** Judges a batch a leader is about to append (before offsets are assigned). */
-  check(batch: RecordBatch): SequenceCheck {
+  /**
+   * Judges a batch a leader is about to append (before offsets are assigned). Without `sequences`
+   * (a coordinator's own write, Kafka's AppendOrigin.COORDINATOR) only the epoch is checked.
+   */
+  check(batch: RecordBatch, sequences = true): SequenceCheck {
     if (batch.producerId === NO_PRODUCER_ID) return { kind: 'append' };
     if (isControl(batch)) return this.checkMarker(batch);
-    const sequences = this.checkSequence(batch);
-    if (sequences.kind !== 'append') return sequences;
+    const verdict = sequences ? this.checkSequence(batch) : this.checkEpoch(batch);
+    if (verdict.kind !== 'append') return verdict;
     // Kafka's appendDataBatch: a producer with a transaction open here writes only inside it.
     if (!isTransactional(batch) && this.ongoingTxnFirstOffset(batch.producerId) !== null) {
       return {
@@ -80,7 +83,13 @@ export class ProducerState {
         message: `producer ${batch.producerId} has an ongoing transaction: a non-transactional write is refused`,
       };
     }
-    return sequences;
+    return verdict;
+  }
+
+  private checkEpoch(batch: RecordBatch): SequenceCheck {
+    const entry = this.producers.get(batch.producerId);
+    if (entry === undefined || batch.producerEpoch >= entry.epoch) return { kind: 'append' };
+    return { kind: 'error', errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, message: `producer epoch ${batch.producerEpoch} is older than ${entry.epoch}` };
   }
 
   /**

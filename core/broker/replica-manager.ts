@@ -40,7 +40,16 @@ import {
   type ProduceRequest,
 } from '../protocol/data.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import { batchSizeInBytes, isControl, isTransactional, lastOffsetOf, NO_PRODUCER_ID, type KafkaRecord, type RecordBatch } from '../protocol/records.ts';
+import {
+  batchSizeInBytes,
+  isControl,
+  isTransactional,
+  lastOffsetOf,
+  NO_PRODUCER_ID,
+  TRANSACTIONAL_BIT,
+  type KafkaRecord,
+  type RecordBatch,
+} from '../protocol/records.ts';
 import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/txn.ts';
 import { OFFSETS_TOPIC } from '../group/offsets-topic.ts';
 import { TRANSACTION_STATE_TOPIC, transactionPartitionFor } from '../txn/transaction-topic.ts';
@@ -834,9 +843,19 @@ export class ReplicaManager {
   /**
    * A write of the broker's own (the group coordinator's records) as the partition's leader, with
    * acks=all and min.insync.replicas as a producer's: `done` hears NONE once every ISR replica has
-   * it, or the error (not leader, not enough replicas, timed out).
+   * it, or the error (not leader, not enough replicas, timed out). With `transactional`, the batch
+   * belongs to that producer's transaction (a TxnOffsetCommit's offsets, Kafka's storeOffsets with
+   * a producer id): no sequence (-1), its epoch checked, made visible by the transaction's marker.
    */
-  appendCommitted(env: BrokerEnv, topic: string, partition: number, records: KafkaRecord[], timeoutMs: number, done: (errorCode: number) => void): void {
+  appendCommitted(
+    env: BrokerEnv,
+    topic: string,
+    partition: number,
+    records: KafkaRecord[],
+    timeoutMs: number,
+    done: (errorCode: number) => void,
+    transactional?: { producerId: number; producerEpoch: number },
+  ): void {
     const p = this.leaderOf(topic, partition);
     if (p === null) return done(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     if (p.underMinIsr) return done(ErrorCode.NOT_ENOUGH_REPLICAS);
@@ -844,16 +863,16 @@ export class ReplicaManager {
     const batch: RecordBatch = {
       baseOffset: 0,
       partitionLeaderEpoch: -1,
-      attributes: 0,
+      attributes: transactional === undefined ? 0 : TRANSACTIONAL_BIT,
       lastOffsetDelta: records.length - 1,
       baseTimestamp: now,
       maxTimestamp: now,
-      producerId: NO_PRODUCER_ID,
-      producerEpoch: -1,
+      producerId: transactional?.producerId ?? NO_PRODUCER_ID,
+      producerEpoch: transactional?.producerEpoch ?? -1,
       baseSequence: -1,
       records: records.map((r, i) => ({ ...r, offsetDelta: i, timestampDelta: 0 })),
     };
-    const appended = p.appendAsLeader(env, batch, now);
+    const appended = p.appendAsLeader(env, batch, now, { coordinator: true });
     if (appended.errorCode !== ErrorCode.NONE || !('baseOffset' in appended)) return done(appended.errorCode);
     this.afterAppend(env, p);
     this.awaitReplication(env, p, appended.baseOffset, appended.lastOffset, timeoutMs, done);

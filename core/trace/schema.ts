@@ -23,8 +23,11 @@ export type BatchSummary = [number, number, number, number] | [number, number, n
 /** An idempotent producer's entry in a replica's producer state: [producerId, producerEpoch, kept batches as [firstSeq, lastSeq, baseOffset, lastOffset]]. */
 export type ProducerEntrySummary = [number, number, Array<[number, number, number, number]>];
 
-/** An idempotent producer's batch as a replica's log holds it: [baseOffset, lastOffset, producerId, producerEpoch, baseSequence]. */
-export type ProducerBatchSummary = [number, number, number, number, number];
+/**
+ * An idempotent producer's batch as a replica's log holds it: [baseOffset, lastOffset, producerId,
+ * producerEpoch, baseSequence]; a transaction marker (KIP-98) has 'marker' after them.
+ */
+export type ProducerBatchSummary = [number, number, number, number, number] | [number, number, number, number, number, 'marker'];
 
 /** Why a replica's log start offset moved. */
 export type LogStartCause = 'retention' | 'delete-records' | 'leader' | 'truncate';

@@ -2,7 +2,7 @@
 // ProducerStateManager) is what its own log rebuilds to. Replicas report the state when it starts
 // to matter or was rebuilt (after recovering the log, on becoming leader, after a truncation),
 // together with each producer's last five batches in the log (and its last transaction marker when
-// later, sequence -1); the checker ties those batches to the replica's log as its events show it,
+// later, flagged 'marker'); the checker ties those batches to the replica's log as its events show it,
 // rebuilds the state from them and compares.
 
 import type { NodeEvents, ProducerEntrySummary } from '../../core/trace/schema.ts';
@@ -104,15 +104,15 @@ interface Entry {
 /** The producer state a log rebuilds to, from each producer's last batches in offset order (Kafka's rules as Samsa keeps them). */
 function rebuild(log: NodeEvents['producer-state']['log']): Map<number, Entry> {
   const producers = new Map<number, Entry>();
-  for (const [base, last, id, epoch, sequence] of log) {
+  for (const [base, last, id, epoch, sequence, kind] of log) {
     let entry = producers.get(id);
     // A newer producer epoch starts afresh (KIP-98's fencing); an older one, replicated as the leader wrote it, does not.
     if (entry === undefined || epoch > entry.epoch) {
       entry = { epoch, batches: [] };
       producers.set(id, entry);
     }
-    // A transaction marker (sequence -1) keeps no batch: it only brings its epoch (Kafka's appendEndTxnMarker).
-    if (sequence === -1) continue;
+    // A transaction marker keeps no batch: it only brings its epoch (Kafka's appendEndTxnMarker).
+    if (kind === 'marker') continue;
     entry.batches.push([sequence, addSequence(sequence, last - base), base, last]);
     if (entry.batches.length > KEPT_BATCHES) entry.batches.shift();
   }

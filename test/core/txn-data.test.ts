@@ -316,6 +316,25 @@ describe('WriteTxnMarkers and the last stable offset', () => {
     expect(w.markersWritten).toEqual([['__consumer_offsets', 0, 7, true]]);
   });
 
+  it("appendCommitted with a producer writes a transactional batch of the coordinator's (no sequence, epoch checked) that a marker ends", () => {
+    const w = new World({ config: NO_VERIFY });
+    const codes: number[] = [];
+    const record = { offsetDelta: 0, timestampDelta: 0, key: 'g', value: 'offsets', headers: [] };
+    for (let i = 0; i < 2; i++)
+      w.rm.appendCommitted(w as never, '__consumer_offsets', 0, [record], 1_000, (code) => codes.push(code), { producerId: 7, producerEpoch: 1 });
+    w.rm.appendCommitted(w as never, '__consumer_offsets', 0, [record], 1_000, (code) => codes.push(code), { producerId: 7, producerEpoch: 0 });
+    expect(codes).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.INVALID_PRODUCER_EPOCH]);
+    const offsets = w.rm.partitions.get('__consumer_offsets-0')!;
+    expect(offsets.log.read(0, Infinity, Infinity).map((b) => [b.attributes, b.producerId, b.baseSequence])).toEqual([
+      [TRANSACTIONAL_BIT, 7, -1],
+      [TRANSACTIONAL_BIT, 7, -1],
+    ]);
+    expect(offsets.lastStableOffset()).toBe(0);
+    w.request({ ...markers(7, true, { epoch: 1, topic: '__consumer_offsets' }) }, COORDINATOR);
+    expect(offsets.lastStableOffset()).toBe(3);
+    expect(w.markersWritten).toEqual([['__consumer_offsets', 0, 7, true]]);
+  });
+
   it('the LSO waits for a completed transaction until its marker is below the high watermark', () => {
     const w = new World({ config: NO_VERIFY, replicas: ['b1', 'b2'] });
     const follow = (offset: number) =>
@@ -461,13 +480,13 @@ describe('the aborted-transaction index', () => {
     w.partition.log.flush();
     w.restart(true);
     expect(index(w)).toEqual([{ producerId: 7, firstOffset: 0, lastOffset: 2, lastStableOffset: 3 }]);
-    // The recovered state as traced: the marker shows in the log view with sequence -1, and keeps no batch.
+    // The recovered state as traced: the marker shows in the log view flagged, and keeps no batch.
     expect(w.traces.filter((e) => e.kind === 'producer-state').at(-1)).toMatchObject({
       cause: 'leader',
       producers: [[7, 0, [[0, 1, 0, 1]]]],
       log: [
         [0, 1, 7, 0, 0],
-        [2, 2, 7, 0, -1],
+        [2, 2, 7, 0, -1, 'marker'],
       ],
     });
     // The producer's transaction is closed after the rebuild: a plain write is fine.

@@ -76,13 +76,13 @@ describe('producer-state-consistent', () => {
     expect(tripped()).toEqual([]);
   });
 
-  it('takes a transaction marker (sequence -1) as an epoch and no batch: a fencing marker with a newer epoch empties the entry', () => {
-    const marker = pb(5, 5, PID, -1, 1);
+  it('takes a transaction marker as an epoch and no batch: a fencing marker with a newer epoch empties the entry', () => {
+    const marker: ProducerBatchSummary = [5, 5, PID, 1, -1, 'marker'];
     on('b2', append(b[0]!, b[1]!, marker));
     on('b2', producers('leader', [[PID, 1, []]], [b[0]!, b[1]!, marker]));
     expect(tripped()).toEqual([]);
-    // Read as a batch of sequence -1 the marker would have been kept: a state holding it is not what the log rebuilds.
-    on('b2', producers('leader', [entry(PID, 1, marker)], [b[0]!, b[1]!, marker]));
+    // Read as a batch the marker would have been kept: a state holding it is not what the log rebuilds.
+    on('b2', producers('leader', [entry(PID, 1, pb(5, 5, PID, -1, 1))], [b[0]!, b[1]!, marker]));
     expect(tripped()).toHaveLength(1);
   });
 
