@@ -128,7 +128,7 @@ export class Partition {
   ) {
     this.key = `${topic}-${partition}`;
     // The segments the log re-read on opening lost their aborted-transaction entries: the replay puts them back.
-    this.reloadProducerState(log.recoveredFrom);
+    this.reloadProducerState(log.takeRecoveredFrom());
   }
 
   /**

@@ -53,8 +53,8 @@ export class PartitionLog {
   /** Segments with writes not yet fsynced. */
   private readonly dirty = new Set<LogSegment>();
   private tailCacheBytes = TAIL_CACHE_BYTES;
-  /** Where the last open re-read the log (the first recovered segment's base): the aborted-transaction indexes from here on are empty until rebuilt. */
-  recoveredFrom = 0;
+  /** Where opening re-read the log (the first recovered segment's base): the aborted-transaction indexes from here on are empty until rebuilt. */
+  private recoveredFrom = 0;
 
   private constructor(
     readonly storage: Storage,
@@ -468,6 +468,13 @@ export class PartitionLog {
     this.dirty.clear();
     const prefix = `${this.dir}/`;
     for (const name of this.storage.list()) if (name.startsWith(prefix)) this.storage.delete(name);
+  }
+
+  /** Where opening re-read the log, for the one who rebuilds its aborted-transaction indexes (once: Infinity after). */
+  takeRecoveredFrom(): number {
+    const from = this.recoveredFrom;
+    this.recoveredFrom = Infinity;
+    return from;
   }
 
   /** Records a transaction aborted by the marker at `entry.lastOffset` in the index of the segment holding it. */
