@@ -119,9 +119,10 @@ interface PendingVerification {
   request: ProduceRequest;
   results: DelayedProduce['results'];
   waiting: Map<string, number>;
-  /** The correlation id of the AddPartitionsToTxn sent for them. */
+  /** The correlation id of the AddPartitionsToTxn sent for them (-1 before it is sent). */
   correlationId: number;
-  coordinator: NodeId;
+  /** Where it went; null when the image names no coordinator. */
+  coordinator: NodeId | null;
   held: Array<{ name: string; index: number; records: RecordBatch; guard: VerificationGuard; result: ProducePartitionResponse }>;
 }
 
@@ -492,7 +493,7 @@ export class ReplicaManager {
   ): void {
     const transactionalId = req.transactionalId!;
     const coordinator = this.transactionCoordinator(transactionalId);
-    const pending: PendingVerification = { id: this.nextId++, from, request: req, results, waiting, correlationId: -1, coordinator: coordinator ?? '', held };
+    const pending: PendingVerification = { id: this.nextId++, from, request: req, results, waiting, correlationId: -1, coordinator, held };
     if (coordinator === null) return this.verified(env, pending, () => ErrorCode.COORDINATOR_NOT_AVAILABLE);
     pending.correlationId = this.nextCorrelationId++;
     this.verifications.set(pending.id, pending);
