@@ -102,6 +102,8 @@ interface AssignedPartition {
   buffer: ConsumerRecord[];
   /** Where the next fetch starts once the buffer is drained (past skipped control batches). */
   bufferNext: number | null;
+  /** The position as the history last showed it (read_committed: a position that passed markers or aborted records without returning any is reported in the next poll). */
+  reportedPosition: number | null;
   backoffUntilMs: number;
   error: string | null;
 }
@@ -429,9 +431,31 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
       this.pollCursor = p.buffer.length > 0 ? at : at + 1;
     }
     const records = out.map((r) => [r.topic, r.partition, r.offset, r.key, r.value]);
-    env.trace({ kind: 'client', op: 'poll', type: 'ok', id, value: this.isolationLevel === 1 ? { records, readCommitted: true } : { records } });
+    env.trace({ kind: 'client', op: 'poll', type: 'ok', id, value: this.isolationLevel === 1 ? this.readCommittedPoll(records, out) : { records } });
     this.run(env);
     return out;
+  }
+
+  /**
+   * A read_committed poll's history value: its records, and the positions that moved past offsets
+   * it returns no record for (markers, aborted transactions), so a reader of the history knows how
+   * far the consumer read (the final read's end is the last stable offset, often a marker's end).
+   */
+  private readCommittedPoll(
+    records: unknown[],
+    out: readonly ConsumerRecord[],
+  ): { records: unknown[]; readCommitted: true; positions?: Array<[string, number, number]> } {
+    for (const r of out) {
+      const p = this.assigned.get(`${r.topic}/${r.partition}`);
+      if (p !== undefined) p.reportedPosition = r.offset + 1;
+    }
+    const positions: Array<[string, number, number]> = [];
+    for (const p of this.assigned.values()) {
+      if (p.state !== 'fetching' || p.position === null || p.position === p.reportedPosition) continue;
+      positions.push([p.topic, p.partition, p.position]);
+      p.reportedPosition = p.position;
+    }
+    return positions.length === 0 ? { records, readCommitted: true } : { records, readCommitted: true, positions };
   }
 
   // ---- the node --------------------------------------------------------------------------------
@@ -511,6 +535,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
       fetchingFrom: null,
       buffer: [],
       bufferNext: null,
+      reportedPosition: null,
       backoffUntilMs: -Infinity,
       error: null,
     };
@@ -559,6 +584,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
   }
 
   private recordSeek(env: ConsumerEnv, p: AssignedPartition, offset: number, reason: SeekReason | null): void {
+    p.reportedPosition = offset;
     const id = this.opIds.take(env.storage);
     const value = reason === null ? { topic: p.topic, partition: p.partition, offset } : { topic: p.topic, partition: p.partition, offset, reason };
     env.trace({ kind: 'client', op: 'seek', type: 'invoke', id, value });
