@@ -24,8 +24,9 @@ import { errorResponse } from '../protocol/error-response.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { isQuorumMessage, type LeaderHint, type OffsetAndEpoch, type QuorumMessage, type RaftEntry } from '../protocol/quorum.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-replica.ts';
+import type { TxnMessage } from '../protocol/txn.ts';
 
-export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage;
+export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage | TxnMessage;
 
 const DATA_APIS: ReadonlySet<string> = new Set([
   'Produce',
