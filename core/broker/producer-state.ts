@@ -41,6 +41,8 @@ export class ProducerState {
     if (batch.producerEpoch < entry.epoch) {
       return { kind: 'error', errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, message: `producer epoch ${batch.producerEpoch} is older than ${entry.epoch}` };
     }
+    // No sequence: a coordinator's write (transactional offsets, markers); Kafka checks sequences of clients' batches only.
+    if (batch.baseSequence === -1) return { kind: 'append' };
     if (batch.producerEpoch > entry.epoch) {
       return batch.baseSequence === 0 ? { kind: 'append' } : outOfOrder(`a new producer epoch must start at sequence 0, got ${batch.baseSequence}`);
     }

@@ -40,7 +40,7 @@ import {
   type ProduceRequest,
 } from '../protocol/data.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import { batchSizeInBytes, NO_PRODUCER_ID, type KafkaRecord, type RecordBatch } from '../protocol/records.ts';
+import { batchSizeInBytes, NO_PRODUCER_ID, TRANSACTIONAL_BIT, type KafkaRecord, type RecordBatch } from '../protocol/records.ts';
 import type { LeaderHint } from '../protocol/quorum.ts';
 import type { Compressors } from '../wire/compression.ts';
 import type { BrokerBug } from './bugs.ts';
@@ -119,6 +119,8 @@ export interface ReplicaManagerHooks {
   logBugs?: ReadonlySet<LogBug>;
   /** This broker became the leader of a partition (its leader epoch) or stopped leading it (null). */
   leadershipChanged?(env: Env<never>, topic: string, partition: number, leaderEpoch: number | null): void;
+  /** A transaction's COMMIT (committed) or ABORT marker for `producerId` is in the partition (the group coordinator completes its pending offsets). */
+  txnMarkerWritten?(env: Env<never>, topic: string, partition: number, producerId: number, committed: boolean): void;
 }
 
 export class ReplicaManager {
@@ -668,7 +670,16 @@ export class ReplicaManager {
    * acks=all and min.insync.replicas as a producer's: `done` hears NONE once every ISR replica has
    * it, or the error (not leader, not enough replicas, timed out).
    */
-  appendCommitted(env: BrokerEnv, topic: string, partition: number, records: KafkaRecord[], timeoutMs: number, done: (errorCode: number) => void): void {
+  appendCommitted(
+    env: BrokerEnv,
+    topic: string,
+    partition: number,
+    records: KafkaRecord[],
+    timeoutMs: number,
+    done: (errorCode: number) => void,
+    /** A transactional batch of this producer (the group coordinator's TxnOffsetCommit), else none. */
+    producer?: { producerId: number; producerEpoch: number },
+  ): void {
     const p = this.leaderOf(topic, partition);
     if (p === null) return done(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     if (p.underMinIsr) return done(ErrorCode.NOT_ENOUGH_REPLICAS);
@@ -676,12 +687,12 @@ export class ReplicaManager {
     const batch: RecordBatch = {
       baseOffset: 0,
       partitionLeaderEpoch: -1,
-      attributes: 0,
+      attributes: producer === undefined ? 0 : TRANSACTIONAL_BIT,
       lastOffsetDelta: records.length - 1,
       baseTimestamp: now,
       maxTimestamp: now,
-      producerId: NO_PRODUCER_ID,
-      producerEpoch: -1,
+      producerId: producer?.producerId ?? NO_PRODUCER_ID,
+      producerEpoch: producer?.producerEpoch ?? -1,
       baseSequence: -1,
       records: records.map((r, i) => ({ ...r, offsetDelta: i, timestampDelta: 0 })),
     };
