@@ -1,18 +1,37 @@
-// A fake transaction and group coordinator for the transactional producer's tests, served by one
+// A fake transaction and group coordinator for the transactional clients' tests, served by one
 // fake broker: FindCoordinator (both key types), InitProducerId with a transactional id (fencing by
 // epoch), AddPartitionsToTxn, AddOffsetsToTxn, EndTxn (COMMIT/ABORT markers into the fake logs, the
-// epoch bumped when asked) and TxnOffsetCommit (pending offsets per group), with scripted errors.
+// epoch bumped when asked) and TxnOffsetCommit (pending offsets per group), with scripted errors;
+// and a one-generation group of whoever joins (JoinGroup, SyncGroup, Heartbeat, OffsetFetch with
+// requireStable) so a consumer can take part.
 
 import type { Env, NodeId } from '../../core/env.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
-import type { FindCoordinatorRequest } from '../../core/protocol/group.ts';
+import type {
+  FindCoordinatorRequest,
+  HeartbeatRequest,
+  JoinGroupRequest,
+  LeaveGroupRequest,
+  OffsetFetchRequest,
+  SyncGroupRequest,
+} from '../../core/protocol/group.ts';
 import type { InitProducerIdRequest } from '../../core/protocol/data.ts';
 import { assignOffsets, CONTROL_BIT, ControlType, controlKey, endTxnMarkerValue, TRANSACTIONAL_BIT, type RecordBatch } from '../../core/protocol/records.ts';
 import type { AddOffsetsToTxnRequest, AddPartitionsToTxnRequest, EndTxnRequest, TxnOffsetCommitRequest } from '../../core/protocol/txn.ts';
 import type { FakeCluster } from './fake-broker.ts';
 
 export type TxnRequestForFake =
-  FindCoordinatorRequest | InitProducerIdRequest | AddPartitionsToTxnRequest | AddOffsetsToTxnRequest | EndTxnRequest | TxnOffsetCommitRequest;
+  | FindCoordinatorRequest
+  | InitProducerIdRequest
+  | AddPartitionsToTxnRequest
+  | AddOffsetsToTxnRequest
+  | EndTxnRequest
+  | TxnOffsetCommitRequest
+  | JoinGroupRequest
+  | SyncGroupRequest
+  | HeartbeatRequest
+  | LeaveGroupRequest
+  | OffsetFetchRequest;
 
 /** A scripted answer: `error` for the next `times` requests of `api` (or no answer at all with `drop`). */
 export interface TxnFault {
@@ -44,7 +63,21 @@ export class FakeTxnCoordinator {
     readonly node: NodeId,
   ) {}
 
-  static readonly APIS: ReadonlySet<string> = new Set(['FindCoordinator', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit']);
+  static readonly APIS: ReadonlySet<string> = new Set([
+    'FindCoordinator',
+    'AddPartitionsToTxn',
+    'AddOffsetsToTxn',
+    'EndTxn',
+    'TxnOffsetCommit',
+    'JoinGroup',
+    'SyncGroup',
+    'Heartbeat',
+    'LeaveGroup',
+    'OffsetFetch',
+  ]);
+  /** The group's members (one generation: 1) and the leader's assignments. */
+  private readonly members = new Map<string, JoinGroupRequest>();
+  private readonly assignments = new Map<string, string>();
 
   /** Whether this fake answers the request (InitProducerId only with a transactional id). */
   handles(msg: { api: string; transactionalId?: string | null }): boolean {
@@ -140,6 +173,57 @@ export class FakeTxnCoordinator {
           })),
         });
       }
+      case 'JoinGroup': {
+        const memberId = msg.memberId === '' ? `${from}-member` : msg.memberId;
+        const base = { api: 'JoinGroup', kind: 'response', correlationId, protocolType: 'consumer', skipAssignment: false, memberId };
+        if (msg.memberId === '' && msg.requireKnownMemberId)
+          return reply({ ...base, errorCode: ErrorCode.MEMBER_ID_REQUIRED, generationId: -1, protocolName: null, leader: '', members: [] });
+        this.members.set(memberId, msg);
+        const protocol = msg.protocols[0]!;
+        const leader = [...this.members.keys()][0]!;
+        const members =
+          leader === memberId
+            ? [...this.members.values()].map((m) => ({ memberId: m.memberId || memberId, groupInstanceId: null, metadata: protocol.metadata }))
+            : [];
+        return reply({ ...base, errorCode: ErrorCode.NONE, generationId: 1, protocolName: protocol.name, leader, members });
+      }
+      case 'SyncGroup':
+        for (const a of msg.assignments) this.assignments.set(a.memberId, a.assignment);
+        return reply({
+          api: 'SyncGroup',
+          kind: 'response',
+          correlationId,
+          errorCode: ErrorCode.NONE,
+          protocolType: 'consumer',
+          protocolName: msg.protocolName,
+          assignment: this.assignments.get(msg.memberId) ?? '',
+        });
+      case 'Heartbeat':
+        return reply({ api: 'Heartbeat', kind: 'response', correlationId, errorCode: ErrorCode.NONE });
+      case 'LeaveGroup':
+        return reply({ api: 'LeaveGroup', kind: 'response', correlationId, errorCode: ErrorCode.NONE, members: [] });
+      case 'OffsetFetch':
+        return reply({
+          api: 'OffsetFetch',
+          kind: 'response',
+          correlationId,
+          groups: msg.groups.map((g) => ({
+            groupId: g.groupId,
+            errorCode: ErrorCode.NONE,
+            topics: (g.topics ?? []).map((t) => ({
+              name: t.name,
+              partitions: t.partitionIndexes.map((i) => {
+                const pending = [...this.pendingOffsets.values()].some((list) =>
+                  list.some((e) => e.group === g.groupId && e.offsets.some(([tt, pp]) => tt === t.name && pp === i)),
+                );
+                const committed = (this.committedOffsets.get(g.groupId) ?? []).filter(([tt, pp]) => tt === t.name && pp === i).at(-1);
+                return msg.requireStable && pending
+                  ? { partitionIndex: i, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT }
+                  : { partitionIndex: i, committedOffset: committed?.[2] ?? -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
+              }),
+            })),
+          })),
+        });
       case 'EndTxn': {
         const code = this.check(msg.transactionalId, msg.producerId, msg.producerEpoch);
         const entry = this.transactions.get(msg.transactionalId);
@@ -208,6 +292,12 @@ export class FakeTxnCoordinator {
         return { api: 'AddOffsetsToTxn', kind: 'response', correlationId, errorCode };
       case 'EndTxn':
         return { api: 'EndTxn', kind: 'response', correlationId, errorCode, producerId: -1, producerEpoch: -1 };
+      case 'JoinGroup':
+      case 'SyncGroup':
+      case 'Heartbeat':
+      case 'LeaveGroup':
+      case 'OffsetFetch':
+        throw new Error(`no scripted errors for ${msg.api}`);
       case 'TxnOffsetCommit':
         return {
           api: 'TxnOffsetCommit',
