@@ -153,7 +153,11 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     nodes: cluster.nodes,
     brokers: cluster.brokers,
     controllers: cluster.controllers,
-    consumers: workload.consumers.map((c) => (c.mode === 'group' ? { id: c.id, topic: c.topic, group: c.group } : { id: c.id, topic: c.topic })),
+    consumers: [
+      ...workload.consumers.map((c) => (c.mode === 'group' ? { id: c.id, topic: c.topic, group: c.group } : { id: c.id, topic: c.topic })),
+      // A processor's final read is its input, as a member of its group.
+      ...workload.processors.map((x) => ({ id: x.id, topic: x.from, group: x.group })),
+    ],
   });
   cluster.sim.observe((step, node, event) => view.observe(step, node, event));
   startCluster(cluster);
@@ -187,7 +191,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
       values: { partition: failure.partition, state: failure.state },
     });
   // An unread write is judged lost only where the final read covered its topic.
-  const readTopics = new Set(scenario.clients.flatMap((c) => (c.kind === 'consumer' ? [c.topic] : [])));
+  const readTopics = new Set(scenario.clients.flatMap((c) => (c.kind === 'consumer' ? [c.topic] : c.kind === 'processor' ? [c.from] : [])));
   const finalReadComplete = convergedAtMs !== null && scenario.clients.every((c) => c.kind !== 'producer' || readTopics.has(c.topic));
   suite.finish(finalReadComplete);
   const tripped = suite.tripped();
