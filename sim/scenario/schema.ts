@@ -9,6 +9,7 @@ import { topicConfigsConflict } from '../../core/controller/alter-configs.ts';
 import { didYouMean } from '../../core/protocol/nearest-name.ts';
 import { CHECKER_NAMES } from '../../models/checker-suite.ts';
 import { OFFSETS_TOPIC } from '../../core/group/offsets-topic.ts';
+import { TRANSACTION_STATE_TOPIC } from '../../core/txn/transaction-topic.ts';
 import { DEFAULT_LINK, type LinkConfig } from '../network.ts';
 import { NO_DISK_FAULTS } from '../disk.ts';
 import type { Latency } from '../latency.ts';
@@ -818,7 +819,14 @@ export function contextOf(raw: unknown, knownBugs: readonly string[]): SchemaCon
   const offsetsPartitions = cluster.success
     ? Number(cluster.data.config?.['offsets.topic.num.partitions'] ?? CONFIG_DEFS['offsets.topic.num.partitions'].default)
     : NaN;
-  if (Number.isSafeInteger(offsetsPartitions)) ctx.internalTopics = new Map([[OFFSETS_TOPIC, offsetsPartitions]]);
+  // And at the leader of a __transaction_state partition (a transactional id's coordinator).
+  const txnPartitions = cluster.success
+    ? Number(cluster.data.config?.['transaction.state.log.num.partitions'] ?? CONFIG_DEFS['transaction.state.log.num.partitions'].default)
+    : NaN;
+  const internal = new Map<string, number>();
+  if (Number.isSafeInteger(offsetsPartitions)) internal.set(OFFSETS_TOPIC, offsetsPartitions);
+  if (Number.isSafeInteger(txnPartitions)) internal.set(TRANSACTION_STATE_TOPIC, txnPartitions);
+  if (internal.size > 0) ctx.internalTopics = internal;
   return ctx;
 }
 
