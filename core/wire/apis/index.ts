@@ -32,6 +32,7 @@ import { OffsetFetchRequestSpec, OffsetFetchResponseSpec } from './offset-fetch.
 import { OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec } from './offset-for-leader-epoch.ts';
 import { ProduceRequestSpec, ProduceResponseSpec } from './produce.ts';
 import { SyncGroupRequestSpec, SyncGroupResponseSpec } from './sync-group.ts';
+import { TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec } from './txn-offset-commit.ts';
 import { VoteRequestSpec, VoteResponseSpec } from './vote.ts';
 
 /** One API: its request and response specs (same key, same versions). */
@@ -71,6 +72,7 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(DeleteRecordsRequestSpec, DeleteRecordsResponseSpec),
   api(InitProducerIdRequestSpec, InitProducerIdResponseSpec),
   api(OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec),
+  api(TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec),
   api(DescribeConfigsRequestSpec, DescribeConfigsResponseSpec),
   api(CreatePartitionsRequestSpec, CreatePartitionsResponseSpec),
   api(IncrementalAlterConfigsRequestSpec, IncrementalAlterConfigsResponseSpec),
