@@ -13,6 +13,24 @@ import { CoordinatorType, type FindCoordinatorResponse } from '../protocol/group
 import { NO_PRODUCER_ID } from '../protocol/records.ts';
 import type { AddOffsetsToTxnResponse, AddPartitionsToTxnResponse, EndTxnResponse, TxnOffsetCommitResponse } from '../protocol/txn.ts';
 import type { ProducerConfig } from './client-config.ts';
+import {
+  ABORTABLE,
+  addOffsetsRequest,
+  addPartitionsRequest,
+  BUMP_AFTER,
+  COORDINATOR_MOVED,
+  endTxnRequest,
+  FATAL_PRODUCE,
+  ID_LOST,
+  initProducerIdRequest,
+  RETRY_SAME,
+  txnOffsetCommitRequest,
+  UNSURE,
+  type ConsumerGroupMetadata,
+  type TxnIdentity,
+} from './transaction-requests.ts';
+
+export type { ConsumerGroupMetadata };
 import { earlierWake } from './wake.ts';
 
 export type TxnStateName =
@@ -21,14 +39,6 @@ export type TxnStateName =
 /** How a transactional call ended: ok, fail (certainly not done), info (unknown: a commit may have happened). */
 export type TxnResult = { type: 'ok' } | { type: 'fail' | 'info'; error: string };
 export type TxnCallback = (result: TxnResult) => void;
-
-/** The consumer's group as sendOffsetsToTransaction takes it (KIP-447): generation -1 and member "" when unknown. */
-export interface ConsumerGroupMetadata {
-  groupId: string;
-  generation: number;
-  memberId: string;
-  groupInstanceId?: string | null;
-}
 
 export type TxnResponse =
   FindCoordinatorResponse | InitProducerIdResponse | AddPartitionsToTxnResponse | AddOffsetsToTxnResponse | EndTxnResponse | TxnOffsetCommitResponse;
@@ -93,27 +103,6 @@ interface EndOp {
   done: TxnCallback;
 }
 
-const RETRY_SAME = new Set<number>([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.REQUEST_TIMED_OUT]);
-const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE]);
-/**
- * Coordinator errors after which only an abort is possible (Kafka's abortable errors: KIP-447's
- * fencing of a consumer's generation is its CommitFailedException). Every other error that is not
- * retried is fatal, as in Kafka: PRODUCER_FENCED, INVALID_PRODUCER_EPOCH (the fencing error of
- * older versions), TRANSACTIONAL_ID_AUTHORIZATION_FAILED, INVALID_TXN_STATE, unknown codes.
- */
-const ABORTABLE = new Set<number>([
-  ErrorCode.ILLEGAL_GENERATION,
-  ErrorCode.UNKNOWN_MEMBER_ID,
-  ErrorCode.FENCED_INSTANCE_ID,
-  ErrorCode.GROUP_AUTHORIZATION_FAILED,
-  ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-]);
-/** Answers to EndTxn and TxnOffsetCommit that do not say whether the coordinator wrote it (it may have appended before it lost its partition). */
-const UNSURE = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.REQUEST_TIMED_OUT]);
-/** The producer id is unknown to the coordinator: abort, bumping the epoch (KIP-360's abortableErrorIfPossible). */
-const ID_LOST = new Set<number>([ErrorCode.UNKNOWN_PRODUCER_ID, ErrorCode.INVALID_PRODUCER_ID_MAPPING]);
-/** Produce errors after which Kafka's client bumps the epoch when it aborts (needToTriggerEpochBumpFromClient). */
-const BUMP_AFTER = new Set<number>([ErrorCode.UNKNOWN_PRODUCER_ID, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, ErrorCode.REQUEST_TIMED_OUT]);
 /** Kafka's ADD_PARTITIONS_RETRY_BACKOFF_MS: CONCURRENT_TRANSACTIONS before the first partition is in (the previous transaction's markers are being written). */
 const ADD_PARTITIONS_RETRY_BACKOFF_MS = 20;
 
@@ -270,12 +259,7 @@ export class TransactionManager {
   batchFailed(env: Env<never>, errorCode: number | null, error: string): void {
     // A batch of an earlier producer instance (before a fatal error's re-init) changes nothing now.
     if (this.state !== 'IN_TRANSACTION' && this.state !== 'COMMITTING_TRANSACTION' && this.state !== 'ABORTING_TRANSACTION') return;
-    if (
-      errorCode === ErrorCode.PRODUCER_FENCED ||
-      errorCode === ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED ||
-      errorCode === ErrorCode.CLUSTER_AUTHORIZATION_FAILED
-    )
-      return this.fatal(env, error);
+    if (errorCode !== null && FATAL_PRODUCE.has(errorCode)) return this.fatal(env, error);
     if (errorCode === null || BUMP_AFTER.has(errorCode)) this.epochBumpRequired = true;
     // Failures while aborting change nothing: the abort goes on.
     if (this.state === 'ABORTING_TRANSACTION') return;
@@ -320,50 +304,18 @@ export class TransactionManager {
     if (this.coordinator === null) return this.findCoordinator(env, now, CoordinatorType.TRANSACTION, this.transactionalId, 'find-txn');
     const correlationId = this.host.nextCorrelationId();
     const flight: InFlight = { correlationId, kind, deadlineMs: now + this.host.config.requestTimeoutMs };
-    const { producerId, producerEpoch } = this.host.producerIdAndEpoch();
-    const transactionalId = this.transactionalId;
-    const base = { kind: 'request' as const, correlationId, transactionalId };
+    const id = this.identity();
     let msg: unknown;
-    switch (kind) {
-      case 'init': {
-        const resume = this.initOp!.resume;
-        msg = {
-          ...base,
-          api: 'InitProducerId',
-          transactionTimeoutMs: this.host.config.transactionTimeoutMs,
-          producerId: resume ? producerId : NO_PRODUCER_ID,
-          producerEpoch: resume ? producerEpoch : -1,
-        };
-        break;
-      }
-      case 'add-partitions': {
-        const partitions = [...this.pendingAdds];
-        flight.partitions = partitions;
-        const byTopic = new Map<string, number[]>();
-        for (const key of partitions) {
-          const at = key.lastIndexOf('/');
-          const topic = key.slice(0, at);
-          byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(key.slice(at + 1))]);
-        }
-        msg = {
-          api: 'AddPartitionsToTxn',
-          kind: 'request',
-          correlationId,
-          transactions: [
-            { transactionalId, producerId, producerEpoch, verifyOnly: false, topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps })) },
-          ],
-        };
-        break;
-      }
-      case 'add-offsets':
-        msg = { ...base, api: 'AddOffsetsToTxn', producerId, producerEpoch, groupId: this.offsetsOp!.group.groupId };
-        break;
-      case 'end':
-        msg = { ...base, api: 'EndTxn', producerId, producerEpoch, committed: this.endOp!.commit, bumpEpoch: this.host.config.transactionVersion === 2 };
-        break;
-    }
+    if (kind === 'init') msg = initProducerIdRequest(correlationId, id, this.host.config.transactionTimeoutMs, this.initOp!.resume);
+    else if (kind === 'add-partitions') msg = addPartitionsRequest(correlationId, id, (flight.partitions = [...this.pendingAdds]));
+    else if (kind === 'add-offsets') msg = addOffsetsRequest(correlationId, id, this.offsetsOp!.group.groupId);
+    else msg = endTxnRequest(correlationId, id, this.endOp!.commit, this.host.config.transactionVersion === 2);
     this.inFlight = flight;
     this.host.send(env, this.coordinator, msg);
+  }
+
+  private identity(): TxnIdentity {
+    return { transactionalId: this.transactionalId, ...this.host.producerIdAndEpoch() };
   }
 
   private sendTxnOffsetCommit(env: Env<never>, now: number): void {
@@ -371,27 +323,8 @@ export class TransactionManager {
     const coordinator = this.groupCoordinators.get(op.group.groupId);
     if (coordinator === undefined) return this.findCoordinator(env, now, CoordinatorType.GROUP, op.group.groupId, 'find-group');
     const correlationId = this.host.nextCorrelationId();
-    const { producerId, producerEpoch } = this.host.producerIdAndEpoch();
-    const byTopic = new Map<string, Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string }>>();
-    for (const [topic, partition, offset] of op.offsets)
-      byTopic.set(topic, [
-        ...(byTopic.get(topic) ?? []),
-        { partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: '' },
-      ]);
     this.inFlight = { correlationId, kind: 'txn-offset-commit', deadlineMs: now + this.host.config.requestTimeoutMs };
-    this.host.send(env, coordinator, {
-      api: 'TxnOffsetCommit',
-      kind: 'request',
-      correlationId,
-      transactionalId: this.transactionalId,
-      groupId: op.group.groupId,
-      producerId,
-      producerEpoch,
-      generationId: op.group.generation,
-      memberId: op.group.memberId,
-      groupInstanceId: op.group.groupInstanceId ?? null,
-      topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
-    });
+    this.host.send(env, coordinator, txnOffsetCommitRequest(correlationId, this.identity(), op.group, op.offsets));
   }
 
   private findCoordinator(env: Env<never>, now: number, keyType: number, key: string, kind: 'find-txn' | 'find-group'): void {
