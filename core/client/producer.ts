@@ -798,7 +798,7 @@ export class Producer implements Node<ProducerMessage> {
     const type = b.maybeAppended ? 'info' : 'fail';
     for (const s of b.sends) this.complete(s, { type, error }, b.tp.partition);
     // A transactional producer never bumps its epoch itself: the transaction must abort (Kafka's handleFailedBatch).
-    if (this.txn !== null) this.txn.batchFailed(env as Env<never>, errorCode, error);
+    if (this.txn !== null) this.txn.batchFailed(env as Env<never>, errorCode, error, b.baseSequence >= 0);
     else if (this.config.enableIdempotence && b.baseSequence >= 0 && !b.doomed && this.isCurrentEpoch(b)) this.abandonSequences(env, b);
   }
 

@@ -17,7 +17,6 @@ import {
   ABORTABLE,
   addOffsetsRequest,
   addPartitionsRequest,
-  BUMP_AFTER,
   COORDINATOR_MOVED,
   endTxnRequest,
   FATAL_PRODUCE,
@@ -87,6 +86,8 @@ interface OffsetsOp {
   deadlineMs: number;
   group: ConsumerGroupMetadata;
   offsets: Array<[string, number, number]>;
+  /** The offsets the group coordinator has not taken yet (all of them until a TxnOffsetCommit answers). */
+  unsent: Array<[string, number, number]>;
   stage: 'add' | 'commit';
   /** A TxnOffsetCommit went unanswered: it may be pending at the group coordinator. */
   maybeSent: boolean;
@@ -197,7 +198,7 @@ export class TransactionManager {
 
   /** Whether batches of the partition may go (Kafka's isSendToPartitionAllowed). */
   isSendToPartitionAllowed(topic: string, partition: number): boolean {
-    if (this.state === 'ABORTABLE_ERROR' || this.state === 'FATAL_ERROR') return false;
+    if (this.state !== 'IN_TRANSACTION' && this.state !== 'COMMITTING_TRANSACTION') return false;
     return this.inTransaction.has(`${topic}/${partition}`);
   }
 
@@ -216,7 +217,8 @@ export class TransactionManager {
       this.host.record(env, 'txn-offsets', 'fail', historyId, value, problem);
       return done({ type: 'fail', error: problem });
     }
-    this.offsetsOp = { historyId, txn, deadlineMs: env.now() + this.host.config.maxBlockMs, group, offsets, stage: 'add', maybeSent: false, done };
+    const deadlineMs = env.now() + this.host.config.maxBlockMs;
+    this.offsetsOp = { historyId, txn, deadlineMs, group, offsets, unsent: offsets, stage: 'add', maybeSent: false, done };
   }
 
   /** Flushes the transaction's batches, then EndTxn(commit); a batch that failed fails the commit (abortable). */
@@ -255,12 +257,16 @@ export class TransactionManager {
 
   // ---- produce outcomes ---------------------------------------------------------------------------
 
-  /** A batch of the transaction failed (Kafka's handleFailedBatch): the transaction must abort, or the producer is fenced. */
-  batchFailed(env: Env<never>, errorCode: number | null, error: string): void {
+  /**
+   * A batch of the transaction failed (Kafka's handleFailedBatch): the transaction must abort, or
+   * the producer is fenced. A batch that had a sequence leaves a gap in the partition's sequences:
+   * the epoch is bumped with the abort (KIP-360; transaction.version 2 bumps it at every end anyway).
+   */
+  batchFailed(env: Env<never>, errorCode: number | null, error: string, hadSequence: boolean): void {
     // A batch of an earlier producer instance (before a fatal error's re-init) changes nothing now.
     if (this.state !== 'IN_TRANSACTION' && this.state !== 'COMMITTING_TRANSACTION' && this.state !== 'ABORTING_TRANSACTION') return;
     if (errorCode !== null && FATAL_PRODUCE.has(errorCode)) return this.fatal(env, error);
-    if (errorCode === null || BUMP_AFTER.has(errorCode)) this.epochBumpRequired = true;
+    if (hadSequence) this.epochBumpRequired = true;
     // Failures while aborting change nothing: the abort goes on.
     if (this.state === 'ABORTING_TRANSACTION') return;
     this.abortable(env, error);
@@ -272,7 +278,9 @@ export class TransactionManager {
   poll(env: Env<never>, now: number): void {
     if (this.inFlight !== null && now >= this.inFlight.deadlineMs) this.requestTimedOut(now);
     this.expireOps(env, now);
-    if (this.state === 'ABORTABLE_ERROR' || this.state === 'FATAL_ERROR') this.host.failUnsent(env, this.lastError ?? this.state);
+    // Kafka's Sender aborts the undrained batches while aborting or in error: a retry put back in the queue never goes.
+    if (this.state === 'ABORTABLE_ERROR' || this.state === 'FATAL_ERROR' || this.state === 'ABORTING_TRANSACTION')
+      this.host.failUnsent(env, this.lastError ?? 'the transaction was aborted before the batch was sent');
     if (this.inFlight !== null || now < this.retryAtMs) return;
     if (this.initOp !== null) return this.sendToCoordinator(env, now, 'init');
     if (this.state !== 'IN_TRANSACTION' && this.state !== 'COMMITTING_TRANSACTION' && this.state !== 'ABORTING_TRANSACTION') return;
@@ -324,7 +332,7 @@ export class TransactionManager {
     if (coordinator === undefined) return this.findCoordinator(env, now, CoordinatorType.GROUP, op.group.groupId, 'find-group');
     const correlationId = this.host.nextCorrelationId();
     this.inFlight = { correlationId, kind: 'txn-offset-commit', deadlineMs: now + this.host.config.requestTimeoutMs };
-    this.host.send(env, coordinator, txnOffsetCommitRequest(correlationId, this.identity(), op.group, op.offsets));
+    this.host.send(env, coordinator, txnOffsetCommitRequest(correlationId, this.identity(), op.group, op.unsent));
   }
 
   private findCoordinator(env: Env<never>, now: number, keyType: number, key: string, kind: 'find-txn' | 'find-group'): void {
@@ -462,7 +470,7 @@ export class TransactionManager {
     const code = [...failed.values()][0]!;
     if (UNSURE.has(code)) op.maybeSent = true;
     // Kafka retries the partitions that failed; those that took are pending at the coordinator already.
-    op.offsets = op.offsets.filter(([t, p]) => failed.has(`${t}/${p}`));
+    op.unsent = op.unsent.filter(([t, p]) => failed.has(`${t}/${p}`));
     if (COORDINATOR_MOVED.has(code) || code === ErrorCode.REQUEST_TIMED_OUT) {
       this.groupCoordinators.delete(op.group.groupId);
       this.retryAtMs = now;

@@ -47,8 +47,6 @@ export const ABORTABLE: ReadonlySet<number> = new Set([
 export const UNSURE: ReadonlySet<number> = new Set([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.REQUEST_TIMED_OUT]);
 /** The producer id is unknown to the coordinator: abort, bumping the epoch (KIP-360's abortableErrorIfPossible). */
 export const ID_LOST: ReadonlySet<number> = new Set([ErrorCode.UNKNOWN_PRODUCER_ID, ErrorCode.INVALID_PRODUCER_ID_MAPPING]);
-/** Produce errors after which Kafka's client bumps the epoch when it aborts (needToTriggerEpochBumpFromClient). */
-export const BUMP_AFTER: ReadonlySet<number> = new Set([ErrorCode.UNKNOWN_PRODUCER_ID, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, ErrorCode.REQUEST_TIMED_OUT]);
 /** Produce errors that fence the producer for good (Kafka's handleFailedBatch). */
 export const FATAL_PRODUCE: ReadonlySet<number> = new Set([
   ErrorCode.PRODUCER_FENCED,

@@ -237,6 +237,45 @@ describe('transactional producer', () => {
     ]);
   });
 
+  it('a batch put back for a retry while aborting is dropped, never sent after the EndTxn(abort)', () => {
+    const { w, tc, raw } = initialised();
+    // A first transaction, so the metadata is known and orders/0 was added once before.
+    act(w, (p, env) => p.beginTransaction(env));
+    sendAll(w, [['orders', 0, 'first']]);
+    act(w, (p, env) => p.commitTransaction(env));
+    w.sim.run(w.sim.now + 100);
+    w.sim.setLinkBetween('p1', 'b1', { latency: { constant: 50 } });
+    w.cluster.inject({ api: 'Produce', error: ErrorCode.NOT_LEADER_OR_FOLLOWER, times: 1 });
+    act(w, (p, env) => p.beginTransaction(env));
+    sendAll(w, [['orders', 0, 'x']]);
+    w.sim.run(w.sim.now + 20); // partition added (b2 is near), the batch on its way to b1
+    expect(w.cluster.received('Produce')).toHaveLength(1);
+    const abort = call(w, (p, env, done) => p.abortTransaction(env, done));
+    w.sim.run(w.sim.now + 1000);
+    expect(abort.result).toEqual({ type: 'ok' });
+    expect(w.cluster.received('Produce')).toHaveLength(2);
+    expect(tc.requests('EndTxn')).toMatchObject([{ committed: true }, { committed: false }]);
+    expect(raw.filter((o) => o.op === 'produce' && o.type !== 'invoke').map((o) => o.type)).toEqual(['ok', 'fail']);
+  });
+
+  it('transaction.version 1: an abort after a batch with a sequence failed bumps the epoch with InitProducerId (KIP-360)', () => {
+    const { w, tc } = initialised({ 'samsa.transaction.version': 1 });
+    act(w, (p, env) => p.beginTransaction(env));
+    w.cluster.inject({ api: 'Produce', error: ErrorCode.INVALID_RECORD, times: 1 });
+    sendAll(w, [['orders', 0, 'bad']]);
+    w.sim.run(w.sim.now + 100);
+    act(w, (p) => expect(p.transactionState().state).toBe('ABORTABLE_ERROR'));
+    const abort = call(w, (p, env, done) => p.abortTransaction(env, done));
+    w.sim.run(w.sim.now + 200);
+    expect(abort.result).toEqual({ type: 'ok' });
+    const inits = tc.received.filter((r) => r.msg.api === 'InitProducerId').map((r) => r.msg);
+    expect(inits).toMatchObject([
+      { producerId: -1, producerEpoch: -1 },
+      { producerId: 5000, producerEpoch: 0 },
+    ]);
+    act(w, (p) => expect([p.transactionState().state, p.producerIdAndEpoch().producerEpoch]).toEqual(['READY', 1]));
+  });
+
   it('sendOffsetsToTransaction: AddOffsetsToTxn to the transaction coordinator, then TxnOffsetCommit with the generation to the group coordinator', () => {
     const { w, tc, raw } = initialised();
     let txn = -1;
