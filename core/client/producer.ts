@@ -972,10 +972,23 @@ export class Producer implements Node<ProducerMessage> {
     if (this.outcomes.length === 0) return;
     const outcomes = this.outcomes;
     this.outcomes = [];
-    const acks = this.config.acks;
     let unsent: InvokedSend[] | null = null;
     for (const o of outcomes) unsent = this.listInvocation(unsent, o.send, o.partition);
     this.traceInvocation(env, unsent);
+    if (this.txn === null) return this.traceOutcomes(env, outcomes, null);
+    // A transactional producer's outcomes name their transaction too, one set of events per transaction.
+    const byTxn = new Map<number | null, Outcome[]>();
+    for (const o of outcomes) {
+      const list = byTxn.get(o.send.txn);
+      if (list === undefined) byTxn.set(o.send.txn, [o]);
+      else list.push(o);
+    }
+    for (const [txn, list] of byTxn) this.traceOutcomes(env, list, txn);
+  }
+
+  /** One `produce` event per outcome type (and error): [send id, partition, offset] for ok, [send id] otherwise. */
+  private traceOutcomes(env: Env<ProducerMessage>, outcomes: readonly Outcome[], txn: number | null): void {
+    const acks = this.config.acks;
     let ok: Array<[number, number, number]> | null = null;
     let failed: Map<string, { type: 'fail' | 'info'; error: string; ids: Array<[number]> }> | null = null;
     for (const { send, result } of outcomes) {
@@ -988,9 +1001,9 @@ export class Producer implements Node<ProducerMessage> {
         group.ids.push([send.id]);
       }
     }
-    if (ok !== null) env.trace({ kind: 'client', op: 'produce', type: 'ok', id: ok[0]![0], value: { acks, sends: ok } });
-    for (const g of failed?.values() ?? [])
-      env.trace({ kind: 'client', op: 'produce', type: g.type, id: g.ids[0]![0], value: { acks, sends: g.ids }, error: g.error });
+    const value = <S>(sends: S) => (txn === null ? { acks, sends } : { acks, txn, sends });
+    if (ok !== null) env.trace({ kind: 'client', op: 'produce', type: 'ok', id: ok[0]![0], value: value(ok) });
+    for (const g of failed?.values() ?? []) env.trace({ kind: 'client', op: 'produce', type: g.type, id: g.ids[0]![0], value: value(g.ids), error: g.error });
   }
 
   private flushCallbacks(): void {
