@@ -66,6 +66,16 @@ export interface TxnOffsetsInvoke {
   offsets: Array<[string, number, number]>;
 }
 
+/**
+ * A processor (consume-transform-produce) copies each input record to its output topic with the
+ * same key and the value `<input value>@<processor>.<txn>`: output values stay unique (an aborted
+ * copy and its committed retry differ) and still name the input they came from.
+ */
+export function inputOfOutputValue(value: string): string | null {
+  const at = value.lastIndexOf('@');
+  return at < 0 ? null : value.slice(0, at);
+}
+
 /** `init-txn` ok: InitProducerId gave the transactional producer this id and epoch. */
 export interface InitTxnOk {
   transactionalId: string;

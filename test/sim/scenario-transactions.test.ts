@@ -3,7 +3,7 @@
 // field; faults may strike processors and transactional producers; files write back as they read.
 
 import { describe, expect, it } from 'vitest';
-import { parseScenario, ScenarioError } from '../../sim/scenario/parse.ts';
+import { loadScenario, parseScenario, ScenarioError } from '../../sim/scenario/parse.ts';
 import { scenarioToYaml } from '../../sim/scenario/to-yaml.ts';
 
 const FILE = 'scenarios/t.yaml';
@@ -28,8 +28,7 @@ function problems(text: string): string[] {
   return [];
 }
 
-// read_uncommitted: the clients' config refuses read_committed until the data plane is built.
-const PROCESSOR = `{ processor: x1, from: input, to: output, group: copiers, config: { transactional.id: x1, isolation.level: read_uncommitted } }`;
+const PROCESSOR = `{ processor: x1, from: input, to: output, group: copiers, config: { transactional.id: x1 } }`;
 
 describe('scenario files with transactions', () => {
   it('reads a transactional producer and a processor, lets faults name them, and writes them back', () => {
@@ -49,7 +48,7 @@ faults:
         from: 'input',
         to: 'output',
         group: 'copiers',
-        config: { 'transactional.id': 'x1', 'isolation.level': 'read_uncommitted' },
+        config: { 'transactional.id': 'x1' },
       },
     ]);
     expect(s.faults.map((f) => f.kind)).toEqual(['crash', 'stall']);
@@ -83,12 +82,16 @@ faults:
     ).toEqual([expect.stringMatching(/clients\[0\]\.transactions\.aborts: unknown key "aborts"; allowed keys: size, abort$/)]);
   });
 
+  it('the shipped transaction scenarios read', () => {
+    for (const file of ['transactions', 'exactly-once']) expect(loadScenario(`scenarios/${file}.yaml`, OPTIONS).clients.length).toBeGreaterThan(0);
+  });
+
   it('a processor names what is wrong: its transactional.id, its topics, its config', () => {
     const processor = (fields: string) => problems(`${BASE}clients:\n  - { processor: x1, ${fields} }\n`);
-    expect(processor('from: input, to: output, group: g, config: { isolation.level: read_uncommitted }')).toEqual([
+    expect(processor('from: input, to: output, group: g, config: { max.poll.records: 10 }')).toEqual([
       expect.stringMatching(/clients\[0\]\.config\["transactional\.id"\]: expected a transactional\.id: a processor writes in transactions/),
     ]);
-    expect(processor('from: input, to: input, group: g, config: { transactional.id: x1, isolation.level: read_uncommitted }')).toEqual([
+    expect(processor('from: input, to: input, group: g, config: { transactional.id: x1 }')).toEqual([
       expect.stringMatching(/clients\[0\]\.to: expected a topic other than from \(input\)/),
     ]);
     expect(processor('from: input, to: nowhere, group: g, config: { transactional.id: x1 }')).toContainEqual(
