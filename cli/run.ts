@@ -159,6 +159,13 @@ function groupsLine(groups: RunResult['groups']): string {
     .join('\n');
 }
 
+/** "t1: 40 / 9 / 1" per transactional producer. */
+function transactionsLine(transactions: RunResult['transactions']): string {
+  return Object.entries(transactions)
+    .map(([id, t]) => `${id}: ${n(t.committed)} / ${n(t.aborted)} / ${n(t.unknown)}`)
+    .join('\n');
+}
+
 /** How many violations are listed before "N more". */
 const VIOLATIONS_SHOWN = 10;
 
@@ -221,6 +228,9 @@ export function describeRun(
         ],
         ['records consumed (all consumers)', n(r.protocol.consumed)],
         ...(Object.keys(r.groups).length === 0 ? [] : [['consumer groups', groupsLine(r.groups)] as [string, string]]),
+        ...(Object.keys(r.transactions).length === 0
+          ? []
+          : [['transactions committed / aborted / unknown', transactionsLine(r.transactions)] as [string, string]]),
         ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
         ...(r.buggify !== null ? [['BUGGIFY sites fired', buggifyLine(r.buggify)] as [string, string]] : []),
         ['checkers', checkersLine(CHECKER_NAMES, r.violationCounts)],

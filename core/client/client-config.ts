@@ -94,6 +94,32 @@ export const PRODUCER_CONFIG_DEFS = {
     doc: 'With adaptive partitioning, keyless records avoid brokers that have not taken a ready batch for this long (0: never).',
   },
   'partitioner.ignore.keys': { type: 'boolean', default: false, doc: 'Keyed records are partitioned as keyless ones, ignoring their key (KIP-794).' },
+  'transactional.id': {
+    type: 'string',
+    default: null,
+    doc: 'Makes the producer transactional (KIP-98): initTransactions, beginTransaction, commitTransaction; implies enable.idempotence.',
+  },
+  'transaction.timeout.ms': {
+    type: 'int',
+    default: 60000,
+    min: 1,
+    max: INT32_MAX,
+    doc: 'How long the transaction coordinator lets a transaction run before it aborts it (at most the broker’s transaction.max.timeout.ms).',
+  },
+  'max.block.ms': {
+    type: 'int',
+    default: 60000,
+    min: 0,
+    max: INT32_MAX,
+    doc: 'How long initTransactions, sendOffsetsToTransaction, commitTransaction and abortTransaction try before giving up (an unfinished commit is then of unknown outcome).',
+  },
+  'samsa.transaction.version': {
+    type: 'int',
+    default: 2,
+    min: 1,
+    max: 2,
+    doc: 'Samsa only. 2: EndTxn asks the coordinator to bump the epoch at every transaction’s end and takes the new id and epoch from its answer (KIP-890 part 2, Kafka 4.0 transaction.version=2); 1: one epoch for every transaction, as before Kafka 4.0.',
+  },
   ...COMMON_DEFS,
 } as const satisfies Record<string, Def>;
 
@@ -177,6 +203,12 @@ export interface ProducerConfig {
   adaptivePartitioning: boolean;
   partitionAvailabilityTimeoutMs: number;
   partitionerIgnoreKeys: boolean;
+  /** null: not transactional. */
+  transactionalId: string | null;
+  transactionTimeoutMs: number;
+  maxBlockMs: number;
+  /** 2: an epoch bump per transaction (KIP-890 part 2); 1: classic. */
+  transactionVersion: 1 | 2;
 }
 
 export type AutoOffsetReset = 'latest' | 'earliest' | 'none';
@@ -215,10 +247,15 @@ export function parseProducerConfig(overrides: Readonly<Record<string, ConfigVal
   if (acks !== -1) conflicts.push(`acks must be all (got ${String(overrides['acks'])})`);
   if (maxInFlight > 5) conflicts.push(`max.in.flight.requests.per.connection must be at most 5 (got ${maxInFlight})`);
   if (retries === 0) conflicts.push('retries must not be 0');
+  const transactionalId = v['transactional.id'] as string | null;
   if (idempotence && conflicts.length > 0) {
     if ('enable.idempotence' in overrides) throw new ClientConfigError(`enable.idempotence=true needs ${conflicts.join(', and ')}`);
+    // Kafka's rule too: a transactional id needs idempotence, so it may not quietly yield.
+    if (transactionalId !== null) throw new ClientConfigError(`transactional.id needs idempotence, which needs ${conflicts.join(', and ')}`);
     idempotence = false;
   }
+  if (transactionalId !== null && !idempotence)
+    throw new ClientConfigError('Cannot set a transactional.id without also enabling idempotence (enable.idempotence=false)');
   const lingerMs = v['linger.ms'] as number;
   const requestTimeoutMs = v['request.timeout.ms'] as number;
   let deliveryTimeoutMs = v['delivery.timeout.ms'] as number;
@@ -245,6 +282,10 @@ export function parseProducerConfig(overrides: Readonly<Record<string, ConfigVal
     adaptivePartitioning: v['partitioner.adaptive.partitioning.enable'] as boolean,
     partitionAvailabilityTimeoutMs: v['partitioner.availability.timeout.ms'] as number,
     partitionerIgnoreKeys: v['partitioner.ignore.keys'] as boolean,
+    transactionalId,
+    transactionTimeoutMs: v['transaction.timeout.ms'] as number,
+    maxBlockMs: v['max.block.ms'] as number,
+    transactionVersion: v['samsa.transaction.version'] === 1 ? 1 : 2,
   };
 }
 

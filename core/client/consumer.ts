@@ -385,6 +385,22 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
     this.run(env);
   }
 
+  /**
+   * Every assigned partition starts again at the group's committed offset (OffsetFetch), what was
+   * fetched dropped: what a transactional application does after an abort or a lost producer, as
+   * the consumer never rewinds by itself (KAFKA-17582). Recorded as seeks with reason committed.
+   */
+  resetToCommitted(env: ConsumerEnv): void {
+    if (this.offsets === null) throw new ConsumerUsageError('resetToCommitted: the consumer is in no group (group.id)');
+    for (const p of this.assigned.values()) {
+      this.dropBuffer(p);
+      p.state = 'await-committed';
+      p.request = null;
+      p.error = null;
+    }
+    this.run(env);
+  }
+
   /** The offset of the next record poll() returns for the partition; null while unknown. */
   position(topic: string, partition: number): number | null {
     return this.assigned.get(`${topic}/${partition}`)?.position ?? null;

@@ -1,18 +1,35 @@
 // The producer (Kafka's KafkaProducer with its RecordAccumulator and Sender) as a sans-IO node:
 // batching by linger.ms and batch.size, retries until delivery.timeout.ms (KIP-91), and the
-// idempotent producer's ids, epochs and sequence numbers (KIP-98, KIP-360). Records its history.
+// idempotent producer's ids, epochs and sequence numbers (KIP-98, KIP-360); with transactional.id,
+// transactions (transaction-manager.ts). Records its history.
 
 import type { Env, Node, NodeId, TimerTag } from '../env.ts';
 import type { ConfigValue } from '../protocol/configs.ts';
 import type { DataMessage, InitProducerIdResponse, ProducePartitionResponse, ProduceRequest, ProduceResponse } from '../protocol/data.ts';
 import { ErrorCode, errorName } from '../protocol/errors.ts';
-import { batchSizeInBytes, NO_PRODUCER_ID, type Bytes, type KafkaRecord, type RecordBatch, type RecordHeader } from '../protocol/records.ts';
+import type { GroupMessage } from '../protocol/group.ts';
+import { batchSizeInBytes, NO_PRODUCER_ID, TRANSACTIONAL_BIT, type Bytes, type KafkaRecord, type RecordBatch, type RecordHeader } from '../protocol/records.ts';
+import type { TxnMessage } from '../protocol/txn.ts';
 import { ClientConfigError, parseProducerConfig, type ProducerConfig } from './client-config.ts';
 import { LEADER_MOVED_ERRORS, MetadataCache } from './metadata-cache.ts';
 import { OpIds } from './op-ids.ts';
 import type { ClientBug } from './bugs.ts';
 import { BuiltInPartitioner, partitionFor, type PartitionQueue } from './partitioner.ts';
+import {
+  TransactionManager,
+  type ConsumerGroupMetadata,
+  type TransactionHost,
+  type TxnCallback,
+  type TxnResponse,
+  type TxnStateName,
+} from './transaction-manager.ts';
 import { earlierWake } from './wake.ts';
+
+/** What a producer sends and hears: data requests, and with transactions FindCoordinator and the transaction APIs. */
+export type ProducerMessage = DataMessage | GroupMessage | TxnMessage;
+
+/** The answers the transaction manager takes. */
+const TXN_RESPONSES: ReadonlySet<string> = new Set(['FindCoordinator', 'InitProducerId', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit']);
 
 /** What the caller asks to write. Keys and values are byte strings (one char per byte); a null value is a tombstone (a delete, on a compacted topic). */
 export interface ProducerRecord {
@@ -105,6 +122,8 @@ interface PendingSend {
   callback: SendCallback | null;
   /** In the history already: a Produce request carried it, or its outcome came before any did. */
   invoked: boolean;
+  /** The transaction it belongs to (its history id), or null. */
+  txn: number | null;
 }
 
 /** A send as a `produce` invocation lists it: [send id, topic, partition, key, value, when send() was called]. */
@@ -166,7 +185,7 @@ interface InFlightRequest {
   deadlineMs: number;
 }
 
-export class Producer implements Node<DataMessage> {
+export class Producer implements Node<ProducerMessage> {
   readonly config: ProducerConfig;
   private metadata!: MetadataCache;
   private readonly partitioner: BuiltInPartitioner;
@@ -191,6 +210,10 @@ export class Producer implements Node<DataMessage> {
   /** Outcomes not yet in the history, in the order they were settled. */
   private outcomes: Outcome[] = [];
   private flushingCallbacks = false;
+  /** With transactional.id: the transactions' state machine and coordinator requests. */
+  private txn: TransactionManager | null = null;
+  /** The transactions of the sends an invocation lists, beside it (transactional producers only). */
+  private listedTxns: Array<number | null> = [];
 
   constructor(
     readonly id: NodeId,
@@ -203,7 +226,7 @@ export class Producer implements Node<DataMessage> {
     if (bootstrap.length === 0) throw new ClientConfigError(`producer ${id} needs at least one bootstrap broker`);
   }
 
-  start(env: Env<DataMessage>): void {
+  start(env: Env<ProducerMessage>): void {
     // A restarted producer begins empty: sends in flight at the crash never complete.
     this.metadata = new MetadataCache(this.bootstrap, this.config, () => this.nextCorrelationId++);
     this.partitioner.clear();
@@ -221,11 +244,12 @@ export class Producer implements Node<DataMessage> {
     this.callbacks = [];
     this.outcomes = [];
     this.opIds.start(env.storage);
+    this.txn = this.config.transactionalId === null ? null : new TransactionManager(this.transactionHost());
     this.run(env);
   }
 
   /** Queues a record (KafkaProducer.send); the callback gets its outcome, as the history does. */
-  send(env: Env<DataMessage>, record: ProducerRecord, callback?: SendCallback): number {
+  send(env: Env<ProducerMessage>, record: ProducerRecord, callback?: SendCallback): number {
     const id = this.opIds.take(env.storage);
     const key = record.key ?? null;
     const now = env.now();
@@ -240,8 +264,9 @@ export class Producer implements Node<DataMessage> {
       sentAtMs: now,
       callback: callback ?? null,
       invoked: false,
+      txn: this.txn?.currentTxn ?? null,
     };
-    const problem = recordProblem(record);
+    const problem = recordProblem(record) ?? this.txn?.sendProblem() ?? null;
     if (problem !== null) this.complete(pending, { type: 'fail', error: problem });
     else {
       this.metadata.addTopic(record.topic);
@@ -261,7 +286,7 @@ export class Producer implements Node<DataMessage> {
    * and deadline, which the new record does not move. Keyless records take the loop's way (the
    * partitioner reads load stats the loop keeps), as do records behind others waiting for metadata.
    */
-  private joinOpenBatch(env: Env<DataMessage>, s: PendingSend, now: number): boolean {
+  private joinOpenBatch(env: Env<ProducerMessage>, s: PendingSend, now: number): boolean {
     if (this.waiting.length > 0 || (s.partition === null && (s.key === null || this.config.partitionerIgnoreKeys || this.bugs.has('partitioner-ignores-key'))))
       return false;
     const count = this.metadata.partitionCount(s.topic);
@@ -280,7 +305,7 @@ export class Producer implements Node<DataMessage> {
   }
 
   /** Makes every open batch ready now, ignoring linger.ms (KafkaProducer.flush, without blocking). */
-  flush(env: Env<DataMessage>): void {
+  flush(env: Env<ProducerMessage>): void {
     for (const tp of this.partitions.values()) for (const b of tp.queue) this.closeBatch(b);
     this.run(env);
   }
@@ -297,15 +322,107 @@ export class Producer implements Node<DataMessage> {
     return { producerId: this.producerId, producerEpoch: this.producerEpoch };
   }
 
-  receive(env: Env<DataMessage>, _from: NodeId, msg: DataMessage): void {
+  // ---- transactions (KIP-98): the application's calls; each answers through its callback ----------
+
+  /** InitProducerId through the transaction coordinator (again after a fatal error: as a new instance). */
+  initTransactions(env: Env<ProducerMessage>, done: TxnCallback = () => {}): void {
+    this.transactions().initTransactions(env as Env<never>, this.later(done));
+    this.run(env);
+  }
+
+  /** Opens a transaction and returns its history id; throws when the producer is not ready (Kafka's IllegalStateException). */
+  beginTransaction(env: Env<ProducerMessage>): number {
+    return this.transactions().beginTransaction(env as Env<never>);
+  }
+
+  /** AddOffsetsToTxn, then TxnOffsetCommit of `offsets` ([topic, partition, next offset]) with the consumer's generation (KIP-447). */
+  sendOffsetsToTransaction(
+    env: Env<ProducerMessage>,
+    offsets: Array<[string, number, number]>,
+    group: ConsumerGroupMetadata,
+    done: TxnCallback = () => {},
+  ): void {
+    this.transactions().sendOffsetsToTransaction(env as Env<never>, offsets, group, this.later(done));
+    this.run(env);
+  }
+
+  commitTransaction(env: Env<ProducerMessage>, done: TxnCallback = () => {}): void {
+    this.transactions().commitTransaction(env as Env<never>, this.later(done));
+    this.run(env);
+  }
+
+  abortTransaction(env: Env<ProducerMessage>, done: TxnCallback = () => {}): void {
+    this.transactions().abortTransaction(env as Env<never>, this.later(done));
+    this.run(env);
+  }
+
+  /** The transaction manager's state (UNINITIALIZED, READY, IN_TRANSACTION, ABORTABLE_ERROR, FATAL_ERROR, ...) and its last error. */
+  transactionState(): { state: TxnStateName; error: string | null } {
+    const txn = this.transactions();
+    return { state: txn.currentState, error: txn.error };
+  }
+
+  private transactions(): TransactionManager {
+    if (this.txn === null) throw new Error('Cannot use transactional methods without enabling transactions by setting transactional.id');
+    return this.txn;
+  }
+
+  /** A callback run once the producer's state is settled, with the sends' callbacks (never inside the loop). */
+  private later(done: TxnCallback): TxnCallback {
+    return (result) => this.callbacks.push(() => done(result));
+  }
+
+  private transactionHost(): TransactionHost {
+    return {
+      config: this.config,
+      nextCorrelationId: () => this.nextCorrelationId++,
+      brokers: () => {
+        const known = this.metadata.knownBrokers();
+        return known.length > 0 ? known : this.bootstrap;
+      },
+      send: (env, to, msg) => (env as Env<ProducerMessage>).send(to, msg as ProducerMessage),
+      takeOpId: (env) => this.opIds.take(env.storage),
+      record: (env, op, type, id, value, error) => env.trace({ kind: 'client', op, type, id, value, ...(error === undefined ? {} : { error }) }),
+      incompleteSends: () => {
+        let n = this.waiting.length;
+        for (const tp of this.partitions.values()) n += tp.queue.length + tp.inFlight.length;
+        return n;
+      },
+      inFlightBatches: () => {
+        let n = 0;
+        for (const tp of this.partitions.values()) n += tp.inFlight.length;
+        return n;
+      },
+      failUnsent: (env, error) => this.failUnsent(env as Env<ProducerMessage>, error),
+      flush: () => {
+        for (const tp of this.partitions.values()) for (const b of tp.queue) this.closeBatch(b);
+      },
+      producerIdAndEpoch: () => this.producerIdAndEpoch(),
+      setProducerIdAndEpoch: (producerId, producerEpoch) => {
+        this.producerId = producerId;
+        this.producerEpoch = producerEpoch;
+      },
+    };
+  }
+
+  /** Ends every send not on the wire (waiting for metadata or queued): an abort drops them (Kafka's abortUndrainedBatches). */
+  private failUnsent(env: Env<ProducerMessage>, error: string): void {
+    for (const s of this.waiting) this.complete(s, { type: 'fail', error });
+    this.waiting = [];
+    this.waitingTopics.clear();
+    for (const tp of this.partitions.values()) for (const b of [...tp.queue]) this.finish(env, b, error);
+  }
+
+  receive(env: Env<ProducerMessage>, _from: NodeId, msg: ProducerMessage): void {
     if (msg.kind !== 'response') return;
-    if (msg.api === 'Metadata') this.metadata.handleResponse(env, msg);
+    if (this.txn !== null && TXN_RESPONSES.has(msg.api)) this.txn.receive(env as Env<never>, msg as TxnResponse);
+    else if (msg.api === 'Metadata') this.metadata.handleResponse(env, msg);
     else if (msg.api === 'Produce') this.onProduceResponse(env, msg);
     else if (msg.api === 'InitProducerId') this.onInitProducerIdResponse(env, msg);
     this.run(env);
   }
 
-  fire(env: Env<DataMessage>, tag: TimerTag): void {
+  fire(env: Env<ProducerMessage>, tag: TimerTag): void {
     if (tag !== WAKE) return;
     this.wakeAtMs = Infinity;
     this.run(env);
@@ -313,13 +430,15 @@ export class Producer implements Node<DataMessage> {
 
   // ---- the sender loop ------------------------------------------------------------------------
 
-  private run(env: Env<DataMessage>): void {
+  private run(env: Env<ProducerMessage>): void {
     const now = env.now();
     this.metadata.poll(env);
     this.expireRequests(env, now);
     this.pollProducerId(env, now);
     this.partitionWaiting(env, now);
     this.expireBatches(env, now);
+    // After batching: the partitions just given a batch go into AddPartitionsToTxn at once.
+    this.txn?.poll(env as Env<never>, now);
     this.recordOutcomes(env);
     this.drain(env, now);
     this.updateLoadStats();
@@ -330,7 +449,7 @@ export class Producer implements Node<DataMessage> {
   }
 
   /** Gives records whose topic is now known a partition and a batch; expires the rest. */
-  private partitionWaiting(env: Env<DataMessage>, now: number): void {
+  private partitionWaiting(env: Env<ProducerMessage>, now: number): void {
     if (this.waiting.length === 0) return;
     // While no waiting topic is in the metadata yet and the oldest record has time left, the pass
     // would change nothing: skip it (else every send() walks every record waiting before it).
@@ -379,8 +498,9 @@ export class Producer implements Node<DataMessage> {
    * Returns the bytes the batch grew by (with a new batch's header) and whether the partition's
    * last batch is now full, for the built-in partitioner.
    */
-  private append(env: Env<DataMessage>, s: PendingSend, partition: number, now: number): { appendedBytes: number; lastBatchFull: boolean } {
+  private append(env: Env<ProducerMessage>, s: PendingSend, partition: number, now: number): { appendedBytes: number; lastBatchFull: boolean } {
     const tp = this.partitionState(s.topic, partition);
+    this.txn?.maybeAddPartition(s.topic, partition);
     const record: KafkaRecord = { offsetDelta: 0, timestampDelta: 0, key: s.key, value: s.value, headers: s.headers };
     const recordBytes = recordSize(record);
     let batch = tp.queue[tp.queue.length - 1];
@@ -426,7 +546,7 @@ export class Producer implements Node<DataMessage> {
   }
 
   /** delivery.timeout.ms: batches waiting or on the wire that ran out of time end now. */
-  private expireBatches(env: Env<DataMessage>, now: number): void {
+  private expireBatches(env: Env<ProducerMessage>, now: number): void {
     for (const tp of this.partitions.values()) {
       // Most runs expire nothing: look before copying the lists that finish() edits.
       if (!anyExpired(tp.queue, now) && !anyExpired(tp.inFlight, now)) continue;
@@ -445,12 +565,12 @@ export class Producer implements Node<DataMessage> {
   }
 
   /** Sends requests while there are ready batches and room in flight (the Sender's loop). */
-  private drain(env: Env<DataMessage>, now: number): void {
+  private drain(env: Env<ProducerMessage>, now: number): void {
     while (this.drainOnce(env, now));
   }
 
   /** The Sender's drain: one Produce request per leader with the ready batch of each partition it leads. */
-  private drainOnce(env: Env<DataMessage>, now: number): boolean {
+  private drainOnce(env: Env<ProducerMessage>, now: number): boolean {
     // Created with the first ready batch: most drains find none.
     let byBroker: Map<NodeId, Batch[]> | null = null;
     const idempotent = this.config.enableIdempotence;
@@ -460,6 +580,8 @@ export class Producer implements Node<DataMessage> {
       if (this.config.maxInFlightRequestsPerConnection === 1 && tp.inFlight.length > 0) continue;
       const batch = this.readyHead(tp, now);
       if (batch === null) continue;
+      // A transaction's batch waits until AddPartitionsToTxn put its partition in (Kafka's isSendToPartitionAllowed).
+      if (this.txn !== null && !this.txn.isSendToPartitionAllowed(tp.topic, tp.partition)) continue;
       const leader = this.metadata.leader(tp.topic, tp.partition);
       if (leader === null) {
         this.metadata.requestUpdate();
@@ -565,7 +687,7 @@ export class Producer implements Node<DataMessage> {
     return true;
   }
 
-  private sendProduce(env: Env<DataMessage>, broker: NodeId, batches: Batch[], now: number): void {
+  private sendProduce(env: Env<ProducerMessage>, broker: NodeId, batches: Batch[], now: number): void {
     const correlationId = this.nextCorrelationId++;
     const topicData: ProduceRequest['topicData'] = [];
     for (const b of batches) {
@@ -575,11 +697,19 @@ export class Producer implements Node<DataMessage> {
         entry = { name: b.tp.topic, partitionData: [] };
         topicData.push(entry);
       }
-      entry.partitionData.push({ index: b.tp.partition, records: toRecordBatch(b) });
+      entry.partitionData.push({ index: b.tp.partition, records: toRecordBatch(b, this.txn !== null) });
     }
     const acks = this.config.acks;
     this.recordInvocation(env, batches);
-    env.send(broker, { api: 'Produce', kind: 'request', correlationId, transactionalId: null, acks, timeoutMs: this.config.requestTimeoutMs, topicData });
+    env.send(broker, {
+      api: 'Produce',
+      kind: 'request',
+      correlationId,
+      transactionalId: this.config.transactionalId,
+      acks,
+      timeoutMs: this.config.requestTimeoutMs,
+      topicData,
+    });
     if (acks === 0) {
       // No response will come: the send is done as soon as the request is out (offset unknown).
       for (const b of batches) this.succeed(env, b, -1);
@@ -596,7 +726,7 @@ export class Producer implements Node<DataMessage> {
 
   // ---- answers --------------------------------------------------------------------------------
 
-  private onProduceResponse(env: Env<DataMessage>, msg: ProduceResponse): void {
+  private onProduceResponse(env: Env<ProducerMessage>, msg: ProduceResponse): void {
     const req = this.requests.get(msg.correlationId);
     if (req === undefined) return; // timed out already: the connection was dropped
     this.requests.delete(msg.correlationId);
@@ -611,7 +741,7 @@ export class Producer implements Node<DataMessage> {
     }
   }
 
-  private onBatchResult(env: Env<DataMessage>, b: Batch, response: ProducePartitionResponse): void {
+  private onBatchResult(env: Env<ProducerMessage>, b: Batch, response: ProducePartitionResponse): void {
     const code = response.errorCode;
     if (code === ErrorCode.NONE) return this.succeed(env, b, response.baseOffset);
     // Kafka treats DUPLICATE_SEQUENCE_NUMBER as success with an unknown offset.
@@ -626,15 +756,15 @@ export class Producer implements Node<DataMessage> {
       if (!b.doomed && this.isCurrentEpoch(b) && !nextInLine) return this.retry(env, b, error);
       // The broker lost (or never had) this producer's state at this point: the batch is not
       // written; start a new epoch so the partition's sequences can begin again at 0 (KIP-360).
-      return this.finish(env, b, error);
+      return this.finish(env, b, error, code);
     }
-    if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) return this.finish(env, b, error);
+    if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) return this.finish(env, b, error, code);
     if (RETRIABLE.has(code)) return this.retry(env, b, error);
-    this.finish(env, b, error);
+    this.finish(env, b, error, code);
   }
 
   /** Puts a batch back in its partition's queue for another attempt after retry.backoff.ms. */
-  private retry(env: Env<DataMessage>, b: Batch, error: string): void {
+  private retry(env: Env<ProducerMessage>, b: Batch, error: string): void {
     const now = env.now();
     b.lastErrorText = error;
     if (b.doomed) return this.finish(env, b, `${error}; its sequence was given up by an epoch bump`);
@@ -647,7 +777,7 @@ export class Producer implements Node<DataMessage> {
     queue.splice(at, 0, b);
   }
 
-  private succeed(env: Env<DataMessage>, b: Batch, baseOffset: number): void {
+  private succeed(env: Env<ProducerMessage>, b: Batch, baseOffset: number): void {
     b.done = true;
     this.leaveFlight(b);
     removeFrom(b.tp.queue, b);
@@ -660,14 +790,16 @@ export class Producer implements Node<DataMessage> {
   }
 
   /** Ends a batch with an error: `info` when some attempt may have been written, else `fail`. */
-  private finish(env: Env<DataMessage>, b: Batch, error: string): void {
+  private finish(env: Env<ProducerMessage>, b: Batch, error: string, errorCode: number | null = null): void {
     if (b.done) return;
     b.done = true;
     this.leaveFlight(b);
     removeFrom(b.tp.queue, b);
     const type = b.maybeAppended ? 'info' : 'fail';
     for (const s of b.sends) this.complete(s, { type, error }, b.tp.partition);
-    if (this.config.enableIdempotence && b.baseSequence >= 0 && !b.doomed && this.isCurrentEpoch(b)) this.abandonSequences(env, b);
+    // A transactional producer never bumps its epoch itself: the transaction must abort (Kafka's handleFailedBatch).
+    if (this.txn !== null) this.txn.batchFailed(env as Env<never>, errorCode, error, b.baseSequence >= 0);
+    else if (this.config.enableIdempotence && b.baseSequence >= 0 && !b.doomed && this.isCurrentEpoch(b)) this.abandonSequences(env, b);
   }
 
   /**
@@ -676,7 +808,7 @@ export class Producer implements Node<DataMessage> {
    * batches of the partition in this epoch: queued ones end now, those on the wire end with
    * their answer (ok if the broker took them after all).
    */
-  private abandonSequences(env: Env<DataMessage>, failed: Batch): void {
+  private abandonSequences(env: Env<ProducerMessage>, failed: Batch): void {
     this.bumpEpoch();
     const tp = failed.tp;
     const later = (b: Batch) =>
@@ -695,7 +827,7 @@ export class Producer implements Node<DataMessage> {
   }
 
   /** request.timeout.ms without an answer: Kafka drops the connection, failing every request on it. */
-  private expireRequests(env: Env<DataMessage>, now: number): void {
+  private expireRequests(env: Env<ProducerMessage>, now: number): void {
     let expired: Set<NodeId> | null = null;
     for (const r of this.requests.values()) if (now >= r.deadlineMs) (expired ??= new Set()).add(r.broker);
     if (expired === null) return;
@@ -721,8 +853,9 @@ export class Producer implements Node<DataMessage> {
 
   // ---- producer id (KIP-98, KIP-360) -----------------------------------------------------------
 
-  private pollProducerId(env: Env<DataMessage>, now: number): void {
-    if (!this.config.enableIdempotence) return;
+  private pollProducerId(env: Env<ProducerMessage>, now: number): void {
+    // A transactional producer gets its id from its transaction coordinator (transaction-manager.ts).
+    if (!this.config.enableIdempotence || this.txn !== null) return;
     if (this.pidRequest !== null && now >= this.pidRequest.deadlineMs) {
       this.pidFailedBroker = this.pidRequest.broker;
       this.pidRequest = null;
@@ -757,7 +890,7 @@ export class Producer implements Node<DataMessage> {
     } else this.producerEpoch++;
   }
 
-  private onInitProducerIdResponse(env: Env<DataMessage>, msg: InitProducerIdResponse): void {
+  private onInitProducerIdResponse(env: Env<ProducerMessage>, msg: InitProducerIdResponse): void {
     if (this.pidRequest === null || msg.correlationId !== this.pidRequest.correlationId) return;
     this.pidRequest = null;
     if (msg.errorCode !== ErrorCode.NONE) {
@@ -795,7 +928,7 @@ export class Producer implements Node<DataMessage> {
    * own id and time, so the history checkers read it as the `send` it stands for
    * (models/history/produce-ops.ts).
    */
-  private recordInvocation(env: Env<DataMessage>, batches: readonly Batch[]): void {
+  private recordInvocation(env: Env<ProducerMessage>, batches: readonly Batch[]): void {
     let listed: InvokedSend[] | null = null;
     for (const b of batches) for (const s of b.sends) listed = this.listInvocation(listed, s, b.tp.partition);
     this.traceInvocation(env, listed);
@@ -806,11 +939,27 @@ export class Producer implements Node<DataMessage> {
     if (s.invoked) return listed;
     s.invoked = true;
     (listed ??= []).push([s.id, s.topic, partition, s.key, s.value, s.sentAtMs]);
+    if (this.txn !== null) this.listedTxns.push(s.txn);
     return listed;
   }
 
-  private traceInvocation(env: Env<DataMessage>, listed: InvokedSend[] | null): void {
-    if (listed !== null) env.trace({ kind: 'client', op: 'produce', type: 'invoke', id: listed[0]![0], value: { acks: this.config.acks, sends: listed } });
+  private traceInvocation(env: Env<ProducerMessage>, listed: InvokedSend[] | null): void {
+    if (listed === null) return;
+    const acks = this.config.acks;
+    if (this.txn === null) {
+      env.trace({ kind: 'client', op: 'produce', type: 'invoke', id: listed[0]![0], value: { acks, sends: listed } });
+      return;
+    }
+    // A transactional producer's invocation names the transaction of its sends (one per run of them).
+    const txns = this.listedTxns;
+    this.listedTxns = [];
+    for (let start = 0, i = 1; i <= listed.length; i++) {
+      if (i < listed.length && txns[i] === txns[start]) continue;
+      const sends = listed.slice(start, i);
+      const txn = txns[start] ?? null;
+      env.trace({ kind: 'client', op: 'produce', type: 'invoke', id: sends[0]![0], value: txn === null ? { acks, sends } : { acks, txn, sends } });
+      start = i;
+    }
   }
 
   /**
@@ -819,14 +968,27 @@ export class Producer implements Node<DataMessage> {
    * before any request carried them (a bad record, a topic never known, a batch expired unsent)
    * are invoked here first, so every outcome has its invocation.
    */
-  private recordOutcomes(env: Env<DataMessage>): void {
+  private recordOutcomes(env: Env<ProducerMessage>): void {
     if (this.outcomes.length === 0) return;
     const outcomes = this.outcomes;
     this.outcomes = [];
-    const acks = this.config.acks;
     let unsent: InvokedSend[] | null = null;
     for (const o of outcomes) unsent = this.listInvocation(unsent, o.send, o.partition);
     this.traceInvocation(env, unsent);
+    if (this.txn === null) return this.traceOutcomes(env, outcomes, null);
+    // A transactional producer's outcomes name their transaction too, one set of events per transaction.
+    const byTxn = new Map<number | null, Outcome[]>();
+    for (const o of outcomes) {
+      const list = byTxn.get(o.send.txn);
+      if (list === undefined) byTxn.set(o.send.txn, [o]);
+      else list.push(o);
+    }
+    for (const [txn, list] of byTxn) this.traceOutcomes(env, list, txn);
+  }
+
+  /** One `produce` event per outcome type (and error): [send id, partition, offset] for ok, [send id] otherwise. */
+  private traceOutcomes(env: Env<ProducerMessage>, outcomes: readonly Outcome[], txn: number | null): void {
+    const acks = this.config.acks;
     let ok: Array<[number, number, number]> | null = null;
     let failed: Map<string, { type: 'fail' | 'info'; error: string; ids: Array<[number]> }> | null = null;
     for (const { send, result } of outcomes) {
@@ -839,9 +1001,9 @@ export class Producer implements Node<DataMessage> {
         group.ids.push([send.id]);
       }
     }
-    if (ok !== null) env.trace({ kind: 'client', op: 'produce', type: 'ok', id: ok[0]![0], value: { acks, sends: ok } });
-    for (const g of failed?.values() ?? [])
-      env.trace({ kind: 'client', op: 'produce', type: g.type, id: g.ids[0]![0], value: { acks, sends: g.ids }, error: g.error });
+    const value = <S>(sends: S) => (txn === null ? { acks, sends } : { acks, txn, sends });
+    if (ok !== null) env.trace({ kind: 'client', op: 'produce', type: 'ok', id: ok[0]![0], value: value(ok) });
+    for (const g of failed?.values() ?? []) env.trace({ kind: 'client', op: 'produce', type: g.type, id: g.ids[0]![0], value: value(g.ids), error: g.error });
   }
 
   private flushCallbacks(): void {
@@ -855,12 +1017,13 @@ export class Producer implements Node<DataMessage> {
   }
 
   /** Arms one timer for the next instant at which time alone makes progress possible. */
-  private armWake(env: Env<DataMessage>, now: number): void {
+  private armWake(env: Env<ProducerMessage>, now: number): void {
     let next = this.metadata.nextWakeMs();
     for (const s of this.waiting) next = earlierWake(now, next, s.sentAtMs + this.config.deliveryTimeoutMs);
     for (const r of this.requests.values()) next = earlierWake(now, next, r.deadlineMs);
     if (this.pidRequest !== null) next = earlierWake(now, next, this.pidRequest.deadlineMs);
-    else if (this.config.enableIdempotence && this.producerId === NO_PRODUCER_ID) next = earlierWake(now, next, this.pidRetryAtMs);
+    else if (this.config.enableIdempotence && this.txn === null && this.producerId === NO_PRODUCER_ID) next = earlierWake(now, next, this.pidRetryAtMs);
+    if (this.txn !== null) next = Math.min(next, this.txn.nextWakeMs(now));
     for (const tp of this.partitions.values()) {
       for (const b of tp.queue) next = earlierWake(now, next, b.deadlineMs);
       for (const b of tp.inFlight) next = earlierWake(now, next, b.deadlineMs);
@@ -900,13 +1063,13 @@ function recordSize(record: KafkaRecord): number {
   return batchSizeInBytes({ ...EMPTY_BATCH, records: [record] }) - RECORD_HEADER_BYTES;
 }
 
-function toRecordBatch(b: Batch): RecordBatch {
+function toRecordBatch(b: Batch, transactional: boolean): RecordBatch {
   let maxTimestamp = b.baseTimestamp;
   for (const r of b.records) maxTimestamp = Math.max(maxTimestamp, b.baseTimestamp + r.timestampDelta);
   return {
     baseOffset: 0,
     partitionLeaderEpoch: -1,
-    attributes: 0,
+    attributes: transactional ? TRANSACTIONAL_BIT : 0,
     lastOffsetDelta: b.records.length - 1,
     baseTimestamp: b.baseTimestamp,
     maxTimestamp,

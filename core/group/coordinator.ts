@@ -3,7 +3,9 @@
 // groups of the __consumer_offsets partitions this broker leads, loaded by replaying the partition
 // (COORDINATOR_LOAD_IN_PROGRESS meanwhile, NOT_COORDINATOR elsewhere) and dropped when leadership
 // moves; OffsetCommit fenced by member and generation, written with acks=all before it is answered;
-// OffsetFetch, ListGroups, DescribeGroups and DeleteGroups. Rebalancing is membership.ts.
+// TxnOffsetCommit's offsets written in the producer's transaction and pending until its marker
+// (KIP-98, KIP-447); OffsetFetch (UNSTABLE_OFFSET_COMMIT under requireStable while a transaction
+// holds an offset), ListGroups, DescribeGroups and DeleteGroups. Rebalancing is membership.ts.
 
 import type { MetadataImage } from '../controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../env.ts';
@@ -24,26 +26,37 @@ import {
   type OffsetFetchRequest,
 } from '../protocol/group.ts';
 import type { Bytes, KafkaRecord, RecordBatch } from '../protocol/records.ts';
+import type { TxnOffsetCommitRequest } from '../protocol/txn.ts';
 import type { GroupBug } from './bugs.ts';
 import { Group, type GroupOffset } from './group.ts';
+import { replayOffsetsPartition } from './offsets-replay.ts';
 import { Membership, type GroupSettings } from './membership.ts';
-import {
-  groupMetadataRecord,
-  offsetCommitRecord,
-  offsetsPartitionFor,
-  OFFSETS_TOPIC,
-  readOffsetsTopicRecord,
-  type CommittedOffset,
-  type StoredGroup,
-} from './offsets-topic.ts';
+import { groupMetadataRecord, offsetCommitRecord, offsetsPartitionFor, OFFSETS_TOPIC, type CommittedOffset } from './offsets-topic.ts';
+
+/** The producer whose transaction a write belongs to (its batch is transactional). */
+export interface TxnProducer {
+  producerId: number;
+  producerEpoch: number;
+}
 
 /** What the coordinator needs from its broker. */
 export interface CoordinatorHooks {
   image(): MetadataImage | null;
   /** The batches of this broker's replica of the partition, up to its log end, while it leads it. */
   ledLog(topic: string, partition: number): readonly RecordBatch[] | null;
-  /** Appends records as the partition's leader and calls `done` once every ISR replica has them (acks=all) or the write failed. */
-  appendCommitted(env: Env<never>, topic: string, partition: number, records: KafkaRecord[], timeoutMs: number, done: (errorCode: number) => void): void;
+  /**
+   * Appends records as the partition's leader and calls `done` once every ISR replica has them
+   * (acks=all) or the write failed; with `producer`, as a batch of that producer's transaction.
+   */
+  appendCommitted(
+    env: Env<never>,
+    topic: string,
+    partition: number,
+    records: KafkaRecord[],
+    timeoutMs: number,
+    done: (errorCode: number) => void,
+    producer?: TxnProducer,
+  ): void;
   /** Asks the controller to create a topic (Kafka's AutoTopicCreationManager). */
   createTopic(env: Env<never>, name: string, partitions: number, replicationFactor: number): void;
 }
@@ -114,6 +127,8 @@ export class GroupCoordinator {
         return this.onOffsetFetch(env, from, req);
       case 'OffsetCommit':
         return this.onOffsetCommit(env, from, req);
+      case 'TxnOffsetCommit':
+        return this.onTxnOffsetCommit(env, from, req);
     }
     const problem = req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : this.coordinatorError(req.groupId);
     if (problem !== null) return env.send(from, groupErrorResponse(req, problem));
@@ -218,35 +233,21 @@ export class GroupCoordinator {
     const owned = this.owned.get(partition);
     const batches = this.hooks.ledLog(OFFSETS_TOPIC, partition);
     if (owned === undefined || batches === null) return;
-    const stored = new Map<string, StoredGroup | null>();
-    const offsets = new Map<string, Map<string, GroupOffset>>();
-    for (const batch of batches) {
-      if ((batch.attributes & 0x20) !== 0) continue;
-      for (const record of batch.records) {
-        const read = readOffsetsTopicRecord(record.key, record.value);
-        if (read === null) continue;
-        if (read.type === 'group') {
-          stored.set(read.group, read.value);
-          continue;
-        }
-        let byPartition = offsets.get(read.group);
-        if (byPartition === undefined) offsets.set(read.group, (byPartition = new Map()));
-        const key = `${read.topic}/${read.partition}`;
-        if (read.value === null) byPartition.delete(key);
-        else byPartition.set(key, { topic: read.topic, partition: read.partition, ...read.value });
-      }
-    }
+    const { stored, offsets, pending } = replayOffsetsPartition(batches);
     let offsetCount = 0;
     const loaded: string[] = [];
-    for (const groupId of new Set([...stored.keys(), ...offsets.keys()])) {
+    for (const groupId of new Set([...stored.keys(), ...offsets.keys(), ...pending.keys()])) {
       const metadata = stored.get(groupId) ?? null;
       const groupOffsets = offsets.get(groupId) ?? new Map<string, GroupOffset>();
-      if (metadata === null && groupOffsets.size === 0) continue;
+      const groupPending = pending.get(groupId);
+      if (metadata === null && groupOffsets.size === 0 && groupPending === undefined) continue;
       // With coordinator-no-load the group may already be served; the replay overwrites what it did meanwhile.
       const earlier = this.groups.get(groupId);
       if (earlier !== undefined) this.membership.unloaded(env, earlier, ErrorCode.NOT_COORDINATOR);
       const group = metadata === null ? new Group(groupId) : Group.fromStored(groupId, metadata);
       for (const [key, offset] of groupOffsets) group.offsets.set(key, offset);
+      // Transactions still open in the log: their offsets wait for the marker (the producer's generation is not in the log).
+      for (const [producerId, byPartition] of groupPending ?? []) group.pendingTxnOffsets.set(producerId, { generation: -1, member: '', offsets: byPartition });
       offsetCount += groupOffsets.size;
       this.groups.set(groupId, group);
       this.membership.loaded(env, group);
@@ -259,10 +260,12 @@ export class GroupCoordinator {
 
   // ---- writes ----------------------------------------------------------------------------------
 
-  private write(env: GroupEnv, groupId: string, records: KafkaRecord[], done: (errorCode: number) => void): void {
+  private write(env: GroupEnv, groupId: string, records: KafkaRecord[], done: (errorCode: number) => void, producer?: TxnProducer): void {
     const partition = this.partitionOf(groupId);
     if (partition === null) return done(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    this.hooks.appendCommitted(env as Env<never>, OFFSETS_TOPIC, partition, records, this.config.int('offsets.commit.timeout.ms'), done);
+    const timeoutMs = this.config.int('offsets.commit.timeout.ms');
+    if (producer === undefined) this.hooks.appendCommitted(env as Env<never>, OFFSETS_TOPIC, partition, records, timeoutMs, done);
+    else this.hooks.appendCommitted(env as Env<never>, OFFSETS_TOPIC, partition, records, timeoutMs, done, producer);
   }
 
   private storeGroup(env: GroupEnv, group: Group, assignments: ReadonlyMap<string, Bytes> | null, done: (errorCode: number) => void): void {
@@ -296,29 +299,7 @@ export class GroupCoordinator {
     const invalid = this.commitError(existing, req);
     if (invalid !== null) return env.send(from, groupErrorResponse(req, invalid));
     const group = existing ?? this.addGroup(req.groupId);
-    const maxMetadata = this.config.int('offset.metadata.max.bytes');
-    const now = Math.floor(env.now());
-    const results = req.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({
-        partitionIndex: p.partitionIndex,
-        errorCode: (p.committedMetadata?.length ?? 0) > maxMetadata ? ErrorCode.OFFSET_METADATA_TOO_LARGE : (ErrorCode.NONE as number),
-      })),
-    }));
-    const accepted: GroupOffset[] = [];
-    req.topics.forEach((t, ti) =>
-      t.partitions.forEach((p, pi) => {
-        if (results[ti]!.partitions[pi]!.errorCode !== ErrorCode.NONE) return;
-        accepted.push({
-          topic: t.name,
-          partition: p.partitionIndex,
-          offset: p.committedOffset,
-          leaderEpoch: p.committedLeaderEpoch,
-          metadata: p.committedMetadata ?? '',
-          commitTimestamp: now,
-        });
-      }),
-    );
+    const { results, accepted } = this.checkedOffsets(env, req);
     const respond = () => env.send(from, { api: 'OffsetCommit', kind: 'response', correlationId: req.correlationId, topics: results });
     if (accepted.length === 0) return respond();
     const apply = () => {
@@ -345,13 +326,129 @@ export class GroupCoordinator {
     });
   }
 
+  /** Each partition's answer (OFFSET_METADATA_TOO_LARGE, else NONE for now) and the offsets that may be written. */
+  private checkedOffsets(env: GroupEnv, req: OffsetCommitRequest | TxnOffsetCommitRequest) {
+    const maxMetadata = this.config.int('offset.metadata.max.bytes');
+    const now = Math.floor(env.now());
+    const results = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: (p.committedMetadata?.length ?? 0) > maxMetadata ? ErrorCode.OFFSET_METADATA_TOO_LARGE : (ErrorCode.NONE as number),
+      })),
+    }));
+    const accepted: GroupOffset[] = [];
+    req.topics.forEach((t, ti) =>
+      t.partitions.forEach((p, pi) => {
+        if (results[ti]!.partitions[pi]!.errorCode !== ErrorCode.NONE) return;
+        accepted.push({
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch,
+          metadata: p.committedMetadata ?? '',
+          commitTimestamp: now,
+        });
+      }),
+    );
+    return { results, accepted };
+  }
+
+  /**
+   * Kafka's doTxnCommitOffsets: a member and generation, when given (KIP-447), must be the group's;
+   * a producer without them (older clients) commits whatever the group's state.
+   */
+  private txnCommitError(group: Group, req: TxnOffsetCommitRequest): number | null {
+    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (this.bugs.has('commit-no-generation-check')) return null;
+    if (group.isFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
+    if (req.memberId !== '' && !group.members.has(req.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (req.generationId >= 0 && req.generationId !== group.generation) return ErrorCode.ILLEGAL_GENERATION;
+    return null;
+  }
+
+  /**
+   * Kafka's storeOffsets with a producer id: the offsets are written as a batch of the producer's
+   * transaction and stay pending (invisible to OffsetFetch, UNSTABLE_OFFSET_COMMIT under
+   * requireStable) until the transaction's marker reaches the partition (completeTransaction).
+   */
+  private onTxnOffsetCommit(env: GroupEnv, from: NodeId, req: TxnOffsetCommitRequest): void {
+    const problem = req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : this.coordinatorError(req.groupId);
+    if (problem !== null) return env.send(from, groupErrorResponse(req, problem));
+    // Kafka creates the group when a producer commits for one it does not know.
+    const group = this.groups.get(req.groupId) ?? this.addGroup(req.groupId);
+    const invalid = this.txnCommitError(group, req);
+    if (invalid !== null) return env.send(from, groupErrorResponse(req, invalid));
+    const { results, accepted } = this.checkedOffsets(env, req);
+    const respond = () => env.send(from, { api: 'TxnOffsetCommit', kind: 'response', correlationId: req.correlationId, topics: results });
+    if (accepted.length === 0) return respond();
+    // Pending from before the write (Kafka's prepareTxnOffsetCommit): requireStable already sees it.
+    let pending = group.pendingTxnOffsets.get(req.producerId);
+    if (pending === undefined)
+      group.pendingTxnOffsets.set(req.producerId, (pending = { generation: req.generationId, member: req.memberId, offsets: new Map() }));
+    pending.generation = req.generationId;
+    pending.member = req.memberId;
+    const before = new Map(accepted.map((o) => [`${o.topic}/${o.partition}`, pending!.offsets.get(`${o.topic}/${o.partition}`)]));
+    for (const o of accepted) pending.offsets.set(`${o.topic}/${o.partition}`, o);
+    const records = accepted.map((o) => offsetCommitRecord(req.groupId, o.topic, o.partition, committedValue(o)));
+    const producer = { producerId: req.producerId, producerEpoch: req.producerEpoch };
+    this.write(
+      env,
+      req.groupId,
+      records,
+      (errorCode) => {
+        const stillHere = this.groups.get(req.groupId) === group;
+        if (errorCode !== ErrorCode.NONE && stillHere) {
+          // Kafka's failPendingTxnOffsetCommit: what the write did not store is not pending either.
+          const current = group.pendingTxnOffsets.get(req.producerId);
+          for (const [key, earlier] of before) {
+            if (earlier === undefined) current?.offsets.delete(key);
+            else current?.offsets.set(key, earlier);
+          }
+          if (current?.offsets.size === 0) group.pendingTxnOffsets.delete(req.producerId);
+        }
+        const mapped = errorCode === ErrorCode.NONE && !stillHere ? ErrorCode.NOT_COORDINATOR : storeOffsetsError(errorCode);
+        for (const t of results) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = mapped;
+        respond();
+      },
+      producer,
+    );
+  }
+
+  /**
+   * A transaction's marker reached this __consumer_offsets partition (the replica manager's
+   * txnMarkerWritten): a COMMIT makes the producer's pending offsets the groups' committed ones (a
+   * `group-commit` event, as for OffsetCommit); an ABORT drops them.
+   */
+  completeTransaction(env: GroupEnv, partition: number, producerId: number, committed: boolean): void {
+    if (this.owned.get(partition)?.loaded !== true) return;
+    for (const group of this.groups.values()) {
+      const pending = group.pendingTxnOffsets.get(producerId);
+      if (pending === undefined || this.partitionOf(group.groupId) !== partition) continue;
+      group.pendingTxnOffsets.delete(producerId);
+      if (!committed || pending.offsets.size === 0) continue;
+      for (const [key, o] of pending.offsets) group.offsets.set(key, o);
+      env.trace({
+        kind: 'group-commit',
+        group: group.groupId,
+        generation: pending.generation,
+        member: pending.member,
+        offsets: [...pending.offsets.values()].map((o) => [o.topic, o.partition, o.offset]),
+      });
+    }
+  }
+
   private onOffsetFetch(env: GroupEnv, from: NodeId, req: OffsetFetchRequest): void {
     const groups: OffsetFetchGroupResult[] = req.groups.map((g) => {
       const problem = g.groupId === '' ? ErrorCode.INVALID_GROUP_ID : this.coordinatorError(g.groupId);
       if (problem !== null) return { groupId: g.groupId, topics: [], errorCode: problem };
-      const offsets = this.groups.get(g.groupId)?.offsets ?? new Map<string, GroupOffset>();
+      const group = this.groups.get(g.groupId);
+      const offsets = group?.offsets ?? new Map<string, GroupOffset>();
       const partition = (topic: string, index: number) => {
         const o = offsets.get(`${topic}/${index}`);
+        // KIP-447: a consumer that asks for stable offsets waits while a transaction holds one pending.
+        if (req.requireStable && group?.hasPendingTxnOffset(`${topic}/${index}`) === true)
+          return { partitionIndex: index, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
         return o === undefined
           ? { partitionIndex: index, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }
           : { partitionIndex: index, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE };

@@ -35,6 +35,13 @@ export interface GroupOffset extends CommittedOffset {
   partition: number;
 }
 
+/** A producer's offsets in an open transaction, with the generation and member its last TxnOffsetCommit named. */
+export interface PendingTxnOffsets {
+  generation: number;
+  member: string;
+  offsets: Map<string, GroupOffset>;
+}
+
 export class Group {
   state: GroupStateName = 'Empty';
   generation = 0;
@@ -50,6 +57,8 @@ export class Group {
   readonly pendingSyncMembers = new Set<string>();
   /** Committed offsets by "topic/partition". */
   readonly offsets = new Map<string, GroupOffset>();
+  /** Transactional offsets by producer id, pending until their transaction's marker (Kafka's pendingTransactionalOffsetCommits). */
+  readonly pendingTxnOffsets = new Map<number, PendingTxnOffsets>();
   /** While the initial rebalance delay runs: whether a member joined since it was last extended. */
   newMemberAdded = false;
   /** How much of the first rebalance's timeout the initial delay may still use. */
@@ -57,6 +66,12 @@ export class Group {
   currentStateTimestamp = -1;
 
   constructor(readonly groupId: string) {}
+
+  /** Whether some transaction holds an offset of this partition pending (OffsetFetch's requireStable, KIP-447). */
+  hasPendingTxnOffset(key: string): boolean {
+    for (const p of this.pendingTxnOffsets.values()) if (p.offsets.has(key)) return true;
+    return false;
+  }
 
   get isEmpty(): boolean {
     return this.members.size === 0;

@@ -108,6 +108,9 @@ export class KafkaNode implements Node<KafkaMessage> {
           leadershipChanged: (env, topic, partition, leaderEpoch) => {
             if (topic === OFFSETS_TOPIC) this.groups?.leadershipChanged(env, partition, leaderEpoch);
           },
+          txnMarkerWritten: (env, topic, partition, producerId, committed) => {
+            if (topic === OFFSETS_TOPIC) this.groups?.completeTransaction(env, partition, producerId, committed);
+          },
         })
       : null;
     const replicas = this.replicas;
@@ -117,7 +120,8 @@ export class KafkaNode implements Node<KafkaMessage> {
         : new GroupCoordinator(spec.config, spec.groupBugs ?? new Set(), {
             image: () => this.image,
             ledLog: (topic, partition) => replicas.ledLog(topic, partition),
-            appendCommitted: (env, topic, partition, records, timeoutMs, done) => replicas.appendCommitted(env, topic, partition, records, timeoutMs, done),
+            appendCommitted: (env, topic, partition, records, timeoutMs, done, producer) =>
+              replicas.appendCommitted(env, topic, partition, records, timeoutMs, done, producer),
             createTopic: (env, name, partitions, replicationFactor) => void replicas.createTopic(env, name, partitions, replicationFactor),
           });
   }

@@ -6,6 +6,7 @@
 
 import type { NodeId } from '../env.ts';
 import type { Bytes } from './records.ts';
+import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './txn.ts';
 
 /** FindCoordinator's key types: a group, a transactional id (KIP-98), a share group (KIP-932). */
 export const CoordinatorType = { GROUP: 0, TRANSACTION: 1 } as const;
@@ -271,7 +272,9 @@ export type GroupRequest =
   | OffsetFetchRequest
   | ListGroupsRequest
   | DescribeGroupsRequest
-  | DeleteGroupsRequest;
+  | DeleteGroupsRequest
+  /** A transactional producer's offsets go to the group's coordinator (KIP-98). */
+  | TxnOffsetCommitRequest;
 export type GroupResponse =
   | FindCoordinatorResponse
   | JoinGroupResponse
@@ -282,7 +285,8 @@ export type GroupResponse =
   | OffsetFetchResponse
   | ListGroupsResponse
   | DescribeGroupsResponse
-  | DeleteGroupsResponse;
+  | DeleteGroupsResponse
+  | TxnOffsetCommitResponse;
 export type GroupMessage = GroupRequest | GroupResponse;
 
 export const GROUP_APIS: ReadonlySet<string> = new Set([
@@ -296,6 +300,7 @@ export const GROUP_APIS: ReadonlySet<string> = new Set([
   'ListGroups',
   'DescribeGroups',
   'DeleteGroups',
+  'TxnOffsetCommit',
 ]);
 
 /** Kafka's group states as DescribeGroups and ListGroups name them. */
@@ -333,8 +338,9 @@ export function groupErrorResponse(req: GroupRequest, errorCode: number): GroupR
     case 'LeaveGroup':
       return { api: 'LeaveGroup', kind: 'response', correlationId, errorCode, members: [] };
     case 'OffsetCommit':
+    case 'TxnOffsetCommit':
       return {
-        api: 'OffsetCommit',
+        api: req.api,
         kind: 'response',
         correlationId,
         topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),

@@ -202,8 +202,12 @@ export function drawClients(scenario: Scenario, seed: number): ClientSpec[] {
   const extra: ClientSpec[] = [];
   for (const c of scenario.clients) {
     if (c.kind === 'producer') {
-      for (let k = rng.int(3); k > 0; k--) extra.push({ ...c, id: fresh(c.id) });
-    } else if (c.mode === 'assign' && rng.chance(0.5)) {
+      for (let k = rng.int(3); k > 0; k--) {
+        const id = fresh(c.id);
+        // A transactional producer's copy has its own transactional id, or the two would fence each other.
+        extra.push(c.config['transactional.id'] === undefined ? { ...c, id } : { ...c, id, config: { ...c.config, 'transactional.id': id } });
+      }
+    } else if (c.kind === 'consumer' && c.mode === 'assign' && rng.chance(0.5)) {
       // Eager readers read beside assign-mode consumers; a group's members are its own.
       const config = { ...c.config, 'fetch.max.wait.ms': rng.pick(EAGER_FETCH_WAIT_MS) };
       extra.push({ kind: 'consumer', id: fresh(`${c.id}-eager`), topic: c.topic, mode: 'assign', config });

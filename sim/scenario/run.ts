@@ -19,6 +19,7 @@ import { LeaderlessTime } from '../../models/liveness/leaderless-time.ts';
 import { RebalanceTime, type RebalanceFigures } from '../../models/liveness/rebalance-time.ts';
 import type { GroupDeliveries, TopicPolicies } from '../../models/history/history-checkers.ts';
 import { countClientOp, emptyClientCounts, type ClientCounts } from '../../models/history/client-counts.ts';
+import { TransactionCounts, type TransactionFigures } from '../../models/history/txn-counts.ts';
 import { livenessPhase } from './liveness.ts';
 import { addClients, startClients } from './workload.ts';
 import { withNemesisDrawn } from './nemesis.ts';
@@ -71,6 +72,8 @@ export interface RunResult {
   leaderlessMs: Record<string, number>;
   /** Per consumer group: its rebalances (from the coordinators' events) and the records its members processed, and again. */
   groups: Record<string, GroupFigures>;
+  /** Per transactional producer (and processor): its transactions committed, aborted and of unknown outcome; empty without transactions. */
+  transactions: Record<string, TransactionFigures>;
   /** With BUGGIFY on: how often each site fired (sites that never fired are left out); null when off. */
   buggify: Record<string, number> | null;
 }
@@ -147,13 +150,21 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   cluster.sim.observe((_step, node, event) => leaderless.observe(cluster.sim.now, node, event));
   const rebalances = new RebalanceTime();
   cluster.sim.observe((_step, node, event) => rebalances.observe(cluster.sim.now, node, event));
+  const transactions = new TransactionCounts();
+  cluster.sim.observe((_step, node, event) => {
+    if (event.kind === 'client' && node !== null) transactions.observe(node, event);
+  });
   const workload = addClients(cluster, scenario, clientBugs(bugs));
   // Liveness is judged from the run's events, as it would be from any runtime's.
   const view = new ClusterView({
     nodes: cluster.nodes,
     brokers: cluster.brokers,
     controllers: cluster.controllers,
-    consumers: workload.consumers.map((c) => (c.mode === 'group' ? { id: c.id, topic: c.topic, group: c.group } : { id: c.id, topic: c.topic })),
+    consumers: [
+      ...workload.consumers.map((c) => (c.mode === 'group' ? { id: c.id, topic: c.topic, group: c.group } : { id: c.id, topic: c.topic })),
+      // A processor's final read is its input, as a member of its group.
+      ...workload.processors.map((x) => ({ id: x.id, topic: x.from, group: x.group })),
+    ],
   });
   cluster.sim.observe((step, node, event) => view.observe(step, node, event));
   startCluster(cluster);
@@ -187,7 +198,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
       values: { partition: failure.partition, state: failure.state },
     });
   // An unread write is judged lost only where the final read covered its topic.
-  const readTopics = new Set(scenario.clients.flatMap((c) => (c.kind === 'consumer' ? [c.topic] : [])));
+  const readTopics = new Set(scenario.clients.flatMap((c) => (c.kind === 'consumer' ? [c.topic] : c.kind === 'processor' ? [c.from] : [])));
   const finalReadComplete = convergedAtMs !== null && scenario.clients.every((c) => c.kind !== 'producer' || readTopics.has(c.topic));
   suite.finish(finalReadComplete);
   const tripped = suite.tripped();
@@ -225,6 +236,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     protocol,
     leaderlessMs: leaderless.figures(summary.simMs),
     groups: groupFigures(rebalances.figures(summary.simMs), suite.history.groupDeliveries()),
+    transactions: transactions.figures(),
     buggify: scenario.buggify === true ? Object.fromEntries([...cluster.sim.buggifyFired].sort(([a], [b]) => a.localeCompare(b))) : null,
   };
 }

@@ -2,13 +2,14 @@
 // declared topics, known bugs), producing the normalised `Scenario` with errors carrying paths.
 
 import * as z from 'zod';
-import { clientConfigEntryProblem, parseConsumerConfig, parseProducerConfig } from '../../core/client/client-config.ts';
+import { clientConfigEntryProblem, parseConsumerConfig, parseProducerConfig, PRODUCER_CONFIG_DEFS } from '../../core/client/client-config.ts';
 import type { NodeId } from '../../core/env.ts';
 import { Config, CONFIG_DEFS, ConfigError, TOPIC_CONFIG_DEFS, topicConfigProblem } from '../../core/protocol/configs.ts';
 import { topicConfigsConflict } from '../../core/controller/alter-configs.ts';
 import { didYouMean } from '../../core/protocol/nearest-name.ts';
 import { CHECKER_NAMES } from '../../models/checker-suite.ts';
 import { OFFSETS_TOPIC } from '../../core/group/offsets-topic.ts';
+import { TRANSACTION_STATE_TOPIC } from '../../core/txn/transaction-topic.ts';
 import { DEFAULT_LINK, type LinkConfig } from '../network.ts';
 import { NO_DISK_FAULTS } from '../disk.ts';
 import type { Latency } from '../latency.ts';
@@ -25,6 +26,7 @@ import {
 } from './types.ts';
 import { describeValue, parseDuration, parseProbability, parseRate, type UnitResult } from './units.ts';
 import { withKindHint } from './config-kinds.ts';
+import { processorConfigKeyProblem, processorConfigs } from './processor.ts';
 
 /** One problem found in a scenario, located by its path in the document. */
 export interface SchemaIssue {
@@ -223,6 +225,14 @@ const consumerConfig = configMap(
   (name, value) => withKindHint('consumer', name, clientConfigEntryProblem('consumer', name, value)),
   (config) => configProblem(() => parseConsumerConfig(config)),
 );
+/** A processor's producer and consumer configs in one map; the rules between entries are checked with its group. */
+const processorConfig = configMap(
+  (name, value) => processorConfigKeyProblem(name, value) ?? clientConfigEntryProblem(name in PRODUCER_CONFIG_DEFS ? 'producer' : 'consumer', name, value),
+);
+const transactionsSchema = strict(
+  { size: int(1), abort: probability.optional() },
+  'a mapping like { size: 5, abort: 0.2 } (records per transaction, the chance the application aborts one)',
+).transform((t) => ({ size: t.size, abort: t.abort ?? 0 }));
 
 const latencyModel: z.ZodType<Latency> = pick((input) => {
   const like = 'a latency like { min: 1ms, max: 10ms }, { mean: 5ms } or { constant: 2ms }';
@@ -364,10 +374,32 @@ const clientName = text('a client name of lowercase letters, digits and dashes l
 
 function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
   const producer = strict(
-    { producer: clientName, topic: topicRef(ctx), rate, keys: int(0).optional(), tombstones: probability.optional(), config: producerConfig.optional() },
+    {
+      producer: clientName,
+      topic: topicRef(ctx),
+      rate,
+      keys: int(0).optional(),
+      tombstones: probability.optional(),
+      transactions: transactionsSchema.optional(),
+      config: producerConfig.optional(),
+    },
     'a producer',
   )
     .superRefine((p, rctx) => {
+      // A transactional producer needs its id, and a producer with one sends in transactions.
+      const txnId = p.config?.['transactional.id'];
+      if (p.transactions !== undefined && txnId === undefined)
+        rctx.addIssue({
+          code: 'custom',
+          message: `expected a transactional.id with transactions, like config: { transactional.id: ${p.producer} }`,
+          path: ['config', 'transactional.id'],
+        });
+      if (p.transactions === undefined && txnId !== undefined)
+        rctx.addIssue({
+          code: 'custom',
+          message: 'expected transactions: { size: 5 } with config transactional.id (a transactional producer sends only in transactions)',
+          path: ['transactions'],
+        });
       // A tombstone deletes a key: without keys there is nothing to delete (and a compacted topic refuses keyless records).
       if ((p.tombstones ?? 0) > 0 && p.keys === 0)
         rctx.addIssue({
@@ -383,8 +415,28 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
       ratePerSec: p.rate,
       keys: p.keys ?? 10,
       ...(p.tombstones !== undefined && p.tombstones > 0 ? { tombstones: p.tombstones } : {}),
+      ...(p.transactions !== undefined ? { transactions: p.transactions } : {}),
       config: p.config ?? {},
     }));
+  const processor = strict(
+    { processor: clientName, from: topicRef(ctx), to: topicRef(ctx), group: text('a group id like "g1"'), config: processorConfig },
+    'a processor like { processor: x1, from: input, to: output, group: copiers, config: { transactional.id: x1 } }',
+  )
+    .superRefine((x, rctx) => {
+      const issue = (message: string, path: Array<string | number>) => rctx.addIssue({ code: 'custom', message, path });
+      if (x.from === x.to) issue(`expected a topic other than from (${x.from}): a processor copying into its input never ends`, ['to']);
+      if (x.config['transactional.id'] === undefined)
+        issue(`expected a transactional.id: a processor writes in transactions, like config: { transactional.id: ${x.processor} }`, [
+          'config',
+          'transactional.id',
+        ]);
+      else {
+        const { producer, consumer } = processorConfigs(x.config, x.group);
+        const problem = configProblem(() => parseProducerConfig(producer)) ?? configProblem(() => parseConsumerConfig(consumer));
+        if (problem !== null) issue(problem, ['config']);
+      }
+    })
+    .transform((x): ClientSpec => ({ kind: 'processor', id: x.processor, from: x.from, to: x.to, group: x.group, config: x.config }));
   const consumer = strict(
     {
       consumer: clientName,
@@ -427,6 +479,7 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
     const isProducer = Object.hasOwn(input, 'producer');
     const isConsumer = Object.hasOwn(input, 'consumer');
     if (isProducer && isConsumer) return 'expected either producer or consumer, got both';
+    if (Object.hasOwn(input, 'processor')) return isProducer || isConsumer ? 'expected a processor alone, got it with producer or consumer' : processor;
     if (isProducer) return producer;
     if (isConsumer) return consumer;
     return `expected ${like}, got a mapping without producer or consumer`;
@@ -743,6 +796,14 @@ export function scenarioSchema(ctx: SchemaContext) {
     });
 }
 
+/** The client a fault may name: a group consumer, a processor, a transactional producer. */
+function faultableClient(c: Record<string, unknown>): string[] {
+  if (typeof c['consumer'] === 'string' && c['group'] !== undefined) return [c['consumer']];
+  if (typeof c['processor'] === 'string') return [c['processor']];
+  if (typeof c['producer'] === 'string' && c['transactions'] !== undefined) return [c['producer']];
+  return [];
+}
+
 /** What selectors are checked against, taken from the cluster and topics sections when they are valid. */
 export function contextOf(raw: unknown, knownBugs: readonly string[]): SchemaContext {
   const ctx: SchemaContext = { knownBugs };
@@ -750,7 +811,7 @@ export function contextOf(raw: unknown, knownBugs: readonly string[]): SchemaCon
   const cluster = clusterSchema.safeParse(raw['cluster'], { error: fallbackMessage });
   if (cluster.success) ctx.nodeIds = clusterNodeIds(cluster.data.nodes, cluster.data.controllers);
   const clients = Array.isArray(raw['clients']) ? raw['clients'] : [];
-  ctx.groupConsumers = clients.flatMap((c) => (isMapping(c) && typeof c['consumer'] === 'string' && c['group'] !== undefined ? [c['consumer']] : []));
+  ctx.groupConsumers = clients.flatMap((c) => (isMapping(c) ? faultableClient(c) : []));
   const topicsRaw = raw['topics'] ?? [];
   const topics = list(topicSchema, 'a list of topics').safeParse(topicsRaw, { error: fallbackMessage });
   if (topics.success) ctx.topics = new Map(topics.data.map((t) => [t.name, t.partitions]));
@@ -758,7 +819,14 @@ export function contextOf(raw: unknown, knownBugs: readonly string[]): SchemaCon
   const offsetsPartitions = cluster.success
     ? Number(cluster.data.config?.['offsets.topic.num.partitions'] ?? CONFIG_DEFS['offsets.topic.num.partitions'].default)
     : NaN;
-  if (Number.isSafeInteger(offsetsPartitions)) ctx.internalTopics = new Map([[OFFSETS_TOPIC, offsetsPartitions]]);
+  // And at the leader of a __transaction_state partition (a transactional id's coordinator).
+  const txnPartitions = cluster.success
+    ? Number(cluster.data.config?.['transaction.state.log.num.partitions'] ?? CONFIG_DEFS['transaction.state.log.num.partitions'].default)
+    : NaN;
+  const internal = new Map<string, number>();
+  if (Number.isSafeInteger(offsetsPartitions)) internal.set(OFFSETS_TOPIC, offsetsPartitions);
+  if (Number.isSafeInteger(txnPartitions)) internal.set(TRANSACTION_STATE_TOPIC, txnPartitions);
+  if (internal.size > 0) ctx.internalTopics = internal;
   return ctx;
 }
 

@@ -73,8 +73,10 @@ function faultYaml(f: Fault): Record<string, unknown> {
 function clientYaml(c: ClientSpec): Record<string, unknown> {
   if (c.kind === 'producer') {
     const tombstones = c.tombstones === undefined ? {} : { tombstones: c.tombstones };
-    return { producer: c.id, topic: c.topic, rate: `${c.ratePerSec}/s`, keys: c.keys, ...tombstones, config: c.config };
+    const transactions = c.transactions === undefined ? {} : { transactions: { ...c.transactions } };
+    return { producer: c.id, topic: c.topic, rate: `${c.ratePerSec}/s`, keys: c.keys, ...tombstones, ...transactions, config: c.config };
   }
+  if (c.kind === 'processor') return { processor: c.id, from: c.from, to: c.to, group: c.group, config: c.config };
   const reread = c.rereadMs === undefined ? {} : { reread: `${c.rereadMs}ms` };
   return c.mode === 'group'
     ? { consumer: c.id, topic: c.topic, mode: 'group', group: c.group, ...reread, config: c.config }

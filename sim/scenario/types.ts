@@ -47,6 +47,28 @@ export interface ProducerSpec {
   keys: number;
   /** The share of sends that are tombstones (a null value), from 0 to 1; absent: none. Needs keys. */
   tombstones?: number;
+  /** A transactional producer (config transactional.id): `size` records per transaction, and the chance the application aborts one. */
+  transactions?: TransactionsSpec;
+  config: KafkaConfig;
+}
+
+export interface TransactionsSpec {
+  size: number;
+  /** From 0 to 1. */
+  abort: number;
+}
+
+/**
+ * A consume-transform-produce application (sim/scenario/processor.ts): a member of `group` reading
+ * `from` (read_committed) that copies each record to `to` in transactions with its offsets.
+ * `config` holds producer and consumer configs; transactional.id is required.
+ */
+export interface ProcessorSpec {
+  kind: 'processor';
+  id: NodeId;
+  from: string;
+  to: string;
+  group: string;
   config: KafkaConfig;
 }
 
@@ -55,7 +77,7 @@ export type ConsumerSpec =
   | { kind: 'consumer'; id: NodeId; topic: string; mode: 'assign'; config: KafkaConfig; rereadMs?: number }
   | { kind: 'consumer'; id: NodeId; topic: string; mode: 'group'; group: string; config: KafkaConfig; rereadMs?: number };
 
-export type ClientSpec = ProducerSpec | ConsumerSpec;
+export type ClientSpec = ProducerSpec | ConsumerSpec | ProcessorSpec;
 
 /** `forMs`: the fault is undone that long after `atMs` (only on faults that can be undone). */
 interface FaultTiming {

@@ -1,22 +1,27 @@
 // The scenario's clients at work: producers send unique values at their rate with keys drawn from
-// their own stream (some of them tombstones, null values, when the scenario asks), consumers assign
-// every partition of their topic (or subscribe in their group) and poll steadily (seeking back to
-// the start every `reread`, when set), and once the
+// their own stream (some of them tombstones, null values, when the scenario asks; transactional
+// ones in transactions of `size` records, some aborted), consumers assign every partition of their
+// topic (or subscribe in their group) and poll steadily (seeking back to the start every `reread`,
+// when set), processors copy their input in transactions, and once the
 // run is over the consumers read on until they have caught up with every partition (the final
 // read, judged in models/liveness). Each client records its own history; this module only drives them.
 
 import type { ClientBug } from '../../core/client/bugs.ts';
 import { parseConsumerConfig, parseProducerConfig } from '../../core/client/client-config.ts';
 import { Consumer } from '../../core/client/consumer.ts';
-import { Producer } from '../../core/client/producer.ts';
+import { Producer, type ProducerMessage } from '../../core/client/producer.ts';
+import type { Env } from '../../core/env.ts';
+import type { Rng } from '../random.ts';
 import { checkedSetup, type Cluster } from './cluster.ts';
-import type { ConsumerSpec, ProducerSpec, Scenario } from './types.ts';
+import { Processor, processorConfigs } from './processor.ts';
+import type { ConsumerSpec, ProcessorSpec, ProducerSpec, Scenario, TransactionsSpec } from './types.ts';
 
 const POLL_EVERY_MS = 50;
 
 export interface Workload {
   producers: ProducerSpec[];
   consumers: ConsumerSpec[];
+  processors: ProcessorSpec[];
   /** Producers send until this time (the end of the safety phase). */
   stopSendingAtMs: number;
 }
@@ -29,10 +34,19 @@ export interface Workload {
 export function addClients(cluster: Cluster, scenario: Scenario, bugs: ReadonlySet<ClientBug>): Workload {
   const producers = scenario.clients.filter((c): c is ProducerSpec => c.kind === 'producer');
   const consumers = scenario.clients.filter((c): c is ConsumerSpec => c.kind === 'consumer');
+  const processors = scenario.clients.filter((c): c is ProcessorSpec => c.kind === 'processor');
   const bootstrap = cluster.brokers;
   for (const p of producers) {
     checkedSetup(scenario, `clients.${p.id}.config`, () => parseProducerConfig(p.config));
+    // A transactional producer is an application faults may strike; the healing phase restarts it.
+    if (p.transactions !== undefined) cluster.groupMembers.push(p.id);
     cluster.sim.addNode(p.id, () => new Producer(p.id, bootstrap, p.config, bugs) as never);
+  }
+  for (const x of processors) {
+    const configs = processorConfigs(x.config, x.group);
+    checkedSetup(scenario, `clients.${x.id}.config`, () => [parseProducerConfig(configs.producer), parseConsumerConfig(configs.consumer)]);
+    cluster.groupMembers.push(x.id);
+    cluster.sim.addNode(x.id, () => new Processor(x.id, bootstrap, { from: x.from, to: x.to, group: x.group, config: x.config }, bugs) as never);
   }
   for (const c of consumers) {
     const config = { 'auto.offset.reset': 'earliest', ...c.config, ...(c.mode === 'group' ? { 'group.id': c.group } : {}) };
@@ -42,7 +56,7 @@ export function addClients(cluster: Cluster, scenario: Scenario, bugs: ReadonlyS
     if (c.mode === 'group') cluster.groupMembers.push(c.id);
     cluster.sim.addNode(c.id, () => new Consumer(c.id, bootstrap, config, bugs, subscription) as never);
   }
-  return { producers, consumers, stopSendingAtMs: scenario.durationMs };
+  return { producers, consumers, processors, stopSendingAtMs: scenario.durationMs };
 }
 
 /** Starts the clients once the topics exist: producers on their schedule, consumers polling. */
@@ -55,6 +69,10 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
     startOnce(p.id);
     const rng = sim.streams.stream(`workload:${p.id}`);
     const interval = 1000 / p.ratePerSec;
+    if (p.transactions !== undefined) {
+      driveTransactional(cluster, workload, p, p.transactions, rng, interval);
+      continue;
+    }
     let seq = 0;
     const tick = () => {
       if (sim.now >= workload.stopSendingAtMs) return;
@@ -67,6 +85,14 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
       sim.after(interval, tick);
     };
     sim.after(0, tick);
+  }
+  for (const x of workload.processors) {
+    startOnce(x.id);
+    const step = () => {
+      if (!cluster.stalled.has(x.id)) sim.act<Processor & never>(x.id, (processor, env) => (processor as Processor).step(env as Env<ProducerMessage>));
+      sim.after(POLL_EVERY_MS, step);
+    };
+    sim.after(POLL_EVERY_MS, step);
   }
   for (const c of workload.consumers) {
     startOnce(c.id);
@@ -90,6 +116,60 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
       sim.after(rereadMs, reread);
     }
   }
+}
+
+/**
+ * A transactional producer's application: initialises (again after a crash or a fatal error),
+ * begins a transaction, sends one record per tick, and after `size` records commits it, or aborts
+ * it with the scenario's probability; an abortable error aborts. At the end of the safety phase it
+ * commits the transaction it has open and stops.
+ */
+function driveTransactional(cluster: Cluster, workload: Workload, p: ProducerSpec, txns: TransactionsSpec, rng: Rng, interval: number): void {
+  const sim = cluster.sim;
+  let seq = 0;
+  let inTxn = 0;
+  /** A transactional call is out; it belongs to this incarnation (a restarted producer starts idle). */
+  let busy: Producer | null = null;
+  let finished = false;
+  const idle = (producer: Producer) => () => {
+    if (busy === producer) busy = null;
+  };
+  const step = (producer: Producer, env: Env<ProducerMessage>) => {
+    if (busy === producer) return;
+    const sending = sim.now < workload.stopSendingAtMs;
+    const { state } = producer.transactionState();
+    if (state === 'UNINITIALIZED' || state === 'FATAL_ERROR') {
+      if (!sending) return void (finished = true);
+      busy = producer;
+      return producer.initTransactions(env, idle(producer));
+    }
+    if (state === 'ABORTABLE_ERROR') {
+      busy = producer;
+      return producer.abortTransaction(env, idle(producer));
+    }
+    if (state === 'READY') {
+      if (!sending) return void (finished = true);
+      producer.beginTransaction(env);
+      inTxn = 0;
+    } else if (state !== 'IN_TRANSACTION') return; // an init, a commit or an abort is under way
+    if (sending) {
+      const key = p.keys > 0 ? `k${rng.int(p.keys)}` : null;
+      const tombstone = p.tombstones !== undefined && rng.chance(p.tombstones);
+      const value = `${p.id}-${seq++}`;
+      producer.send(env, { topic: p.topic, key, value: tombstone ? null : value });
+      if (++inTxn < txns.size) return;
+    }
+    busy = producer;
+    if (sending && txns.abort > 0 && rng.chance(txns.abort)) producer.abortTransaction(env, idle(producer));
+    else producer.commitTransaction(env, idle(producer));
+  };
+  const tick = () => {
+    if (finished) return;
+    // A stalled application makes no calls: its transaction stays open until the coordinator's timeout aborts it.
+    if (!cluster.stalled.has(p.id)) sim.act<Producer & never>(p.id, (producer, env) => step(producer as Producer, env as Env<ProducerMessage>));
+    sim.after(sim.now < workload.stopSendingAtMs ? interval : Math.max(interval, POLL_EVERY_MS), tick);
+  };
+  sim.after(0, tick);
 }
 
 /** Partitions grouped by topic, in assignment order. */

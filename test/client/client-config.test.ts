@@ -23,6 +23,10 @@ describe('producer config', () => {
       adaptivePartitioning: true,
       partitionAvailabilityTimeoutMs: 0,
       partitionerIgnoreKeys: false,
+      transactionalId: null,
+      transactionTimeoutMs: 60000,
+      maxBlockMs: 60000,
+      transactionVersion: 2,
     });
   });
 
@@ -80,6 +84,19 @@ describe('producer config', () => {
     expect(parseProducerConfig({ acks: 0 }).enableIdempotence).toBe(false);
     expect(parseProducerConfig({ 'max.in.flight.requests.per.connection': 10 }).enableIdempotence).toBe(false);
     expect(parseProducerConfig({ acks: 'all' }).enableIdempotence).toBe(true);
+  });
+
+  it("transactional.id implies idempotence, which may then not yield to acks, in-flight or retries (Kafka's rules)", () => {
+    const c = parseProducerConfig({ 'transactional.id': 'tx1', 'transaction.timeout.ms': 10000, 'samsa.transaction.version': 1 });
+    expect([c.transactionalId, c.enableIdempotence, c.transactionTimeoutMs, c.transactionVersion]).toEqual(['tx1', true, 10000, 1]);
+    expect(() => parseProducerConfig({ 'transactional.id': 'tx1', 'enable.idempotence': false })).toThrow(
+      'Cannot set a transactional.id without also enabling idempotence',
+    );
+    expect(() => parseProducerConfig({ 'transactional.id': 'tx1', acks: 1 })).toThrow(
+      'transactional.id needs idempotence, which needs acks must be all (got 1)',
+    );
+    expect(() => parseProducerConfig({ 'samsa.transaction.version': 3 })).toThrow('producer config "samsa.transaction.version" must be at most 2, got 3');
+    expect(() => parseProducerConfig({ 'transactional.id': '' })).toThrow('producer config "transactional.id" must be a non-empty string');
   });
 
   it('delivery.timeout.ms must cover linger.ms + request.timeout.ms when set; otherwise it is raised', () => {

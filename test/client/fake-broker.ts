@@ -15,6 +15,7 @@ import type {
 } from '../../core/protocol/data.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
 import { assignOffsets, batchSizeInBytes, lastOffsetOf, type KafkaRecord, type RecordBatch } from '../../core/protocol/records.ts';
+import type { FakeTxnCoordinator, TxnRequestForFake } from './fake-txn-coordinator.ts';
 
 interface ProducerEntry {
   epoch: number;
@@ -63,6 +64,8 @@ export class FakeCluster {
   /** Responses sent: [time, broker, correlation id, api]. */
   readonly responses: Array<{ at: number; broker: NodeId; to: NodeId; correlationId: number; api: DataRequest['api'] }> = [];
   readonly faults: Fault[] = [];
+  /** Answers FindCoordinator and the transaction APIs when set (fake-txn-coordinator.ts). */
+  txn: FakeTxnCoordinator | null = null;
   private nextProducerId = 1000;
 
   constructor(readonly brokers: readonly NodeId[]) {}
@@ -221,6 +224,10 @@ export class FakeBroker implements Node<DataMessage> {
 
   receive(env: Env<DataMessage>, from: NodeId, msg: DataMessage): void {
     if (msg.kind !== 'request') return;
+    const txn = this.cluster.txn;
+    if (txn !== null && txn.handles(msg)) {
+      return txn.handle(env as Env<never>, this.id, from, msg as unknown as TxnRequestForFake, (response) => this.respond(env, from, response as DataMessage));
+    }
     this.cluster.requests.push({ at: env.now(), broker: this.id, from, msg });
     const drop = this.cluster.takeFault({ api: msg.api, broker: this.id }, (f) => f.drop === true) !== null;
     const reply = (response: DataMessage) => {

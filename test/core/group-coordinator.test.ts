@@ -20,6 +20,9 @@ import type {
   OffsetFetchResponse,
   SyncGroupResponse,
 } from '../../core/protocol/group.ts';
+import type { KafkaNode } from '../../core/node/kafka-node.ts';
+import { TRANSACTIONAL_BIT } from '../../core/protocol/records.ts';
+import type { TxnOffsetCommitResponse } from '../../core/protocol/txn.ts';
 import { combinedScenario, startedCluster, TestCluster } from './controller-helpers.ts';
 
 const GROUP = 'g1';
@@ -303,6 +306,49 @@ describe.each([false, true])('group coordinator (through the wire codec: %s)', (
     expect(heartbeat(tc, next!, a, generation)).toBe(ErrorCode.NONE);
     const load = tc.traces.find((t) => t.node === next && t.event.kind === 'group-load' && (t.event.groups as string[]).includes(GROUP));
     expect(load?.event).toMatchObject({ offsets: 1 });
+  });
+
+  it('TxnOffsetCommit: written as the producer’s transactional batches, pending (UNSTABLE_OFFSET_COMMIT under requireStable) until the transaction completes, fenced by generation', () => {
+    const tc = cluster();
+    const coordinator = coordinatorOf(tc);
+    const { a, generation } = stableGroupOfTwo(tc, coordinator);
+    const txnCommit = (offset: number, generationId = generation) =>
+      send<TxnOffsetCommitResponse>(tc, coordinator, {
+        api: 'TxnOffsetCommit',
+        kind: 'request',
+        transactionalId: 'tx-1',
+        groupId: GROUP,
+        producerId: 7,
+        producerEpoch: 0,
+        generationId,
+        memberId: a,
+        groupInstanceId: null,
+        topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+      }).topics[0]!.partitions[0]!.errorCode;
+    expect(txnCommit(10)).toBe(ErrorCode.NONE);
+    // A second write of the same transaction (no sequence, as a coordinator writes) is taken too.
+    expect(txnCommit(12)).toBe(ErrorCode.NONE);
+    expect(txnCommit(13, generation - 1)).toBe(ErrorCode.ILLEGAL_GENERATION);
+    expect(committedOffset(tc, coordinator)).toBe(-1);
+    const stable = send<OffsetFetchResponse>(tc, coordinator, {
+      api: 'OffsetFetch',
+      kind: 'request',
+      groups: [{ groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0] }] }],
+      requireStable: true,
+    });
+    expect(stable.groups[0]!.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
+    const partition = offsetsPartitionFor(GROUP, 3);
+    const txnBatches = tc
+      .node(coordinator)
+      .replicas!.ledLog(OFFSETS_TOPIC, partition)!
+      .filter((b) => b.producerId === 7);
+    expect(txnBatches.map((b) => [b.attributes & TRANSACTIONAL_BIT, b.producerEpoch])).toEqual([
+      [TRANSACTIONAL_BIT, 0],
+      [TRANSACTIONAL_BIT, 0],
+    ]);
+    expect(tc.sim.act<KafkaNode>(coordinator, (node, env) => node.groups!.completeTransaction(env as never, partition, 7, true))).toBe(true);
+    expect(committedOffset(tc, coordinator)).toBe(12);
+    expect(tc.traces.filter((t) => t.event.kind === 'group-commit').at(-1)?.event).toMatchObject({ generation, member: a, offsets: [['orders', 0, 12]] });
   });
 
   it('a static member that restarts under a new id keeps its assignment without a rebalance', () => {

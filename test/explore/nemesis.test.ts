@@ -85,6 +85,31 @@ describe('the swarm of clients (nemesis clients: swarm)', () => {
     expect(readers).toBeLessThan(35);
   });
 
+  it('gives a transactional producer’s copies their own transactional id (the same one would fence each other), and copies no processor', () => {
+    const txnScenario = {
+      ...nemesis,
+      clients: [
+        {
+          kind: 'producer' as const,
+          id: 't1',
+          topic: 'orders',
+          ratePerSec: 5,
+          keys: 5,
+          transactions: { size: 3, abort: 0 },
+          config: { 'transactional.id': 't1' },
+        },
+        { kind: 'processor' as const, id: 'x1', from: 'orders', to: 'orders-copy', group: 'g', config: { 'transactional.id': 'x1' } },
+      ],
+    };
+    const copies = Array.from({ length: 10 }, (_, seed) => drawClients(txnScenario, seed + 1)).flat();
+    expect(copies.length).toBeGreaterThan(0);
+    for (const c of copies) {
+      expect(c.kind).toBe('producer');
+      expect(c.config['transactional.id']).toBe(c.id);
+      expect(c.id).not.toBe('t1');
+    }
+  });
+
   it('draws from a stream of its own: the faults of a seed are those drawn without it, and nothing is added without it', () => {
     const plain = { ...nemesis, nemesis: { faults: nemesis.nemesis!.faults, intervalMs: nemesis.nemesis!.intervalMs } };
     expect(drawClients(plain, 3)).toEqual([]);

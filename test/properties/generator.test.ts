@@ -65,7 +65,7 @@ describe('the scenario generator', () => {
       }
       for (const c of s.clients) {
         if (c.kind === 'producer') check(c.config['acks'] === 'all', `${c.id}: acks not all`);
-        else check(c.mode === 'assign', `${c.id}: not assign mode`);
+        else check(c.kind === 'consumer' && c.mode === 'assign', `${c.id}: not an assign-mode consumer`);
       }
       const read = new Set(s.clients.filter((c) => c.kind === 'consumer').map((c) => c.topic));
       for (const c of s.clients) if (c.kind === 'producer') check(read.has(c.topic), `${c.id}: writes a topic nobody reads`);

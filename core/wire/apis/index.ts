@@ -33,6 +33,7 @@ import { OffsetFetchRequestSpec, OffsetFetchResponseSpec } from './offset-fetch.
 import { OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec } from './offset-for-leader-epoch.ts';
 import { ProduceRequestSpec, ProduceResponseSpec } from './produce.ts';
 import { SyncGroupRequestSpec, SyncGroupResponseSpec } from './sync-group.ts';
+import { TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec } from './txn-offset-commit.ts';
 import { VoteRequestSpec, VoteResponseSpec } from './vote.ts';
 
 /** One API: its request and response specs (same key, same versions). */
@@ -73,6 +74,7 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(InitProducerIdRequestSpec, InitProducerIdResponseSpec),
   api(WriteTxnMarkersRequestSpec, WriteTxnMarkersResponseSpec),
   api(OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec),
+  api(TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec),
   api(DescribeConfigsRequestSpec, DescribeConfigsResponseSpec),
   api(CreatePartitionsRequestSpec, CreatePartitionsResponseSpec),
   api(IncrementalAlterConfigsRequestSpec, IncrementalAlterConfigsResponseSpec),

@@ -37,6 +37,7 @@ import { metadataConverter } from './metadata.ts';
 import { offsetForLeaderEpochConverter } from './offset-for-leader-epoch.ts';
 import { produceConverter } from './produce.ts';
 import { METADATA_TOPIC, METADATA_TOPIC_ID, quorumFetchConverter } from './quorum-fetch.ts';
+import { txnOffsetCommitConverter } from './txn-offset-commit.ts';
 import { voteConverter } from './vote.ts';
 
 /** A converter of any API (its methods take the API's own core messages). */
@@ -83,6 +84,7 @@ const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConver
   ['ListGroups', listGroupsConverter],
   ['DescribeGroups', describeGroupsConverter],
   ['DeleteGroups', deleteGroupsConverter],
+  ['TxnOffsetCommit', txnOffsetCommitConverter],
 ]);
 
 const BY_KEY: ReadonlyMap<number, AnyConverter> = new Map([...BY_CORE_API.values()].map((c) => [c.apiKey, c]));
@@ -132,6 +134,7 @@ export const CLIENT_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: Serve
   createPartitionsConverter,
   incrementalAlterConfigsConverter,
   ...GROUP_CONVERTERS,
+  txnOffsetCommitConverter,
   API_VERSIONS_ENTRY,
 ].sort((a, b) => a.apiKey - b.apiKey);
 

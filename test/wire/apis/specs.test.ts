@@ -31,6 +31,7 @@ const EXPECTED: Record<string, [number, number, number]> = {
   DeleteRecords: [0, 2, 2],
   InitProducerId: [0, 5, 2],
   OffsetForLeaderEpoch: [0, 4, 4],
+  TxnOffsetCommit: [0, 4, 3],
   DescribeConfigs: [0, 4, 4],
   CreatePartitions: [0, 3, 2],
   IncrementalAlterConfigs: [0, 1, 1],
