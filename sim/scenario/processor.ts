@@ -1,8 +1,8 @@
 // A consume-transform-produce application (Kafka's TransactionalMessageCopier, as transactions_test
 // runs it) as one process: a group consumer of `from` (read_committed) and a transactional producer
 // to `to`, so a crash, a pause or a partition strikes both at once, as it strikes a real
-// application. Per poll batch it begins a transaction, copies each record (same key and value) to
-// `to`, sends the consumed positions with sendOffsetsToTransaction and commits. After an abortable
+// application. Per poll batch it begins a transaction, copies each record (same key; the value
+// `<value>@<processor>.<txn>`, which names its input) to `to`, sends the consumed positions with sendOffsetsToTransaction and commits. After an abortable
 // error it aborts, after a fatal one (fenced, a commit of unknown outcome) it initialises again, and
 // either way it goes back to the group's committed offsets (the consumer never rewinds by itself).
 // The two clients keep their own correlation ids and timers: the node tells them apart.
@@ -133,10 +133,11 @@ export class Processor implements Node<ProducerMessage> {
     const records = this.consumer.poll(c);
     const group = this.consumer.groupMetadata();
     if (records.length === 0 || group === null) return;
-    this.producer.beginTransaction(p);
+    const txn = this.producer.beginTransaction(p);
     const positions = new Map<string, [string, number, number]>();
     for (const r of records) {
-      this.producer.send(p, { topic: this.settings.to, key: r.key, value: r.value });
+      // The copy names its input and its transaction (models/history/types.ts): an aborted copy and its retry differ.
+      this.producer.send(p, { topic: this.settings.to, key: r.key, value: r.value === null ? null : `${r.value}@${this.id}.${txn}` });
       positions.set(`${r.topic}/${r.partition}`, [r.topic, r.partition, this.consumer.position(r.topic, r.partition) ?? r.offset + 1]);
     }
     this.busy = true;

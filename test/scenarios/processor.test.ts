@@ -13,9 +13,15 @@ import type { ProducerMessage } from '../../core/client/producer.ts';
 import { clientWorld, BROKERS, type ClientWorld } from '../client/helpers.ts';
 import { FakeTxnCoordinator } from '../client/fake-txn-coordinator.ts';
 import type { FakeCluster } from '../client/fake-broker.ts';
+import { inputOfOutputValue } from '../../models/history/types.ts';
+
+/** The inputs of the copies a read_committed reader would see in the partition (aborted and open transactions left out). */
+function committedValues(cluster: FakeCluster, topic: string, partition: number): Array<string | null> {
+  return committedCopies(cluster, topic, partition).map((v) => (v === null ? null : inputOfOutputValue(v)));
+}
 
 /** The values a read_committed reader would see in the partition: aborted and open transactions left out. */
-function committedValues(cluster: FakeCluster, topic: string, partition: number): Array<string | null> {
+function committedCopies(cluster: FakeCluster, topic: string, partition: number): Array<string | null> {
   const out: Array<string | null> = [];
   const open = new Map<number, Array<string | null>>();
   for (const b of cluster.partition(topic, partition).log) {
@@ -58,6 +64,8 @@ describe('processor (consume-transform-produce)', () => {
     w.cluster.appendRecords('input', 0, INPUT, { keys: INPUT.map((v) => `k-${v}`) });
     w.sim.run(3000);
     expect(committedValues(w.cluster, 'output', 0)).toEqual(INPUT);
+    // Each copy names its input, its processor and its transaction.
+    expect(committedCopies(w.cluster, 'output', 0)[0]).toMatch(/^in-0@x1\.\d+$/);
     expect(
       w.cluster
         .partition('output', 0)
