@@ -35,6 +35,14 @@ import { listOffsetsConverter } from './list-offsets.ts';
 import { metadataConverter } from './metadata.ts';
 import { offsetForLeaderEpochConverter } from './offset-for-leader-epoch.ts';
 import { produceConverter } from './produce.ts';
+import {
+  addOffsetsToTxnConverter,
+  addPartitionsToTxnConverter,
+  describeTransactionsConverter,
+  endTxnConverter,
+  listTransactionsConverter,
+  TXN_COORDINATOR_CONVERTERS,
+} from './txn-apis.ts';
 import { METADATA_TOPIC, METADATA_TOPIC_ID, quorumFetchConverter } from './quorum-fetch.ts';
 import { voteConverter } from './vote.ts';
 
@@ -81,6 +89,11 @@ const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConver
   ['ListGroups', listGroupsConverter],
   ['DescribeGroups', describeGroupsConverter],
   ['DeleteGroups', deleteGroupsConverter],
+  ['AddPartitionsToTxn', addPartitionsToTxnConverter],
+  ['AddOffsetsToTxn', addOffsetsToTxnConverter],
+  ['EndTxn', endTxnConverter],
+  ['DescribeTransactions', describeTransactionsConverter],
+  ['ListTransactions', listTransactionsConverter],
 ]);
 
 const BY_KEY: ReadonlyMap<number, AnyConverter> = new Map([...BY_CORE_API.values()].map((c) => [c.apiKey, c]));
@@ -129,6 +142,7 @@ export const CLIENT_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: Serve
   createPartitionsConverter,
   incrementalAlterConfigsConverter,
   ...GROUP_CONVERTERS,
+  ...TXN_COORDINATOR_CONVERTERS,
   API_VERSIONS_ENTRY,
 ].sort((a, b) => a.apiKey - b.apiKey);
 
