@@ -157,6 +157,9 @@ export const endTxnConverter: ApiConverter<EndTxnRequest, EndTxnResponse> = {
     const wire = body as WireEndTxnRequest;
     return { api: 'EndTxn', kind: 'request', correlationId, ...wire, bumpEpoch: version >= EPOCH_BUMP_END_TXN_VERSION };
   },
+  versionFor(req, max) {
+    return req.bumpEpoch ? max : Math.min(max, EPOCH_BUMP_END_TXN_VERSION - 1);
+  },
   requestToWire(req, version) {
     // The version is what says whether the epoch is bumped: a request the version cannot say is refused.
     if (req.bumpEpoch !== version >= EPOCH_BUMP_END_TXN_VERSION)

@@ -132,6 +132,11 @@ describe('EndTxn', () => {
     expect(() => endTxnConverter.requestToWire(end(version < 5), version, ctx)).toThrow(WireRequestError);
   });
 
+  it('goes at v4 without an epoch bump and at v5 with one', () => {
+    expect(endTxnConverter.versionFor!(end(false), 5)).toBe(4);
+    expect(endTxnConverter.versionFor!(end(true), 5)).toBe(5);
+  });
+
   it.each(range(0, 5))('v%i: the response carries the new id and epoch from v5, PRODUCER_FENCED downgraded before v2', (version) => {
     const res: EndTxnResponse = { api: 'EndTxn', kind: 'response', correlationId: 4, errorCode: ErrorCode.PRODUCER_FENCED, producerId: 1000, producerEpoch: 4 };
     expect(responseViaBytes(endTxnConverter, res, version)).toEqual({
