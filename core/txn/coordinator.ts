@@ -6,7 +6,7 @@
 // AddOffsetsToTxn, EndTxn (with KIP-890 part 2's epoch bump), DescribeTransactions and
 // ListTransactions. Every transition is written with acks=all before it takes effect; EndTxn is
 // answered once Prepare* is written, the markers follow (marker-channel.ts), then Complete*.
-// Transactions past their timeout are aborted after an epoch bump.
+// Transactions past their timeout are aborted after an epoch bump; idle transactional ids expire.
 
 import type { MetadataImage } from '../controller/image.ts';
 import type { Env, NodeId, TimerTag } from '../env.ts';
@@ -69,6 +69,7 @@ const SHORT_MAX = 32767;
 const TIMER_PREFIX = 'txn:';
 const LOAD_TIMER = 'txn:load:';
 const ABORT_TIMER = 'txn:abort-timed-out';
+const EXPIRE_TIMER = 'txn:expire-ids';
 const ACTION_TIMER = 'txn:action:';
 
 /** Kafka's mapping of a failed __transaction_state write to what the requester hears (TransactionStateManager.appendTransactionToLog). */
@@ -100,7 +101,7 @@ export class TransactionCoordinator {
   private readonly actions = new Map<TimerTag, (env: TxnEnv) => void>();
   private readonly markers: TransactionMarkerChannel;
   private nextActionId = 1;
-  private abortTimerArmed = false;
+  private cleanupTimersArmed = false;
 
   constructor(
     private readonly config: Config,
@@ -146,6 +147,9 @@ export class TransactionCoordinator {
     else if (tag === ABORT_TIMER) {
       this.abortTimedOutTransactions(env);
       env.setTimer(this.config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'), ABORT_TIMER);
+    } else if (tag === EXPIRE_TIMER) {
+      this.expireTransactionalIds(env);
+      env.setTimer(this.config.int('transaction.remove.expired.transaction.cleanup.interval.ms'), EXPIRE_TIMER);
     } else {
       const action = this.actions.get(tag);
       this.actions.delete(tag);
@@ -205,9 +209,10 @@ export class TransactionCoordinator {
     if (leaderEpoch === null) return;
     this.owned.set(partition, { leaderEpoch, loaded: false });
     env.setTimer(this.config.int('samsa.txn.load.delay.ms'), LOAD_TIMER + partition);
-    if (!this.abortTimerArmed) {
-      this.abortTimerArmed = true;
+    if (!this.cleanupTimersArmed) {
+      this.cleanupTimersArmed = true;
       env.setTimer(this.config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'), ABORT_TIMER);
+      env.setTimer(this.config.int('transaction.remove.expired.transaction.cleanup.interval.ms'), EXPIRE_TIMER);
     }
   }
 
@@ -487,6 +492,8 @@ export class TransactionCoordinator {
       ? this.prepareEndTv2(env, metadata, producerId, producerEpoch, committed, fromClient)
       : this.prepareEndTv1(env, metadata, producerId, producerEpoch, committed, fromClient);
     if (typeof prepared === 'number') {
+      // A fence that cannot go on gives its pending state back (else the id would wait forever).
+      if (metadata.pendingState === 'PrepareEpochFence') metadata.abandonTransition();
       // A retry of an EndTxn that was done: answered with the id and epoch in use (v5).
       if (prepared === ErrorCode.NONE && (tv2 || sameEpochAnswer)) return done(ErrorCode.NONE, metadata.producerId, metadata.producerEpoch);
       return fail(prepared);
@@ -670,6 +677,34 @@ export class TransactionCoordinator {
       if (this.coordinatorEpochOf(metadata.transactionalId) === null) continue;
       const fence = metadata.prepareFenceProducerEpoch();
       this.endTransaction(env, metadata.transactionalId, fence.producerId, fence.producerEpoch, false, false, metadata.clientTransactionVersion >= 2, () => {});
+    }
+  }
+
+  /**
+   * Kafka's removeExpiredTransactionalIds: an id without a transaction whose last update is older than
+   * transactional.id.expiration.ms goes Dead, its tombstone is written, and it is forgotten.
+   */
+  private expireTransactionalIds(env: TxnEnv): void {
+    const now = env.now();
+    const expirationMs = this.config.int('transactional.id.expiration.ms');
+    for (const metadata of [...this.txns.values()]) {
+      const id = metadata.transactionalId;
+      const idle = metadata.state === 'Empty' || metadata.state === 'CompleteCommit' || metadata.state === 'CompleteAbort';
+      if (!idle || metadata.pendingTransitionInProgress || metadata.txnLastUpdateTimestamp + expirationMs > now) continue;
+      const coordinatorEpoch = this.coordinatorEpochOf(id);
+      const partition = this.partitionOf(id);
+      if (coordinatorEpoch === null || partition === null) continue;
+      metadata.prepareDead();
+      const tombstone = transactionLogRecord(id, null);
+      this.hooks.appendCommitted(env as Env<never>, TRANSACTION_STATE_TOPIC, partition, [tombstone], this.config.int('request.timeout.ms'), (errorCode) => {
+        if (this.txns.get(id) !== metadata || this.coordinatorEpochOf(id) !== coordinatorEpoch) return;
+        if (errorCode !== ErrorCode.NONE) return metadata.abandonTransition();
+        this.txns.delete(id);
+        metadata.state = 'Dead';
+        metadata.pendingState = null;
+        metadata.partitions.clear();
+        this.traceState(env, metadata, coordinatorEpoch);
+      });
     }
   }
 

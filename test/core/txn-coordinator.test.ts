@@ -263,6 +263,27 @@ describe('timeouts', () => {
   });
 });
 
+describe('transactional id expiration', () => {
+  it('forgets an idle id after transactional.id.expiration.ms with a tombstone, but not one in a transaction', () => {
+    const config = { 'transactional.id.expiration.ms': 60_000, 'transaction.remove.expired.transaction.cleanup.interval.ms': 1000 };
+    const h = ready([], config);
+    h.init('t2');
+    h.addPartitions(1001, 0, { orders: [0] }, 't2');
+    h.advance(61_000);
+    h.broker.settle();
+    expect(h.states().at(-1)).toBe('Dead@0');
+    expect(h.states('t2').at(-1)).toBe('Ongoing@0');
+    const described = h.call<DescribeTransactionsResponse>({ api: 'DescribeTransactions', kind: 'request', transactionalIds: ['t1'] });
+    expect(described.transactionStates[0]!.errorCode).toBe(E.TRANSACTIONAL_ID_NOT_FOUND);
+    expect(h.broker.log.at(-1)!.records[0]!.value).toBeNull();
+    // A new coordinator does not bring it back; a new InitProducerId starts it afresh.
+    h.resign();
+    const next = new Harness(h.broker, [], config).lead(EPOCH + 1);
+    expect(next.states()).toEqual([]);
+    expect(next.init()).toMatchObject({ errorCode: E.NONE, producerId: 1002, producerEpoch: 0 });
+  });
+});
+
 describe('failover', () => {
   it('a new coordinator replays the log and sends the markers of a transaction in PrepareCommit again', () => {
     const broker = new FakeBroker();
