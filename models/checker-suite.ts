@@ -39,6 +39,7 @@ import {
   StrongIsr,
 } from './checkers/partition.ts';
 import { PRODUCER_STATE_CONSISTENT, ProducerStateConsistent } from './checkers/producer-state.ts';
+import { LSO_MONOTONIC, LsoMonotonic } from './checkers/lso-monotonic.ts';
 import { TRACE_VALIDATION } from './trace-validation.ts';
 import { LIVENESS_CHECKERS } from './checkers/liveness.ts';
 import type { CheckerInfo, Report, Violation, ViolationClass } from './violation.ts';
@@ -62,6 +63,7 @@ export const SAFETY_CHECKERS: readonly CheckerInfo[] = [
   HW_LE_LEO,
   HW_MIN_ISR,
   PRODUCER_STATE_CONSISTENT,
+  LSO_MONOTONIC,
   ...HISTORY_CHECKERS,
   // Run beside the suite by the scenario runner (not on runs that allow unclean elections).
   TRACE_VALIDATION,
@@ -84,6 +86,7 @@ export class CheckerSuite {
   /** Judged against time, so only when attached to a run that tells it (a host). */
   private readonly isrFreshness: IsrFreshness;
   private readonly leaderStable: LeaderStable;
+  private readonly lso: LsoMonotonic;
   private host: CheckerHost | null = null;
 
   /**
@@ -134,6 +137,7 @@ export class CheckerSuite {
     // What the replicas committed when, for lost-write and dirty-read (hooked in after the partition checkers).
     const commitFacts = new CommitFacts();
     if (options.replicaEvents !== false) commitFacts.attach(pg);
+    this.lso = new LsoMonotonic(this.reporter(LSO_MONOTONIC));
     this.history = new HistoryCheckers((info) => this.reporter(info), commitFacts, options.nonIdempotentProducers, options.topics);
     this.isrFreshness = new IsrFreshness(options.replicaLagTimeMaxMs ?? 30_000, this.reporter(ISR_FRESHNESS, 'liveness'));
     const quorumTimeouts = options.quorumTimeouts ?? { fetchTimeoutMs: 2_000, electionTimeoutMs: 1_000 };
@@ -154,6 +158,7 @@ export class CheckerSuite {
     if (event.kind === 'client' || event.kind === 'crash' || event.kind === 'stop' || event.kind === 'restart')
       this.history.observeTrace(step, node, event, this.host?.now);
     else if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event);
+    this.lso.observe(step, node, event);
     if (this.host !== null) {
       this.isrFreshness.observe(this.host.now, node, event);
       this.leaderStable.observe(this.host.now, step, node, event);
@@ -164,6 +169,7 @@ export class CheckerSuite {
   endStep(step: number): void {
     this.ghost.endStep(step);
     this.partitionGhost.endStep(step);
+    this.lso.endStep();
     if (this.host !== null) this.isrFreshness.endStep(this.host.now, step);
   }
 

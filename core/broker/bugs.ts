@@ -1,5 +1,6 @@
 // The seeded bugs of the replica manager: switches that bring back mistakes from Kafka's history
-// of replication (KIP-101, KIP-320, KAFKA-7128, KIP-966, ...), for the partition checkers.
+// of replication (KIP-101, KIP-320, KAFKA-7128, KIP-966, ...) and of transactions (KIP-98, KIP-890),
+// for the partition and history checkers.
 
 export const BROKER_BUGS = {
   'truncate-to-hw': 'A new follower truncates its log to its own high watermark and fetches without its last epoch (before KIP-101).',
@@ -21,6 +22,12 @@ export const BROKER_BUGS = {
     "Retention deletes segments without the high watermark guard, so a leader's log start can pass records no follower holds yet (Kafka's deleteOldSegments never deletes a segment whose end is above the high watermark).",
   'producer-state-lost-on-truncate':
     'After a truncation a replica resets its idempotent producer state instead of rebuilding it from the log it kept, forgetting the producers whose batches remain (KAFKA-5435).',
+  'lso-ignores-open-txn':
+    'The last stable offset is the high watermark whatever transactions are open, so read_committed consumers read records of transactions not yet committed (and the cleaner compacts them).',
+  'fetch-ignores-aborted-index':
+    'A read_committed fetch answers no aborted transactions, so consumers keep the records of aborted transactions (aborted reads).',
+  'hanging-transaction':
+    "KIP-890 part 1's verification is off: a produce delayed past its transaction's end opens a transaction the coordinator does not know, which no marker ever ends (a hanging transaction: the last stable offset stops).",
 } as const;
 
 export type BrokerBug = keyof typeof BROKER_BUGS;

@@ -98,6 +98,7 @@ export class LogCleaner {
       lastOffsetOfActiveProducers: p.producers.lastOffsets(),
       ...(this.compressors === undefined ? {} : { compressors: this.compressors }),
       bugs: this.bugs,
+      abortedTransactions: p.log.abortedTxns(),
     });
     const cleaned = new Map(result.segments.map((s) => [s.baseOffset, s.batches]));
     const touched = infos.filter((s) => cleaned.has(s.baseOffset));
@@ -121,7 +122,8 @@ export class LogCleaner {
       segments: p.log.segmentSummaries(),
       logStartOffset: p.log.logStartOffset,
       logEndOffset: p.log.logEndOffset,
-      lastStableOffset: p.hw,
+      // Nothing past the first unstable offset is cleanable (an open transaction may still abort).
+      lastStableOffset: p.lastStableOffset(),
       checkpoint: this.checkpoints.get(p.key),
     };
   }

@@ -2,7 +2,9 @@
 // the metadata, and, as leader, the followers' progress, the ISR with any pending AlterPartition
 // (the maximal ISR), the high watermark (the smallest log end among the maximal ISR and the
 // caught-up followers about to join it, held while the ISR is below the effective
-// min.insync.replicas, KIP-966), and idempotent producer state (KIP-98).
+// min.insync.replicas, KIP-966), and idempotent producer state (KIP-98); with transactions, the
+// last stable offset, the aborted-transaction index it feeds (core/log/txn-index.ts), markers
+// appended for the transaction coordinator, and KIP-890's verification guards.
 
 import type { Env, NodeId } from '../env.ts';
 import type { PartitionState } from '../controller/image.ts';
@@ -11,7 +13,19 @@ import type { LogConfig } from '../log/log-config.ts';
 import { PartitionLog, type StoredBatch } from '../log/partition-log.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
-import { assignOffsets, lastOffsetOf, NO_PRODUCER_ID, type RecordBatch } from '../protocol/records.ts';
+import {
+  assignOffsets,
+  CONTROL_BIT,
+  ControlType,
+  controlKey,
+  endTxnMarkerValue,
+  isControl,
+  isTransactional,
+  lastOffsetOf,
+  NO_PRODUCER_ID,
+  TRANSACTIONAL_BIT,
+  type RecordBatch,
+} from '../protocol/records.ts';
 import type { BatchSummary, LogStartCause, ProducerBatchSummary } from '../trace/schema.ts';
 import type { BrokerBug } from './bugs.ts';
 import { checkSize, DEFAULT_LOG_VALIDATION, validateBatch, type LogValidation } from './log-validator.ts';
@@ -34,6 +48,32 @@ export interface PartitionSettings {
    * epoch of its registration (KIP-903).
    */
   isrEligible: (follower: NodeId, brokerEpoch: number) => boolean;
+  /** transaction.partition.verification.enable (KIP-890 part 1): a producer's client write that opens a transaction needs a verification guard. */
+  verifyTransactions?: boolean;
+}
+
+/** How a leader takes a batch in (see Partition.appendAsLeader). */
+export interface AppendOptions {
+  guard?: VerificationGuard | null;
+  coordinator?: boolean;
+}
+
+/** A transaction marker a coordinator asks a leader to append (one partition of a WriteTxnMarkers entry). */
+export interface TxnMarker {
+  producerId: number;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  committed: boolean;
+}
+
+/**
+ * KIP-890's verification guard (Kafka's VerificationGuard, KAFKA-14884): a unique token for one
+ * verification of a producer on a partition. The append that opens the transaction must bring the
+ * guard still current; a marker or the opening append retires it, so a stale verification answer
+ * cannot open a transaction the coordinator does not know.
+ */
+export interface VerificationGuard {
+  readonly producerId: number;
 }
 
 interface FollowerState {
@@ -69,6 +109,10 @@ export class Partition {
   hw = 0;
   leaderEpochStartOffset = 0;
   readonly producers = new ProducerState();
+  /** The last stable offset this leader last traced; null before it traced one in its epoch. */
+  private tracedLso: number | null = null;
+  /** Current verification guards, by producer id. */
+  private readonly guards = new Map<number, VerificationGuard>();
   /** The lowest log end a truncation left since the log cleaner last asked (it lowers its checkpoint there). */
   private truncatedTo = Infinity;
   private followers = new Map<NodeId, FollowerState>();
@@ -83,21 +127,34 @@ export class Partition {
     public settings: PartitionSettings,
   ) {
     this.key = `${topic}-${partition}`;
-    this.reloadProducerState();
+    // The segments the log re-read on opening lost their aborted-transaction entries: the replay puts them back.
+    this.reloadProducerState(log.takeRecoveredFrom());
   }
 
   /**
    * Rebuilds the idempotent producer state from the log: from the newest producer snapshot at or
-   * below the log end, replaying the batches after it, or from the whole log when there is none.
+   * below the log end (and at or below `indexFrom`), replaying the batches after it, or from the
+   * whole log when there is none. Aborted transactions whose marker lies at or after `indexFrom`
+   * are indexed again (Kafka's recovery rebuilds a recovered segment's transaction index so).
    */
-  private reloadProducerState(): void {
-    const snapshot = latestProducerSnapshot(this.log.storage, this.log.dir, 0, this.log.logEndOffset);
-    if (snapshot === null) {
-      this.producers.rebuild(this.log.storedBatches().map((b) => b.batch));
-      return;
-    }
-    this.producers.load(snapshot.producers);
-    for (const batch of this.log.read(snapshot.offset, Infinity, Infinity)) this.producers.update(batch);
+  private reloadProducerState(indexFrom = Infinity): void {
+    const snapshot = latestProducerSnapshot(this.log.storage, this.log.dir, 0, this.log.logEndOffset, indexFrom);
+    this.producers.load(snapshot?.producers ?? []);
+    const from = snapshot?.offset ?? this.log.logStartOffset;
+    for (const batch of this.log.read(from, Infinity, Infinity)) this.takeIn(batch, batch.baseOffset >= indexFrom);
+  }
+
+  /** Takes a batch now in the log into the producer state, indexing the transaction its ABORT marker ends (unless `index` is false). */
+  private takeIn(batch: RecordBatch, index = true): void {
+    const completed = this.producers.update(batch);
+    if (isControl(batch) || isTransactional(batch)) this.guards.delete(batch.producerId);
+    if (completed === null || !completed.aborted || !index) return;
+    this.log.appendAbortedTxn({
+      producerId: completed.producerId,
+      firstOffset: completed.firstOffset,
+      lastOffset: completed.lastOffset,
+      lastStableOffset: this.producers.lastStableOffsetAfter(completed),
+    });
   }
 
   /**
@@ -112,7 +169,7 @@ export class Partition {
       appended: (batches: readonly StoredBatch[]) => env.trace({ kind: 'partition-append', topic, partition: p, batches: batches.map(describe) }),
       truncated: (endOffset: number) => env.trace({ kind: 'partition-truncate', topic, partition: p, endOffset }),
       rolled: (baseOffset: number) => {
-        if (partition !== null) writeProducerSnapshot(env.storage, `${topic}-${p}`, baseOffset, partition.producers.describe());
+        if (partition !== null) writeProducerSnapshot(env.storage, `${topic}-${p}`, baseOffset, partition.producers.snapshot());
       },
     };
     const { log, tornBytes } = PartitionLog.open(env.storage, `${topic}-${p}`, observer, settings.log, checkpoints);
@@ -208,7 +265,9 @@ export class Partition {
     // The state this leader now checks sequences against, kept up as a follower.
     this.traceProducerState(env, 'leader');
     this.traceIsr(env);
+    this.tracedLso = null;
     this.maybeIncrementHw(env);
+    this.maybeTraceLso(env);
   }
 
   private becomeFollower(env: BrokerEnv, state: PartitionState): void {
@@ -234,27 +293,115 @@ export class Partition {
 
   // ---- the leader's side ------------------------------------------------------------------------
 
-  /** Appends a producer's batch as leader: sequence checks, offsets, epoch stamp. */
-  appendAsLeader(env: BrokerEnv, batch: RecordBatch, now: number): AppendResult {
+  /**
+   * Appends a producer's batch as leader: sequence checks, offsets, epoch stamp. `options.guard`
+   * (given for a client's Produce): a batch opening a transaction needs a current verification
+   * guard when verification is on (Kafka's batchMissingRequiredVerification).
+   * `options.coordinator`: the broker's own write (Kafka's AppendOrigin.COORDINATOR), whose
+   * sequence is not checked (a transactional offset commit has none), its epoch still is.
+   */
+  appendAsLeader(env: BrokerEnv, batch: RecordBatch, now: number, options: AppendOptions = {}): AppendResult {
     const validation = this.settings.validation ?? DEFAULT_LOG_VALIDATION;
     // As Kafka's UnifiedLog: the size first (analyzeAndValidateRecords), then duplicates and sequences, then LogValidator.
     const tooLarge = checkSize(batch, validation.maxMessageBytes);
     if (tooLarge !== null && !tooLarge.ok) return { errorCode: tooLarge.errorCode, message: tooLarge.message };
     if (!this.settings.bugs.has('no-sequence-check')) {
-      const check = this.producers.check(batch);
+      const check = this.producers.check(batch, options.coordinator !== true);
       if (check.kind === 'duplicate') return { errorCode: 0, baseOffset: check.baseOffset, lastOffset: check.lastOffset, duplicate: true, logAppendTime: -1 };
       if (check.kind === 'error') return { errorCode: check.errorCode, message: check.message };
+    }
+    if (options.guard !== undefined && this.missingVerification(batch, options.guard)) {
+      return { errorCode: ErrorCode.INVALID_TXN_STATE, message: 'Record was not part of an ongoing transaction' };
     }
     const appended = assignOffsets(batch, this.log.logEndOffset, this.leaderEpoch);
     const stamped = { ...appended, maxTimestamp: Math.max(appended.maxTimestamp, appended.baseTimestamp) };
     const validated = validateBatch(stamped, validation, now);
     if (!validated.ok) return { errorCode: validated.errorCode, message: validated.message };
     const stored = validated.batch;
+    this.appendLeaderBatch(env, stored);
+    return { errorCode: 0, baseOffset: stored.baseOffset, lastOffset: lastOffsetOf(stored), duplicate: false, logAppendTime: validated.logAppendTime };
+  }
+
+  private appendLeaderBatch(env: BrokerEnv, stored: RecordBatch): void {
     this.log.append([stored]);
-    this.producers.update(stored);
+    this.takeIn(stored);
     this.maybeFlush();
     this.maybeIncrementHw(env);
-    return { errorCode: 0, baseOffset: stored.baseOffset, lastOffset: lastOffsetOf(stored), duplicate: false, logAppendTime: validated.logAppendTime };
+    this.maybeTraceLso(env);
+  }
+
+  /**
+   * Appends a transaction marker for the coordinator (Kafka's appendRecordsToLeader with origin
+   * COORDINATOR): a control batch of one record, key controlKey(COMMIT|ABORT), value
+   * endTxnMarkerValue(coordinatorEpoch), checked against the producer's epoch and last marker's
+   * coordinator epoch. An ABORT marker indexes the transaction it ends.
+   */
+  appendMarker(env: BrokerEnv, marker: TxnMarker, now: number): AppendResult {
+    const timestamp = Math.floor(now);
+    const batch: RecordBatch = {
+      baseOffset: 0,
+      partitionLeaderEpoch: -1,
+      attributes: TRANSACTIONAL_BIT | CONTROL_BIT,
+      lastOffsetDelta: 0,
+      baseTimestamp: timestamp,
+      maxTimestamp: timestamp,
+      producerId: marker.producerId,
+      producerEpoch: marker.producerEpoch,
+      baseSequence: -1,
+      records: [
+        {
+          offsetDelta: 0,
+          timestampDelta: 0,
+          key: controlKey(marker.committed ? ControlType.COMMIT : ControlType.ABORT),
+          value: endTxnMarkerValue(marker.coordinatorEpoch),
+          headers: [],
+        },
+      ],
+    };
+    const check = this.producers.check(batch);
+    if (check.kind === 'error') return { errorCode: check.errorCode, message: check.message };
+    const stored = assignOffsets(batch, this.log.logEndOffset, this.leaderEpoch);
+    this.appendLeaderBatch(env, stored);
+    return { errorCode: 0, baseOffset: stored.baseOffset, lastOffset: stored.baseOffset, duplicate: false, logAppendTime: -1 };
+  }
+
+  // ---- transactions ------------------------------------------------------------------------------
+
+  /**
+   * Kafka's lastStableOffset: the first offset of the earliest transaction still open here or whose
+   * marker the high watermark has not passed, capped at the high watermark.
+   */
+  lastStableOffset(): number {
+    if (this.settings.bugs.has('lso-ignores-open-txn')) return this.hw;
+    this.producers.markersReplicated(this.hw);
+    const first = this.producers.firstUnstableOffset();
+    return first !== null && first < this.hw ? first : this.hw;
+  }
+
+  /**
+   * Kafka's maybeStartTransactionVerification: null when the producer has a transaction open here
+   * (its write needs no verification), else the producer's current guard (made now if none).
+   */
+  startVerification(producerId: number): VerificationGuard | null {
+    if (this.producers.ongoingTxnFirstOffset(producerId) !== null) return null;
+    let guard = this.guards.get(producerId);
+    if (guard === undefined) this.guards.set(producerId, (guard = { producerId }));
+    return guard;
+  }
+
+  private missingVerification(batch: RecordBatch, guard: VerificationGuard | null): boolean {
+    if (this.settings.verifyTransactions !== true || !isTransactional(batch) || isControl(batch)) return false;
+    if (this.producers.ongoingTxnFirstOffset(batch.producerId) !== null) return false;
+    return guard === null || this.guards.get(batch.producerId) !== guard;
+  }
+
+  /** A leader traces its last stable offset when it changes, once the partition has seen a transaction. */
+  private maybeTraceLso(env: BrokerEnv): void {
+    if (this.role !== 'leader') return;
+    const lso = this.lastStableOffset();
+    if (lso === this.tracedLso || (this.tracedLso === null && !this.producers.hasTransactions)) return;
+    this.tracedLso = lso;
+    env.trace({ kind: 'partition-lso', topic: this.topic, partition: this.partition, lastStableOffset: lso, leaderEpoch: this.leaderEpoch });
   }
 
   /**
@@ -413,7 +560,7 @@ export class Partition {
     this.log.advanceLogStartOffset(offset);
     if (this.log.logStartOffset === before) return false;
     // A snapshot at the log end keeps that state across a restart, which a rebuild from the log alone could not.
-    writeProducerSnapshot(env.storage, this.log.dir, this.log.logEndOffset, this.producers.describe());
+    writeProducerSnapshot(env.storage, this.log.dir, this.log.logEndOffset, this.producers.snapshot());
     this.traceLogStart(env, cause);
     return true;
   }
@@ -467,13 +614,13 @@ export class Partition {
       // on UnexpectedAppendOffsetException).
       this.log.truncateFullyAndStartAt(fresh[0]!.baseOffset);
       this.log.append(fresh);
-      for (const b of fresh) this.producers.update(b);
+      for (const b of fresh) this.takeIn(b);
       this.log.advanceLogStartOffset(start);
       this.maybeFlush();
     } else if (fresh.length > 0 && fresh[0]!.baseOffset >= this.log.logEndOffset) {
       // Past this log's end when the leader's cleaner removed the batches in between.
       this.log.append(fresh, true);
-      for (const b of fresh) this.producers.update(b);
+      for (const b of fresh) this.takeIn(b);
       this.maybeFlush();
     }
     if (leaderHw < 0) return;
@@ -506,6 +653,7 @@ export class Partition {
     }
     if (truncated) this.traceProducerState(env, 'truncate');
     if (this.hw > this.log.logEndOffset) this.setHw(env, this.log.logEndOffset);
+    this.maybeTraceLso(env);
   }
 
   /** The epoch a follower reports as its last fetched (-1 with the truncate-to-hw bug: no divergence check). */
@@ -526,6 +674,7 @@ export class Partition {
       leaderEpoch: this.leaderEpoch,
       exposed: this.role === 'leader' && hw >= this.leaderEpochStartOffset,
     });
+    this.maybeTraceLso(env);
   }
 
   private traceLogStart(env: BrokerEnv, cause: LogStartCause): void {
@@ -561,10 +710,16 @@ export class Partition {
 function describe(b: StoredBatch): BatchSummary {
   const summary: BatchSummary = [b.batch.baseOffset, lastOffsetOf(b.batch), b.batch.partitionLeaderEpoch, b.hash];
   // Attributes only when set (a codec, LogAppendTime): traces of plain batches stay as they were.
-  return b.batch.attributes === 0 ? summary : [...summary, b.batch.attributes];
+  if (b.batch.attributes === 0) return summary;
+  // A transaction's batches and markers name their producer (lso-monotonic pairs them).
+  return isTransactional(b.batch) ? [...summary, b.batch.attributes, b.batch.producerId] : [...summary, b.batch.attributes];
 }
 
-/** Each producer's last KEPT_BATCHES batches in the log, in offset order: all a rebuild of the producer state reads. */
+/**
+ * Each producer's last KEPT_BATCHES data batches in the log, in offset order: all a rebuild of the
+ * producer state reads; and a producer's last marker when it follows them (a marker keeps no batch
+ * but may carry a newer epoch), flagged 'marker'.
+ */
 function producerBatches(stored: readonly StoredBatch[]): ProducerBatchSummary[] {
   const kept = new Map<number, number>();
   const out: ProducerBatchSummary[] = [];
@@ -572,6 +727,11 @@ function producerBatches(stored: readonly StoredBatch[]): ProducerBatchSummary[]
     const b = stored[i]!.batch;
     if (b.producerId === NO_PRODUCER_ID) continue;
     const n = kept.get(b.producerId) ?? 0;
+    if (isControl(b)) {
+      if (!kept.has(b.producerId)) out.push([b.baseOffset, lastOffsetOf(b), b.producerId, b.producerEpoch, b.baseSequence, 'marker']);
+      kept.set(b.producerId, n);
+      continue;
+    }
     if (n === KEPT_BATCHES) continue;
     kept.set(b.producerId, n + 1);
     out.push([b.baseOffset, lastOffsetOf(b), b.producerId, b.producerEpoch, b.baseSequence]);

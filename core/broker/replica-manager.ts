@@ -40,7 +40,19 @@ import {
   type ProduceRequest,
 } from '../protocol/data.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import { batchSizeInBytes, NO_PRODUCER_ID, type KafkaRecord, type RecordBatch } from '../protocol/records.ts';
+import {
+  batchSizeInBytes,
+  isControl,
+  isTransactional,
+  lastOffsetOf,
+  NO_PRODUCER_ID,
+  TRANSACTIONAL_BIT,
+  type KafkaRecord,
+  type RecordBatch,
+} from '../protocol/records.ts';
+import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/txn.ts';
+import { OFFSETS_TOPIC } from '../group/offsets-topic.ts';
+import { TRANSACTION_STATE_TOPIC, transactionPartitionFor } from '../txn/transaction-topic.ts';
 import type { LeaderHint } from '../protocol/quorum.ts';
 import type { Compressors } from '../wire/compression.ts';
 import type { BrokerBug } from './bugs.ts';
@@ -48,14 +60,16 @@ import { describeConfigs } from './describe-configs.ts';
 import { FollowerFetcher } from './follower-fetcher.ts';
 import type { CompressionType, TimestampType } from './log-validator.ts';
 import { logConfigOf } from '../log/log-config.ts';
-import { Partition, type PartitionSettings } from './partition.ts';
+import { Partition, type PartitionSettings, type VerificationGuard } from './partition.ts';
 import { isCompacted, LogCleaner, type CleanerCandidate } from './log-cleaner.ts';
 import type { LogBug } from '../log/bugs.ts';
 import { OffsetCheckpoints } from './offset-checkpoints.ts';
 import { ProducerIdBlocks } from './producer-ids.ts';
 
 /** What the replica manager sends: data-plane responses, follower fetches and ISR changes. */
-type BrokerEnv = Env<DataMessage | AlterPartitionRequest | AllocateProducerIdsRequest | CreateTopicsRequest>;
+type BrokerEnv = Env<
+  DataMessage | AlterPartitionRequest | AllocateProducerIdsRequest | CreateTopicsRequest | AddPartitionsToTxnRequest | WriteTxnMarkersResponse
+>;
 
 /** Kafka's Topic.isInternal: these topics are created with cleanup.policy=compact, and DeleteRecords refuses them. */
 const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
@@ -74,6 +88,7 @@ const T = {
   cleaner: 'replica:log-cleaner',
   logStartCheckpoint: 'replica:log-start-checkpoint',
   deleteRecordsTimeout: 'replica:delete-records-timeout:',
+  txnVerification: 'replica:txn-verification:',
 } as const;
 
 interface DelayedProduce {
@@ -95,6 +110,20 @@ interface DelayedDeleteRecords {
   results: Array<{ name: string; partition: DeleteRecordsPartitionResult }>;
   /** Partition key -> the log start offset every replica must reach. */
   waiting: Map<string, number>;
+}
+
+/** A Produce whose transactional batches wait for their coordinator's KIP-890 answer (Kafka's AddPartitionsToTxnManager). */
+interface PendingVerification {
+  id: number;
+  from: NodeId;
+  request: ProduceRequest;
+  results: DelayedProduce['results'];
+  waiting: Map<string, number>;
+  /** The correlation id of the AddPartitionsToTxn sent for them (-1 before it is sent). */
+  correlationId: number;
+  /** Where it went; null when the image names no coordinator. */
+  coordinator: NodeId | null;
+  held: Array<{ name: string; index: number; records: RecordBatch; guard: VerificationGuard; result: ProducePartitionResponse }>;
 }
 
 interface DelayedFetch {
@@ -119,6 +148,12 @@ export interface ReplicaManagerHooks {
   logBugs?: ReadonlySet<LogBug>;
   /** This broker became the leader of a partition (its leader epoch) or stopped leading it (null). */
   leadershipChanged?(env: Env<never>, topic: string, partition: number, leaderEpoch: number | null): void;
+  /**
+   * A transaction marker was appended to a partition of __consumer_offsets this broker leads and
+   * every ISR replica has it (the group coordinator materializes or drops the producer's pending
+   * transactional offset commits, Kafka's scheduleHandleTxnCompletion).
+   */
+  txnMarkerWritten?(env: Env<never>, topic: string, partition: number, producerId: number, committed: boolean): void;
 }
 
 export class ReplicaManager {
@@ -127,6 +162,7 @@ export class ReplicaManager {
   private readonly produces = new Map<number, DelayedProduce>();
   private readonly fetches = new Map<number, DelayedFetch>();
   private readonly deleteRecords = new Map<number, DelayedDeleteRecords>();
+  private readonly verifications = new Map<number, PendingVerification>();
   private readonly alterInFlight = new Map<string, number>();
   /** Partitions with a flush.ms timer armed. */
   private readonly flushArmed = new Set<string>();
@@ -187,6 +223,11 @@ export class ReplicaManager {
     env.setTimer(this.config.int('log.flush.start.offset.checkpoint.interval.ms'), T.logStartCheckpoint);
     this.cleaner.read(env as Env<never>);
     if (this.config.bool('log.cleaner.enable')) env.setTimer(this.config.int('log.cleaner.backoff.ms'), T.cleaner);
+  }
+
+  /** transaction.partition.verification.enable, unless the seeded bug hanging-transaction turned it off. */
+  private get verifyTransactions(): boolean {
+    return this.config.bool('transaction.partition.verification.enable') && !this.bugs.has('hanging-transaction');
   }
 
   private get isrCheckIntervalMs(): number {
@@ -278,6 +319,7 @@ export class ReplicaManager {
       },
       bugs: this.bugs,
       isrEligible: this.isrEligible,
+      verifyTransactions: this.verifyTransactions,
     };
   }
 
@@ -337,9 +379,9 @@ export class ReplicaManager {
   }
 
   private onProduce(env: BrokerEnv, from: NodeId, req: ProduceRequest): void {
-    const now = env.now();
     const results: DelayedProduce['results'] = [];
     const waiting = new Map<string, number>();
+    const held: PendingVerification['held'] = [];
     for (const topic of req.topicData) {
       for (const data of topic.partitionData) {
         const result: ProducePartitionResponse = {
@@ -352,42 +394,164 @@ export class ReplicaManager {
           currentLeader: null,
         };
         results.push({ name: topic.name, partition: result });
-        const p = this.leaderOf(topic.name, data.index);
-        if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
-          result.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
-          continue;
-        }
-        if (p === null) {
-          result.errorCode = this.image?.topicByName(topic.name) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER;
-          result.currentLeader = this.leaderHint(topic.name, data.index);
-          continue;
-        }
-        if (req.acks === -1 && p.underMinIsr) {
-          result.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
-          result.errorMessage = `the ISR has ${p.isr.length} of the ${p.effectiveMinIsr} replicas min.insync.replicas requires`;
-          continue;
-        }
-        const appended = p.appendAsLeader(env, data.records, now);
-        result.logStartOffset = p.log.logStartOffset;
-        if (appended.errorCode !== ErrorCode.NONE) {
-          result.errorCode = appended.errorCode;
-          result.errorMessage = 'message' in appended ? appended.message : null;
-          continue;
-        }
-        if ('baseOffset' in appended) {
-          result.baseOffset = appended.baseOffset;
-          result.logAppendTimeMs = appended.logAppendTime;
-          if (!appended.duplicate) this.afterAppend(env, p);
-          if (req.acks === -1 && !this.bugs.has('ack-before-hw')) waiting.set(p.key, appended.lastOffset + 1);
-        }
+        const guard = this.verificationGuard(req, topic.name, data.index, data.records);
+        if (guard !== null) held.push({ name: topic.name, index: data.index, records: data.records, guard, result });
+        else this.produceToLeader(env, req, topic.name, data.index, data.records, null, result, waiting);
       }
     }
+    if (held.length > 0) return this.verify(env, from, req, results, waiting, held);
+    this.finishProduce(env, from, req, results, waiting);
+  }
+
+  /**
+   * Appends one partition's batch of a Produce as its leader, filling in `result`; an acks=all
+   * write adds the offset its high watermark must pass to `waiting`.
+   */
+  private produceToLeader(
+    env: BrokerEnv,
+    req: ProduceRequest,
+    name: string,
+    index: number,
+    records: RecordBatch,
+    guard: VerificationGuard | null,
+    result: ProducePartitionResponse,
+    waiting: Map<string, number>,
+  ): void {
+    const p = this.leaderOf(name, index);
+    if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
+      result.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+      return;
+    }
+    if (p === null) {
+      result.errorCode = this.image?.topicByName(name) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      result.currentLeader = this.leaderHint(name, index);
+      return;
+    }
+    if (req.acks === -1 && p.underMinIsr) {
+      result.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
+      result.errorMessage = `the ISR has ${p.isr.length} of the ${p.effectiveMinIsr} replicas min.insync.replicas requires`;
+      return;
+    }
+    // Kafka's LogValidator refuses control batches from clients: only coordinators write markers.
+    if (isControl(records)) {
+      result.errorCode = ErrorCode.INVALID_RECORD;
+      result.errorMessage = 'a client may not write a control batch';
+      return;
+    }
+    const appended = p.appendAsLeader(env, records, env.now(), { guard });
+    result.logStartOffset = p.log.logStartOffset;
+    if (appended.errorCode !== ErrorCode.NONE) {
+      result.errorCode = appended.errorCode;
+      result.errorMessage = 'message' in appended ? appended.message : null;
+      return;
+    }
+    if ('baseOffset' in appended) {
+      result.baseOffset = appended.baseOffset;
+      result.logAppendTimeMs = appended.logAppendTime;
+      if (!appended.duplicate) this.afterAppend(env, p);
+      if (req.acks === -1 && !this.bugs.has('ack-before-hw')) waiting.set(p.key, appended.lastOffset + 1);
+    }
+  }
+
+  /** Answers a Produce whose partitions are all appended (or failed), or parks it until their high watermarks pass. */
+  private finishProduce(env: BrokerEnv, from: NodeId, req: ProduceRequest, results: DelayedProduce['results'], waiting: Map<string, number>): void {
     if (req.acks === 0) return;
     const delayed: DelayedProduce = { id: this.nextId++, from, correlationId: req.correlationId, results, waiting };
     this.checkProduce(env, delayed);
     if (delayed.waiting.size === 0) return this.answerProduce(env, delayed);
     this.produces.set(delayed.id, delayed);
     env.setTimer(req.timeoutMs, T.produceTimeout + delayed.id);
+  }
+
+  // ---- KIP-890 part 1: verifying a transaction with its coordinator -------------------------------
+
+  /**
+   * The guard a transactional batch must bring when it would open a transaction on a partition this
+   * broker leads (Kafka's maybeStartTransactionVerification); null when no verification is needed.
+   */
+  private verificationGuard(req: ProduceRequest, name: string, index: number, records: RecordBatch): VerificationGuard | null {
+    if (!this.verifyTransactions || req.transactionalId === null || !isTransactional(records) || isControl(records)) return null;
+    if (records.producerId === NO_PRODUCER_ID) return null;
+    return this.leaderOf(name, index)?.startVerification(records.producerId) ?? null;
+  }
+
+  /** The transaction coordinator of a transactional id in this broker's image (the leader of its __transaction_state partition), or null. */
+  private transactionCoordinator(transactionalId: string): NodeId | null {
+    const topic = this.image?.topicByName(TRANSACTION_STATE_TOPIC);
+    if (topic === undefined || topic.partitions.length === 0) return null;
+    return topic.partitions[transactionPartitionFor(transactionalId, topic.partitions.length)]?.leader ?? null;
+  }
+
+  /** Holds the batches that would open a transaction while their coordinator is asked whether their partitions are in it (AddPartitionsToTxn, verifyOnly). */
+  private verify(
+    env: BrokerEnv,
+    from: NodeId,
+    req: ProduceRequest,
+    results: DelayedProduce['results'],
+    waiting: Map<string, number>,
+    held: PendingVerification['held'],
+  ): void {
+    const transactionalId = req.transactionalId!;
+    const coordinator = this.transactionCoordinator(transactionalId);
+    const pending: PendingVerification = { id: this.nextId++, from, request: req, results, waiting, correlationId: -1, coordinator, held };
+    if (coordinator === null) return this.verified(env, pending, () => ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    pending.correlationId = this.nextCorrelationId++;
+    this.verifications.set(pending.id, pending);
+    env.setTimer(this.config.int('replica.socket.timeout.ms'), T.txnVerification + pending.id);
+    const topics = new Map<string, number[]>();
+    for (const h of held) topics.set(h.name, [...(topics.get(h.name) ?? []), h.index]);
+    const first = held[0]!.records;
+    env.send(coordinator, {
+      api: 'AddPartitionsToTxn',
+      kind: 'request',
+      correlationId: pending.correlationId,
+      transactions: [
+        {
+          transactionalId,
+          producerId: first.producerId,
+          producerEpoch: first.producerEpoch,
+          verifyOnly: true,
+          topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+        },
+      ],
+    });
+  }
+
+  /** A transaction coordinator's answer to a verification this broker asked for. */
+  addPartitionsToTxnResponse(env: BrokerEnv, from: NodeId, res: AddPartitionsToTxnResponse): void {
+    for (const pending of this.verifications.values()) {
+      if (pending.correlationId !== res.correlationId || pending.coordinator !== from) continue;
+      const codes = new Map<string, number>();
+      for (const txn of res.resultsByTransaction) {
+        if (txn.transactionalId !== pending.request.transactionalId) continue;
+        for (const t of txn.topicResults) for (const r of t.resultsByPartition) codes.set(`${t.name}-${r.partitionIndex}`, r.partitionErrorCode);
+      }
+      // A partition the answer leaves out is not in the transaction (Kafka's AddPartitionsToTxnManager).
+      return this.verified(env, pending, (key) => (res.errorCode !== ErrorCode.NONE ? res.errorCode : (codes.get(key) ?? ErrorCode.INVALID_TXN_STATE)));
+    }
+  }
+
+  /**
+   * Appends the held batches whose partition the coordinator confirmed, with their guards (the
+   * append refuses one whose guard a marker or another write retired meanwhile), answers the
+   * others with Kafka's mapped error, and finishes the Produce.
+   */
+  private verified(env: BrokerEnv, pending: PendingVerification, codeOf: (key: string) => number): void {
+    this.verifications.delete(pending.id);
+    env.cancelTimer(T.txnVerification + pending.id);
+    for (const h of pending.held) {
+      const code = codeOf(`${h.name}-${h.index}`);
+      if (code === ErrorCode.NONE) {
+        this.produceToLeader(env, pending.request, h.name, h.index, h.records, h.guard, h.result, pending.waiting);
+        continue;
+      }
+      h.result.errorCode = produceErrorOfVerification(code);
+      h.result.errorMessage =
+        code === ErrorCode.INVALID_TXN_STATE
+          ? 'Partition was not added to the transaction'
+          : `Unable to verify the partition has been added to the transaction: error ${code}`;
+    }
+    this.finishProduce(env, pending.from, pending.request, pending.results, pending.waiting);
   }
 
   /** Settles the partitions of a waiting write whose high watermark has passed (or whose leader left). */
@@ -506,12 +670,24 @@ export class ReplicaManager {
       response.records = p.log.read(fp.fetchOffset, p.logEndOffset, maxBytes);
     } else {
       if (fp.fetchOffset > p.logEndOffset || fp.fetchOffset < p.log.logStartOffset) return fetchFailed(response, ErrorCode.OFFSET_OUT_OF_RANGE);
+      // read_committed reads up to the last stable offset (Kafka's FetchIsolation.TXN_COMMITTED).
+      const readCommitted = req.isolationLevel === 1;
+      const upTo = readCommitted ? p.lastStableOffset() : p.hw;
       // The bug (fetch-beyond-hw): a consumer is served the records above the high watermark too.
-      response.records = p.log.read(fp.fetchOffset, this.bugs.has('fetch-beyond-hw') ? p.logEndOffset : p.hw, maxBytes);
+      response.records = p.log.read(fp.fetchOffset, this.bugs.has('fetch-beyond-hw') ? p.logEndOffset : upTo, maxBytes);
+      if (readCommitted) response.abortedTransactions = this.abortedTransactions(p, fp.fetchOffset, response.records);
     }
     response.highWatermark = p.hw;
-    response.lastStableOffset = p.hw;
+    response.lastStableOffset = p.lastStableOffset();
     return response;
+  }
+
+  /** The aborted transactions overlapping what a read_committed fetch returns (Kafka's addAbortedTransactions); none for no records. */
+  private abortedTransactions(p: Partition, fetchOffset: number, records: readonly RecordBatch[]): Array<{ producerId: number; firstOffset: number }> {
+    const last = records.at(-1);
+    // The bug (fetch-ignores-aborted-index): the index is never read.
+    if (last === undefined || this.bugs.has('fetch-ignores-aborted-index')) return [];
+    return p.log.collectAbortedTxns(fetchOffset, lastOffsetOf(last) + 1).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
   }
 
   private answerFetch(env: BrokerEnv, to: NodeId, req: FetchRequest, topics: FetchResponse['topics']): void {
@@ -551,9 +727,11 @@ export class ReplicaManager {
         if (req.replicaId !== null && lp.timestamp === LATEST_TIMESTAMP) return answer(ErrorCode.NONE, p.logEndOffset, -1, p.leaderEpoch);
         // A new leader's high watermark may still lag the old one's: wait until it reaches this epoch.
         if (p.hw < p.leaderEpochStartOffset) return answer(ErrorCode.OFFSET_NOT_AVAILABLE);
-        if (lp.timestamp === LATEST_TIMESTAMP) return answer(ErrorCode.NONE, p.hw, -1, p.leaderEpoch);
+        // read_committed: the last stable offset bounds what a consumer may be pointed at (Kafka's fetchOffsetForTimestamp).
+        const fetchable = req.isolationLevel === 1 ? p.lastStableOffset() : p.hw;
+        if (lp.timestamp === LATEST_TIMESTAMP) return answer(ErrorCode.NONE, fetchable, -1, p.leaderEpoch);
         const found = p.log.offsetForTimestamp(lp.timestamp);
-        return found === null || found.offset >= p.hw
+        return found === null || found.offset >= fetchable
           ? answer(ErrorCode.NONE, -1, -1, p.leaderEpoch)
           : answer(ErrorCode.NONE, found.offset, found.timestamp, found.epoch);
       }),
@@ -666,9 +844,19 @@ export class ReplicaManager {
   /**
    * A write of the broker's own (the group coordinator's records) as the partition's leader, with
    * acks=all and min.insync.replicas as a producer's: `done` hears NONE once every ISR replica has
-   * it, or the error (not leader, not enough replicas, timed out).
+   * it, or the error (not leader, not enough replicas, timed out). With `transactional`, the batch
+   * belongs to that producer's transaction (a TxnOffsetCommit's offsets, Kafka's storeOffsets with
+   * a producer id): no sequence (-1), its epoch checked, made visible by the transaction's marker.
    */
-  appendCommitted(env: BrokerEnv, topic: string, partition: number, records: KafkaRecord[], timeoutMs: number, done: (errorCode: number) => void): void {
+  appendCommitted(
+    env: BrokerEnv,
+    topic: string,
+    partition: number,
+    records: KafkaRecord[],
+    timeoutMs: number,
+    done: (errorCode: number) => void,
+    transactional?: { producerId: number; producerEpoch: number },
+  ): void {
     const p = this.leaderOf(topic, partition);
     if (p === null) return done(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     if (p.underMinIsr) return done(ErrorCode.NOT_ENOUGH_REPLICAS);
@@ -676,22 +864,27 @@ export class ReplicaManager {
     const batch: RecordBatch = {
       baseOffset: 0,
       partitionLeaderEpoch: -1,
-      attributes: 0,
+      attributes: transactional === undefined ? 0 : TRANSACTIONAL_BIT,
       lastOffsetDelta: records.length - 1,
       baseTimestamp: now,
       maxTimestamp: now,
-      producerId: NO_PRODUCER_ID,
-      producerEpoch: -1,
+      producerId: transactional?.producerId ?? NO_PRODUCER_ID,
+      producerEpoch: transactional?.producerEpoch ?? -1,
       baseSequence: -1,
       records: records.map((r, i) => ({ ...r, offsetDelta: i, timestampDelta: 0 })),
     };
-    const appended = p.appendAsLeader(env, batch, now);
+    const appended = p.appendAsLeader(env, batch, now, { coordinator: true });
     if (appended.errorCode !== ErrorCode.NONE || !('baseOffset' in appended)) return done(appended.errorCode);
     this.afterAppend(env, p);
+    this.awaitReplication(env, p, appended.baseOffset, appended.lastOffset, timeoutMs, done);
+  }
+
+  /** Waits (at most `timeoutMs`) until every ISR replica holds the batch at baseOffset..lastOffset, then tells `done` (as an acks=all Produce is answered). */
+  private awaitReplication(env: BrokerEnv, p: Partition, baseOffset: number, lastOffset: number, timeoutMs: number, done: (errorCode: number) => void): void {
     const result: ProducePartitionResponse = {
-      index: partition,
+      index: p.partition,
       errorCode: ErrorCode.NONE,
-      baseOffset: appended.baseOffset,
+      baseOffset,
       logAppendTimeMs: -1,
       logStartOffset: p.log.logStartOffset,
       errorMessage: null,
@@ -702,13 +895,65 @@ export class ReplicaManager {
       from: null,
       done,
       correlationId: -1,
-      results: [{ name: topic, partition: result }],
-      waiting: new Map([[p.key, appended.lastOffset + 1]]),
+      results: [{ name: p.topic, partition: result }],
+      waiting: new Map([[p.key, lastOffset + 1]]),
     };
     this.checkProduce(env, delayed);
     if (delayed.waiting.size === 0) return this.answerProduce(env, delayed);
     this.produces.set(delayed.id, delayed);
     env.setTimer(timeoutMs, T.produceTimeout + delayed.id);
+  }
+
+  /**
+   * WriteTxnMarkers (Kafka's handleWriteTxnMarkersRequest): each marker is appended to each of its
+   * partitions this broker leads, as a control batch with acks=all; each partition's answer waits
+   * until every ISR replica has it. A marker on __consumer_offsets then tells the group coordinator
+   * (`txnMarkerWritten`). The response goes once every partition has its answer.
+   */
+  writeTxnMarkers(env: BrokerEnv, from: NodeId, req: WriteTxnMarkersRequest): void {
+    const markers: WriteTxnMarkersResponse['markers'] = req.markers.map((m) => ({
+      producerId: m.producerId,
+      topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: ErrorCode.NONE })) })),
+    }));
+    let outstanding = req.markers.reduce((n, m) => n + m.topics.reduce((k, t) => k + t.partitionIndexes.length, 0), 0);
+    const answer = () => env.send(from, { api: 'WriteTxnMarkers', kind: 'response', correlationId: req.correlationId, markers });
+    if (outstanding === 0) return answer();
+    const timeoutMs = this.config.int('replica.socket.timeout.ms');
+    req.markers.forEach((m, i) => {
+      m.topics.forEach((t, j) => {
+        for (const result of markers[i]!.topics[j]!.partitions) {
+          this.appendTxnMarker(env, t.name, result.partitionIndex, m, timeoutMs, (errorCode) => {
+            result.errorCode = errorCode;
+            if (errorCode === ErrorCode.NONE && t.name === OFFSETS_TOPIC) {
+              this.hooks.txnMarkerWritten?.(env as Env<never>, t.name, result.partitionIndex, m.producerId, m.transactionResult);
+            }
+            if (--outstanding === 0) answer();
+          });
+        }
+      });
+    });
+  }
+
+  private appendTxnMarker(
+    env: BrokerEnv,
+    topic: string,
+    partition: number,
+    marker: WriteTxnMarkersRequest['markers'][number],
+    timeoutMs: number,
+    done: (errorCode: number) => void,
+  ): void {
+    const p = this.leaderOf(topic, partition);
+    if (p === null)
+      return done(this.image?.partition(topic, partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (p.underMinIsr) return done(ErrorCode.NOT_ENOUGH_REPLICAS);
+    const appended = p.appendMarker(
+      env,
+      { producerId: marker.producerId, producerEpoch: marker.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch, committed: marker.transactionResult },
+      env.now(),
+    );
+    if (appended.errorCode !== ErrorCode.NONE || !('baseOffset' in appended)) return done(appended.errorCode);
+    this.afterAppend(env, p);
+    this.awaitReplication(env, p, appended.baseOffset, appended.lastOffset, timeoutMs, done);
   }
 
   /** The batches of a partition this broker leads, up to its log end (a coordinator loading its state); null when it does not lead it. */
@@ -929,6 +1174,10 @@ export class ReplicaManager {
     } else if (tag === T.logStartCheckpoint) {
       this.checkpointLogStarts(env);
       env.setTimer(this.config.int('log.flush.start.offset.checkpoint.interval.ms'), T.logStartCheckpoint);
+    } else if (tag.startsWith(T.txnVerification)) {
+      // No answer from the coordinator: Kafka's AddPartitionsToTxnManager fails the batches with NETWORK_EXCEPTION.
+      const pending = this.verifications.get(Number(tag.slice(T.txnVerification.length)));
+      if (pending !== undefined) this.verified(env, pending, () => ErrorCode.NETWORK_EXCEPTION);
     } else if (tag.startsWith(T.deleteRecordsTimeout)) {
       const delayed = this.deleteRecords.get(Number(tag.slice(T.deleteRecordsTimeout.length)));
       // What still waits keeps REQUEST_TIMED_OUT and the low watermark it had when the request came.
@@ -1108,6 +1357,24 @@ export class ReplicaManager {
     if (flushMs >= 1e15 || this.flushArmed.has(p.key)) return;
     this.flushArmed.add(p.key);
     env.setTimer(flushMs, T.flush + p.key);
+  }
+}
+
+/**
+ * The Produce error for a coordinator's verification answer (Kafka's ReplicaManager, transaction
+ * version below 2): errors a client may not retry well become NOT_ENOUGH_REPLICAS, which it
+ * retries without a metadata refresh; INVALID_TXN_STATE and the rest are answered as they are.
+ */
+export function produceErrorOfVerification(code: number): number {
+  switch (code) {
+    case ErrorCode.NETWORK_EXCEPTION:
+    case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+    case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+    case ErrorCode.NOT_COORDINATOR:
+    case ErrorCode.CONCURRENT_TRANSACTIONS:
+      return ErrorCode.NOT_ENOUGH_REPLICAS;
+    default:
+      return code;
   }
 }
 

@@ -123,8 +123,11 @@ export const CONSUMER_CONFIG_DEFS = {
   'isolation.level': {
     type: 'choice',
     default: 'read_uncommitted',
-    choices: [['read_uncommitted', 'read_uncommitted']],
-    doc: 'Only read_uncommitted: Samsa has no transactions, so there is nothing uncommitted to hide.',
+    choices: [
+      ['read_uncommitted', 'read_uncommitted'],
+      ['read_committed', 'read_committed'],
+    ],
+    doc: 'read_committed reads up to the last stable offset and drops the records of aborted transactions; the default reads every record.',
   },
   'group.id': { type: 'string', default: null, doc: 'The consumer group this consumer joins when it subscribes (and commits offsets for).' },
   'group.instance.id': { type: 'string', default: null, doc: 'A static member id (KIP-345): a restart within session.timeout.ms does not rebalance.' },
@@ -185,7 +188,7 @@ export interface ConsumerConfig {
   maxPartitionFetchBytes: number;
   fetchMaxBytes: number;
   maxPollRecords: number;
-  isolationLevel: 'read_uncommitted';
+  isolationLevel: 'read_uncommitted' | 'read_committed';
   requestTimeoutMs: number;
   retryBackoffMs: number;
   metadataMaxAgeMs: number;
@@ -247,7 +250,6 @@ export function parseProducerConfig(overrides: Readonly<Record<string, ConfigVal
 
 /** Parses consumer settings; throws ClientConfigError naming the first bad key. */
 export function parseConsumerConfig(overrides: Readonly<Record<string, ConfigValue>> = {}): ConsumerConfig {
-  refuseReadCommitted(overrides);
   const v = parse('consumer', CONSUMER_CONFIG_DEFS, PRODUCER_CONFIG_DEFS, overrides);
   const config: ConsumerConfig = {
     autoOffsetReset: v['auto.offset.reset'] as AutoOffsetReset,
@@ -256,7 +258,7 @@ export function parseConsumerConfig(overrides: Readonly<Record<string, ConfigVal
     maxPartitionFetchBytes: v['max.partition.fetch.bytes'] as number,
     fetchMaxBytes: v['fetch.max.bytes'] as number,
     maxPollRecords: v['max.poll.records'] as number,
-    isolationLevel: 'read_uncommitted',
+    isolationLevel: v['isolation.level'] as ConsumerConfig['isolationLevel'],
     requestTimeoutMs: v['request.timeout.ms'] as number,
     retryBackoffMs: v['retry.backoff.ms'] as number,
     metadataMaxAgeMs: v['metadata.max.age.ms'] as number,
@@ -284,19 +286,12 @@ export function parseConsumerConfig(overrides: Readonly<Record<string, ConfigVal
  */
 export function clientConfigEntryProblem(role: 'producer' | 'consumer', key: string, value: ConfigValue): string | null {
   try {
-    if (role === 'consumer') refuseReadCommitted({ [key]: value });
     if (role === 'producer') parse(role, PRODUCER_CONFIG_DEFS, CONSUMER_CONFIG_DEFS, { [key]: value });
     else parse(role, CONSUMER_CONFIG_DEFS, PRODUCER_CONFIG_DEFS, { [key]: value });
     return null;
   } catch (err) {
     if (err instanceof ClientConfigError) return err.message;
     throw err;
-  }
-}
-
-function refuseReadCommitted(overrides: Readonly<Record<string, ConfigValue>>): void {
-  if (overrides['isolation.level'] === 'read_committed') {
-    throw new ClientConfigError('isolation.level "read_committed" is not built yet: Samsa has no transactions, use read_uncommitted');
   }
 }
 

@@ -1,13 +1,15 @@
 // The consumer (Kafka's KafkaConsumer) as a sans-IO node: assign() or, with a group.id, subscribe()
 // (membership in group-membership.ts, committed offsets in group-offsets.ts); a background fetcher
 // per leader, positions from committed offsets or ListOffsets per auto.offset.reset, and KIP-320
-// truncation detection with OffsetForLeaderEpoch after a leader change. Records its history.
+// truncation detection with OffsetForLeaderEpoch after a leader change; isolation.level
+// read_committed (up to the last stable offset, aborted transactions dropped). Records its history.
 
 import type { Env, Node, NodeId, TimerTag } from '../env.ts';
 import type { ConfigValue } from '../protocol/configs.ts';
 import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
+  type AbortedTransaction,
   type DataMessage,
   type FetchPartitionResponse,
   type FetchRequest,
@@ -19,7 +21,16 @@ import {
 } from '../protocol/data.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { GroupMessage, GroupResponse } from '../protocol/group.ts';
-import { recordTimestamp, type Bytes, type RecordBatch, type RecordHeader } from '../protocol/records.ts';
+import {
+  ControlType,
+  controlTypeOf,
+  isControl,
+  isTransactional,
+  recordTimestamp,
+  type Bytes,
+  type RecordBatch,
+  type RecordHeader,
+} from '../protocol/records.ts';
 import { GroupMembership, type TopicPartition } from './group-membership.ts';
 import { GroupOffsets } from './group-offsets.ts';
 import type { ClientBug } from './bugs.ts';
@@ -91,6 +102,8 @@ interface AssignedPartition {
   buffer: ConsumerRecord[];
   /** Where the next fetch starts once the buffer is drained (past skipped control batches). */
   bufferNext: number | null;
+  /** The position as the history last showed it (read_committed: a position that passed markers or aborted records without returning any is reported in the next poll). */
+  reportedPosition: number | null;
   backoffUntilMs: number;
   error: string | null;
 }
@@ -111,7 +124,6 @@ function rememberFetch(sent: Map<number, PendingRequest>, request: PendingReques
   sent.set(request.correlationId, request);
   if (sent.size > REMEMBERED_FETCHES) sent.delete(sent.keys().next().value!);
 }
-const CONTROL_BATCH = 0x20;
 const NO_EPOCH = -1;
 
 export class Consumer implements Node<DataMessage | GroupMessage> {
@@ -418,9 +430,32 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
       // A partition with records left goes first next time, so none is starved.
       this.pollCursor = p.buffer.length > 0 ? at : at + 1;
     }
-    env.trace({ kind: 'client', op: 'poll', type: 'ok', id, value: { records: out.map((r) => [r.topic, r.partition, r.offset, r.key, r.value]) } });
+    const records = out.map((r) => [r.topic, r.partition, r.offset, r.key, r.value]);
+    env.trace({ kind: 'client', op: 'poll', type: 'ok', id, value: this.isolationLevel === 1 ? this.readCommittedPoll(records, out) : { records } });
     this.run(env);
     return out;
+  }
+
+  /**
+   * A read_committed poll's history value: its records, and the positions that moved past offsets
+   * it returns no record for (markers, aborted transactions), so a reader of the history knows how
+   * far the consumer read (the final read's end is the last stable offset, often a marker's end).
+   */
+  private readCommittedPoll(
+    records: unknown[],
+    out: readonly ConsumerRecord[],
+  ): { records: unknown[]; readCommitted: true; positions?: Array<[string, number, number]> } {
+    for (const r of out) {
+      const p = this.assigned.get(`${r.topic}/${r.partition}`);
+      if (p !== undefined) p.reportedPosition = r.offset + 1;
+    }
+    const positions: Array<[string, number, number]> = [];
+    for (const p of this.assigned.values()) {
+      if (p.state !== 'fetching' || p.position === null || p.position === p.reportedPosition) continue;
+      positions.push([p.topic, p.partition, p.position]);
+      p.reportedPosition = p.position;
+    }
+    return positions.length === 0 ? { records, readCommitted: true } : { records, readCommitted: true, positions };
   }
 
   // ---- the node --------------------------------------------------------------------------------
@@ -500,6 +535,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
       fetchingFrom: null,
       buffer: [],
       bufferNext: null,
+      reportedPosition: null,
       backoffUntilMs: -Infinity,
       error: null,
     };
@@ -548,6 +584,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
   }
 
   private recordSeek(env: ConsumerEnv, p: AssignedPartition, offset: number, reason: SeekReason | null): void {
+    p.reportedPosition = offset;
     const id = this.opIds.take(env.storage);
     const value = reason === null ? { topic: p.topic, partition: p.partition, offset } : { topic: p.topic, partition: p.partition, offset, reason };
     env.trace({ kind: 'client', op: 'seek', type: 'invoke', id, value });
@@ -621,7 +658,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
         });
       }
       this.listOffsets.set(correlationId, { correlationId, broker, deadlineMs: now + this.config.requestTimeoutMs, sentWith });
-      env.send(broker, { api: 'ListOffsets', kind: 'request', correlationId, replicaId: null, isolationLevel: 0, topics });
+      env.send(broker, { api: 'ListOffsets', kind: 'request', correlationId, replicaId: null, isolationLevel: this.isolationLevel, topics });
     }
   }
 
@@ -694,7 +731,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
         maxWaitMs: this.config.fetchMaxWaitMs,
         minBytes: this.config.fetchMinBytes,
         maxBytes: this.config.fetchMaxBytes,
-        isolationLevel: 0,
+        isolationLevel: this.isolationLevel,
         topics,
       });
     }
@@ -755,7 +792,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
       // The position moved (seek, reset, validation) while the fetch was out: its data is stale.
       if (p.state !== 'fetching' || ((p.position !== fetchOffset || p.buffer.length > 0) && !staleBug)) continue;
       if (code === ErrorCode.NONE) {
-        this.absorb(p, response!.records, fetchOffset);
+        this.absorb(p, response!.records, fetchOffset, this.isolationLevel === 1 ? (response!.abortedTransactions ?? []) : null);
       } else if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
         this.resetPerPolicy(p, 'offset-out-of-range', `OffsetOutOfRange: fetch offset ${fetchOffset} of ${key} is out of range and auto.offset.reset is none`);
       } else {
@@ -765,13 +802,32 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
     }
   }
 
-  /** Buffers the records at or after the fetch offset; control batches are skipped. */
-  private absorb(p: AssignedPartition, batches: readonly RecordBatch[], fetchOffset: number): void {
+  /** The isolation level fetches and ListOffsets carry: 1 for read_committed. */
+  private get isolationLevel(): 0 | 1 {
+    return this.config.isolationLevel === 'read_committed' ? 1 : 0;
+  }
+
+  /**
+   * Buffers the records at or after the fetch offset; control batches are skipped. Under
+   * read_committed (`aborted`: the fetch's aborted transactions) the batches of aborted
+   * transactions are dropped as Kafka's CompletedFetch drops them: a producer counts as aborted
+   * from the first aborted transaction it started at or before the batch's last offset until its
+   * ABORT marker.
+   */
+  private absorb(p: AssignedPartition, batches: readonly RecordBatch[], fetchOffset: number, aborted: readonly AbortedTransaction[] | null): void {
+    const pending = aborted === null ? [] : [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
+    const abortedProducers = new Set<number>();
     let next = fetchOffset;
     for (const batch of batches) {
       const last = batch.baseOffset + batch.lastOffsetDelta;
       if (last < next) continue;
-      if ((batch.attributes & CONTROL_BATCH) === 0) {
+      let skip = isControl(batch);
+      if (aborted !== null && batch.producerId >= 0) {
+        while (pending.length > 0 && pending[0]!.firstOffset <= last) abortedProducers.add(pending.shift()!.producerId);
+        if (isControl(batch) && controlTypeOf(batch.records[0]?.key ?? null) === ControlType.ABORT) abortedProducers.delete(batch.producerId);
+        else if (isTransactional(batch) && abortedProducers.has(batch.producerId)) skip = true;
+      }
+      if (!skip) {
         for (const r of batch.records) {
           const offset = batch.baseOffset + r.offsetDelta;
           // Records below the position (the first batch may start earlier) are not returned.
@@ -793,7 +849,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
     }
     if (next === fetchOffset) return;
     if (p.buffer.length === 0)
-      p.position = next; // only control records: step over them
+      p.position = next; // only control records or aborted ones: step over them
     else p.bufferNext = next;
   }
 

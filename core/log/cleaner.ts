@@ -4,7 +4,9 @@
 // holds a value or a tombstone still inside its delete horizon (KIP-534). Offsets and order never
 // change; a batch that loses records is rebuilt around the survivors, and an emptied one goes
 // unless it holds an active producer's last sequence (KAFKA-5490) or ends at the high watermark
-// (KAFKA-17076, KAFKA-20452). The files (.cleaned, .swap) are the caller's business.
+// (KAFKA-17076, KAFKA-20452). Batches of aborted transactions lose every record (the map ignores
+// them); transaction markers are kept whole (Kafka drops them only past their delete horizon).
+// The files (.cleaned, .swap) are the caller's business.
 
 import { encodeRecordBatch } from '../wire/record-batch.ts';
 import { CODEC_MASK, codecOfAttributes, NO_COMPRESSORS, supportsCodec, type Compressors } from '../wire/compression.ts';
@@ -21,6 +23,7 @@ import {
 } from '../protocol/records.ts';
 import type { LogBug } from './bugs.ts';
 import { OffsetMap, type CleanerSegment } from './offset-map.ts';
+import { abortedBatchTest, type AbortedTxn } from './txn-index.ts';
 
 export type { CleanerSegment } from './offset-map.ts';
 
@@ -48,6 +51,8 @@ export interface CleanOptions {
   /** Codecs for rebuilding a compressed batch's wire bytes; one the runtime lacks is written uncompressed. */
   compressors?: Compressors;
   bugs?: ReadonlySet<LogBug>;
+  /** The aborted transactions of the cleaned range (the segments' aborted-transaction indexes): their batches go. */
+  abortedTransactions?: readonly Pick<AbortedTxn, 'producerId' | 'firstOffset' | 'lastOffset'>[];
 }
 
 export interface CleanerStats {
@@ -89,7 +94,8 @@ export function cleanLog(segments: readonly CleanerSegment[], options: CleanOpti
   if (options.firstUncleanableOffset < options.firstDirtyOffset)
     throw new RangeError(`firstUncleanableOffset ${options.firstUncleanableOffset} is below firstDirtyOffset ${options.firstDirtyOffset}`);
   const map = new OffsetMap(maxEntries);
-  map.build(segments, options.firstDirtyOffset, options.firstUncleanableOffset);
+  const aborted = abortedBatchTest(options.abortedTransactions ?? []);
+  map.build(segments, options.firstDirtyOffset, options.firstUncleanableOffset, aborted);
   const endOffset = map.latestOffset + 1;
   const stats: CleanerStats = {
     batchesRead: 0,
@@ -105,12 +111,12 @@ export function cleanLog(segments: readonly CleanerSegment[], options: CleanOpti
   const cleaned: CleanResult['segments'] = [];
   for (const segment of segments) {
     if (segment.baseOffset >= endOffset) break;
-    cleaned.push({ baseOffset: segment.baseOffset, batches: segment.batches.flatMap((b) => cleanBatch(b, map, options, stats)) });
+    cleaned.push({ baseOffset: segment.baseOffset, batches: segment.batches.flatMap((b) => cleanBatch(b, map, options, stats, aborted(b))) });
   }
   return { segments: cleaned, endOffset, stats };
 }
 
-/** What may become of an emptied batch (Kafka's BatchRetention; DELETE is for aborted transactions, which do not exist yet). */
+/** What may become of an emptied batch (Kafka's BatchRetention). */
 type BatchRetention = 'retain-empty' | 'delete-empty';
 
 function batchRetention(batch: RecordBatch, options: CleanOptions): BatchRetention {
@@ -121,13 +127,14 @@ function batchRetention(batch: RecordBatch, options: CleanOptions): BatchRetenti
 }
 
 /** The batch after cleaning: itself, a rebuilt batch, an empty one, or nothing. */
-function cleanBatch(batch: RecordBatch, map: OffsetMap, options: CleanOptions, stats: CleanerStats): RecordBatch[] {
+function cleanBatch(batch: RecordBatch, map: OffsetMap, options: CleanOptions, stats: CleanerStats, aborted: boolean): RecordBatch[] {
   stats.batchesRead++;
   stats.bytesRead += sizeOf(batch);
   stats.recordsRead += batch.records.length;
-  // Control batches (transaction markers) are kept whole until transactions exist to retire them.
+  // Control batches (transaction markers) are kept whole: their delete horizon is not kept here.
   if ((batch.attributes & CONTROL_BIT) !== 0) return retained(batch, batch.records.length, stats);
-  const kept = batch.records.filter((r) => shouldRetainRecord(batch, r, map, options, stats));
+  // An aborted transaction's batch keeps no record (an active producer's last stays, empty, for its sequence).
+  const kept = aborted ? [] : batch.records.filter((r) => shouldRetainRecord(batch, r, map, options, stats));
   if (kept.length === 0) return batchRetention(batch, options) === 'retain-empty' ? retained(emptied(batch, options), 0, stats) : [];
   const tombstones = kept.filter((r) => r.value === null).length;
   const stampHorizon = tombstones > 0 && deleteHorizonOf(batch) === null;

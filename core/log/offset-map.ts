@@ -38,14 +38,14 @@ export class OffsetMap {
   /**
    * Maps the keyed records of `segments` at offsets in [start, end), segment by segment, as
    * Kafka's buildOffsetMap does, and sets `latestOffset`: end - 1 once every segment is mapped.
-   * Control batches hold no keys to map. When the map is full it stops, and `latestOffset` is the
-   * last offset it took in.
+   * Control batches hold no keys to map, nor do batches of aborted transactions (`aborted`). When
+   * the map is full it stops, and `latestOffset` is the last offset it took in.
    */
-  build(segments: readonly CleanerSegment[], start: number, end: number): void {
+  build(segments: readonly CleanerSegment[], start: number, end: number, aborted: (batch: RecordBatch) => boolean = () => false): void {
     const dirty = segments.filter((s, i) => s.baseOffset < end && (segments[i + 1]?.baseOffset ?? Infinity) > start);
     for (let i = 0; i < dirty.length; i++) {
       for (const batch of dirty[i]!.batches) {
-        if ((batch.attributes & CONTROL_BIT) === 0) {
+        if ((batch.attributes & CONTROL_BIT) === 0 && !aborted(batch)) {
           for (const r of batch.records) {
             const offset = batch.baseOffset + r.offsetDelta;
             if (r.key === null || offset < start || offset >= end) continue;

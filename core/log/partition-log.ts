@@ -3,7 +3,9 @@
 // segment.bytes, segment.ms and a full index; the log start and end offsets, the recovery point
 // (what an fsync made durable), the leader-epoch cache (KIP-101) kept in leader-epoch-checkpoint,
 // truncation, and recovery without a clean-shutdown marker: segments below the recovery point are
-// trusted, the rest re-validated frame by frame, a torn or foreign tail cut. The high watermark is
+// trusted, the rest re-validated frame by frame, a torn or foreign tail cut; the aborted
+// transactions of each segment (core/log/txn-index.ts), which the partition adds and, for the
+// recovered segments, rebuilds from its producer state. The high watermark is
 // the replica's business, not the log's; it is checkpointed beside the log by the replica manager.
 
 import type { OffsetAndEpoch } from '../protocol/quorum.ts';
@@ -16,6 +18,7 @@ import { frameOf } from './log-frame.ts';
 import { TAIL_CACHE_BYTES } from './tail-cache.ts';
 import { installSwap, pendingSwaps, writeSwap } from './segment-swap.ts';
 import { baseOffsetOfFile, LogSegment, type SegmentInfo, type StoredBatch } from './segment.ts';
+import type { AbortedTxn } from './txn-index.ts';
 
 export type { SegmentInfo, StoredBatch } from './segment.ts';
 
@@ -50,6 +53,8 @@ export class PartitionLog {
   /** Segments with writes not yet fsynced. */
   private readonly dirty = new Set<LogSegment>();
   private tailCacheBytes = TAIL_CACHE_BYTES;
+  /** Where opening re-read the log (the first recovered segment's base): the aborted-transaction indexes from here on are empty until rebuilt. */
+  private recoveredFrom = 0;
 
   private constructor(
     readonly storage: Storage,
@@ -96,6 +101,7 @@ export class PartitionLog {
       const checkpointed = new Map((checkpoint ?? []).map((e) => [e.epoch, e.startOffset]));
       this.epochs.truncateFromEnd(this.segments[firstRecovered]!.baseOffset);
       let next = this.segments[firstRecovered]!.baseOffset;
+      this.recoveredFrom = next;
       let epoch = this.epochs.latestEpoch;
       const accept = (batch: RecordBatch): boolean => {
         if (batch.baseOffset < next || batch.partitionLeaderEpoch < epoch) return false;
@@ -123,6 +129,7 @@ export class PartitionLog {
     }
     const start = Math.max(options.logStartOffset ?? 0, this.segments[0]?.baseOffset ?? 0);
     if (this.segments.length === 0 || this.logEndOffset < start) this.resetSegments(start);
+    this.recoveredFrom = Math.max(this.recoveredFrom, this.segments[0]!.baseOffset);
     this.startOffset = start;
     this.dropSegmentsBelowStart();
     this.epochs.truncateFromEnd(this.logEndOffset);
@@ -461,6 +468,37 @@ export class PartitionLog {
     this.dirty.clear();
     const prefix = `${this.dir}/`;
     for (const name of this.storage.list()) if (name.startsWith(prefix)) this.storage.delete(name);
+  }
+
+  /** Where opening re-read the log, for the one who rebuilds its aborted-transaction indexes (once: Infinity after). */
+  takeRecoveredFrom(): number {
+    const from = this.recoveredFrom;
+    this.recoveredFrom = Infinity;
+    return from;
+  }
+
+  /** Records a transaction aborted by the marker at `entry.lastOffset` in the index of the segment holding it. */
+  appendAbortedTxn(entry: AbortedTxn): void {
+    this.segments[this.segmentIndexFor(entry.lastOffset)]!.txnIndex.append(entry);
+  }
+
+  /**
+   * Kafka's collectAbortedTransactions: the aborted transactions overlapping [fetchOffset, upperBound),
+   * from the segment holding `fetchOffset` on, until an entry shows no later one can overlap.
+   */
+  collectAbortedTxns(fetchOffset: number, upperBound: number): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+      const { aborted, complete } = this.segments[i]!.txnIndex.collect(fetchOffset, upperBound);
+      out.push(...aborted);
+      if (complete) break;
+    }
+    return out;
+  }
+
+  /** Every aborted transaction indexed, in marker order (tests and the cleaner). */
+  abortedTxns(): AbortedTxn[] {
+    return this.segments.flatMap((s) => s.txnIndex.all());
   }
 
   /**

@@ -1,12 +1,13 @@
 // How cleaned segments replace the ones they were made from, crash-safely (Kafka's .cleaned →
 // .swap → live sequence): the cleaned batches are written whole and durably as one swap file,
 // `<base>-<end>.swap` (both offsets in 20 digits: the segments with base offsets in [base, end)
-// are the ones it replaces); then those segments' files are deleted, the swap's bytes become
-// `<base>.log`, and the swap file goes. A crash before the swap file is complete leaves the old
+// are the ones it replaces); then their aborted-transaction indexes are merged into the first's,
+// those segments' other files are deleted, the swap's bytes become `<base>.log`, and the swap file goes. A crash before the swap file is complete leaves the old
 // segments (Storage.replace is atomic); after it, opening the log finishes the job.
 
 import type { Storage } from '../storage.ts';
 import { segmentFileName } from './segment.ts';
+import { mergeTxnIndexes } from './txn-index.ts';
 
 const SWAP = /\/(\d{20})-(\d{20})\.swap$/;
 
@@ -53,8 +54,20 @@ export function writeSwap(storage: Storage, dir: string, baseOffset: number, end
  * at any point of it.
  */
 export function installSwap(storage: Storage, dir: string, swap: PendingSwap, replaced: readonly number[]): void {
+  // The cleaned segment keeps every marker, so its aborted transactions are those of the segments it replaces.
+  mergeTxnIndexes(
+    storage,
+    replaced.map((base) => segmentFileName(dir, base, '.txnindex')),
+    segmentFileName(dir, swap.baseOffset, '.txnindex'),
+  );
   for (const base of replaced) {
+    if (base !== swap.baseOffset) {
+      const txnIndex = segmentFileName(dir, base, '.txnindex');
+      if (storage.exists(txnIndex)) storage.delete(txnIndex);
+    }
     for (const suffix of ['.log', '.index', '.timeindex'] as const) {
+      // The first segment's log is replaced in one step below: deleting it first would leave its merged aborted-transaction index an orphan after a crash.
+      if (suffix === '.log' && base === swap.baseOffset) continue;
       const name = segmentFileName(dir, base, suffix);
       if (storage.exists(name)) storage.delete(name);
     }

@@ -2,7 +2,7 @@
 // `<base offset, 20 digits>.log`, a sparse offset index and a time index beside it, the roll rules,
 // and lookups that binary-search an index and scan a few frames. The active segment also keeps
 // its batches decoded in memory (the tail every caught-up reader asks for); a closed segment is
-// read from its files.
+// read from its files. Beside them, the aborted-transaction index (core/log/txn-index.ts).
 
 import { lastOffsetOf, type RecordBatch } from '../protocol/records.ts';
 import type { Storage } from '../storage.ts';
@@ -11,6 +11,7 @@ import type { SegmentInfo as RetentionSegmentInfo } from './retention.ts';
 import { FRAME_HEADER, parseFrame, type ParsedFrame } from './log-frame.ts';
 import { OffsetIndex, TimeIndex } from './log-index.ts';
 import { TAIL_CACHE_BYTES, TailCache } from './tail-cache.ts';
+import { TransactionIndex } from './txn-index.ts';
 
 export interface StoredBatch {
   batch: RecordBatch;
@@ -29,13 +30,13 @@ export interface SegmentInfo extends RetentionSegmentInfo {
 }
 
 /** Kafka's file name prefix: the base offset, zero-padded to 20 digits. */
-export function segmentFileName(dir: string, baseOffset: number, suffix: '.log' | '.index' | '.timeindex'): string {
+export function segmentFileName(dir: string, baseOffset: number, suffix: '.log' | '.index' | '.timeindex' | '.txnindex'): string {
   return `${dir}/${String(baseOffset).padStart(20, '0')}${suffix}`;
 }
 
 /** The base offset a segment file name carries, or null when the name is not a segment's. */
 export function baseOffsetOfFile(name: string): { baseOffset: number; suffix: string } | null {
-  const match = /\/(\d{20})(\.log|\.index|\.timeindex)$/.exec(name);
+  const match = /\/(\d{20})(\.log|\.index|\.timeindex|\.txnindex)$/.exec(name);
   return match === null ? null : { baseOffset: Number(match[1]), suffix: match[2]! };
 }
 
@@ -49,6 +50,7 @@ export class LogSegment {
   readonly logFile: string;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  readonly txnIndex: TransactionIndex;
   size = 0;
   nextOffset: number;
   /** The first batch's max timestamp: segment.ms counts from it (Kafka's rollingBasedTimestamp). */
@@ -72,6 +74,7 @@ export class LogSegment {
     this.cache = new TailCache(cacheBytes);
     this.offsetIndex = new OffsetIndex(storage, segmentFileName(dir, baseOffset, '.index'), baseOffset, Math.floor(config.segmentIndexBytes / 8));
     this.timeIndex = new TimeIndex(storage, segmentFileName(dir, baseOffset, '.timeindex'), baseOffset, Math.floor(config.segmentIndexBytes / 12));
+    this.txnIndex = new TransactionIndex(storage, segmentFileName(dir, baseOffset, '.txnindex'));
   }
 
   setConfig(config: LogConfig): void {
@@ -145,6 +148,8 @@ export class LogSegment {
   /** Makes the segment's log file durable, and its indexes with `indexes`. */
   fsync(indexes: boolean): void {
     this.storage.fsync(this.logFile);
+    // Recovery rebuilds the aborted-transaction index only past the recovery point, so it is made durable with the log (as Kafka's flush does).
+    this.txnIndex.fsync();
     if (!indexes) return;
     this.offsetIndex.fsync();
     this.timeIndex.fsync();
@@ -248,6 +253,8 @@ export class LogSegment {
   recover(wire: Storage['wireBatches'], accept: (batch: RecordBatch) => boolean, keepBatches: boolean): number {
     this.offsetIndex.reset();
     this.timeIndex.reset();
+    // Its aborted transactions come back from the producer state replayed over the recovered batches (the partition's business).
+    this.txnIndex.reset();
     this.resetState();
     this.cache = keepBatches ? new TailCache(this.cacheBytes) : null;
     const end = this.scan(
@@ -310,6 +317,7 @@ export class LogSegment {
     this.storage.truncate(this.logFile, cut);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     this.resetState();
     this.cache = new TailCache(this.cacheBytes);
     for (const stored of kept) {
@@ -334,6 +342,7 @@ export class LogSegment {
     if (this.storage.exists(this.logFile)) this.storage.delete(this.logFile);
     this.offsetIndex.delete();
     this.timeIndex.delete();
+    this.txnIndex.delete();
   }
 }
 

@@ -177,6 +177,9 @@ export class KafkaNode implements Node<KafkaMessage> {
             from,
             errorResponse(msg as DataRequest, ErrorCode.UNKNOWN_SERVER_ERROR, `${this.spec.id} is a controller only and does not serve ${msg.api}`),
           );
+      } else if (msg.api === 'WriteTxnMarkers') {
+        // A transaction coordinator's markers, for the partitions this broker leads.
+        this.replicas?.writeTxnMarkers(env, from, msg);
       }
       return;
     }
@@ -192,6 +195,9 @@ export class KafkaNode implements Node<KafkaMessage> {
         return this.replicas?.alterPartitionResponse(env, msg);
       case 'AllocateProducerIds':
         return this.replicas?.allocateProducerIdsResponse(env, msg);
+      case 'AddPartitionsToTxn':
+        // A coordinator's answer to a leader's KIP-890 verification.
+        return this.replicas?.addPartitionsToTxnResponse(env, from, msg);
       case 'WriteTxnMarkers':
         return this.txns?.writeTxnMarkersResponse(env, msg);
     }

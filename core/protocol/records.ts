@@ -133,7 +133,7 @@ export function endTxnMarkerValue(coordinatorEpoch: number): Bytes {
 /** The coordinator epoch an end-transaction marker's value carries, or -1 when it is malformed. */
 export function markerCoordinatorEpoch(value: Bytes | null): number {
   if (value === null || value.length < 6) return -1;
-  return ((value.charCodeAt(2) << 24) | (value.charCodeAt(3) << 16) | (value.charCodeAt(4) << 8) | value.charCodeAt(5)) | 0;
+  return (value.charCodeAt(2) << 24) | (value.charCodeAt(3) << 16) | (value.charCodeAt(4) << 8) | value.charCodeAt(5) | 0;
 }
 
 /**

@@ -210,4 +210,10 @@ export type TxnResponse =
 export type TxnMessage = TxnRequest | TxnResponse;
 
 /** The APIs the transaction coordinator serves (TxnOffsetCommit goes to the group coordinator, WriteTxnMarkers to partition leaders). */
-export const TXN_COORDINATOR_APIS: ReadonlySet<string> = new Set(['AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'DescribeTransactions', 'ListTransactions']);
+export const TXN_COORDINATOR_APIS: ReadonlySet<string> = new Set([
+  'AddPartitionsToTxn',
+  'AddOffsetsToTxn',
+  'EndTxn',
+  'DescribeTransactions',
+  'ListTransactions',
+]);

@@ -15,15 +15,19 @@ export type RaftRole = 'unattached' | 'voted' | 'prospective' | 'candidate' | 'l
 
 /**
  * A partition batch as traces show it: [baseOffset, lastOffset, leaderEpoch, content hash], and its
- * attributes when they are not 0 (a codec in bits 0-2, LogAppendTime in bit 3: what the leader made of it).
+ * attributes when they are not 0 (a codec in bits 0-2, LogAppendTime in bit 3: what the leader made of it),
+ * and for a transactional batch (bit 4; markers also have the control bit 5) its producer id.
  */
-export type BatchSummary = [number, number, number, number] | [number, number, number, number, number];
+export type BatchSummary = [number, number, number, number] | [number, number, number, number, number] | [number, number, number, number, number, number];
 
 /** An idempotent producer's entry in a replica's producer state: [producerId, producerEpoch, kept batches as [firstSeq, lastSeq, baseOffset, lastOffset]]. */
 export type ProducerEntrySummary = [number, number, Array<[number, number, number, number]>];
 
-/** An idempotent producer's batch as a replica's log holds it: [baseOffset, lastOffset, producerId, producerEpoch, baseSequence]. */
-export type ProducerBatchSummary = [number, number, number, number, number];
+/**
+ * An idempotent producer's batch as a replica's log holds it: [baseOffset, lastOffset, producerId,
+ * producerEpoch, baseSequence]; a transaction marker (KIP-98) has 'marker' after them.
+ */
+export type ProducerBatchSummary = [number, number, number, number, number] | [number, number, number, number, number, 'marker'];
 
 /** Why a replica's log start offset moved. */
 export type LogStartCause = 'retention' | 'delete-records' | 'leader' | 'truncate';

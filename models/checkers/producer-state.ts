@@ -1,8 +1,9 @@
 // producer-state-consistent: a replica's idempotent producer state (KIP-98, Kafka's
 // ProducerStateManager) is what its own log rebuilds to. Replicas report the state when it starts
 // to matter or was rebuilt (after recovering the log, on becoming leader, after a truncation),
-// together with each producer's last five batches in the log; the checker ties those batches to the
-// replica's log as its events show it, rebuilds the state from them and compares.
+// together with each producer's last five batches in the log (and its last transaction marker when
+// later, flagged 'marker'); the checker ties those batches to the replica's log as its events show it,
+// rebuilds the state from them and compares.
 
 import type { NodeEvents, ProducerEntrySummary } from '../../core/trace/schema.ts';
 import { batchAt, type GhostPartition, type GhostPartitionReplica, type PartitionHooks } from '../partition-ghost.ts';
@@ -53,6 +54,8 @@ export class ProducerStateConsistent implements PartitionHooks {
       }),
     );
     const rebuilt = rebuild(p.cleaned.any ? withCleanedAway(e.log, state, p) : e.log);
+    // A producer known only by markers that are gone from the log (below its start) keeps no batch to compare.
+    for (const [id, entry] of state) if (entry.batches.length === 0 && !rebuilt.has(id)) state.delete(id);
     const ids = [...new Set([...state.keys(), ...rebuilt.keys()])].sort((a, b) => a - b);
     const differing = ids.filter((id) => show(state.get(id)) !== show(rebuilt.get(id)));
     if (differing.length === 0) return;
@@ -101,13 +104,15 @@ interface Entry {
 /** The producer state a log rebuilds to, from each producer's last batches in offset order (Kafka's rules as Samsa keeps them). */
 function rebuild(log: NodeEvents['producer-state']['log']): Map<number, Entry> {
   const producers = new Map<number, Entry>();
-  for (const [base, last, id, epoch, sequence] of log) {
+  for (const [base, last, id, epoch, sequence, kind] of log) {
     let entry = producers.get(id);
     // A newer producer epoch starts afresh (KIP-98's fencing); an older one, replicated as the leader wrote it, does not.
     if (entry === undefined || epoch > entry.epoch) {
       entry = { epoch, batches: [] };
       producers.set(id, entry);
     }
+    // A transaction marker keeps no batch: it only brings its epoch (Kafka's appendEndTxnMarker).
+    if (kind === 'marker') continue;
     entry.batches.push([sequence, addSequence(sequence, last - base), base, last]);
     if (entry.batches.length > KEPT_BATCHES) entry.batches.shift();
   }

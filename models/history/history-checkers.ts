@@ -30,8 +30,18 @@ import { PRODUCER_ORDER, ProducerOrder } from './producer-order.ts';
 import { ReadStretches } from './read-stretches.ts';
 import { TOMBSTONE_VISIBLE, TombstoneVisible } from './tombstone-visible.ts';
 import type { HistoryOp, OpType } from './types.ts';
+import { ABORTED_READ, AbortedRead } from './aborted-read.ts';
+import { EXACTLY_ONCE, ExactlyOnce, type PipelineCounts } from './exactly-once.ts';
+import { PRECOMMITTED_READ, PrecommittedRead } from './precommitted-read.ts';
+import { TORN_TRANSACTION, TornTransaction } from './torn-transaction.ts';
+import { TxnFacts, txnOfProduce } from './txn-facts.ts';
+import { TxnReads } from './txn-reads.ts';
 
 export {
+  ABORTED_READ,
+  EXACTLY_ONCE,
+  PRECOMMITTED_READ,
+  TORN_TRANSACTION,
   AT_LEAST_ONCE,
   COMMITTED_OFFSET_REGRESSION,
   COMPACTION_LAST_VALUE,
@@ -49,7 +59,7 @@ export {
   STALE_GENERATION_COMMIT,
   TOMBSTONE_VISIBLE,
 };
-export type { GroupDeliveries, HistoryChecker, TopicPolicies };
+export type { GroupDeliveries, HistoryChecker, PipelineCounts, TopicPolicies };
 
 /** Every client-history checker, in report order. */
 export const HISTORY_CHECKERS: readonly CheckerInfo[] = [
@@ -69,6 +79,10 @@ export const HISTORY_CHECKERS: readonly CheckerInfo[] = [
   COMPACTION_ORDER,
   OFFSETS_STABLE,
   TOMBSTONE_VISIBLE,
+  ABORTED_READ,
+  PRECOMMITTED_READ,
+  TORN_TRANSACTION,
+  EXACTLY_ONCE,
 ];
 
 export class HistoryCheckers {
@@ -82,6 +96,12 @@ export class HistoryCheckers {
   private readonly produce = new ProduceOps();
   private readonly compaction: CompactionFacts;
   private readonly stretches: ReadStretches;
+  /** Transactions: their sends and fates (a transactional send's outcome waits for its fate). */
+  readonly txns = new TxnFacts();
+  /** The last step of the history seen (end-of-run verdicts are placed there). */
+  private lastStep = 0;
+  private readonly txnReads = new TxnReads(this.txns);
+  private readonly exactlyOnce: ExactlyOnce;
 
   /**
    * `facts` tells what the replicas committed when (lost-write and dirty-read read it); the
@@ -104,7 +124,7 @@ export class HistoryCheckers {
       new Duplicate(reporter(DUPLICATE), this.sightings, nonIdempotentProducers),
       new InconsistentOffset(reporter(INCONSISTENT_OFFSET), this.sightings),
       new NonmonotonicPoll(reporter(NONMONOTONIC_POLL)),
-      new PollSkip(reporter(POLL_SKIP), this.sightings, compaction),
+      new PollSkip(reporter(POLL_SKIP), this.sightings, compaction, this.txns),
       new KeyPartition(reporter(KEY_PARTITION)),
       new ProducerOrder(reporter(PRODUCER_ORDER)),
       new DirtyRead(reporter(DIRTY_READ), this.sightings, facts),
@@ -116,7 +136,16 @@ export class HistoryCheckers {
       new CompactionOrder(reporter(COMPACTION_ORDER), this.sightings, compaction),
       new OffsetsStable(reporter(OFFSETS_STABLE), this.sightings, compaction),
       new TombstoneVisible(reporter(TOMBSTONE_VISIBLE), this.sightings, compaction, stretches),
+      new AbortedRead(reporter(ABORTED_READ), this.txnReads),
+      new PrecommittedRead(reporter(PRECOMMITTED_READ), this.txnReads),
+      new TornTransaction(reporter(TORN_TRANSACTION), this.txns, this.txnReads),
+      (this.exactlyOnce = new ExactlyOnce(reporter(EXACTLY_ONCE), this.sightings, this.txns, this.txnReads)),
     ];
+  }
+
+  /** Per consume-transform-produce pipeline, its inputs processed once, missing and duplicated (after finish). */
+  pipelines(): PipelineCounts[] {
+    return this.exactlyOnce.counts();
   }
 
   /** Per consumer group, the records its members processed and how many of them again (re-deliveries). */
@@ -127,18 +156,37 @@ export class HistoryCheckers {
   observe(op: HistoryOp): void {
     if (op.op === 'produce') {
       const before = this.produce.malformed;
-      for (const send of this.produce.expand(op)) this.observeRead(send.op, send.invocation);
+      const txn = txnOfProduce(op);
+      for (const send of this.produce.expand(op)) {
+        if (txn === null) this.observeRead(send.op, send.invocation);
+        else this.observeSends(this.txns.send(op.process, txn, send));
+      }
       this.malformed += this.produce.malformed - before;
       return;
     }
-    this.observeRead(op, this.calls.observe(op));
+    const invocation = this.calls.observe(op);
+    if (op.op === 'end-txn') {
+      const before = this.txns.malformed;
+      const settled = this.txns.endTxn(op, invocation);
+      this.malformed += this.txns.malformed - before;
+      this.observeRead(op, invocation);
+      this.observeSends(settled);
+      return;
+    }
+    this.observeRead(op, invocation);
+  }
+
+  private observeSends(sends: ReturnType<TxnFacts['send']>): void {
+    for (const send of sends) this.observeRead(send.op, send.invocation);
   }
 
   private observeRead(op: HistoryOp, invocation: HistoryOp | undefined): void {
+    if (op.step > this.lastStep) this.lastStep = op.step;
     const read = readOp(op, invocation, this.sightings);
     if (read.malformed) this.malformed++;
     this.compaction.observe(read);
     this.stretches.observe(read);
+    this.txnReads.observe(read);
     for (const c of this.checkers) c.observe(read);
   }
 
@@ -148,6 +196,7 @@ export class HistoryCheckers {
    */
   observeTrace(step: number, node: NodeId | null, event: ObservedEvent, time?: number): void {
     if (node !== null && LIFECYCLE.has(event.kind)) {
+      this.observeSends(this.txns.crashed(node, step));
       this.produce.forget(node);
       this.stretches.crashed(node);
       for (const c of this.checkers) c.crashed?.(node);
@@ -159,6 +208,7 @@ export class HistoryCheckers {
 
   /** The history is complete (see HistoryChecker.finish). Calling it again reports nothing more. */
   finish(finalRead = true): void {
+    this.observeSends(this.txns.finish(this.lastStep));
     for (const c of this.checkers) c.finish(finalRead);
   }
 }

@@ -11,6 +11,8 @@ import { clearPosition, newPosition, type Position } from './nonmonotonic-poll.t
 import { quote, sightingText, tp, type ReadOp } from './op-values.ts';
 import { PartitionMap, PerConsumer } from './partition-map.ts';
 import { OffsetIndex, type Sightings } from './sightings.ts';
+import { TxnFacts } from './txn-facts.ts';
+import { readCommitted } from './txn-reads.ts';
 import type { HistoryOp } from './types.ts';
 
 export const POLL_SKIP: CheckerInfo = {
@@ -26,6 +28,8 @@ interface Gap {
   step: number;
   from: number;
   to: number;
+  /** The consumer reads with isolation.level=read_committed: it jumps over records of transactions that did not commit. */
+  readCommitted: boolean;
 }
 
 interface Known {
@@ -44,16 +48,22 @@ export class PollSkip implements HistoryChecker {
   readonly info = POLL_SKIP;
   private readonly positions = new PerConsumer<Position>(newPosition);
   private readonly known = new PartitionMap<Known>();
-  /** Skips on compacted topics proven by some sighting, judged at the end: [topic, partition, gap, step of the proof]. */
-  private readonly onCompacted: Array<{ topic: string; partition: number; gap: Gap; step: number }> = [];
+  /**
+   * Skips proven by some sighting but judged at the end: on compacted topics, and by read_committed
+   * consumers over records written in transactions (whose fate only the end tells): [topic,
+   * partition, gap, step of the proof].
+   */
+  private readonly deferred: Array<{ topic: string; partition: number; gap: Gap; step: number }> = [];
 
   constructor(
     private readonly report: Report,
     private readonly sightings: Sightings,
     private readonly compaction: CompactionFacts = new CompactionFacts(NO_COMPACTION, sightings),
+    private readonly txns: TxnFacts = new TxnFacts(),
   ) {}
 
-  observe({ op, reset, ack, records, firstSighting }: ReadOp): void {
+  observe(read: ReadOp): void {
+    const { op, reset, ack, records, firstSighting } = read;
     if (reset !== null) return this.positions.reset(op.process, reset, clearPosition);
     if (ack !== null) {
       this.exists(op, ack.topic, ack.partition, ack.offset, firstSighting);
@@ -65,7 +75,7 @@ export class PollSkip implements HistoryChecker {
       const known = this.exists(op, topic, partition, offset, firstSighting + i);
       const p = this.positions.get(op.process, topic, partition);
       if (p.last !== undefined && offset > p.last + 1) {
-        const gap: Gap = { consumer: op.process, step: op.step, from: p.last + 1, to: offset - 1 };
+        const gap: Gap = { consumer: op.process, step: op.step, from: p.last + 1, to: offset - 1, readCommitted: readCommitted(read) };
         const skipped = known.witness.firstIn(gap.from, gap.to);
         if (skipped >= 0) this.skipped(op.step, topic, partition, gap, skipped, known.witness.get(skipped));
         else known.gaps.push(gap);
@@ -77,16 +87,24 @@ export class PollSkip implements HistoryChecker {
 
   /** Skips whose offsets never turned out to exist are not violations: nothing is left to judge. */
   finish(): void {
-    for (const { topic, partition, gap, step } of this.onCompacted.splice(0)) {
+    for (const { topic, partition, gap, step } of this.deferred.splice(0)) {
       const witness = this.known.get(topic, partition)!.witness;
+      const compacted = this.compaction.compacted(topic);
       for (let o = witness.firstIn(gap.from, gap.to); o >= 0; o = witness.firstIn(o + 1, gap.to)) {
         const id = witness.get(o);
         const s = this.sightings;
-        if (s.value(id) === null || this.compaction.superseded(topic, partition, o, s.key(id), gap.step)) continue;
+        if (compacted && (s.value(id) === null || this.compaction.superseded(topic, partition, o, s.key(id), gap.step))) continue;
+        if (gap.readCommitted && this.uncommitted(s.value(id))) continue;
         this.reportSkip(step, topic, partition, gap, o, id);
         break;
       }
     }
+  }
+
+  /** A value written in a transaction that did not certainly commit: read_committed consumers may pass over its record. */
+  private uncommitted(value: string | null): boolean {
+    const txn = this.txns.txnOfValue(value);
+    return txn !== undefined && txn.fate !== 'committed';
   }
 
   /** Records that (topic, partition, offset) holds a record, shown by sighting `id`; reports waiting skips it proves. */
@@ -107,7 +125,8 @@ export class PollSkip implements HistoryChecker {
 
   /** The skip `g` is proven at `step` by the sighting `witness` of a record at `offset`: reported now, or at the end on a compacted topic. */
   private skipped(step: number, topic: string, partition: number, g: Gap, offset: number, witness: number): void {
-    if (this.compaction.compacted(topic)) this.onCompacted.push({ topic, partition, gap: g, step });
+    if (this.compaction.compacted(topic) || (g.readCommitted && this.txns.txnOfValue(this.sightings.value(witness)) !== undefined))
+      this.deferred.push({ topic, partition, gap: g, step });
     else this.reportSkip(step, topic, partition, g, offset, witness);
   }
 

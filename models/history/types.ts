@@ -41,6 +41,8 @@ export interface PollOk {
   records: Array<[string, number, number, string | null, string | null]>;
   /** Present (true) when the consumer reads with isolation.level=read_committed: it must never see aborted or open transactions. */
   readCommitted?: true;
+  /** read_committed: [topic, partition, position] where the position moved past offsets that gave no record (markers, aborted transactions). */
+  positions?: Array<[string, number, number]>;
 }
 
 // Transactions (KIP-98). A transactional producer numbers each transaction with a fresh op id T
@@ -64,6 +66,16 @@ export interface TxnOffsetsInvoke {
   group: string;
   /** [topic, partition, offset] */
   offsets: Array<[string, number, number]>;
+}
+
+/**
+ * A processor (consume-transform-produce) copies each input record to its output topic with the
+ * same key and the value `<input value>@<processor>.<txn>`: output values stay unique (an aborted
+ * copy and its committed retry differ) and still name the input they came from.
+ */
+export function inputOfOutputValue(value: string): string | null {
+  const at = value.lastIndexOf('@');
+  return at < 0 ? null : value.slice(0, at);
 }
 
 /** `init-txn` ok: InitProducerId gave the transactional producer this id and epoch. */

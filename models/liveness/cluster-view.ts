@@ -423,7 +423,9 @@ function followPosition(positions: Map<string, number | null>, op: string, value
     const v = value as { topic: string; partition: number; offset: number };
     positions.set(`${v.topic}/${v.partition}`, v.offset);
   } else if (op === 'poll') {
-    for (const [topic, partition, offset] of (value as { records: Array<[string, number, number]> }).records)
-      positions.set(`${topic}/${partition}`, offset + 1);
+    const v = value as { records: Array<[string, number, number]>; positions?: Array<[string, number, number]> };
+    for (const [topic, partition, offset] of v.records) positions.set(`${topic}/${partition}`, offset + 1);
+    // A read_committed consumer's position past markers and aborted records it returned nothing for.
+    for (const [topic, partition, position] of v.positions ?? []) positions.set(`${topic}/${partition}`, position);
   }
 }

@@ -140,9 +140,10 @@ describe('consumer config', () => {
     );
   });
 
-  it('explains that read_committed is not built yet', () => {
-    expect(() => parseConsumerConfig({ 'isolation.level': 'read_committed' })).toThrow(/read_committed" is not built yet/);
-    expect(() => parseConsumerConfig({ 'isolation.level': 'dirty' })).toThrow(/must be one of read_uncommitted/);
+  it('takes isolation.level read_committed (the default stays read_uncommitted, as the Java client)', () => {
+    expect(parseConsumerConfig({}).isolationLevel).toBe('read_uncommitted');
+    expect(parseConsumerConfig({ 'isolation.level': 'read_committed' }).isolationLevel).toBe('read_committed');
+    expect(() => parseConsumerConfig({ 'isolation.level': 'dirty' })).toThrow(/must be one of read_uncommitted, read_committed/);
   });
 
   it('rejects a max.poll.records below one and a negative fetch.max.wait.ms', () => {

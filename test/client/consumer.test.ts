@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Consumer, ConsumerRecord } from '../../core/client/consumer.ts';
 import { ConsumerUsageError } from '../../core/client/consumer.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
+import { ControlType, controlKey } from '../../core/protocol/records.ts';
 import type { HistoryOp } from '../../models/history/types.ts';
 import { clientWorld, expectWellFormed, type ClientWorld } from './helpers.ts';
 
@@ -261,6 +262,44 @@ describe('consumer: fetching', () => {
       [5, 'e'],
     ]);
     expect((w.sim.nodeObject('c1') as Consumer).position('orders', 0)).toBe(7);
+  });
+
+  it('read_committed: fetches and lists offsets with isolation level 1, drops the batches of aborted transactions until their ABORT marker, never returns markers', () => {
+    const run = (config: Record<string, string | number>) => {
+      const w = clientWorld();
+      const txn = (pid: number, values: string[]) => w.cluster.appendRecords('orders', 0, values, { producerId: pid, transactional: true });
+      const marker = (pid: number, type: number) => w.cluster.appendRecords('orders', 0, [''], { producerId: pid, control: true, keys: [controlKey(type)] });
+      txn(7, ['a7', 'b7']); // 0-1, aborted
+      txn(8, ['c8']); // 2, committed
+      marker(7, ControlType.ABORT); // 3
+      txn(8, ['d8']); // 4
+      marker(8, ControlType.COMMIT); // 5
+      txn(7, ['e7', 'f7']); // 6-7: producer 7's next transaction, committed
+      marker(7, ControlType.COMMIT); // 8
+      w.cluster.partition('orders', 0).aborted = [{ producerId: 7, firstOffset: 0 }];
+      w.consumer('c1', { ...FAST, 'auto.offset.reset': 'earliest', ...config });
+      const got: ConsumerRecord[] = [];
+      act(w, 10, (c, env) => c.assign(env, 'orders', [0]));
+      pollAt(w, 200, got);
+      w.sim.run(300);
+      return { w, got, position: (w.sim.nodeObject('c1') as Consumer).position('orders', 0) };
+    };
+    const committed = run({ 'isolation.level': 'read_committed' });
+    expect(committed.got.map((r) => [r.offset, r.value])).toEqual([
+      [2, 'c8'],
+      [4, 'd8'],
+      [6, 'e7'],
+      [7, 'f7'],
+    ]);
+    expect(committed.position).toBe(9);
+    expect(committed.w.cluster.received('Fetch').every((r) => r.msg.isolationLevel === 1)).toBe(true);
+    expect(committed.w.cluster.received('ListOffsets').every((r) => r.msg.isolationLevel === 1)).toBe(true);
+    expect(completed(committed.w.history, 'poll').at(-1)).toMatchObject({ readCommitted: true });
+    const uncommitted = run({});
+    expect(offsets(uncommitted.got)).toEqual([0, 1, 2, 4, 6, 7]);
+    expect(uncommitted.position).toBe(9);
+    expect(uncommitted.w.cluster.received('Fetch').every((r) => r.msg.isolationLevel === 0)).toBe(true);
+    expect(completed(uncommitted.w.history, 'poll').at(-1)).not.toHaveProperty('readCommitted');
   });
 
   it('drops a fetch answer for a position it has left (a seek while the fetch was out)', () => {

@@ -31,6 +31,8 @@ export interface FakePartition {
   /** Leader epoch history: the first offset of each epoch (Kafka's leader-epoch-checkpoint). */
   epochs: Array<{ epoch: number; startOffset: number }>;
   producers: Map<number, ProducerEntry>;
+  /** The aborted transactions a read_committed fetch is told about (producer id, first offset). */
+  aborted?: Array<{ producerId: number; firstOffset: number }>;
 }
 
 /** A scripted misbehaviour, used `times` times by the first requests it matches. */
@@ -103,17 +105,22 @@ export class FakeCluster {
   }
 
   /** Appends records as the leader would (for consumer tests); returns the base offset. */
-  appendRecords(topic: string, partition: number, values: string[], options: { control?: boolean; keys?: Array<string | null> } = {}): number {
+  appendRecords(
+    topic: string,
+    partition: number,
+    values: string[],
+    options: { control?: boolean; keys?: Array<string | null>; producerId?: number; transactional?: boolean } = {},
+  ): number {
     const p = this.partition(topic, partition);
     const records: KafkaRecord[] = values.map((value, i) => ({ offsetDelta: i, timestampDelta: 0, key: options.keys?.[i] ?? null, value, headers: [] }));
     const batch: RecordBatch = {
       baseOffset: 0,
       partitionLeaderEpoch: -1,
-      attributes: options.control ? 0x30 : 0,
+      attributes: options.control ? 0x30 : options.transactional ? 0x10 : 0,
       lastOffsetDelta: records.length - 1,
       baseTimestamp: 0,
       maxTimestamp: 0,
-      producerId: -1,
+      producerId: options.producerId ?? -1,
       producerEpoch: -1,
       baseSequence: -1,
       records,
@@ -402,7 +409,16 @@ export class FakeBroker implements Node<DataMessage> {
           records.push(b);
           bytes += size;
         }
-        return { ...base, errorCode: ErrorCode.NONE, highWatermark: end, lastStableOffset: end, logStartOffset: p.logStartOffset, records };
+        const abortedTransactions = msg.isolationLevel === 1 ? [...(p.aborted ?? [])] : null;
+        return {
+          ...base,
+          errorCode: ErrorCode.NONE,
+          highWatermark: end,
+          lastStableOffset: end,
+          logStartOffset: p.logStartOffset,
+          records,
+          abortedTransactions,
+        };
       }),
     }));
     return { api: 'Fetch', kind: 'response', correlationId: msg.correlationId, errorCode: ErrorCode.NONE, topics };

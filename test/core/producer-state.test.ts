@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProducerState, type SequenceCheck } from '../../core/broker/producer-state.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
-import { NO_PRODUCER_ID, type RecordBatch } from '../../core/protocol/records.ts';
+import { CONTROL_BIT, ControlType, controlKey, endTxnMarkerValue, NO_PRODUCER_ID, TRANSACTIONAL_BIT, type RecordBatch } from '../../core/protocol/records.ts';
 
 const MAX_SEQUENCE = 2 ** 31 - 1;
 
@@ -213,5 +213,78 @@ describe('ProducerState: rebuild from the log', () => {
     for (const probe of [idem(1, 0, 2, 3), idem(1, 0, 5, 1), idem(2, 4, 0, 1), idem(2, 3, 1, 1), idem(1, 0, 9, 1)]) {
       expect(follower.check(probe)).toEqual(leader.state.check(probe));
     }
+  });
+});
+
+describe('ProducerState: transactions', () => {
+  const txn = (pid: number, seq: number, count: number, offset: number, epoch = 0): RecordBatch => ({
+    ...idem(pid, epoch, seq, count, offset),
+    attributes: TRANSACTIONAL_BIT,
+  });
+  const marker = (pid: number, offset: number, type: number, coordinatorEpoch = 0, epoch = 0): RecordBatch => ({
+    ...idem(pid, epoch, -1, 1, offset),
+    attributes: TRANSACTIONAL_BIT | CONTROL_BIT,
+    records: [{ offsetDelta: 0, timestampDelta: 0, key: controlKey(type), value: endTxnMarkerValue(coordinatorEpoch), headers: [] }],
+  });
+
+  it('a transactional batch opens a transaction at its offset, a marker ends it and says how; plain writes are refused meanwhile', () => {
+    const s = new ProducerState();
+    expect(s.update(txn(7, 0, 2, 10))).toBeNull();
+    expect(s.update(txn(7, 2, 1, 14))).toBeNull();
+    expect(s.ongoingTxnFirstOffset(7)).toBe(10);
+    expect(errorOf(s.check(idem(7, 0, 3, 1)))).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(s.check(txn(7, 3, 1, 0))).toEqual(APPEND);
+    expect(s.update(marker(7, 15, ControlType.ABORT))).toEqual({ producerId: 7, firstOffset: 10, lastOffset: 15, aborted: true });
+    expect(s.ongoingTxnFirstOffset(7)).toBeNull();
+    expect(s.check(idem(7, 0, 3, 1))).toEqual(APPEND);
+    // A marker for a producer with nothing open here completes nothing.
+    expect(s.update(marker(8, 16, ControlType.COMMIT))).toBeNull();
+  });
+
+  it('the first unstable offset: the earliest open transaction, or a completed one until its marker is below the high watermark', () => {
+    const s = new ProducerState();
+    s.update(txn(7, 0, 1, 0));
+    s.update(txn(8, 0, 1, 1));
+    expect(s.firstUnstableOffset()).toBe(0);
+    const done = s.update(marker(7, 2, ControlType.COMMIT))!;
+    expect(s.lastStableOffsetAfter(done)).toBe(1);
+    expect(s.firstUnstableOffset()).toBe(0);
+    s.markersReplicated(2);
+    expect(s.firstUnstableOffset()).toBe(0);
+    s.markersReplicated(3);
+    expect(s.firstUnstableOffset()).toBe(1);
+    s.update(marker(8, 3, ControlType.ABORT));
+    s.markersReplicated(4);
+    expect(s.firstUnstableOffset()).toBeNull();
+    expect(s.hasTransactions).toBe(false);
+  });
+
+  it('markers are refused with an older producer epoch or an older coordinator epoch; a newer epoch forgets the batches', () => {
+    const s = new ProducerState();
+    s.update(txn(7, 0, 2, 0, 2));
+    expect(errorOf(s.check(marker(7, 0, ControlType.ABORT, 0, 1)))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    s.update(marker(7, 2, ControlType.ABORT, 5, 3));
+    expect(errorOf(s.check(marker(7, 0, ControlType.ABORT, 4, 3)))).toBe(ErrorCode.TRANSACTION_COORDINATOR_FENCED);
+    expect(s.check(marker(7, 0, ControlType.ABORT, 5, 3))).toEqual(APPEND);
+    expect(s.describe()).toEqual([[7, 3, []]]);
+  });
+
+  it('snapshots carry the open transaction and the coordinator epoch; plain producers keep their traced shape', () => {
+    const s = new ProducerState();
+    s.update(idem(5, 0, 0, 1, 0));
+    s.update(marker(7, 1, ControlType.COMMIT, 4));
+    s.update(txn(7, 0, 1, 2));
+    expect(s.snapshot()).toEqual([
+      [5, 0, [[0, 0, 0, 0]]],
+      [7, 0, [[0, 0, 2, 2]], 2, 4],
+    ]);
+    expect(s.describe()).toEqual([
+      [5, 0, [[0, 0, 0, 0]]],
+      [7, 0, [[0, 0, 2, 2]]],
+    ]);
+    const loaded = new ProducerState();
+    loaded.load(s.snapshot());
+    expect(loaded.ongoingTxnFirstOffset(7)).toBe(2);
+    expect(errorOf(loaded.check(marker(7, 3, ControlType.COMMIT, 3)))).toBe(ErrorCode.TRANSACTION_COORDINATOR_FENCED);
   });
 });

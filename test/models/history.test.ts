@@ -383,7 +383,7 @@ describe('producer-order', () => {
 });
 
 describe('the history checkers together', () => {
-  it('lists the sixteen checkers with a statement and a source', () => {
+  it('lists the twenty checkers with a statement and a source', () => {
     expect(HISTORY_CHECKERS.map((c) => c.name)).toEqual([
       'lost-write',
       'duplicate',
@@ -401,6 +401,10 @@ describe('the history checkers together', () => {
       'compaction-order',
       'offsets-stable',
       'tombstone-visible',
+      'aborted-read',
+      'precommitted-read',
+      'torn-transaction',
+      'exactly-once',
     ]);
     for (const c of HISTORY_CHECKERS) {
       expect(c.statement).toMatch(/\.$/);

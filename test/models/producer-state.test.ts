@@ -76,6 +76,16 @@ describe('producer-state-consistent', () => {
     expect(tripped()).toEqual([]);
   });
 
+  it('takes a transaction marker as an epoch and no batch: a fencing marker with a newer epoch empties the entry', () => {
+    const marker: ProducerBatchSummary = [5, 5, PID, 1, -1, 'marker'];
+    on('b2', append(b[0]!, b[1]!, marker));
+    on('b2', producers('leader', [[PID, 1, []]], [b[0]!, b[1]!, marker]));
+    expect(tripped()).toEqual([]);
+    // Read as a batch the marker would have been kept: a state holding it is not what the log rebuilds.
+    on('b2', producers('leader', [entry(PID, 1, pb(5, 5, PID, -1, 1))], [b[0]!, b[1]!, marker]));
+    expect(tripped()).toHaveLength(1);
+  });
+
   it('reports a state that forgot the producers its log still holds after a truncation, naming the replica', () => {
     on('b2', append(...b.slice(0, 4)));
     const s = on('b2', truncate(5), producers('truncate', [], b.slice(0, 3)));

@@ -26,6 +26,7 @@ import { FetchRequestSpec, FetchResponseSpec } from './fetch.ts';
 import { FindCoordinatorRequestSpec, FindCoordinatorResponseSpec } from './find-coordinator.ts';
 import { HeartbeatRequestSpec, HeartbeatResponseSpec } from './heartbeat.ts';
 import { InitProducerIdRequestSpec, InitProducerIdResponseSpec } from './init-producer-id.ts';
+import { WriteTxnMarkersRequestSpec, WriteTxnMarkersResponseSpec } from './write-txn-markers.ts';
 import { JoinGroupRequestSpec, JoinGroupResponseSpec } from './join-group.ts';
 import { LeaveGroupRequestSpec, LeaveGroupResponseSpec } from './leave-group.ts';
 import { ListGroupsRequestSpec, ListGroupsResponseSpec } from './list-groups.ts';
@@ -75,6 +76,7 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(DeleteTopicsRequestSpec, DeleteTopicsResponseSpec),
   api(DeleteRecordsRequestSpec, DeleteRecordsResponseSpec),
   api(InitProducerIdRequestSpec, InitProducerIdResponseSpec),
+  api(WriteTxnMarkersRequestSpec, WriteTxnMarkersResponseSpec),
   api(AddPartitionsToTxnRequestSpec, AddPartitionsToTxnResponseSpec),
   api(AddOffsetsToTxnRequestSpec, AddOffsetsToTxnResponseSpec),
   api(EndTxnRequestSpec, EndTxnResponseSpec),

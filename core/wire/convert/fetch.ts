@@ -237,7 +237,8 @@ export const dataFetchConverter: ApiConverter<FetchRequest, FetchResponse> = {
           highWatermark: -1,
           lastStableOffset: -1,
           logStartOffset: -1,
-          abortedTransactions: [],
+          // As the core's own error response: no aborted transactions to speak of (null, as Kafka's FetchResponse.partitionResponse).
+          abortedTransactions: null,
           preferredReadReplica: -1,
           records: NO_RECORDS,
         })),

@@ -31,6 +31,7 @@ import {
   syncGroupConverter,
 } from './group-apis.ts';
 import { initProducerIdConverter } from './init-producer-id.ts';
+import { writeTxnMarkersConverter } from './write-txn-markers.ts';
 import { listOffsetsConverter } from './list-offsets.ts';
 import { metadataConverter } from './metadata.ts';
 import { offsetForLeaderEpochConverter } from './offset-for-leader-epoch.ts';
@@ -65,6 +66,7 @@ const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConver
   ['Metadata', metadataConverter],
   ['OffsetForLeaderEpoch', offsetForLeaderEpochConverter],
   ['InitProducerId', initProducerIdConverter],
+  ['WriteTxnMarkers', writeTxnMarkersConverter],
   ['CreateTopics', createTopicsConverter],
   ['DeleteTopics', deleteTopicsConverter],
   ['DescribeConfigs', describeConfigsConverter],
@@ -135,6 +137,7 @@ export const CLIENT_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: Serve
   metadataConverter,
   offsetForLeaderEpochConverter,
   initProducerIdConverter,
+  writeTxnMarkersConverter,
   createTopicsConverter,
   deleteTopicsConverter,
   deleteRecordsConverter,

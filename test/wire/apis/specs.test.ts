@@ -48,6 +48,7 @@ const EXPECTED: Record<string, [number, number, number]> = {
   BrokerRegistration: [0, 4, 0],
   BrokerHeartbeat: [0, 1, 0],
   AllocateProducerIds: [0, 0, 0],
+  WriteTxnMarkers: [0, 1, 1],
 };
 
 const allSpecs = API_SPECS.flatMap((a) => [a.request, a.response]);

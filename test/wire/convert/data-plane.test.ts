@@ -473,13 +473,13 @@ describe('Fetch (data partitions)', () => {
     expect(back.topics[0]!.partitions[0]!.records.map((b) => b.baseOffset)).toEqual([100, 103]);
   });
 
-  it('responses answer sessionless (session id 0), with no aborted transactions and no preferred read replica', () => {
+  it('responses answer sessionless (session id 0), with no aborted transactions (null: read_uncommitted) and no preferred read replica', () => {
     const wire = dataFetchConverter.responseToWire(fetchResponse, 12, CTX) as {
       sessionId: number;
       responses: { partitions: Record<string, unknown>[] }[];
     };
     expect(wire.sessionId).toBe(0);
-    expect(wire.responses[0]!.partitions[0]).toMatchObject({ abortedTransactions: [], preferredReadReplica: -1 });
+    expect(wire.responses[0]!.partitions[0]).toMatchObject({ abortedTransactions: null, preferredReadReplica: -1 });
     expect(wire.responses[0]!.partitions[1]!.records).toEqual(new Uint8Array(0));
   });
 
