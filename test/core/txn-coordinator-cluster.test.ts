@@ -1,17 +1,17 @@
 // The transaction coordinator in a simulated three-node cluster, with and without the wire codec:
 // FindCoordinator for a transactional id creates __transaction_state (compacted, its min.insync.replicas),
 // InitProducerId with a transactional id reaches the coordinator, partitions join the transaction,
-// EndTxn is answered once PrepareCommit is written on every ISR replica, a coordinator that lost the
-// partition answers NOT_COORDINATOR, and the whole of it is traced as txn-state events.
+// EndTxn is answered once PrepareCommit is written on every ISR replica, the leaders write the COMMIT
+// markers and the coordinator completes; another broker answers NOT_COORDINATOR; all traced as txn-state.
 
 import { describe, expect, it } from 'vitest';
 import type { CreateTopicsResponse } from '../../core/protocol/controller.ts';
 import type { InitProducerIdResponse } from '../../core/protocol/data.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
+import { ControlType, controlTypeOf, isControl } from '../../core/protocol/records.ts';
 import type { FindCoordinatorResponse } from '../../core/protocol/group.ts';
 import type { AddPartitionsToTxnResponse, EndTxnResponse, TxnRequest } from '../../core/protocol/txn.ts';
 import { TRANSACTION_STATE_TOPIC, transactionPartitionFor } from '../../core/txn/transaction-topic.ts';
-import { converterForMessage } from '../../core/wire/convert/index.ts';
 import { combinedScenario, startedCluster, TestCluster } from './controller-helpers.ts';
 
 type Body<R> = R extends unknown ? Omit<R, 'correlationId'> : never;
@@ -104,8 +104,6 @@ describe.each([false, true])('the transaction coordinator in a cluster (through 
     ).toBe(ErrorCode.NOT_COORDINATOR);
     const added = send<AddPartitionsToTxnResponse>(tc, coordinator, addBody(producerId));
     expect(added.resultsByTransaction[0]!.topicResults[0]!.resultsByPartition.map((p) => p.partitionErrorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
-    // WriteTxnMarkers' converter belongs to the leaders' side (txn-data): until it is there, markers cannot cross the wire.
-    if (wire && converterForMessage({ api: 'WriteTxnMarkers' }) === undefined) return;
     const ended = send<EndTxnResponse>(tc, coordinator, {
       api: 'EndTxn',
       kind: 'request',
@@ -120,6 +118,17 @@ describe.each([false, true])('the transaction coordinator in a cluster (through 
     expect(states.slice(0, 3)).toEqual(['Empty', 'Ongoing', 'PrepareCommit']);
     const prepared = tc.traces.find((t) => t.event.kind === 'txn-state' && t.event.state === 'PrepareCommit')!.event;
     expect(prepared).toMatchObject({ transactionalId: 'app-1', producerId, producerEpoch: 0, partitions: ['orders/0', 'orders/1'] });
+    // The leaders write the COMMIT markers; then the coordinator completes the transaction.
+    tc.runUntil(
+      () => tc.traces.some((t) => t.node === coordinator && t.event.kind === 'txn-state' && t.event.state === 'CompleteCommit'),
+      5_000,
+      'CompleteCommit',
+    );
+    for (const partition of [0, 1]) {
+      const leader = tc.node(coordinator).image.partition('orders', partition)!.leader!;
+      const log = tc.node(leader).replicas!.ledLog('orders', partition)!;
+      expect(log.filter((b) => isControl(b)).map((b) => [b.producerId, controlTypeOf(b.records[0]!.key)])).toEqual([[producerId, ControlType.COMMIT]]);
+    }
     // The coordinator epoch is the leader epoch of the id's __transaction_state partition.
     expect(prepared.coordinatorEpoch).toBe(tc.node(coordinator).image.partition(TRANSACTION_STATE_TOPIC, transactionPartitionFor('app-1', 3))!.leaderEpoch);
   });
