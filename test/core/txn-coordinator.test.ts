@@ -206,6 +206,29 @@ describe('markers', () => {
   });
 });
 
+describe('completion', () => {
+  it('writes Complete* again while __transaction_state is unavailable, and stops sending when fenced', () => {
+    const h = ready();
+    h.addPartitions(1000, 0, { orders: [0] });
+    h.endTxn(1000, 0, true);
+    h.broker.appendError = E.NOT_ENOUGH_REPLICAS;
+    h.answerMarkers();
+    expect(h.states().at(-1)).toBe('PrepareCommit@0');
+    expect(h.addPartitions(1000, 0, { orders: [0] })).toEqual([E.CONCURRENT_TRANSACTIONS]);
+    h.broker.appendError = E.NONE;
+    h.advance(100);
+    h.broker.settle();
+    expect(h.states().at(-1)).toBe('CompleteCommit@0');
+
+    h.addPartitions(1000, 0, { orders: [1] });
+    h.endTxn(1000, 0, false);
+    h.answerMarkers(E.TRANSACTION_COORDINATOR_FENCED);
+    h.advance(60_000);
+    expect(h.markerRequests()).toEqual([]);
+    expect(h.states().at(-1)).toBe('PrepareAbort@0');
+  });
+});
+
 describe('KIP-890 part 2 (EndTxn v5)', () => {
   it('bumps the epoch with each end, markers carry it, a retry of the old epoch is answered, the old epoch is fenced', () => {
     const h = ready();
