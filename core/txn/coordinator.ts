@@ -112,6 +112,11 @@ export class TransactionCoordinator {
       image: () => hooks.image(),
       isCurrent: (transactionalId, coordinatorEpoch) => this.coordinatorEpochOf(transactionalId) === coordinatorEpoch,
       completed: (env, markers) => this.markersWritten(env as TxnEnv, markers),
+      acknowledged: (markers, partition) => {
+        const metadata = this.txns.get(markers.transactionalId);
+        const preparing = metadata?.state === 'PrepareCommit' || metadata?.state === 'PrepareAbort';
+        if (preparing && this.coordinatorEpochOf(markers.transactionalId) === markers.coordinatorEpoch) metadata!.partitions.delete(partition);
+      },
       requestTimeoutMs: config.int('request.timeout.ms'),
     });
   }

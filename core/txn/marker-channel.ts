@@ -41,6 +41,8 @@ export interface MarkerChannelHooks {
   image(): MetadataImage | null;
   /** Whether this broker still coordinates the transactional id at this coordinator epoch. */
   isCurrent(transactionalId: string, coordinatorEpoch: number): boolean;
+  /** One partition has its marker (Kafka's removePartition: DescribeTransactions then lists only those without). */
+  acknowledged(markers: PendingMarkers, partition: string): void;
   /** Every partition has its marker: the coordinator writes Complete*. */
   completed(env: Env<never>, markers: PendingMarkers): void;
   requestTimeoutMs: number;
@@ -90,7 +92,10 @@ export class TransactionMarkerChannel {
       const errorCode = answered.get(name) ?? ErrorCode.UNKNOWN_SERVER_ERROR;
       if (ABANDON.has(errorCode)) return this.drop(env, entry);
       // UNSUPPORTED_FOR_MESSAGE_FORMAT: a topic too old for transactions; Kafka treats it as done.
-      if (errorCode === ErrorCode.NONE || errorCode === ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT) entry.remaining.delete(name);
+      if (errorCode === ErrorCode.NONE || errorCode === ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT) {
+        entry.remaining.delete(name);
+        this.hooks.acknowledged(entry, name);
+      }
       // Kafka retries NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT,
       // UNKNOWN_TOPIC_OR_PARTITION and KAFKA_STORAGE_ERROR, and fails hard on the rest; here every other error is retried.
       else retry = true;

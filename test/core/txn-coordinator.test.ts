@@ -123,6 +123,9 @@ describe('a transaction', () => {
     expect(h.endTxn(1000, 0, false).errorCode).toBe(E.CONCURRENT_TRANSACTIONS);
     h.answerMarkers(E.NONE, 'b2');
     expect(h.states().at(-1)).toBe('PrepareCommit@0');
+    // DescribeTransactions lists only the partitions still without their marker.
+    const described = h.call<DescribeTransactionsResponse>({ api: 'DescribeTransactions', kind: 'request', transactionalIds: ['t1'] });
+    expect(described.transactionStates[0]).toMatchObject({ transactionState: 'PrepareCommit', topics: [{ topic: 'orders', partitions: [1] }] });
     h.answerMarkers(E.NONE, 'b3');
     expect(h.states().at(-1)).toBe('CompleteCommit@0');
     // A retried EndTxn is a success; the opposite one is not.
