@@ -7,8 +7,17 @@ import { CONTROLLER_BUGS, type ControllerBug } from './controller/bugs.ts';
 import { GROUP_BUGS, type GroupBug } from './group/bugs.ts';
 import { LOG_BUGS, type LogBug } from './log/bugs.ts';
 import { RAFT_BUGS, type RaftBug } from './raft/bugs.ts';
+import { TXN_BUGS, type TxnBug } from './txn/bugs.ts';
 
-export const SEEDED_BUGS: Readonly<Record<string, string>> = { ...RAFT_BUGS, ...CONTROLLER_BUGS, ...BROKER_BUGS, ...GROUP_BUGS, ...CLIENT_BUGS, ...LOG_BUGS };
+export const SEEDED_BUGS: Readonly<Record<string, string>> = {
+  ...RAFT_BUGS,
+  ...CONTROLLER_BUGS,
+  ...BROKER_BUGS,
+  ...GROUP_BUGS,
+  ...CLIENT_BUGS,
+  ...LOG_BUGS,
+  ...TXN_BUGS,
+};
 
 export const KNOWN_BUGS: readonly string[] = Object.keys(SEEDED_BUGS);
 
@@ -34,4 +43,8 @@ export function groupBugs(bugs: readonly string[]): Set<GroupBug> {
 
 export function logBugs(bugs: readonly string[]): Set<LogBug> {
   return new Set(bugs.filter((b): b is LogBug => b in LOG_BUGS));
+}
+
+export function txnBugs(bugs: readonly string[]): Set<TxnBug> {
+  return new Set(bugs.filter((b): b is TxnBug => b in TXN_BUGS));
 }

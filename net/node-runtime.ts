@@ -280,7 +280,8 @@ export class NodeRuntime {
     const toController = CONTROLLER_BOUND.has(msg.api) || (msg.api === 'Fetch' && 'topic' in msg);
     const connection = this.peer(to, toController);
     if (connection === null) return; // the peer is unreachable: like a lost message, the core's timers retry
-    const version = converter.internalVersion ?? converter.served.max;
+    const highest = converter.internalVersion ?? converter.served.max;
+    const version = converter.versionFor?.(msg, highest) ?? highest;
     const correlationId = connection.takeCorrelationId();
     let wire: WireStruct;
     try {

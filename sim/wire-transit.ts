@@ -54,8 +54,9 @@ export interface WireTransitOptions {
 }
 
 /** The version a request goes at, as the real runtime sends it (a response goes back at its request's). */
-export function transitVersion(converter: AnyConverter, fromPeer: boolean): number {
-  return fromPeer ? (converter.internalVersion ?? converter.served.max) : converter.served.max;
+export function transitVersion(converter: AnyConverter, fromPeer: boolean, request?: unknown): number {
+  const max = fromPeer ? (converter.internalVersion ?? converter.served.max) : converter.served.max;
+  return request !== undefined && converter.versionFor !== undefined ? converter.versionFor(request, max) : max;
 }
 
 /**
@@ -152,7 +153,7 @@ export function wireTransit<M>(sim: Simulation<M>, options: WireTransitOptions):
     const core = msg as unknown as CoreMessage;
     const converter = converterForMessage(core);
     if (converter === undefined) throw new WireTransitError(core.api, core.kind, from, to, null, new Error(`no converter for the core's ${core.api} messages`));
-    const version = transitVersion(converter, peers.has(core.kind === 'request' ? from : to));
+    const version = transitVersion(converter, peers.has(core.kind === 'request' ? from : to), core.kind === 'request' ? core : undefined);
     const sender = sim.nodeObject(from);
     topics.sender = sender instanceof KafkaNode ? sender : null;
     try {

@@ -823,7 +823,7 @@ export class ReplicaManager {
    * Asks the controller to create a topic (-1: the broker's defaults), once per request timeout
    * while it is missing. Returns whether the request is under way.
    */
-  createTopic(env: BrokerEnv, name: string, numPartitions: number, replicationFactor: number): boolean {
+  createTopic(env: BrokerEnv, name: string, numPartitions: number, replicationFactor: number, configs: Array<{ name: string; value: string }> = []): boolean {
     const controller = this.hooks.controller();
     if (controller === null) return true;
     const timeoutMs = this.config.int('controller.quorum.request.timeout.ms');
@@ -834,7 +834,7 @@ export class ReplicaManager {
       api: 'CreateTopics',
       kind: 'request',
       correlationId: this.nextAutoCreateId++,
-      topics: [{ name, numPartitions, replicationFactor, configs: [] }],
+      topics: [{ name, numPartitions, replicationFactor, configs }],
       timeoutMs,
       validateOnly: false,
     });
@@ -970,10 +970,17 @@ export class ReplicaManager {
     // Without a transactional id Kafka blindly hands out a fresh id with epoch 0, whatever id and
     // epoch the request carries (TransactionCoordinator.handleInitProducerId), from the block the
     // controller allotted this broker (KIP-730).
-    const producerId = this.producerIds.next();
-    this.maybeRequestProducerIds(env);
+    const producerId = this.nextProducerId(env);
     if (producerId === null) return reply(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, -1, -1);
     reply(ErrorCode.NONE, producerId, 0);
+  }
+
+  /** The next producer id of this broker's blocks (the transaction coordinator's too); null while it has none or is not serving yet. */
+  nextProducerId(env: BrokerEnv): number | null {
+    if (!this.active || this.hooks.brokerEpoch() < 0) return null;
+    const producerId = this.producerIds.next();
+    this.maybeRequestProducerIds(env);
+    return producerId;
   }
 
   private maybeRequestProducerIds(env: BrokerEnv): void {

@@ -178,23 +178,12 @@ export class GroupCoordinator {
   }
 
   private onFindCoordinator(env: GroupEnv, from: NodeId, req: FindCoordinatorRequest): void {
-    const image = this.hooks.image();
-    const answer = (key: string, errorCode: number, nodeId: NodeId | null = null, errorMessage: string | null = null): Coordinator => {
-      if (nodeId === null) return { key, nodeId: null, host: '', port: -1, errorCode, errorMessage };
-      const listener = image?.brokers.get(nodeId)?.listeners?.[0];
-      return { key, nodeId, host: listener?.host ?? nodeId, port: listener?.port ?? 9092, errorCode, errorMessage };
-    };
-    const topic = image?.topicByName(OFFSETS_TOPIC);
-    const coordinators = req.coordinatorKeys.map((key) => {
-      if (req.keyType !== CoordinatorType.GROUP) return answer(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, null, 'transaction coordinators are not built yet');
-      if (image === null) return answer(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      if (topic === undefined) {
-        this.hooks.createTopic(env, OFFSETS_TOPIC, this.config.int('offsets.topic.num.partitions'), this.config.int('offsets.topic.replication.factor'));
-        return answer(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      }
-      const leader = topic.partitions[offsetsPartitionFor(key, topic.partitions.length)]?.leader ?? null;
-      return leader === null ? answer(key, ErrorCode.COORDINATOR_NOT_AVAILABLE) : answer(key, ErrorCode.NONE, leader);
-    });
+    const coordinators =
+      req.keyType === CoordinatorType.GROUP
+        ? coordinatorsOf(this.hooks.image(), req.coordinatorKeys, OFFSETS_TOPIC, offsetsPartitionFor, () =>
+            this.hooks.createTopic(env, OFFSETS_TOPIC, this.config.int('offsets.topic.num.partitions'), this.config.int('offsets.topic.replication.factor')),
+          )
+        : req.coordinatorKeys.map((key) => noCoordinator(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, `key type ${req.keyType} is not served`));
     env.send(from, { api: 'FindCoordinator', kind: 'response', correlationId: req.correlationId, coordinators });
   }
 
@@ -555,6 +544,36 @@ export class GroupCoordinator {
     const tag = TIMER_PREFIX + key;
     if (this.actions.delete(tag)) env.cancelTimer(tag);
   }
+}
+
+function noCoordinator(key: string, errorCode: number, errorMessage: string | null = null): Coordinator {
+  return { key, nodeId: null, host: '', port: -1, errorCode, errorMessage };
+}
+
+/**
+ * FindCoordinator's answers for keys kept in an internal topic (__consumer_offsets, __transaction_state):
+ * the leader of each key's partition; COORDINATOR_NOT_AVAILABLE while the topic or the leader is
+ * missing, the first ask creating the topic (Kafka's AutoTopicCreationManager).
+ */
+export function coordinatorsOf(
+  image: MetadataImage | null,
+  keys: readonly string[],
+  topicName: string,
+  partitionFor: (key: string, partitions: number) => number,
+  createTopic: () => void,
+): Coordinator[] {
+  const topic = image?.topicByName(topicName);
+  if (image === null) return keys.map((key) => noCoordinator(key, ErrorCode.COORDINATOR_NOT_AVAILABLE));
+  if (topic === undefined) {
+    if (keys.length > 0) createTopic();
+    return keys.map((key) => noCoordinator(key, ErrorCode.COORDINATOR_NOT_AVAILABLE));
+  }
+  return keys.map((key) => {
+    const leader = topic.partitions[partitionFor(key, topic.partitions.length)]?.leader ?? null;
+    if (leader === null) return noCoordinator(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const listener = image.brokers.get(leader)?.listeners?.[0];
+    return { key, nodeId: leader, host: listener?.host ?? leader, port: listener?.port ?? 9092, errorCode: ErrorCode.NONE, errorMessage: null };
+  });
 }
 
 function committedValue(o: GroupOffset): CommittedOffset {

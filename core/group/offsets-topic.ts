@@ -182,7 +182,8 @@ function record(key: Bytes, value: Bytes | null): KafkaRecord {
   return { offsetDelta: 0, timestampDelta: 0, key, value, headers: [] };
 }
 
-function versioned(spec: MessageSpec, version: number, value: Record<string, unknown>): Bytes {
+/** A versioned record key or value: the int16 version, then the message at that version. */
+export function versioned(spec: MessageSpec, version: number, value: Record<string, unknown>): Bytes {
   const body = encodeMessage(spec, version, value);
   const out = new Uint8Array(body.length + 2);
   out[0] = (version >> 8) & 0xff;
@@ -191,6 +192,7 @@ function versioned(spec: MessageSpec, version: number, value: Record<string, unk
   return fromBytes(out);
 }
 
-function readVersion(bytes: Uint8Array): number {
+/** The int16 version that prefixes a record key or value. */
+export function readVersion(bytes: Uint8Array): number {
   return (bytes[0]! << 8) | bytes[1]!;
 }

@@ -12,7 +12,11 @@ import type { ControllerBug } from '../controller/bugs.ts';
 import type { GroupBug } from '../group/bugs.ts';
 import { GroupCoordinator } from '../group/coordinator.ts';
 import { OFFSETS_TOPIC } from '../group/offsets-topic.ts';
-import { GROUP_APIS, groupErrorResponse, type GroupMessage, type GroupRequest } from '../protocol/group.ts';
+import { CoordinatorType, GROUP_APIS, groupErrorResponse, type GroupMessage, type GroupRequest } from '../protocol/group.ts';
+import { TXN_COORDINATOR_APIS, type TxnMessage } from '../protocol/txn.ts';
+import type { TxnBug } from '../txn/bugs.ts';
+import { TransactionCoordinator, txnCoordinatorErrorResponse, type TxnCoordinatorRequest } from '../txn/coordinator.ts';
+import { TRANSACTION_STATE_TOPIC } from '../txn/transaction-topic.ts';
 import { MetadataImage } from '../controller/image.ts';
 import { QuorumController, rejectNotController } from '../controller/quorum-controller.ts';
 import type { MetadataRecord } from '../controller/records.ts';
@@ -24,7 +28,6 @@ import { errorResponse } from '../protocol/error-response.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { isQuorumMessage, type LeaderHint, type OffsetAndEpoch, type QuorumMessage, type RaftEntry } from '../protocol/quorum.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-replica.ts';
-import type { TxnMessage } from '../protocol/txn.ts';
 
 export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage | TxnMessage;
 
@@ -39,6 +42,16 @@ const DATA_APIS: ReadonlySet<string> = new Set([
   'DeleteRecords',
 ]);
 
+/** Requests the transaction coordinator serves: its APIs, FindCoordinator for transactional ids, and InitProducerId with a transactional id. */
+function isForTxnCoordinator(
+  msg: KafkaMessage,
+): msg is TxnCoordinatorRequest | Extract<KafkaMessage, { api: 'InitProducerId' | 'FindCoordinator'; kind: 'request' }> {
+  if (msg.kind !== 'request') return false;
+  if (msg.api === 'FindCoordinator') return msg.keyType === CoordinatorType.TRANSACTION;
+  if (msg.api === 'InitProducerId') return msg.transactionalId !== null;
+  return TXN_COORDINATOR_APIS.has(msg.api);
+}
+
 export interface KafkaNodeSpec {
   id: NodeId;
   broker: boolean;
@@ -50,6 +63,8 @@ export interface KafkaNodeSpec {
   /** The log cleaner's seeded bugs. */
   logBugs?: ReadonlySet<LogBug>;
   groupBugs?: ReadonlySet<GroupBug>;
+  /** The transaction coordinator's seeded bugs. */
+  txnBugs?: ReadonlySet<TxnBug>;
   /** The runtime's record codecs (real mode): leaders re-encode batches for compression.type, the controller refuses a codec missing here. Absent in the simulator. */
   compressors?: Compressors;
   /** The listeners a broker registers (real mode); the simulator's brokers have none and are addressed by id. */
@@ -62,6 +77,7 @@ export class KafkaNode implements Node<KafkaMessage> {
   readonly lifecycle: BrokerLifecycle | null;
   readonly replicas: ReplicaManager | null;
   readonly groups: GroupCoordinator | null;
+  readonly txns: TransactionCoordinator | null;
   image: MetadataImage;
   /** The metadata log below this offset is in the image. */
   appliedEnd = 0;
@@ -107,6 +123,7 @@ export class KafkaNode implements Node<KafkaMessage> {
           ...(spec.logBugs !== undefined ? { logBugs: spec.logBugs } : {}),
           leadershipChanged: (env, topic, partition, leaderEpoch) => {
             if (topic === OFFSETS_TOPIC) this.groups?.leadershipChanged(env, partition, leaderEpoch);
+            else if (topic === TRANSACTION_STATE_TOPIC) this.txns?.leadershipChanged(env, partition, leaderEpoch);
           },
           txnMarkerWritten: (env, topic, partition, producerId, committed) => {
             if (topic === OFFSETS_TOPIC) this.groups?.completeTransaction(env, partition, producerId, committed);
@@ -124,6 +141,16 @@ export class KafkaNode implements Node<KafkaMessage> {
               replicas.appendCommitted(env, topic, partition, records, timeoutMs, done, producer),
             createTopic: (env, name, partitions, replicationFactor) => void replicas.createTopic(env, name, partitions, replicationFactor),
           });
+    this.txns =
+      replicas === null
+        ? null
+        : new TransactionCoordinator(spec.config, spec.txnBugs ?? new Set(), {
+            image: () => this.image,
+            ledLog: (topic, partition) => replicas.ledLog(topic, partition),
+            appendCommitted: (env, topic, partition, records, timeoutMs, done) => replicas.appendCommitted(env, topic, partition, records, timeoutMs, done),
+            createTopic: (env, name, partitions, replicationFactor, configs) => void replicas.createTopic(env, name, partitions, replicationFactor, configs),
+            nextProducerId: (env) => replicas.nextProducerId(env),
+          });
   }
 
   start(env: Env<KafkaMessage>): void {
@@ -139,6 +166,9 @@ export class KafkaNode implements Node<KafkaMessage> {
       if (CONTROLLER_APIS.has(msg.api)) {
         if (this.controller !== null) this.controller.handle(env, from, msg as ControllerRequest);
         else rejectNotController(env, from, msg as ControllerRequest);
+      } else if (isForTxnCoordinator(msg)) {
+        if (this.txns !== null) this.txns.handle(env, from, msg);
+        else env.send(from, txnCoordinatorErrorResponse(msg, ErrorCode.NOT_COORDINATOR));
       } else if (GROUP_APIS.has(msg.api)) {
         if (this.groups !== null) this.groups.handle(env, from, msg as GroupRequest);
         else env.send(from, groupErrorResponse(msg as GroupRequest, ErrorCode.NOT_COORDINATOR));
@@ -172,6 +202,8 @@ export class KafkaNode implements Node<KafkaMessage> {
       case 'AddPartitionsToTxn':
         // A coordinator's answer to a leader's KIP-890 verification.
         return this.replicas?.addPartitionsToTxnResponse(env, from, msg);
+      case 'WriteTxnMarkers':
+        return this.txns?.writeTxnMarkersResponse(env, msg);
     }
   }
 
@@ -197,6 +229,7 @@ export class KafkaNode implements Node<KafkaMessage> {
     if (this.controller?.fire(env, tag)) return;
     if (this.replicas?.fire(env, tag)) return;
     if (this.groups?.fire(env, tag)) return;
+    if (this.txns?.fire(env, tag)) return;
     this.lifecycle?.fire(env, tag);
   }
 

@@ -222,6 +222,12 @@ export const CONFIG_DEFS = {
     default: true,
     doc: "KIP-890 part 1: a leader asks the transaction coordinator before a producer's first transactional write to a partition.",
   },
+  'request.timeout.ms': {
+    type: 'int',
+    default: 30000,
+    min: 1,
+    doc: "How long the transaction coordinator waits for a write to __transaction_state or for a leader's answer to WriteTxnMarkers.",
+  },
   'producer.id.expiration.ms': {
     type: 'int',
     default: 86400000,
@@ -238,6 +244,11 @@ export const CONFIG_DEFS = {
     type: 'int',
     default: 10,
     doc: 'Time a new group coordinator takes to replay its __consumer_offsets partition (Kafka loads on a scheduler thread); requests hear COORDINATOR_LOAD_IN_PROGRESS meanwhile.',
+  },
+  'samsa.txn.load.delay.ms': {
+    type: 'int',
+    default: 10,
+    doc: 'Time a new transaction coordinator takes to replay its __transaction_state partition; requests hear COORDINATOR_LOAD_IN_PROGRESS meanwhile.',
   },
   'samsa.raft.fetch.max.wait.ms': { type: 'int', default: 500, doc: 'How long the quorum leader parks a fetch that has no new data.' },
 } as const satisfies Record<string, ConfigDef>;

@@ -9,6 +9,7 @@ import type { ElectionRules } from '../../core/controller/partition-change.ts';
 import type { KafkaMessage, KafkaNode } from '../../core/node/kafka-node.ts';
 import { CONTROLLER_APIS, type ControllerRequest, type ControllerResponse } from '../../core/protocol/controller.ts';
 import { GROUP_APIS, type GroupRequest, type GroupResponse } from '../../core/protocol/group.ts';
+import { TXN_COORDINATOR_APIS } from '../../core/protocol/txn.ts';
 import { buildCluster, kafkaNode, startCluster as bootCluster, type Cluster } from '../../sim/scenario/cluster.ts';
 import type { KafkaConfig, Scenario } from '../../sim/scenario/types.ts';
 
@@ -76,7 +77,11 @@ export class Probe implements Node<KafkaMessage> {
   start(_env: Env<KafkaMessage>): void {}
 
   receive(env: Env<KafkaMessage>, from: NodeId, msg: KafkaMessage): void {
-    if (msg.kind !== 'response' || !(CONTROLLER_APIS.has(msg.api) || GROUP_APIS.has(msg.api))) return;
+    if (
+      msg.kind !== 'response' ||
+      !(CONTROLLER_APIS.has(msg.api) || GROUP_APIS.has(msg.api) || TXN_COORDINATOR_APIS.has(msg.api) || msg.api === 'InitProducerId')
+    )
+      return;
     const received = { at: env.now(), from, msg: msg as ControllerResponse | GroupResponse };
     this.log.push(received);
     for (const listener of this.listeners) listener(received);

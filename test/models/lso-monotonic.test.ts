@@ -23,7 +23,15 @@ function run(events: ObservedEvent[]): string[] {
 }
 
 const append = (...batches: BatchSummary[]): ObservedEvent => ({ kind: 'partition-append', topic: T, partition: 0, batches });
-const hw = (highWatermark: number): ObservedEvent => ({ kind: 'partition-hw', topic: T, partition: 0, highWatermark, role: 'leader', leaderEpoch: 0, exposed: true });
+const hw = (highWatermark: number): ObservedEvent => ({
+  kind: 'partition-hw',
+  topic: T,
+  partition: 0,
+  highWatermark,
+  role: 'leader',
+  leaderEpoch: 0,
+  exposed: true,
+});
 const lso = (lastStableOffset: number, leaderEpoch = 0): ObservedEvent => ({ kind: 'partition-lso', topic: T, partition: 0, lastStableOffset, leaderEpoch });
 
 describe('lso-monotonic', () => {
@@ -49,6 +57,8 @@ describe('lso-monotonic', () => {
     const events = [append(txnBatch(0, 1, 7), txnBatch(2, 2, 7, true)), hw(3), lso(3)];
     expect(run(events)).toEqual([]);
     const truncated: ObservedEvent = { kind: 'partition-truncate', topic: T, partition: 0, endOffset: 2 };
-    expect(run([...events, truncated, lso(2, 1)])).toEqual(["b1's last stable offset of orders/0 is 2, past offset 0 where producer 7's transaction is still open in its log"]);
+    expect(run([...events, truncated, lso(2, 1)])).toEqual([
+      "b1's last stable offset of orders/0 is 2, past offset 0 where producer 7's transaction is still open in its log",
+    ]);
   });
 });

@@ -2,6 +2,8 @@
 // API, so that a frame's header (api key, version) leads to the spec that reads its body.
 
 import type { MessageSpec } from '../spec.ts';
+import { AddOffsetsToTxnRequestSpec, AddOffsetsToTxnResponseSpec } from './add-offsets-to-txn.ts';
+import { AddPartitionsToTxnRequestSpec, AddPartitionsToTxnResponseSpec } from './add-partitions-to-txn.ts';
 import { AllocateProducerIdsRequestSpec, AllocateProducerIdsResponseSpec } from './allocate-producer-ids.ts';
 import { AlterPartitionRequestSpec, AlterPartitionResponseSpec } from './alter-partition.ts';
 import { ApiVersionsRequestSpec, ApiVersionsResponseSpec } from './api-versions.ts';
@@ -16,7 +18,9 @@ import { DeleteRecordsRequestSpec, DeleteRecordsResponseSpec } from './delete-re
 import { DeleteTopicsRequestSpec, DeleteTopicsResponseSpec } from './delete-topics.ts';
 import { DescribeConfigsRequestSpec, DescribeConfigsResponseSpec } from './describe-configs.ts';
 import { DescribeGroupsRequestSpec, DescribeGroupsResponseSpec } from './describe-groups.ts';
+import { DescribeTransactionsRequestSpec, DescribeTransactionsResponseSpec } from './describe-transactions.ts';
 import { EndQuorumEpochRequestSpec, EndQuorumEpochResponseSpec } from './end-quorum-epoch.ts';
+import { EndTxnRequestSpec, EndTxnResponseSpec } from './end-txn.ts';
 import { FetchSnapshotRequestSpec, FetchSnapshotResponseSpec } from './fetch-snapshot.ts';
 import { FetchRequestSpec, FetchResponseSpec } from './fetch.ts';
 import { FindCoordinatorRequestSpec, FindCoordinatorResponseSpec } from './find-coordinator.ts';
@@ -27,6 +31,7 @@ import { JoinGroupRequestSpec, JoinGroupResponseSpec } from './join-group.ts';
 import { LeaveGroupRequestSpec, LeaveGroupResponseSpec } from './leave-group.ts';
 import { ListGroupsRequestSpec, ListGroupsResponseSpec } from './list-groups.ts';
 import { ListOffsetsRequestSpec, ListOffsetsResponseSpec } from './list-offsets.ts';
+import { ListTransactionsRequestSpec, ListTransactionsResponseSpec } from './list-transactions.ts';
 import { MetadataRequestSpec, MetadataResponseSpec } from './metadata.ts';
 import { OffsetCommitRequestSpec, OffsetCommitResponseSpec } from './offset-commit.ts';
 import { OffsetFetchRequestSpec, OffsetFetchResponseSpec } from './offset-fetch.ts';
@@ -73,6 +78,9 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(DeleteRecordsRequestSpec, DeleteRecordsResponseSpec),
   api(InitProducerIdRequestSpec, InitProducerIdResponseSpec),
   api(WriteTxnMarkersRequestSpec, WriteTxnMarkersResponseSpec),
+  api(AddPartitionsToTxnRequestSpec, AddPartitionsToTxnResponseSpec),
+  api(AddOffsetsToTxnRequestSpec, AddOffsetsToTxnResponseSpec),
+  api(EndTxnRequestSpec, EndTxnResponseSpec),
   api(OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec),
   api(TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec),
   api(DescribeConfigsRequestSpec, DescribeConfigsResponseSpec),
@@ -87,6 +95,8 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(BrokerRegistrationRequestSpec, BrokerRegistrationResponseSpec),
   api(BrokerHeartbeatRequestSpec, BrokerHeartbeatResponseSpec),
   api(AllocateProducerIdsRequestSpec, AllocateProducerIdsResponseSpec),
+  api(DescribeTransactionsRequestSpec, DescribeTransactionsResponseSpec),
+  api(ListTransactionsRequestSpec, ListTransactionsResponseSpec),
 ];
 
 const byKey = new Map(API_SPECS.map((a) => [a.apiKey, a]));

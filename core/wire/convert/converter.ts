@@ -89,6 +89,11 @@ export interface ApiConverter<Req extends { correlationId: number }, Res extends
    * (every topic and partition it named), as Kafka's AbstractRequest.getErrorResponse does.
    */
   errorResponse(body: WireStruct, version: number, errorCode: number, message: string | null): WireStruct;
+  /**
+   * The version a sender writes this request at, given the highest it would use (`max`); absent
+   * means `max`. For a request only some versions can say (EndTxn without an epoch bump: v4 at most).
+   */
+  versionFor?(req: Req, max: number): number;
   /** False for a request that gets no response (Produce with acks=0); absent means always true. */
   expectsResponse?(body: WireStruct): boolean;
 }

@@ -36,6 +36,14 @@ import { listOffsetsConverter } from './list-offsets.ts';
 import { metadataConverter } from './metadata.ts';
 import { offsetForLeaderEpochConverter } from './offset-for-leader-epoch.ts';
 import { produceConverter } from './produce.ts';
+import {
+  addOffsetsToTxnConverter,
+  addPartitionsToTxnConverter,
+  describeTransactionsConverter,
+  endTxnConverter,
+  listTransactionsConverter,
+  TXN_COORDINATOR_CONVERTERS,
+} from './txn-apis.ts';
 import { METADATA_TOPIC, METADATA_TOPIC_ID, quorumFetchConverter } from './quorum-fetch.ts';
 import { txnOffsetCommitConverter } from './txn-offset-commit.ts';
 import { voteConverter } from './vote.ts';
@@ -85,6 +93,11 @@ const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConver
   ['DescribeGroups', describeGroupsConverter],
   ['DeleteGroups', deleteGroupsConverter],
   ['TxnOffsetCommit', txnOffsetCommitConverter],
+  ['AddPartitionsToTxn', addPartitionsToTxnConverter],
+  ['AddOffsetsToTxn', addOffsetsToTxnConverter],
+  ['EndTxn', endTxnConverter],
+  ['DescribeTransactions', describeTransactionsConverter],
+  ['ListTransactions', listTransactionsConverter],
 ]);
 
 const BY_KEY: ReadonlyMap<number, AnyConverter> = new Map([...BY_CORE_API.values()].map((c) => [c.apiKey, c]));
@@ -135,6 +148,7 @@ export const CLIENT_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: Serve
   incrementalAlterConfigsConverter,
   ...GROUP_CONVERTERS,
   txnOffsetCommitConverter,
+  ...TXN_COORDINATOR_CONVERTERS,
   API_VERSIONS_ENTRY,
 ].sort((a, b) => a.apiKey - b.apiKey);
 

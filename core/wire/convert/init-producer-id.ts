@@ -3,6 +3,10 @@
 
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/data.ts';
 import type { ApiConverter } from './converter.ts';
+import { fencedFor } from './txn-apis.ts';
+
+/** InitProducerId v4 is the first to know PRODUCER_FENCED (KafkaApis answers older ones INVALID_PRODUCER_EPOCH). */
+const PRODUCER_FENCED_VERSION = 4;
 
 type WireInitProducerIdRequest = {
   transactionalId: string | null;
@@ -46,8 +50,9 @@ export const initProducerIdConverter: ApiConverter<InitProducerIdRequest, InitPr
     return wire;
   },
 
-  responseToWire(res) {
-    const wire: WireInitProducerIdResponse = { throttleTimeMs: 0, errorCode: res.errorCode, producerId: res.producerId, producerEpoch: res.producerEpoch };
+  responseToWire(res, version) {
+    const errorCode = fencedFor(res.errorCode, version, PRODUCER_FENCED_VERSION);
+    const wire: WireInitProducerIdResponse = { throttleTimeMs: 0, errorCode, producerId: res.producerId, producerEpoch: res.producerEpoch };
     return wire;
   },
 
@@ -63,8 +68,13 @@ export const initProducerIdConverter: ApiConverter<InitProducerIdRequest, InitPr
     };
   },
 
-  errorResponse(_body, _version, errorCode) {
-    const response: WireInitProducerIdResponse = { throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 };
+  errorResponse(_body, version, errorCode) {
+    const response: WireInitProducerIdResponse = {
+      throttleTimeMs: 0,
+      errorCode: fencedFor(errorCode, version, PRODUCER_FENCED_VERSION),
+      producerId: -1,
+      producerEpoch: -1,
+    };
     return response;
   },
 };
