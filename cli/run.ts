@@ -2,6 +2,7 @@
 // summary for people (or one JSON line), writes the trace, and exits 0 when the run met the
 // scenario's expectation (see exitCodeOf).
 
+import { ALLOWED_ANOMALIES } from '../models/history/allowed-anomalies.ts';
 import type { Command } from 'commander';
 import { KNOWN_BUGS } from '../core/bugs.ts';
 import { ScenarioSetupError } from '../sim/scenario/cluster.ts';
@@ -166,6 +167,18 @@ function transactionsLine(transactions: RunResult['transactions']): string {
     .join('\n');
 }
 
+/** Per pipeline: its inputs, and how many are in the committed output once, never, or more than once. */
+function pipelinesLine(pipelines: RunResult['pipelines']): string {
+  return pipelines
+    .map((p) => `${p.input} → ${p.output}: ${n(p.inputs)} inputs, ${n(p.once)} once, ${n(p.missing)} missing, ${n(p.duplicated)} duplicated`)
+    .join('\n');
+}
+
+/** The anomalies Kafka's transactions allow, which no checker reports. */
+function allowedLine(): string {
+  return ALLOWED_ANOMALIES.map((a) => `${a.name}: ${dim(a.why)}`).join('\n');
+}
+
 /** How many violations are listed before "N more". */
 const VIOLATIONS_SHOWN = 10;
 
@@ -230,7 +243,11 @@ export function describeRun(
         ...(Object.keys(r.groups).length === 0 ? [] : [['consumer groups', groupsLine(r.groups)] as [string, string]]),
         ...(Object.keys(r.transactions).length === 0
           ? []
-          : [['transactions committed / aborted / unknown', transactionsLine(r.transactions)] as [string, string]]),
+          : [
+              ['transactions committed / aborted / unknown', transactionsLine(r.transactions)] as [string, string],
+              ['allowed, as Kafka allows them', allowedLine()] as [string, string],
+            ]),
+        ...(r.pipelines.length === 0 ? [] : [['exactly-once (committed output)', pipelinesLine(r.pipelines)] as [string, string]]),
         ['converged after healing at', r.convergedAtMs === null ? dim('-') : `${(r.convergedAtMs / 1000).toFixed(2)} s`],
         ...(r.buggify !== null ? [['BUGGIFY sites fired', buggifyLine(r.buggify)] as [string, string]] : []),
         ['checkers', checkersLine(CHECKER_NAMES, r.violationCounts)],

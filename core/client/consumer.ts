@@ -102,8 +102,10 @@ interface AssignedPartition {
   buffer: ConsumerRecord[];
   /** Where the next fetch starts once the buffer is drained (past skipped control batches). */
   bufferNext: number | null;
-  /** The position as the history last showed it (read_committed: a position that passed markers or aborted records without returning any is reported in the next poll). */
+  /** The position as the history last showed it: a position that passed markers or aborted records without returning any is reported in the next poll. */
   reportedPosition: number | null;
+  /** A fetch stepped over markers or aborted records since the last poll reported the position. */
+  skippedRecords: boolean;
   backoffUntilMs: number;
   error: string | null;
 }
@@ -447,31 +449,36 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
       this.pollCursor = p.buffer.length > 0 ? at : at + 1;
     }
     const records = out.map((r) => [r.topic, r.partition, r.offset, r.key, r.value]);
-    env.trace({ kind: 'client', op: 'poll', type: 'ok', id, value: this.isolationLevel === 1 ? this.readCommittedPoll(records, out) : { records } });
+    env.trace({ kind: 'client', op: 'poll', type: 'ok', id, value: this.pollValue(records, out) });
     this.run(env);
     return out;
   }
 
   /**
-   * A read_committed poll's history value: its records, and the positions that moved past offsets
-   * it returns no record for (markers, aborted transactions), so a reader of the history knows how
-   * far the consumer read (the final read's end is the last stable offset, often a marker's end).
+   * A poll's history value: its records, `readCommitted` under read_committed, and the positions
+   * that moved past offsets it returns no record for (markers, aborted transactions), so a reader
+   * of the history knows how far the consumer read (a transactional partition often ends with a marker).
    */
-  private readCommittedPoll(
+  private pollValue(
     records: unknown[],
     out: readonly ConsumerRecord[],
-  ): { records: unknown[]; readCommitted: true; positions?: Array<[string, number, number]> } {
+  ): { records: unknown[]; readCommitted?: true; positions?: Array<[string, number, number]> } {
+    const value: { records: unknown[]; readCommitted?: true; positions?: Array<[string, number, number]> } = { records };
+    if (this.isolationLevel === 1) value.readCommitted = true;
     for (const r of out) {
       const p = this.assigned.get(`${r.topic}/${r.partition}`);
       if (p !== undefined) p.reportedPosition = r.offset + 1;
     }
     const positions: Array<[string, number, number]> = [];
     for (const p of this.assigned.values()) {
-      if (p.state !== 'fetching' || p.position === null || p.position === p.reportedPosition) continue;
+      if (!p.skippedRecords || p.state !== 'fetching' || p.position === null || p.buffer.length > 0) continue;
+      p.skippedRecords = false;
+      if (p.position === p.reportedPosition) continue;
       positions.push([p.topic, p.partition, p.position]);
       p.reportedPosition = p.position;
     }
-    return positions.length === 0 ? { records, readCommitted: true } : { records, readCommitted: true, positions };
+    if (positions.length > 0) value.positions = positions;
+    return value;
   }
 
   // ---- the node --------------------------------------------------------------------------------
@@ -552,6 +559,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
       buffer: [],
       bufferNext: null,
       reportedPosition: null,
+      skippedRecords: false,
       backoffUntilMs: -Infinity,
       error: null,
     };
@@ -843,7 +851,8 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
         if (isControl(batch) && controlTypeOf(batch.records[0]?.key ?? null) === ControlType.ABORT) abortedProducers.delete(batch.producerId);
         else if (isTransactional(batch) && abortedProducers.has(batch.producerId)) skip = true;
       }
-      if (!skip) {
+      if (skip) p.skippedRecords = true;
+      else {
         for (const r of batch.records) {
           const offset = batch.baseOffset + r.offsetDelta;
           // Records below the position (the first batch may start earlier) are not returned.

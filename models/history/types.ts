@@ -41,7 +41,7 @@ export interface PollOk {
   records: Array<[string, number, number, string | null, string | null]>;
   /** Present (true) when the consumer reads with isolation.level=read_committed: it must never see aborted or open transactions. */
   readCommitted?: true;
-  /** read_committed: [topic, partition, position] where the position moved past offsets that gave no record (markers, aborted transactions). */
+  /** [topic, partition, position] where the position moved past offsets that gave no record (markers, aborted transactions). */
   positions?: Array<[string, number, number]>;
 }
 

@@ -17,7 +17,7 @@ import { scheduleFaults, type AppliedFault } from './faults.ts';
 import { ClusterView, type FinalPartition } from '../../models/liveness/cluster-view.ts';
 import { LeaderlessTime } from '../../models/liveness/leaderless-time.ts';
 import { RebalanceTime, type RebalanceFigures } from '../../models/liveness/rebalance-time.ts';
-import type { GroupDeliveries, TopicPolicies } from '../../models/history/history-checkers.ts';
+import type { GroupDeliveries, PipelineCounts, TopicPolicies } from '../../models/history/history-checkers.ts';
 import { countClientOp, emptyClientCounts, type ClientCounts } from '../../models/history/client-counts.ts';
 import { TransactionCounts, type TransactionFigures } from '../../models/history/txn-counts.ts';
 import { livenessPhase } from './liveness.ts';
@@ -74,6 +74,8 @@ export interface RunResult {
   groups: Record<string, GroupFigures>;
   /** Per transactional producer (and processor): its transactions committed, aborted and of unknown outcome; empty without transactions. */
   transactions: Record<string, TransactionFigures>;
+  /** Per consume-transform-produce pipeline, its inputs in the committed output once, missing and duplicated (exactly-once); empty without one. */
+  pipelines: PipelineCounts[];
   /** With BUGGIFY on: how often each site fired (sites that never fired are left out); null when off. */
   buggify: Record<string, number> | null;
 }
@@ -237,6 +239,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     leaderlessMs: leaderless.figures(summary.simMs),
     groups: groupFigures(rebalances.figures(summary.simMs), suite.history.groupDeliveries()),
     transactions: transactions.figures(),
+    pipelines: suite.history.pipelines(),
     buggify: scenario.buggify === true ? Object.fromEntries([...cluster.sim.buggifyFired].sort(([a], [b]) => a.localeCompare(b))) : null,
   };
 }
