@@ -8,6 +8,8 @@ export const GROUP_BUGS = {
     'Committed offsets are kept in the coordinator’s memory and acknowledged without being written to __consumer_offsets, so a coordinator failover forgets them.',
   'coordinator-no-load':
     'A new coordinator serves its groups before it has replayed its __consumer_offsets partition, answering with the state it does not have yet.',
+  'txn-offsets-on-abort':
+    'The coordinator makes a transaction’s pending offsets (TxnOffsetCommit) the group’s committed offsets on its ABORT marker too, so a processor that aborts a transaction still moves past the input it did not write.',
 } as const;
 
 export type GroupBug = keyof typeof GROUP_BUGS;

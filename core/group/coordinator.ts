@@ -415,7 +415,7 @@ export class GroupCoordinator {
       const pending = group.pendingTxnOffsets.get(producerId);
       if (pending === undefined || this.partitionOf(group.groupId) !== partition) continue;
       group.pendingTxnOffsets.delete(producerId);
-      if (!committed || pending.offsets.size === 0) continue;
+      if ((!committed && !this.bugs.has('txn-offsets-on-abort')) || pending.offsets.size === 0) continue;
       for (const [key, o] of pending.offsets) group.offsets.set(key, o);
       env.trace({
         kind: 'group-commit',
