@@ -63,8 +63,6 @@ export class LsoMonotonic {
       }
       case 'partition-recover': {
         const batches = event.batches.filter(isTransactional).map((b): [number, number, boolean] => [b[0], b[5]!, ((b[4] ?? 0) & CONTROL) !== 0]);
-        const key = keyOf(node, event.topic, event.partition);
-        if (batches.length === 0 && !this.replicas.has(key)) return;
         const r = this.replica(node, event.topic, event.partition);
         rebuild(r, batches);
         r.hw = event.highWatermark;

@@ -61,4 +61,10 @@ describe('lso-monotonic', () => {
       "b1's last stable offset of orders/0 is 2, past offset 0 where producer 7's transaction is still open in its log",
     ]);
   });
+
+  it('takes a recovered replica’s high watermark, with or without transactions in its log', () => {
+    const recovered: ObservedEvent = { kind: 'partition-recover', topic: T, partition: 0, batches: [plain(0, 0)], tornBytes: 0, highWatermark: 1 };
+    const crash: ObservedEvent = { kind: 'crash', reason: 'kill', disk: [] };
+    expect(run([append(plain(0, 0)), hw(1), crash, recovered, append(txnBatch(1, 1, 7)), lso(1, 1)])).toEqual([]);
+  });
 });
