@@ -14,8 +14,12 @@ import { MetadataView } from './metadata-view.ts';
 
 /** Which nodes play which part, and which consumers read which topic (their final read). */
 export interface WatchedCluster extends ClusterLayout {
-  /** Consumers with a group read their topic together: each partition by whichever member holds it. */
-  consumers: ReadonlyArray<{ id: NodeId; topic: string; group?: string }>;
+  /**
+   * Consumers with a group read their topic together: each partition by whichever member holds it.
+   * A `transactional` one (a consume-transform-produce processor) has read only as far as the
+   * offsets its committed transactions carried: what it polled but did not yet commit is not done.
+   */
+  consumers: ReadonlyArray<{ id: NodeId; topic: string; group?: string; transactional?: boolean }>;
 }
 
 export interface LivenessProblem {
@@ -63,6 +67,8 @@ export class ClusterView {
   private readonly metadata = new MetadataView();
   /** Per consumer, the position of each partition it reads (`topic/partition`; null: unknown yet). */
   private readonly positions = new Map<NodeId, Map<string, number | null>>();
+  /** Transactional readers: the offsets their committed transactions carried, and what their open ones carry. */
+  private readonly txnReads = new Map<NodeId, TxnReadProgress>();
   private readonly consumerUp = new Map<NodeId, boolean>();
   /** Per group member, its generation and the partitions it holds (`topic/partition`), from its assignments and revokes. */
   private readonly holdings = new Map<NodeId, { generation: number; partitions: Set<string> }>();
@@ -71,6 +77,7 @@ export class ClusterView {
     for (const c of layout.consumers) {
       this.positions.set(c.id, new Map());
       this.consumerUp.set(c.id, false);
+      if (c.transactional === true) this.txnReads.set(c.id, { committed: new Map(), sent: new Map(), ending: new Map() });
     }
   }
 
@@ -249,7 +256,7 @@ export class ClusterView {
       for (const p of partitions) {
         const replica = p.leader === null ? undefined : this.live(p.leader)?.replicas.get(partitionName(p.topic, p.partition));
         if (replica === undefined || replica.role !== 'leader') return false;
-        const read = Math.max(...reader.members.map((id) => this.positions.get(id)!.get(`${p.topic}/${p.partition}`) ?? -1));
+        const read = Math.max(...reader.members.map((id) => this.readPosition(id, `${p.topic}/${p.partition}`)));
         if (replica.hw < replica.logEndOffset || read < replica.hw) return false;
       }
     }
@@ -338,7 +345,15 @@ export class ClusterView {
     };
   }
 
+  /** How far a reader has read a partition: its position, or for a transactional reader the offset its committed transactions carried. */
+  private readPosition(id: NodeId, key: string): number {
+    const txn = this.txnReads.get(id);
+    return (txn === undefined ? this.positions.get(id)!.get(key) : txn.committed.get(key)) ?? -1;
+  }
+
   private observeConsumer(node: NodeId, positions: Map<string, number | null>, event: ObservedEvent): void {
+    const txn = this.txnReads.get(node);
+    if (txn !== undefined && event.kind === 'client') followTransaction(txn, event.op, event.type, event.id, event.value);
     switch (event.kind) {
       case 'start':
       case 'restart':
@@ -427,5 +442,36 @@ function followPosition(positions: Map<string, number | null>, op: string, value
     for (const [topic, partition, offset] of v.records) positions.set(`${topic}/${partition}`, offset + 1);
     // A read_committed consumer's position past markers and aborted records it returned nothing for.
     for (const [topic, partition, position] of v.positions ?? []) positions.set(`${topic}/${partition}`, position);
+  }
+}
+
+/** A transactional reader's progress: offsets sent to each transaction, its end-txn commits in flight, and what committed. */
+interface TxnReadProgress {
+  committed: Map<string, number>;
+  /** Per transaction, the offsets sent to it ([topic, partition, offset]). */
+  sent: Map<number, Array<[string, number, number]>>;
+  /** Per end-txn op id, the transaction it commits. */
+  ending: Map<number, number>;
+}
+
+/** Follows a transactional reader's txn-offsets and end-txn ops: a commit that ended ok makes its offsets read. */
+function followTransaction(t: TxnReadProgress, op: string, type: string, id: number, value: unknown): void {
+  const v = value as { txn?: unknown; offsets?: unknown; commit?: unknown } | undefined;
+  if (op === 'txn-offsets' && type === 'invoke' && typeof v?.txn === 'number' && Array.isArray(v.offsets)) {
+    t.sent.set(v.txn, [...(t.sent.get(v.txn) ?? []), ...(v.offsets as Array<[string, number, number]>)]);
+  } else if (op === 'end-txn' && type === 'invoke' && typeof v?.txn === 'number') {
+    if (v.commit === true) t.ending.set(id, v.txn);
+    else t.sent.delete(v.txn);
+  } else if (op === 'end-txn' && type !== 'invoke') {
+    const txn = t.ending.get(id);
+    if (txn === undefined) return;
+    t.ending.delete(id);
+    const offsets = t.sent.get(txn) ?? [];
+    t.sent.delete(txn);
+    if (type !== 'ok') return;
+    for (const [topic, partition, offset] of offsets) {
+      const key = `${topic}/${partition}`;
+      t.committed.set(key, Math.max(t.committed.get(key) ?? -1, offset));
+    }
   }
 }

@@ -164,8 +164,8 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     controllers: cluster.controllers,
     consumers: [
       ...workload.consumers.map((c) => (c.mode === 'group' ? { id: c.id, topic: c.topic, group: c.group } : { id: c.id, topic: c.topic })),
-      // A processor's final read is its input, as a member of its group.
-      ...workload.processors.map((x) => ({ id: x.id, topic: x.from, group: x.group })),
+      // A processor's final read is its input, as a member of its group, as far as its committed transactions took it.
+      ...workload.processors.map((x) => ({ id: x.id, topic: x.from, group: x.group, transactional: true })),
     ],
   });
   cluster.sim.observe((step, node, event) => view.observe(step, node, event));
