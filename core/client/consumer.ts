@@ -261,8 +261,7 @@ export class Consumer implements Node<DataMessage | GroupMessage> {
   }
 
   private anyBroker(): NodeId | null {
-    const brokers = this.metadata.knownBrokers();
-    if (brokers.length === 0) return null;
+    const brokers = this.metadata.contactableBrokers();
     return brokers[this.brokerCursor++ % brokers.length]!;
   }
 

@@ -149,6 +149,15 @@ export class MetadataCache {
     return this.brokers;
   }
 
+  /**
+   * Brokers to send a request that any broker answers (FindCoordinator): those the last Metadata
+   * named, or the bootstrap brokers when it named none (a broker cut off from the cluster may list
+   * no live broker), as Kafka's clients rebootstrap (KIP-899).
+   */
+  contactableBrokers(): readonly NodeId[] {
+    return this.brokers.length > 0 ? this.brokers : this.bootstrap;
+  }
+
   /** The partition count of `topic`, or null while it is unknown (or the topic has an error). */
   partitionCount(topic: string): number | null {
     const t = this.topics.get(topic);

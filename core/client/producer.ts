@@ -376,10 +376,7 @@ export class Producer implements Node<ProducerMessage> {
     return {
       config: this.config,
       nextCorrelationId: () => this.nextCorrelationId++,
-      brokers: () => {
-        const known = this.metadata.knownBrokers();
-        return known.length > 0 ? known : this.bootstrap;
-      },
+      brokers: () => this.metadata.contactableBrokers(),
       send: (env, to, msg) => (env as Env<ProducerMessage>).send(to, msg as ProducerMessage),
       takeOpId: (env) => this.opIds.take(env.storage),
       record: (env, op, type, id, value, error) => env.trace({ kind: 'client', op, type, id, value, ...(error === undefined ? {} : { error }) }),

@@ -164,3 +164,23 @@ describe('metadata cache', () => {
     expect(sent).toHaveLength(2);
   });
 });
+
+describe('brokers to contact', () => {
+  it('are those the last Metadata named, or the bootstrap brokers when it named none (KIP-899 rebootstrap)', () => {
+    const { env, sent, advance } = stubEnv();
+    let corr = 1;
+    const cache = new MetadataCache(['b1', 'b2', 'b3'], settings, () => corr++);
+    expect(cache.contactableBrokers()).toEqual(['b1', 'b2', 'b3']);
+    cache.addTopic('orders');
+    cache.poll(env);
+    cache.handleResponse(env, answer(sent[0]!.msg.correlationId, [['b1', 0]]));
+    expect(cache.contactableBrokers()).toEqual(['b1', 'b2']);
+    // A broker cut off from the cluster may list no live broker: a group consumer must still find its coordinator.
+    cache.requestUpdate();
+    advance(settings.retryBackoffMs);
+    cache.poll(env);
+    cache.handleResponse(env, { ...answer(sent.at(-1)!.msg.correlationId, [['b1', 0]]), brokers: [] });
+    expect(cache.knownBrokers()).toEqual([]);
+    expect(cache.contactableBrokers()).toEqual(['b1', 'b2', 'b3']);
+  });
+});
