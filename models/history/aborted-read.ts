@@ -27,13 +27,7 @@ export class AbortedRead implements HistoryChecker {
   finish(): void {
     if (this.done) return;
     this.done = true;
-    const reported = new Set<string>();
-    for (const r of this.reads.reads) {
-      if (r.txn.fate !== 'aborted') continue;
-      // One violation per consumer and transaction: a bug tends to show every record of it.
-      const key = `${r.consumer}:${r.txn.process}:${r.txn.txn}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
+    for (const r of this.reads.firstPerConsumerAndTxn((read) => read.txn.fate === 'aborted')) {
       const [topic, partition, offset, , value] = r.record;
       this.report({
         step: r.step,

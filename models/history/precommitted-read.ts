@@ -5,7 +5,7 @@
 import type { CheckerInfo, Report } from '../violation.ts';
 import { involved, type HistoryChecker } from './history-checker.ts';
 import { quote, tp, type ReadOp } from './op-values.ts';
-import type { TxnReads } from './txn-reads.ts';
+import type { TxnRead, TxnReads } from './txn-reads.ts';
 
 export const PRECOMMITTED_READ: CheckerInfo = {
   name: 'precommitted-read',
@@ -28,13 +28,10 @@ export class PrecommittedRead implements HistoryChecker {
   finish(): void {
     if (this.done) return;
     this.done = true;
-    const reported = new Set<string>();
-    for (const r of this.reads.reads) {
+    // Records of aborted transactions are aborted-read's.
+    const early = (r: TxnRead) => r.txn.fate !== 'aborted' && (r.txn.commitStep === null || r.txn.commitStep >= r.step);
+    for (const r of this.reads.firstPerConsumerAndTxn(early)) {
       const t = r.txn;
-      if (t.fate === 'aborted' || (t.commitStep !== null && t.commitStep < r.step)) continue;
-      const key = `${r.consumer}:${t.process}:${t.txn}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
       const [topic, partition, offset, , value] = r.record;
       const when = t.commitStep === null ? 'its producer never asked to commit it' : `its producer asked to commit it only at step ${t.commitStep}`;
       this.report({

@@ -47,6 +47,18 @@ export class TxnReads {
     }
   }
 
+  /** The first read of each consumer and transaction that `judged` picks (a bug tends to show every record of a transaction: one violation each). */
+  firstPerConsumerAndTxn(judged: (r: TxnRead) => boolean): TxnRead[] {
+    const seen = new Set<string>();
+    return this.reads.filter((r) => {
+      if (!judged(r)) return false;
+      const key = `${r.consumer}:${r.txn.process}:${r.txn.txn}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
   /** Whether a read_committed consumer returned this value from this topic. */
   seen(topic: string, value: string | null): boolean {
     return value !== null && (this.placesByTopic.get(topic)?.has(value) ?? false);
