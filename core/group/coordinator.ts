@@ -388,11 +388,15 @@ export class GroupCoordinator {
       (errorCode) => {
         const stillHere = this.groups.get(req.groupId) === group;
         if (errorCode !== ErrorCode.NONE && stillHere) {
-          // Kafka's failPendingTxnOffsetCommit: what the write did not store is not pending either.
+          // Kafka's failPendingTxnOffsetCommit: what the write did not store is not pending either,
+          // unless a later commit of the producer has replaced it meanwhile (a retry that did store).
           const current = group.pendingTxnOffsets.get(req.producerId);
-          for (const [key, earlier] of before) {
-            if (earlier === undefined) current?.offsets.delete(key);
-            else current?.offsets.set(key, earlier);
+          for (const o of accepted) {
+            const key = `${o.topic}/${o.partition}`;
+            if (current?.offsets.get(key) !== o) continue;
+            const earlier = before.get(key);
+            if (earlier === undefined) current.offsets.delete(key);
+            else current.offsets.set(key, earlier);
           }
           if (current?.offsets.size === 0) group.pendingTxnOffsets.delete(req.producerId);
         }

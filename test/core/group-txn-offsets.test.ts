@@ -54,7 +54,7 @@ const marker = (producerId: number, commit: boolean) =>
   );
 
 /** One __consumer_offsets partition led by this broker, a log, and an env that keeps what the coordinator sends and traces. */
-function setup(initial: RecordBatch[] = [], options: { failWrites?: boolean } = {}) {
+function setup(initial: RecordBatch[] = [], options: { failWrites?: boolean; holdWrites?: Array<(errorCode: number) => void> } = {}) {
   const log: RecordBatch[] = [];
   const append = (b: RecordBatch) => {
     const end = log.length === 0 ? 0 : log.at(-1)!.baseOffset + log.at(-1)!.lastOffsetDelta + 1;
@@ -82,6 +82,7 @@ function setup(initial: RecordBatch[] = [], options: { failWrites?: boolean } = 
     appendCommitted: (_env, _topic, _partition, records, _timeoutMs, done, producer) => {
       written.push({ records, producer });
       if (options.failWrites) return done(ErrorCode.NOT_ENOUGH_REPLICAS);
+      if (options.holdWrites !== undefined) return void options.holdWrites.push(done);
       append(producer === undefined ? batch(records) : { ...batch(records, producer.producerId, TRANSACTIONAL_BIT), producerEpoch: producer.producerEpoch });
       done(ErrorCode.NONE);
     },
@@ -105,7 +106,8 @@ function setup(initial: RecordBatch[] = [], options: { failWrites?: boolean } = 
       topics: [{ name: 'input', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
       ...extra,
     });
-    return (sent.at(-1) as TxnOffsetCommitResponse).topics[0]!.partitions[0]!.errorCode;
+    // A held write has no answer yet (-1).
+    return (sent.at(-1) as TxnOffsetCommitResponse | undefined)?.topics[0]!.partitions[0]!.errorCode ?? -1;
   };
   const fetch = (requireStable: boolean, partition = 0): { offset: number; errorCode: number } => {
     coordinator.handle(env, 'c1', {
@@ -153,6 +155,18 @@ describe('group coordinator: transactional offsets', () => {
     const s = setup([], { failWrites: true });
     expect(s.txnCommit(42)).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     expect(s.fetch(true)).toEqual({ offset: -1, errorCode: NONE });
+  });
+
+  it('a write that fails after a retry of it was stored leaves the retry pending', () => {
+    const held: Array<(errorCode: number) => void> = [];
+    const s = setup([], { holdWrites: held });
+    s.txnCommit(42);
+    s.txnCommit(42);
+    expect(held).toHaveLength(2);
+    held[1]!(NONE);
+    // The first attempt times out only now: the retry's offsets stay pending (transactions-nemesis seed 57).
+    held[0]!(ErrorCode.REQUEST_TIMED_OUT);
+    expect(s.fetch(true).errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
   });
 
   it('a replay commits what a COMMIT marker follows, drops what an ABORT follows, and keeps an open transaction pending', () => {
