@@ -327,9 +327,15 @@ const IGNORED: readonly { why: string; keys: readonly string[]; prefixes?: reado
     prefixes: ['log.cleaner.'],
   },
   {
-    why: 'Samsa has no transaction or share-group internal topics',
-    keys: ['transactional.id.expiration.ms', 'producer.id.expiration.ms', 'producer.id.expiration.check.interval.ms'],
-    prefixes: ['transaction.', 'share.'],
+    // The ones it does use (transaction.state.log.*, transaction.max.timeout.ms, ...) are configs and read first.
+    why: "Samsa's transaction coordinator does not use it",
+    keys: ['producer.id.expiration.check.interval.ms'],
+    prefixes: ['transaction.'],
+  },
+  {
+    why: 'Samsa has no share groups (KIP-932)',
+    keys: [],
+    prefixes: ['share.'],
   },
   {
     // The ones it does use (offsets.topic.num.partitions, group.initial.rebalance.delay.ms, ...) are configs and read first.

@@ -259,6 +259,8 @@ describe('parseServerProperties', () => {
       'log.retention.hours': 168,
       'log.segment.bytes': 1073741824,
       'log.retention.check.interval.ms': 300000,
+      'transaction.state.log.replication.factor': 1,
+      'transaction.state.log.min.isr': 1,
     });
     expect(props.warnings).toEqual([
       'server.properties:38: num.network.threads: ignored: Samsa runs on one thread',
@@ -266,10 +268,8 @@ describe('parseServerProperties', () => {
       'server.properties:44: socket.send.buffer.bytes: ignored: Samsa leaves socket and request tuning to the system',
       'server.properties:47: socket.receive.buffer.bytes: ignored: Samsa leaves socket and request tuning to the system',
       'server.properties:62: num.recovery.threads.per.data.dir: ignored: Samsa runs on one thread',
-      'server.properties:66: share.coordinator.state.topic.replication.factor: ignored: Samsa has no transaction or share-group internal topics',
-      'server.properties:67: share.coordinator.state.topic.min.isr: ignored: Samsa has no transaction or share-group internal topics',
-      'server.properties:68: transaction.state.log.replication.factor: ignored: Samsa has no transaction or share-group internal topics',
-      'server.properties:69: transaction.state.log.min.isr: ignored: Samsa has no transaction or share-group internal topics',
+      'server.properties:66: share.coordinator.state.topic.replication.factor: ignored: Samsa has no share groups (KIP-932)',
+      'server.properties:67: share.coordinator.state.topic.min.isr: ignored: Samsa has no share groups (KIP-932)',
     ]);
   });
 
