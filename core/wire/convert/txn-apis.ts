@@ -161,8 +161,10 @@ export const endTxnConverter: ApiConverter<EndTxnRequest, EndTxnResponse> = {
     return req.bumpEpoch ? max : Math.min(max, EPOCH_BUMP_END_TXN_VERSION - 1);
   },
   requestToWire(req, version) {
-    // The version is what says whether the epoch is bumped: a request the version cannot say is refused.
-    if (req.bumpEpoch !== version >= EPOCH_BUMP_END_TXN_VERSION)
+    // The version is what says whether the epoch is bumped. A broker without v5 (transaction.version 1)
+    // gets the classic EndTxn, as Kafka's client sends it when the feature is not finalized: its answer
+    // carries no new epoch, and the producer keeps the one it has. v5 cannot say "no bump".
+    if (!req.bumpEpoch && version >= EPOCH_BUMP_END_TXN_VERSION)
       throw new WireRequestError(ErrorCode.INVALID_REQUEST, `EndTxn v${version} cannot carry bumpEpoch ${req.bumpEpoch}`);
     const wire: WireEndTxnRequest = {
       transactionalId: req.transactionalId,
