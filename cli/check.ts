@@ -1,6 +1,7 @@
 // `samsa check --bootstrap H:P`: a black-box check of any Kafka-protocol cluster (net/check-workload.ts):
 // Samsa's own clients produce and consume, the simulator's history checkers judge what they saw, and the
 // verdict, counts and violations print as `samsa run` prints them (exit 0 clean, 1 violation, 2 unknown).
+// With --transactional the producers send in transactions and the consumers read read_committed.
 
 import { Option, type Command } from 'commander';
 import { HISTORY_CHECKERS } from '../models/history/history-checkers.ts';
@@ -8,7 +9,7 @@ import { CheckSetupError, runCheck, type CheckResult } from '../net/check-worklo
 import type { NemesisSummary } from '../net/nemesis-runner.ts';
 import { checkNemesisSpec, nemesisPlan, REAL_NEMESIS_FAULTS } from './nemesis-schedule.ts';
 import { dim, durationOption, figuresTable, intOption, ok, printJson, terminalWidth, traceFileSink, UserError, warn } from './output.ts';
-import { checkersLine, verdictLine, violationsTable } from './run.ts';
+import { allowedLine, checkersLine, transactionsLine, verdictLine, violationsTable } from './run.ts';
 import { bootstrapOf, connectionOptions, type ConnectionOptions } from './tool-options.ts';
 
 interface CheckFlags extends ConnectionOptions {
@@ -21,6 +22,9 @@ interface CheckFlags extends ConnectionOptions {
   producers: number;
   consumers: number;
   keys: number;
+  transactional?: boolean;
+  txnSize: number;
+  txnAbort: number;
   history?: string;
   nemesis?: string;
   faultControl?: string;
@@ -36,6 +40,15 @@ const ACKS: ReadonlyMap<string, 'all' | 1 | 0> = new Map<string, 'all' | 1 | 0>(
   ['1', 1],
   ['0', 0],
 ]);
+
+/** Parses a probability option (0 to 1), naming the option when the value is not one. */
+function probabilityOption(name: string): (value: string) => number {
+  return (value) => {
+    const p = Number(value);
+    if (value.trim() === '' || !Number.isFinite(p) || p < 0 || p > 1) throw new UserError(`${name} must be a number from 0 to 1, got "${value}"`);
+    return p;
+  };
+}
 
 export function registerCheck(program: Command): void {
   connectionOptions(
@@ -54,6 +67,12 @@ export function registerCheck(program: Command): void {
     .option('--producers <n>', 'producers (p1, p2, …)', intOption('--producers', 1), 1)
     .option('--consumers <n>', 'consumers (c1, …), each assigned every partition', intOption('--consumers', 1), 1)
     .option('--keys <n>', 'distinct keys the producers draw from (0: no keys)', intOption('--keys'), 10)
+    .option(
+      '--transactional',
+      'producers send in transactions (transactional.id samsa-check-<producer>-<run>), some aborted on purpose; consumers read with isolation.level=read_committed; the transaction checkers (aborted-read, precommitted-read, torn-transaction) judge them; needs --acks all',
+    )
+    .option('--txn-size <n>', 'with --transactional, records per transaction', intOption('--txn-size', 1), 10)
+    .option('--txn-abort <p>', 'with --transactional, the fraction of transactions aborted on purpose', probabilityOption('--txn-abort'), 0.1)
     .option('--history <file>', 'write the client history as a trace (JSON Lines) that `samsa viz` opens')
     .option(
       '--nemesis <scenario|kinds>',
@@ -71,6 +90,9 @@ export function registerCheck(program: Command): void {
     .action(async (opts: CheckFlags) => {
       const acks = ACKS.get(opts.acks);
       if (acks === undefined) throw new UserError(`--acks: expected all, -1, 1 or 0, got "${opts.acks}"`);
+      // Kafka's rule: a transactional.id needs idempotence, which needs acks=all.
+      if (opts.transactional === true && acks !== 'all')
+        throw new UserError(`--transactional: needs --acks all (a transactional producer is idempotent), got "${opts.acks}"`);
       const bootstrap = bootstrapOf(opts);
       if ((opts.nemesis === undefined) !== (opts.faultControl === undefined)) {
         throw new UserError(
@@ -104,6 +126,7 @@ export function registerCheck(program: Command): void {
         consumers: opts.consumers,
         keys: opts.keys,
         ...(spec !== undefined ? { nemesis: spec, seed: opts.seed } : {}),
+        ...(opts.transactional === true ? { transactional: true, txnSize: opts.txnSize, txnAbort: opts.txnAbort } : {}),
       };
       let result: CheckResult;
       try {
@@ -116,6 +139,7 @@ export function registerCheck(program: Command): void {
           history: opts.history === undefined ? null : traceFileSink(opts.history),
           setup,
           nemesis,
+          transactions: opts.transactional === true ? { size: opts.txnSize, abort: opts.txnAbort } : null,
           log: (line) => progress.write(dim(`  ${line}\n`)),
         });
       } catch (err) {
@@ -136,6 +160,7 @@ export function registerCheck(program: Command): void {
           violations: result.violations.map((v) => ({ name: v.name, message: v.message, step: v.step, nodes: v.nodes })),
           violationCounts: result.violationCounts,
           counts: result.counts,
+          ...(opts.transactional === true ? { transactions: result.transactions } : {}),
           unsettled: result.unsettled,
           finalReadComplete: result.finalReadComplete,
           nemesis: result.nemesis === null ? null : { source: nemesisSource, ...result.nemesis },
@@ -157,13 +182,20 @@ function describeCheck(r: CheckResult, opts: CheckFlags, wallMs: number, nemesis
       [
         [
           'workload',
-          `${opts.producers} producer(s) at ${n(opts.rate)}/s each, acks=${opts.acks}, ${opts.consumers} consumer(s) assigned all ${r.partitions} partition(s)`,
+          `${opts.producers} producer(s) at ${n(opts.rate)}/s each, acks=${opts.acks}, ${opts.consumers} consumer(s) assigned all ${r.partitions} partition(s)` +
+            (opts.transactional === true ? `; transactions of ${n(opts.txnSize)} records, ${opts.txnAbort * 100}% aborted on purpose, read_committed` : ''),
         ],
         ['wall time (with setup and drain)', `${(wallMs / 1000).toFixed(1)} s`],
         ...(r.nemesis !== null ? [['nemesis', nemesisLine(r.nemesis, nemesisSource)] as [string, string]] : []),
         ['records sent / acknowledged / failed / unknown', `${n(c.sends)} / ${n(c.acknowledged)} / ${n(c.failed)} / ${n(c.unknown)}`],
         ...(r.unsettled > 0 ? [['sends without an outcome at the end', warn(n(r.unsettled))] as [string, string]] : []),
         ['records consumed (all consumers)', n(c.consumed)],
+        ...(opts.transactional === true
+          ? [
+              ['transactions committed / aborted / unknown', transactionsLine(r.transactions)] as [string, string],
+              ['allowed, as Kafka allows them', allowedLine()] as [string, string],
+            ]
+          : []),
         [
           'final read',
           r.finalReadComplete

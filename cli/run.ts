@@ -161,7 +161,7 @@ function groupsLine(groups: RunResult['groups']): string {
 }
 
 /** "t1: 40 / 9 / 1" per transactional producer. */
-function transactionsLine(transactions: RunResult['transactions']): string {
+export function transactionsLine(transactions: RunResult['transactions']): string {
   return Object.entries(transactions)
     .map(([id, t]) => `${id}: ${n(t.committed)} / ${n(t.aborted)} / ${n(t.unknown)}`)
     .join('\n');
@@ -175,7 +175,7 @@ function pipelinesLine(pipelines: RunResult['pipelines']): string {
 }
 
 /** The anomalies Kafka's transactions allow, which no checker reports. */
-function allowedLine(): string {
+export function allowedLine(): string {
   return ALLOWED_ANOMALIES.map((a) => `${a.name}: ${dim(a.why)}`).join('\n');
 }
 

@@ -5,6 +5,8 @@
 
 import type { NodeId } from '../core/env.ts';
 import type { MetadataResponse } from '../core/protocol/data.ts';
+import { ErrorCode } from '../core/protocol/errors.ts';
+import type { FindCoordinatorResponse } from '../core/protocol/group.ts';
 import { NO_TOPIC_IDS, NUMERIC_IDS, type WireContext } from '../core/wire/convert/converter.ts';
 import { converterForMessage } from '../core/wire/convert/index.ts';
 import { BrokerConnection, ConnectionLostError, type WireAnswer, type WireCall } from './broker-connection.ts';
@@ -109,6 +111,12 @@ export class BrokerPool {
     const response = converter.responseFromWire(answer.body, answer.version, msg.correlationId, this.ctx) as Res;
     if (response.api === 'Metadata') {
       for (const b of (response as unknown as MetadataResponse).brokers) this.learnBroker(b.nodeId, { host: b.host, port: b.port });
+    }
+    // A core client (a transactional producer) sends to the coordinator FindCoordinator names, which Metadata may not have named yet.
+    if (response.api === 'FindCoordinator') {
+      for (const c of (response as unknown as FindCoordinatorResponse).coordinators) {
+        if (c.errorCode === ErrorCode.NONE && c.nodeId !== null) this.learnBroker(c.nodeId, { host: c.host, port: c.port });
+      }
     }
     return response;
   }

@@ -149,9 +149,10 @@ export class KafkaAdmin {
 
   /**
    * The offset per partition for `timestamp` (-2 earliest, -1 latest, else the first record at or after it;
-   * offset -1 when there is none), asked of each partition's leader.
+   * offset -1 when there is none), asked of each partition's leader; latest is the last stable offset with
+   * isolation level 1 (read_committed), the high watermark with 0.
    */
-  async listOffsets(topic: string, timestamp: number, partitions: number[] | null = null): Promise<PartitionOffset[]> {
+  async listOffsets(topic: string, timestamp: number, partitions: number[] | null = null, isolationLevel: 0 | 1 = 0): Promise<PartitionOffset[]> {
     const metadata = await this.metadata([topic]);
     const t = metadata.topics.find((x) => x.name === topic);
     if (t === undefined || t.errorCode !== ErrorCode.NONE) throw new KafkaError(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic}`);
@@ -169,7 +170,7 @@ export class KafkaAdmin {
             kind: 'request',
             correlationId: this.pool.takeCorrelationId(),
             replicaId: null,
-            isolationLevel: 0,
+            isolationLevel,
             topics: [{ name: topic, partitions: ps.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })) }],
           }),
         ),

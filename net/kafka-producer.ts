@@ -1,8 +1,10 @@
 // Samsa's producer for any Kafka cluster: the core Producer on the real runtime behind promises
-// (send resolves with the record's partition and offset, flush waits for every send).
+// (send resolves with the record's partition and offset, flush waits for every send; with a
+// transactional.id, initTransactions, beginTransaction, commitTransaction and abortTransaction).
 
 import type { ConfigValue } from '../core/protocol/configs.ts';
 import { Producer, type ProducerRecord } from '../core/client/producer.ts';
+import type { TxnCallback, TxnStateName } from '../core/client/transaction-manager.ts';
 import type { DataMessage } from '../core/protocol/data.ts';
 import { UnsupportedApiError } from './broker-connection.ts';
 import type { BrokerPool } from './broker-pool.ts';
@@ -22,6 +24,17 @@ export class SendError extends Error {
   ) {
     super(message);
     this.name = 'SendError';
+  }
+}
+
+/** A transactional call that failed (or whose outcome is unknown: `indeterminate`, a commit that may have happened). */
+export class TransactionError extends Error {
+  constructor(
+    message: string,
+    readonly indeterminate: boolean,
+  ) {
+    super(message);
+    this.name = 'TransactionError';
   }
 }
 
@@ -81,6 +94,31 @@ export class KafkaProducer {
     await Promise.all([...this.pending].map((p) => p.done));
   }
 
+  /** InitProducerId through the transaction coordinator (again after a fatal error: the producer starts over as a new instance). */
+  initTransactions(): Promise<void> {
+    return this.transactional((done) => this.runtime.node.initTransactions(this.runtime.env, done));
+  }
+
+  /** Opens a transaction; returns its number in the history. Throws when the producer is not READY (Kafka's IllegalStateException). */
+  beginTransaction(): number {
+    return this.runtime.node.beginTransaction(this.runtime.env);
+  }
+
+  /** Flushes the transaction's sends, then ends it with a commit; rejects with TransactionError. */
+  commitTransaction(): Promise<void> {
+    return this.transactional((done) => this.runtime.node.commitTransaction(this.runtime.env, done));
+  }
+
+  /** Ends the open transaction (or one in an abortable error) with an abort; rejects with TransactionError. */
+  abortTransaction(): Promise<void> {
+    return this.transactional((done) => this.runtime.node.abortTransaction(this.runtime.env, done));
+  }
+
+  /** The transaction state machine's state (READY, IN_TRANSACTION, ABORTABLE_ERROR, FATAL_ERROR, …) and its last error. */
+  transactionState(): { state: TxnStateName; error: string | null } {
+    return this.runtime.node.transactionState();
+  }
+
   /** Flushes, then stops the client. */
   async close(): Promise<void> {
     await this.flush();
@@ -90,6 +128,13 @@ export class KafkaProducer {
   /** Stops the client without waiting: sends still without an outcome keep none (their history stays open: indeterminate). */
   stop(): void {
     this.runtime.stop();
+  }
+
+  private transactional(call: (done: TxnCallback) => void): Promise<void> {
+    if (this.fatal !== null) return Promise.reject(this.fatal);
+    return new Promise<void>((resolve, reject) =>
+      call((result) => (result.type === 'ok' ? resolve() : reject(new TransactionError(result.error, result.type === 'info')))),
+    );
   }
 
   private failAll(err: Error): void {

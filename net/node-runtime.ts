@@ -80,6 +80,18 @@ interface PendingAnswer {
 /** Quorum and controller APIs go to a node's controller listener; data APIs (replica Fetch) to its broker listener. */
 const CONTROLLER_BOUND: ReadonlySet<string> = new Set(['Vote', 'BeginQuorumEpoch', 'EndQuorumEpoch', 'FetchSnapshot', ...CONTROLLER_APIS]);
 
+/**
+ * Broker-bound requests that travel on their own connection to a peer, as Kafka's replica fetcher, transaction
+ * marker channel and AddPartitionsToTxn manager each have their own network client. A peer answers a connection's
+ * requests in order, so on one shared connection a WriteTxnMarkers held until its markers are replicated
+ * (acks=all) would hold back the answer to the replica fetch that replicates them, until the ISR shrank.
+ */
+const BROKER_CHANNELS: ReadonlyMap<string, string> = new Map([
+  ['Fetch', 'replica-fetcher'],
+  ['WriteTxnMarkers', 'txn-markers'],
+  ['AddPartitionsToTxn', 'txn-verification'],
+]);
+
 /** The API keys each kind of listener serves (what its ApiVersions answer advertises). */
 const LISTENER_API_KEYS = {
   client: new Set(CLIENT_LISTENER_APIS.map((a) => a.apiKey)),
@@ -278,7 +290,7 @@ export class NodeRuntime {
     const converter = converterForMessage(msg);
     if (converter === undefined) return this.options.log(`cannot send ${msg.api} to ${to}: no wire converter`);
     const toController = CONTROLLER_BOUND.has(msg.api) || (msg.api === 'Fetch' && 'topic' in msg);
-    const connection = this.peer(to, toController);
+    const connection = this.peer(to, toController, toController ? 'controller' : (BROKER_CHANNELS.get(msg.api) ?? 'broker'));
     if (connection === null) return; // the peer is unreachable: like a lost message, the core's timers retry
     const highest = converter.internalVersion ?? converter.served.max;
     const version = converter.versionFor?.(msg, highest) ?? highest;
@@ -309,9 +321,9 @@ export class NodeRuntime {
     );
   }
 
-  /** The open connection to a peer's controller or broker listener, opening it if needed; null while it is unreachable. */
-  private peer(to: NodeId, controller: boolean): OutboundConnection | null {
-    const key = `${controller ? 'controller' : 'broker'}:${to}`;
+  /** The open connection of `channel` to a peer's controller or broker listener, opening it if needed; null while it is unreachable. */
+  private peer(to: NodeId, controller: boolean, channel: string): OutboundConnection | null {
+    const key = `${channel}:${to}`;
     const existing = this.peers.get(key);
     if (existing !== undefined && !existing.isClosed) return existing;
     if ((this.peerDownUntil.get(key) ?? 0) > Date.now()) return null;
