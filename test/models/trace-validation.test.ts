@@ -2,9 +2,10 @@
 // (kip-320 with Kafka's ISR-join rule), must validate on clean scenarios and be rejected when a
 // seeded bug breaks the protocol.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   formatValidationFailure,
@@ -18,6 +19,7 @@ import { KNOWN_BUGS } from '../../core/bugs.ts';
 import { loadScenario } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { FileSink, MemorySink } from '../../trace/sink.ts';
+import type { EventLine } from '../../core/trace/schema.ts';
 
 function validate(file: string, seed?: number): ValidationResult {
   const scenario = loadScenario(file, { knownBugs: KNOWN_BUGS });
@@ -106,7 +108,15 @@ describe('trace validation against the replication spec', () => {
 
   it("validates a follower's late truncation while its whole log lies below its leader's log start (storage-nemesis seed 976)", () => {
     // b2, paused for 9 s, applies a divergence its leader computed before retention moved the leader's log start past all of b2's log.
-    const r = validate('scenarios/storage-nemesis.yaml', 976);
+    // The events of partition events/1 (and the crashes) as the core wrote them at seed 976 before the clients'
+    // rebootstrap (KIP-899) changed that run; the situation is rare (none in 600 other seeds), so the trace is kept.
+    const fixture = join(import.meta.dirname, '..', 'fixtures', 'traces', 'storage-nemesis-976-events-1.jsonl.gz');
+    const lines = gunzipSync(readFileSync(fixture))
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as EventLine);
+    const r = validateTraceEvents(lines);
     expect(r.failure, explain(r)).toBeNull();
     expect(r.actions["BecomeFollowerAndTruncate (below the leader's log start)"] ?? 0).toBeGreaterThan(0);
   }, 60_000);
