@@ -109,7 +109,7 @@ describe('trace validation against the replication spec', () => {
   it("validates a follower's late truncation while its whole log lies below its leader's log start (storage-nemesis seed 976)", () => {
     // b2, paused for 9 s, applies a divergence its leader computed before retention moved the leader's log start past all of b2's log.
     // The events of partition events/1 (and the crashes) as the core wrote them at seed 976 before the clients'
-    // rebootstrap (KIP-899) changed that run; the situation is rare (none in 600 other seeds), so the trace is kept.
+    // rebootstrap (KIP-899) changed that run; the situation is rare (none in 400 other seeds scanned), so the trace is kept.
     const fixture = join(import.meta.dirname, '..', 'fixtures', 'traces', 'storage-nemesis-976-events-1.jsonl.gz');
     const lines = gunzipSync(readFileSync(fixture))
       .toString('utf8')
