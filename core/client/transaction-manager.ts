@@ -317,7 +317,12 @@ export class TransactionManager {
     if (kind === 'init') msg = initProducerIdRequest(correlationId, id, this.host.config.transactionTimeoutMs, this.initOp!.resume);
     else if (kind === 'add-partitions') msg = addPartitionsRequest(correlationId, id, (flight.partitions = [...this.pendingAdds]));
     else if (kind === 'add-offsets') msg = addOffsetsRequest(correlationId, id, this.offsetsOp!.group.groupId);
-    else msg = endTxnRequest(correlationId, id, this.endOp!.commit, this.host.config.transactionVersion === 2);
+    else {
+      msg = endTxnRequest(correlationId, id, this.endOp!.commit, this.host.config.transactionVersion === 2);
+      // Once an EndTxn went out, the coordinator may act on it whatever answer comes back first (an
+      // answer can be lost, or be that of a copy the network delivered twice): a failure is no proof.
+      this.endOp!.maybeSent = true;
+    }
     this.inFlight = flight;
     this.host.send(env, this.coordinator, msg);
   }
