@@ -454,10 +454,18 @@ interface TxnReadProgress {
   ending: Map<number, number>;
 }
 
-/** Follows a transactional reader's txn-offsets and end-txn ops: a commit that ended ok makes its offsets read. */
+/**
+ * Follows a transactional reader's txn-offsets and end-txn ops: a commit that ended ok makes its
+ * offsets read; so does a position taken from the group's committed offsets (a seek with reason
+ * `committed`: fetched with requireStable, it includes commits whose answer the history lacks).
+ */
 function followTransaction(t: TxnReadProgress, op: string, type: string, id: number, value: unknown): void {
-  const v = value as { txn?: unknown; offsets?: unknown; commit?: unknown } | undefined;
-  if (op === 'txn-offsets' && type === 'invoke' && typeof v?.txn === 'number' && Array.isArray(v.offsets)) {
+  const v = value as
+    { txn?: unknown; offsets?: unknown; commit?: unknown; topic?: unknown; partition?: unknown; offset?: unknown; reason?: unknown } | undefined;
+  if (op === 'seek' && type === 'ok' && v?.reason === 'committed' && typeof v.offset === 'number') {
+    const key = `${String(v.topic)}/${String(v.partition)}`;
+    t.committed.set(key, Math.max(t.committed.get(key) ?? -1, v.offset));
+  } else if (op === 'txn-offsets' && type === 'invoke' && typeof v?.txn === 'number' && Array.isArray(v.offsets)) {
     t.sent.set(v.txn, [...(t.sent.get(v.txn) ?? []), ...(v.offsets as Array<[string, number, number]>)]);
   } else if (op === 'end-txn' && type === 'invoke' && typeof v?.txn === 'number') {
     if (v.commit === true) t.ending.set(id, v.txn);
