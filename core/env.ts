@@ -4,6 +4,7 @@
 
 import type { BuggifySite } from './buggify.ts';
 import type { Storage } from './storage.ts';
+import type { Session } from './security/session.ts';
 import type { NodeEvent, NodeId } from './trace/schema.ts';
 
 export type { NodeId };
@@ -51,7 +52,11 @@ export interface Env<M> {
 export interface Node<M> {
   /** Boot or reboot: recover state from `env.storage`, arm timers, send first messages. */
   start(env: Env<M>): void;
-  receive(env: Env<M>, from: NodeId, msg: M): void;
+  /**
+   * A message from `from`. `session` is who the transport authenticated the sender as (its principal
+   * and host); absent for a node's message to itself, which no authorizer checks.
+   */
+  receive(env: Env<M>, from: NodeId, msg: M, session?: Session): void;
   fire(env: Env<M>, timer: TimerTag): void;
   /** Asked to stop gracefully (SIGTERM): hand work over, then `env.exit()`. Absent: the node is simply stopped. */
   shutdown?(env: Env<M>): void;

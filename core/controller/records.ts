@@ -4,6 +4,8 @@
 
 import type { NodeId } from '../env.ts';
 import type { BrokerListener } from '../protocol/controller.ts';
+import type { ScramMechanismCode } from '../protocol/security.ts';
+import type { StoredAcl } from '../security/acl.ts';
 
 /** LeaderRecoveryState (KIP-704): 1 while a partition recovers from an unclean election. */
 export type LeaderRecoveryState = 0 | 1;
@@ -93,6 +95,33 @@ export interface ProducerIdsRecord {
   nextProducerId: number;
 }
 
+/** An ACL (Kafka's AccessControlEntryRecord): `id` is the Uuid RemoveAccessControlEntryRecord names. */
+export interface AccessControlEntryRecord extends StoredAcl {
+  type: 'AccessControlEntryRecord';
+}
+
+export interface RemoveAccessControlEntryRecord {
+  type: 'RemoveAccessControlEntryRecord';
+  id: string;
+}
+
+/** A user's SCRAM credential for one mechanism: only what a server needs to verify a proof (never the password). */
+export interface UserScramCredentialRecord {
+  type: 'UserScramCredentialRecord';
+  name: string;
+  mechanism: ScramMechanismCode;
+  salt: Uint8Array;
+  storedKey: Uint8Array;
+  serverKey: Uint8Array;
+  iterations: number;
+}
+
+export interface RemoveUserScramCredentialRecord {
+  type: 'RemoveUserScramCredentialRecord';
+  name: string;
+  mechanism: ScramMechanismCode;
+}
+
 export interface NoOpRecord {
   type: 'NoOpRecord';
 }
@@ -108,4 +137,8 @@ export type MetadataRecord =
   | RemoveTopicRecord
   | ConfigRecord
   | ProducerIdsRecord
+  | AccessControlEntryRecord
+  | RemoveAccessControlEntryRecord
+  | UserScramCredentialRecord
+  | RemoveUserScramCredentialRecord
   | NoOpRecord;

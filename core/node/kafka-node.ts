@@ -28,6 +28,7 @@ import { errorResponse } from '../protocol/error-response.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { isQuorumMessage, type LeaderHint, type OffsetAndEpoch, type QuorumMessage, type RaftEntry } from '../protocol/quorum.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-replica.ts';
+import type { Session } from '../security/session.ts';
 
 export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage | TxnMessage;
 
@@ -160,7 +161,7 @@ export class KafkaNode implements Node<KafkaMessage> {
     this.lifecycle?.start(env);
   }
 
-  receive(env: Env<KafkaMessage>, from: NodeId, msg: KafkaMessage): void {
+  receive(env: Env<KafkaMessage>, from: NodeId, msg: KafkaMessage, _session?: Session): void {
     if (isQuorumMessage<MetadataRecord>(msg)) return this.raft.receive(env, from, msg);
     if (msg.kind === 'request') {
       if (CONTROLLER_APIS.has(msg.api)) {

@@ -234,6 +234,22 @@ export const CONFIG_DEFS = {
     min: 1,
     doc: "A partition forgets an idempotent producer's state this long after its last write (KIP-854).",
   },
+  'authorizer.class.name': {
+    type: 'string',
+    default: '',
+    valid: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'],
+    doc: 'The authorizer: empty for none (every request allowed, the ACL APIs answer SECURITY_DISABLED), or StandardAuthorizer (ACLs kept in the metadata log).',
+  },
+  'super.users': {
+    type: 'string',
+    default: '',
+    doc: 'Principals allowed everything whatever the ACLs say, separated by semicolons (User:admin;User:broker).',
+  },
+  'allow.everyone.if.no.acl.found': {
+    type: 'boolean',
+    default: false,
+    doc: 'Whether a resource that no ACL names is open to everyone (true) or to super users only (false).',
+  },
   // Simulation-only knobs
   'samsa.raft.flush.delay.ms': {
     type: 'int',
