@@ -16,6 +16,7 @@ import { registerTopics } from './topics.ts';
 import { registerProduce } from './produce.ts';
 import { registerConsume } from './consume.ts';
 import { registerGroups } from './groups.ts';
+import { registerTransactions } from './transactions.ts';
 import { registerConfigs } from './configs.ts';
 import { registerDeleteRecords } from './delete-records.ts';
 import { registerReplay } from './replay.ts';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerProduce(program);
   registerConsume(program);
   registerGroups(program);
+  registerTransactions(program);
   registerConfigs(program);
   registerDeleteRecords(program);
   registerCheck(program);

@@ -1,7 +1,7 @@
 // Samsa's admin client for any Kafka cluster (what Kafka's Admin is to the Java client): cluster and topic
 // metadata, ListOffsets, and the core AdminClient's topic and config operations and DeleteRecords on the real runtime, plus the
-// consumer-group reads (FindCoordinator, ListGroups, DescribeGroups, OffsetFetch, OffsetCommit) spoken as
-// wire requests, since the core has no group messages yet.
+// consumer-group and transaction reads (FindCoordinator, ListGroups, DescribeGroups, OffsetFetch, OffsetCommit,
+// ListTransactions, DescribeTransactions) spoken as wire requests.
 
 import type { NodeId } from '../core/env.ts';
 import {
@@ -38,6 +38,9 @@ const COORDINATOR_MOVING: ReadonlySet<number> = new Set([
   ErrorCode.NOT_COORDINATOR,
 ]);
 const GROUP_KEY_TYPE = 0;
+const TRANSACTION_KEY_TYPE = 1;
+const DESCRIBE_TRANSACTIONS = 65;
+const LIST_TRANSACTIONS = 66;
 
 export interface AdminOptions {
   clientId?: string;
@@ -79,6 +82,25 @@ export interface PartitionOffset {
 interface Coordinator {
   id: NodeId;
   address: Address;
+}
+
+export interface TransactionListing {
+  transactionalId: string;
+  producerId: number;
+  state: string;
+  coordinator: NodeId;
+}
+
+export interface TransactionDescription {
+  transactionalId: string;
+  coordinator: NodeId;
+  state: string;
+  producerId: number;
+  producerEpoch: number;
+  transactionTimeoutMs: number;
+  /** -1 when no transaction is ongoing. */
+  transactionStartTimeMs: number;
+  partitions: Array<{ topic: string; partition: number }>;
 }
 
 export class KafkaAdmin {
@@ -186,9 +208,10 @@ export class KafkaAdmin {
     return out.sort((a, b) => a.partition - b.partition);
   }
 
-  /** The coordinator of `groupId` (FindCoordinator), retried while the cluster says it is not available yet. */
-  async findCoordinator(groupId: string): Promise<Coordinator> {
-    return this.deadline(`FindCoordinator for group ${groupId}`, async (alive) => {
+  /** The coordinator of a group or (keyType 1) a transactional id (FindCoordinator), retried while the cluster says it is not available yet. */
+  async findCoordinator(key: string, keyType: 0 | 1 = GROUP_KEY_TYPE): Promise<Coordinator> {
+    const what = `FindCoordinator for ${keyType === GROUP_KEY_TYPE ? 'group' : 'transactional id'} ${key}`;
+    return this.deadline(what, async (alive) => {
       while (alive()) {
         const to = this.candidates()[0]!;
         let answer;
@@ -196,7 +219,7 @@ export class KafkaAdmin {
           answer = await this.pool.request(to, {
             apiKey: FIND_COORDINATOR,
             versions: { min: 0, max: BATCHED_FIND_COORDINATOR },
-            body: (v) => (v >= BATCHED_FIND_COORDINATOR ? { keyType: GROUP_KEY_TYPE, coordinatorKeys: [groupId] } : { key: groupId, keyType: GROUP_KEY_TYPE }),
+            body: (v) => (v >= BATCHED_FIND_COORDINATOR ? { keyType, coordinatorKeys: [key] } : { key, keyType }),
           });
         } catch (err) {
           if (err instanceof UnsupportedApiError) throw err;
@@ -212,9 +235,9 @@ export class KafkaAdmin {
           return coordinator;
         }
         if (code !== ErrorCode.COORDINATOR_NOT_AVAILABLE && code !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
-          throw new KafkaError(code, `FindCoordinator for group ${groupId}`, (body['errorMessage'] as string | null) ?? null);
+          throw new KafkaError(code, what, (body['errorMessage'] as string | null) ?? null);
         }
-        this.lastProblem = new KafkaError(code, `FindCoordinator for group ${groupId}`).message;
+        this.lastProblem = new KafkaError(code, what).message;
         await sleep(200);
       }
       throw new Error('FindCoordinator: gave up');
@@ -240,6 +263,62 @@ export class KafkaAdmin {
       }),
     );
     return lists.flat().sort((a, b) => a.groupId.localeCompare(b.groupId));
+  }
+
+  /** Every transaction the coordinators know (ListTransactions to each broker), optionally only those in `states`. */
+  async listTransactions(states: string[] = []): Promise<TransactionListing[]> {
+    const metadata = await this.metadata([]);
+    const lists = await Promise.all(
+      metadata.brokers.map(async (b) => {
+        const answer = await this.deadline('ListTransactions', () =>
+          this.pool.request(b.nodeId, {
+            apiKey: LIST_TRANSACTIONS,
+            versions: { min: 0, max: 1 },
+            body: () => ({ stateFilters: states, producerIdFilters: [] }),
+          }),
+        );
+        const code = answer!.body['errorCode'] as number;
+        if (code !== ErrorCode.NONE) throw new KafkaError(code, `ListTransactions on broker ${b.nodeId}`);
+        return (answer!.body['transactionStates'] as WireStruct[]).map((t) => ({
+          transactionalId: t['transactionalId'] as string,
+          producerId: Number(t['producerId']),
+          state: t['transactionState'] as string,
+          coordinator: b.nodeId,
+        }));
+      }),
+    );
+    return lists.flat().sort((a, b) => a.transactionalId.localeCompare(b.transactionalId));
+  }
+
+  /** A transaction's state at its coordinator (FindCoordinator for the transactional id, then DescribeTransactions). */
+  async describeTransaction(transactionalId: string): Promise<TransactionDescription> {
+    const answer = await this.deadline(`DescribeTransactions ${transactionalId}`, async (alive) => {
+      for (;;) {
+        const coordinator = await this.findCoordinator(transactionalId, TRANSACTION_KEY_TYPE);
+        const reply = (await this.pool.request(coordinator.id, {
+          apiKey: DESCRIBE_TRANSACTIONS,
+          versions: { min: 0, max: 0 },
+          body: () => ({ transactionalIds: [transactionalId] }),
+        }))!;
+        const code = (reply.body['transactionStates'] as WireStruct[])[0]!['errorCode'] as number;
+        if (!COORDINATOR_MOVING.has(code) || !alive()) return { reply, coordinator: coordinator.id };
+        this.lastProblem = new KafkaError(code, `DescribeTransactions ${transactionalId}`).message;
+        await sleep(200);
+      }
+    });
+    const t = (answer.reply.body['transactionStates'] as WireStruct[])[0]!;
+    const code = t['errorCode'] as number;
+    if (code !== ErrorCode.NONE) throw new KafkaError(code, `DescribeTransactions ${transactionalId}`);
+    return {
+      transactionalId,
+      coordinator: answer.coordinator,
+      state: t['transactionState'] as string,
+      producerId: Number(t['producerId']),
+      producerEpoch: t['producerEpoch'] as number,
+      transactionTimeoutMs: t['transactionTimeoutMs'] as number,
+      transactionStartTimeMs: Number(t['transactionStartTimeMs']),
+      partitions: (t['topics'] as WireStruct[]).flatMap((x) => (x['partitions'] as number[]).map((p) => ({ topic: x['topic'] as string, partition: p }))),
+    };
   }
 
   /** The state and members of a group, from its coordinator. */

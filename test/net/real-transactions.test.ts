@@ -8,7 +8,7 @@
 
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasKcat, hasPython, PYTHON, run, threeBrokerCluster, until } from './real-helpers.ts';
+import { hasKcat, hasPython, PYTHON, run, SAMSA, threeBrokerCluster, until } from './real-helpers.ts';
 
 const PARTITIONS = 3;
 
@@ -158,4 +158,31 @@ print(json.dumps({'got': sorted(got), 'committed': committed}))
     const everything = (await kcat('read_uncommitted')).split('\n').filter((l) => l !== '');
     expect(everything.filter((v) => v.startsWith('aborted-')).sort()).toEqual([0, 1, 2, 3].map((i) => `aborted-${i}`));
   }, 150_000);
+  it('samsa transactions list and describe show an open transaction at its coordinator, then its commit', async () => {
+    const topic = 'tools-txn';
+    await createTopic(topic);
+    const producer = kafka.producer({ transactionalId: 'tools-tx', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const txn = await producer.transaction();
+    await txn.send({ topic, messages: [{ key: 'k', value: 'open' }] });
+    const tool = async (args: string[]) => JSON.parse(await run(process.execPath, [SAMSA, 'transactions', ...args, '--bootstrap', env.bootstrap, '--json']));
+    const listed = (await tool(['list'])) as { transactions: Array<{ transactionalId: string; state: string; producerId: number }> };
+    const open = listed.transactions.find((t) => t.transactionalId === 'tools-tx');
+    expect(open?.state).toBe('Ongoing');
+    const described = (await tool(['describe', '--transactional-id', 'tools-tx'])) as {
+      state: string;
+      producerId: number;
+      transactionStartTimeMs: number;
+      partitions: Array<{ topic: string; partition: number }>;
+    };
+    expect(described.state).toBe('Ongoing');
+    expect(described.producerId).toBe(open!.producerId);
+    expect(described.transactionStartTimeMs).toBeGreaterThan(0);
+    expect(described.partitions.map((p) => p.topic)).toEqual([topic]);
+    await txn.commit();
+    await producer.disconnect();
+    await until('the transaction completes', async () => (await tool(['describe', '--transactional-id', 'tools-tx'])).state === 'CompleteCommit', 20_000);
+    const ongoing = (await tool(['list', '--state', 'Ongoing'])) as { transactions: Array<{ transactionalId: string }> };
+    expect(ongoing.transactions.map((t) => t.transactionalId)).not.toContain('tools-tx');
+  }, 60_000);
 });
