@@ -14,7 +14,6 @@ import type {
   CreateAclsResponse,
   DeleteAclsResponse,
   DescribeAclsResponse,
-  DescribeUserScramCredentialsResponse,
   SecurityRequest,
   SecurityResponse,
 } from '../../../core/protocol/security.ts';
