@@ -30,7 +30,7 @@ const PLAIN_JAAS =
 let dir: string;
 let certs: TestCertificates;
 let broker: RunningBroker;
-const ports: Record<'SECURE' | 'MTLS' | 'PLAIN', number> = { SECURE: 0, MTLS: 0, PLAIN: 0 };
+const ports: Record<'SECURE' | 'MTLS' | 'REQ' | 'PLAIN', number> = { SECURE: 0, MTLS: 0, REQ: 0, PLAIN: 0 };
 /** What the node received from connections: api and session (undefined for its own messages). */
 const received: Array<{ api: string; from: string; session: Session | undefined }> = [];
 const logs: string[] = [];
@@ -59,17 +59,18 @@ beforeAll(async () => {
   const properties = [
     'process.roles=broker,controller',
     'node.id=1',
-    `listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,PLAIN://${HOST}:0,CONTROLLER://${HOST}:${controllerPort}`,
-    `advertised.listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,PLAIN://${HOST}:0`,
+    `listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,REQ://${HOST}:0,PLAIN://${HOST}:0,CONTROLLER://${HOST}:${controllerPort}`,
+    `advertised.listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,REQ://${HOST}:0,PLAIN://${HOST}:0`,
     `controller.quorum.voters=1@${HOST}:${controllerPort}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAIN',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAIN:PLAINTEXT,SECURE:SASL_SSL,MTLS:SSL',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAIN:PLAINTEXT,SECURE:SASL_SSL,MTLS:SSL,REQ:SSL',
     'ssl.keystore.type=PEM',
     `ssl.keystore.location=${certs.serverKeystore}`,
     'ssl.truststore.type=PEM',
     `ssl.truststore.location=${certs.caPem}`,
     'listener.name.mtls.ssl.client.auth=required',
+    'listener.name.req.ssl.client.auth=requested',
     'listener.name.secure.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
     `listener.name.secure.plain.sasl.jaas.config=${PLAIN_JAAS}`,
     'group.initial.rebalance.delay.ms=0',
@@ -84,7 +85,7 @@ beforeAll(async () => {
     if (msg.kind === 'request') received.push({ api: msg.api, from, session });
     receive(env, from, msg, session);
   };
-  for (const name of ['SECURE', 'MTLS', 'PLAIN'] as const) ports[name] = broker.runtime.bound.get(name)!.port;
+  for (const name of ['SECURE', 'MTLS', 'REQ', 'PLAIN'] as const) ports[name] = broker.runtime.bound.get(name)!.port;
   await until('the node to list itself', async () => {
     const [metadata] = await wireRequests(HOST, ports.PLAIN, [{ apiKey: 3, version: 1, body: { topics: [] } }], 1000);
     return (metadata!.brokers as unknown[]).length === 1;
@@ -301,6 +302,23 @@ describe('SSL with ssl.client.auth=required', () => {
     await expect(wireRequests(HOST, ports.MTLS, [versions], 5000, { tls: { ...tlsTrust(), ...own() } })).rejects.toThrow();
     expect(received.slice(before)).toEqual([]);
     await stillServes();
+  });
+});
+
+describe('SSL with ssl.client.auth=requested', () => {
+  const metadata = { apiKey: 3, version: 1, body: { topics: [] } };
+
+  it('serves a client without a certificate as User:ANONYMOUS and one with a trusted certificate as its DN', async () => {
+    await wireRequests(HOST, ports.REQ, [metadata], 5000, { tls: tlsTrust() });
+    await wireRequests(HOST, ports.REQ, [metadata], 5000, { tls: { ...tlsTrust(), key: certs.alice.key, cert: certs.alice.cert } });
+    const sessions = received.filter((r) => r.from.startsWith('REQ-')).map((r) => r.session?.principal);
+    expect(sessions).toEqual(['User:ANONYMOUS', 'User:CN=alice,O=test']);
+  });
+
+  it('refuses a certificate the truststore did not sign', async () => {
+    const before = received.length;
+    await expect(wireRequests(HOST, ports.REQ, [metadata], 5000, { tls: { ...tlsTrust(), key: certs.stranger.key, cert: certs.stranger.cert } })).rejects.toThrow();
+    expect(received.slice(before)).toEqual([]);
   });
 });
 
