@@ -22,7 +22,7 @@ const JAAS =
 let dir: string;
 let certs: TestCertificates;
 const brokers: RunningBroker[] = [];
-const received = new Map<string, Array<{ api: string; session: Session | undefined }>>();
+const received = new Map<string, Array<{ api: string; from: string; session: Session | undefined }>>();
 
 function properties(id: number, controllerPort: number, clientPort: number): string {
   return [
@@ -58,10 +58,10 @@ beforeAll(async () => {
     const broker = await startBroker(parseServerProperties(properties(id, controllerPort!, port)), () => {});
     const node = broker.runtime.node;
     const receive = node.receive.bind(node);
-    const log: Array<{ api: string; session: Session | undefined }> = [];
+    const log: Array<{ api: string; from: string; session: Session | undefined }> = [];
     received.set(String(id), log);
     node.receive = (env, from, msg, session) => {
-      if (msg.kind === 'request') log.push({ api: msg.api, session });
+      if (msg.kind === 'request') log.push({ api: msg.api, from, session });
       receive(env, from, msg, session);
     };
     brokers.push(broker);
@@ -101,8 +101,16 @@ it('registers, heartbeats and replicates over SASL_SSL as the JAAS user; a clien
   await producer.disconnect();
   expect(result!.errorCode).toBe(0);
   const brokerSession = { principal: 'User:broker', host: HOST };
-  expect(received.get('1')!.find((r) => r.api === 'BrokerRegistration')?.session).toEqual(brokerSession);
-  expect(received.get('1')!.find((r) => r.api === 'BrokerHeartbeat')?.session).toEqual(brokerSession);
+  // Node 2's requests to the controller (node 1's own reach it as session-less self-messages).
+  const fromNode2 = received.get('1')!.filter((r) => r.from === '2');
+  expect(fromNode2.find((r) => r.api === 'BrokerRegistration')?.session).toEqual(brokerSession);
+  expect(fromNode2.find((r) => r.api === 'BrokerHeartbeat')?.session).toEqual(brokerSession);
+  expect(
+    received
+      .get('1')!
+      .filter((r) => r.from === '1' && r.api === 'BrokerHeartbeat')
+      .every((r) => r.session === undefined),
+  ).toBe(true);
   const followerFetches = [...received.values()].flat().filter((r) => r.api === 'Fetch' && r.session?.principal === 'User:broker');
   expect(followerFetches.length).toBeGreaterThan(0);
   expect([...received.values()].flat().some((r) => r.api === 'Produce' && r.session?.principal === 'User:alice')).toBe(true);
