@@ -3,7 +3,7 @@
 // one file) and `ssl.truststore.location` (the CA). Keys come from node:crypto; the X.509 structures
 // are written here in DER (RFC 5280), so nothing outside Node (no openssl binary, no npm package) is needed.
 
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 
 const DAY_MS = 24 * 3600 * 1000;
