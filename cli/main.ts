@@ -18,6 +18,8 @@ import { registerConsume } from './consume.ts';
 import { registerGroups } from './groups.ts';
 import { registerConfigs } from './configs.ts';
 import { registerDeleteRecords } from './delete-records.ts';
+import { registerAcls } from './acls.ts';
+import { registerUsers } from './users.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
 import { registerTrace } from './trace.ts';
@@ -61,6 +63,8 @@ export function buildProgram(): Command {
   registerGroups(program);
   registerConfigs(program);
   registerDeleteRecords(program);
+  registerAcls(program);
+  registerUsers(program);
   registerCheck(program);
   const overrideExits = (parent: Command): void => {
     for (const command of parent.commands) {
