@@ -29,6 +29,8 @@ export class InboundConnection {
   private closed = false;
   private pausedForQueue = false;
   private pausedForDrain = false;
+  /** Set by closeAfter: no more frames are read, the socket ends when the timer fires. */
+  private ending: NodeJS.Timeout | null = null;
 
   constructor(
     readonly id: string,
@@ -69,17 +71,38 @@ export class InboundConnection {
     this.updateReading();
   }
 
+  /** The peer's IP address (an IPv4-mapped IPv6 address as IPv4). */
+  get remoteHost(): string {
+    const address = this.socket.remoteAddress ?? 'unknown';
+    return address.startsWith('::ffff:') ? address.slice(7) : address;
+  }
+
+  /**
+   * Stops reading and ends the connection after `delayMs`, once what was written has left (Kafka's close after
+   * a failed authentication, delayed by connection.failed.authentication.delay.ms).
+   */
+  closeAfter(delayMs: number, reason: string): void {
+    if (this.closed || this.ending !== null) return;
+    this.socket.pause();
+    this.ending = setTimeout(() => {
+      this.socket.end(() => this.close(reason));
+      // A peer that does not read must not hold the socket open.
+      setTimeout(() => this.close(reason), 1000).unref();
+    }, delayMs);
+  }
+
   /** Closes the connection (Kafka's answer to a frame it cannot read); pending responses are dropped. */
   close(reason: string | null): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.ending !== null) clearTimeout(this.ending);
     this.queue.length = 0;
     this.socket.destroy();
     this.options.onClose(this, reason);
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.ending !== null) return;
     let frames: Uint8Array[];
     try {
       frames = this.frames.push(chunk);
@@ -88,13 +111,13 @@ export class InboundConnection {
       throw err;
     }
     for (const frame of frames) {
-      if (this.closed) return;
+      if (this.closed || this.ending !== null) return;
       this.options.onFrame(this, frame);
     }
   }
 
   private updateReading(): void {
-    if (this.closed) return;
+    if (this.closed || this.ending !== null) return;
     this.pausedForQueue = this.queue.length >= this.options.maxQueuedResponses;
     if (this.pausedForQueue || this.pausedForDrain) this.socket.pause();
     else this.socket.resume();

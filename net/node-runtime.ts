@@ -3,9 +3,13 @@
 // answered on the connection they came on, in order; the node's own requests to peers leave on
 // connections this runtime opens (controller listener for the quorum and the controller's APIs, the
 // inter-broker listener for replica fetches), and messages a node sends itself are delivered locally.
+// Secure listeners: TLS (node:tls) and a SASL state machine per connection (net/sasl-server.ts) in front
+// of the node; every request the node receives from a connection carries that connection's session.
 
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, TLSSocket, type TlsOptions } from 'node:tls';
 import type { Env, NodeId, TimerTag } from '../core/env.ts';
+import { ANONYMOUS, type Session } from '../core/security/session.ts';
 import { KafkaNode, type KafkaMessage } from '../core/node/kafka-node.ts';
 import { CONTROLLER_APIS } from '../core/protocol/controller.ts';
 import { ErrorCode } from '../core/protocol/errors.ts';
@@ -26,10 +30,15 @@ import {
 import { METADATA_TOPIC } from '../core/wire/convert/quorum-common.ts';
 import { quorumFetchConverter } from '../core/wire/convert/quorum-fetch.ts';
 import { WireFormatError } from '../core/wire/errors.ts';
-import { API_VERSIONS_KEY } from '../core/wire/header.ts';
-import { decodeRequestBody, decodeRequestHeader, decodeResponseBody, encodeRequestFrame, encodeResponseFrame } from '../core/wire/messages.ts';
+import { API_VERSIONS_KEY, type RequestHeader } from '../core/wire/header.ts';
+import { decodeRequestBody, decodeResponseBody, encodeRequestFrame, encodeResponseFrame } from '../core/wire/messages.ts';
+import type { WireReader } from '../core/wire/wire-reader.ts';
 import { InboundConnection, type ResponseSlot } from './inbound-connection.ts';
-import { OutboundConnection } from './outbound-connection.ts';
+import { OutboundConnection, type ClientSecurity } from './outbound-connection.ts';
+import { SASL_AUTHENTICATE_KEY, SASL_HANDSHAKE_KEY } from './sasl-client.ts';
+import { SaslServerConnection, type SaslServerSettings } from './sasl-server.ts';
+import type { ScramCredentialSource } from './scram.ts';
+import { certificatePrincipal } from './tls-principal.ts';
 
 /** A listener this node binds. */
 export interface ListenerSpec {
@@ -38,6 +47,10 @@ export interface ListenerSpec {
   port: number;
   /** Whether this is a controller listener (it serves the quorum, not clients). */
   controller: boolean;
+  /** SSL and SASL_SSL: the TLS server's options (key, certificate chain, trusted CAs, client certificates asked for). */
+  tls?: TlsOptions | null;
+  /** SASL_PLAINTEXT and SASL_SSL: the SASL settings. */
+  sasl?: SaslServerSettings | null;
 }
 
 export interface Address {
@@ -55,6 +68,10 @@ export interface NodeRuntimeOptions {
   voters: ReadonlyMap<NodeId, Address>;
   /** The listener name brokers replicate over (inter.broker.listener.name). */
   interBrokerListener: string;
+  /** How this node's own connections secure themselves: to the inter-broker listener and to the controller listener. */
+  peerSecurity?: { broker?: ClientSecurity; controller?: ClientSecurity };
+  /** Where SCRAM credentials come from (default: none, every SCRAM login fails). */
+  scramCredentials?: ScramCredentialSource;
   compressors: Compressors;
   /** socket.request.max.bytes */
   maxRequestBytes: number;
@@ -97,6 +114,12 @@ const LISTENER_API_KEYS = {
   client: new Set(CLIENT_LISTENER_APIS.map((a) => a.apiKey)),
   controller: new Set(CONTROLLER_LISTENER_APIS.map((a) => a.apiKey)),
 };
+
+/** What a SASL listener adds to its ApiVersions answer. */
+const SASL_APIS = [
+  { apiKey: SASL_HANDSHAKE_KEY, served: { min: 0, max: 1 } },
+  { apiKey: SASL_AUTHENTICATE_KEY, served: { min: 0, max: 2 } },
+];
 
 const CONNECT_TIMEOUT_MS = 5000;
 const RECONNECT_BACKOFF_MS = 200;
@@ -143,7 +166,7 @@ export class NodeRuntime {
   /** Binds every listener, then boots the node (recovering its state from storage). */
   async start(): Promise<void> {
     for (const listener of this.options.listeners) {
-      const server = createServer((socket) => this.accept(socket, listener));
+      const server = this.createListenerServer(listener);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(listener.port, listener.host, () => {
@@ -180,27 +203,58 @@ export class NodeRuntime {
 
   // ---- inbound ----
 
+  /** A TCP server, or a TLS one whose connections count once their handshake is done (a failed handshake only closes its socket). */
+  private createListenerServer(listener: ListenerSpec): Server {
+    if (listener.tls === undefined || listener.tls === null) return createServer((socket) => this.accept(socket, listener));
+    const server = createTlsServer(listener.tls, (socket) => this.accept(socket, listener));
+    server.on('tlsClientError', (err, socket) => {
+      this.options.log(`TLS handshake on ${listener.name} from ${socket.remoteAddress ?? 'unknown'} failed: ${err.message}`);
+      socket.destroy();
+    });
+    // Sockets still in their handshake are tracked too, so stop() can end them.
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    return server;
+  }
+
   private accept(socket: Socket, listener: ListenerSpec): void {
     if (this.stopped) return void socket.destroy();
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    const sasl = new SaslServerConnection(listener.sasl ?? null, this.options.scramCredentials ?? (() => null), () => Date.now());
+    // The principal of a TLS client certificate (Kafka's DEFAULT mapping), else ANONYMOUS; SASL's replaces it.
+    const certificate = socket instanceof TLSSocket ? certificatePrincipal(socket) : null;
     const connection = new InboundConnection(`${listener.name}-${this.nextConnectionId++}`, socket, {
       maxFrameBytes: this.options.maxRequestBytes,
       maxQueuedResponses: MAX_QUEUED_RESPONSES,
-      onFrame: (conn, frame) => this.onRequestFrame(conn, frame, listener),
+      onFrame: (conn, frame) => this.onFrame(conn, frame, listener, sasl, certificate),
       onClose: (conn) => this.connections.delete(conn),
     });
     this.connections.add(connection);
   }
 
-  private onRequestFrame(connection: InboundConnection, frame: Uint8Array, listener: ListenerSpec): void {
-    let header;
-    let reader;
-    try {
-      ({ header, reader } = decodeRequestHeader(frame));
-    } catch (err) {
-      return this.refuse(connection, `unreadable request header: ${(err as Error).message}`);
+  /** A frame through the connection's SASL state machine: served, answered by it, or the connection closed. */
+  private onFrame(connection: InboundConnection, frame: Uint8Array, listener: ListenerSpec, sasl: SaslServerConnection, certificate: string | null): void {
+    const action = sasl.onFrame(frame);
+    switch (action.kind) {
+      case 'close':
+        return this.refuse(connection, action.reason);
+      case 'reply':
+        return connection.fill(connection.reserve(), action.frame);
+      case 'reply-and-close':
+        this.options.log(`closing connection ${connection.id} from ${connection.remoteHost}: ${action.reason}`);
+        if (action.frame !== null) connection.fill(connection.reserve(), action.frame);
+        return connection.closeAfter(action.delayMs, action.reason);
+      case 'serve': {
+        const session: Session = { principal: sasl.principal ?? certificate ?? ANONYMOUS, host: connection.remoteHost };
+        return this.onRequest(connection, action.header, action.reader, listener, session);
+      }
     }
+  }
+
+  private onRequest(connection: InboundConnection, header: RequestHeader, reader: WireReader, listener: ListenerSpec, session: Session): void {
     if (header.apiKey === API_VERSIONS_KEY) return this.answerApiVersions(connection, header.apiVersion, header.correlationId, listener);
     const probe = converterForRequest(header.apiKey, {});
     if (probe === undefined) return this.refuse(connection, `unknown API key ${header.apiKey} (correlation id ${header.correlationId})`);
@@ -243,11 +297,12 @@ export class NodeRuntime {
     if (slot !== null)
       this.answers.set(id, { slot, converter: api, apiKey: header.apiKey, version: header.apiVersion, wireCorrelationId: header.correlationId });
     const from = senderOf(request) ?? connection.id;
-    this.guard(`${request.api} from ${from}`, () => this.node.receive(this.env, from, request));
+    this.guard(`${request.api} from ${from}`, () => this.node.receive(this.env, from, request, session));
   }
 
   private answerApiVersions(connection: InboundConnection, version: number, correlationId: number, listener: ListenerSpec): void {
-    const apis = listener.controller ? CONTROLLER_LISTENER_APIS : CLIENT_LISTENER_APIS;
+    const base = listener.controller ? CONTROLLER_LISTENER_APIS : CLIENT_LISTENER_APIS;
+    const apis = listener.sasl ? [...base, ...SASL_APIS] : base;
     const reply = apiVersionsResponse(version, apis, API_VERSIONS_SERVED);
     const slot = connection.reserve();
     connection.fill(slot, encodeResponseFrame(API_VERSIONS_KEY, reply.version, correlationId, reply.body, version));
@@ -329,9 +384,12 @@ export class NodeRuntime {
     if ((this.peerDownUntil.get(key) ?? 0) > Date.now()) return null;
     const address = controller ? this.options.voters.get(to) : this.brokerAddress(to);
     if (address === undefined || address === null) return null;
+    const security = controller ? this.options.peerSecurity?.controller : this.options.peerSecurity?.broker;
     const connection = new OutboundConnection({
       host: address.host,
       port: address.port,
+      ...(security !== undefined ? { security } : {}),
+      clientId: `samsa-node-${this.env.self}`,
       maxFrameBytes: this.options.maxRequestBytes,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       onClose: () => {

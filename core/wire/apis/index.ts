@@ -37,6 +37,8 @@ import { OffsetCommitRequestSpec, OffsetCommitResponseSpec } from './offset-comm
 import { OffsetFetchRequestSpec, OffsetFetchResponseSpec } from './offset-fetch.ts';
 import { OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec } from './offset-for-leader-epoch.ts';
 import { ProduceRequestSpec, ProduceResponseSpec } from './produce.ts';
+import { SaslAuthenticateRequestSpec, SaslAuthenticateResponseSpec } from './sasl-authenticate.ts';
+import { SaslHandshakeRequestSpec, SaslHandshakeResponseSpec } from './sasl-handshake.ts';
 import { SyncGroupRequestSpec, SyncGroupResponseSpec } from './sync-group.ts';
 import { TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec } from './txn-offset-commit.ts';
 import { VoteRequestSpec, VoteResponseSpec } from './vote.ts';
@@ -72,6 +74,7 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(SyncGroupRequestSpec, SyncGroupResponseSpec),
   api(DescribeGroupsRequestSpec, DescribeGroupsResponseSpec),
   api(ListGroupsRequestSpec, ListGroupsResponseSpec),
+  api(SaslHandshakeRequestSpec, SaslHandshakeResponseSpec),
   api(ApiVersionsRequestSpec, ApiVersionsResponseSpec),
   api(CreateTopicsRequestSpec, CreateTopicsResponseSpec),
   api(DeleteTopicsRequestSpec, DeleteTopicsResponseSpec),
@@ -86,6 +89,7 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(DescribeConfigsRequestSpec, DescribeConfigsResponseSpec),
   api(CreatePartitionsRequestSpec, CreatePartitionsResponseSpec),
   api(IncrementalAlterConfigsRequestSpec, IncrementalAlterConfigsResponseSpec),
+  api(SaslAuthenticateRequestSpec, SaslAuthenticateResponseSpec),
   api(DeleteGroupsRequestSpec, DeleteGroupsResponseSpec),
   api(VoteRequestSpec, VoteResponseSpec),
   api(BeginQuorumEpochRequestSpec, BeginQuorumEpochResponseSpec),
