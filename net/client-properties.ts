@@ -4,6 +4,7 @@
 // truststore and keystore of TLS. Errors name the file, the line and the key.
 
 import { readFileSync } from 'node:fs';
+import type { ClientSecurity } from './outbound-connection.ts';
 import { parseProperties, PropertiesError, type PropertyEntry } from './server-properties.ts';
 
 export type SecurityProtocolName = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
@@ -28,13 +29,13 @@ export interface ClientSasl {
 }
 
 /** How a client secures its connections: TLS for SSL and SASL_SSL, a SASL login for SASL_*. */
-export interface ClientSecurity {
+export interface ClientSecurityConfig {
   protocol: SecurityProtocolName;
   tls: ClientTls | null;
   sasl: ClientSasl | null;
 }
 
-export const PLAINTEXT_SECURITY: ClientSecurity = { protocol: 'PLAINTEXT', tls: null, sasl: null };
+export const PLAINTEXT_SECURITY: ClientSecurityConfig = { protocol: 'PLAINTEXT', tls: null, sasl: null };
 
 const PROTOCOLS: readonly SecurityProtocolName[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
 const MECHANISMS: readonly SaslMechanismName[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
@@ -63,7 +64,7 @@ const KNOWN_KEYS = new Set([
 ]);
 
 export interface ParsedClientProperties {
-  security: ClientSecurity;
+  security: ClientSecurityConfig;
   /** Keys read but not about security (client.id, request.timeout.ms, …): not applied by samsa's tools. */
   ignored: string[];
 }
@@ -151,6 +152,27 @@ export function parseClientProperties(text: string, file = 'client.properties'):
 
   const ignored = [...entries.keys()].filter((k) => !KNOWN_KEYS.has(k));
   return { security: { protocol, tls, sasl }, ignored };
+}
+
+/** What an OutboundConnection takes for `config`: node:tls options and SASL credentials; undefined for PLAINTEXT. */
+export function connectionSecurity(config: ClientSecurityConfig): ClientSecurity | undefined {
+  if (config.tls === null && config.sasl === null) return undefined;
+  const t = config.tls;
+  return {
+    ...(t !== null
+      ? {
+          tls: {
+            ...(t.ca !== undefined ? { ca: t.ca } : {}),
+            ...(t.cert !== undefined ? { cert: t.cert } : {}),
+            ...(t.key !== undefined ? { key: t.key } : {}),
+            ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
+            // ssl.endpoint.identification.algorithm empty: the chain is still verified, the name in it is not.
+            ...(t.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
+          },
+        }
+      : {}),
+    ...(config.sasl !== null ? { sasl: { ...config.sasl } } : {}),
+  };
 }
 
 /** The PEM blocks of `text` whose label matches, concatenated ('' when none). */

@@ -35,6 +35,7 @@ import { BrokerPool } from './broker-pool.ts';
 import { ClientRuntime } from './client-runtime.ts';
 import { KafkaError, sleep, withDeadline } from './kafka-error.ts';
 import type { Address } from './node-runtime.ts';
+import type { ClientSecurity } from './outbound-connection.ts';
 
 const FIND_COORDINATOR = 10;
 const LIST_GROUPS = 16;
@@ -55,6 +56,8 @@ export interface AdminOptions {
   clientId?: string;
   /** How long one call may take, retries included (Kafka's default.api.timeout.ms). */
   timeoutMs?: number;
+  /** TLS and SASL for a cluster's secure listeners (net/client-properties.ts reads them from a client properties file). */
+  security?: ClientSecurity;
 }
 
 export interface GroupListing {
@@ -102,7 +105,7 @@ export class KafkaAdmin {
   private readonly failures = new Set<(err: Error) => void>();
 
   constructor(bootstrap: readonly Address[], options: AdminOptions = {}) {
-    this.pool = new BrokerPool(bootstrap, options.clientId ?? 'samsa-admin');
+    this.pool = new BrokerPool(bootstrap, options.clientId ?? 'samsa-admin', options.security);
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }
 
