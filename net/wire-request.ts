@@ -3,7 +3,7 @@
 
 import { decodeResponseBody, encodeRequestFrame } from '../core/wire/messages.ts';
 import type { WireStruct } from '../core/wire/convert/converter.ts';
-import { OutboundConnection } from './outbound-connection.ts';
+import { OutboundConnection, type ClientSecurity } from './outbound-connection.ts';
 
 export interface WireRequest {
   apiKey: number;
@@ -11,8 +11,11 @@ export interface WireRequest {
   body: WireStruct;
 }
 
-/** Sends requests in order on one connection and resolves with their response bodies; rejects if the connection fails first or `timeoutMs` passes. */
-export function wireRequests(host: string, port: number, requests: readonly WireRequest[], timeoutMs = 5000): Promise<WireStruct[]> {
+/**
+ * Sends requests in order on one connection (secured by `security`, if given) and resolves with their
+ * response bodies; rejects if the connection fails first or `timeoutMs` passes.
+ */
+export function wireRequests(host: string, port: number, requests: readonly WireRequest[], timeoutMs = 5000, security?: ClientSecurity): Promise<WireStruct[]> {
   return new Promise((resolve, reject) => {
     const responses: WireStruct[] = [];
     let settled = false;
@@ -27,6 +30,7 @@ export function wireRequests(host: string, port: number, requests: readonly Wire
     const connection = new OutboundConnection({
       host,
       port,
+      ...(security !== undefined ? { security } : {}),
       maxFrameBytes: 100 * 1024 * 1024,
       connectTimeoutMs: timeoutMs,
       onClose: (reason) => finish(new Error(reason)),
