@@ -12,6 +12,8 @@ import { FileStorage } from './file-storage.ts';
 import { NodeRuntime, type Address } from './node-runtime.ts';
 import type { NodeTraceFile } from './node-trace.ts';
 import type { BrokerProperties } from './server-properties.ts';
+import type { ScramCredential, ScramMechanismName } from './scram.ts';
+import { ScramMechanism } from '../core/protocol/security.ts';
 
 /**
  * How a broker's log reads back a stored batch: its header and bytes at once, its records only when
@@ -26,6 +28,12 @@ export interface RunningBroker {
   storage: FileStorage;
   /** Stops the node and flushes and closes its storage. */
   stop(): Promise<void>;
+}
+
+/** A SCRAM credential from the node's metadata image (its UserScramCredentialRecords). */
+function scramCredentialOf(runtime: NodeRuntime, user: string, mechanism: ScramMechanismName): ScramCredential | null {
+  const image = runtime.node.image as { scramCredential?: (user: string, mechanism: number) => ScramCredential | null | undefined };
+  return image.scramCredential?.(user, ScramMechanism[mechanism]) ?? null;
 }
 
 /** A broker's log dir as storage: batches from producers and leaders stay RecordBatch v2 bytes on disk, read back with the node's codecs. */
@@ -59,12 +67,14 @@ export async function startBroker(
     ...raftSettings(props.config, [...voterAddresses.keys()], new Set()),
     ...(props.clusterId !== null ? { clusterId: props.clusterId } : {}),
   };
-  const runtime = new NodeRuntime({
+  const runtime: NodeRuntime = new NodeRuntime({
     id,
     storage,
-    listeners: props.listeners,
+    listeners: props.listeners.map((l) => ({ ...l, ...(props.security.listeners[l.name] ?? {}) })),
     voters: voterAddresses,
     interBrokerListener: props.interBrokerListenerName,
+    peerSecurity: props.security.peers,
+    scramCredentials: (user, mechanism): ScramCredential | null => scramCredentialOf(runtime, user, mechanism),
     compressors: NODE_COMPRESSORS,
     maxRequestBytes: props.socketRequestMaxBytes,
     traced: trace !== null,

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { CONFIG_DEFS, Config, ConfigError, type ConfigValue } from '../core/protocol/configs.ts';
+import { readNodeSecurity, SECURITY_KEYS, type NodeSecurity } from './security-properties.ts';
 
 // ---- Java properties ----
 
@@ -206,6 +207,8 @@ export interface BrokerProperties extends ServerPropertiesSpec {
   clusterId: string | null;
   socketRequestMaxBytes: number;
   config: Config;
+  /** TLS and SASL per listener, and how this node's own connections to its peers secure themselves. */
+  security: NodeSecurity;
   /** Lines Samsa accepted but does not act on, as `file:line: key: why`. */
   warnings: readonly string[];
 }
@@ -344,18 +347,8 @@ const IGNORED: readonly { why: string; keys: readonly string[]; prefixes?: reado
     prefixes: ['offsets.', 'group.'],
   },
   {
-    why: 'Samsa speaks PLAINTEXT only, without authentication or authorization',
-    keys: [
-      'security.inter.broker.protocol',
-      'authorizer.class.name',
-      'principal.builder.class',
-      'super.users',
-      'allow.everyone.if.no.acl.found',
-      'security.providers',
-      'connections.max.reauth.ms',
-      'connection.failed.authentication.delay.ms',
-      'config.providers',
-    ],
+    why: 'Samsa does not act on this security setting (it reads the PEM keystore and truststore, ssl.client.auth, ssl.enabled.protocols, the SASL mechanisms and JAAS entries)',
+    keys: ['security.inter.broker.protocol', 'principal.builder.class', 'security.providers', 'config.providers'],
     prefixes: ['ssl.', 'sasl.', 'listener.name.', 'delegation.token.', 'password.encoder.', 'config.providers.'],
   },
   {
@@ -454,7 +447,7 @@ class Reader {
     const overrides: Record<string, ConfigValue> = {};
     for (const entry of this.entries.values()) {
       const { key } = entry;
-      if (NODE_KEY_SET.has(key)) continue;
+      if (NODE_KEY_SET.has(key) || isSecurityKey(key)) continue;
       if (key in CONFIG_DEFS) {
         overrides[key] = this.configValue(entry);
         continue;
@@ -494,6 +487,7 @@ class Reader {
         );
       }
     }
+    const security = this.security(listeners, securityProtocols, broker ? interBroker : null, controllerNames[0]!);
     const quorum = this.quorum(nodeId, controller);
     const logDir = this.logDir();
     this.checkConfig(config);
@@ -514,8 +508,28 @@ class Reader {
       clusterId: this.clusterId(),
       socketRequestMaxBytes: this.socketRequestMaxBytes(),
       config,
+      security,
       warnings: this.warnings,
     };
+  }
+
+  private security(
+    listeners: readonly Listener[],
+    protocols: Readonly<Record<string, SecurityProtocol>>,
+    interBroker: string | null,
+    controllerName: string,
+  ): NodeSecurity {
+    const source = {
+      value: (key: string) => this.entries.get(key)?.value,
+      fail: (key: string, detail: string) => this.fail(key, detail),
+      warn: (key: string, detail: string) => this.warn(key, detail),
+    };
+    const named = (name: string) => ({ name, protocol: protocols[name] ?? 'PLAINTEXT' });
+    return readNodeSecurity(
+      source,
+      listeners.map((l) => named(l.name)),
+      { interBroker: interBroker === null ? null : named(interBroker), controller: named(controllerName) },
+    );
   }
 
   // ---- one key at a time ----
@@ -600,7 +614,6 @@ class Reader {
       const protocol = map[name];
       if (protocol === undefined)
         this.fail(mapKey, `no security protocol for listener ${name}; expected an entry ${name}:PLAINTEXT in listener.security.protocol.map`);
-      if (protocol !== 'PLAINTEXT') this.fail(mapKey, `listener ${name} uses ${protocol}, but Samsa speaks only PLAINTEXT`);
     }
     return map;
   }
@@ -805,6 +818,15 @@ class Reader {
 }
 
 /** Kafka's list syntax: comma-separated, blanks around items dropped, empty items skipped. */
+const SECURITY_KEY_SET: ReadonlySet<string> = new Set(SECURITY_KEYS);
+
+/** A key security-properties.ts reads: one of SECURITY_KEYS, alone or after `listener.name.<listener>.`, or a listener's per-mechanism JAAS entry. */
+function isSecurityKey(key: string): boolean {
+  if (SECURITY_KEY_SET.has(key)) return true;
+  const m = /^listener\.name\.[a-z0-9_-]+\.(.+)$/.exec(key);
+  return m !== null && (SECURITY_KEY_SET.has(m[1]!) || /^[a-z0-9-]+\.sasl\.jaas\.config$/.test(m[1]!));
+}
+
 function list(value: string): string[] {
   return value
     .split(',')

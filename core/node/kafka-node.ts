@@ -28,9 +28,14 @@ import { errorResponse } from '../protocol/error-response.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { isQuorumMessage, type LeaderHint, type OffsetAndEpoch, type QuorumMessage, type RaftEntry } from '../protocol/quorum.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-replica.ts';
+import { SECURITY_BROKER_APIS, SECURITY_CONTROLLER_APIS, type SecurityMessage, type SecurityRequest } from '../protocol/security.ts';
 import type { Session } from '../security/session.ts';
+import { Authorizer } from '../security/authorizer.ts';
+import type { SecurityBug } from '../security/bugs.ts';
+import { gateRequest } from '../security/request-gate.ts';
+import { describeAcls, describeUserScramCredentials } from '../controller/security-admin.ts';
 
-export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage | TxnMessage;
+export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage | TxnMessage | SecurityMessage;
 
 const DATA_APIS: ReadonlySet<string> = new Set([
   'Produce',
@@ -70,7 +75,11 @@ export interface KafkaNodeSpec {
   compressors?: Compressors;
   /** The listeners a broker registers (real mode); the simulator's brokers have none and are addressed by id. */
   advertisedListeners?: readonly BrokerListener[];
+  /** The authorizer's seeded bugs (deny-not-checked). */
+  securityBugs?: ReadonlySet<SecurityBug>;
 }
+
+type Response = Extract<KafkaMessage, { kind: 'response' }>;
 
 export class KafkaNode implements Node<KafkaMessage> {
   readonly raft: RaftReplica<MetadataRecord>;
@@ -87,9 +96,18 @@ export class KafkaNode implements Node<KafkaMessage> {
   private reportedDigest: string | null = null;
   private env: Env<KafkaMessage> | null = null;
   private shuttingDown = false;
+  /** The authorizer (authorizer.class.name), reading this node's image; null: every request is served. */
+  readonly authorizer: Authorizer | null;
+  /**
+   * With an authorizer: the answers still to complete with the parts of their requests the gate
+   * denied, by the requester, API and correlation id; and the environment whose sends complete them.
+   */
+  private readonly merges = new Map<string, (response: Response) => Response>();
+  private gated: { raw: Env<KafkaMessage>; env: Env<KafkaMessage> } | null = null;
 
   constructor(readonly spec: KafkaNodeSpec) {
     this.image = new MetadataImage(spec.controllerBugs);
+    this.authorizer = Authorizer.fromConfig(spec.config, () => this.image.acls(), spec.securityBugs);
     const machine: StateMachine<MetadataRecord> = {
       commit: (entries) => this.commit(entries),
       loadSnapshot: (state, id) => this.loadSnapshot(state, id),
@@ -155,18 +173,38 @@ export class KafkaNode implements Node<KafkaMessage> {
   }
 
   start(env: Env<KafkaMessage>): void {
+    if (this.authorizer !== null) env = this.mergingEnv(env);
     this.env = env;
     this.replicas?.start(env);
     this.raft.start(env);
     this.lifecycle?.start(env);
   }
 
-  receive(env: Env<KafkaMessage>, from: NodeId, msg: KafkaMessage, _session?: Session): void {
+  receive(env: Env<KafkaMessage>, from: NodeId, msg: KafkaMessage, session?: Session): void {
+    if (this.authorizer !== null) {
+      env = this.mergingEnv(env);
+      if (session !== undefined && msg.kind === 'request') {
+        const decision = gateRequest(this.authorizer, this.image, session, msg);
+        if (decision !== null) {
+          if ('deny' in decision) {
+            if (decision.deny !== null) env.send(from, decision.deny);
+            return;
+          }
+          msg = decision.request;
+          if (decision.merge !== null) this.merges.set(mergeKey(from, msg.api, msg.correlationId), decision.merge);
+        }
+      }
+    }
     if (isQuorumMessage<MetadataRecord>(msg)) return this.raft.receive(env, from, msg);
     if (msg.kind === 'request') {
       if (CONTROLLER_APIS.has(msg.api)) {
         if (this.controller !== null) this.controller.handle(env, from, msg as ControllerRequest);
         else rejectNotController(env, from, msg as ControllerRequest);
+      } else if (SECURITY_CONTROLLER_APIS.has(msg.api)) {
+        if (this.controller !== null) this.controller.handleSecurity(env, from, msg as SecurityRequest);
+        else rejectNotController(env, from, msg as SecurityRequest);
+      } else if (SECURITY_BROKER_APIS.has(msg.api)) {
+        this.describeSecurity(env, from, msg as SecurityRequest);
       } else if (isForTxnCoordinator(msg)) {
         if (this.txns !== null) this.txns.handle(env, from, msg);
         else env.send(from, txnCoordinatorErrorResponse(msg, ErrorCode.NOT_COORDINATOR));
@@ -208,6 +246,33 @@ export class KafkaNode implements Node<KafkaMessage> {
     }
   }
 
+  /** DescribeAcls and DescribeUserScramCredentials, answered from this node's image. */
+  private describeSecurity(env: Env<KafkaMessage>, from: NodeId, req: SecurityRequest): void {
+    if (req.api === 'DescribeAcls') env.send(from, describeAcls(this.image, req, this.spec.config.string('authorizer.class.name') !== ''));
+    else if (req.api === 'DescribeUserScramCredentials') env.send(from, describeUserScramCredentials(this.image, req));
+  }
+
+  /**
+   * `env` with sends that complete an answer the gate split (one per incarnation's environment): a
+   * handler may answer long after the request (a Produce waits for its acks), from any callback.
+   */
+  private mergingEnv(raw: Env<KafkaMessage>): Env<KafkaMessage> {
+    if (this.gated?.raw === raw) return this.gated.env;
+    const send = (to: NodeId, msg: KafkaMessage) => {
+      if (this.merges.size > 0 && msg.kind === 'response') {
+        const key = mergeKey(to, msg.api, msg.correlationId);
+        const merge = this.merges.get(key);
+        if (merge !== undefined) {
+          this.merges.delete(key);
+          msg = merge(msg);
+        }
+      }
+      raw.send(to, msg);
+    };
+    this.gated = { raw, env: withSend(raw, send) };
+    return this.gated.env;
+  }
+
   /**
    * A graceful stop, as Kafka's BrokerServer and ControllerServer shut down: the broker first
    * hands its leaderships over (controlled shutdown); then a quorum leader resigns and tells the
@@ -216,6 +281,7 @@ export class KafkaNode implements Node<KafkaMessage> {
   shutdown(env: Env<KafkaMessage>): void {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    if (this.authorizer !== null) env = this.mergingEnv(env);
     env.trace({ kind: 'note', text: 'controlled shutdown begins' });
     const finish = () => {
       this.raft.resign(env);
@@ -226,6 +292,7 @@ export class KafkaNode implements Node<KafkaMessage> {
   }
 
   fire(env: Env<KafkaMessage>, tag: TimerTag): void {
+    if (this.authorizer !== null) env = this.mergingEnv(env);
     if (this.raft.fire(env, tag)) return;
     if (this.controller?.fire(env, tag)) return;
     if (this.replicas?.fire(env, tag)) return;
@@ -298,4 +365,32 @@ export class KafkaNode implements Node<KafkaMessage> {
   private leaderChanged(_leader: LeaderHint, self: boolean): void {
     this.controller?.leaderChanged(this.env!, self);
   }
+}
+
+function mergeKey(from: NodeId, api: string, correlationId: number): string {
+  return `${from}\u0000${api}\u0000${correlationId}`;
+}
+
+/** `env` with its sends going through `send`; everything else is env's own. */
+function withSend<M>(env: Env<M>, send: (to: NodeId, msg: M) => void): Env<M> {
+  const wrapped: Env<M> = {
+    get self() {
+      return env.self;
+    },
+    get storage() {
+      return env.storage;
+    },
+    get untraced() {
+      return env.untraced;
+    },
+    now: () => env.now(),
+    random: () => env.random(),
+    send,
+    setTimer: (delayMs, tag) => env.setTimer(delayMs, tag),
+    cancelTimer: (tag) => env.cancelTimer(tag),
+    trace: (event) => env.trace(event),
+  };
+  if (env.buggify !== undefined) wrapped.buggify = (site) => env.buggify!(site);
+  if (env.exit !== undefined) wrapped.exit = () => env.exit!();
+  return wrapped;
 }
