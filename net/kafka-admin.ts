@@ -435,8 +435,8 @@ export class KafkaAdmin {
             const answer = await this.pool.call<Res & { kind: 'response'; correlationId: number }>(to, request(this.pool.takeCorrelationId()));
             if (answer !== null) return answer;
           } catch (err) {
-            if (err instanceof UnsupportedApiError) throw err;
-            this.noteProblem(err as Error);
+            if (!(err instanceof ConnectionLostError)) throw err;
+            this.noteProblem(err);
           }
         }
         await sleep(200);
@@ -471,8 +471,8 @@ export class KafkaAdmin {
             }
             return answer;
           } catch (err) {
-            if (err instanceof UnsupportedApiError) throw err;
-            this.noteProblem(err as Error);
+            if (!(err instanceof ConnectionLostError)) throw err;
+            this.noteProblem(err);
           }
         }
         await sleep(200);
