@@ -13,7 +13,7 @@ import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { converterForMessage } from '../../core/wire/convert/index.ts';
 import { LocalCluster } from '../../net/local-cluster.ts';
-import { SAMSA, samsa } from './real-helpers.ts';
+import { hasKcat, hasPython, PYTHON, run, SAMSA, samsa } from './real-helpers.ts';
 
 /** The security admin APIs' wire converters come with the authz work; until they are merged these suites cannot speak them. */
 const hasSecurityConverters = converterForMessage({ api: 'CreateAcls' }) !== undefined;
@@ -212,6 +212,39 @@ describe('samsa cluster --secure', () => {
     );
     expect(await tryConnect(kafka(adminLogin(), { ssl: false }))).not.toBe('connected');
   }, 60_000);
+
+  /** The line printed under a client's heading. */
+  const snippet = (client: string) => {
+    const lines = cluster!.out.split('\n');
+    return lines[lines.indexOf(`  ${client}:`) + 1]!.trim();
+  };
+
+  it.skipIf(!hasKcat)(
+    'kcat connects with the printed command',
+    async () => {
+      const [cmd, ...args] = snippet('kcat / librdkafka').split(' ');
+      expect(cmd).toBe('kcat');
+      const out = await run('kcat', [...args, '-m', '10'], '', 30_000);
+      expect(out).toMatch(/from broker 1: sasl_ssl:\/\/127\.0\.0\.1:\d+\/1/);
+      expect(out).toContain('topic "secure-events"');
+    },
+    60_000,
+  );
+
+  it.skipIf(!hasPython)(
+    'confluent-kafka and kafka-python connect with the printed settings',
+    async () => {
+      const script = [
+        'from confluent_kafka.admin import AdminClient',
+        'from kafka import KafkaConsumer',
+        `print(sorted(AdminClient(${snippet('confluent-kafka (Python)')}).list_topics(timeout=20).topics))`,
+        `print(sorted(${snippet('kafka-python')}.topics()))`,
+      ].join('\n');
+      const out = await run(PYTHON, ['-c', script], '', 60_000);
+      expect(out.trim().split('\n')).toEqual(["['secure-events']", "['secure-events']"]);
+    },
+    90_000,
+  );
 
   it("samsa's tools connect with the client.properties it wrote", async () => {
     const r = await samsa(['topics', 'list', '--bootstrap', cluster!.bootstrap, '--command-config', cluster!.clientProperties, '--timeout', '20s']);
