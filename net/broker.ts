@@ -32,8 +32,7 @@ export interface RunningBroker {
 
 /** A SCRAM credential from the node's metadata image (its UserScramCredentialRecords). */
 function scramCredentialOf(runtime: NodeRuntime, user: string, mechanism: ScramMechanismName): ScramCredential | null {
-  const image = runtime.node.image as { scramCredential?: (user: string, mechanism: number) => ScramCredential | null | undefined };
-  return image.scramCredential?.(user, ScramMechanism[mechanism]) ?? null;
+  return runtime.node.image.scramCredential(user, ScramMechanism[mechanism]) ?? null;
 }
 
 /** A broker's log dir as storage: batches from producers and leaders stay RecordBatch v2 bytes on disk, read back with the node's codecs. */

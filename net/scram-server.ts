@@ -60,7 +60,8 @@ export class ScramServer implements SaslMechanismServer {
     }
     if (Buffer.from(attributes[0][1], 'base64').toString('utf8') !== state.gs2Header)
       return malformed('Invalid SCRAM client final message: channel binding does not match');
-    if (attributes[1][1] !== state.nonce) return malformed('Invalid SCRAM client final message: nonce does not match');
+    // As Kafka, the nonce need only end with the server's (librdkafka 2.0 sends the client nonce twice).
+    if (!attributes[1][1].endsWith(state.nonce)) return malformed('Invalid client nonce in the final client message.');
     const proof = Buffer.from(attributes.at(-1)![1], 'base64');
     const { credential } = state;
     const authMessage = `${state.clientFirstBare},${state.serverFirst},${text.slice(0, proofAt)}`;

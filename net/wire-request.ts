@@ -11,10 +11,7 @@ export interface WireRequest {
   body: WireStruct;
 }
 
-/**
- * Sends requests in order on one connection (secured by `security`, if given) and resolves with their
- * response bodies; rejects if the connection fails first or `timeoutMs` passes.
- */
+/** Sends requests in order on one connection (secured by `security` if given) and resolves with their response bodies; rejects if the connection fails first or `timeoutMs` passes. */
 export function wireRequests(host: string, port: number, requests: readonly WireRequest[], timeoutMs = 5000, security?: ClientSecurity): Promise<WireStruct[]> {
   return new Promise((resolve, reject) => {
     const responses: WireStruct[] = [];
@@ -30,9 +27,9 @@ export function wireRequests(host: string, port: number, requests: readonly Wire
     const connection = new OutboundConnection({
       host,
       port,
-      ...(security !== undefined ? { security } : {}),
       maxFrameBytes: 100 * 1024 * 1024,
       connectTimeoutMs: timeoutMs,
+      ...(security !== undefined ? { security } : {}),
       onClose: (reason) => finish(new Error(reason)),
     });
     const timer = setTimeout(() => finish(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);

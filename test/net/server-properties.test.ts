@@ -376,9 +376,9 @@ describe('parseServerProperties', () => {
     const props = parseServerProperties(
       edit(
         {},
-        'ssl.keystore.location=/etc/ks',
+        'ssl.cipher.suites=TLS_AES_128_GCM_SHA256',
         'auto.create.topics.enable=false',
-        'listener.name.internal.ssl.keystore.location=/x',
+        'listener.name.internal.ssl.cipher.suites=TLS_AES_128_GCM_SHA256',
         'num.partitions=3',
         'num.partitions=4',
         'controller.quorum.bootstrap.servers=localhost:9093',
@@ -389,8 +389,8 @@ describe('parseServerProperties', () => {
     expect(props.config.bool('auto.create.topics.enable')).toBe(false);
     expect(props.warnings).toEqual([
       'server.properties:11: num.partitions: set again (first on line 10); the last value wins',
-      'server.properties:7: ssl.keystore.location: ignored: Samsa speaks PLAINTEXT only, without authentication or authorization',
-      'server.properties:9: listener.name.internal.ssl.keystore.location: ignored: Samsa speaks PLAINTEXT only, without authentication or authorization',
+      'server.properties:7: ssl.cipher.suites: ignored: Samsa does not act on this security setting (it reads the PEM keystore and truststore, ssl.client.auth, ssl.enabled.protocols, the SASL mechanisms and JAAS entries)',
+      'server.properties:9: listener.name.internal.ssl.cipher.suites: ignored: Samsa does not act on this security setting (it reads the PEM keystore and truststore, ssl.client.auth, ssl.enabled.protocols, the SASL mechanisms and JAAS entries)',
       'server.properties:12: controller.quorum.bootstrap.servers: ignored: controller.quorum.voters names the voters',
       'server.properties:13: broker.heartbeat.interval.ms: broker.heartbeat.interval.ms (5000) should be at most half of broker.session.timeout.ms (9000), or brokers get fenced between heartbeats',
     ]);
@@ -460,9 +460,9 @@ describe('parseServerProperties', () => {
         'server.properties:3: listeners: a controller-only node binds only controller listeners, but PLAINTEXT is not in controller.listener.names',
       ],
       [
-        'an SSL listener',
+        'an SSL listener without a keystore',
         edit({ listeners: 'SSL://:9092,CONTROLLER://:9093' }, 'inter.broker.listener.name=SSL'),
-        'server.properties:3: listeners: listener SSL uses SSL, but Samsa speaks only PLAINTEXT',
+        'server.properties: listener.name.ssl.ssl.keystore.location: listener SSL uses SSL: set ssl.keystore.location (a PEM file with the private key and certificate chain) or ssl.keystore.key and ssl.keystore.certificate.chain',
       ],
       [
         'a listener the explicit map leaves out',
