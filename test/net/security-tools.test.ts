@@ -11,12 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { converterForMessage } from '../../core/wire/convert/index.ts';
 import { LocalCluster } from '../../net/local-cluster.ts';
-import { hasKcat, hasPython, PYTHON, run, SAMSA, samsa } from './real-helpers.ts';
-
-/** The security admin APIs' wire converters come with the authz work; until they are merged these suites cannot speak them. */
-const hasSecurityConverters = converterForMessage({ api: 'CreateAcls' }) !== undefined;
+import { samsaInProcess } from '../cli/in-process.ts';
+import { hasKcat, hasPython, PYTHON, run, SAMSA } from './real-helpers.ts';
 
 const lastJson = (stdout: string) => JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
 
@@ -41,12 +38,12 @@ function oneBroker(prefix: string, config: Record<string, string>): { readonly b
   };
 }
 
-describe.skipIf(!hasSecurityConverters)('samsa acls and samsa users on a PLAINTEXT cluster with ACLs on', () => {
+describe('samsa acls and samsa users on a PLAINTEXT cluster with ACLs on', () => {
   const shared = oneBroker('samsa-acl-tools-', {
     'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     'super.users': 'User:ANONYMOUS',
   });
-  const tool = (args: string[]) => samsa([...args, '--bootstrap-server', shared.bootstrap, '--timeout', '20s'], { timeoutMs: 60_000 });
+  const tool = (args: string[]) => samsaInProcess(...args, '--bootstrap-server', shared.bootstrap, '--timeout', '20s');
 
   it('adds, lists and removes ACLs', async () => {
     const add = await tool(['acls', '--add', '--allow-principal', 'User:alice', '--operation', 'Read', '--operation', 'Write', '--topic', 'orders', '--json']);
@@ -90,10 +87,10 @@ describe.skipIf(!hasSecurityConverters)('samsa acls and samsa users on a PLAINTE
   }, 120_000);
 });
 
-describe.skipIf(!hasSecurityConverters)('samsa acls on a cluster without an authorizer', () => {
+describe('samsa acls on a cluster without an authorizer', () => {
   const shared = oneBroker('samsa-acl-disabled-', {});
   it('prints SECURITY_DISABLED', async () => {
-    const r = await samsa(['acls', '--list', '--bootstrap', shared.bootstrap, '--timeout', '20s']);
+    const r = await samsaInProcess(...['acls', '--list', '--bootstrap', shared.bootstrap, '--timeout', '20s']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/DescribeAcls: SECURITY_DISABLED/);
   }, 60_000);
@@ -173,7 +170,7 @@ describe('samsa cluster --secure', () => {
     for (const what of ['kafkajs:', 'kcat / librdkafka:', 'confluent-kafka (Python):', 'kafka-python:', 'samsa tools:']) expect(out).toContain(what);
     expect(out).toContain(`ssl_cafile='${cluster!.caFile}'`);
     expect(cluster!.password).toMatch(/^[\w-]{24}$/);
-    if (hasSecurityConverters) expect(cluster!.mechanism).toBe('SCRAM-SHA-256');
+    expect(cluster!.mechanism).toBe('SCRAM-SHA-256');
   });
 
   it('kafkajs with the printed settings creates a topic, produces and reads back', async () => {
@@ -247,42 +244,28 @@ describe('samsa cluster --secure', () => {
   );
 
   it("samsa's tools connect with the client.properties it wrote", async () => {
-    const r = await samsa(['topics', 'list', '--bootstrap', cluster!.bootstrap, '--command-config', cluster!.clientProperties, '--timeout', '20s']);
+    const r = await samsaInProcess(...['topics', 'list', '--bootstrap', cluster!.bootstrap, '--command-config', cluster!.clientProperties, '--timeout', '20s']);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')).toContain('secure-events');
-    const without = await samsa(['topics', 'list', '--bootstrap', cluster!.bootstrap, '--timeout', '3s']);
+    const without = await samsaInProcess(...['topics', 'list', '--bootstrap', cluster!.bootstrap, '--timeout', '3s']);
     expect(without.code).toBe(1);
   }, 60_000);
 
-  it.skipIf(!hasSecurityConverters)(
-    'a user made with samsa users logs in with SCRAM and is held to the ACLs samsa acls gives it',
-    async () => {
-      const admin = ['--bootstrap', cluster!.bootstrap, '--command-config', cluster!.clientProperties, '--timeout', '20s'];
-      expect((await samsa(['users', 'add', 'alice', '--password', 'alice-pw', '--mechanism', 'SCRAM-SHA-512', ...admin])).code).toBe(0);
-      expect((await samsa(['topics', 'create', '--topic', 'alice-topic', '--partitions', '1', ...admin])).code).toBe(0);
-      const acl = await samsa([
-        'acls',
-        '--add',
-        '--allow-principal',
-        'User:alice',
-        '--operation',
-        'Write',
-        '--operation',
-        'Describe',
-        '--topic',
-        'alice-topic',
-        ...admin,
-      ]);
-      expect(acl.stderr).toBe('');
-      const producer = kafka({ mechanism: 'scram-sha-512', username: 'alice', password: 'alice-pw' }).producer({ allowAutoTopicCreation: false });
-      await producer.connect();
-      try {
-        await producer.send({ topic: 'alice-topic', messages: [{ value: 'allowed' }] });
-        await expect(producer.send({ topic: 'secure-events', messages: [{ value: 'denied' }] })).rejects.toThrow(/authoriz/i);
-      } finally {
-        await producer.disconnect();
-      }
-    },
-    90_000,
-  );
+  it('a user made with samsa users logs in with SCRAM and is held to the ACLs samsa acls gives it', async () => {
+    const admin = ['--bootstrap', cluster!.bootstrap, '--command-config', cluster!.clientProperties, '--timeout', '20s'];
+    expect((await samsaInProcess(...['users', 'add', 'alice', '--password', 'alice-pw', '--mechanism', 'SCRAM-SHA-512', ...admin])).code).toBe(0);
+    expect((await samsaInProcess(...['topics', 'create', '--topic', 'alice-topic', '--partitions', '1', ...admin])).code).toBe(0);
+    const acl = await samsaInProcess(
+      ...['acls', '--add', '--allow-principal', 'User:alice', '--operation', 'Write', '--operation', 'Describe', '--topic', 'alice-topic', ...admin],
+    );
+    expect(acl.stderr).toBe('');
+    const producer = kafka({ mechanism: 'scram-sha-512', username: 'alice', password: 'alice-pw' }).producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      await producer.send({ topic: 'alice-topic', messages: [{ value: 'allowed' }] });
+      await expect(producer.send({ topic: 'secure-events', messages: [{ value: 'denied' }] })).rejects.toThrow(/authoriz/i);
+    } finally {
+      await producer.disconnect();
+    }
+  }, 90_000);
 });
