@@ -243,6 +243,17 @@ describe('samsa cluster --secure', () => {
     90_000,
   );
 
+  it('samsa check runs its clients over SASL_SSL with the client.properties', async () => {
+    const r = await samsaInProcess(
+      ...['check', '--bootstrap', cluster!.bootstrap, '--command-config', cluster!.clientProperties, '--duration', '2s', '--rate', '10', '--json'],
+    );
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout.trimEnd().split('\n').at(-1)!) as { valid: boolean; counts: { acknowledged: number; consumed: number } };
+    expect(result.valid).toBe(true);
+    expect(result.counts.acknowledged).toBeGreaterThan(0);
+    expect(result.counts.consumed).toBe(result.counts.acknowledged);
+  }, 60_000);
+
   it("samsa's tools connect with the client.properties it wrote", async () => {
     const r = await samsaInProcess(...['topics', 'list', '--bootstrap', cluster!.bootstrap, '--command-config', cluster!.clientProperties, '--timeout', '20s']);
     expect(r.stderr).toBe('');
