@@ -226,6 +226,12 @@ export class NodeRuntime {
     const sasl = new SaslServerConnection(listener.sasl ?? null, this.options.scramCredentials ?? (() => null), () => Date.now());
     // The principal of a TLS client certificate (Kafka's DEFAULT mapping), else ANONYMOUS; SASL's replaces it.
     const certificate = socket instanceof TLSSocket ? certificatePrincipal(socket) : null;
+    if (certificate !== null && typeof certificate !== 'string') {
+      this.options.log(
+        `closing a TLS connection on ${listener.name} from ${socket.remoteAddress ?? 'unknown'}: its client certificate is not trusted (${certificate.untrusted})`,
+      );
+      return void socket.destroy();
+    }
     const connection = new InboundConnection(`${listener.name}-${this.nextConnectionId++}`, socket, {
       maxFrameBytes: this.options.maxRequestBytes,
       maxQueuedResponses: MAX_QUEUED_RESPONSES,

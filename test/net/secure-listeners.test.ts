@@ -14,9 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaMessage } from '../../core/node/kafka-node.ts';
 import type { Session } from '../../core/security/session.ts';
 import { ScramMechanism } from '../../core/protocol/security.ts';
+import { encodeRequestFrame } from '../../core/wire/messages.ts';
 import { startBroker, type RunningBroker } from '../../net/broker.ts';
 import { freePorts } from '../../net/local-cluster.ts';
-import type { ClientSecurity } from '../../net/outbound-connection.ts';
+import { OutboundConnection, type ClientSecurity } from '../../net/outbound-connection.ts';
 import { saltedPassword, type ScramMechanismName } from '../../net/scram.ts';
 import { parseServerProperties } from '../../net/server-properties.ts';
 import { wireRequests } from '../../net/wire-request.ts';
@@ -30,7 +31,7 @@ const PLAIN_JAAS =
 let dir: string;
 let certs: TestCertificates;
 let broker: RunningBroker;
-const ports: Record<'SECURE' | 'MTLS' | 'PLAIN', number> = { SECURE: 0, MTLS: 0, PLAIN: 0 };
+const ports: Record<'SECURE' | 'MTLS' | 'REQ' | 'REAUTH' | 'PLAIN', number> = { SECURE: 0, MTLS: 0, REQ: 0, REAUTH: 0, PLAIN: 0 };
 /** What the node received from connections: api and session (undefined for its own messages). */
 const received: Array<{ api: string; from: string; session: Session | undefined }> = [];
 const logs: string[] = [];
@@ -59,17 +60,21 @@ beforeAll(async () => {
   const properties = [
     'process.roles=broker,controller',
     'node.id=1',
-    `listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,PLAIN://${HOST}:0,CONTROLLER://${HOST}:${controllerPort}`,
-    `advertised.listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,PLAIN://${HOST}:0`,
+    `listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,REQ://${HOST}:0,REAUTH://${HOST}:0,PLAIN://${HOST}:0,CONTROLLER://${HOST}:${controllerPort}`,
+    `advertised.listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,REQ://${HOST}:0,REAUTH://${HOST}:0,PLAIN://${HOST}:0`,
     `controller.quorum.voters=1@${HOST}:${controllerPort}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAIN',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAIN:PLAINTEXT,SECURE:SASL_SSL,MTLS:SSL',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAIN:PLAINTEXT,SECURE:SASL_SSL,MTLS:SSL,REQ:SSL,REAUTH:SASL_SSL',
     'ssl.keystore.type=PEM',
     `ssl.keystore.location=${certs.serverKeystore}`,
     'ssl.truststore.type=PEM',
     `ssl.truststore.location=${certs.caPem}`,
     'listener.name.mtls.ssl.client.auth=required',
+    'listener.name.req.ssl.client.auth=requested',
+    'listener.name.reauth.sasl.enabled.mechanisms=PLAIN',
+    `listener.name.reauth.plain.sasl.jaas.config=${PLAIN_JAAS}`,
+    'listener.name.reauth.connections.max.reauth.ms=3000',
     'listener.name.secure.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
     `listener.name.secure.plain.sasl.jaas.config=${PLAIN_JAAS}`,
     'group.initial.rebalance.delay.ms=0',
@@ -84,7 +89,7 @@ beforeAll(async () => {
     if (msg.kind === 'request') received.push({ api: msg.api, from, session });
     receive(env, from, msg, session);
   };
-  for (const name of ['SECURE', 'MTLS', 'PLAIN'] as const) ports[name] = broker.runtime.bound.get(name)!.port;
+  for (const name of ['SECURE', 'MTLS', 'REQ', 'REAUTH', 'PLAIN'] as const) ports[name] = broker.runtime.bound.get(name)!.port;
   await until('the node to list itself', async () => {
     const [metadata] = await wireRequests(HOST, ports.PLAIN, [{ apiKey: 3, version: 1, body: { topics: [] } }], 1000);
     return (metadata!.brokers as unknown[]).length === 1;
@@ -173,6 +178,52 @@ describe('SASL_SSL with kafkajs', () => {
     },
     30_000,
   );
+});
+
+describe('re-authentication (KIP-368, connections.max.reauth.ms=3000)', () => {
+  it('kafkajs re-authenticates on the same connection before its session ends and goes on being served', async () => {
+    await wireRequests(HOST, ports.PLAIN, [{ apiKey: 19, version: 4, body: { topics: [{ name: 'reauth', numPartitions: 1, replicationFactor: 1 }] } }]);
+    const kafka = new Kafka({
+      clientId: 'reauth',
+      brokers: [`${HOST}:${ports.REAUTH}`],
+      ssl: tlsTrust(),
+      sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' },
+      reauthenticationThreshold: 1500,
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    const sends: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await admin.fetchTopicMetadata({ topics: ['reauth'] });
+      sends.push(received.filter((r) => r.from.startsWith('REAUTH-') && r.api === 'Metadata').at(-1)!.from);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    await admin.disconnect();
+    // Past two session lifetimes, still the one connection: it re-authenticated rather than being closed.
+    expect(new Set(sends).size).toBe(1);
+  }, 30_000);
+
+  it('closes a connection whose session expired without re-authenticating, at its next request', async () => {
+    const sasl = { mechanism: 'PLAIN' as const, username: 'alice', password: 'alice-secret' };
+    const closed = new Promise<string>((resolve) => {
+      const connection = new OutboundConnection({
+        host: HOST,
+        port: ports.REAUTH,
+        security: { tls: tlsTrust(), sasl },
+        maxFrameBytes: 1 << 20,
+        connectTimeoutMs: 3000,
+        onClose: resolve,
+      });
+      const metadata = () => {
+        const id = connection.takeCorrelationId();
+        connection.send(encodeRequestFrame({ apiKey: 3, apiVersion: 1, correlationId: id, clientId: 't' }, { topics: [] }), id, () => {});
+      };
+      metadata();
+      setTimeout(metadata, 3500);
+    });
+    expect(await closed).toMatch(/closed the connection/);
+  }, 10_000);
 });
 
 describe('SASL wire rules', () => {
@@ -301,6 +352,25 @@ describe('SSL with ssl.client.auth=required', () => {
     await expect(wireRequests(HOST, ports.MTLS, [versions], 5000, { tls: { ...tlsTrust(), ...own() } })).rejects.toThrow();
     expect(received.slice(before)).toEqual([]);
     await stillServes();
+  });
+});
+
+describe('SSL with ssl.client.auth=requested', () => {
+  const metadata = { apiKey: 3, version: 1, body: { topics: [] } };
+
+  it('serves a client without a certificate as User:ANONYMOUS and one with a trusted certificate as its DN', async () => {
+    await wireRequests(HOST, ports.REQ, [metadata], 5000, { tls: tlsTrust() });
+    await wireRequests(HOST, ports.REQ, [metadata], 5000, { tls: { ...tlsTrust(), key: certs.alice.key, cert: certs.alice.cert } });
+    const sessions = received.filter((r) => r.from.startsWith('REQ-')).map((r) => r.session?.principal);
+    expect(sessions).toEqual(['User:ANONYMOUS', 'User:CN=alice,O=test']);
+  });
+
+  it('refuses a certificate the truststore did not sign', async () => {
+    const before = received.length;
+    await expect(
+      wireRequests(HOST, ports.REQ, [metadata], 5000, { tls: { ...tlsTrust(), key: certs.stranger.key, cert: certs.stranger.cert } }),
+    ).rejects.toThrow();
+    expect(received.slice(before)).toEqual([]);
   });
 });
 
