@@ -10,7 +10,7 @@ import type { NemesisSummary } from '../net/nemesis-runner.ts';
 import { checkNemesisSpec, nemesisPlan, REAL_NEMESIS_FAULTS } from './nemesis-schedule.ts';
 import { dim, durationOption, figuresTable, intOption, ok, printJson, terminalWidth, traceFileSink, UserError, warn } from './output.ts';
 import { allowedLine, checkersLine, transactionsLine, verdictLine, violationsTable } from './run.ts';
-import { bootstrapOf, connectionOptions, type ConnectionOptions } from './tool-options.ts';
+import { bootstrapOf, connectionOptions, securityOf, type ConnectionOptions } from './tool-options.ts';
 
 interface CheckFlags extends ConnectionOptions {
   topic: string;
@@ -94,6 +94,7 @@ export function registerCheck(program: Command): void {
       if (opts.transactional === true && acks !== 'all')
         throw new UserError(`--transactional: needs --acks all (a transactional producer is idempotent), got "${opts.acks}"`);
       const bootstrap = bootstrapOf(opts);
+      const security = securityOf(opts);
       if ((opts.nemesis === undefined) !== (opts.faultControl === undefined)) {
         throw new UserError(
           opts.nemesis === undefined ? '--fault-control: only with --nemesis' : '--nemesis: needs --fault-control, the address `samsa cluster --faults` prints',
@@ -141,6 +142,7 @@ export function registerCheck(program: Command): void {
           nemesis,
           transactions: opts.transactional === true ? { size: opts.txnSize, abort: opts.txnAbort } : null,
           log: (line) => progress.write(dim(`  ${line}\n`)),
+          ...(security !== undefined ? { security } : {}),
         });
       } catch (err) {
         if (err instanceof CheckSetupError) throw new UserError(err.message);

@@ -19,6 +19,8 @@ import { registerGroups } from './groups.ts';
 import { registerTransactions } from './transactions.ts';
 import { registerConfigs } from './configs.ts';
 import { registerDeleteRecords } from './delete-records.ts';
+import { registerAcls } from './acls.ts';
+import { registerUsers } from './users.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
 import { registerTrace } from './trace.ts';
@@ -63,6 +65,8 @@ export function buildProgram(): Command {
   registerTransactions(program);
   registerConfigs(program);
   registerDeleteRecords(program);
+  registerAcls(program);
+  registerUsers(program);
   registerCheck(program);
   const overrideExits = (parent: Command): void => {
     for (const command of parent.commands) {

@@ -4,7 +4,10 @@
 import type { Command } from 'commander';
 import { ConnectionLostError, UnsupportedApiError } from '../net/broker-connection.ts';
 import { parseBootstrap } from '../net/broker-pool.ts';
+import { connectionSecurity, readClientProperties } from '../net/client-properties.ts';
 import { KafkaAdmin } from '../net/kafka-admin.ts';
+import type { ClientSecurity } from '../net/outbound-connection.ts';
+import { PropertiesError } from '../net/server-properties.ts';
 import { KafkaError, KafkaTimeoutError } from '../net/kafka-error.ts';
 import type { Address } from '../net/node-runtime.ts';
 import { SendError } from '../net/kafka-producer.ts';
@@ -13,13 +16,38 @@ import { durationOption, OperationError, UserError } from './output.ts';
 export interface ConnectionOptions {
   bootstrap: string;
   timeout: number;
+  /** A Kafka client properties file: how to secure the connections (TLS, SASL). */
+  commandConfig?: string;
 }
 
-/** Adds --bootstrap (required) and --timeout to a tool's command. */
+/**
+ * Adds --bootstrap (or Kafka tools' --bootstrap-server; one is required), --command-config and
+ * --timeout to a tool's command.
+ */
 export function connectionOptions(command: Command): Command {
   return command
-    .requiredOption('--bootstrap <servers>', 'the cluster to talk to: host:port[,host:port…] (any Kafka cluster)')
-    .option('--timeout <duration>', 'how long one operation may take, retries included', durationOption('--timeout'), 30_000);
+    .option('--bootstrap <servers>', 'the cluster to talk to: host:port[,host:port…] (any Kafka cluster)')
+    .option('--bootstrap-server <servers>', 'the same as --bootstrap (the Kafka tools’ name)')
+    .option('--command-config <file>', 'a Kafka client properties file: security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location (PEM), …')
+    .option('--timeout <duration>', 'how long one operation may take, retries included', durationOption('--timeout'), 30_000)
+    .hook('preAction', (_command, action) => {
+      const opts = action.opts<{ bootstrap?: string; bootstrapServer?: string }>();
+      if (opts.bootstrap !== undefined && opts.bootstrapServer !== undefined) throw new UserError('give --bootstrap or --bootstrap-server, not both');
+      const servers = opts.bootstrap ?? opts.bootstrapServer;
+      if (servers === undefined) throw new UserError("required option '--bootstrap <servers>' not specified");
+      action.setOptionValue('bootstrap', servers);
+    });
+}
+
+/** The security of --command-config (undefined without one, or for PLAINTEXT), or a UserError naming the file, line and key. */
+export function securityOf(opts: Pick<ConnectionOptions, 'commandConfig'>): ClientSecurity | undefined {
+  if (opts.commandConfig === undefined) return undefined;
+  try {
+    return connectionSecurity(readClientProperties(opts.commandConfig).security);
+  } catch (err) {
+    if (err instanceof PropertiesError) throw new UserError(`--command-config: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The bootstrap servers, or a UserError naming the bad entry. */
@@ -42,7 +70,8 @@ export function asOperationError(err: unknown): unknown {
 
 /** Runs `use` with an admin client for the cluster, closing it afterwards. */
 export async function withAdmin<T>(opts: ConnectionOptions, use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
-  const admin = new KafkaAdmin(bootstrapOf(opts), { timeoutMs: opts.timeout });
+  const security = securityOf(opts);
+  const admin = new KafkaAdmin(bootstrapOf(opts), { timeoutMs: opts.timeout, ...(security !== undefined ? { security } : {}) });
   try {
     return await use(admin);
   } catch (err) {

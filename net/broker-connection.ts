@@ -7,7 +7,7 @@ import { apiSpecs } from '../core/wire/apis/index.ts';
 import { WireFormatError } from '../core/wire/errors.ts';
 import { API_VERSIONS_KEY } from '../core/wire/header.ts';
 import { decodeResponseBody, encodeRequestFrame } from '../core/wire/messages.ts';
-import { OutboundConnection } from './outbound-connection.ts';
+import { OutboundConnection, type ClientSecurity } from './outbound-connection.ts';
 
 /** The ApiVersions version Samsa's clients ask with first (v3 carries the client's software name). */
 const API_VERSIONS_VERSION = 3;
@@ -60,6 +60,8 @@ export interface BrokerConnectionOptions {
   host: string;
   port: number;
   clientId: string;
+  /** TLS and SASL for a secure listener; absent: PLAINTEXT. */
+  security?: ClientSecurity;
   /** Called once when the connection is gone. */
   onClose(reason: string): void;
 }
@@ -78,6 +80,7 @@ export class BrokerConnection {
     this.connection = new OutboundConnection({
       host: options.host,
       port: options.port,
+      ...(options.security !== undefined ? { security: options.security, clientId: options.clientId } : {}),
       maxFrameBytes: MAX_RESPONSE_BYTES,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       onClose: (reason) => this.onClose(reason),

@@ -10,6 +10,7 @@ import type { FindCoordinatorResponse } from '../core/protocol/group.ts';
 import { NO_TOPIC_IDS, NUMERIC_IDS, type WireContext } from '../core/wire/convert/converter.ts';
 import { converterForMessage } from '../core/wire/convert/index.ts';
 import { BrokerConnection, ConnectionLostError, type WireAnswer, type WireCall } from './broker-connection.ts';
+import type { ClientSecurity } from './outbound-connection.ts';
 import { NODE_COMPRESSORS } from './compression.ts';
 import type { Address } from './node-runtime.ts';
 
@@ -53,6 +54,8 @@ export class BrokerPool {
   constructor(
     bootstrap: readonly Address[],
     private readonly clientId: string,
+    /** TLS and SASL for every connection (a cluster's secure listeners); absent: PLAINTEXT. */
+    private readonly security?: ClientSecurity,
   ) {
     if (bootstrap.length === 0) throw new Error('no bootstrap servers given');
     this.bootstrapIds = bootstrap.map((_, i) => bootstrapId(i));
@@ -136,6 +139,7 @@ export class BrokerPool {
       host: address.host,
       port: address.port,
       clientId: this.clientId,
+      ...(this.security !== undefined ? { security: this.security } : {}),
       onClose: () => {
         if (this.connections.get(to) === connection) this.connections.delete(to);
       },

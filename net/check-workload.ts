@@ -17,6 +17,7 @@ import type { TraceSink } from '../trace/sink.ts';
 import { ConnectionLostError, UnsupportedApiError } from './broker-connection.ts';
 import { BrokerPool } from './broker-pool.ts';
 import { KafkaAdmin } from './kafka-admin.ts';
+import type { ClientSecurity } from './outbound-connection.ts';
 import { KafkaConsumer } from './kafka-consumer.ts';
 import { sleep, withDeadline } from './kafka-error.ts';
 import { KafkaProducer, type RecordMetadata } from './kafka-producer.ts';
@@ -50,6 +51,8 @@ export interface CheckOptions {
   transactions?: { size: number; abort: number } | null;
   /** Progress lines (the faults as they strike). */
   log?: (line: string) => void;
+  /** TLS and SASL for every client's connections (a cluster's secure listeners); absent: PLAINTEXT. */
+  security?: ClientSecurity;
 }
 
 export interface CheckResult {
@@ -104,7 +107,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const txns = options.transactions ?? null;
   // A fresh transactional.id per run: an earlier run's producer state (its epoch, an open transaction) fences nothing.
   const runSuffix = Math.random().toString(36).slice(2, 8);
-  const admin = new KafkaAdmin(options.bootstrap, { clientId: 'samsa-check', timeoutMs: options.timeoutMs });
+  const security = options.security !== undefined ? { security: options.security } : {};
+  const admin = new KafkaAdmin(options.bootstrap, { clientId: 'samsa-check', timeoutMs: options.timeoutMs, ...security });
   // Each client has its own connections, as separate client processes would; all stop at the end, whatever happens.
   const pools: BrokerPool[] = [];
   const stops: Array<() => void> = [];
@@ -113,7 +117,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     const client = (id: string) => {
       const record = history.recorder(id);
       record({ kind: 'start', incarnation: 1 });
-      const pool = new BrokerPool(options.bootstrap, id);
+      const pool = new BrokerPool(options.bootstrap, id, options.security);
       pools.push(pool);
       return { pool, identity: { id, trace: (e: NodeEvent) => record(e) } };
     };

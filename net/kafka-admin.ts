@@ -17,12 +17,25 @@ import {
 import type { CreatableTopic, CreatePartitionsTopic } from '../core/protocol/controller.ts';
 import type { DescribeConfigsResource, DescribeConfigsResult, ListOffsetsRequest, ListOffsetsResponse, MetadataResponse } from '../core/protocol/data.ts';
 import { ErrorCode } from '../core/protocol/errors.ts';
+import type {
+  AlterUserScramCredentialsResponse,
+  CreateAclsResponse,
+  DeleteAclsFilterResult,
+  DeleteAclsResponse,
+  DescribeAclsResponse,
+  DescribeUserScramCredentialsResponse,
+  ScramCredentialUpsertion,
+  ScramMechanismCode,
+  SecurityRequest,
+} from '../core/protocol/security.ts';
+import type { AclBinding, AclBindingFilter } from '../core/security/acl.ts';
 import type { WireStruct } from '../core/wire/convert/converter.ts';
 import { ConnectionLostError, UnsupportedApiError, type WireAnswer, type WireCall } from './broker-connection.ts';
 import { BrokerPool } from './broker-pool.ts';
 import { ClientRuntime } from './client-runtime.ts';
 import { KafkaError, sleep, withDeadline } from './kafka-error.ts';
 import type { Address } from './node-runtime.ts';
+import type { ClientSecurity } from './outbound-connection.ts';
 
 const FIND_COORDINATOR = 10;
 const LIST_GROUPS = 16;
@@ -46,6 +59,8 @@ export interface AdminOptions {
   clientId?: string;
   /** How long one call may take, retries included (Kafka's default.api.timeout.ms). */
   timeoutMs?: number;
+  /** TLS and SASL for a cluster's secure listeners (net/client-properties.ts reads them from a client properties file). */
+  security?: ClientSecurity;
 }
 
 export interface GroupListing {
@@ -112,7 +127,7 @@ export class KafkaAdmin {
   private readonly failures = new Set<(err: Error) => void>();
 
   constructor(bootstrap: readonly Address[], options: AdminOptions = {}) {
-    this.pool = new BrokerPool(bootstrap, options.clientId ?? 'samsa-admin');
+    this.pool = new BrokerPool(bootstrap, options.clientId ?? 'samsa-admin', options.security);
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }
 
@@ -410,6 +425,63 @@ export class KafkaAdmin {
     }
   }
 
+  /** Creates ACLs at the active controller; one result per binding, in order. */
+  async createAcls(creations: AclBinding[]): Promise<CreateAclsResponse['results']> {
+    const answer = await this.controllerCall<CreateAclsResponse>(
+      'CreateAcls',
+      (correlationId) => ({ api: 'CreateAcls', kind: 'request', correlationId, creations }),
+      (r) => r.results.map((x) => x.errorCode),
+    );
+    return answer.results;
+  }
+
+  /** Deletes the ACLs each filter matches, at the active controller; per filter, what it deleted or its error. */
+  async deleteAcls(filters: AclBindingFilter[]): Promise<DeleteAclsFilterResult[]> {
+    const answer = await this.controllerCall<DeleteAclsResponse>(
+      'DeleteAcls',
+      (correlationId) => ({ api: 'DeleteAcls', kind: 'request', correlationId, filters }),
+      (r) => r.filterResults.map((x) => x.errorCode),
+    );
+    return answer.filterResults;
+  }
+
+  /** The ACLs `filter` matches, from any broker's metadata; a refusal (SECURITY_DISABLED, CLUSTER_AUTHORIZATION_FAILED) throws KafkaError. */
+  async describeAcls(filter: AclBindingFilter): Promise<AclBinding[]> {
+    const answer = await this.anyBrokerCall<DescribeAclsResponse>('DescribeAcls', (correlationId) => ({
+      api: 'DescribeAcls',
+      kind: 'request',
+      correlationId,
+      filter,
+    }));
+    if (answer.errorCode !== ErrorCode.NONE) throw new KafkaError(answer.errorCode, 'DescribeAcls', answer.errorMessage);
+    return answer.acls;
+  }
+
+  /** The SCRAM credentials (mechanism and iterations, never keys) of `users`, null: of every user that has one. */
+  async describeUserScramCredentials(users: string[] | null): Promise<DescribeUserScramCredentialsResponse['results']> {
+    const answer = await this.anyBrokerCall<DescribeUserScramCredentialsResponse>('DescribeUserScramCredentials', (correlationId) => ({
+      api: 'DescribeUserScramCredentials',
+      kind: 'request',
+      correlationId,
+      users,
+    }));
+    if (answer.errorCode !== ErrorCode.NONE) throw new KafkaError(answer.errorCode, 'DescribeUserScramCredentials', answer.errorMessage);
+    return answer.results;
+  }
+
+  /** Deletes and upserts SCRAM credentials at the active controller; one result per user named. */
+  async alterUserScramCredentials(
+    deletions: Array<{ name: string; mechanism: ScramMechanismCode }>,
+    upsertions: ScramCredentialUpsertion[],
+  ): Promise<AlterUserScramCredentialsResponse['results']> {
+    const answer = await this.controllerCall<AlterUserScramCredentialsResponse>(
+      'AlterUserScramCredentials',
+      (correlationId) => ({ api: 'AlterUserScramCredentials', kind: 'request', correlationId, deletions, upsertions }),
+      (r) => r.results.map((x) => x.errorCode),
+    );
+    return answer.results;
+  }
+
   close(): void {
     this.admin?.stop();
     this.pool.close();
@@ -430,6 +502,61 @@ export class KafkaAdmin {
         this.lastProblem = new KafkaError(code, `${what} for group ${groupId}`).message;
         await sleep(200);
       }
+    });
+  }
+
+  /** A request any broker answers, asked of the known brokers and bootstrap servers in turn until one does. */
+  private async anyBrokerCall<Res extends { api: string }>(what: string, request: (correlationId: number) => SecurityRequest): Promise<Res> {
+    return this.deadline(what, async (alive) => {
+      while (alive()) {
+        for (const to of this.candidates()) {
+          try {
+            const answer = await this.pool.call<Res & { kind: 'response'; correlationId: number }>(to, request(this.pool.takeCorrelationId()));
+            if (answer !== null) return answer;
+          } catch (err) {
+            if (!(err instanceof ConnectionLostError)) throw err;
+            this.noteProblem(err);
+          }
+        }
+        await sleep(200);
+      }
+      throw new Error(`${what}: gave up`);
+    });
+  }
+
+  /**
+   * A request the active controller serves (the metadata log changes): sent to the controller Metadata
+   * names, then to every broker in turn while the answer is NOT_CONTROLLER for each of its results
+   * (`errorsOf`), within the admin's timeout.
+   */
+  private async controllerCall<Res extends { api: string }>(
+    what: string,
+    request: (correlationId: number) => SecurityRequest,
+    errorsOf: (response: Res) => number[],
+  ): Promise<Res> {
+    return this.deadline(what, async (alive) => {
+      while (alive()) {
+        const metadata = await this.metadata([]);
+        const ids = metadata.brokers.map((b) => b.nodeId);
+        const order = metadata.controllerId !== null ? [metadata.controllerId, ...ids.filter((id) => id !== metadata.controllerId)] : ids;
+        for (const to of order) {
+          try {
+            const answer = await this.pool.call<Res & { kind: 'response'; correlationId: number }>(to, request(this.pool.takeCorrelationId()));
+            if (answer === null) continue;
+            const errors = errorsOf(answer);
+            if (errors.length > 0 && errors.every((e) => e === ErrorCode.NOT_CONTROLLER)) {
+              this.lastProblem = new KafkaError(ErrorCode.NOT_CONTROLLER, `${what} at node ${to}`).message;
+              continue;
+            }
+            return answer;
+          } catch (err) {
+            if (!(err instanceof ConnectionLostError)) throw err;
+            this.noteProblem(err);
+          }
+        }
+        await sleep(200);
+      }
+      throw new Error(`${what}: gave up`);
     });
   }
 

@@ -10,6 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { faultLayout, faultLayoutPorts, proxiedAddresses, type FaultLayout, type NamedPort, type NodeAddresses } from './fault-network.ts';
 import { rollBackToDurable, type PowerLossOptions, type PowerLossReport } from './power-loss.ts';
 import { wireRequests } from './wire-request.ts';
+import {
+  adminSecurity,
+  hasClusterSecurity,
+  loadClusterSecurity,
+  makeClusterSecurity,
+  secureServerProperties,
+  SECURE_CLIENT_LISTENER,
+  type ClusterSecurity,
+} from './cluster-security.ts';
+import type { ClientSecurity } from './outbound-connection.ts';
 
 const SAMSA_BIN = fileURLToPath(new URL('../bin/samsa.js', import.meta.url));
 const HOST = '127.0.0.1';
@@ -27,6 +37,11 @@ export interface LocalClusterOptions {
   traceDir?: string;
   /** Node.js flags for every broker process (e.g. `--cpu-prof`, `--cpu-prof-dir=DIR` to profile them). */
   nodeArgs?: readonly string[];
+  /**
+   * SASL_SSL listeners (client, inter-broker and controller) with a CA and certificates made under
+   * <dataDir>/security, the StandardAuthorizer, and an admin with a random password (net/cluster-security.ts).
+   */
+  secure?: boolean;
 }
 
 export interface LocalBroker {
@@ -63,20 +78,27 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /** The addresses of broker `id` in a cluster without proxies: one client listener, peers dial each other directly. */
-function directAddresses(id: number, clientPort: number, controllerPorts: readonly number[]): NodeAddresses {
+function directAddresses(id: number, clientPort: number, controllerPorts: readonly number[], clientListener: string): NodeAddresses {
   return {
     listeners: [
-      { name: 'PLAINTEXT', port: clientPort },
+      { name: clientListener, port: clientPort },
       { name: 'CONTROLLER', port: controllerPorts[id - 1]! },
     ],
-    advertised: [{ name: 'PLAINTEXT', port: clientPort }],
-    interBrokerListener: 'PLAINTEXT',
+    advertised: [{ name: clientListener, port: clientPort }],
+    interBrokerListener: clientListener,
     voters: controllerPorts.map((port, i) => ({ id: i + 1, port })),
   };
 }
 
-/** The server.properties of broker `id` at `addresses`. */
-function serverProperties(id: number, addresses: NodeAddresses, logDir: string, config: LocalClusterOptions['config']): string {
+/** The server.properties of broker `id` at `addresses`; with `security`, every listener is SASL_SSL. */
+function serverProperties(
+  id: number,
+  addresses: NodeAddresses,
+  logDir: string,
+  config: LocalClusterOptions['config'],
+  security: ClusterSecurity | null,
+): string {
+  const protocol = security === null ? 'PLAINTEXT' : 'SASL_SSL';
   const named = (ls: readonly NamedPort[]) => ls.map((l) => `${l.name}://${HOST}:${l.port}`).join(',');
   const lines = [
     '# Written by `samsa cluster`: one combined broker and controller of a local cluster.',
@@ -87,8 +109,9 @@ function serverProperties(id: number, addresses: NodeAddresses, logDir: string, 
     `advertised.listeners=${named(addresses.advertised)}`,
     'controller.listener.names=CONTROLLER',
     `inter.broker.listener.name=${addresses.interBrokerListener}`,
-    `listener.security.protocol.map=${['CONTROLLER', ...addresses.listeners.map((l) => l.name).filter((n) => n !== 'CONTROLLER')].map((n) => `${n}:PLAINTEXT`).join(',')}`,
+    `listener.security.protocol.map=${['CONTROLLER', ...addresses.listeners.map((l) => l.name).filter((n) => n !== 'CONTROLLER')].map((n) => `${n}:${protocol}`).join(',')}`,
     `log.dirs=${logDir}`,
+    ...(security === null ? [] : secureServerProperties(security)),
     ...Object.entries(config ?? {}).map(([k, v]) => `${k}=${String(v)}`),
   ];
   return lines.join('\n') + '\n';
@@ -112,6 +135,8 @@ export class LocalCluster {
   readonly brokers: LocalBroker[] = [];
   /** With faults: every proxied link's ports, kept in the data dir's faults.json. */
   faultLayout: FaultLayout | null = null;
+  /** A secure cluster's CA, certificates and passwords (null: every listener PLAINTEXT). */
+  security: ClusterSecurity | null = null;
 
   private constructor(readonly options: LocalClusterOptions) {}
 
@@ -134,14 +159,26 @@ export class LocalCluster {
           : `${options.dataDir} holds a cluster made with --faults: its nodes reach each other only through the proxies; add --faults`,
       );
     }
+    if (options.secure === true && options.faults === true) throw new Error('a secure cluster cannot have fault proxies yet: use --secure or --faults');
+    if (existing > 0 && hasClusterSecurity(options.dataDir) !== (options.secure ?? false)) {
+      throw new Error(
+        options.secure
+          ? `${options.dataDir} holds a cluster made without --secure: its listeners are PLAINTEXT; use another --data dir`
+          : `${options.dataDir} holds a cluster made with --secure: add --secure (its client settings are in ${join(options.dataDir, 'security')})`,
+      );
+    }
+    if (existing === 0 && options.secure === true) cluster.security = makeClusterSecurity(options.dataDir);
+    else if (options.secure === true) cluster.security = loadClusterSecurity(options.dataDir);
+    const clientListener = cluster.security === null ? 'PLAINTEXT' : SECURE_CLIENT_LISTENER;
     if (existing === 0) {
       const count = options.faults ? faultLayoutPorts(options.brokers) : 2 * options.brokers;
       const ports = options.basePort === 0 ? await freePorts(count) : Array.from({ length: count }, (_, i) => options.basePort + i);
       const layout = options.faults ? faultLayout(options.brokers, ports) : null;
-      const addresses = (id: number) => (layout !== null ? proxiedAddresses(layout, id) : directAddresses(id, ports[id - 1]!, ports.slice(options.brokers)));
+      const addresses = (id: number) =>
+        layout !== null ? proxiedAddresses(layout, id) : directAddresses(id, ports[id - 1]!, ports.slice(options.brokers), clientListener);
       dirs.forEach((dir, i) => {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(files[i]!, serverProperties(i + 1, addresses(i + 1), join(dir, 'data'), options.config));
+        writeFileSync(files[i]!, serverProperties(i + 1, addresses(i + 1), join(dir, 'data'), options.config, cluster.security));
       });
       if (layout !== null) writeFileSync(layoutFile, JSON.stringify(layout, null, 2) + '\n');
     }
@@ -154,13 +191,18 @@ export class LocalCluster {
         propertiesFile: files[i]!,
         logFile: join(dir, 'broker.log'),
         logDir: logDirOf(properties),
-        port: listenerPort(properties, 'advertised.listeners', 'PLAINTEXT'),
+        port: listenerPort(properties, 'advertised.listeners', clientListener),
         controllerPort: listenerPort(properties, 'listeners', 'CONTROLLER'),
         process: null,
         paused: false,
       });
     });
     return cluster;
+  }
+
+  /** How a client connects as the admin (TLS and a PLAIN login) to a secure cluster; undefined for a PLAINTEXT one. */
+  get adminSecurity(): ClientSecurity | undefined {
+    return this.security === null ? undefined : adminSecurity(this.security);
   }
 
   /** host:port of every broker, comma-separated: every broker is a bootstrap server. */
@@ -284,7 +326,7 @@ export class LocalCluster {
   /** Whether the broker at `port` answers Metadata with at least `brokers` brokers. */
   private async sees(port: number, brokers: number): Promise<boolean> {
     try {
-      const [metadata] = await wireRequests(HOST, port, [{ apiKey: 3, version: 1, body: { topics: [] } }], 2000);
+      const [metadata] = await wireRequests(HOST, port, [{ apiKey: 3, version: 1, body: { topics: [] } }], 2000, this.adminSecurity);
       return ((metadata!.brokers as unknown[]) ?? []).length >= brokers;
     } catch {
       return false;
