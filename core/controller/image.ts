@@ -1,12 +1,16 @@
 // The metadata image (KRaft's MetadataImage): brokers with their epochs and fencing, topics
 // with their partitions (replicas, ISR, leader, leader epoch, partition epoch) and configs, the
-// next producer id to hand out (KIP-730), built by applying committed metadata records in order.
+// next producer id to hand out (KIP-730), the ACLs (KIP-801's StandardAuthorizer reads them) and the
+// users' SCRAM credentials (KIP-554), built by applying committed metadata records in order.
 // Every node keeps one.
 
 import type { ControllerBug } from './bugs.ts';
 import type { NodeId } from '../env.ts';
 import { hashString } from '../hash.ts';
 import type { BrokerListener } from '../protocol/controller.ts';
+import type { ScramMechanismCode } from '../protocol/security.ts';
+import type { AclBinding, StoredAcl } from '../security/acl.ts';
+import { bytesField, fromHex, toHex } from '../security/bytes.ts';
 import type { LeaderRecoveryState, MetadataRecord, PartitionChangeRecord, PartitionRecord } from './records.ts';
 
 export interface BrokerRegistration {
@@ -39,11 +43,32 @@ export interface TopicState {
   config: Record<string, string>;
 }
 
+/** What a server keeps of a user's SCRAM password (RFC 5802): enough to verify a proof, never the password. */
+export interface ScramCredential {
+  salt: Uint8Array;
+  storedKey: Uint8Array;
+  serverKey: Uint8Array;
+  iterations: number;
+}
+
+interface SnapshotScramCredential {
+  name: string;
+  mechanism: ScramMechanismCode;
+  /** Hex. */
+  salt: string;
+  storedKey: string;
+  serverKey: string;
+  iterations: number;
+}
+
 interface ImageSnapshot {
   brokers: BrokerRegistration[];
   topics: TopicState[];
   /** Absent in snapshots taken before producer id blocks (KIP-730): 0. */
   nextProducerId?: number;
+  /** Absent when there are none (and in snapshots taken before ACLs). */
+  acls?: StoredAcl[];
+  scramCredentials?: SnapshotScramCredential[];
 }
 
 export class MetadataImage {
@@ -52,6 +77,9 @@ export class MetadataImage {
   private readonly idsByName = new Map<string, string>();
   /** The first producer id no broker has been handed yet (Kafka's ProducerIdsImage). */
   nextProducerId = 0;
+  private readonly aclsById = new Map<string, StoredAcl>();
+  /** Per user, per mechanism. */
+  private readonly scram = new Map<string, Map<ScramMechanismCode, ScramCredential>>();
 
   /** Seeded bugs of the metadata image (controller-reuses-leader-epoch), on every node alike. */
   constructor(private readonly bugs: ReadonlySet<ControllerBug> = new Set()) {}
@@ -109,9 +137,61 @@ export class MetadataImage {
         // Blocks only move forward (Kafka's ProducerIdControlManager refuses to replay one that goes back).
         if (record.nextProducerId > this.nextProducerId) this.nextProducerId = record.nextProducerId;
         return;
+      case 'AccessControlEntryRecord': {
+        const { type: _type, ...acl } = record;
+        this.aclsById.set(record.id, acl);
+        return;
+      }
+      case 'RemoveAccessControlEntryRecord':
+        this.aclsById.delete(record.id);
+        return;
+      case 'UserScramCredentialRecord': {
+        let user = this.scram.get(record.name);
+        if (user === undefined) this.scram.set(record.name, (user = new Map()));
+        user.set(record.mechanism, {
+          salt: bytesField(record.salt),
+          storedKey: bytesField(record.storedKey),
+          serverKey: bytesField(record.serverKey),
+          iterations: record.iterations,
+        });
+        return;
+      }
+      case 'RemoveUserScramCredentialRecord': {
+        const user = this.scram.get(record.name);
+        user?.delete(record.mechanism);
+        if (user?.size === 0) this.scram.delete(record.name);
+        return;
+      }
       case 'NoOpRecord':
         return;
     }
+  }
+
+  /** The ACLs, as the authorizer reads them. */
+  acls(): Iterable<AclBinding> {
+    return this.aclsById.values();
+  }
+
+  /** The ACLs with their ids (DeleteAcls names what it removes by id). */
+  storedAcls(): Iterable<StoredAcl> {
+    return this.aclsById.values();
+  }
+
+  /** A user's credential for one mechanism (the SCRAM server's lookup), or undefined. */
+  scramCredential(user: string, mechanism: ScramMechanismCode): ScramCredential | undefined {
+    return this.scram.get(user)?.get(mechanism);
+  }
+
+  /** The mechanisms and iterations of a user's credentials (DescribeUserScramCredentials), in mechanism order; empty for an unknown user. */
+  scramCredentialInfos(user: string): Array<{ mechanism: ScramMechanismCode; iterations: number }> {
+    const creds = this.scram.get(user);
+    if (creds === undefined) return [];
+    return [...creds.entries()].sort(([a], [b]) => a - b).map(([mechanism, c]) => ({ mechanism, iterations: c.iterations }));
+  }
+
+  /** Every user with a credential, sorted. */
+  scramUsers(): string[] {
+    return [...this.scram.keys()].sort();
   }
 
   topicByName(name: string): TopicState | undefined {
@@ -159,6 +239,13 @@ export class MetadataImage {
     }
     parts.push(JSON.stringify(['I', this.nextProducerId]));
     for (const name of [...this.idsByName.keys()].sort()) parts.push(JSON.stringify(['N', name, this.idsByName.get(name)]));
+    for (const id of [...this.aclsById.keys()].sort()) {
+      const a = this.aclsById.get(id)!;
+      parts.push(JSON.stringify(['A', id, a.resourceType, a.resourceName, a.patternType, a.principal, a.host, a.operation, a.permission]));
+    }
+    for (const c of this.scramSnapshot().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.mechanism - b.mechanism))) {
+      parts.push(JSON.stringify(['S', c.name, c.mechanism, c.salt, c.storedKey, c.serverKey, c.iterations]));
+    }
     for (const id of [...this.topics.keys()].sort()) {
       const t = this.topics.get(id)!;
       const config = Object.keys(t.config)
@@ -187,7 +274,22 @@ export class MetadataImage {
       topics: [...this.topics.values()].map((t) => ({ ...t, config: { ...t.config }, partitions: t.partitions.map(copyPartition) })),
     };
     if (this.nextProducerId > 0) snapshot.nextProducerId = this.nextProducerId;
+    if (this.aclsById.size > 0) snapshot.acls = [...this.aclsById.values()].map((a) => ({ ...a }));
+    if (this.scram.size > 0) snapshot.scramCredentials = this.scramSnapshot();
     return snapshot;
+  }
+
+  private scramSnapshot(): SnapshotScramCredential[] {
+    return [...this.scram.entries()].flatMap(([name, creds]) =>
+      [...creds.entries()].map(([mechanism, c]) => ({
+        name,
+        mechanism,
+        salt: toHex(c.salt),
+        storedKey: toHex(c.storedKey),
+        serverKey: toHex(c.serverKey),
+        iterations: c.iterations,
+      })),
+    );
   }
 
   static fromSnapshot(state: unknown, bugs: ReadonlySet<ControllerBug> = new Set()): MetadataImage {
@@ -195,6 +297,18 @@ export class MetadataImage {
     const image = new MetadataImage(bugs);
     for (const b of snapshot.brokers) image.brokers.set(b.brokerId, copyBroker(b));
     image.nextProducerId = snapshot.nextProducerId ?? 0;
+    for (const a of snapshot.acls ?? []) image.aclsById.set(a.id, { ...a });
+    for (const c of snapshot.scramCredentials ?? []) {
+      image.apply({
+        type: 'UserScramCredentialRecord',
+        name: c.name,
+        mechanism: c.mechanism,
+        salt: fromHex(c.salt),
+        storedKey: fromHex(c.storedKey),
+        serverKey: fromHex(c.serverKey),
+        iterations: c.iterations,
+      });
+    }
     for (const t of snapshot.topics) {
       image.topics.set(t.topicId, { ...t, config: { ...t.config }, partitions: t.partitions.map(copyPartition) });
       image.idsByName.set(t.name, t.topicId);

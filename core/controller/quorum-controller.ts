@@ -3,8 +3,9 @@
 // hands out broker epochs, fences brokers whose heartbeats stop (broker.session.timeout.ms) and
 // moves their leaderships, unfences caught-up brokers, creates and deletes topics, adds partitions
 // (KIP-195), alters topic configs (IncrementalAlterConfigs, KIP-339), applies AlterPartition requests
-// checked against partition epochs and broker epochs (KIP-903), and hands brokers blocks of producer ids
-// (AllocateProducerIds, KIP-730).
+// checked against partition epochs and broker epochs (KIP-903), hands brokers blocks of producer ids
+// (AllocateProducerIds, KIP-730), and keeps the ACLs and SCRAM credentials (CreateAcls, DeleteAcls,
+// AlterUserScramCredentials).
 
 import type { Env, NodeId, TimerTag } from '../env.ts';
 import { topicConfigProblem, type Config } from '../protocol/configs.ts';
@@ -24,6 +25,8 @@ import type {
 import { errorResponse } from '../protocol/error-response.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { QuorumMessage, RaftEntry } from '../protocol/quorum.ts';
+import type { SecurityMessage, SecurityRequest } from '../protocol/security.ts';
+import { alterUserScramCredentials, createAcls, deleteAcls } from './security-admin.ts';
 import type { RaftReplica } from '../raft/raft-replica.ts';
 import type { ControllerBug } from './bugs.ts';
 import { compressionTypeAvailable } from '../broker/log-validator.ts';
@@ -36,7 +39,7 @@ import { placeReplicas } from './placement.ts';
 import { randomUuid } from '../uuid.ts';
 import type { MetadataRecord, RegisterBrokerRecord } from './records.ts';
 
-type ControllerEnv = Env<ControllerMessage | QuorumMessage<MetadataRecord>>;
+type ControllerEnv = Env<ControllerMessage | SecurityMessage | QuorumMessage<MetadataRecord>>;
 
 const SESSION_CHECK: TimerTag = 'controller:session-check';
 const NO_OP: TimerTag = 'controller:no-op';
@@ -180,6 +183,47 @@ export class QuorumController {
         return this.onAllocateProducerIds(env, from, req);
       case 'IncrementalAlterConfigs':
         return this.onIncrementalAlterConfigs(env, from, req);
+    }
+  }
+
+  /** The security admin requests that change the metadata log: CreateAcls, DeleteAcls, AlterUserScramCredentials. */
+  handleSecurity(env: ControllerEnv, from: NodeId, req: SecurityRequest): void {
+    if (!this.active || this.latest === null) return rejectNotController(env, from, req);
+    const latest = this.latest;
+    const authorizerEnabled = this.config.string('authorizer.class.name') !== '';
+    const records: MetadataRecord[] = [];
+    const stage = (record: MetadataRecord) => this.stage(records, record);
+    const correlationId = req.correlationId;
+    const written = (answer: (override: number | null) => void) =>
+      this.write(
+        env,
+        records,
+        () => answer(null),
+        (code) => answer(code),
+      );
+    switch (req.api) {
+      case 'CreateAcls': {
+        const results = createAcls(latest, req, authorizerEnabled, () => randomUuid(() => env.random()), stage);
+        return written((override) =>
+          env.send(from, { api: 'CreateAcls', kind: 'response', correlationId, throttleTimeMs: 0, results: lostLeadership(results, override) }),
+        );
+      }
+      case 'DeleteAcls': {
+        const filterResults = deleteAcls(latest, req, authorizerEnabled, stage);
+        return written((override) =>
+          env.send(from, { api: 'DeleteAcls', kind: 'response', correlationId, throttleTimeMs: 0, filterResults: lostLeadership(filterResults, override) }),
+        );
+      }
+      case 'AlterUserScramCredentials': {
+        const { results, records: scram } = alterUserScramCredentials(latest, req);
+        for (const record of scram) stage(record);
+        return written((override) =>
+          env.send(from, { api: 'AlterUserScramCredentials', kind: 'response', correlationId, throttleTimeMs: 0, results: lostLeadership(results, override) }),
+        );
+      }
+      default:
+        // DescribeAcls and DescribeUserScramCredentials are a broker's: KafkaNode never routes them here.
+        return rejectNotController(env, from, req);
     }
   }
 
@@ -602,7 +646,7 @@ function partitionResult(p: PartitionState | undefined, partitionIndex: number, 
 }
 
 /** Answers a controller request as a node that is not the active controller (NOT_CONTROLLER). */
-export function rejectNotController(env: ControllerEnv, from: NodeId, req: ControllerRequest): void {
+export function rejectNotController(env: ControllerEnv, from: NodeId, req: ControllerRequest | SecurityRequest): void {
   env.send(from, errorResponse(req, ErrorCode.NOT_CONTROLLER, 'this node is not the active controller'));
 }
 

@@ -28,9 +28,11 @@ import { errorResponse } from '../protocol/error-response.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { isQuorumMessage, type LeaderHint, type OffsetAndEpoch, type QuorumMessage, type RaftEntry } from '../protocol/quorum.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-replica.ts';
+import { SECURITY_BROKER_APIS, SECURITY_CONTROLLER_APIS, type SecurityMessage, type SecurityRequest } from '../protocol/security.ts';
 import type { Session } from '../security/session.ts';
+import { describeAcls, describeUserScramCredentials } from '../controller/security-admin.ts';
 
-export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage | TxnMessage;
+export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage | TxnMessage | SecurityMessage;
 
 const DATA_APIS: ReadonlySet<string> = new Set([
   'Produce',
@@ -167,6 +169,11 @@ export class KafkaNode implements Node<KafkaMessage> {
       if (CONTROLLER_APIS.has(msg.api)) {
         if (this.controller !== null) this.controller.handle(env, from, msg as ControllerRequest);
         else rejectNotController(env, from, msg as ControllerRequest);
+      } else if (SECURITY_CONTROLLER_APIS.has(msg.api)) {
+        if (this.controller !== null) this.controller.handleSecurity(env, from, msg as SecurityRequest);
+        else rejectNotController(env, from, msg as SecurityRequest);
+      } else if (SECURITY_BROKER_APIS.has(msg.api)) {
+        this.describeSecurity(env, from, msg as SecurityRequest);
       } else if (isForTxnCoordinator(msg)) {
         if (this.txns !== null) this.txns.handle(env, from, msg);
         else env.send(from, txnCoordinatorErrorResponse(msg, ErrorCode.NOT_COORDINATOR));
@@ -206,6 +213,12 @@ export class KafkaNode implements Node<KafkaMessage> {
       case 'WriteTxnMarkers':
         return this.txns?.writeTxnMarkersResponse(env, msg);
     }
+  }
+
+  /** DescribeAcls and DescribeUserScramCredentials, answered from this node's image. */
+  private describeSecurity(env: Env<KafkaMessage>, from: NodeId, req: SecurityRequest): void {
+    if (req.api === 'DescribeAcls') env.send(from, describeAcls(this.image, req, this.spec.config.string('authorizer.class.name') !== ''));
+    else if (req.api === 'DescribeUserScramCredentials') env.send(from, describeUserScramCredentials(this.image, req));
   }
 
   /**

@@ -6,11 +6,18 @@
 
 import type { ControllerRequest, ControllerResponse } from './controller.ts';
 import type { DataRequest, DataResponse } from './data.ts';
+import type { SecurityRequest, SecurityResponse } from './security.ts';
 
 /** The error response to `req`, with `errorCode` everywhere it fits and `errorMessage` where the response carries one. */
 export function errorResponse(req: DataRequest, errorCode: number, errorMessage?: string | null): DataResponse;
 export function errorResponse(req: ControllerRequest, errorCode: number, errorMessage?: string | null): ControllerResponse;
-export function errorResponse(req: DataRequest | ControllerRequest, errorCode: number, errorMessage: string | null = null): DataResponse | ControllerResponse {
+export function errorResponse(req: SecurityRequest, errorCode: number, errorMessage?: string | null): SecurityResponse;
+export function errorResponse(req: ControllerRequest | SecurityRequest, errorCode: number, errorMessage?: string | null): ControllerResponse | SecurityResponse;
+export function errorResponse(
+  req: DataRequest | ControllerRequest | SecurityRequest,
+  errorCode: number,
+  errorMessage: string | null = null,
+): DataResponse | ControllerResponse | SecurityResponse {
   const correlationId = req.correlationId;
   switch (req.api) {
     case 'AllocateProducerIds':
@@ -134,5 +141,29 @@ export function errorResponse(req: DataRequest | ControllerRequest, errorCode: n
         correlationId,
         resources: req.resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName })),
       };
+    case 'CreateAcls':
+      return { api: 'CreateAcls', kind: 'response', correlationId, throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage })) };
+    case 'DeleteAcls':
+      return {
+        api: 'DeleteAcls',
+        kind: 'response',
+        correlationId,
+        throttleTimeMs: 0,
+        filterResults: req.filters.map(() => ({ errorCode, errorMessage, matchingAcls: [] })),
+      };
+    case 'DescribeAcls':
+      return { api: 'DescribeAcls', kind: 'response', correlationId, throttleTimeMs: 0, errorCode, errorMessage, acls: [] };
+    case 'DescribeUserScramCredentials':
+      return { api: 'DescribeUserScramCredentials', kind: 'response', correlationId, throttleTimeMs: 0, errorCode, errorMessage, results: [] };
+    case 'AlterUserScramCredentials': {
+      const users = [...new Set([...req.deletions.map((d) => d.name), ...req.upsertions.map((u) => u.name)])];
+      return {
+        api: 'AlterUserScramCredentials',
+        kind: 'response',
+        correlationId,
+        throttleTimeMs: 0,
+        results: users.map((user) => ({ user, errorCode, errorMessage })),
+      };
+    }
   }
 }

@@ -10,6 +10,7 @@ import type { KafkaMessage, KafkaNode } from '../../core/node/kafka-node.ts';
 import { CONTROLLER_APIS, type ControllerRequest, type ControllerResponse } from '../../core/protocol/controller.ts';
 import { GROUP_APIS, type GroupRequest, type GroupResponse } from '../../core/protocol/group.ts';
 import { TXN_COORDINATOR_APIS } from '../../core/protocol/txn.ts';
+import { SECURITY_BROKER_APIS, SECURITY_CONTROLLER_APIS } from '../../core/protocol/security.ts';
 import { buildCluster, kafkaNode, startCluster as bootCluster, type Cluster } from '../../sim/scenario/cluster.ts';
 import type { KafkaConfig, Scenario } from '../../sim/scenario/types.ts';
 
@@ -79,7 +80,14 @@ export class Probe implements Node<KafkaMessage> {
   receive(env: Env<KafkaMessage>, from: NodeId, msg: KafkaMessage): void {
     if (
       msg.kind !== 'response' ||
-      !(CONTROLLER_APIS.has(msg.api) || GROUP_APIS.has(msg.api) || TXN_COORDINATOR_APIS.has(msg.api) || msg.api === 'InitProducerId')
+      !(
+        CONTROLLER_APIS.has(msg.api) ||
+        GROUP_APIS.has(msg.api) ||
+        TXN_COORDINATOR_APIS.has(msg.api) ||
+        SECURITY_CONTROLLER_APIS.has(msg.api) ||
+        SECURITY_BROKER_APIS.has(msg.api) ||
+        msg.api === 'InitProducerId'
+      )
     )
       return;
     const received = { at: env.now(), from, msg: msg as ControllerResponse | GroupResponse };
