@@ -31,6 +31,9 @@ import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-
 import { SECURITY_BROKER_APIS, SECURITY_CONTROLLER_APIS, type SecurityMessage, type SecurityRequest } from '../protocol/security.ts';
 import type { SecurityBug } from '../security/bugs.ts';
 import type { Session } from '../security/session.ts';
+import { Authorizer } from '../security/authorizer.ts';
+import type { SecurityBug } from '../security/bugs.ts';
+import { gateRequest } from '../security/request-gate.ts';
 import { describeAcls, describeUserScramCredentials } from '../controller/security-admin.ts';
 
 export type KafkaMessage = QuorumMessage<MetadataRecord> | ControllerMessage | DataMessage | GroupMessage | TxnMessage | SecurityMessage;
@@ -75,7 +78,11 @@ export interface KafkaNodeSpec {
   compressors?: Compressors;
   /** The listeners a broker registers (real mode); the simulator's brokers have none and are addressed by id. */
   advertisedListeners?: readonly BrokerListener[];
+  /** The authorizer's seeded bugs (deny-not-checked). */
+  securityBugs?: ReadonlySet<SecurityBug>;
 }
+
+type Response = Extract<KafkaMessage, { kind: 'response' }>;
 
 export class KafkaNode implements Node<KafkaMessage> {
   readonly raft: RaftReplica<MetadataRecord>;
@@ -92,9 +99,18 @@ export class KafkaNode implements Node<KafkaMessage> {
   private reportedDigest: string | null = null;
   private env: Env<KafkaMessage> | null = null;
   private shuttingDown = false;
+  /** The authorizer (authorizer.class.name), reading this node's image; null: every request is served. */
+  readonly authorizer: Authorizer | null;
+  /**
+   * With an authorizer: the answers still to complete with the parts of their requests the gate
+   * denied, by the requester, API and correlation id; and the environment whose sends complete them.
+   */
+  private readonly merges = new Map<string, (response: Response) => Response>();
+  private gated: { raw: Env<KafkaMessage>; env: Env<KafkaMessage> } | null = null;
 
   constructor(readonly spec: KafkaNodeSpec) {
     this.image = new MetadataImage(spec.controllerBugs);
+    this.authorizer = Authorizer.fromConfig(spec.config, () => this.image.acls(), spec.securityBugs);
     const machine: StateMachine<MetadataRecord> = {
       commit: (entries) => this.commit(entries),
       loadSnapshot: (state, id) => this.loadSnapshot(state, id),
@@ -160,13 +176,28 @@ export class KafkaNode implements Node<KafkaMessage> {
   }
 
   start(env: Env<KafkaMessage>): void {
+    if (this.authorizer !== null) env = this.mergingEnv(env);
     this.env = env;
     this.replicas?.start(env);
     this.raft.start(env);
     this.lifecycle?.start(env);
   }
 
-  receive(env: Env<KafkaMessage>, from: NodeId, msg: KafkaMessage, _session?: Session): void {
+  receive(env: Env<KafkaMessage>, from: NodeId, msg: KafkaMessage, session?: Session): void {
+    if (this.authorizer !== null) {
+      env = this.mergingEnv(env);
+      if (session !== undefined && msg.kind === 'request') {
+        const decision = gateRequest(this.authorizer, this.image, session, msg);
+        if (decision !== null) {
+          if ('deny' in decision) {
+            if (decision.deny !== null) env.send(from, decision.deny);
+            return;
+          }
+          msg = decision.request;
+          if (decision.merge !== null) this.merges.set(mergeKey(from, msg.api, msg.correlationId), decision.merge);
+        }
+      }
+    }
     if (isQuorumMessage<MetadataRecord>(msg)) return this.raft.receive(env, from, msg);
     if (msg.kind === 'request') {
       if (CONTROLLER_APIS.has(msg.api)) {
@@ -225,6 +256,27 @@ export class KafkaNode implements Node<KafkaMessage> {
   }
 
   /**
+   * `env` with sends that complete an answer the gate split (one per incarnation's environment): a
+   * handler may answer long after the request (a Produce waits for its acks), from any callback.
+   */
+  private mergingEnv(raw: Env<KafkaMessage>): Env<KafkaMessage> {
+    if (this.gated?.raw === raw) return this.gated.env;
+    const send = (to: NodeId, msg: KafkaMessage) => {
+      if (this.merges.size > 0 && msg.kind === 'response') {
+        const key = mergeKey(to, msg.api, msg.correlationId);
+        const merge = this.merges.get(key);
+        if (merge !== undefined) {
+          this.merges.delete(key);
+          msg = merge(msg);
+        }
+      }
+      raw.send(to, msg);
+    };
+    this.gated = { raw, env: withSend(raw, send) };
+    return this.gated.env;
+  }
+
+  /**
    * A graceful stop, as Kafka's BrokerServer and ControllerServer shut down: the broker first
    * hands its leaderships over (controlled shutdown); then a quorum leader resigns and tells the
    * other voters (EndQuorumEpoch), and the process exits with its files flushed.
@@ -232,6 +284,7 @@ export class KafkaNode implements Node<KafkaMessage> {
   shutdown(env: Env<KafkaMessage>): void {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    if (this.authorizer !== null) env = this.mergingEnv(env);
     env.trace({ kind: 'note', text: 'controlled shutdown begins' });
     const finish = () => {
       this.raft.resign(env);
@@ -242,6 +295,7 @@ export class KafkaNode implements Node<KafkaMessage> {
   }
 
   fire(env: Env<KafkaMessage>, tag: TimerTag): void {
+    if (this.authorizer !== null) env = this.mergingEnv(env);
     if (this.raft.fire(env, tag)) return;
     if (this.controller?.fire(env, tag)) return;
     if (this.replicas?.fire(env, tag)) return;
@@ -314,4 +368,32 @@ export class KafkaNode implements Node<KafkaMessage> {
   private leaderChanged(_leader: LeaderHint, self: boolean): void {
     this.controller?.leaderChanged(this.env!, self);
   }
+}
+
+function mergeKey(from: NodeId, api: string, correlationId: number): string {
+  return `${from}\u0000${api}\u0000${correlationId}`;
+}
+
+/** `env` with its sends going through `send`; everything else is env's own. */
+function withSend<M>(env: Env<M>, send: (to: NodeId, msg: M) => void): Env<M> {
+  const wrapped: Env<M> = {
+    get self() {
+      return env.self;
+    },
+    get storage() {
+      return env.storage;
+    },
+    get untraced() {
+      return env.untraced;
+    },
+    now: () => env.now(),
+    random: () => env.random(),
+    send,
+    setTimer: (delayMs, tag) => env.setTimer(delayMs, tag),
+    cancelTimer: (tag) => env.cancelTimer(tag),
+    trace: (event) => env.trace(event),
+  };
+  if (env.buggify !== undefined) wrapped.buggify = (site) => env.buggify!(site);
+  if (env.exit !== undefined) wrapped.exit = () => env.exit!();
+  return wrapped;
 }
