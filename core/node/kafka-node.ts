@@ -29,7 +29,6 @@ import { ErrorCode } from '../protocol/errors.ts';
 import { isQuorumMessage, type LeaderHint, type OffsetAndEpoch, type QuorumMessage, type RaftEntry } from '../protocol/quorum.ts';
 import { RaftReplica, type RaftSettings, type StateMachine } from '../raft/raft-replica.ts';
 import { SECURITY_BROKER_APIS, SECURITY_CONTROLLER_APIS, type SecurityMessage, type SecurityRequest } from '../protocol/security.ts';
-import type { SecurityBug } from '../security/bugs.ts';
 import type { Session } from '../security/session.ts';
 import { Authorizer } from '../security/authorizer.ts';
 import type { SecurityBug } from '../security/bugs.ts';
@@ -72,8 +71,6 @@ export interface KafkaNodeSpec {
   groupBugs?: ReadonlySet<GroupBug>;
   /** The transaction coordinator's seeded bugs. */
   txnBugs?: ReadonlySet<TxnBug>;
-  /** The authorizer's seeded bugs. */
-  securityBugs?: ReadonlySet<SecurityBug>;
   /** The runtime's record codecs (real mode): leaders re-encode batches for compression.type, the controller refuses a codec missing here. Absent in the simulator. */
   compressors?: Compressors;
   /** The listeners a broker registers (real mode); the simulator's brokers have none and are addressed by id. */
