@@ -4,6 +4,7 @@
 // answer (`intrude` ok: every error code in it, and what a success would have handed over: records
 // fetched, topics listed, a producer id, a member id). The unauthorized-access checker judges them.
 
+import { encodeSubscription } from '../../core/client/consumer-protocol.ts';
 import type { Env, Node, NodeId, TimerTag } from '../../core/env.ts';
 import type { KafkaMessage } from '../../core/node/kafka-node.ts';
 import { AlterConfigOp } from '../../core/protocol/controller.ts';
@@ -271,7 +272,8 @@ const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Atte
       memberId: '',
       groupInstanceId: null,
       protocolType: 'consumer',
-      protocols: [{ name: 'range', metadata: '' }],
+      // A well-formed subscription: with the bug, the group's leader decodes it.
+      protocols: [{ name: 'range', metadata: encodeSubscription({ topics: [c.topic], userData: null, ownedPartitions: [], generationId: -1, rackId: null }) }],
       requireKnownMemberId: false,
       reason: null,
       clientId: c.self,
@@ -477,8 +479,10 @@ export function gained(msg: KafkaMessage): string[] {
     case 'Fetch':
       if (msg.kind === 'response' && 'topics' in msg) {
         for (const t of msg.topics)
-          for (const p of t.partitions)
-            for (const b of p.records) if (b.records.length > 0) out.push(`${b.records.length} records of ${t.topic}/${p.partitionIndex}`);
+          for (const p of t.partitions) {
+            const records = p.records.reduce((n, b) => n + b.records.length, 0);
+            if (records > 0) out.push(`${records} records of ${t.topic}/${p.partitionIndex}`);
+          }
       }
       break;
     case 'Metadata':
