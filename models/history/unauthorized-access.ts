@@ -46,8 +46,8 @@ export const NOT_DECIDED: ReadonlySet<string> = new Set([
 
 /** The metadata as the run ended (any node's image that has applied the most): what the intruder might have changed. */
 export interface FinalSecurityState {
-  /** Principals that some ACL names. */
-  aclPrincipals: readonly string[];
+  /** Principals that some ALLOW ACL names (a DENY for the intruder is the scenario's own). */
+  allowedPrincipals: readonly string[];
   /** Per topic, its config overrides. */
   topicConfigs: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Users with a SCRAM credential. */
@@ -123,9 +123,9 @@ export class UnauthorizedAccess implements HistoryChecker {
   finalState(state: FinalSecurityState): void {
     const step = this.lastStep;
     const principals = new Set(this.intruders.values());
-    for (const p of state.aclPrincipals) {
+    for (const p of state.allowedPrincipals) {
       if (principals.has(p))
-        this.report({ step, message: `an ACL for ${p}, which only the intruder asked for, is in the metadata`, nodes: [], values: { principal: p } });
+        this.report({ step, message: `an ALLOW ACL for ${p}, which only the intruder asked for, is in the metadata`, nodes: [], values: { principal: p } });
     }
     for (const [topic, config] of state.topicConfigs) {
       if (config['retention.ms'] === String(INTRUDER_RETENTION_MS))

@@ -24,7 +24,7 @@ import { livenessPhase } from './liveness.ts';
 import { addClients, startClients } from './workload.ts';
 import { withNemesisDrawn } from './nemesis.ts';
 import type { Scenario } from './types.ts';
-import type { AclBinding } from '../../core/security/acl.ts';
+import { AclPermission, type AclBinding } from '../../core/security/acl.ts';
 import type { FinalSecurityState } from '../../models/history/unauthorized-access.ts';
 
 export interface RunOptions {
@@ -303,9 +303,9 @@ function finalSecurityState(cluster: Cluster): FinalSecurityState {
     return node === null ? [] : [node];
   });
   const image = images.sort((a, b) => (b.raft.highWatermark ?? -1) - (a.raft.highWatermark ?? -1))[0]?.image;
-  if (image === undefined) return { aclPrincipals: [], topicConfigs: new Map(), scramUsers: [] };
+  if (image === undefined) return { allowedPrincipals: [], topicConfigs: new Map(), scramUsers: [] };
   return {
-    aclPrincipals: [...new Set([...image.acls()].map((a) => a.principal))],
+    allowedPrincipals: [...new Set([...image.acls()].filter((a) => a.permission === AclPermission.ALLOW).map((a) => a.principal))],
     topicConfigs: new Map([...image.topics.values()].map((t) => [t.name, t.config])),
     scramUsers: image.scramUsers(),
   };

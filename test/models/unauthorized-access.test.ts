@@ -16,7 +16,7 @@ function intrude(h: History, api: string, resource: string, errors: string[], ga
   h.end('intruder', 'intrude', h.invoke('intruder', 'intrude', invoke), 'ok', { ...invoke, errors, gained });
 }
 
-const cleanState: FinalSecurityState = { aclPrincipals: ['User:alice'], topicConfigs: new Map([['orders', {}]]), scramUsers: [] };
+const cleanState: FinalSecurityState = { allowedPrincipals: ['User:alice'], topicConfigs: new Map([['orders', {}]]), scramUsers: [] };
 
 function run(h: History, events: (c: HistoryCheckers) => void = () => {}, state: FinalSecurityState = cleanState): Violation[] {
   const found: Violation[] = [];
@@ -83,12 +83,16 @@ describe('unauthorized-access', () => {
         });
         c.unauthorizedAccess.observeEvent(6, 'b1', { kind: 'group-commit', group: 'g', generation: -1, member: '', offsets: [['orders', 0, INTRUDER_OFFSET]] });
       },
-      { aclPrincipals: ['User:intruder'], topicConfigs: new Map([['copies', { 'retention.ms': String(INTRUDER_RETENTION_MS) }]]), scramUsers: ['intruder'] },
+      {
+        allowedPrincipals: ['User:intruder'],
+        topicConfigs: new Map([['copies', { 'retention.ms': String(INTRUDER_RETENTION_MS) }]]),
+        scramUsers: ['intruder'],
+      },
     );
     expect(found.map((v) => v.message)).toEqual([
       'topic intruder-intruder-0, which only the intruder asked for, was created (seen on b2)',
       `group g committed offset ${INTRUDER_OFFSET} of orders/0, which only the intruder sends (coordinator b1)`,
-      'an ACL for User:intruder, which only the intruder asked for, is in the metadata',
+      'an ALLOW ACL for User:intruder, which only the intruder asked for, is in the metadata',
       `topic copies has retention.ms ${INTRUDER_RETENTION_MS}, which only the intruder sets`,
       'user intruder has a SCRAM credential, which only the intruder asked for',
       'topic orders is gone, and only the intruder asked to delete it',
