@@ -222,10 +222,10 @@ export class MetadataImage {
   }
 
   /**
-   * A digest of everything the image holds (brokers with their registrations, the next producer id, topic names and ids,
-   * configs, partitions with replicas, ISR, leader, epochs and recovery state), hashed over a
-   * canonical form: brokers by id, topics by id, names by name, config keys sorted, partitions by
-   * index. Two images with the same digest hold the same metadata, however each was built (records
+   * A digest of everything the image holds (brokers with their registrations, the next producer id, ACLs, SCRAM
+   * credentials, topic names and ids, configs, partitions with replicas, ISR, leader, epochs and recovery state),
+   * hashed over a canonical form: brokers by id, ACLs by id, credentials by user and mechanism, topics by id,
+   * names by name, config keys sorted, partitions by index. Two images with the same digest hold the same metadata, however each was built (records
    * applied one by one or a snapshot loaded); image-agreement compares them across nodes.
    */
   digest(): string {

@@ -2,6 +2,11 @@
 // API, so that a frame's header (api key, version) leads to the spec that reads its body.
 
 import type { MessageSpec } from '../spec.ts';
+import { AlterUserScramCredentialsRequestSpec, AlterUserScramCredentialsResponseSpec } from './alter-user-scram-credentials.ts';
+import { CreateAclsRequestSpec, CreateAclsResponseSpec } from './create-acls.ts';
+import { DeleteAclsRequestSpec, DeleteAclsResponseSpec } from './delete-acls.ts';
+import { DescribeAclsRequestSpec, DescribeAclsResponseSpec } from './describe-acls.ts';
+import { DescribeUserScramCredentialsRequestSpec, DescribeUserScramCredentialsResponseSpec } from './describe-user-scram-credentials.ts';
 import { AddOffsetsToTxnRequestSpec, AddOffsetsToTxnResponseSpec } from './add-offsets-to-txn.ts';
 import { AddPartitionsToTxnRequestSpec, AddPartitionsToTxnResponseSpec } from './add-partitions-to-txn.ts';
 import { AllocateProducerIdsRequestSpec, AllocateProducerIdsResponseSpec } from './allocate-producer-ids.ts';
@@ -83,6 +88,9 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(EndTxnRequestSpec, EndTxnResponseSpec),
   api(OffsetForLeaderEpochRequestSpec, OffsetForLeaderEpochResponseSpec),
   api(TxnOffsetCommitRequestSpec, TxnOffsetCommitResponseSpec),
+  api(DescribeAclsRequestSpec, DescribeAclsResponseSpec),
+  api(CreateAclsRequestSpec, CreateAclsResponseSpec),
+  api(DeleteAclsRequestSpec, DeleteAclsResponseSpec),
   api(DescribeConfigsRequestSpec, DescribeConfigsResponseSpec),
   api(CreatePartitionsRequestSpec, CreatePartitionsResponseSpec),
   api(IncrementalAlterConfigsRequestSpec, IncrementalAlterConfigsResponseSpec),
@@ -97,6 +105,8 @@ export const API_SPECS: readonly ApiSpecs[] = [
   api(AllocateProducerIdsRequestSpec, AllocateProducerIdsResponseSpec),
   api(DescribeTransactionsRequestSpec, DescribeTransactionsResponseSpec),
   api(ListTransactionsRequestSpec, ListTransactionsResponseSpec),
+  api(DescribeUserScramCredentialsRequestSpec, DescribeUserScramCredentialsResponseSpec),
+  api(AlterUserScramCredentialsRequestSpec, AlterUserScramCredentialsResponseSpec),
 ];
 
 const byKey = new Map(API_SPECS.map((a) => [a.apiKey, a]));

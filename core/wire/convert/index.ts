@@ -1,9 +1,11 @@
 // The converters by API: which one reads a wire request (Fetch splits into the KRaft quorum's fetch of
 // __cluster_metadata and data fetches), which one writes a core message, and the versions each listener
-// advertises in ApiVersions (clients see the data and admin APIs, controllers the quorum's).
+// advertises in ApiVersions (clients see the data, admin and security admin APIs, controllers the quorum's).
 
 import type { ApiConverter, ServedVersions, WireStruct } from './converter.ts';
+import { createAclsConverter, deleteAclsConverter, describeAclsConverter } from './acl-apis.ts';
 import { allocateProducerIdsConverter } from './allocate-producer-ids.ts';
+import { alterUserScramCredentialsConverter, describeUserScramCredentialsConverter } from './scram-credential-apis.ts';
 import { alterPartitionConverter } from './alter-partition.ts';
 import { beginQuorumEpochConverter } from './begin-quorum-epoch.ts';
 import { brokerHeartbeatConverter } from './broker-heartbeat.ts';
@@ -98,6 +100,11 @@ const BY_CORE_API: ReadonlyMap<string, AnyConverter> = new Map<string, AnyConver
   ['EndTxn', endTxnConverter],
   ['DescribeTransactions', describeTransactionsConverter],
   ['ListTransactions', listTransactionsConverter],
+  ['DescribeAcls', describeAclsConverter],
+  ['CreateAcls', createAclsConverter],
+  ['DeleteAcls', deleteAclsConverter],
+  ['DescribeUserScramCredentials', describeUserScramCredentialsConverter],
+  ['AlterUserScramCredentials', alterUserScramCredentialsConverter],
 ]);
 
 const BY_KEY: ReadonlyMap<number, AnyConverter> = new Map([...BY_CORE_API.values()].map((c) => [c.apiKey, c]));
@@ -149,6 +156,11 @@ export const CLIENT_LISTENER_APIS: ReadonlyArray<{ apiKey: number; served: Serve
   ...GROUP_CONVERTERS,
   txnOffsetCommitConverter,
   ...TXN_COORDINATOR_CONVERTERS,
+  describeAclsConverter,
+  createAclsConverter,
+  deleteAclsConverter,
+  describeUserScramCredentialsConverter,
+  alterUserScramCredentialsConverter,
   API_VERSIONS_ENTRY,
 ].sort((a, b) => a.apiKey - b.apiKey);
 
