@@ -311,7 +311,7 @@ function finalSecurityState(cluster: Cluster): FinalSecurityState {
   };
 }
 
-/** CreateAcls from the admin client (a super user) to a controller, again every 500 ms, until some node's image holds every binding. */
+/** CreateAcls from the admin client (a super user) to a controller, again every 500 ms, until every live node's image holds every binding. */
 function installAcls(cluster: Cluster, acls: readonly AclBinding[], installed: () => void): void {
   if (acls.length === 0) return installed();
   let attempts = 0;
@@ -329,15 +329,24 @@ function installAcls(cluster: Cluster, acls: readonly AclBinding[], installed: (
 /** Correlation ids of the runner's CreateAcls, far from the admin client's own (which ignores answers it did not ask for). */
 const ACL_CORRELATION_BASE = 1_000_000_000;
 
+/**
+ * Every live node's image holds every binding: a broker whose image lacks them would refuse the
+ * clients that start now (Kafka's brokers too apply ACLs as their metadata catches up).
+ */
 function aclsCommitted(cluster: Cluster, acls: readonly AclBinding[]): boolean {
   const key = (a: AclBinding) => [a.resourceType, a.resourceName, a.patternType, a.principal, a.host, a.operation, a.permission].join('\u0000');
   const wanted = acls.map(key);
-  return cluster.nodes.some((id) => {
-    const image = kafkaNode(cluster, id)?.image;
-    if (image === undefined) return false;
-    const held = new Set([...image.acls()].map(key));
-    return wanted.every((k) => held.has(k));
+  const live = cluster.nodes.flatMap((id) => {
+    const node = kafkaNode(cluster, id);
+    return node === null ? [] : [node];
   });
+  return (
+    live.length > 0 &&
+    live.every((node) => {
+      const held = new Set([...node.image.acls()].map(key));
+      return wanted.every((k) => held.has(k));
+    })
+  );
 }
 
 function allowsUncleanElection(scenario: Scenario): boolean {
