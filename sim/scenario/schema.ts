@@ -435,12 +435,22 @@ const securitySchema = strict(
     acls: aclEntries.optional(),
   },
   'a mapping like { authorizer: true, acls: [{ allow: User:alice, operations: [Write], topic: orders }] }',
-).transform((v): SecuritySpec => ({
-  authorizer: v.authorizer ?? true,
-  superUsers: v['super.users'] ?? [],
-  allowEveryoneIfNoAclFound: v['allow.everyone.if.no.acl.found'] ?? false,
-  acls: v.acls ?? [],
-}));
+)
+  .superRefine((v, rctx) => {
+    // Without an authorizer Kafka answers CreateAcls with SECURITY_DISABLED: the ACLs could never be installed.
+    if (v.authorizer === false && (v.acls ?? []).length > 0)
+      rctx.addIssue({
+        code: 'custom',
+        message: 'expected no acls with authorizer: false (without an authorizer Kafka refuses ACLs: SECURITY_DISABLED)',
+        path: ['acls'],
+      });
+  })
+  .transform((v): SecuritySpec => ({
+    authorizer: v.authorizer ?? true,
+    superUsers: v['super.users'] ?? [],
+    allowEveryoneIfNoAclFound: v['allow.everyone.if.no.acl.found'] ?? false,
+    acls: v.acls ?? [],
+  }));
 
 function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
   const producer = strict(

@@ -122,6 +122,9 @@ security:
     expect(problem(base.replace('{ nodes: 3 }', '{ nodes: 3, config: { super.users: "User:x" } }'))).toContain('expected super.users under security:');
     expect(problem(`${base}security: { super.users: [bob] }\n`)).toContain('security["super.users"][0]');
     expect(problem(`${base}security: { authorizer: yes }\n`)).toContain('security.authorizer');
+    expect(problem(`${base}security:\n  authorizer: false\n  acls: [{ allow: User:a, operations: [Read], topic: orders }]\n`)).toContain(
+      'security.acls: expected no acls with authorizer: false',
+    );
   });
 });
 
