@@ -1,7 +1,8 @@
 // A Kafka node in KRaft mode: a replica of the metadata quorum (a voter when it is a controller,
 // an observer otherwise), the controller that is active while it leads the quorum, and the broker
 // (its lifecycle, its replica manager and its group coordinator); all of them read one metadata
-// image built from the committed log.
+// image built from the committed log. With an authorizer configured, a request that carries the
+// session its transport authenticated passes the request gate (core/security/request-gate.ts) first.
 
 import type { Env, Node, NodeId, TimerTag } from '../env.ts';
 import type { LogBug } from '../log/bugs.ts';
