@@ -8,6 +8,7 @@ import { GROUP_BUGS, type GroupBug } from './group/bugs.ts';
 import { LOG_BUGS, type LogBug } from './log/bugs.ts';
 import { RAFT_BUGS, type RaftBug } from './raft/bugs.ts';
 import { TXN_BUGS, type TxnBug } from './txn/bugs.ts';
+import { SECURITY_BUGS, type SecurityBug } from './security/bugs.ts';
 
 export const SEEDED_BUGS: Readonly<Record<string, string>> = {
   ...RAFT_BUGS,
@@ -17,6 +18,7 @@ export const SEEDED_BUGS: Readonly<Record<string, string>> = {
   ...CLIENT_BUGS,
   ...LOG_BUGS,
   ...TXN_BUGS,
+  ...SECURITY_BUGS,
 };
 
 export const KNOWN_BUGS: readonly string[] = Object.keys(SEEDED_BUGS);
@@ -47,4 +49,8 @@ export function logBugs(bugs: readonly string[]): Set<LogBug> {
 
 export function txnBugs(bugs: readonly string[]): Set<TxnBug> {
   return new Set(bugs.filter((b): b is TxnBug => b in TXN_BUGS));
+}
+
+export function securityBugs(bugs: readonly string[]): Set<SecurityBug> {
+  return new Set(bugs.filter((b): b is SecurityBug => b in SECURITY_BUGS));
 }

@@ -111,6 +111,8 @@ export class CheckerSuite {
       nonIdempotentProducers?: ReadonlySet<string>;
       replicaEvents?: boolean;
       topics?: TopicPolicies;
+      /** The topics the scenario creates (unauthorized-access: an intruder may not delete them). */
+      scenarioTopics?: readonly string[];
     } = {},
   ) {
     const g = this.ghost;
@@ -138,7 +140,7 @@ export class CheckerSuite {
     const commitFacts = new CommitFacts();
     if (options.replicaEvents !== false) commitFacts.attach(pg);
     this.lso = new LsoMonotonic(this.reporter(LSO_MONOTONIC));
-    this.history = new HistoryCheckers((info) => this.reporter(info), commitFacts, options.nonIdempotentProducers, options.topics);
+    this.history = new HistoryCheckers((info) => this.reporter(info), commitFacts, options.nonIdempotentProducers, options.topics, options.scenarioTopics);
     this.isrFreshness = new IsrFreshness(options.replicaLagTimeMaxMs ?? 30_000, this.reporter(ISR_FRESHNESS, 'liveness'));
     const quorumTimeouts = options.quorumTimeouts ?? { fetchTimeoutMs: 2_000, electionTimeoutMs: 1_000 };
     this.leaderStable = new LeaderStable(quorumTimeouts, options.lossyNetwork ?? false, this.reporter(QUORUM_LEADER_STABLE, 'liveness'));
@@ -158,6 +160,7 @@ export class CheckerSuite {
     if (event.kind === 'client' || event.kind === 'crash' || event.kind === 'stop' || event.kind === 'restart')
       this.history.observeTrace(step, node, event, this.host?.now);
     else if (event.kind === 'partition-change' && node !== null) this.partitions.observe(step, node, event);
+    if (event.kind === 'partition-change' || event.kind === 'group-commit') this.history.unauthorizedAccess.observeEvent(step, node, event);
     this.lso.observe(step, node, event);
     if (this.host !== null) {
       this.isrFreshness.observe(this.host.now, node, event);

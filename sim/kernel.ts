@@ -4,6 +4,7 @@
 // Env, so a seed fixes the whole run, and it writes every step to the trace.
 
 import type { Env, Node, NodeFactory, NodeId, TimerTag } from '../core/env.ts';
+import type { Session } from '../core/security/session.ts';
 import { StorageError } from '../core/storage.ts';
 import type { NodeEvent, ObservedEvent, TraceSetup, RecordedNodeEvent, RunEvent, TraceObserver, TraceSummary } from '../core/trace/schema.ts';
 import type { TraceSink } from '../trace/sink.ts';
@@ -126,6 +127,8 @@ class NodeSlot<M> {
   stopWhenResumed = false;
   readonly timers = new Map<TimerTag, SimEvent<M>>();
   readonly quoted: QuotedNode;
+  /** Who the node's messages come from, as the transport authenticates it; absent without security. */
+  session: Session | undefined = undefined;
 
   constructor(
     readonly index: number,
@@ -267,8 +270,12 @@ export class Simulation<M> {
 
   // ---- nodes -------------------------------------------------------------------------------
 
-  /** Registers a node (not yet started). Its storage, PRNG and links exist from now on. */
-  addNode(id: NodeId, factory: NodeFactory<M>): void {
+  /**
+   * Registers a node (not yet started). Its storage, PRNG and links exist from now on. With a
+   * `principal`, every message it sends to another node arrives with its session (that principal,
+   * from host `id`); without one (no security), messages carry no session.
+   */
+  addNode(id: NodeId, factory: NodeFactory<M>, principal?: string): void {
     if (this.byId.has(id)) throw new Error(`node ${id} is already in the simulation`);
     const index = this.slots.length;
     const diskRng = this.streams.stream(`disk:${id}`);
@@ -277,6 +284,7 @@ export class Simulation<M> {
       this.recordNode(id, { kind: 'disk', ...fault });
     });
     const slot = new NodeSlot<M>(index, id, factory, storage, this.streams.stream(`node:${id}`));
+    if (principal !== undefined) slot.session = { principal, host: id };
     this.slots.push(slot);
     this.byId.set(id, slot);
     this.network.addNode(index, id);
@@ -703,7 +711,8 @@ export class Simulation<M> {
   private deliver(slot: NodeSlot<M>, from: NodeSlot<M>, msg: M): void {
     this.stats.messagesDelivered++;
     try {
-      slot.node!.receive(slot.env!, from.id, msg);
+      // A node's message to itself is its own: no session, never authorized.
+      slot.node!.receive(slot.env!, from.id, msg, from === slot ? undefined : from.session);
     } catch (err) {
       this.nodeThrew(slot, err);
     }

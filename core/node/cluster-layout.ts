@@ -3,7 +3,7 @@
 // that brokers observe), each node's spec with the quorum settings and the seeded bugs switched
 // on, and the checks that refuse a bad broker or topic config before anything starts.
 
-import { brokerBugs, controllerBugs, groupBugs, logBugs, raftBugs, txnBugs } from '../bugs.ts';
+import { brokerBugs, controllerBugs, groupBugs, logBugs, raftBugs, securityBugs, txnBugs } from '../bugs.ts';
 import type { NodeId } from '../env.ts';
 import { Config, ConfigError, topicConfigProblem, type ConfigValue } from '../protocol/configs.ts';
 import { raftSettings } from '../raft/settings.ts';
@@ -52,6 +52,7 @@ export function kafkaNodeSpecs(layout: ClusterLayout, config: Config, bugs: read
   const gBugs = groupBugs(bugs);
   const lBugs = logBugs(bugs);
   const tBugs = txnBugs(bugs);
+  const sBugs = securityBugs(bugs);
   return layout.nodes.map((id) => ({
     id,
     broker: layout.brokers.includes(id),
@@ -63,5 +64,6 @@ export function kafkaNodeSpecs(layout: ClusterLayout, config: Config, bugs: read
     logBugs: lBugs,
     groupBugs: gBugs,
     txnBugs: tBugs,
+    securityBugs: sBugs,
   }));
 }

@@ -36,6 +36,7 @@ import { PRECOMMITTED_READ, PrecommittedRead } from './precommitted-read.ts';
 import { TORN_TRANSACTION, TornTransaction } from './torn-transaction.ts';
 import { TxnFacts, txnOfProduce } from './txn-facts.ts';
 import { TxnReads } from './txn-reads.ts';
+import { UNAUTHORIZED_ACCESS, UnauthorizedAccess } from './unauthorized-access.ts';
 
 export {
   ABORTED_READ,
@@ -58,6 +59,7 @@ export {
   PRODUCER_ORDER,
   STALE_GENERATION_COMMIT,
   TOMBSTONE_VISIBLE,
+  UNAUTHORIZED_ACCESS,
 };
 export type { GroupDeliveries, HistoryChecker, PipelineCounts, TopicPolicies };
 
@@ -83,6 +85,7 @@ export const HISTORY_CHECKERS: readonly CheckerInfo[] = [
   PRECOMMITTED_READ,
   TORN_TRANSACTION,
   EXACTLY_ONCE,
+  UNAUTHORIZED_ACCESS,
 ];
 
 export class HistoryCheckers {
@@ -102,6 +105,8 @@ export class HistoryCheckers {
   private lastStep = 0;
   private readonly txnReads = new TxnReads(this.txns);
   private readonly exactlyOnce: ExactlyOnce;
+  /** Also fed the cluster's events and final metadata (checker-suite.ts, the scenario runner). */
+  readonly unauthorizedAccess: UnauthorizedAccess;
 
   /**
    * `facts` tells what the replicas committed when (lost-write and dirty-read read it); the
@@ -116,6 +121,7 @@ export class HistoryCheckers {
     facts: CommitFacts = new CommitFacts(),
     nonIdempotentProducers: ReadonlySet<string> = new Set(),
     topics: TopicPolicies = NO_COMPACTION,
+    scenarioTopics: readonly string[] = [],
   ) {
     const compaction = (this.compaction = new CompactionFacts(topics, this.sightings));
     const stretches = (this.stretches = new ReadStretches(compaction));
@@ -140,6 +146,7 @@ export class HistoryCheckers {
       new PrecommittedRead(reporter(PRECOMMITTED_READ), this.txnReads),
       new TornTransaction(reporter(TORN_TRANSACTION), this.txns, this.txnReads),
       (this.exactlyOnce = new ExactlyOnce(reporter(EXACTLY_ONCE), this.sightings, this.txns, this.txnReads)),
+      (this.unauthorizedAccess = new UnauthorizedAccess(reporter(UNAUTHORIZED_ACCESS), scenarioTopics)),
     ];
   }
 

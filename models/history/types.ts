@@ -99,3 +99,34 @@ export interface SeekOk {
   /** Why the consumer moved by itself: auto.offset.reset, an out-of-range offset, or a detected truncation. */
   reason?: 'auto.offset.reset' | 'offset-out-of-range' | 'truncation';
 }
+
+// Security. An intruder (sim/scenario/intruder.ts) has no rights; each of its raw requests is an
+// `intrude` op: the invocation names the API, the resource and the broker it went to, the ok its
+// answer. The unauthorized-access checker proves none of them got through.
+
+/** `intrude` invoke: the intruder sent `api` about `resource` to `broker`, authenticated as `principal`. */
+export interface IntrudeInvoke {
+  api: string;
+  resource: string;
+  broker: NodeId;
+  principal: string;
+}
+
+/** `intrude` ok: the answer's error codes by name (deepest level that has them), and what it handed over that only a granted request gets. */
+export interface IntrudeOk extends IntrudeInvoke {
+  errors: string[];
+  gained: string[];
+}
+
+/** Values the intruder produces contain this: `<id>!intruder-<n>` (a processor's copy of one still contains it). */
+export const INTRUDER_MARK = '!intruder-';
+/** Topics the intruder tries to create start with this. */
+export const INTRUDER_TOPIC_PREFIX = 'intruder-';
+/** The offset the intruder tries to commit for a group: no consumer commits it. */
+export const INTRUDER_OFFSET = 31_337_000;
+/** The retention.ms the intruder tries to set. */
+export const INTRUDER_RETENTION_MS = 31_337;
+
+export function intruderValue(id: NodeId, n: number): string {
+  return `${id}${INTRUDER_MARK}${n}`;
+}

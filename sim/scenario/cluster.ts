@@ -11,7 +11,8 @@ import { describeMessage } from '../describe.ts';
 import { Simulation } from '../kernel.ts';
 import { wireTransit } from '../wire-transit.ts';
 import type { TraceSink } from '../../trace/sink.ts';
-import { ADMIN_ID, type Scenario } from './types.ts';
+import { STANDARD_AUTHORIZER } from '../../core/security/authorizer.ts';
+import { ADMIN_ID, ADMIN_PRINCIPAL, BROKER_PRINCIPAL, superUsersOf, type KafkaConfig, type Scenario } from './types.ts';
 
 export { ADMIN_ID };
 
@@ -44,7 +45,19 @@ export function checkedSetup<T>(scenario: Scenario, where: string | null, check:
 
 /** The cluster's Kafka config, checked: unknown keys and bad values are setup errors. */
 export function clusterConfig(scenario: Scenario): Config {
-  return checkedSetup(scenario, null, () => checkedConfig(scenario.cluster.config, scenario.topics));
+  return checkedSetup(scenario, null, () => checkedConfig(brokerConfigOf(scenario), scenario.topics));
+}
+
+/** The brokers' configs as written, with what the security section sets (the authorizer, super.users, allow.everyone.if.no.acl.found). */
+export function brokerConfigOf(scenario: Scenario): KafkaConfig {
+  const security = scenario.security;
+  if (security === undefined) return scenario.cluster.config;
+  return {
+    ...scenario.cluster.config,
+    ...(security.authorizer ? { 'authorizer.class.name': STANDARD_AUTHORIZER } : {}),
+    'super.users': superUsersOf(security),
+    'allow.everyone.if.no.acl.found': security.allowEveryoneIfNoAclFound,
+  };
 }
 
 /**
@@ -79,9 +92,11 @@ export function buildCluster(scenario: Scenario, seed: number, trace: TraceSink 
     ...(scenario.wire === true ? { transit: (s: Simulation<KafkaMessage>) => wireTransit(s, { peers: layout.nodes }) } : {}),
     ...(scenario.buggify === true ? { buggify: true } : {}),
   });
-  for (const spec of kafkaNodeSpecs(layout, config, bugs)) sim.addNode(spec.id, () => new KafkaNode(spec));
+  // With a security section, nodes authenticate to each other as the broker principal and the admin as its own.
+  const secured = scenario.security !== undefined;
+  for (const spec of kafkaNodeSpecs(layout, config, bugs)) sim.addNode(spec.id, () => new KafkaNode(spec), secured ? BROKER_PRINCIPAL : undefined);
   const adminSettings = { requestTimeoutMs: config.int('controller.quorum.request.timeout.ms'), retryBackoffMs: 200 };
-  sim.addNode(ADMIN_ID, () => new AdminClient(ADMIN_ID, layout.controllers, adminSettings, layout.brokers) as never);
+  sim.addNode(ADMIN_ID, () => new AdminClient(ADMIN_ID, layout.controllers, adminSettings, layout.brokers) as never, secured ? ADMIN_PRINCIPAL : undefined);
   return { sim, ...layout, config, groupMembers: [], stalled: new Set() };
 }
 

@@ -24,6 +24,8 @@ import { livenessPhase } from './liveness.ts';
 import { addClients, startClients } from './workload.ts';
 import { withNemesisDrawn } from './nemesis.ts';
 import type { Scenario } from './types.ts';
+import { AclPermission, type AclBinding } from '../../core/security/acl.ts';
+import type { FinalSecurityState } from '../../models/history/unauthorized-access.ts';
 
 export interface RunOptions {
   seed?: number;
@@ -141,6 +143,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     lossyNetwork: scenario.network.loss > 0,
     nonIdempotentProducers: nonIdempotentProducers(scenario),
     topics: topicPolicies(scenario),
+    scenarioTopics: scenario.topics.map((t) => t.name),
   });
   suite.attach(cluster.sim);
   // Trace validation: every partition event must be a step the replication spec allows. The spec
@@ -175,8 +178,10 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     topicsCreatedAtMs = cluster.sim.now;
     startClients(cluster, scenario, workload);
   };
-  if (scenario.topics.length > 0) createTopics(cluster, scenario, clientsGo);
-  else cluster.sim.at(0, clientsGo);
+  // The scenario's ACLs are in place before any client starts.
+  const topicsDone = () => installAcls(cluster, scenario.security?.acls ?? [], clientsGo);
+  if (scenario.topics.length > 0) createTopics(cluster, scenario, topicsDone);
+  else cluster.sim.at(0, topicsDone);
   const faults: AppliedFault[] = [];
   scheduleFaults(cluster, scenario.faults, (fault) => faults.push(fault));
   cluster.sim.run(scenario.durationMs);
@@ -202,6 +207,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   // An unread write is judged lost only where the final read covered its topic.
   const readTopics = new Set(scenario.clients.flatMap((c) => (c.kind === 'consumer' ? [c.topic] : c.kind === 'processor' ? [c.from] : [])));
   const finalReadComplete = convergedAtMs !== null && scenario.clients.every((c) => c.kind !== 'producer' || readTopics.has(c.topic));
+  if (scenario.security !== undefined) suite.history.unauthorizedAccess.finalState(finalSecurityState(cluster));
   suite.finish(finalReadComplete);
   const tripped = suite.tripped();
   const expected = scenario.expect.violations;
@@ -288,6 +294,59 @@ function createTopics(cluster: Cluster, scenario: Scenario, created: () => void)
       });
     });
   cluster.sim.at(0, attempt);
+}
+
+/** The metadata of the node whose image has applied the most of the log, for unauthorized-access. */
+function finalSecurityState(cluster: Cluster): FinalSecurityState {
+  const images = cluster.nodes.flatMap((id) => {
+    const node = kafkaNode(cluster, id);
+    return node === null ? [] : [node];
+  });
+  const image = images.sort((a, b) => (b.raft.highWatermark ?? -1) - (a.raft.highWatermark ?? -1))[0]?.image;
+  if (image === undefined) return { allowedPrincipals: [], topicConfigs: new Map(), scramUsers: [] };
+  return {
+    allowedPrincipals: [...new Set([...image.acls()].filter((a) => a.permission === AclPermission.ALLOW).map((a) => a.principal))],
+    topicConfigs: new Map([...image.topics.values()].map((t) => [t.name, t.config])),
+    scramUsers: image.scramUsers(),
+  };
+}
+
+/** CreateAcls from the admin client (a super user) to a controller, again every 500 ms, until every live node's image holds every binding. */
+function installAcls(cluster: Cluster, acls: readonly AclBinding[], installed: () => void): void {
+  if (acls.length === 0) return installed();
+  let attempts = 0;
+  const attempt = () => {
+    if (aclsCommitted(cluster, acls)) return installed();
+    // The answer is not awaited (NOT_CONTROLLER from a node that is not the active controller): the images tell.
+    const to = cluster.controllers[attempts % cluster.controllers.length]!;
+    const correlationId = ACL_CORRELATION_BASE + attempts++;
+    cluster.sim.act<AdminClient>(ADMIN_ID, (_admin, env) => env.send(to, { api: 'CreateAcls', kind: 'request', correlationId, creations: [...acls] } as never));
+    cluster.sim.after(500, attempt);
+  };
+  attempt();
+}
+
+/** Correlation ids of the runner's CreateAcls, far from the admin client's own (which ignores answers it did not ask for). */
+const ACL_CORRELATION_BASE = 1_000_000_000;
+
+/**
+ * Every live node's image holds every binding: a broker whose image lacks them would refuse the
+ * clients that start now (Kafka's brokers too apply ACLs as their metadata catches up).
+ */
+function aclsCommitted(cluster: Cluster, acls: readonly AclBinding[]): boolean {
+  const key = (a: AclBinding) => [a.resourceType, a.resourceName, a.patternType, a.principal, a.host, a.operation, a.permission].join('\u0000');
+  const wanted = acls.map(key);
+  const live = cluster.nodes.flatMap((id) => {
+    const node = kafkaNode(cluster, id);
+    return node === null ? [] : [node];
+  });
+  return (
+    live.length > 0 &&
+    live.every((node) => {
+      const held = new Set([...node.image.acls()].map(key));
+      return wanted.every((k) => held.has(k));
+    })
+  );
 }
 
 function allowsUncleanElection(scenario: Scenario): boolean {

@@ -23,10 +23,15 @@ import {
   type KafkaConfig,
   type Scenario,
   type Selector,
+  type SecuritySpec,
+  ADMIN_PRINCIPAL,
+  BROKER_PRINCIPAL,
 } from './types.ts';
 import { describeValue, parseDuration, parseProbability, parseRate, type UnitResult } from './units.ts';
 import { withKindHint } from './config-kinds.ts';
 import { processorConfigKeyProblem, processorConfigs } from './processor.ts';
+import { parseAclEntry, PRINCIPAL } from './acl-entries.ts';
+import type { AclBinding } from '../../core/security/acl.ts';
 
 /** One problem found in a scenario, located by its path in the document. */
 export interface SchemaIssue {
@@ -206,12 +211,17 @@ function configProblem(check: () => unknown): string | null {
   }
 }
 
+/** Broker configs the security section sets (the simulator gives requests a principal only with one). */
+const SECURITY_CONFIGS: ReadonlySet<string> = new Set(['authorizer.class.name', 'super.users', 'allow.everyone.if.no.acl.found']);
+
 const brokerConfig = configMap((name, value) =>
-  withKindHint(
-    'broker',
-    name,
-    configProblem(() => new Config({ [name]: value })),
-  ),
+  SECURITY_CONFIGS.has(name)
+    ? `expected ${name} under security: (security: { authorizer: true, super.users: [User:ops], allow.everyone.if.no.acl.found: false }), which also gives every client its principal`
+    : withKindHint(
+        'broker',
+        name,
+        configProblem(() => new Config({ [name]: value })),
+      ),
 );
 const topicConfig = configMap(
   (name, value) => withKindHint('topic', name, topicConfigProblem(name, String(value))),
@@ -372,6 +382,76 @@ const topicSchema = strict(
 
 const clientName = text('a client name of lowercase letters, digits and dashes like "p1"', NAME);
 
+/** A client's principal: `User:<name>`, not the cluster's own or the admin's (those are super users). */
+const principal = custom<string>((input, report) => {
+  if (typeof input !== 'string' || !PRINCIPAL.test(input)) {
+    report(`expected a principal like User:alice, got ${describeValue(input)}`);
+    return FAIL;
+  }
+  if (input === BROKER_PRINCIPAL || input === ADMIN_PRINCIPAL) {
+    report(
+      `expected a principal of the client's own, got ${input}, which the cluster's ${input === BROKER_PRINCIPAL ? 'nodes' : 'admin client'} authenticate as (a super user)`,
+    );
+    return FAIL;
+  }
+  return input;
+});
+const withPrincipal = (p: string | undefined) => (p === undefined ? {} : { principal: p });
+
+const aclEntries = custom<AclBinding[]>((input, report) => {
+  if (!Array.isArray(input)) {
+    report(`expected a list of ACLs like [{ allow: User:alice, operations: [Write], topic: orders }], got ${describeValue(input)}`);
+    return FAIL;
+  }
+  const out: AclBinding[] = [];
+  input.forEach((entry, i) => out.push(...(parseAclEntry(entry, (message, path) => report(message, [i, ...path])) ?? [])));
+  return out;
+});
+
+const superUsersSchema = custom<string[]>((input, report) => {
+  const list =
+    typeof input === 'string'
+      ? input
+          .split(';')
+          .map((p) => p.trim())
+          .filter((p) => p !== '')
+      : input;
+  if (!Array.isArray(list)) {
+    report(`expected a list of principals like [User:ops] (or Kafka's "User:a;User:b"), got ${describeValue(input)}`);
+    return FAIL;
+  }
+  list.forEach((p, i) => {
+    if (typeof p !== 'string' || !PRINCIPAL.test(p))
+      report(`expected a principal like User:ops, got ${describeValue(p)}`, typeof input === 'string' ? [] : [i]);
+  });
+  return list as string[];
+});
+
+const securitySchema = strict(
+  {
+    authorizer: z.boolean({ error: expected('true or false (StandardAuthorizer on every node)') }).optional(),
+    'super.users': superUsersSchema.optional(),
+    'allow.everyone.if.no.acl.found': z.boolean({ error: expected('true or false') }).optional(),
+    acls: aclEntries.optional(),
+  },
+  'a mapping like { authorizer: true, acls: [{ allow: User:alice, operations: [Write], topic: orders }] }',
+)
+  .superRefine((v, rctx) => {
+    // Without an authorizer Kafka answers CreateAcls with SECURITY_DISABLED: the ACLs could never be installed.
+    if (v.authorizer === false && (v.acls ?? []).length > 0)
+      rctx.addIssue({
+        code: 'custom',
+        message: 'expected no acls with authorizer: false (without an authorizer Kafka refuses ACLs: SECURITY_DISABLED)',
+        path: ['acls'],
+      });
+  })
+  .transform((v): SecuritySpec => ({
+    authorizer: v.authorizer ?? true,
+    superUsers: v['super.users'] ?? [],
+    allowEveryoneIfNoAclFound: v['allow.everyone.if.no.acl.found'] ?? false,
+    acls: v.acls ?? [],
+  }));
+
 function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
   const producer = strict(
     {
@@ -382,6 +462,7 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
       tombstones: probability.optional(),
       transactions: transactionsSchema.optional(),
       config: producerConfig.optional(),
+      principal: principal.optional(),
     },
     'a producer',
   )
@@ -417,9 +498,17 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
       ...(p.tombstones !== undefined && p.tombstones > 0 ? { tombstones: p.tombstones } : {}),
       ...(p.transactions !== undefined ? { transactions: p.transactions } : {}),
       config: p.config ?? {},
+      ...withPrincipal(p.principal),
     }));
   const processor = strict(
-    { processor: clientName, from: topicRef(ctx), to: topicRef(ctx), group: text('a group id like "g1"'), config: processorConfig },
+    {
+      processor: clientName,
+      from: topicRef(ctx),
+      to: topicRef(ctx),
+      group: text('a group id like "g1"'),
+      config: processorConfig,
+      principal: principal.optional(),
+    },
     'a processor like { processor: x1, from: input, to: output, group: copiers, config: { transactional.id: x1 } }',
   )
     .superRefine((x, rctx) => {
@@ -436,7 +525,15 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
         if (problem !== null) issue(problem, ['config']);
       }
     })
-    .transform((x): ClientSpec => ({ kind: 'processor', id: x.processor, from: x.from, to: x.to, group: x.group, config: x.config }));
+    .transform((x): ClientSpec => ({
+      kind: 'processor',
+      id: x.processor,
+      from: x.from,
+      to: x.to,
+      group: x.group,
+      config: x.config,
+      ...withPrincipal(x.principal),
+    }));
   const consumer = strict(
     {
       consumer: clientName,
@@ -445,6 +542,7 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
       group: text('a group id like "g1"').optional(),
       reread: positiveDuration.optional(),
       config: consumerConfig.optional(),
+      principal: principal.optional(),
     },
     'a consumer',
   )
@@ -468,14 +566,19 @@ function clientSchema(ctx: SchemaContext): z.ZodType<ClientSpec> {
       }
     })
     .transform((c): ClientSpec => {
-      const reread = c.reread === undefined ? {} : { rereadMs: c.reread };
+      const extra = { ...(c.reread === undefined ? {} : { rereadMs: c.reread }), ...withPrincipal(c.principal) };
       return c.group !== undefined
-        ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group, config: c.config ?? {}, ...reread }
-        : { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'assign', config: c.config ?? {}, ...reread };
+        ? { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'group', group: c.group, config: c.config ?? {}, ...extra }
+        : { kind: 'consumer', id: c.consumer, topic: c.topic, mode: 'assign', config: c.config ?? {}, ...extra };
     });
+  const intruder = strict(
+    { intruder: clientName, principal: principal.optional(), rate: rate.optional() },
+    'an intruder like { intruder: x, principal: User:intruder, rate: 20/s }',
+  ).transform((x): ClientSpec => ({ kind: 'intruder', id: x.intruder, principal: x.principal ?? `User:${x.intruder}`, ratePerSec: x.rate ?? 20 }));
   return pick((input) => {
     const like = 'a client: { producer: p1, topic: t, rate: 100/s } or { consumer: c1, topic: t }';
     if (!isMapping(input)) return `expected ${like}, got ${describeValue(input)}`;
+    if (Object.hasOwn(input, 'intruder')) return intruder;
     const isProducer = Object.hasOwn(input, 'producer');
     const isConsumer = Object.hasOwn(input, 'consumer');
     if (isProducer && isConsumer) return 'expected either producer or consumer, got both';
@@ -743,6 +846,7 @@ export function scenarioSchema(ctx: SchemaContext) {
       expect: expectSchema.optional(),
       wire: z.boolean({ error: expected('true or false') }).optional(),
       buggify: z.boolean({ error: expected('true or false') }).optional(),
+      security: securitySchema.optional(),
     },
     'a scenario mapping starting with samsa: 1',
   )
@@ -763,6 +867,7 @@ export function scenarioSchema(ctx: SchemaContext) {
       expect: s.expect ?? { violations: [], liveness: true },
       ...(s.wire === true ? { wire: true as const } : {}),
       ...(s.buggify === true ? { buggify: true as const } : {}),
+      ...(s.security !== undefined ? { security: s.security } : {}),
     }))
     .superRefine((s, rctx) => {
       const issue = (message: string, path: Array<string | number>) => rctx.addIssue({ code: 'custom', message, path });
@@ -784,6 +889,13 @@ export function scenarioSchema(ctx: SchemaContext) {
         const clash = takenNodeName(c.id, s.cluster.nodes, s.cluster.controllers);
         if (clash !== null) issue(clash, ['clients', i, c.kind]);
         else if (taken.includes(i)) issue(`expected a unique client name, got "${c.id}" again`, ['clients', i, c.kind]);
+      });
+      s.clients.forEach((c, i) => {
+        // Principals mean something only where the transport authenticates: the security section.
+        if (s.security === undefined && c.kind === 'intruder')
+          issue('expected a security section with an intruder (it tests the authorizer)', ['clients', i, c.kind]);
+        else if (s.security === undefined && c.principal !== undefined)
+          issue('expected a security section with client principals (security: { authorizer: true, acls: [...] })', ['clients', i, 'principal']);
       });
       for (const i of duplicates(s.bugs, (b) => b)) issue(`expected each bug once, got "${s.bugs[i]}" again`, ['bugs', i]);
       for (const i of duplicates(s.expect.violations, (v) => v)) {

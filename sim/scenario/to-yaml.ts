@@ -4,7 +4,8 @@
 import { Document, isCollection, isMap, isSeq } from 'yaml';
 import type { Latency } from '../latency.ts';
 import type { LinkConfig } from '../network.ts';
-import type { ClientSpec, Fault, Scenario, Selector } from './types.ts';
+import { aclEntryOf } from './acl-entries.ts';
+import type { ClientSpec, Fault, Scenario, SecuritySpec, Selector } from './types.ts';
 
 const ms = (value: number) => `${value}ms`;
 
@@ -71,16 +72,27 @@ function faultYaml(f: Fault): Record<string, unknown> {
 }
 
 function clientYaml(c: ClientSpec): Record<string, unknown> {
+  if (c.kind === 'intruder') return { intruder: c.id, principal: c.principal, rate: `${c.ratePerSec}/s` };
+  const principal = c.principal === undefined ? {} : { principal: c.principal };
   if (c.kind === 'producer') {
     const tombstones = c.tombstones === undefined ? {} : { tombstones: c.tombstones };
     const transactions = c.transactions === undefined ? {} : { transactions: { ...c.transactions } };
-    return { producer: c.id, topic: c.topic, rate: `${c.ratePerSec}/s`, keys: c.keys, ...tombstones, ...transactions, config: c.config };
+    return { producer: c.id, topic: c.topic, rate: `${c.ratePerSec}/s`, keys: c.keys, ...tombstones, ...transactions, config: c.config, ...principal };
   }
-  if (c.kind === 'processor') return { processor: c.id, from: c.from, to: c.to, group: c.group, config: c.config };
+  if (c.kind === 'processor') return { processor: c.id, from: c.from, to: c.to, group: c.group, config: c.config, ...principal };
   const reread = c.rereadMs === undefined ? {} : { reread: `${c.rereadMs}ms` };
   return c.mode === 'group'
-    ? { consumer: c.id, topic: c.topic, mode: 'group', group: c.group, ...reread, config: c.config }
-    : { consumer: c.id, topic: c.topic, mode: 'assign', ...reread, config: c.config };
+    ? { consumer: c.id, topic: c.topic, mode: 'group', group: c.group, ...reread, config: c.config, ...principal }
+    : { consumer: c.id, topic: c.topic, mode: 'assign', ...reread, config: c.config, ...principal };
+}
+
+function securityYaml(security: SecuritySpec): Record<string, unknown> {
+  return {
+    authorizer: security.authorizer,
+    'super.users': security.superUsers,
+    'allow.everyone.if.no.acl.found': security.allowEveryoneIfNoAclFound,
+    acls: security.acls.map(aclEntryOf),
+  };
 }
 
 export function scenarioToYaml(s: Scenario): string {
@@ -107,6 +119,7 @@ export function scenarioToYaml(s: Scenario): string {
   doc['expect'] = { violations: s.expect.violations.length === 0 ? 'none' : s.expect.violations, liveness: s.expect.liveness };
   if (s.wire === true) doc['wire'] = true;
   if (s.buggify === true) doc['buggify'] = true;
+  if (s.security !== undefined) doc['security'] = securityYaml(s.security);
   return formatScenarioDocument(doc);
 }
 
@@ -117,6 +130,9 @@ export function scenarioToYaml(s: Scenario): string {
 export function formatScenarioDocument(doc: Record<string, unknown>): string {
   // No anchors: a crash and its restart naming the same list read better spelled out twice.
   const yaml = new Document(doc, { aliasDuplicateObjects: false });
+  const security = yaml.get('security', true);
+  const acls = isMap(security) ? security.get('acls', true) : null;
+  if (isSeq(acls)) for (const item of acls.items) if (isCollection(item)) item.flow = true;
   for (const key of ['topics', 'clients', 'faults']) {
     const list = yaml.get(key, true);
     if (isSeq(list)) for (const item of list.items) if (isCollection(item)) item.flow = true;

@@ -2,6 +2,7 @@
 // Units are resolved here once (durations in ms, rates per second) so no consumer parses "5s".
 
 import type { NodeId } from '../../core/env.ts';
+import type { AclBinding } from '../../core/security/acl.ts';
 import type { DiskFaults } from '../disk.ts';
 import type { Latency } from '../latency.ts';
 import type { LinkConfig } from '../network.ts';
@@ -50,6 +51,8 @@ export interface ProducerSpec {
   /** A transactional producer (config transactional.id): `size` records per transaction, and the chance the application aborts one. */
   transactions?: TransactionsSpec;
   config: KafkaConfig;
+  /** Who the client authenticates as (`User:<name>`), when the scenario has a security section; absent: User:ANONYMOUS. */
+  principal?: string;
 }
 
 export interface TransactionsSpec {
@@ -70,14 +73,47 @@ export interface ProcessorSpec {
   to: string;
   group: string;
   config: KafkaConfig;
+  principal?: string;
 }
 
 /** `rereadMs`: the consumer seeks back to the start of every partition it holds this often (an application rebuilding its state from a compacted topic). */
 export type ConsumerSpec =
-  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'assign'; config: KafkaConfig; rereadMs?: number }
-  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'group'; group: string; config: KafkaConfig; rereadMs?: number };
+  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'assign'; config: KafkaConfig; rereadMs?: number; principal?: string }
+  | { kind: 'consumer'; id: NodeId; topic: string; mode: 'group'; group: string; config: KafkaConfig; rereadMs?: number; principal?: string };
 
-export type ClientSpec = ProducerSpec | ConsumerSpec | ProcessorSpec;
+/**
+ * An attacker (sim/scenario/intruder.ts): authenticated as `principal`, which no ACL should let in,
+ * it tries every API family against the scenario's topics, groups and transactional ids, `ratePerSec`
+ * attempts a second, and records each attempt with its answer (`intrude` ops).
+ */
+export interface IntruderSpec {
+  kind: 'intruder';
+  id: NodeId;
+  principal: string;
+  ratePerSec: number;
+}
+
+export type ClientSpec = ProducerSpec | ConsumerSpec | ProcessorSpec | IntruderSpec;
+
+/** The principal the cluster's nodes authenticate to each other as; always a super user. */
+export const BROKER_PRINCIPAL = 'User:broker';
+/** The principal of the scenario's admin client (topics, ACLs, admin actions); always a super user. */
+export const ADMIN_PRINCIPAL = 'User:admin';
+/** A client that does not authenticate (Kafka's PLAINTEXT listener). */
+export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
+
+/**
+ * The scenario's security (a `security:` section): every node runs the authorizer when `authorizer`
+ * is on; super.users always holds BROKER_PRINCIPAL and ADMIN_PRINCIPAL besides the scenario's own;
+ * the admin client creates `acls` (CreateAcls) before any client starts.
+ */
+export interface SecuritySpec {
+  authorizer: boolean;
+  /** The scenario's own super users (the broker's and the admin's are added to them). */
+  superUsers: string[];
+  allowEveryoneIfNoAclFound: boolean;
+  acls: AclBinding[];
+}
 
 /** `forMs`: the fault is undone that long after `atMs` (only on faults that can be undone). */
 interface FaultTiming {
@@ -167,6 +203,18 @@ export interface Scenario {
   wire?: true;
   /** BUGGIFY on (core/buggify.ts); set only when on, like `wire`. */
   buggify?: true;
+  /** Principals, the authorizer and ACLs; set only when the file has a security section, so runs without one keep their header and trace hash. */
+  security?: SecuritySpec;
+}
+
+/** Who a client authenticates as: its principal, User:ANONYMOUS without one. */
+export function principalOf(client: ClientSpec): string {
+  return client.principal ?? ANONYMOUS_PRINCIPAL;
+}
+
+/** The super.users value the cluster runs with: the broker's and the admin's principals, then the scenario's. */
+export function superUsersOf(security: SecuritySpec): string {
+  return [...new Set([BROKER_PRINCIPAL, ADMIN_PRINCIPAL, ...security.superUsers])].join(';');
 }
 
 /** Node ids of a cluster shape: brokers b1..bN, then dedicated controllers c1..cM. */

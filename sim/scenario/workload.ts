@@ -14,7 +14,17 @@ import type { Env } from '../../core/env.ts';
 import type { Rng } from '../random.ts';
 import { checkedSetup, type Cluster } from './cluster.ts';
 import { Processor, processorConfigs } from './processor.ts';
-import type { ConsumerSpec, ProcessorSpec, ProducerSpec, Scenario, TransactionsSpec } from './types.ts';
+import { Intruder, type IntruderTargets } from './intruder.ts';
+import {
+  principalOf,
+  type ClientSpec,
+  type ConsumerSpec,
+  type IntruderSpec,
+  type ProcessorSpec,
+  type ProducerSpec,
+  type Scenario,
+  type TransactionsSpec,
+} from './types.ts';
 
 const POLL_EVERY_MS = 50;
 
@@ -22,6 +32,7 @@ export interface Workload {
   producers: ProducerSpec[];
   consumers: ConsumerSpec[];
   processors: ProcessorSpec[];
+  intruders: IntruderSpec[];
   /** Producers send until this time (the end of the safety phase). */
   stopSendingAtMs: number;
 }
@@ -35,18 +46,21 @@ export function addClients(cluster: Cluster, scenario: Scenario, bugs: ReadonlyS
   const producers = scenario.clients.filter((c): c is ProducerSpec => c.kind === 'producer');
   const consumers = scenario.clients.filter((c): c is ConsumerSpec => c.kind === 'consumer');
   const processors = scenario.clients.filter((c): c is ProcessorSpec => c.kind === 'processor');
+  const intruders = scenario.clients.filter((c): c is IntruderSpec => c.kind === 'intruder');
   const bootstrap = cluster.brokers;
+  // With a security section every client authenticates as its principal; without one, nobody does.
+  const principal = (c: ClientSpec) => (scenario.security === undefined ? undefined : principalOf(c));
   for (const p of producers) {
     checkedSetup(scenario, `clients.${p.id}.config`, () => parseProducerConfig(p.config));
     // A transactional producer is an application faults may strike; the healing phase restarts it.
     if (p.transactions !== undefined) cluster.groupMembers.push(p.id);
-    cluster.sim.addNode(p.id, () => new Producer(p.id, bootstrap, p.config, bugs) as never);
+    cluster.sim.addNode(p.id, () => new Producer(p.id, bootstrap, p.config, bugs) as never, principal(p));
   }
   for (const x of processors) {
     const configs = processorConfigs(x.config, x.group);
     checkedSetup(scenario, `clients.${x.id}.config`, () => [parseProducerConfig(configs.producer), parseConsumerConfig(configs.consumer)]);
     cluster.groupMembers.push(x.id);
-    cluster.sim.addNode(x.id, () => new Processor(x.id, bootstrap, { from: x.from, to: x.to, group: x.group, config: x.config }, bugs) as never);
+    cluster.sim.addNode(x.id, () => new Processor(x.id, bootstrap, { from: x.from, to: x.to, group: x.group, config: x.config }, bugs) as never, principal(x));
   }
   for (const c of consumers) {
     const config = { 'auto.offset.reset': 'earliest', ...c.config, ...(c.mode === 'group' ? { 'group.id': c.group } : {}) };
@@ -54,9 +68,25 @@ export function addClients(cluster: Cluster, scenario: Scenario, bugs: ReadonlyS
     // A group member subscribes whenever it starts (again after a crash), as an application does when it boots.
     const subscription = c.mode === 'group' ? [c.topic] : [];
     if (c.mode === 'group') cluster.groupMembers.push(c.id);
-    cluster.sim.addNode(c.id, () => new Consumer(c.id, bootstrap, config, bugs, subscription) as never);
+    cluster.sim.addNode(c.id, () => new Consumer(c.id, bootstrap, config, bugs, subscription) as never, principal(c));
   }
-  return { producers, consumers, processors, stopSendingAtMs: scenario.durationMs };
+  const targets = intruderTargets(scenario);
+  for (const x of intruders) cluster.sim.addNode(x.id, () => new Intruder(x.id, bootstrap, x.principal, targets) as never, x.principal);
+  return { producers, consumers, processors, intruders, stopSendingAtMs: scenario.durationMs };
+}
+
+/** What an intruder goes after: the scenario's topics, its groups and its transactional ids. */
+function intruderTargets(scenario: Scenario): IntruderTargets {
+  const groups = scenario.clients.flatMap((c) => (c.kind === 'processor' || (c.kind === 'consumer' && c.mode === 'group') ? [c.group] : []));
+  const transactionalIds = scenario.clients.flatMap((c) => {
+    const id = c.kind === 'producer' || c.kind === 'processor' ? c.config['transactional.id'] : undefined;
+    return id === undefined ? [] : [String(id)];
+  });
+  return {
+    topics: scenario.topics.map((t) => ({ name: t.name, partitions: t.partitions })),
+    groups: [...new Set(groups)],
+    transactionalIds: [...new Set(transactionalIds)],
+  };
 }
 
 /** Starts the clients once the topics exist: producers on their schedule, consumers polling. */
@@ -85,6 +115,17 @@ export function startClients(cluster: Cluster, scenario: Scenario, workload: Wor
       sim.after(interval, tick);
     };
     sim.after(0, tick);
+  }
+  for (const x of workload.intruders) {
+    startOnce(x.id);
+    const interval = 1000 / x.ratePerSec;
+    // The intruder keeps trying until the producers stop (the end of the safety phase).
+    const attempt = () => {
+      if (sim.now >= workload.stopSendingAtMs) return;
+      sim.act<Intruder & never>(x.id, (intruder, env) => (intruder as Intruder).attempt(env as never));
+      sim.after(interval, attempt);
+    };
+    sim.after(interval, attempt);
   }
   for (const x of workload.processors) {
     startOnce(x.id);

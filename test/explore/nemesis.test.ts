@@ -105,7 +105,7 @@ describe('the swarm of clients (nemesis clients: swarm)', () => {
     expect(copies.length).toBeGreaterThan(0);
     for (const c of copies) {
       expect(c.kind).toBe('producer');
-      expect(c.config['transactional.id']).toBe(c.id);
+      expect(c.kind === 'producer' ? c.config['transactional.id'] : null).toBe(c.id);
       expect(c.id).not.toBe('t1');
     }
   });

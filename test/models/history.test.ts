@@ -405,6 +405,7 @@ describe('the history checkers together', () => {
       'precommitted-read',
       'torn-transaction',
       'exactly-once',
+      'unauthorized-access',
     ]);
     for (const c of HISTORY_CHECKERS) {
       expect(c.statement).toMatch(/\.$/);

@@ -357,3 +357,28 @@ describe('the kernel: clocks and randomness', () => {
     expect(draws(1, true)).toEqual(draws(1, false));
   });
 });
+
+describe('the kernel: sessions', () => {
+  it('hands each delivery its sender principal and host, none for a message to itself or from a node without one', () => {
+    const sim = new Simulation<string>({ seed: 1 });
+    const got: string[] = [];
+    const envs = new Map<string, Env<string>>();
+    const node = (id: string): Node<string> => ({
+      start: (env) => void envs.set(id, env),
+      receive: (_env, from, msg, session) => void got.push(`${id}<-${from}:${msg}:${session === undefined ? '-' : `${session.principal}@${session.host}`}`),
+      fire: () => {},
+    });
+    sim.addNode('a', () => node('a'), 'User:alice');
+    sim.addNode('b', () => node('b'), 'User:broker');
+    sim.addNode('c', () => node('c'));
+    for (const id of ['a', 'b', 'c']) sim.start(id);
+    sim.at(0, () => {
+      envs.get('a')!.send('b', 'x');
+      envs.get('a')!.send('a', 'self');
+      envs.get('b')!.send('a', 'y');
+      envs.get('c')!.send('b', 'z');
+    });
+    sim.run(100);
+    expect(got.sort()).toEqual(['a<-a:self:-', 'a<-b:y:User:broker@b', 'b<-a:x:User:alice@a', 'b<-c:z:-']);
+  });
+});

@@ -271,7 +271,7 @@ describe('mistakes name the file, line, path and expectation', () => {
 
   it('an unknown key at the top level', () => {
     expect(oneProblem(`${BASE}colour: red\n`)).toBe(
-      `${FILE}:10:1: colour: unknown key "colour"; allowed keys: samsa, name, description, seed, duration, cluster, network, disk, topics, clients, faults, nemesis, bugs, expect, wire, buggify`,
+      `${FILE}:10:1: colour: unknown key "colour"; allowed keys: samsa, name, description, seed, duration, cluster, network, disk, topics, clients, faults, nemesis, bugs, expect, wire, buggify, security`,
     );
   });
 
