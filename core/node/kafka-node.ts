@@ -49,6 +49,13 @@ const DATA_APIS: ReadonlySet<string> = new Set([
   'DeleteRecords',
 ]);
 
+/** Requests a broker holds while it catches up with the metadata log (with an authorizer); the quorum's and the controller's are served at once. */
+const MAX_WAITING_FOR_CATCH_UP = 1000;
+
+function servedByTheBroker(msg: KafkaMessage): boolean {
+  return !isQuorumMessage<MetadataRecord>(msg) && !CONTROLLER_APIS.has(msg.api) && !SECURITY_CONTROLLER_APIS.has(msg.api);
+}
+
 /** Requests the transaction coordinator serves: its APIs, FindCoordinator for transactional ids, and InitProducerId with a transactional id. */
 function isForTxnCoordinator(
   msg: KafkaMessage,
@@ -105,6 +112,13 @@ export class KafkaNode implements Node<KafkaMessage> {
    */
   private readonly merges = new Map<string, (response: Response) => Response>();
   private gated: { raw: Env<KafkaMessage>; env: Env<KafkaMessage> } | null = null;
+  /**
+   * With an authorizer: a broker judges requests only once it has caught up with the metadata log
+   * (Kafka's BrokerServer enables request processing after its initial catch-up), so a restarted
+   * broker never refuses a client with an image that lacks the ACLs granting it. Until then the
+   * requests wait here, the oldest dropped past a bound (a lost message: the client's timeout retries it).
+   */
+  private waitingForCatchUp: Array<{ from: NodeId; msg: KafkaMessage; session: Session }> | null = [];
 
   constructor(readonly spec: KafkaNodeSpec) {
     this.image = new MetadataImage(spec.controllerBugs);
@@ -185,6 +199,10 @@ export class KafkaNode implements Node<KafkaMessage> {
     if (this.authorizer !== null) {
       env = this.mergingEnv(env);
       if (session !== undefined && msg.kind === 'request') {
+        if (this.waitingForCatchUp !== null && this.replicas !== null && servedByTheBroker(msg)) {
+          if (this.waitingForCatchUp.push({ from, msg, session }) > MAX_WAITING_FOR_CATCH_UP) this.waitingForCatchUp.shift();
+          return;
+        }
         const decision = gateRequest(this.authorizer, this.image, session, msg);
         if (decision !== null) {
           if ('deny' in decision) {
@@ -312,6 +330,11 @@ export class KafkaNode implements Node<KafkaMessage> {
     const epoch = this.lifecycle?.brokerEpoch ?? -1;
     const ready = (this.lifecycle?.isRegistered ?? false) && epoch >= 0 && this.appliedEnd > epoch;
     this.replicas.applyImage(this.env, this.image, ready);
+    if (ready && this.waitingForCatchUp !== null) {
+      const waiting = this.waitingForCatchUp;
+      this.waitingForCatchUp = null;
+      for (const w of waiting) this.receive(this.env, w.from, w.msg, w.session);
+    }
   }
 
   private commit(entries: RaftEntry<MetadataRecord>[]): void {
