@@ -33,6 +33,7 @@ import { WireFormatError } from '../core/wire/errors.ts';
 import { API_VERSIONS_KEY, type RequestHeader } from '../core/wire/header.ts';
 import { decodeRequestBody, decodeResponseBody, encodeRequestFrame, encodeResponseFrame } from '../core/wire/messages.ts';
 import type { WireReader } from '../core/wire/wire-reader.ts';
+import { addressedForListener } from './listener-addresses.ts';
 import { InboundConnection, type ResponseSlot } from './inbound-connection.ts';
 import { OutboundConnection, type ClientSecurity } from './outbound-connection.ts';
 import { SASL_AUTHENTICATE_KEY, SASL_HANDSHAKE_KEY } from './sasl-client.ts';
@@ -92,6 +93,8 @@ interface PendingAnswer {
   apiKey: number;
   version: number;
   wireCorrelationId: number;
+  /** The listener the request came in on: the brokers an answer names are addressed by its endpoints. */
+  listener: string;
 }
 
 /** Quorum and controller APIs go to a node's controller listener; data APIs (replica Fetch) to its broker listener. */
@@ -301,7 +304,14 @@ export class NodeRuntime {
       return connection.fill(slot, answer(api.errorResponse(body, header.apiVersion, code, err.message)));
     }
     if (slot !== null)
-      this.answers.set(id, { slot, converter: api, apiKey: header.apiKey, version: header.apiVersion, wireCorrelationId: header.correlationId });
+      this.answers.set(id, {
+        slot,
+        converter: api,
+        apiKey: header.apiKey,
+        version: header.apiVersion,
+        wireCorrelationId: header.correlationId,
+        listener: listener.name,
+      });
     const from = senderOf(request) ?? connection.id;
     this.guard(`${request.api} from ${from}`, () => this.node.receive(this.env, from, request, session));
   }
@@ -339,7 +349,13 @@ export class NodeRuntime {
     if (pending.slot.connection.isClosed) return;
     let frame: Uint8Array;
     try {
-      frame = encodeResponseFrame(pending.apiKey, pending.version, pending.wireCorrelationId, pending.converter.responseToWire(msg, pending.version, this.ctx));
+      const addressed = addressedForListener(msg, pending.listener, this.node.image);
+      frame = encodeResponseFrame(
+        pending.apiKey,
+        pending.version,
+        pending.wireCorrelationId,
+        pending.converter.responseToWire(addressed, pending.version, this.ctx),
+      );
     } catch (err) {
       // A response that cannot be written would hold back every later one on its connection: close it instead.
       return this.refuse(pending.slot.connection, `cannot write the ${msg.api} response: ${(err as Error).message}`);

@@ -313,6 +313,29 @@ describe('SASL wire rules', () => {
     ).rejects.toThrow(/error code|invalid credentials/);
   });
 
+  it('names brokers and coordinators by the endpoints of the listener a request came in on, as Kafka does', async () => {
+    const [overPlain, coordinator] = await wireRequests(
+      HOST,
+      ports.PLAIN,
+      [
+        { apiKey: 3, version: 1, body: { topics: [] } },
+        { apiKey: 10, version: 4, body: { keyType: 0, coordinatorKeys: ['listener-group'] } },
+      ],
+      5000,
+    );
+    expect((overPlain!.brokers as Array<{ port: number }>).map((b) => b.port)).toEqual([ports.PLAIN]);
+    await until('the offsets topic to have a leader', async () => {
+      const [found] = await wireRequests(HOST, ports.PLAIN, [{ apiKey: 10, version: 4, body: { keyType: 0, coordinatorKeys: ['listener-group'] } }], 5000);
+      const c = (found!.coordinators as Array<{ errorCode: number; port: number }>)[0]!;
+      return c.errorCode === 0 && c.port === ports.PLAIN;
+    });
+    expect(coordinator).toBeDefined();
+    const [overMtls] = await wireRequests(HOST, ports.MTLS, [{ apiKey: 3, version: 1, body: { topics: [] } }], 5000, {
+      tls: { ...tlsTrust(), key: certs.alice.key, cert: certs.alice.cert },
+    });
+    expect((overMtls!.brokers as Array<{ port: number }>).map((b) => b.port)).toEqual([ports.MTLS]);
+  });
+
   it('answers a SaslHandshake on a PLAINTEXT listener with ILLEGAL_SASL_STATE', async () => {
     const [handshake] = await wireRequests(HOST, ports.PLAIN, [{ apiKey: 17, version: 1, body: { mechanism: 'PLAIN' } }], 3000);
     expect(handshake!.errorCode).toBe(34);
