@@ -111,6 +111,10 @@ interface AttemptContext {
 }
 
 const tp = (c: AttemptContext) => `topic ${c.topic}/${c.partition}`;
+/** The intruder's marker offset for the partition it targets, as OffsetCommit and TxnOffsetCommit carry it. */
+const intruderOffsets = (c: AttemptContext) => [
+  { name: c.topic, partitions: [{ partitionIndex: c.partition, committedOffset: INTRUDER_OFFSET, committedLeaderEpoch: -1, committedMetadata: null }] },
+];
 
 /** Every API family the intruder tries, in turn. */
 const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Attempt> = [
@@ -308,9 +312,7 @@ const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Atte
       generationId: -1,
       memberId: '',
       groupInstanceId: null,
-      topics: [
-        { name: c.topic, partitions: [{ partitionIndex: c.partition, committedOffset: INTRUDER_OFFSET, committedLeaderEpoch: -1, committedMetadata: null }] },
-      ],
+      topics: intruderOffsets(c),
     },
   }),
   (c, correlationId) => ({
@@ -367,9 +369,7 @@ const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Atte
       generationId: -1,
       memberId: '',
       groupInstanceId: null,
-      topics: [
-        { name: c.topic, partitions: [{ partitionIndex: c.partition, committedOffset: INTRUDER_OFFSET, committedLeaderEpoch: -1, committedMetadata: null }] },
-      ],
+      topics: intruderOffsets(c),
     },
   }),
   (c, correlationId) => ({
