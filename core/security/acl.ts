@@ -72,6 +72,17 @@ export interface AclBindingFilter {
   permission: AclPermission;
 }
 
+/** The filter that selects every binding. */
+export const EVERY_ACL: AclBindingFilter = {
+  resourceType: ResourceType.ANY,
+  resourceName: null,
+  patternType: PatternType.ANY,
+  principal: null,
+  host: null,
+  operation: AclOperation.ANY,
+  permission: AclPermission.ANY,
+};
+
 /** A binding as the metadata stores it (Kafka's AccessControlEntryRecord carries a Uuid id). */
 export interface StoredAcl extends AclBinding {
   id: string;

@@ -12,7 +12,7 @@ import { ConfigResourceType, LATEST_TIMESTAMP } from '../../core/protocol/data.t
 import { errorName } from '../../core/protocol/errors.ts';
 import { CoordinatorType } from '../../core/protocol/group.ts';
 import { ScramMechanism } from '../../core/protocol/security.ts';
-import { AclOperation, AclPermission, CLUSTER_RESOURCE, PatternType, ResourceType, WILDCARD } from '../../core/security/acl.ts';
+import { AclOperation, AclPermission, CLUSTER_RESOURCE, EVERY_ACL, PatternType, ResourceType, WILDCARD } from '../../core/security/acl.ts';
 import {
   INTRUDER_OFFSET,
   INTRUDER_RETENTION_MS,
@@ -403,17 +403,7 @@ const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Atte
       api: 'DeleteAcls',
       kind: 'request',
       correlationId,
-      filters: [
-        {
-          resourceType: ResourceType.ANY,
-          resourceName: null,
-          patternType: PatternType.ANY,
-          principal: null,
-          host: null,
-          operation: AclOperation.ANY,
-          permission: AclPermission.ANY,
-        },
-      ],
+      filters: [EVERY_ACL],
     },
   }),
   (_c, correlationId) => ({
@@ -422,15 +412,7 @@ const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Atte
       api: 'DescribeAcls',
       kind: 'request',
       correlationId,
-      filter: {
-        resourceType: ResourceType.ANY,
-        resourceName: null,
-        patternType: PatternType.ANY,
-        principal: null,
-        host: null,
-        operation: AclOperation.ANY,
-        permission: AclPermission.ANY,
-      },
+      filter: EVERY_ACL,
     },
   }),
   (c, correlationId) => ({

@@ -100,15 +100,23 @@ export function startFaultCluster(dataDir: string, extraArgs: string[] = []): Pr
 }
 
 /**
- * A three-broker `samsa cluster` on free ports for the calling describe block: prepared and started
- * before its tests, stopped and its data dir removed after.
+ * A `samsa cluster` of `brokers` nodes on free ports, with `config` on every node, for the calling
+ * describe block: prepared and started before its tests, stopped and its data dir removed after.
  */
-export function threeBrokerCluster(prefix: string): { readonly cluster: LocalCluster; readonly bootstrap: string } {
+export function localClusterFor(
+  prefix: string,
+  options: { brokers: number; config?: Record<string, string> },
+): { readonly cluster: LocalCluster; readonly bootstrap: string } {
   let dir = '';
   let cluster: LocalCluster | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), prefix));
-    cluster = await LocalCluster.prepare({ brokers: 3, dataDir: dir, basePort: 0 });
+    cluster = await LocalCluster.prepare({
+      brokers: options.brokers,
+      dataDir: dir,
+      basePort: 0,
+      ...(options.config !== undefined ? { config: options.config } : {}),
+    });
     cluster.startAll();
     await cluster.waitReady(60_000);
   }, 90_000);
@@ -124,4 +132,9 @@ export function threeBrokerCluster(prefix: string): { readonly cluster: LocalClu
       return cluster!.bootstrapServers;
     },
   };
+}
+
+/** A three-broker `samsa cluster` on free ports for the calling describe block. */
+export function threeBrokerCluster(prefix: string): { readonly cluster: LocalCluster; readonly bootstrap: string } {
+  return localClusterFor(prefix, { brokers: 3 });
 }

@@ -11,32 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalCluster } from '../../net/local-cluster.ts';
 import { samsaInProcess } from '../cli/in-process.ts';
-import { hasKcat, hasPython, PYTHON, run, SAMSA } from './real-helpers.ts';
+import { hasKcat, hasPython, localClusterFor, PYTHON, run, SAMSA } from './real-helpers.ts';
 
 const lastJson = (stdout: string) => JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
 
 /** A one-broker cluster of `config` for the calling describe block. */
-function oneBroker(prefix: string, config: Record<string, string>): { readonly bootstrap: string } {
-  let dir = '';
-  let cluster: LocalCluster | undefined;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), prefix));
-    cluster = await LocalCluster.prepare({ brokers: 1, dataDir: dir, basePort: 0, config });
-    cluster.startAll();
-    await cluster.waitReady(60_000);
-  }, 90_000);
-  afterAll(async () => {
-    await cluster?.stopAll();
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
-  return {
-    get bootstrap() {
-      return cluster!.bootstrapServers;
-    },
-  };
-}
+const oneBroker = (prefix: string, config: Record<string, string>) => localClusterFor(prefix, { brokers: 1, config });
 
 describe('samsa acls and samsa users on a PLAINTEXT cluster with ACLs on', () => {
   const shared = oneBroker('samsa-acl-tools-', {
