@@ -278,7 +278,7 @@ const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Atte
       protocolType: 'consumer',
       // A well-formed subscription: with the bug, the group's leader decodes it.
       protocols: [{ name: 'range', metadata: encodeSubscription({ topics: [c.topic], userData: null, ownedPartitions: [], generationId: -1, rackId: null }) }],
-      requireKnownMemberId: false,
+      requireKnownMemberId: true,
       reason: null,
       clientId: c.self,
     },

@@ -76,7 +76,8 @@ export const deleteTopicsConverter: ApiConverter<DeleteTopicsRequest, DeleteTopi
         const unknownId = unknownTopicIdOf(r.name);
         return {
           name: unknownId !== null ? null : r.name,
-          topicId: r.topicId ?? responseTopicId(ctx.topics, r.name),
+          // A topic the principal may not describe keeps its id to itself (Kafka answers the zero id).
+          topicId: r.topicId ?? (r.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED ? ZERO_UUID : responseTopicId(ctx.topics, r.name)),
           errorCode: topicIdErrorCode(r.name, r.errorCode),
           errorMessage: r.errorMessage,
         };
