@@ -8,17 +8,16 @@ import type { Env, Node, NodeId, TimerTag } from '../../../core/env.ts';
 import { clusterLayout, kafkaNodeSpecs } from '../../../core/node/cluster-layout.ts';
 import { KafkaNode, type KafkaMessage } from '../../../core/node/kafka-node.ts';
 import { Config } from '../../../core/protocol/configs.ts';
-import type { CreateAclsResponse } from '../../../core/protocol/security.ts';
+import type { CreateAclsResponse, DescribeAclsResponse } from '../../../core/protocol/security.ts';
 import type { CreateTopicsResponse } from '../../../core/protocol/controller.ts';
 import type { MetadataResponse, ProduceResponse } from '../../../core/protocol/data.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
-import { AclOperation as Op, AclPermission, PatternType, ResourceType } from '../../../core/security/acl.ts';
+import { AclOperation as Op, AclPermission, EVERY_ACL, PatternType, ResourceType, type AclBinding } from '../../../core/security/acl.ts';
 import { STANDARD_AUTHORIZER } from '../../../core/security/authorizer.ts';
 import type { Session } from '../../../core/security/session.ts';
 import { SimStorage } from '../../../sim/disk.ts';
 import { recordBatch } from '../batches.ts';
 import { startCluster, type TestCluster } from '../controller-helpers.ts';
-import { imageWithAcls } from './acl-helpers.ts';
 
 type Response = Extract<KafkaMessage, { kind: 'response' }>;
 const CLIENT: NodeId = 'client';
@@ -37,7 +36,7 @@ class Client implements Node<KafkaMessage> {
 let nextCorrelationId = 50_000;
 
 /** Delivers `build(correlationId)` to node `to` as if its transport had authenticated `session`, and waits for the answer at the client. */
-function ask<R extends Response>(tc: TestCluster, client: Client, to: NodeId, session: Session, build: (correlationId: number) => KafkaMessage): R {
+function ask<R extends Response>(tc: TestCluster, client: Client, to: NodeId, session: Session | undefined, build: (correlationId: number) => KafkaMessage): R {
   const correlationId = nextCorrelationId++;
   tc.sim.act<KafkaNode>(to, (node, env) => node.receive(env, CLIENT, build(correlationId), session));
   let answer: Response | undefined;
@@ -45,8 +44,26 @@ function ask<R extends Response>(tc: TestCluster, client: Client, to: NodeId, se
   return answer as R;
 }
 
-function securedCluster(): { tc: TestCluster; client: Client } {
-  const tc = startCluster({ 'authorizer.class.name': STANDARD_AUTHORIZER, 'super.users': 'User:admin' });
+/** Alice may write to `orders`. */
+const ALICE_WRITES_ORDERS: AclBinding[] = [
+  {
+    resourceType: ResourceType.TOPIC,
+    resourceName: 'orders',
+    patternType: PatternType.LITERAL,
+    principal: 'User:alice',
+    host: '*',
+    operation: Op.WRITE,
+    permission: AclPermission.ALLOW,
+  },
+];
+
+function securedCluster(options: { acls?: AclBinding[]; bugs?: string[]; authorizer?: boolean } = {}): { tc: TestCluster; client: Client } {
+  const acls = options.acls ?? ALICE_WRITES_ORDERS;
+  const tc = startCluster(
+    options.authorizer === false ? {} : { 'authorizer.class.name': STANDARD_AUTHORIZER, 'super.users': 'User:admin' },
+    1,
+    options.bugs ?? [],
+  );
   const client = new Client();
   tc.sim.addNode(CLIENT, () => client);
   tc.sim.start(CLIENT);
@@ -61,24 +78,18 @@ function securedCluster(): { tc: TestCluster; client: Client } {
     }));
     expect(created.topics[0]!.errorCode).toBe(ErrorCode.NONE);
   }
-  const acl = (operation: number) => ({
-    resourceType: ResourceType.TOPIC,
-    resourceName: 'orders',
-    patternType: PatternType.LITERAL,
-    principal: 'User:alice',
-    host: '*',
-    operation,
-    permission: AclPermission.ALLOW,
-  });
-  const acls = tc.request(
-    tc.controller(),
-    (correlationId) => ({ api: 'CreateAcls', kind: 'request', correlationId, creations: [acl(Op.WRITE)] }) as never,
-  ) as unknown as CreateAclsResponse;
-  expect(acls.results[0]!.errorCode).toBe(ErrorCode.NONE);
+  if (acls.length > 0) {
+    const created = tc.request(
+      tc.controller(),
+      (correlationId) => ({ api: 'CreateAcls', kind: 'request', correlationId, creations: acls }) as never,
+    ) as unknown as CreateAclsResponse;
+    expect(created.results.map((r) => r.errorCode)).toEqual(acls.map(() => ErrorCode.NONE));
+  }
   tc.runUntil(
-    () => tc.cluster.nodes.every((id) => [...tc.node(id).image.acls()].length === 1 && tc.node(id).replicas!.partitions.get('orders-0')?.role !== 'none'),
+    () =>
+      tc.cluster.nodes.every((id) => [...tc.node(id).image.acls()].length === acls.length && tc.node(id).replicas!.partitions.get('orders-0')?.role !== 'none'),
     5_000,
-    'the ACL and the partitions everywhere',
+    'the ACLs and the partitions everywhere',
   );
   return { tc, client };
 }
@@ -143,10 +154,47 @@ describe('the gate inside a node', () => {
   });
 });
 
-describe('a standalone node', () => {
-  function node(config: Record<string, string>, bugs: Array<'deny-not-checked'> = []) {
-    const spec = kafkaNodeSpecs(clusterLayout(1, 0), new Config(config), []).find((s) => s.broker)!;
-    const n = new KafkaNode({ ...spec, securityBugs: new Set(bugs) });
+describe('DescribeAcls through the gate', () => {
+  const cluster = (acl: Partial<AclBinding>) => ({
+    resourceType: ResourceType.CLUSTER,
+    resourceName: 'kafka-cluster',
+    patternType: PatternType.LITERAL,
+    principal: 'User:*',
+    host: '*',
+    operation: Op.ALL,
+    permission: AclPermission.ALLOW,
+    ...acl,
+  });
+  /** Everyone may do everything on the cluster, except the intruder. */
+  const ALL_BUT_THE_INTRUDER = [cluster({}), cluster({ principal: 'User:intruder', permission: AclPermission.DENY })];
+  const intruder: Session = { principal: 'User:intruder', host: 'x' };
+  const describeAcls = (tc: TestCluster, client: Client, session: Session | undefined) =>
+    ask<DescribeAclsResponse>(tc, client, tc.cluster.nodes[0]!, session, (correlationId) => ({
+      api: 'DescribeAcls',
+      kind: 'request',
+      correlationId,
+      filter: EVERY_ACL,
+    }));
+
+  it('denies the intruder; lets alice and a session-less request through; with no authorizer configured checks nothing', () => {
+    const { tc, client } = securedCluster({ acls: ALL_BUT_THE_INTRUDER });
+    expect(describeAcls(tc, client, intruder).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    expect(describeAcls(tc, client, { principal: 'User:alice', host: 'x' })).toMatchObject({ errorCode: ErrorCode.NONE, acls: [{}, {}] });
+    expect(describeAcls(tc, client, undefined).errorCode).toBe(ErrorCode.NONE);
+    const open = securedCluster({ acls: [], authorizer: false });
+    expect(describeAcls(open.tc, open.client, intruder).errorCode).toBe(ErrorCode.SECURITY_DISABLED);
+  });
+
+  it('KafkaNodeSpec.securityBugs deny-not-checked lets the denied intruder through', () => {
+    const { tc, client } = securedCluster({ acls: ALL_BUT_THE_INTRUDER, bugs: ['deny-not-checked'] });
+    expect(describeAcls(tc, client, intruder).errorCode).toBe(ErrorCode.NONE);
+  });
+});
+
+describe('a broker that has not caught up with the metadata log', () => {
+  it('holds the requests of sessions until it has (BrokerServer enables request processing after its initial catch-up); its own are served', () => {
+    const spec = kafkaNodeSpecs(clusterLayout(1, 0), new Config({ 'authorizer.class.name': STANDARD_AUTHORIZER }), []).find((s) => s.broker)!;
+    const n = new KafkaNode(spec);
     const sent: KafkaMessage[] = [];
     const env: Env<KafkaMessage> = {
       self: spec.id,
@@ -159,32 +207,10 @@ describe('a standalone node', () => {
       trace: () => {},
     };
     n.start(env);
-    imageWithAcls(
-      [
-        { resourceType: ResourceType.CLUSTER, resourceName: 'kafka-cluster', principal: 'User:*', operation: Op.ALL },
-        { resourceType: ResourceType.CLUSTER, resourceName: 'kafka-cluster', principal: 'User:intruder', operation: Op.ALL, permission: AclPermission.DENY },
-      ],
-      n.image,
-    );
-    const describe = (session?: Session) => {
-      sent.length = 0;
-      const filter = { resourceType: 1, resourceName: null, patternType: 1, principal: null, host: null, operation: 1, permission: 1 } as const;
-      n.receive(env, 'client', { api: 'DescribeAcls', kind: 'request', correlationId: 1, filter }, session);
-      return sent.find((m) => m.api === 'DescribeAcls') as Extract<Response, { api: 'DescribeAcls' }>;
-    };
-    return { describe };
-  }
-  const intruder = { principal: 'User:intruder', host: 'x' };
-
-  it('denies the intruder; lets a session-less request through; with no authorizer configured checks nothing', () => {
-    const secured = node({ 'authorizer.class.name': STANDARD_AUTHORIZER });
-    expect(secured.describe(intruder).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
-    expect(secured.describe({ principal: 'User:alice', host: 'x' })).toMatchObject({ errorCode: ErrorCode.NONE, acls: [{}, {}] });
-    expect(secured.describe(undefined).errorCode).toBe(ErrorCode.NONE);
-    expect(node({}).describe(intruder).errorCode).toBe(ErrorCode.SECURITY_DISABLED);
-  });
-
-  it('KafkaNodeSpec.securityBugs deny-not-checked lets the denied intruder through', () => {
-    expect(node({ 'authorizer.class.name': STANDARD_AUTHORIZER }, ['deny-not-checked']).describe(intruder).errorCode).toBe(ErrorCode.NONE);
+    sent.length = 0;
+    n.receive(env, 'client', { api: 'DescribeAcls', kind: 'request', correlationId: 1, filter: EVERY_ACL }, { principal: 'User:alice', host: 'x' });
+    expect(sent.filter((m) => m.api === 'DescribeAcls')).toEqual([]);
+    n.receive(env, 'client', { api: 'DescribeAcls', kind: 'request', correlationId: 2, filter: EVERY_ACL });
+    expect(sent.filter((m) => m.api === 'DescribeAcls').map((m) => m.correlationId)).toEqual([2]);
   });
 });
