@@ -151,9 +151,9 @@ export interface ReplicaManagerHooks {
   /**
    * A transaction marker was appended to a partition of __consumer_offsets this broker leads and
    * every ISR replica has it (the group coordinator materializes or drops the producer's pending
-   * transactional offset commits, Kafka's scheduleHandleTxnCompletion).
+   * transactional offset commits, Kafka's scheduleHandleTxnCompletion); `offset` is the marker's.
    */
-  txnMarkerWritten?(env: Env<never>, topic: string, partition: number, producerId: number, committed: boolean): void;
+  txnMarkerWritten?(env: Env<never>, topic: string, partition: number, producerId: number, committed: boolean, offset: number): void;
 }
 
 export class ReplicaManager {
@@ -847,6 +847,7 @@ export class ReplicaManager {
    * it, or the error (not leader, not enough replicas, timed out). With `transactional`, the batch
    * belongs to that producer's transaction (a TxnOffsetCommit's offsets, Kafka's storeOffsets with
    * a producer id): no sequence (-1), its epoch checked, made visible by the transaction's marker.
+   * Answers the offset the batch was appended at, or null when nothing was appended.
    */
   appendCommitted(
     env: BrokerEnv,
@@ -856,10 +857,10 @@ export class ReplicaManager {
     timeoutMs: number,
     done: (errorCode: number) => void,
     transactional?: { producerId: number; producerEpoch: number },
-  ): void {
+  ): number | null {
     const p = this.leaderOf(topic, partition);
-    if (p === null) return done(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    if (p.underMinIsr) return done(ErrorCode.NOT_ENOUGH_REPLICAS);
+    if (p === null) return failed(done, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (p.underMinIsr) return failed(done, ErrorCode.NOT_ENOUGH_REPLICAS);
     const now = Math.floor(env.now());
     const batch: RecordBatch = {
       baseOffset: 0,
@@ -874,9 +875,10 @@ export class ReplicaManager {
       records: records.map((r, i) => ({ ...r, offsetDelta: i, timestampDelta: 0 })),
     };
     const appended = p.appendAsLeader(env, batch, now, { coordinator: true });
-    if (appended.errorCode !== ErrorCode.NONE || !('baseOffset' in appended)) return done(appended.errorCode);
+    if (appended.errorCode !== ErrorCode.NONE || !('baseOffset' in appended)) return failed(done, appended.errorCode);
     this.afterAppend(env, p);
     this.awaitReplication(env, p, appended.baseOffset, appended.lastOffset, timeoutMs, done);
+    return appended.baseOffset;
   }
 
   /** Waits (at most `timeoutMs`) until every ISR replica holds the batch at baseOffset..lastOffset, then tells `done` (as an acks=all Produce is answered). */
@@ -922,10 +924,10 @@ export class ReplicaManager {
     req.markers.forEach((m, i) => {
       m.topics.forEach((t, j) => {
         for (const result of markers[i]!.topics[j]!.partitions) {
-          this.appendTxnMarker(env, t.name, result.partitionIndex, m, timeoutMs, (errorCode) => {
+          this.appendTxnMarker(env, t.name, result.partitionIndex, m, timeoutMs, (errorCode, markerOffset) => {
             result.errorCode = errorCode;
             if (errorCode === ErrorCode.NONE && t.name === OFFSETS_TOPIC) {
-              this.hooks.txnMarkerWritten?.(env as Env<never>, t.name, result.partitionIndex, m.producerId, m.transactionResult);
+              this.hooks.txnMarkerWritten?.(env as Env<never>, t.name, result.partitionIndex, m.producerId, m.transactionResult, markerOffset);
             }
             if (--outstanding === 0) answer();
           });
@@ -940,20 +942,20 @@ export class ReplicaManager {
     partition: number,
     marker: WriteTxnMarkersRequest['markers'][number],
     timeoutMs: number,
-    done: (errorCode: number) => void,
+    done: (errorCode: number, markerOffset: number) => void,
   ): void {
     const p = this.leaderOf(topic, partition);
     if (p === null)
-      return done(this.image?.partition(topic, partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    if (p.underMinIsr) return done(ErrorCode.NOT_ENOUGH_REPLICAS);
+      return done(this.image?.partition(topic, partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER, -1);
+    if (p.underMinIsr) return done(ErrorCode.NOT_ENOUGH_REPLICAS, -1);
     const appended = p.appendMarker(
       env,
       { producerId: marker.producerId, producerEpoch: marker.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch, committed: marker.transactionResult },
       env.now(),
     );
-    if (appended.errorCode !== ErrorCode.NONE || !('baseOffset' in appended)) return done(appended.errorCode);
+    if (appended.errorCode !== ErrorCode.NONE || !('baseOffset' in appended)) return done(appended.errorCode, -1);
     this.afterAppend(env, p);
-    this.awaitReplication(env, p, appended.baseOffset, appended.lastOffset, timeoutMs, done);
+    this.awaitReplication(env, p, appended.baseOffset, appended.lastOffset, timeoutMs, (errorCode) => done(errorCode, appended.baseOffset));
   }
 
   /** The batches of a partition this broker leads, up to its log end (a coordinator loading its state); null when it does not lead it. */
@@ -1381,4 +1383,10 @@ export function produceErrorOfVerification(code: number): number {
 function fetchFailed(response: FetchPartitionResponse, errorCode: number): FetchPartitionResponse {
   response.errorCode = errorCode;
   return response;
+}
+
+/** A coordinator write that appended nothing: `done` hears why, the caller hears no offset. */
+function failed(done: (errorCode: number) => void, errorCode: number): null {
+  done(errorCode);
+  return null;
 }

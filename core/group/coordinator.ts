@@ -47,6 +47,7 @@ export interface CoordinatorHooks {
   /**
    * Appends records as the partition's leader and calls `done` once every ISR replica has them
    * (acks=all) or the write failed; with `producer`, as a batch of that producer's transaction.
+   * Answers the offset the batch was appended at, or null when nothing was appended.
    */
   appendCommitted(
     env: Env<never>,
@@ -56,7 +57,7 @@ export interface CoordinatorHooks {
     timeoutMs: number,
     done: (errorCode: number) => void,
     producer?: TxnProducer,
-  ): void;
+  ): number | null;
   /** Asks the controller to create a topic (Kafka's AutoTopicCreationManager). */
   createTopic(env: Env<never>, name: string, partitions: number, replicationFactor: number): void;
 }
@@ -236,7 +237,8 @@ export class GroupCoordinator {
       const group = metadata === null ? new Group(groupId) : Group.fromStored(groupId, metadata);
       for (const [key, offset] of groupOffsets) group.offsets.set(key, offset);
       // Transactions still open in the log: their offsets wait for the marker (the producer's generation is not in the log).
-      for (const [producerId, byPartition] of groupPending ?? []) group.pendingTxnOffsets.set(producerId, { generation: -1, member: '', offsets: byPartition });
+      for (const [producerId, byPartition] of groupPending ?? [])
+        group.pendingTxnOffsets.set(producerId, { generation: -1, member: '', offsets: byPartition, appendedAt: new Map() });
       offsetCount += groupOffsets.size;
       this.groups.set(groupId, group);
       this.membership.loaded(env, group);
@@ -249,12 +251,16 @@ export class GroupCoordinator {
 
   // ---- writes ----------------------------------------------------------------------------------
 
-  private write(env: GroupEnv, groupId: string, records: KafkaRecord[], done: (errorCode: number) => void, producer?: TxnProducer): void {
+  /** Writes records to the group's partition; answers the offset they were appended at, or null when nothing was appended. */
+  private write(env: GroupEnv, groupId: string, records: KafkaRecord[], done: (errorCode: number) => void, producer?: TxnProducer): number | null {
     const partition = this.partitionOf(groupId);
-    if (partition === null) return done(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    if (partition === null) {
+      done(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      return null;
+    }
     const timeoutMs = this.config.int('offsets.commit.timeout.ms');
-    if (producer === undefined) this.hooks.appendCommitted(env as Env<never>, OFFSETS_TOPIC, partition, records, timeoutMs, done);
-    else this.hooks.appendCommitted(env as Env<never>, OFFSETS_TOPIC, partition, records, timeoutMs, done, producer);
+    if (producer === undefined) return this.hooks.appendCommitted(env as Env<never>, OFFSETS_TOPIC, partition, records, timeoutMs, done);
+    return this.hooks.appendCommitted(env as Env<never>, OFFSETS_TOPIC, partition, records, timeoutMs, done, producer);
   }
 
   private storeGroup(env: GroupEnv, group: Group, assignments: ReadonlyMap<string, Bytes> | null, done: (errorCode: number) => void): void {
@@ -374,14 +380,17 @@ export class GroupCoordinator {
     // Pending from before the write (Kafka's prepareTxnOffsetCommit): requireStable already sees it.
     let pending = group.pendingTxnOffsets.get(req.producerId);
     if (pending === undefined)
-      group.pendingTxnOffsets.set(req.producerId, (pending = { generation: req.generationId, member: req.memberId, offsets: new Map() }));
+      group.pendingTxnOffsets.set(
+        req.producerId,
+        (pending = { generation: req.generationId, member: req.memberId, offsets: new Map(), appendedAt: new Map() }),
+      );
     pending.generation = req.generationId;
     pending.member = req.memberId;
     const before = new Map(accepted.map((o) => [`${o.topic}/${o.partition}`, pending!.offsets.get(`${o.topic}/${o.partition}`)]));
     for (const o of accepted) pending.offsets.set(`${o.topic}/${o.partition}`, o);
     const records = accepted.map((o) => offsetCommitRecord(req.groupId, o.topic, o.partition, committedValue(o)));
     const producer = { producerId: req.producerId, producerEpoch: req.producerEpoch };
-    this.write(
+    const appendedAt = this.write(
       env,
       req.groupId,
       records,
@@ -394,6 +403,7 @@ export class GroupCoordinator {
           for (const o of accepted) {
             const key = `${o.topic}/${o.partition}`;
             if (current?.offsets.get(key) !== o) continue;
+            current.appendedAt.delete(o);
             const earlier = before.get(key);
             if (earlier === undefined) current.offsets.delete(key);
             else current.offsets.set(key, earlier);
@@ -406,27 +416,36 @@ export class GroupCoordinator {
       },
       producer,
     );
+    if (appendedAt !== null) for (const o of accepted) pending.appendedAt.set(o, appendedAt);
   }
 
   /**
-   * A transaction's marker reached this __consumer_offsets partition (the replica manager's
-   * txnMarkerWritten): a COMMIT makes the producer's pending offsets the groups' committed ones (a
-   * `group-commit` event, as for OffsetCommit); an ABORT drops them.
+   * A transaction's marker, appended at `markerOffset`, reached this __consumer_offsets partition
+   * (the replica manager's txnMarkerWritten): a COMMIT makes the producer's pending offsets the
+   * groups' committed ones (a `group-commit` event, as for OffsetCommit); an ABORT drops them. Only
+   * the offsets whose records precede the marker in the log are its transaction's, as a replay
+   * reads them: the hook runs once the marker is replicated, and a marker the network delivered
+   * twice can be replicated after the producer's next transaction wrote its offsets (seed 3747).
    */
-  completeTransaction(env: GroupEnv, partition: number, producerId: number, committed: boolean): void {
+  completeTransaction(env: GroupEnv, partition: number, producerId: number, committed: boolean, markerOffset: number): void {
     if (this.owned.get(partition)?.loaded !== true) return;
     for (const group of this.groups.values()) {
       const pending = group.pendingTxnOffsets.get(producerId);
       if (pending === undefined || this.partitionOf(group.groupId) !== partition) continue;
-      group.pendingTxnOffsets.delete(producerId);
-      if ((!committed && !this.bugs.has('txn-offsets-on-abort')) || pending.offsets.size === 0) continue;
-      for (const [key, o] of pending.offsets) group.offsets.set(key, o);
+      const ended = [...pending.offsets].filter(([, o]) => (pending.appendedAt.get(o) ?? -1) < markerOffset);
+      for (const [key, o] of ended) {
+        pending.offsets.delete(key);
+        pending.appendedAt.delete(o);
+      }
+      if (pending.offsets.size === 0) group.pendingTxnOffsets.delete(producerId);
+      if ((!committed && !this.bugs.has('txn-offsets-on-abort')) || ended.length === 0) continue;
+      for (const [key, o] of ended) group.offsets.set(key, o);
       env.trace({
         kind: 'group-commit',
         group: group.groupId,
         generation: pending.generation,
         member: pending.member,
-        offsets: [...pending.offsets.values()].map((o) => [o.topic, o.partition, o.offset]),
+        offsets: ended.map(([, o]) => [o.topic, o.partition, o.offset]),
       });
     }
   }

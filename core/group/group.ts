@@ -35,11 +35,17 @@ export interface GroupOffset extends CommittedOffset {
   partition: number;
 }
 
-/** A producer's offsets in an open transaction, with the generation and member its last TxnOffsetCommit named. */
+/**
+ * A producer's offsets in an open transaction, with the generation and member its last
+ * TxnOffsetCommit named, and where in the log each offset's record was appended (Kafka's
+ * CommitRecordMetadataAndOffset.appendedBatchOffset; -1 for offsets a replay found, which precede
+ * any marker still to come).
+ */
 export interface PendingTxnOffsets {
   generation: number;
   member: string;
   offsets: Map<string, GroupOffset>;
+  appendedAt: Map<GroupOffset, number>;
 }
 
 export class Group {

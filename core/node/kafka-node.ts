@@ -159,8 +159,8 @@ export class KafkaNode implements Node<KafkaMessage> {
             if (topic === OFFSETS_TOPIC) this.groups?.leadershipChanged(env, partition, leaderEpoch);
             else if (topic === TRANSACTION_STATE_TOPIC) this.txns?.leadershipChanged(env, partition, leaderEpoch);
           },
-          txnMarkerWritten: (env, topic, partition, producerId, committed) => {
-            if (topic === OFFSETS_TOPIC) this.groups?.completeTransaction(env, partition, producerId, committed);
+          txnMarkerWritten: (env, topic, partition, producerId, committed, offset) => {
+            if (topic === OFFSETS_TOPIC) this.groups?.completeTransaction(env, partition, producerId, committed, offset);
           },
         })
       : null;

@@ -346,7 +346,10 @@ describe.each([false, true])('group coordinator (through the wire codec: %s)', (
       [TRANSACTIONAL_BIT, 0],
       [TRANSACTIONAL_BIT, 0],
     ]);
-    expect(tc.sim.act<KafkaNode>(coordinator, (node, env) => node.groups!.completeTransaction(env as never, partition, 7, true))).toBe(true);
+    // As if a COMMIT marker followed them at the log end.
+    const logEnd = tc.node(coordinator).replicas!.ledLog(OFFSETS_TOPIC, partition)!.at(-1)!;
+    const markerOffset = logEnd.baseOffset + logEnd.lastOffsetDelta + 1;
+    expect(tc.sim.act<KafkaNode>(coordinator, (node, env) => node.groups!.completeTransaction(env as never, partition, 7, true, markerOffset))).toBe(true);
     expect(committedOffset(tc, coordinator)).toBe(12);
     expect(tc.traces.filter((t) => t.event.kind === 'group-commit').at(-1)?.event).toMatchObject({ generation, member: a, offsets: [['orders', 0, 12]] });
   });

@@ -56,9 +56,10 @@ const marker = (producerId: number, commit: boolean) =>
 /** One __consumer_offsets partition led by this broker, a log, and an env that keeps what the coordinator sends and traces. */
 function setup(initial: RecordBatch[] = [], options: { failWrites?: boolean; holdWrites?: Array<(errorCode: number) => void> } = {}) {
   const log: RecordBatch[] = [];
-  const append = (b: RecordBatch) => {
+  const append = (b: RecordBatch): number => {
     const end = log.length === 0 ? 0 : log.at(-1)!.baseOffset + log.at(-1)!.lastOffsetDelta + 1;
     log.push(assignOffsets(b, end, 0));
+    return end;
   };
   for (const b of initial) append(b);
   const sent: GroupResponse[] = [];
@@ -81,10 +82,19 @@ function setup(initial: RecordBatch[] = [], options: { failWrites?: boolean; hol
     ledLog: () => log,
     appendCommitted: (_env, _topic, _partition, records, _timeoutMs, done, producer) => {
       written.push({ records, producer });
-      if (options.failWrites) return done(ErrorCode.NOT_ENOUGH_REPLICAS);
-      if (options.holdWrites !== undefined) return void options.holdWrites.push(done);
-      append(producer === undefined ? batch(records) : { ...batch(records, producer.producerId, TRANSACTIONAL_BIT), producerEpoch: producer.producerEpoch });
+      if (options.failWrites) {
+        done(ErrorCode.NOT_ENOUGH_REPLICAS);
+        return null;
+      }
+      if (options.holdWrites !== undefined) {
+        options.holdWrites.push(done);
+        return null;
+      }
+      const offset = append(
+        producer === undefined ? batch(records) : { ...batch(records, producer.producerId, TRANSACTIONAL_BIT), producerEpoch: producer.producerEpoch },
+      );
       done(ErrorCode.NONE);
+      return offset;
     },
     createTopic: () => {},
   });
@@ -120,7 +130,13 @@ function setup(initial: RecordBatch[] = [], options: { failWrites?: boolean; hol
     const p = (sent.at(-1) as OffsetFetchResponse).groups[0]!.topics[0]!.partitions[0]!;
     return { offset: p.committedOffset, errorCode: p.errorCode };
   };
-  return { coordinator, env, log, events, written, txnCommit, fetch };
+  /** Appends a marker of the producer's transaction; `replicated` tells the coordinator, as txnMarkerWritten does once every ISR replica has it. */
+  const appendMarker = (producerId: number, commit: boolean) => {
+    const offset = append(marker(producerId, commit));
+    return { replicated: () => coordinator.completeTransaction(env, 0, producerId, commit, offset) };
+  };
+  const endTxn = (producerId: number, commit: boolean) => appendMarker(producerId, commit).replicated();
+  return { coordinator, env, log, events, written, txnCommit, fetch, appendMarker, endTxn };
 }
 
 const NONE = ErrorCode.NONE;
@@ -134,7 +150,7 @@ describe('group coordinator: transactional offsets', () => {
     expect(s.fetch(false)).toEqual({ offset: -1, errorCode: NONE });
     expect(s.fetch(true)).toEqual({ offset: -1, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT });
     expect(s.events.filter((e) => e.kind === 'group-commit')).toEqual([]);
-    s.coordinator.completeTransaction(s.env, 0, 7, true);
+    s.endTxn(7, true);
     expect(s.fetch(true)).toEqual({ offset: 42, errorCode: NONE });
     expect(s.events.filter((e) => e.kind === 'group-commit')).toEqual([
       { kind: 'group-commit', group: GROUP, generation: -1, member: '', offsets: [['input', 0, 42]] },
@@ -144,9 +160,9 @@ describe('group coordinator: transactional offsets', () => {
   it('drops them on an ABORT marker, and another producer’s marker leaves them pending', () => {
     const s = setup();
     s.txnCommit(42);
-    s.coordinator.completeTransaction(s.env, 0, 8, true);
+    s.endTxn(8, true);
     expect(s.fetch(true).errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
-    s.coordinator.completeTransaction(s.env, 0, 7, false);
+    s.endTxn(7, false);
     expect(s.fetch(true)).toEqual({ offset: -1, errorCode: NONE });
     expect(s.events.filter((e) => e.kind === 'group-commit')).toEqual([]);
   });
@@ -169,12 +185,30 @@ describe('group coordinator: transactional offsets', () => {
     expect(s.fetch(true).errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
   });
 
+  it('a marker replicated late ends only the offsets written before it, not those of the producer’s next transaction (seed 3747)', () => {
+    const s = setup();
+    s.txnCommit(42);
+    s.endTxn(7, true);
+    expect(s.fetch(true)).toEqual({ offset: 42, errorCode: NONE });
+    // A copy of that COMMIT's WriteTxnMarkers, delivered twice by the network, appends a second
+    // marker that waits for a slow follower; meanwhile the producer's next transaction writes its offsets.
+    const duplicate = s.appendMarker(7, true);
+    expect(s.txnCommit(50)).toBe(NONE);
+    duplicate.replicated();
+    expect(s.fetch(true)).toEqual({ offset: -1, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT });
+    expect(s.fetch(false)).toEqual({ offset: 42, errorCode: NONE });
+    // That transaction aborts: its offsets go with it.
+    s.endTxn(7, false);
+    expect(s.fetch(true)).toEqual({ offset: 42, errorCode: NONE });
+    expect(s.events.filter((e) => e.kind === 'group-commit').map((e) => (e as { offsets: unknown }).offsets)).toEqual([[['input', 0, 42]]]);
+  });
+
   it('a replay commits what a COMMIT marker follows, drops what an ABORT follows, and keeps an open transaction pending', () => {
     const s = setup([batch([offsetRecord(5, 1)]), txnBatch(7, 10, 0), txnBatch(8, 20, 1), marker(7, true), marker(8, false), txnBatch(9, 30, 2)]);
     expect(s.fetch(true, 0)).toEqual({ offset: 10, errorCode: NONE });
     expect(s.fetch(true, 1)).toEqual({ offset: 5, errorCode: NONE });
     expect(s.fetch(true, 2)).toEqual({ offset: -1, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT });
-    s.coordinator.completeTransaction(s.env, 0, 9, true);
+    s.endTxn(9, true);
     expect(s.fetch(true, 2)).toEqual({ offset: 30, errorCode: NONE });
   });
 

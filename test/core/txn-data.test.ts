@@ -59,7 +59,7 @@ class World implements Env<never> {
   readonly timers = new Map<TimerTag, number>();
   readonly traces: NodeEvent[] = [];
   readonly sent: Array<{ to: NodeId; msg: Msg }> = [];
-  readonly markersWritten: Array<[string, number, number, boolean]> = [];
+  readonly markersWritten: Array<[string, number, number, boolean, number]> = [];
   readonly image = new MetadataImage();
   rm!: ReplicaManager;
   private nextCorrelationId = 1;
@@ -94,7 +94,7 @@ class World implements Env<never> {
       controller: () => 'c1',
       brokerEpoch: () => 10,
       clusterId: 'test',
-      txnMarkerWritten: (_env, topic, partition, producerId, committed) => this.markersWritten.push([topic, partition, producerId, committed]),
+      txnMarkerWritten: (_env, topic, partition, producerId, committed, offset) => this.markersWritten.push([topic, partition, producerId, committed, offset]),
     });
     this.rm.start(this as never);
     this.rm.applyImage(this as never, this.image.clone(), true);
@@ -313,17 +313,20 @@ describe('WriteTxnMarkers and the last stable offset', () => {
       correlationId: 99,
     } as never);
     expect(markerCodes(w, id)).toEqual([ErrorCode.NONE]);
-    expect(w.markersWritten).toEqual([['__consumer_offsets', 0, 7, true]]);
+    // The hook names where the marker is (the log's first batch).
+    expect(w.markersWritten).toEqual([['__consumer_offsets', 0, 7, true, 0]]);
   });
 
   it("appendCommitted with a producer writes a transactional batch of the coordinator's (no sequence, epoch checked) that a marker ends", () => {
     const w = new World({ config: NO_VERIFY });
     const codes: number[] = [];
     const record = { offsetDelta: 0, timestampDelta: 0, key: 'g', value: 'offsets', headers: [] };
-    for (let i = 0; i < 2; i++)
-      w.rm.appendCommitted(w as never, '__consumer_offsets', 0, [record], 1_000, (code) => codes.push(code), { producerId: 7, producerEpoch: 1 });
-    w.rm.appendCommitted(w as never, '__consumer_offsets', 0, [record], 1_000, (code) => codes.push(code), { producerId: 7, producerEpoch: 0 });
+    const appendedAt = [1, 1, 0].map((producerEpoch) =>
+      w.rm.appendCommitted(w as never, '__consumer_offsets', 0, [record], 1_000, (code) => codes.push(code), { producerId: 7, producerEpoch }),
+    );
     expect(codes).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.INVALID_PRODUCER_EPOCH]);
+    // It answers where each batch went (null: nothing appended).
+    expect(appendedAt).toEqual([0, 1, null]);
     const offsets = w.rm.partitions.get('__consumer_offsets-0')!;
     expect(offsets.log.read(0, Infinity, Infinity).map((b) => [b.attributes, b.producerId, b.baseSequence])).toEqual([
       [TRANSACTIONAL_BIT, 7, -1],
@@ -332,7 +335,8 @@ describe('WriteTxnMarkers and the last stable offset', () => {
     expect(offsets.lastStableOffset()).toBe(0);
     w.request({ ...markers(7, true, { epoch: 1, topic: '__consumer_offsets' }) }, COORDINATOR);
     expect(offsets.lastStableOffset()).toBe(3);
-    expect(w.markersWritten).toEqual([['__consumer_offsets', 0, 7, true]]);
+    // The hook names where the marker is: the group coordinator ends only the offsets that precede it.
+    expect(w.markersWritten).toEqual([['__consumer_offsets', 0, 7, true, 2]]);
   });
 
   it('the LSO waits for a completed transaction until its marker is below the high watermark', () => {
