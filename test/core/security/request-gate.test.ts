@@ -11,6 +11,7 @@ import { AclOperation as Op, AclPermission, PatternType, ResourceType, type AclB
 import { Authorizer, STANDARD_AUTHORIZER } from '../../../core/security/authorizer.ts';
 import { gateRequest, type GateDecision } from '../../../core/security/request-gate.ts';
 import { imageWithAcls } from './acl-helpers.ts';
+import { recordBatch } from '../batches.ts';
 
 type Request = Extract<KafkaMessage, { kind: 'request' }>;
 type Response = Extract<KafkaMessage, { kind: 'response' }>;
@@ -19,18 +20,7 @@ const mallory = { principal: 'User:mallory', host: '10.0.0.66' };
 const alice = { principal: 'User:alice', host: '10.0.0.1' };
 const NO_ACL = { errorCode: ErrorCode.NONE };
 
-const batch = {
-  baseOffset: 0,
-  partitionLeaderEpoch: -1,
-  attributes: 0,
-  lastOffsetDelta: 0,
-  baseTimestamp: 0,
-  maxTimestamp: 0,
-  producerId: -1,
-  producerEpoch: -1,
-  baseSequence: -1,
-  records: [],
-};
+const batch = recordBatch({ count: 1 });
 const base = { kind: 'request' as const, correlationId: 7 };
 const produce = (names: string[], transactionalId: string | null = null): Request => ({
   ...base,
