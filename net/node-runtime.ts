@@ -118,7 +118,7 @@ const LISTENER_API_KEYS = {
   controller: new Set(CONTROLLER_LISTENER_APIS.map((a) => a.apiKey)),
 };
 
-/** What a SASL listener adds to its ApiVersions answer. */
+/** What every listener adds to its ApiVersions answer, SASL or not (Kafka lists them on all; without SASL they answer ILLEGAL_SASL_STATE). */
 const SASL_APIS = [
   { apiKey: SASL_HANDSHAKE_KEY, served: { min: 0, max: 1 } },
   { apiKey: SASL_AUTHENTICATE_KEY, served: { min: 0, max: 2 } },
@@ -318,8 +318,7 @@ export class NodeRuntime {
 
   private answerApiVersions(connection: InboundConnection, version: number, correlationId: number, listener: ListenerSpec): void {
     const base = listener.controller ? CONTROLLER_LISTENER_APIS : CLIENT_LISTENER_APIS;
-    const apis = listener.sasl ? [...base, ...SASL_APIS] : base;
-    const reply = apiVersionsResponse(version, apis, API_VERSIONS_SERVED);
+    const reply = apiVersionsResponse(version, [...base, ...SASL_APIS], API_VERSIONS_SERVED);
     const slot = connection.reserve();
     connection.fill(slot, encodeResponseFrame(API_VERSIONS_KEY, reply.version, correlationId, reply.body, version));
   }

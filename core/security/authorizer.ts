@@ -55,23 +55,38 @@ export class Authorizer {
 
   /**
    * Whether `session` may perform `operation` on some resource of this type: Kafka's
-   * authorizeByResourceType, which InitProducerId uses (idempotence needs WRITE on any topic).
-   * An ALLOW for the session on any name, not cancelled by a DENY on every name, is enough.
+   * authorizeByResourceType, which InitProducerId uses (idempotence needs WRITE on any topic). As
+   * Kafka's default implementation: first an ordinary check on a name no ACL is likely to name (so
+   * super.users and allow.everyone.if.no.acl.found count); then, over the session's ACLs of exactly
+   * this operation or ALL (nothing implied), a literal DENY of `*` refuses, a literal `*` ALLOW
+   * grants, and otherwise some ALLOW must survive its DENYs: a literal ALLOW is cancelled by a
+   * literal DENY of the same name, any ALLOW by a prefixed DENY of a prefix of its name.
    */
   authorizeAny(session: Session, operation: AclOperation, resourceType: ResourceType): boolean {
-    if (this.superUsers.has(session.principal)) return true;
-    let allowed = false;
+    if (this.authorize(session, operation, resourceType, 'hardcode')) return true;
+    const deniedLiterals = new Set<string>();
+    const deniedPrefixes = new Set<string>();
+    const allowed: AclBinding[] = [];
+    let wildcardAllowed = false;
     for (const acl of this.acls()) {
       if (acl.resourceType !== resourceType || !principalMatches(acl, session) || (acl.host !== WILDCARD && acl.host !== session.host)) continue;
+      if (acl.operation !== operation && acl.operation !== AclOperation.ALL) continue;
+      const literal = acl.patternType === PatternType.LITERAL;
       if (acl.permission === AclPermission.DENY) {
         if (this.bugs.has('deny-not-checked')) continue;
-        const everyName = acl.resourceName === WILDCARD && acl.patternType === PatternType.LITERAL;
-        if (everyName && (acl.operation === AclOperation.ALL || acl.operation === operation)) return false;
-      } else if (acl.permission === AclPermission.ALLOW && allows(acl.operation, operation)) {
-        allowed = true;
+        if (literal && acl.resourceName === WILDCARD) return false;
+        (literal ? deniedLiterals : deniedPrefixes).add(acl.resourceName);
+      } else if (acl.permission === AclPermission.ALLOW) {
+        if (literal && acl.resourceName === WILDCARD) wildcardAllowed = true;
+        else if (literal || acl.patternType === PatternType.PREFIXED) allowed.push(acl);
       }
     }
-    return allowed || this.allowEveryoneIfNoAclFound;
+    if (wildcardAllowed) return true;
+    return allowed.some((acl) => {
+      if (acl.patternType === PatternType.LITERAL && deniedLiterals.has(acl.resourceName)) return false;
+      for (let end = 1; end <= acl.resourceName.length; end++) if (deniedPrefixes.has(acl.resourceName.slice(0, end))) return false;
+      return true;
+    });
   }
 
   private patternMatches(acl: AclBinding, name: string): boolean {

@@ -336,8 +336,18 @@ describe('SASL wire rules', () => {
     expect((overMtls!.brokers as Array<{ port: number }>).map((b) => b.port)).toEqual([ports.MTLS]);
   });
 
-  it('answers a SaslHandshake on a PLAINTEXT listener with ILLEGAL_SASL_STATE', async () => {
-    const [handshake] = await wireRequests(HOST, ports.PLAIN, [{ apiKey: 17, version: 1, body: { mechanism: 'PLAIN' } }], 3000);
+  it('lists SaslHandshake and SaslAuthenticate on a PLAINTEXT listener too, as Kafka does, and answers them with ILLEGAL_SASL_STATE', async () => {
+    const [versions, handshake] = await wireRequests(
+      HOST,
+      ports.PLAIN,
+      [
+        { apiKey: 18, version: 3, body: { clientSoftwareName: 'x', clientSoftwareVersion: '1' } },
+        { apiKey: 17, version: 1, body: { mechanism: 'PLAIN' } },
+      ],
+      3000,
+    );
+    const keys = (versions!.apiKeys as Array<{ apiKey: number }>).map((k) => k.apiKey);
+    expect(keys).toEqual(expect.arrayContaining([17, 36]));
     expect(handshake!.errorCode).toBe(34);
   });
 
