@@ -1,6 +1,7 @@
 // `samsa acls --add|--remove|--list`: a cluster's access control lists, with kafka-acls.sh's options
 // (principals, hosts, operations, resources and their pattern type), through CreateAcls, DeleteAcls and
-// DescribeAcls. Refusals print with Kafka's error names (SECURITY_DISABLED, CLUSTER_AUTHORIZATION_FAILED, …).
+// DescribeAcls, and its --producer / --consumer shortcuts. Refusals print with Kafka's error names
+// (SECURITY_DISABLED, CLUSTER_AUTHORIZATION_FAILED, …).
 
 import type { Command } from 'commander';
 import { ErrorCode, errorName } from '../core/protocol/errors.ts';
@@ -22,6 +23,9 @@ export interface AclOptions extends ConnectionOptions {
   group: string[];
   transactionalId: string[];
   cluster?: boolean;
+  producer?: boolean;
+  consumer?: boolean;
+  idempotent?: boolean;
   resourcePatternType: string;
   json?: boolean;
 }
@@ -127,29 +131,77 @@ function entries(opts: AclOptions, operations: AclOperation[]): Array<Pick<AclBi
   ];
 }
 
+/** A resource and the operations --add grants on it (or --remove takes back). */
+interface ResourceOperations {
+  resource: ResourcePattern;
+  operations: AclOperation[];
+}
+
+/**
+ * kafka-acls.sh's --producer and --consumer shortcuts (AclCommand): a producer gets Write, Describe
+ * and Create on its topics, Write and Describe on its transactional ids, and IdempotentWrite on the
+ * cluster with --idempotent; a consumer Read and Describe on its topics and Read on its groups.
+ * Both together grant the union.
+ */
+function shortcutOperations(opts: AclOptions): ResourceOperations[] {
+  if (opts.operation.length > 0) throw new UserError('--operation: not with --producer or --consumer (they choose the operations)');
+  if (opts.idempotent === true && opts.producer !== true) throw new UserError('--idempotent: only with --producer');
+  if (opts.producer === true && opts.topic.length === 0) throw new UserError('--producer: name a --topic');
+  if (opts.consumer === true && (opts.topic.length === 0 || opts.group.length === 0)) throw new UserError('--consumer: name a --topic and a --group');
+  if (opts.producer !== true && (opts.cluster === true || opts.transactionalId.length > 0)) {
+    throw new UserError('--consumer: not with --cluster or --transactional-id');
+  }
+  const plan = new Map<string, ResourceOperations>();
+  const grant = (resource: ResourcePattern, operations: AclOperation[]) => {
+    const key = `${resource.resourceType}/${resource.resourceName}`;
+    const entry = plan.get(key) ?? { resource, operations: [] };
+    for (const op of operations) if (!entry.operations.includes(op)) entry.operations.push(op);
+    plan.set(key, entry);
+  };
+  const ofType = (type: ResourceType) => resourcesOf(opts).filter((r) => r.resourceType === type);
+  if (opts.producer === true) {
+    for (const topic of ofType(ResourceType.TOPIC)) grant(topic, [AclOperation.WRITE, AclOperation.DESCRIBE, AclOperation.CREATE]);
+    for (const id of ofType(ResourceType.TRANSACTIONAL_ID)) grant(id, [AclOperation.WRITE, AclOperation.DESCRIBE]);
+    if (opts.idempotent === true) grant({ resourceType: ResourceType.CLUSTER, resourceName: CLUSTER_RESOURCE }, [AclOperation.IDEMPOTENT_WRITE]);
+  }
+  if (opts.consumer === true) {
+    for (const topic of ofType(ResourceType.TOPIC)) grant(topic, [AclOperation.READ, AclOperation.DESCRIBE]);
+    for (const group of ofType(ResourceType.GROUP)) grant(group, [AclOperation.READ]);
+  }
+  return [...plan.values()];
+}
+
+/** The operations per resource an --add or a --remove with principals means: the shortcuts', or --operation's (default All) on every resource. */
+function operationsPerResource(opts: AclOptions, defaultOperation: AclOperation): ResourceOperations[] {
+  if (opts.producer === true || opts.consumer === true) return shortcutOperations(opts);
+  if (opts.idempotent === true) throw new UserError('--idempotent: only with --producer');
+  const operations = opts.operation.length > 0 ? opts.operation.map(parseOperation) : [defaultOperation];
+  return resourcesOf(opts).map((resource) => ({ resource, operations }));
+}
+
 /** The bindings --add creates: every resource × (allowed principals × hosts ∪ denied principals × hosts) × operation. */
 export function bindingsToAdd(opts: AclOptions): AclBinding[] {
   const patternType = parsePatternType(opts.resourcePatternType);
   if (patternType !== PatternType.LITERAL && patternType !== PatternType.PREFIXED) {
     throw new UserError(`--resource-pattern-type: --add takes literal or prefixed, not ${opts.resourcePatternType}`);
   }
-  const resources = resourcesOf(opts);
-  if (resources.length === 0) throw new UserError('acls --add: name a resource: --topic, --group, --transactional-id or --cluster');
+  if (resourcesOf(opts).length === 0) throw new UserError('acls --add: name a resource: --topic, --group, --transactional-id or --cluster');
   if (opts.allowPrincipal.length + opts.denyPrincipal.length === 0) throw new UserError('acls --add: name a principal: --allow-principal or --deny-principal');
   if (opts.allowHost.length > 0 && opts.allowPrincipal.length === 0) throw new UserError('--allow-host: only with --allow-principal');
   if (opts.denyHost.length > 0 && opts.denyPrincipal.length === 0) throw new UserError('--deny-host: only with --deny-principal');
-  const operations = opts.operation.length > 0 ? opts.operation.map(parseOperation) : [AclOperation.ALL];
-  for (const r of resources) {
-    const allowed = OPERATIONS_BY_RESOURCE.get(r.resourceType)!;
+  const plan = operationsPerResource(opts, AclOperation.ALL);
+  for (const { resource, operations } of plan) {
+    const allowed = OPERATIONS_BY_RESOURCE.get(resource.resourceType)!;
     const bad = operations.find((o) => !allowed.includes(o));
     if (bad !== undefined) {
       throw new UserError(
-        `--operation: ${nameOf(ResourceType, r.resourceType)} resources take ${allowed.map((o) => nameOf(AclOperation, o)).join(', ')}, not ${nameOf(AclOperation, bad)}`,
+        `--operation: ${nameOf(ResourceType, resource.resourceType)} resources take ${allowed.map((o) => nameOf(AclOperation, o)).join(', ')}, not ${nameOf(AclOperation, bad)}`,
       );
     }
   }
-  const aces = entries(opts, operations);
-  return resources.flatMap((r) => aces.map((ace) => ({ resourceType: r.resourceType, resourceName: r.resourceName!, patternType, ...ace })));
+  return plan.flatMap(({ resource, operations }) =>
+    entries(opts, operations).map((ace) => ({ resourceType: resource.resourceType, resourceName: resource.resourceName!, patternType, ...ace })),
+  );
 }
 
 /**
@@ -161,18 +213,29 @@ export function filtersOf(opts: AclOptions, forRemove: boolean): AclBindingFilte
   const patternType = parsePatternType(opts.resourcePatternType);
   const named = resourcesOf(opts);
   if (forRemove && named.length === 0) throw new UserError('acls --remove: name a resource: --topic, --group, --transactional-id or --cluster');
+  if (!forRemove && (opts.producer === true || opts.consumer === true || opts.idempotent === true)) {
+    throw new UserError('--producer, --consumer, --idempotent: only with --add or --remove');
+  }
+  const filterPattern = named.length > 0 ? patternType : PatternType.ANY;
+  if (opts.allowPrincipal.length + opts.denyPrincipal.length > 0) {
+    return operationsPerResource(opts, AclOperation.ANY).flatMap(({ resource, operations }) =>
+      entries(opts, operations).map((ace) => ({
+        resourceType: resource.resourceType,
+        resourceName: resource.resourceName,
+        patternType: filterPattern,
+        ...ace,
+      })),
+    );
+  }
+  if (opts.producer === true || opts.consumer === true)
+    throw new UserError('--producer / --consumer: name the principals, --allow-principal or --deny-principal');
   const resources: ResourcePattern[] = named.length > 0 ? named : [{ resourceType: ResourceType.ANY, resourceName: null }];
   const operations = opts.operation.map(parseOperation);
   const listed = opts.principal.map((p) => parsePrincipal('--principal', p));
-  const aces: Array<Pick<AclBindingFilter, 'principal' | 'host' | 'operation' | 'permission'>> =
-    opts.allowPrincipal.length + opts.denyPrincipal.length > 0
-      ? entries(opts, operations.length > 0 ? operations : [AclOperation.ANY])
-      : (listed.length > 0 ? listed : [null]).flatMap((principal) =>
-          (operations.length > 0 ? operations : [AclOperation.ANY]).map((operation) => ({ principal, host: null, operation, permission: AclPermission.ANY })),
-        );
-  return resources.flatMap((r) =>
-    aces.map((ace) => ({ resourceType: r.resourceType, resourceName: r.resourceName, patternType: named.length > 0 ? patternType : PatternType.ANY, ...ace })),
+  const aces = (listed.length > 0 ? listed : [null]).flatMap((principal) =>
+    (operations.length > 0 ? operations : [AclOperation.ANY]).map((operation) => ({ principal, host: null, operation, permission: AclPermission.ANY })),
   );
+  return resources.flatMap((r) => aces.map((ace) => ({ resourceType: r.resourceType, resourceName: r.resourceName, patternType: filterPattern, ...ace })));
 }
 
 /** A binding with names instead of codes, for --json and the listing. */
@@ -229,6 +292,9 @@ export function registerAcls(program: Command): void {
     .option('--group <name>', 'a consumer group (repeatable; * for every group)', collect, [])
     .option('--transactional-id <id>', 'a transactional id (repeatable; * for every one)', collect, [])
     .option('--cluster', 'the cluster resource (kafka-cluster)')
+    .option('--producer', 'the ACLs a producer needs: Write, Describe, Create on --topic; Write, Describe on --transactional-id')
+    .option('--consumer', 'the ACLs a consumer needs: Read, Describe on --topic; Read on --group')
+    .option('--idempotent', 'with --producer: IdempotentWrite on the cluster too')
     .option('--resource-pattern-type <type>', 'literal, prefixed (for --add), or match, any (for --list and --remove)', 'literal')
     .option('--force', 'accepted for kafka-acls.sh compatibility: samsa never asks for confirmation')
     .option('--json', 'print the result as one JSON line')

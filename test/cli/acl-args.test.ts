@@ -114,6 +114,45 @@ describe('acls arguments', () => {
     ]);
   });
 
+  it('--producer and --consumer grant what kafka-acls.sh grants, together the union', () => {
+    const ops = (bindings: ReturnType<typeof bindingsToAdd>) =>
+      bindings.map((b) => `${describeBinding(b).resourceType}:${b.resourceName}:${describeBinding(b).operation}`);
+    const producer = { ...base, producer: true, topic: ['orders'], transactionalId: ['t1'], allowPrincipal: ['User:alice'] };
+    expect(ops(bindingsToAdd(producer))).toEqual([
+      'TOPIC:orders:WRITE',
+      'TOPIC:orders:DESCRIBE',
+      'TOPIC:orders:CREATE',
+      'TRANSACTIONAL_ID:t1:WRITE',
+      'TRANSACTIONAL_ID:t1:DESCRIBE',
+    ]);
+    expect(ops(bindingsToAdd({ ...producer, idempotent: true }))).toContain('CLUSTER:kafka-cluster:IDEMPOTENT_WRITE');
+    const consumer = { ...base, consumer: true, topic: ['orders'], group: ['readers'], allowPrincipal: ['User:bob'] };
+    expect(ops(bindingsToAdd(consumer))).toEqual(['TOPIC:orders:READ', 'TOPIC:orders:DESCRIBE', 'GROUP:readers:READ']);
+    expect(ops(bindingsToAdd({ ...consumer, producer: true }))).toEqual([
+      'TOPIC:orders:WRITE',
+      'TOPIC:orders:DESCRIBE',
+      'TOPIC:orders:CREATE',
+      'TOPIC:orders:READ',
+      'GROUP:readers:READ',
+    ]);
+    const removal = filtersOf({ ...consumer, resourcePatternType: 'prefixed' }, true);
+    expect(removal.map((f) => [f.resourceName, f.operation, f.patternType, f.principal])).toEqual([
+      ['orders', AclOperation.READ, PatternType.PREFIXED, 'User:bob'],
+      ['orders', AclOperation.DESCRIBE, PatternType.PREFIXED, 'User:bob'],
+      ['readers', AclOperation.READ, PatternType.PREFIXED, 'User:bob'],
+    ]);
+  });
+
+  it('--producer and --consumer refuse what kafka-acls.sh refuses', () => {
+    const who = { ...base, allowPrincipal: ['User:alice'] };
+    expect(() => bindingsToAdd({ ...who, producer: true, group: ['g'] })).toThrow(/--producer: name a --topic/);
+    expect(() => bindingsToAdd({ ...who, consumer: true, topic: ['orders'] })).toThrow(/--consumer: name a --topic and a --group/);
+    expect(() => bindingsToAdd({ ...who, consumer: true, topic: ['o'], group: ['g'], cluster: true })).toThrow(/not with --cluster/);
+    expect(() => bindingsToAdd({ ...who, producer: true, topic: ['o'], operation: ['Read'] })).toThrow(/--operation: not with --producer/);
+    expect(() => bindingsToAdd({ ...who, idempotent: true, topic: ['o'] })).toThrow(/--idempotent: only with --producer/);
+    expect(() => filtersOf({ ...base, producer: true, topic: ['o'] }, false)).toThrow(/only with --add or --remove/);
+  });
+
   it('--remove needs a resource, and narrows by the principals given', () => {
     expect(() => filtersOf(base, true)).toThrow(/acls --remove: name a resource/);
     const [f] = filtersOf({ ...base, group: ['g'], denyPrincipal: ['User:m'], operation: ['Read'] }, true);

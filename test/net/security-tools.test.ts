@@ -243,13 +243,11 @@ describe('samsa cluster --secure', () => {
     expect(without.code).toBe(1);
   }, 60_000);
 
-  it('a user made with samsa users logs in with SCRAM and is held to the ACLs samsa acls gives it', async () => {
+  it('a user made with samsa users logs in with SCRAM and is held to the ACLs samsa acls --producer gives it', async () => {
     const admin = ['--bootstrap', cluster!.bootstrap, '--command-config', cluster!.clientProperties, '--timeout', '20s'];
     expect((await samsaInProcess(...['users', 'add', 'alice', '--password', 'alice-pw', '--mechanism', 'SCRAM-SHA-512', ...admin])).code).toBe(0);
     expect((await samsaInProcess(...['topics', 'create', '--topic', 'alice-topic', '--partitions', '1', ...admin])).code).toBe(0);
-    const acl = await samsaInProcess(
-      ...['acls', '--add', '--allow-principal', 'User:alice', '--operation', 'Write', '--operation', 'Describe', '--topic', 'alice-topic', ...admin],
-    );
+    const acl = await samsaInProcess(...['acls', '--add', '--allow-principal', 'User:alice', '--producer', '--topic', 'alice-topic', ...admin]);
     expect(acl.stderr).toBe('');
     const producer = kafka({ mechanism: 'scram-sha-512', username: 'alice', password: 'alice-pw' }).producer({ allowAutoTopicCreation: false });
     await producer.connect();
