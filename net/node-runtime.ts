@@ -39,6 +39,7 @@ import { OutboundConnection, type ClientSecurity } from './outbound-connection.t
 import { SASL_AUTHENTICATE_KEY, SASL_HANDSHAKE_KEY } from './sasl-client.ts';
 import { SaslServerConnection, type SaslServerSettings } from './sasl-server.ts';
 import type { ScramCredentialSource } from './scram.ts';
+import type { SslPrincipalMapper } from './ssl-principal-mapper.ts';
 import { certificatePrincipal } from './tls-principal.ts';
 
 /** A listener this node binds. */
@@ -52,6 +53,8 @@ export interface ListenerSpec {
   tls?: TlsOptions | null;
   /** SASL_PLAINTEXT and SASL_SSL: the SASL settings. */
   sasl?: SaslServerSettings | null;
+  /** SSL and SASL_SSL: ssl.principal.mapping.rules (absent: DEFAULT). */
+  principalMapper?: SslPrincipalMapper | null;
 }
 
 export interface Address {
@@ -228,11 +231,9 @@ export class NodeRuntime {
     socket.once('close', () => this.sockets.delete(socket));
     const sasl = new SaslServerConnection(listener.sasl ?? null, this.options.scramCredentials ?? (() => null), () => Date.now());
     // The principal of a TLS client certificate (Kafka's DEFAULT mapping), else ANONYMOUS; SASL's replaces it.
-    const certificate = socket instanceof TLSSocket ? certificatePrincipal(socket) : null;
+    const certificate = socket instanceof TLSSocket ? certificatePrincipal(socket, listener.principalMapper ?? undefined) : null;
     if (certificate !== null && typeof certificate !== 'string') {
-      this.options.log(
-        `closing a TLS connection on ${listener.name} from ${socket.remoteAddress ?? 'unknown'}: its client certificate is not trusted (${certificate.untrusted})`,
-      );
+      this.options.log(`closing a TLS connection on ${listener.name} from ${socket.remoteAddress ?? 'unknown'}: ${certificate.refused}`);
       return void socket.destroy();
     }
     const connection = new InboundConnection(`${listener.name}-${this.nextConnectionId++}`, socket, {

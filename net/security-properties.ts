@@ -1,5 +1,5 @@
 // The security part of server.properties: per listener, the TLS server options (Kafka's PEM keystore and
-// truststore, ssl.client.auth, ssl.enabled.protocols) and the SASL settings (sasl.enabled.mechanisms, the
+// truststore, ssl.client.auth, ssl.enabled.protocols, ssl.principal.mapping.rules) and the SASL settings (sasl.enabled.mechanisms, the
 // JAAS entries, connections.max.reauth.ms, connection.failed.authentication.delay.ms), with Kafka's
 // `listener.name.<listener>.` prefixes; and how this node's own connections to the inter-broker and
 // controller listeners secure themselves (sasl.mechanism.inter.broker.protocol, ...controller.protocol).
@@ -11,6 +11,7 @@ import { parseJaasConfig, plainUsers, PLAIN_LOGIN_MODULE, SCRAM_LOGIN_MODULE, ty
 import type { ClientSecurity } from './outbound-connection.ts';
 import { isSupportedSaslMechanism, SUPPORTED_SASL_MECHANISMS, type SaslMechanismName } from './sasl-mechanism.ts';
 import type { SaslServerSettings } from './sasl-server.ts';
+import { SslPrincipalMapper } from './ssl-principal-mapper.ts';
 
 export type SecurityProtocolName = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 
@@ -18,6 +19,8 @@ export type SecurityProtocolName = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SAS
 export interface ListenerSecurity {
   tls: TlsOptions | null;
   sasl: SaslServerSettings | null;
+  /** How a client certificate's name becomes a principal (null: DEFAULT, or no TLS). */
+  principalMapper: SslPrincipalMapper | null;
 }
 
 export interface NodeSecurity {
@@ -48,6 +51,7 @@ export const SECURITY_KEYS = [
   'ssl.truststore.certificates',
   'ssl.truststore.password',
   'ssl.client.auth',
+  'ssl.principal.mapping.rules',
   'ssl.enabled.protocols',
   'ssl.protocol',
   'ssl.endpoint.identification.algorithm',
@@ -72,7 +76,7 @@ export function readNodeSecurity(
   for (const l of listeners) {
     const tls = l.protocol === 'SSL' || l.protocol === 'SASL_SSL' ? reader.tlsServer(l.name, l.protocol) : null;
     const sasl = l.protocol === 'SASL_PLAINTEXT' || l.protocol === 'SASL_SSL' ? reader.saslServer(l.name, l.protocol) : null;
-    result.listeners[l.name] = { tls, sasl };
+    result.listeners[l.name] = { tls, sasl, principalMapper: tls === null ? null : reader.principalMapper(l.name) };
   }
   if (peers.interBroker !== null) {
     const security = reader.client(peers.interBroker.name, peers.interBroker.protocol, 'sasl.mechanism.inter.broker.protocol');
@@ -119,6 +123,17 @@ class ListenerKeys {
       rejectUnauthorized: clientAuth.value === 'required',
       ...this.versions(listener),
     };
+  }
+
+  /** ssl.principal.mapping.rules, read once at start: a rule it cannot read stops the node with the key named. */
+  principalMapper(listener: string): SslPrincipalMapper | null {
+    const rules = this.lookup(listener, 'ssl.principal.mapping.rules');
+    if (rules === undefined) return null;
+    try {
+      return SslPrincipalMapper.parse(rules.value);
+    } catch (err) {
+      return this.source.fail(rules.key, (err as Error).message);
+    }
   }
 
   /** The key and certificate chain (PEM), from ssl.keystore.location or inline; undefined when none is set and none is needed. */

@@ -347,7 +347,7 @@ const IGNORED: readonly { why: string; keys: readonly string[]; prefixes?: reado
     prefixes: ['offsets.', 'group.'],
   },
   {
-    why: 'Samsa does not act on this security setting (it reads the PEM keystore and truststore, ssl.client.auth, ssl.enabled.protocols, the SASL mechanisms and JAAS entries)',
+    why: 'Samsa does not act on this security setting (it reads the PEM keystore and truststore, ssl.client.auth, ssl.enabled.protocols, ssl.principal.mapping.rules, the SASL mechanisms and JAAS entries)',
     keys: ['security.inter.broker.protocol', 'principal.builder.class', 'security.providers', 'config.providers'],
     prefixes: ['ssl.', 'sasl.', 'listener.name.', 'delegation.token.', 'password.encoder.', 'config.providers.'],
   },

@@ -1,16 +1,21 @@
-// The principal of a TLS connection's client certificate, as Kafka's DEFAULT ssl.principal.mapping.rules
-// gives it: `User:` and the subject's distinguished name in RFC 2253 order (most specific RDN first,
-// e.g. `User:CN=alice,OU=eng,O=acme`); null when the client sent no certificate. With ssl.client.auth=requested
-// node:tls lets a certificate the truststore did not sign through: Kafka fails such a handshake, so it is `untrusted`.
+// The principal of a TLS connection's client certificate: `User:` and the subject's distinguished name in
+// RFC 2253 order (most specific RDN first, e.g. `CN=alice,OU=eng,O=acme`) through the listener's
+// ssl.principal.mapping.rules (DEFAULT: unchanged); null when the client sent no certificate. With
+// ssl.client.auth=requested node:tls lets a certificate the truststore did not sign through: Kafka fails such a
+// handshake, so it is `refused`, as is a name no mapping rule applies to.
 
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import { SslPrincipalMapper } from './ssl-principal-mapper.ts';
 
-export function certificatePrincipal(socket: TLSSocket): string | null | { untrusted: string } {
+export function certificatePrincipal(socket: TLSSocket, mapper: SslPrincipalMapper = SslPrincipalMapper.DEFAULT): string | null | { refused: string } {
   const peer = socket.getPeerCertificate(false);
   if (peer === null || peer === undefined || peer.raw === undefined) return null;
-  if (!socket.authorized) return { untrusted: String(socket.authorizationError ?? 'not signed by the truststore') };
-  return `User:${rfc2253(new X509Certificate(peer.raw).subject)}`;
+  if (!socket.authorized) return { refused: `its client certificate is not trusted (${String(socket.authorizationError ?? 'not signed by the truststore')})` };
+  const dn = rfc2253(new X509Certificate(peer.raw).subject);
+  const name = mapper.name(dn);
+  if (name === null) return { refused: `no ssl.principal.mapping.rules rule applies to ${dn} (rules: ${mapper.text})` };
+  return `User:${name}`;
 }
 
 /** Node lists a subject's RDNs one per line in certificate order (`C=US\nO=acme\nCN=alice`); RFC 2253 reverses them, comma-separated. */

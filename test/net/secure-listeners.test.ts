@@ -30,7 +30,7 @@ const PLAIN_JAAS =
 let dir: string;
 let certs: TestCertificates;
 let broker: RunningBroker;
-const ports: Record<'SECURE' | 'MTLS' | 'REQ' | 'REAUTH' | 'PLAIN', number> = { SECURE: 0, MTLS: 0, REQ: 0, REAUTH: 0, PLAIN: 0 };
+const ports: Record<'SECURE' | 'MTLS' | 'REQ' | 'REAUTH' | 'PLAIN' | 'MAPPED', number> = { SECURE: 0, MTLS: 0, REQ: 0, REAUTH: 0, PLAIN: 0, MAPPED: 0 };
 /** What the node received from connections: api and session (undefined for its own messages). */
 const received: Array<{ api: string; from: string; session: Session | undefined }> = [];
 const logs: string[] = [];
@@ -55,18 +55,20 @@ beforeAll(async () => {
   const properties = [
     'process.roles=broker,controller',
     'node.id=1',
-    `listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,REQ://${HOST}:0,REAUTH://${HOST}:0,PLAIN://${HOST}:0,CONTROLLER://${HOST}:${controllerPort}`,
-    `advertised.listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,REQ://${HOST}:0,REAUTH://${HOST}:0,PLAIN://${HOST}:0`,
+    `listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,REQ://${HOST}:0,REAUTH://${HOST}:0,PLAIN://${HOST}:0,MAPPED://${HOST}:0,CONTROLLER://${HOST}:${controllerPort}`,
+    `advertised.listeners=SECURE://${HOST}:0,MTLS://${HOST}:0,REQ://${HOST}:0,REAUTH://${HOST}:0,PLAIN://${HOST}:0,MAPPED://${HOST}:0`,
     `controller.quorum.voters=1@${HOST}:${controllerPort}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAIN',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAIN:PLAINTEXT,SECURE:SASL_SSL,MTLS:SSL,REQ:SSL,REAUTH:SASL_SSL',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAIN:PLAINTEXT,SECURE:SASL_SSL,MTLS:SSL,REQ:SSL,REAUTH:SASL_SSL,MAPPED:SSL',
     'ssl.keystore.type=PEM',
     `ssl.keystore.location=${certs.serverKeystore}`,
     'ssl.truststore.type=PEM',
     `ssl.truststore.location=${certs.caPem}`,
     'listener.name.mtls.ssl.client.auth=required',
     'listener.name.req.ssl.client.auth=requested',
+    'listener.name.mapped.ssl.client.auth=required',
+    'listener.name.mapped.ssl.principal.mapping.rules=RULE:^CN=([^,]*),O=test$/$1/U',
     'listener.name.reauth.sasl.enabled.mechanisms=PLAIN',
     `listener.name.reauth.plain.sasl.jaas.config=${PLAIN_JAAS}`,
     'listener.name.reauth.connections.max.reauth.ms=3000',
@@ -84,7 +86,7 @@ beforeAll(async () => {
     if (msg.kind === 'request') received.push({ api: msg.api, from, session });
     receive(env, from, msg, session);
   };
-  for (const name of ['SECURE', 'MTLS', 'REQ', 'REAUTH', 'PLAIN'] as const) ports[name] = broker.runtime.bound.get(name)!.port;
+  for (const name of ['SECURE', 'MTLS', 'REQ', 'REAUTH', 'PLAIN', 'MAPPED'] as const) ports[name] = broker.runtime.bound.get(name)!.port;
   await until('the node to list itself', async () => {
     const [metadata] = await wireRequests(HOST, ports.PLAIN, [{ apiKey: 3, version: 1, body: { topics: [] } }], 1000);
     return (metadata!.brokers as unknown[]).length === 1;
@@ -379,6 +381,21 @@ describe('SSL with ssl.client.auth=required', () => {
     const before = received.length;
     await expect(wireRequests(HOST, ports.MTLS, [versions], 5000, { tls: { ...tlsTrust(), ...own() } })).rejects.toThrow();
     expect(received.slice(before)).toEqual([]);
+    await stillServes();
+  });
+});
+
+describe('SSL with ssl.principal.mapping.rules', () => {
+  const metadata = { apiKey: 3, version: 1, body: { topics: [] } };
+
+  it('names the principal by the first rule that matches, and refuses a certificate no rule maps', async () => {
+    await wireRequests(HOST, ports.MAPPED, [metadata], 5000, { tls: { ...tlsTrust(), key: certs.alice.key, cert: certs.alice.cert } });
+    expect(received.filter((r) => r.from.startsWith('MAPPED-')).map((r) => r.session?.principal)).toEqual(['User:ALICE']);
+    const server = readFileSync(certs.serverKeystore, 'utf8');
+    const before = received.length;
+    await expect(wireRequests(HOST, ports.MAPPED, [metadata], 5000, { tls: { ...tlsTrust(), key: server, cert: server } })).rejects.toThrow();
+    expect(received.slice(before)).toEqual([]);
+    expect(logs.some((l) => l.includes('no ssl.principal.mapping.rules rule applies to CN=localhost'))).toBe(true);
     await stillServes();
   });
 });

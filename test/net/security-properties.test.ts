@@ -73,7 +73,7 @@ describe('listener security', () => {
       maxReauthMs: 60000,
       failedAuthenticationDelayMs: 100,
     });
-    expect(parsed.security.listeners.CONTROLLER).toEqual({ tls: null, sasl: null });
+    expect(parsed.security.listeners.CONTROLLER).toEqual({ tls: null, sasl: null, principalMapper: null });
     expect(parsed.security.peers.broker?.sasl).toEqual({ mechanism: 'PLAIN', username: 'admin', password: 'admin-secret' });
     expect(parsed.security.peers.broker?.tls?.ca).toContain('BEGIN CERTIFICATE');
     expect(parsed.security.peers.controller).toBeUndefined();
@@ -92,6 +92,8 @@ describe('listener security', () => {
     ).replace('listener.security.protocol.map=CLIENT:SASL_SSL,CONTROLLER:PLAINTEXT\n', '');
     const tls = parseServerProperties(text).security.listeners.CLIENT!.tls!;
     expect(tls).toMatchObject({ requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
+    const mapped = parseServerProperties(`${text}\nssl.principal.mapping.rules=RULE:^CN=([^,]*).*$/$1/L,DEFAULT`).security.listeners.CLIENT!;
+    expect(mapped.principalMapper!.name('CN=Alice,O=acme')).toBe('alice');
   });
 
   it.each([
@@ -133,6 +135,11 @@ describe('listener security', () => {
       'ssl.client.auth without a truststore',
       () => secure('ssl.client.auth=required').replace(/ssl\.truststore\.location=.*\n/, ''),
       /ssl\.client\.auth: listener CLIENT asks for client certificates \(required\) but has no truststore/,
+    ],
+    [
+      'an ssl.principal.mapping.rules it cannot read',
+      () => secure('listener.name.client.ssl.principal.mapping.rules=RULE:^CN=(.*)$/$1'),
+      /listener\.name\.client\.ssl\.principal\.mapping\.rules: cannot read the rule at "RULE:\^CN=\(\.\*\)\$\/\$1"/,
     ],
     [
       'a bad connections.max.reauth.ms',
