@@ -1,33 +1,58 @@
 // `samsa configs describe`: a topic's or a broker's configs and where each value comes from, and `samsa
 // configs alter`: set and delete them at run time (IncrementalAlterConfigs), for any Kafka cluster (what
-// kafka-configs.sh --describe and --alter do for Apache Kafka).
+// kafka-configs.sh --describe and --alter do for Apache Kafka); a user's configs are its SCRAM
+// credentials (cli/users.ts). --entity-type / --entity-name name the resource as kafka-configs.sh does.
 
 import type { Command } from 'commander';
 import { AlterConfigOp, type AlterableConfig } from '../core/protocol/controller.ts';
 import { ConfigResourceType, ConfigSource, type DescribeConfigsResource } from '../core/protocol/data.ts';
 import { ErrorCode, errorName } from '../core/protocol/errors.ts';
 import { OperationError, printJson, table, UserError } from './output.ts';
+import { alterScramCredentials, describeScramUsers, scramConfigChanges } from './users.ts';
 import { connectionOptions, withAdmin, type ConnectionOptions } from './tool-options.ts';
 
 const SOURCE_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(ConfigSource).map(([name, id]) => [id, name]));
 
-interface DescribeOptions extends ConnectionOptions {
+/** The options that name the resource: --topic, --broker, --user, or kafka-configs.sh's --entity-type with --entity-name. */
+interface EntityOptions {
   topic?: string;
   broker?: string;
+  user?: string;
+  entityType?: string;
+  entityName?: string;
+}
+
+interface DescribeOptions extends ConnectionOptions, EntityOptions {
   all?: boolean;
   json?: boolean;
 }
 
-function resourceOf(opts: Pick<DescribeOptions, 'topic' | 'broker'>): DescribeConfigsResource {
-  if ((opts.topic === undefined) === (opts.broker === undefined)) throw new UserError('configs: give exactly one of --topic NAME or --broker ID');
-  if (opts.topic !== undefined) return { resourceType: ConfigResourceType.TOPIC, resourceName: opts.topic, configurationKeys: null };
-  if (!/^\d+$/.test(opts.broker!)) throw new UserError(`--broker: expected a broker id, got "${opts.broker}"`);
-  return { resourceType: ConfigResourceType.BROKER, resourceName: opts.broker!, configurationKeys: null };
+const ENTITY_TYPES: Readonly<Record<string, 'topic' | 'broker' | 'user'>> = { topics: 'topic', brokers: 'broker', users: 'user' };
+
+/** The one resource the options name. */
+export function entityOf(opts: EntityOptions): { kind: 'topic' | 'broker' | 'user'; name: string } {
+  const named: Array<{ kind: 'topic' | 'broker' | 'user'; name: string }> = [];
+  if (opts.topic !== undefined) named.push({ kind: 'topic', name: opts.topic });
+  if (opts.broker !== undefined) named.push({ kind: 'broker', name: opts.broker });
+  if (opts.user !== undefined) named.push({ kind: 'user', name: opts.user });
+  if (opts.entityType !== undefined || opts.entityName !== undefined) {
+    const kind = ENTITY_TYPES[opts.entityType ?? ''];
+    if (kind === undefined) throw new UserError(`--entity-type: expected topics, brokers or users, got "${opts.entityType ?? ''}"`);
+    if (opts.entityName === undefined) throw new UserError(`--entity-type ${opts.entityType}: name the entity with --entity-name`);
+    named.push({ kind, name: opts.entityName });
+  }
+  if (named.length !== 1) throw new UserError('configs: give exactly one of --topic NAME, --broker ID, --user NAME or --entity-type with --entity-name');
+  const entity = named[0]!;
+  if (entity.kind === 'broker' && !/^\d+$/.test(entity.name)) throw new UserError(`--broker: expected a broker id, got "${entity.name}"`);
+  return entity;
 }
 
-interface AlterOptions extends ConnectionOptions {
-  topic?: string;
-  broker?: string;
+function resourceOf(entity: { kind: 'topic' | 'broker'; name: string }): DescribeConfigsResource {
+  const resourceType = entity.kind === 'topic' ? ConfigResourceType.TOPIC : ConfigResourceType.BROKER;
+  return { resourceType, resourceName: entity.name, configurationKeys: null };
+}
+
+interface AlterOptions extends ConnectionOptions, EntityOptions {
   addConfig?: string;
   deleteConfig?: string;
   validateOnly?: boolean;
@@ -80,21 +105,29 @@ export function alterOperations(opts: Pick<AlterOptions, 'addConfig' | 'deleteCo
   ];
 }
 
+/** The entity options both commands take. */
+function entityOptions(command: Command): Command {
+  return command
+    .option('--topic <name>', 'a topic')
+    .option('--broker <id>', 'a broker')
+    .option('--user <name>', 'a user: its configs are its SCRAM credentials, SCRAM-SHA-256=[iterations=N,password=P]')
+    .option('--entity-type <type>', 'as kafka-configs.sh: topics, brokers or users (with --entity-name)')
+    .option('--entity-name <name>', 'the entity of --entity-type');
+}
+
 export function registerConfigs(program: Command): void {
-  const configs = program.command('configs').description("describe and alter the configs of any Kafka cluster's topics and brokers");
-  connectionOptions(configs.command('describe').description('the configs of one topic or one broker, and where each value comes from'))
-    .option('--topic <name>', 'the topic to describe')
-    .option('--broker <id>', 'the broker to describe')
+  const configs = program.command('configs').description("describe and alter the configs of any Kafka cluster's topics, brokers and users");
+  entityOptions(connectionOptions(configs.command('describe').description('the configs of one topic, broker or user, and where each value comes from')))
     .option('--all', 'also list configs left at their defaults')
     .option('--json', 'print the configs as one JSON line')
     .action(async (opts: DescribeOptions) => {
-      const resource = resourceOf(opts);
+      const entity = entityOf(opts);
+      if (entity.kind === 'user') return describeUser(opts, entity.name);
+      const resource = resourceOf({ kind: entity.kind, name: entity.name });
       const [result] = await withAdmin(opts, (admin) => admin.describeConfigs([resource], { includeSynonyms: false }));
       if (result === undefined) throw new OperationError('the cluster answered DescribeConfigs with no result');
       if (result.errorCode !== ErrorCode.NONE) {
-        throw new OperationError(
-          `${opts.topic !== undefined ? 'topic' : 'broker'} ${resource.resourceName}: ${errorName(result.errorCode)}${result.errorMessage ? ` (${result.errorMessage})` : ''}`,
-        );
+        throw new OperationError(`${entity.kind} ${entity.name}: ${errorName(result.errorCode)}${result.errorMessage ? ` (${result.errorMessage})` : ''}`);
       }
       const shown = result.configs
         .filter((c) => opts.all === true || c.configSource !== ConfigSource.DEFAULT_CONFIG)
@@ -106,10 +139,9 @@ export function registerConfigs(program: Command): void {
           readOnly: c.readOnly,
           sensitive: c.isSensitive,
         }));
-      if (opts.json === true)
-        return printJson({ resource: { type: opts.topic !== undefined ? 'topic' : 'broker', name: resource.resourceName }, configs: shown });
+      if (opts.json === true) return printJson({ resource: { type: entity.kind, name: entity.name }, configs: shown });
       if (shown.length === 0) {
-        process.stdout.write(`Every config of ${resource.resourceName} is at its default (--all lists them).\n`);
+        process.stdout.write(`Every config of ${entity.name} is at its default (--all lists them).\n`);
         return;
       }
       process.stdout.write(
@@ -120,29 +152,54 @@ export function registerConfigs(program: Command): void {
       );
     });
 
-  connectionOptions(configs.command('alter').description("set and delete a topic's configs at run time (IncrementalAlterConfigs)"))
-    .option('--topic <name>', 'the topic to alter')
-    .option('--broker <id>', 'a broker (Samsa refuses: its broker configs are static; other Kafkas may take dynamic ones)')
+  entityOptions(
+    connectionOptions(
+      configs
+        .command('alter')
+        .description("set and delete a topic's configs at run time (IncrementalAlterConfigs), or a user's SCRAM credentials (AlterUserScramCredentials)"),
+    ),
+  )
     .option('--add-config <k=v,...>', 'configs to set: k1=v1,k2=[a,b] (brackets keep the commas of a list value)')
     .option('--delete-config <k,...>', 'configs to delete (back to the broker default)')
     .option('--validate-only', 'have the controller check the change without making it')
     .option('--json', 'print the result as one JSON line')
     .action(async (opts: AlterOptions) => {
-      const described = resourceOf(opts);
+      const entity = entityOf(opts);
       const operations = alterOperations(opts);
-      const resource = { resourceType: described.resourceType, resourceName: described.resourceName, configs: operations };
+      if (entity.kind === 'user') return alterUser(opts, entity.name, operations);
+      const resource = { resourceType: resourceOf({ kind: entity.kind, name: entity.name }).resourceType, resourceName: entity.name, configs: operations };
       const [result] = await withAdmin(opts, (admin) => admin.incrementalAlterConfigs([resource], { validateOnly: opts.validateOnly === true }));
       if (result === undefined) throw new OperationError('the cluster answered IncrementalAlterConfigs with no result');
-      const kind = opts.topic !== undefined ? 'topic' : 'broker';
       if (result.errorCode !== ErrorCode.NONE) {
-        throw new OperationError(`${kind} ${resource.resourceName}: ${errorName(result.errorCode)}${result.errorMessage ? ` (${result.errorMessage})` : ''}`);
+        throw new OperationError(`${entity.kind} ${entity.name}: ${errorName(result.errorCode)}${result.errorMessage ? ` (${result.errorMessage})` : ''}`);
       }
       const set = operations.filter((o) => o.configOperation === AlterConfigOp.SET).map((o) => ({ name: o.name, value: o.value }));
       const deleted = operations.filter((o) => o.configOperation === AlterConfigOp.DELETE).map((o) => o.name);
-      if (opts.json === true)
-        return printJson({ resource: { type: kind, name: resource.resourceName }, set, deleted, validateOnly: opts.validateOnly === true });
+      if (opts.json === true) return printJson({ resource: { type: entity.kind, name: entity.name }, set, deleted, validateOnly: opts.validateOnly === true });
       const verb = opts.validateOnly === true ? 'Would alter' : 'Altered';
       const parts = [...set.map((c) => `${c.name}=${c.value}`), ...deleted.map((n) => `-${n}`)];
-      process.stdout.write(`${verb} the configs of ${kind} ${resource.resourceName}: ${parts.join(', ')}\n`);
+      process.stdout.write(`${verb} the configs of ${entity.kind} ${entity.name}: ${parts.join(', ')}\n`);
     });
+}
+
+/** kafka-configs.sh --describe --entity-type users: the user's SCRAM mechanisms and iterations (never the secrets). */
+async function describeUser(opts: DescribeOptions, user: string): Promise<void> {
+  const [described] = await describeScramUsers(opts, [user]);
+  const credentials = described?.credentials ?? [];
+  if (opts.json === true) return printJson({ resource: { type: 'user', name: user }, configs: credentials });
+  const listed = credentials.map((c) => `${c.mechanism}=iterations=${c.iterations}`).join(', ');
+  process.stdout.write(`SCRAM credential configs for user-principal '${user}' are ${listed === '' ? 'none' : listed}\n`);
+}
+
+/** kafka-configs.sh --alter --entity-type users: SCRAM credentials added (salted here) and deleted. */
+async function alterUser(opts: AlterOptions, user: string, operations: AlterableConfig[]): Promise<void> {
+  if (opts.validateOnly === true) throw new UserError("--validate-only: not for a user's SCRAM credentials (AlterUserScramCredentials has no such mode)");
+  const added = operations.filter((o) => o.configOperation === AlterConfigOp.SET).map((o) => ({ name: o.name, value: o.value ?? '' }));
+  const deleted = operations.filter((o) => o.configOperation === AlterConfigOp.DELETE).map((o) => o.name);
+  const { upsertions, deletions } = scramConfigChanges(user, added, deleted);
+  await alterScramCredentials(opts, deletions, upsertions);
+  const set = added.map((a, i) => ({ name: a.name.toUpperCase(), iterations: upsertions[i]!.iterations }));
+  if (opts.json === true) return printJson({ resource: { type: 'user', name: user }, set, deleted, validateOnly: false });
+  const parts = [...set.map((c) => `${c.name} (${c.iterations} iterations)`), ...deleted.map((n) => `-${n}`)];
+  process.stdout.write(`Altered the SCRAM credentials of user ${user}: ${parts.join(', ')}\n`);
 }

@@ -1,13 +1,17 @@
-// `samsa users add|delete|describe`: SCRAM credentials of a cluster's users (what kafka-configs.sh
-// --entity-type users --add-config 'SCRAM-SHA-256=[iterations=…,password=…]' does): the salt and the
-// salted password are made here and sent with AlterUserScramCredentials; the password never leaves.
+// `samsa users add|delete|describe`: SCRAM credentials of a cluster's users, and the same through
+// kafka-configs.sh's form (`samsa configs alter --user alice --add-config
+// 'SCRAM-SHA-256=[iterations=8192,password=…]'`): the salt and the salted password are made here and
+// sent with AlterUserScramCredentials; the password never leaves.
 
 import type { Command } from 'commander';
 import { ErrorCode, errorName } from '../core/protocol/errors.ts';
-import { ScramMechanism, type ScramMechanismCode, type ScramMechanismName } from '../core/protocol/security.ts';
+import { ScramMechanism, type ScramCredentialUpsertion, type ScramMechanismCode, type ScramMechanismName } from '../core/protocol/security.ts';
 import { badIterations, DEFAULT_SCRAM_ITERATIONS, isScramMechanism, scramUpsertion } from '../net/scram-credential.ts';
 import { intOption, OperationError, printJson, table, UserError } from './output.ts';
 import { collect, connectionOptions, withAdmin, type ConnectionOptions } from './tool-options.ts';
+
+/** A credential to delete: a user's mechanism. */
+type ScramCredentialDeletion = { name: string; mechanism: ScramMechanismCode };
 
 const MECHANISMS = Object.keys(ScramMechanism).filter(isScramMechanism);
 
@@ -35,6 +39,63 @@ function checkResults(results: Array<{ user: string; errorCode: number; errorMes
   }
 }
 
+/** The changes kafka-configs.sh's SCRAM configs ask for: `SCRAM-SHA-256=[iterations=N,password=P]` added, `SCRAM-SHA-512` deleted. */
+export function scramConfigChanges(
+  user: string,
+  added: ReadonlyArray<{ name: string; value: string }>,
+  deleted: readonly string[],
+): { upsertions: ScramCredentialUpsertion[]; deletions: ScramCredentialDeletion[] } {
+  if (user === '') throw new UserError('--user: the user name is empty');
+  const mechanism = (name: string, option: string) => {
+    const upper = name.toUpperCase();
+    if (!isScramMechanism(upper)) {
+      throw new UserError(`${option}: a user's configs here are its SCRAM credentials (${MECHANISMS.join(', ')}), not "${name}" (Samsa has no quotas)`);
+    }
+    return upper;
+  };
+  const upsertions = added.map(({ name, value }) => {
+    const m = mechanism(name, '--add-config');
+    const fields = new Map<string, string>();
+    for (const part of value.split(',')) {
+      const at = part.indexOf('=');
+      const key = part.slice(0, Math.max(at, 0)).trim();
+      if (at < 0 || !['iterations', 'password'].includes(key) || fields.has(key)) {
+        throw new UserError(`--add-config: expected ${m}=[iterations=N,password=P] (iterations optional), got "${name}=[${value}]"`);
+      }
+      fields.set(key, part.slice(at + 1));
+    }
+    const password = fields.get('password');
+    if (password === undefined || password === '') throw new UserError(`--add-config: ${m} needs a password: ${m}=[password=P]`);
+    const iterations = fields.has('iterations') ? Number(fields.get('iterations')) : DEFAULT_SCRAM_ITERATIONS;
+    const bad = badIterations(iterations);
+    if (bad !== null) throw new UserError(`--add-config: ${m}: ${bad}`);
+    return scramUpsertion(user, m, password, iterations);
+  });
+  const deletions = deleted.map((name) => ({ name: user, mechanism: ScramMechanism[mechanism(name, '--delete-config')] }));
+  return { upsertions, deletions };
+}
+
+/** Sends SCRAM changes and fails with the cluster's refusals. */
+export async function alterScramCredentials(
+  opts: ConnectionOptions,
+  deletions: ScramCredentialDeletion[],
+  upsertions: ScramCredentialUpsertion[],
+): Promise<void> {
+  checkResults(await withAdmin(opts, (admin) => admin.alterUserScramCredentials(deletions, upsertions)));
+}
+
+/** Users' SCRAM mechanisms and iterations, sorted by user (every user with a credential when `names` is empty). */
+export async function describeScramUsers(
+  opts: ConnectionOptions,
+  names: string[],
+): Promise<Array<{ user: string; credentials: Array<{ mechanism: string; iterations: number }> }>> {
+  const results = await withAdmin(opts, (admin) => admin.describeUserScramCredentials(names.length > 0 ? names : null));
+  checkResults(results);
+  return results
+    .map((r) => ({ user: r.user, credentials: r.credentialInfos.map((c) => ({ mechanism: mechanismName(c.mechanism), iterations: c.iterations })) }))
+    .sort((a, b) => a.user.localeCompare(b.user));
+}
+
 interface AddOptions extends ConnectionOptions {
   password: string;
   mechanism: string[];
@@ -57,7 +118,7 @@ export function registerUsers(program: Command): void {
       if (bad !== null) throw new UserError(`--iterations: ${bad}`);
       const mechanisms = opts.mechanism.length > 0 ? parseMechanisms(opts.mechanism) : (['SCRAM-SHA-256'] as const);
       const upsertions = mechanisms.map((m) => scramUpsertion(name, m, opts.password, opts.iterations));
-      checkResults(await withAdmin(opts, (admin) => admin.alterUserScramCredentials([], upsertions)));
+      await alterScramCredentials(opts, [], upsertions);
       if (opts.json === true) return printJson({ user: name, added: mechanisms.map((mechanism) => ({ mechanism, iterations: opts.iterations })) });
       process.stdout.write(`User ${name} now has ${mechanisms.join(' and ')} credentials (${opts.iterations} iterations).\n`);
     });
@@ -91,11 +152,7 @@ export function registerUsers(program: Command): void {
     .argument('[names...]', 'user names')
     .option('--json', 'print the users as one JSON line')
     .action(async (names: string[], opts: ConnectionOptions & { json?: boolean }) => {
-      const results = await withAdmin(opts, (admin) => admin.describeUserScramCredentials(names.length > 0 ? names : null));
-      checkResults(results);
-      const shown = results
-        .map((r) => ({ user: r.user, credentials: r.credentialInfos.map((c) => ({ mechanism: mechanismName(c.mechanism), iterations: c.iterations })) }))
-        .sort((a, b) => a.user.localeCompare(b.user));
+      const shown = await describeScramUsers(opts, names);
       if (opts.json === true) return printJson({ users: shown });
       if (shown.length === 0) return void process.stdout.write('No user has a SCRAM credential.\n');
       process.stdout.write(

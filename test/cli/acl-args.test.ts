@@ -1,12 +1,14 @@
 // `samsa acls` turns kafka-acls.sh's options into bindings and filters with Kafka's codes, refusing
 // what kafka-acls.sh refuses (an operation a resource type does not take, --add without a principal);
-// `samsa users` makes SCRAM credentials as RFC 5802 says (checked against RFC 7677's test vector).
+// `samsa users` makes SCRAM credentials as RFC 5802 says (checked against RFC 7677's test vector), and
+// `samsa configs --user` reads kafka-configs.sh's SCRAM form.
 
 import { describe, expect, it } from 'vitest';
 import { AclOperation, AclPermission, PatternType, ResourceType } from '../../core/security/acl.ts';
 import { ScramMechanism } from '../../core/protocol/security.ts';
 import { bindingsToAdd, describeBinding, filtersOf, parseOperation, type AclOptions } from '../../cli/acls.ts';
-import { parseMechanisms } from '../../cli/users.ts';
+import { parseMechanisms, scramConfigChanges } from '../../cli/users.ts';
+import { alterOperations, entityOf } from '../../cli/configs.ts';
 import { badIterations, saltedPassword, scramUpsertion } from '../../net/scram-credential.ts';
 import { createHash, createHmac } from 'node:crypto';
 
@@ -193,6 +195,35 @@ describe('SCRAM credentials', () => {
     expect(badIterations(16384)).toBeNull();
     expect(badIterations(4095)).toMatch(/from 4096 to 16384, got 4095/);
     expect(badIterations(20000)).toMatch(/got 20000/);
+  });
+
+  it("reads kafka-configs.sh's SCRAM configs: SCRAM-SHA-256=[iterations=N,password=P] added, a mechanism deleted", () => {
+    const ops = alterOperations({ addConfig: 'SCRAM-SHA-256=[iterations=8192,password=alice-secret],SCRAM-SHA-512=[password=alice-secret]' });
+    const added = ops.map((o) => ({ name: o.name, value: o.value! }));
+    const { upsertions, deletions } = scramConfigChanges('alice', added, ['scram-sha-512']);
+    expect(upsertions.map((u) => [u.name, u.mechanism, u.iterations])).toEqual([
+      ['alice', ScramMechanism['SCRAM-SHA-256'], 8192],
+      ['alice', ScramMechanism['SCRAM-SHA-512'], 4096],
+    ]);
+    expect(Buffer.from(upsertions[0]!.saltedPassword).equals(Buffer.from(saltedPassword('SCRAM-SHA-256', 'alice-secret', upsertions[0]!.salt, 8192)))).toBe(
+      true,
+    );
+    expect(deletions).toEqual([{ name: 'alice', mechanism: ScramMechanism['SCRAM-SHA-512'] }]);
+    const bad = (name: string, value: string) => () => scramConfigChanges('alice', [{ name, value }], []);
+    expect(bad('producer_byte_rate', '1024')).toThrow(/SCRAM credentials .* not "producer_byte_rate" \(Samsa has no quotas\)/);
+    expect(bad('SCRAM-SHA-256', 'iterations=8192')).toThrow(/SCRAM-SHA-256 needs a password/);
+    expect(bad('SCRAM-SHA-256', 'password=x,salt=y')).toThrow(/expected SCRAM-SHA-256=\[iterations=N,password=P\]/);
+    expect(bad('SCRAM-SHA-256', 'iterations=100,password=x')).toThrow(/from 4096 to 16384, got 100/);
+  });
+
+  it('configs names one entity: --topic, --broker, --user, or --entity-type with --entity-name', () => {
+    expect(entityOf({ user: 'alice' })).toEqual({ kind: 'user', name: 'alice' });
+    expect(entityOf({ entityType: 'users', entityName: 'alice' })).toEqual({ kind: 'user', name: 'alice' });
+    expect(entityOf({ entityType: 'topics', entityName: 'orders' })).toEqual({ kind: 'topic', name: 'orders' });
+    expect(() => entityOf({ entityType: 'clients', entityName: 'x' })).toThrow(/--entity-type: expected topics, brokers or users, got "clients"/);
+    expect(() => entityOf({ entityType: 'users' })).toThrow(/--entity-name/);
+    expect(() => entityOf({ user: 'a', topic: 'b' })).toThrow(/exactly one/);
+    expect(() => entityOf({ entityType: 'brokers', entityName: 'one' })).toThrow(/--broker: expected a broker id/);
   });
 
   it('reads mechanism names', () => {

@@ -1,6 +1,6 @@
 // The user's side of security on real sockets. `samsa acls` and `samsa users` against a PLAINTEXT
 // cluster with the StandardAuthorizer on and the anonymous user a super user: ACLs added, listed and
-// removed, SCRAM credentials added, described and deleted, errors with Kafka's names (SECURITY_DISABLED
+// removed, SCRAM credentials added, described and deleted (also in kafka-configs.sh's form), errors with Kafka's names (SECURITY_DISABLED
 // from a cluster without an authorizer). And `samsa cluster --secure` as a user meets it: kafkajs connects
 // with the settings it prints, without credentials or with a wrong password it is refused, samsa's tools
 // work through the client.properties it writes, and a user added with `samsa users` is held to its ACLs.
@@ -65,6 +65,20 @@ describe('samsa acls and samsa users on a PLAINTEXT cluster with ACLs on', () =>
     const few = await tool(['users', 'add', 'dave', '--password', 'd', '--iterations', '100']);
     expect(few.code).toBe(64);
     expect(few.stderr).toMatch(/--iterations: iterations must be an integer from 4096 to 16384, got 100/);
+  }, 120_000);
+
+  it("takes kafka-configs.sh's form: configs alter --entity-type users --add-config 'SCRAM-SHA-256=[…]', describe, --delete-config", async () => {
+    const added = await tool([
+      ...['configs', 'alter', '--entity-type', 'users', '--entity-name', 'erin'],
+      ...['--add-config', 'SCRAM-SHA-256=[iterations=8192,password=erin-secret],SCRAM-SHA-512=[password=erin-secret]'],
+    ]);
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toContain('Altered the SCRAM credentials of user erin: SCRAM-SHA-256 (8192 iterations), SCRAM-SHA-512 (4096 iterations)');
+    const described = await tool(['configs', 'describe', '--user', 'erin']);
+    expect(described.stdout).toContain("SCRAM credential configs for user-principal 'erin' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096");
+    await tool(['configs', 'alter', '--user', 'erin', '--delete-config', 'SCRAM-SHA-512']);
+    const after = await tool(['configs', 'describe', '--user', 'erin', '--json']);
+    expect(lastJson(after.stdout).configs).toEqual([{ mechanism: 'SCRAM-SHA-256', iterations: 8192 }]);
   }, 120_000);
 });
 
