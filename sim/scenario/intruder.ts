@@ -1,8 +1,9 @@
 // An attacker with no rights (the `intruder` client): it sends raw requests of every API family,
 // one per turn, to each broker in turn, against the scenario's topics, groups and transactional
-// ids, and records each attempt (`intrude` invoke: the API, the resource, the broker) and its
+// ids, and the cluster's own APIs posing as a broker or a quorum voter; it records each attempt (`intrude` invoke: the API, the resource, the broker) and its
 // answer (`intrude` ok: every error code in it, and what a success would have handed over: records
-// fetched, topics listed, a producer id, a member id). The unauthorized-access checker judges them.
+// fetched, topics or groups listed, a producer id, a member id, a vote). The unauthorized-access
+// checker judges them.
 
 import { encodeSubscription } from '../../core/client/consumer-protocol.ts';
 import type { Env, Node, NodeId, TimerTag } from '../../core/env.ts';
@@ -12,6 +13,7 @@ import { ConfigResourceType, LATEST_TIMESTAMP } from '../../core/protocol/data.t
 import { errorName } from '../../core/protocol/errors.ts';
 import { CoordinatorType } from '../../core/protocol/group.ts';
 import { ScramMechanism } from '../../core/protocol/security.ts';
+import { CLUSTER_ID } from '../../core/raft/settings.ts';
 import { AclOperation, AclPermission, CLUSTER_RESOURCE, EVERY_ACL, PatternType, ResourceType, WILDCARD } from '../../core/security/acl.ts';
 import {
   INTRUDER_OFFSET,
@@ -36,6 +38,12 @@ type Attempt = { resource: string; request: Request };
 const MAX_PENDING = 1024;
 /** A producer id and epoch the intruder makes up for the transactional requests. */
 const FORGED_PRODUCER = { producerId: 0, producerEpoch: 0 };
+/** The id (Kafka's base64url form, as topic and incarnation ids are) the intruder makes up for a topic or an incarnation. */
+const FORGED_UUID = 'aW50cnVkZXItZm9yZ2VkIQ';
+/** The epoch the intruder claims in the quorum's requests: far ahead of any real one. */
+const FORGED_EPOCH = 1_000_000;
+/** APIs whose answer the broker filters to what the principal may describe, with NONE at the top. */
+const LISTINGS: ReadonlySet<string> = new Set(['ListGroups', 'ListTransactions']);
 
 export class Intruder implements Node<KafkaMessage> {
   private pending = new Map<number, { opId: number; invoke: IntrudeInvoke }>();
@@ -62,7 +70,7 @@ export class Intruder implements Node<KafkaMessage> {
     const n = this.turn++;
     const build = ATTEMPTS[n % ATTEMPTS.length]!;
     const round = Math.floor(n / ATTEMPTS.length);
-    const { resource, request } = build(this.context(round), this.nextCorrelationId++);
+    const { resource, request } = build(this.context(round, this.brokers[(n + 1) % this.brokers.length]!), this.nextCorrelationId++);
     const to = this.brokers[n % this.brokers.length]!;
     const opId = this.nextOpId++;
     const invoke: IntrudeInvoke = { api: request.api, resource, broker: to, principal: this.principal };
@@ -77,15 +85,18 @@ export class Intruder implements Node<KafkaMessage> {
     const attempt = this.pending.get(msg.correlationId);
     if (attempt === undefined) return;
     this.pending.delete(msg.correlationId);
-    const value: IntrudeOk = { ...attempt.invoke, errors: errorNames(msg), gained: gained(msg) };
+    // A listing filtered to what the principal may describe answers NONE whatever it lists: what it lists says.
+    const errors = LISTINGS.has(msg.api) ? errorNames(msg).filter((e) => e !== 'NONE') : errorNames(msg);
+    const value: IntrudeOk = { ...attempt.invoke, errors, gained: gained(msg) };
     env.trace({ kind: 'client', op: 'intrude', type: 'ok', id: attempt.opId, value });
   }
 
-  private context(round: number): AttemptContext {
+  private context(round: number, victim: NodeId): AttemptContext {
     const pick = <T>(list: readonly T[], fallback: T): T => (list.length === 0 ? fallback : list[round % list.length]!);
     const topic = pick(this.targets.topics, { name: 'orders', partitions: 1 });
     return {
       self: this.id,
+      victim,
       principal: this.principal,
       round,
       topic: topic.name,
@@ -100,6 +111,8 @@ export class Intruder implements Node<KafkaMessage> {
 
 interface AttemptContext {
   self: NodeId;
+  /** A broker the intruder poses as (not the one it sends to). */
+  victim: NodeId;
   principal: string;
   round: number;
   topic: string;
@@ -433,6 +446,176 @@ const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Atte
       ],
     },
   }),
+  (c, correlationId) => ({
+    resource: `group ${c.group}`,
+    request: { api: 'DescribeGroups', kind: 'request', correlationId, groups: [c.group] },
+  }),
+  (_c, correlationId) => ({ resource: 'every group', request: { api: 'ListGroups', kind: 'request', correlationId, statesFilter: [] } }),
+  (c, correlationId) => ({
+    resource: `transactional id ${c.transactionalId}`,
+    request: { api: 'DescribeTransactions', kind: 'request', correlationId, transactionalIds: [c.transactionalId] },
+  }),
+  (_c, correlationId) => ({
+    resource: 'every transaction',
+    request: { api: 'ListTransactions', kind: 'request', correlationId, stateFilters: [], producerIdFilters: [], durationFilter: -1 },
+  }),
+  (_c, correlationId) => ({
+    resource: 'every SCRAM credential',
+    request: { api: 'DescribeUserScramCredentials', kind: 'request', correlationId, users: null },
+  }),
+  (c, correlationId) => ({
+    resource: `epochs of ${tp(c)}`,
+    request: {
+      api: 'OffsetForLeaderEpoch',
+      kind: 'request',
+      correlationId,
+      replicaId: null,
+      topics: [{ topic: c.topic, partitions: [{ partition: c.partition, currentLeaderEpoch: -1, leaderEpoch: 0 }] }],
+    },
+  }),
+  // The cluster's own APIs (CLUSTER_ACTION): the intruder poses as a follower, a broker, a voter.
+  (c, correlationId) => ({
+    resource: `${tp(c)} as broker ${c.victim}'s follower fetch`,
+    request: {
+      api: 'Fetch',
+      kind: 'request',
+      correlationId,
+      replicaId: c.victim,
+      replicaEpoch: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      topics: [
+        {
+          topic: c.topic,
+          partitions: [
+            { partition: c.partition, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+          ],
+        },
+      ],
+    },
+  }),
+  (c, correlationId) => ({
+    resource: `the metadata log as voter ${c.victim}`,
+    request: {
+      api: 'Fetch',
+      kind: 'request',
+      topic: '__cluster_metadata',
+      correlationId,
+      clusterId: CLUSTER_ID,
+      replicaId: c.victim,
+      maxWaitMs: 0,
+      currentLeaderEpoch: -1,
+      fetchOffset: 0,
+      lastFetchedEpoch: 0,
+      logStartOffset: -1,
+    },
+  }),
+  (c, correlationId) => ({
+    resource: 'a metadata snapshot',
+    request: {
+      api: 'FetchSnapshot',
+      kind: 'request',
+      correlationId,
+      clusterId: CLUSTER_ID,
+      replicaId: c.victim,
+      currentLeaderEpoch: -1,
+      snapshotId: { endOffset: 0, epoch: 0 },
+    },
+  }),
+  (c, correlationId) => ({
+    resource: `a vote for itself at epoch ${FORGED_EPOCH}`,
+    request: {
+      api: 'Vote',
+      kind: 'request',
+      correlationId,
+      clusterId: CLUSTER_ID,
+      candidateEpoch: FORGED_EPOCH,
+      candidateId: c.self,
+      lastEpoch: FORGED_EPOCH,
+      lastEpochEndOffset: FORGED_EPOCH,
+      preVote: false,
+    },
+  }),
+  (c, correlationId) => ({
+    resource: `the quorum's leadership at epoch ${FORGED_EPOCH}`,
+    request: { api: 'BeginQuorumEpoch', kind: 'request', correlationId, clusterId: CLUSTER_ID, leaderId: c.self, leaderEpoch: FORGED_EPOCH },
+  }),
+  (c, correlationId) => ({
+    resource: `the end of broker ${c.victim}'s leadership`,
+    request: {
+      api: 'EndQuorumEpoch',
+      kind: 'request',
+      correlationId,
+      clusterId: CLUSTER_ID,
+      leaderId: c.victim,
+      leaderEpoch: FORGED_EPOCH,
+      preferredSuccessors: [c.self],
+    },
+  }),
+  (c, correlationId) => ({
+    resource: `broker ${c.victim}'s registration`,
+    request: {
+      api: 'BrokerRegistration',
+      kind: 'request',
+      correlationId,
+      brokerId: c.victim,
+      clusterId: CLUSTER_ID,
+      incarnationId: FORGED_UUID,
+      previousBrokerEpoch: -1,
+    },
+  }),
+  (c, correlationId) => ({
+    resource: `broker ${c.victim}'s heartbeat (fence and shut down)`,
+    request: {
+      api: 'BrokerHeartbeat',
+      kind: 'request',
+      correlationId,
+      brokerId: c.victim,
+      brokerEpoch: -1,
+      currentMetadataOffset: 0,
+      wantFence: true,
+      wantShutDown: true,
+    },
+  }),
+  (c, correlationId) => ({
+    resource: `the ISR of ${tp(c)} as broker ${c.victim}`,
+    request: {
+      api: 'AlterPartition',
+      kind: 'request',
+      correlationId,
+      brokerId: c.victim,
+      brokerEpoch: -1,
+      topics: [
+        {
+          topicId: FORGED_UUID,
+          partitions: [
+            {
+              partitionIndex: c.partition,
+              leaderEpoch: 0,
+              newIsrWithEpochs: [{ brokerId: c.victim, brokerEpoch: -1 }],
+              leaderRecoveryState: 0,
+              partitionEpoch: 0,
+            },
+          ],
+        },
+      ],
+    },
+  }),
+  (c, correlationId) => ({
+    resource: `producer ids as broker ${c.victim}`,
+    request: { api: 'AllocateProducerIds', kind: 'request', correlationId, brokerId: c.victim, brokerEpoch: -1 },
+  }),
+  (c, correlationId) => ({
+    resource: `a COMMIT marker on ${tp(c)}`,
+    request: {
+      api: 'WriteTxnMarkers',
+      kind: 'request',
+      correlationId,
+      markers: [{ ...FORGED_PRODUCER, transactionResult: true, topics: [{ name: c.topic, partitionIndexes: [c.partition] }], coordinatorEpoch: 0 }],
+    },
+  }),
 ];
 
 /**
@@ -459,6 +642,7 @@ export function gained(msg: KafkaMessage): string[] {
   const out: string[] = [];
   switch (msg.api) {
     case 'Fetch':
+      if (msg.kind === 'response' && 'topic' in msg && msg.records.length > 0) out.push(`${msg.records.length} metadata records`);
       if (msg.kind === 'response' && 'topics' in msg) {
         for (const t of msg.topics)
           for (const p of t.partitions) {
@@ -475,6 +659,18 @@ export function gained(msg: KafkaMessage): string[] {
       break;
     case 'JoinGroup':
       if (msg.kind === 'response' && msg.memberId !== '') out.push(`member id ${msg.memberId}`);
+      break;
+    case 'Vote':
+      if (msg.kind === 'response' && msg.voteGranted) out.push('a vote');
+      break;
+    case 'ListGroups':
+      if (msg.kind === 'response') for (const g of msg.groups) out.push(`group ${g.groupId} listed`);
+      break;
+    case 'ListTransactions':
+      if (msg.kind === 'response') for (const t of msg.transactionStates) out.push(`transactional id ${t.transactionalId} listed`);
+      break;
+    case 'DescribeUserScramCredentials':
+      if (msg.kind === 'response') for (const u of msg.results) out.push(`user ${u.user} described`);
       break;
     case 'DescribeAcls':
       if (msg.kind === 'response' && msg.acls.length > 0) out.push(`${msg.acls.length} ACLs described`);

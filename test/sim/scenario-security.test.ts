@@ -1,5 +1,6 @@
 // The security section of scenario files, client principals and the intruder: parsing, errors
-// naming the key, the round trip through to-yaml, and security.yaml's determinism.
+// naming the key, the round trip through to-yaml, security.yaml's determinism, and the intruder's
+// reach: every API, the cluster's own included, refused; as a super user, reported.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,9 @@ import { AclOperation, AclPermission, PatternType, ResourceType } from '../../co
 import { parseScenario, ScenarioError } from '../../sim/scenario/parse.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { scenarioToYaml } from '../../sim/scenario/to-yaml.ts';
-import { HashOnlySink } from '../../trace/sink.ts';
+import { HashOnlySink, type TraceSink } from '../../trace/sink.ts';
+import { NOT_DECIDED, REFUSED } from '../../models/history/unauthorized-access.ts';
+import type { IntrudeOk } from '../../models/history/types.ts';
 
 const options = { knownBugs: KNOWN_BUGS };
 const parse = (text: string) => parseScenario(text, 'sec.yaml', options);
@@ -136,4 +139,64 @@ describe('security.yaml', () => {
     expect(a).not.toBeNull();
     expect(a).toBe(b);
   });
+});
+
+/** The intruder's answered attempts in a run of security.yaml (its super.users replaced when given), by API. */
+function intruderAnswers(superUsers: string[] | null): Map<string, IntrudeOk[]> {
+  let text = readFileSync('scenarios/security.yaml', 'utf8');
+  if (superUsers !== null) text = text.replace('  authorizer: true\n', `  authorizer: true\n  super.users: [${superUsers.join(', ')}]\n`);
+  const answers = new Map<string, IntrudeOk[]>();
+  const sink: TraceSink = {
+    write(line) {
+      if (!line.includes('"op":"intrude"') || !line.includes('"type":"ok"')) return;
+      const v = (JSON.parse(line) as { value: IntrudeOk }).value;
+      const key = v.api + (v.resource.includes('follower fetch') ? ' (follower)' : v.resource.includes('metadata log') ? ' (quorum)' : '');
+      answers.set(key, [...(answers.get(key) ?? []), v]);
+    },
+    close: () => 'unhashed',
+  };
+  runScenario({ ...parse(text), durationMs: 12_000 }, { trace: sink, livenessMs: 10_000 });
+  return answers;
+}
+
+const gotThrough = (v: IntrudeOk) => v.gained.length > 0 || v.errors.some((e) => !REFUSED.has(e) && !NOT_DECIDED.has(e));
+
+/** The cluster's own APIs and the describe/list ones, which the intruder poses as a broker or voter to send. */
+const CLUSTER_APIS = [
+  'Vote',
+  'BeginQuorumEpoch',
+  'EndQuorumEpoch',
+  'FetchSnapshot',
+  'Fetch (quorum)',
+  'Fetch (follower)',
+  'BrokerRegistration',
+  'BrokerHeartbeat',
+  'AlterPartition',
+  'AllocateProducerIds',
+  'DescribeGroups',
+  'ListGroups',
+  'ListTransactions',
+  'DescribeTransactions',
+  'DescribeUserScramCredentials',
+];
+
+describe('the intruder', () => {
+  it('tries every API family, the cluster-internal ones too, and is refused every time', () => {
+    const answers = intruderAnswers(null);
+    expect([...answers.keys()].sort()).toEqual(
+      [
+        ...CLUSTER_APIS,
+        ...['Produce', 'Fetch', 'ListOffsets', 'Metadata', 'CreateTopics', 'DeleteTopics', 'DeleteRecords', 'CreatePartitions'],
+        ...['IncrementalAlterConfigs', 'DescribeConfigs', 'FindCoordinator', 'JoinGroup', 'SyncGroup', 'Heartbeat', 'OffsetCommit', 'OffsetFetch'],
+        ...['LeaveGroup', 'DeleteGroups', 'InitProducerId', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'TxnOffsetCommit', 'EndTxn', 'CreateAcls'],
+        ...['DeleteAcls', 'DescribeAcls', 'AlterUserScramCredentials', 'OffsetForLeaderEpoch', 'WriteTxnMarkers'],
+      ].sort(),
+    );
+    for (const [api, list] of answers) expect(list.filter(gotThrough), api).toEqual([]);
+  }, 60_000);
+
+  it('as a super user gets the cluster-internal APIs through, and each is seen as getting through', () => {
+    const answers = intruderAnswers(['User:intruder']);
+    for (const api of CLUSTER_APIS) expect(answers.get(api)?.some(gotThrough), api).toBe(true);
+  }, 60_000);
 });

@@ -91,17 +91,33 @@ describe('StandardAuthorizer', () => {
     const deny = { permission: AclPermission.DENY };
     const write = { operation: Op.WRITE };
     expect(authorizer([write, { ...write, ...deny }]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(false);
-    expect(authorizer([write, { ...write, ...deny, resourceName: 'ord', patternType: PatternType.PREFIXED }]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(false);
-    expect(authorizer([{ ...write, resourceName: 'ord', patternType: PatternType.PREFIXED }, { ...write, ...deny }]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(true);
+    expect(
+      authorizer([write, { ...write, ...deny, resourceName: 'ord', patternType: PatternType.PREFIXED }]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC),
+    ).toBe(false);
+    expect(
+      authorizer([
+        { ...write, resourceName: 'ord', patternType: PatternType.PREFIXED },
+        { ...write, ...deny },
+      ]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC),
+    ).toBe(true);
     expect(authorizer([write, { ...write, ...deny, resourceName: 'other' }]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(true);
-    expect(authorizer([write, { ...write, ...deny, resourceName: 'orders-x', patternType: PatternType.PREFIXED }]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(true);
+    expect(
+      authorizer([write, { ...write, ...deny, resourceName: 'orders-x', patternType: PatternType.PREFIXED }]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC),
+    ).toBe(true);
     expect(authorizer([{ operation: Op.ALL }]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(true);
     expect(authorizer([{ operation: Op.READ }]).authorizeAny(alice, Op.DESCRIBE, ResourceType.TOPIC)).toBe(false);
-    expect(authorizer([{ ...write, resourceName: '*' }, { ...write, ...deny }]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(true);
+    expect(
+      authorizer([
+        { ...write, resourceName: '*' },
+        { ...write, ...deny },
+      ]).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC),
+    ).toBe(true);
     expect(authorizer([], { 'super.users': 'User:alice' }).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(true);
     expect(authorizer([], { 'allow.everyone.if.no.acl.found': true }).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(true);
     expect(authorizer([{ principal: 'User:bob' }], { 'allow.everyone.if.no.acl.found': true }).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(true);
-    expect(authorizer([{ ...write, resourceName: '*', ...deny }], { 'allow.everyone.if.no.acl.found': true }).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC)).toBe(false);
+    expect(
+      authorizer([{ ...write, resourceName: '*', ...deny }], { 'allow.everyone.if.no.acl.found': true }).authorizeAny(alice, Op.WRITE, ResourceType.TOPIC),
+    ).toBe(false);
   });
 
   it('the seeded bug deny-not-checked lets a denied session through', () => {
