@@ -92,10 +92,10 @@ export class LeaderStable {
           this.cut.clear();
           this.networkChangedAt = now;
         } else
-          for (const [a, b] of event.links) {
-            this.cut.delete(`${a}>${b}`);
-            this.cut.delete(`${b}>${a}`);
-            this.linkChangedAt.set(pair(a, b), now);
+          // Directed: a heal restores the links its fault cut, and another fault may still cut the other way.
+          for (const [from, to] of event.links) {
+            this.cut.delete(`${from}>${to}`);
+            this.linkChangedAt.set(pair(from, to), now);
           }
         return;
       case 'link':

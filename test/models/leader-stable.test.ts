@@ -76,6 +76,34 @@ describe('quorum-leader-stable', () => {
     expect(run(() => {}, true)).toEqual([]);
   });
 
+  it('heals only the directed links a heal names: a one-way fault healed inside a two-way one leaves the other way cut', () => {
+    // b3 is cut off from the leader b1 (as in transactions-nemesis seed 8443); b1 and b2 are steady only without the two-way fault.
+    const isolateB3 = {
+      kind: 'partition',
+      groups: [['b3'], ['b1']],
+      oneWay: false,
+      cut: [
+        ['b3', 'b1'],
+        ['b1', 'b3'],
+      ],
+    } as const;
+    const oneWay = { kind: 'partition', groups: [['b1'], ['b2']], oneWay: true, cut: [['b1', 'b2']] } as const;
+    const healOneWay = { kind: 'heal', links: [['b1', 'b2']] } as const;
+    const overlapping = run((_c, at) => {
+      at(2_000, null, oneWay);
+      at(3_000, null, { kind: 'partition', groups: [['b1'], ['b2']], oneWay: false, cut: [['b2', 'b1']] });
+      at(3_500, null, healOneWay);
+      at(12_000, null, isolateB3);
+    });
+    expect(overlapping).toEqual([]);
+    const healed = run((_c, at) => {
+      at(2_000, null, oneWay);
+      at(3_500, null, healOneWay);
+      at(12_000, null, isolateB3);
+    });
+    expect(healed).toMatchObject([{ values: { candidate: 'b3', majority: ['b1', 'b2'] } }]);
+  });
+
   it('says nothing about a candidacy while the leader has led for less than the window', () => {
     const found: unknown[] = [];
     const checker = new LeaderStable({ fetchTimeoutMs: 2000, electionTimeoutMs: 1000 }, false, (v) => found.push(v));
