@@ -129,6 +129,25 @@ const intruderOffsets = (c: AttemptContext) => [
   { name: c.topic, partitions: [{ partitionIndex: c.partition, committedOffset: INTRUDER_OFFSET, committedLeaderEpoch: -1, committedMetadata: null }] },
 ];
 
+/** A Fetch of the target partition from offset 0, as a consumer (replicaId null) or posing as a follower. */
+const fetchFromStart = (c: AttemptContext, correlationId: number, replicaId: NodeId | null): Request => ({
+  api: 'Fetch',
+  kind: 'request',
+  correlationId,
+  replicaId,
+  replicaEpoch: -1,
+  maxWaitMs: 0,
+  minBytes: 0,
+  maxBytes: 1 << 20,
+  isolationLevel: 0,
+  topics: [
+    {
+      topic: c.topic,
+      partitions: [{ partition: c.partition, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }],
+    },
+  ],
+});
+
 /** Every API family the intruder tries, in turn. */
 const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Attempt> = [
   (c, correlationId) => ({
@@ -166,25 +185,7 @@ const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Atte
   }),
   (c, correlationId) => ({
     resource: tp(c),
-    request: {
-      api: 'Fetch',
-      kind: 'request',
-      correlationId,
-      replicaId: null,
-      replicaEpoch: -1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      topics: [
-        {
-          topic: c.topic,
-          partitions: [
-            { partition: c.partition, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
-          ],
-        },
-      ],
-    },
+    request: fetchFromStart(c, correlationId, null),
   }),
   (c, correlationId) => ({
     resource: tp(c),
@@ -476,25 +477,7 @@ const ATTEMPTS: ReadonlyArray<(c: AttemptContext, correlationId: number) => Atte
   // The cluster's own APIs (CLUSTER_ACTION): the intruder poses as a follower, a broker, a voter.
   (c, correlationId) => ({
     resource: `${tp(c)} as broker ${c.victim}'s follower fetch`,
-    request: {
-      api: 'Fetch',
-      kind: 'request',
-      correlationId,
-      replicaId: c.victim,
-      replicaEpoch: -1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      topics: [
-        {
-          topic: c.topic,
-          partitions: [
-            { partition: c.partition, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
-          ],
-        },
-      ],
-    },
+    request: fetchFromStart(c, correlationId, c.victim),
   }),
   (c, correlationId) => ({
     resource: `the metadata log as voter ${c.victim}`,

@@ -78,7 +78,7 @@ describe('quorum-leader-stable', () => {
 
   it('heals only the directed links a heal names: a one-way fault healed inside a two-way one leaves the other way cut', () => {
     // b3 is cut off from the leader b1 (as in transactions-nemesis seed 8443); b1 and b2 are steady only without the two-way fault.
-    const isolateB3 = {
+    const isolateB3: ObservedEvent = {
       kind: 'partition',
       groups: [['b3'], ['b1']],
       oneWay: false,
@@ -87,8 +87,8 @@ describe('quorum-leader-stable', () => {
         ['b1', 'b3'],
       ],
     } as const;
-    const oneWay = { kind: 'partition', groups: [['b1'], ['b2']], oneWay: true, cut: [['b1', 'b2']] } as const;
-    const healOneWay = { kind: 'heal', links: [['b1', 'b2']] } as const;
+    const oneWay: ObservedEvent = { kind: 'partition', groups: [['b1'], ['b2']], oneWay: true, cut: [['b1', 'b2']] };
+    const healOneWay: ObservedEvent = { kind: 'heal', links: [['b1', 'b2']] };
     const overlapping = run((_c, at) => {
       at(2_000, null, oneWay);
       at(3_000, null, { kind: 'partition', groups: [['b1'], ['b2']], oneWay: false, cut: [['b2', 'b1']] });
