@@ -389,8 +389,8 @@ describe('parseServerProperties', () => {
     expect(props.config.bool('auto.create.topics.enable')).toBe(false);
     expect(props.warnings).toEqual([
       'server.properties:11: num.partitions: set again (first on line 10); the last value wins',
-      'server.properties:7: ssl.cipher.suites: ignored: Samsa does not act on this security setting (it reads the PEM keystore and truststore, ssl.client.auth, ssl.enabled.protocols, the SASL mechanisms and JAAS entries)',
-      'server.properties:9: listener.name.internal.ssl.cipher.suites: ignored: Samsa does not act on this security setting (it reads the PEM keystore and truststore, ssl.client.auth, ssl.enabled.protocols, the SASL mechanisms and JAAS entries)',
+      'server.properties:7: ssl.cipher.suites: ignored: Samsa does not act on this security setting (it reads the PEM keystore and truststore, ssl.client.auth, ssl.enabled.protocols, ssl.principal.mapping.rules, the SASL mechanisms and JAAS entries)',
+      'server.properties:9: listener.name.internal.ssl.cipher.suites: ignored: Samsa does not act on this security setting (it reads the PEM keystore and truststore, ssl.client.auth, ssl.enabled.protocols, ssl.principal.mapping.rules, the SASL mechanisms and JAAS entries)',
       'server.properties:12: controller.quorum.bootstrap.servers: ignored: controller.quorum.voters names the voters',
       'server.properties:13: broker.heartbeat.interval.ms: broker.heartbeat.interval.ms (5000) should be at most half of broker.session.timeout.ms (9000), or brokers get fenced between heartbeats',
     ]);
