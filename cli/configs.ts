@@ -47,9 +47,14 @@ export function entityOf(opts: EntityOptions): { kind: 'topic' | 'broker' | 'use
   return entity;
 }
 
-function resourceOf(entity: { kind: 'topic' | 'broker'; name: string }): DescribeConfigsResource {
-  const resourceType = entity.kind === 'topic' ? ConfigResourceType.TOPIC : ConfigResourceType.BROKER;
-  return { resourceType, resourceName: entity.name, configurationKeys: null };
+const resourceTypeOf = (kind: 'topic' | 'broker') => (kind === 'topic' ? ConfigResourceType.TOPIC : ConfigResourceType.BROKER);
+
+/** The configs --add-config sets and --delete-config deletes, by name. */
+function splitOperations(operations: AlterableConfig[]): { set: Array<{ name: string; value: string | null }>; deleted: string[] } {
+  return {
+    set: operations.filter((o) => o.configOperation === AlterConfigOp.SET).map((o) => ({ name: o.name, value: o.value })),
+    deleted: operations.filter((o) => o.configOperation === AlterConfigOp.DELETE).map((o) => o.name),
+  };
 }
 
 interface AlterOptions extends ConnectionOptions, EntityOptions {
@@ -109,7 +114,7 @@ export function alterOperations(opts: Pick<AlterOptions, 'addConfig' | 'deleteCo
 function entityOptions(command: Command): Command {
   return command
     .option('--topic <name>', 'a topic')
-    .option('--broker <id>', 'a broker')
+    .option('--broker <id>', 'a broker (alter: Samsa refuses, its broker configs are static; other Kafkas may take dynamic ones)')
     .option('--user <name>', 'a user: its configs are its SCRAM credentials, SCRAM-SHA-256=[iterations=N,password=P]')
     .option('--entity-type <type>', 'as kafka-configs.sh: topics, brokers or users (with --entity-name)')
     .option('--entity-name <name>', 'the entity of --entity-type');
@@ -123,7 +128,7 @@ export function registerConfigs(program: Command): void {
     .action(async (opts: DescribeOptions) => {
       const entity = entityOf(opts);
       if (entity.kind === 'user') return describeUser(opts, entity.name);
-      const resource = resourceOf({ kind: entity.kind, name: entity.name });
+      const resource: DescribeConfigsResource = { resourceType: resourceTypeOf(entity.kind), resourceName: entity.name, configurationKeys: null };
       const [result] = await withAdmin(opts, (admin) => admin.describeConfigs([resource], { includeSynonyms: false }));
       if (result === undefined) throw new OperationError('the cluster answered DescribeConfigs with no result');
       if (result.errorCode !== ErrorCode.NONE) {
@@ -167,14 +172,13 @@ export function registerConfigs(program: Command): void {
       const entity = entityOf(opts);
       const operations = alterOperations(opts);
       if (entity.kind === 'user') return alterUser(opts, entity.name, operations);
-      const resource = { resourceType: resourceOf({ kind: entity.kind, name: entity.name }).resourceType, resourceName: entity.name, configs: operations };
+      const resource = { resourceType: resourceTypeOf(entity.kind), resourceName: entity.name, configs: operations };
       const [result] = await withAdmin(opts, (admin) => admin.incrementalAlterConfigs([resource], { validateOnly: opts.validateOnly === true }));
       if (result === undefined) throw new OperationError('the cluster answered IncrementalAlterConfigs with no result');
       if (result.errorCode !== ErrorCode.NONE) {
         throw new OperationError(`${entity.kind} ${entity.name}: ${errorName(result.errorCode)}${result.errorMessage ? ` (${result.errorMessage})` : ''}`);
       }
-      const set = operations.filter((o) => o.configOperation === AlterConfigOp.SET).map((o) => ({ name: o.name, value: o.value }));
-      const deleted = operations.filter((o) => o.configOperation === AlterConfigOp.DELETE).map((o) => o.name);
+      const { set, deleted } = splitOperations(operations);
       if (opts.json === true) return printJson({ resource: { type: entity.kind, name: entity.name }, set, deleted, validateOnly: opts.validateOnly === true });
       const verb = opts.validateOnly === true ? 'Would alter' : 'Altered';
       const parts = [...set.map((c) => `${c.name}=${c.value}`), ...deleted.map((n) => `-${n}`)];
@@ -194,8 +198,9 @@ async function describeUser(opts: DescribeOptions, user: string): Promise<void> 
 /** kafka-configs.sh --alter --entity-type users: SCRAM credentials added (salted here) and deleted. */
 async function alterUser(opts: AlterOptions, user: string, operations: AlterableConfig[]): Promise<void> {
   if (opts.validateOnly === true) throw new UserError("--validate-only: not for a user's SCRAM credentials (AlterUserScramCredentials has no such mode)");
-  const added = operations.filter((o) => o.configOperation === AlterConfigOp.SET).map((o) => ({ name: o.name, value: o.value ?? '' }));
-  const deleted = operations.filter((o) => o.configOperation === AlterConfigOp.DELETE).map((o) => o.name);
+  const split = splitOperations(operations);
+  const added = split.set.map((a) => ({ name: a.name, value: a.value ?? '' }));
+  const deleted = split.deleted;
   const { upsertions, deletions } = scramConfigChanges(user, added, deleted);
   await alterScramCredentials(opts, deletions, upsertions);
   const set = added.map((a, i) => ({ name: a.name.toUpperCase(), iterations: upsertions[i]!.iterations }));

@@ -5,13 +5,19 @@
 
 import type { Command } from 'commander';
 import { ErrorCode, errorName } from '../core/protocol/errors.ts';
-import { ScramMechanism, type ScramCredentialUpsertion, type ScramMechanismCode, type ScramMechanismName } from '../core/protocol/security.ts';
+import {
+  ScramMechanism,
+  type AlterUserScramCredentialsRequest,
+  type ScramCredentialUpsertion,
+  type ScramMechanismCode,
+  type ScramMechanismName,
+} from '../core/protocol/security.ts';
 import { badIterations, DEFAULT_SCRAM_ITERATIONS, isScramMechanism, scramUpsertion } from '../net/scram-credential.ts';
 import { intOption, OperationError, printJson, table, UserError } from './output.ts';
 import { collect, connectionOptions, withAdmin, type ConnectionOptions } from './tool-options.ts';
 
 /** A credential to delete: a user's mechanism. */
-type ScramCredentialDeletion = { name: string; mechanism: ScramMechanismCode };
+type ScramCredentialDeletion = AlterUserScramCredentialsRequest['deletions'][number];
 
 const MECHANISMS = Object.keys(ScramMechanism).filter(isScramMechanism);
 

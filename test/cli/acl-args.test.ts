@@ -4,7 +4,7 @@
 // `samsa configs --user` reads kafka-configs.sh's SCRAM form.
 
 import { describe, expect, it } from 'vitest';
-import { AclOperation, AclPermission, PatternType, ResourceType } from '../../core/security/acl.ts';
+import { AclOperation, AclPermission, EVERY_ACL, PatternType, ResourceType } from '../../core/security/acl.ts';
 import { ScramMechanism } from '../../core/protocol/security.ts';
 import { bindingsToAdd, describeBinding, filtersOf, parseOperation, type AclOptions } from '../../cli/acls.ts';
 import { parseMechanisms, scramConfigChanges } from '../../cli/users.ts';
@@ -91,17 +91,7 @@ describe('acls arguments', () => {
   });
 
   it('--list: any resource and any entry without options; per principal and operation when given', () => {
-    expect(filtersOf(base, false)).toEqual([
-      {
-        resourceType: ResourceType.ANY,
-        resourceName: null,
-        patternType: PatternType.ANY,
-        principal: null,
-        host: null,
-        operation: AclOperation.ANY,
-        permission: AclPermission.ANY,
-      },
-    ]);
+    expect(filtersOf(base, false)).toEqual([EVERY_ACL]);
     const filters = filtersOf({ ...base, topic: ['orders'], principal: ['User:alice'], resourcePatternType: 'match' }, false);
     expect(filters).toEqual([
       {

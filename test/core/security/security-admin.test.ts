@@ -18,7 +18,7 @@ import type {
   SecurityResponse,
 } from '../../../core/protocol/security.ts';
 import { ScramMechanism } from '../../../core/protocol/security.ts';
-import { AclOperation, AclPermission, PatternType, ResourceType, type AclBinding, type AclBindingFilter } from '../../../core/security/acl.ts';
+import { AclOperation, AclPermission, PatternType, ResourceType, EVERY_ACL, type AclBinding, type AclBindingFilter } from '../../../core/security/acl.ts';
 import { STANDARD_AUTHORIZER } from '../../../core/security/authorizer.ts';
 import { startCluster, type TestCluster } from '../controller-helpers.ts';
 
@@ -32,16 +32,6 @@ const acl = (fields: Partial<AclBinding> = {}): AclBinding => ({
   permission: AclPermission.ALLOW,
   ...fields,
 });
-
-const ANY_FILTER: AclBindingFilter = {
-  resourceType: ResourceType.ANY,
-  resourceName: null,
-  patternType: PatternType.ANY,
-  principal: null,
-  host: null,
-  operation: AclOperation.ANY,
-  permission: AclPermission.ANY,
-};
 
 function ask<R extends SecurityResponse>(tc: TestCluster, to: NodeId, build: (correlationId: number) => SecurityRequest): R {
   return tc.request(to, build as never) as unknown as R;
@@ -84,16 +74,16 @@ describe('ACLs through the controller', () => {
     expect(createAcls(tc, tc.controller(), [acl()]).results[0]!.errorCode).toBe(ErrorCode.NONE);
     everyNode(tc, (image) => [...image.acls()].length === 2, 'two ACLs everywhere');
     for (const id of tc.cluster.nodes) {
-      const described = describeAcls(tc, id, { ...ANY_FILTER, resourceType: ResourceType.TOPIC });
+      const described = describeAcls(tc, id, { ...EVERY_ACL, resourceType: ResourceType.TOPIC });
       expect(described).toMatchObject({ errorCode: ErrorCode.NONE, acls: [acl()] });
     }
     // MATCH on a name selects the prefixed binding that applies to it.
-    expect(describeAcls(tc, tc.controller(), { ...ANY_FILTER, resourceName: 'app-1', patternType: PatternType.MATCH }).acls).toHaveLength(1);
-    expect(describeAcls(tc, tc.controller(), { ...ANY_FILTER, operation: AclOperation.UNKNOWN }).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(describeAcls(tc, tc.controller(), { ...EVERY_ACL, resourceName: 'app-1', patternType: PatternType.MATCH }).acls).toHaveLength(1);
+    expect(describeAcls(tc, tc.controller(), { ...EVERY_ACL, operation: AclOperation.UNKNOWN }).errorCode).toBe(ErrorCode.INVALID_REQUEST);
 
     const other = tc.cluster.nodes.find((id) => id !== tc.controller())!;
-    expect(deleteAcls(tc, other, [ANY_FILTER]).filterResults[0]!.errorCode).toBe(ErrorCode.NOT_CONTROLLER);
-    const deleted = deleteAcls(tc, tc.controller(), [{ ...ANY_FILTER, resourceType: ResourceType.TOPIC }, ANY_FILTER, { ...ANY_FILTER, permission: 0 }]);
+    expect(deleteAcls(tc, other, [EVERY_ACL]).filterResults[0]!.errorCode).toBe(ErrorCode.NOT_CONTROLLER);
+    const deleted = deleteAcls(tc, tc.controller(), [{ ...EVERY_ACL, resourceType: ResourceType.TOPIC }, EVERY_ACL, { ...EVERY_ACL, permission: 0 }]);
     expect(deleted.filterResults.map((r) => [r.errorCode, r.matchingAcls.length])).toEqual([
       [ErrorCode.NONE, 1],
       [ErrorCode.NONE, 1],
@@ -106,8 +96,8 @@ describe('ACLs through the controller', () => {
   it('with no authorizer the ACL requests answer SECURITY_DISABLED', () => {
     const tc = startCluster();
     expect(createAcls(tc, tc.controller(), [acl()]).results[0]!.errorCode).toBe(ErrorCode.SECURITY_DISABLED);
-    expect(describeAcls(tc, tc.controller(), ANY_FILTER).errorCode).toBe(ErrorCode.SECURITY_DISABLED);
-    expect(deleteAcls(tc, tc.controller(), [ANY_FILTER]).filterResults[0]!.errorCode).toBe(ErrorCode.SECURITY_DISABLED);
+    expect(describeAcls(tc, tc.controller(), EVERY_ACL).errorCode).toBe(ErrorCode.SECURITY_DISABLED);
+    expect(deleteAcls(tc, tc.controller(), [EVERY_ACL]).filterResults[0]!.errorCode).toBe(ErrorCode.SECURITY_DISABLED);
   });
 
   it('ACLs and credentials survive a controller failover, and a snapshot carries them (through JSON)', () => {
@@ -128,7 +118,7 @@ describe('ACLs through the controller', () => {
     tc.sim.crash(old);
     tc.runUntil(() => tc.activeController() !== null && tc.activeController() !== old, 10_000, 'a new controller');
     const next = tc.controller();
-    expect(describeAcls(tc, next, ANY_FILTER).acls).toHaveLength(2);
+    expect(describeAcls(tc, next, EVERY_ACL).acls).toHaveLength(2);
     // The new controller's own view: an identical binding is not added again, a delete finds them.
     createAcls(tc, next, [acl()]);
     expect([...tc.node(next).image.acls()]).toHaveLength(2);
